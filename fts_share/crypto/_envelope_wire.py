@@ -1,0 +1,168 @@
+"""Wire-format constants and the checks of the envelope's shape and header.
+
+Private to :mod:`fts_share.crypto.envelope`; see ``docs/protocol.md`` ("Envelope")
+for the format these functions enforce. Every check raises
+:class:`~fts_share.errors.CryptoError`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Mapping
+
+from cryptography.hazmat.primitives import hpke
+
+from fts_share.clock import parse_rfc3339
+from fts_share.crypto.canonical import unb64u
+from fts_share.crypto.keys import MAX_KID_LENGTH, KeyKind, is_kid, kid_kind
+from fts_share.errors import CryptoError
+
+ENVELOPE_VERSION = 1
+#: Most recipients one envelope may name.
+MAX_RECIPIENTS = 256
+#: Default bound on the canonical size of a whole envelope (1 MiB).
+MAX_ENVELOPE_BYTES = 1 << 20
+
+#: Domain-separation prefixes (see docs/protocol.md).
+ENVELOPE_SIGNATURE_CONTEXT = b"fts-share/v1 envelope\n"
+STATEMENT_SIGNATURE_CONTEXT = b"fts-share/v1 statement\n"
+CEK_INFO_CONTEXT = b"fts-share/v1 cek "
+
+#: HPKE suite names as written in ``header.recipients[].suite``.
+SUITE_X25519 = "hpke-x25519-sha256-aes256gcm"
+SUITE_MLKEM768_X25519 = "hpke-mlkem768x25519-sha256-aes256gcm"
+HPKE_SUITES: Mapping[str, hpke.Suite] = {
+    SUITE_X25519: hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM),
+    SUITE_MLKEM768_X25519: hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256,
+                                      hpke.AEAD.AES_256_GCM),
+}
+#: The recipient key kind each suite needs, and back.
+SUITE_KEY_KIND: Mapping[str, KeyKind] = {
+    SUITE_X25519: KeyKind.X25519,
+    SUITE_MLKEM768_X25519: KeyKind.MLKEM768_X25519,
+}
+KIND_SUITE: Mapping[KeyKind, str] = {kind: suite for suite, kind in SUITE_KEY_KIND.items()}
+
+CEK_LENGTH = 32
+NONCE_LENGTH = 12
+TAG_LENGTH = 16
+#: HPKE output length per suite: enc || AES-256-GCM(CEK) (32 + 16 bytes).
+WRAPPED_KEY_LENGTHS: Mapping[str, int] = {
+    SUITE_X25519: 32 + CEK_LENGTH + TAG_LENGTH,
+    SUITE_MLKEM768_X25519: 1088 + 32 + CEK_LENGTH + TAG_LENGTH,
+}
+
+TLP_LABELS = ("RED", "AMBER+STRICT", "AMBER", "GREEN", "CLEAR")
+ENVELOPE_KINDS = ("notice", "tombstone")
+MAX_SEQ = 2**53 - 1
+
+ENVELOPE_FIELDS = frozenset({"v", "header", "keys", "nonce", "ciphertext", "signature"})
+HEADER_FIELDS = frozenset({"v", "origin", "seq", "prev", "created", "label", "kind",
+                           "signer", "recipients"})
+RECIPIENT_FIELDS = frozenset({"node", "kid", "suite"})
+STATEMENT_FIELDS = frozenset({"v", "origin", "kind", "created", "label", "payload"})
+
+NODE_RE = re.compile(r"[A-Z][A-Z0-9_-]{1,31}")
+PREV_RE = re.compile(r"[0-9a-f]{64}")
+CREATED_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
+_MAX_SHORT = 64
+_MAX_WRAPPED_B64 = 4 * max(WRAPPED_KEY_LENGTHS.values()) // 3 + 4
+
+
+def fail(detail: str) -> CryptoError:
+    """The one error of this module, with a local detail for the logs."""
+    return CryptoError(f"envelope: {detail}")
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _short_str(value: Any, limit: int = _MAX_SHORT) -> bool:
+    return isinstance(value, str) and len(value) <= limit
+
+
+def check_structure(envelope: Any, *, max_bytes: int) -> dict[str, Any]:
+    """Step 1: types and sizes only, nothing trusted. Returns a shallow ``dict`` copy."""
+    if not isinstance(envelope, Mapping):
+        raise fail("not an object")
+    env = dict(envelope)
+    if set(env) != ENVELOPE_FIELDS:
+        raise fail("expected fields " + ", ".join(sorted(ENVELOPE_FIELDS)))
+    if not _is_int(env["v"]) or env["v"] != ENVELOPE_VERSION:
+        raise fail(f"expected version {ENVELOPE_VERSION}, got {env['v']!r:.20}")
+    header = env["header"]
+    if not isinstance(header, dict) or set(header) != HEADER_FIELDS:
+        raise fail("header: expected fields " + ", ".join(sorted(HEADER_FIELDS)))
+    if not (_is_int(header["v"]) and _is_int(header["seq"])
+            and (header["prev"] is None or _short_str(header["prev"]))
+            and all(_short_str(header[f]) for f in ("origin", "created", "label", "kind"))):
+        raise fail("header: wrong field types")
+    if not is_kid(header["signer"]) or kid_kind(header["signer"]) is not KeyKind.ED25519:
+        raise fail("header: signer is not an ed25519 key id")
+    if not NODE_RE.fullmatch(header["origin"]):
+        raise fail("header: malformed origin")
+    recipients = header["recipients"]
+    if not isinstance(recipients, list) or not 1 <= len(recipients) <= MAX_RECIPIENTS:
+        raise fail(f"header: recipients must be a list of 1 to {MAX_RECIPIENTS}")
+    for entry in recipients:
+        if (not isinstance(entry, dict) or set(entry) != RECIPIENT_FIELDS
+                or not all(_short_str(entry[f]) for f in RECIPIENT_FIELDS)):
+            raise fail("header: malformed recipient")
+    keys = env["keys"]
+    if not isinstance(keys, dict) or len(keys) > MAX_RECIPIENTS:
+        raise fail("keys: expected an object of at most one entry per recipient")
+    for kid, wrapped in keys.items():
+        if not _short_str(kid, MAX_KID_LENGTH) or not _short_str(wrapped, _MAX_WRAPPED_B64):
+            raise fail("keys: malformed entry")
+    if not _short_str(env["nonce"]) or not _short_str(env["signature"], 128):
+        raise fail("nonce or signature: wrong type or size")
+    if not isinstance(env["ciphertext"], str) or len(env["ciphertext"]) > max_bytes:
+        raise fail("ciphertext: wrong type or too large")
+    return env
+
+
+def parse_header(header: dict[str, Any]) -> tuple[datetime, tuple[tuple[str, str, str], ...]]:
+    """Step 3 (after the signature): the header's values. Returns the parsed
+    ``created`` and the recipients as ``(node, kid, suite)`` tuples."""
+    if header["v"] != ENVELOPE_VERSION:
+        raise fail("header: wrong version")
+    if not 0 <= header["seq"] <= MAX_SEQ:
+        raise fail("header: seq out of range")
+    if header["prev"] is not None and not PREV_RE.fullmatch(header["prev"]):
+        raise fail("header: prev is not a lower-case hex SHA-256")
+    if not CREATED_RE.fullmatch(header["created"]):
+        raise fail("header: created is not RFC 3339 UTC (Z)")
+    try:
+        created = parse_rfc3339(header["created"])
+    except ValueError:
+        raise fail("header: created is not a valid time") from None
+    if header["label"] not in TLP_LABELS:
+        raise fail("header: label is not a TLP 2.0 label")
+    if header["kind"] not in ENVELOPE_KINDS:
+        raise fail("header: unknown kind")
+    recipients = tuple((r["node"], r["kid"], r["suite"]) for r in header["recipients"])
+    for node, kid, suite in recipients:
+        if not NODE_RE.fullmatch(node) or suite not in SUITE_KEY_KIND:
+            raise fail("header: recipient with a malformed node or unknown suite")
+        if not is_kid(kid) or kid_kind(kid) is not SUITE_KEY_KIND[suite]:
+            raise fail("header: recipient kid does not fit its suite")
+    pairs = [(node, kid) for node, kid, _ in recipients]
+    if pairs != sorted(set(pairs)) or len({kid for _, kid in pairs}) != len(pairs):
+        raise fail("header: recipients not sorted by (node, kid) or not unique")
+    return created, recipients
+
+
+def check_body(env: dict[str, Any], recipients: tuple[tuple[str, str, str], ...]) -> None:
+    """Step 3, continued: wrapped keys, nonce and ciphertext fit the header."""
+    suites = {kid: suite for _, kid, suite in recipients}
+    if set(env["keys"]) != set(suites):
+        raise fail("keys: not exactly one wrapped key per recipient kid")
+    for kid, wrapped in env["keys"].items():
+        if len(unb64u(wrapped)) != WRAPPED_KEY_LENGTHS[suites[kid]]:
+            raise fail("keys: wrapped key of the wrong length")
+    if len(unb64u(env["nonce"])) != NONCE_LENGTH:
+        raise fail("nonce: wrong length")
+    if len(unb64u(env["ciphertext"])) < TAG_LENGTH:
+        raise fail("ciphertext: too short")

@@ -1,0 +1,169 @@
+"""Canonical JSON (RFC 8785), base64url and hashing helpers.
+
+Every signature and every hash in fts-share is computed over the RFC 8785 (JSON
+Canonicalization Scheme, "JCS") serialisation of a JSON value, produced by the
+``rfc8785`` package. Values that JCS cannot represent are refused with
+:class:`~fts_share.errors.CryptoError`:
+
+- floats that are NaN or infinite, and integers outside the I-JSON safe range
+  ``[-(2**53 - 1), 2**53 - 1]``;
+- object keys that are not strings, strings with lone surrogates;
+- anything that is not ``dict``/``list``/``tuple``/``str``/``int``/``float``/
+  ``bool``/``None``.
+
+Finite floats *are* accepted and serialised as ECMAScript does (``1.0`` -> ``1``,
+``1e21`` -> ``1e+21``); wire formats of fts-share avoid them, but a notice payload may
+carry one (for instance a score).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from typing import Any
+
+import rfc8785
+
+from fts_share.errors import CryptoError
+
+#: Nesting depth accepted by :func:`strict_loads` (objects and arrays together).
+MAX_JSON_DEPTH = 64
+
+_B64U_RE = re.compile(r"[A-Za-z0-9_-]*")
+
+
+#: Integers JCS accepts (I-JSON, RFC 7493 section 2.2).
+MAX_SAFE_INTEGER = 2**53 - 1
+_BMP_MAX = "\uffff"
+_fast_encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True,
+                                 separators=(",", ":"))
+
+
+def _fast_path_ok(obj: Any) -> bool:
+    """True if the standard library's encoder yields exactly the JCS form of ``obj``.
+
+    That holds when there are no floats (JCS formats numbers as ECMAScript does),
+    every integer is in the safe range, and every object key is a string of Basic
+    Multilingual Plane characters (then code-point order equals the UTF-16 order
+    JCS sorts by). String escaping is the same in both (only ``"``, ``\\`` and
+    U+0000..U+001F, with the short forms for ``\b \t \n \f \r``).
+    """
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) or item is None or item is True or item is False:
+            continue
+        if type(item) is int:
+            if -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                continue
+            return False
+        if type(item) is dict:
+            for key in item:
+                if type(key) is not str or not (key.isascii() or max(key) <= _BMP_MAX):
+                    return False
+            stack.extend(item.values())
+        elif type(item) is list or type(item) is tuple:
+            stack.extend(item)
+        else:
+            return False
+    return True
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Serialise ``obj`` as RFC 8785 canonical JSON (UTF-8 bytes).
+
+    Raises :class:`CryptoError` for values JCS cannot represent (see the module
+    docstring). Values without floats take a fast path through the standard
+    library's C encoder, which is byte-for-byte identical there (a property test
+    compares it with ``rfc8785``); everything else goes through ``rfc8785``.
+    """
+    try:
+        if _fast_path_ok(obj):
+            try:
+                return _fast_encoder.encode(obj).encode("utf-8")
+            except (UnicodeEncodeError, RecursionError):
+                pass  # lone surrogates or deep nesting: let rfc8785 refuse it
+        return rfc8785.dumps(obj)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError, RecursionError) as exc:
+        raise CryptoError(f"cannot canonicalise value: {exc}") from None
+
+
+def b64u(data: bytes) -> str:
+    """Base64url (RFC 4648 section 5) without padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def unb64u(text: str) -> bytes:
+    """Decode unpadded base64url strictly.
+
+    Refuses padding, characters outside the base64url alphabet, impossible lengths
+    and non-canonical encodings (unused trailing bits set), so that every byte
+    string has exactly one textual form. Raises :class:`CryptoError`.
+    """
+    if not isinstance(text, str) or not _B64U_RE.fullmatch(text) or len(text) % 4 == 1:
+        raise CryptoError("not unpadded base64url")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):  # pragma: no cover - the regex guards it
+        raise CryptoError("not unpadded base64url") from None
+    if b64u(data) != text:
+        raise CryptoError("non-canonical base64url")
+    return data
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lower-case hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256(data: bytes) -> bytes:
+    """Raw SHA-256 of ``data``."""
+    return hashlib.sha256(data).digest()
+
+
+def _reject_constant(name: str) -> Any:
+    raise CryptoError(f"JSON constant {name} is not allowed")
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise CryptoError("duplicate key in JSON object")
+        obj[key] = value
+    return obj
+
+
+def _depth_ok(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def strict_loads(data: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON strictly: UTF-8 only, no duplicate keys, no NaN/Infinity, bounded
+    nesting. Every failure raises :class:`CryptoError`.
+
+    Used for JSON that arrives inside a decrypted envelope; the HTTP layers may use
+    it for wire documents too.
+    """
+    try:
+        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+        value = json.loads(text, object_pairs_hook=_unique_object,
+                           parse_constant=_reject_constant)
+    except CryptoError:
+        raise
+    except (UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
+        raise CryptoError(f"malformed JSON: {exc}") from None
+    if not _depth_ok(value, max_depth):
+        raise CryptoError("JSON nested too deeply")
+    return value
