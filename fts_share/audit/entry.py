@@ -1,0 +1,150 @@
+"""What an audit entry holds, the controlled vocabularies, and its leaf encoding.
+
+An entry's Merkle leaf data is the RFC 8785 canonical JSON of :func:`leaf_document`:
+``{"v": 1, "seq", "time", "actor", "action", "object_type", "object_id",
+"object_version", "partner", "purpose", "legal_basis", "outcome", "detail"}`` (absent
+values as ``null``, time as RFC 3339 UTC with microseconds and a ``Z``). The sequence
+number is inside the leaf, so moving an entry to another position changes its hash.
+
+``detail`` never holds a subject's name, date of birth or document number in clear:
+keys that usually carry them are refused (:data:`FORBIDDEN_DETAIL_KEYS`); refer to the
+subject through the notice id and version instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any, Mapping, Sequence
+
+import rfc8785
+
+from fts_share.clock import to_rfc3339
+from fts_share.errors import ValidationError
+
+LEAF_VERSION = 1
+
+#: Every action the log knows. One place; add new ones here (and to docs/audit.md).
+ACTIONS: tuple[str, ...] = (
+    "publish", "update", "withdraw", "deliver", "receive", "reject",
+    "open", "screen", "screen_batch", "match_created", "match_decided",
+    "export", "purge", "key_change", "roster_change",
+    "sign_in", "sign_out", "access_refused",
+    "watchlist_import", "audit_verify", "split_view",
+)
+#: The outcome of the action.
+OUTCOMES: tuple[str, ...] = ("ok", "refused", "error")
+
+#: detail keys that would put a subject's identity in clear (compared case-insensitively).
+FORBIDDEN_DETAIL_KEYS = frozenset({
+    "name", "names", "full_name", "given_name", "family_name", "subject_name",
+    "alias", "aliases", "kunya", "date_of_birth", "dob", "birth_date",
+    "document_number", "passport_number",
+})
+
+ACTOR_RE = re.compile(r"^(system|user:[^\s:][^\s]{0,127}|node:[A-Za-z0-9_.-]{1,32})$")
+CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+_TEXT_LIMITS = {"object_type": 32, "object_id": 200, "purpose": 64}
+_MAX_SAFE_INT = 2**53 - 1
+
+
+def validate_fields(*, time: datetime, actor: str, action: str, object_type: str | None,
+                    object_id: str | None, object_version: int | None, partner: str | None,
+                    purpose: str | None, legal_basis: Sequence[str], outcome: str,
+                    detail: Mapping[str, Any] | None) -> None:
+    """Raise :class:`~fts_share.errors.ValidationError` naming every bad field."""
+    errors: dict[str, str] = {}
+    if not isinstance(time, datetime) or time.tzinfo is None:
+        errors["now"] = "must be an aware datetime"
+    if not isinstance(actor, str) or not ACTOR_RE.match(actor):
+        errors["actor"] = "must be 'system', 'user:<name>' or 'node:<code>'"
+    if action not in ACTIONS:
+        errors["action"] = f"must be one of {', '.join(ACTIONS)}"
+    if outcome not in OUTCOMES:
+        errors["outcome"] = f"must be one of {', '.join(OUTCOMES)}"
+    texts = {"object_type": object_type, "object_id": object_id, "purpose": purpose}
+    for field, value in texts.items():
+        if value is not None and (not isinstance(value, str) or not value
+                                  or len(value) > _TEXT_LIMITS[field] or not value.isprintable()):
+            errors[field] = f"must be printable text of 1 to {_TEXT_LIMITS[field]} characters"
+    if partner is not None and (not isinstance(partner, str) or not CODE_RE.match(partner)):
+        errors["partner"] = "must be a partner code (letters, digits, _ . -; at most 32)"
+    if object_version is not None and (not isinstance(object_version, int)
+                                       or isinstance(object_version, bool)
+                                       or not 0 <= object_version <= _MAX_SAFE_INT):
+        errors["object_version"] = "must be a non-negative integer"
+    if isinstance(legal_basis, (str, bytes)) or not all(
+            isinstance(b, str) and 0 < len(b) <= 64 and b.isprintable() for b in legal_basis):
+        errors["legal_basis"] = "must be a list of short strings"
+    if detail is not None:
+        if not isinstance(detail, Mapping):
+            errors["detail"] = "must be an object"
+        else:
+            bad = _forbidden_keys(detail)
+            if bad:
+                errors["detail"] = f"must not hold a subject's identity in clear: {', '.join(bad)}"
+            else:
+                try:
+                    canonical_json(dict(detail))
+                except (ValueError, TypeError) as exc:
+                    errors["detail"] = f"must be canonical-JSON serialisable: {exc}"
+    if errors:
+        raise ValidationError(errors)
+
+
+def leaf_document(*, seq: int, time: datetime, actor: str, action: str,
+                  object_type: str | None, object_id: str | None, object_version: int | None,
+                  partner: str | None, purpose: str | None, legal_basis: Sequence[str],
+                  outcome: str, detail: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The JSON document whose canonical form is the entry's Merkle leaf data."""
+    return {
+        "v": LEAF_VERSION, "seq": seq, "time": to_rfc3339(time.astimezone(timezone.utc)),
+        "actor": actor, "action": action, "object_type": object_type,
+        "object_id": object_id, "object_version": object_version, "partner": partner,
+        "purpose": purpose, "legal_basis": list(legal_basis), "outcome": outcome,
+        "detail": dict(detail) if detail is not None else {},
+    }
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 canonical JSON of ``value``.
+
+    Values made only of objects with ASCII keys, arrays, strings, safe integers,
+    booleans and null are serialised by the standard library with sorted keys and no
+    whitespace, which is byte-identical to RFC 8785 for them (its string escaping is
+    the same; ASCII keys sort the same by code point and by UTF-16 unit). Anything else
+    (floats, non-ASCII keys) goes through ``rfc8785.dumps``. A property test checks the
+    two paths agree.
+    """
+    if _simple(value):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode("utf-8")
+    return rfc8785.dumps(value)
+
+
+def _simple(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, str)):
+        return True
+    if isinstance(value, int):
+        return -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _simple(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_simple(v) for v in value)
+    return False
+
+
+def _forbidden_keys(detail: Mapping[str, Any]) -> list[str]:
+    found: list[str] = []
+    stack: list[Any] = [detail]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            for key, value in item.items():
+                if isinstance(key, str) and key.lower() in FORBIDDEN_DETAIL_KEYS:
+                    found.append(key)
+                stack.append(value)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return sorted(set(found))
