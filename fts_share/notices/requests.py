@@ -1,0 +1,162 @@
+"""Schemas of the small requests around notices: withdrawal, opening a notice,
+screening (one person or a batch) and alert decisions."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Sequence
+
+from marshmallow import ValidationError, fields, post_load, pre_load, validates_schema
+from marshmallow.validate import OneOf
+
+from fts_share.notices.base import StrictSchema, dedupe, run_load
+from fts_share.notices.fields import (BoundedList, Country, DocumentNumber, PartialDate,
+                                      Text)
+from fts_share.notices.vocab import (DECISIONS, DOC_TYPES, MAX_DOCUMENTS, MAX_LEGAL_BASES,
+                                     NAME_MAX, NOTE_MAX, REASON_MAX, SHORT_TEXT_MAX)
+
+
+class WithdrawalSchema(StrictSchema):
+    """Why the source withdraws a notice."""
+
+    reason = Text(max_length=REASON_MAX, multiline=True, required=True)
+
+
+class DecisionSchema(StrictSchema):
+    """An officer's decision on a screening alert."""
+
+    decision = fields.String(required=True, validate=OneOf(DECISIONS))
+    note = Text(max_length=NOTE_MAX, multiline=True, allow_none=True, load_default=None)
+
+
+class OpenRequestSchema(StrictSchema):
+    """The stated purpose and legal basis of opening a notice (logged with it)."""
+
+    purpose = fields.String(required=True)
+    legal_basis = BoundedList(fields.String(), min_items=1, max_items=MAX_LEGAL_BASES,
+                              required=True)
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if "legal_basis" in data:
+            data["legal_basis"] = dedupe(data["legal_basis"])
+        return data
+
+
+class ScreenDocumentSchema(StrictSchema):
+    """A document number to screen (a bare string is accepted for ``{"number": ...}``)."""
+
+    number = DocumentNumber(required=True)
+    type = fields.String(validate=OneOf(DOC_TYPES), allow_none=True, load_default=None)
+    issuer = Country(icao_special=True, allow_none=True, load_default=None)
+
+
+class ScreenRowSchema(StrictSchema):
+    """One row of a batch screening."""
+
+    ref = Text(max_length=SHORT_TEXT_MAX, allow_none=True, load_default=None)
+    name = Text(max_length=NAME_MAX, required=True)
+    dob = PartialDate(allow_none=True, load_default=None)
+    nationality = Country(allow_none=True, load_default=None)
+
+
+class ScreenRequestSchema(OpenRequestSchema):
+    """A screening: one person (``name`` ...) or a ``batch`` of rows, never both."""
+
+    max_rows: int = 100_000
+
+    name = Text(max_length=NAME_MAX)
+    dob = PartialDate(allow_none=True)
+    nationality = Country(allow_none=True)
+    documents = BoundedList(fields.Nested(ScreenDocumentSchema), max_items=MAX_DOCUMENTS)
+    batch = BoundedList(fields.Nested(ScreenRowSchema), min_items=1, max_items=100_000)
+
+    @pre_load
+    def _bare_document_numbers(self, data: Any, **kwargs: Any) -> Any:
+        docs = data.get("documents") if isinstance(data, dict) else None
+        if isinstance(docs, list) and any(isinstance(d, str) for d in docs):
+            data = {**data, "documents": [{"number": d} if isinstance(d, str) else d
+                                          for d in docs]}
+        return data
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _one_mode(self, data: dict[str, Any], raw: Any, **kwargs: Any) -> None:
+        raw = raw if isinstance(raw, dict) else {}
+        has_name = "name" in data or "name" in raw
+        has_batch = "batch" in data or "batch" in raw
+        if has_name and has_batch:
+            raise ValidationError("Give either name or batch, not both.", field_name="batch")
+        if not has_name and not has_batch:
+            raise ValidationError("Give the name to screen (or a batch).", field_name="name")
+        if has_batch:
+            extra = {k: ["Only with a single name, not with a batch."]
+                     for k in ("dob", "nationality", "documents") if k in raw}
+            if extra:
+                raise ValidationError(extra)
+
+    @post_load
+    def _normalise_mode(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if "batch" in data:
+            for i, row in enumerate(data["batch"], start=1):
+                if row["ref"] is None:
+                    row["ref"] = str(i)
+        else:
+            data.setdefault("dob", None)
+            data.setdefault("nationality", None)
+            data.setdefault("documents", [])
+        return data
+
+
+@lru_cache(maxsize=32)
+def open_request_class(purposes: tuple[str, ...],
+                       legal_bases: tuple[str, ...]) -> type[OpenRequestSchema]:
+    """:class:`OpenRequestSchema` checking these vocabularies (cached)."""
+    return type("OpenRequestSchema", (OpenRequestSchema,), _vocab_fields(purposes, legal_bases))
+
+
+@lru_cache(maxsize=32)
+def screen_request_class(purposes: tuple[str, ...], legal_bases: tuple[str, ...],
+                         max_rows: int) -> type[ScreenRequestSchema]:
+    """:class:`ScreenRequestSchema` checking these vocabularies and batch size (cached)."""
+    attrs = _vocab_fields(purposes, legal_bases)
+    attrs["max_rows"] = max_rows
+    attrs["batch"] = BoundedList(fields.Nested(ScreenRowSchema), min_items=1,
+                                 max_items=max_rows)
+    return type("ScreenRequestSchema", (ScreenRequestSchema,), attrs)
+
+
+def _vocab_fields(purposes: tuple[str, ...], legal_bases: tuple[str, ...]) -> dict[str, Any]:
+    return {"__module__": __name__,
+            "purpose": fields.String(required=True, validate=OneOf(purposes)),
+            "legal_basis": BoundedList(fields.String(validate=OneOf(legal_bases)), min_items=1,
+                                       max_items=MAX_LEGAL_BASES, required=True)}
+
+
+def load_withdrawal(data: Any) -> dict[str, Any]:
+    """``{"reason": str}`` (1 to 500 characters)."""
+    return run_load(WithdrawalSchema(), data)
+
+
+def load_decision(data: Any) -> dict[str, Any]:
+    """``{"decision": "confirmed" | "dismissed", "note": str | None}``."""
+    return run_load(DecisionSchema(), data)
+
+
+def load_open_request(data: Any, *, purposes: Sequence[str],
+                      legal_bases: Sequence[str]) -> dict[str, Any]:
+    """``{"purpose": str, "legal_basis": [str, ...]}`` from the configured vocabularies."""
+    return run_load(open_request_class(tuple(purposes), tuple(legal_bases))(), data)
+
+
+def load_screen_request(data: Any, *, purposes: Sequence[str], legal_bases: Sequence[str],
+                        max_rows: int) -> dict[str, Any]:
+    """A screening request, normalised to one of two shapes:
+
+    - single: ``{"purpose", "legal_basis", "name", "dob", "nationality", "documents"}``
+      (``dob``/``nationality`` ``None`` when absent, ``documents`` a list of
+      ``{"number", "type", "issuer"}``);
+    - batch: ``{"purpose", "legal_basis", "batch": [{"ref", "name", "dob",
+      "nationality"}, ...]}`` with ``ref`` defaulting to the 1-based row number.
+    """
+    cls = screen_request_class(tuple(purposes), tuple(legal_bases), int(max_rows))
+    return run_load(cls(), data)
