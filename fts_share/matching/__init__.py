@@ -1,0 +1,52 @@
+"""Cross-script name matching: normalisation, bridging, scoring and the ``NameIndex``.
+
+Public API (see docs/matching.md)::
+
+    from fts_share.matching import NameIndex, name_similarity, analyze_name, MatchConfig
+    idx = NameIndex()
+    idx.add("QDi.299", ["IBRAHIM AWWAD IBRAHIM ALI AL-BADRI AL-SAMARRAI",
+                        "أبو بكر البغدادي"], dob="1971-07-28", nationality="IRQ")
+    hits = idx.search("Abou Bakr el-Baghdadi")
+    name_similarity("محمد عبد الله", "Mohamed Abdallah")
+
+Domain code: no Flask, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from fts_share.matching.analysis import NameAnalysis, NamePart, analyze_name
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.countries import country_code, resolve_country
+from fts_share.matching.evidence import DateSpec, parse_dob
+from fts_share.matching.index import Hit, NameIndex, builtin_rarity
+from fts_share.matching.scoring import ALGORITHM, Explanation, FeatureScore, PartMatch, score_names
+
+__all__ = [
+    "ALGORITHM", "DateSpec", "Explanation", "FeatureScore", "Hit", "MatchConfig",
+    "NameAnalysis", "NameIndex", "NamePart", "PartMatch", "analyze_name", "country_code",
+    "explain_similarity", "name_similarity", "parse_dob", "resolve_country",
+]
+
+
+def name_similarity(a: str, b: str, *, config: MatchConfig | None = None) -> float:
+    """Similarity in [0, 1] of two names in any script (symmetric).
+
+    This is the name coverage of ``bridge-v1`` (aligned parts, weighted by role and
+    by the built-in rarity table): 1.0 means "the same name, however spelt". It does
+    not apply the information discount that :meth:`NameIndex.search` applies to
+    names made only of common parts, so it says how alike two names are, not how
+    likely two records are the same person. Raises
+    ``ValidationError`` for an invalid name (field ``a`` or ``b``).
+    """
+    return explain_similarity(a, b, config=config).score
+
+
+def explain_similarity(a: str, b: str, *, config: MatchConfig | None = None) -> Explanation:
+    """Like :func:`name_similarity`, with the explanation."""
+    cfg = config or MatchConfig()
+    qa, qb = analyze_name(a, field="a"), analyze_name(b, field="b")
+    first, second = sorted((qa, qb), key=lambda x: x.folded)
+    result = score_names(first, second, lambda p: builtin_rarity(p, cfg), cfg)
+    score = round(min(1.0, max(0.0, result.coverage)), 4)
+    return Explanation(ALGORITHM, qa.text, qb.text, score, (), tuple(result.parts),
+                       tuple(result.unmatched_query), tuple(result.unmatched_record))

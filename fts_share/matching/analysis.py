@@ -1,0 +1,200 @@
+"""Name-part analysis: particles, compounds, titles, kunya, nisba and laqab.
+
+``analyze_name("Dr. Abu Bakr al-Baghdadi")`` returns a :class:`NameAnalysis` whose
+parts are ``title: dr``, ``kunya: abu bakr`` and ``nisba: al baghdadi``. Particles
+(al/el/ad-, ibn/bin/bint) are recorded but are not parts. Compounds are recognised
+however they are written: *Abd al-Rahman*, *Abdulrahman*, *Abdel Rahman* and
+*Abderrahmane* all give one part of kind ``abd`` whose core is *rahman*; the same for
+*Abu X* (kind ``kunya``), *X al-Din / Eddine / -uddin* (``din``) and *X Allah /
+-ullah* (``allah``). Part order is kept but the scorer does not rely on it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fts_share.errors import ValidationError
+from fts_share.matching import lexicon as lx
+from fts_share.matching.bridge import Form, word_forms
+from fts_share.matching.normalize import MAX_NAME_LENGTH, clean_text, fold
+
+#: Most parts a name may have.
+MAX_PARTS = 40
+
+ALLAH_FORMS: tuple[Form, ...] = (Form("lh", "lah"),)
+
+
+@dataclass(frozen=True)
+class NamePart:
+    """One part of a name, with its role and its readings in the shared key space."""
+
+    text: str
+    """the part as written (folded), particles included, e.g. ``"abd al rahman"``"""
+    core: str
+    """the word that carries the part, e.g. ``"rahman"``"""
+    kind: str
+    """``plain``, ``kunya`` (Abu/Umm X), ``abd`` (Abd + divine name), ``din`` or ``allah``"""
+    role: str
+    """``given``, ``father``, ``family``, ``kunya``, ``nisba``, ``laqab`` or ``title``"""
+    script: str
+    """``arabic`` or ``latin``"""
+    forms: tuple[Form, ...]
+
+    @property
+    def key(self) -> str:
+        """The primary skeleton key of the part (what the index files it under)."""
+        return self.forms[0].skel
+
+    @property
+    def romanisations(self) -> tuple[str, ...]:
+        """Candidate readings with vowel hints (``full`` of every form)."""
+        return tuple(f.full for f in self.forms)
+
+
+@dataclass(frozen=True)
+class NameAnalysis:
+    """The analysis of one name, as the engine sees it (for scoring and UI preview)."""
+
+    text: str
+    folded: str
+    parts: tuple[NamePart, ...]
+    particles: tuple[str, ...]
+
+    @property
+    def name_parts(self) -> tuple[NamePart, ...]:
+        """Parts that count for matching (titles excluded)."""
+        return tuple(p for p in self.parts if p.role != "title")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """All skeleton keys of the matchable parts (every candidate reading)."""
+        return tuple(dict.fromkeys(f.skel for p in self.name_parts for f in p.forms if f.skel))
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description (for the UI preview)."""
+        return {
+            "text": self.text,
+            "parts": [
+                {"text": p.text, "core": p.core, "kind": p.kind, "role": p.role,
+                 "script": p.script, "keys": [f.skel for f in p.forms],
+                 "romanisations": list(p.romanisations)}
+                for p in self.parts
+            ],
+            "particles": list(self.particles),
+        }
+
+
+def analyze_name(text: object, *, field: str = "name",
+                 max_length: int = MAX_NAME_LENGTH) -> NameAnalysis:
+    """Analyse a name in any script into parts with roles and bridge keys.
+
+    Raises :class:`~fts_share.errors.ValidationError` naming ``field`` for an empty
+    name, a name of particles or titles only, control characters, or a name longer
+    than ``max_length`` characters (bidirectional marks are stripped, not refused).
+    """
+    cleaned = clean_text(text, field=field, max_length=max_length)
+    folded = fold(cleaned)
+    tokens = [t for t in re.split(r"[\s\-]+", folded) if t]
+    items: list[tuple[str, str]] = []
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        items.extend(lx.classify_token(tok, nxt))
+    parts, particles = _assemble(items)
+    if not any(p.role != "title" for p in parts):
+        raise ValidationError({field: ["contains no name: only particles or titles"]})
+    if len(parts) > MAX_PARTS:
+        raise ValidationError({field: [f"has more than {MAX_PARTS} name parts"]})
+    return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles))
+
+
+def _script(word: str) -> str:
+    return "arabic" if any("\u0600" <= c <= "\u06ff" for c in word) else "latin"
+
+
+def _forms(word: str) -> tuple[Form, ...]:
+    if lx.is_allah(word):
+        return ALLAH_FORMS
+    forms = word_forms(word)
+    alt = lx.article_variant(word)
+    if alt:
+        forms = word_forms(alt) + [f for f in forms if f not in word_forms(alt)]
+    return tuple(forms) or (Form("", word),)
+
+
+def _assemble(items: list[tuple[str, str]]) -> tuple[list[NamePart], list[str]]:
+    parts: list[dict[str, str]] = []
+    particles: list[str] = []
+    i, article = 0, ""
+    while i < len(items):
+        tag, word = items[i]
+        i += 1
+        if tag in ("article", "nasab"):
+            particles.append(word)
+            article = word if tag == "article" else ""
+            continue
+        if tag == "title":
+            parts.append({"tag": "title", "text": word, "core": word, "article": ""})
+            continue
+        if tag in ("kunya", "abd"):
+            j, lead = i, [word]
+            while j < len(items) and items[j][0] == "article":
+                lead.append(items[j][1])
+                j += 1
+            if j < len(items) and items[j][0] == "word":
+                parts.append({"tag": tag, "text": " ".join(lead + [items[j][1]]),
+                              "core": items[j][1], "article": ""})
+                i = j + 1
+            elif j < len(items) and items[j][0] == "allah" and tag == "abd":
+                parts.append({"tag": "abd", "text": " ".join(lead + [items[j][1]]),
+                              "core": "allah", "article": ""})
+                i = j + 1
+            elif word in lx.ABD_STANDALONE:
+                parts.append({"tag": "word", "text": word, "core": word, "article": ""})
+            else:
+                particles.append(word)
+            article = ""
+            continue
+        if tag in ("din", "allah"):
+            prev = parts[-1] if parts else None
+            if prev is not None and prev["tag"] == "word":
+                prev["tag"] = tag
+                prev["text"] = f"{prev['text']} {word}"
+            elif tag == "allah":
+                parts.append({"tag": "word", "text": word, "core": "allah", "article": ""})
+            else:
+                particles.append(word)
+            article = ""
+            continue
+        text = article + word if article == "ال" else f"{article} {word}".strip()
+        parts.append({"tag": "word", "text": text, "core": word,
+                      "article": article})
+        article = ""
+    return _with_roles(parts), particles
+
+
+def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
+    named = [p for p in raw if p["tag"] != "title"]
+    first = named[0] if named else None
+    last = named[-1] if len(named) > 1 else None
+    out: list[NamePart] = []
+    for p in raw:
+        forms = _forms(p["core"])
+        tag = p["tag"]
+        kind = "plain" if tag == "word" else tag
+        if tag == "title":
+            role = "title"
+        elif tag == "kunya":
+            role = "kunya"
+        elif tag == "din":
+            role = "laqab"
+        elif p["article"] and forms[0].full.endswith("i"):
+            role = "nisba"
+        elif p is first:
+            role = "given"
+        elif p is last or p["article"]:
+            role = "family"
+        else:
+            role = "father"
+        out.append(NamePart(p["text"], p["core"], kind, role, _script(p["core"]), forms))
+    return out

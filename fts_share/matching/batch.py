@@ -1,0 +1,73 @@
+"""Batch screening (passenger manifests): ``NameIndex.search_many``.
+
+With ``workers > 1`` the index is shared with forked worker processes
+(copy-on-write, no pickling of the index) and rows are sent in chunks; results come
+back in input order. ``progress(done, total)`` is called in the calling process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from fts_share.errors import ValidationError
+
+if TYPE_CHECKING:
+    from fts_share.matching.index import Hit, NameIndex, ProgressFn
+
+CHUNK = 500
+_WORKER_INDEX: "NameIndex | None" = None
+
+
+def _one(index: "NameIndex", row: int, query: Any, limit: int, threshold: float | None,
+         skip_invalid: bool) -> "list[Hit]":
+    if isinstance(query, str):
+        query = {"name": query}
+    if not isinstance(query, Mapping):
+        raise ValidationError({f"queries.{row}": ["must be a name or a mapping"]})
+    try:
+        return index.search(query.get("name"), dob=query.get("dob"),
+                            nationality=query.get("nationality"),
+                            documents=query.get("documents"), limit=limit,
+                            threshold=threshold)
+    except ValidationError as exc:
+        if skip_invalid:
+            return []
+        raise ValidationError({f"queries.{row}.{k}": v for k, v in exc.errors.items()}
+                              ) from None
+
+
+def _chunk(args: tuple[int, Sequence[Any], int, float | None, bool]) -> "list[list[Hit]]":
+    start, rows, limit, threshold, skip_invalid = args
+    assert _WORKER_INDEX is not None
+    return [_one(_WORKER_INDEX, start + i, q, limit, threshold, skip_invalid)
+            for i, q in enumerate(rows)]
+
+
+def run_batch(index: "NameIndex", queries: list[Any], *, workers: int, limit: int,
+              threshold: float | None, progress: "ProgressFn | None",
+              skip_invalid: bool) -> "list[list[Hit]]":
+    """Search every query; see :meth:`NameIndex.search_many`."""
+    global _WORKER_INDEX
+    total = len(queries)
+    out: list[list[Hit]] = []
+    if workers <= 1 or total < 2 * CHUNK or "fork" not in mp.get_all_start_methods():
+        for i, q in enumerate(queries):
+            out.append(_one(index, i, q, limit, threshold, skip_invalid))
+            if progress and (i + 1) % CHUNK == 0:
+                progress(i + 1, total)
+        if progress:
+            progress(total, total)
+        return out
+    _WORKER_INDEX = index
+    try:
+        jobs = [(s, queries[s:s + CHUNK], limit, threshold, skip_invalid)
+                for s in range(0, total, CHUNK)]
+        with mp.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap(_chunk, jobs):
+                out.extend(part)
+                if progress:
+                    progress(len(out), total)
+    finally:
+        _WORKER_INDEX = None
+    return out

@@ -1,0 +1,96 @@
+"""Configuration of the matching algorithm: threshold and feature weights.
+
+Every number the scorer uses lives here, with its default. ``MatchConfig`` refuses
+option names it does not know, so a typo in a node configuration is an error, not a
+silently ignored setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Mapping
+
+from fts_share.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Threshold, feature weights and index limits of the ``bridge-v1`` algorithm."""
+
+    threshold: float = 0.70
+    """hits scoring below this are not returned by :meth:`NameIndex.search`"""
+
+    # name features
+    skeleton_weight: float = 0.6
+    """share of the consonant-skeleton similarity in a part similarity (rest: vowel hints)"""
+    min_part_similarity: float = 0.62
+    """two parts less similar than this are not aligned"""
+    compound_mismatch: float = 0.75
+    """factor on the similarity of a compound part (Abu X, Abd X) with a plain part"""
+    coverage_best_side: float = 0.7
+    """weight of the better-covered side (query or record); the rest on the other side"""
+    information_scale: float = 1.6
+    """matched rarity-weight at which the name evidence is fully trusted"""
+    information_floor: float = 0.55
+    """share of the name score kept when the matched parts carry no information"""
+    common_name_weight: float = 0.35
+    """rarity weight of a very common given name when the index has no statistics"""
+    min_rarity_weight: float = 0.15
+    """lowest rarity weight a part can get from index statistics"""
+    role_weights: tuple[tuple[str, float], ...] = (
+        ("given", 1.0), ("father", 0.8), ("family", 1.0), ("kunya", 1.0),
+        ("nisba", 0.9), ("laqab", 0.9), ("title", 0.0),
+    )
+
+    # other evidence (added to the name score, then clamped to [0, 1])
+    dob_exact: float = 0.10
+    dob_year: float = 0.05
+    dob_approx: float = 0.02
+    dob_mismatch: float = -0.15
+    nationality_match: float = 0.04
+    nationality_mismatch: float = -0.04
+    document_match: float = 0.30
+
+    # index
+    max_candidates: int = 200
+    """records scored per query after candidate generation"""
+    common_key_df: int = 20000
+    """keys filed under more names than this are only used if a query has nothing rarer"""
+    stats_min_names: int = 500
+    """below this many indexed names, rarity comes from the built-in common-name table"""
+
+    def __post_init__(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if not 0.0 <= self.threshold <= 1.0:
+            errors["threshold"] = ["must be between 0 and 1"]
+        if not 0.0 <= self.skeleton_weight <= 1.0:
+            errors["skeleton_weight"] = ["must be between 0 and 1"]
+        if self.max_candidates < 1:
+            errors["max_candidates"] = ["must be at least 1"]
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def from_dict(cls, options: Mapping[str, Any]) -> "MatchConfig":
+        """Build a config from a mapping; unknown option names are refused."""
+        return cls().with_options(**options)
+
+    def with_options(self, **options: Any) -> "MatchConfig":
+        """A copy with some options changed; unknown option names are refused."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ValidationError({name: ["unknown matching option"] for name in unknown})
+        if "role_weights" in options and isinstance(options["role_weights"], Mapping):
+            options["role_weights"] = tuple(options["role_weights"].items())
+        return replace(self, **options)
+
+    def role_weight(self, role: str) -> float:
+        """The weight of a name part with this role."""
+        return dict(self.role_weights).get(role, 1.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as a JSON-ready mapping."""
+        out = asdict(self)
+        out["role_weights"] = dict(self.role_weights)
+        return out

@@ -1,0 +1,158 @@
+"""Word lists of the name analysis: particles, titles, compound markers, common names.
+
+These are small closed classes (articles, ibn/bin, abu/umm, abd, ad-Din, titles),
+written in both scripts. They are *not* a dictionary of names: every name word is
+bridged by the rules of :mod:`fts_share.matching.bridge`. The one list of names here,
+:data:`COMMON_GIVEN_NAMES`, only lowers the weight of very frequent parts when no
+index statistics are available.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ARTICLES = frozenset({"al", "el", "ul", "il", "l", "ol"})
+# Assimilated article before a sun letter: ad-Din, ar-Rahman, ash-Shami, Eddine.
+_SUN_ARTICLES = frozenset({
+    "ad", "ar", "as", "at", "az", "an", "ash", "ath", "adh", "ed", "er", "es", "et",
+    "ez", "en", "esh", "ud", "ur", "us", "ut", "uz", "un", "ush", "id", "ir", "is",
+})
+_NASAB = frozenset({"ibn", "bin", "ben", "bint", "binti", "ibnu", "ould", "b", "bn",
+                    "ابن", "بن", "بنت"})
+_KUNYA = frozenset({"abu", "abou", "abo", "abi", "aba", "umm", "um", "oum", "omm", "ummu",
+                    "ابو", "ابي", "ابا", "ام"})
+_ABD = frozenset({"abd", "abdel", "abdul", "abdal", "abdil", "abdur", "abdar", "abder",
+                  "abdus", "abdes", "abdas", "abdoul", "abdou", "abdu", "abdo", "abdal",
+                  "abdol", "abdoel", "abdi", "عبد"})
+_DIN = frozenset({"din", "deen", "dine", "eddine", "eddin", "uddin", "uddine", "uddeen",
+                  "addin", "aldin", "eldin", "eldine", "الدين"})
+_ALLAH = frozenset({"allah", "ullah", "illah", "alla", "ulla", "llah", "الله", "لله"})
+_TITLES = frozenset({
+    "dr", "doctor", "doc", "prof", "professor", "mr", "mrs", "ms", "mme", "mlle", "sir",
+    "sheikh", "shaikh", "shaykh", "sheik", "shaik", "sheykh", "cheikh", "cheik", "chaikh",
+    "cheick", "mullah", "mulla", "molla", "mollah", "hajji", "haji", "hajj", "hadj",
+    "hadji", "alhaj", "alhajj", "elhadj", "maulana", "mawlana", "moulana", "molana",
+    "maulvi", "mawlawi", "moulvi", "maulavi", "mawlavi", "molvi", "mufti", "imam", "qari",
+    "ustad", "ustadh", "ustaz", "engineer", "eng",
+    "الشيخ", "شيخ", "الدكتور", "دكتور", "د", "الحاج", "حاج", "ملا", "مولانا", "مولوي",
+    "المولوي", "المفتي", "مفتي", "الامام", "امام", "القاري", "قاري", "الاستاذ", "استاذ",
+    "السيد", "المهندس", "مهندس",
+})
+#: Abd-words that are also given names on their own (Abdou, Abdi): kept as a name
+#: when nothing follows them.
+ABD_STANDALONE = frozenset({"abdou", "abdu", "abdo", "abdi", "abdoul"})
+
+#: Very frequent given names and nisbas; their parts weigh less when the index has
+#: no statistics of its own (see :class:`~fts_share.matching.config.MatchConfig`).
+COMMON_GIVEN_NAMES = (
+    "Muhammad", "Ahmad", "Ali", "Abdullah", "Hasan", "Husayn", "Ibrahim", "Umar",
+    "Yusuf", "Khalid", "Mahmud", "Mustafa", "Abd al-Rahman", "Abd al-Aziz",
+    "Abd al-Karim", "Ismail", "Salih", "Said", "Hamza", "Usama", "Uthman", "Sulayman",
+    "Musa", "Isa", "Yahya", "Idris", "Jamal", "Karim", "Nasir", "Rashid", "Khan",
+    "Abd al-Qadir", "Abd al-Hamid", "Hamid", "Amin", "Ayub", "Bakr", "Jafar", "Yasin",
+    "al-Masri", "al-Iraqi", "al-Libi", "al-Shami", "al-Yemeni", "al-Sudani", "al-Tunisi",
+    "al-Jazairi", "al-Maghribi", "al-Urduni", "al-Filistini", "al-Ansari", "al-Tamimi",
+)
+
+_ABU_PREFIXES = ("abou", "abu", "abo")
+_DIN_SUFFIXES = ("uddine", "uddeen", "uddin", "eddine", "eddin", "addin", "aldeen",
+                 "aldin", "eldine", "eldin", "edine", "udin", "oddin", "iddin")
+_ALLAH_SUFFIXES = ("ullah", "allah", "ollah", "illah", "ulla", "alla")
+_ALLAH_RE = re.compile(r"[aeiou]?ll?ah?")
+_VOWELS = frozenset("aeiou")
+
+
+def is_allah(word: str) -> bool:
+    """True if ``word`` is the divine name Allah in any of its spellings."""
+    return word in _ALLAH or word == "له" or bool(_ALLAH_RE.fullmatch(word))
+
+
+def _is_arabic(tok: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in tok)
+
+
+def classify_token(tok: str, nxt: str) -> list[tuple[str, str]]:
+    """Split one folded token into tagged items.
+
+    Tags: ``article``, ``nasab``, ``kunya``, ``abd``, ``din``, ``allah``, ``title``
+    and ``word``. A one-word compound (Abdulrahman, Abubakar, Salahuddin,
+    Nasrallah, عبدالرحمن) yields two items.
+    """
+    if tok in _TITLES:
+        return [("title", tok)]
+    if tok in _NASAB:
+        return [("nasab", tok)]
+    if tok in _KUNYA:
+        return [("kunya", tok)]
+    if tok in _ABD:
+        if not nxt and tok in ABD_STANDALONE:
+            return [("word", tok)]
+        return [("abd", tok)]
+    if tok in _DIN:
+        return [("din", tok)]
+    if tok in _ALLAH:
+        return [("allah", tok)]
+    if _is_arabic(tok):
+        return _classify_arabic(tok)
+    if tok in _ARTICLES:
+        return [("article", tok)]
+    if tok in _SUN_ARTICLES and nxt and nxt.startswith(tok[1:]):
+        return [("article", tok)]
+    return _classify_latin(tok)
+
+
+def _classify_arabic(tok: str) -> list[tuple[str, str]]:
+    if tok.startswith("عبد") and len(tok) >= 5:
+        return [("abd", "عبد")] + _arabic_word(tok[3:])
+    if tok.startswith("ابو") and len(tok) >= 6:
+        return [("kunya", "ابو")] + _arabic_word(tok[3:])
+    if tok.endswith("الدين") and len(tok) >= 7:
+        return _arabic_word(tok[:-5]) + [("din", "الدين")]
+    if tok.endswith("الله") and len(tok) >= 6:
+        return _arabic_word(tok[:-4]) + [("allah", "الله")]
+    return _arabic_word(tok)
+
+
+def _arabic_word(tok: str) -> list[tuple[str, str]]:
+    if tok in ("الله", "لله"):
+        return [("allah", tok)]
+    if tok.startswith("ال") and len(tok) >= 4:
+        return [("article", "ال"), ("word", tok[2:])]
+    return [("word", tok)] if tok else []
+
+
+def _classify_latin(tok: str) -> list[tuple[str, str]]:
+    rest = split_abd(tok)
+    if rest:
+        return [("abd", "abd"), ("allah" if is_allah(rest) else "word", rest)]
+    for prefix in _ABU_PREFIXES:
+        if tok.startswith(prefix) and len(tok) - len(prefix) >= 3 \
+                and tok[len(prefix)] not in _VOWELS:
+            return [("kunya", prefix), ("word", tok[len(prefix):])]
+    for suffix in _DIN_SUFFIXES:
+        if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
+            return [("word", tok[: -len(suffix)]), ("din", suffix)]
+    for suffix in _ALLAH_SUFFIXES:
+        if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
+            return [("word", tok[: -len(suffix)]), ("allah", suffix)]
+    return [("word", tok)]
+
+
+def split_abd(tok: str) -> str | None:
+    """The divine name in a one-word Abd compound (``abdulrahman`` -> ``rahman``)."""
+    if not tok.startswith("abd") or len(tok) < 6:
+        return None
+    rest = tok[3:]
+    for _ in range(2):
+        if rest[:1] in _VOWELS:
+            rest = rest[1:]
+    if rest.startswith("l") and len(rest) > 2:
+        rest = rest[1:]  # the article: abdel-aziz, abdul-lah, abdul-rahman
+    return rest if len(rest) >= 2 else None
+
+
+def article_variant(word: str) -> str | None:
+    """The word without an attached Latin article (``alrawi`` -> ``rawi``), if any."""
+    if len(word) >= 6 and word[:2] in ("al", "el") and word[2] not in _VOWELS:
+        return word[2:]
+    return None

@@ -1,0 +1,130 @@
+"""Character-level normalisation of names in Arabic and Latin script.
+
+Two layers:
+
+* :func:`clean_text` validates and tidies raw input (control characters refused,
+  bidirectional marks and zero-width characters stripped, length capped);
+* :func:`fold_arabic` and :func:`fold_latin` map the many ways of writing a letter to
+  one form (alef forms, ta marbuta, alef maqsura, hamza seats, tatweel, tashkeel,
+  Persian/Urdu letters, digits; case, diacritics, apostrophes for ʿayn and hamza).
+
+All functions are pure and idempotent: ``f(f(x)) == f(x)``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from fts_share.errors import ValidationError
+
+#: Longest name (in characters, after cleaning) the engine accepts.
+MAX_NAME_LENGTH = 300
+
+# Bidirectional formatting and zero-width characters: stripped silently.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+             "\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad\u2060"),
+    None,
+)
+
+_ARABIC_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+_ARABIC_DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+
+# Letter variants folded to one base letter. Hamza alone (ء) and the hamza seats
+# are kept as a neutral hamza so that the bridge can drop them consistently.
+_ARABIC_FOLD = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي", "ۍ": "ي", "ے": "ي", "ێ": "ي",
+    "ک": "ك", "ڪ": "ك",
+    "ؤ": "ء", "ئ": "ء", "ٶ": "ء", "ٸ": "ء",
+    "ۀ": "ه", "ہ": "ه", "ھ": "ه", "ە": "ه",
+    "ۃ": "ة",
+    "ڨ": "ق", "ڤ": "ف", "ڥ": "ف",
+    "ـ": "",  # tatweel
+}
+_ARABIC_TABLE = {ord(k): v for k, v in _ARABIC_FOLD.items()}
+_ARABIC_TABLE.update(_ARABIC_DIGITS)
+
+# Latin letters that NFKD does not decompose.
+_LATIN_SPECIAL = {
+    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th",
+    "ł": "l", "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "n", "ƒ": "f", "ĸ": "k",
+}
+# Marks for ʿayn and hamza, and apostrophes: dropped inside a word.
+_APOSTROPHES = "ʿʾʼʻʽ'’‘`´ʹʺ"
+_LATIN_TABLE = {ord(k): v for k, v in _LATIN_SPECIAL.items()}
+_LATIN_TABLE.update(dict.fromkeys(map(ord, _APOSTROPHES), None))
+
+
+def clean_text(text: object, *, field: str = "name", max_length: int = MAX_NAME_LENGTH) -> str:
+    """Validate raw input and return it NFC-normalised with invisible marks removed.
+
+    Raises :class:`~fts_share.errors.ValidationError` (``errors={field: [...]}``) if
+    the value is not a string, contains control characters, is empty or too long.
+    Bidirectional marks, zero-width characters and soft hyphens are stripped.
+    """
+    if not isinstance(text, str):
+        raise ValidationError({field: ["must be a string"]})
+    if len(text) > max_length * 4:
+        raise ValidationError({field: [f"longer than {max_length} characters"]})
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cc" and ch not in "\t\n\r":
+            raise ValidationError({field: [f"contains control character U+{ord(ch):04X}"]})
+        if cat in ("Co", "Cs", "Cn"):
+            raise ValidationError({field: [f"contains invalid character U+{ord(ch):04X}"]})
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError({field: ["must not be empty"]})
+    if len(text) > max_length:
+        raise ValidationError({field: [f"longer than {max_length} characters"]})
+    return text
+
+
+def is_arabic_char(ch: str) -> bool:
+    """True for letters of the Arabic script blocks (Arabic, Persian, Urdu ...)."""
+    o = ord(ch)
+    return 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFDFF \
+        or 0xFE70 <= o <= 0xFEFF or 0x08A0 <= o <= 0x08FF
+
+
+def fold_arabic(text: str) -> str:
+    """Fold Arabic-script variants: tashkeel, tatweel, alef forms, hamza seats ...
+
+    Presentation forms are decomposed first (NFKC). Ta marbuta (ة) is kept: the
+    bridge knows it is a final vowel; everything else is folded here.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if not _is_arabic_mark(ch))
+    return text.translate(_ARABIC_TABLE)
+
+
+def _is_arabic_mark(ch: str) -> bool:
+    o = ord(ch)
+    # tashkeel, Quranic marks, superscript alef
+    return 0x064B <= o <= 0x065F or o == 0x0670 or 0x06D6 <= o <= 0x06ED \
+        or 0x0610 <= o <= 0x061A or 0x08D3 <= o <= 0x08FF
+
+
+_NON_WORD = re.compile(r"[^a-z0-9\u0600-\u06ff\s-]+")
+
+
+def fold_latin(text: str) -> str:
+    """Lower-case, strip diacritics and ʿayn/hamza apostrophes; keep hyphens."""
+    text = text.lower().translate(_LATIN_TABLE)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.translate(_LATIN_TABLE)
+
+
+def fold(text: str) -> str:
+    """Fold any name: Arabic letters and Latin letters, digits to ASCII.
+
+    Punctuation other than hyphens becomes a space; the result is lower-case with
+    single spaces. Idempotent.
+    """
+    text = fold_latin(fold_arabic(text))
+    text = _NON_WORD.sub(" ", text.replace("_", " "))
+    return " ".join(text.split())

@@ -1,0 +1,205 @@
+"""The ``bridge-v1`` algorithm: a named list of weighted features, each explained.
+
+Features (all weights in :class:`~fts_share.matching.config.MatchConfig`):
+
+``name_coverage``
+    Parts of the two names are aligned greedily on their similarity matrix (best
+    pair first; pairs under ``min_part_similarity`` are not aligned). Each part
+    weighs ``role weight x rarity`` (a shared rare family name counts for more than
+    a shared "Muhammad"). Coverage of a side = weighted similarity of its aligned
+    parts / weight of all its parts; the score mixes the better-covered side
+    (``coverage_best_side``) with the other, since lists drop name parts.
+``name_information``
+    How much rarity-weight the aligned parts carry, saturating at
+    ``information_scale``. A name score is scaled to
+    ``floor + (1 - floor) x information``: one shared common name is not enough.
+``dob``, ``nationality``, ``document``
+    Added to the name score with their weights (positive on agreement, negative on
+    a clear disagreement; nothing when either side is silent), then clamped to
+    [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from fts_share.matching.analysis import NameAnalysis, NamePart
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.evidence import DateSpec, compare_dob
+from fts_share.matching.similarity import part_similarity
+
+ALGORITHM = "bridge-v1"
+
+RarityFn = Callable[[NamePart], float]
+
+
+@dataclass(frozen=True)
+class PartMatch:
+    """Two aligned name parts, and why they were aligned."""
+
+    query_part: str
+    record_part: str
+    query_role: str
+    record_role: str
+    similarity: float
+    weight: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class FeatureScore:
+    """The result of one feature: its value, weight and a human detail."""
+
+    name: str
+    value: float
+    weight: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a record matched: aligned parts, unaligned parts and feature scores."""
+
+    algorithm: str
+    query_name: str
+    record_name: str
+    score: float
+    features: tuple[FeatureScore, ...]
+    parts: tuple[PartMatch, ...]
+    unmatched_query: tuple[str, ...] = ()
+    unmatched_record: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """A one-paragraph human explanation."""
+        aligned = "; ".join(
+            f"{p.query_part!r}~{p.record_part!r} ({p.record_role}, {p.similarity:.2f}, {p.reason})"
+            for p in self.parts) or "no name parts aligned"
+        feats = ", ".join(f"{f.name}={f.value:+.2f}" if f.name not in ("name_coverage",
+                          "name_information") else f"{f.name}={f.value:.2f}"
+                          for f in self.features)
+        extra = f"; not in record: {', '.join(self.unmatched_query)}" \
+            if self.unmatched_query else ""
+        return (f"{self.score:.2f} {self.query_name!r} vs {self.record_name!r}: {aligned}"
+                f"{extra}. [{feats}]")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form (for the API)."""
+        return {
+            "algorithm": self.algorithm, "query_name": self.query_name,
+            "record_name": self.record_name, "score": round(self.score, 4),
+            "features": [f.__dict__ for f in self.features],
+            "parts": [p.__dict__ for p in self.parts],
+            "unmatched_query": list(self.unmatched_query),
+            "unmatched_record": list(self.unmatched_record), "text": self.text,
+        }
+
+
+@dataclass
+class NameScore:
+    """Score of one name against another, before other evidence."""
+
+    score: float
+    coverage: float
+    information: float
+    parts: list[PartMatch] = field(default_factory=list)
+    unmatched_query: list[str] = field(default_factory=list)
+    unmatched_record: list[str] = field(default_factory=list)
+
+
+def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
+                config: MatchConfig) -> NameScore:
+    """Align the parts of two analysed names and score them (features 1 and 2)."""
+    qs, rs = query.name_parts, record.name_parts
+    qw = [config.role_weight(p.role) * rarity(p) for p in qs]
+    rw = [config.role_weight(p.role) * rarity(p) for p in rs]
+    pairs: list[tuple[float, int, int]] = []
+    for i, qp in enumerate(qs):
+        for j, rp in enumerate(rs):
+            s = part_similarity(qp, rp, skeleton_weight=config.skeleton_weight,
+                                compound_mismatch=config.compound_mismatch)
+            if s >= config.min_part_similarity:
+                pairs.append((s, i, j))
+    pairs.sort(key=lambda t: -t[0])
+    used_q: set[int] = set()
+    used_r: set[int] = set()
+    matched: list[PartMatch] = []
+    got_q = got_r = info = 0.0
+    for s, i, j in pairs:
+        if i in used_q or j in used_r:
+            continue
+        used_q.add(i)
+        used_r.add(j)
+        got_q += qw[i] * s
+        got_r += rw[j] * s
+        w = min(qw[i], rw[j])
+        info += w * s
+        matched.append(PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role,
+                                 round(s, 4), round(w, 4), _reason(qs[i], rs[j])))
+    cov_q = got_q / sum(qw) if sum(qw) else 0.0
+    cov_r = got_r / sum(rw) if sum(rw) else 0.0
+    hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
+    coverage = config.coverage_best_side * hi + (1 - config.coverage_best_side) * lo
+    information = min(1.0, info / config.information_scale)
+    floor = config.information_floor
+    score = coverage * (floor + (1 - floor) * information)
+    return NameScore(
+        min(1.0, max(0.0, score)), coverage, information, matched,
+        [qs[i].text for i in range(len(qs)) if i not in used_q],
+        [rs[j].text for j in range(len(rs)) if j not in used_r],
+    )
+
+
+def _reason(q: NamePart, r: NamePart) -> str:
+    qk, rk = q.forms[0].skel, r.forms[0].skel
+    how = "cross-script " if q.script != r.script else ""
+    if q.kind != r.kind:
+        return f"{how}compound {q.kind} vs {r.kind}"
+    if any(a.skel == b.skel for a in q.forms for b in r.forms):
+        return f"{how}same skeleton {qk!r}"
+    return f"{how}similar skeleton {qk!r}~{rk!r}"
+
+
+def evidence_features(config: MatchConfig, *, q_dob: Sequence[DateSpec],
+                      r_dob: Sequence[DateSpec], q_nat: Sequence[str],
+                      r_nat: Sequence[str], q_docs: Sequence[str],
+                      r_docs: Sequence[str]) -> list[FeatureScore]:
+    """Features 3-5: date of birth, nationality and document numbers."""
+    out: list[FeatureScore] = []
+    dob = compare_dob(q_dob, r_dob)
+    if dob is not None:
+        kind, detail = dob
+        weight = {"exact": config.dob_exact, "year": config.dob_year,
+                  "approx": config.dob_approx, "mismatch": config.dob_mismatch}[kind]
+        out.append(FeatureScore("dob", weight, 1.0, f"{kind}: {detail}"))
+    if q_nat and r_nat:
+        common = sorted(set(q_nat) & set(r_nat))
+        if common:
+            out.append(FeatureScore("nationality", config.nationality_match, 1.0,
+                                    f"shared {', '.join(common)}"))
+        else:
+            out.append(FeatureScore("nationality", config.nationality_mismatch, 1.0,
+                                    f"{'/'.join(q_nat)} vs {'/'.join(r_nat)}"))
+    if q_docs and r_docs:
+        common = sorted(set(q_docs) & set(r_docs))
+        if common:
+            out.append(FeatureScore("document", config.document_match, 1.0,
+                                    f"same document number {common[0]}"))
+    return out
+
+
+def combine(name: NameScore, evidence: list[FeatureScore], config: MatchConfig
+            ) -> tuple[float, tuple[FeatureScore, ...]]:
+    """The final calibrated score in [0, 1] and the full feature list."""
+    feats = [
+        FeatureScore("name_coverage", round(name.coverage, 4), 1.0,
+                     f"{len(name.parts)} part(s) aligned"),
+        FeatureScore("name_information", round(name.information, 4),
+                     1 - config.information_floor, "rarity-weight of aligned parts"),
+    ] + evidence
+    score = name.score + sum(f.value * f.weight for f in evidence)
+    return min(1.0, max(0.0, score)), tuple(feats)

@@ -1,0 +1,115 @@
+"""Parser of national watchlists in CSV.
+
+Columns (header row required, UTF-8, comma-separated; order free):
+``id`` and ``name`` (required), ``aliases`` (``;``-separated), ``dob`` (``;``-separated
+variants, see :func:`fts_share.matching.evidence.parse_dob`), ``nationality``
+(``;``-separated codes or names), ``documents`` (``;``-separated numbers). Unknown
+columns are refused, so a misspelt header is not silently ignored.
+
+Every row is validated (names, dates, countries) before anything is returned; the
+first bad row raises :class:`~fts_share.errors.ImportFailed` naming the line and the
+field. Nothing is returned partially.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from fts_share.errors import ImportFailed, ValidationError
+from fts_share.matching.analysis import analyze_name
+from fts_share.matching.evidence import parse_countries, parse_documents, parse_dob
+
+REQUIRED = ("id", "name")
+OPTIONAL = ("aliases", "dob", "nationality", "documents")
+#: Largest file accepted (bytes) and most rows.
+MAX_CSV_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 2_000_000
+
+
+@dataclass(frozen=True)
+class WatchlistEntry:
+    """One row of a national watchlist."""
+
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    dob: list[str] = field(default_factory=list)
+    nationality: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    line: int = 0
+
+    def all_names(self) -> list[str]:
+        """The name and its aliases."""
+        return [self.name] + self.aliases
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(";") if v.strip()]
+
+
+def parse_watchlist_csv(data: bytes | str) -> list[WatchlistEntry]:
+    """Parse and validate a whole watchlist CSV (see the module docstring)."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_CSV_BYTES:
+            raise ImportFailed(f"watchlist file larger than {MAX_CSV_BYTES} bytes")
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(f"watchlist is not UTF-8 (byte {exc.start})") from None
+    reader = csv.DictReader(io.StringIO(data, newline=""), strict=True)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportFailed(f"line 1: {exc}", line=1) from None
+    cols = [h.strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in cols]
+    unknown = [c for c in cols if c not in REQUIRED + OPTIONAL]
+    if missing or unknown:
+        problems = [f"missing column(s) {', '.join(missing)}"] if missing else []
+        problems += [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
+        raise ImportFailed(f"line 1: {'; '.join(problems)}", line=1, field="header")
+    reader.fieldnames = cols
+    entries: list[WatchlistEntry] = []
+    seen: dict[str, int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if len(entries) >= MAX_ROWS:
+                raise ImportFailed(f"more than {MAX_ROWS} rows", line=line)
+            if None in row:
+                raise _fail(line, "row", "more fields than the header")
+            entry = _entry(row, line)
+            if entry.id in seen:
+                raise _fail(line, "id", f"duplicate id {entry.id!r} (first on line {seen[entry.id]})")
+            seen[entry.id] = line
+            entries.append(entry)
+    except csv.Error as exc:
+        raise ImportFailed(f"line {reader.line_num}: {exc}", line=reader.line_num) from None
+    return entries
+
+
+def _fail(line: int, fld: str, message: str) -> ImportFailed:
+    return ImportFailed(f"line {line}, field {fld}: {message}", line=line, field=fld)
+
+
+def _entry(row: dict[str, str | None], line: int) -> WatchlistEntry:
+    rid = (row.get("id") or "").strip()
+    if not rid:
+        raise _fail(line, "id", "must not be empty")
+    name = (row.get("name") or "").strip()
+    aliases = _split(row.get("aliases"))
+    dob, nat, docs = _split(row.get("dob")), _split(row.get("nationality")), \
+        _split(row.get("documents"))
+    try:
+        analyze_name(name, field="name")
+        for i, alias in enumerate(aliases):
+            analyze_name(alias, field="aliases")
+        parse_dob(dob, field="dob")
+        parse_countries(nat, field="nationality")
+        parse_documents(docs, field="documents")
+    except ValidationError as exc:
+        fld, msgs = next(iter(exc.errors.items()))
+        raise _fail(line, fld, "; ".join(msgs)) from None
+    return WatchlistEntry(rid, name, aliases, dob, nat, docs, line)

@@ -1,0 +1,71 @@
+"""Name similarity and the bridge-v1 features, on the domain.md examples."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from fts_share.errors import ValidationError
+from fts_share.matching import MatchConfig, explain_similarity, name_similarity
+
+
+@pytest.mark.parametrize("a,b", [
+    ("محمد عبد الله", "Mohamed Abdallah"),
+    ("Ayman Al-Zawahari", "AIMAN MUHAMMED RABI AL-ZAWAHIRI"),
+    ("أيمن محمد ربيع الظواهري", "AIMAN MUHAMMED RABI AL-ZAWAHIRI"),
+    ("Al Zawahry Aiman Mohamed Rabi Abdel Muaz", "AIMAN MUHAMMED RABI AL-ZAWAHIRI"),
+    ("Sayf-Al Adl", "Saif Al-'Adil"), ("Seif al Adel", "Sayf-Al Adl"),
+    ("MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE", "محمد صلاح الدين عبدالحليم زيدان"),
+    ("Abd al-Rahman", "Abderrahmane"), ("Abu Bakr", "Abubakar"),
+])
+def test_same_person_spellings_are_similar(a: str, b: str) -> None:
+    assert name_similarity(a, b) >= 0.8
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Muhammad Ali al-Masri", "Mohamed Hassan al-Tunisi"),
+    ("Abu Bakr al-Baghdadi", "Abu Hamza al-Masri"),
+    ("Ahmad Khalil", "Mahmoud Jalil"),
+])
+def test_different_names_are_not(a: str, b: str) -> None:
+    assert name_similarity(a, b) < MatchConfig().threshold
+
+
+def test_explanation_names_aligned_parts() -> None:
+    expl = explain_similarity("Abou Bakr el-Baghdadi", "أبو بكر البغدادي")
+    assert {(p.query_part, p.record_role) for p in expl.parts} == {
+        ("abou bakr", "kunya"), ("el baghdadi", "nisba")}
+    assert "bkd" in expl.text
+
+
+def test_config_refuses_unknown_options() -> None:
+    with pytest.raises(ValidationError) as err:
+        MatchConfig().with_options(treshold=0.5)
+    assert "treshold" in err.value.errors
+    assert MatchConfig.from_dict({"threshold": 0.8}).threshold == 0.8
+    with pytest.raises(ValidationError):
+        MatchConfig(threshold=2.0)
+
+
+names = st.text(alphabet="abdehiklmnorsuwyz ابتحدرسعلمنويةأ-'", min_size=1, max_size=30)
+
+
+def _sim(a: str, b: str) -> float | None:
+    try:
+        return name_similarity(a, b)
+    except ValidationError:
+        return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(names, names)
+def test_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
+    s = _sim(a, b)
+    if s is not None:
+        assert 0.0 <= s <= 1.0
+        assert s == _sim(b, a)
+
+
+@settings(max_examples=100, deadline=None)
+@given(names)
+def test_a_name_is_identical_to_itself(a: str) -> None:
+    s = _sim(a, a)
+    assert s is None or s == 1.0
