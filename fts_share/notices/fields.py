@@ -9,7 +9,8 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields
+from marshmallow.validate import Regexp
 
 from fts_share.clock import to_rfc3339
 from fts_share.countries import country_code
@@ -17,8 +18,8 @@ from fts_share.notices.vocab import DOC_NUMBER, ICAO_SPECIAL_ISSUERS, PARTNER_CO
 
 #: Directional marks and embeddings that only change how text is displayed.
 BIDI_MARKS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+_FULL_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 MIN_YEAR = 1800
 MAX_YEAR = 2200
 
@@ -93,7 +94,7 @@ class PartialDate(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         raw = super()._deserialize(value, attr, data, **kwargs)
-        m = (_FULL_DATE if self.full else _PARTIAL_DATE).match(raw)
+        m = (_FULL_DATE if self.full else _PARTIAL_DATE).fullmatch(raw)
         if m is None or len(raw) > 10:
             raise self.make_error("full" if self.full else "format")
         year, month, day = (int(g) if g else None for g in m.groups())
@@ -143,7 +144,7 @@ class PartnerCode(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
-        if not PARTNER_CODE.match(code):
+        if not PARTNER_CODE.fullmatch(code):
             raise self.make_error("code")
         return code
 
@@ -169,7 +170,7 @@ class DocumentNumber(fields.String):
         if len(raw) > 100:
             raise self.make_error("number")
         number = normalize_doc_number(raw)
-        if not DOC_NUMBER.match(number):
+        if not DOC_NUMBER.fullmatch(number):
             raise self.make_error("number")
         return number
 
@@ -209,4 +210,26 @@ class BoundedList(fields.List):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
         if isinstance(value, (list, tuple)) and not self.min_items <= len(value) <= self.max_items:
             raise self.make_error("items", min=self.min_items, max=self.max_items)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class FullMatch(Regexp):
+    """:class:`marshmallow.validate.Regexp` that must match the whole string
+    (``re.match`` with ``$`` would let a trailing newline through)."""
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+class Object(fields.Nested):
+    """A nested schema whose input must be a JSON object; the error names the field
+    itself ("subject.dob") rather than "subject.dob._schema"."""
+
+    default_error_messages = {"object": "Not a valid object."}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, dict):
+            raise self.make_error("object")
         return super()._deserialize(value, attr, data, **kwargs)

@@ -10,8 +10,8 @@ from marshmallow import ValidationError, fields, post_load, pre_load, validates_
 from marshmallow.validate import OneOf
 
 from fts_share.notices.base import StrictSchema, dedupe, run_load
-from fts_share.notices.fields import (BoundedList, Country, DocumentNumber, PartialDate,
-                                      Text)
+from fts_share.notices.fields import (BoundedList, Country, DocumentNumber, Object,
+                                      PartialDate, Text)
 from fts_share.notices.vocab import (DECISIONS, DOC_TYPES, MAX_DOCUMENTS, MAX_LEGAL_BASES,
                                      NAME_MAX, NOTE_MAX, REASON_MAX, SHORT_TEXT_MAX)
 
@@ -68,8 +68,8 @@ class ScreenRequestSchema(OpenRequestSchema):
     name = Text(max_length=NAME_MAX)
     dob = PartialDate(allow_none=True)
     nationality = Country(allow_none=True)
-    documents = BoundedList(fields.Nested(ScreenDocumentSchema), max_items=MAX_DOCUMENTS)
-    batch = BoundedList(fields.Nested(ScreenRowSchema), min_items=1, max_items=100_000)
+    documents = BoundedList(Object(ScreenDocumentSchema), max_items=MAX_DOCUMENTS)
+    batch = BoundedList(Object(ScreenRowSchema), min_items=1, max_items=100_000)
 
     @pre_load
     def _bare_document_numbers(self, data: Any, **kwargs: Any) -> Any:
@@ -120,7 +120,7 @@ def screen_request_class(purposes: tuple[str, ...], legal_bases: tuple[str, ...]
     """:class:`ScreenRequestSchema` checking these vocabularies and batch size (cached)."""
     attrs = _vocab_fields(purposes, legal_bases)
     attrs["max_rows"] = max_rows
-    attrs["batch"] = BoundedList(fields.Nested(ScreenRowSchema), min_items=1,
+    attrs["batch"] = BoundedList(Object(ScreenRowSchema), min_items=1,
                                  max_items=max_rows)
     return type("ScreenRequestSchema", (ScreenRequestSchema,), attrs)
 

@@ -18,20 +18,21 @@ from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validates_schema
-from marshmallow.validate import Length, OneOf, Regexp
+from marshmallow.validate import OneOf
 
 from fts_share.notices.base import StrictSchema, dedupe, run_load
-from fts_share.notices.fields import (BoundedList, Country, DocumentNumber, PartialDate,
-                                      PartnerCode, StrictBoolean, Text, Timestamp)
+from fts_share.notices.fields import (BoundedList, Country, DocumentNumber, FullMatch,
+                                      Object, PartialDate, PartnerCode, StrictBoolean, Text,
+                                      Timestamp)
 from fts_share.notices.requests import (DecisionSchema, OpenRequestSchema,
                                         ScreenDocumentSchema, ScreenRequestSchema,
                                         ScreenRowSchema, WithdrawalSchema, load_decision,
                                         load_open_request, load_screen_request,
                                         load_withdrawal, open_request_class,
                                         screen_request_class)
-from fts_share.notices.vocab import (AUDIENCES, DECISIONS, CAVEATS, DEFAULT_CAVEATS, DEFAULT_MINOR_TLP,
-                                     DEFAULT_TLP, DOC_TYPES, LABELS, MAX_DOCUMENTS,
-                                     MAX_LEGAL_BASES, MAX_NAMED_USERS, MAX_NAMES,
+from fts_share.notices.vocab import (AUDIENCES, CAVEATS, DECISIONS, DEFAULT_CAVEATS,
+                                     DEFAULT_MINOR_TLP, DEFAULT_TLP, DOC_TYPES, LABELS,
+                                     MAX_DOCUMENTS, MAX_LEGAL_BASES, MAX_NAMED_USERS, MAX_NAMES,
                                      MAX_NATIONALITIES, MAX_RECIPIENTS, MINOR_FORBIDDEN_LABELS,
                                      MOVEMENT_KINDS, NAME_KINDS, NAME_MAX, PLACE_MAX, SEXES,
                                      SHORT_TEXT_MAX, STATUSES, UN_REFERENCE, USER_NAME)
@@ -84,13 +85,13 @@ class DocumentSchema(StrictSchema):
 class SubjectSchema(StrictSchema):
     """The person a notice is about."""
 
-    names = BoundedList(fields.Nested(NameSchema), min_items=1, max_items=MAX_NAMES,
+    names = BoundedList(Object(NameSchema), min_items=1, max_items=MAX_NAMES,
                         required=True)
     sex = fields.String(validate=OneOf(SEXES), load_default="unknown")
-    dob = fields.Nested(DateOfBirthSchema, allow_none=True, load_default=None)
+    dob = Object(DateOfBirthSchema, allow_none=True, load_default=None)
     place_of_birth = Text(max_length=PLACE_MAX, allow_none=True, load_default=None)
     nationalities = BoundedList(Country(), max_items=MAX_NATIONALITIES, load_default=list)
-    documents = BoundedList(fields.Nested(DocumentSchema), max_items=MAX_DOCUMENTS,
+    documents = BoundedList(Object(DocumentSchema), max_items=MAX_DOCUMENTS,
                             load_default=list)
     minor = StrictBoolean(load_default=False)
 
@@ -132,7 +133,7 @@ class BasisSchema(StrictSchema):
 
     legal_basis = BoundedList(fields.String(), min_items=1, max_items=MAX_LEGAL_BASES,
                               required=True)
-    un_reference = fields.String(validate=Regexp(UN_REFERENCE), allow_none=True,
+    un_reference = fields.String(validate=FullMatch(UN_REFERENCE), allow_none=True,
                                  load_default=None)
 
     @post_load
@@ -158,7 +159,7 @@ class HandlingSchema(StrictSchema):
                           load_default=lambda: list(DEFAULT_CAVEATS))
     purposes = BoundedList(fields.String(), min_items=1, max_items=50)
     review_date = PartialDate(full=True, allow_none=True, load_default=None)
-    named_users = BoundedList(fields.String(validate=Regexp(USER_NAME)),
+    named_users = BoundedList(fields.String(validate=FullMatch(USER_NAME)),
                               max_items=MAX_NAMED_USERS, load_default=list)
 
     @validates_schema(skip_on_field_errors=False)
@@ -188,10 +189,10 @@ class HandlingSchema(StrictSchema):
 class NoticeInputSchema(StrictSchema):
     """A notice as an officer submits it (see the module docstring for the rules)."""
 
-    subject = fields.Nested(SubjectSchema, required=True)
-    movement = fields.Nested(MovementSchema, required=True)
-    basis = fields.Nested(BasisSchema, required=True)
-    handling = fields.Nested(HandlingSchema, required=True)
+    subject = Object(SubjectSchema, required=True)
+    movement = Object(MovementSchema, required=True)
+    basis = Object(BasisSchema, required=True)
+    handling = Object(HandlingSchema, required=True)
 
     @validates_schema
     def _rules(self, data: dict[str, Any], *, partial: Any = None, **kwargs: Any) -> None:
@@ -228,7 +229,7 @@ class ProvenanceSchema(Schema):
 class NoticeSchema(NoticeInputSchema):
     """The decrypted view of a notice: the content plus provenance and status."""
 
-    provenance = fields.Nested(ProvenanceSchema, required=True)
+    provenance = Object(ProvenanceSchema, required=True)
     status = fields.String(required=True, validate=OneOf(STATUSES))
 
 
@@ -252,8 +253,8 @@ def notice_input_class(legal_bases: tuple[str, ...],
                                 max_items=50)})
     return type("NoticeInputSchema", (NoticeInputSchema,), {
         "__module__": __name__, "__doc__": NoticeInputSchema.__doc__,
-        "basis": fields.Nested(basis, required=True),
-        "handling": fields.Nested(handling, required=True)})
+        "basis": Object(basis, required=True),
+        "handling": Object(handling, required=True)})
 
 
 def notice_input_schema(*, legal_bases: Sequence[str], purposes: Sequence[str],

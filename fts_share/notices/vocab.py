@@ -32,7 +32,7 @@ DEFAULT_CAVEATS = ("ct-only",)
 MINOR_FORBIDDEN_LABELS = ("GREEN", "CLEAR")
 
 #: UN Security Council sanctions list references (QDi.299, TAi.012, ...).
-UN_REFERENCE = re.compile(r"^(QDi|QDe|TAi|TAe|IQi|IQe|KPi|KPe|[A-Z]{2}[ie])\.\d{3}$")
+UN_REFERENCE = re.compile(r"^(QDi|QDe|TAi|TAe|IQi|IQe|KPi|KPe|[A-Z]{2}[ie])\.[0-9]{3}$")
 #: A partner code on the roster: alpha-3 like (organisations too, e.g. "EUR").
 PARTNER_CODE = re.compile(r"^[A-Z]{3}$")
 #: A travel document number after normalisation (ICAO 9303 character set).
