@@ -1,0 +1,61 @@
+"""The partner feed: envelopes addressed to the calling node, in link order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import ValidationError as MarshmallowError
+
+from fts_share.api import context
+from fts_share.api.auth import caller, require
+from fts_share.audit.log import latest_tree_head, log_size, record, sign_tree_head
+from fts_share.errors import ValidationError
+from fts_share.federation.feed import MAX_PAGE_LIMIT, build_page
+
+bp = Blueprint("api_feed", __name__)
+
+
+class FeedQuery(Schema):
+    """Query of ``GET /feed``: the cursor to continue from, and a page size."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE_LIMIT))
+
+
+def current_tree_head(session: Any) -> dict[str, Any]:
+    """This node's newest signed tree head, signing a fresh one if the log grew."""
+    node = context.node()
+    latest = latest_tree_head(session)
+    if latest is not None and latest.size == log_size(session):
+        return latest.to_json()
+    head = sign_tree_head(session, now=context.now(), sign=node.signing.sign,
+                          key_id=node.signing.kid)
+    return head.to_json()
+
+
+@bp.get("/feed")
+@require("node")
+def feed() -> dict[str, Any]:
+    """A signed page of the caller's link after ``after`` (see docs/protocol.md)."""
+    try:
+        args = FeedQuery().load(request.args.to_dict())
+    except MarshmallowError as exc:
+        raise ValidationError(exc.messages_dict) from None  # type: ignore[arg-type]
+    partner = caller().name
+    node = context.node()
+    now = context.now()
+    with context.transaction() as session:
+        page, seqs = build_page(session, node, partner=partner, after=args["after"],
+                                limit=args["limit"], now=now, tree_head=None,
+                                roster_version=node.roster.version)
+        for seq in seqs:
+            record(session, now=now, actor=f"node:{partner}", action="deliver",
+                   object_type="envelope", object_id=str(seq), partner=partner)
+        page["tree_head"] = current_tree_head(session)
+    return page
+

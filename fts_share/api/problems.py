@@ -1,0 +1,50 @@
+"""RFC 9457 problem+json: the one place errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from fts_share.errors import FtsError, PROBLEM_BASE
+
+PROBLEM_MIME = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+def problem_response(doc: dict[str, Any]) -> Response:
+    """A problem document as a response."""
+    doc.setdefault("instance", request.path)
+    resp = Response(json.dumps(doc), status=int(doc["status"]), mimetype=PROBLEM_MIME)
+    if doc["status"] == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="fts-share"'
+    return resp
+
+
+def _fts_error(exc: FtsError) -> Response:
+    if exc.status >= 500:
+        log.error("request failed: %s", exc.detail)
+    return problem_response(exc.to_problem())
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    slug = {413: "too-large", 404: "not-found", 405: "method-not-allowed",
+            400: "malformed"}.get(status, "http")
+    return problem_response({"type": PROBLEM_BASE + slug, "title": exc.name, "status": status,
+                             "detail": exc.description or exc.name})
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unexpected error")
+    return problem_response({"type": PROBLEM_BASE + "internal", "title": "Internal error",
+                             "status": 500, "detail": "an unexpected error occurred"})
+
+
+def init_app(app: Flask) -> None:
+    """Map every error to problem+json (HTML pages keep their own handlers)."""
+    app.register_error_handler(FtsError, _fts_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

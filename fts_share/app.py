@@ -1,0 +1,48 @@
+"""The application factory: the only place a Flask app is made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from fts_share.clock import Clock, utcnow
+from fts_share.node import Node
+
+
+def create_app(home: Path | str | None = None, *, node: Node | None = None,
+               clock: Clock = utcnow, test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app of the node at ``home`` (or of an already opened ``node``)."""
+    if node is None:
+        if home is None:
+            raise ValueError("create_app needs a node home or an opened node")
+        node = Node.open(Path(home))
+    app = Flask(__name__)
+    secret = node.config.path(node.config.secret_key_file).read_bytes()
+    app.config.from_mapping(
+        SECRET_KEY=secret,
+        MAX_CONTENT_LENGTH=node.config.api.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=node.config.url.startswith("https://"),
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    from fts_share.api import context, problems
+
+    context.init_app(app, node=node, clock=clock)
+    problems.init_app(app)
+
+    from fts_share.api import register_blueprints
+
+    register_blueprints(app)
+    try:
+        from fts_share.web import init_app as init_web
+    except ImportError:  # the web pages are optional while they are being built
+        init_web = None
+    if init_web is not None:
+        init_web(app)
+    return app

@@ -1,0 +1,180 @@
+"""Node configuration: ``HOME/config.toml``, with paths relative to the home.
+
+A node home is self-contained and relocatable: every path in the configuration is
+resolved against the home folder, so copying the folder copies the node. Environment
+variables override a few settings for deployment:
+
+- ``FTS_SHARE_DATABASE_URL``: the database (e.g. a PostgreSQL URL);
+- ``FTS_SHARE_KEY_PASSPHRASE``: the passphrase of the private key files, if set at init.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from fts_share.errors import ConfigError
+
+CONFIG_FILE = "config.toml"
+DEFAULT_LEGAL_BASES = ("UNSCR-1267", "UNSCR-1989", "UNSCR-2253", "UNSCR-2368", "UNSCR-2178",
+                       "UNSCR-2396", "UNSCR-1373")
+DEFAULT_PURPOSES = ("investigation", "border_screening", "sanctions_implementation",
+                    "prosecution")
+
+
+@dataclass
+class FederationSettings:
+    """How this node polls its partners."""
+
+    poll_interval: float = 30.0
+    page_limit: int = 100
+    request_timeout: float = 10.0
+    backoff_base: float = 5.0
+    backoff_max: float = 600.0
+    signature_ttl: int = 60
+    max_clock_skew: int = 30
+
+
+@dataclass
+class HandlingSettings:
+    """Handling rules: legal-basis vocabulary, purposes and review periods."""
+
+    legal_bases: tuple[str, ...] = DEFAULT_LEGAL_BASES
+    purposes: tuple[str, ...] = DEFAULT_PURPOSES
+    review_years: int = 5
+    minor_review_years: int = 1
+
+
+@dataclass
+class ApiSettings:
+    """Limits of the HTTP API."""
+
+    max_body_bytes: int = 1_048_576
+    max_batch_rows: int = 100_000
+
+
+@dataclass
+class MatchingSettings:
+    """Overrides of the matching engine's configuration (``fts_share.matching``)."""
+
+    threshold: float | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class NodeConfig:
+    """Everything a node reads from its home."""
+
+    home: Path
+    code: str
+    url: str
+    database_url: str = "sqlite:///node.db"
+    signing_key: str = "keys/signing.pem"
+    encryption_key: str = "keys/encryption.pem"
+    pq_encryption_key: str | None = "keys/encryption-pq.key"
+    storage_key: str = "keys/storage.key"
+    trust_anchor: str = "keys/secretariat.pub.json"
+    roster_file: str = "roster.json"
+    secret_key_file: str = "keys/session.key"
+    federation: FederationSettings = field(default_factory=FederationSettings)
+    handling: HandlingSettings = field(default_factory=HandlingSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
+
+    def path(self, relative: str) -> Path:
+        """A configured path resolved against the home."""
+        p = Path(relative)
+        return p if p.is_absolute() else self.home / p
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, env override first, a relative SQLite path made absolute."""
+        url = os.environ.get("FTS_SHARE_DATABASE_URL") or self.database_url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+            return prefix + str(self.path(url[len(prefix):]))
+        return url
+
+    @property
+    def passphrase(self) -> bytes | None:
+        """The private-key passphrase from the environment, if any."""
+        value = os.environ.get("FTS_SHARE_KEY_PASSPHRASE")
+        return value.encode() if value else None
+
+
+_SECTIONS = {"federation": FederationSettings, "handling": HandlingSettings,
+             "api": ApiSettings, "matching": MatchingSettings}
+
+
+def load_config(home: Path) -> NodeConfig:
+    """Read ``HOME/config.toml``; unknown keys are refused, naming them."""
+    home = Path(home).resolve()
+    path = home / CONFIG_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: not a node home (no {CONFIG_FILE}); run 'fts-share init'") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    node = dict(raw.pop("node", {}))
+    kwargs: dict[str, Any] = {"home": home}
+    top = {f.name for f in fields(NodeConfig)} - {"home"} - set(_SECTIONS)
+    for key, value in node.items():
+        if key not in top:
+            raise ConfigError(f"{path}: unknown setting node.{key}")
+        kwargs[key] = value
+    for name, cls in _SECTIONS.items():
+        section = dict(raw.pop(name, {}))
+        known = {f.name for f in fields(cls)}
+        unknown = set(section) - known
+        if unknown:
+            raise ConfigError(f"{path}: unknown setting(s) {', '.join(f'{name}.{u}' for u in sorted(unknown))}")
+        for key, value in section.items():
+            if isinstance(value, list):
+                section[key] = tuple(value)
+        kwargs[name] = cls(**section)
+    if raw:
+        raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(raw))}")
+    for required in ("code", "url"):
+        if required not in kwargs:
+            raise ConfigError(f"{path}: node.{required} is required")
+    return NodeConfig(**kwargs)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def write_config(config: NodeConfig) -> Path:
+    """Write ``HOME/config.toml`` (every setting, so operators see the defaults)."""
+    lines = ["# fts-share node configuration. Paths are relative to this folder.", "[node]"]
+    for f in fields(NodeConfig):
+        if f.name in ("home",) or f.name in _SECTIONS:
+            continue
+        value = getattr(config, f.name)
+        if value is not None:
+            lines.append(f"{f.name} = {_toml_value(value)}")
+    for name in _SECTIONS:
+        section = getattr(config, name)
+        lines.append("")
+        lines.append(f"[{name}]")
+        for f in fields(section):
+            value = getattr(section, f.name)
+            if value is None or value == {}:
+                continue
+            lines.append(f"{f.name} = {_toml_value(value)}")
+    path = config.home / CONFIG_FILE
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

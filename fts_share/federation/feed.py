@@ -1,0 +1,138 @@
+"""Feed pages: what a node serves a partner, and how the partner checks a page.
+
+A page carries the partner's envelopes in link order and a signed *index*: origin,
+recipient, the cursor asked for, the ``n``, ``seq`` and digest of every item, the
+link's head and the issue time. The index is signed by the origin's node key, so a
+truncated, reordered or altered page is detected before any envelope is processed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from sqlalchemy.orm import Session
+
+from fts_share.clock import parse_rfc3339, to_rfc3339
+from fts_share.crypto.canonical import b64u, canonical_json, unb64u
+from fts_share.crypto.envelope import envelope_digest
+from fts_share.crypto.keys import verify_signature
+from fts_share.errors import CryptoError, ProtocolError, RosterError
+from fts_share.federation.outbox import link_page
+from fts_share.federation.roster import Roster
+from fts_share.node import Node
+
+FEED_FORMAT = 1
+FEED_SIGNING_PREFIX = b"fts-share/v1 feed-page\n"
+MAX_PAGE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class PageItem:
+    """One envelope of a verified page, at position ``n`` of the link."""
+
+    n: int
+    seq: int
+    digest: str
+    envelope: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class VerifiedPage:
+    """A feed page whose index signature and item list were checked."""
+
+    origin: str
+    after: int
+    next: int
+    head: int
+    items: tuple[PageItem, ...]
+    tree_head: dict[str, Any] | None
+    roster_version: int | None
+
+
+def build_page(session: Session, node: Node, *, partner: str, after: int, limit: int,
+               now: datetime, tree_head: Mapping[str, Any] | None = None,
+               roster_version: int | None = None) -> tuple[dict[str, Any], list[int]]:
+    """The signed page for ``partner`` after cursor ``after``, and the sequence numbers
+    it delivers (for the audit log)."""
+    rows, head = link_page(session, partner=partner, after=after, limit=limit)
+    items = [{"n": n, "seq": env.seq, "digest": env.digest} for n, env in rows]
+    index = {"v": FEED_FORMAT, "origin": node.code, "recipient": partner, "after": after,
+             "next": rows[-1][0] if rows else after, "head": head,
+             "issued": to_rfc3339(now), "items": items}
+    signature = node.signing.sign(FEED_SIGNING_PREFIX + canonical_json(index))
+    page = {"index": index, "signer": node.signing.kid, "signature": b64u(signature),
+            "envelopes": [json.loads(env.envelope) for _, env in rows],
+            "tree_head": dict(tree_head) if tree_head else None,
+            "roster_version": roster_version}
+    return page, [env.seq for _, env in rows]
+
+
+def _int(value: Any, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ProtocolError(f"feed page: {name} is not a non-negative integer")
+    return value
+
+
+def verify_page(page: Any, *, roster: Roster, origin: str, recipient: str, after: int,
+                limit: int, now: datetime, max_skew: int = 300) -> VerifiedPage:
+    """Check a page from ``origin`` answering ``after``/``limit``; raise
+    ``CryptoError`` (bad signature) or ``ProtocolError`` (anything else)."""
+    if not isinstance(page, Mapping):
+        raise ProtocolError("feed page: not a JSON object")
+    index, envelopes = page.get("index"), page.get("envelopes")
+    if not isinstance(index, Mapping) or not isinstance(envelopes, list):
+        raise ProtocolError("feed page: index or envelopes missing")
+    signer, signature = page.get("signer"), page.get("signature")
+    if not isinstance(signer, str) or not isinstance(signature, str):
+        raise ProtocolError("feed page: signer or signature missing")
+    # 1. The signature over the index, with the origin's key valid now.
+    try:
+        key = roster.signing_key(origin, signer, at=now)
+    except RosterError as exc:
+        raise CryptoError(f"feed page: signer not valid ({exc})") from exc
+    verify_signature(key, unb64u(signature), FEED_SIGNING_PREFIX + canonical_json(dict(index)))
+    # 2. The index answers our request.
+    if index.get("v") != FEED_FORMAT:
+        raise ProtocolError("feed page: unknown format version")
+    if index.get("origin") != origin or index.get("recipient") != recipient:
+        raise ProtocolError("feed page: not the page of this link")
+    if _int(index.get("after"), "after") != after:
+        raise ProtocolError("feed page: answers another cursor")
+    try:
+        issued = parse_rfc3339(index.get("issued"))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ProtocolError("feed page: bad issue time") from exc
+    if abs(issued - now) > timedelta(seconds=max_skew):
+        raise ProtocolError("feed page: stale or future issue time (replayed page?)")
+    items = index.get("items")
+    if not isinstance(items, list) or len(items) > limit:
+        raise ProtocolError("feed page: more items than asked for")
+    # 3. Items are the link's next positions, without holes, matching the bodies.
+    if len(items) != len(envelopes):
+        raise ProtocolError("feed page: truncated (index and envelopes differ in length)")
+    out: list[PageItem] = []
+    expected = after + 1
+    for i, (item, env) in enumerate(zip(items, envelopes)):
+        if not isinstance(item, Mapping) or not isinstance(env, dict):
+            raise ProtocolError(f"feed page: item {i} malformed")
+        n = _int(item.get("n"), f"items.{i}.n")
+        if n != expected:
+            raise ProtocolError(f"feed page: expected link position {expected}, got {n}")
+        digest = item.get("digest")
+        if envelope_digest(env) != digest:
+            raise ProtocolError(f"feed page: envelope {n} does not match its index digest")
+        out.append(PageItem(n=n, seq=_int(item.get("seq"), f"items.{i}.seq"),
+                            digest=str(digest), envelope=env))
+        expected += 1
+    nxt = _int(index.get("next"), "next")
+    head = _int(index.get("head"), "head")
+    if nxt != (out[-1].n if out else after) or head < nxt:
+        raise ProtocolError("feed page: inconsistent cursor")
+    tree_head = page.get("tree_head")
+    rv = page.get("roster_version")
+    return VerifiedPage(origin=origin, after=after, next=nxt, head=head, items=tuple(out),
+                        tree_head=tree_head if isinstance(tree_head, dict) else None,
+                        roster_version=rv if isinstance(rv, int) else None)

@@ -1,0 +1,62 @@
+"""A small HTTP client for partner requests, signed with RFC 9421 (stdlib only)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fts_share.crypto.httpsig import sign_request
+from fts_share.crypto.keys import PrivateKey
+from fts_share.errors import ProtocolError
+
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Response:
+    """A partner's answer."""
+
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        """The body as JSON, or ProtocolError."""
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ProtocolError("partner answered with something that is not JSON") from exc
+
+
+class PartnerClient:
+    """Signs and sends requests to partner nodes."""
+
+    def __init__(self, *, key: PrivateKey, timeout: float = 10.0, ttl: int = 60) -> None:
+        self.key, self.timeout, self.ttl = key, timeout, ttl
+
+    def request(self, method: str, url: str, *, now: datetime, body: Any = None,
+                max_bytes: int = MAX_RESPONSE_BYTES) -> Response:
+        """Send a signed request; network failures become ProtocolError."""
+        data = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        headers.update(sign_request(method=method, url=url, headers=headers, body=data,
+                                    key=self.key, now=now, ttl=self.ttl))
+        req = urllib.request.Request(url, data=data if body is not None else None,
+                                     headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                payload = resp.read(max_bytes + 1)
+                status = resp.status
+        except urllib.error.HTTPError as exc:
+            payload = exc.read(65536) if exc.fp else b""
+            status = exc.code
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise ProtocolError(f"{url}: {getattr(exc, 'reason', exc)}") from exc
+        if len(payload) > max_bytes:
+            raise ProtocolError(f"{url}: answer larger than {max_bytes} bytes")
+        return Response(status=status, body=payload)

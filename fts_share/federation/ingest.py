@@ -1,0 +1,180 @@
+"""Ingestion: what a node does with each envelope of a verified feed page.
+
+All of a page is processed in the caller's transaction, together with the peer's new
+cursor, so a crash between fetching and committing loses and duplicates nothing.
+
+Per envelope, in order: the outer signature is checked with the origin's roster key
+(before anything is decrypted or parsed), the key must be valid and unrevoked at the
+envelope's creation time, the envelope must be addressed to this node, its sequence
+must continue the origin's chain (a second envelope with a known sequence number and
+another digest is a *fork*), and only then is it decrypted and stored. A redelivered
+envelope changes nothing. Refusals are logged and recorded as federation events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fts_share.audit.log import record
+from fts_share.crypto.canonical import b64u
+from fts_share.crypto.envelope import EnvelopeHeader, open_envelope, verify_envelope
+from fts_share.errors import CryptoError, FtsError, RosterError
+from fts_share.federation.feed import PageItem, VerifiedPage
+from fts_share.federation.roster import Roster
+from fts_share.node import Node
+from fts_share.notices import store as notice_store
+from fts_share.storage.models import FederationEvent, Notice, Peer, ReceivedEnvelope
+
+MAX_FUTURE_SKEW = timedelta(minutes=5)
+
+NoticeHook = Callable[[Session, Notice, dict[str, Any]], None]
+
+
+@dataclass
+class IngestResult:
+    """What one page brought."""
+
+    received: int = 0
+    decrypted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    notices: list[tuple[str, int]] = field(default_factory=list)
+
+
+class Rejected(Exception):
+    """An envelope refused for ``reason`` (kind: rejected, fork)."""
+
+    def __init__(self, reason: str, kind: str = "rejected") -> None:
+        super().__init__(reason)
+        self.reason, self.kind = reason, kind
+
+
+def _event(session: Session, *, peer: str, kind: str, seq: int | None, detail: str,
+           now: datetime) -> None:
+    session.add(FederationEvent(at=now, peer=peer, kind=kind, seq=seq, detail=detail[:2000]))
+
+
+def _verify(item: PageItem, *, roster: Roster, origin: str, me: str,
+            now: datetime) -> EnvelopeHeader:
+    def key_for(who: str, kid: str) -> Any:
+        return roster.key(who, kid, use="sign").key
+
+    try:
+        header = verify_envelope(item.envelope, key_for=key_for)
+    except (CryptoError, RosterError) as exc:
+        raise Rejected(f"envelope signature: {exc}") from exc
+    if header.origin != origin:
+        raise Rejected(f"envelope from {header.origin} relayed by {origin}")
+    try:
+        roster.signing_key(origin, header.signer_kid, at=header.created)
+    except RosterError as exc:
+        raise Rejected(f"signing key not valid when the envelope was made: {exc}") from exc
+    if header.created > now + MAX_FUTURE_SKEW:
+        raise Rejected("envelope created in the future")
+    if header.seq != item.seq:
+        raise Rejected("envelope sequence differs from the page index")
+    if not header.addressed_to(me):
+        raise Rejected(f"envelope not addressed to {me}")
+    return header
+
+
+def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: datetime,
+                on_notice: NoticeHook | None = None) -> IngestResult:
+    """Process every item of ``page`` and move the peer's cursor past it."""
+    roster = node.roster
+    origin = page.origin
+    peer = session.get(Peer, origin) or Peer(code=origin, cursor=0, last_seq=0, failures=0)
+    session.add(peer)
+    result = IngestResult()
+    for item in page.items:
+        try:
+            with session.begin_nested():  # nothing half-stored
+                header = _verify(item, roster=roster, origin=origin, me=node.code, now=now)
+                existing = session.scalars(select(ReceivedEnvelope).where(
+                    ReceivedEnvelope.origin == origin, ReceivedEnvelope.seq == header.seq)).first()
+                if existing is not None:
+                    if existing.digest == header.digest:
+                        result.duplicates += 1
+                        continue
+                    raise Rejected(f"fork: sequence {header.seq} seen with digest "
+                                   f"{existing.digest[:16]}, now {header.digest[:16]}", "fork")
+                if header.seq <= peer.last_seq:
+                    raise Rejected(f"sequence {header.seq} not after {peer.last_seq}", "reorder")
+                if (header.seq == peer.last_seq + 1 and peer.last_digest is not None
+                        and header.prev != peer.last_digest):
+                    raise Rejected(f"fork: sequence {header.seq} does not chain to the "
+                                   "previous envelope", "fork")
+                try:
+                    opened = open_envelope(item.envelope, header, node=node.code,
+                                           private_keys=node.encryption,
+                                           key_for=lambda who, kid: roster.key(who, kid, use="sign").key)
+                except (CryptoError, RosterError) as exc:
+                    raise Rejected(f"cannot open: {exc}") from exc
+                row = ReceivedEnvelope(origin=origin, seq=header.seq, link_n=item.n,
+                                       digest=header.digest, prev=header.prev, kind=header.kind,
+                                       label=header.label, created=header.created,
+                                       received_at=now, decrypted=True, envelope=None)
+                session.add(row)
+                content = {"signed": b64u(opened.signed), "signature": b64u(opened.signature),
+                           "signer": opened.signer_kid}
+                _apply(session, node, header=header, payload=opened.payload, content=content,
+                       now=now, result=result, on_notice=on_notice)
+                peer.last_seq, peer.last_digest = header.seq, header.digest
+                result.received += 1
+                result.decrypted += 1
+        except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
+            reason = exc.reason if isinstance(exc, Rejected) else f"bad content: {exc}"
+            kind = exc.kind if isinstance(exc, Rejected) else "rejected"
+            result.rejected += 1
+            _event(session, peer=origin, kind=kind, seq=item.seq, detail=reason, now=now)
+            record(session, now=now, actor=f"node:{origin}", action="reject",
+                   object_type="envelope", object_id=item.digest, partner=origin,
+                   outcome="refused", detail={"reason": reason, "seq": item.seq, "n": item.n})
+        peer.cursor = item.n
+    peer.cursor = max(peer.cursor, page.next)
+    session.flush()
+    return result
+
+
+def _apply(session: Session, node: Node, *, header: EnvelopeHeader, payload: dict[str, Any],
+           content: dict[str, Any], now: datetime, result: IngestResult,
+           on_notice: NoticeHook | None) -> None:
+    """Store a received notice version, or carry out a tombstone."""
+    if header.kind == "notice":
+        notice = payload["notice"]
+        prov = notice["provenance"]
+        if prov["origin"] != header.origin:
+            raise Rejected("notice provenance names another origin")
+        known = session.scalars(select(Notice).where(Notice.notice_id == prov["id"],
+                                                     Notice.version == prov["version"])).first()
+        if known is not None:
+            raise Rejected(f"notice {prov['id']} v{prov['version']} already received", "fork")
+        row = notice_store.store_version(session, node.storage_key, notice=notice,
+                                         origin=header.origin, authored=False, content=content,
+                                         envelope_digest=header.digest, now=now)
+        record(session, now=now, actor=f"node:{header.origin}", action="receive",
+               object_type="notice", object_id=row.notice_id, object_version=row.version,
+               partner=header.origin, legal_basis=row.legal_basis,
+               detail={"seq": header.seq, "label": header.label})
+        result.notices.append((row.notice_id, row.version))
+        if on_notice is not None:
+            on_notice(session, row, notice)
+    elif header.kind == "tombstone":
+        tomb = payload["tombstone"]
+        rows = session.scalars(select(Notice).where(Notice.notice_id == tomb["id"],
+                                                    Notice.origin == header.origin)).all()
+        for row in rows:
+            notice_store.purge(session, row, now=now, reason="withdrawn by the source",
+                               actor=f"node:{header.origin}")
+            row.status = "withdrawn"
+        record(session, now=now, actor=f"node:{header.origin}", action="withdraw",
+               object_type="notice", object_id=str(tomb["id"]),
+               object_version=tomb.get("version"), partner=header.origin,
+               detail={"seq": header.seq, "reason": str(tomb.get("reason", ""))[:500]})
+    else:
+        raise Rejected(f"unknown envelope kind {header.kind!r}")

@@ -1,0 +1,162 @@
+"""A node: its home folder, configuration, keys, database and roster in force.
+
+``init_home`` creates a home; :class:`Node` opens one. Everything that needs the node's
+identity (the services, the app, the poller) takes a :class:`Node`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from fts_share.config import NodeConfig, load_config, write_config
+from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate, load_private, save_private
+from fts_share.errors import ConfigError, CryptoError, RosterError
+from fts_share.federation.roster import Roster
+from fts_share.storage import Store
+from fts_share.storage.models import RosterVersion
+
+CODE_PATTERN = "^[A-Z]{3}$"
+
+
+def _write_secret(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, 0o600)
+
+
+def init_home(home: Path, *, code: str, url: str, passphrase: bytes | None = None,
+              post_quantum: bool = True, database_url: str | None = None) -> NodeConfig:
+    """Create a node home: config, keys (0600), secrets and the migrated database.
+
+    Refuses a folder that already holds a node. ``passphrase`` protects the private
+    key files (the node then reads it from ``FTS_SHARE_KEY_PASSPHRASE``).
+    """
+    import re
+
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ConfigError(f"node code {code!r} must be three capital letters (e.g. FRA)")
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"node URL {url!r} must start with http:// or https://")
+    home = Path(home).resolve()
+    if (home / "config.toml").exists():
+        raise ConfigError(f"{home} already holds a node")
+    home.mkdir(parents=True, exist_ok=True)
+    config = NodeConfig(home=home, code=code, url=url.rstrip("/"))
+    if database_url:
+        config.database_url = database_url
+    if not post_quantum:
+        config.pq_encryption_key = None
+    (home / "keys").mkdir(exist_ok=True)
+    os.chmod(home / "keys", 0o700)
+    save_private(config.path(config.signing_key), generate(KeyKind.ED25519), passphrase)
+    save_private(config.path(config.encryption_key), generate(KeyKind.X25519), passphrase)
+    if config.pq_encryption_key:
+        save_private(config.path(config.pq_encryption_key), generate(KeyKind.MLKEM768_X25519),
+                     passphrase)
+    _write_secret(config.path(config.storage_key), secrets.token_bytes(32))
+    _write_secret(config.path(config.secret_key_file), secrets.token_bytes(32))
+    write_config(config)
+    store = Store(config.resolved_database_url)
+    try:
+        store.create_schema()
+    finally:
+        store.dispose()
+    node = Node.open(home, passphrase=passphrase)
+    (home / "keys" / "public.json").write_text(json.dumps(node.public_keys(), indent=2) + "\n")
+    node.close()
+    return config
+
+
+@dataclass
+class Node:
+    """An opened node home."""
+
+    config: NodeConfig
+    signing: PrivateKey
+    encryption: dict[str, PrivateKey]
+    storage_key: bytes
+    store: Store
+    caches: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Per-process caches of services built on the node (e.g. the watchlist index)."""
+    _roster: Roster | None = field(default=None, repr=False)
+    _anchor: PublicKey | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, home: Path, *, passphrase: bytes | None = None) -> "Node":
+        """Open the node at ``home`` (keys decrypted with the passphrase, if any)."""
+        config = load_config(Path(home))
+        passphrase = passphrase if passphrase is not None else config.passphrase
+        try:
+            signing = load_private(config.path(config.signing_key), passphrase)
+            enc = [load_private(config.path(config.encryption_key), passphrase)]
+            if config.pq_encryption_key:
+                enc.append(load_private(config.path(config.pq_encryption_key), passphrase))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"missing key file: {exc.filename}") from exc
+        except CryptoError as exc:
+            raise ConfigError("cannot read the private keys (wrong passphrase?)") from exc
+        storage_key = config.path(config.storage_key).read_bytes()
+        store = Store(config.resolved_database_url)
+        return cls(config=config, signing=signing, encryption={k.kid: k for k in enc},
+                   storage_key=storage_key, store=store)
+
+    @property
+    def code(self) -> str:
+        """This node's partner code."""
+        return self.config.code
+
+    def public_keys(self) -> dict[str, Any]:
+        """The public keys to give the secretariat for the roster."""
+        return {"code": self.code, "url": self.config.url,
+                "signing": self.signing.public().to_json(),
+                "encryption": [k.public().to_json() for k in self.encryption.values()]}
+
+    # -- trust anchor and roster --------------------------------------------------
+    @property
+    def anchor(self) -> PublicKey:
+        """The pinned secretariat key (``keys/secretariat.pub.json``)."""
+        if self._anchor is None:
+            path = self.config.path(self.config.trust_anchor)
+            try:
+                self._anchor = PublicKey.from_json(json.loads(path.read_text()))
+            except FileNotFoundError:
+                raise RosterError("no trust anchor pinned: run 'fts-share roster pin'") from None
+            except (ValueError, CryptoError) as exc:
+                raise ConfigError(f"{path}: not a valid public key") from exc
+        return self._anchor
+
+    def pin_anchor(self, key: PublicKey) -> None:
+        """Pin the secretariat key (once; changing it is a deliberate re-init)."""
+        path = self.config.path(self.config.trust_anchor)
+        path.write_text(json.dumps(key.to_json(), indent=2) + "\n")
+        self._anchor = key
+
+    @property
+    def roster(self) -> Roster:
+        """The roster in force (the newest verified version), or RosterError."""
+        if self._roster is None:
+            with self.store.read() as session:
+                row = session.scalars(select(RosterVersion).order_by(
+                    RosterVersion.version.desc()).limit(1)).first()
+            if row is None:
+                raise RosterError("no roster installed: run 'fts-share roster import'")
+            self._roster = Roster.verify(json.loads(row.document), self.anchor)
+        return self._roster
+
+    def forget_roster(self) -> None:
+        """Drop the cached roster (after another process installed a newer one)."""
+        self._roster = None
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.store.dispose()
+

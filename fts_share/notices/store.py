@@ -1,0 +1,100 @@
+"""Notice versions in the database: storing, reading and purging their content."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from fts_share.audit.log import record
+from fts_share.errors import Gone, NotFound
+from fts_share.notices.vault import open_content, seal_content
+from fts_share.storage.models import Notice, NoticeKey
+
+
+def _context(notice_id: str, version: int, origin: str) -> bytes:
+    return f"{origin}/{notice_id}/{version}".encode()
+
+
+def store_version(session: Session, storage_key: bytes, *, notice: Mapping[str, Any],
+                  origin: str, authored: bool, content: Mapping[str, Any],
+                  envelope_digest: str | None, now: datetime) -> Notice:
+    """Insert one notice version; ``content`` is encrypted with a fresh data key and
+    older versions of the same notice become ``superseded``."""
+    prov = notice["provenance"]
+    handling, subject = notice["handling"], notice["subject"]
+    row = Notice(notice_id=prov["id"], version=prov["version"], origin=origin,
+                 authored=authored, status="active", label=handling["tlp"],
+                 caveats=list(handling.get("caveats", [])),
+                 legal_basis=list(notice["basis"]["legal_basis"]),
+                 recipients=list(prov.get("recipients", handling.get("recipients", []))),
+                 named_users=list(handling.get("named_users", [])),
+                 created=now, review_date=date.fromisoformat(handling["review_date"]),
+                 subject_sex=subject.get("sex"), subject_minor=bool(subject.get("minor")),
+                 movement_kind=notice.get("movement", {}).get("kind"),
+                 officer=prov.get("officer"), envelope_digest=envelope_digest)
+    session.add(row)
+    session.flush()
+    wrapped, nonce, ciphertext = seal_content(
+        storage_key, json.dumps(content, ensure_ascii=False).encode(),
+        context=_context(row.notice_id, row.version, origin))
+    row.nonce, row.ciphertext = nonce, ciphertext
+    session.add(NoticeKey(notice_row=row.id, wrapped=wrapped))
+    older = session.scalars(select(Notice).where(Notice.notice_id == row.notice_id,
+                                                 Notice.version < row.version,
+                                                 Notice.status == "active")).all()
+    for old in older:
+        old.status = "superseded"
+        if not authored:
+            purge(session, old, now=now, reason="superseded", actor="system")
+    session.flush()
+    return row
+
+
+def read_content(session: Session, storage_key: bytes, row: Notice) -> dict[str, Any]:
+    """The decrypted content of a notice version (``Gone`` once purged)."""
+    key = session.get(NoticeKey, row.id)
+    if key is None or row.ciphertext is None or row.nonce is None:
+        raise Gone(f"notice {row.notice_id} v{row.version}: content purged")
+    plain = open_content(storage_key, key.wrapped, row.nonce, row.ciphertext,
+                         context=_context(row.notice_id, row.version, row.origin))
+    return dict(json.loads(plain))
+
+
+def purge(session: Session, row: Notice, *, now: datetime, reason: str, actor: str) -> None:
+    """Destroy a version's content (its data key and ciphertext) and log the purge."""
+    if row.purged_at is not None:
+        return
+    key = session.get(NoticeKey, row.id)
+    if key is not None:
+        session.delete(key)
+    session.execute(update(Notice).where(Notice.id == row.id).values(
+        ciphertext=None, nonce=None, purged_at=now))
+    row.ciphertext, row.nonce, row.purged_at = None, None, now
+    if row.status == "active":
+        row.status = "purged"
+    record(session, now=now, actor=actor, action="purge", object_type="notice",
+           object_id=row.notice_id, object_version=row.version, partner=row.origin,
+           detail={"reason": reason})
+
+
+def latest(session: Session, notice_id: str) -> Notice:
+    """The newest version of a notice, or NotFound."""
+    row = session.scalars(select(Notice).where(Notice.notice_id == notice_id)
+                          .order_by(Notice.version.desc()).limit(1)).first()
+    if row is None:
+        raise NotFound(f"no notice {notice_id}")
+    return row
+
+
+def purge_due(session: Session, *, now: datetime) -> int:
+    """Purge every version whose review date has passed; return how many."""
+    rows = session.scalars(select(Notice).where(Notice.review_date < now.date(),
+                                                Notice.purged_at.is_(None))).all()
+    for row in rows:
+        purge(session, row, now=now, reason="review date passed", actor="system")
+        row.status = "purged"
+    return len(rows)

@@ -1,0 +1,55 @@
+"""Running a node: the WSGI app under waitress, with the poller in a background thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from fts_share.clock import Clock, utcnow
+from fts_share.node import Node
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundPoller:
+    """Polls the partners every ``interval`` seconds and purges expired content, until
+    stopped."""
+
+    def __init__(self, node: Node, *, interval: float, clock: Clock = utcnow,
+                 on_notice: Any = None) -> None:
+        from fts_share.federation.poller import Poller
+
+        self.poller = Poller(node, clock=clock, on_notice=on_notice)
+        self.node, self.interval, self.clock = node, interval, clock
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="fts-poller", daemon=True)
+
+    def start(self) -> None:
+        """Start the loop."""
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Ask the loop to stop and wait for it."""
+        self._stop.set()
+        self.thread.join(timeout=30)
+
+    def _run(self) -> None:
+        from fts_share.notices.store import purge_due
+
+        while not self._stop.is_set():
+            try:
+                self.poller.poll_all()
+                with self.node.store.transaction() as session:
+                    purge_due(session, now=self.clock())
+            except Exception:  # keep polling whatever one round did
+                log.exception("poll round failed")
+            self._stop.wait(self.interval)
+
+
+def make_server(app: Any, *, host: str, port: int, threads: int = 8) -> Any:
+    """A waitress server for ``app`` (not started)."""
+    from waitress.server import create_server
+
+    return create_server(app, host=host, port=port, threads=threads,
+                         clear_untrusted_proxy_headers=True, ident="fts-share")

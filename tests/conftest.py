@@ -1,0 +1,94 @@
+"""Shared fixtures: the store matrix (SQLite and a real PostgreSQL server).
+
+Every test that takes ``store_url`` (or a fixture built on it) runs twice: once on an
+embedded SQLite file and once on a fresh database of a real PostgreSQL server that
+this test session starts itself. In CI (``CI`` set) a missing PostgreSQL is an error,
+never a skip.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import pg_server  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[pg_server.PgServer | None]:
+    """The session's PostgreSQL server (or None outside CI when none can be started)."""
+    try:
+        server = pg_server.start()
+    except RuntimeError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    # A template database that holds the migrated schema, cloned per test.
+    from sqlalchemy import create_engine, text
+
+    from fts_share.storage import Store
+
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE fts_template"))
+    store = Store(server.url("fts_template"))
+    store.create_schema()
+    store.dispose()
+    admin.dispose()
+    yield server
+    server.stop()
+
+
+def _pg_database(server: pg_server.PgServer) -> str:
+    from sqlalchemy import create_engine, text
+
+    name = f"fts_test_{os.getpid()}_{next(_counter)}"
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE fts_template'))
+    admin.dispose()
+    return server.url(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of an empty, migrated node database, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        from fts_share.storage import Store
+
+        url = f"sqlite:///{tmp_path / 'node.db'}"
+        store = Store(url)
+        store.create_schema()
+        store.dispose()
+        return url
+    server = request.getfixturevalue("pg")
+    assert server is not None
+    return _pg_database(server)
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator["object"]:
+    """A :class:`fts_share.storage.Store` on the parametrised backend."""
+    from fts_share.storage import Store
+
+    s = Store(store_url)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real data beside the project (skips, saying so, when it is absent)."""
+    if not SHARED_DATA.exists():
+        pytest.skip(f"real data not found at {SHARED_DATA}")
+    return SHARED_DATA
