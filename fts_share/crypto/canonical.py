@@ -13,7 +13,10 @@ Canonicalization Scheme, "JCS") serialisation of a JSON value, produced by the
 
 Finite floats *are* accepted and serialised as ECMAScript does (``1.0`` -> ``1``,
 ``1e21`` -> ``1e+21``); wire formats of fts-share avoid them, but a notice payload may
-carry one (for instance a score).
+carry one (for instance a score). Because JCS numbers are doubles, an integral double
+beyond 2**53 is written as a long integer literal; :func:`strict_loads` reads such
+literals back as floats, so ``canonical_json(strict_loads(canonical_json(x)))`` is
+stable. Python ``int`` values beyond the safe range are refused rather than rounded.
 """
 
 from __future__ import annotations
@@ -137,6 +140,14 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+def _parse_int(text: str) -> int | float:
+    # JCS numbers are IEEE doubles: an integer literal beyond the safe range (which
+    # JCS writes for a large integral double, e.g. 1e+18 -> 1000000000000000000) is
+    # read back as the double it denotes, so that re-canonicalising gives the same bytes.
+    value = int(text)
+    return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else float(text)
+
+
 def _depth_ok(value: Any, limit: int) -> bool:
     stack = [(value, 1)]
     while stack:
@@ -151,7 +162,8 @@ def _depth_ok(value: Any, limit: int) -> bool:
 
 def strict_loads(data: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse JSON strictly: UTF-8 only, no duplicate keys, no NaN/Infinity, bounded
-    nesting. Every failure raises :class:`CryptoError`.
+    nesting; integer literals outside +-(2**53 - 1) become floats (JCS numbers are
+    doubles). Every failure raises :class:`CryptoError`.
 
     Used for JSON that arrives inside a decrypted envelope; the HTTP layers may use
     it for wire documents too.
@@ -159,7 +171,7 @@ def strict_loads(data: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     try:
         text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
         value = json.loads(text, object_pairs_hook=_unique_object,
-                           parse_constant=_reject_constant)
+                           parse_constant=_reject_constant, parse_int=_parse_int)
     except CryptoError:
         raise
     except (UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:

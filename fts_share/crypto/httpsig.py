@@ -267,6 +267,9 @@ class NonceCache:
     def __len__(self) -> int:
         return len(self._until)
 
+    def __bool__(self) -> bool:  # an empty cache is still a cache (``cache or ...``)
+        return True
+
     def _purge(self, now: datetime) -> None:
         while self._heap and self._heap[0][0] < now:
             until, keyid, nonce = heapq.heappop(self._heap)

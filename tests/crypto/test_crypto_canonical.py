@@ -1,0 +1,85 @@
+"""Canonical JSON, base64url, strict parsing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fts_share.crypto.canonical import b64u, canonical_json, strict_loads, unb64u
+from fts_share.errors import CryptoError
+
+SAFE_INTS = st.integers(-(2**53) + 1, 2**53 - 1)
+NO_FLOATS = st.recursive(
+    st.none() | st.booleans() | SAFE_INTS | st.text(),
+    lambda c: st.lists(c, max_size=5) | st.dictionaries(st.text(), c, max_size=5),
+    max_leaves=30)
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | SAFE_INTS | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda c: st.lists(c, max_size=5) | st.dictionaries(st.text(), c, max_size=5),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NO_FLOATS)
+def test_fast_path_matches_rfc8785(value):
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(CryptoError):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_JSON)
+def test_canonical_is_stable_through_strict_loads(value):
+    try:
+        once = canonical_json(value)
+    except CryptoError:
+        return  # lone surrogates
+    assert canonical_json(strict_loads(once)) == once
+
+
+def test_sorting_by_utf16():
+    value = {"\U0001f600": 1, "\ufb33": 2, "a": 3}
+    assert canonical_json(value) == '{"a":3,"\U0001f600":1,"\ufb33":2}'.encode()
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 2**53, -(2**53), {1: 2},
+                                   b"bytes", {"a": {1, 2}}, "\ud800", object()])
+def test_refused(value):
+    with pytest.raises(CryptoError):
+        canonical_json(value)
+
+
+@given(st.binary(max_size=100))
+def test_b64u_round_trip(data):
+    text = b64u(data)
+    assert "=" not in text and unb64u(text) == data
+
+
+@pytest.mark.parametrize("text", ["A", "AB=", "AB==", "a+b/", "a b", "AB\n", "AF", "AAB",
+                                  None, b"AA", "ü"])
+def test_unb64u_strict(text):
+    # "AF" and "AAB" have unused bits set: a second spelling of the same bytes
+    with pytest.raises(CryptoError):
+        unb64u(text)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ['{"a":1,"a":2}', "NaN", '{"a": Infinity}', "[1,",
+                                  b"\xff", "[" * 100 + "]" * 100, "[" * 100000])
+def test_strict_loads_refuses(text):
+    with pytest.raises(CryptoError):
+        strict_loads(text)
+
+
+def test_strict_loads_big_integers_are_doubles():
+    assert strict_loads("1000000000000000000") == 1e18
+    assert strict_loads("9007199254740991") == 2**53 - 1
+    assert json.loads("[1]") == strict_loads(b"[1]")
