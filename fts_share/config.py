@@ -75,6 +75,7 @@ class NodeConfig:
     signing_key: str = "keys/signing.pem"
     encryption_key: str = "keys/encryption.pem"
     pq_encryption_key: str | None = "keys/encryption-pq.key"
+    """The hybrid ML-KEM-768 + X25519 key; empty or None: this node has none."""
     storage_key: str = "keys/storage.key"
     trust_anchor: str = "keys/secretariat.pub.json"
     roster_file: str = "roster.json"
@@ -164,8 +165,7 @@ def write_config(config: NodeConfig) -> Path:
         if f.name in ("home",) or f.name in _SECTIONS:
             continue
         value = getattr(config, f.name)
-        if value is not None:
-            lines.append(f"{f.name} = {_toml_value(value)}")
+        lines.append(f"{f.name} = {_toml_value('' if value is None else value)}")
     for name in _SECTIONS:
         section = getattr(config, name)
         lines.append("")

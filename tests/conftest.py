@@ -12,7 +12,7 @@ import itertools
 import os
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -61,19 +61,35 @@ def _pg_database(server: pg_server.PgServer) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A URL of an empty, migrated node database, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
+def backend(request: pytest.FixtureRequest) -> str:
+    """The storage backend of this run of the test: ``sqlite`` or ``postgresql``."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store_urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+    """A factory of URLs of fresh, migrated databases on this test's backend."""
+    counter = itertools.count()
+    server = request.getfixturevalue("pg") if backend == "postgresql" else None
+
+    def make() -> str:
+        if server is not None:
+            return _pg_database(server)
         from fts_share.storage import Store
 
-        url = f"sqlite:///{tmp_path / 'node.db'}"
+        url = f"sqlite:///{tmp_path / f'db{next(counter)}.db'}"
         store = Store(url)
         store.create_schema()
         store.dispose()
         return url
-    server = request.getfixturevalue("pg")
-    assert server is not None
-    return _pg_database(server)
+
+    return make
+
+
+@pytest.fixture
+def store_url(store_urls: Callable[[], str]) -> str:
+    """A URL of an empty, migrated node database, on SQLite and on PostgreSQL."""
+    return store_urls()
 
 
 @pytest.fixture

@@ -1,0 +1,165 @@
+"""A small coalition for integration tests: real node homes, a signed roster, real
+HTTP servers (waitress) on 127.0.0.1, users with tokens."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from fts_share import accounts
+from fts_share.app import create_app
+from fts_share.clock import to_rfc3339, utcnow
+from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate
+from fts_share.federation.poller import PeerReport, Poller
+from fts_share.federation.roster import build_member, roster_key_entry, sign_roster
+from fts_share.federation.roster_store import install
+from fts_share.node import Node, init_home
+from fts_share.screening.service import screening_hook
+from fts_share.server import make_server
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Member:
+    code: str
+    role: str
+    url: str
+    home: Path
+    node: Node
+    tokens: dict[str, str] = field(default_factory=dict)
+    server: Any = None
+    thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        app = create_app(node=self.node)
+        port = int(self.url.rsplit(":", 1)[1])
+        self.server = make_server(app, host="127.0.0.1", port=port, threads=4)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+    def poll(self, **kwargs: Any) -> list[PeerReport]:
+        return Poller(self.node, on_notice=screening_hook(self.node), **kwargs).poll_all(force=True)
+
+    def api(self, method: str, path: str, *, token: str | None = None, body: Any = None,
+            raw: bytes | None = None, headers: dict[str, str] | None = None
+            ) -> tuple[int, Any, dict[str, str]]:
+        """Call this node's HTTP API; returns (status, parsed JSON or text, headers)."""
+        hdrs = dict(headers or {})
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        if token is not None:
+            hdrs["Authorization"] = f"Bearer {self.tokens.get(token, token)}"
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=hdrs)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                payload, status, rh = resp.read(), resp.status, dict(resp.headers)
+        except urllib.error.HTTPError as exc:
+            payload, status, rh = exc.read(), exc.code, dict(exc.headers)
+        try:
+            return status, json.loads(payload), rh
+        except ValueError:
+            return status, payload.decode(errors="replace"), rh
+
+
+@dataclass
+class Coalition:
+    members: dict[str, Member]
+    secretariat: PrivateKey
+    version: int
+    directory: Path
+
+    def __getitem__(self, code: str) -> Member:
+        return self.members[code]
+
+    def roster_document(self, *, version: int, now: datetime,
+                        edit: Callable[[list[dict[str, Any]]], None] | None = None) -> dict[str, Any]:
+        start = now - timedelta(days=1)
+        entries = []
+        for m in self.members.values():
+            keys = json.loads((m.home / "keys" / "public.json").read_text())
+            ks = [roster_key_entry(PublicKey.from_json(keys["signing"]), use="sign",
+                                   valid_from=start)]
+            ks += [roster_key_entry(PublicKey.from_json(k), use="encrypt", valid_from=start)
+                   for k in keys["encryption"]]
+            entries.append(build_member(code=m.code, name=m.code, role=m.role, url=m.url,
+                                        valid_from=start, keys=ks))
+        if edit is not None:
+            edit(entries)
+        return sign_roster({"coalition": "test", "version": version,
+                            "issued": to_rfc3339(now), "members": entries}, self.secretariat)
+
+    def publish_roster(self, doc: dict[str, Any]) -> None:
+        for m in self.members.values():
+            with m.node.store.transaction() as session:
+                install(session, m.node, doc, now=utcnow())
+
+    def close(self) -> None:
+        for m in self.members.values():
+            m.stop()
+            m.node.close()
+
+
+def build(directory: Path, store_urls: Callable[[], str], codes: list[tuple[str, str]],
+          *, post_quantum: dict[str, bool] | None = None, start: bool = True) -> Coalition:
+    """Create and start a coalition of ``codes`` [(code, role)]."""
+    members: dict[str, Member] = {}
+    for code, role in codes:
+        home = directory / code
+        url = f"http://127.0.0.1:{free_port()}"
+        pq = (post_quantum or {}).get(code, True)
+        init_home(home, code=code, url=url, database_url=store_urls(), post_quantum=pq)
+        members[code] = Member(code=code, role=role, url=url, home=home, node=Node.open(home))
+    secretariat = generate(KeyKind.ED25519)
+    c = Coalition(members=members, secretariat=secretariat, version=1, directory=directory)
+    doc = c.roster_document(version=1, now=utcnow())
+    now = utcnow()
+    for m in members.values():
+        m.node.pin_anchor(secretariat.public())
+        with m.node.store.transaction() as session:
+            install(session, m.node, doc, now=now)
+            for role in ("officer", "reviewer", "admin"):
+                user = accounts.create_user(session, name=f"{m.code.lower()}-{role}", role=role,
+                                            now=now)
+                m.tokens[role] = accounts.issue_token(session, user, now=now)
+        if start:
+            m.start()
+    return c
+
+
+def notice(*, recipients: list[str] | None = None, audience: str = "named",
+           tlp: str = "AMBER", **subject: Any) -> dict[str, Any]:
+    """A valid notice body (override subject fields with keyword arguments)."""
+    subj = {"names": [{"full": "Karim Benali", "kind": "primary"},
+                      {"full": "كريم بن علي", "kind": "spelling"}],
+            "sex": "male", "dob": {"value": "1994", "approximate": True},
+            "nationalities": ["FRA"], "minor": False}
+    subj.update(subject)
+    handling: dict[str, Any] = {"audience": audience, "tlp": tlp, "caveats": ["ct-only"]}
+    if audience == "named":
+        handling["recipients"] = recipients or []
+    return {"subject": subj,
+            "movement": {"kind": "departure", "place": "Paris", "country": "FRA",
+                         "date": "2026-11-20"},
+            "basis": {"legal_basis": ["UNSCR-2178"]},
+            "handling": handling}
