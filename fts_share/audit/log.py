@@ -87,10 +87,10 @@ def record(session: Session, *, now: datetime, actor: str, action: str,
     :class:`~fts_share.errors.ValidationError` naming each bad field. The entry is added
     to the session (flushed with the caller's next query or commit), not committed.
     """
-    legal = list(legal_basis)
     validate_fields(time=now, actor=actor, action=action, object_type=object_type,
                     object_id=object_id, object_version=object_version, partner=partner,
-                    purpose=purpose, legal_basis=legal, outcome=outcome, detail=detail)
+                    purpose=purpose, legal_basis=legal_basis, outcome=outcome, detail=detail)
+    legal = list(legal_basis)
     state = _lock_and_load(session)
     when = now.astimezone(timezone.utc)
     fields: dict[str, Any] = dict(

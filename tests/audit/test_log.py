@@ -1,0 +1,138 @@
+"""record(), signed tree heads and proofs from the node store, on both backends."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from fts_share.audit import log, merkle
+from fts_share.audit.entry import ACTIONS, canonical_json
+from fts_share.audit.errors import VerificationError
+from fts_share.audit.heads import TREE_HEAD_CONTEXT, SignedTreeHead, verify_tree_head
+from fts_share.audit.models import AuditEntry
+from fts_share.audit.verify import verify_log
+from fts_share.errors import NotFound, ValidationError
+
+
+def test_record_validates_every_field(store, clock):
+    with store.transaction() as s:
+        with pytest.raises(ValidationError) as exc:
+            log.record(s, now=clock(), actor="alice", action="fly", outcome="maybe",
+                       partner="bad code!", object_version=-1, legal_basis="2178",
+                       detail={"names": ["Abu Bakr"]})
+        assert set(exc.value.errors) == {"actor", "action", "outcome", "partner",
+                                         "object_version", "legal_basis", "detail"}
+        with pytest.raises(ValidationError, match="detail"):
+            log.record(s, now=clock(), actor="system", action="open", detail={"n": 2**60})
+        assert log.log_size(s) == 0
+    assert "screen_batch" in ACTIONS and "access_refused" in ACTIONS
+
+
+def test_record_in_callers_transaction_rolls_back(store, clock):
+    with pytest.raises(RuntimeError):
+        with store.transaction() as s:
+            log.record(s, now=clock(), actor="node:IRQ", action="receive", partner="IRQ")
+            raise RuntimeError("the action failed")
+    with store.transaction() as s:
+        entry = log.record(s, now=clock(), actor="node:IRQ", action="receive", partner="IRQ")
+        assert entry.seq == 0
+
+
+def test_savepoint_rollback_keeps_the_log_contiguous(store, clock, key, verifier):
+    with store.transaction() as s:
+        log.record(s, now=clock(), actor="system", action="open")
+        nested = s.begin_nested()
+        log.record(s, now=clock(), actor="system", action="open")
+        nested.rollback()
+        assert log.record(s, now=clock(), actor="system", action="open").seq == 1
+        log.sign_tree_head(s, now=clock(1), sign=key.sign, key_id="k")
+    with store.read() as s:
+        assert verify_log(s, lookup_key=lambda _k: verifier).ok
+
+
+def test_tree_head_round_trip_and_signature(store, clock, key, verifier):
+    with store.transaction() as s:
+        empty = log.sign_tree_head(s, now=clock(), sign=key.sign, key_id="k")
+        assert (empty.size, empty.root) == (0, merkle.EMPTY_ROOT)
+        for i in range(5):
+            log.record(s, now=clock(i), actor="user:bob", action="screen", purpose="border")
+        head = log.sign_tree_head(s, now=clock(9), sign=key.sign, key_id="k")
+    doc = head.to_json()
+    assert set(doc) == {"v", "size", "root", "time", "key_id", "signature"}
+    assert doc["time"].endswith("Z") and "=" not in doc["signature"]
+    again = SignedTreeHead.from_json(rfc8785.dumps(doc))
+    assert again == head
+    verify_tree_head(again, verifier)
+    assert head.signed_bytes().startswith(TREE_HEAD_CONTEXT)
+    forged = SignedTreeHead.from_json({**doc, "size": 6})
+    with pytest.raises(VerificationError, match="expected a valid signature by key k"):
+        verify_tree_head(forged, verifier)
+    for bad in ({**doc, "extra": 1}, {**doc, "root": "AB" * 32}, {**doc, "size": -1},
+                {**doc, "signature": "a+b/"}, {**doc, "time": "yesterday"}, {**doc, "v": 2}, "[1]"):
+        with pytest.raises(VerificationError, match="tree head: expected"):
+            SignedTreeHead.from_json(bad)
+    with store.read() as s:
+        assert log.latest_tree_head(s) == head
+        assert [h.size for h in log.tree_heads(s)] == [5, 0]
+
+
+def test_proof_requests_out_of_range(store, clock):
+    with store.transaction() as s:
+        for i in range(3):
+            log.record(s, now=clock(i), actor="system", action="purge")
+    with store.read() as s:
+        with pytest.raises(ValidationError, match="index"):
+            log.inclusion_proof(s, 3, 3)
+        with pytest.raises(ValidationError, match="size"):
+            log.inclusion_proof(s, 0, 0)
+        with pytest.raises(NotFound, match="no tree of size 4: the log has 3 entries"):
+            log.inclusion_proof(s, 0, 4)
+        with pytest.raises(ValidationError, match="first"):
+            log.consistency_proof(s, 3, 2)
+        with pytest.raises(NotFound):
+            log.consistency_proof(s, 1, 9)
+        assert log.consistency_proof(s, 0, 3) == [] and log.consistency_proof(s, 3, 3) == []
+        assert log.root_at(s, 0) == merkle.EMPTY_ROOT
+
+
+def test_concurrent_appends_get_distinct_indexes(store, clock, verifier):
+    def worker(n: int) -> None:
+        for _ in range(8):
+            with store.transaction() as s:
+                for _ in range(3):
+                    log.record(s, now=clock(n), actor=f"user:w{n}", action="open")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == 96
+        assert log.log_size(s) == 96
+        report = verify_log(s, lookup_key=lambda _k: verifier)
+    assert report.ok, report.problems
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                  max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=json_values)
+def test_canonical_json_fast_path_is_rfc8785(value):
+    try:
+        expected = rfc8785.dumps(value)
+    except (ValueError, TypeError):
+        with pytest.raises((ValueError, TypeError)):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == expected
