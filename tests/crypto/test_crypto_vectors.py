@@ -138,3 +138,28 @@ def test_fts_profile_vector():
         key_for=lambda kid: signer.public(), now=parse_rfc3339(case["verify_at"]),
         remember_nonce=NonceCache(clock=lambda: now).remember)
     assert verified.keyid == signer.kid and isinstance(verified.created, datetime)
+
+
+def test_fixture_pem_files_match_vectors():
+    root = VECTORS.parents[2] / "keys" / "fixtures"
+    from fts_share.crypto.keys import load_private
+    for node, kinds in KEYS.items():
+        for kind, entry in kinds.items():
+            path = root / f"{node}.{kind}.pem"
+            assert path.read_bytes().startswith(b"# FOR FIXTURES ONLY")
+            assert load_private(path, allow_insecure_mode=True).kid == entry["kid"]
+
+
+def test_envelope_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((VECTORS.parents[2] / "schemas" / "envelope.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for case in load("envelope.json")["valid"]:
+        validator.validate(case["envelope"])
+    shape_errors = {"extra-field", "missing-signature", "envelope-version", "header-version",
+                    "seq-as-string", "recipients-not-a-list", "signature-padded",
+                    "resigned-unknown-label", "resigned-short-nonce"}
+    for case in load("invalid.json")["invalid"]:
+        if case["name"] in shape_errors:
+            assert not validator.is_valid(case["envelope"]), case["name"]

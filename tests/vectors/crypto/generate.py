@@ -7,7 +7,8 @@
 Deterministic vectors (rewritten every run, byte-identical): ``keys.json`` (fixed test
 keys derived from labels), ``kids.json``, ``canonical.json`` (RFC 8785 examples plus
 fts-share cases), ``httpsig.json`` (RFC 9421 B.2.6, RFC 9530, and an fts-profile
-request signed with a fixed key, time and nonce: Ed25519 is deterministic).
+request signed with a fixed key, time and nonce: Ed25519 is deterministic), and the
+same keys as PEM files in ``keys/fixtures/``.
 
 HPKE and AES-GCM take fresh randomness, so envelopes cannot be regenerated
 identically: ``envelope.json`` (valid envelopes that must verify and open) and
@@ -289,6 +290,25 @@ def gen_envelopes(keys: dict[str, dict[KeyKind, PrivateKey]]) -> None:
                                       "open_envelope as each node of refused_for).", "invalid": invalid})
 
 
+FIXTURE_BANNER = (b"# FOR FIXTURES ONLY - a public test key from tests/vectors/crypto/keys.json.\n"
+                  b"# Never use it for a real node.\n")
+
+
+def gen_fixture_pems(keys: dict[str, dict[KeyKind, PrivateKey]]) -> None:
+    """keys/fixtures/NODE.KIND.pem (clear PEM with a banner) and public.json."""
+    from fts_share.crypto.keys import private_key_pem
+    out = ROOT / "keys" / "fixtures"
+    out.mkdir(parents=True, exist_ok=True)
+    for node, by_kind in keys.items():
+        for kind, key in by_kind.items():
+            (out / f"{node}.{kind.value}.pem").write_bytes(FIXTURE_BANNER + private_key_pem(key))
+    (out / "public.json").write_text(json.dumps({
+        "comment": "FOR FIXTURES ONLY: public halves of keys/fixtures/*.pem",
+        "nodes": {node: [key.public().to_json() for key in by_kind.values()]
+                  for node, by_kind in keys.items()}}, indent=2) + "\n", encoding="utf-8")
+    print("wrote keys/fixtures")
+
+
 def main() -> None:
     """Write the vectors (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -299,6 +319,7 @@ def main() -> None:
     gen_keys(keys)
     gen_canonical()
     gen_httpsig(keys)
+    gen_fixture_pems(keys)
     if args.envelopes or not (HERE / "envelope.json").exists():
         gen_envelopes(keys)
 
