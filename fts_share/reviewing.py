@@ -37,3 +37,40 @@ def verify_node_log(node: Node) -> VerificationReport:
 def report_json(report: VerificationReport) -> dict[str, Any]:
     """The verification report for the API and the CLI."""
     return report.to_json()
+
+
+def notice_sections(session: Any, *, now: Any) -> dict[str, Any]:
+    """Report sections from the notice tables: past review date, purges, the gender
+    analysis (subjects by sex) and minors."""
+    from sqlalchemy import func, select
+
+    from fts_share.storage.models import Notice
+
+    latest = select(Notice.notice_id, func.max(Notice.version).label("v")).group_by(
+        Notice.notice_id).subquery()
+    rows = session.execute(select(Notice).join(
+        latest, (Notice.notice_id == latest.c.notice_id) & (Notice.version == latest.c.v))).scalars().all()
+    by_sex: dict[str, int] = {}
+    minors = {"total": 0, "by_sex": {}}
+    for r in rows:
+        sex = r.subject_sex or "unknown"
+        by_sex[sex] = by_sex.get(sex, 0) + 1
+        if r.subject_minor:
+            minors["total"] += 1
+            minors["by_sex"][sex] = minors["by_sex"].get(sex, 0) + 1
+    past = [{"id": r.notice_id, "version": r.version, "origin": r.origin,
+             "review_date": r.review_date.isoformat(), "status": r.status}
+            for r in rows if r.review_date < now.date() and r.purged_at is None]
+    return {"notices": len(rows), "subjects_by_sex": by_sex, "minors": minors,
+            "past_review_date": past,
+            "purged_versions": int(session.scalar(select(func.count()).select_from(Notice)
+                                                  .where(Notice.purged_at.is_not(None))) or 0)}
+
+
+def compliance(session: Any, *, now: Any, since: Any = None, until: Any = None) -> dict[str, Any]:
+    """The compliance report: audit counts plus the notice sections."""
+    from fts_share.audit.report import compliance_report
+
+    doc = compliance_report(session, since=since, until=until).to_json()
+    doc["notices"] = notice_sections(session, now=now)
+    return doc

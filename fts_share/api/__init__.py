@@ -9,7 +9,7 @@ API_PREFIX = "/api/v1"
 
 def register_blueprints(app: Flask) -> None:
     """Register every API blueprint on ``app``."""
-    from fts_share.api import feed, node, notices
+    from fts_share.api import audit, feed, node, notices, openapi, screen
 
-    for module in (node, feed, notices):
+    for module in (node, feed, notices, screen, audit, openapi):
         app.register_blueprint(module.bp, url_prefix=API_PREFIX)

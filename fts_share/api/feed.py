@@ -12,6 +12,7 @@ from fts_share.api import context
 from fts_share.api.auth import caller, require
 from fts_share.audit.log import latest_tree_head, log_size, record, sign_tree_head
 from fts_share.errors import ValidationError
+from fts_share.federation import logcheck
 from fts_share.federation.feed import MAX_PAGE_LIMIT, build_page
 
 bp = Blueprint("api_feed", __name__)
@@ -25,6 +26,7 @@ class FeedQuery(Schema):
 
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE_LIMIT))
+    tree_size = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
 
 
 def current_tree_head(session: Any) -> dict[str, Any]:
@@ -56,6 +58,10 @@ def feed() -> dict[str, Any]:
         for seq in seqs:
             record(session, now=now, actor=f"node:{partner}", action="deliver",
                    object_type="envelope", object_id=str(seq), partner=partner)
-        page["tree_head"] = current_tree_head(session)
+        head = current_tree_head(session)
+        page["tree_head"] = head
+        page["tree_consistency"] = logcheck.consistency_for(session, have=args["tree_size"],
+                                                            head_size=head["size"])
+        page["findings"] = logcheck.findings_about(session, partner)
     return page
 

@@ -49,6 +49,8 @@ class VerifiedPage:
     head: int
     items: tuple[PageItem, ...]
     tree_head: dict[str, Any] | None
+    tree_consistency: dict[str, Any] | None
+    findings: list[Any]
     roster_version: int | None
 
 
@@ -131,8 +133,10 @@ def verify_page(page: Any, *, roster: Roster, origin: str, recipient: str, after
     head = _int(index.get("head"), "head")
     if nxt != (out[-1].n if out else after) or head < nxt:
         raise ProtocolError("feed page: inconsistent cursor")
-    tree_head = page.get("tree_head")
-    rv = page.get("roster_version")
+    tree_head, proof = page.get("tree_head"), page.get("tree_consistency")
+    findings, rv = page.get("findings"), page.get("roster_version")
     return VerifiedPage(origin=origin, after=after, next=nxt, head=head, items=tuple(out),
                         tree_head=tree_head if isinstance(tree_head, dict) else None,
+                        tree_consistency=proof if isinstance(proof, dict) else None,
+                        findings=findings if isinstance(findings, list) else [],
                         roster_version=rv if isinstance(rv, int) else None)

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from fts_share.audit.log import record
 from fts_share.clock import Clock, utcnow
 from fts_share.errors import FtsError
+from fts_share.federation import logcheck
 from fts_share.federation.feed import verify_page
 from fts_share.federation.http import PartnerClient
 from fts_share.federation.ingest import IngestResult, NoticeHook, ingest_page
@@ -71,6 +72,7 @@ class Poller:
             peer = session.get(Peer, member.code)
             cursor = peer.cursor if peer else 0
             waiting = peer.next_attempt if peer else None
+            tree_size = logcheck.held_size(session, member.code)
         if waiting is not None and waiting > self.clock() and not force:
             report.skipped = True
             return report
@@ -78,7 +80,10 @@ class Poller:
             for _ in range(MAX_PAGES_PER_POLL):
                 now = self.clock()
                 limit = self.settings.page_limit
-                url = f"{member.url}/api/v1/feed?{urlencode({'after': cursor, 'limit': limit})}"
+                query = {"after": cursor, "limit": limit}
+                if tree_size:
+                    query["tree_size"] = tree_size
+                url = f"{member.url}/api/v1/feed?{urlencode(query)}"
                 resp = self.client.request("GET", url, now=now)
                 if resp.status != 200:
                     raise FtsError(f"{member.code} answered HTTP {resp.status}")
@@ -87,6 +92,12 @@ class Poller:
                 with store.transaction() as session:
                     res = ingest_page(session, self.node, page=page, now=now,
                                       on_notice=self.on_notice)
+                    logcheck.check_page_head(session, roster=self.node.roster, peer=member.code,
+                                             head_doc=page.tree_head,
+                                             proof_doc=page.tree_consistency, now=now)
+                    logcheck.record_reported_findings(session, peer=member.code,
+                                                      findings=page.findings, now=now)
+                    tree_size = logcheck.held_size(session, member.code)
                     peer = session.get(Peer, member.code)
                     assert peer is not None
                     peer.failures, peer.next_attempt = 0, None

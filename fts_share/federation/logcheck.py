@@ -1,0 +1,114 @@
+"""Cross-checking partners' audit logs through the feed.
+
+With each page a node sends its newest signed tree head and, when the caller says which
+tree size it already holds (``tree_size``), a consistency proof from that size. The
+caller verifies the head with the origin's roster key and checks consistency with the
+heads it stored before (:mod:`fts_share.audit.crosscheck`). A node that shows two
+partners different histories is caught when their heads meet: the same size with
+another root, or a head that does not extend an earlier one.
+
+Findings about a partner are sent back to it in the pages of its own link, so the
+reviewers on both sides see them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fts_share.audit.crosscheck import latest_peer_head, list_findings, observe_peer_head
+from fts_share.audit.errors import VerificationError
+from fts_share.audit.heads import SignedTreeHead
+from fts_share.audit.log import consistency_proof, record
+from fts_share.audit.models import AuditEntry
+from fts_share.crypto.keys import verify_signature
+from fts_share.errors import FtsError
+from fts_share.federation.roster import Roster
+
+MAX_FINDINGS_PER_PAGE = 10
+
+
+def consistency_for(session: Session, *, have: int | None, head_size: int) -> dict[str, Any] | None:
+    """The consistency proof from the caller's size ``have`` to ``head_size``."""
+    if not have or have >= head_size:
+        return None
+    try:
+        proof = consistency_proof(session, have, head_size)
+    except FtsError:
+        return None
+    return {"first": have, "second": head_size, "proof": [p.hex() for p in proof]}
+
+
+def findings_about(session: Session, partner: str) -> list[dict[str, Any]]:
+    """Recent findings this node made about ``partner``, to send it."""
+    return [{"kind": f.kind, "detected_at": f.detected_at.isoformat(), "first": f.first_head,
+             "second": f.second_head, "detail": f.detail}
+            for f in list_findings(session, peer=partner, limit=MAX_FINDINGS_PER_PAGE)]
+
+
+def held_size(session: Session, peer: str) -> int | None:
+    """The size of the largest head of ``peer`` this node holds."""
+    head = latest_peer_head(session, peer)
+    return head.size if head else None
+
+
+def check_page_head(session: Session, *, roster: Roster, peer: str,
+                    head_doc: Mapping[str, Any] | None, proof_doc: Any,
+                    now: datetime) -> str | None:
+    """Verify and store the page's tree head; return a finding's kind, if any."""
+    if not head_doc:
+        return None
+    try:
+        head = SignedTreeHead.from_json(dict(head_doc))
+        key = roster.signing_key(peer, head.key_id, at=now)
+    except (VerificationError, FtsError) as exc:
+        record(session, now=now, actor=f"node:{peer}", action="reject", object_type="tree_head",
+               object_id=peer, partner=peer, outcome="refused", detail={"reason": str(exc)[:300]})
+        return "rejected"
+
+    def fetch(first: int, second: int) -> list[bytes]:
+        if (isinstance(proof_doc, Mapping) and proof_doc.get("first") == first
+                and proof_doc.get("second") == second
+                and isinstance(proof_doc.get("proof"), list)):
+            try:
+                return [bytes.fromhex(p) for p in proof_doc["proof"]]
+            except (TypeError, ValueError):
+                pass
+        raise VerificationError(f"no consistency proof from {first} to {second}")
+
+    try:
+        finding = observe_peer_head(session, peer=peer, head=head, proof_fetcher=fetch,
+                                    verify_sig=lambda sig, data: verify_signature(key, sig, data),
+                                    now=now)
+    except (VerificationError, FtsError) as exc:
+        record(session, now=now, actor=f"node:{peer}", action="reject", object_type="tree_head",
+               object_id=peer, partner=peer, outcome="refused", detail={"reason": str(exc)[:300]})
+        return "rejected"
+    return finding.kind if finding else None
+
+
+def record_reported_findings(session: Session, *, peer: str, findings: Any,
+                             now: datetime) -> int:
+    """Log findings a partner reports about this node (once each)."""
+    if not isinstance(findings, list):
+        return 0
+    logged = 0
+    for f in findings[:MAX_FINDINGS_PER_PAGE]:
+        if not isinstance(f, Mapping):
+            continue
+        digest = hashlib.sha256(json.dumps(f, sort_keys=True, default=str).encode()).hexdigest()
+        seen = session.scalar(select(AuditEntry.seq).where(
+            AuditEntry.action == "split_view", AuditEntry.object_id == digest).limit(1))
+        if seen is not None:
+            continue
+        record(session, now=now, actor=f"node:{peer}", action="split_view",
+               object_type="reported_finding", object_id=digest, partner=peer, outcome="error",
+               detail={"reported_by": peer, "kind": str(f.get("kind"))[:32],
+                       "reason": str(f.get("detail"))[:500]})
+        logged += 1
+    return logged
