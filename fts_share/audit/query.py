@@ -88,10 +88,13 @@ def parse_query(args: Mapping[str, Any]) -> EntryQuery:
             values["limit"] = int(str(args["limit"]))
         except ValueError:
             errors["limit"] = f"must be an integer from 1 to {MAX_LIMIT}"
+    query = EntryQuery(**values)
+    try:
+        validate_query(query)
+    except ValidationError as exc:
+        errors.update({k: "; ".join(v) for k, v in exc.errors.items()})
     if errors:
         raise ValidationError(errors)
-    query = EntryQuery(**values)
-    validate_query(query)
     return query
 
 

@@ -68,9 +68,10 @@ def test_strict_inclusion_errors():
         merkle.verify_inclusion(leaf_hash=b"abc", index=5, size=8, proof=proof, root=root8)
     with pytest.raises(VerificationError, match=f"expected root {root8.hex()}, got "):
         merkle.verify_inclusion(leaf_hash=LEAVES[4], index=5, size=8, proof=proof, root=root8)
-    # The same proof presented for another tree size with the same proof length.
+    # The proof presented for another tree size (with that tree's root).
     with pytest.raises(VerificationError):
-        merkle.verify_inclusion(leaf_hash=LEAVES[5], index=5, size=7, proof=proof, root=root8)
+        merkle.verify_inclusion(leaf_hash=LEAVES[5], index=5, size=7, proof=proof,
+                                root=H(VECTORS["roots"][7]))
 
 
 def test_strict_consistency_errors():
@@ -88,8 +89,8 @@ def test_strict_consistency_errors():
         merkle.verify_consistency(first=6, second=8, first_root=r[5], second_root=r[8], proof=proof)
     with pytest.raises(VerificationError, match="expected second root"):
         merkle.verify_consistency(first=6, second=8, first_root=r[6], second_root=r[7], proof=proof)
-    with pytest.raises(VerificationError):  # presented for the wrong second size
-        merkle.verify_consistency(first=6, second=7, first_root=r[6], second_root=r[8], proof=proof)
+    with pytest.raises(VerificationError):  # presented for another second tree
+        merkle.verify_consistency(first=6, second=7, first_root=r[6], second_root=r[7], proof=proof)
     merkle.verify_consistency(first=0, second=8, first_root=r[0], second_root=r[8], proof=[])
 
 
