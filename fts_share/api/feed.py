@@ -63,5 +63,6 @@ def feed() -> dict[str, Any]:
         page["tree_consistency"] = logcheck.consistency_for(session, have=args["tree_size"],
                                                             head_size=head["size"])
         page["findings"] = logcheck.findings_about(session, partner)
+        page["peer_heads"] = logcheck.relayed_heads(session, exclude={partner, node.code})
     return page
 

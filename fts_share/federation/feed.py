@@ -51,6 +51,7 @@ class VerifiedPage:
     tree_head: dict[str, Any] | None
     tree_consistency: dict[str, Any] | None
     findings: list[Any]
+    peer_heads: dict[str, Any]
     roster_version: int | None
 
 
@@ -139,4 +140,6 @@ def verify_page(page: Any, *, roster: Roster, origin: str, recipient: str, after
                         tree_head=tree_head if isinstance(tree_head, dict) else None,
                         tree_consistency=proof if isinstance(proof, dict) else None,
                         findings=findings if isinstance(findings, list) else [],
+                        peer_heads=heads if isinstance(heads := page.get("peer_heads"), dict)
+                        else {},
                         roster_version=rv if isinstance(rv, int) else None)

@@ -31,6 +31,7 @@ from fts_share.errors import FtsError
 from fts_share.federation.roster import Roster
 
 MAX_FINDINGS_PER_PAGE = 10
+MAX_RELAYED_HEADS = 200
 
 
 def consistency_for(session: Session, *, have: int | None, head_size: int) -> dict[str, Any] | None:
@@ -51,6 +52,20 @@ def findings_about(session: Session, partner: str) -> list[dict[str, Any]]:
             for f in list_findings(session, peer=partner, limit=MAX_FINDINGS_PER_PAGE)]
 
 
+def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str, Any]]:
+    """The newest head this node holds of every other partner, to pass on: partners
+    compare them with the heads they received themselves (split-view detection)."""
+    from fts_share.audit.models import PeerTreeHead
+
+    peers = session.scalars(select(PeerTreeHead.peer).distinct()).all()
+    out: dict[str, dict[str, Any]] = {}
+    for peer in sorted(set(peers) - exclude)[:MAX_RELAYED_HEADS]:
+        head = latest_peer_head(session, peer)
+        if head is not None:
+            out[peer] = head.to_json()
+    return out
+
+
 def held_size(session: Session, peer: str) -> int | None:
     """The size of the largest head of ``peer`` this node holds."""
     head = latest_peer_head(session, peer)
@@ -59,16 +74,18 @@ def held_size(session: Session, peer: str) -> int | None:
 
 def check_page_head(session: Session, *, roster: Roster, peer: str,
                     head_doc: Mapping[str, Any] | None, proof_doc: Any,
-                    now: datetime) -> str | None:
-    """Verify and store the page's tree head; return a finding's kind, if any."""
+                    now: datetime, relayed_by: str | None = None) -> str | None:
+    """Verify and store a tree head of ``peer`` (from its own page, or relayed by
+    another partner, without a proof); return a finding's kind, if any."""
     if not head_doc:
         return None
     try:
         head = SignedTreeHead.from_json(dict(head_doc))
         key = roster.signing_key(peer, head.key_id, at=now)
     except (VerificationError, FtsError) as exc:
-        record(session, now=now, actor=f"node:{peer}", action="reject", object_type="tree_head",
-               object_id=peer, partner=peer, outcome="refused", detail={"reason": str(exc)[:300]})
+        record(session, now=now, actor=f"node:{relayed_by or peer}", action="reject",
+               object_type="tree_head", object_id=peer, partner=peer, outcome="refused",
+               detail={"reason": str(exc)[:300]})
         return "rejected"
 
     def fetch(first: int, second: int) -> list[bytes]:
@@ -82,14 +99,32 @@ def check_page_head(session: Session, *, roster: Roster, peer: str,
         raise VerificationError(f"no consistency proof from {first} to {second}")
 
     try:
-        finding = observe_peer_head(session, peer=peer, head=head, proof_fetcher=fetch,
+        finding = observe_peer_head(session, peer=peer, head=head,
+                                    proof_fetcher=None if relayed_by else fetch,
                                     verify_sig=lambda sig, data: verify_signature(key, sig, data),
                                     now=now)
     except (VerificationError, FtsError) as exc:
-        record(session, now=now, actor=f"node:{peer}", action="reject", object_type="tree_head",
-               object_id=peer, partner=peer, outcome="refused", detail={"reason": str(exc)[:300]})
+        record(session, now=now, actor=f"node:{relayed_by or peer}", action="reject",
+               object_type="tree_head", object_id=peer, partner=peer, outcome="refused",
+               detail={"reason": str(exc)[:300]})
         return "rejected"
     return finding.kind if finding else None
+
+
+def check_relayed_heads(session: Session, *, roster: Roster, relayed_by: str, me: str,
+                        heads: Any, now: datetime) -> list[str]:
+    """Check the heads of third partners that ``relayed_by`` passed on."""
+    if not isinstance(heads, Mapping):
+        return []
+    kinds = []
+    for peer, doc in list(heads.items())[:MAX_RELAYED_HEADS]:
+        if peer in (me, relayed_by) or not isinstance(doc, Mapping) or peer not in roster.members:
+            continue
+        kind = check_page_head(session, roster=roster, peer=str(peer), head_doc=doc,
+                               proof_doc=None, now=now, relayed_by=relayed_by)
+        if kind:
+            kinds.append(kind)
+    return kinds
 
 
 def record_reported_findings(session: Session, *, peer: str, findings: Any,

@@ -95,6 +95,9 @@ class Poller:
                     logcheck.check_page_head(session, roster=self.node.roster, peer=member.code,
                                              head_doc=page.tree_head,
                                              proof_doc=page.tree_consistency, now=now)
+                    logcheck.check_relayed_heads(session, roster=self.node.roster,
+                                                 relayed_by=member.code, me=self.node.code,
+                                                 heads=page.peer_heads, now=now)
                     logcheck.record_reported_findings(session, peer=member.code,
                                                       findings=page.findings, now=now)
                     tree_size = logcheck.held_size(session, member.code)

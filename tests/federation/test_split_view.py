@@ -1,0 +1,69 @@
+"""A node that shows two partners different audit histories is caught, and the
+reviewers on both sides see it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from coalition import Coalition
+from fts_share.audit.crosscheck import latest_peer_head, list_findings
+from fts_share.audit.heads import make_tree_head
+from fts_share.audit.models import AuditEntry
+from fts_share.clock import utcnow
+from fts_share.federation import logcheck
+
+
+def test_split_view_is_detected_through_relayed_heads_and_reported_back(
+        coalition: Coalition) -> None:
+    fra, irq, mli = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
+    irq.poll()  # IRQ holds FRA's real head
+    with irq.node.store.read() as s:
+        real = latest_peer_head(s, "FRA")
+    assert real is not None
+    # FRA shows MLI another history of the same size, signed with its real key.
+    forged = make_tree_head(size=real.size, root=bytes(32), time=utcnow(),
+                            key_id=fra.node.signing.kid, sign=fra.node.signing.sign)
+    with mli.node.store.transaction() as s:
+        assert logcheck.check_page_head(s, roster=mli.node.roster, peer="FRA",
+                                        head_doc=forged.to_json(), proof_doc=None,
+                                        now=utcnow()) is None
+    # IRQ polls MLI, which passes on the head it holds of FRA: the split view shows.
+    irq.poll()
+    with irq.node.store.read() as s:
+        findings = list_findings(s, peer="FRA")
+        assert [f.kind for f in findings] == ["split_view"]
+        logged = s.scalars(select(AuditEntry).where(AuditEntry.action == "split_view")).all()
+        assert len(logged) == 1 and logged[0].partner == "FRA"
+    # FRA polls IRQ and learns what IRQ found: its reviewers see it too.
+    fra.poll()
+    status, body, _ = fra.api("GET", "/api/v1/audit/entries?action=split_view", token="reviewer")
+    assert status == 200 and len(body["items"]) == 1
+    assert body["items"][0]["detail"]["reported_by"] == "IRQ"
+    fra.poll()  # reported once, not once per poll
+    status, body, _ = fra.api("GET", "/api/v1/audit/entries?action=split_view", token="reviewer")
+    assert len(body["items"]) == 1
+
+
+def test_consistent_heads_raise_no_finding(coalition: Coalition) -> None:
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    from coalition import notice
+
+    for _ in range(3):
+        irq.poll()
+        assert fra.api("POST", "/api/v1/notices", token="officer",
+                       body=notice(recipients=["IRQ"]))[0] == 201
+    irq.poll()
+    with irq.node.store.read() as s:
+        assert list_findings(s) == []
+        assert latest_peer_head(s, "FRA").size > 3  # type: ignore[union-attr]
+
+
+def test_a_head_signed_by_another_key_is_refused(coalition: Coalition) -> None:
+    irq, mli = coalition["IRQ"], coalition["MLI"]
+    forged = make_tree_head(size=5, root=bytes(32), time=utcnow(),
+                            key_id=mli.node.signing.kid, sign=mli.node.signing.sign)
+    with irq.node.store.transaction() as s:
+        assert logcheck.check_page_head(s, roster=irq.node.roster, peer="FRA",
+                                        head_doc=forged.to_json(), proof_doc=None,
+                                        now=utcnow()) == "rejected"
+        assert latest_peer_head(s, "FRA") is None
