@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
+from datetime import timedelta
 from typing import Any, Callable
 
 import pytest
-from coalition import Coalition, Member
-from fts_share.crypto.canonical import b64u, canonical_json
-from fts_share.crypto.envelope import envelope_digest
+from sqlalchemy import func, select
+from coalition import Coalition, Member, notice
+from fts_share.clock import to_rfc3339, utcnow
 from fts_share.crypto._envelope_wire import ENVELOPE_SIGNATURE_CONTEXT
-from fts_share.storage.models import OutboxEnvelope
-from helpers import (Proxy, audit, events, holdings, notice_ids, peer, publish,
-                     received_seqs, report_of, route_through)
+from fts_share.crypto.canonical import b64u, canonical_json
+from fts_share.crypto.envelope import Recipient, envelope_digest, seal
+from fts_share.crypto.keys import KeyKind, PrivateKey, generate
+from fts_share.federation.roster import roster_key_entry
+from fts_share.storage.models import OutboxEnvelope, OutboxLink, Peer, ReceivedEnvelope
+from helpers import (PURPOSE, Proxy, audit, events, holdings, new_roster, notice_ids, peer,
+                     publish, received_seqs, report_of, route_through)
 
 Page = dict[str, Any]
 
@@ -242,3 +248,160 @@ def test_bad_envelopes_in_a_signed_page_are_refused_and_skipped(coalition: Coali
     again = report_of(irq.poll(), "FRA")
     assert again.result.received == again.result.rejected == 0
     assert len(events(irq, "FRA", "rejected")) == 6
+
+
+# -- envelopes a partner must not accept, whoever serves them -------------------------
+def _inject(member: Member, envelope: dict[str, Any], *, recipient: str,
+            seq: int | None = None) -> int:
+    """Make ``member`` serve ``envelope`` on ``recipient``'s link (a malicious or buggy
+    origin): as a new outbox row, or, with ``seq``, pointing at an existing one."""
+    with member.node.store.transaction() as s:
+        if seq is None:
+            last = s.scalars(select(OutboxEnvelope).order_by(OutboxEnvelope.seq.desc())).first()
+            seq = (last.seq if last else 0) + 1
+            s.add(OutboxEnvelope(seq=seq, digest=envelope_digest(envelope),
+                                 prev=last.digest if last else None, created=utcnow(),
+                                 kind="notice", label="AMBER",
+                                 notice_id=str(uuid.uuid4()), notice_version=1,
+                                 envelope=json.dumps(envelope, separators=(",", ":"))))
+            s.flush()
+        n = s.scalar(select(func.coalesce(func.max(OutboxLink.n), 0))
+                     .where(OutboxLink.recipient == recipient)) or 0
+        s.add(OutboxLink(recipient=recipient, n=n + 1, seq=seq))
+    return seq
+
+
+def _sealed(*, origin: str, signer: PrivateKey, to: Member, roster_of: Member,
+            seq: int = 1) -> dict[str, Any]:
+    key = roster_of.node.roster.encryption_key(to.code, now=utcnow())
+    body = notice(recipients=[to.code])
+    body["provenance"] = {"id": str(uuid.uuid4()), "version": 1, "origin": origin}
+    return seal({"notice": body}, origin=origin, seq=seq, prev=None, created=utcnow(),
+                label="AMBER", kind="notice", signer=signer,
+                recipients=[Recipient(node=to.code, key=key)])
+
+
+def test_envelopes_from_non_members_or_for_others_are_refused(coalition: Coalition) -> None:
+    fra, irq, mli = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
+    first = publish(fra, ["IRQ"])
+    # 1. From a node that is not on the roster, relayed by FRA.
+    _inject(fra, _sealed(origin="ZZZ", signer=generate(KeyKind.ED25519), to=irq,
+                         roster_of=fra), recipient="IRQ")
+    # 2. "From FRA", but signed with a key that is not on the roster.
+    _inject(fra, _sealed(origin="FRA", signer=generate(KeyKind.ED25519), to=irq,
+                         roster_of=fra, seq=99), recipient="IRQ")
+    # 3. A genuine envelope of MLI, relayed by FRA.
+    from_mli = publish(mli, ["IRQ"])
+    with mli.node.store.read() as s:
+        mli_env = json.loads(s.scalars(select(OutboxEnvelope.envelope)).one())
+    _inject(fra, mli_env, recipient="IRQ")
+    # 4. FRA's own envelope for MLI only, put on IRQ's link.
+    publish(fra, ["MLI"])
+    with fra.node.store.read() as s:
+        for_mli = s.scalar(select(func.max(OutboxEnvelope.seq)))
+    _inject(fra, {}, recipient="IRQ", seq=for_mli)
+    last = publish(fra, ["IRQ"])
+
+    reports = irq.poll()
+    r = report_of(reports, "FRA")
+    assert r.ok, r.error
+    assert (r.result.received, r.result.rejected) == (2, 4)
+    assert sorted(notice_ids(irq, "FRA")) == sorted([first, last])
+    assert notice_ids(irq, "MLI") == [from_mli]  # delivered once, by MLI itself
+    details = [e.detail for e in events(irq, "FRA", "rejected")]
+    assert len(details) == 4
+    assert "not on the roster" in details[0] and "ZZZ" in details[0]
+    assert "not on the roster" in details[1]
+    assert "relayed" in details[2]
+    assert "not addressed to IRQ" in details[3]
+    entries = [e for e in audit(irq, "reject", "envelope") if e.partner == "FRA"]
+    assert len(entries) == 4 and all(e.outcome == "refused" for e in entries)
+    assert peer(irq, "FRA").cursor == 6  # type: ignore[union-attr]
+    # MLI is not concerned: it received exactly the envelope meant for it.
+    assert report_of(mli.poll(), "FRA").result.received == 1
+
+
+def test_envelopes_under_a_revoked_key_are_refused(coalition: Coalition) -> None:
+    fra, irq, mli = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
+    before = publish(fra, ["IRQ"])
+    mine = publish(mli, ["IRQ"])
+    revoked_at = utcnow()
+    rotated = generate(KeyKind.ED25519)
+
+    def revoke(entries: dict[str, dict[str, Any]]) -> None:
+        keys = entries["FRA"]["keys"]
+        [old] = [k for k in keys if k["use"] == "sign"]
+        old["revoked_at"] = to_rfc3339(revoked_at)
+        keys.append(roster_key_entry(rotated.public(), use="sign",
+                                     valid_from=revoked_at - timedelta(days=1)))
+
+    new_roster(coalition, revoke)
+    after = publish(fra, ["IRQ"])  # FRA keeps sealing with the revoked key
+    # FRA still signs its pages with the revoked key: the whole page is refused.
+    reports = irq.poll()
+    r = report_of(reports, "FRA")
+    assert not r.ok and "not valid" in (r.error or "")
+    assert received_seqs(irq, "FRA") == [] and notice_ids(irq, "MLI") == [mine]
+    assert len(events(irq, "FRA", "poll_failed")) == 1
+    # FRA signs pages with its new key; its envelopes sealed after the revocation are
+    # refused one by one, those sealed before it still arrive.
+    fra.node.signing = rotated
+    r = report_of(irq.poll(), "FRA")
+    assert r.ok, r.error
+    assert (r.result.received, r.result.rejected) == (1, 1)
+    assert notice_ids(irq, "FRA") == [before] and after not in notice_ids(irq, "FRA")
+    [refused] = events(irq, "FRA", "rejected")
+    assert refused.seq == 2 and "not valid" in refused.detail
+    assert [e.object_id for e in audit(irq, "reject", "envelope")] == [
+        envelope_digest(_outbox(fra, 2))]
+
+
+def _outbox(member: Member, seq: int) -> dict[str, Any]:
+    with member.node.store.read() as s:
+        row = s.get(OutboxEnvelope, seq)
+        assert row is not None
+        return dict(json.loads(row.envelope))
+
+
+def test_fork_is_detected_and_recorded(coalition: Coalition) -> None:
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    ids = [publish(fra, ["IRQ"]), publish(fra, ["IRQ"])]
+    assert report_of(irq.poll(), "FRA").result.received == 2
+    # FRA's database is rewritten: sequence 2 now holds another validly signed envelope.
+    original = _outbox(fra, 2)
+    header = original["header"]
+    forged = seal(_other_payload(), origin="FRA", seq=2, prev=header["prev"],
+                  created=utcnow(), label=header["label"], kind="notice",
+                  signer=fra.node.signing,
+                  recipients=[Recipient(node="IRQ", key=fra.node.roster.encryption_key(
+                      "IRQ", now=utcnow()))])
+    _rewrite_outbox(fra, 2, lambda env: (env.clear(), env.update(forged)))
+    third = publish(fra, ["IRQ"])  # chains to the forged envelope
+    r = report_of(irq.poll(), "FRA")
+    assert r.ok and (r.result.received, r.result.rejected) == (0, 1)
+    [fork] = events(irq, "FRA", "fork")
+    assert fork.seq == 3 and "chain" in fork.detail
+    # Asked again from the start, FRA serves the forged sequence 2: a fork.
+    with irq.node.store.transaction() as s:
+        s.get(Peer, "FRA").cursor = 0  # type: ignore[union-attr]
+    r = report_of(irq.poll(), "FRA")
+    assert (r.result.received, r.result.duplicates, r.result.rejected) == (0, 1, 2)
+    forks = events(irq, "FRA", "fork")
+    assert [e.seq for e in forks] == [3, 2, 3]
+    assert "seen with digest" in forks[1].detail
+    assert received_seqs(irq, "FRA") == [1, 2] and third not in notice_ids(irq, "FRA")
+    assert sorted(notice_ids(irq, "FRA")) == sorted(ids)
+    # What IRQ holds for sequence 2 is still the original.
+    with irq.node.store.read() as s:
+        digest = s.scalars(select(ReceivedEnvelope.digest)
+                           .where(ReceivedEnvelope.seq == 2)).one()
+    assert digest == envelope_digest(original) != envelope_digest(forged)
+    status, opened, _ = irq.api("GET", f"/api/v1/notices/{ids[1]}{PURPOSE}", token="officer")
+    assert status == 200 and opened["notice"]["subject"]["names"][0]["full"] == "Karim Benali"
+
+
+def _other_payload() -> dict[str, Any]:
+    """A different notice payload for a forged envelope."""
+    body = notice(recipients=["IRQ"], names=[{"full": "Someone Else", "kind": "primary"}])
+    body["provenance"] = {"id": str(uuid.uuid4()), "version": 1, "origin": "FRA"}
+    return {"notice": body}
