@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import event, func, select, text, tuple_
+from sqlalchemy import and_, event, func, or_, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from fts_share.audit import merkle
@@ -198,8 +198,13 @@ def _fetch_nodes(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tupl
                                .where(AuditEntry.seq.in_(leaves)))
         found.update(((0, int(seq)), bytes(h)) for seq, h in rows)
     if inner:
-        rows = session.execute(select(AuditNode.level, AuditNode.idx, AuditNode.hash)
-                               .where(tuple_(AuditNode.level, AuditNode.idx).in_(inner)))
+        by_level: dict[int, list[int]] = {}
+        for lvl, idx in inner:
+            by_level.setdefault(lvl, []).append(idx)
+        # One (level = l AND idx IN ...) per level: both backends use the primary key.
+        rows = session.execute(select(AuditNode.level, AuditNode.idx, AuditNode.hash).where(
+            or_(*(and_(AuditNode.level == lvl, AuditNode.idx.in_(idxs))
+                  for lvl, idxs in by_level.items()))))
         found.update(((int(lvl), int(idx)), bytes(h)) for lvl, idx, h in rows)
     missing = wanted - found.keys()
     if missing:

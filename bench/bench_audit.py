@@ -1,0 +1,131 @@
+"""Audit log benchmarks: appends/s on SQLite, proof latency and full verification at 1M.
+
+    python3 bench/bench_audit.py                  # 1,000,000 entries (a few minutes)
+    python3 bench/bench_audit.py --entries 100000 # quicker
+
+Targets (issue 4): >= 5,000 appends/s on SQLite inside transactions; inclusion and
+consistency proofs for a 1,000,000-entry log < 5 ms each; full verification of
+1,000,000 entries < 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import insert
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fts_share.audit import log, merkle  # noqa: E402
+from fts_share.audit.entry import canonical_json, leaf_document  # noqa: E402
+from fts_share.audit.models import AuditEntry, AuditNode  # noqa: E402
+from fts_share.audit.verify import verify_log  # noqa: E402
+from fts_share.storage import Base, Store  # noqa: E402
+
+T0 = datetime(2025, 8, 2, tzinfo=timezone.utc)
+
+
+def fields(i: int) -> dict[str, object]:
+    return dict(time=T0 + timedelta(seconds=i), actor=f"user:officer{i % 50}",
+                action=("open", "screen", "deliver", "receive")[i % 4], object_type="notice",
+                object_id=f"2f1c{i % 100000:08d}-7a6b-4c1d-9e2f-0123456789ab", object_version=1,
+                partner=("IRQ", "JOR", "FRA", "TUR")[i % 4], purpose="investigation",
+                legal_basis=["2178", "2396"], outcome="ok", detail={"batch": i % 7})
+
+
+def record_args(i: int) -> dict[str, object]:
+    f = fields(i)
+    f["now"] = f.pop("time")
+    return f
+
+
+def new_store(directory: str, name: str) -> Store:
+    store = Store(f"sqlite:///{directory}/{name}.db")
+    Base.metadata.create_all(store.engine)
+    return store
+
+
+def bench_appends(directory: str) -> dict[str, float]:
+    store = new_store(directory, "appends")
+    out = {}
+    start = time.perf_counter()
+    for t in range(20):
+        with store.transaction() as s:
+            for i in range(1000):
+                log.record(s, **record_args(t * 1000 + i))  # type: ignore[arg-type]
+    out["batched (1,000 per transaction), appends/s"] = 20000 / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for i in range(2000):
+        with store.transaction() as s:
+            log.record(s, **record_args(20000 + i))  # type: ignore[arg-type]
+    out["one per transaction, appends/s"] = 2000 / (time.perf_counter() - start)
+    store.dispose()
+    return out
+
+
+def build_log(store: Store, n: int) -> float:
+    """Bulk-insert n entries and their nodes (what record() would write), in chunks."""
+    start = time.perf_counter()
+    frontier = log._Frontier(size=0)
+    chunk = 20000
+    for base in range(0, n, chunk):
+        rows, nodes = [], []
+        for i in range(base, min(n, base + chunk)):
+            f = fields(i)
+            leaf = merkle.leaf_hash(canonical_json(leaf_document(seq=i, **f)))  # type: ignore[arg-type]
+            rows.append(dict(seq=i, leaf_hash=leaf, **f))
+            nodes += [dict(level=lv, idx=ix, hash=h) for lv, ix, h in frontier.append(leaf)]
+        with store.transaction() as s:
+            s.execute(insert(AuditEntry), rows)
+            if nodes:
+                s.execute(insert(AuditNode), nodes)
+    return time.perf_counter() - start
+
+
+def median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    rng = random.Random(4)
+    with tempfile.TemporaryDirectory() as directory:
+        for label, value in bench_appends(directory).items():
+            print(f"{label}: {value:,.0f}")
+        store = new_store(directory, "big")
+        n = args.entries
+        print(f"built a {n:,}-entry log by bulk insert in {build_log(store, n):.1f} s")
+        key = Ed25519PrivateKey.generate()
+        with store.transaction() as s:
+            log.sign_tree_head(s, now=T0, sign=key.sign, key_id="bench")
+        with store.read() as s:
+            inc = median_ms(lambda: log.inclusion_proof(s, rng.randrange(n), n), args.runs)
+            con = median_ms(lambda: log.consistency_proof(s, rng.randrange(1, n), n), args.runs)
+            print(f"inclusion proof, size {n:,}: median {inc:.2f} ms over {args.runs}")
+            print(f"consistency proof, m..{n:,}: median {con:.2f} ms over {args.runs}")
+            pub = key.public_key()
+            start = time.perf_counter()
+            report = verify_log(s, lookup_key=lambda _kid: pub.verify)
+            took = time.perf_counter() - start
+        print(f"full verification of {report.entries:,} entries: {took:.1f} s, ok={report.ok}")
+        store.dispose()
+
+
+if __name__ == "__main__":
+    main()
