@@ -77,10 +77,12 @@ def read_batch(path: Path, *, max_rows: int) -> list[dict[str, Any]]:
 @click.option("--purpose", default="border_screening", show_default=True)
 @click.option("--legal-basis", "legal_basis", multiple=True, default=("UNSCR-2178",),
               show_default=True)
+@click.option("--at", "partner", help="Screen at this partner node (hit / no-hit only).")
 @click.option("--json", "as_json", is_flag=True)
 def screen(home: Path, name: str | None, dob: str | None, nationality: str | None,
-           batch: Path | None, purpose: str, legal_basis: tuple[str, ...], as_json: bool) -> None:
-    """Screen a name (or a CSV batch) against this node's watchlists."""
+           batch: Path | None, purpose: str, legal_basis: tuple[str, ...],
+           partner: str | None, as_json: bool) -> None:
+    """Screen a name (or a CSV batch) against this node's watchlists, or at a partner."""
     from fts_share.node import Node
     from fts_share.screening import service
 
@@ -90,6 +92,19 @@ def screen(home: Path, name: str | None, dob: str | None, nationality: str | Non
     _vocab_check(node, purpose, legal_basis)
     rows = (read_batch(batch, max_rows=node.config.api.max_batch_rows) if batch else
             [{"name": name, "dob": dob, "nationality": nationality, "ref": None}])
+    if partner:
+        from fts_share.screening.remote import screen_at
+
+        body: dict[str, Any] = {"purpose": purpose, "legal_basis": list(legal_basis)}
+        if batch:
+            body["batch"] = [{k: r[k] for k in ("ref", "name", "dob", "nationality")}
+                             for r in rows]
+        else:
+            body.update({k: v for k, v in rows[0].items() if k in ("name", "dob", "nationality")
+                         and v is not None})
+        answer = screen_at(node, partner, body=body, actor=_actor(), now=utcnow())
+        click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+        return
     bar = None
     if batch and len(rows) > 200 and not as_json:
         bar = click.progressbar(length=len(rows), label="screening", file=sys.stderr)
