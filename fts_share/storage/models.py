@@ -202,7 +202,7 @@ class WatchlistEntry(Base):
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     source: Mapped[str] = mapped_column(String(20), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="individual")
-    regime: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    regime: Mapped[str | None] = mapped_column(String(200), nullable=True)
     names: Mapped[list[str]] = mapped_column(JSONType, default=list)
     dobs: Mapped[list[str]] = mapped_column(JSONType, default=list)
     nationalities: Mapped[list[str]] = mapped_column(JSONType, default=list)

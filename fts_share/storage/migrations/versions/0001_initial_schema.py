@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 23:54:54.719265
+Create Date: 2026-11-29 00:06:30.932596
 """
 from alembic import op
 import sqlalchemy as sa
@@ -219,7 +219,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=80), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('regime', sa.String(length=40), nullable=True),
+    sa.Column('regime', sa.String(length=200), nullable=True),
     sa.Column('names', sa.JSON().with_variant(sa.JSON(), 'postgresql'), nullable=False),
     sa.Column('dobs', sa.JSON().with_variant(sa.JSON(), 'postgresql'), nullable=False),
     sa.Column('nationalities', sa.JSON().with_variant(sa.JSON(), 'postgresql'), nullable=False),
