@@ -116,7 +116,7 @@ def screen(home: Path, name: str | None, dob: str | None, nationality: str | Non
     with node.store.transaction() as session:
         results = service.screen(session, node, queries=service.iter_queries(rows),
                                  purpose=purpose, legal_basis=legal_basis, actor=_actor(),
-                                 now=utcnow(), progress=progress)
+                                 now=utcnow(), progress=progress, batch=batch is not None)
     if bar is not None:
         bar.render_finish()
     if as_json:

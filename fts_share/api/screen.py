@@ -40,7 +40,8 @@ def screen() -> dict[str, Any]:
         results = service.screen(session, context.node(), queries=service.iter_queries(rows),
                                  purpose=data["purpose"], legal_basis=data["legal_basis"],
                                  actor=who.audit_name, now=context.now(),
-                                 partner=who.name if who.kind == "node" else None)
+                                 partner=who.name if who.kind == "node" else None,
+                                 batch="batch" in data)
     if "batch" in data:
         return {"results": results, "screened": len(results),
                 "with_hits": sum(1 for r in results if r["hit"])}

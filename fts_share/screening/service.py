@@ -76,8 +76,12 @@ def _hit_doc(session: Session, hit: Any, *, disclose: bool) -> dict[str, Any]:
 
 def screen(session: Session, node: Node, *, queries: Sequence[Query], purpose: str,
            legal_basis: Sequence[str], actor: str, now: datetime, partner: str | None = None,
-           limit: int = 10, progress: Progress | None = None) -> list[dict[str, Any]]:
-    """Screen one or many names; partners (``partner`` set) get hit/no-hit only."""
+           limit: int = 10, progress: Progress | None = None,
+           batch: bool = False) -> list[dict[str, Any]]:
+    """Screen one or many names; partners (``partner`` set) get hit/no-hit only.
+
+    A bad single name raises its ``ValidationError``; in a ``batch`` a bad row gets an
+    ``error`` (problem document) and the other rows are screened."""
     index = watchlist_index(node).get(session)
     results: list[dict[str, Any]] = []
     total_hits = 0
@@ -88,11 +92,13 @@ def screen(session: Session, node: Node, *, queries: Sequence[Query], purpose: s
             results.append({"ref": q.ref, "hit": bool(docs), "hits": docs})
             total_hits += bool(docs)
         except FtsError as exc:
+            if not batch:
+                raise
             results.append({"ref": q.ref, "hit": False, "hits": [],
                             "error": exc.to_problem()})
         if progress is not None:
             progress(i + 1, len(queries))
-    record(session, now=now, actor=actor, action="screen" if len(queries) == 1 else "screen_batch",
+    record(session, now=now, actor=actor, action="screen_batch" if batch else "screen",
            object_type="screening", partner=partner, purpose=purpose,
            legal_basis=list(legal_basis),
            detail={"queries": len(queries), "with_hits": total_hits})

@@ -33,8 +33,9 @@ def test_partner_screening_is_hit_no_hit_and_logged_on_both_ends(coalition: Coal
     with fra.node.store.read() as s:
         served = s.scalars(select(AuditEntry).where(AuditEntry.action.in_(
             ["screen", "screen_batch"]))).all()
-        assert [(e.actor, e.partner, e.purpose) for e in served] == [
-            ("node:IRQ", "IRQ", "border_screening")] * 2
+        assert [(e.action, e.actor, e.partner, e.purpose) for e in served] == [
+            ("screen", "node:IRQ", "IRQ", "border_screening"),
+            ("screen_batch", "node:IRQ", "IRQ", "border_screening")]
     with irq.node.store.read() as s:
         asked = s.scalars(select(AuditEntry).where(AuditEntry.action == "screen")).all()
         assert len(asked) == 2 and all(e.partner == "FRA" and e.legal_basis ==
