@@ -178,7 +178,7 @@ def run_demo(*, n: int, directory: Path | None, once: bool) -> tuple[dict[str, A
     doc = {"nodes": [{"code": dn.code, "url": dn.url, "home": str(dn.home),
                       "tokens": {"officer": dn.tokens["officer"],
                                  "reviewer": dn.tokens["reviewer"]}} for dn in nodes]}
-    doc.update(result)
+    doc.update({k: v for k, v in result.items() if k != "published"})
     (directory / "demo.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     doc["_dir"] = str(directory)
     return doc, nodes
@@ -213,7 +213,7 @@ def summary(doc: dict[str, Any]) -> str:
 def demo_command(n: int, directory: Path | None, once: bool, as_json: bool) -> None:
     """Start N nodes on 127.0.0.1 and run one exchange between them."""
     doc, nodes = run_demo(n=n, directory=directory, once=once)
-    out = {k: v for k, v in doc.items() if not k.startswith("_") and k != "published"}
+    out = {k: v for k, v in doc.items() if not k.startswith("_")}
     click.echo(json.dumps(out, indent=2, ensure_ascii=False) if as_json else summary(doc))
     if once:
         for dn in nodes:
