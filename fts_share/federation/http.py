@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -55,8 +56,11 @@ class PartnerClient:
         except urllib.error.HTTPError as exc:
             payload = exc.read(65536) if exc.fp else b""
             status = exc.code
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise ProtocolError(f"{url}: {getattr(exc, 'reason', exc)}") from exc
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+            # HTTPException: an answer that is not HTTP or is cut short (BadStatusLine,
+            # IncompleteRead), which urllib lets through unwrapped.
+            raise ProtocolError(f"{url}: {getattr(exc, 'reason', exc)!s:.200} "
+                                f"({type(exc).__name__})") from exc
         if len(payload) > max_bytes:
             raise ProtocolError(f"{url}: answer larger than {max_bytes} bytes")
         return Response(status=status, body=payload)

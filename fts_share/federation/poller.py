@@ -115,9 +115,14 @@ class Poller:
                     self.after_page(member.code, cursor)
                 if not page.items or page.next >= page.head:
                     break
-        except FtsError as exc:
-            report.ok, report.error = False, str(exc)
-            self._failed(member.code, str(exc))
+        except Exception as exc:  # noqa: BLE001 - one partner's failure never stops the others
+            if not isinstance(exc, FtsError):
+                log.exception("poll of %s failed unexpectedly", member.code)
+            report.ok, report.error = False, str(exc) or type(exc).__name__
+            try:
+                self._failed(member.code, report.error)
+            except Exception:  # noqa: BLE001 - e.g. the database itself is failing
+                log.exception("could not record the failed poll of %s", member.code)
         return report
 
     def _failed(self, code: str, error: str) -> None:
