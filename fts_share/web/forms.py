@@ -1,0 +1,190 @@
+"""The notice form: flat HTML form fields to the notice document (validated by the same
+marshmallow loader as the API) and back, and validation errors to the field they
+belong to."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from werkzeug.datastructures import MultiDict
+
+from fts_share.notices.vocab import MAX_DOCUMENTS, MAX_NAMES, MAX_NATIONALITIES
+from fts_share.web.labels import message
+
+ALIAS_ROWS, NATIONALITY_ROWS, DOCUMENT_ROWS = 3, 3, 2
+FORM_ERROR = "_form"
+
+#: Error path prefixes that have no field of their own, and where they are shown.
+GROUPS = {
+    "subject": "subject", "subject.names": "names", "subject.dob": "dob",
+    "subject.nationalities": "nationality-0", "subject.documents": "doc-0-number",
+    "movement": "movement_kind", "basis": "legal_basis", "handling": "audience",
+}
+SIMPLE = {
+    "subject.sex": "sex", "subject.dob.value": "dob", "subject.dob.approximate": "dob_approx",
+    "subject.place_of_birth": "place_of_birth", "subject.minor": "minor",
+    "movement.kind": "movement_kind", "movement.place": "movement_place",
+    "movement.country": "movement_country", "movement.date": "movement_date",
+    "movement.carrier": "movement_carrier", "movement.route": "movement_route",
+    "basis.legal_basis": "legal_basis", "basis.un_reference": "un_reference",
+    "handling.audience": "audience", "handling.recipients": "recipients",
+    "handling.tlp": "tlp", "handling.caveats": "caveats", "handling.purposes": "purposes",
+    "handling.review_date": "review_date", "handling.named_users": "recipients",
+}
+LISTS = ("legal_basis", "recipients", "caveats", "purposes")
+
+
+@dataclass
+class NoticeForm:
+    """What the form posted, the notice built from it and where each path came from."""
+
+    values: dict[str, Any]
+    data: dict[str, Any] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def errors(self, problems: Mapping[str, list[str]]) -> dict[str, list[str]]:
+        """Validation errors (``{"subject.dob.value": [...]}``) keyed by form field."""
+        out: dict[str, list[str]] = {}
+        for path, msgs in problems.items():
+            target = FORM_ERROR
+            parts = path.split(".")
+            for end in range(len(parts), 0, -1):
+                prefix = ".".join(parts[:end])
+                if prefix in self.paths:
+                    target = self.paths[prefix]
+                    break
+            out.setdefault(target, []).extend(message(m) for m in msgs)
+        return out
+
+
+def is_arabic(text: str) -> bool:
+    """Whether ``text`` has letters of the Arabic script."""
+    return any("ARABIC" in unicodedata.name(ch, "") for ch in text if ch.isalpha())
+
+
+def _rows(form: Mapping[str, Any], prefix: str, minimum: int, maximum: int) -> int:
+    n = 0
+    while n < maximum and any(k.startswith(f"{prefix}-{n}-") or k == f"{prefix}-{n}"
+                              for k in form):
+        n += 1
+    return max(minimum, n)
+
+
+def read_form(form: MultiDict[str, str]) -> NoticeForm:
+    """Turn the posted form into a notice document; empty fields are left out, so the
+    schema's defaults and its "missing" messages apply."""
+    values: dict[str, Any] = {k: (form.getlist(k) if k in LISTS else form.get(k, "").strip())
+                              for k in form if k != "csrf_token"}
+    nf = NoticeForm(values=values, paths=dict(GROUPS) | dict(SIMPLE))
+    v = values.get
+    names: list[dict[str, str]] = []
+
+    def add_name(full: str, kind: str, fname: str, kname: str | None) -> None:
+        nf.paths[f"subject.names.{len(names)}.full"] = fname
+        nf.paths[f"subject.names.{len(names)}.kind"] = kname or fname
+        nf.paths[f"subject.names.{len(names)}"] = fname
+        names.append({"full": full, "kind": kind})
+
+    if v("name_ar"):
+        add_name(v("name_ar"), "primary", "name_ar", None)
+    if v("name_latin"):
+        add_name(v("name_latin"), "spelling" if v("name_ar") else "primary", "name_latin", None)
+    nf.rows["alias"] = _rows(form, "alias", ALIAS_ROWS, MAX_NAMES)
+    for i in range(nf.rows["alias"]):
+        if v(f"alias-{i}-full"):
+            add_name(v(f"alias-{i}-full"), v(f"alias-{i}-kind") or "alias",
+                     f"alias-{i}-full", f"alias-{i}-kind")
+    if not names:
+        nf.paths["subject.names"] = "name_latin"
+    subject: dict[str, Any] = {"names": names, "sex": v("sex") or "unknown",
+                               "minor": bool(v("minor"))}
+    if v("dob"):
+        subject["dob"] = {"value": v("dob"), "approximate": bool(v("dob_approx"))}
+    if v("place_of_birth"):
+        subject["place_of_birth"] = v("place_of_birth")
+    nats = []
+    nf.rows["nationality"] = _rows(form, "nationality", NATIONALITY_ROWS, MAX_NATIONALITIES)
+    for i in range(nf.rows["nationality"]):
+        if v(f"nationality-{i}"):
+            nf.paths[f"subject.nationalities.{len(nats)}"] = f"nationality-{i}"
+            nats.append(v(f"nationality-{i}"))
+    subject["nationalities"] = nats
+    docs = []
+    nf.rows["doc"] = _rows(form, "doc", DOCUMENT_ROWS, MAX_DOCUMENTS)
+    for i in range(nf.rows["doc"]):
+        row = {k: v(f"doc-{i}-{k}") for k in ("type", "number", "issuer", "expires")}
+        if any(row.values()):
+            for k in row:
+                nf.paths[f"subject.documents.{len(docs)}.{k}"] = f"doc-{i}-{k}"
+            nf.paths[f"subject.documents.{len(docs)}"] = f"doc-{i}-number"
+            docs.append({k: val for k, val in row.items() if val})
+    subject["documents"] = docs
+    movement = {k: v(f"movement_{k}") for k in ("kind", "place", "country", "date", "carrier",
+                                                "route") if v(f"movement_{k}")}
+    basis: dict[str, Any] = {"legal_basis": values.get("legal_basis", [])}
+    if v("un_reference"):
+        basis["un_reference"] = v("un_reference")
+    handling: dict[str, Any] = {"caveats": values.get("caveats", [])}
+    if v("audience"):
+        handling["audience"] = v("audience")
+    if v("audience") == "named" or values.get("recipients"):
+        handling["recipients"] = values.get("recipients", [])
+    for key in ("tlp", "review_date"):
+        if v(key):
+            handling[key] = v(key)
+    if values.get("purposes"):
+        handling["purposes"] = values["purposes"]
+    nf.data = {"subject": subject, "movement": movement, "basis": basis, "handling": handling}
+    return nf
+
+
+def notice_values(notice: Mapping[str, Any]) -> NoticeForm:
+    """Form values of a stored notice (to prefill the update form)."""
+    subject, movement = notice.get("subject", {}), notice.get("movement", {})
+    basis, handling = notice.get("basis", {}), notice.get("handling", {})
+    values: dict[str, Any] = {}
+    aliases = []
+    for name in subject.get("names", []):
+        slot = ("name_ar" if is_arabic(name["full"]) else "name_latin")
+        if name.get("kind") in ("primary", "spelling") and slot not in values:
+            values[slot] = name["full"]
+        else:
+            aliases.append(name)
+    for i, name in enumerate(aliases):
+        values[f"alias-{i}-full"], values[f"alias-{i}-kind"] = name["full"], name.get("kind", "alias")
+    values["sex"] = subject.get("sex", "unknown")
+    if subject.get("dob"):
+        values["dob"] = subject["dob"]["value"]
+        values["dob_approx"] = "1" if subject["dob"].get("approximate") else ""
+    values["place_of_birth"] = subject.get("place_of_birth") or ""
+    values["minor"] = "1" if subject.get("minor") else ""
+    for i, code in enumerate(subject.get("nationalities", [])):
+        values[f"nationality-{i}"] = code
+    docs = subject.get("documents", [])
+    for i, doc in enumerate(docs):
+        for k in ("type", "number", "issuer", "expires"):
+            values[f"doc-{i}-{k}"] = doc.get(k) or ""
+    for k in ("kind", "place", "country", "date", "carrier", "route"):
+        values[f"movement_{k}"] = movement.get(k) or ""
+    values["legal_basis"] = list(basis.get("legal_basis", []))
+    values["un_reference"] = basis.get("un_reference") or ""
+    values["audience"] = handling.get("audience", "named")
+    values["recipients"] = list(handling.get("recipients", []))
+    values["tlp"] = handling.get("tlp", "")
+    values["caveats"] = list(handling.get("caveats", []))
+    values["purposes"] = list(handling.get("purposes", []))
+    values["review_date"] = handling.get("review_date") or ""
+    rows = {"alias": max(ALIAS_ROWS, len(aliases) + 1),
+            "nationality": max(NATIONALITY_ROWS, len(subject.get("nationalities", []))),
+            "doc": max(DOCUMENT_ROWS, len(docs) + 1)}
+    return NoticeForm(values=values, rows=rows)
+
+
+def blank() -> NoticeForm:
+    """An empty form with the usual defaults."""
+    return NoticeForm(values={"audience": "named", "caveats": ["ct-only"], "sex": "unknown"},
+                      rows={"alias": ALIAS_ROWS, "nationality": NATIONALITY_ROWS,
+                            "doc": DOCUMENT_ROWS})

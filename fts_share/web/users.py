@@ -1,0 +1,137 @@
+"""Who is signed in: the Flask session holds the user's id, the id of the token they
+signed in with (never the token) and a random session id rotated at every sign-in.
+Every request re-checks that token and user are still valid; roles are enforced per
+view and every refusal is written to the audit log."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, TypeVar, cast
+
+from flask import abort, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from fts_share import accounts
+from fts_share.api import context
+from fts_share.audit.log import record
+from fts_share.notices.service import Actor
+from fts_share.web import adapters
+
+F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
+HOME = {"officer": "officer.inbox", "reviewer": "reviewer.log"}
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """The signed-in user."""
+
+    id: int
+    name: str
+    role: str
+
+    @property
+    def actor(self) -> Actor:
+        """The user as a service actor."""
+        return Actor(name=self.name, role=self.role)
+
+    @property
+    def audit_name(self) -> str:
+        """The user as written in the audit log."""
+        return f"user:{self.name}"
+
+    @property
+    def home(self) -> str:
+        """The endpoint of this user's home page (None-like for other roles)."""
+        return HOME.get(self.role, "auth.no_pages")
+
+
+def sign_in(token: str) -> WebUser:
+    """Verify ``token`` (``Unauthenticated`` if it is not valid), start a fresh session
+    (new session id, new CSRF token) and log the sign-in."""
+    now = context.now()
+    with context.transaction() as db:
+        user = accounts.authenticate(db, token, now=now)
+        token_id = adapters.token_id(db, token)
+        record(db, now=now, actor=f"user:{user.name}", action="sign_in", object_type="session",
+               detail={"role": user.role})
+        found = WebUser(id=user.id, name=user.name, role=user.role)
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True
+    session.update({"uid": found.id, "tid": token_id, "sid": secrets.token_urlsafe(16),
+                    "at": now.isoformat()})
+    if lang:
+        session["lang"] = lang
+    return found
+
+
+def sign_out() -> None:
+    """End the session (logged)."""
+    user = current_user()
+    if user is not None:
+        with context.transaction() as db:
+            record(db, now=context.now(), actor=user.audit_name, action="sign_out",
+                   object_type="session")
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def current_user() -> WebUser | None:
+    """The signed-in user, or None (a revoked token or disabled user ends the session)."""
+    if "fts_web_user" in g:
+        return cast("WebUser | None", g.fts_web_user)
+    found: WebUser | None = None
+    uid, tid = session.get("uid"), session.get("tid")
+    if isinstance(uid, int) and isinstance(tid, int):
+        with context.reading() as db:
+            user = adapters.session_user(db, user_id=uid, token_id=tid, now=context.now())
+            if user is not None:
+                found = WebUser(id=user.id, name=user.name, role=user.role)
+        if found is None:
+            session.clear()
+    g.fts_web_user = found
+    return found
+
+
+def refuse(user: WebUser | None, reason: str, *, object_type: str = "page",
+           object_id: str | None = None) -> None:
+    """Log a refused access (inside its own transaction)."""
+    actor = user.audit_name if user is not None else "system"
+    detail: dict[str, Any] = {"reason": reason, "via": "web"}
+    if user is None:
+        detail["who"] = "anonymous"
+    with context.transaction() as db:
+        record(db, now=context.now(), actor=actor, action="access_refused",
+               object_type=object_type, object_id=object_id or f"{request.method} {request.path}",
+               outcome="refused", detail=detail)
+
+
+def require(*roles: str) -> Callable[[F], F]:
+    """Allow only signed-in users whose role is in ``roles``; others are sent to the
+    sign-in page, or refused (403, logged)."""
+
+    def wrap(view: F) -> F:
+        @functools.wraps(view)
+        def inner(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+            if user.role not in roles:
+                refuse(user, f"role {user.role} not allowed")
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, inner)
+
+    return wrap
+
+
+def signed_in_at() -> datetime | None:
+    """When this session started."""
+    value = session.get("at")
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
