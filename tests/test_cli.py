@@ -98,7 +98,7 @@ def test_init_user_and_roster_commands(tmp_path: Path) -> None:
     res = runner.invoke(cli, ["user", "add", str(home), "ops", "--role", "officer"])
     assert res.exit_code == 2 and "exists" in res.output
     res = runner.invoke(cli, ["roster", "show", str(home)])
-    assert res.exit_code == 2 and "trust anchor" in res.output
+    assert res.exit_code == 2 and "no roster installed" in res.output
     sec = tmp_path / "sec"
     assert runner.invoke(cli, ["secretariat", "init", str(sec)]).exit_code == 0
     assert runner.invoke(cli, ["roster", "pin", str(home),
