@@ -40,11 +40,16 @@ class Caller:
         return f"{self.kind}:{self.name}"
 
 
-def _refuse(actor: str, reason: str, exc: Exception) -> Exception:
+def _refuse(actor: str | None, reason: str, exc: Exception) -> Exception:
+    """Log a refused request (``actor`` None: the caller is not authenticated, and the
+    entry is the node's own, ``system``) and return ``exc`` to raise."""
+    detail = {"reason": reason[:500]}
+    if actor is None:
+        detail["caller"] = "unauthenticated"
     with context.transaction() as session:
-        record(session, now=context.now(), actor=actor, action="access_refused",
-               object_type="endpoint", object_id=f"{request.method} {request.path}",
-               outcome="refused", detail={"reason": reason})
+        record(session, now=context.now(), actor=actor or "system", action="access_refused",
+               object_type="endpoint", object_id=f"{request.method} {request.path}"[:200],
+               outcome="refused", detail=detail)
     return exc
 
 
@@ -54,12 +59,12 @@ def _user() -> Caller | None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise _refuse("anonymous", "malformed authorization", Unauthenticated("bearer token required"))
+        raise _refuse(None, "malformed authorization", Unauthenticated("bearer token required"))
     try:
         with context.reading() as session:
             user = accounts.authenticate(session, token.strip(), now=context.now())
     except Unauthenticated as exc:
-        raise _refuse("anonymous", "invalid token", exc) from None
+        raise _refuse(None, "invalid token", exc) from None
     return Caller(kind="user", name=user.name, role=user.role)
 
 
@@ -91,7 +96,7 @@ def _node() -> Caller | None:
                                   max_skew=node.config.federation.max_clock_skew,
                                   remember_nonce=_remember_nonce)
     except (CryptoError, RosterError) as exc:
-        raise _refuse("anonymous", f"bad request signature: {exc}",
+        raise _refuse(None, f"bad request signature: {exc}",
                       Unauthenticated("request signature not accepted")) from None
     code = roster.owner_of(verified.keyid)
     return Caller(kind="node", name=code, role="node")
@@ -102,7 +107,7 @@ def caller() -> Caller:
     if "fts_caller" not in g:
         found = _node() or _user()
         if found is None:
-            raise Unauthenticated("credentials required")
+            raise _refuse(None, "no credentials", Unauthenticated("credentials required"))
         g.fts_caller = found
     return cast(Caller, g.fts_caller)
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from coalition import Coalition, Member
+from coalition import Coalition, Member, free_port
 from fts_share.federation import poller as poller_module
 from fts_share.storage.models import FederationEvent
 from helpers import (Proxy, count, events, holdings, notice_ids, peer, publish,
@@ -58,14 +58,15 @@ def _all_once(irq: Member, ids: list[str]) -> None:
 
 def test_partner_down_then_back(coalition: Coalition) -> None:
     fra, irq, mli, ids, mine = _setup(coalition)
-    fra.stop()
+    route_through(coalition, "FRA", f"http://127.0.0.1:{free_port()}")  # nobody listens
     _failed_and_others_served(irq, irq.poll(), mine)
+    assert "refused" in (peer(irq, "FRA").last_error or "")  # type: ignore[union-attr]
     # Back-off: without force, the failed partner is skipped until its next attempt.
     from fts_share.federation.poller import Poller
 
     reports = Poller(irq.node).poll_all()
     assert report_of(reports, "FRA").skipped and not report_of(reports, "MLI").skipped
-    fra.start()
+    route_through(coalition, "FRA", fra.url)  # back
     _all_once(irq, ids)
 
 

@@ -1,0 +1,116 @@
+"""Signed partner requests (RFC 9421) to ``GET /api/v1/feed``: what the served node
+answers to replayed, expired, foreign, altered and unsigned requests, and what it logs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from coalition import Coalition, Member
+from fts_share.app import create_app
+from fts_share.clock import utcnow
+from fts_share.crypto.httpsig import sign_request
+from fts_share.crypto.keys import KeyKind, PrivateKey, generate
+from fts_share.node import Node
+from helpers import audit, publish
+
+FEED = "/api/v1/feed?after=0&limit=10"
+PROBLEM = "application/problem+json"
+
+
+def signed(member: Member, path: str, *, key: PrivateKey, now: datetime | None = None,
+           ttl: int = 60) -> dict[str, str]:
+    """Headers of a GET of ``member``'s ``path`` signed with ``key``."""
+    return sign_request(method="GET", url=member.url + path, headers={}, body=b"", key=key,
+                        now=now or utcnow(), ttl=ttl)
+
+
+def assert_refused(member: Member, status: int, body: Any, headers: dict[str, str],
+                   *, reason: str, code: int = 401) -> None:
+    """A problem+json refusal, and an ``access_refused`` audit entry naming ``reason``."""
+    assert status == code, body
+    assert headers["Content-Type"].startswith(PROBLEM)
+    assert body["status"] == code and body["type"].endswith(
+        "unauthenticated" if code == 401 else "forbidden")
+    assert body["instance"] == "/api/v1/feed"
+    last = audit(member, "access_refused")[-1]
+    assert last.outcome == "refused" and last.object_id == "GET /api/v1/feed"
+    assert reason in last.detail["reason"], last.detail
+
+
+@pytest.fixture
+def fra(coalition: Coalition) -> Member:
+    fra = coalition["FRA"]
+    publish(fra, ["IRQ"])
+    return fra
+
+
+def test_signed_request_is_served_once_and_a_replay_is_refused(coalition: Coalition,
+                                                                fra: Member) -> None:
+    irq = coalition["IRQ"]
+    headers = signed(fra, FEED, key=irq.node.signing)
+    status, page, _ = fra.api("GET", FEED, headers=headers)
+    assert status == 200 and len(page["envelopes"]) == 1
+    assert page["index"]["recipient"] == "IRQ"
+    status, body, rh = fra.api("GET", FEED, headers=headers)
+    assert_refused(fra, status, body, rh, reason="replayed")
+    # The signature's reason is never shown to the caller.
+    assert "replay" not in body["detail"]
+    # Still refused by a freshly started node: nonces are kept in the database.
+    node = Node.open(fra.home)
+    try:
+        client = create_app(node=node).test_client()
+        resp = client.get(FEED, headers=headers, base_url=fra.url)
+        assert_refused(fra, resp.status_code, resp.get_json(), dict(resp.headers),
+                       reason="replayed")
+    finally:
+        node.close()
+    assert len(audit(fra, "deliver")) == 1
+
+
+def test_expired_or_future_signature_is_refused(coalition: Coalition, fra: Member) -> None:
+    irq = coalition["IRQ"]
+    stale = signed(fra, FEED, key=irq.node.signing, now=utcnow() - timedelta(minutes=10))
+    assert_refused(fra, *fra.api("GET", FEED, headers=stale), reason="expired")
+    future = signed(fra, FEED, key=irq.node.signing, now=utcnow() + timedelta(minutes=10))
+    assert_refused(fra, *fra.api("GET", FEED, headers=future), reason="future")
+    assert audit(fra, "deliver") == []
+
+
+def test_signature_by_a_key_not_on_the_roster_is_refused(coalition: Coalition,
+                                                         fra: Member) -> None:
+    stranger = generate(KeyKind.ED25519)
+    headers = signed(fra, FEED, key=stranger)
+    assert_refused(fra, *fra.api("GET", FEED, headers=headers), reason="not on the roster")
+    # A partner's encryption-key id is not a signing key either.
+    assert audit(fra, "deliver") == []
+
+
+def test_altered_request_is_refused(coalition: Coalition, fra: Member) -> None:
+    irq = coalition["IRQ"]
+    headers = signed(fra, FEED, key=irq.node.signing)
+    other = "/api/v1/feed?after=0&limit=11"
+    assert_refused(fra, *fra.api("GET", other, headers=headers), reason="bad signature")
+    # Someone else's signature value under IRQ's parameters.
+    forged = dict(headers)
+    forged["Signature"] = signed(fra, FEED, key=generate(KeyKind.ED25519))["Signature"]
+    assert_refused(fra, *fra.api("GET", FEED, headers=forged), reason="bad signature")
+    assert audit(fra, "deliver") == []
+
+
+def test_unsigned_request_is_refused(coalition: Coalition, fra: Member) -> None:
+    assert_refused(fra, *fra.api("GET", FEED), reason="no credentials")
+    # Half a signature is no signature.
+    headers = signed(fra, FEED, key=coalition["IRQ"].node.signing)
+    del headers["Signature-Input"]
+    assert_refused(fra, *fra.api("GET", FEED, headers=headers), reason="missing")
+    assert audit(fra, "deliver") == []
+
+
+def test_users_cannot_read_the_feed(fra: Member) -> None:
+    status, body, rh = fra.api("GET", FEED, token="officer")
+    assert_refused(fra, status, body, rh, reason="role officer not allowed", code=403)
+    status, body, rh = fra.api("GET", FEED, token="not-a-token")
+    assert_refused(fra, status, body, rh, reason="invalid token")
