@@ -18,7 +18,7 @@ from fts_share.audit.log import record
 from fts_share.clock import to_rfc3339
 from fts_share.crypto.canonical import unb64u
 from fts_share.crypto.envelope import verify_authorship
-from fts_share.errors import Conflict, Forbidden, Gone, NotFound, ValidationError
+from fts_share.errors import Conflict, Forbidden, Gone, NotFound, RosterError, ValidationError
 from fts_share.federation import outbox
 from fts_share.node import Node
 from fts_share.notices import store
@@ -68,9 +68,12 @@ def _review_date(node: Node, data: Mapping[str, Any], now: datetime) -> str:
 
 
 def _recipients(node: Node, data: Mapping[str, Any], now: datetime) -> list[str]:
-    handling = data["handling"]
-    codes = node.roster.audience(handling["audience"], handling.get("recipients", []),
-                                 exclude=node.code, now=now)
+    handling, roster = data["handling"], node.roster
+    try:
+        codes = roster.audience(handling["audience"], handling.get("recipients", []),
+                                     exclude=node.code, now=now)
+    except RosterError as exc:  # a named recipient that is not an active partner
+        raise ValidationError({"handling.recipients": [exc.detail]}) from None
     if not codes:
         raise ValidationError({"handling.recipients": ["no partner on the roster to send to"]})
     return codes
