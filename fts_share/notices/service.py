@@ -71,7 +71,7 @@ def _recipients(node: Node, data: Mapping[str, Any], now: datetime) -> list[str]
     handling, roster = data["handling"], node.roster
     try:
         codes = roster.audience(handling["audience"], handling.get("recipients", []),
-                                     exclude=node.code, now=now)
+                                exclude=node.code, now=now)
     except RosterError as exc:  # a named recipient that is not an active partner
         raise ValidationError({"handling.recipients": [exc.detail]}) from None
     if not codes:
