@@ -19,10 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fts_share.storage.base import Base, UTCDateTime
 
-try:  # the audit tables share this metadata
-    from fts_share.audit import models as _audit_models  # noqa: F401
-except ImportError:  # pragma: no cover - only while the audit package is being written
-    pass
+from fts_share.audit import models as _audit_models  # noqa: F401  (same metadata)
 
 __all__ = ["Base", "User", "Token", "RosterVersion", "OutboxEnvelope", "OutboxLink", "Peer",
            "ReceivedEnvelope", "FederationEvent", "Notice", "NoticeKey", "Alert",
