@@ -12,7 +12,7 @@ however they are written: *Abd al-Rahman*, *Abdulrahman*, *Abdel Rahman* and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fts_share.errors import ValidationError
 from fts_share.matching import lexicon as lx
@@ -60,11 +60,13 @@ class NameAnalysis:
     folded: str
     parts: tuple[NamePart, ...]
     particles: tuple[str, ...]
+    name_parts: tuple[NamePart, ...] = field(default=(), compare=False, repr=False)
+    """parts that count for matching (titles excluded)"""
 
-    @property
-    def name_parts(self) -> tuple[NamePart, ...]:
-        """Parts that count for matching (titles excluded)."""
-        return tuple(p for p in self.parts if p.role != "title")
+    def __post_init__(self) -> None:
+        if not self.name_parts:
+            object.__setattr__(self, "name_parts",
+                               tuple(p for p in self.parts if p.role != "title"))
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -133,7 +135,9 @@ def _assemble(items: list[tuple[str, str]]) -> tuple[list[NamePart], list[str]]:
             particles.append(word)
             article = word if tag == "article" else ""
             continue
-        if tag == "title":
+        if tag == "title" and (article or any(p["tag"] != "title" for p in parts)):
+            tag = "word"  # a title after the name is a name: El Sheikh, Hajji Khan
+        elif tag == "title":
             parts.append({"tag": "title", "text": word, "core": word, "article": ""})
             continue
         if tag in ("kunya", "abd"):

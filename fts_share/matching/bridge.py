@@ -41,7 +41,7 @@ class Form(NamedTuple):
 
 _AR_CONS = {
     "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "s", "ج": "j", "چ": "S", "ژ": "j",
-    "ح": "h", "خ": "x", "د": "d", "ض": "d", "ذ": "z", "ز": "z", "ظ": "z", "ر": "r",
+    "ح": "h", "خ": "x", "د": "d", "ذ": "z", "ز": "z", "ظ": "z", "ر": "r",
     "س": "s", "ص": "s", "ش": "S", "غ": "k", "ف": "f", "ق": "k", "ك": "k", "گ": "k",
     "ل": "l", "م": "m", "ن": "n", "ه": "h",
 }
@@ -76,6 +76,8 @@ def arabic_forms(word: str) -> list[Form]:
                 options.append([cons, vow])
             else:
                 options.append([vow])
+        elif ch == "ض":
+            options.append(["d", "z"])  # dad: d in Arabic, z in Persian and Urdu names
         elif ch in _AR_CONS:
             options.append([_AR_CONS[ch]])
         elif ch.isdigit():
@@ -91,7 +93,7 @@ def arabic_forms(word: str) -> list[Form]:
 _LAT_MULTI: list[tuple[str, list[str]]] = [
     ("sch", ["S"]), ("tch", ["S"]), ("tsh", ["S"]),
     ("sh", ["S"]), ("ch", ["S"]), ("kh", ["x"]), ("gh", ["k"]), ("ph", ["f"]),
-    ("dj", ["j"]), ("zh", ["j"]), ("ck", ["k"]), ("th", ["s", "th"]), ("dh", ["z", "dh"]),
+    ("dj", ["j"]), ("zh", ["j", "zh"]), ("ck", ["k"]), ("th", ["s", "th"]), ("dh", ["z", "dh"]),
     ("ee", ["i"]), ("ii", ["i"]), ("oo", ["u"]), ("ou", ["u"]), ("ei", ["i"]),
     ("ie", ["i"]), ("ey", ["i"]), ("ay", ["ai"]), ("aa", ["a"]), ("uu", ["u"]),
 ]

@@ -17,7 +17,7 @@ from fts_share.errors import ValidationError
 class MatchConfig:
     """Threshold, feature weights and index limits of the ``bridge-v1`` algorithm."""
 
-    threshold: float = 0.70
+    threshold: float = 0.72
     """hits scoring below this are not returned by :meth:`NameIndex.search`"""
 
     # name features
@@ -31,8 +31,10 @@ class MatchConfig:
     """weight of the better-covered side (query or record); the rest on the other side"""
     information_scale: float = 1.6
     """matched rarity-weight at which the name evidence is fully trusted"""
-    information_floor: float = 0.55
+    information_floor: float = 0.5
     """share of the name score kept when the matched parts carry no information"""
+    given_name_conflict: float = 0.16
+    """subtracted (half per side) when a name's given name is not aligned (siblings)"""
     common_name_weight: float = 0.35
     """rarity weight of a very common given name when the index has no statistics"""
     min_rarity_weight: float = 0.15
@@ -52,7 +54,7 @@ class MatchConfig:
     document_match: float = 0.30
 
     # index
-    max_candidates: int = 200
+    max_candidates: int = 40
     """records scored per query after candidate generation"""
     common_key_df: int = 20000
     """keys filed under more names than this are only used if a query has nothing rarer"""
@@ -87,7 +89,11 @@ class MatchConfig:
 
     def role_weight(self, role: str) -> float:
         """The weight of a name part with this role."""
-        return dict(self.role_weights).get(role, 1.0)
+        table = self.__dict__.get("_roles")
+        if table is None:
+            table = dict(self.role_weights)
+            object.__setattr__(self, "_roles", table)
+        return table.get(role, 1.0)
 
     def to_dict(self) -> dict[str, Any]:
         """The options as a JSON-ready mapping."""

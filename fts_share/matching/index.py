@@ -95,6 +95,8 @@ class NameIndex:
         self._df: Counter[str] = Counter()
         self._doc_index: dict[str, set[str]] = {}
         self._live_names = 0
+        self._interned: dict[NamePart, NamePart] = {}
+        self._rarity_cache: dict[str, float] = {}
 
     # ------------------------------------------------------------ building
     def __len__(self) -> int:
@@ -109,17 +111,26 @@ class NameIndex:
         return self._live_names
 
     def add(self, record_id: str, names: str | Sequence[str], *, dob: DobInput = None,
-            nationality: CountryInput = None, documents: str | Sequence[str] | None = None
-            ) -> None:
+            nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
+            skip_invalid_names: bool = False) -> None:
         """Add (or replace) a record. Raises ``ValidationError`` naming the bad field
-        (``names.2``, ``dob``, ``nationality``) and then leaves the index unchanged."""
+        (``names.2``, ``dob``, ``nationality``) and then leaves the index unchanged.
+
+        With ``skip_invalid_names`` (for list imports, where an alias may be a bare
+        title such as "Mullah"), invalid names are left out as long as one is valid."""
         if not isinstance(record_id, str) or not record_id.strip():
             raise ValidationError({"record_id": ["must be a non-empty string"]})
         if isinstance(names, str):
             names = [names]
         if not names:
             raise ValidationError({"names": ["at least one name is required"]})
-        analyses = [analyze_name(n, field=f"names.{i}") for i, n in enumerate(names)]
+        analyses: list[NameAnalysis] = []
+        for i, n in enumerate(names):
+            try:
+                analyses.append(analyze_name(n, field=f"names.{i}"))
+            except ValidationError:
+                if not skip_invalid_names or (i == len(names) - 1 and not analyses):
+                    raise
         rec_dob = parse_dob(dob)
         rec_nat = parse_countries(nationality)
         rec_docs = parse_documents(documents)
@@ -133,7 +144,14 @@ class NameIndex:
             self._doc_index.setdefault(doc, set()).add(record_id)
         self._records[record_id] = rec
 
+    def _intern(self, analysis: NameAnalysis) -> NameAnalysis:
+        """Share identical part objects between names (memory, similarity cache)."""
+        parts = tuple(self._interned.setdefault(p, p) for p in analysis.parts)
+        return NameAnalysis(analysis.text, analysis.folded, parts, analysis.particles)
+
     def _add_name(self, record_id: str, analysis: NameAnalysis) -> int:
+        analysis = self._intern(analysis)
+        self._rarity_cache.clear()
         name_id = len(self._names)
         self._names.append(analysis)
         self._name_record.append(record_id)
@@ -154,6 +172,7 @@ class NameIndex:
         rec = self._records.pop(record_id, None)
         if rec is None:
             return False
+        self._rarity_cache.clear()
         for name_id in rec.names:
             analysis = self._names[name_id]
             if analysis is not None:
@@ -174,16 +193,19 @@ class NameIndex:
     def rarity(self, part: NamePart) -> float:
         """Rarity weight of a part in [min_rarity_weight, 1]: IDF over indexed names,
         capped by the built-in common-name table."""
+        key = f"{part.kind}:{part.key}"
+        cached = self._rarity_cache.get(key)
+        if cached is not None:
+            return cached
         cfg = self.config
-        base = builtin_rarity(part, cfg)
+        value = base = builtin_rarity(part, cfg)
         n = self._live_names
-        if n < cfg.stats_min_names:
-            return base
-        df = self._df.get(f"{part.kind}:{part.key}", 0)
-        if df <= 0:
-            return base
-        idf = math.log10(n / df) / 3.0
-        return max(cfg.min_rarity_weight, min(base, 1.0, idf))
+        df = self._df.get(key, 0)
+        if n >= cfg.stats_min_names and df > 0:
+            idf = math.log10(n / df) / 3.0
+            value = max(cfg.min_rarity_weight, min(base, 1.0, idf))
+        self._rarity_cache[key] = value
+        return value
 
     # ------------------------------------------------------------ searching
     def search(self, name: str, *, dob: DobInput = None, nationality: CountryInput = None,
@@ -202,6 +224,7 @@ class NameIndex:
             raise ValidationError({"limit": ["must be a positive integer"]})
         cut = self.config.threshold if threshold is None else threshold
         best: dict[str, Hit] = {}
+        self._sim_cache: dict[tuple[int, int], float] = {}
         for name_id in self._candidates(query):
             record_id = self._name_record[name_id]
             analysis = self._names[name_id]
@@ -223,31 +246,30 @@ class NameIndex:
 
     def _candidates(self, query: NameAnalysis) -> list[int]:
         cfg = self.config
-        per_part: list[tuple[int, set[int]]] = []
+        per_part: list[tuple[int, int, set[int]]] = []
         for part in query.name_parts:
-            found: set[int] = set()
-            smallest = None
-            for key in part_keys(part):
-                post = self._postings.get(key)
-                if post is not None:
-                    found.update(post)
-                    smallest = len(post) if smallest is None else min(smallest, len(post))
-            if found:
-                per_part.append((len(found), found))
+            posts = [p for p in map(self._postings.get, part_keys(part)) if p is not None]
+            size = sum(map(len, posts))
+            if size:
+                # rarity as a small integer multiplicity: a rare part counts more
+                weight = max(1, round(4 * self.rarity(part)))
+                per_part.append((size, weight, set().union(*posts) if size > 0 else set()))
         if not per_part:
             return []
         per_part.sort(key=lambda t: t[0])
-        rare = [s for n, s in per_part if n <= cfg.common_key_df] or [per_part[0][1]]
+        rare = [t for t in per_part if t[0] <= cfg.common_key_df] or per_part[:1]
         counts: Counter[int] = Counter()
-        for ids in rare:
-            counts.update(ids)
+        for _, weight, ids in rare:
+            for _ in range(weight):
+                counts.update(ids)
         return [name_id for name_id, _ in counts.most_common(cfg.max_candidates)]
 
     def _score(self, query: NameAnalysis, record: NameAnalysis, record_id: str,
                q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str]
                ) -> Hit:
         rec = self._records[record_id]
-        name = score_names(query, record, self.rarity, self.config)
+        name = score_names(query, record, self.rarity, self.config,
+                           getattr(self, "_sim_cache", None))
         evidence = evidence_features(self.config, q_dob=q_dob, r_dob=rec.dob, q_nat=q_nat,
                                      r_nat=rec.nationality, q_docs=q_docs,
                                      r_docs=rec.documents)

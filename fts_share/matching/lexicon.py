@@ -55,7 +55,8 @@ COMMON_GIVEN_NAMES = (
 )
 
 _ABU_PREFIXES = ("abou", "abu", "abo")
-_DIN_SUFFIXES = ("uddine", "uddeen", "uddin", "eddine", "eddin", "addin", "aldeen",
+_DIN_SUFFIXES = ("ouddine", "oudine", "oudin", "uddine", "uddeen", "uddin", "udine",
+                 "eddine", "eddin", "addin", "aldeen",
                  "aldin", "eldine", "eldin", "edine", "udin", "oddin", "iddin")
 _ALLAH_SUFFIXES = ("ullah", "allah", "ollah", "illah", "ulla", "alla")
 _ALLAH_RE = re.compile(r"[aeiou]?ll?ah?")
@@ -121,7 +122,13 @@ def _arabic_word(tok: str) -> list[tuple[str, str]]:
     return [("word", tok)] if tok else []
 
 
+_NASAB_ARTICLE = re.compile(r"(bin|ben|ibn)(al|el)([^aeiou].{2,})")
+
+
 def _classify_latin(tok: str) -> list[tuple[str, str]]:
+    m = _NASAB_ARTICLE.fullmatch(tok)  # Binalshibh
+    if m:
+        return [("nasab", m.group(1)), ("article", m.group(2)), ("word", m.group(3))]
     rest = split_abd(tok)
     if rest:
         return [("abd", "abd"), ("allah" if is_allah(rest) else "word", rest)]

@@ -112,17 +112,29 @@ class NameScore:
 
 
 def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
-                config: MatchConfig) -> NameScore:
-    """Align the parts of two analysed names and score them (features 1 and 2)."""
+                config: MatchConfig, cache: dict[tuple[int, int], float] | None = None
+                ) -> NameScore:
+    """Align the parts of two analysed names and score them (features 1 and 2).
+
+    ``cache`` (optional, per query) memoises part similarities by part identity."""
     qs, rs = query.name_parts, record.name_parts
     qw = [config.role_weight(p.role) * rarity(p) for p in qs]
     rw = [config.role_weight(p.role) * rarity(p) for p in rs]
     pairs: list[tuple[float, int, int]] = []
+    floor = config.min_part_similarity
     for i, qp in enumerate(qs):
         for j, rp in enumerate(rs):
-            s = part_similarity(qp, rp, skeleton_weight=config.skeleton_weight,
-                                compound_mismatch=config.compound_mismatch)
-            if s >= config.min_part_similarity:
+            if cache is None:
+                s = part_similarity(qp, rp, skeleton_weight=config.skeleton_weight,
+                                    compound_mismatch=config.compound_mismatch)
+            else:
+                key = (id(qp), id(rp))
+                s = cache.get(key, -1.0)
+                if s < 0:
+                    s = cache[key] = part_similarity(
+                        qp, rp, skeleton_weight=config.skeleton_weight,
+                        compound_mismatch=config.compound_mismatch)
+            if s >= floor:
                 pairs.append((s, i, j))
     pairs.sort(key=lambda t: -t[0])
     used_q: set[int] = set()
@@ -147,6 +159,13 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     information = min(1.0, info / config.information_scale)
     floor = config.information_floor
     score = coverage * (floor + (1 - floor) * information)
+    q_given = [i for i, p in enumerate(qs) if p.role == "given"]
+    r_given = [j for j, p in enumerate(rs) if p.role == "given"]
+    if q_given and r_given and len(qs) > 1 and len(rs) > 1:
+        # Lists drop middle names, rarely the given name: "Tarak ben Taher" vs "Ali ben
+        # Taher" (brothers), "Saddam Hussein" vs "Ali Saddam Hussein" (son).
+        missing = (q_given[0] not in used_q) + (r_given[0] not in used_r)
+        score -= config.given_name_conflict * missing / 2
     return NameScore(
         min(1.0, max(0.0, score)), coverage, information, matched,
         [qs[i].text for i in range(len(qs)) if i not in used_q],

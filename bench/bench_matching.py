@@ -1,0 +1,188 @@
+"""Benchmark of cross-script name matching: fts-share bridge-v1 vs two baselines.
+
+    python3 bench/bench_matching.py                 # quality, all systems, one run
+    python3 bench/bench_matching.py --scale 1000000 # + the 1M-name speed/memory bench
+
+Reads ../shared/data relative to the repository (override with --data) and stops
+with a clear message when it is absent. Systems, in the same run:
+
+* ``fts-share``: ``NameIndex`` (candidate generation + bridge-v1), default threshold;
+* ``naive``: anyascii folding + rapidfuzz token_sort_ratio >= 85 against every record;
+* ``nomenklatura``: OpenSanctions logic-v2 >= 0.7 against every record, each query its
+  own entity id, run by ``bench/matching/nk_worker.py`` in the virtualenv given by
+  --nk-python (default /work/venv-nk/bin/python; ``pip install nomenklatura``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from anyascii import anyascii  # noqa: E402
+from rapidfuzz import fuzz, process  # noqa: E402
+
+from fts_share.errors import ValidationError  # noqa: E402
+from fts_share.matching import NameIndex  # noqa: E402
+from matching import datasets  # noqa: E402
+
+Result = list[list[tuple[str, float]]]
+
+
+def run_ours(records: list[dict], queries: list[dict], threshold: float | None = None,
+             limit: int = 10) -> tuple[Result, float]:
+    idx = NameIndex()
+    for r in records:
+        try:
+            idx.add(r["id"], r["names"], skip_invalid_names=True)
+        except ValidationError:  # a candidate word that is a particle ("al", "abu")
+            pass
+    t0 = time.perf_counter()
+    out: Result = []
+    for q in queries:
+        try:
+            hits = idx.search(q["name"], limit=limit, threshold=threshold)
+        except ValidationError:  # e.g. a bare title: no name to search
+            hits = []
+        out.append([(h.record_id, h.score) for h in hits])
+    return out, time.perf_counter() - t0
+
+
+def _fold(text: str) -> str:
+    return " ".join(anyascii(text).lower().replace("-", " ").split())
+
+
+def run_naive(records: list[dict], queries: list[dict], threshold: float = 85,
+              limit: int = 10, scorer=fuzz.token_sort_ratio) -> tuple[Result, float]:
+    flat = [(r["id"], _fold(n)) for r in records for n in r["names"]]
+    choices = [n for _, n in flat]
+    t0 = time.perf_counter()
+    out: Result = []
+    for q in queries:
+        best: dict[str, float] = {}
+        for _, score, i in process.extract(_fold(q["name"]), choices, scorer=scorer,
+                                           score_cutoff=threshold, limit=None):
+            rid = flat[i][0]
+            best[rid] = max(best.get(rid, 0.0), score / 100)
+        out.append(sorted(best.items(), key=lambda t: -t[1])[:limit])
+    return out, time.perf_counter() - t0
+
+
+def run_nk(records: list[dict], queries: list[dict], python: str, threshold: float = 0.7,
+           limit: int = 10) -> tuple[Result, float]:
+    job = {"records": records, "queries": [{"name": q["name"]} for q in queries],
+           "threshold": threshold, "limit": limit, "workers": os.cpu_count() or 2}
+    proc = subprocess.run([python, str(ROOT / "bench" / "matching" / "nk_worker.py")],
+                          input=json.dumps(job), capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed")
+    doc = json.loads(proc.stdout)
+    return [[tuple(x) for x in r] for r in doc["results"]], doc["seconds"]
+
+
+def metrics(queries: list[dict], results: Result, seconds: float) -> dict[str, float]:
+    pos = [(q, r) for q, r in zip(queries, results) if q["target"] is not None]
+    neg = [(q, r) for q, r in zip(queries, results) if q["target"] is None]
+    m: dict[str, float] = {"n": len(queries), "qps": len(queries) / seconds if seconds else 0}
+    if pos:
+        def ok(q: dict, ids: list[str]) -> bool:
+            t = q["target"]
+            return any(i in t for i in ids) if isinstance(t, list) else t in ids
+        m["r@1"] = sum(ok(q, [i for i, _ in r[:1]]) for q, r in pos) / len(pos)
+        m["r@10"] = sum(ok(q, [i for i, _ in r[:10]]) for q, r in pos) / len(pos)
+    if neg:
+        m["fa"] = sum(bool(r) for _, r in neg) / len(neg)
+    return m
+
+
+def word_records(candidates: list[str]) -> list[dict]:
+    return [{"id": c, "names": [c]} for c in candidates]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--sample", type=int, default=150, help="queries per task (all systems)")
+    ap.add_argument("--full", action="store_true", help="all queries (slow for nomenklatura)")
+    ap.add_argument("--nk-sample-words", type=int, default=60)
+    ap.add_argument("--nk-python", default=os.environ.get("NK_PYTHON", "/work/venv-nk/bin/python"))
+    ap.add_argument("--no-nk", action="store_true")
+    ap.add_argument("--scale", type=int, default=0, help="also run the scale bench (names)")
+    ap.add_argument("--json", type=Path, help="write all figures here")
+    args = ap.parse_args()
+    xml = args.data / "un-sc-consolidated-2025-08-02.xml"
+    if not xml.exists():
+        print(f"bench_matching: data not found: {xml}\n(the benchmark needs ../shared/data "
+              "next to the repository, or --data DIR)", file=sys.stderr)
+        return 2
+    n = None if args.full else args.sample
+    people = datasets.un_people(args.data)
+    tasks = dict(datasets.cross_script(people, n))
+    tasks["alias"] = datasets.alias_task(people, n)
+    tasks["negatives"] = datasets.negatives(people, n)
+    nk_ok = not args.no_nk and Path(args.nk_python).exists()
+    systems = ["fts-share", "naive", "nomenklatura"] if nk_ok else ["fts-share", "naive"]
+    report: dict[str, dict[str, dict[str, float]]] = {}
+    for task, (records, queries) in tasks.items():
+        report[task] = {}
+        for system in systems:
+            if system == "fts-share":
+                res, sec = run_ours(records, queries)
+            elif system == "naive":
+                res, sec = run_naive(records, queries)
+            else:
+                try:
+                    res, sec = run_nk(records, queries, args.nk_python)
+                except RuntimeError as exc:
+                    print(f"nomenklatura failed on {task}: {exc}", file=sys.stderr)
+                    continue
+            report[task][system] = metrics(queries, res, sec)
+            print(task, system, {k: round(v, 3) for k, v in report[task][system].items()},
+                  flush=True)
+    candidates, words = datasets.ar2en_words(args.data, None)
+    recs = word_records(candidates)
+    report["ar2en-words"] = {}
+    for system in systems:
+        qs = words if system != "nomenklatura" else words[: args.nk_sample_words]
+        if system == "fts-share":
+            res, sec = run_ours(recs, qs, threshold=0.0, limit=1)
+        elif system == "naive":
+            res, sec = run_naive(recs, qs, threshold=0, limit=1, scorer=fuzz.ratio)
+        else:
+            res, sec = run_nk(recs, qs, args.nk_python, threshold=0.0, limit=1)
+        m = metrics(qs, res, sec)
+        report["ar2en-words"][system] = {"n": m["n"], "top1": m["r@1"], "qps": m["qps"]}
+        print("ar2en-words", system, report["ar2en-words"][system], flush=True)
+    print_table(report, systems)
+    if args.scale:
+        from matching.scale import run_scale
+        report["scale"] = run_scale(args.data, args.scale)
+        print(json.dumps(report["scale"], indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+    return 0
+
+
+def print_table(report: dict, systems: list[str]) -> None:
+    print("\n| task | system | n | recall@1 | recall@10 | false-alarm | top-1 words | q/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for task, by_sys in report.items():
+        for system in systems:
+            m = by_sys.get(system)
+            if not m:
+                continue
+            cell = lambda k: f"{m[k]:.3f}" if k in m else ""  # noqa: E731
+            print(f"| {task} | {system} | {int(m['n'])} | {cell('r@1')} | {cell('r@10')} | "
+                  f"{cell('fa')} | {cell('top1')} | {m['qps']:.0f} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
