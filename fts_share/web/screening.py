@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from fts_share.api import context
 from fts_share.errors import FtsError, ValidationError
+from fts_share.matching import analyze_name
 from fts_share.notices import schemas
 from fts_share.screening import service
 from fts_share.web import errors, security, users, views
@@ -108,6 +109,21 @@ def _row_errors(exc: ValidationError) -> list[str]:
     return out
 
 
+def _unreadable_names(rows: list[dict[str, Any]]) -> list[str]:
+    """Names the engine cannot read (only particles or titles...), by line: checked
+    before screening so that a bad row screens nothing."""
+    out = []
+    for i, row in enumerate(rows):
+        try:
+            analyze_name(row["name"])
+        except ValidationError as exc:
+            out.extend(_("Line %(line)s", line=i + 2) + f" (name): {message(m)}"
+                       for msgs in exc.errors.values() for m in msgs)
+        if len(out) >= 20:
+            break
+    return out
+
+
 def _form_request() -> tuple[dict[str, Any], dict[str, list[str]]]:
     raw: dict[str, Any] = {"purpose": request.form.get("purpose", ""),
                            "legal_basis": request.form.getlist("legal_basis")}
@@ -169,7 +185,7 @@ def _run(app: Any, job: Job, data: dict[str, Any], actor: str) -> None:
                                          queries=service.iter_queries(data["batch"]),
                                          purpose=data["purpose"],
                                          legal_basis=data["legal_basis"], actor=actor,
-                                         now=context.now(), progress=progress)
+                                         now=context.now(), progress=progress, batch=True)
             job.results = results
         except FtsError as exc:
             job.failed = exc.detail
@@ -203,12 +219,15 @@ def batch() -> ResponseReturnValue:
         return _page(errors={"file": [m for m in rows if not m.startswith(("purpose",
                                                                            "legal_basis"))],
                              **field_errors}, status=422)
+    unreadable = _unreadable_names(data["batch"])
+    if unreadable:
+        return _page(errors={"file": unreadable}, status=422)
     if len(data["batch"]) <= SYNC_ROWS:
         with context.transaction() as db:
             results = service.screen(db, context.node(),
                                      queries=service.iter_queries(data["batch"]),
                                      purpose=data["purpose"], legal_basis=data["legal_basis"],
-                                     actor=user.audit_name, now=context.now())
+                                     actor=user.audit_name, now=context.now(), batch=True)
         return _page(batch=results, total=len(results))
     jobs = _jobs()
     if sum(1 for j in jobs.values() if j.results is None and j.failed is None) >= MAX_JOBS:

@@ -3,9 +3,8 @@ the pages, Flask test clients signed in with a role, and a watchlist at B."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -13,20 +12,7 @@ from flask.testing import FlaskClient
 
 import coalition
 from fts_share.app import create_app
-from fts_share.clock import utcnow
-from fts_share.screening.importer import import_csv
-
-#: The national watchlist at B that the test notice (Karim Benali) matches.
-WATCHLIST = ("id,name,aliases,dob,nationality\n"
-             "W-17,Karim Ben Ali,Abou Souleymane al-Faransi,1994,FRA\n"
-             "W-18,Omar Haddad,,1980,SYR\n")
-
-
-def add_watchlist(member: coalition.Member) -> None:
-    """Load :data:`WATCHLIST` into ``member``'s watchlists."""
-    with member.node.store.transaction() as db:
-        import_csv(db, WATCHLIST, list_name="national", now=utcnow(), actor="system")
-
+from web_helpers import sign_in
 
 @pytest.fixture
 def pair(tmp_path: Path, store_urls: Callable[[], str]) -> Iterator[coalition.Coalition]:
@@ -43,19 +29,6 @@ def app(pair: coalition.Coalition) -> Flask:
     flask_app = create_app(node=pair["FRA"].node)
     flask_app.config["TESTING"] = True
     return flask_app
-
-
-def csrf_of(html: str) -> str:
-    """The CSRF token written into a page."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token in the page"
-    return found.group(1)
-
-
-def sign_in(client: FlaskClient, token: str) -> Any:
-    """Sign in through the form (with its CSRF token)."""
-    page = client.get("/sign-in")
-    return client.post("/sign-in", data={"token": token, "csrf_token": csrf_of(page.text)})
 
 
 @pytest.fixture

@@ -1,0 +1,38 @@
+"""Helpers of the web tests (imported by the tests and the fixtures)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+
+import coalition
+from fts_share.clock import utcnow
+from fts_share.screening.importer import import_csv
+
+#: The national watchlist at B that the test notice (Karim Benali) matches.
+WATCHLIST = ("id,name,aliases,dob,nationality\n"
+             "W-17,Karim Ben Ali,Abou Souleymane al-Faransi,1994,FRA\n"
+             "W-18,Omar Haddad,,1980,SYR\n")
+
+
+def add_watchlist(member: coalition.Member) -> None:
+    """Load :data:`WATCHLIST` into ``member``'s watchlists."""
+    with member.node.store.transaction() as db:
+        import_csv(db, WATCHLIST, list_name="national", now=utcnow(), actor="system")
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token written into a page."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, token: str) -> Any:
+    """Sign in through the form (with its CSRF token)."""
+    page = client.get("/sign-in")
+    return client.post("/sign-in", data={"token": token, "csrf_token": csrf_of(page.text)})
+
+
