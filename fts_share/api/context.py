@@ -70,3 +70,5 @@ def json_body() -> Any:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedRequest(f"the body is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise MalformedRequest("the body is not valid JSON: nested too deeply") from None
