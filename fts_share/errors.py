@@ -19,11 +19,19 @@ class FtsError(Exception):
     status: int = 500
     title: str = "Internal error"
     slug: str = "internal"
+    audit: dict[str, Any] | None = None
+    """An audit entry (``fts_share.audit.log.record`` arguments) that must be written
+    even though the action's transaction is rolled back: refused access."""
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extra: dict[str, Any] = extra
+
+    def logged(self, **entry: Any) -> "FtsError":
+        """Attach the audit entry of this refusal; returns the error for ``raise``."""
+        self.audit = entry
+        return self
 
     @property
     def type_uri(self) -> str:

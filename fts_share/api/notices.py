@@ -11,7 +11,7 @@ from marshmallow import ValidationError as MarshmallowError
 from fts_share.api import context
 from fts_share.api.auth import caller, require
 from fts_share.errors import ValidationError
-from fts_share.notices import schemas, service
+from fts_share.notices import dissemination, schemas, service
 from fts_share.storage.models import Notice
 
 bp = Blueprint("api_notices", __name__)
@@ -38,6 +38,16 @@ class OpenQuery(Schema):
     purpose = fields.String(required=True)
     legal_basis = fields.List(fields.String(), required=True)
     version = fields.Integer(validate=validate.Range(min=1))
+
+
+class ShareRequest(Schema):
+    """Body of ``POST /notices/ID/share``: the partners, the purpose, the legal basis."""
+
+    recipients = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]{3}$")),
+                             required=True, validate=validate.Length(min=1, max=200))
+    purpose = fields.String(required=True, validate=validate.Length(max=64))
+    legal_basis = fields.List(fields.String(validate=validate.Length(max=64)), required=True,
+                              validate=validate.Length(min=1, max=20))
 
 
 def _load(schema: Schema, data: Any) -> dict[str, Any]:
@@ -127,3 +137,38 @@ def withdraw(notice_id: str) -> dict[str, Any]:
         row = service.withdraw(session, context.node(), notice_id=notice_id,
                                reason=data["reason"], actor=caller().actor, now=context.now())
         return summary(row)
+
+
+def _purpose_args() -> dict[str, Any]:
+    raw = request.args.to_dict()
+    raw["legal_basis"] = request.args.getlist("legal_basis")
+    args = _load(OpenQuery(), raw)
+    return schemas.load_open_request({"purpose": args["purpose"],
+                                      "legal_basis": args["legal_basis"]}, **_vocab())
+
+
+@bp.get("/notices/<notice_id>/export")
+@require("officer")
+def export(notice_id: str) -> dict[str, Any]:
+    """A self-contained copy of the notice (refused under no-onward-dissemination)."""
+    opened = _purpose_args()
+    with context.transaction() as session:
+        return dissemination.export_notice(session, context.node(), notice_id=notice_id,
+                                           actor=caller().actor, purpose=opened["purpose"],
+                                           legal_basis=opened["legal_basis"],
+                                           now=context.now())
+
+
+@bp.post("/notices/<notice_id>/share")
+@require("officer")
+def share(notice_id: str) -> dict[str, Any]:
+    """Re-share a received notice with other partners, as its origin signed it."""
+    body = _load(ShareRequest(), context.json_body())
+    opened = schemas.load_open_request({"purpose": body["purpose"],
+                                        "legal_basis": body["legal_basis"]}, **_vocab())
+    with context.transaction() as session:
+        codes = dissemination.share_notice(session, context.node(), notice_id=notice_id,
+                                           recipients=body["recipients"], actor=caller().actor,
+                                           purpose=opened["purpose"],
+                                           legal_basis=opened["legal_basis"], now=context.now())
+    return {"id": notice_id, "shared_with": codes}

@@ -29,7 +29,7 @@ LEAF_VERSION = 1
 ACTIONS: tuple[str, ...] = (
     "publish", "update", "withdraw", "deliver", "receive", "reject",
     "open", "screen", "screen_batch", "match_created", "match_decided",
-    "export", "purge", "key_change", "roster_change",
+    "export", "share", "purge", "key_change", "roster_change",
     "sign_in", "sign_out", "access_refused",
     "watchlist_import", "audit_verify", "split_view", "user_change",
 )

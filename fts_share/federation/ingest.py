@@ -21,8 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
-from fts_share.crypto.canonical import b64u
-from fts_share.crypto.envelope import EnvelopeHeader, open_envelope, verify_envelope
+from fts_share.clock import parse_rfc3339
+from fts_share.crypto.canonical import b64u, unb64u
+from fts_share.crypto.envelope import (EnvelopeHeader, open_envelope, verify_authorship,
+                                       verify_envelope)
 from fts_share.errors import CryptoError, FtsError, RosterError
 from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.roster import Roster
@@ -141,31 +143,120 @@ def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: dateti
     return result
 
 
+def _forwarded(node: Node, header: EnvelopeHeader,
+               fwd: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """Check a re-shared notice: the origin's own signature, a sharer that was one of
+    its recipients, and restrictions that allow re-sharing (never widened)."""
+    origin = str(fwd["origin"])
+    signed, signature = unb64u(fwd["signed"]), unb64u(fwd["signature"])
+    signer = str(fwd["signer"])
+    roster = node.roster
+    try:
+        key = roster.key(origin, signer, use="sign").key
+        statement = verify_authorship(signed, signature, key)
+        roster.signing_key(origin, signer, at=parse_rfc3339(statement["created"]))
+    except (CryptoError, RosterError, ValueError) as exc:
+        raise Rejected(f"re-shared notice: origin signature not valid ({exc})") from exc
+    if statement["origin"] != origin or statement["kind"] != "notice":
+        raise Rejected("re-shared notice: statement does not match")
+    notice = statement["payload"]["notice"]
+    handling, prov = notice["handling"], notice["provenance"]
+    if header.origin not in prov.get("recipients", []):
+        raise Rejected(f"re-shared by {header.origin}, which was not a recipient")
+    if "no-onward-dissemination" in handling.get("caveats", []) or \
+            statement["label"] in ("RED", "AMBER+STRICT"):
+        raise Rejected("re-shared although the source forbids onward dissemination")
+    if header.label != statement["label"]:
+        raise Rejected("re-shared under another label")
+    content = {"signed": fwd["signed"], "signature": fwd["signature"], "signer": signer}
+    return notice, content, origin
+
+
+def recall_shares(session: Session, node: Node, *, notice_id: str, origin: str, reason: str,
+                  now: datetime) -> list[str]:
+    """When a notice this node re-shared is superseded or withdrawn at its source,
+    recall the copies: a signed ``recall`` to every partner it was shared with, who
+    then purge the copy they got from this node."""
+    from fts_share.clock import to_rfc3339
+    from fts_share.federation import outbox
+    from fts_share.storage.models import OutboxEnvelope, OutboxLink
+
+    shared = session.execute(select(OutboxEnvelope.label, OutboxLink.recipient)
+                             .join(OutboxLink, OutboxLink.seq == OutboxEnvelope.seq)
+                             .where(OutboxEnvelope.notice_id == notice_id,
+                                    OutboxEnvelope.kind == "notice")).all()
+    recipients = sorted({r for _, r in shared})
+    if not recipients:
+        return []
+    payload = {"recall": {"id": notice_id, "origin": origin, "reason": reason,
+                          "created": to_rfc3339(now)}}
+    outbox.append(session, node, roster=node.roster, payload=payload, kind="tombstone",
+                  label=shared[0][0], recipients=recipients, notice_id=notice_id,
+                  notice_version=0, now=now)
+    record(session, now=now, actor="system", action="withdraw", object_type="shared_copy",
+           object_id=notice_id, partner=origin, detail={"recalled_from": recipients,
+                                                        "reason": reason})
+    return recipients
+
+
+def _apply_recall(session: Session, *, header: EnvelopeHeader, recall: dict[str, Any],
+                  now: datetime) -> None:
+    """Purge the copy of a notice that ``header.origin`` re-shared with this node."""
+    via = select(ReceivedEnvelope.digest).where(ReceivedEnvelope.origin == header.origin)
+    rows = session.scalars(select(Notice).where(Notice.notice_id == str(recall["id"]),
+                                                Notice.envelope_digest.in_(via))).all()
+    for row in rows:
+        notice_store.purge(session, row, now=now, reason=f"recalled by {header.origin}",
+                           actor=f"node:{header.origin}")
+        row.status = "withdrawn"
+    record(session, now=now, actor=f"node:{header.origin}", action="withdraw",
+           object_type="shared_copy", object_id=str(recall["id"]), partner=header.origin,
+           detail={"seq": header.seq, "reason": str(recall.get("reason", ""))[:500],
+                   "purged_versions": len(rows)})
+
+
 def _apply(session: Session, node: Node, *, header: EnvelopeHeader, payload: dict[str, Any],
            content: dict[str, Any], now: datetime, result: IngestResult,
            on_notice: NoticeHook | None) -> None:
     """Store a received notice version, or carry out a tombstone."""
     if header.kind == "notice":
-        notice = payload["notice"]
+        origin, via = header.origin, None
+        forwarded = payload.get("forwarded")
+        if isinstance(forwarded, dict):
+            notice, content, origin = _forwarded(node, header, forwarded)
+            via = header.origin
+        else:
+            notice = payload["notice"]
         prov = notice["provenance"]
-        if prov["origin"] != header.origin:
+        if prov["origin"] != origin:
             raise Rejected("notice provenance names another origin")
         known = session.scalars(select(Notice).where(Notice.notice_id == prov["id"],
                                                      Notice.version == prov["version"])).first()
         if known is not None:
+            if via is not None:
+                result.duplicates += 1  # a re-shared copy of a version already held
+                return
             raise Rejected(f"notice {prov['id']} v{prov['version']} already received", "fork")
         row = notice_store.store_version(session, node.storage_key, notice=notice,
-                                         origin=header.origin, authored=False, content=content,
+                                         origin=origin, authored=False, content=content,
                                          envelope_digest=header.digest, now=now)
+        detail: dict[str, Any] = {"seq": header.seq, "label": header.label}
+        if via is not None:
+            detail["shared_by"] = via
         record(session, now=now, actor=f"node:{header.origin}", action="receive",
                object_type="notice", object_id=row.notice_id, object_version=row.version,
-               partner=header.origin, legal_basis=row.legal_basis,
-               detail={"seq": header.seq, "label": header.label})
+               partner=origin, legal_basis=row.legal_basis, detail=detail)
         result.notices.append((row.notice_id, row.version))
+        recall_shares(session, node, notice_id=row.notice_id, origin=origin,
+                      reason="superseded by the source", now=now)
         if on_notice is not None:
             on_notice(session, row, notice)
+    elif header.kind == "tombstone" and isinstance(payload.get("recall"), dict):
+        _apply_recall(session, header=header, recall=payload["recall"], now=now)
     elif header.kind == "tombstone":
         tomb = payload["tombstone"]
+        recall_shares(session, node, notice_id=str(tomb["id"]), origin=header.origin,
+                      reason="withdrawn by the source", now=now)
         rows = session.scalars(select(Notice).where(Notice.notice_id == tomb["id"],
                                                     Notice.origin == header.origin)).all()
         for row in rows:

@@ -162,7 +162,7 @@ def withdraw(session: Session, node: Node, *, notice_id: str, reason: str, actor
     return row
 
 
-def _visible(row: Notice, actor: Actor) -> bool:
+def visible_to(row: Notice, actor: Actor) -> bool:
     """TLP:RED content is shown only to the users named on the notice (and its author)."""
     if row.label != "RED":
         return True
@@ -190,16 +190,15 @@ def open_notice(session: Session, node: Node, *, notice_id: str, actor: Actor, p
     if row is None:
         raise NotFound(f"no notice {notice_id} v{version}")
 
-    def refuse(exc: Exception) -> Exception:
-        record(session, now=now, actor=actor.audit_name, action="access_refused",
-               object_type="notice", object_id=notice_id, object_version=row.version,
-               partner=row.origin, purpose=purpose, legal_basis=legal_basis,
-               outcome="refused", detail={"reason": str(exc)})
-        return exc
+    def refuse(exc: FtsError) -> FtsError:
+        return exc.logged(now=now, actor=actor.audit_name, action="access_refused",
+                          object_type="notice", object_id=notice_id, object_version=row.version,
+                          partner=row.origin, purpose=purpose, legal_basis=list(legal_basis),
+                          outcome="refused", detail={"reason": exc.detail})
 
     if actor.role != "officer":
         raise refuse(Forbidden("only officers open notice content"))
-    if not _visible(row, actor):
+    if not visible_to(row, actor):
         raise refuse(Forbidden("TLP:RED: shown only to the users named on the notice"))
     if row.purged_at is not None:
         raise refuse(Gone(f"notice {notice_id} v{row.version}: content purged ({row.status})"))

@@ -9,6 +9,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from fts_share.errors import FtsError
+
 
 def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
     """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
@@ -65,11 +67,22 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one transaction, committed on success, rolled back on error."""
+        """A session in one transaction, committed on success, rolled back on error.
+
+        A refusal that carries an audit entry (``FtsError.logged``) is recorded after
+        the rollback, in a transaction of its own: refused access is always logged.
+        """
         session = self.sessions()
         try:
             with session.begin():
                 yield session
+        except FtsError as exc:
+            if exc.audit:
+                from fts_share.audit.log import record
+
+                with self.transaction() as log_session:
+                    record(log_session, **exc.audit)
+            raise
         finally:
             session.close()
 
