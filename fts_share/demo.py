@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import tempfile
 import threading
 import urllib.request
@@ -38,13 +37,6 @@ def fixture_path(name: str) -> Path:
         if (base / name).exists():
             return base / name
     raise FileNotFoundError(name)
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -77,7 +69,7 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
     from fts_share.federation.roster_store import install
     from fts_share.node import Node, init_home
     from fts_share.screening.importer import import_un_file
-    from fts_share.server import make_server
+    from fts_share.server import make_server, reserve_port
 
     if not 2 <= n <= len(CODES):
         raise click.BadParameter(f"--nodes must be between 2 and {len(CODES)}")
@@ -91,13 +83,14 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
             if not (home / MARKER).exists():
                 raise click.ClickException(f"{home} exists and is not a demo node")
             shutil.rmtree(home)
-        url = f"http://127.0.0.1:{free_port()}"
+        sock = reserve_port()
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         init_home(home, code=code, url=url)
         (home / MARKER).write_text("created by fts-share demo\n")
-        plan.append((code, name, role, url, home))
+        plan.append((code, name, role, url, home, sock))
     secretariat = generate(KeyKind.ED25519)
     members = []
-    for code, name, role, url, home in plan:
+    for code, name, role, url, home, _sock in plan:
         keys = json.loads((home / "keys" / "public.json").read_text())
         entries = [roster_key_entry(PublicKey.from_json(keys["signing"]), use="sign",
                                     valid_from=start)]
@@ -112,7 +105,7 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
     (directory / "roster.json").write_text(json.dumps(roster, indent=2, ensure_ascii=False))
     un_excerpt = fixture_path("un-excerpt.xml")
     nodes = []
-    for code, _name, _role, url, home in plan:
+    for code, _name, _role, url, home, sock in plan:
         node = Node.open(home)
         node.pin_anchor(secretariat.public())
         tokens = {}
@@ -126,8 +119,7 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
         with node.store.transaction() as session:
             import_un_file(session, un_excerpt, now=now, actor="system")
         app = create_app(node=node)
-        port = int(url.rsplit(":", 1)[1])
-        server = make_server(app, host="127.0.0.1", port=port, threads=4)
+        server = make_server(app, host="127.0.0.1", port=0, threads=4, sock=sock)
         thread = threading.Thread(target=server.run, name=f"demo-{code}", daemon=True)
         thread.start()
         nodes.append(DemoNode(code=code, url=url, home=home, node=node, server=server,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from typing import Any
 
@@ -47,9 +48,23 @@ class BackgroundPoller:
             self._stop.wait(self.interval)
 
 
-def make_server(app: Any, *, host: str, port: int, threads: int = 8) -> Any:
-    """A waitress server for ``app`` (not started)."""
+def make_server(app: Any, *, host: str, port: int, threads: int = 8,
+                sock: socket.socket | None = None) -> Any:
+    """A waitress server for ``app`` (not started), on ``host:port`` or on an already
+    bound, listening ``sock`` (so that a port reserved early cannot be taken)."""
     from waitress.server import create_server
 
+    if sock is not None:
+        return create_server(app, sockets=[sock], threads=threads,
+                             clear_untrusted_proxy_headers=True, ident="fts-share")
     return create_server(app, host=host, port=port, threads=threads,
                          clear_untrusted_proxy_headers=True, ident="fts-share")
+
+
+def reserve_port(host: str = "127.0.0.1") -> socket.socket:
+    """A listening socket on a free port of ``host``, to hand to :func:`make_server`."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    sock.listen(128)
+    return sock

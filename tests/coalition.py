@@ -22,12 +22,13 @@ from fts_share.federation.roster import build_member, roster_key_entry, sign_ros
 from fts_share.federation.roster_store import install
 from fts_share.node import Node, init_home
 from fts_share.screening.service import screening_hook
-from fts_share.server import make_server
+from fts_share.server import make_server, reserve_port
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def free_port() -> int:
+    """A free port (for a server that a test starts itself later; may race)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -43,11 +44,13 @@ class Member:
     tokens: dict[str, str] = field(default_factory=dict)
     server: Any = None
     thread: threading.Thread | None = None
+    sock: socket.socket | None = None
 
     def start(self) -> None:
         app = create_app(node=self.node)
         port = int(self.url.rsplit(":", 1)[1])
-        self.server = make_server(app, host="127.0.0.1", port=port, threads=4)
+        sock, self.sock = self.sock, None  # the reserved socket serves the first start
+        self.server = make_server(app, host="127.0.0.1", port=port, threads=4, sock=sock)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
 
@@ -55,6 +58,9 @@ class Member:
         if self.server is not None:
             self.server.close()
             self.server = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
 
     def poll(self, **kwargs: Any) -> list[PeerReport]:
         return Poller(self.node, on_notice=screening_hook(self.node), **kwargs).poll_all(force=True)
@@ -126,10 +132,12 @@ def build(directory: Path, store_urls: Callable[[], str], codes: list[tuple[str,
     members: dict[str, Member] = {}
     for code, role in codes:
         home = directory / code
-        url = f"http://127.0.0.1:{free_port()}"
+        sock = reserve_port()
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         pq = (post_quantum or {}).get(code, True)
         init_home(home, code=code, url=url, database_url=store_urls(), post_quantum=pq)
-        members[code] = Member(code=code, role=role, url=url, home=home, node=Node.open(home))
+        members[code] = Member(code=code, role=role, url=url, home=home, node=Node.open(home),
+                               sock=sock)
     secretariat = generate(KeyKind.ED25519)
     c = Coalition(members=members, secretariat=secretariat, version=1, directory=directory)
     doc = c.roster_document(version=1, now=utcnow())
