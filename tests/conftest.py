@@ -87,6 +87,24 @@ def store_urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> 
 
 
 @pytest.fixture
+def sqlite_store_urls(tmp_path: Path) -> Callable[[], str]:
+    """Fresh migrated SQLite databases only: for the browser tests, which exercise the
+    pages (the stores are covered by the test-client tests on both backends)."""
+    counter = itertools.count()
+
+    def make() -> str:
+        from fts_share.storage import Store
+
+        url = f"sqlite:///{tmp_path / f'sq{next(counter)}.db'}"
+        store = Store(url)
+        store.create_schema()
+        store.dispose()
+        return url
+
+    return make
+
+
+@pytest.fixture
 def store_url(store_urls: Callable[[], str]) -> str:
     """A URL of an empty, migrated node database, on SQLite and on PostgreSQL."""
     return store_urls()

@@ -1,7 +1,7 @@
 """The pages in a real browser: Playwright driving Debian's Chromium headless against
 real nodes (tests/coalition.py, waitress servers).
 
-These run on SQLite only (the ``sqlite`` backend of ``store_urls``): the test-client
+These run on SQLite only (``sqlite_store_urls``): the test-client
 tests in test_pages.py cover both stores. Outside CI they are skipped when
 /usr/bin/chromium is missing; in CI (``CI`` set) a missing browser is a failure.
 """
@@ -39,11 +39,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def nodes(tmp_path: Path, store_urls: Callable[[], str],
-          backend: str) -> Iterator[coalition.Coalition]:
-    if backend != "sqlite":
-        pytest.skip("browser tests run on SQLite; test_pages.py covers PostgreSQL")
-    c = coalition.build(tmp_path, store_urls, [("FRA", "member"), ("IRQ", "member")],
+def nodes(tmp_path: Path, sqlite_store_urls: Callable[[], str]) -> Iterator[coalition.Coalition]:
+    c = coalition.build(tmp_path, sqlite_store_urls, [("FRA", "member"), ("IRQ", "member")],
                         post_quantum={"FRA": False, "IRQ": False})
     add_watchlist(c["IRQ"])
     yield c
