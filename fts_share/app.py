@@ -39,10 +39,7 @@ def create_app(home: Path | str | None = None, *, node: Node | None = None,
     from fts_share.api import register_blueprints
 
     register_blueprints(app)
-    try:
-        from fts_share.web import init_app as init_web
-    except ImportError:  # the web pages are optional while they are being built
-        init_web = None
-    if init_web is not None:
-        init_web(app)
+    from fts_share.web import init_app as init_web
+
+    init_web(app)
     return app

@@ -50,7 +50,7 @@ def read_batch(path: Path, *, max_rows: int) -> list[dict[str, Any]]:
     unknown = [c for c in reader.fieldnames if c not in BATCH_COLUMNS]
     if unknown:
         raise ImportFailed(f"{path}: line 1: unknown column(s) {', '.join(unknown)}")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in reader:
         line = reader.line_num
         if len(rows) >= max_rows:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from fts_share.clock import utcnow
 
@@ -167,12 +167,12 @@ def run_demo(*, n: int, directory: Path | None, once: bool) -> tuple[dict[str, A
     directory = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="fts-demo-"))
     nodes = setup(directory.resolve(), n)
     result = exchange(nodes)
-    doc = {"nodes": [{"code": dn.code, "url": dn.url, "home": str(dn.home),
+    doc: dict[str, Any] = {"nodes": [{"code": dn.code, "url": dn.url, "home": str(dn.home),
                       "tokens": {"officer": dn.tokens["officer"],
                                  "reviewer": dn.tokens["reviewer"]}} for dn in nodes]}
     doc.update({k: v for k, v in result.items() if k != "published"})
     (directory / "demo.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    doc["_dir"] = str(directory)
+    doc["_dir"] = str(directory)  # for the summary; not written
     return doc, nodes
 
 

@@ -51,13 +51,13 @@ def notice_sections(session: Any, *, now: Any) -> dict[str, Any]:
     rows = session.execute(select(Notice).join(
         latest, (Notice.notice_id == latest.c.notice_id) & (Notice.version == latest.c.v))).scalars().all()
     by_sex: dict[str, int] = {}
-    minors = {"total": 0, "by_sex": {}}
+    minors_by_sex: dict[str, int] = {}
     for r in rows:
         sex = r.subject_sex or "unknown"
         by_sex[sex] = by_sex.get(sex, 0) + 1
         if r.subject_minor:
-            minors["total"] += 1
-            minors["by_sex"][sex] = minors["by_sex"].get(sex, 0) + 1
+            minors_by_sex[sex] = minors_by_sex.get(sex, 0) + 1
+    minors = {"total": sum(minors_by_sex.values()), "by_sex": minors_by_sex}
     past = [{"id": r.notice_id, "version": r.version, "origin": r.origin,
              "review_date": r.review_date.isoformat(), "status": r.status}
             for r in rows if r.review_date < now.date() and r.purged_at is None]

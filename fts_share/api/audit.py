@@ -27,7 +27,7 @@ def _load(schema: Schema) -> dict[str, Any]:
     try:
         return dict(schema.load(request.args.to_dict()))
     except MarshmallowError as exc:
-        raise ValidationError(exc.messages_dict) from None  # type: ignore[arg-type]
+        raise ValidationError(exc.messages_dict) from None
 
 
 @bp.get("/audit/entries")

@@ -34,7 +34,7 @@ def init_app(app: Flask, *, node: Node, clock: Clock) -> None:
 
 def state() -> AppState:
     """The current app's state."""
-    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+    return current_app.extensions[EXTENSION]
 
 
 def node() -> Node:

@@ -47,7 +47,7 @@ def feed() -> dict[str, Any]:
     try:
         args = FeedQuery().load(request.args.to_dict())
     except MarshmallowError as exc:
-        raise ValidationError(exc.messages_dict) from None  # type: ignore[arg-type]
+        raise ValidationError(exc.messages_dict) from None
     partner = caller().name
     node = context.node()
     now = context.now()

@@ -54,7 +54,7 @@ def _load(schema: Schema, data: Any) -> dict[str, Any]:
     try:
         return dict(schema.load(data))
     except MarshmallowError as exc:
-        raise ValidationError(exc.messages_dict) from None  # type: ignore[arg-type]
+        raise ValidationError(exc.messages_dict) from None
 
 
 def summary(row: Notice) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def list_notices() -> dict[str, Any]:
 @require("officer")
 def open_notice(notice_id: str) -> dict[str, Any]:
     """The decrypted notice, for a stated purpose and legal basis (both logged)."""
-    raw = request.args.to_dict()
+    raw: dict[str, Any] = request.args.to_dict()
     raw["legal_basis"] = request.args.getlist("legal_basis")
     args = _load(OpenQuery(), raw)
     vocab = _vocab()
@@ -140,7 +140,7 @@ def withdraw(notice_id: str) -> dict[str, Any]:
 
 
 def _purpose_args() -> dict[str, Any]:
-    raw = request.args.to_dict()
+    raw: dict[str, Any] = request.args.to_dict()
     raw["legal_basis"] = request.args.getlist("legal_basis")
     args = _load(OpenQuery(), raw)
     return schemas.load_open_request({"purpose": args["purpose"],

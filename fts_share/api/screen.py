@@ -76,7 +76,7 @@ def alerts() -> dict[str, Any]:
     try:
         args = AlertQuery().load(request.args.to_dict())
     except MarshmallowError as exc:
-        raise ValidationError(exc.messages_dict) from None  # type: ignore[arg-type]
+        raise ValidationError(exc.messages_dict) from None
     with context.reading() as session:
         rows = service.list_alerts(session, status=args.get("status"), after_id=args["after"],
                                    limit=args["limit"])

@@ -18,7 +18,8 @@ from fts_share.audit.log import record
 from fts_share.clock import to_rfc3339
 from fts_share.crypto.canonical import unb64u
 from fts_share.crypto.envelope import verify_authorship
-from fts_share.errors import Conflict, Forbidden, Gone, NotFound, RosterError, ValidationError
+from fts_share.errors import (Conflict, Forbidden, FtsError, Gone, NotFound, RosterError,
+                              ValidationError)
 from fts_share.federation import outbox
 from fts_share.node import Node
 from fts_share.notices import store

@@ -19,7 +19,8 @@ def screen_at(node: Node, partner: str, *, body: dict[str, Any], actor: str,
     member = node.roster.member(partner, now=now)
     client = PartnerClient(key=node.signing, timeout=node.config.federation.request_timeout,
                            ttl=node.config.federation.signature_ttl)
-    outcome, detail = "ok", {}
+    outcome: str = "ok"
+    detail: dict[str, Any] = {}
     try:
         resp = client.request("POST", f"{member.url}/api/v1/screen", now=now, body=body)
         answer = resp.json()
