@@ -60,6 +60,22 @@ def _pg_database(server: pg_server.PgServer) -> str:
     return server.url(name)
 
 
+def _sqlite_databases(folder: Path) -> Callable[[], str]:
+    """A factory of fresh, migrated SQLite database files in ``folder``."""
+    counter = itertools.count()
+
+    def make() -> str:
+        from fts_share.storage import Store
+
+        url = f"sqlite:///{folder / f'db{next(counter)}.db'}"
+        store = Store(url)
+        store.create_schema()
+        store.dispose()
+        return url
+
+    return make
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def backend(request: pytest.FixtureRequest) -> str:
     """The storage backend of this run of the test: ``sqlite`` or ``postgresql``."""
@@ -69,39 +85,17 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def store_urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
     """A factory of URLs of fresh, migrated databases on this test's backend."""
-    counter = itertools.count()
-    server = request.getfixturevalue("pg") if backend == "postgresql" else None
-
-    def make() -> str:
-        if server is not None:
-            return _pg_database(server)
-        from fts_share.storage import Store
-
-        url = f"sqlite:///{tmp_path / f'db{next(counter)}.db'}"
-        store = Store(url)
-        store.create_schema()
-        store.dispose()
-        return url
-
-    return make
+    if backend == "postgresql":
+        server = request.getfixturevalue("pg")
+        return lambda: _pg_database(server)
+    return _sqlite_databases(tmp_path)
 
 
 @pytest.fixture
 def sqlite_store_urls(tmp_path: Path) -> Callable[[], str]:
     """Fresh migrated SQLite databases only: for the browser tests, which exercise the
     pages (the stores are covered by the test-client tests on both backends)."""
-    counter = itertools.count()
-
-    def make() -> str:
-        from fts_share.storage import Store
-
-        url = f"sqlite:///{tmp_path / f'sq{next(counter)}.db'}"
-        store = Store(url)
-        store.create_schema()
-        store.dispose()
-        return url
-
-    return make
+    return _sqlite_databases(tmp_path)
 
 
 @pytest.fixture

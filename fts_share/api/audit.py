@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, Response, request, stream_with_context
 from marshmallow import EXCLUDE, Schema, fields, validate
-from marshmallow import ValidationError as MarshmallowError
 
 from fts_share.api import context
 from fts_share.api.auth import caller, require
@@ -17,17 +16,9 @@ from fts_share.audit.crosscheck import list_findings
 from fts_share.audit.models import AuditEntry
 from fts_share.audit.export import export_csv, export_jsonl
 from fts_share.audit.query import entry_to_json, list_entries, parse_query
-from fts_share.errors import ValidationError
 from fts_share.reviewing import compliance, report_json, verify_node_log
 
 bp = Blueprint("api_audit", __name__)
-
-
-def _load(schema: Schema) -> dict[str, Any]:
-    try:
-        return dict(schema.load(request.args.to_dict()))
-    except MarshmallowError as exc:
-        raise ValidationError(exc.messages_dict) from None
 
 
 @bp.get("/audit/entries")
@@ -62,7 +53,7 @@ class InclusionQuery(Schema):
 @require("reviewer")
 def inclusion() -> dict[str, Any]:
     """The RFC 9162 inclusion proof of entry ``index`` in the tree of ``size``."""
-    args = _load(InclusionQuery())
+    args = context.load_args(InclusionQuery())
     with context.reading() as session:
         size = args.get("size") or audit_log.log_size(session)
         proof = audit_log.inclusion_proof(session, args["index"], size)
@@ -88,7 +79,7 @@ class ConsistencyQuery(Schema):
 @require("reviewer")
 def consistency() -> dict[str, Any]:
     """The RFC 9162 consistency proof between the trees of ``first`` and ``second``."""
-    args = _load(ConsistencyQuery())
+    args = context.load_args(ConsistencyQuery())
     with context.reading() as session:
         second = args.get("second") or audit_log.log_size(session)
         proof = audit_log.consistency_proof(session, args["first"], second)
@@ -123,7 +114,7 @@ class ExportQuery(Schema):
 @require("reviewer")
 def export() -> Response:
     """Export the (filtered) log as JSON Lines or CSV; the export itself is logged."""
-    fmt = _load(ExportQuery())["format"]
+    fmt = context.load_args(ExportQuery())["format"]
     args = {k: v for k, v in request.args.to_dict().items() if k != "format"}
     query = parse_query(args)
     with context.transaction() as session:

@@ -12,7 +12,10 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 
 from fts_share.clock import Clock
-from fts_share.errors import MalformedRequest
+from marshmallow import Schema
+from marshmallow import ValidationError as MarshmallowError
+
+from fts_share.errors import MalformedRequest, ValidationError
 from fts_share.node import Node
 
 EXTENSION = "fts_share"
@@ -72,3 +75,12 @@ def json_body() -> Any:
         raise MalformedRequest(f"the body is not valid JSON: {exc}") from exc
     except RecursionError:
         raise MalformedRequest("the body is not valid JSON: nested too deeply") from None
+
+
+def load_args(schema: Schema, data: Any | None = None) -> dict[str, Any]:
+    """Load query arguments (or ``data``) with a marshmallow schema; errors become a
+    ValidationError naming the fields."""
+    try:
+        return dict(schema.load(request.args.to_dict() if data is None else data))
+    except MarshmallowError as exc:
+        raise ValidationError(exc.messages_dict) from None

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
-from marshmallow import ValidationError as MarshmallowError
 
 from fts_share.api import context
 from fts_share.api.auth import caller, require
 from fts_share.audit.log import latest_tree_head, log_size, record, sign_tree_head
-from fts_share.errors import ValidationError
 from fts_share.federation import logcheck
 from fts_share.federation.feed import MAX_PAGE_LIMIT, build_page
 
@@ -44,10 +42,7 @@ def current_tree_head(session: Any) -> dict[str, Any]:
 @require("node")
 def feed() -> dict[str, Any]:
     """A signed page of the caller's link after ``after`` (see docs/protocol.md)."""
-    try:
-        args = FeedQuery().load(request.args.to_dict())
-    except MarshmallowError as exc:
-        raise ValidationError(exc.messages_dict) from None
+    args = context.load_args(FeedQuery())
     partner = caller().name
     node = context.node()
     now = context.now()

@@ -6,11 +6,9 @@ from typing import Any
 
 from flask import Blueprint, request
 from marshmallow import EXCLUDE, Schema, fields, validate
-from marshmallow import ValidationError as MarshmallowError
 
 from fts_share.api import context
 from fts_share.api.auth import caller, require
-from fts_share.errors import ValidationError
 from fts_share.notices import dissemination, schemas, service
 from fts_share.storage.models import Notice
 
@@ -50,13 +48,6 @@ class ShareRequest(Schema):
                               validate=validate.Length(min=1, max=20))
 
 
-def _load(schema: Schema, data: Any) -> dict[str, Any]:
-    try:
-        return dict(schema.load(data))
-    except MarshmallowError as exc:
-        raise ValidationError(exc.messages_dict) from None
-
-
 def summary(row: Notice) -> dict[str, Any]:
     """What a list shows of a notice: metadata only, never the subject's names."""
     return {"id": row.notice_id, "version": row.version, "origin": row.origin,
@@ -88,7 +79,7 @@ def publish() -> tuple[dict[str, Any], int, dict[str, str]]:
 @require("officer")
 def list_notices() -> dict[str, Any]:
     """Notices authored here or received, latest first by row (metadata only)."""
-    args = _load(ListQuery(), request.args.to_dict())
+    args = context.load_args(ListQuery(), request.args.to_dict())
     with context.reading() as session:
         rows = service.list_notices(session, status=args.get("status"),
                                     origin=args.get("origin"), after_id=args["after"],
@@ -104,7 +95,7 @@ def open_notice(notice_id: str) -> dict[str, Any]:
     """The decrypted notice, for a stated purpose and legal basis (both logged)."""
     raw: dict[str, Any] = request.args.to_dict()
     raw["legal_basis"] = request.args.getlist("legal_basis")
-    args = _load(OpenQuery(), raw)
+    args = context.load_args(OpenQuery(), raw)
     vocab = _vocab()
     opened = schemas.load_open_request({"purpose": args["purpose"],
                                         "legal_basis": args["legal_basis"]}, **vocab)
@@ -142,7 +133,7 @@ def withdraw(notice_id: str) -> dict[str, Any]:
 def _purpose_args() -> dict[str, Any]:
     raw: dict[str, Any] = request.args.to_dict()
     raw["legal_basis"] = request.args.getlist("legal_basis")
-    args = _load(OpenQuery(), raw)
+    args = context.load_args(OpenQuery(), raw)
     return schemas.load_open_request({"purpose": args["purpose"],
                                       "legal_basis": args["legal_basis"]}, **_vocab())
 
@@ -163,7 +154,7 @@ def export(notice_id: str) -> dict[str, Any]:
 @require("officer")
 def share(notice_id: str) -> dict[str, Any]:
     """Re-share a received notice with other partners, as its origin signed it."""
-    body = _load(ShareRequest(), context.json_body())
+    body = context.load_args(ShareRequest(), context.json_body())
     opened = schemas.load_open_request({"purpose": body["purpose"],
                                         "legal_basis": body["legal_basis"]}, **_vocab())
     with context.transaction() as session:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
-from marshmallow import ValidationError as MarshmallowError
 
 from fts_share.api import context
 from fts_share.api.auth import caller, require
-from fts_share.errors import ValidationError
 from fts_share.notices import schemas
 from fts_share.screening import service
 from fts_share.storage.models import Alert
@@ -73,10 +71,7 @@ def alert_json(alert: Alert) -> dict[str, Any]:
 @require("officer")
 def alerts() -> dict[str, Any]:
     """Match alerts raised by incoming notices, oldest first."""
-    try:
-        args = AlertQuery().load(request.args.to_dict())
-    except MarshmallowError as exc:
-        raise ValidationError(exc.messages_dict) from None
+    args = context.load_args(AlertQuery())
     with context.reading() as session:
         rows = service.list_alerts(session, status=args.get("status"), after_id=args["after"],
                                    limit=args["limit"])
