@@ -218,6 +218,9 @@ def bench_coalition(n_nodes: int, n_notices: int, workers: int) -> dict[str, Any
     t0 = time.perf_counter()
     c = build(folder, urls, roles, post_quantum=pq, start=False)
     servers = [_serve(m) for m in c.members.values()]
+    # The servers took free ports of their own: publish the roster with those URLs.
+    c.version += 1
+    c.publish_roster(c.roster_document(version=c.version, now=utcnow()))
     setup_s = time.perf_counter() - t0
     members = [code for code, role in roles if role == "member"]
     try:
@@ -305,8 +308,8 @@ def _serve(member: Any) -> Any:
     from fts_share.app import create_app
 
     member.node.config.federation.request_timeout = 120.0
-    port = int(member.url.rsplit(":", 1)[1])
-    server = make_server("127.0.0.1", port, create_app(node=member.node), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(node=member.node), threaded=True)
+    member.url = member.node.config.url = f"http://127.0.0.1:{server.port}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
