@@ -2,6 +2,9 @@
 
     python3 bench/bench_audit.py                  # 1,000,000 entries (a few minutes)
     python3 bench/bench_audit.py --entries 100000 # quicker
+    python3 bench/bench_audit.py --baseline /tmp/audit-base  # also the code in another
+                                                  # checkout (e.g. a git worktree of an
+                                                  # older commit), same run, side by side
 
 Targets (issue 4): >= 5,000 appends/s on SQLite inside transactions; inclusion and
 consistency proofs for a 1,000,000-entry log < 5 ms each; full verification of
@@ -11,8 +14,11 @@ consistency proofs for a 1,000,000-entry log < 5 ms each; full verification of
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,9 +28,11 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+#: The checkout whose fts_share is measured (``--code``; this one by default).
+CODE = Path(os.environ.get("FTS_BENCH_CODE") or Path(__file__).resolve().parents[1])
+sys.path.insert(0, str(CODE))
 
-from fts_share.audit import log, merkle  # noqa: E402
+from fts_share.audit import log, merkle, models  # noqa: E402
 from fts_share.audit.entry import canonical_json, leaf_document  # noqa: E402
 from fts_share.audit.models import AuditEntry, AuditNode  # noqa: E402
 from fts_share.audit.verify import verify_log  # noqa: E402
@@ -82,12 +90,19 @@ def build_log(store: Store, n: int) -> float:
             f = fields(i)
             leaf = merkle.leaf_hash(canonical_json(leaf_document(seq=i, **f)))  # type: ignore[arg-type]
             rows.append(dict(seq=i, leaf_hash=leaf, **f))
-            nodes += [dict(level=lv, idx=ix, hash=h) for lv, ix, h in frontier.append(leaf)]
+            nodes += [node_row(lv, ix, h) for lv, ix, h in frontier.append(leaf)]
         with store.transaction() as s:
             s.execute(insert(AuditEntry), rows)
             if nodes:
                 s.execute(insert(AuditNode), nodes)
     return time.perf_counter() - start
+
+
+def node_row(level: int, idx: int, h: bytes) -> dict[str, object]:
+    """An audit_nodes row in the layout of the code measured (one id, or level and idx)."""
+    if hasattr(models, "node_id"):
+        return {"id": models.node_id(level, idx), "hash": h}
+    return {"level": level, "idx": idx, "hash": h}
 
 
 def median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
@@ -99,32 +114,73 @@ def median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=200)
-    args = parser.parse_args()
+def measure(entries: int, runs: int) -> dict[str, object]:
     rng = random.Random(4)
+    out: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as directory:
         for label, value in bench_appends(directory).items():
-            print(f"{label}: {value:,.0f}")
+            out[label] = round(value)
+            print(f"{label}: {value:,.0f}", flush=True)
         store = new_store(directory, "big")
-        n = args.entries
-        print(f"built a {n:,}-entry log by bulk insert in {build_log(store, n):.1f} s")
+        n = entries
+        took = build_log(store, n)
+        out["bulk build of the log, s"] = round(took, 1)
+        print(f"built a {n:,}-entry log by bulk insert in {took:.1f} s", flush=True)
         key = Ed25519PrivateKey.generate()
         with store.transaction() as s:
             log.sign_tree_head(s, now=T0, sign=key.sign, key_id="bench")
         with store.read() as s:
-            inc = median_ms(lambda: log.inclusion_proof(s, rng.randrange(n), n), args.runs)
-            con = median_ms(lambda: log.consistency_proof(s, rng.randrange(1, n), n), args.runs)
-            print(f"inclusion proof, size {n:,}: median {inc:.2f} ms over {args.runs}")
-            print(f"consistency proof, m..{n:,}: median {con:.2f} ms over {args.runs}")
+            inc = median_ms(lambda: log.inclusion_proof(s, rng.randrange(n), n), runs)
+            con = median_ms(lambda: log.consistency_proof(s, rng.randrange(1, n), n), runs)
+            out["inclusion proof, median ms"] = round(inc, 2)
+            out["consistency proof, median ms"] = round(con, 2)
+            print(f"inclusion proof, size {n:,}: median {inc:.2f} ms over {runs}")
+            print(f"consistency proof, m..{n:,}: median {con:.2f} ms over {runs}", flush=True)
             pub = key.public_key()
             start = time.perf_counter()
             report = verify_log(s, lookup_key=lambda _kid: pub.verify)
             took = time.perf_counter() - start
-        print(f"full verification of {report.entries:,} entries: {took:.1f} s, ok={report.ok}")
+        out["full verification, s"] = round(took, 1)
+        out["verification ok"] = report.ok
+        print(f"full verification of {report.entries:,} entries: {took:.1f} s, ok={report.ok}",
+              flush=True)
         store.dispose()
+    return out
+
+
+def compare(baseline: str, entries: int, runs: int) -> None:
+    """Run this script on the baseline checkout, then on this one; print both and ratios."""
+    results = {}
+    for name, code in (("baseline", baseline), ("new", str(Path(__file__).resolve().parents[1]))):
+        print(f"== {name}: {code}", flush=True)
+        env = {**os.environ, "FTS_BENCH_CODE": code}
+        proc = subprocess.run([sys.executable, __file__, "--entries", str(entries), "--runs",
+                               str(runs), "--json"], env=env, check=True, stdout=subprocess.PIPE,
+                              text=True)
+        print(proc.stdout.rsplit("\n", 2)[0], flush=True)
+        results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"\n| measure ({entries:,} entries) | baseline | new | new / baseline |")
+    print("|---|---|---|---|")
+    for label, old in results["baseline"].items():
+        new = results["new"][label]
+        ratio = f"{new / old:.2f}" if isinstance(old, (int, float)) and not isinstance(
+            old, bool) and old else "-"
+        print(f"| {label} | {old} | {new} | {ratio} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--baseline", help="another checkout to measure first, same run")
+    parser.add_argument("--json", action="store_true", help="end with the results as JSON")
+    args = parser.parse_args()
+    if args.baseline:
+        compare(args.baseline, args.entries, args.runs)
+        return
+    out = measure(args.entries, args.runs)
+    if args.json:
+        print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,16 @@ rollback; on SQLite the node's ``Store`` starts every writing transaction with
 ``BEGIN IMMEDIATE``. Within one transaction the log's right edge (the "frontier" of
 complete subtrees) is kept in ``session.info`` so that a batch of appends costs no
 extra queries; it is dropped whenever a transaction or savepoint ends.
+
+Appended rows (the entry and the subtree nodes it completes) are buffered in the same
+per-transaction state and written with one Core ``executemany`` per table, not through
+the ORM unit of work. The buffer is written, in append order, before anything else can
+observe the database through the session: before every statement executed through the
+session (``do_orm_execute``), before a flush, before a savepoint is opened (on the
+enclosing transaction, so that rolling the savepoint back keeps them) and before the
+transaction or savepoint commits. Rolling back discards it with the transaction.
+Statements run on ``session.connection()`` directly see the buffered entries only after
+one of those points, exactly like pending ORM objects.
 """
 
 from __future__ import annotations
@@ -17,26 +27,62 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import and_, event, func, or_, select, text
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import bindparam, event, func, select, text, union_all
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from fts_share.audit import merkle
-from fts_share.audit.entry import canonical_json, leaf_document, validate_fields
+from fts_share.audit.entry import leaf_data, validate_fields
 from fts_share.audit.heads import SignedTreeHead, Signer, b64url, b64url_decode, make_tree_head
-from fts_share.audit.models import AuditEntry, AuditNode, TreeHead
+from fts_share.audit.models import (NODE_INDEX_BITS, AuditEntry, AuditNode, TreeHead, node_id,
+                                   node_position)
 from fts_share.errors import FtsError, NotFound, ValidationError
 
 #: pg_advisory_xact_lock key serialising appends ("fts-audit" as a 63-bit integer).
 PG_APPEND_LOCK = 0x667473_617564_6974
 _STATE_KEY = "fts_share.audit.frontier"
+#: Buffered rows are written once this many entries are pending (bounds the memory).
+MAX_PENDING = 5000
+
+_INSERT_ENTRIES = AuditEntry.__table__.insert()
+_INSERT_NODES = AuditNode.__table__.insert()
+#: Every hash a proof needs, in one statement: leaves (``id`` = seq = ``node_id(0, seq)``)
+#: from the entries, inner nodes from audit_nodes; both are primary-key IN lists.
+_FETCH_HASHES = union_all(
+    select(AuditEntry.seq.label("id"), AuditEntry.leaf_hash.label("hash"))
+    .where(AuditEntry.seq.in_(bindparam("leaves", expanding=True))),
+    select(AuditNode.id, AuditNode.hash)
+    .where(AuditNode.id.in_(bindparam("inner", expanding=True))))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEntry:
+    """An appended entry, as :func:`record` wrote it (the row's columns)."""
+
+    seq: int
+    time: datetime
+    actor: str
+    action: str
+    object_type: str | None
+    object_id: str | None
+    object_version: int | None
+    partner: str | None
+    purpose: str | None
+    legal_basis: list[str]
+    outcome: str
+    detail: dict[str, Any]
+    leaf_hash: bytes
 
 
 @dataclass
 class _Frontier:
-    """The log's size and the complete subtrees (level, hash) covering [0, size)."""
+    """The log's size, the complete subtrees (level, hash) covering [0, size), and the
+    appended rows not written yet."""
 
     size: int
     nodes: list[tuple[int, bytes]] = field(default_factory=list)
+    pending_entries: list[dict[str, Any]] = field(default_factory=list)
+    pending_nodes: list[dict[str, Any]] = field(default_factory=list)
 
     def root(self) -> bytes:
         return merkle.fold_cover([h for _, h in self.nodes])
@@ -45,18 +91,75 @@ class _Frontier:
         """Add a leaf; return the new complete subtrees (level, idx, hash) of height >= 1."""
         index, level, acc = self.size, 0, leaf
         created: list[tuple[int, int, bytes]] = []
-        while self.nodes and self.nodes[-1][0] == level:
-            _, left = self.nodes.pop()
+        nodes = self.nodes
+        while nodes and nodes[-1][0] == level:
+            _, left = nodes.pop()
             acc, level = merkle.node_hash(left, acc), level + 1
             created.append((level, index >> level, acc))
-        self.nodes.append((level, acc))
+        nodes.append((level, acc))
         self.size += 1
         return created
 
+    def write(self, connection: Connection) -> None:
+        """Insert the buffered rows with one executemany per table."""
+        if self.pending_entries:
+            entries, self.pending_entries = self.pending_entries, []
+            connection.execute(_INSERT_ENTRIES, entries)
+        if self.pending_nodes:
+            nodes, self.pending_nodes = self.pending_nodes, []
+            connection.execute(_INSERT_NODES, nodes)
+
+
+def _pending(session: Session) -> _Frontier | None:
+    state: _Frontier | None = session.info.get(_STATE_KEY)
+    return state if state is not None and state.pending_entries else None
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_execute(orm_execute_state: ORMExecuteState) -> None:
+    state = _pending(orm_execute_state.session)
+    if state is not None:
+        state.write(orm_execute_state.session.connection())
+
+
+@event.listens_for(Session, "before_flush")
+def _write_before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    state = _pending(session)
+    if state is not None:
+        state.write(session.connection())
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    state = _pending(session)
+    if state is not None:
+        state.write(session.connection())
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _write_before_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    # The SAVEPOINT is emitted lazily, on the new transaction's first connection; the
+    # rows appended before it go in on the enclosing transaction's connection, first.
+    if transaction.nested and transaction.parent is not None:
+        state = _pending(session)
+        if state is not None:
+            state.write(transaction.parent.connection(None))
+
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_frontier(session: Session, _transaction: SessionTransaction) -> None:
-    session.info.pop(_STATE_KEY, None)
+def _forget_frontier(session: Session, transaction: SessionTransaction) -> None:
+    # Internal subtransactions (a flush's) end inside the real one: keep the state.
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(_STATE_KEY, None)
+
+
+def flushed_connection(session: Session) -> Connection:
+    """The session's connection, with this transaction's buffered appends written."""
+    connection = session.connection()
+    state = _pending(session)
+    if state is not None:
+        state.write(connection)
+    return connection
 
 
 def _lock_and_load(session: Session) -> _Frontier:
@@ -78,31 +181,38 @@ def record(session: Session, *, now: datetime, actor: str, action: str,
            object_type: str | None = None, object_id: str | None = None,
            object_version: int | None = None, partner: str | None = None,
            purpose: str | None = None, legal_basis: Sequence[str] = (),
-           outcome: str = "ok", detail: Mapping[str, Any] | None = None) -> AuditEntry:
+           outcome: str = "ok", detail: Mapping[str, Any] | None = None) -> RecordedEntry:
     """Append one entry to the log in the caller's transaction and return it.
 
     ``actor`` is ``"system"``, ``"user:<name>"`` or ``"node:<code>"``; ``action`` one of
     :data:`~fts_share.audit.entry.ACTIONS`; ``outcome`` one of ``ok``, ``refused``,
     ``error``. ``detail`` must never hold a subject's identity in clear. Raises
-    :class:`~fts_share.errors.ValidationError` naming each bad field. The entry is added
-    to the session (flushed with the caller's next query or commit), not committed.
+    :class:`~fts_share.errors.ValidationError` naming each bad field. The row is
+    buffered in the transaction (written before the session's next query, flush,
+    savepoint or commit; see the module notes), not committed.
     """
     validate_fields(time=now, actor=actor, action=action, object_type=object_type,
                     object_id=object_id, object_version=object_version, partner=partner,
                     purpose=purpose, legal_basis=legal_basis, outcome=outcome, detail=detail)
     legal = list(legal_basis)
+    details = dict(detail or {})
     state = _lock_and_load(session)
+    seq = state.size
     when = now.astimezone(timezone.utc)
-    fields: dict[str, Any] = dict(
-        time=when, actor=actor, action=action, object_type=object_type, object_id=object_id,
-        object_version=object_version, partner=partner, purpose=purpose, legal_basis=legal,
-        outcome=outcome, detail=dict(detail or {}))
-    leaf = merkle.leaf_hash(canonical_json(leaf_document(seq=state.size, **fields)))
-    entry = AuditEntry(seq=state.size, leaf_hash=leaf, **fields)
-    created = state.append(leaf)
-    session.add(entry)
-    session.add_all(AuditNode(level=lvl, idx=idx, hash=h) for lvl, idx, h in created)
-    return entry
+    leaf = merkle.leaf_hash(leaf_data(
+        seq=seq, time=when, actor=actor, action=action, object_type=object_type,
+        object_id=object_id, object_version=object_version, partner=partner, purpose=purpose,
+        legal_basis=legal, outcome=outcome, detail=details))
+    state.pending_entries.append(dict(
+        seq=seq, time=when, actor=actor, action=action, object_type=object_type,
+        object_id=object_id, object_version=object_version, partner=partner, purpose=purpose,
+        legal_basis=legal, outcome=outcome, detail=details, leaf_hash=leaf))
+    state.pending_nodes.extend({"id": node_id(lvl, idx), "hash": h}
+                               for lvl, idx, h in state.append(leaf))
+    if len(state.pending_entries) >= MAX_PENDING:
+        state.write(session.connection())
+    return RecordedEntry(seq, when, actor, action, object_type, object_id, object_version,
+                         partner, purpose, legal, outcome, details, leaf)
 
 
 def log_size(session: Session) -> int:
@@ -188,27 +298,17 @@ def _proof(session: Session, ranges: list[tuple[int, int]]) -> list[bytes]:
 
 
 def _fetch_nodes(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """Hashes of complete subtrees: leaves from the entries, the rest from audit_nodes."""
-    wanted = set(keys)
-    found: dict[tuple[int, int], bytes] = {}
-    leaves = [idx for lvl, idx in wanted if lvl == 0]
-    inner = [(lvl, idx) for lvl, idx in wanted if lvl > 0]
-    if leaves:
-        rows = session.execute(select(AuditEntry.seq, AuditEntry.leaf_hash)
-                               .where(AuditEntry.seq.in_(leaves)))
-        found.update(((0, int(seq)), bytes(h)) for seq, h in rows)
-    if inner:
-        by_level: dict[int, list[int]] = {}
-        for lvl, idx in inner:
-            by_level.setdefault(lvl, []).append(idx)
-        # One (level = l AND idx IN ...) per level: both backends use the primary key.
-        rows = session.execute(select(AuditNode.level, AuditNode.idx, AuditNode.hash).where(
-            or_(*(and_(AuditNode.level == lvl, AuditNode.idx.in_(idxs))
-                  for lvl, idxs in by_level.items()))))
-        found.update(((int(lvl), int(idx)), bytes(h)) for lvl, idx, h in rows)
-    missing = wanted - found.keys()
-    if missing:
-        lvl, idx = min(missing)
+    """Hashes of complete subtrees (level, idx), in one query: leaves from the entries,
+    the rest from audit_nodes."""
+    wanted = {node_id(lvl, idx) for lvl, idx in keys}
+    if not wanted:
+        return {}
+    leaves = [k for k in wanted if not k >> NODE_INDEX_BITS]
+    inner = [k for k in wanted if k >> NODE_INDEX_BITS]
+    rows = flushed_connection(session).execute(_FETCH_HASHES, {"leaves": leaves, "inner": inner})
+    found = {node_position(int(k)): bytes(h) for k, h in rows}
+    if len(found) != len(wanted):
+        lvl, idx = min({node_position(k) for k in wanted} - found.keys())
         raise FtsError(f"audit node store is incomplete: expected node (level {lvl}, index {idx}),"
                        f" got none; run 'fts-share audit verify'")
     return found

@@ -3,6 +3,9 @@
 - ``audit_entries``: the log itself, append-only; ``seq`` is the Merkle leaf index.
 - ``audit_nodes``: the hash of every complete subtree of height >= 1, written as entries
   are appended, so that proofs need O(log n) lookups (leaf hashes live on the entries).
+  A node is keyed by one integer, :func:`node_id` = ``level << 48 | index``, so that all
+  the nodes of a proof are one ``IN`` list on the primary key (on SQLite the rowid) and
+  one level is one contiguous key range.
 - ``tree_heads``: the node's own signed tree heads.
 - ``peer_tree_heads``: signed tree heads received from partner nodes.
 - ``audit_findings``: split views and inconsistent histories detected at partners.
@@ -15,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fts_share.storage.base import Base, UTCDateTime
@@ -44,16 +47,31 @@ class AuditEntry(Base):
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
-class AuditNode(Base):
-    """MTH of the complete subtree at ``level`` (>= 1) and ``idx``.
+#: Bits of a node id that hold the index within its level (logs of up to 2**48 entries).
+NODE_INDEX_BITS = 48
+_INDEX_MASK = (1 << NODE_INDEX_BITS) - 1
 
-    It covers entries ``idx * 2**level`` to ``(idx + 1) * 2**level - 1``.
+
+def node_id(level: int, idx: int) -> int:
+    """The ``audit_nodes.id`` of the complete subtree at ``level`` and ``idx``."""
+    return level << NODE_INDEX_BITS | idx
+
+
+def node_position(node: int) -> tuple[int, int]:
+    """(level, idx) of an ``audit_nodes.id`` (the inverse of :func:`node_id`)."""
+    return node >> NODE_INDEX_BITS, node & _INDEX_MASK
+
+
+class AuditNode(Base):
+    """MTH of the complete subtree at level ``id >> 48`` (>= 1) and index ``id & (2**48 - 1)``.
+
+    The subtree at ``level`` and ``idx`` covers entries ``idx * 2**level`` to
+    ``(idx + 1) * 2**level - 1``; see :func:`node_id`.
     """
 
     __tablename__ = "audit_nodes"
 
-    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 

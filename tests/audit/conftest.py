@@ -1,28 +1,15 @@
-"""Audit test fixtures: the lead's ``store`` (SQLite and PostgreSQL) with the audit
-tables present, an Ed25519 key, and a fixed clock."""
+"""Audit test fixtures: an Ed25519 key and a fixed clock (``store``, on SQLite and
+PostgreSQL, is the lead's; its migration creates the audit tables)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterator
+from typing import Callable
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from fts_share.audit import models
-from fts_share.storage.base import Base
-
-AUDIT_TABLES = [models.AuditEntry.__table__, models.AuditNode.__table__,
-                models.TreeHead.__table__, models.PeerTreeHead.__table__,
-                models.AuditFinding.__table__]
 T0 = datetime(2025, 8, 2, 9, 0, 0, 123456, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def store(store: Any) -> Iterator[Any]:
-    """The lead's store; until the initial migration holds the audit tables, make them."""
-    Base.metadata.create_all(store.engine, tables=AUDIT_TABLES, checkfirst=True)
-    yield store
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from fts_share.audit import log, merkle
-from fts_share.audit.entry import ACTIONS, canonical_json
+from fts_share.audit.entry import ACTIONS, canonical_json, leaf_data, leaf_document
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import TREE_HEAD_CONTEXT, SignedTreeHead, verify_tree_head
 from fts_share.audit.models import AuditEntry
@@ -136,3 +136,73 @@ def test_canonical_json_fast_path_is_rfc8785(value):
             canonical_json(value)
         return
     assert canonical_json(value) == expected
+
+
+def test_buffered_appends_are_visible_through_the_session(store, clock, monkeypatch):
+    """Appends are written with one executemany, before anything can observe the log."""
+    with store.transaction() as s:
+        first = log.record(s, now=clock(), actor="system", action="open", detail={"k": 1})
+        assert isinstance(first, log.RecordedEntry) and first.seq == 0
+        assert s.get(AuditEntry, 0).detail == {"k": 1}  # a query writes the buffer first
+        log.record(s, now=clock(), actor="system", action="open")
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == 2
+        log.record(s, now=clock(), actor="system", action="open")
+        log.record(s, now=clock(), actor="system", action="open")
+        raw = log.flushed_connection(s)  # a raw connection, buffer written
+        assert raw.execute(text("SELECT count(*) FROM audit_entries")).scalar() == 4
+        assert raw.execute(text("SELECT count(*) FROM audit_nodes")).scalar() == 3
+    monkeypatch.setattr(log, "MAX_PENDING", 4)
+    with store.transaction() as s:
+        for i in range(10):
+            log.record(s, now=clock(i), actor="system", action="open")
+        # 8 were written when the buffer filled, the last 2 at commit
+    with store.read() as s:
+        leaves = [e.leaf_hash for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+        assert len(leaves) == 14 == log.log_size(s)
+        assert log.root_at(s, 14) == merkle.root(leaves)
+
+
+def test_buffered_appends_survive_a_rolled_back_savepoint(store, clock):
+    with store.transaction() as s:
+        log.record(s, now=clock(), actor="system", action="open")
+        log.record(s, now=clock(), actor="system", action="open")
+        with pytest.raises(RuntimeError):
+            with s.begin_nested():
+                log.record(s, now=clock(), actor="system", action="screen")
+                raise RuntimeError("inner action failed")
+        with s.begin_nested():
+            log.record(s, now=clock(), actor="system", action="deliver")
+        assert log.record(s, now=clock(), actor="system", action="receive").seq == 3
+    with store.read() as s:
+        actions = list(s.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+        leaves = [e.leaf_hash for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+        assert actions == ["open", "open", "deliver", "receive"]
+        assert log.root_at(s, 4) == merkle.root(leaves)
+
+
+leaf_texts = st.none() | st.text(max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(seq=st.integers(0, 2**53 - 1), actor=st.text(max_size=12), object_id=leaf_texts,
+       object_type=leaf_texts, partner=leaf_texts, purpose=leaf_texts,
+       object_version=st.none() | st.integers(-(2**60), 2**60) | st.booleans(),
+       legal_basis=st.lists(st.text(max_size=6), max_size=3), detail=st.none() | json_values,
+       micro=st.integers(0, 999_999))
+def test_leaf_data_is_canonical_leaf_document(seq, actor, object_id, object_type, partner,
+                                             purpose, object_version, legal_basis, detail,
+                                             micro):
+    from datetime import datetime, timezone
+
+    fields = dict(time=datetime(2025, 8, 2, 9, 0, 0, micro, tzinfo=timezone.utc), actor=actor,
+                  action="open", object_type=object_type, object_id=object_id,
+                  object_version=object_version, partner=partner, purpose=purpose,
+                  legal_basis=legal_basis, outcome="ok",
+                  detail=detail if isinstance(detail, dict) or detail is None else {"d": detail})
+    try:
+        expected = rfc8785.dumps(leaf_document(seq=seq, **fields))
+    except (ValueError, TypeError):
+        with pytest.raises((ValueError, TypeError)):
+            leaf_data(seq=seq, **fields)
+        return
+    assert leaf_data(seq=seq, **fields) == expected

@@ -7,7 +7,8 @@ from sqlalchemy import insert, text
 
 from fts_share.audit import log, merkle
 from fts_share.audit.entry import canonical_json, leaf_document
-from fts_share.audit.models import AuditEntry
+from fts_share.audit import verify
+from fts_share.audit.models import AuditEntry, AuditNode, node_id
 from fts_share.audit.verify import verify_log
 
 N = 20
@@ -131,7 +132,37 @@ def test_unknown_key(filled):
 
 
 def test_altered_node_reported(filled, lookup):
-    report = run(filled, lookup, "UPDATE audit_nodes SET hash = :h WHERE level = 2 AND idx = 1",
-                 h=b"\x00" * 32)
+    report = run(filled, lookup, "UPDATE audit_nodes SET hash = :h WHERE id = :id",
+                 h=b"\x00" * 32, id=node_id(2, 1))
     assert not report.ok and report.first_bad_index == 4
     assert "stored node (level 2, index 1) over entries 4..7" in report.problems[0]
+
+
+@pytest.mark.parametrize("sql", [None,
+                                 "UPDATE audit_entries SET actor = 'user:mallory' WHERE seq = 15",
+                                 "DELETE FROM audit_entries WHERE seq = 3"])
+def test_two_processes_report_what_one_does(filled, lookup, monkeypatch, sql):
+    """The second process (forced on this small log) changes the speed, not the report."""
+    if sql is not None:
+        run(filled, lookup, sql)
+    with filled.read() as s:
+        alone = verify_log(s, lookup_key=lookup, chunk=7, workers=1)
+    monkeypatch.setattr(verify, "PARALLEL_MIN", 1)
+    with filled.read() as s:
+        shared = verify_log(s, lookup_key=lookup, chunk=7, workers=2)
+    assert shared == alone
+    assert alone.ok is (sql is None)
+
+
+def test_unreadable_entry_is_reported(filled, lookup):
+    report = run(filled, lookup, "UPDATE audit_entries SET detail = '[1, 2]' WHERE seq = 6")
+    assert not report.ok and report.first_bad_index == 6
+    assert report.problems[0].startswith("entry 6: unreadable")
+
+
+def test_extra_node_beyond_the_log(filled, lookup):
+    with filled.transaction() as s:
+        s.execute(insert(AuditNode.__table__).values(id=node_id(1, 10), hash=b"\x01" * 32))
+    report = run(filled, lookup)
+    assert not report.ok
+    assert "stored node (level 1, index 10) lies beyond the 20 entries" in report.problems[0]

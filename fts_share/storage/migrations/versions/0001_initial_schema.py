@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 00:06:30.932596
+Create Date: 2026-11-29 00:15:51.643820
 """
 from alembic import op
 import sqlalchemy as sa
@@ -74,10 +74,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_findings_peer'), ['peer'], unique=False)
 
     op.create_table('audit_nodes',
-    sa.Column('level', sa.SmallInteger(), autoincrement=False, nullable=False),
-    sa.Column('idx', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('hash', sa.LargeBinary(length=32), nullable=False),
-    sa.PrimaryKeyConstraint('level', 'idx', name=op.f('pk_audit_nodes'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_nodes'))
     )
     op.create_table('federation_events',
     sa.Column('id', sa.Integer(), nullable=False),
