@@ -48,7 +48,6 @@ class DemoNode:
     home: Path
     node: Any
     server: Any
-    thread: threading.Thread
     tokens: dict[str, str]
 
 
@@ -69,7 +68,7 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
     from fts_share.federation.roster_store import install
     from fts_share.node import Node, init_home
     from fts_share.screening.importer import import_un_file
-    from fts_share.server import make_server, reserve_port
+    from fts_share.server import ServerThread, make_server, reserve_port
 
     if not 2 <= n <= len(CODES):
         raise click.BadParameter(f"--nodes must be between 2 and {len(CODES)}")
@@ -119,11 +118,10 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
         with node.store.transaction() as session:
             import_un_file(session, un_excerpt, now=now, actor="system")
         app = create_app(node=node)
-        server = make_server(app, host="127.0.0.1", port=0, threads=4, sock=sock)
-        thread = threading.Thread(target=server.run, name=f"demo-{code}", daemon=True)
-        thread.start()
+        server = ServerThread(make_server(app, host="127.0.0.1", port=0, threads=4, sock=sock),
+                              name=f"demo-{code}").start()
         nodes.append(DemoNode(code=code, url=url, home=home, node=node, server=server,
-                              thread=thread, tokens=tokens))
+                              tokens=tokens))
     return nodes
 
 
@@ -209,7 +207,7 @@ def demo_command(n: int, directory: Path | None, once: bool, as_json: bool) -> N
     click.echo(json.dumps(out, indent=2, ensure_ascii=False) if as_json else summary(doc))
     if once:
         for dn in nodes:
-            dn.server.close()
+            dn.server.stop()
             dn.node.close()
         return
     from fts_share.screening.service import screening_hook

@@ -68,3 +68,34 @@ def reserve_port(host: str = "127.0.0.1") -> socket.socket:
     sock.bind((host, 0))
     sock.listen(128)
     return sock
+
+
+class ServerThread:
+    """A waitress server running in a background thread, stopped cleanly.
+
+    waitress's loop may see its sockets closed under it while stopping; that is the
+    expected end of the loop, not an error.
+    """
+
+    def __init__(self, server: Any, *, name: str = "fts-server") -> None:
+        self.server = server
+        self._stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            if not self._stopping.is_set():
+                raise
+
+    def start(self) -> "ServerThread":
+        """Start serving."""
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and wait for the thread."""
+        self._stopping.set()
+        self.server.close()
+        self.thread.join(timeout)

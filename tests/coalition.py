@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from fts_share.federation.roster import build_member, roster_key_entry, sign_ros
 from fts_share.federation.roster_store import install
 from fts_share.node import Node, init_home
 from fts_share.screening.service import screening_hook
-from fts_share.server import make_server, reserve_port
+from fts_share.server import ServerThread, make_server, reserve_port
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -42,21 +41,19 @@ class Member:
     home: Path
     node: Node
     tokens: dict[str, str] = field(default_factory=dict)
-    server: Any = None
-    thread: threading.Thread | None = None
+    server: ServerThread | None = None
     sock: socket.socket | None = None
 
     def start(self) -> None:
         app = create_app(node=self.node)
         port = int(self.url.rsplit(":", 1)[1])
         sock, self.sock = self.sock, None  # the reserved socket serves the first start
-        self.server = make_server(app, host="127.0.0.1", port=port, threads=4, sock=sock)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        self.server = ServerThread(make_server(app, host="127.0.0.1", port=port, threads=4,
+                                               sock=sock)).start()
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.close()
+            self.server.stop()
             self.server = None
         if self.sock is not None:
             self.sock.close()

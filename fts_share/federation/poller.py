@@ -11,14 +11,14 @@ import logging
 import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 from urllib.parse import urlencode
 
 from fts_share.audit.log import record
 from fts_share.clock import Clock, utcnow
 from fts_share.errors import FtsError
-from fts_share.federation import logcheck
+from fts_share.federation import logcheck, roster_store
 from fts_share.federation.feed import verify_page
 from fts_share.federation.http import PartnerClient
 from fts_share.federation.ingest import IngestResult, NoticeHook, ingest_page
@@ -89,6 +89,8 @@ class Poller:
                     raise FtsError(f"{member.code} answered HTTP {resp.status}")
                 page = verify_page(resp.json(), roster=self.node.roster, origin=member.code,
                                    recipient=self.node.code, after=cursor, limit=limit, now=now)
+                if page.roster_version and page.roster_version > self.node.roster.version:
+                    self._update_roster(member, now=now)
                 with store.transaction() as session:
                     res = ingest_page(session, self.node, page=page, now=now,
                                       on_notice=self.on_notice)
@@ -124,6 +126,22 @@ class Poller:
             except Exception:  # noqa: BLE001 - e.g. the database itself is failing
                 log.exception("could not record the failed poll of %s", member.code)
         return report
+
+    def _update_roster(self, member: Member, *, now: datetime) -> None:
+        """Fetch the newer roster a partner announces; install it if the secretariat
+        signed it (the pinned anchor decides, not the partner). A refused document is
+        logged; polling goes on under the roster in force."""
+        try:
+            resp = self.client.request("GET", f"{member.url}/api/v1/roster", now=now)
+            with self.node.store.transaction() as session:
+                roster_store.install(session, self.node, resp.json(), now=now,
+                                     actor=f"node:{member.code}")
+        except FtsError as exc:
+            with self.node.store.transaction() as session:
+                record(session, now=now, actor=f"node:{member.code}", action="reject",
+                       object_type="roster", object_id=member.code, partner=member.code,
+                       outcome="refused", detail={"reason": str(exc)[:500]})
+            log.warning("roster offered by %s refused: %s", member.code, exc)
 
     def _failed(self, code: str, error: str) -> None:
         """Record a failed poll and schedule the next attempt with jittered back-off."""

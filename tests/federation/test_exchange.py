@@ -89,3 +89,21 @@ def test_update_supersedes_and_withdrawal_purges_at_recipients(coalition: Coalit
     # A stale update is refused.
     status, problem, _ = fra.api("PUT", f"/api/v1/notices/{nid}", token="officer", body=changed)
     assert status == 409
+
+
+def test_a_newer_roster_announced_by_a_partner_is_installed(coalition: Coalition) -> None:
+    """Rosters travel with the feed: a partner announces its version, the poller fetches
+    the document and installs it only if the pinned secretariat key signed it."""
+    from fts_share.clock import utcnow
+    from fts_share.federation.roster_store import install
+
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    v2 = coalition.roster_document(version=2, now=utcnow())
+    with fra.node.store.transaction() as s:
+        install(s, fra.node, v2, now=utcnow())
+    irq.poll()
+    irq.node.forget_roster()
+    assert irq.node.roster.version == 2
+    status, body, _ = irq.api("GET", "/api/v1/audit/entries?action=roster_change",
+                              token="reviewer")
+    assert [e["actor"] for e in body["items"]] == ["system", "node:FRA"]
