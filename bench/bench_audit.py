@@ -2,9 +2,9 @@
 
     python3 bench/bench_audit.py                  # 1,000,000 entries (a few minutes)
     python3 bench/bench_audit.py --entries 100000 # quicker
-    python3 bench/bench_audit.py --baseline /tmp/audit-base  # also the code in another
-                                                  # checkout (e.g. a git worktree of an
-                                                  # older commit), same run, side by side
+    python3 bench/bench_audit.py --baseline /tmp/audit-base  # side by side with the code
+                                                  # of another checkout (e.g. a git worktree
+                                                  # of an older commit), interleaved
 
 Targets (issue 4): >= 5,000 appends/s on SQLite inside transactions; inclusion and
 consistency proofs for a 1,000,000-entry log < 5 ms each; full verification of
@@ -148,39 +148,105 @@ def measure(entries: int, runs: int) -> dict[str, object]:
     return out
 
 
-def compare(baseline: str, entries: int, runs: int) -> None:
-    """Run this script on the baseline checkout, then on this one; print both and ratios."""
-    results = {}
-    for name, code in (("baseline", baseline), ("new", str(Path(__file__).resolve().parents[1]))):
-        print(f"== {name}: {code}", flush=True)
-        env = {**os.environ, "FTS_BENCH_CODE": code}
-        proc = subprocess.run([sys.executable, __file__, "--entries", str(entries), "--runs",
-                               str(runs), "--json"], env=env, check=True, stdout=subprocess.PIPE,
-                              text=True)
-        print(proc.stdout.rsplit("\n", 2)[0], flush=True)
-        results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"\n| measure ({entries:,} entries) | baseline | new | new / baseline |")
+def phase(name: str, db: str, entries: int, runs: int) -> dict[str, object]:
+    """One measurement on its own, for the side-by-side driver (:func:`compare`)."""
+    out: dict[str, object] = {}
+    directory = os.path.dirname(db)
+    if name == "appends":
+        with tempfile.TemporaryDirectory(dir=directory) as fresh:
+            return {k: round(v) for k, v in bench_appends(fresh).items()}
+    store = Store(f"sqlite:///{db}")
+    if name == "build":
+        Base.metadata.create_all(store.engine)
+        out["bulk build of the log, s"] = round(build_log(store, entries), 1)
+        key = Ed25519PrivateKey.generate()
+        with store.transaction() as s:
+            log.sign_tree_head(s, now=T0, sign=key.sign, key_id="bench")
+        Path(db + ".key").write_bytes(key.public_key().public_bytes_raw())
+    elif name == "proofs":
+        rng = random.Random(4)
+        with store.read() as s:
+            out["inclusion proof, median ms"] = median_ms(
+                lambda: log.inclusion_proof(s, rng.randrange(entries), entries), runs)
+            out["consistency proof, median ms"] = median_ms(
+                lambda: log.consistency_proof(s, rng.randrange(1, entries), entries), runs)
+    elif name == "verify":
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        pub = Ed25519PublicKey.from_public_bytes(Path(db + ".key").read_bytes())
+        with store.read() as s:
+            start = time.perf_counter()
+            report = verify_log(s, lookup_key=lambda _kid: pub.verify)
+            out["full verification, s"] = round(time.perf_counter() - start, 1)
+        out["verification ok"] = report.ok and report.entries == entries
+    store.dispose()
+    return out
+
+
+def compare(baseline: str, entries: int, runs: int, rounds: int) -> None:
+    """Baseline and this checkout side by side, each measurement interleaved.
+
+    Every measurement runs in a fresh process on one checkout's code, alternating
+    baseline and new (appends and proofs ``rounds`` times each, in alternating order;
+    verification once each, back to back), so that both see the same machine load.
+    Each checkout builds its own log (the node layouts differ) in one work directory.
+    """
+    codes = {"baseline": baseline, "new": str(Path(__file__).resolve().parents[1])}
+    work = tempfile.mkdtemp(prefix="bench-audit-")
+    samples: dict[str, dict[str, list[object]]] = {name: {} for name in codes}
+
+    def run(name: str, what: str) -> None:
+        env = {**os.environ, "FTS_BENCH_CODE": codes[name]}
+        db = os.path.join(work, f"{name}.db")
+        proc = subprocess.run([sys.executable, __file__, "--phase", what, "--db", db,
+                               "--entries", str(entries), "--runs", str(runs)], env=env,
+                              check=True, stdout=subprocess.PIPE, text=True)
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(f"{name:8} {what:8} {result}", flush=True)
+        for label, value in result.items():
+            samples[name].setdefault(label, []).append(value)
+
+    order = ["baseline", "new"]
+    for r in range(rounds):
+        for name in order if r % 2 == 0 else order[::-1]:
+            run(name, "appends")
+    for name in order:
+        run(name, "build")
+    for r in range(rounds):
+        for name in order if r % 2 == 0 else order[::-1]:
+            run(name, "proofs")
+    for name in order:
+        run(name, "verify")
+    print(f"\n| measure ({entries:,} entries; median of runs) | baseline | new | new / baseline |")
     print("|---|---|---|---|")
-    for label, old in results["baseline"].items():
-        new = results["new"][label]
-        ratio = f"{new / old:.2f}" if isinstance(old, (int, float)) and not isinstance(
-            old, bool) and old else "-"
-        print(f"| {label} | {old} | {new} | {ratio} |")
+    for label, values in samples["baseline"].items():
+        old = statistics.median(values) if not isinstance(values[0], bool) else all(values)
+        got = samples["new"][label]
+        new = statistics.median(got) if not isinstance(got[0], bool) else all(got)
+        ratio = "-" if isinstance(old, bool) or not old else f"{new / old:.2f}"
+        fmt = (lambda v: f"{v:,.2f}" if isinstance(v, float) and v < 100 else f"{v:,.0f}"
+               ) if not isinstance(old, bool) else str
+        print(f"| {label} | {fmt(old)} | {fmt(new)} | {ratio} |")
+    print(f"\n(work directory {work}; delete it when done)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--baseline", help="another checkout to measure first, same run")
-    parser.add_argument("--json", action="store_true", help="end with the results as JSON")
+    parser.add_argument("--baseline", help="another checkout to measure side by side")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --baseline: alternating rounds of appends and proofs")
+    parser.add_argument("--phase", choices=["appends", "build", "proofs", "verify"],
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline:
-        compare(args.baseline, args.entries, args.runs)
-        return
-    out = measure(args.entries, args.runs)
-    if args.json:
-        print(json.dumps(out))
+        compare(args.baseline, args.entries, args.runs, args.rounds)
+    elif args.phase:
+        print(json.dumps(phase(args.phase, args.db, args.entries, args.runs)))
+    else:
+        measure(args.entries, args.runs)
 
 
 if __name__ == "__main__":

@@ -53,9 +53,14 @@ _MAX_SAFE_INT = 2**53 - 1
 def validate_fields(*, time: datetime, actor: str, action: str, object_type: str | None,
                     object_id: str | None, object_version: int | None, partner: str | None,
                     purpose: str | None, legal_basis: Sequence[str], outcome: str,
-                    detail: Mapping[str, Any] | None) -> None:
-    """Raise :class:`~fts_share.errors.ValidationError` naming every bad field."""
+                    detail: Mapping[str, Any] | None) -> str:
+    """Raise :class:`~fts_share.errors.ValidationError` naming every bad field.
+
+    Returns the canonical JSON text of ``detail`` (``"{}"`` for none), which the check
+    computes anyway, for :func:`leaf_data_of`.
+    """
     errors: dict[str, str] = {}
+    detail_json = "{}"
     if not isinstance(time, datetime) or time.tzinfo is None:
         errors["now"] = "must be an aware datetime"
     if not isinstance(actor, str) or not ACTOR_RE.match(actor):
@@ -87,11 +92,12 @@ def validate_fields(*, time: datetime, actor: str, action: str, object_type: str
                 errors["detail"] = f"must not hold a subject's identity in clear: {', '.join(bad)}"
             else:
                 try:
-                    canonical_json(dict(detail))
+                    detail_json = canonical_json(dict(detail)).decode("utf-8")
                 except (ValueError, TypeError) as exc:
                     errors["detail"] = f"must be canonical-JSON serialisable: {exc}"
     if errors:
         raise ValidationError(errors)
+    return detail_json
 
 
 def leaf_document(*, seq: int, time: datetime, actor: str, action: str,
@@ -139,13 +145,14 @@ def leaf_data(*, seq: int, time: datetime, actor: str, action: str, object_type:
 def leaf_data_of(seq: int, time: str, actor: str, action: str, object_type: str | None,
                  object_id: str | None, object_version: int | None, partner: str | None,
                  purpose: str | None, legal_basis: Sequence[str], outcome: str,
-                 detail: Mapping[str, Any] | None) -> bytes:
+                 detail: Mapping[str, Any] | None, detail_json: str | None = None) -> bytes:
     """The leaf data of an entry whose members all have their expected types, else raise.
 
     ``time`` is already RFC 3339 text (:func:`~fts_share.clock.to_rfc3339`). The template
     holds the members in RFC 8785 order (ASCII keys sort by code point); texts are
     escaped exactly as :func:`canonical_json` escapes them; only ``detail`` goes through
-    :func:`canonical_json`. Raises ``TypeError`` or ``ValueError`` for a value of another
+    :func:`canonical_json` (unless ``detail_json``, its canonical text, is given by a
+    caller that has it already, e.g. from :func:`validate_fields`). Raises ``TypeError`` or ``ValueError`` for a value of another
     type (a text that is not a ``str``, a bool, an unsafe integer, a non-list legal
     basis), which :func:`leaf_data` then serialises the general way.
     """
@@ -156,7 +163,9 @@ def leaf_data_of(seq: int, time: str, actor: str, action: str, object_type: str 
         raise TypeError("object_version")
     if type(legal_basis) is not list and type(legal_basis) is not tuple:
         raise TypeError("legal_basis")
-    if detail is None or detail == {}:
+    if detail_json is not None:
+        detail_text = detail_json
+    elif detail is None or detail == {}:
         detail_text = "{}"
     elif type(detail) is dict:
         detail_text = canonical_json(detail).decode("utf-8")

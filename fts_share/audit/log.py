@@ -32,10 +32,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from fts_share.audit import merkle
-from fts_share.audit.entry import leaf_data, validate_fields
+from fts_share.audit.entry import leaf_data, leaf_data_of, validate_fields
 from fts_share.audit.heads import SignedTreeHead, Signer, b64url, b64url_decode, make_tree_head
 from fts_share.audit.models import (NODE_INDEX_BITS, AuditEntry, AuditNode, TreeHead, node_id,
                                    node_position)
+from fts_share.clock import to_rfc3339
 from fts_share.errors import FtsError, NotFound, ValidationError
 
 #: pg_advisory_xact_lock key serialising appends ("fts-audit" as a 63-bit integer).
@@ -191,18 +192,25 @@ def record(session: Session, *, now: datetime, actor: str, action: str,
     buffered in the transaction (written before the session's next query, flush,
     savepoint or commit; see the module notes), not committed.
     """
-    validate_fields(time=now, actor=actor, action=action, object_type=object_type,
-                    object_id=object_id, object_version=object_version, partner=partner,
-                    purpose=purpose, legal_basis=legal_basis, outcome=outcome, detail=detail)
+    detail_json = validate_fields(
+        time=now, actor=actor, action=action, object_type=object_type, object_id=object_id,
+        object_version=object_version, partner=partner, purpose=purpose,
+        legal_basis=legal_basis, outcome=outcome, detail=detail)
     legal = list(legal_basis)
     details = dict(detail or {})
     state = _lock_and_load(session)
     seq = state.size
     when = now.astimezone(timezone.utc)
-    leaf = merkle.leaf_hash(leaf_data(
-        seq=seq, time=when, actor=actor, action=action, object_type=object_type,
-        object_id=object_id, object_version=object_version, partner=partner, purpose=purpose,
-        legal_basis=legal, outcome=outcome, detail=details))
+    try:  # the validated fields have the expected types: the template path
+        data = leaf_data_of(seq, to_rfc3339(when), actor, action, object_type, object_id,
+                            object_version, partner, purpose, legal, outcome, details,
+                            detail_json=detail_json)
+    except (TypeError, ValueError):
+        data = leaf_data(seq=seq, time=when, actor=actor, action=action,
+                         object_type=object_type, object_id=object_id,
+                         object_version=object_version, partner=partner, purpose=purpose,
+                         legal_basis=legal, outcome=outcome, detail=details)
+    leaf = merkle.leaf_hash(data)
     state.pending_entries.append(dict(
         seq=seq, time=when, actor=actor, action=action, object_type=object_type,
         object_id=object_id, object_version=object_version, partner=partner, purpose=purpose,
