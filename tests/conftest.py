@@ -60,6 +60,16 @@ def _pg_database(server: pg_server.PgServer) -> str:
     return server.url(name)
 
 
+def _drop_databases(server: pg_server.PgServer, names: list[str]) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def _sqlite_databases(folder: Path) -> Callable[[], str]:
     """A factory of fresh, migrated SQLite database files in ``folder``."""
     counter = itertools.count()
@@ -87,7 +97,16 @@ def store_urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> 
     """A factory of URLs of fresh, migrated databases on this test's backend."""
     if backend == "postgresql":
         server = request.getfixturevalue("pg")
-        return lambda: _pg_database(server)
+        made: list[str] = []
+
+        def make_pg() -> str:
+            url = _pg_database(server)
+            made.append(url.rsplit("/", 1)[1])
+            return url
+
+        # Drop them afterwards: a thousand leftover databases cost gigabytes of disk.
+        request.addfinalizer(lambda: _drop_databases(server, made))
+        return make_pg
     return _sqlite_databases(tmp_path)
 
 
