@@ -44,12 +44,10 @@ def notice_sections(session: Any, *, now: Any) -> dict[str, Any]:
     analysis (subjects by sex) and minors."""
     from sqlalchemy import func, select
 
+    from fts_share.notices.store import latest_versions
     from fts_share.storage.models import Notice
 
-    latest = select(Notice.notice_id, func.max(Notice.version).label("v")).group_by(
-        Notice.notice_id).subquery()
-    rows = session.execute(select(Notice).join(
-        latest, (Notice.notice_id == latest.c.notice_id) & (Notice.version == latest.c.v))).scalars().all()
+    rows = session.scalars(latest_versions()).all()
     by_sex: dict[str, int] = {}
     minors_by_sex: dict[str, int] = {}
     for r in rows:

@@ -172,8 +172,9 @@ def visible_to(row: Notice, actor: Actor) -> bool:
 
 def list_notices(session: Session, *, status: str | None = None, origin: str | None = None,
                  after_id: int = 0, limit: int = 50) -> list[Notice]:
-    """Metadata of the latest versions (no content, no names), newest first."""
-    q = select(Notice).where(Notice.id > after_id)
+    """Metadata of the newest version of each notice (no content, no names), in the
+    order they were stored, after row ``after_id`` (keyset paging)."""
+    q = store.latest_versions().where(Notice.id > after_id)
     if status:
         q = q.where(Notice.status == status)
     if origin:

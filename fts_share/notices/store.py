@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
@@ -79,6 +79,14 @@ def purge(session: Session, row: Notice, *, now: datetime, reason: str, actor: s
     record(session, now=now, actor=actor, action="purge", object_type="notice",
            object_id=row.notice_id, object_version=row.version, partner=row.origin,
            detail={"reason": reason})
+
+
+def latest_versions() -> Select[Any]:
+    """A query of the newest version of every notice (one row per notice)."""
+    newest = (select(Notice.notice_id, func.max(Notice.version).label("v"))
+              .group_by(Notice.notice_id).subquery())
+    return select(Notice).join(newest, (Notice.notice_id == newest.c.notice_id)
+                               & (Notice.version == newest.c.v))
 
 
 def latest(session: Session, notice_id: str) -> Notice:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fts_share import accounts
+from fts_share.notices.store import latest_versions
 from fts_share.storage.models import Alert, Notice, Token, User, WatchlistEntry
 
 
@@ -35,10 +36,7 @@ def latest_notices(db: Session, *, authored: bool, status: str | None, page: int
                    per_page: int) -> tuple[list[Notice], int]:
     """The latest version of each notice received here (``authored=False``) or
     published here, newest first, and how many there are in all."""
-    latest = (select(Notice.notice_id, func.max(Notice.version).label("v"))
-              .where(Notice.authored.is_(authored)).group_by(Notice.notice_id).subquery())
-    q = select(Notice).join(latest, (Notice.notice_id == latest.c.notice_id)
-                            & (Notice.version == latest.c.v))
+    q = latest_versions().where(Notice.authored.is_(authored))
     if status:
         q = q.where(Notice.status == status)
     total = int(db.scalar(select(func.count()).select_from(q.subquery())) or 0)
