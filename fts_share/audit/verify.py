@@ -202,7 +202,9 @@ def _leaf_chunks(connection: Connection, chunk: int, workers: int
     its own connection while this one does the first part; this one then reads only the
     seq and stored leaf of that part and takes the worker's hashes for every chunk whose
     seqs are exactly the worker's (entries are append-only). Any other chunk (rows that
-    changed or appeared in between) is recomputed here.
+    changed or appeared in between) is recomputed here, and so is the whole part if the
+    worker fails (e.g. a program without the ``if __name__ == "__main__"`` guard that
+    spawning needs, or a database it cannot open).
     """
     url = _shareable_url(connection) if workers > 1 else None
     last = connection.execute(_SELECT_LAST).scalar() if url else None
@@ -213,11 +215,17 @@ def _leaf_chunks(connection: Connection, chunk: int, workers: int
     end = int(last) + 1
     split = int(end * (1 - PARALLEL_SHARE))
     context = multiprocessing.get_context("spawn")  # never fork open DB connections
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    try:
         future = pool.submit(_recompute_range, url, split - 1, end, chunk)
         for rows in _stream(connection, _SELECT_ENTRIES, chunk, end=split):
             yield [(row[0], row[12]) for row in rows], _recompute(rows)
-        seqs, hashes = future.result()
+        try:
+            seqs, hashes = future.result()
+        except Exception:  # noqa: BLE001 - the worker could not run: its part is done here
+            seqs, hashes = [], []
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     done = 0
     for light in _stream(connection, _SELECT_LEAVES, chunk, after=split - 1):
         n = len(light)

@@ -150,6 +150,10 @@ def test_two_processes_report_what_one_does(filled, lookup, monkeypatch):
         shared = verify_log(s, lookup_key=lookup, chunk=4, workers=2)
     assert shared == alone and not alone.ok
     assert alone.first_bad_index == 3 and "entry 15: its fields do not match" in alone.problems[1]
+    # A worker that cannot run (here: it cannot open the database) costs time, not truth.
+    monkeypatch.setattr(verify, "_shareable_url", lambda _c: "sqlite:////nonexistent/x/db")
+    with filled.read() as s:
+        assert verify_log(s, lookup_key=lookup, chunk=4, workers=2) == alone
 
 
 def test_unreadable_entry_is_reported(filled, lookup):
