@@ -2,6 +2,7 @@
 
     python3 bench/bench_matching.py                 # quality, all systems, one run
     python3 bench/bench_matching.py --scale 1000000 # + the 1M-name speed/memory bench
+    python3 bench/bench_matching.py --scale-only --scale 1000000 --base /tmp/match-base
 
 Reads ../shared/data relative to the repository (override with --data) and stops
 with a clear message when it is absent. Systems, in the same run:
@@ -116,6 +117,15 @@ def main() -> int:
     ap.add_argument("--nk-python", default=os.environ.get("NK_PYTHON", "/work/venv-nk/bin/python"))
     ap.add_argument("--no-nk", action="store_true")
     ap.add_argument("--scale", type=int, default=0, help="also run the scale bench (names)")
+    ap.add_argument("--scale-only", action="store_true", help="skip the quality tasks")
+    ap.add_argument("--base", type=Path, help="checkout of the code to compare with "
+                    "(e.g. `git worktree add /tmp/match-base HEAD`), run at --base-names")
+    ap.add_argument("--base-names", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=3000, help="scale: queries per pass")
+    ap.add_argument("--base-queries", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=100_000, help="scale: manifest rows at N")
+    ap.add_argument("--base-batch", type=int, default=5000)
+    ap.add_argument("--exhaustive", type=int, default=150, help="scale: exhaustive sample")
     ap.add_argument("--json", type=Path, help="write all figures here")
     args = ap.parse_args()
     xml = args.data / "un-sc-consolidated-2025-08-02.xml"
@@ -123,6 +133,11 @@ def main() -> int:
         print(f"bench_matching: data not found: {xml}\n(the benchmark needs ../shared/data "
               "next to the repository, or --data DIR)", file=sys.stderr)
         return 2
+    if args.scale_only:
+        report = {"scale": run_scale_runs(args)}
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=1))
+        return 0
     n = None if args.full else args.sample
     people = datasets.un_people(args.data)
     tasks = dict(datasets.cross_script(people, n))
@@ -163,12 +178,78 @@ def main() -> int:
         print("ar2en-words", system, report["ar2en-words"][system], flush=True)
     print_table(report, systems)
     if args.scale:
-        from matching.scale import run_scale
-        report["scale"] = run_scale(args.data, args.scale)
-        print(json.dumps(report["scale"], indent=1))
+        report["scale"] = run_scale_runs(args)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
     return 0
+
+
+def _scale_run(args: argparse.Namespace, engine: Path, names: int, queries: int,
+               batch: int, exhaustive: int) -> dict:
+    """One engine at one size, in its own process (own peak RSS)."""
+    cmd = [sys.executable, str(ROOT / "bench" / "matching" / "scale.py"), "--data",
+           str(args.data), "--engine", str(engine), "--names", str(names), "--queries",
+           str(queries), "--batch", str(batch), "--exhaustive", str(exhaustive)]
+    print("+", " ".join(cmd), flush=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(proc.stdout)
+
+
+def run_scale_runs(args: argparse.Namespace) -> dict:
+    """The scale bench: the base code (if given) and this code at --base-names, one
+    after the other in this run, then this code at --scale names."""
+    runs: dict[str, dict] = {}
+    if args.base:
+        runs["base"] = _scale_run(args, args.base, args.base_names, args.base_queries,
+                                  args.base_batch, 0)
+        print(json.dumps(runs["base"]), flush=True)
+        runs["new-small"] = _scale_run(args, ROOT, args.base_names, args.base_queries,
+                                       args.base_batch, 0)
+        print(json.dumps(runs["new-small"]), flush=True)
+    runs["new"] = _scale_run(args, ROOT, args.scale, args.queries, args.batch,
+                             args.exhaustive)
+    print(json.dumps(runs["new"]), flush=True)
+    print_scale(runs)
+    return runs
+
+
+def print_scale(runs: dict) -> None:
+    rows = [
+        ("names indexed", lambda r: f"{r['indexed_names']:,}"),
+        ("build (s)", lambda r: r["build_s"]),
+        ("build (names/s)", lambda r: f"{r['build_names_per_s']:,}"),
+        ("peak RSS after build (MB)", lambda r: r["peak_rss_mb"]),
+        ("queries per pass (Arabic share)",
+         lambda r: f"{r['queries']} ({r['arabic_query_share']:.0%})"),
+        ("q/s, 1 core, cold caches, thr 0 (median; mean)",
+         lambda r: f"{r['cold_t0']['qps_median']:.0f}; {r['cold_t0']['qps_mean']:.0f}"),
+        ("q/s, 1 core, warm, thr 0 (median; mean)",
+         lambda r: f"{r['warm_t0']['qps_median']:.0f}; {r['warm_t0']['qps_mean']:.0f}"),
+        ("q/s, 1 core, warm, default thr (median; mean)",
+         lambda r: f"{r['warm_default']['qps_median']:.0f}; "
+                   f"{r['warm_default']['qps_mean']:.0f}"),
+        ("recall@10 index (all queries)", lambda r: f"{r['recall10_index']:.3f}"),
+        ("recall@10 index / exhaustive (sample)",
+         lambda r: f"{r['recall10_index_sample']:.3f} / {r['recall10_exhaustive_sample']:.3f}"
+                   f" (n={r['exhaustive_sample']})" if "exhaustive_sample" in r else ""),
+        ("save (s) / file (MB)", lambda r: f"{r['save_s']} / {r['file_mb']}"),
+        ("load (s)", lambda r: r["load_s"]),
+        ("batch workers=2: rows, wall (s)",
+         lambda r: f"{r.get('batch_rows', 0):,}, {r.get('batch_workers2_s', '')}"),
+    ]
+    names = list(runs)
+    print("\n| measure | " + " | ".join(f"{k} ({runs[k]['names']:,})" for k in names) + " |")
+    print("|---|" + "---|" * len(names))
+    for label, fn in rows:
+        cells = []
+        for k in names:
+            try:
+                cells.append(str(fn(runs[k])))
+            except (KeyError, TypeError):
+                cells.append("")
+        print(f"| {label} | " + " | ".join(cells) + " |")
 
 
 def print_table(report: dict, systems: list[str]) -> None:

@@ -1,127 +1,322 @@
-"""Scale bench: a synthetic index of N names, build time, peak RSS, queries/s, recall.
+"""Scale bench: a synthetic index of N names; build, memory, save/load, q/s, recall, batch.
 
-Synthetic names are drawn from real name words: the Latin and Arabic sides of the
-ar2en train split and the name words of the UN list, combined 2-4 parts per name,
-with Zipf-like weights (a few very common words, a long tail of rare ones), ~30% in
-Arabic script, ~40% with an article (al-) on the last part and some "bin"/"Abu".
-Queries are indexed names re-spelt: a part dropped or the order changed, Arabic <->
-Latin swapped through the ar2en pairs where possible. Recall@10 of the index (target
-found) is compared with exhaustive scoring over a 5,000-name sample (60 queries) that includes
-the targets.
+Run one engine per process (so that peak RSS is the index's own)::
+
+    python3 bench/matching/scale.py --names 1000000 --queries 3000 --batch 100000 \\
+        [--engine /tmp/match-base] [--exhaustive 150] [--json out.json]
+
+``--engine DIR`` imports ``fts_share`` from another checkout (e.g. the code before a
+change, ``git worktree add /tmp/match-base <commit>``), so both are measured by the
+same harness on the same names and queries. ``bench/bench_matching.py --scale N
+--base DIR`` runs both side by side and prints the table.
+
+Synthetic names (deterministic, seed 1) are built from real name words only:
+
+* *lemmas* with both scripts: the Arabic/Latin word pairs of the ar2en train split,
+  plus pairs read off the UN list (individuals whose Latin name and Arabic original
+  have the same number of words, aligned word by word: محمد/MUHAMMAD, ...); the UN
+  pairs are ranked by their frequency in the list and put first, the ar2en words
+  follow in random order; words are drawn with Zipf weights 1/(rank+10)^0.9, so a
+  few given names are very common and family names have a long tail;
+* Arabic naming structure: given name (6% ``Abd al-X``), optional ``bin``, father's
+  name, grandfather's name (45%), a family name (60%; half with the article, a
+  third of those a nisba ``al-X-i``), and a kunya ``Abu X`` in front (8%); 30% of
+  the names are written in Arabic script.
+
+Queries are indexed names re-spelt: 40% written in the other script word by word;
+25% with one part dropped; 15% reordered (given name last); 20% Latin spelling
+variants (e/a, ou/u, doubled consonants, ``el`` for ``al-``). The target is the
+name's record. Recall@10 of the index (threshold 0) is compared with *exhaustive*
+scoring: every indexed group of spellings compared with every query part, and every
+name holding an aligned part scored exactly (a name with no aligned part scores 0),
+i.e. the result of comparing the query with every record.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import random
 import resource
+import sys
 import time
 from pathlib import Path
 
-from fts_share.errors import ValidationError
-from fts_share.matching import NameIndex
+ROOT = Path(__file__).resolve().parents[2]
+
+AR_ABD, AR_ABU, AR_BIN, AR_AL = "عبد", "أبو", "بن", "ال"
+_SKIP = {"al", "el", "bin", "ibn", "ben", "abu", "abou", "abd", "abdul", "abdel", "bint",
+         "ال", "بن", "ابن", "أبو", "ابو", "عبد", "بنت", "umm", "أم"}
 
 
-def _words(data: Path) -> tuple[list[tuple[str, str]], list[str]]:
+def _ar(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in text)
+
+
+def lemmas(data: Path) -> list[tuple[str, str]]:
+    """(Arabic, Latin) word pairs: UN-aligned pairs by frequency, then ar2en words."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from matching import datasets
+    counts: dict[tuple[str, str], int] = {}
+    for p in datasets.un_people(data):
+        if not p["original"] or not _ar(p["original"]):
+            continue
+        lat = [w for w in p["primary"].replace("-", " ").split()]
+        ar = p["original"].split()
+        if len(lat) != len(ar):
+            continue
+        for a, b in zip(ar, lat):
+            if a in _SKIP or b.lower() in _SKIP or len(b) < 3 or not b.isalpha() or not _ar(a):
+                continue
+            key = (a, b.capitalize())
+            counts[key] = counts.get(key, 0) + 1
+    un = sorted(counts, key=lambda k: (-counts[k], k))
     pairs = [tuple(line.split("\t")) for line in
              (data / "ar2en" / "ar2en-train.txt").read_text(encoding="utf-8").splitlines()
              if "\t" in line]
-    return [(a, b.capitalize()) for a, b in pairs], []
+    ar2en = [(a, b.capitalize()) for a, b in pairs if a and b]
+    random.Random(1).shuffle(ar2en)
+    seen = set(un)
+    return un + [p for p in ar2en if p not in seen]
 
 
-def synth(data: Path, n: int, seed: int = 1) -> tuple[list[tuple[str, str]], dict[str, str]]:
+def _render(tokens: list[tuple[str, int]], script: int, lex: list[tuple[str, str]]) -> str:
+    out = []
+    for kind, i in tokens:
+        w = lex[i][script]
+        if script == 0:
+            out.append({"w": w, "abd": f"{AR_ABD} {AR_AL}{w}", "abu": f"{AR_ABU} {w}",
+                        "al": AR_AL + w, "nisba": f"{AR_AL}{w}ي", "bin": AR_BIN}[kind])
+        else:
+            out.append({"w": w, "abd": f"Abd al-{w}", "abu": f"Abu {w}", "al": f"al-{w}",
+                        "nisba": f"al-{w}i", "bin": "bin"}[kind])
+    return " ".join(out)
+
+
+def synth(data: Path, n: int, seed: int = 1):
+    """``n`` names: ``[(record_id, name, tokens, script)]`` and the lemma table."""
+    lex = lemmas(data)
     rng = random.Random(seed)
-    pairs, _ = _words(data)
-    rng.shuffle(pairs)
-    weights = [1.0 / (i + 10) ** 0.9 for i in range(len(pairs))]
-    names = []
-    for i in range(n):
-        k = rng.choice((2, 3, 3, 4))
-        chosen = rng.choices(pairs, weights=weights, k=k)
-        arabic = rng.random() < 0.3
-        parts = [a if arabic else b for a, b in chosen]
-        if rng.random() < 0.4:
-            parts[-1] = ("ال" + parts[-1]) if arabic else "al-" + parts[-1]
-        if k >= 3 and rng.random() < 0.2:
-            parts.insert(1, "بن" if arabic else "bin")
-        names.append((f"S{i}", " ".join(parts)))
-    bridge = {a: b for a, b in pairs}
-    bridge.update({b: a for a, b in pairs})
-    return names, bridge
+    weights = [1.0 / (i + 10) ** 0.9 for i in range(len(lex))]
+    cum = []
+    total = 0.0
+    for w in weights:
+        total += w
+        cum.append(total)
+    idx = list(range(len(lex)))
+    out = []
+    for k in range(n):
+        draw = rng.choices(idx, cum_weights=cum, k=5)
+        toks: list[tuple[str, int]] = []
+        if rng.random() < 0.08:
+            toks.append(("abu", draw[4]))
+        toks.append(("abd" if rng.random() < 0.06 else "w", draw[0]))
+        if rng.random() < 0.15:
+            toks.append(("bin", 0))
+        toks.append(("w", draw[1]))
+        if rng.random() < 0.45:
+            toks.append(("w", draw[2]))
+        r = rng.random()
+        if r < 0.6:
+            toks.append(("nisba" if r < 0.1 else "al" if r < 0.3 else "w", draw[3]))
+        script = 0 if rng.random() < 0.3 else 1
+        out.append((f"S{k}", _render(toks, script, lex), toks, script))
+    return out, lex
 
 
-def respell(name: str, bridge: dict[str, str], rng: random.Random) -> str:
-    parts = name.split()
+def _variant(text: str, rng: random.Random) -> str:
+    subs = [("e", "a"), ("a", "e"), ("ou", "u"), ("u", "ou"), ("i", "ee"), ("al-", "el "),
+            ("al-", "al "), ("mm", "m"), ("d", "dd"), ("h", "")]
+    for _ in range(2):
+        a, b = rng.choice(subs)
+        pos = text.find(a, 1)
+        if pos > 0:
+            text = text[:pos] + b + text[pos + len(a):]
+    return text
+
+
+def respell(tokens, script: int, lex, rng: random.Random) -> str:
+    toks = list(tokens)
     r = rng.random()
-    if r < 0.4:  # other script, word by word where known
-        parts = [bridge.get(p, p) for p in parts]
-    elif r < 0.7 and len(parts) > 2:
-        parts.pop(rng.randrange(1, len(parts)))
-    else:
-        parts = parts[1:] + parts[:1]
-    return " ".join(parts)
+    if r < 0.40:
+        return _render(toks, 1 - script, lex)
+    if r < 0.65 and len(toks) > 2:
+        droppable = [i for i, t in enumerate(toks) if i > 0 and t[0] != "bin"]
+        if droppable:
+            toks.pop(rng.choice(droppable))
+        return _render(toks, script, lex)
+    if r < 0.80:
+        return _render(toks[1:] + toks[:1], script, lex)
+    return _variant(_render(toks, 1, lex), rng)
 
 
-def run_scale(data: Path, n: int, queries: int = 1000) -> dict[str, float]:
-    names, bridge = synth(data, n)
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if xs else 0.0
+
+
+#: time queries in CPU seconds of this thread (the machine is shared: wall-clock time
+#: per query includes waiting for a core); ``--wall`` switches to wall-clock time
+CPU_TIME = True
+
+
+def timed_pass(idx, queries, *, threshold, targets=None):
+    """Per-query latencies (seconds) and recall@10 when targets are given."""
+    from fts_share.errors import ValidationError
+    lat, found, results = [], 0, []
+    clock = time.thread_time if CPU_TIME else time.perf_counter
+    for i, q in enumerate(queries):
+        t0 = clock()
+        try:
+            hits = idx.search(q, limit=10, threshold=threshold)
+        except ValidationError:
+            hits = []
+        lat.append(clock() - t0)
+        ids = [h.record_id for h in hits]
+        results.append(ids)
+        if targets is not None:
+            found += targets[i] in ids
+    return lat, found, results
+
+
+def _speed(lat: list[float]) -> dict[str, float]:
+    return {"median_ms": round(_median(lat) * 1000, 3),
+            "qps_median": round(1 / _median(lat), 1) if lat else 0.0,
+            "qps_mean": round(len(lat) / sum(lat), 1) if lat else 0.0,
+            "p90_ms": round(sorted(lat)[int(len(lat) * 0.9)] * 1000, 3) if lat else 0.0}
+
+
+def exhaustive(idx, query: str, limit: int = 10) -> list[str]:
+    """Top ``limit`` records by exact score over the whole index (new engine only)."""
+    from fts_share.matching.analysis import analyze_name
+    from fts_share.matching.similarity import similarities_to_many
+    cfg = idx.config
+    analysis = analyze_name(query)
+    qparts = idx._query_parts(analysis)
+    names: set[int] = set()
+    all_groups = list(range(len(idx._groups)))
+    for qp in qparts:
+        values = similarities_to_many(qp.part, idx._groups, skeleton_weight=cfg.skeleton_weight,
+                                      compound_mismatch=cfg.compound_mismatch)
+        qp.sims = dict(zip(all_groups, values))
+        for g, s in qp.sims.items():
+            if s >= cfg.min_part_similarity:
+                names.update(idx._group_names[g])
+    best: dict[str, float] = {}
+    for nid in names:
+        rid = idx._name_record[nid]
+        if rid is None:
+            continue
+        s = round(idx._name_score(qparts, idx._name_pids[nid]), 4)
+        if s > best.get(rid, -1.0):
+            best[rid] = s
+    idx._qcache.clear()
+    return [rid for rid, _ in sorted(best.items(), key=lambda t: (-t[1], t[0]))[:limit]]
+
+
+def run(data: Path, n: int, queries: int, batch: int, exhaustive_n: int,
+        tmpdir: Path) -> dict:
+    from fts_share.errors import ValidationError
+    from fts_share.matching import NameIndex
+    names, lex = synth(data, n)
+    rss_data = _rss_mb()
     idx = NameIndex()
     t0 = time.perf_counter()
-    for rid, name in names:
+    for rid, name, _, _ in names:
         try:
             idx.add(rid, name)
         except ValidationError:
             pass
     build = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_build = _rss_mb()
+    out: dict = {"names": n, "indexed_names": idx.name_count, "build_s": round(build, 1),
+                 "build_names_per_s": round(n / build), "peak_rss_mb": round(rss_build),
+                 "rss_before_build_mb": round(rss_data)}
     rng = random.Random(2)
     sample = rng.sample(names, queries)
-    qs = [(rid, respell(name, bridge, rng)) for rid, name in sample]
+    qs = [respell(toks, script, lex, rng) for _, _, toks, script in sample]
+    targets = [rid for rid, _, _, _ in sample]
+    out["queries"] = queries
+    out["arabic_query_share"] = round(sum(map(_ar, qs)) / len(qs), 3)
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})  # one core
+    lat, found, res = timed_pass(idx, qs, threshold=0.0, targets=targets)
+    out["cold_t0"] = _speed(lat)
+    out["recall10_index"] = round(found / queries, 4)
+    lat, _, res2 = timed_pass(idx, qs, threshold=0.0)
+    out["warm_t0"] = _speed(lat)
+    lat, _, _ = timed_pass(idx, qs, threshold=None)
+    out["warm_default"] = _speed(lat)
+    os.sched_setaffinity(0, cpus)
+    if exhaustive_n and hasattr(idx, "_groups"):
+        t0 = time.perf_counter()
+        ex_found = ix_found = same_top = 0
+        for i in range(exhaustive_n):
+            ex = exhaustive(idx, qs[i])
+            ex_found += targets[i] in ex
+            ix_found += targets[i] in res[i]
+            same_top += bool(ex) and bool(res[i]) and ex[0] == res[i][0]
+        out["exhaustive_sample"] = exhaustive_n
+        out["recall10_exhaustive_sample"] = round(ex_found / exhaustive_n, 4)
+        out["recall10_index_sample"] = round(ix_found / exhaustive_n, 4)
+        out["top1_same_as_exhaustive"] = round(same_top / exhaustive_n, 4)
+        out["exhaustive_s"] = round(time.perf_counter() - t0, 1)
+    # save / load
+    path = tmpdir / f"scale-{n}-{os.getpid()}.idx"
     t0 = time.perf_counter()
-    found = 0
-    for rid, q in qs:
-        try:
-            hits = idx.search(q, limit=10, threshold=0.0)
-        except ValidationError:
-            continue
-        found += any(h.record_id == rid for h in hits)
-    secs = time.perf_counter() - t0
-    # exhaustive comparison on a smaller index that holds the targets
-    sub = NameIndex()
-    keep = {rid for rid, _ in sample[:60]}
-    others = rng.sample(names, min(5000, len(names)))
-    for rid, name in [x for x in names if x[0] in keep] + others:
-        try:
-            sub.add(rid, name)
-        except ValidationError:
-            pass
-    ex_found = ix_found = 0
-    for rid, q in qs[:60]:
-        try:
-            hits = sub.search(q, limit=10, threshold=0.0)
-            ex = _exhaustive(sub, q)
-        except ValidationError:
-            continue
-        ix_found += any(h.record_id == rid for h in hits)
-        ex_found += rid in ex
-    return {"names": n, "build_s": round(build, 1), "peak_rss_mb": round(rss),
-            "queries": queries, "qps_1core": round(queries / secs, 1),
-            "recall10_index_all": round(found / queries, 3),
-            "recall10_index_5k": round(ix_found / 60, 3),
-            "recall10_exhaustive_5k": round(ex_found / 60, 3)}
+    idx.save(str(path))
+    out["save_s"] = round(time.perf_counter() - t0, 1)
+    out["file_mb"] = round(path.stat().st_size / 2**20, 1)
+    t0 = time.perf_counter()
+    loaded = NameIndex.load(str(path))
+    out["load_s"] = round(time.perf_counter() - t0, 1)
+    check = qs[:200]
+    _, _, a = timed_pass(idx, check, threshold=0.0)
+    _, _, b = timed_pass(loaded, check, threshold=0.0)
+    out["loaded_same_results"] = a == b
+    del loaded
+    path.unlink()
+    out["peak_rss_after_load_mb"] = round(_rss_mb())
+    # batch: a manifest of re-spelt names, two workers
+    if batch:
+        brng = random.Random(3)
+        rows = []
+        for _ in range(batch):
+            _, _, toks, script = names[brng.randrange(n)]
+            rows.append({"name": respell(toks, script, lex, brng)})
+        t0 = time.perf_counter()
+        got = idx.search_many(rows, workers=2, limit=10)
+        out["batch_rows"] = batch
+        out["batch_workers2_s"] = round(time.perf_counter() - t0, 1)
+        out["batch_rows_with_hits"] = sum(bool(r) for r in got)
+    return out
 
 
-def _exhaustive(idx: NameIndex, q: str) -> list[str]:
-    old = idx.config
-    big = old.with_options(max_candidates=10**9, common_key_df=10**9)
-    idx.config = big
-    try:
-        query = __import__("fts_share.matching.analysis", fromlist=["x"]).analyze_name(q)
-        scored = []
-        for name_id, analysis in enumerate(idx._names):
-            rid = idx._name_record[name_id]
-            if analysis is None or rid is None:
-                continue
-            scored.append((idx._score(query, analysis, rid, (), (), ()).score, rid))
-        scored.sort(reverse=True)
-        return [rid for _, rid in scored[:10]]
-    finally:
-        idx.config = old
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--names", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=3000)
+    ap.add_argument("--batch", type=int, default=0)
+    ap.add_argument("--exhaustive", type=int, default=0)
+    ap.add_argument("--engine", type=Path, default=ROOT)
+    ap.add_argument("--tmp", type=Path, default=Path("/tmp"))
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    sys.path.insert(0, str(args.engine))
+    result = run(args.data, args.names, args.queries, args.batch, args.exhaustive, args.tmp)
+    result["engine"] = str(args.engine)
+    text = json.dumps(result, indent=1)
+    if args.json:
+        args.json.write_text(text)
+    print(text, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

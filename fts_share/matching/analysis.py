@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from fts_share.errors import ValidationError
 from fts_share.matching import lexicon as lx
@@ -25,7 +26,7 @@ MAX_PARTS = 40
 ALLAH_FORMS: tuple[Form, ...] = (Form("lh", "lah"),)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NamePart:
     """One part of a name, with its role and its readings in the shared key space."""
 
@@ -52,7 +53,7 @@ class NamePart:
         return tuple(f.full for f in self.forms)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NameAnalysis:
     """The analysis of one name, as the engine sees it (for scoring and UI preview)."""
 
@@ -87,6 +88,11 @@ class NameAnalysis:
         }
 
 
+#: Analyses of recently seen names (the analysis is a pure function of the text).
+_RECENT: dict[tuple[str, int], NameAnalysis] = {}
+_RECENT_MAX = 50_000
+
+
 def analyze_name(text: object, *, field: str = "name",
                  max_length: int = MAX_NAME_LENGTH) -> NameAnalysis:
     """Analyse a name in any script into parts with roles and bridge keys.
@@ -94,14 +100,29 @@ def analyze_name(text: object, *, field: str = "name",
     Raises :class:`~fts_share.errors.ValidationError` naming ``field`` for an empty
     name, a name of particles or titles only, control characters, or a name longer
     than ``max_length`` characters (bidirectional marks are stripped, not refused).
+    Results are immutable and recently seen names are answered from a small cache.
     """
+    if type(text) is str:
+        key = (text, max_length)
+        hit = _RECENT.get(key)
+        if hit is not None:
+            return hit
+        result = _analyze(text, field, max_length)
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.clear()
+        _RECENT[key] = result
+        return result
+    return _analyze(text, field, max_length)
+
+
+def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     cleaned = clean_text(text, field=field, max_length=max_length)
     folded = fold(cleaned)
     tokens = [t for t in re.split(r"[\s\-]+", folded) if t]
     items: list[tuple[str, str]] = []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        items.extend(lx.classify_token(tok, nxt))
+        items.extend(_classify(tok, nxt))
     parts, particles = _assemble(items)
     if not any(p.role != "title" for p in parts):
         raise ValidationError({field: ["contains no name: only particles or titles"]})
@@ -114,6 +135,12 @@ def _script(word: str) -> str:
     return "arabic" if any("\u0600" <= c <= "\u06ff" for c in word) else "latin"
 
 
+@lru_cache(maxsize=100_000)
+def _classify(tok: str, nxt: str) -> tuple[tuple[str, str], ...]:
+    return tuple(lx.classify_token(tok, nxt))
+
+
+@lru_cache(maxsize=200_000)
 def _forms(word: str) -> tuple[Form, ...]:
     if lx.is_allah(word):
         return ALLAH_FORMS

@@ -54,10 +54,16 @@ class MatchConfig:
     document_match: float = 0.30
 
     # index
-    max_candidates: int = 40
-    """records scored per query after candidate generation"""
+    max_candidates: int = 25
+    """names scored in full per query, the best after candidate generation and pre-score"""
     common_key_df: int = 20000
-    """keys filed under more names than this are only used if a query has nothing rarer"""
+    """query parts whose similar indexed parts are held by more names than this are
+    only scanned if the query has nothing rarer (they still count in the pre-score)"""
+    candidate_budget: int = 2000
+    """postings scanned per query (rarest parts first) before pre-scoring"""
+    candidate_similarity: float = 0.8
+    """only indexed spellings at least this similar to a query part bring candidates
+    (all aligned parts still count when the candidates are scored)"""
     stats_min_names: int = 500
     """below this many indexed names, rarity comes from the built-in common-name table"""
 
@@ -69,6 +75,8 @@ class MatchConfig:
             errors["skeleton_weight"] = ["must be between 0 and 1"]
         if self.max_candidates < 1:
             errors["max_candidates"] = ["must be at least 1"]
+        if self.candidate_budget < 1:
+            errors["candidate_budget"] = ["must be at least 1"]
         if errors:
             raise ValidationError(errors)
 

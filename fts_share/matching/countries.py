@@ -1,9 +1,11 @@
-"""Countries: ISO 3166-1 alpha-3 codes from codes or names in English, French, Arabic.
+"""Countries for matching: thin wrappers over :mod:`fts_share.countries` (one table).
 
-The table (``countries.json``) is generated from Debian's iso-codes (ISO 3166-1 with
-its French and Arabic translations) and lists all 249 countries. Names are matched
-after folding (case, diacritics, Arabic letter variants, punctuation), so "IRAQ",
-"Irak", "العراق" and "Republic of Iraq" all give ``IRQ``.
+:func:`resolve_country` and :func:`country_code` accept what
+:func:`fts_share.countries.country_code` accepts (alpha-3 and alpha-2 codes, English,
+French and Arabic names and aliases) and, as watchlists write them, a few more
+forms: inverted ISO names ("Korea, Democratic People's Republic of"), names without
+their parenthesis, names folded like personal names (Arabic letter variants, ta
+marbuta), and common short forms ("UK", "DPRK", "Syria", "سورية").
 
 An unknown country is an error (:class:`~fts_share.errors.ValidationError` naming
 the field) in :func:`country_code`; :func:`resolve_country` returns ``None`` instead,
@@ -12,11 +14,10 @@ for importers that keep the raw value.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
 
+from fts_share import countries as iso
 from fts_share.errors import ValidationError
 from fts_share.matching.normalize import fold
 
@@ -36,31 +37,12 @@ _ALIASES = {
 }
 
 
-@lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, str], dict[str, dict[str, list[str]]]]:
-    raw = json.loads(resources.files("fts_share.matching").joinpath("countries.json")
-                     .read_text(encoding="utf-8"))
-    lookup: dict[str, str] = {}
-    info: dict[str, dict[str, list[str]]] = {}
-    for c in raw["countries"]:
-        code = c["alpha3"]
-        info[code] = {"en": c["en"], "fr": c["fr"], "ar": c["ar"]}
-        for name in c["en"] + c["fr"] + c["ar"]:
-            for variant in _name_variants(name):
-                lookup.setdefault(variant, code)
-    for alias, code in _ALIASES.items():
-        lookup[_key(alias)] = code
-    lookup.pop("", None)
-    return lookup, info
-
-
 def _key(name: str) -> str:
     return " ".join(fold(name).replace("-", " ").split())
 
 
 def _name_variants(name: str) -> list[str]:
     out = [_key(name)]
-    # "Korea, Democratic People's Republic of" -> "Democratic People's Republic of Korea"
     m = re.fullmatch(r"(.+?),\s*(.+)", name)
     if m:
         out += [_key(f"{m.group(2)} {m.group(1)}"), _key(m.group(1))]
@@ -70,25 +52,43 @@ def _name_variants(name: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _extra() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for c in iso.COUNTRIES:
+        for name in (c.en, c.fr, c.ar, *c.aliases):
+            for variant in _name_variants(name):
+                lookup.setdefault(variant, c.alpha3)
+    for alias, code in _ALIASES.items():
+        lookup[_key(alias)] = code
+    lookup.pop("", None)
+    return lookup
+
+
+@lru_cache(maxsize=4096)
 def resolve_country(value: str) -> str | None:
     """The alpha-3 code for a code or a country name, or ``None`` if unknown."""
     if not isinstance(value, str):
         return None
     text = value.strip()
-    lookup, info = _table()
-    if len(text) == 3 and text.isalpha() and text.upper() in info:
-        return text.upper()
-    return lookup.get(_key(text)) if text else None
+    if not text:
+        return None
+    try:
+        return iso.country_code(text)
+    except ValueError:
+        pass
+    return _extra().get(_key(text[:200]))
 
 
 def country_code(value: str, *, field: str = "nationality") -> str:
     """The alpha-3 code for ``value``; raises ``ValidationError({field: ...})`` if unknown."""
-    code = resolve_country(value)
+    code = resolve_country(value) if isinstance(value, str) else None
     if code is None:
         raise ValidationError({field: [f"unknown country: {str(value)[:60]!r}"]})
     return code
 
 
 def country_names(code: str) -> dict[str, list[str]]:
-    """English, French and Arabic names of a country (``{"en": [...], ...}``)."""
-    return _table()[1][country_code(code)]
+    """English, French and Arabic short names of a country (``{"en": [...], ...}``)."""
+    c = iso.BY_ALPHA3[country_code(code)]
+    return {"en": [c.en], "fr": [c.fr], "ar": [c.ar]}

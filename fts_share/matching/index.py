@@ -10,6 +10,7 @@ many of its parts each name shares, and scores the best ``max_candidates`` names
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from collections import Counter
@@ -25,6 +26,8 @@ from fts_share.matching.evidence import (CountryInput, DateSpec, DobInput, parse
 from fts_share.matching.lexicon import COMMON_GIVEN_NAMES
 from fts_share.matching.scoring import (ALGORITHM, Explanation, combine, evidence_features,
                                         score_names)
+from fts_share.matching.bridge import Form
+from fts_share.matching.similarity import part_similarity, similarities_to_many
 
 ProgressFn = Callable[[int, int], None]
 
@@ -83,20 +86,52 @@ def builtin_rarity(part: NamePart, config: MatchConfig) -> float:
     return 1.0
 
 
+class _QueryPart:
+    """A query part with its weight and its similarities to indexed parts."""
+
+    __slots__ = ("part", "weight", "sims", "near")
+
+    def __init__(self, part: NamePart, weight: float, sims: dict[int, float],
+                 near: list[tuple[int, float]]) -> None:
+        self.part = part
+        self.weight = weight
+        self.sims = sims
+        """group id -> similarity, for the near groups and any compared since (memo)"""
+        self.near = near
+        """(group id, similarity) of the indexed groups that share a key and align,
+        most similar first"""
+
+
 class NameIndex:
     """An in-memory index of watchlist records for cross-script name search."""
+
+    #: distinct query parts whose similarities to indexed parts are memoised
+    QUERY_PART_CACHE = 20_000
 
     def __init__(self, *, config: MatchConfig | None = None) -> None:
         self.config = config or MatchConfig()
         self._records: dict[str, _Record] = {}
         self._name_record: list[str | None] = []
         self._names: list[NameAnalysis | None] = []
-        self._postings: dict[str, array] = {}
+        self._name_pids: list[tuple[int, ...] | None] = []
+        """per name: ids of its matchable parts (titles excluded), in order"""
+        self._parts: list[NamePart] = []
+        self._part_id: dict[NamePart, int] = {}
+        self._part_group: list[int] = []
+        """per part: its group, the parts that read the same (forms, script, kind)"""
+        self._part_dfkey: list[str] = []
+        self._groups: list[tuple[tuple[Form, ...], str, str]] = []
+        self._group_id: dict[tuple[tuple[Form, ...], str, str], int] = {}
+        self._group_names: list[array] = []
+        """per group: ids of the names holding one of its parts"""
+        self._key_groups: dict[str, array] = {}
+        """index key (skeleton or one-letter deletion) -> ids of the groups filed under it"""
         self._df: Counter[str] = Counter()
         self._doc_index: dict[str, set[str]] = {}
         self._live_names = 0
-        self._interned: dict[NamePart, NamePart] = {}
         self._rarity_cache: dict[str, float] = {}
+        self._pweight: dict[int, float] = {}
+        self._qcache: dict[tuple[Any, ...], tuple[dict[int, float], list[tuple[int, float]]]] = {}
 
     # ------------------------------------------------------------ building
     def __len__(self) -> int:
@@ -134,9 +169,14 @@ class NameIndex:
         rec_dob = parse_dob(dob)
         rec_nat = parse_countries(nationality)
         rec_docs = parse_documents(documents)
+        self._add_analysed(record_id, analyses, rec_dob, dob, rec_nat, rec_docs)
+
+    def _add_analysed(self, record_id: str, analyses: Sequence[NameAnalysis],
+                      rec_dob: tuple[DateSpec, ...], dob_raw: Any, rec_nat: tuple[str, ...],
+                      rec_docs: tuple[str, ...]) -> None:
         if record_id in self._records:
             self.remove(record_id)
-        rec = _Record([], [], rec_dob, dob, rec_nat, rec_docs)
+        rec = _Record([], [], rec_dob, dob_raw, rec_nat, rec_docs)
         for analysis in dict.fromkeys(analyses):
             rec.names.append(self._add_name(record_id, analysis))
             rec.texts.append(analysis.text)
@@ -144,27 +184,53 @@ class NameIndex:
             self._doc_index.setdefault(doc, set()).add(record_id)
         self._records[record_id] = rec
 
-    def _intern(self, analysis: NameAnalysis) -> NameAnalysis:
-        """Share identical part objects between names (memory, similarity cache)."""
-        parts = tuple(self._interned.setdefault(p, p) for p in analysis.parts)
-        return NameAnalysis(analysis.text, analysis.folded, parts, analysis.particles)
+    def _part(self, part: NamePart) -> int:
+        """The id of an (interned) part, filing a new part under its keys."""
+        pid = self._part_id.get(part)
+        if pid is None:
+            pid = len(self._parts)
+            self._part_id[part] = pid
+            self._parts.append(part)
+            self._part_dfkey.append(f"{part.kind}:{part.key}")
+            sig = (part.forms, part.script, part.kind)
+            gid = self._group_id.get(sig)
+            if gid is None:
+                gid = self._new_group(sig, part_keys(part))
+            self._part_group.append(gid)
+        return pid
+
+    def _new_group(self, sig: tuple[tuple[Form, ...], str, str], keys: Iterable[str]) -> int:
+        gid = len(self._groups)
+        self._group_id[sig] = gid
+        self._groups.append(sig)
+        self._group_names.append(array("i"))
+        for key in keys:
+            post = self._key_groups.get(key)
+            if post is None:
+                self._key_groups[key] = post = array("i")
+            post.append(gid)
+        self._qcache.clear()  # neighbourhoods of query parts may now include it
+        return gid
 
     def _add_name(self, record_id: str, analysis: NameAnalysis) -> int:
-        analysis = self._intern(analysis)
-        self._rarity_cache.clear()
         name_id = len(self._names)
+        parts = self._parts
+        pids = tuple(self._part(p) for p in analysis.parts)
+        analysis = NameAnalysis(analysis.text, analysis.folded,
+                                tuple(parts[i] for i in pids), analysis.particles)
+        matchable = tuple(i for i in pids if parts[i].role != "title")
         self._names.append(analysis)
+        self._name_pids.append(matchable)
         self._name_record.append(record_id)
         self._live_names += 1
-        keys: set[str] = set()
-        for part in analysis.name_parts:
-            keys |= part_keys(part)
-            self._df[f"{part.kind}:{part.key}"] += 1
-        for key in keys:
-            post = self._postings.get(key)
-            if post is None:
-                self._postings[key] = post = array("i")
-            post.append(name_id)
+        group = self._part_group
+        for gid in dict.fromkeys(group[i] for i in matchable):
+            self._group_names[gid].append(name_id)
+        for pid in matchable:
+            self._df[self._part_dfkey[pid]] += 1
+        if self._rarity_cache:
+            self._rarity_cache.clear()
+            self._pweight.clear()
         return name_id
 
     def remove(self, record_id: str) -> bool:
@@ -173,12 +239,16 @@ class NameIndex:
         if rec is None:
             return False
         self._rarity_cache.clear()
+        self._pweight.clear()
         for name_id in rec.names:
-            analysis = self._names[name_id]
-            if analysis is not None:
-                for part in analysis.name_parts:
-                    self._df[f"{part.kind}:{part.key}"] -= 1
+            pids = self._name_pids[name_id]
+            if pids is not None:
+                for pid in pids:
+                    self._df[self._part_dfkey[pid]] -= 1
+                for gid in dict.fromkeys(self._part_group[i] for i in pids):
+                    self._group_names[gid].remove(name_id)
             self._names[name_id] = None
+            self._name_pids[name_id] = None
             self._name_record[name_id] = None
             self._live_names -= 1
         for doc in rec.documents:
@@ -207,6 +277,13 @@ class NameIndex:
         self._rarity_cache[key] = value
         return value
 
+    def _part_weight(self, pid: int) -> float:
+        w = self._pweight.get(pid)
+        if w is None:
+            part = self._parts[pid]
+            w = self._pweight[pid] = self.config.role_weight(part.role) * self.rarity(part)
+        return w
+
     # ------------------------------------------------------------ searching
     def search(self, name: str, *, dob: DobInput = None, nationality: CountryInput = None,
                documents: str | Sequence[str] | None = None, limit: int = 10,
@@ -223,53 +300,254 @@ class NameIndex:
         if not isinstance(limit, int) or limit < 1:
             raise ValidationError({"limit": ["must be a positive integer"]})
         cut = self.config.threshold if threshold is None else threshold
-        best: dict[str, Hit] = {}
-        self._sim_cache: dict[tuple[int, int], float] = {}
-        for name_id in self._candidates(query):
-            record_id = self._name_record[name_id]
-            analysis = self._names[name_id]
-            if record_id is None or analysis is None:
-                continue
-            hit = self._score(query, analysis, record_id, q_dob, q_nat, q_docs)
-            if record_id not in best or hit.score > best[record_id].score:
-                best[record_id] = hit
+        qparts = self._query_parts(query)
+        scored = self._rank(qparts, self._candidates(qparts), q_dob, q_nat, q_docs)
         for doc in q_docs:
             for record_id in self._doc_index.get(doc, ()):
-                if record_id not in best:
-                    rec = self._records[record_id]
-                    hits = [self._score(query, self._names[i], record_id, q_dob, q_nat,
-                                        q_docs) for i in rec.names if self._names[i]]
-                    best[record_id] = max(hits, key=lambda h: h.score)
-        hits = sorted((h for h in best.values() if h.score >= cut),
-                      key=lambda h: (-h.score, h.record_id))
-        return hits[:limit]
+                for name_id in self._records[record_id].names:
+                    if name_id not in scored and self._name_pids[name_id] is not None:
+                        scored[name_id] = self._fast_score(qparts, name_id, q_dob, q_nat,
+                                                           q_docs)
+        return self._hits(query, qparts, scored, cut, limit, q_dob, q_nat, q_docs)
 
-    def _candidates(self, query: NameAnalysis) -> list[int]:
+    def _query_parts(self, query: NameAnalysis) -> list[_QueryPart]:
+        """Weights and (memoised) neighbourhoods of the query's parts."""
         cfg = self.config
-        per_part: list[tuple[int, int, set[int]]] = []
+        floor = cfg.min_part_similarity
+        out = []
+        cache = self._qcache
         for part in query.name_parts:
-            posts = [p for p in map(self._postings.get, part_keys(part)) if p is not None]
-            size = sum(map(len, posts))
-            if size:
-                # rarity as a small integer multiplicity: a rare part counts more
-                weight = max(1, round(4 * self.rarity(part)))
-                per_part.append((size, weight, set().union(*posts) if size > 0 else set()))
-        if not per_part:
+            sig = (part.forms, part.script, part.kind)
+            entry = cache.pop(sig, None)
+            if entry is None:
+                found: set[int] = set()
+                key_groups = self._key_groups
+                for key in part_keys(part):
+                    post = key_groups.get(key)
+                    if post is not None:
+                        found.update(post)
+                gids = list(found)
+                groups = self._groups
+                values = similarities_to_many(part, [groups[g] for g in gids],
+                                              skeleton_weight=cfg.skeleton_weight,
+                                              compound_mismatch=cfg.compound_mismatch)
+                near = sorted(((g, s) for g, s in zip(gids, values) if s >= floor),
+                              key=lambda t: -t[1])
+                entry = (dict(near), near)
+                if len(cache) >= self.QUERY_PART_CACHE:
+                    del cache[next(iter(cache))]
+            cache[sig] = entry
+            weight = cfg.role_weight(part.role) * self.rarity(part)
+            out.append(_QueryPart(part, weight, entry[0], entry[1]))
+        return out
+
+    def _candidates(self, qparts: list[_QueryPart]) -> list[int]:
+        """Names worth scoring: those holding a part similar to one of the query's
+        rarer parts, pre-scored on all query parts; the best ``max_candidates``."""
+        cfg = self.config
+        part_names = self._group_names
+        lo = cfg.candidate_similarity
+        volumes = sorted((sum(len(part_names[gid]) for gid, s in qp.near if s >= lo), i)
+                         for i, qp in enumerate(qparts) if qp.near and qp.near[0][1] >= lo)
+        if not volumes:
             return []
-        per_part.sort(key=lambda t: t[0])
-        rare = [t for t in per_part if t[0] <= cfg.common_key_df] or per_part[:1]
-        counts: Counter[int] = Counter()
-        for _, weight, ids in rare:
-            for _ in range(weight):
-                counts.update(ids)
-        return [name_id for name_id, _ in counts.most_common(cfg.max_candidates)]
+        acc: dict[int, float] = {}
+        used = 0
+        scanned: set[int] = set()
+        cap = cfg.candidate_budget
+        for vol, i in volumes:
+            if scanned and (vol > cfg.common_key_df or used + vol > cap):
+                break
+            scanned.add(i)
+            qp = qparts[i]
+            w = qp.weight
+            best: dict[int, float] = {}
+            # lowest similarity first, so that a name's best-aligned part wins
+            for pid, s in reversed(qp.near):
+                if s < lo:
+                    continue
+                post = part_names[pid]
+                if used > 4 * cap and s < 1.0:
+                    continue
+                used += len(post)
+                best.update(dict.fromkeys(post, w * s))
+            if not acc:
+                acc = best
+            else:
+                get = acc.get
+                for nid, v in best.items():
+                    acc[nid] = get(nid, 0.0) + v
+        k = cfg.max_candidates
+        if len(acc) <= k:
+            return list(acc)
+        # the other (common) parts count too: by intersecting their postings with the
+        # candidates where that is cheaper (C loops), else name by name
+        lookups = []
+        for vol, i in volumes:
+            if i in scanned:
+                continue
+            qp = qparts[i]
+            if vol < 25 * len(acc):
+                keys = acc.keys()
+                best = {}
+                for gid, s in reversed(qp.near):
+                    if s < lo:
+                        continue
+                    common = keys & part_names[gid]
+                    if common:
+                        best.update(dict.fromkeys(common, qp.weight * s))
+                for nid, v in best.items():
+                    acc[nid] += v
+            else:
+                lookups.append((qp.weight, dict(qp.near)))
+        if lookups:
+            name_pids = self._name_pids
+            group = self._part_group
+            for nid in acc:
+                pids = name_pids[nid]
+                if pids is None:
+                    continue
+                extra = 0.0
+                for w, near in lookups:
+                    best_s = 0.0
+                    for pid in pids:
+                        s = near.get(group[pid])
+                        if s is not None and s > best_s:
+                            best_s = s
+                    extra += w * best_s
+                acc[nid] += extra
+        return heapq.nlargest(k, acc, key=acc.__getitem__)
+
+    def _pair_sim(self, qp: _QueryPart, pid: int) -> float:
+        gid = self._part_group[pid]
+        s = qp.sims.get(gid)
+        if s is None:
+            cfg = self.config
+            s = part_similarity(qp.part, self._parts[pid], skeleton_weight=cfg.skeleton_weight,
+                                compound_mismatch=cfg.compound_mismatch)
+            if len(qp.sims) < 16384:
+                qp.sims[gid] = s
+        return s
+
+    def _name_score(self, qparts: list[_QueryPart], pids: tuple[int, ...]) -> float:
+        """The name score of ``scoring.score_names`` (same arithmetic), from memoised
+        part similarities, without building an explanation."""
+        cfg = self.config
+        floor = cfg.min_part_similarity
+        pairs: list[tuple[float, int, int]] = []
+        group = self._part_group
+        for i, qp in enumerate(qparts):
+            sims = qp.sims
+            for j, pid in enumerate(pids):
+                s = sims.get(group[pid])
+                if s is None:
+                    s = self._pair_sim(qp, pid)
+                if s >= floor:
+                    pairs.append((s, i, j))
+        if not pairs:
+            return 0.0
+        if len(pairs) > 1:
+            pairs.sort(key=_neg_first)
+        qw = [qp.weight for qp in qparts]
+        pweight = self._pweight
+        rw = [pweight.get(pid) or self._part_weight(pid) for pid in pids]
+        used_q: set[int] = set()
+        used_r: set[int] = set()
+        got_q = got_r = info = 0.0
+        for s, i, j in pairs:
+            if i in used_q or j in used_r:
+                continue
+            used_q.add(i)
+            used_r.add(j)
+            got_q += qw[i] * s
+            got_r += rw[j] * s
+            info += min(qw[i], rw[j]) * s
+        sq, sr = sum(qw), sum(rw)
+        cov_q = got_q / sq if sq else 0.0
+        cov_r = got_r / sr if sr else 0.0
+        hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
+        coverage = cfg.coverage_best_side * hi + (1 - cfg.coverage_best_side) * lo
+        information = min(1.0, info / cfg.information_scale)
+        ifloor = cfg.information_floor
+        score = coverage * (ifloor + (1 - ifloor) * information)
+        if len(qparts) > 1 and len(pids) > 1:
+            q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
+            parts = self._parts
+            r_given = next((j for j, pid in enumerate(pids) if parts[pid].role == "given"),
+                           None)
+            if q_given is not None and r_given is not None:
+                missing = (q_given not in used_q) + (r_given not in used_r)
+                score -= cfg.given_name_conflict * missing / 2
+        return min(1.0, max(0.0, score))
+
+    def _fast_score(self, qparts: list[_QueryPart], name_id: int,
+                    q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str]
+                    ) -> float:
+        pids = self._name_pids[name_id]
+        assert pids is not None
+        score = self._name_score(qparts, pids)
+        if q_dob or q_nat or q_docs:
+            rec = self._records[self._name_record[name_id]]  # type: ignore[index]
+            evidence = evidence_features(self.config, q_dob=q_dob, r_dob=rec.dob,
+                                         q_nat=q_nat, r_nat=rec.nationality, q_docs=q_docs,
+                                         r_docs=rec.documents)
+            score = min(1.0, max(0.0, score + sum(f.value * f.weight for f in evidence)))
+        return score
+
+    def _rank(self, qparts: list[_QueryPart], candidates: list[int],
+              q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str]
+              ) -> dict[int, float]:
+        name_pids = self._name_pids
+        candidates = [nid for nid in candidates if name_pids[nid] is not None]
+        self._fill_sims(qparts, candidates)
+        return {nid: self._fast_score(qparts, nid, q_dob, q_nat, q_docs)
+                for nid in candidates}
+
+    def _fill_sims(self, qparts: list[_QueryPart], name_ids: Iterable[int]) -> None:
+        """Compute, in one batch per query part, the similarities the names need."""
+        group = self._part_group
+        gids = {group[pid] for nid in name_ids for pid in self._name_pids[nid] or ()}
+        cfg = self.config
+        for qp in qparts:
+            sims = qp.sims
+            missing = [g for g in gids if g not in sims]
+            if not missing:
+                continue
+            values = similarities_to_many(qp.part, [self._groups[g] for g in missing],
+                                          skeleton_weight=cfg.skeleton_weight,
+                                          compound_mismatch=cfg.compound_mismatch)
+            if len(sims) + len(missing) > 16384:  # bounded memo: keep it per query only
+                qp.sims = sims = dict(sims)
+            sims.update(zip(missing, values))
+
+    def _hits(self, query: NameAnalysis, qparts: list[_QueryPart], scored: dict[int, float],
+              cut: float, limit: int, q_dob: Sequence[DateSpec], q_nat: Sequence[str],
+              q_docs: Sequence[str]) -> list[Hit]:
+        """Explain the best name of each of the best records (scores as scored)."""
+        best: dict[str, tuple[float, int]] = {}
+        name_record = self._name_record
+        for nid, score in scored.items():
+            rid = name_record[nid]
+            if rid is None:
+                continue
+            old = best.get(rid)
+            if old is None or score > old[0]:
+                best[rid] = (score, nid)
+        top = sorted(((round(s, 4), rid, nid) for rid, (s, nid) in best.items()
+                      if round(s, 4) >= cut), key=lambda t: (-t[0], t[1]))[:limit]
+        sim_cache: dict[tuple[int, int], float] = {}
+        for score, rid, nid in top:
+            for qp in qparts:
+                for pid in self._name_pids[nid] or ():
+                    sim_cache[(id(qp.part), id(self._parts[pid]))] = self._pair_sim(qp, pid)
+        return [self._score(query, self._names[nid], rid, q_dob, q_nat, q_docs,  # type: ignore[arg-type]
+                            sim_cache) for score, rid, nid in top]
 
     def _score(self, query: NameAnalysis, record: NameAnalysis, record_id: str,
-               q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str]
-               ) -> Hit:
+               q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str],
+               sim_cache: dict[tuple[int, int], float] | None = None) -> Hit:
         rec = self._records[record_id]
-        name = score_names(query, record, self.rarity, self.config,
-                           getattr(self, "_sim_cache", None))
+        name = score_names(query, record, self.rarity, self.config, sim_cache)
         evidence = evidence_features(self.config, q_dob=q_dob, r_dob=rec.dob, q_nat=q_nat,
                                      r_nat=rec.nationality, q_docs=q_docs,
                                      r_docs=rec.documents)
@@ -293,16 +571,14 @@ class NameIndex:
 
     # ------------------------------------------------------------ persistence
     def save(self, path: str) -> None:
-        """Write the index to ``path`` (versioned gzip JSON; see ``persist``)."""
-        persist.save(path, self.config.to_dict(), (
-            (rid, rec.texts, rec.dob_raw, list(rec.nationality), list(rec.documents))
-            for rid, rec in self._records.items()))
+        """Write the index to ``path`` (versioned binary sections; see ``persist``)."""
+        persist.save(path, self)
 
     @classmethod
     def load(cls, path: str, *, config: MatchConfig | None = None) -> "NameIndex":
         """Read an index written by :meth:`save` (the file's config unless one is given)."""
-        saved_config, records = persist.load(path)
-        idx = cls(config=config or MatchConfig.from_dict(saved_config))
-        for rid, names, dob, nat, docs in records:
-            idx.add(rid, names, dob=dob, nationality=nat or None, documents=docs or None)
-        return idx
+        return persist.load(cls, path, config=config)
+
+
+def _neg_first(t: tuple[float, int, int]) -> float:
+    return -t[0]

@@ -69,18 +69,36 @@ def clean_text(text: object, *, field: str = "name", max_length: int = MAX_NAME_
     if len(text) > max_length * 4:
         raise ValidationError({field: [f"longer than {max_length} characters"]})
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat == "Cc" and ch not in "\t\n\r":
-            raise ValidationError({field: [f"contains control character U+{ord(ch):04X}"]})
-        if cat in ("Co", "Cs", "Cn"):
-            raise ValidationError({field: [f"contains invalid character U+{ord(ch):04X}"]})
+    if not (text.isascii() and text.isprintable()):
+        for ch in text:
+            problem = _char_problem(ch)
+            if problem:
+                raise ValidationError({field: [f"{problem} U+{ord(ch):04X}"]})
     text = " ".join(text.split())
     if not text:
         raise ValidationError({field: ["must not be empty"]})
     if len(text) > max_length:
         raise ValidationError({field: [f"longer than {max_length} characters"]})
     return text
+
+
+_PROBLEMS: dict[str, str] = {}
+
+
+def _char_problem(ch: str) -> str:
+    """"" for an acceptable character, else what is wrong with it (memoised)."""
+    problem = _PROBLEMS.get(ch)
+    if problem is None:
+        cat = unicodedata.category(ch)
+        if cat == "Cc" and ch not in "\t\n\r":
+            problem = "contains control character"
+        elif cat in ("Co", "Cs", "Cn"):
+            problem = "contains invalid character"
+        else:
+            problem = ""
+        if len(_PROBLEMS) < 100_000:
+            _PROBLEMS[ch] = problem
+    return problem
 
 
 def is_arabic_char(ch: str) -> bool:
@@ -96,9 +114,14 @@ def fold_arabic(text: str) -> str:
     Presentation forms are decomposed first (NFKC). Ta marbuta (ة) is kept: the
     bridge knows it is a final vowel; everything else is folded here.
     """
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if not _is_arabic_mark(ch))
+    text = _ARABIC_MARKS.sub("", text)
     return text.translate(_ARABIC_TABLE)
+
+
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0610-\u061a\u08d3-\u08ff]")
 
 
 def _is_arabic_mark(ch: str) -> bool:
@@ -114,6 +137,8 @@ _NON_WORD = re.compile(r"[^a-z0-9\u0600-\u06ff\s-]+")
 def fold_latin(text: str) -> str:
     """Lower-case, strip diacritics and ʿayn/hamza apostrophes; keep hyphens."""
     text = text.lower().translate(_LATIN_TABLE)
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.translate(_LATIN_TABLE)

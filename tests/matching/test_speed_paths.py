@@ -1,0 +1,107 @@
+"""The fast paths give the same numbers as the reference scorer; the v2 file format
+round-trips and refuses damaged files; countries come from fts_share.countries."""
+
+import random
+from pathlib import Path
+
+import pytest
+
+from fts_share.errors import ValidationError
+from fts_share.matching import NameIndex, analyze_name, resolve_country
+from fts_share.matching.countries import country_code, country_names
+from fts_share.matching.scoring import score_names
+from fts_share.matching.similarity import part_similarity, similarities_to_many
+
+WORDS = ["Muhammad", "Mohamed", "محمد", "Ahmad", "أحمد", "Hasan", "Hassan", "حسن", "Ali",
+         "علي", "Abd al-Rahman", "عبدالرحمن", "Abu Bakr", "أبو بكر", "al-Baghdadi",
+         "البغدادي", "Salahuddin", "صلاح الدين", "Zawahiri", "الظواهري", "Nasrallah", "bin",
+         "Khalid", "Khaled", "خالد", "al-Harbi", "الحربي", "Yusuf", "Youssef", "يوسف"]
+
+
+def _names(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.sample(WORDS, rng.randint(1, 4))) for _ in range(n)]
+
+
+def _index(names: list[str]) -> NameIndex:
+    idx = NameIndex()
+    for i, n in enumerate(names):
+        try:
+            idx.add(f"R{i}", n)
+        except ValidationError:
+            pass
+    return idx
+
+
+def test_batched_part_similarity_equals_one_by_one() -> None:
+    parts = [p for n in WORDS if n != "bin" for p in analyze_name(n).name_parts]
+    for q in parts:
+        many = similarities_to_many(q, [(p.forms, p.script, p.kind) for p in parts])
+        assert many == [part_similarity(q, p) for p in parts]
+
+
+def test_fast_name_score_equals_reference_scorer() -> None:
+    idx = _index(_names(300, 1))
+    for q in _names(40, 2):
+        try:
+            query = analyze_name(q)
+        except ValidationError:
+            continue
+        qparts = idx._query_parts(query)
+        for name_id, analysis in enumerate(idx._names):
+            ref = score_names(query, analysis, idx.rarity, idx.config).score
+            assert idx._name_score(qparts, idx._name_pids[name_id]) == ref
+
+
+def test_search_scores_are_the_reference_scores() -> None:
+    idx = _index(_names(300, 3))
+    for q in _names(20, 4):
+        try:
+            hits = idx.search(q, threshold=0.0)
+        except ValidationError:
+            continue
+        for h in hits:
+            rec = idx._records[h.record_id]
+            best = max(score_names(analyze_name(q), idx._names[i], idx.rarity, idx.config).score
+                       for i in rec.names)
+            assert h.score == round(best, 4)
+
+
+def test_save_load_v2_round_trip_and_damage(tmp_path: Path) -> None:
+    idx = _index(_names(200, 5))
+    idx.add("D", "Khalid al-Harbi", dob="1980", nationality="Irak", documents="K-123 456")
+    idx.remove("R3")
+    path = tmp_path / "idx.bin"
+    idx.save(str(path))
+    loaded = NameIndex.load(str(path))
+    assert len(loaded) == len(idx) and loaded.name_count == idx.name_count
+    for q in _names(15, 6) + ["Khaled Harbi"]:
+        try:
+            a = [(h.record_id, h.score, h.explanation.text) for h in idx.search(q, threshold=0.3)]
+        except ValidationError:
+            continue
+        assert a == [(h.record_id, h.score, h.explanation.text)
+                     for h in loaded.search(q, threshold=0.3)]
+    assert loaded.search("Khaled Harbi", documents="k123456")[0].record_id == "D"
+    raw = bytearray(path.read_bytes())
+    for pos in (len(raw) - 5, len(raw) // 2):
+        bad = bytearray(raw)
+        bad[pos] ^= 0x55
+        (tmp_path / "bad.bin").write_bytes(bytes(bad))
+        with pytest.raises(ValidationError):
+            NameIndex.load(str(tmp_path / "bad.bin"))
+    (tmp_path / "short.bin").write_bytes(bytes(raw[:100]))
+    with pytest.raises(ValidationError):
+        NameIndex.load(str(tmp_path / "short.bin"))
+
+
+def test_countries_are_the_one_table_with_matching_extras() -> None:
+    assert resolve_country("IRQ") == resolve_country("Irak") == resolve_country("العراق") == "IRQ"
+    assert resolve_country("IQ") == "IRQ"  # alpha-2, from fts_share.countries
+    assert resolve_country("Korea, Democratic People's Republic of") == "PRK"
+    assert resolve_country("DPRK") == "PRK" and resolve_country("سورية") == "SYR"
+    assert resolve_country("Narnia") is None and resolve_country("") is None
+    with pytest.raises(ValidationError) as err:
+        country_code("Narnia", field="nationality")
+    assert "nationality" in err.value.errors
+    assert country_names("EGY")["fr"] == ["Égypte"]
