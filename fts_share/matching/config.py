@@ -61,7 +61,7 @@ class MatchConfig:
     only scanned if the query has nothing rarer (they still count in the pre-score)"""
     candidate_budget: int = 2000
     """postings scanned per query (rarest parts first) before pre-scoring"""
-    candidate_similarity: float = 0.8
+    candidate_similarity: float = 0.62
     """only indexed spellings at least this similar to a query part bring candidates
     (all aligned parts still count when the candidates are scored)"""
     stats_min_names: int = 500
