@@ -149,9 +149,17 @@ def _write_before_savepoint(session: Session, transaction: SessionTransaction) -
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_frontier(session: Session, transaction: SessionTransaction) -> None:
-    # Internal subtransactions (a flush's) end inside the real one: keep the state.
-    if transaction.nested or transaction.parent is None:
+    # The outermost transaction ended: the next one reloads the frontier. A released
+    # savepoint keeps it (its appends stand); a rolled-back one drops it below.
+    if transaction.parent is None:
         session.info.pop(_STATE_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_frontier_on_rollback(session: Session) -> None:
+    # Any rollback, a savepoint's included: what was appended since may be gone, so the
+    # frontier (and any rows still buffered) is reloaded from the database.
+    session.info.pop(_STATE_KEY, None)
 
 
 def flushed_connection(session: Session) -> Connection:

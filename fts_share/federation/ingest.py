@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from fts_share.audit.log import record
 from fts_share.clock import parse_rfc3339
 from fts_share.crypto.canonical import b64u, unb64u
-from fts_share.crypto.envelope import (EnvelopeHeader, open_envelope, verify_authorship,
-                                       verify_envelope)
+from fts_share.crypto.envelope import (EnvelopeHeader, OpenedNotice, open_envelope,
+                                       verify_authorship, verify_envelope)
 from fts_share.errors import CryptoError, FtsError, RosterError
 from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.roster import Roster
@@ -46,6 +46,40 @@ class IngestResult:
     duplicates: int = 0
     rejected: int = 0
     notices: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class PageContext:
+    """What one query per page found out, so envelopes need no lookups of their own:
+    the notice versions already held, and which notices this node has re-shared."""
+
+    held_versions: set[tuple[str, int]] = field(default_factory=set)
+    shared: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, session: Session, opened: list[OpenedNotice]) -> "PageContext":
+        ids = {i for o in opened if (i := _notice_id(o.payload))}
+        if not ids:
+            return cls()
+        held = session.execute(select(Notice.notice_id, Notice.version)
+                               .where(Notice.notice_id.in_(ids))).all()
+        from fts_share.storage.models import OutboxEnvelope
+
+        shared = session.scalars(select(OutboxEnvelope.notice_id).distinct()
+                                 .where(OutboxEnvelope.notice_id.in_(ids))).all()
+        return cls(held_versions={(str(i), int(v)) for i, v in held}, shared=set(shared))
+
+
+def _notice_id(payload: Any) -> str | None:
+    """The notice a payload is about (None when it cannot be told cheaply)."""
+    try:
+        if "notice" in payload:
+            return str(payload["notice"]["provenance"]["id"])
+        if "tombstone" in payload:
+            return str(payload["tombstone"]["id"])
+    except (KeyError, TypeError):
+        return None
+    return None
 
 
 class Rejected(Exception):
@@ -85,50 +119,75 @@ def _verify(item: PageItem, *, roster: Roster, origin: str, me: str,
     return header
 
 
+def _open(item: PageItem, header: EnvelopeHeader, node: Node, roster: Roster) -> OpenedNotice:
+    try:
+        return open_envelope(item.envelope, header, node=node.code, private_keys=node.encryption,
+                             key_for=lambda who, kid: roster.key(who, kid, use="sign").key)
+    except (CryptoError, RosterError) as exc:
+        raise Rejected(f"cannot open: {exc}") from exc
+
+
 def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: datetime,
                 on_notice: NoticeHook | None = None) -> IngestResult:
-    """Process every item of ``page`` and move the peer's cursor past it."""
+    """Process every item of ``page`` and move the peer's cursor past it.
+
+    1. Cryptography first, without the database: each envelope's signatures are checked
+       and it is decrypted (signatures before anything else, as always).
+    2. One query finds which of the page's sequence numbers this node already holds.
+    3. In link order: redeliveries are skipped, forks and breaks in the chain refused,
+       and each accepted envelope is stored in a savepoint of its own (nothing
+       half-stored); every refusal is recorded.
+    """
     roster = node.roster
     origin = page.origin
     peer = session.get(Peer, origin) or Peer(code=origin, cursor=0, last_seq=0, failures=0)
     session.add(peer)
     result = IngestResult()
+    prepared: list[tuple[PageItem, EnvelopeHeader | None, OpenedNotice | None,
+                         Rejected | None]] = []
     for item in page.items:
         try:
+            checked = _verify(item, roster=roster, origin=origin, me=node.code, now=now)
+            prepared.append((item, checked, _open(item, checked, node, roster), None))
+        except Rejected as exc:
+            prepared.append((item, None, None, exc))
+    seqs = [h.seq for _, h, _, _ in prepared if h is not None]
+    context = PageContext.load(session, [o for _, _, o, _ in prepared if o is not None])
+    held: dict[int, str] = dict((int(q), str(d)) for q, d in session.execute(
+        select(ReceivedEnvelope.seq, ReceivedEnvelope.digest).where(
+            ReceivedEnvelope.origin == origin, ReceivedEnvelope.seq.in_(seqs))).all()
+    ) if seqs else {}
+    for item, header, opened, error in prepared:
+        try:
+            if error is not None:
+                raise error
+            assert header is not None and opened is not None
+            if header.seq in held:
+                if held[header.seq] == header.digest:
+                    result.duplicates += 1
+                    continue
+                raise Rejected(f"fork: sequence {header.seq} seen with digest "
+                               f"{held[header.seq][:16]}, now {header.digest[:16]}", "fork")
+            if header.seq <= peer.last_seq:
+                raise Rejected(f"sequence {header.seq} not after {peer.last_seq}", "reorder")
+            if (header.seq == peer.last_seq + 1 and peer.last_digest is not None
+                    and header.prev != peer.last_digest):
+                raise Rejected(f"fork: sequence {header.seq} does not chain to the "
+                               "previous envelope", "fork")
             with session.begin_nested():  # nothing half-stored
-                header = _verify(item, roster=roster, origin=origin, me=node.code, now=now)
-                existing = session.scalars(select(ReceivedEnvelope).where(
-                    ReceivedEnvelope.origin == origin, ReceivedEnvelope.seq == header.seq)).first()
-                if existing is not None:
-                    if existing.digest == header.digest:
-                        result.duplicates += 1
-                        continue
-                    raise Rejected(f"fork: sequence {header.seq} seen with digest "
-                                   f"{existing.digest[:16]}, now {header.digest[:16]}", "fork")
-                if header.seq <= peer.last_seq:
-                    raise Rejected(f"sequence {header.seq} not after {peer.last_seq}", "reorder")
-                if (header.seq == peer.last_seq + 1 and peer.last_digest is not None
-                        and header.prev != peer.last_digest):
-                    raise Rejected(f"fork: sequence {header.seq} does not chain to the "
-                                   "previous envelope", "fork")
-                try:
-                    opened = open_envelope(item.envelope, header, node=node.code,
-                                           private_keys=node.encryption,
-                                           key_for=lambda who, kid: roster.key(who, kid, use="sign").key)
-                except (CryptoError, RosterError) as exc:
-                    raise Rejected(f"cannot open: {exc}") from exc
-                row = ReceivedEnvelope(origin=origin, seq=header.seq, link_n=item.n,
-                                       digest=header.digest, prev=header.prev, kind=header.kind,
-                                       label=header.label, created=header.created,
-                                       received_at=now, decrypted=True, envelope=None)
-                session.add(row)
+                session.add(ReceivedEnvelope(origin=origin, seq=header.seq, link_n=item.n,
+                                             digest=header.digest, prev=header.prev,
+                                             kind=header.kind, label=header.label,
+                                             created=header.created, received_at=now,
+                                             decrypted=True, envelope=None))
                 content = {"signed": b64u(opened.signed), "signature": b64u(opened.signature),
                            "signer": opened.signer_kid}
                 _apply(session, node, header=header, payload=opened.payload, content=content,
-                       now=now, result=result, on_notice=on_notice)
-                peer.last_seq, peer.last_digest = header.seq, header.digest
-                result.received += 1
-                result.decrypted += 1
+                       now=now, result=result, on_notice=on_notice, context=context)
+            held[header.seq] = header.digest
+            peer.last_seq, peer.last_digest = header.seq, header.digest
+            result.received += 1
+            result.decrypted += 1
         except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
             reason = exc.reason if isinstance(exc, Rejected) else f"bad content: {exc}"
             kind = exc.kind if isinstance(exc, Rejected) else "rejected"
@@ -137,7 +196,6 @@ def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: dateti
             record(session, now=now, actor=f"node:{origin}", action="reject",
                    object_type="envelope", object_id=item.digest, partner=origin,
                    outcome="refused", detail={"reason": reason, "seq": item.seq, "n": item.n})
-        peer.cursor = item.n
     peer.cursor = max(peer.cursor, page.next)
     session.flush()
     return result
@@ -217,7 +275,7 @@ def _apply_recall(session: Session, *, header: EnvelopeHeader, recall: dict[str,
 
 def _apply(session: Session, node: Node, *, header: EnvelopeHeader, payload: dict[str, Any],
            content: dict[str, Any], now: datetime, result: IngestResult,
-           on_notice: NoticeHook | None) -> None:
+           on_notice: NoticeHook | None, context: PageContext) -> None:
     """Store a received notice version, or carry out a tombstone."""
     if header.kind == "notice":
         origin, via = header.origin, None
@@ -230,9 +288,10 @@ def _apply(session: Session, node: Node, *, header: EnvelopeHeader, payload: dic
         prov = notice["provenance"]
         if prov["origin"] != origin:
             raise Rejected("notice provenance names another origin")
-        known = session.scalars(select(Notice).where(Notice.notice_id == prov["id"],
-                                                     Notice.version == prov["version"])).first()
-        if known is not None:
+        key = (str(prov["id"]), int(prov["version"]))
+        if key in context.held_versions or via is not None and session.scalars(
+                select(Notice.id).where(Notice.notice_id == key[0],
+                                        Notice.version == key[1])).first() is not None:
             if via is not None:
                 result.duplicates += 1  # a re-shared copy of a version already held
                 return
@@ -247,16 +306,19 @@ def _apply(session: Session, node: Node, *, header: EnvelopeHeader, payload: dic
                object_type="notice", object_id=row.notice_id, object_version=row.version,
                partner=origin, legal_basis=row.legal_basis, detail=detail)
         result.notices.append((row.notice_id, row.version))
-        recall_shares(session, node, notice_id=row.notice_id, origin=origin,
-                      reason="superseded by the source", now=now)
+        context.held_versions.add(key)
+        if row.notice_id in context.shared:
+            recall_shares(session, node, notice_id=row.notice_id, origin=origin,
+                          reason="superseded by the source", now=now)
         if on_notice is not None:
             on_notice(session, row, notice)
     elif header.kind == "tombstone" and isinstance(payload.get("recall"), dict):
         _apply_recall(session, header=header, recall=payload["recall"], now=now)
     elif header.kind == "tombstone":
         tomb = payload["tombstone"]
-        recall_shares(session, node, notice_id=str(tomb["id"]), origin=header.origin,
-                      reason="withdrawn by the source", now=now)
+        if str(tomb["id"]) in context.shared:
+            recall_shares(session, node, notice_id=str(tomb["id"]), origin=header.origin,
+                          reason="withdrawn by the source", now=now)
         rows = session.scalars(select(Notice).where(Notice.notice_id == tomb["id"],
                                                     Notice.origin == header.origin)).all()
         for row in rows:

@@ -36,13 +36,14 @@ def store_version(session: Session, storage_key: bytes, *, notice: Mapping[str, 
                  subject_sex=subject.get("sex"), subject_minor=bool(subject.get("minor")),
                  movement_kind=notice.get("movement", {}).get("kind"),
                  officer=prov.get("officer"), envelope_digest=envelope_digest)
-    session.add(row)
-    session.flush()
-    wrapped, nonce, ciphertext = seal_content(
+    wrapped, row.nonce, row.ciphertext = seal_content(
         storage_key, json.dumps(content, ensure_ascii=False).encode(),
         context=_context(row.notice_id, row.version, origin))
-    row.nonce, row.ciphertext = nonce, ciphertext
+    session.add(row)
+    session.flush()  # the row id, for its key
     session.add(NoticeKey(notice_row=row.id, wrapped=wrapped))
+    if row.version == 1:
+        return row
     older = session.scalars(select(Notice).where(Notice.notice_id == row.notice_id,
                                                  Notice.version < row.version,
                                                  Notice.status == "active")).all()
