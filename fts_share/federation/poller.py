@@ -7,12 +7,14 @@ in one transaction; a redelivered envelope changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from fts_share.audit.log import record
@@ -54,6 +56,10 @@ class Poller:
         self.client = PartnerClient(key=node.signing, timeout=settings.request_timeout,
                                     ttl=settings.signature_ttl)
         self.after_page = after_page
+        # Partners are fetched in parallel; on SQLite (one writer at a time) their pages
+        # are committed one after the other rather than contending for the lock.
+        self._commit_lock: Any = (threading.Lock() if node.store.dialect == "sqlite"
+                                  else contextlib.nullcontext())
 
     def poll_all(self, *, force: bool = False) -> list[PeerReport]:
         """Poll every active partner once (in parallel); ``force`` ignores back-off."""
@@ -91,7 +97,7 @@ class Poller:
                                    recipient=self.node.code, after=cursor, limit=limit, now=now)
                 if page.roster_version and page.roster_version > self.node.roster.version:
                     self._update_roster(member, now=now)
-                with store.transaction() as session:
+                with self._commit_lock, store.transaction() as session:
                     res = ingest_page(session, self.node, page=page, now=now,
                                       on_notice=self.on_notice)
                     logcheck.check_page_head(session, roster=self.node.roster, peer=member.code,
