@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fts_share.audit.log import record
 from fts_share.errors import Gone, NotFound
 from fts_share.notices.vault import open_content, seal_content
-from fts_share.storage.models import Notice, NoticeKey
+from fts_share.storage.models import Alert, Notice, NoticeKey, WatchlistEntry
 
 
 def _context(notice_id: str, version: int, origin: str) -> bytes:
@@ -77,9 +77,24 @@ def purge(session: Session, row: Notice, *, now: datetime, reason: str, actor: s
     row.ciphertext, row.nonce, row.purged_at = None, None, now
     if row.status == "active":
         row.status = "purged"
+    _scrub_derived(session, row, now=now)
     record(session, now=now, actor=actor, action="purge", object_type="notice",
            object_id=row.notice_id, object_version=row.version, partner=row.origin,
            detail={"reason": reason})
+
+
+def _scrub_derived(session: Session, row: Notice, *, now: datetime) -> None:
+    """Remove what screening derived from a purged version: the subject's names in the
+    watchlist index (unless a newer version replaced them) and the name parts quoted
+    in the explanations of its alerts. Scores, references and decisions remain."""
+    entry = session.get(WatchlistEntry, f"notice:{row.origin}:{row.notice_id}")
+    if entry is not None and entry.data.get("version") == row.version:
+        entry.names, entry.dobs, entry.nationalities, entry.documents = [], [], [], []
+        entry.active, entry.updated = False, now
+        entry.data = {"notice": row.notice_id, "version": row.version, "purged": True}
+    for alert in session.scalars(select(Alert).where(Alert.notice_id == row.notice_id,
+                                                     Alert.notice_version == row.version)):
+        alert.explanation = {"purged": True, "algorithm": alert.explanation.get("algorithm")}
 
 
 def latest_versions() -> Select[Any]:

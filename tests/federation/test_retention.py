@@ -59,3 +59,32 @@ def test_content_is_purged_everywhere_after_the_review_date(coalition: Coalition
     assert irq.api("GET", f"/api/v1/notices/{nid}?{Q}", token="officer")[0] == 410
     status, listing, _ = irq.api("GET", "/api/v1/notices?status=purged", token="officer")
     assert [n["id"] for n in listing["items"]] == [nid]  # the record that it existed
+
+
+def test_purge_also_removes_what_screening_derived(coalition: Coalition) -> None:
+    """After a withdrawal, no name of the subject stays at the recipient: not in the
+    screening index, not in the explanation of an alert."""
+    from fts_share.storage.models import Alert, WatchlistEntry
+
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    first = notice(recipients=["IRQ"], names=[{"full": "Tarek Boukhelifa", "kind": "primary"}],
+                   nationalities=["DZA"])
+    second = notice(recipients=["IRQ"], names=[{"full": "طارق بوخليفة", "kind": "primary"}],
+                    nationalities=["DZA"])
+    a = fra.api("POST", "/api/v1/notices", token="officer", body=first)[1]["id"]
+    irq.poll()
+    b = fra.api("POST", "/api/v1/notices", token="officer", body=second)[1]["id"]
+    irq.poll()
+    with irq.node.store.read() as s:
+        [alert] = s.scalars(select(Alert).where(Alert.notice_id == b)).all()
+        assert "boukhelifa" in str(alert.explanation).lower()
+    for nid in (a, b):
+        assert fra.api("POST", f"/api/v1/notices/{nid}/withdraw", token="officer",
+                       body={"reason": "closed"})[0] == 200
+    irq.poll()
+    with irq.node.store.read() as s:
+        for entry in s.scalars(select(WatchlistEntry).where(WatchlistEntry.source == "notice")):
+            assert entry.names == [] and not entry.active
+        [alert] = s.scalars(select(Alert).where(Alert.notice_id == b)).all()
+        assert "boukhelifa" not in str(alert.explanation).lower()
+        assert alert.record_id == f"notice:FRA:{a}" and alert.score > 0.7
