@@ -1,11 +1,14 @@
 """``NameIndex``: records of names (+ dates of birth, nationalities, documents),
 candidate generation on rarity-aware skeleton keys, then ``bridge-v1`` scoring.
 
-Candidate generation never compares a query with every record: every reading of
-every name part is filed under its consonant skeleton and under the skeleton with one
-letter deleted (so one edit apart still meets). A query looks up the same keys of its
-parts, skips keys filed under very many names when it has rarer ones, counts how
-many of its parts each name shares, and scores the best ``max_candidates`` names.
+Candidate generation never compares a query with every record. Parts that read the
+same form a *group*; every group is filed under the consonant skeletons of its
+readings and their one-letter deletions (one edit apart still meets). A query part
+looks up its keys and is compared with the groups found in one batch (memoised per
+query-part spelling); the names behind the aligned groups of the rarest query parts
+are the candidates, pre-scored on all query parts; the best ``max_candidates`` are
+scored exactly (same arithmetic as ``scoring.score_names``) and only the hits
+returned are explained. See docs/matching.md, section 5.
 """
 
 from __future__ import annotations
@@ -335,7 +338,10 @@ class NameIndex:
                               key=lambda t: -t[1])
                 entry = (dict(near), near)
                 if len(cache) >= self.QUERY_PART_CACHE:
-                    del cache[next(iter(cache))]
+                    try:  # least recently used first (hits are moved to the end)
+                        del cache[next(iter(cache))]
+                    except (KeyError, RuntimeError, StopIteration):  # another thread
+                        pass
             cache[sig] = entry
             weight = cfg.role_weight(part.role) * self.rarity(part)
             out.append(_QueryPart(part, weight, entry[0], entry[1]))

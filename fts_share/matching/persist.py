@@ -30,6 +30,7 @@ Version 1 files (gzip JSON lines of raw records) are still read (re-analysed).
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
@@ -179,12 +180,17 @@ def load(cls: "type[NameIndex]", path: str, *, config: "MatchConfig | None" = No
     sections = _sections(header, body)
     if header.get("analyzer") != analyzer_fingerprint():
         return _rebuild(cls, cfg, sections)
+    enabled = gc.isenabled()
+    gc.disable()  # millions of small acyclic objects: no need to scan them while loading
     try:
         return _restore(cls, cfg, sections)
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         if isinstance(exc, ValidationError):
             raise
         raise _bad(f"inconsistent name index file: {exc!r}"[:200]) from None
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _config(raw: Any) -> dict[str, Any]:
