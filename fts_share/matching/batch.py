@@ -1,12 +1,15 @@
 """Batch screening (passenger manifests): ``NameIndex.search_many``.
 
 With ``workers > 1`` the index is shared with forked worker processes
-(copy-on-write, no pickling of the index) and rows are sent in chunks; results come
+(copy-on-write, no pickling of the index; the index's objects are moved out of the
+cyclic collector's reach with ``gc.freeze`` so that workers do not copy its pages)
+and rows are sent in chunks; results come
 back in input order. ``progress(done, total)`` is called in the calling process.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -60,6 +63,7 @@ def run_batch(index: "NameIndex", queries: list[Any], *, workers: int, limit: in
             progress(total, total)
         return out
     _WORKER_INDEX = index
+    gc.freeze()  # keep the collector from touching (and so copying) the shared index
     try:
         jobs = [(s, queries[s:s + CHUNK], limit, threshold, skip_invalid)
                 for s in range(0, total, CHUNK)]
@@ -70,4 +74,5 @@ def run_batch(index: "NameIndex", queries: list[Any], *, workers: int, limit: in
                     progress(len(out), total)
     finally:
         _WORKER_INDEX = None
+        gc.unfreeze()
     return out
