@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -31,7 +32,7 @@ from fts_share.errors import FtsError
 from fts_share.federation.roster import Roster
 
 MAX_FINDINGS_PER_PAGE = 10
-MAX_RELAYED_HEADS = 200
+MAX_RELAYED_HEADS = 8
 
 
 def consistency_for(session: Session, *, have: int | None, head_size: int) -> dict[str, Any] | None:
@@ -53,13 +54,17 @@ def findings_about(session: Session, partner: str) -> list[dict[str, Any]]:
 
 
 def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str, Any]]:
-    """The newest head this node holds of every other partner, to pass on: partners
-    compare them with the heads they received themselves (split-view detection)."""
+    """Newest heads this node holds of other partners, to pass on (at most
+    ``MAX_RELAYED_HEADS``, chosen at random, so that in a large coalition every head
+    still travels within a few rounds): partners compare them with the heads they
+    received themselves (split-view detection)."""
     from fts_share.audit.models import PeerTreeHead
 
-    peers = session.scalars(select(PeerTreeHead.peer).distinct()).all()
+    peers = sorted(set(session.scalars(select(PeerTreeHead.peer).distinct()).all()) - exclude)
+    if len(peers) > MAX_RELAYED_HEADS:  # gossip: a random few each time, all over time
+        peers = random.sample(peers, MAX_RELAYED_HEADS)
     out: dict[str, dict[str, Any]] = {}
-    for peer in sorted(set(peers) - exclude)[:MAX_RELAYED_HEADS]:
+    for peer in peers:
         head = latest_peer_head(session, peer)
         if head is not None:
             out[peer] = head.to_json()

@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from fts_share.crypto.envelope import Recipient, envelope_digest, seal
@@ -50,11 +50,11 @@ def append(session: Session, node: Node, *, roster: Roster, payload: Mapping[str
                          envelope=json.dumps(envelope, separators=(",", ":")))
     session.add(row)
     session.flush()
-    for code in codes:
-        n = session.scalar(select(func.coalesce(func.max(OutboxLink.n), 0))
-                           .where(OutboxLink.recipient == code)) or 0
-        session.add(OutboxLink(recipient=code, n=n + 1, seq=seq))
-    session.flush()
+    heads = dict(session.execute(select(OutboxLink.recipient, func.max(OutboxLink.n))
+                                 .where(OutboxLink.recipient.in_(codes))
+                                 .group_by(OutboxLink.recipient)).all())
+    session.execute(insert(OutboxLink), [{"recipient": code, "n": int(heads.get(code) or 0) + 1,
+                                          "seq": seq} for code in codes])
     return row
 
 
