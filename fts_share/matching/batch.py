@@ -40,11 +40,15 @@ def _one(index: "NameIndex", row: int, query: Any, limit: int, threshold: float 
                               ) from None
 
 
-def _chunk(args: tuple[int, Sequence[Any], int, float | None, bool]) -> "list[list[Hit]]":
+def _chunk(args: tuple[int, Sequence[Any], int, float | None, bool]
+           ) -> "list[list[Hit]] | dict[str, Any]":
     start, rows, limit, threshold, skip_invalid = args
     assert _WORKER_INDEX is not None
-    return [_one(_WORKER_INDEX, start + i, q, limit, threshold, skip_invalid)
-            for i, q in enumerate(rows)]
+    try:
+        return [_one(_WORKER_INDEX, start + i, q, limit, threshold, skip_invalid)
+                for i, q in enumerate(rows)]
+    except ValidationError as exc:  # sent back as data: exceptions do not unpickle
+        return {"errors": exc.errors}
 
 
 def run_batch(index: "NameIndex", queries: list[Any], *, workers: int, limit: int,
@@ -69,6 +73,8 @@ def run_batch(index: "NameIndex", queries: list[Any], *, workers: int, limit: in
                 for s in range(0, total, CHUNK)]
         with mp.get_context("fork").Pool(workers) as pool:
             for part in pool.imap(_chunk, jobs):
+                if isinstance(part, dict):
+                    raise ValidationError(part["errors"])
                 out.extend(part)
                 if progress:
                     progress(len(out), total)

@@ -105,3 +105,13 @@ def test_countries_are_the_one_table_with_matching_extras() -> None:
         country_code("Narnia", field="nationality")
     assert "nationality" in err.value.errors
     assert country_names("EGY")["fr"] == ["Égypte"]
+
+
+def test_search_many_with_workers_reports_a_bad_row() -> None:
+    idx = _index(_names(50, 7))
+    rows = ["Khalid al-Harbi"] * 1200 + ["abu"] + ["Yusuf"] * 10
+    with pytest.raises(ValidationError) as err:
+        idx.search_many(rows, workers=2)
+    assert "queries.1200.name" in err.value.errors
+    out = idx.search_many(rows, workers=2, skip_invalid=True)
+    assert len(out) == len(rows) and out[1200] == []
