@@ -67,7 +67,7 @@ class _Parser:
             return float(text) if "." in text else int(text)
         if c == '"':
             self.i += 1
-            out = []
+            out: list[str] = []
             while True:
                 ch = self.peek()
                 if not ch:

@@ -88,14 +88,14 @@ def read_form(form: MultiDict[str, str]) -> NoticeForm:
         nf.paths[f"subject.names.{len(names)}"] = fname
         names.append({"full": full, "kind": kind})
 
-    if v("name_ar"):
-        add_name(v("name_ar"), "primary", "name_ar", None)
-    if v("name_latin"):
-        add_name(v("name_latin"), "spelling" if v("name_ar") else "primary", "name_latin", None)
+    if name_ar := v("name_ar"):
+        add_name(name_ar, "primary", "name_ar", None)
+    if name_latin := v("name_latin"):
+        add_name(name_latin, "spelling" if name_ar else "primary", "name_latin", None)
     nf.rows["alias"] = _rows(form, "alias", ALIAS_ROWS, MAX_NAMES)
     for i in range(nf.rows["alias"]):
-        if v(f"alias-{i}-full"):
-            add_name(v(f"alias-{i}-full"), v(f"alias-{i}-kind") or "alias",
+        if alias := v(f"alias-{i}-full"):
+            add_name(alias, v(f"alias-{i}-kind") or "alias",
                      f"alias-{i}-full", f"alias-{i}-kind")
     if not names:
         nf.paths["subject.names"] = "name_latin"
@@ -105,14 +105,14 @@ def read_form(form: MultiDict[str, str]) -> NoticeForm:
         subject["dob"] = {"value": v("dob"), "approximate": bool(v("dob_approx"))}
     if v("place_of_birth"):
         subject["place_of_birth"] = v("place_of_birth")
-    nats = []
+    nats: list[Any] = []
     nf.rows["nationality"] = _rows(form, "nationality", NATIONALITY_ROWS, MAX_NATIONALITIES)
     for i in range(nf.rows["nationality"]):
         if v(f"nationality-{i}"):
             nf.paths[f"subject.nationalities.{len(nats)}"] = f"nationality-{i}"
             nats.append(v(f"nationality-{i}"))
     subject["nationalities"] = nats
-    docs = []
+    docs: list[Any] = []
     nf.rows["doc"] = _rows(form, "doc", DOCUMENT_ROWS, MAX_DOCUMENTS)
     for i in range(nf.rows["doc"]):
         row = {k: v(f"doc-{i}-{k}") for k in ("type", "number", "issuer", "expires")}

@@ -50,7 +50,8 @@ class Job:
 
 
 def _jobs() -> dict[str, Job]:
-    return current_app.extensions.setdefault("fts_web_jobs", {})  # type: ignore[no-any-return]
+    jobs: dict[str, Job] = current_app.extensions.setdefault("fts_web_jobs", {})
+    return jobs
 
 
 class BadUpload(Exception):
@@ -96,7 +97,7 @@ def read_csv(upload: Any) -> list[dict[str, Any]]:
 
 def _row_errors(exc: ValidationError) -> list[str]:
     """``batch.3.dob`` -> "Line 5 (dob): ..." (line 1 is the header)."""
-    out = []
+    out: list[str] = []
     for path, msgs in sorted(exc.errors.items()):
         parts = path.split(".")
         if parts[0] == "batch" and len(parts) > 1 and parts[1].isdigit():
@@ -112,7 +113,7 @@ def _row_errors(exc: ValidationError) -> list[str]:
 def _unreadable_names(rows: list[dict[str, Any]]) -> list[str]:
     """Names the engine cannot read (only particles or titles...), by line: checked
     before screening so that a bad row screens nothing."""
-    out = []
+    out: list[str] = []
     for i, row in enumerate(rows):
         try:
             analyze_name(row["name"])
