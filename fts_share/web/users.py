@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from fts_share import accounts
 from fts_share.api import context
 from fts_share.audit.log import record
-from fts_share.notices.service import Actor
+from fts_share.api.auth import Caller
 from fts_share.web import adapters
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
@@ -25,22 +25,10 @@ HOME = {"officer": "officer.inbox", "reviewer": "reviewer.log"}
 
 
 @dataclass(frozen=True)
-class WebUser:
-    """The signed-in user."""
+class WebUser(Caller):
+    """The signed-in user (a caller of kind ``user``, with the id of its row)."""
 
-    id: int
-    name: str
-    role: str
-
-    @property
-    def actor(self) -> Actor:
-        """The user as a service actor."""
-        return Actor(name=self.name, role=self.role)
-
-    @property
-    def audit_name(self) -> str:
-        """The user as written in the audit log."""
-        return f"user:{self.name}"
+    id: int = 0
 
     @property
     def home(self) -> str:
@@ -57,7 +45,7 @@ def sign_in(token: str) -> WebUser:
         token_id = adapters.token_id(db, token)
         record(db, now=now, actor=f"user:{user.name}", action="sign_in", object_type="session",
                detail={"role": user.role})
-        found = WebUser(id=user.id, name=user.name, role=user.role)
+        found = WebUser(kind="user", id=user.id, name=user.name, role=user.role)
     lang = session.get("lang")
     session.clear()
     session.permanent = True
@@ -91,7 +79,7 @@ def current_user() -> WebUser | None:
         with context.reading() as db:
             user = adapters.session_user(db, user_id=uid, token_id=tid, now=context.now())
             if user is not None:
-                found = WebUser(id=user.id, name=user.name, role=user.role)
+                found = WebUser(kind="user", id=user.id, name=user.name, role=user.role)
         if found is None:
             session.clear()
     g.fts_web_user = found
