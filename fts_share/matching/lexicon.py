@@ -17,8 +17,8 @@ _SUN_ARTICLES = frozenset({
     "ad", "ar", "as", "at", "az", "an", "ash", "ath", "adh", "ed", "er", "es", "et",
     "ez", "en", "esh", "ud", "ur", "us", "ut", "uz", "un", "ush", "id", "ir", "is",
 })
-_NASAB = frozenset({"ibn", "bin", "ben", "bint", "binti", "ibnu", "ould", "b", "bn",
-                    "ابن", "بن", "بنت"})
+_NASAB = frozenset({"ibn", "bin", "ben", "bint", "binti", "ibnu", "ould", "wuld", "b", "bn",
+                    "ابن", "بن", "بنت", "ولد"})  # ould / ولد: "son of" in Mauritanian names
 _KUNYA = frozenset({"abu", "abou", "abo", "abi", "aba", "umm", "um", "oum", "omm", "ummu",
                     "ابو", "ابي", "ابا", "ام"})
 _ABD = frozenset({"abd", "abdel", "abdul", "abdal", "abdil", "abdur", "abdar", "abder",

@@ -101,3 +101,15 @@ def test_threshold_comes_from_config() -> None:
     idx.add("A", "Ayman al-Zawahiri")
     assert idx.search("Aiman Zawahry") == []
     assert idx.search("Aiman Zawahry", threshold=0.5)
+
+
+def test_mauritanian_ould_is_a_nasab_particle_in_both_scripts() -> None:
+    """"Ould" / «ولد» means "son of": it links parts, it is not a name part of its own."""
+    from fts_share.matching import NameIndex, analyze_name
+
+    idx = NameIndex()
+    idx.add("MR-1", ["Abdelrahman Ould Slimane"], dob="1989", nationality="MRT")
+    [hit] = idx.search("عبد الرحمن ولد سليمان", dob="1989", nationality="MRT")
+    assert hit.record_id == "MR-1" and hit.score >= 0.8
+    roles = {p.text: p.role for p in analyze_name("عبد الرحمن ولد سليمان").parts}
+    assert "ولد" not in {t for t, r in roles.items() if r in ("given", "family")}
