@@ -27,8 +27,8 @@ from fts_share.matching.config import MatchConfig
 from fts_share.matching.evidence import (CountryInput, DateSpec, DobInput, parse_countries,
                                          parse_documents, parse_dob)
 from fts_share.matching.lexicon import COMMON_GIVEN_NAMES
-from fts_share.matching.scoring import (ALGORITHM, Explanation, combine, evidence_features,
-                                        score_names)
+from fts_share.matching.scoring import (ALGORITHM, Explanation, combine, coverage_score,
+                                        evidence_features, greedy_align, score_names)
 from fts_share.matching.bridge import Form
 from fts_share.matching.similarity import part_similarity, similarities_to_many
 
@@ -457,25 +457,9 @@ class NameIndex:
         qw = [qp.weight for qp in qparts]
         pweight = self._pweight
         rw = [pweight.get(pid) or self._part_weight(pid) for pid in pids]
-        used_q: set[int] = set()
-        used_r: set[int] = set()
-        got_q = got_r = info = 0.0
-        for s, i, j in pairs:
-            if i in used_q or j in used_r:
-                continue
-            used_q.add(i)
-            used_r.add(j)
-            got_q += qw[i] * s
-            got_r += rw[j] * s
-            info += min(qw[i], rw[j]) * s
-        sq, sr = sum(qw), sum(rw)
-        cov_q = got_q / sq if sq else 0.0
-        cov_r = got_r / sr if sr else 0.0
-        hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
-        coverage = cfg.coverage_best_side * hi + (1 - cfg.coverage_best_side) * lo
-        information = min(1.0, info / cfg.information_scale)
-        ifloor = cfg.information_floor
-        score = coverage * (ifloor + (1 - ifloor) * information)
+        _, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw)
+        coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
+                                                      cfg)
         if len(qparts) > 1 and len(pids) > 1:
             q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
             parts = self._parts

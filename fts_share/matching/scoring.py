@@ -137,28 +137,12 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
             if s >= floor:
                 pairs.append((s, i, j))
     pairs.sort(key=lambda t: -t[0])
-    used_q: set[int] = set()
-    used_r: set[int] = set()
-    matched: list[PartMatch] = []
-    got_q = got_r = info = 0.0
-    for s, i, j in pairs:
-        if i in used_q or j in used_r:
-            continue
-        used_q.add(i)
-        used_r.add(j)
-        got_q += qw[i] * s
-        got_r += rw[j] * s
-        w = min(qw[i], rw[j])
-        info += w * s
-        matched.append(PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role,
-                                 round(s, 4), round(w, 4), _reason(qs[i], rs[j])))
-    cov_q = got_q / sum(qw) if sum(qw) else 0.0
-    cov_r = got_r / sum(rw) if sum(rw) else 0.0
-    hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
-    coverage = config.coverage_best_side * hi + (1 - config.coverage_best_side) * lo
-    information = min(1.0, info / config.information_scale)
-    floor = config.information_floor
-    score = coverage * (floor + (1 - floor) * information)
+    chosen, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw)
+    matched = [PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role, round(s, 4),
+                         round(min(qw[i], rw[j]), 4), _reason(qs[i], rs[j]))
+               for s, i, j in chosen]
+    coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
+                                                  config)
     q_given = [i for i, p in enumerate(qs) if p.role == "given"]
     r_given = [j for j, p in enumerate(rs) if p.role == "given"]
     if q_given and r_given and len(qs) > 1 and len(rs) > 1:
@@ -222,3 +206,37 @@ def combine(name: NameScore, evidence: list[FeatureScore], config: MatchConfig
     ] + evidence
     score = name.score + sum(f.value * f.weight for f in evidence)
     return min(1.0, max(0.0, score)), tuple(feats)
+
+
+def greedy_align(pairs: Sequence[tuple[float, int, int]], qw: Sequence[float],
+                 rw: Sequence[float]) -> tuple[list[tuple[float, int, int]], set[int],
+                                                set[int], float, float, float]:
+    """Align parts greedily, best similarity first (``pairs`` sorted descending):
+    the chosen pairs, the parts used on each side, the weight covered on each side and
+    the information (similarity times the smaller weight) of the alignment."""
+    used_q: set[int] = set()
+    used_r: set[int] = set()
+    chosen: list[tuple[float, int, int]] = []
+    got_q = got_r = info = 0.0
+    for s, i, j in pairs:
+        if i in used_q or j in used_r:
+            continue
+        used_q.add(i)
+        used_r.add(j)
+        chosen.append((s, i, j))
+        got_q += qw[i] * s
+        got_r += rw[j] * s
+        info += min(qw[i], rw[j]) * s
+    return chosen, used_q, used_r, got_q, got_r, info
+
+
+def coverage_score(got_q: float, got_r: float, sq: float, sr: float, info: float,
+                   config: MatchConfig) -> tuple[float, float, float]:
+    """Coverage (the better side weighted more), information and the name score."""
+    cov_q = got_q / sq if sq else 0.0
+    cov_r = got_r / sr if sr else 0.0
+    hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
+    coverage = config.coverage_best_side * hi + (1 - config.coverage_best_side) * lo
+    information = min(1.0, info / config.information_scale)
+    floor = config.information_floor
+    return coverage, information, coverage * (floor + (1 - floor) * information)
