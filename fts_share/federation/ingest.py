@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
@@ -30,9 +30,12 @@ from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.roster import Roster
 from fts_share.node import Node
 from fts_share.notices import store as notice_store
-from fts_share.storage.models import FederationEvent, Notice, Peer, ReceivedEnvelope
+from fts_share.notices.store import SealedVersion
+from fts_share.storage.models import (FederationEvent, Notice, OutboxEnvelope, Peer,
+                                      ReceivedEnvelope)
 
 MAX_FUTURE_SKEW = timedelta(minutes=5)
+_INSERT_RECEIVED = insert(cast(Table, ReceivedEnvelope.__table__))
 
 NoticeHook = Callable[[Session, Notice, dict[str, Any]], None]
 
@@ -50,24 +53,71 @@ class IngestResult:
 
 @dataclass
 class PageContext:
-    """What one query per page found out, so envelopes need no lookups of their own:
-    the notice versions already held, and which notices this node has re-shared."""
+    """What a few queries per page found out, so envelopes need no lookups of their
+    own: the versions held of the page's notices (kept up to date as the page is
+    stored), and which of them this node has re-shared."""
 
-    held_versions: set[tuple[str, int]] = field(default_factory=set)
+    held: dict[str, set[int]] = field(default_factory=dict)
     shared: set[str] = field(default_factory=set)
+    known: set[str] = field(default_factory=set)  # the notices loaded
 
     @classmethod
     def load(cls, session: Session, opened: list[OpenedNotice]) -> "PageContext":
-        ids = {i for o in opened if (i := _notice_id(o.payload))}
-        if not ids:
-            return cls()
-        held = session.execute(select(Notice.notice_id, Notice.version)
-                               .where(Notice.notice_id.in_(ids))).all()
-        from fts_share.storage.models import OutboxEnvelope
+        """The context of the notices that ``opened`` (a page's contents) are about."""
+        context = cls()
+        context.learn(session, {i for o in opened if (i := _notice_id(o.payload))})
+        return context
 
-        shared = session.scalars(select(OutboxEnvelope.notice_id).distinct()
-                                 .where(OutboxEnvelope.notice_id.in_(ids))).all()
-        return cls(held_versions={(str(i), int(v)) for i, v in held}, shared=set(shared))
+    def learn(self, session: Session, ids: set[str]) -> None:
+        """Load what this node holds of notices ``ids`` (those not loaded yet)."""
+        ids = ids - self.known
+        if not ids:
+            return
+        self.known |= ids
+        for notice_id, version in session.execute(select(Notice.notice_id, Notice.version)
+                                                  .where(Notice.notice_id.in_(ids))):
+            self.hold((str(notice_id), int(version)))
+        self.shared |= set(session.scalars(select(OutboxEnvelope.notice_id).distinct()
+                                           .where(OutboxEnvelope.notice_id.in_(ids))))
+
+    def holds(self, key: tuple[str, int]) -> bool:
+        """True if version ``key`` = ``(notice_id, version)`` is held."""
+        return key[1] in self.held.get(key[0], ())
+
+    def hold(self, key: tuple[str, int]) -> None:
+        """Note that version ``key`` is now held."""
+        self.held.setdefault(key[0], set()).add(key[1])
+
+    def changes_held(self, key: tuple[str, int]) -> bool:
+        """True if storing version ``key`` changes what is held besides adding it: an
+        older version to supersede, or copies this node re-shared to recall."""
+        return key[0] in self.shared or any(v < key[1] for v in self.held.get(key[0], ()))
+
+
+@dataclass
+class PageRows:
+    """Rows of a page staged for one bulk insert per table."""
+
+    received: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[SealedVersion] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        """Insert what is staged: notice versions with their data keys, then the
+        received envelopes."""
+        notice_store.insert_versions(session, self.versions)
+        if self.received:
+            session.execute(_INSERT_RECEIVED, self.received)
+        self.versions, self.received = [], []
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A received notice version, checked and sealed for storage (nothing written)."""
+
+    version: SealedVersion | None  # None: a re-shared copy of a version already held
+    notice: dict[str, Any]
+    origin: str  # the notice's author
+    via: str | None  # the partner that re-shared it, if it was re-shared
 
 
 def _notice_id(payload: Any) -> str | None:
@@ -133,10 +183,15 @@ def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: dateti
 
     1. Cryptography first, without the database: each envelope's signatures are checked
        and it is decrypted (signatures before anything else, as always).
-    2. One query finds which of the page's sequence numbers this node already holds.
+    2. One query finds which of the page's sequence numbers this node already holds,
+       one more which versions of the page's notices.
     3. In link order: redeliveries are skipped, forks and breaks in the chain refused,
-       and each accepted envelope is stored in a savepoint of its own (nothing
-       half-stored); every refusal is recorded.
+       and each accepted envelope is checked whole before anything of it is written
+       (nothing half-stored); every refusal is recorded. A new notice version that
+       changes nothing held is staged, and the page's staged rows are inserted with one
+       statement per table. An envelope that reads or changes what is held (a
+       tombstone, a recall, a newer version, a re-shared copy, screening on arrival)
+       is stored after the staged rows, in a savepoint of its own.
     """
     roster = node.roster
     origin = page.origin
@@ -157,6 +212,7 @@ def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: dateti
         select(ReceivedEnvelope.seq, ReceivedEnvelope.digest).where(
             ReceivedEnvelope.origin == origin, ReceivedEnvelope.seq.in_(seqs))).all()
     ) if seqs else {}
+    rows = PageRows()
     for item, header, opened, error in prepared:
         try:
             if error is not None:
@@ -174,16 +230,26 @@ def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: dateti
                     and header.prev != peer.last_digest):
                 raise Rejected(f"fork: sequence {header.seq} does not chain to the "
                                "previous envelope", "fork")
-            with session.begin_nested():  # nothing half-stored
-                session.add(ReceivedEnvelope(origin=origin, seq=header.seq, link_n=item.n,
-                                             digest=header.digest, prev=header.prev,
-                                             kind=header.kind, label=header.label,
-                                             created=header.created, received_at=now,
-                                             decrypted=True, envelope=None))
-                content = {"signed": b64u(opened.signed), "signature": b64u(opened.signature),
-                           "signer": opened.signer_kid}
-                _apply(session, node, header=header, payload=opened.payload, content=content,
-                       now=now, result=result, on_notice=on_notice, context=context)
+            received = dict(origin=origin, seq=header.seq, link_n=item.n, digest=header.digest,
+                            prev=header.prev, kind=header.kind, label=header.label,
+                            created=header.created, received_at=now, decrypted=True,
+                            envelope=None)
+            content = {"signed": b64u(opened.signed), "signature": b64u(opened.signature),
+                       "signer": opened.signer_kid}
+            receipt = (_receipt(session, node, header=header, payload=opened.payload,
+                                content=content, now=now, context=context)
+                       if header.kind == "notice" else None)
+            if receipt is not None and _only_inserts(receipt, context, on_notice):
+                _stage(session, header=header, receipt=receipt, rows=rows, now=now,
+                       result=result, context=context)
+                rows.received.append(received)
+            else:
+                rows.write(session)  # what this envelope reads or changes comes first
+                with session.begin_nested():  # nothing half-stored
+                    session.execute(_INSERT_RECEIVED, [received])
+                    _apply(session, node, header=header, payload=opened.payload,
+                           receipt=receipt, now=now, result=result, on_notice=on_notice,
+                           context=context)
             held[header.seq] = header.digest
             peer.last_seq, peer.last_digest = header.seq, header.digest
             result.received += 1
@@ -196,6 +262,7 @@ def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: dateti
             record(session, now=now, actor=f"node:{origin}", action="reject",
                    object_type="envelope", object_id=item.digest, partner=origin,
                    outcome="refused", detail={"reason": reason, "seq": item.seq, "n": item.n})
+    rows.write(session)
     peer.cursor = max(peer.cursor, page.next)
     session.flush()
     return result
@@ -237,7 +304,7 @@ def recall_shares(session: Session, node: Node, *, notice_id: str, origin: str, 
     then purge the copy they got from this node."""
     from fts_share.clock import to_rfc3339
     from fts_share.federation import outbox
-    from fts_share.storage.models import OutboxEnvelope, OutboxLink
+    from fts_share.storage.models import OutboxLink
 
     shared = session.execute(select(OutboxEnvelope.label, OutboxLink.recipient)
                              .join(OutboxLink, OutboxLink.seq == OutboxEnvelope.seq)
@@ -273,45 +340,86 @@ def _apply_recall(session: Session, *, header: EnvelopeHeader, recall: dict[str,
                    "purged_versions": len(rows)})
 
 
+def _receipt(session: Session, node: Node, *, header: EnvelopeHeader,
+             payload: dict[str, Any], content: dict[str, Any], now: datetime,
+             context: PageContext) -> Receipt:
+    """Check a received notice (a re-shared one: its origin's signature and
+    restrictions) and seal it for storage; nothing is written."""
+    origin, via = header.origin, None
+    forwarded = payload.get("forwarded")
+    if isinstance(forwarded, dict):
+        notice, content, origin = _forwarded(node, header, forwarded)
+        via = header.origin
+    else:
+        notice = payload["notice"]
+    prov = notice["provenance"]
+    if prov["origin"] != origin:
+        raise Rejected("notice provenance names another origin")
+    key = (str(prov["id"]), int(prov["version"]))
+    context.learn(session, {key[0]})  # a re-shared notice is not known from its payload
+    if context.holds(key):
+        if via is not None:  # a re-shared copy of a version already held
+            return Receipt(version=None, notice=notice, origin=origin, via=via)
+        raise Rejected(f"notice {prov['id']} v{prov['version']} already received", "fork")
+    version = notice_store.seal_version(node.storage_key, notice=notice, origin=origin,
+                                        authored=False, content=content,
+                                        envelope_digest=header.digest, now=now)
+    return Receipt(version=version, notice=notice, origin=origin, via=via)
+
+
+def _only_inserts(receipt: Receipt, context: PageContext, on_notice: NoticeHook | None) -> bool:
+    """True if storing a received notice only inserts rows: a re-shared copy of a
+    version already held, or a new version of which nothing older is held, with no
+    re-shared copies to recall and no hook to call."""
+    if receipt.version is None:
+        return True
+    return on_notice is None and not context.changes_held(receipt.version.key)
+
+
+def _record_receipt(session: Session, *, header: EnvelopeHeader, receipt: Receipt,
+                    now: datetime) -> None:
+    assert receipt.version is not None
+    values = receipt.version.values
+    detail: dict[str, Any] = {"seq": header.seq, "label": header.label}
+    if receipt.via is not None:
+        detail["shared_by"] = receipt.via
+    record(session, now=now, actor=f"node:{header.origin}", action="receive",
+           object_type="notice", object_id=values["notice_id"],
+           object_version=values["version"], partner=receipt.origin,
+           legal_basis=values["legal_basis"], detail=detail)
+
+
+def _stage(session: Session, *, header: EnvelopeHeader, receipt: Receipt, rows: PageRows,
+           now: datetime, result: IngestResult, context: PageContext) -> None:
+    """Stage a notice version that changes nothing held, for the page's bulk insert
+    (its audit entry is appended now; it is written with the rows)."""
+    if receipt.version is None:
+        result.duplicates += 1
+        return
+    _record_receipt(session, header=header, receipt=receipt, now=now)
+    rows.versions.append(receipt.version)
+    result.notices.append(receipt.version.key)
+    context.hold(receipt.version.key)
+
+
 def _apply(session: Session, node: Node, *, header: EnvelopeHeader, payload: dict[str, Any],
-           content: dict[str, Any], now: datetime, result: IngestResult,
+           receipt: Receipt | None, now: datetime, result: IngestResult,
            on_notice: NoticeHook | None, context: PageContext) -> None:
-    """Store a received notice version, or carry out a tombstone."""
-    if header.kind == "notice":
-        origin, via = header.origin, None
-        forwarded = payload.get("forwarded")
-        if isinstance(forwarded, dict):
-            notice, content, origin = _forwarded(node, header, forwarded)
-            via = header.origin
-        else:
-            notice = payload["notice"]
-        prov = notice["provenance"]
-        if prov["origin"] != origin:
-            raise Rejected("notice provenance names another origin")
-        key = (str(prov["id"]), int(prov["version"]))
-        if key in context.held_versions or via is not None and session.scalars(
-                select(Notice.id).where(Notice.notice_id == key[0],
-                                        Notice.version == key[1])).first() is not None:
-            if via is not None:
-                result.duplicates += 1  # a re-shared copy of a version already held
-                return
-            raise Rejected(f"notice {prov['id']} v{prov['version']} already received", "fork")
-        row = notice_store.store_version(session, node.storage_key, notice=notice,
-                                         origin=origin, authored=False, content=content,
-                                         envelope_digest=header.digest, now=now)
-        detail: dict[str, Any] = {"seq": header.seq, "label": header.label}
-        if via is not None:
-            detail["shared_by"] = via
-        record(session, now=now, actor=f"node:{header.origin}", action="receive",
-               object_type="notice", object_id=row.notice_id, object_version=row.version,
-               partner=origin, legal_basis=row.legal_basis, detail=detail)
-        result.notices.append((row.notice_id, row.version))
-        context.held_versions.add(key)
+    """Store a received notice version (``receipt``) with what follows from it, or
+    carry out a tombstone."""
+    if receipt is not None:
+        if receipt.version is None:
+            result.duplicates += 1
+            return
+        row = notice_store.add_version(session, receipt.version, now=now)
+        _record_receipt(session, header=header, receipt=receipt, now=now)
+        result.notices.append(receipt.version.key)
+        context.hold(receipt.version.key)
         if row.notice_id in context.shared:
-            recall_shares(session, node, notice_id=row.notice_id, origin=origin,
+            recall_shares(session, node, notice_id=row.notice_id, origin=receipt.origin,
                           reason="superseded by the source", now=now)
         if on_notice is not None:
-            on_notice(session, row, notice)
+            on_notice(session, row, receipt.notice)
     elif header.kind == "tombstone" and isinstance(payload.get("recall"), dict):
         _apply_recall(session, header=header, recall=payload["recall"], now=now)
     elif header.kind == "tombstone":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence, cast
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import (LargeBinary, Select, Table, bindparam, func, insert, select,
+                        update)
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
@@ -14,9 +16,56 @@ from fts_share.errors import Gone, NotFound
 from fts_share.notices.vault import open_content, seal_content
 from fts_share.storage.models import Alert, Notice, NoticeKey, WatchlistEntry
 
+_INSERT_NOTICES = insert(cast(Table, Notice.__table__))
+#: A version's data key, by the version's natural key (no round trip for the row id).
+_INSERT_KEY_OF_VERSION = insert(cast(Table, NoticeKey.__table__)).from_select(
+    ["notice_row", "wrapped"],
+    select(Notice.id, bindparam("wrapped", type_=LargeBinary))
+    .where(Notice.notice_id == bindparam("notice_id"), Notice.version == bindparam("version")))
+
 
 def _context(notice_id: str, version: int, origin: str) -> bytes:
     return f"{origin}/{notice_id}/{version}".encode()
+
+
+@dataclass(frozen=True)
+class SealedVersion:
+    """A notice version ready to insert: its ``notices`` columns (content encrypted under
+    a fresh data key) and that data key, wrapped with the node's storage key."""
+
+    values: dict[str, Any]
+    wrapped: bytes
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """The version's natural key ``(notice_id, version)``."""
+        return str(self.values["notice_id"]), int(self.values["version"])
+
+
+def seal_version(storage_key: bytes, *, notice: Mapping[str, Any], origin: str,
+                 authored: bool, content: Mapping[str, Any], envelope_digest: str | None,
+                 now: datetime) -> SealedVersion:
+    """The row of one notice version, its ``content`` sealed with a fresh data key;
+    nothing is written. Raises ``KeyError``, ``TypeError`` or ``ValueError`` for a
+    notice that lacks what the row needs."""
+    prov = notice["provenance"]
+    handling, subject = notice["handling"], notice["subject"]
+    notice_id, version = prov["id"], prov["version"]
+    wrapped, nonce, ciphertext = seal_content(
+        storage_key, json.dumps(content, ensure_ascii=False).encode(),
+        context=_context(notice_id, version, origin))
+    values = dict(notice_id=notice_id, version=version, origin=origin, authored=authored,
+                  status="active", label=handling["tlp"],
+                  caveats=list(handling.get("caveats", [])),
+                  legal_basis=list(notice["basis"]["legal_basis"]),
+                  recipients=list(prov.get("recipients", handling.get("recipients", []))),
+                  named_users=list(handling.get("named_users", [])),
+                  created=now, review_date=date.fromisoformat(handling["review_date"]),
+                  subject_sex=subject.get("sex"), subject_minor=bool(subject.get("minor")),
+                  movement_kind=notice.get("movement", {}).get("kind"),
+                  officer=prov.get("officer"), envelope_digest=envelope_digest,
+                  nonce=nonce, ciphertext=ciphertext, purged_at=None)
+    return SealedVersion(values=values, wrapped=wrapped)
 
 
 def store_version(session: Session, storage_key: bytes, *, notice: Mapping[str, Any],
@@ -24,24 +73,18 @@ def store_version(session: Session, storage_key: bytes, *, notice: Mapping[str, 
                   envelope_digest: str | None, now: datetime) -> Notice:
     """Insert one notice version; ``content`` is encrypted with a fresh data key and
     older versions of the same notice become ``superseded``."""
-    prov = notice["provenance"]
-    handling, subject = notice["handling"], notice["subject"]
-    row = Notice(notice_id=prov["id"], version=prov["version"], origin=origin,
-                 authored=authored, status="active", label=handling["tlp"],
-                 caveats=list(handling.get("caveats", [])),
-                 legal_basis=list(notice["basis"]["legal_basis"]),
-                 recipients=list(prov.get("recipients", handling.get("recipients", []))),
-                 named_users=list(handling.get("named_users", [])),
-                 created=now, review_date=date.fromisoformat(handling["review_date"]),
-                 subject_sex=subject.get("sex"), subject_minor=bool(subject.get("minor")),
-                 movement_kind=notice.get("movement", {}).get("kind"),
-                 officer=prov.get("officer"), envelope_digest=envelope_digest)
-    wrapped, row.nonce, row.ciphertext = seal_content(
-        storage_key, json.dumps(content, ensure_ascii=False).encode(),
-        context=_context(row.notice_id, row.version, origin))
+    return add_version(session, seal_version(
+        storage_key, notice=notice, origin=origin, authored=authored, content=content,
+        envelope_digest=envelope_digest, now=now), now=now)
+
+
+def add_version(session: Session, sealed: SealedVersion, *, now: datetime) -> Notice:
+    """Insert a sealed version (see :func:`seal_version`) and return its row; older
+    versions of the same notice become ``superseded`` (and, when received, purged)."""
+    row = Notice(**sealed.values)
     session.add(row)
     session.flush()  # the row id, for its key
-    session.add(NoticeKey(notice_row=row.id, wrapped=wrapped))
+    session.add(NoticeKey(notice_row=row.id, wrapped=sealed.wrapped))
     if row.version == 1:
         return row
     older = session.scalars(select(Notice).where(Notice.notice_id == row.notice_id,
@@ -49,10 +92,24 @@ def store_version(session: Session, storage_key: bytes, *, notice: Mapping[str, 
                                                  Notice.status == "active")).all()
     for old in older:
         old.status = "superseded"
-        if not authored:
+        if not row.authored:
             purge(session, old, now=now, reason="superseded", actor="system")
     session.flush()
     return row
+
+
+def insert_versions(session: Session, versions: Sequence[SealedVersion]) -> None:
+    """Insert many sealed versions with one statement per table (rows and data keys).
+
+    Unlike :func:`add_version` nothing older is superseded: the caller inserts only
+    versions of which this node holds no older version.
+    """
+    if not versions:
+        return
+    session.execute(_INSERT_NOTICES, [v.values for v in versions])
+    session.execute(_INSERT_KEY_OF_VERSION, [
+        {"notice_id": v.values["notice_id"], "version": v.values["version"],
+         "wrapped": v.wrapped} for v in versions])
 
 
 def read_content(session: Session, storage_key: bytes, row: Notice) -> dict[str, Any]:

@@ -1,0 +1,115 @@
+"""A page is stored the same whether its envelopes only insert rows (staged and written
+in bulk) or read and change what is held (stored one by one, each in a savepoint): a
+node that screens on arrival and one that does not end up holding the same."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from coalition import Coalition, Member, notice
+from fts_share.audit.models import AuditEntry
+from fts_share.clock import utcnow
+from fts_share.federation import outbox
+from fts_share.federation.poller import Poller
+from fts_share.notices.store import read_content
+from fts_share.reviewing import verify_node_log
+from fts_share.storage.models import Notice, NoticeKey, Peer, ReceivedEnvelope
+from helpers import events, publish, report_of
+
+BOTH = ["IRQ", "MLI"]
+
+
+def _bad_notice(member: Member, recipients: list[str]) -> str:
+    """A validly sealed envelope whose notice lacks its handling section."""
+    notice_id = str(uuid.uuid4())
+    body = notice(recipients=recipients)
+    del body["handling"]
+    body["provenance"] = {"id": notice_id, "version": 1, "origin": member.code}
+    with member.node.store.transaction() as s:
+        outbox.append(s, member.node, roster=member.node.roster, payload={"notice": body},
+                      kind="notice", label="AMBER", recipients=recipients,
+                      notice_id=notice_id, notice_version=1, now=utcnow())
+    return notice_id
+
+
+def _holding(member: Member) -> dict[str, Any]:
+    """What ``member`` holds: versions (status, content readable), envelopes, audit."""
+    with member.node.store.read() as s:
+        versions = {}
+        for row in s.scalars(select(Notice).where(Notice.origin == "FRA")):
+            # Content opens only with the data key of this very version (bound to it).
+            readable = s.get(NoticeKey, row.id) is not None and bool(
+                read_content(s, member.node.storage_key, row))
+            versions[(row.notice_id, row.version)] = (row.status, row.purged_at is not None,
+                                                      readable)
+        received = list(s.scalars(select(ReceivedEnvelope.seq).order_by(ReceivedEnvelope.seq)))
+        entries = [(e.action, e.object_type, e.object_id, e.object_version, e.outcome)
+                   for e in s.scalars(select(AuditEntry).where(AuditEntry.partner == "FRA")
+                                      .order_by(AuditEntry.seq))
+                   if e.object_type in ("notice", "envelope")]
+    return {"versions": versions, "received": received, "audit": entries}
+
+
+def test_a_page_is_stored_alike_with_and_without_screening(coalition: Coalition) -> None:
+    fra, irq, mli = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
+    first, second = publish(fra, BOTH), publish(fra, BOTH)
+    bad = _bad_notice(fra, BOTH)
+    status, body, _ = fra.api("PUT", f"/api/v1/notices/{first}", token="officer",
+                              body=notice(recipients=BOTH, nationalities=["FRA", "DZA"]))
+    assert status == 200 and body["version"] == 2
+    third = publish(fra, BOTH)
+    assert fra.api("POST", f"/api/v1/notices/{second}/withdraw", token="officer",
+                   body={"reason": "closed"})[0] == 200
+    fourth = publish(fra, BOTH)
+
+    plain = report_of(Poller(irq.node).poll_all(force=True), "FRA")  # no screening hook
+    screened = report_of(mli.poll(), "FRA")
+    for report in (plain, screened):
+        assert report.ok, report.error
+        assert (report.pages, report.result.received, report.result.rejected) == (1, 6, 1)
+        assert report.result.notices == [(first, 1), (second, 1), (first, 2), (third, 1),
+                                         (fourth, 1)]
+    held = _holding(irq)
+    assert held == _holding(mli)
+    assert held["received"] == [1, 2, 4, 5, 6, 7]
+    assert held["versions"] == {
+        (first, 1): ("superseded", True, False), (first, 2): ("active", False, True),
+        (second, 1): ("withdrawn", True, False), (third, 1): ("active", False, True),
+        (fourth, 1): ("active", False, True)}
+    assert [a for a, *_ in held["audit"]] == ["receive", "receive", "reject", "purge",
+                                              "receive", "receive", "purge", "withdraw",
+                                              "receive"]
+    [refused] = events(irq, "FRA", "rejected")
+    assert refused.seq == 3 and "bad content" in refused.detail
+    with irq.node.store.read() as s:
+        assert s.scalars(select(Notice).where(Notice.notice_id == bad)).first() is None
+    assert verify_node_log(irq.node).ok
+
+    # Delivered again from the start: every envelope is a duplicate, nothing changes.
+    with irq.node.store.transaction() as s:
+        s.get(Peer, "FRA").cursor = 0  # type: ignore[union-attr]
+    again = report_of(Poller(irq.node).poll_all(force=True), "FRA")
+    assert (again.result.received, again.result.duplicates, again.result.rejected) == (0, 6, 1)
+    assert _holding(irq)["versions"] == held["versions"]
+
+
+def test_a_version_seen_twice_on_one_page_is_refused_the_second_time(
+        coalition: Coalition) -> None:
+    """Two envelopes carrying the same notice version: the first is stored, the second
+    refused as a fork, though the first is still only staged when the second comes."""
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    nid = publish(fra, ["IRQ"])
+    with fra.node.store.transaction() as s:
+        sealed = s.scalars(select(Notice).where(Notice.notice_id == nid)).one()
+        content = read_content(s, fra.node.storage_key, sealed)
+        outbox.append(s, fra.node, roster=fra.node.roster, payload=content, kind="notice",
+                      label="AMBER", recipients=["IRQ"], notice_id=nid, notice_version=1,
+                      now=utcnow())
+    report = report_of(Poller(irq.node).poll_all(force=True), "FRA")
+    assert report.ok and (report.result.received, report.result.rejected) == (1, 1)
+    [fork] = events(irq, "FRA", "fork")
+    assert fork.seq == 2 and "already received" in fork.detail
+    assert _holding(irq)["received"] == [1]
