@@ -192,30 +192,21 @@ def _speed(lat: list[float]) -> dict[str, float]:
 
 
 def exhaustive(idx, query: str, limit: int = 10) -> list[str]:
-    """Top ``limit`` records by exact score over the whole index (new engine only)."""
+    """Top ``limit`` records by exact score over the whole index: every query part
+    compared with every indexed group (no blocking), every name holding an aligned
+    part scored (``NameIndex._exhaustive``; a name with no aligned part scores 0)."""
+    from fts_share.errors import ValidationError
     from fts_share.matching.analysis import analyze_name
-    from fts_share.matching.similarity import similarities_to_many
-    cfg = idx.config
-    analysis = analyze_name(query)
-    qparts = idx._query_parts(analysis)
-    names: set[int] = set()
-    all_groups = list(range(len(idx._groups)))
-    for qp in qparts:
-        values = similarities_to_many(qp.part, idx._groups, skeleton_weight=cfg.skeleton_weight,
-                                      compound_mismatch=cfg.compound_mismatch)
-        qp.sims = dict(zip(all_groups, values))
-        for g, s in qp.sims.items():
-            if s >= cfg.min_part_similarity:
-                names.update(idx._group_names[g])
+    try:
+        analysis = analyze_name(query)
+    except ValidationError:
+        return []
     best: dict[str, float] = {}
-    for nid in names:
+    for nid, score in idx._exhaustive(analysis).items():
         rid = idx._name_record[nid]
-        if rid is None:
-            continue
-        s = round(idx._name_score(qparts, idx._name_pids[nid]), 4)
-        if s > best.get(rid, -1.0):
+        s = round(score, 4)
+        if rid is not None and s > best.get(rid, -1.0):
             best[rid] = s
-    idx._qcache.clear()
     return [rid for rid, _ in sorted(best.items(), key=lambda t: (-t[1], t[0]))[:limit]]
 
 
@@ -253,7 +244,7 @@ def run(data: Path, n: int, queries: int, batch: int, exhaustive_n: int,
     lat, _, _ = timed_pass(idx, qs, threshold=None)
     out["warm_default"] = _speed(lat)
     os.sched_setaffinity(0, cpus)
-    if exhaustive_n and hasattr(idx, "_groups"):
+    if exhaustive_n and hasattr(idx, "_exhaustive"):
         t0 = time.perf_counter()
         ex_found = ix_found = same_top = 0
         for i in range(exhaustive_n):

@@ -54,13 +54,19 @@ class MatchConfig:
     document_match: float = 0.30
 
     # index
-    max_candidates: int = 25
-    """names scored in full per query, the best after candidate generation and pre-score"""
+    max_candidates: int = 100
+    """names scored exactly per query: the best candidates by pre-score"""
+    exact_candidates: int = 30
+    """of those, the best, whose part pairs that share no index key (spellings more
+    than one letter apart in the skeleton) are compared too"""
     common_key_df: int = 20000
     """query parts whose similar indexed parts are held by more names than this are
     only scanned if the query has nothing rarer (they still count in the pre-score)"""
     candidate_budget: int = 2000
     """postings scanned per query (rarest parts first) before pre-scoring"""
+    pair_similarity: float = 0.8
+    """parts too common to scan bring the names holding two of them, through their
+    spellings at least this similar"""
     candidate_similarity: float = 0.62
     """only indexed spellings at least this similar to a query part bring candidates
     (all aligned parts still count when the candidates are scored)"""

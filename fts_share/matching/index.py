@@ -2,18 +2,21 @@
 candidate generation on rarity-aware skeleton keys, then ``bridge-v1`` scoring.
 
 Candidate generation never compares a query with every record. Parts that read the
-same form a *group*; every group is filed under the consonant skeletons of its
-readings and their one-letter deletions (one edit apart still meets). A query part
-looks up its keys and is compared with the groups found in one batch (memoised per
-query-part spelling); the names behind the aligned groups of the rarest query parts
-are the candidates, pre-scored on all query parts; the best ``max_candidates`` are
-scored exactly (same arithmetic as ``scoring.score_names``) and only the hits
-returned are explained. See docs/matching.md, section 5.
+same form a *group* (``groups.GroupTable``); every group is filed under the consonant
+skeletons of its readings and their one-letter deletions (one edit apart still
+meets), and keeps its *neighbours*, the groups sharing a key that align with it
+(``neighbours.Neighbourhoods``, computed once when the group first appears). A query
+part spelt like an indexed part takes its neighbours from there; another is compared
+with the groups under its keys (memoised). The names holding neighbours of the rarest
+query parts, and those holding two of the commoner ones, are the candidates
+(``fastpath``, compiled loops in ``kernels``); the best by an optimistic pre-score are
+scored exactly (the arithmetic of ``scoring.score_names``), the most promising after
+comparing also their part pairs that share no key. Only the hits returned are
+explained. See docs/matching.md, section 5.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from array import array
 from collections import Counter
@@ -27,10 +30,14 @@ from fts_share.matching.config import MatchConfig
 from fts_share.matching.evidence import (CountryInput, DateSpec, DobInput, parse_countries,
                                          parse_documents, parse_dob)
 from fts_share.matching.lexicon import COMMON_GIVEN_NAMES
-from fts_share.matching.scoring import (ALGORITHM, Explanation, combine, coverage_score,
-                                        evidence_features, greedy_align, score_names)
+import numpy as np
+
+from fts_share.matching import fastpath
 from fts_share.matching.bridge import Form
-from fts_share.matching.similarity import part_similarity, similarities_to_many
+from fts_share.matching.groups import GroupTable
+from fts_share.matching.neighbours import Neighbourhoods
+from fts_share.matching.scoring import (ALGORITHM, Explanation, combine, evidence_features,
+                                        score_names)
 
 ProgressFn = Callable[[int, int], None]
 
@@ -90,19 +97,19 @@ def builtin_rarity(part: NamePart, config: MatchConfig) -> float:
 
 
 class _QueryPart:
-    """A query part with its weight and its similarities to indexed parts."""
+    """A query part with its weight and its neighbour groups."""
 
-    __slots__ = ("part", "weight", "sims", "near")
+    __slots__ = ("part", "weight", "gids", "sims")
 
-    def __init__(self, part: NamePart, weight: float, sims: dict[int, float],
-                 near: list[tuple[int, float]]) -> None:
+    def __init__(self, part: NamePart, weight: float, gids: np.ndarray,
+                 sims: np.ndarray) -> None:
         self.part = part
         self.weight = weight
+        self.gids = gids
+        """ids of the indexed groups that share a key with the part and align, most
+        similar first"""
         self.sims = sims
-        """group id -> similarity, for the near groups and any compared since (memo)"""
-        self.near = near
-        """(group id, similarity) of the indexed groups that share a key and align,
-        most similar first"""
+        """their similarities"""
 
 
 class NameIndex:
@@ -123,18 +130,29 @@ class NameIndex:
         self._part_group: list[int] = []
         """per part: its group, the parts that read the same (forms, script, kind)"""
         self._part_dfkey: list[str] = []
-        self._groups: list[tuple[tuple[Form, ...], str, str]] = []
-        self._group_id: dict[tuple[tuple[Form, ...], str, str], int] = {}
+        self._table = GroupTable(skeleton_weight=self.config.skeleton_weight,
+                                 compound_mismatch=self.config.compound_mismatch)
+        self._groups = self._table.groups
+        self._group_id = self._table.ids
         self._group_names: list[array] = []
         """per group: ids of the names holding one of its parts"""
         self._key_groups: dict[str, array] = {}
         """index key (skeleton or one-letter deletion) -> ids of the groups filed under it"""
+        self._near = Neighbourhoods(self.config.min_part_similarity)
         self._df: Counter[str] = Counter()
         self._doc_index: dict[str, set[str]] = {}
         self._live_names = 0
         self._rarity_cache: dict[str, float] = {}
-        self._pweight: dict[int, float] = {}
-        self._qcache: dict[tuple[Any, ...], tuple[dict[int, float], list[tuple[int, float]]]] = {}
+        self._qcache: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        """neighbours of query parts spelt like no indexed part (LRU)"""
+        # CSR of the matchable parts of every name, for the vectorised path
+        self._flat_pids = array("i")
+        self._name_start = array("q")
+        self._name_len = array("i")
+        self._stamp = 0
+        """bumped by every change; the numpy snapshot is rebuilt when it is stale"""
+        self._snapshot: fastpath.Arrays | None = None
+        self._scratch = fastpath.Scratch()
 
     # ------------------------------------------------------------ building
     def __len__(self) -> int:
@@ -188,52 +206,76 @@ class NameIndex:
         self._records[record_id] = rec
 
     def _part(self, part: NamePart) -> int:
-        """The id of an (interned) part, filing a new part under its keys."""
+        """The id of an (interned) part, filing a new part (and group) as needed."""
         pid = self._part_id.get(part)
         if pid is None:
-            pid = len(self._parts)
-            self._part_id[part] = pid
-            self._parts.append(part)
-            self._part_dfkey.append(f"{part.kind}:{part.key}")
             sig = (part.forms, part.script, part.kind)
             gid = self._group_id.get(sig)
             if gid is None:
                 gid = self._new_group(sig, part_keys(part))
-            self._part_group.append(gid)
+            pid = self._file_part(part, gid)
+        return pid
+
+    def _file_part(self, part: NamePart, gid: int) -> int:
+        pid = len(self._parts)
+        self._part_id[part] = pid
+        self._parts.append(part)
+        self._part_group.append(gid)
+        self._part_dfkey.append(f"{part.kind}:{part.key}")
         return pid
 
     def _new_group(self, sig: tuple[tuple[Form, ...], str, str], keys: Iterable[str]) -> int:
+        """File a new group under its keys, with its neighbourhood."""
+        keys = list(keys)
         gid = len(self._groups)
-        self._group_id[sig] = gid
-        self._groups.append(sig)
+        blocked: set[int] = set()
+        key_groups = self._key_groups
+        for key in keys:
+            post = key_groups.get(key)
+            if post is not None:
+                blocked.update(post)
+        found = list(blocked)
+        sims = self._table.similarities(sig, np.array(found, dtype=np.int64))
+        self._near.add_group(gid, found, sims)
+        self._table.add(sig)
         self._group_names.append(array("i"))
         for key in keys:
-            post = self._key_groups.get(key)
+            post = key_groups.get(key)
             if post is None:
-                self._key_groups[key] = post = array("i")
+                key_groups[key] = post = array("i")
             post.append(gid)
-        self._qcache.clear()  # neighbourhoods of query parts may now include it
+        self._qcache.clear()  # neighbourhoods of unindexed query parts may now include it
+        self._stamp += 1
         return gid
 
     def _add_name(self, record_id: str, analysis: NameAnalysis) -> int:
-        name_id = len(self._names)
         parts = self._parts
         pids = tuple(self._part(p) for p in analysis.parts)
         analysis = NameAnalysis(analysis.text, analysis.folded,
                                 tuple(parts[i] for i in pids), analysis.particles)
+        return self._file_name(record_id, analysis, pids)
+
+    def _file_name(self, record_id: str, analysis: NameAnalysis, pids: tuple[int, ...]
+                   ) -> int:
+        """File an analysed name whose parts are already filed (ids ``pids``)."""
+        name_id = len(self._names)
+        parts = self._parts
         matchable = tuple(i for i in pids if parts[i].role != "title")
         self._names.append(analysis)
         self._name_pids.append(matchable)
         self._name_record.append(record_id)
+        self._name_start.append(len(self._flat_pids))
+        self._name_len.append(len(matchable))
+        self._flat_pids.extend(matchable)
         self._live_names += 1
         group = self._part_group
         for gid in dict.fromkeys(group[i] for i in matchable):
             self._group_names[gid].append(name_id)
+        df, dfkey = self._df, self._part_dfkey
         for pid in matchable:
-            self._df[self._part_dfkey[pid]] += 1
-        if self._rarity_cache:
-            self._rarity_cache.clear()
-            self._pweight.clear()
+            df[dfkey[pid]] += 1
+        self._rarity_cache.clear()
+        self._stamp += 1
         return name_id
 
     def remove(self, record_id: str) -> bool:
@@ -242,7 +284,7 @@ class NameIndex:
         if rec is None:
             return False
         self._rarity_cache.clear()
-        self._pweight.clear()
+        self._stamp += 1
         for name_id in rec.names:
             pids = self._name_pids[name_id]
             if pids is not None:
@@ -253,6 +295,7 @@ class NameIndex:
             self._names[name_id] = None
             self._name_pids[name_id] = None
             self._name_record[name_id] = None
+            self._name_len[name_id] = 0
             self._live_names -= 1
         for doc in rec.documents:
             self._doc_index.get(doc, set()).discard(record_id)
@@ -280,13 +323,6 @@ class NameIndex:
         self._rarity_cache[key] = value
         return value
 
-    def _part_weight(self, pid: int) -> float:
-        w = self._pweight.get(pid)
-        if w is None:
-            part = self._parts[pid]
-            w = self._pweight[pid] = self.config.role_weight(part.role) * self.rarity(part)
-        return w
-
     # ------------------------------------------------------------ searching
     def search(self, name: str, *, dob: DobInput = None, nationality: CountryInput = None,
                documents: str | Sequence[str] | None = None, limit: int = 10,
@@ -304,216 +340,189 @@ class NameIndex:
             raise ValidationError({"limit": ["must be a positive integer"]})
         cut = self.config.threshold if threshold is None else threshold
         qparts = self._query_parts(query)
-        scored = self._rank(qparts, self._candidates(qparts), q_dob, q_nat, q_docs)
+        forced: list[int] = []
         for doc in q_docs:
             for record_id in self._doc_index.get(doc, ()):
-                for name_id in self._records[record_id].names:
-                    if name_id not in scored and self._name_pids[name_id] is not None:
-                        scored[name_id] = self._fast_score(qparts, name_id, q_dob, q_nat,
-                                                           q_docs)
-        return self._hits(query, qparts, scored, cut, limit, q_dob, q_nat, q_docs)
+                forced.extend(self._records[record_id].names)
+        scored = self._name_scores(qparts, forced)
+        if q_dob or q_nat or q_docs:
+            cfg = self.config
+            for nid, score in scored.items():
+                rec = self._records[self._name_record[nid]]  # type: ignore[index]
+                evidence = evidence_features(cfg, q_dob=q_dob, r_dob=rec.dob, q_nat=q_nat,
+                                             r_nat=rec.nationality, q_docs=q_docs,
+                                             r_docs=rec.documents)
+                scored[nid] = min(1.0, max(0.0, score + sum(f.value * f.weight
+                                                            for f in evidence)))
+        return self._hits(query, scored, cut, limit, q_dob, q_nat, q_docs)
 
     def _query_parts(self, query: NameAnalysis) -> list[_QueryPart]:
-        """Weights and (memoised) neighbourhoods of the query's parts."""
+        """Weights and neighbour groups of the query's parts: from the neighbourhood
+        graph for a part spelt like an indexed part, else computed (memoised)."""
         cfg = self.config
-        floor = cfg.min_part_similarity
         out = []
-        cache = self._qcache
         for part in query.name_parts:
             sig = (part.forms, part.script, part.kind)
-            entry = cache.pop(sig, None)
-            if entry is None:
-                found: set[int] = set()
-                key_groups = self._key_groups
-                for key in part_keys(part):
-                    post = key_groups.get(key)
-                    if post is not None:
-                        found.update(post)
-                gids = list(found)
-                groups = self._groups
-                values = similarities_to_many(part, [groups[g] for g in gids],
-                                              skeleton_weight=cfg.skeleton_weight,
-                                              compound_mismatch=cfg.compound_mismatch)
-                near = sorted(((g, s) for g, s in zip(gids, values) if s >= floor),
-                              key=lambda t: -t[1])
-                entry = (dict(near), near)
-                if len(cache) >= self.QUERY_PART_CACHE:
-                    try:  # least recently used first (hits are moved to the end)
-                        del cache[next(iter(cache))]
-                    except (KeyError, RuntimeError, StopIteration):  # another thread
-                        pass
-            cache[sig] = entry
+            gid = self._group_id.get(sig)
+            if gid is not None:
+                gids, sims = self._near.of(gid)
+            else:
+                gids, sims = self._unindexed_neighbours(part, sig)
             weight = cfg.role_weight(part.role) * self.rarity(part)
-            out.append(_QueryPart(part, weight, entry[0], entry[1]))
+            out.append(_QueryPart(part, weight, gids, sims))
         return out
 
-    def _candidates(self, qparts: list[_QueryPart]) -> list[int]:
-        """Names worth scoring: those holding a part similar to one of the query's
-        rarer parts, pre-scored on all query parts; the best ``max_candidates``."""
+    def _unindexed_neighbours(self, part: NamePart, sig: tuple[Any, ...]
+                              ) -> tuple[np.ndarray, np.ndarray]:
+        cache = self._qcache
+        entry = cache.pop(sig, None)
+        if entry is None:
+            found: set[int] = set()
+            key_groups = self._key_groups
+            for key in part_keys(part):
+                post = key_groups.get(key)
+                if post is not None:
+                    found.update(post)
+            gids = np.fromiter(found, dtype=np.int64, count=len(found))
+            sims = self._table.similarities(sig, gids)  # type: ignore[arg-type]
+            keep = sims >= self.config.min_part_similarity
+            gids, sims = gids[keep], sims[keep]
+            order = np.argsort(-sims, kind="stable")
+            entry = (gids[order], sims[order])
+            if len(cache) >= self.QUERY_PART_CACHE:
+                try:  # least recently used first (hits are moved to the end)
+                    del cache[next(iter(cache))]
+                except (KeyError, RuntimeError, StopIteration):  # another thread
+                    pass
+        cache[sig] = entry
+        return entry
+
+    def _arrays(self) -> fastpath.Arrays:
+        """The numpy snapshot of the index, rebuilt if the index changed since."""
+        snap = self._snapshot
+        if snap is not None and snap.stamp == self._stamp:
+            return snap
+        parts = self._parts
         cfg = self.config
-        part_names = self._group_names
+        rarity_of: dict[str, float] = {}
+        weights = np.empty(len(parts))
+        for pid, (part, key) in enumerate(zip(parts, self._part_dfkey)):
+            r = rarity_of.get(key)
+            if r is None:
+                r = rarity_of[key] = self.rarity(part)
+            weights[pid] = cfg.role_weight(part.role) * r
+        post_len = np.zeros(len(self._groups) + 1, dtype=np.int64)
+        post_len[:-1] = [len(a) for a in self._group_names]
+        post_start = np.cumsum(post_len) - post_len
+        post_flat = np.frombuffer(b"".join(a.tobytes() for a in self._group_names),
+                                  dtype=np.int32)
+        part_group = np.array(self._part_group, dtype=np.int32)
+        flat_pids = np.array(self._flat_pids, dtype=np.int32)
+        snap = fastpath.Arrays(
+            stamp=self._stamp,
+            part_group=part_group,
+            part_weight=weights,
+            part_given=np.array([p.role == "given" for p in parts], dtype=bool),
+            name_start=np.array(self._name_start, dtype=np.int64),
+            name_len=np.array(self._name_len, dtype=np.int32),
+            flat_pids=flat_pids,
+            flat_groups=part_group[flat_pids],
+            flat_weights=weights[flat_pids],
+            post_len=post_len, post_start=post_start, post_flat=post_flat)
+        self._snapshot = snap
+        return snap
+
+    def _name_scores(self, qparts: list[_QueryPart], forced: Sequence[int] = ()
+                     ) -> dict[int, float]:
+        """Name scores (without other evidence) of the candidate names, and of the
+        ``forced`` ones: candidates by ``fastpath.candidate_names``, the best
+        ``max_candidates`` of them by pre-score, scored exactly."""
+        if not qparts:
+            return {}
+        cfg = self.config
+        arrays = self._arrays()
         lo = cfg.candidate_similarity
-        volumes = sorted((sum(len(part_names[gid]) for gid, s in qp.near if s >= lo), i)
-                         for i, qp in enumerate(qparts) if qp.near and qp.near[0][1] >= lo)
-        if not volumes:
-            return []
-        acc: dict[int, float] = {}
-        used = 0
-        scanned: set[int] = set()
-        cap = cfg.candidate_budget
-        for vol, i in volumes:
-            if scanned and (vol > cfg.common_key_df or used + vol > cap):
-                break
-            scanned.add(i)
-            qp = qparts[i]
-            w = qp.weight
-            best: dict[int, float] = {}
-            # lowest similarity first, so that a name's best-aligned part wins
-            for pid, s in reversed(qp.near):
-                if s < lo:
-                    continue
-                post = part_names[pid]
-                if used > 4 * cap and s < 1.0:
-                    continue
-                used += len(post)
-                best.update(dict.fromkeys(post, w * s))
-            if not acc:
-                acc = best
-            else:
-                get = acc.get
-                for nid, v in best.items():
-                    acc[nid] = get(nid, 0.0) + v
-        k = cfg.max_candidates
-        if len(acc) <= k:
-            return list(acc)
-        # the other (common) parts count too: by intersecting their postings with the
-        # candidates where that is cheaper (C loops), else name by name
-        lookups = []
-        for vol, i in volumes:
-            if i in scanned:
-                continue
-            qp = qparts[i]
-            if vol < 25 * len(acc):
-                keys = acc.keys()
-                best = {}
-                for gid, s in reversed(qp.near):
-                    if s < lo:
-                        continue
-                    common = keys & part_names[gid]
-                    if common:
-                        best.update(dict.fromkeys(common, qp.weight * s))
-                for nid, v in best.items():
-                    acc[nid] += v
-            else:
-                lookups.append((qp.weight, dict(qp.near)))
-        if lookups:
-            name_pids = self._name_pids
-            group = self._part_group
-            for nid in acc:
-                pids = name_pids[nid]
-                if pids is None:
-                    continue
-                extra = 0.0
-                for w, near in lookups:
-                    best_s = 0.0
-                    for pid in pids:
-                        s = near.get(group[pid])
-                        if s is not None and s > best_s:
-                            best_s = s
-                    extra += w * best_s
-                acc[nid] += extra
-        return heapq.nlargest(k, acc, key=acc.__getitem__)
-
-    def _pair_sim(self, qp: _QueryPart, pid: int) -> float:
-        gid = self._part_group[pid]
-        s = qp.sims.get(gid)
-        if s is None:
-            cfg = self.config
-            s = part_similarity(qp.part, self._parts[pid], skeleton_weight=cfg.skeleton_weight,
-                                compound_mismatch=cfg.compound_mismatch)
-            if len(qp.sims) < 16384:
-                qp.sims[gid] = s
-        return s
-
-    def _name_score(self, qparts: list[_QueryPart], pids: tuple[int, ...]) -> float:
-        """The name score of ``scoring.score_names`` (same arithmetic), from memoised
-        part similarities, without building an explanation."""
-        cfg = self.config
-        floor = cfg.min_part_similarity
-        pairs: list[tuple[float, int, int]] = []
-        group = self._part_group
-        for i, qp in enumerate(qparts):
-            sims = qp.sims
-            for j, pid in enumerate(pids):
-                s = sims.get(group[pid])
-                if s is None:
-                    s = self._pair_sim(qp, pid)
-                if s >= floor:
-                    pairs.append((s, i, j))
-        if not pairs:
-            return 0.0
-        if len(pairs) > 1:
-            pairs.sort(key=_neg_first)
-        qw = [qp.weight for qp in qparts]
-        pweight = self._pweight
-        rw = [pweight.get(pid) or self._part_weight(pid) for pid in pids]
-        _, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw)
-        coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
-                                                      cfg)
-        if len(qparts) > 1 and len(pids) > 1:
-            q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
-            parts = self._parts
-            r_given = next((j for j, pid in enumerate(pids) if parts[pid].role == "given"),
-                           None)
-            if q_given is not None and r_given is not None:
-                missing = (q_given not in used_q) + (r_given not in used_r)
-                score -= cfg.given_name_conflict * missing / 2
-        return min(1.0, max(0.0, score))
-
-    def _fast_score(self, qparts: list[_QueryPart], name_id: int,
-                    q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str]
-                    ) -> float:
-        pids = self._name_pids[name_id]
-        assert pids is not None
-        score = self._name_score(qparts, pids)
-        if q_dob or q_nat or q_docs:
-            rec = self._records[self._name_record[name_id]]  # type: ignore[index]
-            evidence = evidence_features(self.config, q_dob=q_dob, r_dob=rec.dob,
-                                         q_nat=q_nat, r_nat=rec.nationality, q_docs=q_docs,
-                                         r_docs=rec.documents)
-            score = min(1.0, max(0.0, score + sum(f.value * f.weight for f in evidence)))
-        return score
-
-    def _rank(self, qparts: list[_QueryPart], candidates: list[int],
-              q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str]
-              ) -> dict[int, float]:
-        name_pids = self._name_pids
-        candidates = [nid for nid in candidates if name_pids[nid] is not None]
-        self._fill_sims(qparts, candidates)
-        return {nid: self._fast_score(qparts, nid, q_dob, q_nat, q_docs)
-                for nid in candidates}
-
-    def _fill_sims(self, qparts: list[_QueryPart], name_ids: Iterable[int]) -> None:
-        """Compute, in one batch per query part, the similarities the names need."""
-        group = self._part_group
-        gids = {group[pid] for nid in name_ids for pid in self._name_pids[nid] or ()}
-        cfg = self.config
+        near = []
         for qp in qparts:
-            sims = qp.sims
-            missing = [g for g in gids if g not in sims]
-            if not missing:
-                continue
-            values = similarities_to_many(qp.part, [self._groups[g] for g in missing],
-                                          skeleton_weight=cfg.skeleton_weight,
-                                          compound_mismatch=cfg.compound_mismatch)
-            if len(sims) + len(missing) > 16384:  # bounded memo: keep it per query only
-                qp.sims = sims = dict(sims)
-            sims.update(zip(missing, values))
+            keep = qp.sims >= lo
+            near.append((qp.gids[keep], qp.sims[keep]))
+        names = fastpath.candidate_names(near, arrays, self._scratch, len(self._names), cfg)
+        names = names[arrays.name_len[names] > 0]
+        if forced:
+            live = [n for n in forced if self._name_pids[n] is not None]
+            names = np.union1d(names, np.array(live, dtype=np.int64))
+        if not names.size:
+            return {}
+        qw = [qp.weight for qp in qparts]
+        q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
+        rows = self._scratch.sim_rows(len(qparts), arrays.n_groups)
+        touched = [qp.gids for qp in qparts]
+        for i, qp in enumerate(qparts):
+            rows[qp.gids, i] = qp.sims
+        try:
+            k = cfg.max_candidates
+            e = min(cfg.exact_candidates, k)
+            pre = None
+            if names.size > e:
+                pre = fastpath.prescore(names, rows, qw, arrays, cfg)
+            if names.size > k:
+                top = np.argpartition(-pre, k - 1)[:k]  # type: ignore[operator]
+                if forced:
+                    top = np.union1d(top, np.flatnonzero(np.isin(names, forced)))
+                names, pre = names[top], pre[top]  # type: ignore[index]
+            if e:
+                # the most promising: also the part pairs that share no index key
+                # (spellings more than one letter apart in the skeleton), compared
+                best = names if pre is None else names[np.argpartition(-pre, e - 1)[:e]]
+                groups = fastpath.name_groups(best, arrays)
+                far = groups[(rows[groups, :len(qparts)] == 0.0).any(axis=1)]
+                if far.size:
+                    values = self._table.similarity_matrix(
+                        [(qp.part.forms, qp.part.script, qp.part.kind) for qp in qparts], far)
+                    values[values < cfg.min_part_similarity] = 0.0
+                    rows[far, :len(qparts)] = values.T
+                    touched.append(far)
+            scores = fastpath.score_candidates(names, rows, qw, q_given, arrays, cfg)
+        finally:
+            for gids in touched:
+                rows[gids, :len(qparts)] = 0.0
+        return dict(zip(names.tolist(), scores.tolist()))
 
-    def _hits(self, query: NameAnalysis, qparts: list[_QueryPart], scored: dict[int, float],
-              cut: float, limit: int, q_dob: Sequence[DateSpec], q_nat: Sequence[str],
-              q_docs: Sequence[str]) -> list[Hit]:
-        """Explain the best name of each of the best records (scores as scored)."""
+    def _exhaustive(self, query: NameAnalysis) -> dict[int, float]:
+        """Name scores of *every* live name holding a part aligned with the query (the
+        others score 0): each query part compared with every indexed group, no
+        blocking, no candidate limit. The reference the index's recall is measured
+        against (bench/matching/scale.py); too slow for searching."""
+        cfg = self.config
+        arrays = self._arrays()
+        qparts = []
+        groups = self._groups
+        names: set[int] = set()
+        every = np.arange(len(groups))
+        for part in query.name_parts:
+            sims = self._table.similarities((part.forms, part.script, part.kind), every)
+            gids = np.flatnonzero(sims >= cfg.min_part_similarity)
+            qparts.append(_QueryPart(part, cfg.role_weight(part.role) * self.rarity(part),
+                                     gids, sims[gids]))
+            for g in gids.tolist():
+                names.update(self._group_names[g])
+        if not qparts:
+            return {}
+        ids = np.array(sorted(names), dtype=np.int64)
+        ids = ids[arrays.name_len[ids] > 0]
+        qw = [qp.weight for qp in qparts]
+        q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
+        rows = np.zeros((arrays.n_groups, len(qparts)))
+        for i, qp in enumerate(qparts):
+            rows[qp.gids, i] = qp.sims
+        scores = fastpath.score_candidates(ids, rows, qw, q_given, arrays, cfg)
+        return dict(zip(ids.tolist(), scores.tolist()))
+
+    def _hits(self, query: NameAnalysis, scored: dict[int, float], cut: float, limit: int,
+              q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str]
+              ) -> list[Hit]:
+        """Explain the best name of each of the best records, with the reference
+        scorer (the fast scores only choose them)."""
         best: dict[str, tuple[float, int]] = {}
         name_record = self._name_record
         for nid, score in scored.items():
@@ -525,13 +534,11 @@ class NameIndex:
                 best[rid] = (score, nid)
         top = sorted(((round(s, 4), rid, nid) for rid, (s, nid) in best.items()
                       if round(s, 4) >= cut), key=lambda t: (-t[0], t[1]))[:limit]
-        sim_cache: dict[tuple[int, int], float] = {}
-        for score, rid, nid in top:
-            for qp in qparts:
-                for pid in self._name_pids[nid] or ():
-                    sim_cache[(id(qp.part), id(self._parts[pid]))] = self._pair_sim(qp, pid)
-        return [self._score(query, self._names[nid], rid, q_dob, q_nat, q_docs,  # type: ignore[arg-type]
-                            sim_cache) for score, rid, nid in top]
+        hits = [self._score(query, self._names[nid], rid, q_dob, q_nat, q_docs)  # type: ignore[arg-type]
+                for score, rid, nid in top]
+        hits = [h for h in hits if h.score >= cut]
+        hits.sort(key=lambda h: (-h.score, h.record_id))
+        return hits
 
     def _score(self, query: NameAnalysis, record: NameAnalysis, record_id: str,
                q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str],
@@ -568,7 +575,3 @@ class NameIndex:
     def load(cls, path: str, *, config: MatchConfig | None = None) -> "NameIndex":
         """Read an index written by :meth:`save` (the file's config unless one is given)."""
         return persist.load(cls, path, config=config)
-
-
-def _neg_first(t: tuple[float, int, int]) -> float:
-    return -t[0]

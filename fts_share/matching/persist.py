@@ -295,10 +295,7 @@ def _restore(cls: "type[NameIndex]", cfg: "MatchConfig", sections: dict[str, byt
         part = NamePart(text, core, kind, role, script, groups[gid][0])
         if part in idx._part_id:
             raise _bad(f"section parts: duplicate part {i}")
-        idx._part_id[part] = i
-        idx._parts.append(part)
-        idx._part_group.append(gid)
-        idx._part_dfkey.append(f"{kind}:{part.key}")
+        idx._file_part(part, gid)
     parts = idx._parts
     # names
     offsets = _from_ints(sections["name_offsets"], "name_offsets")
@@ -328,29 +325,18 @@ def _restore(cls: "type[NameIndex]", cfg: "MatchConfig", sections: dict[str, byt
                                 parse_documents(docs)))
         except ValidationError as exc:
             raise _bad(f"section records: record {i}: {exc.errors}") from None
-    df: Counter[str] = Counter()
-    dfkey, group_of, group_names = idx._part_dfkey, idx._part_group, idx._group_names
-    names_out, pids_out, rec_of = idx._names, idx._name_pids, idx._name_record
     rid_list = [r[0] for r in records]
     for name_id in range(n):
         pids = tuple(flat[offsets[name_id]:offsets[name_id + 1]])
-        name_parts = tuple(parts[i] for i in pids)
-        matchable = tuple(i for i in pids if parts[i].role != "title")
-        if not matchable:
+        if all(parts[i].role == "title" for i in pids):
             raise _bad(f"name {name_id}: no name parts")
         pl = particles[name_id]
-        names_out.append(NameAnalysis(texts[name_id], folded[name_id], name_parts,
-                                      tuple(pl.split(" ")) if pl else ()))
-        pids_out.append(matchable)
         r = owner[name_id]
-        rec_of.append(rid_list[r])
+        idx._file_name(rid_list[r], NameAnalysis(texts[name_id], folded[name_id],
+                                                 tuple(parts[i] for i in pids),
+                                                 tuple(pl.split(" ")) if pl else ()), pids)
         recs[r].names.append(name_id)
         recs[r].texts.append(texts[name_id])
-        for gid in dict.fromkeys(group_of[i] for i in matchable):
-            group_names[gid].append(name_id)
-        df.update(dfkey[i] for i in matchable)
-    idx._df = df
-    idx._live_names = n
     for rid, rec in zip(rid_list, recs):
         idx._records[rid] = rec
         for doc in rec.documents:

@@ -17,6 +17,9 @@ A compound part (Abu X, Abd X) compared with a part of another kind is scaled by
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
 
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq, Levenshtein
@@ -62,56 +65,70 @@ def part_similarity(a: NamePart, b: NamePart, *, skeleton_weight: float = 0.6,
     return s
 
 
-def similarities_to_many(part: NamePart, others: list[tuple[tuple[Form, ...], str, str]], *,
+Group = tuple[tuple[Form, ...], str, str]
+"""An indexed group of part spellings: ``(forms, script, kind)``."""
+
+
+def similarity_array(group: Group, others: Sequence[Group], *,
+                     skeleton_weight: float = 0.6, compound_mismatch: float = 0.75
+                     ) -> np.ndarray:
+    """``part_similarity`` of a part whose readings are ``group`` with each of
+    ``others``, as a float64 array.
+
+    The rapidfuzz metrics run over all readings at once (``process.cdist``) and the
+    mix is computed with numpy, in the same order of operations as
+    ``form_similarity``, so the numbers are bit for bit those of ``part_similarity``.
+    """
+    q_forms, q_script, q_kind = group
+    n = len(others)
+    if not n:
+        return np.zeros(0)
+    counts = [len(forms) for forms, _s, _k in others]
+    skels = [f.skel for forms, _s, _k in others for f in forms]
+    fulls = [f.full for forms, _s, _k in others for f in forms]
+    m = len(skels)
+    q_arabic = q_script == "arabic"
+    same_g = np.fromiter(((script == "arabic") == q_arabic for _f, script, _k in others),
+                         dtype=bool, count=n)
+    multi = m != n
+    if multi:
+        owner = np.repeat(np.arange(n), counts)
+        same = same_g[owner]
+    else:
+        same = same_g
+    q_skels = [f.skel for f in q_forms]
+    q_fulls = [f.full for f in q_forms]
+    skel = process.cdist(q_skels, skels, scorer=Levenshtein.normalized_similarity,
+                         dtype=np.float64)
+    lev = process.cdist(q_fulls, fulls, scorer=Levenshtein.normalized_similarity,
+                        dtype=np.float64)
+    lcs = process.cdist(q_fulls, fulls, scorer=LCSseq.similarity, dtype=np.int64)
+    if q_arabic:
+        denom = np.array([[max(1, len(f))] for f in q_fulls], dtype=np.float64)
+    else:
+        denom = np.fromiter((max(1, len(f)) for f in fulls), dtype=np.float64, count=m)
+    vowels = np.where(same, lev, lcs / denom)
+    w = skeleton_weight
+    mixed = w * skel + (1.0 - w) * vowels
+    full_arr = np.array(fulls, dtype=object)
+    for k, qf in enumerate(q_fulls):
+        mixed[k][full_arr == qf] = 1.0
+    best = mixed.max(axis=0)
+    if multi:
+        starts = np.cumsum(counts) - np.asarray(counts)
+        best = np.maximum.reduceat(best, starts)
+    mismatch = np.fromiter((kind != q_kind for _f, _s, kind in others), dtype=bool,
+                           count=n)
+    if mismatch.any():
+        best = np.where(mismatch, best * compound_mismatch, best)
+    return best
+
+
+def similarities_to_many(part: NamePart, others: Sequence[Group], *,
                          skeleton_weight: float = 0.6, compound_mismatch: float = 0.75
                          ) -> list[float]:
     """``part_similarity`` of ``part`` with each of ``others`` (given as ``(forms,
-    script, kind)``), batched: the rapidfuzz metrics run over all readings at once.
-    The results are the same numbers as ``part_similarity`` computes one by one."""
-    skels: list[str] = []
-    fulls: list[str] = []
-    owner: list[int] = []
-    arabic_len: list[int] = []
-    same: list[bool] = []
-    for k, (forms, script, _kind) in enumerate(others):
-        for f in forms:
-            skels.append(f.skel)
-            fulls.append(f.full)
-            owner.append(k)
-            arabic_len.append(len(f.full))
-            same.append(script == part.script)
-    best = [0.0] * len(others)
-    if not skels:
-        return best
-    q_arabic = part.script == "arabic"
-    w, rest = skeleton_weight, 1.0 - skeleton_weight
-    m = len(skels)
-    for qf in part.forms:
-        skel = [0.0] * m
-        for _, sc, i in process.extract(qf.skel, skels, scorer=Levenshtein.normalized_similarity,
-                                        limit=None):
-            skel[i] = sc
-        lev = [0.0] * m
-        lcs = [0] * m
-        for _, sc, i in process.extract(qf.full, fulls, scorer=Levenshtein.normalized_similarity,
-                                        limit=None):
-            lev[i] = sc
-        for _, sc, i in process.extract(qf.full, fulls, scorer=LCSseq.similarity, limit=None):
-            lcs[i] = sc
-        qlen = max(1, len(qf.full))
-        qfull = qf.full
-        for i in range(m):
-            if fulls[i] == qfull:
-                s = 1.0
-            elif same[i]:
-                s = w * skel[i] + rest * lev[i]
-            else:
-                vowels = lcs[i] / (qlen if q_arabic else max(1, arabic_len[i]))
-                s = w * skel[i] + rest * vowels
-            k = owner[i]
-            if s > best[k]:
-                best[k] = s
-    for k, (_forms, _script, kind) in enumerate(others):
-        if kind != part.kind:
-            best[k] *= compound_mismatch
-    return best
+    script, kind)``), batched; see :func:`similarity_array`."""
+    return similarity_array((part.forms, part.script, part.kind), others,
+                            skeleton_weight=skeleton_weight,
+                            compound_mismatch=compound_mismatch).tolist()
