@@ -25,7 +25,6 @@ import base64
 import binascii
 import hashlib
 import json
-import re
 from typing import Any
 
 import rfc8785
@@ -35,7 +34,7 @@ from fts_share.errors import CryptoError
 #: Nesting depth accepted by :func:`strict_loads` (objects and arrays together).
 MAX_JSON_DEPTH = 64
 
-_B64U_RE = re.compile(r"[A-Za-z0-9_-]*")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 #: Integers JCS accepts (I-JSON, RFC 7493 section 2.2).
@@ -106,13 +105,19 @@ def unb64u(text: str) -> bytes:
     and non-canonical encodings (unused trailing bits set), so that every byte
     string has exactly one textual form. Raises :class:`CryptoError`.
     """
-    if not isinstance(text, str) or not _B64U_RE.fullmatch(text) or len(text) % 4 == 1:
+    if not isinstance(text, str) or not text.isascii() or len(text) % 4 == 1:
         raise CryptoError("not unpadded base64url")
-    try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):  # pragma: no cover - the regex guards it
+    raw = text.encode("ascii")
+    if b"+" in raw or b"/" in raw or b"=" in raw:
+        raise CryptoError("not unpadded base64url")
+    try:  # strict mode refuses anything outside the (translated) alphabet
+        data = binascii.a2b_base64(raw.translate(_FROM_URLSAFE) + b"=" * (-len(raw) % 4),
+                                   strict_mode=True)
+    except binascii.Error:
         raise CryptoError("not unpadded base64url") from None
-    if b64u(data) != text:
+    # Only a partial last group (2 or 3 characters) can carry unused bits.
+    tail = len(text) % 4
+    if tail and b64u(data[len(data) - tail + 1:]) != text[-tail:]:
         raise CryptoError("non-canonical base64url")
     return data
 
@@ -149,14 +154,14 @@ def _parse_int(text: str) -> int | float:
 
 
 def _depth_ok(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return False
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
+        if depth > limit:
+            return False
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
     return True
 
 

@@ -24,7 +24,7 @@ revoked key, ``CryptoError``) propagates unchanged, so the caller can record why
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
@@ -78,6 +78,9 @@ class EnvelopeHeader:
     signer_kid: str
     recipients: tuple[tuple[str, str, str], ...]  # (node, kid, suite), sorted
     digest: str  # envelope_digest of the envelope this header came from
+    #: JCS(header) as signed: the content key's AAD, and how open_envelope tells that
+    #: an envelope is the one this header was verified from.
+    canonical: bytes = field(repr=False)
 
     def addressed_to(self, node: str) -> bool:
         """True if ``node`` is among the recipients."""
@@ -103,9 +106,13 @@ def _cek_info(header_bytes: bytes) -> bytes:
     return CEK_INFO_CONTEXT + sha256(header_bytes)
 
 
+#: The envelope's member names as JCS strings.
+_FIELD_JSON = {name: canonical_json(name) for name in ENVELOPE_FIELDS}
+
+
 def _join(members: Mapping[str, bytes], names: Sequence[str]) -> bytes:
-    """JCS of an object whose member values are already canonical (ASCII names)."""
-    return b"{" + b",".join(canonical_json(n) + b":" + members[n] for n in sorted(names)) + b"}"
+    """JCS of an envelope (or part of one) whose member values are already canonical."""
+    return b"{" + b",".join(_FIELD_JSON[n] + b":" + members[n] for n in sorted(names)) + b"}"
 
 
 def _lookup(key_for: KeyFor, origin: str, kid: str) -> PublicKey:
@@ -231,22 +238,12 @@ def verify_envelope(envelope: Mapping[str, Any], *, key_for: KeyFor,
         version=header["v"], origin=header["origin"], seq=header["seq"],
         prev=header["prev"], created=created, label=header["label"], kind=header["kind"],
         signer_kid=header["signer"], recipients=recipients,
-        digest=sha256_hex(_join(members, sorted(ENVELOPE_FIELDS))))
-
-
-def _same_header(env: dict[str, Any], header: EnvelopeHeader) -> None:
-    doc = env["header"]
-    created, recipients = parse_header(doc)
-    if (doc["origin"], doc["seq"], doc["prev"], created, doc["label"], doc["kind"],
-            doc["signer"], recipients) != (
-            header.origin, header.seq, header.prev, header.created, header.label,
-            header.kind, header.signer_kid, header.recipients):
-        raise fail("open: header does not belong to this envelope")
+        digest=sha256_hex(_join(members, sorted(ENVELOPE_FIELDS))), canonical=members["header"])
 
 
 def _decrypt(env: dict[str, Any], header: EnvelopeHeader, node: str,
              private_keys: Mapping[str, PrivateKey]) -> bytes:
-    header_bytes = canonical_json(env["header"])
+    header_bytes = header.canonical
     info = _cek_info(header_bytes)
     mine = [(kid, suite) for n, kid, suite in header.recipients
             if n == node and kid in private_keys]
@@ -292,7 +289,8 @@ def open_envelope(envelope: Mapping[str, Any], header: EnvelopeHeader, *, node: 
     """Decrypt and authenticate the content of a verified envelope for ``node``.
 
     ``header`` must be what :func:`verify_envelope` returned for this same envelope
-    (it is compared field by field; the outer signature is not checked again).
+    (the canonical bytes of the envelope's header must equal the verified ones; the
+    outer signature is not checked again).
     ``private_keys`` maps kids to this node's encryption keys. Steps: find a wrapped
     key for ``node`` under one of its kids; HPKE-unwrap it with
     ``info = CEK_INFO_CONTEXT || SHA-256(JCS(header))``; AES-256-GCM-decrypt with
@@ -303,7 +301,8 @@ def open_envelope(envelope: Mapping[str, Any], header: EnvelopeHeader, *, node: 
     env = check_structure(envelope, max_bytes=MAX_ENVELOPE_BYTES * 4)
     if not isinstance(header, EnvelopeHeader):
         raise fail("open: header must be an EnvelopeHeader")
-    _same_header(env, header)
+    if canonical_json(env["header"]) != header.canonical:
+        raise fail("open: header does not belong to this envelope")
     statement, inner_sig = _parse_plaintext(_decrypt(env, header, node, private_keys))
     try:
         signed = canonical_json(statement)
