@@ -54,9 +54,9 @@ class MatchConfig:
     document_match: float = 0.30
 
     # index
-    max_candidates: int = 100
+    max_candidates: int = 200
     """names scored exactly per query: the best candidates by pre-score"""
-    exact_candidates: int = 30
+    exact_candidates: int = 50
     """of those, the best, whose part pairs that share no index key (spellings more
     than one letter apart in the skeleton) are compared too"""
     common_key_df: int = 20000

@@ -39,7 +39,8 @@ class Arrays:
     flat_pids: np.ndarray
     flat_groups: np.ndarray
     flat_weights: np.ndarray
-    """the group and weight of each entry of ``flat_pids`` (fewer cache misses)"""
+    """the group and (float32, for the pre-score only) weight of each entry of
+    ``flat_pids``: a name's data on one or two cache lines"""
     post_start: np.ndarray
     post_len: np.ndarray
     post_flat: np.ndarray
@@ -52,12 +53,13 @@ class Arrays:
 
 
 class Scratch(threading.local):
-    """Per-thread work arrays: similarity rows (query part x group), name marks."""
+    """Per-thread work arrays: similarity rows (group x query part), name bitsets."""
 
     def __init__(self) -> None:
         self.rows = np.zeros((0, 0))
-        self.tags = np.zeros(0, dtype=np.int32)
-        self.gen = 0
+        self.chosen = np.zeros(0, dtype=np.uint64)
+        self.seen = np.zeros(0, dtype=np.uint64)
+        self.groups = np.zeros(0, dtype=np.uint64)
 
     def sim_rows(self, n_parts: int, n_groups: int) -> np.ndarray:
         """A zeroed group x query part table of similarities, with at least
@@ -68,16 +70,20 @@ class Scratch(threading.local):
                                   max(n_parts, have_parts, 8)))
         return self.rows
 
-    def name_tags(self, n_names: int) -> tuple[np.ndarray, int]:
-        """The per-name tag array of ``kernels.candidates`` and a fresh generation."""
-        if len(self.tags) < n_names:
-            self.tags = np.zeros(max(n_names, int(n_names * 1.25)), dtype=np.int32)
-            self.gen = 0
-        if self.gen >= 0x7FFF:  # generations are 15 bits: start again from zero
-            self.tags[:] = 0
-            self.gen = 0
-        self.gen += 1
-        return self.tags, self.gen
+    def group_bits(self, n_groups: int) -> np.ndarray:
+        """A zeroed bitset of the groups (clear the bits set after use)."""
+        words = (n_groups >> 6) + 1
+        if len(self.groups) < words:
+            self.groups = np.zeros(max(words, int(words * 1.25)), dtype=np.uint64)
+        return self.groups
+
+    def name_bits(self, n_names: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two zeroed bitsets of the names (``kernels.candidates`` zeroes them again)."""
+        words = (n_names >> 6) + 1
+        if len(self.chosen) < words:
+            self.chosen = np.zeros(max(words, int(words * 1.25)), dtype=np.uint64)
+            self.seen = np.zeros(len(self.chosen), dtype=np.uint64)
+        return self.chosen, self.seen
 
 
 def candidate_names(near: Sequence[tuple[np.ndarray, np.ndarray]], arrays: Arrays,
@@ -91,20 +97,28 @@ def candidate_names(near: Sequence[tuple[np.ndarray, np.ndarray]], arrays: Array
     near_s = np.concatenate([s for _g, s in near]).astype(np.float64)
     near_off = np.zeros(len(near) + 1, dtype=np.int64)
     near_off[1:] = np.cumsum([len(g) for g, _s in near])
-    tags, gen = scratch.name_tags(n_names)
+    chosen, seen = scratch.name_bits(n_names)
     return kernels.candidates(near_g, near_s, near_off, arrays.post_start, arrays.post_len,
                               arrays.post_flat, config.candidate_budget,
-                              config.pair_similarity, tags, gen)
+                              config.pair_similarity, chosen, seen)
 
 
-def prescore(names: np.ndarray, rows: np.ndarray, qw: Sequence[float], arrays: Arrays,
-             config: MatchConfig) -> np.ndarray:
+def prescore(names: np.ndarray, rows: np.ndarray, near: Sequence[np.ndarray],
+             qw: Sequence[float], arrays: Arrays, scratch: Scratch, config: MatchConfig
+             ) -> np.ndarray:
     """An optimistic estimate of the name score of ``names`` (``kernels.prescores``),
-    to choose whom to score exactly."""
-    return kernels.prescores(names, rows, len(qw), np.asarray(qw, dtype=np.float64),
-                             float(sum(qw)), arrays.name_start, arrays.name_len,
-                             arrays.flat_groups, arrays.flat_weights,
-                             config.coverage_best_side, config.information_scale)
+    to choose whom to score exactly; ``near``: the groups set in ``rows``."""
+    bits = scratch.group_bits(arrays.n_groups)
+    for gids in near:
+        kernels.set_bits(bits, gids, True)
+    try:
+        return kernels.prescores(names, rows, len(qw), np.asarray(qw, dtype=np.float64),
+                                 float(sum(qw)), arrays.name_start, arrays.name_len,
+                                 arrays.flat_groups, arrays.flat_weights, bits,
+                                 config.coverage_best_side, config.information_scale)
+    finally:
+        for gids in near:
+            kernels.set_bits(bits, gids, False)
 
 
 def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float],

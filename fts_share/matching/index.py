@@ -21,6 +21,7 @@ import math
 from array import array
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from fts_share.errors import ValidationError
@@ -42,15 +43,48 @@ from fts_share.matching.scoring import (ALGORITHM, Explanation, combine, evidenc
 ProgressFn = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
 class Hit:
-    """One record found by a search: best first, ``score`` in [0, 1]."""
+    """One record found by a search: best first, ``score`` in [0, 1].
 
-    record_id: str
-    score: float
-    name: str
-    """the record's name that matched best"""
-    explanation: Explanation
+    The explanation is worked out when first read (a manifest screening reads few of
+    them); ``explanation.score`` is ``score``. A pickled hit carries its explanation."""
+
+    __slots__ = ("record_id", "score", "name", "_explanation", "_explain")
+
+    def __init__(self, record_id: str, score: float, name: str,
+                 explanation: Explanation | None = None, *,
+                 explain: Callable[[], Explanation] | None = None) -> None:
+        if explanation is None and explain is None:
+            raise TypeError("a hit needs an explanation or a way to work it out")
+        self.record_id = record_id
+        self.score = score
+        self.name = name
+        """the record's name that matched best"""
+        self._explanation = explanation
+        self._explain = explain
+
+    @property
+    def explanation(self) -> Explanation:
+        """Why the record matched (aligned parts, features)."""
+        if self._explanation is None:
+            assert self._explain is not None
+            self._explanation = self._explain()
+            self._explain = None
+        return self._explanation
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Hit, (self.record_id, self.score, self.name, self.explanation))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hit):
+            return NotImplemented
+        return (self.record_id, self.score, self.name, self.explanation) == (
+            other.record_id, other.score, other.name, other.explanation)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Hit({self.record_id!r}, {self.score}, {self.name!r})"
 
 
 @dataclass
@@ -344,7 +378,8 @@ class NameIndex:
         for doc in q_docs:
             for record_id in self._doc_index.get(doc, ()):
                 forced.extend(self._records[record_id].names)
-        scored = self._name_scores(qparts, forced)
+        exact: set[int] = set()
+        scored = self._name_scores(qparts, forced, exact)
         if q_dob or q_nat or q_docs:
             cfg = self.config
             for nid, score in scored.items():
@@ -354,7 +389,7 @@ class NameIndex:
                                              r_docs=rec.documents)
                 scored[nid] = min(1.0, max(0.0, score + sum(f.value * f.weight
                                                             for f in evidence)))
-        return self._hits(query, scored, cut, limit, q_dob, q_nat, q_docs)
+        return self._hits(query, scored, exact, cut, limit, q_dob, q_nat, q_docs)
 
     def _query_parts(self, query: NameAnalysis) -> list[_QueryPart]:
         """Weights and neighbour groups of the query's parts: from the neighbourhood
@@ -418,25 +453,30 @@ class NameIndex:
                                   dtype=np.int32)
         part_group = np.array(self._part_group, dtype=np.int32)
         flat_pids = np.array(self._flat_pids, dtype=np.int32)
+        offset_type = np.int32 if len(flat_pids) < 2**31 else np.int64
         snap = fastpath.Arrays(
             stamp=self._stamp,
             part_group=part_group,
             part_weight=weights,
             part_given=np.array([p.role == "given" for p in parts], dtype=bool),
-            name_start=np.array(self._name_start, dtype=np.int64),
+            name_start=np.array(self._name_start, dtype=offset_type),
             name_len=np.array(self._name_len, dtype=np.int32),
             flat_pids=flat_pids,
             flat_groups=part_group[flat_pids],
-            flat_weights=weights[flat_pids],
+            flat_weights=weights[flat_pids].astype(np.float32),
             post_len=post_len, post_start=post_start, post_flat=post_flat)
         self._snapshot = snap
         return snap
 
-    def _name_scores(self, qparts: list[_QueryPart], forced: Sequence[int] = ()
-                     ) -> dict[int, float]:
+    def _name_scores(self, qparts: list[_QueryPart], forced: Sequence[int] = (),
+                     exact: set[int] | None = None) -> dict[int, float]:
         """Name scores (without other evidence) of the candidate names, and of the
         ``forced`` ones: candidates by ``fastpath.candidate_names``, the best
-        ``max_candidates`` of them by pre-score, scored exactly."""
+        ``max_candidates`` of them by pre-score, scored exactly. The names whose every
+        part pair was compared (not only those sharing an index key) are added to
+        ``exact``: their scores are the reference scores."""
+        if exact is None:
+            exact = set()
         if not qparts:
             return {}
         cfg = self.config
@@ -464,7 +504,8 @@ class NameIndex:
             e = min(cfg.exact_candidates, k)
             pre = None
             if names.size > e:
-                pre = fastpath.prescore(names, rows, qw, arrays, cfg)
+                pre = fastpath.prescore(names, rows, [qp.gids for qp in qparts], qw, arrays,
+                                        self._scratch, cfg)
             if names.size > k:
                 top = np.argpartition(-pre, k - 1)[:k]  # type: ignore[operator]
                 if forced:
@@ -483,6 +524,8 @@ class NameIndex:
                     rows[far, :len(qparts)] = values.T
                     touched.append(far)
             scores = fastpath.score_candidates(names, rows, qw, q_given, arrays, cfg)
+            if e:
+                exact.update(best.tolist())
         finally:
             for gids in touched:
                 rows[gids, :len(qparts)] = 0.0
@@ -518,11 +561,11 @@ class NameIndex:
         scores = fastpath.score_candidates(ids, rows, qw, q_given, arrays, cfg)
         return dict(zip(ids.tolist(), scores.tolist()))
 
-    def _hits(self, query: NameAnalysis, scored: dict[int, float], cut: float, limit: int,
-              q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str]
-              ) -> list[Hit]:
-        """Explain the best name of each of the best records, with the reference
-        scorer (the fast scores only choose them)."""
+    def _hits(self, query: NameAnalysis, scored: dict[int, float], exact: set[int],
+              cut: float, limit: int, q_dob: Sequence[DateSpec], q_nat: Sequence[str],
+              q_docs: Sequence[str]) -> list[Hit]:
+        """The best name of each of the best records. A score that may miss a part
+        pair (not in ``exact``) is taken again from the reference scorer."""
         best: dict[str, tuple[float, int]] = {}
         name_record = self._name_record
         for nid, score in scored.items():
@@ -534,11 +577,24 @@ class NameIndex:
                 best[rid] = (score, nid)
         top = sorted(((round(s, 4), rid, nid) for rid, (s, nid) in best.items()
                       if round(s, 4) >= cut), key=lambda t: (-t[0], t[1]))[:limit]
-        hits = [self._score(query, self._names[nid], rid, q_dob, q_nat, q_docs)  # type: ignore[arg-type]
-                for score, rid, nid in top]
-        hits = [h for h in hits if h.score >= cut]
+        hits = []
+        for score, rid, nid in top:
+            record = self._names[nid]
+            assert record is not None
+            if nid in exact:
+                hits.append(Hit(rid, score, record.text, explain=partial(
+                    self._explain, query, record, rid, q_dob, q_nat, q_docs)))
+            else:
+                hit = self._score(query, record, rid, q_dob, q_nat, q_docs)
+                if hit.score >= cut:
+                    hits.append(hit)
         hits.sort(key=lambda h: (-h.score, h.record_id))
         return hits
+
+    def _explain(self, query: NameAnalysis, record: NameAnalysis, record_id: str,
+                 q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str]
+                 ) -> Explanation:
+        return self._score(query, record, record_id, q_dob, q_nat, q_docs).explanation
 
     def _score(self, query: NameAnalysis, record: NameAnalysis, record_id: str,
                q_dob: Sequence[DateSpec], q_nat: Sequence[str], q_docs: Sequence[str],

@@ -21,13 +21,29 @@ from numba import njit
 _JIT = {"cache": True, "nogil": True}
 
 
-_CANDIDATE = 0xFF
+@njit(**_JIT)
+def set_bits(bits: np.ndarray, ids: np.ndarray, value: bool) -> None:
+    """Set (or clear) the bits ``ids`` of the bitset ``bits`` (uint64 words)."""
+    one = np.uint64(1)
+    for i in ids:
+        if value:
+            bits[i >> 6] |= one << np.uint64(i & 63)
+        else:
+            bits[i >> 6] = 0
+
+
+@njit(**_JIT)
+def _push(out: np.ndarray, n_out: int, name: int) -> np.ndarray:
+    if n_out == len(out):
+        out = np.concatenate((out, np.empty(len(out), dtype=np.int64)))
+    out[n_out] = name
+    return out
 
 
 @njit(**_JIT)
 def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
                post_start: np.ndarray, post_len: np.ndarray, post_flat: np.ndarray,
-               budget: int, pair_similarity: float, tags: np.ndarray, gen: int
+               budget: int, pair_similarity: float, chosen: np.ndarray, seen: np.ndarray
                ) -> np.ndarray:
     """Candidate names, sorted. Parts are scanned rarest first (fewest postings)
     while the postings stay within ``budget`` (the rarest part always, its most
@@ -35,9 +51,9 @@ def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
     or more parts were too common to scan, the names holding two of them (through
     spellings at least ``pair_similarity`` similar) are added.
 
-    ``tags`` is a per-name int32 work array and ``gen`` (1 .. 32767) a number no
-    call used since ``tags`` was last zeroed: a tag is ``gen << 16 | last part << 8 |
-    count`` (count 0xFF: a candidate), so nothing needs clearing between calls."""
+    ``chosen`` and ``seen`` are zeroed bitsets of the names (uint64 words; a name's
+    bit is ``1 << (name & 63)`` in word ``name >> 6``), small enough to stay in the
+    processor's cache; they are zeroed again on return."""
     n_parts = len(near_off) - 1
     vols = np.zeros(n_parts, dtype=np.int64)
     for i in range(n_parts):
@@ -49,8 +65,7 @@ def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
     used = 0
     scanned = np.zeros(n_parts, dtype=np.bool_)
     any_scanned = False
-    mine = gen << 16
-    candidate = mine | _CANDIDATE
+    one = np.uint64(1)
     for oi in range(n_parts):
         i = order[oi]
         if near_off[i + 1] == near_off[i]:
@@ -65,11 +80,10 @@ def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
                 break
             for p in range(post_start[g], post_start[g] + post_len[g]):
                 name = post_flat[p]
-                if tags[name] != candidate:
-                    tags[name] = candidate
-                    if n_out == len(out):
-                        out = np.concatenate((out, np.empty(len(out), dtype=np.int64)))
-                    out[n_out] = name
+                bit = one << np.uint64(name & 63)
+                if not chosen[name >> 6] & bit:
+                    chosen[name >> 6] |= bit
+                    out = _push(out, n_out, name)
                     n_out += 1
             taken += post_len[g]
         used += taken
@@ -80,26 +94,34 @@ def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
         if not scanned[i] and near_off[i + 1] > near_off[i]:
             rest += 1
     if rest >= 2:
+        done = 0
         for i in range(n_parts):
-            if scanned[i]:
+            if scanned[i] or near_off[i + 1] == near_off[i]:
                 continue
-            part = (i + 1) << 8
-            for k in range(near_off[i], near_off[i + 1]):
-                if near_s[k] < pair_similarity:
-                    break
-                g = near_g[k]
-                for p in range(post_start[g], post_start[g] + post_len[g]):
-                    name = post_flat[p]
-                    tag = tags[name]
-                    if tag >> 16 != gen:
-                        tags[name] = mine | part | 1
-                    elif tag != candidate and tag & 0xFF00 != part:
-                        tags[name] = candidate  # a second part: a candidate
-                        if n_out == len(out):
-                            out = np.concatenate((out, np.empty(len(out), dtype=np.int64)))
-                        out[n_out] = name
-                        n_out += 1
+            done += 1
+            end = near_off[i]
+            while end < near_off[i + 1] and near_s[end] >= pair_similarity:
+                end += 1
+            if done > 1:  # names an earlier part held: candidates
+                for k in range(near_off[i], end):
+                    g = near_g[k]
+                    for p in range(post_start[g], post_start[g] + post_len[g]):
+                        name = post_flat[p]
+                        bit = one << np.uint64(name & 63)
+                        if seen[name >> 6] & bit and not chosen[name >> 6] & bit:
+                            chosen[name >> 6] |= bit
+                            out = _push(out, n_out, name)
+                            n_out += 1
+            if done < rest:  # then this part's names are seen
+                for k in range(near_off[i], end):
+                    g = near_g[k]
+                    for p in range(post_start[g], post_start[g] + post_len[g]):
+                        name = post_flat[p]
+                        seen[name >> 6] |= one << np.uint64(name & 63)
+        seen[:] = 0
     result = out[:n_out].copy()
+    for name in result:
+        chosen[name >> 6] = 0
     result.sort()
     return result
 
@@ -107,14 +129,16 @@ def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
 @njit(**_JIT)
 def prescores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
               sq: float, name_start: np.ndarray, name_len: np.ndarray,
-              flat_groups: np.ndarray, flat_weights: np.ndarray, best_side: float,
-              information_scale: float) -> np.ndarray:
+              flat_groups: np.ndarray, flat_weights: np.ndarray, near_bits: np.ndarray,
+              best_side: float, information_scale: float) -> np.ndarray:
     """Coverage of both sides when every part takes its best partner (no one-to-one
     alignment), mixed as in ``coverage_score``; an optimistic name score.
     ``flat_groups``/``flat_weights``: the group and weight of every name's matchable
-    parts, laid out like ``flat_pids``."""
+    parts, laid out like ``flat_pids``; ``near_bits``: a bitset of the groups near
+    some query part."""
     out = np.empty(len(names))
     best_q = np.empty(n_parts)
+    one = np.uint64(1)
     for n in range(len(names)):
         name = names[n]
         start, length = name_start[name], name_len[name]
@@ -126,6 +150,8 @@ def prescores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
             g = flat_groups[j]
             rw = flat_weights[j]
             sr += rw
+            if not (near_bits[g >> 6] >> np.uint64(g & 63)) & one:
+                continue  # no query part is near: skip reading its similarities
             best = 0.0
             for i in range(n_parts):
                 s = rows[g, i]

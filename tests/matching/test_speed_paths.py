@@ -1,6 +1,7 @@
 """The fast paths give the same numbers as the reference scorer; the v2 file format
 round-trips and refuses damaged files; countries come from fts_share.countries."""
 
+import pickle
 import random
 from pathlib import Path
 
@@ -89,7 +90,8 @@ def test_search_scores_are_the_reference_scores() -> None:
             rec = idx._records[h.record_id]
             best = max(score_names(analyze_name(q), idx._names[i], idx.rarity, idx.config).score
                        for i in rec.names)
-            assert h.score == round(best, 4)
+            assert h.score == round(best, 4) == h.explanation.score
+            assert pickle.loads(pickle.dumps(h)) == h  # a pickled hit carries its explanation
 
 
 def test_save_load_v2_round_trip_and_damage(tmp_path: Path) -> None:
