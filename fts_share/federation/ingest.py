@@ -189,9 +189,9 @@ def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: dateti
        and each accepted envelope is checked whole before anything of it is written
        (nothing half-stored); every refusal is recorded. A new notice version that
        changes nothing held is staged, and the page's staged rows are inserted with one
-       statement per table. An envelope that reads or changes what is held (a
-       tombstone, a recall, a newer version, a re-shared copy, screening on arrival)
-       is stored after the staged rows, in a savepoint of its own.
+       statement per table. An envelope that reads or changes what is held (a newer
+       version, a notice this node re-shared, a tombstone, a recall, screening on
+       arrival) is stored after the staged rows, in a savepoint of its own.
     """
     roster = node.roster
     origin = page.origin

@@ -90,7 +90,9 @@ def test_a_page_is_stored_alike_with_and_without_screening(coalition: Coalition)
 
     # Delivered again from the start: every envelope is a duplicate, nothing changes.
     with irq.node.store.transaction() as s:
-        s.get(Peer, "FRA").cursor = 0  # type: ignore[union-attr]
+        state = s.get(Peer, "FRA")
+        assert state is not None
+        state.cursor = 0
     again = report_of(Poller(irq.node).poll_all(force=True), "FRA")
     assert (again.result.received, again.result.duplicates, again.result.rejected) == (0, 6, 1)
     assert _holding(irq)["versions"] == held["versions"]
@@ -113,3 +115,29 @@ def test_a_version_seen_twice_on_one_page_is_refused_the_second_time(
     [fork] = events(irq, "FRA", "fork")
     assert fork.seq == 2 and "already received" in fork.detail
     assert _holding(irq)["received"] == [1]
+
+
+def test_reshared_notices_without_screening(coalition: Coalition) -> None:
+    """A re-shared notice is staged like any new version; a re-shared copy of a version
+    already held only records the envelope."""
+    fra, irq, mli = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
+    known, new = publish(fra, BOTH), publish(fra, ["IRQ"])
+    report_of(Poller(irq.node).poll_all(force=True), "FRA")
+    assert report_of(Poller(mli.node).poll_all(force=True), "FRA").result.received == 1
+    share = {"purpose": "investigation", "legal_basis": ["UNSCR-2178"], "recipients": ["MLI"]}
+    for nid in (known, new):
+        status, out, _ = irq.api("POST", f"/api/v1/notices/{nid}/share", token="officer",
+                                 body=share)
+        assert status == 200, out
+    report = report_of(Poller(mli.node).poll_all(force=True), "IRQ")
+    assert report.ok, report.error
+    assert (report.result.received, report.result.duplicates) == (2, 1)
+    assert report.result.notices == [(new, 1)]
+    status, opened, _ = mli.api("GET", f"/api/v1/notices/{new}?purpose=investigation"
+                                "&legal_basis=UNSCR-2178", token="officer")
+    assert status == 200 and opened["origin"] == "FRA"
+    assert opened["verified_author"] == fra.node.signing.kid
+    with mli.node.store.read() as s:
+        [entry] = s.scalars(select(AuditEntry).where(AuditEntry.action == "receive",
+                                                     AuditEntry.object_id == new)).all()
+    assert entry.partner == "FRA" and entry.detail["shared_by"] == "IRQ"
