@@ -210,8 +210,27 @@ def exhaustive(idx, query: str, limit: int = 10) -> list[str]:
     return [rid for rid, _ in sorted(best.items(), key=lambda t: (-t[1], t[0]))[:limit]]
 
 
+def _save_load(idx, qs, tmpdir: Path, n: int, out: dict) -> None:
+    from fts_share.matching import NameIndex
+    path = tmpdir / f"scale-{n}-{os.getpid()}.idx"
+    t0 = time.perf_counter()
+    idx.save(str(path))
+    out["save_s"] = round(time.perf_counter() - t0, 1)
+    out["file_mb"] = round(path.stat().st_size / 2**20, 1)
+    t0 = time.perf_counter()
+    loaded = NameIndex.load(str(path))
+    out["load_s"] = round(time.perf_counter() - t0, 1)
+    check = qs[:200]
+    _, _, a = timed_pass(idx, check, threshold=0.0)
+    _, _, b = timed_pass(loaded, check, threshold=0.0)
+    out["loaded_same_results"] = a == b
+    del loaded
+    path.unlink()
+    out["peak_rss_after_load_mb"] = round(_rss_mb())
+
+
 def run(data: Path, n: int, queries: int, batch: int, exhaustive_n: int,
-        tmpdir: Path) -> dict:
+        tmpdir: Path, save: bool = True) -> dict:
     from fts_share.errors import ValidationError
     from fts_share.matching import NameIndex
     names, lex = synth(data, n)
@@ -257,22 +276,8 @@ def run(data: Path, n: int, queries: int, batch: int, exhaustive_n: int,
         out["recall10_index_sample"] = round(ix_found / exhaustive_n, 4)
         out["top1_same_as_exhaustive"] = round(same_top / exhaustive_n, 4)
         out["exhaustive_s"] = round(time.perf_counter() - t0, 1)
-    # save / load
-    path = tmpdir / f"scale-{n}-{os.getpid()}.idx"
-    t0 = time.perf_counter()
-    idx.save(str(path))
-    out["save_s"] = round(time.perf_counter() - t0, 1)
-    out["file_mb"] = round(path.stat().st_size / 2**20, 1)
-    t0 = time.perf_counter()
-    loaded = NameIndex.load(str(path))
-    out["load_s"] = round(time.perf_counter() - t0, 1)
-    check = qs[:200]
-    _, _, a = timed_pass(idx, check, threshold=0.0)
-    _, _, b = timed_pass(loaded, check, threshold=0.0)
-    out["loaded_same_results"] = a == b
-    del loaded
-    path.unlink()
-    out["peak_rss_after_load_mb"] = round(_rss_mb())
+    if save:
+        _save_load(idx, qs, tmpdir, n, out)
     # batch: a manifest of re-spelt names, two workers
     if batch:
         brng = random.Random(3)
@@ -298,9 +303,11 @@ def main() -> int:
     ap.add_argument("--engine", type=Path, default=ROOT)
     ap.add_argument("--tmp", type=Path, default=Path("/tmp"))
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--no-save", action="store_true", help="skip the save/load round trip")
     args = ap.parse_args()
     sys.path.insert(0, str(args.engine))
-    result = run(args.data, args.names, args.queries, args.batch, args.exhaustive, args.tmp)
+    result = run(args.data, args.names, args.queries, args.batch, args.exhaustive, args.tmp,
+                 save=not args.no_save)
     result["engine"] = str(args.engine)
     text = json.dumps(result, indent=1)
     if args.json:

@@ -13,6 +13,11 @@ from typing import Any, Mapping
 from fts_share.errors import ValidationError
 
 
+#: options of earlier versions that no longer mean anything (``common_key_df``: the
+#: index now pairs common parts instead of skipping them)
+RETIRED_OPTIONS = frozenset({"common_key_df"})
+
+
 @dataclass(frozen=True)
 class MatchConfig:
     """Threshold, feature weights and index limits of the ``bridge-v1`` algorithm."""
@@ -59,9 +64,6 @@ class MatchConfig:
     exact_candidates: int = 50
     """of those, the best, whose part pairs that share no index key (spellings more
     than one letter apart in the skeleton) are compared too"""
-    common_key_df: int = 20000
-    """query parts whose similar indexed parts are held by more names than this are
-    only scanned if the query has nothing rarer (they still count in the pre-score)"""
     candidate_budget: int = 2000
     """postings scanned per query (rarest parts first) before pre-scoring"""
     pair_similarity: float = 0.8
@@ -88,8 +90,11 @@ class MatchConfig:
 
     @classmethod
     def from_dict(cls, options: Mapping[str, Any]) -> "MatchConfig":
-        """Build a config from a mapping; unknown option names are refused."""
-        return cls().with_options(**options)
+        """Build a config from a mapping; unknown option names are refused, retired
+        ones (``RETIRED_OPTIONS``: index files and node configs may still name them)
+        are ignored."""
+        return cls().with_options(**{k: v for k, v in options.items()
+                                     if k not in RETIRED_OPTIONS})
 
     def with_options(self, **options: Any) -> "MatchConfig":
         """A copy with some options changed; unknown option names are refused."""

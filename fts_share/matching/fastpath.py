@@ -59,6 +59,7 @@ class Scratch(threading.local):
         self.rows = np.zeros((0, 0))
         self.chosen = np.zeros(0, dtype=np.uint64)
         self.seen = np.zeros(0, dtype=np.uint64)
+        self.current = np.zeros(0, dtype=np.uint64)
         self.groups = np.zeros(0, dtype=np.uint64)
 
     def sim_rows(self, n_parts: int, n_groups: int) -> np.ndarray:
@@ -77,13 +78,14 @@ class Scratch(threading.local):
             self.groups = np.zeros(max(words, int(words * 1.25)), dtype=np.uint64)
         return self.groups
 
-    def name_bits(self, n_names: int) -> tuple[np.ndarray, np.ndarray]:
-        """Two zeroed bitsets of the names (``kernels.candidates`` zeroes them again)."""
+    def name_bits(self, n_names: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Three zeroed bitsets of the names (``kernels.candidates`` zeroes them)."""
         words = (n_names >> 6) + 1
         if len(self.chosen) < words:
             self.chosen = np.zeros(max(words, int(words * 1.25)), dtype=np.uint64)
             self.seen = np.zeros(len(self.chosen), dtype=np.uint64)
-        return self.chosen, self.seen
+            self.current = np.zeros(len(self.chosen), dtype=np.uint64)
+        return self.chosen, self.seen, self.current
 
 
 def candidate_names(near: Sequence[tuple[np.ndarray, np.ndarray]], arrays: Arrays,
@@ -97,10 +99,10 @@ def candidate_names(near: Sequence[tuple[np.ndarray, np.ndarray]], arrays: Array
     near_s = np.concatenate([s for _g, s in near]).astype(np.float64)
     near_off = np.zeros(len(near) + 1, dtype=np.int64)
     near_off[1:] = np.cumsum([len(g) for g, _s in near])
-    chosen, seen = scratch.name_bits(n_names)
+    chosen, seen, current = scratch.name_bits(n_names)
     return kernels.candidates(near_g, near_s, near_off, arrays.post_start, arrays.post_len,
                               arrays.post_flat, config.candidate_budget,
-                              config.pair_similarity, chosen, seen)
+                              config.pair_similarity, chosen, seen, current)
 
 
 def prescore(names: np.ndarray, rows: np.ndarray, near: Sequence[np.ndarray],

@@ -43,17 +43,17 @@ def _push(out: np.ndarray, n_out: int, name: int) -> np.ndarray:
 @njit(**_JIT)
 def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
                post_start: np.ndarray, post_len: np.ndarray, post_flat: np.ndarray,
-               budget: int, pair_similarity: float, chosen: np.ndarray, seen: np.ndarray
-               ) -> np.ndarray:
+               budget: int, pair_similarity: float, chosen: np.ndarray, seen: np.ndarray,
+               current: np.ndarray) -> np.ndarray:
     """Candidate names, sorted. Parts are scanned rarest first (fewest postings)
     while the postings stay within ``budget`` (the rarest part always, its most
     similar spellings first, at most 4 x budget unless they read the same); when two
     or more parts were too common to scan, the names holding two of them (through
     spellings at least ``pair_similarity`` similar) are added.
 
-    ``chosen`` and ``seen`` are zeroed bitsets of the names (uint64 words; a name's
-    bit is ``1 << (name & 63)`` in word ``name >> 6``), small enough to stay in the
-    processor's cache; they are zeroed again on return."""
+    ``chosen``, ``seen`` and ``current`` are zeroed bitsets of the names (uint64
+    words; a name's bit is ``1 << (name & 63)`` in word ``name >> 6``), small enough
+    to stay in the processor's cache; they are zeroed again on return."""
     n_parts = len(near_off) - 1
     vols = np.zeros(n_parts, dtype=np.int64)
     for i in range(n_parts):
@@ -99,26 +99,25 @@ def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
             if scanned[i] or near_off[i + 1] == near_off[i]:
                 continue
             done += 1
-            end = near_off[i]
-            while end < near_off[i + 1] and near_s[end] >= pair_similarity:
-                end += 1
-            if done > 1:  # names an earlier part held: candidates
-                for k in range(near_off[i], end):
-                    g = near_g[k]
-                    for p in range(post_start[g], post_start[g] + post_len[g]):
-                        name = post_flat[p]
-                        bit = one << np.uint64(name & 63)
-                        if seen[name >> 6] & bit and not chosen[name >> 6] & bit:
-                            chosen[name >> 6] |= bit
-                            out = _push(out, n_out, name)
-                            n_out += 1
-            if done < rest:  # then this part's names are seen
-                for k in range(near_off[i], end):
-                    g = near_g[k]
-                    for p in range(post_start[g], post_start[g] + post_len[g]):
-                        name = post_flat[p]
-                        seen[name >> 6] |= one << np.uint64(name & 63)
+            for k in range(near_off[i], near_off[i + 1]):
+                if near_s[k] < pair_similarity:
+                    break
+                g = near_g[k]
+                for p in range(post_start[g], post_start[g] + post_len[g]):
+                    name = post_flat[p]
+                    word = name >> 6
+                    bit = one << np.uint64(name & 63)
+                    if seen[word] & bit and not chosen[word] & bit:
+                        chosen[word] |= bit  # an earlier part held it too
+                        out = _push(out, n_out, name)
+                        n_out += 1
+                    current[word] |= bit
+            if done < rest:  # this part's names are seen from now on
+                for w in range(len(seen)):
+                    seen[w] |= current[w]
+                    current[w] = 0
         seen[:] = 0
+        current[:] = 0
     result = out[:n_out].copy()
     for name in result:
         chosen[name >> 6] = 0

@@ -42,6 +42,10 @@ def test_config_refuses_unknown_options() -> None:
     assert "treshold" in err.value.errors
     assert MatchConfig.from_dict({"threshold": 0.8}).threshold == 0.8
     with pytest.raises(ValidationError):
+        MatchConfig.from_dict({"treshold": 0.8})
+    # an option of an earlier version (in an old index file or node config) is ignored
+    assert MatchConfig.from_dict({"common_key_df": 20000}) == MatchConfig()
+    with pytest.raises(ValidationError):
         MatchConfig(threshold=2.0)
 
 

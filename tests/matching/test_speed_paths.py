@@ -142,3 +142,29 @@ def test_search_many_with_workers_reports_a_bad_row() -> None:
     assert "queries.1200.name" in err.value.errors
     out = idx.search_many(rows, workers=2, skip_invalid=True)
     assert len(out) == len(rows) and out[1200] == []
+
+
+def test_candidates_rarest_part_then_names_holding_two_common_parts() -> None:
+    """With a budget the rarest part fills, the other parts are not scanned: a name
+    holding two of them is still a candidate, a name holding one is not."""
+    from fts_share.matching import fastpath
+    from fts_share.matching.config import MatchConfig
+
+    idx = NameIndex(config=MatchConfig(candidate_budget=1, stats_min_names=10**9))
+    idx.add("rare", "Zawahiri")
+    for i in range(6):
+        idx.add(f"common-{i}", "Khalid Yusuf")  # holds two common parts
+        idx.add(f"one-{i}", "Khalid Nasrallah")  # holds one
+        idx.add(f"other-{i}", "Yusuf Harbi")  # holds the other
+    query = analyze_name("Zawahiri Khalid Yusuf")
+    qparts = idx._query_parts(query)
+    arrays = idx._arrays()
+    near = [(qp.gids, qp.sims) for qp in qparts]
+    names = fastpath.candidate_names(near, arrays, idx._scratch, len(idx._names), idx.config)
+    records = {idx._name_record[n] for n in names.tolist()}
+    assert records == {"rare"} | {f"common-{i}" for i in range(6)}
+    # the work bitsets are left clean for the next query
+    chosen, seen, current = idx._scratch.name_bits(len(idx._names))
+    assert not chosen.any() and not seen.any() and not current.any()
+    assert {h.record_id for h in idx.search("Zawahiri Khalid Yusuf", threshold=0.0,
+                                            limit=20)} >= records
