@@ -30,6 +30,7 @@ from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.roster import Roster
 from fts_share.node import Node
 from fts_share.notices import store as notice_store
+from fts_share.notices.schemas import load_received
 from fts_share.notices.store import SealedVersion
 from fts_share.storage.models import (FederationEvent, Notice, OutboxEnvelope, Peer,
                                       ReceivedEnvelope)
@@ -37,7 +38,8 @@ from fts_share.storage.models import (FederationEvent, Notice, OutboxEnvelope, P
 MAX_FUTURE_SKEW = timedelta(minutes=5)
 _INSERT_RECEIVED = insert(cast(Table, ReceivedEnvelope.__table__))
 
-NoticeHook = Callable[[Session, Notice, dict[str, Any]], None]
+NoticeHook = Callable[[Session, Notice, dict[str, Any], datetime], None]
+"""Called with every received notice version as stored, and the time of ingestion."""
 
 
 @dataclass
@@ -352,6 +354,7 @@ def _receipt(session: Session, node: Node, *, header: EnvelopeHeader,
         via = header.origin
     else:
         notice = payload["notice"]
+    load_received(notice)  # what this node will read of it has the notice's shapes
     prov = notice["provenance"]
     if prov["origin"] != origin:
         raise Rejected("notice provenance names another origin")
@@ -419,7 +422,7 @@ def _apply(session: Session, node: Node, *, header: EnvelopeHeader, payload: dic
             recall_shares(session, node, notice_id=row.notice_id, origin=receipt.origin,
                           reason="superseded by the source", now=now)
         if on_notice is not None:
-            on_notice(session, row, receipt.notice)
+            on_notice(session, row, receipt.notice, now)
     elif header.kind == "tombstone" and isinstance(payload.get("recall"), dict):
         _apply_recall(session, header=header, recall=payload["recall"], now=now)
     elif header.kind == "tombstone":

@@ -20,6 +20,7 @@ from typing import Any, Mapping, Sequence
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validates_schema
 from marshmallow.validate import OneOf
 
+from fts_share.errors import ValidationError as FtsValidationError
 from fts_share.notices.base import StrictSchema, dedupe, run_load
 from fts_share.notices.fields import (BoundedList, Country, DocumentNumber, FullMatch,
                                       Object, PartialDate, PartnerCode, StrictBoolean, Text,
@@ -280,3 +281,23 @@ def dump_notice(view: Mapping[str, Any]) -> dict[str, Any]:
     result = NoticeSchema().dump(view)
     assert isinstance(result, dict)
     return result
+
+
+def load_received(notice: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The subject and the movement of a notice received from a partner, loaded with
+    the notice's own schemas (shapes checked, shorthands expanded), so that screening
+    and indexing read checked values. A partner's vocabularies may differ from this
+    node's, so basis and handling are not checked here. Raises
+    :class:`fts_share.errors.ValidationError` naming ``notice.subject...``."""
+    if not isinstance(notice, dict):
+        raise FtsValidationError({"notice": ["must be a JSON object"]})
+    loaded: dict[str, Any] = {}
+    for name, schema in (("subject", SubjectSchema), ("movement", MovementSchema)):
+        if name == "movement" and notice.get(name) is None:
+            loaded[name] = None
+            continue
+        try:
+            loaded[name] = run_load(schema(), notice.get(name))
+        except FtsValidationError as exc:
+            raise FtsValidationError({f"notice.{name}": exc.errors}) from None
+    return loaded["subject"], loaded["movement"]

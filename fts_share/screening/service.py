@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from fts_share.audit.log import record
 from fts_share.errors import FtsError
 from fts_share.federation.ingest import NoticeHook
-from fts_share.matching import NameIndex
 from fts_share.node import Node
+from fts_share.notices.schemas import load_received
 from fts_share.screening.index import WatchlistIndex
 from fts_share.storage.models import Alert, Notice, WatchlistEntry
 from fts_share.watchlist.un_xml import TRAVEL_BAN
@@ -55,7 +55,8 @@ class Query:
     ref: str | None = None
 
 
-def _search(index: NameIndex, q: Query, *, limit: int, exclude: str | None = None) -> list[Any]:
+def _search(index: WatchlistIndex, q: Query, *, limit: int, exclude: str | None = None
+            ) -> list[Any]:
     hits = index.search(q.name, dob=q.dob, nationality=q.nationality,
                         documents=list(q.documents) if q.documents else None, limit=limit + 1)
     return [h for h in hits if h.record_id != exclude][:limit]
@@ -82,7 +83,8 @@ def screen(session: Session, node: Node, *, queries: Sequence[Query], purpose: s
 
     A bad single name raises its ``ValidationError``; in a ``batch`` a bad row gets an
     ``error`` (problem document) and the other rows are screened."""
-    index = watchlist_index(node).get(session)
+    index = watchlist_index(node)
+    index.refresh(session)
     results: list[dict[str, Any]] = []
     total_hits = 0
     for i, q in enumerate(queries):
@@ -120,14 +122,16 @@ def notice_record_id(origin: str, notice_id: str) -> str:
 
 def screen_notice(session: Session, node: Node, row: Notice, notice: Mapping[str, Any], *,
                   now: datetime) -> list[Alert]:
-    """Screen a received notice's subject; raise alerts; index the subject."""
-    subject = notice["subject"]
+    """Screen a received notice's subject; raise alerts; index the subject. A subject
+    or movement of the wrong shape raises ``ValidationError`` (the envelope is refused)."""
+    subject, movement_doc = load_received(notice)
     names = [n["full"] for n in subject.get("names", []) if n.get("full")]
     dob = (subject.get("dob") or {}).get("value")
     nats = subject.get("nationalities") or None
     docs = [d["number"] for d in subject.get("documents", []) if d.get("number")] or None
     own_id = notice_record_id(row.origin, row.notice_id)
-    index = watchlist_index(node).get(session)
+    index = watchlist_index(node)
+    index.refresh(session)
     best: dict[str, Any] = {}
     for name in names:
         try:
@@ -138,7 +142,7 @@ def screen_notice(session: Session, node: Node, row: Notice, notice: Mapping[str
         except FtsError:
             continue
     alerts = []
-    movement = (notice.get("movement") or {}).get("kind")
+    movement = movement_doc["kind"] if movement_doc else None
     for rid, hit in sorted(best.items(), key=lambda kv: -kv[1].score):
         entry = session.get(WatchlistEntry, rid)
         alert = Alert(created=now, notice_id=row.notice_id, notice_version=row.version,
@@ -174,8 +178,8 @@ def _index_subject(session: Session, row: Notice, subject: Mapping[str, Any], ri
 def screening_hook(node: Node) -> NoticeHook:
     """The ``on_notice`` hook the poller calls for every received notice version."""
 
-    def hook(session: Session, row: Notice, notice: dict[str, Any]) -> None:
-        screen_notice(session, node, row, notice, now=row.created)
+    def hook(session: Session, row: Notice, notice: dict[str, Any], now: datetime) -> None:
+        screen_notice(session, node, row, notice, now=now)
 
     return hook
 

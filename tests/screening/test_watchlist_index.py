@@ -1,0 +1,88 @@
+"""The node's watchlist index is built once and then kept up to date: entries that
+change (a received notice's subject, a purge, a small import) are applied to it, and
+only a large change or rows deleted outright make it rebuild. What it finds is what
+a fresh build finds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import delete
+
+from fts_share.clock import utcnow
+from fts_share.screening import index as wl
+from fts_share.screening.importer import import_un_file
+from fts_share.storage import Store
+from fts_share.storage.models import WatchlistEntry
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "un-excerpt.xml"
+
+
+def _entry(rid: str, names: list[str], when, **extra) -> WatchlistEntry:  # type: ignore[no-untyped-def]
+    return WatchlistEntry(id=rid, source="notice", kind="individual", names=names,
+                          dobs=extra.get("dobs", []), nationalities=[], documents=[],
+                          measures=[], data={}, active=extra.get("active", True),
+                          updated=when)
+
+
+def _found(index: wl.WatchlistIndex, name: str) -> list[str]:
+    return [h.record_id for h in index.search(name, limit=5)]
+
+
+def test_changes_are_applied_without_rebuilding(store: Store) -> None:
+    t0 = utcnow()
+    with store.transaction() as s:
+        import_un_file(s, FIXTURE, now=t0, actor="system")
+    index = wl.WatchlistIndex()
+    with store.read() as s:
+        index.refresh(s)
+    assert index.rebuilds == 1
+    assert "QDi.299" in _found(index, "Abu Bakr al-Baghdadi")
+    # received notices' subjects, one after the other: no rebuild, each is found
+    for i, name in enumerate(["Karim Benali", "Yusuf Zawahiri al-Harbi"]):
+        with store.transaction() as s:
+            s.add(_entry(f"notice:FRA:{i}", [name], t0 + timedelta(seconds=i + 1)))
+        with store.read() as s:
+            index.refresh(s)
+        assert _found(index, name)[:1] == [f"notice:FRA:{i}"]
+    assert index.rebuilds == 1
+    # a purge makes the subject inactive: it is no longer found
+    with store.transaction() as s:
+        entry = s.get(WatchlistEntry, "notice:FRA:0")
+        assert entry is not None
+        entry.active, entry.names, entry.updated = False, [], t0 + timedelta(seconds=9)
+    with store.read() as s:
+        index.refresh(s)
+    assert "notice:FRA:0" not in _found(index, "Karim Benali")
+    assert index.rebuilds == 1
+    # the same as a fresh build
+    fresh = wl.WatchlistIndex()
+    with store.read() as s:
+        fresh.refresh(s)
+    for name in ("Karim Benali", "Yusuf al-Harbi", "أبو بكر البغدادي", "Abu Bakr al-Baghdadi"):
+        assert [(h.record_id, h.score) for h in index.search(name, limit=5)] == \
+            [(h.record_id, h.score) for h in fresh.search(name, limit=5)]
+
+
+def test_deleted_rows_or_a_large_change_rebuild(store: Store) -> None:
+    t0 = utcnow()
+    with store.transaction() as s:
+        s.add(_entry("A", ["Karim Benali"], t0))
+        s.add(_entry("B", ["Yusuf al-Harbi"], t0))
+    index = wl.WatchlistIndex()
+    with store.read() as s:
+        index.refresh(s)
+    with store.transaction() as s:  # a row deleted outright: the count tells
+        s.execute(delete(WatchlistEntry).where(WatchlistEntry.id == "B"))
+        s.add(_entry("C", ["Khalid Nasrallah"], t0 + timedelta(seconds=1)))
+    with store.read() as s:
+        index.refresh(s)
+    assert index.rebuilds == 2 and _found(index, "Yusuf al-Harbi") == []
+    with store.transaction() as s:  # more changes than are worth catching up
+        for i in range(wl.CATCH_UP_LIMIT + 1):
+            s.add(_entry(f"N{i}", [f"Karim Benali {chr(0x62A + i % 20)}"],
+                         t0 + timedelta(seconds=2)))
+    with store.read() as s:
+        index.refresh(s)
+    assert index.rebuilds == 3 and "C" in _found(index, "Khalid Nasrallah")
