@@ -65,18 +65,22 @@ NAMES = ["Karim Benali", "كريم بن علي", "Abu Bakr al-Baghdadi", "أبو
          "Mohamed Abdallah", "محمد عبد الله", "Salah Eddine", "صلاح الدين"]
 
 
+_RUNS = itertools.count()
+
+
 class Urls:
     """Fresh migrated databases on one backend (as tests/conftest.py makes them)."""
 
     def __init__(self, backend: str, folder: Path, pg: pg_server.PgServer | None) -> None:
         self.backend, self.folder, self.pg = backend, folder, pg
         self.counter = itertools.count()
+        self.prefix = f"bench_{next(_RUNS)}"  # several runs on one server
         if pg is not None:
             admin = create_engine(pg.url("postgres"), isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
-                conn.execute(text("CREATE DATABASE bench_template"))
+                conn.execute(text(f"CREATE DATABASE {self.prefix}_template"))
             admin.dispose()
-            store = Store(pg.url("bench_template"))
+            store = Store(pg.url(f"{self.prefix}_template"))
             store.create_schema()
             store.dispose()
 
@@ -90,9 +94,10 @@ class Urls:
             return url
         admin = create_engine(self.pg.url("postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "bench_{n}" TEMPLATE bench_template'))
+            conn.execute(text(f'CREATE DATABASE "{self.prefix}_{n}" '
+                              f'TEMPLATE {self.prefix}_template'))
         admin.dispose()
-        return self.pg.url(f"bench_{n}")
+        return self.pg.url(f"{self.prefix}_{n}")
 
 
 def _notice_body(rng: random.Random, recipients: list[str] | None = None,

@@ -43,6 +43,12 @@ def entry_kwargs(entry: WatchlistEntry) -> dict[str, Any]:
             "documents": list(entry.documents) or None}
 
 
+def _fingerprint(entry: WatchlistEntry) -> int:
+    """What the index holds of an entry (a change to anything else does not matter)."""
+    return hash((entry.active, tuple(entry.names), tuple(entry.dobs),
+                 tuple(entry.nationalities), tuple(entry.documents)))
+
+
 def _index_entry(index: NameIndex, entry: WatchlistEntry) -> bool:
     """Add (or replace) one entry; False if none of its names can be indexed. One
     unusable name (or bad date) does not hide the rest of the record."""
@@ -81,6 +87,9 @@ class WatchlistIndex:
         self._stamp: Stamp | None = None
         self._options = index_options
         self._skipped: set[str] = set()
+        self._boundary: dict[str, int] = {}
+        """fingerprints of the entries applied whose time is the latest seen: times
+        are not unique (a page's subjects share one), so those are looked at again"""
         self.rebuilds = 0
         """how many times the index was built from scratch (for tests and metrics)"""
 
@@ -119,11 +128,17 @@ class WatchlistIndex:
     def _build(self, session: Session) -> None:
         index = NameIndex(**self._options)
         skipped: set[str] = set()
+        latest = None
+        boundary: dict[str, int] = {}
         for entry in session.scalars(select(WatchlistEntry)
                                      .where(WatchlistEntry.active.is_(True))):
             if not _index_entry(index, entry):
                 skipped.add(entry.id)
-        self._index, self._skipped = index, skipped
+            if latest is None or entry.updated > latest:
+                latest, boundary = entry.updated, {}
+            if entry.updated == latest:
+                boundary[entry.id] = _fingerprint(entry)
+        self._index, self._skipped, self._boundary = index, skipped, boundary
         self.rebuilds += 1
 
     def _catch_up(self, session: Session, stamp: Stamp) -> bool:
@@ -139,7 +154,15 @@ class WatchlistIndex:
         if len(changed) > CATCH_UP_LIMIT:
             return False
         index = self._index
+        boundary = self._boundary if latest == seen else {}
         for entry in changed:
+            fingerprint = _fingerprint(entry)
+            if entry.updated == seen and self._boundary.get(entry.id) == fingerprint:
+                if entry.updated == latest:
+                    boundary[entry.id] = fingerprint
+                continue  # applied already
+            if entry.updated == latest:
+                boundary[entry.id] = fingerprint
             if entry.active and _index_entry(index, entry):
                 self._skipped.discard(entry.id)
             else:
@@ -148,5 +171,6 @@ class WatchlistIndex:
                     self._skipped.add(entry.id)
                 else:
                     self._skipped.discard(entry.id)
+        self._boundary = boundary
         # rows deleted outright, or changed with an older time, show as a wrong count
         return len(index) + len(self._skipped) == count

@@ -86,3 +86,32 @@ def test_deleted_rows_or_a_large_change_rebuild(store: Store) -> None:
     with store.read() as s:
         index.refresh(s)
     assert index.rebuilds == 3 and "C" in _found(index, "Khalid Nasrallah")
+
+
+def test_changes_that_share_a_time_are_each_applied(store: Store) -> None:
+    """A page's subjects are indexed with one time: each is applied once, and a second
+    change to one of them at that same time (a newer version on the same page) too."""
+    t0 = utcnow()
+    with store.transaction() as s:
+        s.add(_entry("A", ["Karim Benali"], t0))
+    index = wl.WatchlistIndex()
+    with store.read() as s:
+        index.refresh(s)
+    t1 = t0 + timedelta(seconds=1)
+    for rid, name in (("B", "Yusuf al-Harbi"), ("C", "Khalid Nasrallah")):
+        with store.transaction() as s:
+            s.add(_entry(rid, [name], t1))
+        with store.read() as s:
+            index.refresh(s)
+        assert _found(index, name)[:1] == [rid]
+    with store.transaction() as s:  # B's newer version, same time
+        entry = s.get(WatchlistEntry, "B")
+        assert entry is not None
+        entry.names = ["Abu Bakr al-Baghdadi"]
+        s.add(_entry("D", ["Salahuddin Zawahiri"], t1))
+    with store.read() as s:
+        index.refresh(s)
+    assert _found(index, "Abu Bakr al-Baghdadi")[:1] == ["B"]
+    assert "B" not in _found(index, "Yusuf al-Harbi")
+    assert _found(index, "Salahuddin Zawahiri")[:1] == ["D"]
+    assert index.rebuilds == 1
