@@ -26,7 +26,7 @@ def _view(a: array, dtype: type) -> np.ndarray:
 def _gather(items: list[str], rows: list[int]) -> tuple[str, ...]:
     if len(rows) == 1:
         return (items[rows[0]],)
-    return itemgetter(*rows)(items)  # type: ignore[no-any-return]
+    return itemgetter(*rows)(items)
 
 
 class GroupTable:
@@ -115,7 +115,8 @@ class GroupTable:
             if fid is not None:
                 mixed[k][full_ids == fid] = 1.0
         if len(q_fulls) != len(queries):
-            mixed = np.maximum.reduceat(mixed, np.cumsum(q_counts) - q_counts, axis=0)
+            starts = np.cumsum(q_counts) - np.asarray(q_counts, dtype=np.int64)
+            mixed = np.maximum.reduceat(mixed, starts, axis=0)
         if multi:
             mixed = np.maximum.reduceat(mixed, np.cumsum(count) - count, axis=1)
         kinds = _view(self._kind, np.int8)[gids]

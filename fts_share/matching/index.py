@@ -419,7 +419,7 @@ class NameIndex:
                 if post is not None:
                     found.update(post)
             gids = np.fromiter(found, dtype=np.int64, count=len(found))
-            sims = self._table.similarities(sig, gids)  # type: ignore[arg-type]
+            sims = self._table.similarities(sig, gids)
             keep = sims >= self.config.min_part_similarity
             gids, sims = gids[keep], sims[keep]
             order = np.argsort(-sims, kind="stable")

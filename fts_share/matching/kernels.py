@@ -18,10 +18,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_JIT = {"cache": True, "nogil": True}
 
 
-@njit(**_JIT)
+@njit(cache=True, nogil=True)
 def set_bits(bits: np.ndarray, ids: np.ndarray, value: bool) -> None:
     """Set (or clear) the bits ``ids`` of the bitset ``bits`` (uint64 words)."""
     one = np.uint64(1)
@@ -32,7 +31,7 @@ def set_bits(bits: np.ndarray, ids: np.ndarray, value: bool) -> None:
             bits[i >> 6] = 0
 
 
-@njit(**_JIT)
+@njit(cache=True, nogil=True)
 def _push(out: np.ndarray, n_out: int, name: int) -> np.ndarray:
     if n_out == len(out):
         out = np.concatenate((out, np.empty(len(out), dtype=np.int64)))
@@ -40,7 +39,7 @@ def _push(out: np.ndarray, n_out: int, name: int) -> np.ndarray:
     return out
 
 
-@njit(**_JIT)
+@njit(cache=True, nogil=True)
 def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
                post_start: np.ndarray, post_len: np.ndarray, post_flat: np.ndarray,
                budget: int, pair_similarity: float, chosen: np.ndarray, seen: np.ndarray,
@@ -125,7 +124,7 @@ def candidates(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
     return result
 
 
-@njit(**_JIT)
+@njit(cache=True, nogil=True)
 def prescores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
               sq: float, name_start: np.ndarray, name_len: np.ndarray,
               flat_groups: np.ndarray, flat_weights: np.ndarray, near_bits: np.ndarray,
@@ -170,7 +169,7 @@ def prescores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
     return out
 
 
-@njit(**_JIT)
+@njit(cache=True, nogil=True)
 def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq: float,
            q_given: int, name_start: np.ndarray, name_len: np.ndarray,
            flat_pids: np.ndarray, part_group: np.ndarray, part_weight: np.ndarray,
