@@ -3,8 +3,9 @@
 is compared with thousands of groups in a few batched calls.
 
 ``GroupTable.similarities`` gives bit for bit the numbers of
-``similarity.part_similarity`` (it is ``similarity.similarity_array`` without the
-per-call gathering of readings).
+``similarity.part_similarity``: the rapidfuzz metrics run over all readings at once
+(``process.cdist``) and the mix is computed with numpy, in the same order of
+operations as ``similarity.form_similarity``.
 """
 
 from __future__ import annotations

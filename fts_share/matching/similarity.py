@@ -21,7 +21,6 @@ from typing import Sequence
 
 import numpy as np
 
-from rapidfuzz import process
 from rapidfuzz.distance import LCSseq, Levenshtein
 
 from fts_share.matching.analysis import NamePart
@@ -69,66 +68,17 @@ Group = tuple[tuple[Form, ...], str, str]
 """An indexed group of part spellings: ``(forms, script, kind)``."""
 
 
-def similarity_array(group: Group, others: Sequence[Group], *,
-                     skeleton_weight: float = 0.6, compound_mismatch: float = 0.75
-                     ) -> np.ndarray:
-    """``part_similarity`` of a part whose readings are ``group`` with each of
-    ``others``, as a float64 array.
-
-    The rapidfuzz metrics run over all readings at once (``process.cdist``) and the
-    mix is computed with numpy, in the same order of operations as
-    ``form_similarity``, so the numbers are bit for bit those of ``part_similarity``.
-    """
-    q_forms, q_script, q_kind = group
-    n = len(others)
-    if not n:
-        return np.zeros(0)
-    counts = [len(forms) for forms, _s, _k in others]
-    skels = [f.skel for forms, _s, _k in others for f in forms]
-    fulls = [f.full for forms, _s, _k in others for f in forms]
-    m = len(skels)
-    q_arabic = q_script == "arabic"
-    same_g = np.fromiter(((script == "arabic") == q_arabic for _f, script, _k in others),
-                         dtype=bool, count=n)
-    multi = m != n
-    if multi:
-        owner = np.repeat(np.arange(n), counts)
-        same = same_g[owner]
-    else:
-        same = same_g
-    q_skels = [f.skel for f in q_forms]
-    q_fulls = [f.full for f in q_forms]
-    skel = process.cdist(q_skels, skels, scorer=Levenshtein.normalized_similarity,
-                         dtype=np.float64)
-    lev = process.cdist(q_fulls, fulls, scorer=Levenshtein.normalized_similarity,
-                        dtype=np.float64)
-    lcs = process.cdist(q_fulls, fulls, scorer=LCSseq.similarity, dtype=np.int64)
-    if q_arabic:
-        denom = np.array([[max(1, len(f))] for f in q_fulls], dtype=np.float64)
-    else:
-        denom = np.fromiter((max(1, len(f)) for f in fulls), dtype=np.float64, count=m)
-    vowels = np.where(same, lev, lcs / denom)
-    w = skeleton_weight
-    mixed = w * skel + (1.0 - w) * vowels
-    full_arr = np.array(fulls, dtype=object)
-    for k, qf in enumerate(q_fulls):
-        mixed[k][full_arr == qf] = 1.0
-    best = mixed.max(axis=0)
-    if multi:
-        starts = np.cumsum(counts) - np.asarray(counts)
-        best = np.maximum.reduceat(best, starts)
-    mismatch = np.fromiter((kind != q_kind for _f, _s, kind in others), dtype=bool,
-                           count=n)
-    if mismatch.any():
-        best = np.where(mismatch, best * compound_mismatch, best)
-    return best
-
-
 def similarities_to_many(part: NamePart, others: Sequence[Group], *,
                          skeleton_weight: float = 0.6, compound_mismatch: float = 0.75
                          ) -> list[float]:
     """``part_similarity`` of ``part`` with each of ``others`` (given as ``(forms,
-    script, kind)``), batched; see :func:`similarity_array`."""
-    return similarity_array((part.forms, part.script, part.kind), others,
-                            skeleton_weight=skeleton_weight,
-                            compound_mismatch=compound_mismatch).tolist()
+    script, kind)``), batched through a :class:`~fts_share.matching.groups.GroupTable`
+    (the same numbers)."""
+    from fts_share.matching.groups import GroupTable
+
+    table = GroupTable(skeleton_weight=skeleton_weight, compound_mismatch=compound_mismatch)
+    for group in others:
+        table.add(group)
+    values = table.similarities((part.forms, part.script, part.kind),
+                                np.arange(len(others), dtype=np.int64))
+    return [float(v) for v in values]
