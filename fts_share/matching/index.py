@@ -382,7 +382,12 @@ class NameIndex:
         scored = self._name_scores(qparts, forced, exact)
         if q_dob or q_nat or q_docs:
             cfg = self.config
+            # evidence adds at most this: a name further below the threshold stays below
+            gain = sum(max(0.0, w) for w in (cfg.dob_exact, cfg.dob_year, cfg.dob_approx)
+                       ) + max(0.0, cfg.nationality_match) + max(0.0, cfg.document_match)
             for nid, score in scored.items():
+                if score + gain < cut:
+                    continue
                 rec = self._records[self._name_record[nid]]  # type: ignore[index]
                 evidence = evidence_features(cfg, q_dob=q_dob, r_dob=rec.dob, q_nat=q_nat,
                                              r_nat=rec.nationality, q_docs=q_docs,

@@ -113,3 +113,17 @@ def test_mauritanian_ould_is_a_nasab_particle_in_both_scripts() -> None:
     assert hit.record_id == "MR-1" and hit.score >= 0.8
     roles = {p.text: p.role for p in analyze_name("عبد الرحمن ولد سليمان").parts}
     assert "ولد" not in {t for t, r in roles.items() if r in ("given", "family")}
+
+
+def test_evidence_lifts_a_name_just_under_the_threshold_over_it() -> None:
+    """Only names that evidence cannot lift to the threshold skip the evidence check:
+    a name scoring just under it is still lifted by an exact date of birth."""
+    idx = NameIndex()
+    idx.add("A", "Khalid Yusuf al-Harbi", dob="1980-02-03", nationality="SAU")
+    idx.add("B", "Karim Benali", dob="1980-02-03", nationality="SAU")
+    plain = idx.search("Khalid al-Harbi", threshold=0.0)[0].score
+    cut = plain + 0.05  # the name alone no longer reaches it, the evidence does
+    assert idx.search("Khalid al-Harbi", threshold=cut) == []
+    hits = idx.search("Khalid al-Harbi", dob="1980-02-03", nationality="SAU", threshold=cut)
+    assert [h.record_id for h in hits] == ["A"]
+    assert hits[0].score == hits[0].explanation.score >= cut
