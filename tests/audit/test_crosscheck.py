@@ -88,3 +88,26 @@ def test_check_heads_pure(key, clock):
     assert crosscheck.check_heads("IRQ", b, a, fetcher()(3, 9)) is None
     assert crosscheck.check_heads("IRQ", a, b, []).kind == crosscheck.INCONSISTENT
     assert crosscheck.check_heads("IRQ", a, b, []).to_json()["first"]["size"] == 3
+
+
+def test_a_missing_proof_is_no_finding_and_later_heads_are_still_checked(
+        store, key, verifier, clock):
+    """A page whose proof starts from another size than the head we now hold (two
+    polls crossing) proves nothing either way: no finding, the head is kept, and the
+    next head is checked against it."""
+    def no_proof(m: int, n: int) -> list[bytes]:
+        raise VerificationError(f"no consistency proof from {m} to {n}")
+
+    with store.transaction() as s:
+        crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 10),
+                                     proof_fetcher=fetcher(), verify_sig=verifier, now=clock(50))
+        assert crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 12),
+                                            proof_fetcher=no_proof, verify_sig=verifier,
+                                            now=clock(51)) is None
+        assert crosscheck.latest_peer_head(s, "IRQ").size == 12
+        assert crosscheck.list_findings(s) == []
+        finding = crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 20, FORK),
+                                               proof_fetcher=fetcher(FORK), verify_sig=verifier,
+                                               now=clock(52))
+        assert finding is not None and finding.kind == crosscheck.INCONSISTENT
+        assert "does not extend the head of size 12" in finding.detail
