@@ -136,12 +136,14 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float],
                           config.given_name_conflict)
 
 
+def expand(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """CSR rows to indices: ``starts[i] .. starts[i] + lens[i] - 1`` for every i, in
+    order, concatenated."""
+    offsets = np.cumsum(lens) - lens
+    return np.repeat(starts - offsets, lens) + np.arange(int(lens.sum()))
+
+
 def name_groups(names: np.ndarray, arrays: Arrays) -> np.ndarray:
     """The distinct groups of the matchable parts of ``names``."""
-    lens = arrays.name_len[names]
-    total = int(lens.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.cumsum(lens) - lens
-    index = np.repeat(arrays.name_start[names] - offsets, lens) + np.arange(total)
+    index = expand(arrays.name_start[names], arrays.name_len[names])
     return np.unique(arrays.part_group[arrays.flat_pids[index]])

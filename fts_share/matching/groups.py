@@ -17,6 +17,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq, Levenshtein
 
+from fts_share.matching.fastpath import expand
 from fts_share.matching.similarity import Group
 
 
@@ -84,8 +85,7 @@ class GroupTable:
         count = _view(self._count, np.int32)[gids]
         multi = bool((count != 1).any())
         if multi:
-            offsets = np.cumsum(count) - count
-            rows = np.repeat(first - offsets, count) + np.arange(int(count.sum()))
+            rows = expand(first, count)
         else:
             rows = first
         row_list = rows.tolist()

@@ -262,17 +262,12 @@ class NameIndex:
         """File a new group under its keys, with its neighbourhood."""
         keys = list(keys)
         gid = len(self._groups)
-        blocked: set[int] = set()
-        key_groups = self._key_groups
-        for key in keys:
-            post = key_groups.get(key)
-            if post is not None:
-                blocked.update(post)
-        found = list(blocked)
-        sims = self._table.similarities(sig, np.array(found, dtype=np.int64))
-        self._near.add_group(gid, found, sims)
+        found = self._blocked(keys)
+        sims = self._table.similarities(sig, found)
+        self._near.add_group(gid, found.tolist(), sims)
         self._table.add(sig)
         self._group_names.append(array("i"))
+        key_groups = self._key_groups
         for key in keys:
             post = key_groups.get(key)
             if post is None:
@@ -281,6 +276,16 @@ class NameIndex:
         self._qcache.clear()  # neighbourhoods of unindexed query parts may now include it
         self._stamp += 1
         return gid
+
+    def _blocked(self, keys: Iterable[str]) -> np.ndarray:
+        """Ids of the groups filed under any of ``keys``."""
+        found: set[int] = set()
+        key_groups = self._key_groups
+        for key in keys:
+            post = key_groups.get(key)
+            if post is not None:
+                found.update(post)
+        return np.fromiter(found, dtype=np.int64, count=len(found))
 
     def _add_name(self, record_id: str, analysis: NameAnalysis) -> int:
         parts = self._parts
@@ -417,13 +422,7 @@ class NameIndex:
         cache = self._qcache
         entry = cache.pop(sig, None)
         if entry is None:
-            found: set[int] = set()
-            key_groups = self._key_groups
-            for key in part_keys(part):
-                post = key_groups.get(key)
-                if post is not None:
-                    found.update(post)
-            gids = np.fromiter(found, dtype=np.int64, count=len(found))
+            gids = self._blocked(part_keys(part))
             sims = self._table.similarities(sig, gids)
             keep = sims >= self.config.min_part_similarity
             gids, sims = gids[keep], sims[keep]

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fts_share.errors import FtsError
-from fts_share.matching import Hit, NameIndex
+from fts_share.matching import Hit, NameIndex, analyze_name
 from fts_share.storage.models import WatchlistEntry
 
 Stamp = tuple[int, "datetime | None"]
@@ -63,7 +63,7 @@ def _index_entry(index: NameIndex, entry: WatchlistEntry) -> bool:
         good = []
         for n in names:
             try:
-                NameIndex().add("probe", [n])
+                analyze_name(n)
                 good.append(n)
             except FtsError:
                 pass
@@ -117,13 +117,6 @@ class WatchlistIndex:
             for hit in hits:
                 hit.explanation  # noqa: B018 - worked out while the index cannot change
             return hits
-
-    def get(self, session: Session) -> NameIndex:
-        """The index itself, refreshed (for callers that do not search concurrently
-        with changes, such as tests and one-off tools)."""
-        self.refresh(session)
-        assert self._index is not None
-        return self._index
 
     def _build(self, session: Session) -> None:
         index = NameIndex(**self._options)
