@@ -61,7 +61,7 @@ class MatchConfig:
     # index
     max_candidates: int = 200
     """names scored exactly per query: the best candidates by pre-score"""
-    exact_candidates: int = 50
+    exact_candidates: int = 25
     """of those, the best, whose part pairs that share no index key (spellings more
     than one letter apart in the skeleton) are compared too"""
     candidate_budget: int = 2000

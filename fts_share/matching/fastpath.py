@@ -1,11 +1,12 @@
 """The search path of ``NameIndex`` over arrays: candidate names, then scores.
 
 ``Arrays`` is a numpy snapshot of the index (part -> group, part weights, the
-matchable parts of every name and the names of every group, both in CSR layout),
-rebuilt lazily after the index changes. ``Scratch`` holds per-thread work arrays the
-size of the index, which are reset after each query (only the entries a query
-touched), so a query never allocates or clears an index-sized array. The loops
-themselves are compiled (``kernels``).
+matchable parts of every name in CSR layout, and the names of every group as *fat
+postings* that carry each name's parts), rebuilt lazily after the index changes.
+``Scratch`` holds per-thread work arrays the size of the index, which are reset after
+each query (only the entries a query touched), so a query never allocates or clears
+an index-sized array. The loops themselves are compiled (``candidates`` chooses the
+names, ``kernels`` scores them).
 
 ``score_candidates`` is the arithmetic of ``scoring.score_names`` (greedy alignment,
 best similarity first, ties to the earlier query part then the earlier record part;
@@ -15,13 +16,14 @@ numbers for the same part similarities.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from fts_share.matching import kernels
+from fts_share.matching import candidates, kernels
 from fts_share.matching.config import MatchConfig
 
 
@@ -41,10 +43,11 @@ class Arrays:
     flat_weights: np.ndarray
     """the group and (float32, for the pre-score only) weight of each entry of
     ``flat_pids``: a name's data on one or two cache lines"""
-    post_start: np.ndarray
     post_len: np.ndarray
-    post_flat: np.ndarray
-    """the names of each group, CSR layout; the last group is a sentinel (no names)"""
+    """the number of names of each group; the last group is a sentinel (no names)"""
+    fat_start: np.ndarray
+    fat: np.ndarray
+    """the names of each group with their parts (``kernels.fat_postings``)"""
 
     @property
     def n_groups(self) -> int:
@@ -53,13 +56,11 @@ class Arrays:
 
 
 class Scratch(threading.local):
-    """Per-thread work arrays: similarity rows (group x query part), name bitsets."""
+    """Per-thread work arrays: similarity rows (group x query part), bitsets."""
 
     def __init__(self) -> None:
         self.rows = np.zeros((0, 0))
         self.chosen = np.zeros(0, dtype=np.uint64)
-        self.seen = np.zeros(0, dtype=np.uint64)
-        self.current = np.zeros(0, dtype=np.uint64)
         self.groups = np.zeros(0, dtype=np.uint64)
 
     def sim_rows(self, n_parts: int, n_groups: int) -> np.ndarray:
@@ -78,49 +79,88 @@ class Scratch(threading.local):
             self.groups = np.zeros(max(words, int(words * 1.25)), dtype=np.uint64)
         return self.groups
 
-    def name_bits(self, n_names: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Three zeroed bitsets of the names (``kernels.candidates`` zeroes them)."""
+    def name_bits(self, n_names: int) -> np.ndarray:
+        """A zeroed bitset of the names (``candidates.gather`` zeroes it again)."""
         words = (n_names >> 6) + 1
         if len(self.chosen) < words:
             self.chosen = np.zeros(max(words, int(words * 1.25)), dtype=np.uint64)
-            self.seen = np.zeros(len(self.chosen), dtype=np.uint64)
-            self.current = np.zeros(len(self.chosen), dtype=np.uint64)
-        return self.chosen, self.seen, self.current
+        return self.chosen
 
 
-def candidate_names(near: Sequence[tuple[np.ndarray, np.ndarray]], arrays: Arrays,
-                    scratch: Scratch, n_names: int, config: MatchConfig) -> np.ndarray:
-    """Names worth scoring, sorted (``kernels.candidates``). ``near`` gives, per query
-    part, its neighbour groups and their similarities, most similar first, already
-    cut at ``candidate_similarity``."""
-    if not near:
-        return np.zeros(0, dtype=np.int64)
+def fat_postings(post_len: np.ndarray, post_flat: np.ndarray, name_start: np.ndarray,
+                 name_len: np.ndarray, flat_groups: np.ndarray, flat_weights: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``kernels.fat_postings`` of the CSR postings (``post_flat``, ``post_len`` names
+    per group)."""
+    post_start = np.cumsum(post_len) - post_len
+    return kernels.fat_postings(post_start, post_len, post_flat, name_start, name_len,
+                                flat_groups, flat_weights)
+
+
+def needed_weight(floor: float, qw: Sequence[float], config: MatchConfig) -> float:
+    """The least query weight a name must match (the sum over query parts of weight x
+    similarity of the part it aligns with) for its name score to reach ``floor``; 0
+    when ``floor`` <= 0, ``inf`` when no name can reach it.
+
+    A name score is at most ``(b + (1 - b) * t / sq) * (f + (1 - f) * min(1, t / S))``
+    for matched weight ``t`` (query weight ``sq``, ``b`` = coverage_best_side, ``f`` =
+    information_floor, ``S`` = information_scale): the better-covered side is at most
+    1, the other at most the query's coverage ``t / sq``, and the information matched
+    is at most ``t``. That bound grows with ``t``; this finds where it reaches
+    ``floor`` (bisection, from below)."""
+    if floor <= 0.0:
+        return 0.0
+    return candidates.needed_weight(floor, float(sum(qw)), config.coverage_best_side,
+                                 config.information_floor, config.information_scale)
+
+
+class NearGroups:
+    """The query's neighbour groups marked in the group bitset while in use (``with``)."""
+
+    def __init__(self, gids: Sequence[np.ndarray], arrays: Arrays, scratch: Scratch) -> None:
+        self.gids = gids
+        self.bits = scratch.group_bits(arrays.n_groups)
+
+    def __enter__(self) -> np.ndarray:
+        for gids in self.gids:
+            kernels.set_bits(self.bits, gids, True)
+        return self.bits
+
+    def __exit__(self, *exc: object) -> None:
+        for gids in self.gids:
+            kernels.set_bits(self.bits, gids, False)
+
+
+def gather(near: Sequence[tuple[np.ndarray, np.ndarray]], qw: Sequence[float], need: float,
+           rows: np.ndarray, near_bits: np.ndarray, arrays: Arrays, scratch: Scratch,
+           n_names: int, config: MatchConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Names worth scoring and their pre-scores (``candidates.gather``). ``near`` gives,
+    per query part, its neighbour groups and their similarities, most similar first,
+    already cut at ``candidate_similarity``; ``qw`` the parts' weights; ``need`` the
+    weight a name must match (``needed_weight``; 0: no threshold); ``rows`` and
+    ``near_bits`` the query's similarity table and neighbour bitset."""
+    if not near or need == math.inf:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     near_g = np.concatenate([g for g, _s in near]).astype(np.int64)
     near_s = np.concatenate([s for _g, s in near]).astype(np.float64)
     near_off = np.zeros(len(near) + 1, dtype=np.int64)
     near_off[1:] = np.cumsum([len(g) for g, _s in near])
-    chosen, seen, current = scratch.name_bits(n_names)
-    return kernels.candidates(near_g, near_s, near_off, arrays.post_start, arrays.post_len,
-                              arrays.post_flat, config.candidate_budget,
-                              config.pair_similarity, chosen, seen, current)
+    return candidates.gather(near_g, near_s, near_off, np.asarray(qw, dtype=np.float64),
+                             need, arrays.post_len, arrays.fat_start, arrays.fat, rows,
+                             near_bits, config.candidate_budget, config.pair_similarity,
+                             config.coverage_best_side, config.information_scale,
+                             config.information_floor, scratch.name_bits(n_names))
 
 
-def prescore(names: np.ndarray, rows: np.ndarray, near: Sequence[np.ndarray],
-             qw: Sequence[float], arrays: Arrays, scratch: Scratch, config: MatchConfig
-             ) -> np.ndarray:
-    """An optimistic estimate of the name score of ``names`` (``kernels.prescores``),
-    to choose whom to score exactly; ``near``: the groups set in ``rows``."""
-    bits = scratch.group_bits(arrays.n_groups)
-    for gids in near:
-        kernels.set_bits(bits, gids, True)
-    try:
-        return kernels.prescores(names, rows, len(qw), np.asarray(qw, dtype=np.float64),
-                                 float(sum(qw)), arrays.name_start, arrays.name_len,
-                                 arrays.flat_groups, arrays.flat_weights, bits,
-                                 config.coverage_best_side, config.information_scale)
-    finally:
-        for gids in near:
-            kernels.set_bits(bits, gids, False)
+def prescore(names: np.ndarray, rows: np.ndarray, near_bits: np.ndarray,
+             qw: Sequence[float], arrays: Arrays, config: MatchConfig) -> np.ndarray:
+    """The pre-score of ``names`` given by id (``candidates.prescores``), an optimistic
+    estimate of their name score."""
+    return candidates.prescores(names, rows, len(qw), np.asarray(qw, dtype=np.float64),
+                                float(sum(qw)), arrays.name_start, arrays.name_len,
+                                arrays.flat_groups, arrays.flat_weights, near_bits,
+                                config.coverage_best_side, config.information_scale,
+                                config.information_floor)
 
 
 def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float],

@@ -384,12 +384,15 @@ class NameIndex:
             for record_id in self._doc_index.get(doc, ()):
                 forced.extend(self._records[record_id].names)
         exact: set[int] = set()
-        scored = self._name_scores(qparts, forced, exact)
+        cfg = self.config
+        gain = 0.0
         if q_dob or q_nat or q_docs:
-            cfg = self.config
             # evidence adds at most this: a name further below the threshold stays below
             gain = sum(max(0.0, w) for w in (cfg.dob_exact, cfg.dob_year, cfg.dob_approx)
                        ) + max(0.0, cfg.nationality_match) + max(0.0, cfg.document_match)
+        # hits are compared with the threshold after rounding to 4 places
+        scored = self._name_scores(qparts, forced, exact, floor=cut - gain - 1e-4)
+        if q_dob or q_nat or q_docs:
             for nid, score in scored.items():
                 if score + gain < cut:
                     continue
@@ -452,33 +455,39 @@ class NameIndex:
             weights[pid] = cfg.role_weight(part.role) * r
         post_len = np.zeros(len(self._groups) + 1, dtype=np.int64)
         post_len[:-1] = [len(a) for a in self._group_names]
-        post_start = np.cumsum(post_len) - post_len
         post_flat = np.frombuffer(b"".join(a.tobytes() for a in self._group_names),
                                   dtype=np.int32)
         part_group = np.array(self._part_group, dtype=np.int32)
         flat_pids = np.array(self._flat_pids, dtype=np.int32)
         offset_type = np.int32 if len(flat_pids) < 2**31 else np.int64
+        name_start = np.array(self._name_start, dtype=offset_type)
+        name_len = np.array(self._name_len, dtype=np.int32)
+        flat_groups = part_group[flat_pids]
+        flat_weights = weights[flat_pids].astype(np.float32)
+        fat_start, fat = fastpath.fat_postings(post_len, post_flat, name_start, name_len,
+                                               flat_groups, flat_weights)
         snap = fastpath.Arrays(
             stamp=self._stamp,
             part_group=part_group,
             part_weight=weights,
             part_given=np.array([p.role == "given" for p in parts], dtype=bool),
-            name_start=np.array(self._name_start, dtype=offset_type),
-            name_len=np.array(self._name_len, dtype=np.int32),
-            flat_pids=flat_pids,
-            flat_groups=part_group[flat_pids],
-            flat_weights=weights[flat_pids].astype(np.float32),
-            post_len=post_len, post_start=post_start, post_flat=post_flat)
+            name_start=name_start, name_len=name_len, flat_pids=flat_pids,
+            flat_groups=flat_groups, flat_weights=flat_weights,
+            post_len=post_len, fat_start=fat_start, fat=fat)
         self._snapshot = snap
         return snap
 
     def _name_scores(self, qparts: list[_QueryPart], forced: Sequence[int] = (),
-                     exact: set[int] | None = None) -> dict[int, float]:
+                     exact: set[int] | None = None, floor: float = 0.0) -> dict[int, float]:
         """Name scores (without other evidence) of the candidate names, and of the
-        ``forced`` ones: candidates by ``fastpath.candidate_names``, the best
-        ``max_candidates`` of them by pre-score, scored exactly. The names whose every
+        ``forced`` ones: candidates and their pre-scores by ``fastpath.gather``, the
+        best ``max_candidates`` of them by pre-score, scored exactly. The names whose every
         part pair was compared (not only those sharing an index key) are added to
-        ``exact``: their scores are the reference scores."""
+        ``exact``: their scores are the reference scores.
+
+        With ``floor`` > 0 only names whose name score can reach ``floor`` are looked
+        for and scored (the pre-score is never below the score); the best
+        ``exact_candidates`` by pre-score still get their far part pairs compared."""
         if exact is None:
             exact = set()
         if not qparts:
@@ -487,38 +496,48 @@ class NameIndex:
         arrays = self._arrays()
         lo = cfg.candidate_similarity
         near = []
-        for qp in qparts:
-            keep = qp.sims >= lo
-            near.append((qp.gids[keep], qp.sims[keep]))
-        names = fastpath.candidate_names(near, arrays, self._scratch, len(self._names), cfg)
-        names = names[arrays.name_len[names] > 0]
-        if forced:
-            live = [n for n in forced if self._name_pids[n] is not None]
-            names = np.union1d(names, np.array(live, dtype=np.int64))
-        if not names.size:
-            return {}
+        for qp in qparts:  # most similar first: the groups at least ``lo`` similar lead
+            n = int(np.searchsorted(-qp.sims, -lo, side="right"))
+            near.append((qp.gids[:n], qp.sims[:n]))
         qw = [qp.weight for qp in qparts]
+        need = fastpath.needed_weight(floor, qw, cfg)
         q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
         rows = self._scratch.sim_rows(len(qparts), arrays.n_groups)
         touched = [qp.gids for qp in qparts]
         for i, qp in enumerate(qparts):
             rows[qp.gids, i] = qp.sims
         try:
+            with fastpath.NearGroups([qp.gids for qp in qparts], arrays,
+                                     self._scratch) as near_bits:
+                names, pre = fastpath.gather(near, qw, need, rows, near_bits, arrays,
+                                             self._scratch, len(self._names), cfg)
+                if forced:
+                    extra = np.setdiff1d(np.array([n for n in forced
+                                                   if self._name_pids[n] is not None],
+                                                  dtype=np.int64), names)
+                    names = np.concatenate((names, extra))
+                    pre = np.concatenate((pre, fastpath.prescore(extra, rows, near_bits, qw,
+                                                                 arrays, cfg)))
+            if not names.size:
+                return {}
             k = cfg.max_candidates
             e = min(cfg.exact_candidates, k)
-            pre = None
             if names.size > e:
-                pre = fastpath.prescore(names, rows, [qp.gids for qp in qparts], qw, arrays,
-                                        self._scratch, cfg)
-            if names.size > k:
-                top = np.argpartition(-pre, k - 1)[:k]  # type: ignore[operator]
+                best_at = np.argpartition(-pre, e - 1)[:e] if e else np.zeros(0, np.int64)
+            else:
+                best_at = np.arange(names.size)
+            best = names[best_at]
+            if names.size > e or floor > 0.0:
+                keep = pre >= floor
+                if names.size > k:  # the best k by pre-score
+                    keep[np.argpartition(-pre, k - 1)[k:]] = False
+                keep[best_at] = True
                 if forced:
-                    top = np.union1d(top, np.flatnonzero(np.isin(names, forced)))
-                names, pre = names[top], pre[top]  # type: ignore[index]
+                    keep |= np.isin(names, forced)
+                names = names[keep]
             if e:
                 # the most promising: also the part pairs that share no index key
                 # (spellings more than one letter apart in the skeleton), compared
-                best = names if pre is None else names[np.argpartition(-pre, e - 1)[:e]]
                 groups = fastpath.name_groups(best, arrays)
                 far = groups[(rows[groups, :len(qparts)] == 0.0).any(axis=1)]
                 if far.size:
@@ -572,15 +591,20 @@ class NameIndex:
         pair (not in ``exact``) is taken again from the reference scorer."""
         best: dict[str, tuple[float, int]] = {}
         name_record = self._name_record
+        low = cut - 1e-4  # scores are compared after rounding to 4 places
         for nid, score in scored.items():
             rid = name_record[nid]
-            if rid is None:
+            if rid is None or score < low:
                 continue
             old = best.get(rid)
             if old is None or score > old[0]:
                 best[rid] = (score, nid)
+        if len(best) > limit:  # only those that can be among the first after rounding
+            low = max(low, sorted((s for s, _ in best.values()), reverse=True)[limit - 1]
+                      - 1e-4)
         top = sorted(((round(s, 4), rid, nid) for rid, (s, nid) in best.items()
-                      if round(s, 4) >= cut), key=lambda t: (-t[0], t[1]))[:limit]
+                      if s >= low and round(s, 4) >= cut),
+                     key=lambda t: (-t[0], t[1]))[:limit]
         hits = []
         for score, rid, nid in top:
             record = self._names[nid]

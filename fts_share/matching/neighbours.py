@@ -23,10 +23,14 @@ import numpy as np
 class Neighbourhoods:
     """Per group: the ids and similarities of its neighbours (similarity >= floor)."""
 
+    #: groups whose sorted neighbourhood is kept (the commonest spellings come back)
+    SORTED_KEPT = 50_000
+
     def __init__(self, floor: float) -> None:
         self.floor = floor
         self._gids: list[array] = []
         self._sims: list[array] = []
+        self._sorted: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self._gids)
@@ -49,19 +53,30 @@ class Neighbourhoods:
             values = sims[keep].tolist()
             own_g.extend(near)
             own_s.extend(values)
-            gids, simss = self._gids, self._sims
+            gids, simss, kept = self._gids, self._sims, self._sorted
             for g, s in zip(near, values):
                 gids[g].append(gid)
                 simss[g].append(s)
+                kept.pop(g, None)
         self._gids.append(own_g)
         self._sims.append(own_s)
 
     def of(self, gid: int) -> tuple[np.ndarray, np.ndarray]:
-        """Neighbours of ``gid`` (itself included, at 1.0), most similar first."""
+        """Neighbours of ``gid`` (itself included, at 1.0), most similar first (read
+        only: the arrays are kept for the next query)."""
+        found = self._sorted.get(gid)
+        if found is not None:
+            return found
         g = np.empty(len(self._gids[gid]) + 1, dtype=np.int64)
         s = np.empty(g.size, dtype=np.float64)
         g[0], s[0] = gid, 1.0
         g[1:] = self._gids[gid]
         s[1:] = self._sims[gid]
         order = np.argsort(-s, kind="stable")
-        return g[order], s[order]
+        found = (g[order], s[order])
+        found[0].flags.writeable = False
+        found[1].flags.writeable = False
+        if len(self._sorted) >= self.SORTED_KEPT:
+            self._sorted.clear()
+        self._sorted[gid] = found
+        return found

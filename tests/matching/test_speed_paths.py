@@ -5,6 +5,7 @@ import pickle
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from fts_share.errors import ValidationError
@@ -60,13 +61,15 @@ def test_vectorised_scores_equal_the_reference_scorer() -> None:
             assert got.get(name_id, 0.0) == ref, (q, analysis.text)
 
 
-def test_index_finds_what_comparing_every_name_finds() -> None:
+@pytest.mark.parametrize("threshold", [0.0, 0.5, 0.72, 0.85])
+def test_index_finds_what_comparing_every_name_finds(threshold: float) -> None:
     """On a small index the candidate budget is never reached: the search returns
-    exactly the records that exhaustive scoring ranks first."""
+    exactly the records that exhaustive scoring ranks first, at every threshold (a
+    threshold prunes only names whose score cannot reach it)."""
     idx = _index(_names(300, 8))
-    for q in _names(30, 9):
+    for q in _names(40, 9):
         try:
-            hits = idx.search(q, threshold=0.5, limit=5)
+            hits = idx.search(q, threshold=threshold, limit=5)
             query = analyze_name(q)
         except ValidationError:
             continue
@@ -74,9 +77,22 @@ def test_index_finds_what_comparing_every_name_finds() -> None:
         for nid, score in idx._exhaustive(query).items():
             rid = idx._name_record[nid]
             best[rid] = max(best.get(rid, 0.0), round(score, 4))
-        expected = sorted((s, r) for r, s in best.items() if s >= 0.5)
+        expected = sorted((s, r) for r, s in best.items() if s >= threshold)
         expected = [r for s, r in sorted(expected, key=lambda t: (-t[0], t[1]))][:5]
         assert [h.record_id for h in hits] == expected, q
+
+
+def test_evidence_that_lifts_a_name_over_the_threshold_is_not_pruned() -> None:
+    """The threshold prunes names by what evidence could add: a name just under the
+    threshold with the same date of birth and nationality is still found."""
+    idx = _index(_names(200, 14))
+    idx.add("T", "Yusuf Khalid al-Harbi Nasrallah Ali", dob="1981-02-03", nationality="IRQ")
+    query = "Khaled al-Harbi"
+    plain = {h.record_id: h.score for h in idx.search(query, threshold=0.0, limit=50)}
+    assert plain["T"] < 0.72  # the name alone does not reach the default threshold
+    lifted = idx.search(query, dob="1981-02-03", nationality="Iraq", limit=50)
+    hit = next(h for h in lifted if h.record_id == "T")
+    assert hit.score >= 0.72 and hit.score > plain["T"]
 
 
 def test_search_scores_are_the_reference_scores() -> None:
@@ -160,11 +176,119 @@ def test_candidates_rarest_part_then_names_holding_two_common_parts() -> None:
     qparts = idx._query_parts(query)
     arrays = idx._arrays()
     near = [(qp.gids, qp.sims) for qp in qparts]
-    names = fastpath.candidate_names(near, arrays, idx._scratch, len(idx._names), idx.config)
-    records = {idx._name_record[n] for n in names.tolist()}
+    qw = [qp.weight for qp in qparts]
+
+    rows = np.zeros((arrays.n_groups, len(qparts)))
+    for i, qp in enumerate(qparts):
+        rows[qp.gids, i] = qp.sims
+
+    def found(need: float) -> set[str]:
+        with fastpath.NearGroups([qp.gids for qp in qparts], arrays,
+                                 idx._scratch) as near_bits:
+            names, pre = fastpath.gather(near, qw, need, rows, near_bits, arrays,
+                                         idx._scratch, len(idx._names), idx.config)
+            # the pre-score is the one of names given by id
+            assert pre.tolist() == fastpath.prescore(names, rows, near_bits, qw, arrays,
+                                                     idx.config).tolist()
+        # the work bitsets are left clean for the next query
+        assert not idx._scratch.name_bits(len(idx._names)).any()
+        assert not idx._scratch.group_bits(arrays.n_groups).any()
+        return {idx._name_record[n] for n in names.tolist()}
+
+    records = found(0.0)
     assert records == {"rare"} | {f"common-{i}" for i in range(6)}
-    # the work bitsets are left clean for the next query
-    chosen, seen, current = idx._scratch.name_bits(len(idx._names))
-    assert not chosen.any() and not seen.any() and not current.any()
     assert {h.record_id for h in idx.search("Zawahiri Khalid Yusuf", threshold=0.0,
                                             limit=20)} >= records
+    # a name holding only the two common parts cannot match more weight than theirs:
+    # when more is needed they are not paired, the rarest part is still read
+    assert qw[0] > max(qw[1:])
+    assert found(sum(qw[1:]) + 0.01) == {"rare"}
+    # less is needed: they can reach it (here by reading every name holding the rare
+    # part or "Khalid": no more postings than pairing would read)
+    assert found(sum(qw[1:]) - 0.01) >= records
+    # more than all parts together: nothing is read at all
+    assert found(sum(qw) + 0.01) == set()
+
+
+def test_candidates_hold_two_distinct_common_parts() -> None:
+    """Of three common parts, any two held bring a name, read off the postings of the
+    smaller parts only; one part held twice over (the same spelling near two query
+    parts) does not."""
+    from fts_share.matching import fastpath
+    from fts_share.matching.config import MatchConfig
+
+    idx = NameIndex(config=MatchConfig(candidate_budget=1, stats_min_names=10**9))
+    idx.add("rare", "Zawahiri")
+    held = {"ab": "Khalid Yusuf", "ac": "Khalid Nasrallah", "bc": "Yusuf Nasrallah",
+            "a": "Khalid Harbi", "b": "Yusuf Harbi", "c": "Nasrallah Harbi",
+            "aa": "Khalid bin Khalid"}
+    for key, name in held.items():
+        for i in range(3 if key != "c" else 5):  # Nasrallah is the commonest
+            idx.add(f"{key}-{i}", name)
+    arrays = idx._arrays()
+
+    def found(text: str) -> set[str]:
+        qparts = idx._query_parts(analyze_name(text))
+        rows = np.zeros((arrays.n_groups, len(qparts)))
+        for i, qp in enumerate(qparts):
+            rows[qp.gids, i] = qp.sims
+        with fastpath.NearGroups([qp.gids for qp in qparts], arrays,
+                                 idx._scratch) as near_bits:
+            names, _pre = fastpath.gather([(qp.gids, qp.sims) for qp in qparts],
+                                          [qp.weight for qp in qparts], 0.0, rows,
+                                          near_bits, arrays, idx._scratch,
+                                          len(idx._names), idx.config)
+        return {idx._name_record[n].split("-")[0] for n in names.tolist()}
+
+    assert found("Zawahiri Khalid Yusuf Nasrallah") == {"rare", "ab", "ac", "bc"}
+    # "Khalid" twice in the query: a name must hold it twice too
+    assert found("Zawahiri Khalid Khalid") == {"rare", "aa"}
+
+
+def test_needed_weight_is_where_the_score_bound_reaches_the_floor() -> None:
+    """Any name score is at most the bound of ``needed_weight`` at the weight it
+    matched: a name matching less than the needed weight scores under the floor."""
+    from fts_share.matching import fastpath
+    from fts_share.matching.scoring import score_names
+
+    idx = _index(_names(300, 12))
+    cfg = idx.config
+    assert fastpath.needed_weight(0.0, [1.0, 0.5], cfg) == 0.0
+    assert fastpath.needed_weight(0.999, [0.2], cfg) == float("inf")
+    needs = [fastpath.needed_weight(f, [1.0, 0.8], cfg) for f in (0.5, 0.6, 0.72, 0.8)]
+    assert needs == sorted(needs) and 0.0 < needs[0] and needs[-1] <= 1.8
+    checked = 0
+    for q in _names(25, 13):
+        try:
+            query = analyze_name(q)
+        except ValidationError:
+            continue
+        qparts = idx._query_parts(query)
+        qw = [qp.weight for qp in qparts]
+        for analysis in idx._names[:200]:
+            if analysis is None:
+                continue
+            result = score_names(query, analysis, idx.rarity, cfg)
+            # the query weight it matched, at the similarities of the aligned parts
+            texts = [qp.part.text for qp in qparts]
+            matched = sum(qw[texts.index(a.query_part)] * a.similarity for a in result.parts)
+            for floor in (0.4, 0.6, 0.72, 0.9):
+                if result.score >= floor:  # (similarities are rounded to 4 places)
+                    assert matched + 1e-3 >= fastpath.needed_weight(floor, qw, cfg), (
+                        q, analysis.text)
+                    checked += 1
+    assert checked > 100
+
+
+def test_a_spelling_indexed_later_joins_the_kept_neighbourhoods() -> None:
+    """Neighbourhoods kept between queries are dropped when a new neighbour appears:
+    a record with a new spelling is found by the next query, and a removed record is
+    not."""
+    idx = NameIndex()
+    idx.add("A", "Khalid Nasrallah")
+    idx.add("B", "Yusuf Harbi")
+    assert [h.record_id for h in idx.search("Khalid", threshold=0.0)] == ["A"]
+    idx.add("C", "Khaled Zawahiri")  # a new group, neighbour of "Khalid" only
+    assert {h.record_id for h in idx.search("Khalid", threshold=0.0)} == {"A", "C"}
+    idx.remove("A")
+    assert [h.record_id for h in idx.search("Khalid", threshold=0.0)] == ["C"]

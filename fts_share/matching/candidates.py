@@ -1,0 +1,340 @@
+"""Compiled candidate generation (numba, compiled on first use and cached): which
+names a query reads, and their pre-scores.
+
+* ``needed_weight``, ``admissible``, ``essential``: what the threshold lets a search
+  skip (docs/matching.md, section 5);
+* ``gather``: the fat postings (``kernels.fat_postings``) of the query parts'
+  neighbour groups -> candidate names with their pre-score, a cheap optimistic name
+  score (never below the exact one) to choose whom to score exactly;
+* ``prescores``: the same pre-score for names given by id.
+
+The query side is given as flat arrays: ``near_g``/``near_s`` hold every query part's
+neighbour groups (most similar first) and ``near_off`` where each part's run starts.
+``rows[g, i]`` is the similarity of query part i to group g when it is at least the
+alignment floor, else 0; ``near_bits`` is the bitset of the groups near some query
+part.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def needed_weight(floor: float, sq: float, best_side: float, information_floor: float,
+                  information_scale: float) -> float:
+    """Where the score bound reaches ``floor`` > 0."""
+
+    def bound(t: float) -> float:
+        return (best_side + (1 - best_side) * min(1.0, t / sq)) * (
+            information_floor + (1 - information_floor) * min(1.0, t / information_scale))
+
+    if sq <= 0.0 or bound(sq) < floor:
+        return np.inf
+    lo, hi = 0.0, sq
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        if bound(mid) >= floor:
+            hi = mid
+        else:
+            lo = mid
+    return lo
+
+
+@njit(cache=True, nogil=True)
+def admissible(near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray,
+               need: float) -> np.ndarray:
+    """Per query part, the end of its run of neighbour groups that can bring a name
+    worth finding: a name holding group k of part i (similarity ``near_s[k]``) gets at
+    most ``qw[i] * near_s[k]`` from it and ``qw[j]`` times part j's best similarity from
+    every other part j; if that sum is under ``need`` the group is not an entry point
+    (``need`` 0: every group is)."""
+    n_parts = len(near_off) - 1
+    cap = np.zeros(n_parts)
+    for i in range(n_parts):
+        if near_off[i + 1] > near_off[i]:
+            cap[i] = qw[i] * near_s[near_off[i]]
+    total = cap.sum()
+    end = near_off[1:].copy()
+    if need <= 0.0:
+        return end
+    for i in range(n_parts):
+        rest = total - cap[i]
+        k = near_off[i]
+        while k < near_off[i + 1] and qw[i] * near_s[k] + rest >= need:
+            k += 1
+        end[i] = k
+    return end
+
+
+@njit(cache=True, nogil=True)
+def essential(vols: np.ndarray, caps: np.ndarray, need: float) -> np.ndarray:
+    """The parts whose postings hold every name that can match ``need``, read at the
+    least cost: the set D of fewest postings (``vols``) such that the other parts
+    together (at most ``caps`` each) match less than ``need``. Empty when there is
+    none (``need`` 0, or more than 12 parts)."""
+    n_parts = len(vols)
+    best_mask, best_cost = -1, -1
+    if need <= 0.0 or n_parts > 12:
+        return np.zeros(0, dtype=np.int64)
+    for mask in range(1, 1 << n_parts):
+        rest = 0.0
+        cost = 0
+        for i in range(n_parts):
+            if mask >> i & 1:
+                cost += vols[i]
+            else:
+                rest += caps[i]
+        if rest < need and (best_cost < 0 or cost < best_cost):
+            best_mask, best_cost = mask, cost
+    out = np.zeros(n_parts, dtype=np.int64)
+    n_out = 0
+    for i in range(n_parts):
+        if best_mask >= 0 and best_mask >> i & 1:
+            out[n_out] = i
+            n_out += 1
+    return out[:n_out]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _prescore(groups: np.ndarray, weights: np.ndarray, first: int, wfirst: int, n: int,
+              rows: np.ndarray, n_parts: int, qw: np.ndarray, sq: float,
+              near_bits: np.ndarray, best_q: np.ndarray, best_side: float,
+              information_scale: float, information_floor: float) -> float:
+    """The pre-score of one name, whose ``n`` parts have the groups ``groups[first:]``
+    and the weights ``weights[wfirst:]``: coverage of both sides when every part takes
+    its best partner (no one-to-one alignment), mixed as in ``coverage_score``, times
+    the information factor of the weight matched on the lighter side: never below the
+    name score of ``scores`` with the same ``rows``."""
+    one = np.uint64(1)
+    for i in range(n_parts):
+        best_q[i] = 0.0
+    got_r = 0.0
+    sr = 0.0
+    for j in range(n):
+        g = groups[first + j]
+        rw = weights[wfirst + j]
+        sr += rw
+        if not (near_bits[g >> 6] >> np.uint64(g & 63)) & one:
+            continue  # no query part is near: skip reading its similarities
+        best = 0.0
+        for i in range(n_parts):
+            s = rows[g, i]
+            if s > best:
+                best = s
+            if s > best_q[i]:
+                best_q[i] = s
+        got_r += best * rw
+    got_q = 0.0
+    for i in range(n_parts):
+        got_q += qw[i] * best_q[i]
+    cov_q = got_q / sq if sq else 0.0
+    cov_r = got_r / sr if sr else 0.0
+    hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
+    return (best_side * hi + (1 - best_side) * lo) * (
+        information_floor + (1 - information_floor)
+        * min(1.0, min(got_q, got_r) / information_scale))
+
+
+@njit(cache=True, nogil=True)
+def prescores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
+              sq: float, name_start: np.ndarray, name_len: np.ndarray,
+              flat_groups: np.ndarray, flat_weights: np.ndarray, near_bits: np.ndarray,
+              best_side: float, information_scale: float, information_floor: float
+              ) -> np.ndarray:
+    """``_prescore`` of ``names`` read off the CSR layout (``flat_groups`` and
+    ``flat_weights``: the group and weight of every name's matchable parts, laid out
+    like ``flat_pids``)."""
+    out = np.empty(len(names))
+    best_q = np.empty(n_parts)
+    for n in range(len(names)):
+        start, length = name_start[names[n]], name_len[names[n]]
+        out[n] = _prescore(flat_groups, flat_weights, start, start, length, rows, n_parts,
+                           qw, sq, near_bits, best_q, best_side, information_scale,
+                           information_floor)
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _read_group(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarray,
+                chosen: np.ndarray, names: np.ndarray, pres: np.ndarray, n_out: int,
+                rows: np.ndarray, qw: np.ndarray, sq: float, near_bits: np.ndarray,
+                best_q: np.ndarray, best_side: float, information_scale: float,
+                information_floor: float) -> int:
+    """Add the names of group ``g`` not chosen yet, with their pre-scores, from
+    ``names[n_out]`` on; returns the new ``n_out``."""
+    one = np.uint64(1)
+    at = fat_start[g]
+    while at < fat_start[g + 1]:
+        name, n = fat[at], fat[at + 1]
+        bit = one << np.uint64(name & 63)
+        if not chosen[name >> 6] & bit:
+            chosen[name >> 6] |= bit
+            names[n_out] = name
+            pres[n_out] = _prescore(fat, fat_f, at + 2, at + 2 + n, n, rows, len(qw), qw, sq,
+                                    near_bits, best_q, best_side, information_scale,
+                                    information_floor)
+            n_out += 1
+        at += 2 + 2 * n
+    return n_out
+
+
+@njit(cache=True, nogil=True)
+def _plan(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, end: np.ndarray,
+          vols: np.ndarray, post_len: np.ndarray, budget: int
+          ) -> tuple[np.ndarray, np.ndarray, int]:
+    """The budgeted scan: parts rarest first (fewest postings) while the postings stay
+    within ``budget`` (the rarest part always, its most similar spellings first, at
+    most 4 x budget unless they read the same). Returns, per part, where its unread
+    groups start and whether it was scanned, and the postings read."""
+    n_parts = len(near_off) - 1
+    order = np.argsort(vols, kind="mergesort")
+    left = near_off[:-1].copy()
+    scanned = np.zeros(n_parts, dtype=np.bool_)
+    used = 0
+    for oi in range(n_parts):
+        i = order[oi]
+        if end[i] == near_off[i]:
+            continue
+        if used and used + vols[i] > budget:
+            break
+        taken = 0
+        for k in range(near_off[i], end[i]):
+            g = near_g[k]
+            if taken and taken + post_len[g] > budget and (
+                    near_s[k] < 1.0 or taken + post_len[g] > 4 * budget):
+                break
+            left[i] = k + 1
+            taken += post_len[g]
+        used += max(taken, 1)
+        scanned[i] = True
+    return left, scanned, used
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _holds_later(fat: np.ndarray, at: int, n: int, g: int, rows: np.ndarray,
+                 near_bits: np.ndarray, common: np.ndarray, ci: int,
+                 pair_similarity: float) -> bool:
+    """Whether the name of the entry at ``at``, reached through group ``g``, holds
+    among its *other* parts one at least ``pair_similarity`` similar to a common part
+    read after ``common[ci]`` (one "Muhammad" does not hold two parts both near
+    "Muhammad")."""
+    one = np.uint64(1)
+    reached = False
+    for t in range(at + 2, at + 2 + n):
+        h = fat[t]
+        if h == g and not reached:
+            reached = True  # the part this posting is for
+            continue
+        if (near_bits[h >> 6] >> np.uint64(h & 63)) & one:
+            for cj in range(ci + 1, len(common)):
+                if rows[h, common[cj]] >= pair_similarity:
+                    return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def gather(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray,
+           need: float, post_len: np.ndarray, fat_start: np.ndarray, fat: np.ndarray,
+           rows: np.ndarray, near_bits: np.ndarray, budget: int, pair_similarity: float,
+           best_side: float, information_scale: float, information_floor: float,
+           chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate names and their pre-scores, read off the fat postings.
+
+    With ``need`` > 0 (the query weight a name must match, at the similarities of
+    its parts, to reach the threshold: ``needed_weight``) only the ``admissible``
+    groups can bring a name. If reading the ``essential`` parts (the parts some of
+    which every such name holds) costs no more than the search below, all their
+    admissible postings are read: then every name that can reach ``need`` is a
+    candidate.
+
+    Otherwise the budgeted scan of ``_plan`` is read. When two or more parts were
+    too common to scan, and a name missed so far could still match ``need``, the
+    names holding two of them (through spellings at least ``pair_similarity``
+    similar) are added: the common parts' postings are read in order of size, all
+    but the largest, keeping the names that ``_holds_later`` (seen in the entry, not
+    in another posting list).
+
+    ``rows``/``near_bits``: the query's similarity table and the bitset of the groups
+    near a query part. ``chosen`` is a zeroed bitset of the names (uint64 words; a
+    name's bit is ``1 << (name & 63)`` in word ``name >> 6``), small enough to stay
+    in the processor's cache; it is zeroed again on return."""
+    fat_f = fat.view(np.float32)
+    n_parts = len(near_off) - 1
+    sq = qw.sum()
+    end = admissible(near_s, near_off, qw, need)
+    vols = np.zeros(n_parts, dtype=np.int64)
+    caps = np.zeros(n_parts)
+    for i in range(n_parts):
+        if near_off[i + 1] > near_off[i]:
+            caps[i] = qw[i] * near_s[near_off[i]]
+        for k in range(near_off[i], end[i]):
+            vols[i] += post_len[near_g[k]]
+    left, scanned, used = _plan(near_g, near_s, near_off, end, vols, post_len, budget)
+    missed = 0.0  # the most a name not chosen so far can match
+    pair_vols = np.full(n_parts, -1, dtype=np.int64)
+    rest = 0
+    for i in range(n_parts):
+        if left[i] < end[i]:
+            missed += qw[i] * near_s[left[i]]
+        if not scanned[i] and end[i] > near_off[i]:
+            rest += 1
+            pair_vols[i] = 0
+            for k in range(near_off[i], end[i]):
+                if near_s[k] < pair_similarity:
+                    break
+                pair_vols[i] += post_len[near_g[k]]
+    pairing = rest >= 2 and (need <= 0.0 or missed >= need)
+    common = np.argsort(pair_vols, kind="mergesort")[n_parts - rest:]
+    paired = 0  # postings read for pairs: all but the largest common part's
+    for ci in range(rest - 1):
+        paired += pair_vols[common[ci]]
+    must = essential(vols, caps, need)
+    exact_cost = 0
+    for i in must:
+        exact_cost += vols[i]
+    # cost in postings read: a name pre-scored costs about 4 postings checked for a pair
+    exact = len(must) > 0 and 4 * exact_cost <= 4 * used + (paired if pairing else 0)
+    pairing = pairing and not exact
+    read = scanned.copy()  # the parts whose groups up to ``stop`` are read
+    stop = left
+    if exact:
+        read[:] = False
+        for i in must:
+            read[i] = True
+        stop = end
+    size = exact_cost if exact else used + (paired if pairing else 0)
+    names = np.empty(size, dtype=np.int64)  # at most one per posting read
+    pres = np.empty(size)
+    best_q = np.empty(n_parts)
+    n_out = 0
+    for i in range(n_parts):
+        if read[i]:
+            for k in range(near_off[i], stop[i]):
+                n_out = _read_group(near_g[k], fat_start, fat, fat_f, chosen, names, pres,
+                                    n_out, rows, qw, sq, near_bits, best_q, best_side,
+                                    information_scale, information_floor)
+    one = np.uint64(1)
+    for ci in range(rest - 1 if pairing else 0):
+        i = common[ci]
+        for k in range(near_off[i], end[i]):
+            if near_s[k] < pair_similarity:
+                break
+            g = near_g[k]
+            at = fat_start[g]
+            while at < fat_start[g + 1]:
+                name, n = fat[at], fat[at + 1]
+                bit = one << np.uint64(name & 63)
+                if not chosen[name >> 6] & bit and _holds_later(
+                        fat, at, n, g, rows, near_bits, common, ci, pair_similarity):
+                    chosen[name >> 6] |= bit
+                    names[n_out] = name
+                    pres[n_out] = _prescore(fat, fat_f, at + 2, at + 2 + n, n, rows,
+                                            n_parts, qw, sq, near_bits, best_q, best_side,
+                                            information_scale, information_floor)
+                    n_out += 1
+                at += 2 + 2 * n
+    for t in range(n_out):
+        chosen[names[t] >> 6] = 0
+    return names[:n_out], pres[:n_out]
