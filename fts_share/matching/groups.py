@@ -50,6 +50,8 @@ class GroupTable:
         """per reading: max(1, length of its ``full``)"""
         self._full_id = array("i")
         self._full_ids: dict[str, int] = {}
+        self._np: dict[str, np.ndarray] | None = None
+        """numpy views of the arrays above, until the next ``add``"""
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -58,6 +60,7 @@ class GroupTable:
         """File a new group; returns its id."""
         forms, script, kind = group
         gid = len(self.groups)
+        self._np = None
         self.groups.append(group)
         self.ids[group] = gid
         self._first.append(len(self._skel))
@@ -71,6 +74,17 @@ class GroupTable:
             self._full_id.append(self._full_ids.setdefault(f.full, len(self._full_ids)))
         return gid
 
+    def _arrays(self) -> dict[str, np.ndarray]:
+        views = self._np
+        if views is None:
+            views = self._np = {
+                "first": _view(self._first, np.int32), "count": _view(self._count, np.int32),
+                "arabic": _view(self._arabic, np.int8).astype(bool),
+                "kind": _view(self._kind, np.int8),
+                "full_len": _view(self._full_len, np.int32).astype(np.float64),
+                "full_id": _view(self._full_id, np.int32)}
+        return views
+
     def similarities(self, group: Group, gids: np.ndarray) -> np.ndarray:
         """``part_similarity`` of a part read as ``group`` with each group of ``gids``."""
         return self.similarity_matrix([group], gids)[0]
@@ -81,8 +95,9 @@ class GroupTable:
         n = len(gids)
         if not n or not queries:
             return np.zeros((len(queries), n))
-        first = _view(self._first, np.int32)[gids]
-        count = _view(self._count, np.int32)[gids]
+        views = self._arrays()
+        first = views["first"][gids]
+        count = views["count"][gids]
         multi = bool((count != 1).any())
         if multi:
             rows = expand(first, count)
@@ -94,7 +109,7 @@ class GroupTable:
         q_forms = [f for forms, _s, _k in queries for f in forms]
         q_counts = [len(forms) for forms, _s, _k in queries]
         q_arabic = np.repeat([script == "arabic" for _f, script, _k in queries], q_counts)
-        arabic = _view(self._arabic, np.int8)[gids].astype(bool)
+        arabic = views["arabic"][gids]
         if multi:
             arabic = np.repeat(arabic, count)
         same = q_arabic[:, None] == arabic[None, :]
@@ -106,11 +121,11 @@ class GroupTable:
                             dtype=np.float64)
         lcs = process.cdist(q_fulls, fulls, scorer=LCSseq.similarity, dtype=np.int64)
         q_len = np.array([max(1, len(f)) for f in q_fulls], dtype=np.float64)
-        r_len = _view(self._full_len, np.int32)[rows].astype(np.float64)
+        r_len = views["full_len"][rows]
         denom = np.where(q_arabic[:, None], q_len[:, None], r_len[None, :])
         w = self.skeleton_weight
         mixed = w * skel + (1.0 - w) * np.where(same, lev, lcs / denom)
-        full_ids = _view(self._full_id, np.int32)[rows]
+        full_ids = views["full_id"][rows]
         for k, qf in enumerate(q_fulls):
             fid = self._full_ids.get(qf)
             if fid is not None:
@@ -120,7 +135,7 @@ class GroupTable:
             mixed = np.maximum.reduceat(mixed, starts, axis=0)
         if multi:
             mixed = np.maximum.reduceat(mixed, np.cumsum(count) - count, axis=1)
-        kinds = _view(self._kind, np.int8)[gids]
+        kinds = views["kind"][gids]
         for i, (_f, _s, kind) in enumerate(queries):
             mismatch = kinds != self._kinds.get(kind, -1)
             if mismatch.any():
