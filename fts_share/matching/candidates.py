@@ -1,8 +1,8 @@
 """Compiled candidate generation (numba, compiled on first use and cached): which
 names a query reads, and their pre-scores.
 
-* ``needed_weight``, ``admissible``, ``essential``: what the threshold lets a search
-  skip (docs/matching.md, section 5);
+* ``needed_weight``, ``caps``, ``admissible``, ``essential``: what the threshold
+  lets a search skip (docs/matching.md, section 5);
 * ``gather``: the fat postings (``kernels.fat_postings``) of the query parts'
   neighbour groups -> candidate names with their pre-score, a cheap optimistic name
   score (never below the exact one) to choose whom to score exactly;
@@ -43,18 +43,26 @@ def needed_weight(floor: float, sq: float, best_side: float, information_floor: 
 
 
 @njit(cache=True, nogil=True)
-def admissible(near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray,
+def caps(near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray) -> np.ndarray:
+    """Per query part, the most a name can match of it: its weight times the
+    similarity of its most similar neighbour group (0 if it has none)."""
+    n_parts = len(near_off) - 1
+    out = np.zeros(n_parts)
+    for i in range(n_parts):
+        if near_off[i + 1] > near_off[i]:
+            out[i] = qw[i] * near_s[near_off[i]]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def admissible(near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray, cap: np.ndarray,
                need: float) -> np.ndarray:
     """Per query part, the end of its run of neighbour groups that can bring a name
     worth finding: a name holding group k of part i (similarity ``near_s[k]``) gets at
-    most ``qw[i] * near_s[k]`` from it and ``qw[j]`` times part j's best similarity from
-    every other part j; if that sum is under ``need`` the group is not an entry point
-    (``need`` 0: every group is)."""
+    most ``qw[i] * near_s[k]`` from it and ``cap[j]`` (``caps``) from every other part
+    j; if that sum is under ``need`` the group is not an entry point (``need`` 0:
+    every group is)."""
     n_parts = len(near_off) - 1
-    cap = np.zeros(n_parts)
-    for i in range(n_parts):
-        if near_off[i + 1] > near_off[i]:
-            cap[i] = qw[i] * near_s[near_off[i]]
     total = cap.sum()
     end = near_off[1:].copy()
     if need <= 0.0:
@@ -69,10 +77,10 @@ def admissible(near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray,
 
 
 @njit(cache=True, nogil=True)
-def essential(vols: np.ndarray, caps: np.ndarray, need: float) -> np.ndarray:
+def essential(vols: np.ndarray, cap: np.ndarray, need: float) -> np.ndarray:
     """The parts whose postings hold every name that can match ``need``, read at the
     least cost: the set D of fewest postings (``vols``) such that the other parts
-    together (at most ``caps`` each) match less than ``need``. Empty when there is
+    together (at most ``cap`` each) match less than ``need``. Empty when there is
     none (``need`` 0, or more than 12 parts)."""
     n_parts = len(vols)
     best_mask, best_cost = -1, -1
@@ -85,7 +93,7 @@ def essential(vols: np.ndarray, caps: np.ndarray, need: float) -> np.ndarray:
             if mask >> i & 1:
                 cost += vols[i]
             else:
-                rest += caps[i]
+                rest += cap[i]
         if rest < need and (best_cost < 0 or cost < best_cost):
             best_mask, best_cost = mask, cost
     out = np.zeros(n_parts, dtype=np.int64)
@@ -157,6 +165,22 @@ def prescores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _add(fat: np.ndarray, fat_f: np.ndarray, at: int, chosen: np.ndarray,
+         names: np.ndarray, pres: np.ndarray, n_out: int, rows: np.ndarray, qw: np.ndarray,
+         sq: float, near_bits: np.ndarray, best_q: np.ndarray, best_side: float,
+         information_scale: float, information_floor: float) -> int:
+    """Choose the name of the fat entry at ``at``: ``names[n_out]`` with its pre-score;
+    returns the new ``n_out``."""
+    name, n = fat[at], fat[at + 1]
+    chosen[name >> 6] |= np.uint64(1) << np.uint64(name & 63)
+    names[n_out] = name
+    pres[n_out] = _prescore(fat, fat_f, at + 2, at + 2 + n, n, rows, len(qw), qw, sq,
+                            near_bits, best_q, best_side, information_scale,
+                            information_floor)
+    return n_out + 1
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _read_group(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarray,
                 chosen: np.ndarray, names: np.ndarray, pres: np.ndarray, n_out: int,
                 rows: np.ndarray, qw: np.ndarray, sq: float, near_bits: np.ndarray,
@@ -167,16 +191,11 @@ def _read_group(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarra
     one = np.uint64(1)
     at = fat_start[g]
     while at < fat_start[g + 1]:
-        name, n = fat[at], fat[at + 1]
-        bit = one << np.uint64(name & 63)
-        if not chosen[name >> 6] & bit:
-            chosen[name >> 6] |= bit
-            names[n_out] = name
-            pres[n_out] = _prescore(fat, fat_f, at + 2, at + 2 + n, n, rows, len(qw), qw, sq,
-                                    near_bits, best_q, best_side, information_scale,
-                                    information_floor)
-            n_out += 1
-        at += 2 + 2 * n
+        name = fat[at]
+        if not chosen[name >> 6] & (one << np.uint64(name & 63)):
+            n_out = _add(fat, fat_f, at, chosen, names, pres, n_out, rows, qw, sq,
+                         near_bits, best_q, best_side, information_scale, information_floor)
+        at += 2 + 2 * fat[at + 1]
     return n_out
 
 
@@ -263,12 +282,10 @@ def gather(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, qw: np.
     fat_f = fat.view(np.float32)
     n_parts = len(near_off) - 1
     sq = qw.sum()
-    end = admissible(near_s, near_off, qw, need)
+    cap = caps(near_s, near_off, qw)
+    end = admissible(near_s, near_off, qw, cap, need)
     vols = np.zeros(n_parts, dtype=np.int64)
-    caps = np.zeros(n_parts)
     for i in range(n_parts):
-        if near_off[i + 1] > near_off[i]:
-            caps[i] = qw[i] * near_s[near_off[i]]
         for k in range(near_off[i], end[i]):
             vols[i] += post_len[near_g[k]]
     left, scanned, used = _plan(near_g, near_s, near_off, end, vols, post_len, budget)
@@ -290,7 +307,7 @@ def gather(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, qw: np.
     paired = 0  # postings read for pairs: all but the largest common part's
     for ci in range(rest - 1):
         paired += pair_vols[common[ci]]
-    must = essential(vols, caps, need)
+    must = essential(vols, cap, need)
     exact_cost = 0
     for i in must:
         exact_cost += vols[i]
@@ -328,12 +345,9 @@ def gather(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, qw: np.
                 bit = one << np.uint64(name & 63)
                 if not chosen[name >> 6] & bit and _holds_later(
                         fat, at, n, g, rows, near_bits, common, ci, pair_similarity):
-                    chosen[name >> 6] |= bit
-                    names[n_out] = name
-                    pres[n_out] = _prescore(fat, fat_f, at + 2, at + 2 + n, n, rows,
-                                            n_parts, qw, sq, near_bits, best_q, best_side,
-                                            information_scale, information_floor)
-                    n_out += 1
+                    n_out = _add(fat, fat_f, at, chosen, names, pres, n_out, rows, qw, sq,
+                                 near_bits, best_q, best_side, information_scale,
+                                 information_floor)
                 at += 2 + 2 * n
     for t in range(n_out):
         chosen[names[t] >> 6] = 0

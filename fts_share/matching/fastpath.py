@@ -111,7 +111,7 @@ def needed_weight(floor: float, qw: Sequence[float], config: MatchConfig) -> flo
     if floor <= 0.0:
         return 0.0
     return candidates.needed_weight(floor, float(sum(qw)), config.coverage_best_side,
-                                 config.information_floor, config.information_scale)
+                                    config.information_floor, config.information_scale)
 
 
 class NearGroups:
