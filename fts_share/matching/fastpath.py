@@ -19,12 +19,15 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from fts_share.matching import candidates, kernels
+from fts_share.matching import candidates, kernels, textsim
 from fts_share.matching.config import MatchConfig
+
+if TYPE_CHECKING:
+    from fts_share.matching.groups import GroupTable
 
 
 @dataclass(frozen=True)
@@ -176,14 +179,17 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float],
                           config.given_name_conflict)
 
 
-def expand(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
-    """CSR rows to indices: ``starts[i] .. starts[i] + lens[i] - 1`` for every i, in
-    order, concatenated."""
-    offsets = np.cumsum(lens) - lens
-    return np.repeat(starts - offsets, lens) + np.arange(int(lens.sum()))
-
-
-def name_groups(names: np.ndarray, arrays: Arrays) -> np.ndarray:
-    """The distinct groups of the matchable parts of ``names``."""
-    index = expand(arrays.name_start[names], arrays.name_len[names])
-    return np.unique(arrays.part_group[arrays.flat_pids[index]])
+def far_pairs(names: np.ndarray, rows: np.ndarray, qparts: Sequence[Any], table: GroupTable,
+              arrays: Arrays, config: MatchConfig) -> np.ndarray:
+    """Compare the query parts (``qparts[i].part``) with the groups of ``names`` where
+    ``rows`` has no similarity for them yet (``textsim.fill_missing``); returns the
+    groups to reset afterwards."""
+    groups = np.asarray(kernels.name_groups(names, arrays.name_start, arrays.name_len,
+                                            arrays.flat_groups))
+    q = table.encode([(qp.part.forms, qp.part.script, qp.part.kind) for qp in qparts])
+    codes, start, first, count, arabic, kind, full_id = table.table()
+    textsim.fill_missing(rows, groups, len(qparts), q.codes, q.start, q.first, q.arabic,
+                         q.kind, q.full_id, codes, start, first, count, arabic, kind,
+                         full_id, config.skeleton_weight, config.compound_mismatch,
+                         config.min_part_similarity)
+    return groups

@@ -263,7 +263,7 @@ class NameIndex:
         keys = list(keys)
         gid = len(self._groups)
         found = self._blocked(keys)
-        sims = self._table.similarities(sig, found)
+        sims = self._table.similarities(sig, found, self.config.min_part_similarity)
         self._near.add_group(gid, found.tolist(), sims)
         self._table.add(sig)
         self._group_names.append(array("i"))
@@ -426,7 +426,7 @@ class NameIndex:
         entry = cache.pop(sig, None)
         if entry is None:
             gids = self._blocked(part_keys(part))
-            sims = self._table.similarities(sig, gids)
+            sims = self._table.similarities(sig, gids, self.config.min_part_similarity)
             keep = sims >= self.config.min_part_similarity
             gids, sims = gids[keep], sims[keep]
             order = np.argsort(-sims, kind="stable")
@@ -538,14 +538,8 @@ class NameIndex:
             if e:
                 # the most promising: also the part pairs that share no index key
                 # (spellings more than one letter apart in the skeleton), compared
-                groups = fastpath.name_groups(best, arrays)
-                far = groups[(rows[groups, :len(qparts)] == 0.0).any(axis=1)]
-                if far.size:
-                    values = self._table.similarity_matrix(
-                        [(qp.part.forms, qp.part.script, qp.part.kind) for qp in qparts], far)
-                    values[values < cfg.min_part_similarity] = 0.0
-                    rows[far, :len(qparts)] = values.T
-                    touched.append(far)
+                touched.append(fastpath.far_pairs(best, rows, qparts, self._table,
+                                                  arrays, cfg))
             scores = fastpath.score_candidates(names, rows, qw, q_given, arrays, cfg)
             if e:
                 exact.update(best.tolist())
@@ -566,7 +560,8 @@ class NameIndex:
         names: set[int] = set()
         every = np.arange(len(groups))
         for part in query.name_parts:
-            sims = self._table.similarities((part.forms, part.script, part.kind), every)
+            sims = self._table.similarities((part.forms, part.script, part.kind), every,
+                                            cfg.min_part_similarity)
             gids = np.flatnonzero(sims >= cfg.min_part_similarity)
             qparts.append(_QueryPart(part, cfg.role_weight(part.role) * self.rarity(part),
                                      gids, sims[gids]))

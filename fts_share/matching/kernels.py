@@ -119,3 +119,20 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
             score -= given_name_conflict * missing / 2
         out[n] = min(1.0, max(0.0, score))
     return out
+
+
+
+@njit(cache=True, nogil=True)
+def name_groups(names: np.ndarray, name_start: np.ndarray, name_len: np.ndarray,
+                flat_groups: np.ndarray) -> np.ndarray:
+    """The distinct groups of the matchable parts of ``names``, in order."""
+    total = 0
+    for name in names:
+        total += name_len[name]
+    held = np.empty(total, dtype=np.int64)
+    at = 0
+    for name in names:
+        for t in range(name_start[name], name_start[name] + name_len[name]):
+            held[at] = flat_groups[t]
+            at += 1
+    return np.unique(held)

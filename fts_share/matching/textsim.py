@@ -1,0 +1,235 @@
+"""Compiled part similarity (numba, compiled on first use and cached): the numbers of
+``similarity.part_similarity``, integer for integer, over strings given as code
+points.
+
+Strings are laid out flat: string ``s`` is ``codes[start[s]:start[s + 1]]``, and a
+reading ``r`` (a :class:`~fts_share.matching.bridge.Form`) is the pair of strings
+``2r`` (its skeleton) and ``2r + 1`` (its ``full``).
+
+The metrics are rapidfuzz's: the Levenshtein distance (unit costs) normalised as
+``1 - d / max(len)`` (1 for two empty strings), and the length of the longest common
+subsequence. A pattern of at most 64 ASCII letters (every bridged form: the key space
+is a small ASCII alphabet) is compared bit-parallel, one machine word per text
+letter (Hyyrö's Levenshtein, Allison-Dix LCS); anything else by the textbook dynamic
+programme. Both give the same integers, so the same doubles.
+"""
+
+from __future__ import annotations
+
+from itertools import accumulate
+
+import numpy as np
+from numba import njit
+
+#: pattern letters below this code point get a match mask (see ``masks``)
+ALPHABET = 128
+
+
+def encode(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Flat code points and starts (one more than strings) of ``strings``."""
+    start = np.fromiter(accumulate(map(len, strings), initial=0), dtype=np.int64,
+                        count=len(strings) + 1)
+    codes = np.frombuffer("".join(strings).encode("utf-32-le"), dtype=np.uint32)
+    return codes, start
+
+
+@njit(cache=True, nogil=True)
+def masks(codes: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per string: its match masks (bit j of ``pm[s, c]`` set when letter j is ``c``)
+    and whether it can be a bit-parallel pattern (ASCII, at most 64 letters)."""
+    n = len(start) - 1
+    pm = np.zeros((n, ALPHABET), dtype=np.uint64)
+    ok = np.ones(n, dtype=np.bool_)
+    for s in range(n):
+        a, b = start[s], start[s + 1]
+        if b - a > 64:
+            ok[s] = False
+            continue
+        for j in range(b - a):
+            c = codes[a + j]
+            if c >= ALPHABET:
+                ok[s] = False
+                break
+            pm[s, c] |= np.uint64(1) << np.uint64(j)
+    return pm, ok
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _popcount(x: np.uint64) -> int:
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def levenshtein(a: np.ndarray, a0: int, m: int, b: np.ndarray, b0: int, n: int,
+                pm: np.ndarray, p: int, bit_parallel: bool) -> int:
+    """Levenshtein distance of ``a[a0:a0 + m]`` and ``b[b0:b0 + n]`` (``pm[p]``: the
+    masks of the first, used when ``bit_parallel``)."""
+    if m == 0 or n == 0:
+        return m + n
+    if bit_parallel:
+        one = np.uint64(1)
+        vp = ~np.uint64(0) if m == 64 else (one << np.uint64(m)) - one
+        vn = np.uint64(0)
+        last = one << np.uint64(m - 1)
+        dist = m
+        for j in range(b0, b0 + n):
+            c = b[j]
+            x = (pm[p, c] if c < ALPHABET else np.uint64(0)) | vn
+            d0 = (((x & vp) + vp) ^ vp) | x
+            hp = vn | ~(d0 | vp)
+            hn = d0 & vp
+            if hp & last:
+                dist += 1
+            elif hn & last:
+                dist -= 1
+            hp = (hp << one) | one
+            hn = hn << one
+            vp = hn | ~(d0 | hp)
+            vn = hp & d0
+        return dist
+    row = np.arange(n + 1)
+    for i in range(1, m + 1):
+        diag = row[0]
+        row[0] = i
+        for j in range(1, n + 1):
+            up = row[j]
+            cost = diag + (a[a0 + i - 1] != b[b0 + j - 1])
+            row[j] = min(cost, up + 1, row[j - 1] + 1)
+            diag = up
+    return row[n]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def lcs(a: np.ndarray, a0: int, m: int, b: np.ndarray, b0: int, n: int, pm: np.ndarray,
+        p: int, bit_parallel: bool) -> int:
+    """Length of the longest common subsequence of ``a[a0:a0 + m]`` and
+    ``b[b0:b0 + n]`` (arguments as for ``levenshtein``)."""
+    if m == 0 or n == 0:
+        return 0
+    if bit_parallel:
+        s = ~np.uint64(0)
+        for j in range(b0, b0 + n):
+            c = b[j]
+            if c < ALPHABET:
+                u = s & pm[p, c]
+                s = (s + u) | (s - u)
+        full = ~np.uint64(0) if m == 64 else (np.uint64(1) << np.uint64(m)) - np.uint64(1)
+        return _popcount(~s & full)
+    row = np.zeros(n + 1, dtype=np.int64)
+    for i in range(1, m + 1):
+        diag = 0
+        for j in range(1, n + 1):
+            up = row[j]
+            if a[a0 + i - 1] == b[b0 + j - 1]:
+                row[j] = diag + 1
+            elif row[j - 1] > up:
+                row[j] = row[j - 1]
+            diag = up
+    return row[n]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lev_similarity(a: np.ndarray, a0: int, m: int, b: np.ndarray, b0: int, n: int,
+                    pm: np.ndarray, p: int, bit_parallel: bool) -> float:
+    longest = max(m, n)
+    if longest == 0:
+        return 1.0
+    return 1.0 - levenshtein(a, a0, m, b, b0, n, pm, p, bit_parallel) / longest
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _length_bound(la: int, lb: int) -> float:
+    """The most ``_lev_similarity`` can be for strings of these lengths."""
+    longest = max(la, lb)
+    return 1.0 if longest == 0 else 1.0 - abs(la - lb) / longest
+
+
+@njit(cache=True, nogil=True)
+def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarray,
+          q_first: np.ndarray, q_arabic: np.ndarray, q_kind: np.ndarray,
+          q_full_id: np.ndarray, codes: np.ndarray, start: np.ndarray, first: np.ndarray,
+          count: np.ndarray, arabic: np.ndarray, kind: np.ndarray, full_id: np.ndarray,
+          skeleton_weight: float, compound_mismatch: float, floor: float) -> np.ndarray:
+    """``part_similarity`` of query group ``qi[t]`` and table group ``gi[t]`` for every
+    t, or 0 where it is under ``floor``.
+
+    A query group ``q`` has the readings ``q_first[q]`` up to ``q_first[q + 1]``; the
+    result is the best pair of readings, scaled when the kinds differ. A pair of
+    readings is not compared when a bound (from the lengths, then from the skeleton
+    similarity) shows that it can beat neither the best pair so far nor ``floor``.
+    (One loop, no inner calls with arrays: numba passes each array argument with a
+    reference count, which costs more than a pruned pair.)"""
+    q_pm, q_ok = masks(q_codes, q_start)
+    w = skeleton_weight
+    out = np.empty(len(qi))
+    for t in range(len(qi)):
+        q, g = qi[t], gi[t]
+        scale = 1.0 if q_kind[q] == kind[g] else compound_mismatch
+        target = floor / scale - 1e-9  # a pair below this cannot make the result count
+        best = 0.0
+        cross = q_arabic[q] != arabic[g]
+        for k in range(q_first[q], q_first[q + 1]):
+            qs, qf = 2 * k, 2 * k + 1
+            as0, asn = q_start[qs], q_start[qs + 1] - q_start[qs]
+            af0, afn = q_start[qf], q_start[qf + 1] - q_start[qf]
+            for r in range(first[g], first[g] + count[g]):
+                if q_full_id[k] >= 0 and q_full_id[k] == full_id[r]:
+                    best = 1.0
+                    break
+                need = max(best, target)
+                bs0, bsn = start[2 * r], start[2 * r + 1] - start[2 * r]
+                bf0, bfn = start[2 * r + 1], start[2 * r + 2] - start[2 * r + 1]
+                arabic_len = afn if q_arabic[q] else bfn
+                if cross:
+                    most = min(afn, bfn) / max(1, arabic_len)
+                else:
+                    most = _length_bound(afn, bfn)
+                if w * _length_bound(asn, bsn) + (1.0 - w) * most < need:
+                    continue
+                skel = _lev_similarity(q_codes, as0, asn, codes, bs0, bsn, q_pm, qs,
+                                       q_ok[qs])
+                if w * skel + (1.0 - w) * most < need:
+                    continue
+                if not cross:
+                    vowels = _lev_similarity(q_codes, af0, afn, codes, bf0, bfn, q_pm, qf,
+                                             q_ok[qf])
+                else:
+                    vowels = lcs(q_codes, af0, afn, codes, bf0, bfn, q_pm, qf,
+                                 q_ok[qf]) / max(1, arabic_len)
+                s = w * skel + (1.0 - w) * vowels
+                if s > best:
+                    best = s
+            if best >= 1.0:
+                break
+        if scale != 1.0:
+            best = best * scale
+        out[t] = best if best >= floor else 0.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np.ndarray,
+                 q_start: np.ndarray, q_first: np.ndarray, q_arabic: np.ndarray,
+                 q_kind: np.ndarray, q_full_id: np.ndarray, codes: np.ndarray,
+                 start: np.ndarray, first: np.ndarray, count: np.ndarray,
+                 arabic: np.ndarray, kind: np.ndarray, full_id: np.ndarray,
+                 skeleton_weight: float, compound_mismatch: float, floor: float) -> None:
+    """Where ``rows[g, i]`` is 0 for a group g of ``groups`` and a query part i (query
+    group i), set it to their ``pairs`` similarity (0 under ``floor``)."""
+    qi = np.empty(len(groups) * n_parts, dtype=np.int64)
+    gi = np.empty(len(groups) * n_parts, dtype=np.int64)
+    n_pairs = 0
+    for g in groups:
+        for i in range(n_parts):
+            if rows[g, i] == 0.0:
+                qi[n_pairs] = i
+                gi[n_pairs] = g
+                n_pairs += 1
+    values = pairs(qi[:n_pairs], gi[:n_pairs], q_codes, q_start, q_first, q_arabic, q_kind,
+                   q_full_id, codes, start, first, count, arabic, kind, full_id,
+                   skeleton_weight, compound_mismatch, floor)
+    for t in range(n_pairs):
+        rows[gi[t], qi[t]] = values[t]
