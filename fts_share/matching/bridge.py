@@ -21,7 +21,7 @@ The rules were written from the domain notes and checked on the ar2en train spli
 from __future__ import annotations
 
 import re
-from itertools import product
+from itertools import groupby, product
 from typing import NamedTuple
 
 #: Most candidate readings kept for one word.
@@ -97,6 +97,9 @@ _LAT_MULTI: list[tuple[str, list[str]]] = [
     ("ee", ["i"]), ("ii", ["i"]), ("oo", ["u"]), ("ou", ["u"]), ("ei", ["i"]),
     ("ie", ["i"]), ("ey", ["i"]), ("ay", ["ai"]), ("aa", ["a"]), ("uu", ["u"]),
 ]
+# one C call per letter finds the multi-letter spelling (alternatives tried in order)
+_LAT_MULTI_RE = re.compile("|".join(re.escape(multi) for multi, _r in _LAT_MULTI))
+_LAT_MULTI_READINGS = dict(_LAT_MULTI)
 _LAT_SINGLE = {
     "a": "a", "e": "a", "i": "i", "o": "u", "u": "u", "b": "b", "p": "b", "t": "t",
     "d": "d", "j": "j", "k": "k", "q": "k", "g": "k", "c": "k", "x": "ks", "s": "s",
@@ -137,11 +140,10 @@ def latin_forms(word: str) -> list[Form]:
             options.append(["h", ""])  # Abdullah / Abdulla, Fatimah / Fatima
             i += 1
             continue
-        for multi, readings in _LAT_MULTI:
-            if word.startswith(multi, i):
-                options.append(readings)
-                i += len(multi)
-                break
+        multi = _LAT_MULTI_RE.match(word, i)
+        if multi is not None:
+            options.append(_LAT_MULTI_READINGS[multi.group()])
+            i = multi.end()
         else:
             if ch.isdigit():
                 options.append([ch])
@@ -153,16 +155,20 @@ def latin_forms(word: str) -> list[Form]:
 
 # ---------------------------------------------------------------- shared
 
-_REPEAT = re.compile(r"(.)\1+")
+_NO_VOWELS = str.maketrans("", "", "aiu")
+
+
+def _collapse(text: str) -> str:
+    """``text`` with every run of one letter written once."""
+    return "".join(letter for letter, _run in groupby(text))
 
 
 def make_form(raw: str, *, drop_initial_vowels: bool) -> Form:
     """Build a :class:`Form` from a string of class letters and vowel hints."""
-    full = _REPEAT.sub(r"\1", raw)
+    full = _collapse(raw)
     if drop_initial_vowels:
         full = full.lstrip("aiu")
-    skel = _REPEAT.sub(r"\1", "".join(c for c in full if c not in VOWELS))
-    return Form(skel, full)
+    return Form(_collapse(full.translate(_NO_VOWELS)), full)
 
 
 def _expand(options: list[list[str]]) -> list[Form]:

@@ -10,7 +10,6 @@ length) mixed in the same order of operations as ``similarity.form_similarity``.
 
 from __future__ import annotations
 
-from array import array
 from typing import NamedTuple
 
 import numpy as np
@@ -33,8 +32,37 @@ class Encoded(NamedTuple):
     full_id: np.ndarray
 
 
-def _view(a: array, dtype: type) -> np.ndarray:
-    return np.frombuffer(a, dtype=dtype) if len(a) else np.zeros(0, dtype=dtype)
+class _Column:
+    """A growable numpy column: appends go into spare capacity, and a full column is
+    copied into one twice its size, so a view handed out earlier (to a compiled call)
+    stays valid and never blocks growth (as a view of an ``array.array`` would)."""
+
+    def __init__(self, dtype: type, first: tuple[int, ...] = ()) -> None:
+        self.data = np.zeros(max(16, len(first)), dtype=dtype)
+        self.n = len(first)
+        self.data[:self.n] = first
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _room(self, more: int) -> None:
+        if self.n + more > len(self.data):
+            grown = np.zeros(max(2 * len(self.data), self.n + more), dtype=self.data.dtype)
+            grown[:self.n] = self.data[:self.n]
+            self.data = grown
+
+    def append(self, value: int) -> None:
+        self._room(1)
+        self.data[self.n] = value
+        self.n += 1
+
+    def extend(self, values: np.ndarray) -> None:
+        self._room(len(values))
+        self.data[self.n:self.n + len(values)] = values
+        self.n += len(values)
+
+    def view(self) -> np.ndarray:
+        return self.data[:self.n]
 
 
 class GroupTable:
@@ -45,19 +73,17 @@ class GroupTable:
         self.compound_mismatch = compound_mismatch
         self.groups: list[Group] = []
         self.ids: dict[Group, int] = {}
-        self._first = array("i")
-        self._count = array("i")
-        self._arabic = array("b")
-        self._kind = array("b")
+        self._first = _Column(np.int32)
+        self._count = _Column(np.int32)
+        self._arabic = _Column(np.bool_)
+        self._kind = _Column(np.int8)
         self._kinds: dict[str, int] = {}
-        self._codes = array("I")
-        self._start = array("q", [0])
+        self._codes = _Column(np.uint32)
+        self._start = _Column(np.int64, (0,))
         """per reading r: its skeleton and ``full`` as strings 2r and 2r + 1 of the
         flat code points (``textsim``)"""
-        self._full_id = array("i")
+        self._full_id = _Column(np.int32)
         self._full_ids: dict[str, int] = {}
-        self._np: dict[str, np.ndarray] | None = None
-        """numpy views of the arrays above, until the next ``add``"""
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -66,7 +92,6 @@ class GroupTable:
         """File a new group; returns its id."""
         forms, script, kind = group
         gid = len(self.groups)
-        self._np = None
         self.groups.append(group)
         self.ids[group] = gid
         self._first.append(len(self._full_id))
@@ -75,21 +100,10 @@ class GroupTable:
         self._kind.append(self._kinds.setdefault(kind, len(self._kinds)))
         for f in forms:
             for text in f:
-                self._codes.frombytes(text.encode("utf-32-le"))
+                self._codes.extend(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
                 self._start.append(len(self._codes))
             self._full_id.append(self._full_ids.setdefault(f.full, len(self._full_ids)))
         return gid
-
-    def _arrays(self) -> dict[str, np.ndarray]:
-        views = self._np
-        if views is None:
-            views = self._np = {
-                "first": _view(self._first, np.int32), "count": _view(self._count, np.int32),
-                "arabic": _view(self._arabic, np.int8).view(np.bool_),
-                "kind": _view(self._kind, np.int8),
-                "full_id": _view(self._full_id, np.int32),
-                "codes": _view(self._codes, np.uint32), "start": _view(self._start, np.int64)}
-        return views
 
     def encode(self, queries: list[Group]) -> Encoded:
         """``queries`` (groups, indexed or not) in the flat layout of ``textsim``."""
@@ -138,6 +152,6 @@ class GroupTable:
                              np.ndarray, np.ndarray]:
         """The groups' side of ``textsim.group_similarity``: code points, string
         starts, first reading and number of readings, script, kind, ``full`` ids."""
-        v = self._arrays()
-        return (v["codes"], v["start"], v["first"], v["count"], v["arabic"], v["kind"],
-                v["full_id"])
+        return (self._codes.view(), self._start.view(), self._first.view(),
+                self._count.view(), self._arabic.view(), self._kind.view(),
+                self._full_id.view())

@@ -245,6 +245,45 @@ def test_candidates_hold_two_distinct_common_parts() -> None:
     assert found("Zawahiri Khalid Khalid") == {"rare", "aa"}
 
 
+def test_candidates_read_the_least_common_part_when_every_name_needs_it() -> None:
+    """When a name without the rare part must hold all three common parts to match
+    what is needed, the names of the rare part and of the least common of the three
+    are read (every such name is among them); without a need, names holding two
+    common parts are paired in."""
+    from fts_share.matching import fastpath
+    from fts_share.matching.config import MatchConfig
+
+    idx = NameIndex(config=MatchConfig(candidate_budget=1, stats_min_names=10**9))
+    idx.add("rare", "Zawahiri")
+    held = {"abc": "Khalid Yusuf Nasrallah", "ab": "Khalid Yusuf", "ac": "Khalid Nasrallah",
+            "bc": "Yusuf Nasrallah", "b": "Yusuf Harbi", "c": "Nasrallah Harbi"}
+    for key, name in held.items():
+        for i in range(2 if key not in ("b", "c") else 4):  # Khalid is the least common
+            idx.add(f"{key}-{i}", name)
+    arrays = idx._arrays()
+    qparts = idx._query_parts(analyze_name("Zawahiri Khalid Yusuf Nasrallah"))
+    qw = [qp.weight for qp in qparts]
+    rows = np.zeros((arrays.n_groups, len(qparts)))
+    for i, qp in enumerate(qparts):
+        rows[qp.gids, i] = qp.sims
+
+    def found(need: float) -> set[str]:
+        with fastpath.NearGroups([qp.gids for qp in qparts], arrays,
+                                 idx._scratch) as near_bits:
+            names, _pre = fastpath.gather([(qp.gids, qp.sims) for qp in qparts], qw, need,
+                                          rows, near_bits, arrays, idx._scratch,
+                                          len(idx._names), idx.config)
+        return {idx._name_record[n].split("-")[0] for n in names.tolist()}
+
+    commons = qw[1:]
+    need = sum(commons) - 0.01
+    assert need > max(commons[0] + commons[1], commons[0] + commons[2], commons[1] + commons[2])
+    got = found(need)
+    assert got == {"rare", "abc", "ab", "ac"}  # the names holding Khalid
+    # without the need, names holding two common parts are paired in
+    assert found(0.0) >= {"rare", "abc", "ab", "ac", "bc"}
+
+
 def test_needed_weight_is_where_the_score_bound_reaches_the_floor() -> None:
     """Any name score is at most the bound of ``needed_weight`` at the weight it
     matched: a name matching less than the needed weight scores under the floor."""

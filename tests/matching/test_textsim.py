@@ -67,3 +67,19 @@ def test_table_equals_part_similarity_with_and_without_floor() -> None:
             assert exact[i, g] == want
             assert floored[i, g] == (want if want >= 0.62 else 0.0)
     assert (exact > 0).sum() > (floored > 0).sum() > len(parts)  # the floor cut some
+
+
+def test_table_grows_while_a_view_is_held() -> None:
+    """A view of the table handed to a compiled call may outlive the call (a
+    reference cycle, the collector off while loading): adding groups still works and
+    the old view keeps its values."""
+    parts = _parts()
+    table = GroupTable(skeleton_weight=0.6, compound_mismatch=0.75)
+    table.add((parts[0].forms, parts[0].script, parts[0].kind))
+    held = table.table()
+    before = [a.copy() for a in held]
+    for p in parts[1:]:
+        if (p.forms, p.script, p.kind) not in table.ids:
+            table.add((p.forms, p.script, p.kind))
+    assert all((a == b).all() for a, b in zip(held, before))
+    assert len(table.table()[2]) == len(table) > 1
