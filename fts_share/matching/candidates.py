@@ -258,12 +258,16 @@ def _holds_later(fat: np.ndarray, at: int, n: int, g: int, rows: np.ndarray,
 
 
 @njit(cache=True, nogil=True)
-def gather(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray,
+def gather(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.ndarray,
            need: float, post_len: np.ndarray, fat_start: np.ndarray, fat: np.ndarray,
            rows: np.ndarray, near_bits: np.ndarray, budget: int, pair_similarity: float,
            best_side: float, information_scale: float, information_floor: float,
            chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Candidate names and their pre-scores, read off the fat postings.
+
+    The query parts' neighbour groups are ``gids[off[i]:off[i + 1]]`` for part i
+    (similarities ``sims``, most similar first); those at least ``lo`` similar bring
+    candidates (``near_g``, ``near_s``, ``near_off`` below).
 
     With ``need`` > 0 (the query weight a name must match, at the similarities of
     its parts, to reach the threshold: ``needed_weight``) only the ``admissible``
@@ -284,7 +288,19 @@ def gather(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, qw: np.
     name's bit is ``1 << (name & 63)`` in word ``name >> 6``), small enough to stay
     in the processor's cache; it is zeroed again on return."""
     fat_f = fat.view(np.float32)
-    n_parts = len(near_off) - 1
+    n_parts = len(off) - 1
+    near_off = np.zeros(n_parts + 1, dtype=np.int64)
+    for i in range(n_parts):
+        k = off[i]
+        while k < off[i + 1] and sims[k] >= lo:
+            k += 1
+        near_off[i + 1] = near_off[i] + k - off[i]
+    near_g = np.empty(near_off[n_parts], dtype=np.int64)
+    near_s = np.empty(near_off[n_parts])
+    for i in range(n_parts):
+        for t in range(near_off[i + 1] - near_off[i]):
+            near_g[near_off[i] + t] = gids[off[i] + t]
+            near_s[near_off[i] + t] = sims[off[i] + t]
     sq = qw.sum()
     cap = caps(near_s, near_off, qw)
     end = admissible(near_s, near_off, qw, cap, need)
@@ -358,3 +374,69 @@ def gather(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, qw: np.
     for t in range(n_out):
         chosen[names[t] >> 6] = 0
     return names[:n_out], pres[:n_out]
+
+
+@njit(cache=True, nogil=True)
+def _kth_largest(pre: np.ndarray, m: int) -> float:
+    """The ``m``-th largest of ``pre`` (values in [0, 1]; 0 < m <= len): a histogram
+    finds its bucket, and only that bucket is sorted."""
+    buckets = 1024
+    counts = np.zeros(buckets + 1, dtype=np.int64)
+    for v in pre:
+        counts[min(buckets, max(0, int(v * buckets)))] += 1
+    above, b = 0, buckets
+    while above + counts[b] < m:
+        above += counts[b]
+        b -= 1
+    inside = np.empty(counts[b])
+    c = 0
+    for v in pre:
+        if min(buckets, max(0, int(v * buckets))) == b:
+            inside[c] = v
+            c += 1
+    inside.sort()
+    return inside[len(inside) - (m - above)]
+
+
+@njit(cache=True, nogil=True)
+def _top(pre: np.ndarray, m: int) -> np.ndarray:
+    """Positions of the ``m`` (< len) largest values, ties to the earlier position."""
+    if m <= 0:
+        return np.zeros(0, dtype=np.int64)
+    kth = _kth_largest(pre, m)
+    out = np.empty(m, dtype=np.int64)
+    c = 0
+    for t in range(len(pre)):
+        if pre[t] > kth:
+            out[c] = t
+            c += 1
+    for t in range(len(pre)):
+        if c == m:
+            break
+        if pre[t] == kth:
+            out[c] = t
+            c += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def select(pre: np.ndarray, floor: float, k: int, e: int, pinned: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Which candidates (by pre-score ``pre``) are scored, and which get their far
+    part pairs compared: the ``e`` best, and of the rest the best ``k`` that are at
+    least ``floor`` (all of them when there are at most ``e`` and no floor);
+    ``pinned`` (empty, or one flag per candidate) are scored anyway. Returns the
+    positions of both, in order."""
+    n = len(pre)
+    best = _top(pre, e) if n > e else np.arange(n)
+    if n <= e and floor <= 0.0:
+        return np.arange(n), best
+    keep = pre >= floor
+    if n > k:
+        within = np.zeros(n, dtype=np.bool_)
+        within[_top(pre, k)] = True
+        keep &= within
+    keep[best] = True
+    if len(pinned):
+        keep |= pinned
+    return np.flatnonzero(keep), best

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -117,53 +118,67 @@ def needed_weight(floor: float, qw: Sequence[float], config: MatchConfig) -> flo
                                     config.information_floor, config.information_scale)
 
 
-class NearGroups:
-    """The query's neighbour groups marked in the group bitset while in use (``with``)."""
+class QueryTable:
+    """The query's similarity table, while in use (``with``): ``rows[g, i]``, the
+    similarity of query part i to group g (0: not aligned, or not known), and ``bits``,
+    the bitset of the groups near some query part. Filled from the query parts'
+    neighbour groups on entry (``gids``/``sims``/``off``: part i's are
+    ``gids[off[i]:off[i + 1]]``), extended by ``far_pairs``, and zeroed on exit."""
 
-    def __init__(self, gids: Sequence[np.ndarray], arrays: Arrays, scratch: Scratch) -> None:
-        self.gids = gids
+    def __init__(self, qparts: Sequence[Any], arrays: Arrays, scratch: Scratch) -> None:
+        self.n_parts = len(qparts)
+        self.gids = np.concatenate([qp.gids for qp in qparts]).astype(np.int64, copy=False)
+        self.sims = np.concatenate([qp.sims for qp in qparts]).astype(np.float64, copy=False)
+        self.off = np.fromiter(accumulate((len(qp.gids) for qp in qparts), initial=0),
+                               dtype=np.int64, count=self.n_parts + 1)
+        self.rows = scratch.sim_rows(self.n_parts, arrays.n_groups)
         self.bits = scratch.group_bits(arrays.n_groups)
+        self.far: list[np.ndarray] = []
+        """groups whose rows ``far_pairs`` filled in"""
 
-    def __enter__(self) -> np.ndarray:
-        for gids in self.gids:
-            kernels.set_bits(self.bits, gids, True)
-        return self.bits
+    def __enter__(self) -> "QueryTable":
+        kernels.mark(self.rows, self.bits, self.gids, self.sims, self.off)
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        for gids in self.gids:
-            kernels.set_bits(self.bits, gids, False)
+        for gids in [self.gids, *self.far]:
+            kernels.unmark(self.rows, self.bits, gids, self.n_parts)
 
 
-def gather(near: Sequence[tuple[np.ndarray, np.ndarray]], qw: Sequence[float], need: float,
-           rows: np.ndarray, near_bits: np.ndarray, arrays: Arrays, scratch: Scratch,
-           n_names: int, config: MatchConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Names worth scoring and their pre-scores (``candidates.gather``). ``near`` gives,
-    per query part, its neighbour groups and their similarities, most similar first,
-    already cut at ``candidate_similarity``; ``qw`` the parts' weights; ``need`` the
-    weight a name must match (``needed_weight``; 0: no threshold); ``rows`` and
-    ``near_bits`` the query's similarity table and neighbour bitset."""
-    if not near or need == math.inf:
+def gather(table: QueryTable, qw: np.ndarray, need: float, arrays: Arrays,
+           scratch: Scratch, n_names: int, config: MatchConfig
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Names worth scoring and their pre-scores (``candidates.gather``), brought by the
+    query parts' neighbour groups at least ``candidate_similarity`` similar; ``qw``
+    the parts' weights; ``need`` the weight a name must match (``needed_weight``; 0:
+    no threshold)."""
+    if not table.n_parts or need == math.inf:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    near_g = np.concatenate([g for g, _s in near]).astype(np.int64)
-    near_s = np.concatenate([s for _g, s in near]).astype(np.float64)
-    near_off = np.zeros(len(near) + 1, dtype=np.int64)
-    near_off[1:] = np.cumsum([len(g) for g, _s in near])
-    return candidates.gather(near_g, near_s, near_off, np.asarray(qw, dtype=np.float64),
-                             need, arrays.post_len, arrays.fat_start, arrays.fat, rows,
-                             near_bits, config.candidate_budget, config.pair_similarity,
+    return candidates.gather(table.gids, table.sims, table.off,
+                             config.candidate_similarity, qw, need, arrays.post_len,
+                             arrays.fat_start, arrays.fat, table.rows, table.bits,
+                             config.candidate_budget, config.pair_similarity,
                              config.coverage_best_side, config.information_scale,
                              config.information_floor, scratch.name_bits(n_names))
 
 
-def prescore(names: np.ndarray, rows: np.ndarray, near_bits: np.ndarray,
-             qw: Sequence[float], arrays: Arrays, config: MatchConfig) -> np.ndarray:
+def prescore(names: np.ndarray, table: QueryTable, qw: np.ndarray, arrays: Arrays,
+             config: MatchConfig) -> np.ndarray:
     """The pre-score of ``names`` given by id (``candidates.prescores``), an optimistic
     estimate of their name score."""
-    return candidates.prescores(names, rows, len(qw), np.asarray(qw, dtype=np.float64),
-                                float(sum(qw)), arrays.name_start, arrays.name_len,
-                                arrays.flat_groups, arrays.flat_weights, near_bits,
-                                config.coverage_best_side, config.information_scale,
-                                config.information_floor)
+    return candidates.prescores(names, table.rows, len(qw), qw, float(qw.sum()),
+                                arrays.name_start, arrays.name_len, arrays.flat_groups,
+                                arrays.flat_weights, table.bits, config.coverage_best_side,
+                                config.information_scale, config.information_floor)
+
+
+def select(pre: np.ndarray, floor: float, pinned: np.ndarray, config: MatchConfig
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the candidates to score exactly and of those whose far part pairs
+    are compared (``candidates.select`` with ``max_candidates`` and
+    ``exact_candidates``)."""
+    k = config.max_candidates
+    return candidates.select(pre, floor, k, min(config.exact_candidates, k), pinned)
 
 
 def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float],
@@ -179,17 +194,16 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float],
                           config.given_name_conflict)
 
 
-def far_pairs(names: np.ndarray, rows: np.ndarray, qparts: Sequence[Any], table: GroupTable,
-              arrays: Arrays, config: MatchConfig) -> np.ndarray:
+def far_pairs(names: np.ndarray, query: QueryTable, qparts: Sequence[Any], table: GroupTable,
+              arrays: Arrays, config: MatchConfig) -> None:
     """Compare the query parts (``qparts[i].part``) with the groups of ``names`` where
-    ``rows`` has no similarity for them yet (``textsim.fill_missing``); returns the
-    groups to reset afterwards."""
+    the query's table has no similarity for them yet (``textsim.fill_missing``)."""
     groups = np.asarray(kernels.name_groups(names, arrays.name_start, arrays.name_len,
                                             arrays.flat_groups))
     q = table.encode([(qp.part.forms, qp.part.script, qp.part.kind) for qp in qparts])
     codes, start, first, count, arabic, kind, full_id = table.table()
-    textsim.fill_missing(rows, groups, len(qparts), q.codes, q.start, q.first, q.arabic,
+    query.far.append(groups)
+    textsim.fill_missing(query.rows, groups, len(qparts), q.codes, q.start, q.first, q.arabic,
                          q.kind, q.full_id, codes, start, first, count, arabic, kind,
                          full_id, config.skeleton_weight, config.compound_mismatch,
                          config.min_part_similarity)
-    return groups

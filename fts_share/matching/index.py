@@ -494,58 +494,31 @@ class NameIndex:
             return {}
         cfg = self.config
         arrays = self._arrays()
-        lo = cfg.candidate_similarity
-        near = []
-        for qp in qparts:  # most similar first: the groups at least ``lo`` similar lead
-            n = int(np.searchsorted(-qp.sims, -lo, side="right"))
-            near.append((qp.gids[:n], qp.sims[:n]))
-        qw = [qp.weight for qp in qparts]
+        qw = np.array([qp.weight for qp in qparts])
         need = fastpath.needed_weight(floor, qw, cfg)
         q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
-        rows = self._scratch.sim_rows(len(qparts), arrays.n_groups)
-        touched = [qp.gids for qp in qparts]
-        for i, qp in enumerate(qparts):
-            rows[qp.gids, i] = qp.sims
-        try:
-            with fastpath.NearGroups([qp.gids for qp in qparts], arrays,
-                                     self._scratch) as near_bits:
-                names, pre = fastpath.gather(near, qw, need, rows, near_bits, arrays,
-                                             self._scratch, len(self._names), cfg)
-                if forced:
-                    extra = np.setdiff1d(np.array([n for n in forced
-                                                   if self._name_pids[n] is not None],
-                                                  dtype=np.int64), names)
-                    names = np.concatenate((names, extra))
-                    pre = np.concatenate((pre, fastpath.prescore(extra, rows, near_bits, qw,
-                                                                 arrays, cfg)))
+        with fastpath.QueryTable(qparts, arrays, self._scratch) as table:
+            names, pre = fastpath.gather(table, qw, need, arrays, self._scratch,
+                                         len(self._names), cfg)
+            pinned = np.zeros(0, dtype=np.bool_)
+            if forced:
+                extra = np.setdiff1d(np.array([n for n in forced
+                                               if self._name_pids[n] is not None],
+                                              dtype=np.int64), names)
+                names = np.concatenate((names, extra))
+                pre = np.concatenate((pre, fastpath.prescore(extra, table, qw, arrays, cfg)))
+                pinned = np.isin(names, forced)
             if not names.size:
                 return {}
-            k = cfg.max_candidates
-            e = min(cfg.exact_candidates, k)
-            if names.size > e:
-                best_at = np.argpartition(-pre, e - 1)[:e] if e else np.zeros(0, np.int64)
-            else:
-                best_at = np.arange(names.size)
+            keep, best_at = fastpath.select(pre, floor, pinned, cfg)
             best = names[best_at]
-            if names.size > e or floor > 0.0:
-                keep = pre >= floor
-                if names.size > k:  # the best k by pre-score
-                    keep[np.argpartition(-pre, k - 1)[k:]] = False
-                keep[best_at] = True
-                if forced:
-                    keep |= np.isin(names, forced)
-                names = names[keep]
-            if e:
+            names = names[keep]
+            if best.size:
                 # the most promising: also the part pairs that share no index key
                 # (spellings more than one letter apart in the skeleton), compared
-                touched.append(fastpath.far_pairs(best, rows, qparts, self._table,
-                                                  arrays, cfg))
-            scores = fastpath.score_candidates(names, rows, qw, q_given, arrays, cfg)
-            if e:
-                exact.update(best.tolist())
-        finally:
-            for gids in touched:
-                rows[gids, :len(qparts)] = 0.0
+                fastpath.far_pairs(best, table, qparts, self._table, arrays, cfg)
+            scores = fastpath.score_candidates(names, table.rows, qw, q_given, arrays, cfg)
+        exact.update(best.tolist())
         return dict(zip(names.tolist(), scores.tolist()))
 
     def _exhaustive(self, query: NameAnalysis) -> dict[int, float]:

@@ -15,14 +15,26 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def set_bits(bits: np.ndarray, ids: np.ndarray, value: bool) -> None:
-    """Set (or clear) the bits ``ids`` of the bitset ``bits`` (uint64 words)."""
+def mark(rows: np.ndarray, bits: np.ndarray, gids: np.ndarray, sims: np.ndarray,
+         off: np.ndarray) -> None:
+    """Fill in the query's table: ``rows[g, i]`` and the bit of g for every group g of
+    query part i (``gids[off[i]:off[i + 1]]``, similarities ``sims``)."""
     one = np.uint64(1)
-    for i in ids:
-        if value:
-            bits[i >> 6] |= one << np.uint64(i & 63)
-        else:
-            bits[i >> 6] = 0
+    for i in range(len(off) - 1):
+        for k in range(off[i], off[i + 1]):
+            g = gids[k]
+            rows[g, i] = sims[k]
+            bits[g >> 6] |= one << np.uint64(g & 63)
+
+
+@njit(cache=True, nogil=True)
+def unmark(rows: np.ndarray, bits: np.ndarray, gids: np.ndarray, n_parts: int) -> None:
+    """Zero the first ``n_parts`` entries of ``rows[g]`` and the bitset word of g, for
+    every g of ``gids``."""
+    for g in gids:
+        for i in range(n_parts):
+            rows[g, i] = 0.0
+        bits[g >> 6] = 0
 
 
 @njit(cache=True)
@@ -136,3 +148,4 @@ def name_groups(names: np.ndarray, name_start: np.ndarray, name_len: np.ndarray,
             held[at] = flat_groups[t]
             at += 1
     return np.unique(held)
+

@@ -175,24 +175,20 @@ def test_candidates_rarest_part_then_names_holding_two_common_parts() -> None:
     query = analyze_name("Zawahiri Khalid Yusuf")
     qparts = idx._query_parts(query)
     arrays = idx._arrays()
-    near = [(qp.gids, qp.sims) for qp in qparts]
-    qw = [qp.weight for qp in qparts]
-
-    rows = np.zeros((arrays.n_groups, len(qparts)))
-    for i, qp in enumerate(qparts):
-        rows[qp.gids, i] = qp.sims
+    qw = np.array([qp.weight for qp in qparts])
 
     def found(need: float) -> set[str]:
-        with fastpath.NearGroups([qp.gids for qp in qparts], arrays,
-                                 idx._scratch) as near_bits:
-            names, pre = fastpath.gather(near, qw, need, rows, near_bits, arrays,
-                                         idx._scratch, len(idx._names), idx.config)
+        with fastpath.QueryTable(qparts, arrays, idx._scratch) as table:
+            assert table.rows[qparts[0].gids[0], 0] == qparts[0].sims[0] > 0
+            names, pre = fastpath.gather(table, qw, need, arrays, idx._scratch,
+                                         len(idx._names), idx.config)
             # the pre-score is the one of names given by id
-            assert pre.tolist() == fastpath.prescore(names, rows, near_bits, qw, arrays,
+            assert pre.tolist() == fastpath.prescore(names, table, qw, arrays,
                                                      idx.config).tolist()
-        # the work bitsets are left clean for the next query
+        # the work arrays are left clean for the next query
         assert not idx._scratch.name_bits(len(idx._names)).any()
         assert not idx._scratch.group_bits(arrays.n_groups).any()
+        assert not idx._scratch.sim_rows(len(qparts), arrays.n_groups).any()
         return {idx._name_record[n] for n in names.tolist()}
 
     records = found(0.0)
@@ -229,15 +225,9 @@ def test_candidates_hold_two_distinct_common_parts() -> None:
 
     def found(text: str) -> set[str]:
         qparts = idx._query_parts(analyze_name(text))
-        rows = np.zeros((arrays.n_groups, len(qparts)))
-        for i, qp in enumerate(qparts):
-            rows[qp.gids, i] = qp.sims
-        with fastpath.NearGroups([qp.gids for qp in qparts], arrays,
-                                 idx._scratch) as near_bits:
-            names, _pre = fastpath.gather([(qp.gids, qp.sims) for qp in qparts],
-                                          [qp.weight for qp in qparts], 0.0, rows,
-                                          near_bits, arrays, idx._scratch,
-                                          len(idx._names), idx.config)
+        with fastpath.QueryTable(qparts, arrays, idx._scratch) as table:
+            names, _pre = fastpath.gather(table, np.array([qp.weight for qp in qparts]), 0.0,
+                                          arrays, idx._scratch, len(idx._names), idx.config)
         return {idx._name_record[n].split("-")[0] for n in names.tolist()}
 
     assert found("Zawahiri Khalid Yusuf Nasrallah") == {"rare", "ab", "ac", "bc"}
@@ -262,16 +252,11 @@ def test_candidates_read_the_least_common_part_when_every_name_needs_it() -> Non
             idx.add(f"{key}-{i}", name)
     arrays = idx._arrays()
     qparts = idx._query_parts(analyze_name("Zawahiri Khalid Yusuf Nasrallah"))
-    qw = [qp.weight for qp in qparts]
-    rows = np.zeros((arrays.n_groups, len(qparts)))
-    for i, qp in enumerate(qparts):
-        rows[qp.gids, i] = qp.sims
+    qw = np.array([qp.weight for qp in qparts])
 
     def found(need: float) -> set[str]:
-        with fastpath.NearGroups([qp.gids for qp in qparts], arrays,
-                                 idx._scratch) as near_bits:
-            names, _pre = fastpath.gather([(qp.gids, qp.sims) for qp in qparts], qw, need,
-                                          rows, near_bits, arrays, idx._scratch,
+        with fastpath.QueryTable(qparts, arrays, idx._scratch) as table:
+            names, _pre = fastpath.gather(table, qw, need, arrays, idx._scratch,
                                           len(idx._names), idx.config)
         return {idx._name_record[n].split("-")[0] for n in names.tolist()}
 
@@ -331,3 +316,21 @@ def test_a_spelling_indexed_later_joins_the_kept_neighbourhoods() -> None:
     assert {h.record_id for h in idx.search("Khalid", threshold=0.0)} == {"A", "C"}
     idx.remove("A")
     assert [h.record_id for h in idx.search("Khalid", threshold=0.0)] == ["C"]
+
+
+def test_select_takes_the_best_by_pre_score_ties_to_the_earlier() -> None:
+    from fts_share.matching import candidates
+
+    pre = np.array([0.9, 0.2, 0.5, 0.5, 0.8, 0.1, 0.5, 1.0])
+    none = np.zeros(0, dtype=np.bool_)
+    keep, best = candidates.select(pre, 0.0, 4, 2, none)
+    assert sorted(best.tolist()) == [0, 7]  # the two best
+    assert keep.tolist() == [0, 2, 4, 7]  # the best four: of the tied 0.5s, the first
+    keep, best = candidates.select(pre, 0.85, 4, 1, none)
+    assert best.tolist() == [7] and keep.tolist() == [0, 7]  # the floor, and the best
+    pinned = np.zeros(len(pre), dtype=np.bool_)
+    pinned[5] = True
+    keep, best = candidates.select(pre, 0.85, 4, 0, pinned)
+    assert best.tolist() == [] and keep.tolist() == [0, 5, 7]
+    keep, best = candidates.select(pre[:2], 0.0, 4, 2, none)  # few: all of them
+    assert keep.tolist() == [0, 1] and best.tolist() == [0, 1]
