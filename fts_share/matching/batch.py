@@ -29,7 +29,8 @@ def _one(index: "NameIndex", row: int, query: Any, limit: int, threshold: float 
     if not isinstance(query, Mapping):
         raise ValidationError({f"queries.{row}": ["must be a name or a mapping"]})
     try:
-        return index.search(query.get("name"), dob=query.get("dob"),
+        name = query.get("name")  # validated by search, which names the field
+        return index.search(name, dob=query.get("dob"),  # type: ignore[arg-type]
                             nationality=query.get("nationality"),
                             documents=query.get("documents"), limit=limit,
                             threshold=threshold)

@@ -101,7 +101,8 @@ def fat_postings(post_len: np.ndarray, post_flat: np.ndarray, name_start: np.nda
                                 flat_groups, flat_weights)
 
 
-def needed_weight(floor: float, qw: Sequence[float], config: MatchConfig) -> float:
+def needed_weight(floor: float, qw: Sequence[float] | np.ndarray, config: MatchConfig
+                  ) -> float:
     """The least query weight a name must match (the sum over query parts of weight x
     similarity of the part it aligns with) for its name score to reach ``floor``; 0
     when ``floor`` <= 0, ``inf`` when no name can reach it.
@@ -181,7 +182,7 @@ def select(pre: np.ndarray, floor: float, pinned: np.ndarray, config: MatchConfi
     return candidates.select(pre, floor, k, min(config.exact_candidates, k), pinned)
 
 
-def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float],
+def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | np.ndarray,
                      q_given: int | None, arrays: Arrays, config: MatchConfig) -> np.ndarray:
     """Name scores (``scoring.score_names`` arithmetic) of ``names``, with the query
     parts' similarities to every group in ``rows[group, part]`` (0 under the floor)."""

@@ -38,7 +38,7 @@ class _Column:
     stays valid and never blocks growth (as a view of an ``array.array`` would)."""
 
     def __init__(self, dtype: type, first: tuple[int, ...] = ()) -> None:
-        self.data = np.zeros(max(16, len(first)), dtype=dtype)
+        self.data: np.ndarray = np.zeros(max(16, len(first)), dtype=dtype)
         self.n = len(first)
         self.data[:self.n] = first
 

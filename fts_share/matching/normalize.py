@@ -53,7 +53,7 @@ _LATIN_SPECIAL = {
 }
 # Marks for ʿayn and hamza, and apostrophes: dropped inside a word.
 _APOSTROPHES = "ʿʾʼʻʽ'’‘`´ʹʺ"
-_LATIN_TABLE = {ord(k): v for k, v in _LATIN_SPECIAL.items()}
+_LATIN_TABLE: dict[int, str | None] = {ord(k): v for k, v in _LATIN_SPECIAL.items()}
 _LATIN_TABLE.update(dict.fromkeys(map(ord, _APOSTROPHES), None))
 
 
