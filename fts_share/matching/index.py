@@ -486,8 +486,9 @@ class NameIndex:
         ``exact``: their scores are the reference scores.
 
         With ``floor`` > 0 only names whose name score can reach ``floor`` are looked
-        for and scored (the pre-score is never below the score); the best
-        ``exact_candidates`` by pre-score still get their far part pairs compared."""
+        for and scored (the pre-score is never below the score), and only those that
+        do are returned; the best ``exact_candidates`` by pre-score still get their far
+        part pairs compared."""
         if exact is None:
             exact = set()
         if not qparts:
@@ -519,6 +520,9 @@ class NameIndex:
                 fastpath.far_pairs(best, table, qparts, self._table, arrays, cfg)
             scores = fastpath.score_candidates(names, table.rows, qw, q_given, arrays, cfg)
         exact.update(best.tolist())
+        if floor > 0.0:
+            above = scores >= floor
+            names, scores = names[above], scores[above]
         return dict(zip(names.tolist(), scores.tolist()))
 
     def _exhaustive(self, query: NameAnalysis) -> dict[int, float]:

@@ -69,7 +69,7 @@ def clean_text(text: object, *, field: str = "name", max_length: int = MAX_NAME_
     if len(text) > max_length * 4:
         raise ValidationError({field: [f"longer than {max_length} characters"]})
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    if not (text.isascii() and text.isprintable()):
+    if not text.isprintable():  # (every control, unassigned or private character is not)
         for ch in text:
             problem = _char_problem(ch)
             if problem:
