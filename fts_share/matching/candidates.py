@@ -168,41 +168,6 @@ def prescores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
     return out
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _add(fat: np.ndarray, fat_f: np.ndarray, at: int, chosen: np.ndarray,
-         names: np.ndarray, pres: np.ndarray, n_out: int, rows: np.ndarray, qw: np.ndarray,
-         sq: float, near_bits: np.ndarray, best_q: np.ndarray, best_side: float,
-         information_scale: float, information_floor: float) -> int:
-    """Choose the name of the fat entry at ``at``: ``names[n_out]`` with its pre-score;
-    returns the new ``n_out``."""
-    name, n = fat[at], fat[at + 1]
-    chosen[name >> 6] |= np.uint64(1) << np.uint64(name & 63)
-    names[n_out] = name
-    pres[n_out] = _prescore(fat, fat_f, at + 2, at + 2 + n, n, rows, len(qw), qw, sq,
-                            near_bits, best_q, best_side, information_scale,
-                            information_floor)
-    return n_out + 1
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _read_group(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarray,
-                chosen: np.ndarray, names: np.ndarray, pres: np.ndarray, n_out: int,
-                rows: np.ndarray, qw: np.ndarray, sq: float, near_bits: np.ndarray,
-                best_q: np.ndarray, best_side: float, information_scale: float,
-                information_floor: float) -> int:
-    """Add the names of group ``g`` not chosen yet, with their pre-scores, from
-    ``names[n_out]`` on; returns the new ``n_out``."""
-    one = np.uint64(1)
-    at = fat_start[g]
-    while at < fat_start[g + 1]:
-        name = fat[at]
-        if not chosen[name >> 6] & (one << np.uint64(name & 63)):
-            n_out = _add(fat, fat_f, at, chosen, names, pres, n_out, rows, qw, sq,
-                         near_bits, best_q, best_side, information_scale, information_floor)
-        at += 2 + 2 * fat[at + 1]
-    return n_out
-
-
 @njit(cache=True, nogil=True)
 def _plan(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, end: np.ndarray,
           vols: np.ndarray, post_len: np.ndarray, budget: int
@@ -348,28 +313,33 @@ def gather(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: n
     pres = np.empty(size)
     best_q = np.empty(n_parts)
     n_out = 0
-    for i in range(n_parts):
-        if read[i]:
-            for k in range(near_off[i], stop[i]):
-                n_out = _read_group(near_g[k], fat_start, fat, fat_f, chosen, names, pres,
-                                    n_out, rows, qw, sq, near_bits, best_q, best_side,
-                                    information_scale, information_floor)
     one = np.uint64(1)
-    for ci in range(rest - 1 if pairing else 0):
-        i = common[ci]
-        for k in range(near_off[i], end[i]):
-            if near_s[k] < pair_similarity:
+    # first the parts read (every name), then the pairs (names holding a later part)
+    for x in range(n_parts + (rest - 1 if pairing else 0)):
+        if x < n_parts:
+            if not read[x]:
+                continue
+            i, ci, last = x, -1, stop[x]
+        else:
+            ci = x - n_parts
+            i = common[ci]
+            last = end[i]
+        for k in range(near_off[i], last):
+            if ci >= 0 and near_s[k] < pair_similarity:
                 break
             g = near_g[k]
             at = fat_start[g]
             while at < fat_start[g + 1]:
                 name, n = fat[at], fat[at + 1]
                 bit = one << np.uint64(name & 63)
-                if not chosen[name >> 6] & bit and _holds_later(
-                        fat, at, n, g, rows, near_bits, common, ci, pair_similarity):
-                    n_out = _add(fat, fat_f, at, chosen, names, pres, n_out, rows, qw, sq,
-                                 near_bits, best_q, best_side, information_scale,
-                                 information_floor)
+                if not chosen[name >> 6] & bit and (ci < 0 or _holds_later(
+                        fat, at, n, g, rows, near_bits, common, ci, pair_similarity)):
+                    chosen[name >> 6] |= bit
+                    names[n_out] = name
+                    pres[n_out] = _prescore(fat, fat_f, at + 2, at + 2 + n, n, rows, n_parts,
+                                            qw, sq, near_bits, best_q, best_side,
+                                            information_scale, information_floor)
+                    n_out += 1
                 at += 2 + 2 * n
     for t in range(n_out):
         chosen[names[t] >> 6] = 0
