@@ -12,6 +12,9 @@ parts. For one pair of readings it mixes:
 
 A compound part (Abu X, Abd X) compared with a part of another kind is scaled by
 ``MatchConfig.compound_mismatch``.
+
+This is the reference; the index computes the same numbers in compiled batches
+(``textsim`` through ``groups.GroupTable``), and tests hold the two equal.
 """
 
 from __future__ import annotations
