@@ -4,9 +4,10 @@
 matchable parts of every name in CSR layout, and the names of every group as *fat
 postings* that carry each name's parts), rebuilt lazily after the index changes.
 ``Scratch`` holds per-thread work arrays the size of the index, which are reset after
-each query (only the entries a query touched), so a query never allocates or clears
-an index-sized array. The loops themselves are compiled (``candidates`` chooses the
-names, ``kernels`` scores them).
+each query (only the entries a query touched: ``QueryTable``), so a query never
+allocates or clears an index-sized array. The loops themselves are compiled
+(``candidates`` chooses the names, ``kernels`` scores them, ``textsim`` compares the
+far part pairs).
 
 ``score_candidates`` is the arithmetic of ``scoring.score_names`` (greedy alignment,
 best similarity first, ties to the earlier query part then the earlier record part;

@@ -1,6 +1,7 @@
 """Compiled loops of the search path that do not choose candidates (numba, compiled
-on first use and cached): the bitset helper, the fat postings built at snapshot time,
-and ``scores``, the exact name score, the arithmetic of ``scoring.score_names``
+on first use and cached): filling and clearing the query's table (``mark``,
+``unmark``), the fat postings built at snapshot time, the groups of names, and
+``scores``, the exact name score, the arithmetic of ``scoring.score_names``
 operation for operation (so the same IEEE doubles: no fast-math). Candidates and
 their pre-scores are chosen in ``candidates``.
 
