@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from fts_share.matching import candidates, kernels, textsim
+from fts_share.matching import candidates, kernels
 from fts_share.matching.config import MatchConfig
 
 if TYPE_CHECKING:
@@ -129,6 +129,8 @@ class QueryTable:
 
     def __init__(self, qparts: Sequence[Any], arrays: Arrays, scratch: Scratch) -> None:
         self.n_parts = len(qparts)
+        self.groups = [(qp.part.forms, qp.part.script, qp.part.kind) for qp in qparts]
+        """the query parts as groups (``similarity.Group``)"""
         self.gids = np.concatenate([qp.gids for qp in qparts]).astype(np.int64, copy=False)
         self.sims = np.concatenate([qp.sims for qp in qparts]).astype(np.float64, copy=False)
         self.off = np.fromiter(accumulate((len(qp.gids) for qp in qparts), initial=0),
@@ -196,16 +198,11 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | 
                           config.given_name_conflict)
 
 
-def far_pairs(names: np.ndarray, query: QueryTable, qparts: Sequence[Any], table: GroupTable,
-              arrays: Arrays, config: MatchConfig) -> None:
-    """Compare the query parts (``qparts[i].part``) with the groups of ``names`` where
-    the query's table has no similarity for them yet (``textsim.fill_missing``)."""
+def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, arrays: Arrays,
+              config: MatchConfig) -> None:
+    """Compare the query's parts with the groups of ``names`` where the query's table
+    has no similarity for them yet (``GroupTable.fill_missing``)."""
     groups = np.asarray(kernels.name_groups(names, arrays.name_start, arrays.name_len,
                                             arrays.flat_groups))
-    q = table.encode([(qp.part.forms, qp.part.script, qp.part.kind) for qp in qparts])
-    codes, start, first, count, arabic, kind, full_id = table.table()
     query.far.append(groups)
-    textsim.fill_missing(query.rows, groups, len(qparts), q.codes, q.start, q.first, q.arabic,
-                         q.kind, q.full_id, codes, start, first, count, arabic, kind,
-                         full_id, config.skeleton_weight, config.compound_mismatch,
-                         config.min_part_similarity)
+    table.fill_missing(query.groups, query.rows, groups, config.min_part_similarity)

@@ -142,16 +142,27 @@ class GroupTable:
         qi = np.repeat(np.arange(n_q, dtype=np.int64), n)
         gi = np.tile(np.asarray(gids, dtype=np.int64), n_q)
         q = self.encode(queries)
-        codes, start, first, count, arabic, kind, full_id = self.table()
+        codes, start, first, count, arabic, kind, full_id = self._table()
         values = textsim.pairs(qi, gi, q.codes, q.start, q.first, q.arabic, q.kind,
                                q.full_id, codes, start, first, count, arabic, kind, full_id,
                                self.skeleton_weight, self.compound_mismatch, floor)
         return np.asarray(values).reshape(n_q, n)
 
-    def table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                             np.ndarray, np.ndarray]:
-        """The groups' side of ``textsim.group_similarity``: code points, string
-        starts, first reading and number of readings, script, kind, ``full`` ids."""
+    def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
+                     floor: float) -> None:
+        """Where ``rows[g, i]`` is 0 for a group g of ``gids``, set it to the
+        ``part_similarity`` of ``queries[i]`` and g (0 under ``floor``), in one
+        compiled call (``textsim.fill_missing``)."""
+        q = self.encode(queries)
+        codes, start, first, count, arabic, kind, full_id = self._table()
+        textsim.fill_missing(rows, gids, len(queries), q.codes, q.start, q.first, q.arabic,
+                             q.kind, q.full_id, codes, start, first, count, arabic, kind,
+                             full_id, self.skeleton_weight, self.compound_mismatch, floor)
+
+    def _table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                              np.ndarray, np.ndarray]:
+        """The groups' side of ``textsim.pairs``: code points, string starts, first
+        reading and number of readings, script, kind, ``full`` ids."""
         return (self._codes.view(), self._start.view(), self._first.view(),
                 self._count.view(), self._arabic.view(), self._kind.view(),
                 self._full_id.view())

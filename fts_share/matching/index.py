@@ -517,7 +517,7 @@ class NameIndex:
             if best.size:
                 # the most promising: also the part pairs that share no index key
                 # (spellings more than one letter apart in the skeleton), compared
-                fastpath.far_pairs(best, table, qparts, self._table, arrays, cfg)
+                fastpath.far_pairs(best, table, self._table, arrays, cfg)
             scores = fastpath.score_candidates(names, table.rows, qw, q_given, arrays, cfg)
         exact.update(best.tolist())
         if floor > 0.0:

@@ -160,8 +160,8 @@ def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarr
     result is the best pair of readings, scaled when the kinds differ. A pair of
     readings is not compared when a bound (from the lengths, then from the skeleton
     similarity) shows that it can beat neither the best pair so far nor ``floor``.
-    (One loop, no inner calls with arrays: numba passes each array argument with a
-    reference count, which costs more than a pruned pair.)"""
+    (One loop over the pairs: a compiled call per pair, with its many array
+    arguments, cost several times a pruned pair.)"""
     q_pm, q_ok = masks(q_codes, q_start)
     w = skeleton_weight
     out = np.empty(len(qi))

@@ -76,10 +76,10 @@ def test_table_grows_while_a_view_is_held() -> None:
     parts = _parts()
     table = GroupTable(skeleton_weight=0.6, compound_mismatch=0.75)
     table.add((parts[0].forms, parts[0].script, parts[0].kind))
-    held = table.table()
+    held = table._table()
     before = [a.copy() for a in held]
     for p in parts[1:]:
         if (p.forms, p.script, p.kind) not in table.ids:
             table.add((p.forms, p.script, p.kind))
     assert all((a == b).all() for a, b in zip(held, before))
-    assert len(table.table()[2]) == len(table) > 1
+    assert len(table._table()[2]) == len(table) > 1
