@@ -8,7 +8,8 @@ catches the base class once (``fts_share.cli``).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 PROBLEM_BASE = "https://fts-share.example/problems/"
 
@@ -23,12 +24,20 @@ class FtsError(Exception):
     """An audit entry (``fts_share.audit.log.record`` arguments) that must be written
     even though the action's transaction is rolled back: refused access."""
 
+    def __init_subclass__(cls, *, status: int | None = None, title: str | None = None,
+                          slug: str | None = None, **kwargs: Any) -> None:
+        """Subclasses name their HTTP status, title and problem slug in the class line."""
+        super().__init_subclass__(**kwargs)
+        cls.status = status if status is not None else cls.status
+        cls.title = title if title is not None else cls.title
+        cls.slug = slug if slug is not None else cls.slug
+
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extra: dict[str, Any] = extra
 
-    def logged(self, **entry: Any) -> "FtsError":
+    def logged(self, **entry: Any) -> FtsError:
         """Attach the audit entry of this refusal; returns the error for ``raise``."""
         self.audit = entry
         return self
@@ -50,12 +59,8 @@ class FtsError(Exception):
         return doc
 
 
-class ValidationError(FtsError):
+class ValidationError(FtsError, status=422, title="Invalid input", slug="validation"):
     """Input that does not satisfy a schema; ``errors`` maps field paths to messages."""
-
-    status = 422
-    title = "Invalid input"
-    slug = "validation"
 
     def __init__(self, errors: Mapping[str, Any], detail: str | None = None) -> None:
         flat = flatten_errors(errors)
@@ -64,69 +69,38 @@ class ValidationError(FtsError):
         self.errors = flat
 
 
-class MalformedRequest(FtsError):
+class MalformedRequest(FtsError, status=400, title="Malformed request", slug="malformed"):
     """The body is not parseable (not JSON, wrong encoding, wrong content type)."""
 
-    status = 400
-    title = "Malformed request"
-    slug = "malformed"
 
-
-class PayloadTooLarge(FtsError):
+class PayloadTooLarge(FtsError, status=413, title="Payload too large", slug="too-large"):
     """The body exceeds the configured limit."""
 
-    status = 413
-    title = "Payload too large"
-    slug = "too-large"
 
-
-class Unauthenticated(FtsError):
+class Unauthenticated(FtsError, status=401, title="Authentication required",
+                      slug="unauthenticated"):
     """No or bad credentials."""
 
-    status = 401
-    title = "Authentication required"
-    slug = "unauthenticated"
 
-
-class Forbidden(FtsError):
+class Forbidden(FtsError, status=403, title="Forbidden", slug="forbidden"):
     """Authenticated, but not allowed (role, handling rule, caveat)."""
 
-    status = 403
-    title = "Forbidden"
-    slug = "forbidden"
 
-
-class NotFound(FtsError):
+class NotFound(FtsError, status=404, title="Not found", slug="not-found"):
     """No such object (or not visible to the caller)."""
 
-    status = 404
-    title = "Not found"
-    slug = "not-found"
 
-
-class Conflict(FtsError):
+class Conflict(FtsError, status=409, title="Conflict", slug="conflict"):
     """The request conflicts with the current state (stale version, withdrawn notice)."""
 
-    status = 409
-    title = "Conflict"
-    slug = "conflict"
 
-
-class Gone(FtsError):
+class Gone(FtsError, status=410, title="Gone", slug="gone"):
     """The object existed but its content was purged (review date, withdrawal)."""
 
-    status = 410
-    title = "Gone"
-    slug = "gone"
 
-
-class CryptoError(FtsError):
+class CryptoError(FtsError, status=400, title="Cryptographic verification failed", slug="crypto"):
     """Any cryptographic failure. Deliberately opaque: the reason is never exposed
     to the peer, only the fact that verification or decryption failed."""
-
-    status = 400
-    title = "Cryptographic verification failed"
-    slug = "crypto"
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         # The detail stays local (logs, audit); to_problem() never shows it.
@@ -137,37 +111,21 @@ class CryptoError(FtsError):
                 "detail": self.title}
 
 
-class RosterError(FtsError):
+class RosterError(FtsError, status=403, title="Not on the coalition roster", slug="roster"):
     """A partner, key or roster document that is not valid on the pinned roster."""
 
-    status = 403
-    title = "Not on the coalition roster"
-    slug = "roster"
 
-
-class ProtocolError(FtsError):
+class ProtocolError(FtsError, status=502, title="Federation protocol error", slug="protocol"):
     """A peer answered with something that breaks the federation protocol
     (truncated or reordered page, fork, bad cursor)."""
 
-    status = 502
-    title = "Federation protocol error"
-    slug = "protocol"
 
-
-class ConfigError(FtsError):
+class ConfigError(FtsError, status=500, title="Configuration error", slug="config"):
     """A node home or configuration that cannot be used."""
 
-    status = 500
-    title = "Configuration error"
-    slug = "config"
 
-
-class ImportFailed(FtsError):
+class ImportFailed(FtsError, status=422, title="Import failed", slug="import"):
     """A watchlist or list file that cannot be imported; nothing was stored."""
-
-    status = 422
-    title = "Import failed"
-    slug = "import"
 
 
 def flatten_errors(errors: Mapping[str, Any], prefix: str = "") -> dict[str, list[str]]:
