@@ -329,6 +329,26 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+METHOD = """\
+*Bytes per delivery*: what one recipient downloads for one notice, i.e. the bytes the
+envelope adds to a `GET /api/v1/feed` page body as the node's Flask app encodes it
+(the signed index item, 91 bytes in v1 and 144 in v2, is not counted). **v1** is today's
+protocol, sealed with the node's `fts_share.crypto.seal`: an all-members notice is one
+envelope carrying every recipient's header entry and wrapped key, put unchanged on every
+recipient's link (checked once against `federation.feed.build_page`: the same 21,832 and
+139,832 bytes at 80 recipients). **v2** is the design of `docs/design/feed-v2.md`, from
+the prototype inside the benchmark: the shared core plus the recipient's own key block
+(kid, wrapped key, slot, 8-hash RFC 9162 proof; the key tree is padded to 256 leaves).
+*v2 core* is the shared part alone; *v2 unpadded* is what a delivery would weigh with an
+unpadded tree (a proof of ceil(log2 n) hashes). The payload is a notice of about 1.5 KB
+whose `provenance.recipients` lists the n partner codes (8 bytes per recipient in the
+ciphertext, in v1 and v2 alike). *All n deliveries* = n x bytes per delivery. Times are
+medians in ms over the runs, v1 and v2 taking turns within each run: process CPU time
+first, then wall clock (the machine is shared, so wall times carry other jobs' load).
+*Receive* is JSON parse + verify + open of one delivery by one recipient (v1:
+`verify_envelope` + `open_envelope`)."""
+
+
 def main() -> None:
     """Run every cell, print the table, optionally write the section file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -348,7 +368,7 @@ def main() -> None:
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
             f"{platform.python_implementation()} {platform.python_version()}, cryptography "
             f"{cryptography.__version__}, {os.cpu_count()} CPUs, load average at the end "
-            f"{load}.\n\n" + text + "\n", encoding="utf-8")
+            f"{load}.\n\n" + METHOD + "\n\n" + text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
