@@ -3,23 +3,13 @@ feed-v2 design of docs/design/feed-v2.md.
 
     python3 bench/bench_recipients.py [--runs N] [--write docs/benchmarks-recipients.md]
 
-*Bytes per delivery* is what one recipient downloads for one notice: the envelope as it
-appears in a feed page, encoded by Flask's JSON provider as ``GET /api/v1/feed`` sends it
-(compact, sorted keys, ASCII). It is measured as the growth of a page body when the
-envelope is added to its ``envelopes`` list; the page's constant parts (index signature,
-tree head) and the envelope's item in the signed index (91 bytes in v1; 53 more in v2,
-which adds the leaf hash) are left out. Version 1 uses the node's real sealing code (:func:`fts_share.crypto.seal`):
-``federation/outbox.py`` seals an all-members notice ONCE for every recipient and
-``federation/feed.py`` puts that one envelope, unchanged, on every recipient's link, so
-every recipient downloads every recipient's header entry and wrapped key.
-
-Version 2 is a PROTOTYPE of the design, inside this file and not node code: the shared
-core (header with a Merkle root over the wrapped keys, nonce, ciphertext, signature) plus
-the recipient's own wrapped key and its RFC 9162 inclusion proof. It does the same work
-as v1 (inner statement signature, JCS, AES-256-GCM, HPKE from ``cryptography``) so the
-times compare. The payload is a notice like the node seals (about 1.5 KB, with
-``provenance.recipients`` listing the n partner codes). Times are wall-clock medians of
-``--runs`` runs; "receive" is JSON parse + verify + open of one delivery.
+v1 is sealed with the node's real code (:func:`fts_share.crypto.seal`) and its bytes are
+counted as the node's Flask app encodes a feed page. v2 is a PROTOTYPE of the design,
+inside this file and not node code: the shared core (header with a Merkle root over the
+wrapped keys, nonce, ciphertext, signature) plus the recipient's own wrapped key and its
+RFC 9162 inclusion proof. It does the same work as v1 (inner statement signature, JCS,
+AES-256-GCM, HPKE from ``cryptography``), so the times compare. What each figure means
+is in ``METHOD``, which ``--write`` puts in the section file.
 """
 
 from __future__ import annotations
@@ -329,6 +319,28 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def self_check() -> None:
+    """The prototype opens what it seals, for both suites, and refuses a key block from
+    another envelope, another recipient's block under this kid, and a wrong slot."""
+    signer = generate(KeyKind.ED25519)
+    keys = [generate(KeyKind.X25519), generate(KeyKind.MLKEM768_X25519)]
+    payload = notice_payload(codes_for(2))
+    first, second = (seal_v2(payload, origin="FRA", seq=seq, signer=signer,
+                             recipients=[k.public() for k in keys]) for seq in (1, 2))
+    for key in keys:
+        assert open_v2(first.delivery(key.kid), key=key, origin_key=signer.public())[0] \
+            == payload
+    me, other = keys
+    block = first.keys[me.kid]
+    for bad in (second.keys[me.kid], dict(first.keys[other.kid], kid=me.kid),
+                dict(block, index=(block["index"] + 1) % V2_TREE_SIZE)):
+        try:
+            open_v2(dict(first.core, key=bad), key=me, origin_key=signer.public())
+        except ValueError:
+            continue
+        raise AssertionError("the prototype accepted a substituted key block")
+
+
 METHOD = """\
 *Bytes per delivery*: what one recipient downloads for one notice, i.e. the bytes the
 envelope adds to a `GET /api/v1/feed` page body as the node's Flask app encodes it
@@ -346,7 +358,9 @@ ciphertext, in v1 and v2 alike). *All n deliveries* = n x bytes per delivery. Ti
 medians in ms over the runs, v1 and v2 taking turns within each run: process CPU time
 first, then wall clock (the machine is shared, so wall times carry other jobs' load).
 *Receive* is JSON parse + verify + open of one delivery by one recipient (v1:
-`verify_envelope` + `open_envelope`)."""
+`verify_envelope` + `open_envelope`). Each run first checks that the prototype opens what
+it seals and refuses substituted key blocks; its tree and proofs were checked once
+against `fts_share.audit.merkle` (RFC 9162): the same roots and proofs."""
 
 
 def main() -> None:
@@ -356,6 +370,7 @@ def main() -> None:
     parser.add_argument("--write", type=Path, default=None,
                         help="write the figures, command and date to this markdown file")
     args = parser.parse_args()
+    self_check()
     rows = [measure(s, n, args.runs) for s in SUITES for n in COUNTS]
     text = table(rows)
     print(text)
