@@ -1,7 +1,7 @@
 """Benchmark: the cost of big recipient sets (issue 18, item 5), protocol v1 against the
 feed-v2 design of docs/design/feed-v2.md.
 
-    python3 bench/bench_recipients.py [--runs N] [--write docs/benchmarks-recipients.md]
+    python3 bench/bench_recipients.py [--runs N] [--write bench/RESULTS-recipients.md]
 
 v1 is sealed with the node's real code (:func:`fts_share.crypto.seal`) and its bytes are
 counted as the node's Flask app encodes a feed page. v2 is a PROTOTYPE of the design,
