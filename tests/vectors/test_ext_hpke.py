@@ -13,6 +13,9 @@ AES-128-GCM; the hpke-pq MLKEM768-X25519 entry: ChaCha20-Poly1305), so each test
    succeeds only if the node decapsulates the vector's ``enc`` to the vector's shared
    secret and runs the same key schedule. Tampering with either part is refused.
 
+The X-Wing draft's three KEM vectors (no HPKE layer) are checked the same way from their
+``ss``.
+
 Source: tests/vectors/external/README.md.
 """
 
@@ -143,3 +146,21 @@ def test_mlkem768_x25519_node_opens_aes256gcm() -> None:
     sealed, info, plaintext = _node_ciphertext(XWING)
     assert _open(SUITE_MLKEM768_X25519, key, sealed, info) == plaintext
     _check_refusals(SUITE_MLKEM768_X25519, key, sealed, info, len(XWING["enc"]) // 2)
+
+
+XWING_KEM = DOC["xwing_kem"]["vectors"]
+
+
+@pytest.mark.parametrize("number", range(len(XWING_KEM)))
+def test_xwing_kem_vectors_node_decapsulates(number: int) -> None:
+    """The X-Wing draft's own KEM vectors (seed, pk, ct, ss): the node derives the same
+    public key from the seed, and its HPKE open side (MLKEM768-X25519 / HKDF-SHA256 /
+    AES-256-GCM) decapsulates ``ct`` to ``ss``: a context derived from ``ss`` opens."""
+    v = XWING_KEM[number]
+    key = PrivateKey.from_raw(KeyKind.MLKEM768_X25519, _xwing_expanded(bytes.fromhex(v["sk"])))
+    assert key.public().raw.hex() == v["pk"]
+    info, plaintext = b"fts-share x-wing vector", b"X-Wing vector %d" % number
+    ks = key_schedule(0x647A, AES_256_GCM, bytes.fromhex(v["ss"]), info)
+    sealed = bytes.fromhex(v["ct"]) + AESGCM(ks["key"]).encrypt(ks["base_nonce"], plaintext, b"")
+    assert _open(SUITE_MLKEM768_X25519, key, sealed, info) == plaintext
+    _check_refusals(SUITE_MLKEM768_X25519, key, sealed, info, len(v["ct"]) // 2)
