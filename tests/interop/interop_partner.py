@@ -143,7 +143,7 @@ class Partner:
         mine = [r for r in results if r.label == "fts"]
         if len(mine) != 1 or mine[0].parameters.get("alg") != "ed25519":
             raise ProtocolError("no fts signature")
-        return self.code_of_kid(mine[0].parameters["keyid"])
+        return self.code_of_kid(str(mine[0].parameters["keyid"]))
 
     def get(self, base: str, path: str) -> tuple[int, Any]:
         url = base + path

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 pytestmark = pytest.mark.timeout(180)
 
-NOTICE = {
+NOTICE: dict[str, Any] = {
     "subject": {"names": [{"full": "Karim Benali", "kind": "primary"},
                           {"full": "كريم بن علي", "kind": "spelling"}],
                 "sex": "male", "dob": {"value": "1994", "approximate": True},
@@ -183,7 +183,8 @@ def published(world: tuple[Node, ip.Partner]) -> dict[str, Any]:
     return dict(body)
 
 
-def test_partner_reads_verifies_and_opens_the_feed(world, published) -> None:
+def test_partner_reads_verifies_and_opens_the_feed(world: tuple[Node, ip.Partner],
+                                                   published: dict[str, Any]) -> None:
     _, xpt = world
     page = xpt.fetch_page("FRA", after=0)  # signed request; every page check
     assert [item["n"] for item in page["index"]["items"]] == [1]
@@ -204,7 +205,8 @@ def test_partner_reads_verifies_and_opens_the_feed(world, published) -> None:
         xpt.check_page(forged, origin="FRA", after=0, limit=100)
 
 
-def test_partner_verifies_tree_heads_and_proofs(world, published) -> None:
+def test_partner_verifies_tree_heads_and_proofs(world: tuple[Node, ip.Partner],
+                                                published: dict[str, Any]) -> None:
     fra, xpt = world
     sign_kid = next(k["kid"] for k in xpt.member("FRA")["keys"] if k["use"] == "sign")
     fra_key = xpt.signing_key_of("FRA", sign_kid)
@@ -236,7 +238,7 @@ def test_partner_verifies_tree_heads_and_proofs(world, published) -> None:
                             bytes.fromhex(second["root"]))
 
 
-def test_node_polls_and_accepts_the_partners_feed(world) -> None:
+def test_node_polls_and_accepts_the_partners_feed(world: tuple[Node, ip.Partner]) -> None:
     fra, xpt = world
     handling = dict(NOTICE["handling"], recipients=["FRA"], purposes=["investigation"],
                     review_date=(datetime.now(UTC) + timedelta(days=365)).date()

@@ -35,7 +35,8 @@ DOC = json.loads((Path(__file__).parent / "external" / "hpke" / "vectors.json").
 A11 = DOC["rfc9180_a1_1"]["vector"]
 XWING = DOC["mlkem768_x25519"]["vector"]
 AES_256_GCM = 2
-_AEADS = {1: (AESGCM, 16), 2: (AESGCM, 32), 3: (ChaCha20Poly1305, 32)}
+_AEADS: dict[int, tuple[type[AESGCM | ChaCha20Poly1305], int]] = {
+    1: (AESGCM, 16), 2: (AESGCM, 32), 3: (ChaCha20Poly1305, 32)}
 
 
 def _extract(suite_id: bytes, salt: bytes, label: bytes, ikm: bytes) -> bytes:

@@ -86,8 +86,9 @@ def _request(message: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
 def _node_base(case: dict[str, Any], message: dict[str, Any]) -> bytes:
     member = parse_dictionary(case["signature_input"])[case["label"]]
     assert member.items is not None
+    headers: dict[str, str] = {}
     if message["start_line"].startswith("HTTP/"):  # a response: the node signs none
-        method, url, headers = "GET", "https://example.com/", {}
+        method, url = "GET", "https://example.com/"
     else:
         method, url, headers = _request(message)
     return signature_base([str(name) for name, _ in member.items], member.params,
