@@ -22,6 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -238,17 +239,19 @@ def test_partner_verifies_tree_heads_and_proofs(world: tuple[Node, ip.Partner],
                             bytes.fromhex(second["root"]))
 
 
+def _xpt_notice() -> dict[str, Any]:
+    """A notice payload of XPT's, addressed to FRA."""
+    handling = dict(NOTICE["handling"], recipients=["FRA"], purposes=["investigation"],
+                    review_date=(datetime.now(UTC) + timedelta(days=365)).date().isoformat())
+    now = wire.rfc3339(datetime.now(UTC))
+    return {"notice": dict(NOTICE, handling=handling, provenance={
+        "id": str(uuid.uuid4()), "version": 1, "supersedes": None, "origin": "XPT",
+        "officer": "xpt-officer", "created": now, "recipients": ["FRA"]})}
+
+
 def test_node_polls_and_accepts_the_partners_feed(world: tuple[Node, ip.Partner]) -> None:
     fra, xpt = world
-    handling = dict(NOTICE["handling"], recipients=["FRA"], purposes=["investigation"],
-                    review_date=(datetime.now(UTC) + timedelta(days=365)).date()
-                    .isoformat())
-    payload = {"notice": dict(NOTICE, handling=handling,
-                              provenance={"id": "5b0e3b0e-7d3c-4f39-9d55-2d0f1c3e4a11",
-                                          "version": 1, "supersedes": None, "origin": "XPT",
-                                          "officer": "xpt-officer",
-                                          "created": wire.rfc3339(datetime.now(UTC)),
-                                          "recipients": ["FRA"]})}
+    payload = _xpt_notice()
     check_schema("notice", payload["notice"])
     envelope = xpt.seal(payload, recipient="FRA")
     wire.validate("envelope", envelope)
@@ -259,3 +262,20 @@ def test_node_polls_and_accepts_the_partners_feed(world: tuple[Node, ip.Partner]
     received = [n for n in body["items"] if n["origin"] == "XPT"]
     assert len(received) == 1, body
     assert received[0]["id"] == payload["notice"]["provenance"]["id"]
+
+
+def test_node_refuses_a_forged_envelope_in_the_partners_feed(
+        world: tuple[Node, ip.Partner]) -> None:
+    """An envelope whose outer signature is not the origin's key's is refused (the page
+    itself is validly signed, so the node moves past it and records the refusal)."""
+    fra, xpt = world
+    envelope = xpt.seal(_xpt_notice(), recipient="FRA")
+    unsigned = {k: v for k, v in envelope.items() if k != "signature"}
+    forger = ed25519.Ed25519PrivateKey.generate()
+    envelope["signature"] = wire.b64u(forger.sign(wire.ENVELOPE_CONTEXT + wire.jcs(unsigned)))
+    output = fra.cli("poll")
+    assert "received 0" in output and "rejected 1" in output, output
+    status, body = fra.api("GET", "/api/v1/audit/entries?action=reject", "reviewer")
+    assert status == 200 and "signature" in json.dumps(body["items"][-1]["detail"]), body
+    status, body = fra.api("GET", "/api/v1/notices", "officer")
+    assert status == 200 and len([n for n in body["items"] if n["origin"] == "XPT"]) == 1
