@@ -33,7 +33,8 @@ CODE = Path(os.environ.get("FTS_BENCH_CODE") or Path(__file__).resolve().parents
 sys.path.insert(0, str(CODE))
 
 from fts_share.audit import log, merkle, models  # noqa: E402
-from fts_share.audit.entry import canonical_json, leaf_document  # noqa: E402
+from fts_share.audit.entry import leaf_document  # noqa: E402
+from fts_share.crypto.canonical import canonical_json  # noqa: E402
 from fts_share.audit.models import AuditEntry, AuditNode  # noqa: E402
 from fts_share.audit.verify import verify_log  # noqa: E402
 from fts_share.storage import Base, Store  # noqa: E402

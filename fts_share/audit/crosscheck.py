@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from fts_share.audit import merkle
 from fts_share.audit.errors import VerificationError
-from fts_share.audit.heads import SignatureVerifier, SignedTreeHead, b64url, b64url_decode
-from fts_share.audit.heads import verify_tree_head
+from fts_share.audit.heads import (SignatureVerifier, SignedTreeHead, decode_signature,
+                                   verify_tree_head)
 from fts_share.audit.log import record
+from fts_share.crypto.canonical import b64u
 from fts_share.audit.models import AuditFinding, PeerTreeHead
 
 #: ``proof_fetcher(first, second)`` -> the partner's consistency proof between sizes.
@@ -117,7 +118,7 @@ def observe_peer_head(session: Session, *, peer: str, head: SignedTreeHead,
     if same and finding is None:
         return None  # a head we already hold
     session.add(PeerTreeHead(peer=peer, size=head.size, root=head.root.hex(), time=head.time,
-                             key_id=head.key_id, signature=b64url(head.signature),
+                             key_id=head.key_id, signature=b64u(head.signature),
                              received_at=now))
     if finding is not None:
         _store_finding(session, finding, now)
@@ -153,4 +154,4 @@ def _store_finding(session: Session, finding: Finding, now: datetime) -> None:
 
 def _head(row: PeerTreeHead) -> SignedTreeHead:
     return SignedTreeHead(size=row.size, root=bytes.fromhex(row.root), time=row.time,
-                          key_id=row.key_id, signature=b64url_decode(row.signature))
+                          key_id=row.key_id, signature=decode_signature(row.signature))

@@ -33,10 +33,11 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTran
 
 from fts_share.audit import merkle
 from fts_share.audit.entry import leaf_data, leaf_data_of, validate_fields
-from fts_share.audit.heads import SignedTreeHead, Signer, b64url, b64url_decode, make_tree_head
+from fts_share.audit.heads import SignedTreeHead, Signer, decode_signature, make_tree_head
 from fts_share.audit.models import (NODE_INDEX_BITS, AuditEntry, AuditNode, TreeHead, node_id,
                                    node_position)
 from fts_share.clock import to_rfc3339
+from fts_share.crypto.canonical import b64u
 from fts_share.errors import FtsError, NotFound, ValidationError
 
 #: pg_advisory_xact_lock key serialising appends ("fts-audit" as a 63-bit integer).
@@ -255,14 +256,14 @@ def sign_tree_head(session: Session, *, now: datetime, sign: Signer,
     head = make_tree_head(size=size, root=root, time=now.astimezone(timezone.utc),
                           key_id=key_id, sign=sign)
     session.add(TreeHead(size=head.size, root=head.root.hex(), time=head.time,
-                         key_id=head.key_id, signature=b64url(head.signature)))
+                         key_id=head.key_id, signature=b64u(head.signature)))
     return head
 
 
 def head_from_row(row: TreeHead) -> SignedTreeHead:
     """A stored head as a :class:`SignedTreeHead` (the signature is not checked)."""
     return SignedTreeHead(size=row.size, root=bytes.fromhex(row.root), time=row.time,
-                          key_id=row.key_id, signature=b64url_decode(row.signature))
+                          key_id=row.key_id, signature=decode_signature(row.signature))
 
 
 def latest_tree_head(session: Session) -> SignedTreeHead | None:

@@ -21,12 +21,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.entry import ACTIONS, ACTOR_RE, CODE_RE, OUTCOMES
-from fts_share.audit.heads import b64url, b64url_decode
-from fts_share.audit.errors import VerificationError
 from fts_share.audit.log import log_size
 from fts_share.audit.models import AuditEntry
 from fts_share.clock import parse_rfc3339, to_rfc3339
-from fts_share.errors import ValidationError
+from fts_share.crypto.canonical import b64u, unb64u
+from fts_share.errors import CryptoError, ValidationError
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -176,16 +175,16 @@ def _fingerprint(query: EntryQuery) -> str:
 
 
 def _encode_cursor(query: EntryQuery, seq: int) -> str:
-    return b64url(json.dumps({"s": seq, "f": _fingerprint(query)}).encode())
+    return b64u(json.dumps({"s": seq, "f": _fingerprint(query)}).encode())
 
 
 def _decode_cursor(query: EntryQuery) -> int:
     try:
-        doc = json.loads(b64url_decode(query.cursor))
+        doc = json.loads(unb64u(query.cursor or ""))
         seq, fp = doc["s"], doc["f"]
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
             raise ValueError
-    except (VerificationError, ValueError, KeyError, TypeError):
+    except (CryptoError, ValueError, KeyError, TypeError):
         raise ValidationError({"cursor": "malformed cursor"}) from None
     if fp != _fingerprint(query):
         raise ValidationError({"cursor": "issued for other filters or order"})

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from fts_share.audit import log, merkle
-from fts_share.audit.entry import ACTIONS, canonical_json, leaf_data, leaf_document
+from fts_share.audit.entry import ACTIONS, leaf_data, leaf_document
 from fts_share.audit.errors import VerificationError
+from fts_share.crypto.canonical import canonical_json
 from fts_share.audit.heads import TREE_HEAD_CONTEXT, SignedTreeHead, verify_tree_head
 from fts_share.audit.models import AuditEntry
 from fts_share.audit.verify import verify_log

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import insert, text
 
 from fts_share.audit import log, merkle
-from fts_share.audit.entry import canonical_json, leaf_document
+from fts_share.audit.entry import leaf_document
+from fts_share.crypto.canonical import canonical_json
 from fts_share.audit import verify
 from fts_share.audit.models import AuditEntry, AuditNode, node_id
 from fts_share.audit.verify import verify_log
