@@ -64,7 +64,7 @@ class SignedTreeHead:
         return doc
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any] | str | bytes) -> "SignedTreeHead":
+    def from_json(cls, doc: Mapping[str, Any] | str | bytes) -> SignedTreeHead:
         """Parse a head strictly (unknown members, bad types or encodings are refused).
 
         Raises :class:`VerificationError`; the signature is *not* checked here (use

@@ -15,7 +15,7 @@ proof node is refused.
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from fts_share.audit.errors import VerificationError
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -79,9 +80,10 @@ class Store:
         except FtsError as exc:
             if exc.audit:
                 from fts_share.audit.log import record
+                from fts_share.storage.audit_store import audit_store
 
                 with self.transaction() as log_session:
-                    record(log_session, **exc.audit)
+                    record(audit_store(log_session), **exc.audit)
             raise
         finally:
             session.close()
