@@ -8,8 +8,9 @@ for the format these functions enforce. Every check raises
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from cryptography.hazmat.primitives import hpke
 

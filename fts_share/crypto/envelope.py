@@ -24,31 +24,68 @@ revoked key, ``CryptoError``) propagates unchanged, so the caller can record why
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fts_share.clock import to_rfc3339
 from fts_share.crypto._envelope_wire import (
-    CEK_INFO_CONTEXT, CEK_LENGTH, ENVELOPE_FIELDS, ENVELOPE_KINDS,
-    ENVELOPE_SIGNATURE_CONTEXT, ENVELOPE_VERSION, HPKE_SUITES, KIND_SUITE,
-    MAX_ENVELOPE_BYTES, MAX_RECIPIENTS, MAX_SEQ, NODE_RE, NONCE_LENGTH, PREV_RE,
-    STATEMENT_FIELDS, STATEMENT_SIGNATURE_CONTEXT, SUITE_MLKEM768_X25519, SUITE_X25519,
-    TLP_LABELS, check_body, check_structure, fail, parse_header)
-from fts_share.crypto.canonical import (b64u, canonical_json, sha256, sha256_hex,
-                                        strict_loads, unb64u)
+    CEK_INFO_CONTEXT,
+    CEK_LENGTH,
+    ENVELOPE_FIELDS,
+    ENVELOPE_KINDS,
+    ENVELOPE_SIGNATURE_CONTEXT,
+    ENVELOPE_VERSION,
+    HPKE_SUITES,
+    KIND_SUITE,
+    MAX_ENVELOPE_BYTES,
+    MAX_RECIPIENTS,
+    MAX_SEQ,
+    NODE_RE,
+    NONCE_LENGTH,
+    PREV_RE,
+    STATEMENT_FIELDS,
+    STATEMENT_SIGNATURE_CONTEXT,
+    SUITE_MLKEM768_X25519,
+    SUITE_X25519,
+    TLP_LABELS,
+    check_body,
+    check_structure,
+    fail,
+    parse_header,
+)
+from fts_share.crypto.canonical import (
+    b64u,
+    canonical_json,
+    sha256,
+    sha256_hex,
+    strict_loads,
+    unb64u,
+)
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, verify_signature
 from fts_share.errors import CryptoError
 
 __all__ = [
-    "ENVELOPE_VERSION", "MAX_RECIPIENTS", "MAX_ENVELOPE_BYTES", "SUITE_X25519",
-    "SUITE_MLKEM768_X25519", "TLP_LABELS", "ENVELOPE_KINDS", "Recipient",
-    "EnvelopeHeader", "OpenedNotice", "seal", "envelope_digest", "verify_envelope",
-    "open_envelope", "verify_authorship",
+    "ENVELOPE_KINDS",
+    "ENVELOPE_VERSION",
+    "MAX_ENVELOPE_BYTES",
+    "MAX_RECIPIENTS",
+    "SUITE_MLKEM768_X25519",
+    "SUITE_X25519",
+    "TLP_LABELS",
+    "EnvelopeHeader",
+    "OpenedNotice",
+    "Recipient",
+    "envelope_digest",
+    "open_envelope",
+    "seal",
+    "verify_authorship",
+    "verify_envelope",
 ]
 
 KeyFor = Callable[[str, str], PublicKey]

@@ -29,9 +29,9 @@ import heapq
 import hmac
 import os
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from fts_share.clock import Clock, utcnow
@@ -234,8 +234,8 @@ def verify_request(*, method: str, url: str, headers: Mapping[str, str], body: b
     # Step 3: everything the signature covers.
     if params["alg"] != SIGNATURE_ALG:
         raise _fail("alg must be ed25519")
-    created = datetime.fromtimestamp(int(params["created"]), timezone.utc)
-    expires = datetime.fromtimestamp(int(params["expires"]), timezone.utc)
+    created = datetime.fromtimestamp(int(params["created"]), UTC)
+    expires = datetime.fromtimestamp(int(params["expires"]), UTC)
     skew = timedelta(seconds=max_skew)
     if not timedelta(0) < expires - created <= timedelta(seconds=MAX_TTL):
         raise _fail(f"lifetime must be 1 to {MAX_TTL} seconds")
