@@ -166,27 +166,42 @@ def _lookup(key_for: KeyFor, origin: str, kid: str) -> PublicKey:
 def _check_seal_args(origin: str, seq: int, prev: str | None, created: datetime,
                      label: str, kind: str, signer: PrivateKey,
                      recipients: Sequence[Recipient]) -> None:
+    problem = (_header_arg_problem(origin, seq, prev, created, label, kind)
+               or _party_arg_problem(signer, recipients))
+    if problem is not None:
+        raise fail(problem)
+
+
+def _header_arg_problem(origin: str, seq: int, prev: str | None, created: datetime,
+                        label: str, kind: str) -> str | None:
+    """What is wrong with the header arguments of :func:`seal` (the first thing), or None."""
     if not isinstance(origin, str) or not NODE_RE.fullmatch(origin):
-        raise fail("seal: malformed origin")
+        return "seal: malformed origin"
     if type(seq) is not int or not 0 <= seq <= MAX_SEQ:
-        raise fail("seal: seq out of range")
+        return "seal: seq out of range"
     if prev is not None and not (isinstance(prev, str) and PREV_RE.fullmatch(prev)):
-        raise fail("seal: prev must be None or a lower-case hex SHA-256")
+        return "seal: prev must be None or a lower-case hex SHA-256"
     if not isinstance(created, datetime) or created.tzinfo is None:
-        raise fail("seal: created must be an aware datetime")
+        return "seal: created must be an aware datetime"
     if label not in TLP_LABELS or kind not in ENVELOPE_KINDS:
-        raise fail("seal: unknown label or kind")
+        return "seal: unknown label or kind"
+    return None
+
+
+def _party_arg_problem(signer: PrivateKey, recipients: Sequence[Recipient]) -> str | None:
+    """What is wrong with the signer or the recipients given to :func:`seal`, or None."""
     if not isinstance(signer, PrivateKey) or signer.kind is not KeyKind.ED25519:
-        raise fail("seal: signer must be an ed25519 private key")
+        return "seal: signer must be an ed25519 private key"
     if not 1 <= len(recipients) <= MAX_RECIPIENTS:
-        raise fail(f"seal: 1 to {MAX_RECIPIENTS} recipients")
+        return f"seal: 1 to {MAX_RECIPIENTS} recipients"
     for r in recipients:
         if (not isinstance(r, Recipient) or not isinstance(r.node, str)
                 or not NODE_RE.fullmatch(r.node) or not isinstance(r.key, PublicKey)
                 or r.key.kind not in KIND_SUITE):
-            raise fail("seal: recipient needs a node code and an encryption key")
+            return "seal: recipient needs a node code and an encryption key"
     if len({r.key.kid for r in recipients}) != len(recipients):
-        raise fail("seal: duplicate recipient key")
+        return "seal: duplicate recipient key"
+    return None
 
 
 def seal(payload: Mapping[str, Any], *, origin: str, seq: int, prev: str | None,
