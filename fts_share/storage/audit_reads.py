@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from fts_share.audit.store import ENTRY_COLUMNS, EntryFilter, EntryRecord, RawEntry
 from fts_share.storage.audit_tables import AuditEntry, node_id
+from fts_share.storage.engine import make_engine
 
 _SELECT_ENTRIES = text(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM audit_entries "
                        f"WHERE seq > :after AND seq < :end ORDER BY seq LIMIT :n")
@@ -57,8 +58,6 @@ class SharedEntryReader:
 
     def __call__(self, after: int, end: int, chunk: int) -> Iterator[Sequence[RawEntry]]:
         """Raw entries with ``after < seq < end``, ``chunk`` at a time."""
-        from fts_share.storage.db import make_engine
-
         engine = make_engine(self.url, readonly=True)
         try:
             with engine.connect() as connection:
