@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert
@@ -32,25 +33,33 @@ from sqlalchemy import insert
 CODE = Path(os.environ.get("FTS_BENCH_CODE") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(CODE))
 
-from fts_share.audit import log, merkle  # noqa: E402
-from fts_share.audit.frontier import Frontier  # noqa: E402
-from fts_share.audit.entry import leaf_document  # noqa: E402
-from fts_share.crypto.canonical import canonical_json  # noqa: E402
-from fts_share.storage import audit_tables as models  # noqa: E402
-from fts_share.storage.audit_store import audit_store  # noqa: E402
-from fts_share.storage.audit_tables import AuditEntry, AuditNode  # noqa: E402
-from fts_share.audit.verify import verify_log  # noqa: E402
-from fts_share.storage import Base, Store  # noqa: E402
+from fts_share.audit import log, merkle
+from fts_share.audit.entry import leaf_document
+from fts_share.audit.verify import verify_log
+from fts_share.crypto.canonical import canonical_json
+from fts_share.storage import Base, Store
 
-T0 = datetime(2025, 8, 2, tzinfo=timezone.utc)
+try:  # the layout measured: the audit store in storage (since issue 12) ...
+    from fts_share.audit.frontier import Frontier
+    from fts_share.storage import audit_tables as models
+    from fts_share.storage.audit_store import audit_store
+except ImportError:  # ... or a --baseline checkout from before, on the session itself
+    from fts_share.audit import models  # type: ignore[no-redef]
+    Frontier = log._Frontier  # type: ignore[attr-defined,misc]
+
+    def audit_store(session: Any) -> Any:  # type: ignore[misc]
+        return session
+AuditEntry, AuditNode = models.AuditEntry, models.AuditNode
+
+T0 = datetime(2025, 8, 2, tzinfo=UTC)
 
 
 def fields(i: int) -> dict[str, object]:
-    return dict(time=T0 + timedelta(seconds=i), actor=f"user:officer{i % 50}",
-                action=("open", "screen", "deliver", "receive")[i % 4], object_type="notice",
-                object_id=f"2f1c{i % 100000:08d}-7a6b-4c1d-9e2f-0123456789ab", object_version=1,
-                partner=("IRQ", "JOR", "FRA", "TUR")[i % 4], purpose="investigation",
-                legal_basis=["2178", "2396"], outcome="ok", detail={"batch": i % 7})
+    return {"time": T0 + timedelta(seconds=i), "actor": f"user:officer{i % 50}",
+                "action": ("open", "screen", "deliver", "receive")[i % 4], "object_type": "notice",
+                "object_id": f"2f1c{i % 100000:08d}-7a6b-4c1d-9e2f-0123456789ab", "object_version": 1,
+                "partner": ("IRQ", "JOR", "FRA", "TUR")[i % 4], "purpose": "investigation",
+                "legal_basis": ["2178", "2396"], "outcome": "ok", "detail": {"batch": i % 7}}
 
 
 def record_args(i: int) -> dict[str, object]:

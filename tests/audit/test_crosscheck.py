@@ -9,8 +9,8 @@ from sqlalchemy import select
 from fts_share.audit import crosscheck, merkle
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import make_tree_head
-from fts_share.storage.audit_tables import AuditEntry, PeerTreeHead
 from fts_share.storage.audit_store import audit_store
+from fts_share.storage.audit_tables import AuditEntry, PeerTreeHead
 
 LEAVES = [merkle.leaf_hash(bytes([i])) for i in range(40)]
 FORK = LEAVES[:10] + [merkle.leaf_hash(b"rewritten")] + LEAVES[11:]

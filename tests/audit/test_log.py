@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC
 
 import pytest
 import rfc8785
@@ -13,13 +14,13 @@ from sqlalchemy import func, select, text
 from fts_share.audit import log, merkle
 from fts_share.audit.entry import ACTIONS, leaf_data, leaf_document
 from fts_share.audit.errors import VerificationError
-from fts_share.crypto.canonical import canonical_json
 from fts_share.audit.heads import TREE_HEAD_CONTEXT, SignedTreeHead, verify_tree_head
-from fts_share.storage.audit_tables import AuditEntry
 from fts_share.audit.verify import verify_log
+from fts_share.crypto.canonical import canonical_json
 from fts_share.errors import NotFound, ValidationError
 from fts_share.storage import audit_store as audit_store_module
 from fts_share.storage.audit_store import audit_store, flushed_connection
+from fts_share.storage.audit_tables import AuditEntry
 
 
 def test_record_validates_every_field(store, clock):
@@ -37,10 +38,9 @@ def test_record_validates_every_field(store, clock):
 
 
 def test_record_in_callers_transaction_rolls_back(store, clock):
-    with pytest.raises(RuntimeError):
-        with store.transaction() as s:
-            log.record(audit_store(s), now=clock(), actor="node:IRQ", action="receive", partner="IRQ")
-            raise RuntimeError("the action failed")
+    with pytest.raises(RuntimeError), store.transaction() as s:
+        log.record(audit_store(s), now=clock(), actor="node:IRQ", action="receive", partner="IRQ")
+        raise RuntimeError("the action failed")
     with store.transaction() as s:
         entry = log.record(audit_store(s), now=clock(), actor="node:IRQ", action="receive", partner="IRQ")
         assert entry.seq == 0
@@ -169,10 +169,9 @@ def test_buffered_appends_survive_a_rolled_back_savepoint(store, clock):
     with store.transaction() as s:
         log.record(audit_store(s), now=clock(), actor="system", action="open")
         log.record(audit_store(s), now=clock(), actor="system", action="open")
-        with pytest.raises(RuntimeError):
-            with s.begin_nested():
-                log.record(audit_store(s), now=clock(), actor="system", action="screen")
-                raise RuntimeError("inner action failed")
+        with pytest.raises(RuntimeError), s.begin_nested():
+            log.record(audit_store(s), now=clock(), actor="system", action="screen")
+            raise RuntimeError("inner action failed")
         with s.begin_nested():
             log.record(audit_store(s), now=clock(), actor="system", action="deliver")
         assert log.record(audit_store(s), now=clock(), actor="system", action="receive").seq == 3
@@ -195,13 +194,13 @@ leaf_texts = st.none() | st.text(max_size=12)
 def test_leaf_data_is_canonical_leaf_document(seq, actor, object_id, object_type, partner,
                                              purpose, object_version, legal_basis, detail,
                                              micro):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    fields = dict(time=datetime(2025, 8, 2, 9, 0, 0, micro, tzinfo=timezone.utc), actor=actor,
-                  action="open", object_type=object_type, object_id=object_id,
-                  object_version=object_version, partner=partner, purpose=purpose,
-                  legal_basis=legal_basis, outcome="ok",
-                  detail=detail if isinstance(detail, dict) or detail is None else {"d": detail})
+    fields = {"time": datetime(2025, 8, 2, 9, 0, 0, micro, tzinfo=UTC), "actor": actor,
+                  "action": "open", "object_type": object_type, "object_id": object_id,
+                  "object_version": object_version, "partner": partner, "purpose": purpose,
+                  "legal_basis": legal_basis, "outcome": "ok",
+                  "detail": detail if isinstance(detail, dict) or detail is None else {"d": detail}}
     try:
         expected = rfc8785.dumps(leaf_document(seq=seq, **fields))
     except (ValueError, TypeError):

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -114,10 +114,10 @@ def test_compliance_report(busy, clock):
         assert rep.by_action["purge"] == rep.purges == 5
         assert rep.by_legal_basis == {"1373": 5, "2178": 10, "2396": 5}
         assert rep.refused == 10 and rep.refused_by_actor == {"user:bob": 10}
-        assert sum(rep.per_day.values()) == 25 and list(rep.per_day)[0] == "2025-08-02"
+        assert sum(rep.per_day.values()) == 25 and next(iter(rep.per_day)) == "2025-08-02"
         assert rep.extra == {"notices_past_review": 0}
         assert json.dumps(rep.to_json())
-        day2 = compliance_report(audit_store(s), since=datetime(2025, 8, 3, tzinfo=timezone.utc))
+        day2 = compliance_report(audit_store(s), since=datetime(2025, 8, 3, tzinfo=UTC))
         assert day2.total == sum(list(rep.per_day.values())[1:])
         with pytest.raises(ValidationError, match="until"):
             compliance_report(audit_store(s), since=clock(5), until=clock(1))

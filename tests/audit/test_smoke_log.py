@@ -15,6 +15,7 @@ def test_record_and_proofs(store, key, verifier, clock):
             log.record(audit_store(s), now=clock(i), actor="system", action="purge")
     with store.read() as s:
         from sqlalchemy import select
+
         from fts_share.storage.audit_tables import AuditEntry
         leaves = [e.leaf_hash for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
         assert len(leaves) == 21

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, text
 
-from fts_share.audit import log, merkle
+from fts_share.audit import log, merkle, verify
 from fts_share.audit.entry import leaf_document
-from fts_share.crypto.canonical import canonical_json
-from fts_share.audit import verify
-from fts_share.storage.audit_tables import AuditEntry, AuditNode, node_id
 from fts_share.audit.verify import verify_log
+from fts_share.crypto.canonical import canonical_json
 from fts_share.storage.audit_reads import SharedEntryReader
 from fts_share.storage.audit_store import SqlAuditStore, audit_store
+from fts_share.storage.audit_tables import AuditEntry, AuditNode, node_id
 
 N = 20
 
@@ -94,9 +93,9 @@ def test_inserted_entry(filled, lookup, clock):
     with filled.transaction() as s:
         s.execute(text("UPDATE audit_entries SET seq = seq + 1000 WHERE seq >= 5"))
         s.execute(text("UPDATE audit_entries SET seq = seq - 999 WHERE seq >= 1000"))
-        fields = dict(time=clock(4), actor="user:mallory", action="open", object_type="notice",
-                      object_id="forged", object_version=1, partner="IRQ", purpose="x",
-                      legal_basis=["2178"], outcome="ok", detail={})
+        fields = {"time": clock(4), "actor": "user:mallory", "action": "open", "object_type": "notice",
+                      "object_id": "forged", "object_version": 1, "partner": "IRQ", "purpose": "x",
+                      "legal_basis": ["2178"], "outcome": "ok", "detail": {}}
         leaf = merkle.leaf_hash(canonical_json(leaf_document(seq=5, **fields)))
         s.execute(insert(AuditEntry.__table__).values(seq=5, leaf_hash=leaf, **fields))
     report = run(filled, lookup)
