@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert
@@ -32,21 +33,33 @@ from sqlalchemy import insert
 CODE = Path(os.environ.get("FTS_BENCH_CODE") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(CODE))
 
-from fts_share.audit import log, merkle, models  # noqa: E402
-from fts_share.audit.entry import canonical_json, leaf_document  # noqa: E402
-from fts_share.audit.models import AuditEntry, AuditNode  # noqa: E402
-from fts_share.audit.verify import verify_log  # noqa: E402
-from fts_share.storage import Base, Store  # noqa: E402
+from fts_share.audit import log, merkle
+from fts_share.audit.entry import leaf_document
+from fts_share.audit.verify import verify_log
+from fts_share.crypto.canonical import canonical_json
+from fts_share.storage import Base, Store
 
-T0 = datetime(2025, 8, 2, tzinfo=timezone.utc)
+try:  # the layout measured: the audit store in storage (since issue 12) ...
+    from fts_share.audit.frontier import Frontier
+    from fts_share.storage import audit_tables as models
+    from fts_share.storage.audit_store import audit_store
+except ImportError:  # ... or a --baseline checkout from before, on the session itself
+    from fts_share.audit import models  # type: ignore[no-redef]
+    Frontier = log._Frontier  # type: ignore[attr-defined,misc]
+
+    def audit_store(session: Any) -> Any:  # type: ignore[misc]
+        return session
+AuditEntry, AuditNode = models.AuditEntry, models.AuditNode
+
+T0 = datetime(2025, 8, 2, tzinfo=UTC)
 
 
 def fields(i: int) -> dict[str, object]:
-    return dict(time=T0 + timedelta(seconds=i), actor=f"user:officer{i % 50}",
-                action=("open", "screen", "deliver", "receive")[i % 4], object_type="notice",
-                object_id=f"2f1c{i % 100000:08d}-7a6b-4c1d-9e2f-0123456789ab", object_version=1,
-                partner=("IRQ", "JOR", "FRA", "TUR")[i % 4], purpose="investigation",
-                legal_basis=["2178", "2396"], outcome="ok", detail={"batch": i % 7})
+    return {"time": T0 + timedelta(seconds=i), "actor": f"user:officer{i % 50}",
+                "action": ("open", "screen", "deliver", "receive")[i % 4], "object_type": "notice",
+                "object_id": f"2f1c{i % 100000:08d}-7a6b-4c1d-9e2f-0123456789ab", "object_version": 1,
+                "partner": ("IRQ", "JOR", "FRA", "TUR")[i % 4], "purpose": "investigation",
+                "legal_basis": ["2178", "2396"], "outcome": "ok", "detail": {"batch": i % 7}}
 
 
 def record_args(i: int) -> dict[str, object]:
@@ -68,12 +81,12 @@ def bench_appends(directory: str) -> dict[str, float]:
     for t in range(20):
         with store.transaction() as s:
             for i in range(1000):
-                log.record(s, **record_args(t * 1000 + i))  # type: ignore[arg-type]
+                log.record(audit_store(s), **record_args(t * 1000 + i))  # type: ignore[arg-type]
     out["batched (1,000 per transaction), appends/s"] = 20000 / (time.perf_counter() - start)
     start = time.perf_counter()
     for i in range(2000):
         with store.transaction() as s:
-            log.record(s, **record_args(20000 + i))  # type: ignore[arg-type]
+            log.record(audit_store(s), **record_args(20000 + i))  # type: ignore[arg-type]
     out["one per transaction, appends/s"] = 2000 / (time.perf_counter() - start)
     store.dispose()
     return out
@@ -82,7 +95,7 @@ def bench_appends(directory: str) -> dict[str, float]:
 def build_log(store: Store, n: int) -> float:
     """Bulk-insert n entries and their nodes (what record() would write), in chunks."""
     start = time.perf_counter()
-    frontier = log._Frontier(size=0)
+    frontier = Frontier(size=0)
     chunk = 20000
     for base in range(0, n, chunk):
         rows, nodes = [], []
@@ -128,17 +141,17 @@ def measure(entries: int, runs: int) -> dict[str, object]:
         print(f"built a {n:,}-entry log by bulk insert in {took:.1f} s", flush=True)
         key = Ed25519PrivateKey.generate()
         with store.transaction() as s:
-            log.sign_tree_head(s, now=T0, sign=key.sign, key_id="bench")
+            log.sign_tree_head(audit_store(s), now=T0, sign=key.sign, key_id="bench")
         with store.read() as s:
-            inc = median_ms(lambda: log.inclusion_proof(s, rng.randrange(n), n), runs)
-            con = median_ms(lambda: log.consistency_proof(s, rng.randrange(1, n), n), runs)
+            inc = median_ms(lambda: log.inclusion_proof(audit_store(s), rng.randrange(n), n), runs)
+            con = median_ms(lambda: log.consistency_proof(audit_store(s), rng.randrange(1, n), n), runs)
             out["inclusion proof, median ms"] = round(inc, 2)
             out["consistency proof, median ms"] = round(con, 2)
             print(f"inclusion proof, size {n:,}: median {inc:.2f} ms over {runs}")
             print(f"consistency proof, m..{n:,}: median {con:.2f} ms over {runs}", flush=True)
             pub = key.public_key()
             start = time.perf_counter()
-            report = verify_log(s, lookup_key=lambda _kid: pub.verify)
+            report = verify_log(audit_store(s), lookup_key=lambda _kid: pub.verify)
             took = time.perf_counter() - start
         out["full verification, s"] = round(took, 1)
         out["verification ok"] = report.ok
@@ -161,22 +174,22 @@ def phase(name: str, db: str, entries: int, runs: int) -> dict[str, object]:
         out["bulk build of the log, s"] = round(build_log(store, entries), 1)
         key = Ed25519PrivateKey.generate()
         with store.transaction() as s:
-            log.sign_tree_head(s, now=T0, sign=key.sign, key_id="bench")
+            log.sign_tree_head(audit_store(s), now=T0, sign=key.sign, key_id="bench")
         Path(db + ".key").write_bytes(key.public_key().public_bytes_raw())
     elif name == "proofs":
         rng = random.Random(4)
         with store.read() as s:
             out["inclusion proof, median ms"] = median_ms(
-                lambda: log.inclusion_proof(s, rng.randrange(entries), entries), runs)
+                lambda: log.inclusion_proof(audit_store(s), rng.randrange(entries), entries), runs)
             out["consistency proof, median ms"] = median_ms(
-                lambda: log.consistency_proof(s, rng.randrange(1, entries), entries), runs)
+                lambda: log.consistency_proof(audit_store(s), rng.randrange(1, entries), entries), runs)
     elif name == "verify":
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
         pub = Ed25519PublicKey.from_public_bytes(Path(db + ".key").read_bytes())
         with store.read() as s:
             start = time.perf_counter()
-            report = verify_log(s, lookup_key=lambda _kid: pub.verify)
+            report = verify_log(audit_store(s), lookup_key=lambda _kid: pub.verify)
             out["full verification, s"] = round(time.perf_counter() - start, 1)
         out["verification ok"] = report.ok and report.entries == entries
     store.dispose()

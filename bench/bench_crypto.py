@@ -19,22 +19,22 @@ import platform
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import cryptography  # noqa: E402
-from cryptography.hazmat.primitives import hpke  # noqa: E402
+import cryptography
+from cryptography.hazmat.primitives import hpke
 
-from fts_share.crypto.envelope import (Recipient, open_envelope, seal,  # noqa: E402
-                                       verify_envelope)
-from fts_share.crypto.keys import KeyKind, PrivateKey, generate  # noqa: E402
+from fts_share.crypto.envelope import Recipient, open_envelope, seal, verify_envelope
+from fts_share.crypto.keys import KeyKind, PrivateKey, generate
 
 COUNTS = (1, 10, 80)
 SUITES = ("x25519", "hybrid", "mixed")
-CREATED = datetime(2025, 8, 2, 12, 0, tzinfo=timezone.utc)
+CREATED = datetime(2025, 8, 2, 12, 0, tzinfo=UTC)
 PAYLOAD = {
     "id": "5f0c3a52-8d51-4c5e-9a57-2f1d7c1e8b11",
     "subject": {"names": [{"script": "Arab", "value": "إبراهيم عواد إبراهيم علي البدري السامرائي"},
@@ -91,7 +91,7 @@ def run(runs: int) -> tuple[list[dict[str, Any]], dict[str, float]]:
             recipients = [Recipient(node=f"N{i:03d}", key=k.public())
                           for i, k in enumerate(keys)]
 
-            def do_seal() -> dict[str, Any]:
+            def do_seal(recipients: list[Recipient] = recipients) -> dict[str, Any]:
                 return seal(PAYLOAD, origin="FRA", seq=1, prev=None, created=CREATED,
                             label="AMBER", kind="notice", signer=signer,
                             recipients=recipients)
@@ -104,10 +104,12 @@ def run(runs: int) -> tuple[list[dict[str, Any]], dict[str, float]]:
                 "suite": suite, "recipients": count,
                 "seal_ms": median_ms(do_seal, runs),
                 "seal_cpu_ms": median_ms(do_seal, runs, time.process_time),
-                "verify_ms": median_ms(lambda: verify_envelope(env, key_for=key_for), runs),
-                "open_ms": median_ms(lambda: open_envelope(
-                    env, header, node=f"N{count - 1:03d}", private_keys={last.kid: last},
-                    key_for=key_for), runs),
+                "verify_ms": median_ms(lambda env=env: verify_envelope(env, key_for=key_for),
+                                       runs),
+                "open_ms": median_ms(lambda env=env, header=header, count=count, last=last:
+                                     open_envelope(env, header, node=f"N{count - 1:03d}",
+                                                   private_keys={last.kid: last},
+                                                   key_for=key_for), runs),
                 "bytes": sizes[count]})
         per = (sizes[80] - sizes[1]) / 79
         for row in rows[-len(COUNTS):]:
@@ -119,14 +121,15 @@ def run(runs: int) -> tuple[list[dict[str, Any]], dict[str, float]]:
         hpke_suite = hpke.Suite(kem, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
         public = generate(kind).public().hpke_key()
         primitives[name] = median_ms(
-            lambda: hpke_suite.encrypt(os.urandom(32), public, info=b"x" * 49), runs * 20)
+            lambda hpke_suite=hpke_suite, public=public:
+            hpke_suite.encrypt(os.urandom(32), public, info=b"x" * 49), runs * 20)
     return rows, primitives
 
 
 def table(rows: list[dict[str, Any]], primitives: dict[str, float]) -> str:
     """The markdown table of the results."""
-    lines = ["| suite | recipients | seal (ms) | seal CPU (ms) | verify (ms) | open (ms) "
-             "| envelope (bytes) | bytes/recip. (JSON) |",
+    lines = [("| suite | recipients | seal (ms) | seal CPU (ms) | verify (ms) | open (ms) "
+              "| envelope (bytes) | bytes/recip. (JSON) |"),
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['suite']} | {r['recipients']} | {r['seal_ms']:.2f} | "
@@ -160,7 +163,7 @@ def main() -> None:
         args.write.write_text(
             "# Crypto benchmark results\n\n"
             f"Command: `{command}` (from the repository root)\n\n"
-            f"Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; "
+            f"Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; "
             f"machine: {machine}.\n\n"
             f"Medians of {args.runs} runs; payload about 1.5 KB of notice JSON. Wall-clock "
             "medians except `seal CPU` (process CPU time, less sensitive to other load on "

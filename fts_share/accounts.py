@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.errors import Conflict, Unauthenticated, ValidationError
 from fts_share.storage.models import Token, User
 
@@ -39,7 +40,7 @@ def create_user(session: Session, *, name: str, role: str, now: datetime,
     user = User(name=name, role=role, created=now, disabled=False)
     session.add(user)
     session.flush()
-    record(session, now=now, actor=actor, action="user_change", object_type="user",
+    record(audit_store(session), now=now, actor=actor, action="user_change", object_type="user",
            object_id=name, detail={"role": role, "change": "created"})
     return user
 

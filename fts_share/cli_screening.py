@@ -204,14 +204,15 @@ def export(home: Path, fmt: str) -> None:
     """Export the whole log to standard output (the export is logged)."""
     from fts_share.audit.export import export_csv, export_jsonl
     from fts_share.audit.log import record
+    from fts_share.storage.audit_store import audit_store
     from fts_share.node import Node
 
     node = Node.open(home)
     with node.store.transaction() as session:
-        record(session, now=utcnow(), actor=_actor(), action="export", object_type="audit_log",
+        record(audit_store(session), now=utcnow(), actor=_actor(), action="export", object_type="audit_log",
                detail={"format": fmt})
     with node.store.read() as session:
-        for chunk in (export_csv(session) if fmt == "csv" else export_jsonl(session)):
+        for chunk in (export_csv(audit_store(session)) if fmt == "csv" else export_jsonl(audit_store(session))):
             sys.stdout.write(chunk)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fts_share.audit.verify import VerificationReport, verify_log
+from fts_share.storage.audit_store import audit_store
 from fts_share.crypto.keys import PublicKey, verify_signature
 from fts_share.errors import FtsError
 from fts_share.node import Node
@@ -31,7 +32,7 @@ def key_lookup(node: Node) -> Callable[[str], Callable[[bytes, bytes], None] | N
 def verify_node_log(node: Node) -> VerificationReport:
     """Recompute this node's audit tree and check every signed tree head."""
     with node.store.read() as session:
-        return verify_log(session, lookup_key=key_lookup(node))
+        return verify_log(audit_store(session), lookup_key=key_lookup(node))
 
 
 def report_json(report: VerificationReport) -> dict[str, Any]:
@@ -69,6 +70,6 @@ def compliance(session: Any, *, now: Any, since: Any = None, until: Any = None) 
     """The compliance report: audit counts plus the notice sections."""
     from fts_share.audit.report import compliance_report
 
-    doc = compliance_report(session, since=since, until=until).to_json()
+    doc = compliance_report(audit_store(session), since=since, until=until).to_json()
     doc["notices"] = notice_sections(session, now=now)
     return doc

@@ -13,7 +13,8 @@ from fts_share.api.auth import caller, require
 from fts_share.api.feed import current_tree_head
 from fts_share.audit import log as audit_log
 from fts_share.audit.crosscheck import list_findings
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_store import audit_store
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.audit.export import export_csv, export_jsonl
 from fts_share.audit.query import entry_to_json, list_entries, parse_query
 from fts_share.reviewing import compliance, report_json, verify_node_log
@@ -27,7 +28,7 @@ def entries() -> dict[str, Any]:
     """Entries filtered by time, actor, action, notice and partner (keyset paging)."""
     query = parse_query(request.args.to_dict())
     with context.reading() as session:
-        page = list_entries(session, query)
+        page = list_entries(audit_store(session), query)
         return {"items": [entry_to_json(e) for e in page.entries], "next": page.next_cursor}
 
 
@@ -55,13 +56,13 @@ def inclusion() -> dict[str, Any]:
     """The RFC 9162 inclusion proof of entry ``index`` in the tree of ``size``."""
     args = context.load_args(InclusionQuery())
     with context.reading() as session:
-        size = args.get("size") or audit_log.log_size(session)
-        proof = audit_log.inclusion_proof(session, args["index"], size)
+        size = args.get("size") or audit_log.log_size(audit_store(session))
+        proof = audit_log.inclusion_proof(audit_store(session), args["index"], size)
         entry = session.get(AuditEntry, args["index"])
         return {"index": args["index"], "size": size,
                 "entry": entry_to_json(entry) if entry is not None else None,
                 "leaf_hash": entry.leaf_hash.hex() if entry is not None else None,
-                "root": audit_log.root_at(session, size).hex(),
+                "root": audit_log.root_at(audit_store(session), size).hex(),
                 "proof": [p.hex() for p in proof]}
 
 
@@ -81,11 +82,11 @@ def consistency() -> dict[str, Any]:
     """The RFC 9162 consistency proof between the trees of ``first`` and ``second``."""
     args = context.load_args(ConsistencyQuery())
     with context.reading() as session:
-        second = args.get("second") or audit_log.log_size(session)
-        proof = audit_log.consistency_proof(session, args["first"], second)
+        second = args.get("second") or audit_log.log_size(audit_store(session))
+        proof = audit_log.consistency_proof(audit_store(session), args["first"], second)
         return {"first": args["first"], "second": second,
-                "first_root": audit_log.root_at(session, args["first"]).hex(),
-                "second_root": audit_log.root_at(session, second).hex(),
+                "first_root": audit_log.root_at(audit_store(session), args["first"]).hex(),
+                "second_root": audit_log.root_at(audit_store(session), second).hex(),
                 "proof": [p.hex() for p in proof]}
 
 
@@ -95,7 +96,7 @@ def verify() -> dict[str, Any]:
     """Recompute the whole tree and check every signed tree head."""
     report = verify_node_log(context.node())
     with context.transaction() as session:
-        audit_log.record(session, now=context.now(), actor=caller().audit_name,
+        audit_log.record(audit_store(session), now=context.now(), actor=caller().audit_name,
                          action="audit_verify", outcome="ok" if report.ok else "error",
                          detail={"entries": report.entries, "ok": report.ok})
     return report_json(report)
@@ -118,13 +119,13 @@ def export() -> Response:
     args = {k: v for k, v in request.args.to_dict().items() if k != "format"}
     query = parse_query(args)
     with context.transaction() as session:
-        audit_log.record(session, now=context.now(), actor=caller().audit_name, action="export",
+        audit_log.record(audit_store(session), now=context.now(), actor=caller().audit_name, action="export",
                          object_type="audit_log", detail={"format": fmt, "filters": args})
     store = context.node().store
 
     def generate() -> Any:
         with store.read() as session:
-            rows = export_csv(session, query) if fmt == "csv" else export_jsonl(session, query)
+            rows = export_csv(audit_store(session), query) if fmt == "csv" else export_jsonl(audit_store(session), query)
             yield from rows
 
     mime = "text/csv" if fmt == "csv" else "application/jsonl"
@@ -149,4 +150,4 @@ def findings() -> dict[str, Any]:
     with context.reading() as session:
         return {"items": [{"peer": f.peer, "kind": f.kind, "detected_at": f.detected_at.isoformat(),
                            "detail": f.detail, "first": f.first_head, "second": f.second_head}
-                          for f in list_findings(session)]}
+                          for f in list_findings(audit_store(session))]}

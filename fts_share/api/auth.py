@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from fts_share import accounts
 from fts_share.api import context
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.crypto.httpsig import verify_request
 from fts_share.errors import CryptoError, Forbidden, RosterError, Unauthenticated
 from fts_share.notices.service import Actor
@@ -47,7 +48,7 @@ def _refuse(actor: str | None, reason: str, exc: Exception) -> Exception:
     if actor is None:
         detail["caller"] = "unauthenticated"
     with context.transaction() as session:
-        record(session, now=context.now(), actor=actor or "system", action="access_refused",
+        record(audit_store(session), now=context.now(), actor=actor or "system", action="access_refused",
                object_type="endpoint", object_id=f"{request.method} {request.path}"[:200],
                outcome="refused", detail=detail)
     return exc

@@ -10,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from fts_share.api import context
 from fts_share.api.auth import caller, require
 from fts_share.audit.log import latest_tree_head, log_size, record, sign_tree_head
+from fts_share.storage.audit_store import audit_store
 from fts_share.federation import logcheck
 from fts_share.federation.feed import MAX_PAGE_LIMIT, build_page
 
@@ -30,10 +31,10 @@ class FeedQuery(Schema):
 def current_tree_head(session: Any) -> dict[str, Any]:
     """This node's newest signed tree head, signing a fresh one if the log grew."""
     node = context.node()
-    latest = latest_tree_head(session)
-    if latest is not None and latest.size == log_size(session):
+    latest = latest_tree_head(audit_store(session))
+    if latest is not None and latest.size == log_size(audit_store(session)):
         return latest.to_json()
-    head = sign_tree_head(session, now=context.now(), sign=node.signing.sign,
+    head = sign_tree_head(audit_store(session), now=context.now(), sign=node.signing.sign,
                           key_id=node.signing.kid)
     return head.to_json()
 
@@ -51,7 +52,7 @@ def feed() -> dict[str, Any]:
                                 limit=args["limit"], now=now, tree_head=None,
                                 roster_version=node.roster.version)
         for seq in seqs:
-            record(session, now=now, actor=f"node:{partner}", action="deliver",
+            record(audit_store(session), now=now, actor=f"node:{partner}", action="deliver",
                    object_type="envelope", object_id=str(seq), partner=partner)
         head = current_tree_head(session)
         page["tree_head"] = head

@@ -9,26 +9,23 @@ A partner sends its signed tree heads with its feed. For each new head we:
    nearest stored head above, and verify them: a failing proof is an *inconsistent*
    history (the partner rewrote or forked its log).
 
-A finding is stored in ``audit_findings`` and recorded in this node's own audit log
+A finding is stored (the store's findings) and recorded in this node's own audit log
 (action ``split_view``), so reviewers on this side see it; the lead's feed code reports
 it to the reviewers on the other side.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Sequence
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import Any
 
 from fts_share.audit import merkle
 from fts_share.audit.errors import VerificationError
-from fts_share.audit.heads import SignatureVerifier, SignedTreeHead, b64url, b64url_decode
-from fts_share.audit.heads import verify_tree_head
-from fts_share.audit.log import record
-from fts_share.audit.models import AuditFinding, PeerTreeHead
+from fts_share.audit.heads import SignatureVerifier, SignedTreeHead, verify_tree_head
+from fts_share.audit.log import head_from_record, record
+from fts_share.audit.store import AuditStore, FindingRecord, HeadRecord
 
 #: ``proof_fetcher(first, second)`` -> the partner's consistency proof between sizes.
 ProofFetcher = Callable[[int, int], Sequence[bytes]]
@@ -76,7 +73,7 @@ def check_heads(peer: str, older: SignedTreeHead, newer: SignedTreeHead,
     return None
 
 
-def observe_peer_head(session: Session, *, peer: str, head: SignedTreeHead,
+def observe_peer_head(store: AuditStore, *, peer: str, head: SignedTreeHead,
                       proof_fetcher: ProofFetcher | None, verify_sig: SignatureVerifier,
                       now: datetime) -> Finding | None:
     """Store a partner's new signed head and cross-check it with the ones we hold.
@@ -87,70 +84,69 @@ def observe_peer_head(session: Session, *, peer: str, head: SignedTreeHead,
     audit log (in the caller's transaction) and returned; None means no conflict.
     """
     verify_tree_head(head, verify_sig)
-    rows = session.scalars(select(PeerTreeHead).where(PeerTreeHead.peer == peer)
-                           .order_by(PeerTreeHead.size, PeerTreeHead.id)).all()
-    finding: Finding | None = None
+    rows = store.peer_heads(peer)
     same = [r for r in rows if r.size == head.size]
-    for row in same:
-        finding = check_heads(peer, _head(row), head, None)
-        if finding:
-            break
+    finding = _same_size_finding(peer, head, same)
     if finding is None and not any(r.root == head.root.hex() for r in same):
-        below = [r for r in rows if r.size < head.size]
-        above = [r for r in rows if r.size > head.size]
-        pairs = ([(_head(below[-1]), head)] if below else []) + \
-                ([(head, _head(above[0]))] if above else [])
-        for older, newer in pairs:
-            if proof_fetcher is None:
-                break
-            try:
-                proof = list(proof_fetcher(older.size, newer.size))
-            except VerificationError:
-                # No proof for this pair (the page's proof starts from the size the
-                # poller held when it asked, and another poll may have stored a newer
-                # head since): not evidence of anything. The pair stays unchecked; the
-                # head is stored, and the next head is checked against it.
-                continue
-            finding = check_heads(peer, older, newer, proof)
-            if finding:
-                break
+        finding = _neighbour_finding(peer, head, rows, proof_fetcher)
     if same and finding is None:
         return None  # a head we already hold
-    session.add(PeerTreeHead(peer=peer, size=head.size, root=head.root.hex(), time=head.time,
-                             key_id=head.key_id, signature=b64url(head.signature),
-                             received_at=now))
+    store.add_peer_head(peer, head, received_at=now)
     if finding is not None:
-        _store_finding(session, finding, now)
+        _store_finding(store, finding, now)
     return finding
 
 
-def list_findings(session: Session, *, peer: str | None = None, limit: int = 100
-                  ) -> list[AuditFinding]:
+def _same_size_finding(peer: str, head: SignedTreeHead,
+                       same: Sequence[HeadRecord]) -> Finding | None:
+    for row in same:
+        finding = check_heads(peer, head_from_record(row), head, None)
+        if finding:
+            return finding
+    return None
+
+
+def _neighbour_finding(peer: str, head: SignedTreeHead, rows: Sequence[HeadRecord],
+                       proof_fetcher: ProofFetcher | None) -> Finding | None:
+    """Check ``head`` against the nearest stored head below and the nearest above."""
+    if proof_fetcher is None:
+        return None
+    below = [r for r in rows if r.size < head.size]
+    above = [r for r in rows if r.size > head.size]
+    pairs = ([(head_from_record(below[-1]), head)] if below else []) + \
+            ([(head, head_from_record(above[0]))] if above else [])
+    for older, newer in pairs:
+        try:
+            proof = list(proof_fetcher(older.size, newer.size))
+        except VerificationError:
+            # No proof for this pair (the page's proof starts from the size the
+            # poller held when it asked, and another poll may have stored a newer
+            # head since): not evidence of anything. The pair stays unchecked; the
+            # head is stored, and the next head is checked against it.
+            continue
+        finding = check_heads(peer, older, newer, proof)
+        if finding:
+            return finding
+    return None
+
+
+def list_findings(store: AuditStore, *, peer: str | None = None,
+                  limit: int = 100) -> list[FindingRecord]:
     """Stored findings, newest first (optionally for one partner)."""
-    stmt = select(AuditFinding).order_by(AuditFinding.id.desc()).limit(limit)
-    if peer is not None:
-        stmt = stmt.where(AuditFinding.peer == peer)
-    return list(session.scalars(stmt))
+    return store.findings(peer=peer, limit=limit)
 
 
-def latest_peer_head(session: Session, peer: str) -> SignedTreeHead | None:
+def latest_peer_head(store: AuditStore, peer: str) -> SignedTreeHead | None:
     """The largest stored head of ``peer`` (the one to ask the next proof from)."""
-    row = session.scalar(select(PeerTreeHead).where(PeerTreeHead.peer == peer)
-                         .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1))
-    return _head(row) if row is not None else None
+    row = store.latest_peer_head(peer)
+    return head_from_record(row) if row is not None else None
 
 
-def _store_finding(session: Session, finding: Finding, now: datetime) -> None:
-    entry = record(session, now=now, actor="system", action="split_view", object_type="peer_log",
+def _store_finding(store: AuditStore, finding: Finding, now: datetime) -> None:
+    entry = record(store, now=now, actor="system", action="split_view", object_type="peer_log",
                    object_id=finding.peer, partner=finding.peer, outcome="error",
                    detail={"kind": finding.kind, "first": finding.first.to_json(),
                            "second": finding.second.to_json(), "reason": finding.detail[:500]})
-    session.add(AuditFinding(peer=finding.peer, kind=finding.kind, detected_at=now,
-                             first_head=finding.first.to_json(),
-                             second_head=finding.second.to_json(), detail=finding.detail,
-                             audit_seq=entry.seq))
-
-
-def _head(row: PeerTreeHead) -> SignedTreeHead:
-    return SignedTreeHead(size=row.size, root=bytes.fromhex(row.root), time=row.time,
-                          key_id=row.key_id, signature=b64url_decode(row.signature))
+    store.add_finding(peer=finding.peer, kind=finding.kind, detected_at=now,
+                      first_head=finding.first.to_json(), second_head=finding.second.to_json(),
+                      detail=finding.detail, audit_seq=entry.seq)

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-import rfc8785
-
 from fts_share.clock import to_rfc3339
-from fts_share.errors import ValidationError
+from fts_share.crypto.canonical import canonical_json
+from fts_share.errors import CryptoError, ValidationError
 
 LEAF_VERSION = 1
 
@@ -59,45 +58,69 @@ def validate_fields(*, time: datetime, actor: str, action: str, object_type: str
     Returns the canonical JSON text of ``detail`` (``"{}"`` for none), which the check
     computes anyway, for :func:`leaf_data_of`.
     """
-    errors: dict[str, str] = {}
-    detail_json = "{}"
-    if not isinstance(time, datetime) or time.tzinfo is None:
-        errors["now"] = "must be an aware datetime"
-    if not isinstance(actor, str) or not ACTOR_RE.match(actor):
-        errors["actor"] = "must be 'system', 'user:<name>' or 'node:<code>'"
-    if action not in ACTIONS:
-        errors["action"] = f"must be one of {', '.join(ACTIONS)}"
-    if outcome not in OUTCOMES:
-        errors["outcome"] = f"must be one of {', '.join(OUTCOMES)}"
-    texts = {"object_type": object_type, "object_id": object_id, "purpose": purpose}
-    for field, value in texts.items():
-        if value is not None and (not isinstance(value, str) or not value
-                                  or len(value) > _TEXT_LIMITS[field] or not value.isprintable()):
-            errors[field] = f"must be printable text of 1 to {_TEXT_LIMITS[field]} characters"
-    if partner is not None and (not isinstance(partner, str) or not CODE_RE.match(partner)):
-        errors["partner"] = "must be a partner code (letters, digits, _ . -; at most 32)"
-    if object_version is not None and (not isinstance(object_version, int)
-                                       or isinstance(object_version, bool)
-                                       or not 0 <= object_version <= _MAX_SAFE_INT):
-        errors["object_version"] = "must be a non-negative integer"
-    if isinstance(legal_basis, (str, bytes)) or not all(
-            isinstance(b, str) and 0 < len(b) <= 64 and b.isprintable() for b in legal_basis):
-        errors["legal_basis"] = "must be a list of short strings"
-    if detail is not None:
-        if not isinstance(detail, Mapping):
-            errors["detail"] = "must be an object"
-        else:
-            bad = _forbidden_keys(detail)
-            if bad:
-                errors["detail"] = f"must not hold a subject's identity in clear: {', '.join(bad)}"
-            else:
-                try:
-                    detail_json = canonical_json(dict(detail)).decode("utf-8")
-                except (ValueError, TypeError) as exc:
-                    errors["detail"] = f"must be canonical-JSON serialisable: {exc}"
+    bad = {
+        "now": not (isinstance(time, datetime) and time.tzinfo is not None),
+        "actor": not (isinstance(actor, str) and ACTOR_RE.match(actor)),
+        "action": action not in ACTIONS,
+        "outcome": outcome not in OUTCOMES,
+        "object_type": not _optional_text(object_type, _TEXT_LIMITS["object_type"]),
+        "object_id": not _optional_text(object_id, _TEXT_LIMITS["object_id"]),
+        "purpose": not _optional_text(purpose, _TEXT_LIMITS["purpose"]),
+        "partner": partner is not None and not (isinstance(partner, str)
+                                                and CODE_RE.match(partner)),
+        "object_version": not _optional_version(object_version),
+        "legal_basis": not _legal_basis_ok(legal_basis),
+    }
+    errors = {name: _FIELD_MESSAGES[name] for name, wrong in bad.items() if wrong}
+    detail_json, detail_error = _detail_json(detail)
+    if detail_error:
+        errors["detail"] = detail_error
     if errors:
         raise ValidationError(errors)
     return detail_json
+
+
+_FIELD_MESSAGES = {
+    "now": "must be an aware datetime",
+    "actor": "must be 'system', 'user:<name>' or 'node:<code>'",
+    "action": f"must be one of {', '.join(ACTIONS)}",
+    "outcome": f"must be one of {', '.join(OUTCOMES)}",
+    **{field: f"must be printable text of 1 to {limit} characters"
+       for field, limit in _TEXT_LIMITS.items()},
+    "partner": "must be a partner code (letters, digits, _ . -; at most 32)",
+    "object_version": "must be a non-negative integer",
+    "legal_basis": "must be a list of short strings",
+}
+
+
+def _optional_text(value: object, limit: int) -> bool:
+    return value is None or (isinstance(value, str) and 0 < len(value) <= limit
+                             and value.isprintable())
+
+
+def _optional_version(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool)
+                             and 0 <= value <= _MAX_SAFE_INT)
+
+
+def _legal_basis_ok(value: Any) -> bool:
+    return not isinstance(value, (str, bytes)) and all(
+        isinstance(b, str) and 0 < len(b) <= 64 and b.isprintable() for b in value)
+
+
+def _detail_json(detail: object) -> tuple[str, str | None]:
+    """(canonical JSON text of ``detail``, None), or ("{}", what is wrong with it)."""
+    if detail is None:
+        return "{}", None
+    if not isinstance(detail, Mapping):
+        return "{}", "must be an object"
+    bad = _forbidden_keys(detail)
+    if bad:
+        return "{}", f"must not hold a subject's identity in clear: {', '.join(bad)}"
+    try:
+        return canonical_json(dict(detail)).decode("utf-8"), None
+    except CryptoError as exc:
+        return "{}", f"must be canonical-JSON serialisable: {exc}"
 
 
 def leaf_document(*, seq: int, time: datetime, actor: str, action: str,
@@ -106,7 +129,7 @@ def leaf_document(*, seq: int, time: datetime, actor: str, action: str,
                   outcome: str, detail: Mapping[str, Any] | None) -> dict[str, Any]:
     """The JSON document whose canonical form is the entry's Merkle leaf data."""
     return {
-        "v": LEAF_VERSION, "seq": seq, "time": to_rfc3339(time.astimezone(timezone.utc)),
+        "v": LEAF_VERSION, "seq": seq, "time": to_rfc3339(time.astimezone(UTC)),
         "actor": actor, "action": action, "object_type": object_type,
         "object_id": object_id, "object_version": object_version, "partner": partner,
         "purpose": purpose, "legal_basis": list(legal_basis), "outcome": outcome,
@@ -130,13 +153,14 @@ def leaf_data(*, seq: int, time: datetime, actor: str, action: str, object_type:
     The document's shape is fixed, so when every member has its expected type its
     canonical form is written by :func:`leaf_data_of` straight from a template; anything
     else (e.g. a value read from a tampered row) takes the general path. A property test
-    checks that both agree with ``rfc8785.dumps(leaf_document(...))``.
+    checks that both agree with ``rfc8785.dumps(leaf_document(...))``. Raises
+    ``ValueError`` for an entry that RFC 8785 cannot represent.
     """
     try:
         return leaf_data_of(seq, to_rfc3339(time), actor, action, object_type, object_id,
                             object_version, partner, purpose, legal_basis, outcome, detail)
     except (TypeError, ValueError):
-        return canonical_json(leaf_document(
+        return _canonical(leaf_document(
             seq=seq, time=time, actor=actor, action=action, object_type=object_type,
             object_id=object_id, object_version=object_version, partner=partner,
             purpose=purpose, legal_basis=legal_basis, outcome=outcome, detail=detail))
@@ -156,21 +180,8 @@ def leaf_data_of(seq: int, time: str, actor: str, action: str, object_type: str 
     type (a text that is not a ``str``, a bool, an unsafe integer, a non-list legal
     basis), which :func:`leaf_data` then serialises the general way.
     """
-    if type(seq) is not int or not 0 <= seq <= _MAX_SAFE_INT or type(time) is not str:
-        raise TypeError("seq or time")
-    if object_version is not None and (type(object_version) is not int
-                                       or not -_MAX_SAFE_INT <= object_version <= _MAX_SAFE_INT):
-        raise TypeError("object_version")
-    if type(legal_basis) is not list and type(legal_basis) is not tuple:
-        raise TypeError("legal_basis")
-    if detail_json is not None:
-        detail_text = detail_json
-    elif detail is None or detail == {}:
-        detail_text = "{}"
-    elif type(detail) is dict:
-        detail_text = canonical_json(detail).decode("utf-8")
-    else:
-        raise TypeError("detail")
+    _check_leaf_types(seq, time, object_version, legal_basis)
+    detail_text = detail_json if detail_json is not None else _detail_text(detail)
     enc = _encode_str  # raises TypeError for anything but a str
     return (_LEAF_TEMPLATE % (
         enc(action), enc(actor), detail_text, "[" + ",".join(map(enc, legal_basis)) + "]",
@@ -181,41 +192,34 @@ def leaf_data_of(seq: int, time: str, actor: str, action: str, object_type: str 
         "null" if purpose is None else enc(purpose), seq, time)).encode("utf-8")
 
 
-def canonical_json(value: Any) -> bytes:
-    """RFC 8785 canonical JSON of ``value``.
-
-    Values made only of objects with ASCII keys, arrays, strings, safe integers,
-    booleans and null are serialised by the standard library with sorted keys and no
-    whitespace, which is byte-identical to RFC 8785 for them (its string escaping is
-    the same; ASCII keys sort the same by code point and by UTF-16 unit). Anything else
-    (floats, non-ASCII keys, subclasses of the JSON types) goes through
-    ``rfc8785.dumps``. A property test checks the two paths agree.
-    """
-    if _simple(value):
-        return _CANONICAL_ENCODER.encode(value).encode("utf-8")
-    return rfc8785.dumps(value)
+def _check_leaf_types(seq: object, time: object, object_version: object,
+                      legal_basis: object) -> None:
+    """Raise ``TypeError`` unless the non-text members have their expected types."""
+    if type(seq) is not int or not 0 <= seq <= _MAX_SAFE_INT or type(time) is not str:
+        raise TypeError("seq or time")
+    if object_version is not None and (type(object_version) is not int
+                                       or not -_MAX_SAFE_INT <= object_version <= _MAX_SAFE_INT):
+        raise TypeError("object_version")
+    if type(legal_basis) is not list and type(legal_basis) is not tuple:
+        raise TypeError("legal_basis")
 
 
-_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def _detail_text(detail: Mapping[str, Any] | None) -> str:
+    """The canonical JSON text of a ``dict`` detail (``{}`` for none), else TypeError."""
+    if detail is None or detail == {}:
+        return "{}"
+    if type(detail) is not dict:
+        raise TypeError("detail")
+    return _canonical(detail).decode("utf-8")
 
 
-def _simple(value: Any) -> bool:
-    kind = type(value)
-    if kind is str or value is None or kind is bool:
-        return True
-    if kind is int:
-        return -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT
-    if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str or not key.isascii() or not _simple(item):
-                return False
-        return True
-    if kind is list or kind is tuple:
-        for item in value:
-            if not _simple(item):
-                return False
-        return True
-    return False
+def _canonical(value: Any) -> bytes:
+    """:func:`~fts_share.crypto.canonical.canonical_json`, raising ``ValueError`` for a
+    value JCS cannot represent (a leaf is then unreadable, not a crypto failure)."""
+    try:
+        return canonical_json(value)
+    except CryptoError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _forbidden_keys(detail: Mapping[str, Any]) -> list[str]:

@@ -17,22 +17,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
-
-from sqlalchemy.orm import Session
 
 from fts_share.audit.query import EntryQuery, entry_to_json, list_entries
+from fts_share.audit.store import AuditStore
 
 CSV_COLUMNS = ("seq", "time", "actor", "action", "object_type", "object_id", "object_version",
                "partner", "purpose", "legal_basis", "outcome", "detail", "leaf_hash")
 PAGE = 1000
 
 
-def _entries(session: Session, query: EntryQuery | None) -> Iterator[dict[str, object]]:
+def _entries(store: AuditStore, query: EntryQuery | None) -> Iterator[dict[str, object]]:
     query = replace(query or EntryQuery(), cursor=None, limit=PAGE)
     while True:
-        page = list_entries(session, query)
+        page = list_entries(store, query)
         for entry in page.entries:
             yield entry_to_json(entry)
         if page.next_cursor is None:
@@ -40,13 +39,13 @@ def _entries(session: Session, query: EntryQuery | None) -> Iterator[dict[str, o
         query = replace(query, cursor=page.next_cursor)
 
 
-def export_jsonl(session: Session, query: EntryQuery | None = None) -> Iterator[str]:
+def export_jsonl(store: AuditStore, query: EntryQuery | None = None) -> Iterator[str]:
     """One JSON object per line, in ``seq`` order."""
-    for doc in _entries(session, query):
+    for doc in _entries(store, query):
         yield json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def export_csv(session: Session, query: EntryQuery | None = None) -> Iterator[str]:
+def export_csv(store: AuditStore, query: EntryQuery | None = None) -> Iterator[str]:
     """A header line, then one CSV line per entry (RFC 4180, CRLF line ends)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -58,7 +57,7 @@ def export_csv(session: Session, query: EntryQuery | None = None) -> Iterator[st
         return buffer.getvalue()
 
     yield line(list(CSV_COLUMNS))
-    for doc in _entries(session, query):
+    for doc in _entries(store, query):
         cells = []
         for name in CSV_COLUMNS:
             value = doc[name]

@@ -12,18 +12,17 @@ be mistaken for a signature over anything else the node key signs.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Mapping
-
-import rfc8785
+from typing import Any
 
 from fts_share.audit.errors import VerificationError
 from fts_share.clock import parse_rfc3339, to_rfc3339
+from fts_share.crypto.canonical import b64u, canonical_json, unb64u
+from fts_share.errors import CryptoError
 
 #: Domain separation: prepended to the canonical head before signing.
 TREE_HEAD_CONTEXT = b"fts-share/audit/tree-head/v1\x00"
@@ -35,7 +34,6 @@ Signer = Callable[[bytes], bytes]
 SignatureVerifier = Callable[[bytes, bytes], None]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_B64URL = re.compile(r"^[A-Za-z0-9_-]+$")
 _FIELDS = {"v", "size", "root", "time", "key_id", "signature"}
 
 
@@ -62,11 +60,11 @@ class SignedTreeHead:
     def to_json(self) -> dict[str, Any]:
         """The head as a JSON-ready dict (the wire format above)."""
         doc = self.unsigned_document()
-        doc["signature"] = b64url(self.signature)
+        doc["signature"] = b64u(self.signature)
         return doc
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any] | str | bytes) -> "SignedTreeHead":
+    def from_json(cls, doc: Mapping[str, Any] | str | bytes) -> SignedTreeHead:
         """Parse a head strictly (unknown members, bad types or encodings are refused).
 
         Raises :class:`VerificationError`; the signature is *not* checked here (use
@@ -100,12 +98,12 @@ class SignedTreeHead:
             raise VerificationError(f"tree head: expected an RFC 3339 time, "
                                     f"got {doc['time']!r}") from None
         return cls(size=size, root=bytes.fromhex(root), time=time, key_id=key_id,
-                   signature=b64url_decode(doc["signature"]))
+                   signature=decode_signature(doc["signature"]))
 
 
 def signed_bytes(unsigned: Mapping[str, Any]) -> bytes:
     """:data:`TREE_HEAD_CONTEXT` + RFC 8785 canonical JSON of an unsigned head."""
-    return TREE_HEAD_CONTEXT + rfc8785.dumps(dict(unsigned))
+    return TREE_HEAD_CONTEXT + canonical_json(dict(unsigned))
 
 
 def make_tree_head(*, size: int, root: bytes, time: datetime, key_id: str,
@@ -128,17 +126,13 @@ def verify_tree_head(head: SignedTreeHead, verify: SignatureVerifier) -> None:
                                 f"by key {head.key_id}, got an invalid one") from None
 
 
-def b64url(data: bytes) -> str:
-    """Base64url without padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: object) -> bytes:
-    """Strict base64url (no padding) decoding; raises :class:`VerificationError`."""
-    if not isinstance(text, str) or not _B64URL.match(text) or len(text) % 4 == 1:
+def decode_signature(text: object) -> bytes:
+    """A head's signature from its unpadded base64url text; raises
+    :class:`VerificationError` (the decoding is :func:`~fts_share.crypto.canonical.unb64u`)."""
+    if not isinstance(text, str) or not text:
         raise VerificationError(f"tree head: expected a base64url signature, got {text!r}")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise VerificationError("tree head: expected a base64url signature, "
-                                "got undecodable text") from None
+        return unb64u(text)
+    except CryptoError:
+        raise VerificationError(f"tree head: expected a base64url signature, "
+                                f"got {text!r}") from None

@@ -15,7 +15,7 @@ proof node is refused.
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from fts_share.audit.errors import VerificationError
 
@@ -244,6 +244,20 @@ def verify_consistency(*, first: int, second: int, first_root: bytes, second_roo
             raise VerificationError(f"consistency proof: expected empty-tree root "
                                     f"{EMPTY_ROOT.hex()}, got {first_root.hex()}")
         return
+    fr, sr = _consistency_roots(first, second, first_root, proof)
+    # 7. (cont.) fr must equal first_hash and sr second_hash.
+    if fr != first_root:
+        raise VerificationError(f"consistency proof: expected first root {first_root.hex()}, "
+                                f"got {fr.hex()}")
+    if sr != second_root:
+        raise VerificationError(f"consistency proof: expected second root "
+                                f"{second_root.hex()}, got {sr.hex()}")
+
+
+def _consistency_roots(first: int, second: int, first_root: bytes,
+                       proof: Sequence[bytes]) -> tuple[bytes, bytes]:
+    """Steps 1 to 7 of RFC 9162 §2.1.4.2 for 0 < first < second: the roots (fr, sr)
+    that ``proof`` implies; raises :class:`VerificationError` if sn does not end at 0."""
     # 1. An empty consistency_path fails (guaranteed non-empty by the shape check).
     path = list(proof)
     # 2. If first is an exact power of 2, prepend first_hash to the path.
@@ -269,15 +283,10 @@ def verify_consistency(*, first: int, second: int, first_root: bytes, second_roo
         else:
             sr = node_hash(sr, c)  # otherwise sr = HASH(0x01 || sr || c)
         fn, sn = fn >> 1, sn >> 1  # finally shift both once
-    # 7. fr must equal first_hash, sr second_hash, and sn must be 0.
+    # 7. sn must be 0.
     if sn != 0:
         raise VerificationError("consistency proof: expected more nodes, got too few")
-    if fr != first_root:
-        raise VerificationError(f"consistency proof: expected first root {first_root.hex()}, "
-                                f"got {fr.hex()}")
-    if sr != second_root:
-        raise VerificationError(f"consistency proof: expected second root "
-                                f"{second_root.hex()}, got {sr.hex()}")
+    return fr, sr
 
 
 # --- helpers -----------------------------------------------------------------------

@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from typing import Any, Mapping
-
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from typing import Any
 
 from fts_share.audit.entry import ACTIONS, ACTOR_RE, CODE_RE, OUTCOMES
-from fts_share.audit.heads import b64url, b64url_decode
-from fts_share.audit.errors import VerificationError
 from fts_share.audit.log import log_size
-from fts_share.audit.models import AuditEntry
+from fts_share.audit.store import AuditStore, EntryRecord
 from fts_share.clock import parse_rfc3339, to_rfc3339
-from fts_share.errors import ValidationError
+from fts_share.crypto.canonical import b64u, unb64u
+from fts_share.errors import CryptoError, ValidationError
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -60,7 +57,7 @@ class EntryQuery:
 class Page:
     """One page of entries and the cursor of the next page (None on the last)."""
 
-    entries: list[AuditEntry] = field(default_factory=list)
+    entries: list[EntryRecord] = field(default_factory=list)
     next_cursor: str | None = None
 
 
@@ -100,6 +97,12 @@ def parse_query(args: Mapping[str, Any]) -> EntryQuery:
 
 def validate_query(query: EntryQuery) -> None:
     """Raise ValidationError naming every bad field of ``query``."""
+    errors = {**_time_errors(query), **_filter_errors(query), **_paging_errors(query)}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _time_errors(query: EntryQuery) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name in ("since", "until"):
         value = getattr(query, name)
@@ -107,6 +110,11 @@ def validate_query(query: EntryQuery) -> None:
             errors[name] = "must be an aware datetime"
     if not errors and query.since and query.until and query.since >= query.until:
         errors["until"] = "must be after since"
+    return errors
+
+
+def _filter_errors(query: EntryQuery) -> dict[str, str]:
+    errors: dict[str, str] = {}
     if query.actor is not None and not ACTOR_RE.match(query.actor):
         errors["actor"] = "must be 'system', 'user:<name>' or 'node:<code>'"
     if query.action is not None and query.action not in ACTIONS:
@@ -119,47 +127,36 @@ def validate_query(query: EntryQuery) -> None:
         value = getattr(query, name)
         if value is not None and not 0 < len(value) <= limit:
             errors[name] = f"must be 1 to {limit} characters"
+    return errors
+
+
+def _paging_errors(query: EntryQuery) -> dict[str, str]:
+    errors: dict[str, str] = {}
     if query.order not in ("asc", "desc"):
         errors["order"] = "must be asc or desc"
     if isinstance(query.limit, bool) or not isinstance(query.limit, int) \
             or not 1 <= query.limit <= MAX_LIMIT:
         errors["limit"] = f"must be an integer from 1 to {MAX_LIMIT}"
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
-def list_entries(session: Session, query: EntryQuery | None = None) -> Page:
+def list_entries(store: AuditStore, query: EntryQuery | None = None) -> Page:
     """One page of entries matching ``query``, in ``seq`` order."""
     query = query or EntryQuery()
     validate_query(query)
-    stmt = filtered(query)
+    after = None
     if query.cursor is not None:
         after = _decode_cursor(query)
-        if after >= log_size(session):
+        if after >= log_size(store):
             raise ValidationError({"cursor": "beyond the end of the log"})
-        stmt = stmt.where(AuditEntry.seq > after if query.order == "asc" else AuditEntry.seq < after)
-    rows = list(session.scalars(stmt.limit(query.limit + 1)))
+    rows = store.entries(query, after=after, limit=query.limit + 1)
     if len(rows) <= query.limit:
         return Page(entries=rows)
     rows = rows[:query.limit]
     return Page(entries=rows, next_cursor=_encode_cursor(query, rows[-1].seq))
 
 
-def filtered(query: EntryQuery) -> Select[tuple[AuditEntry]]:
-    """The SELECT of entries matching ``query``'s filters, ordered (no paging)."""
-    stmt = select(AuditEntry)
-    if query.since is not None:
-        stmt = stmt.where(AuditEntry.time >= query.since)
-    if query.until is not None:
-        stmt = stmt.where(AuditEntry.time < query.until)
-    for name in ("actor", "action", "object_type", "object_id", "partner", "outcome"):
-        value = getattr(query, name)
-        if value is not None:
-            stmt = stmt.where(getattr(AuditEntry, name) == value)
-    return stmt.order_by(AuditEntry.seq.asc() if query.order == "asc" else AuditEntry.seq.desc())
-
-
-def entry_to_json(entry: AuditEntry) -> dict[str, Any]:
+def entry_to_json(entry: EntryRecord) -> dict[str, Any]:
     """An entry as JSON (what the API and the JSON Lines export show)."""
     return {"seq": entry.seq, "time": to_rfc3339(entry.time), "actor": entry.actor,
             "action": entry.action, "object_type": entry.object_type,
@@ -176,16 +173,16 @@ def _fingerprint(query: EntryQuery) -> str:
 
 
 def _encode_cursor(query: EntryQuery, seq: int) -> str:
-    return b64url(json.dumps({"s": seq, "f": _fingerprint(query)}).encode())
+    return b64u(json.dumps({"s": seq, "f": _fingerprint(query)}).encode())
 
 
 def _decode_cursor(query: EntryQuery) -> int:
     try:
-        doc = json.loads(b64url_decode(query.cursor))
+        doc = json.loads(unb64u(query.cursor or ""))
         seq, fp = doc["s"], doc["f"]
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
             raise ValueError
-    except (VerificationError, ValueError, KeyError, TypeError):
+    except (CryptoError, ValueError, KeyError, TypeError):
         raise ValidationError({"cursor": "malformed cursor"}) from None
     if fp != _fingerprint(query):
         raise ValidationError({"cursor": "issued for other filters or order"})

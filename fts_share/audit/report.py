@@ -3,26 +3,24 @@
 Counts by partner, by action, by outcome and by legal basis; refused accesses; purges;
 and actions per day (UTC). Sections that come from other tables (notices past their
 review date, subjects by sex and minors) are supplied by their owners through
-``extra_sections``: a mapping of section name to ``fn(session, since, until)`` whose
-JSON-ready result is placed under ``extra``.
+``extra_sections``: a mapping of section name to ``fn(since, until)`` whose JSON-ready
+result is placed under ``extra``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
-
-from fts_share.audit.models import AuditEntry
+from fts_share.audit.store import AuditStore
 from fts_share.clock import to_rfc3339
 from fts_share.errors import ValidationError
 
-#: ``fn(session, since, until)`` -> a JSON-ready section of the report.
-ReportSection = Callable[[Session, "datetime | None", "datetime | None"], Any]
+#: ``fn(since, until)`` -> a JSON-ready section of the report.
+ReportSection = Callable[[datetime | None, datetime | None], Any]
 
 
 @dataclass
@@ -53,7 +51,7 @@ class ComplianceReport:
                 "per_day": self.per_day, "extra": self.extra}
 
 
-def compliance_report(session: Session, *, since: datetime | None = None,
+def compliance_report(store: AuditStore, *, since: datetime | None = None,
                       until: datetime | None = None,
                       extra_sections: Mapping[str, ReportSection] | None = None
                       ) -> ComplianceReport:
@@ -64,36 +62,27 @@ def compliance_report(session: Session, *, since: datetime | None = None,
     if since and until and since >= until:
         raise ValidationError({"until": "must be after since"})
 
-    def scoped(stmt: Select[Any]) -> Select[Any]:
-        if since is not None:
-            stmt = stmt.where(AuditEntry.time >= since)
-        if until is not None:
-            stmt = stmt.where(AuditEntry.time < until)
-        return stmt
-
-    def grouped(column: Any, *where: Any) -> dict[str, int]:
-        stmt = scoped(select(column, func.count()).where(*where).group_by(column))
-        return {("-" if key is None else str(key)): int(n)
-                for key, n in sorted(session.execute(stmt).all(), key=lambda r: str(r[0]))}
+    def grouped(column: str, refused_only: bool = False) -> dict[str, int]:
+        rows = store.count_by(column, since=since, until=until, refused_only=refused_only)
+        return {("-" if key is None else str(key)): n
+                for key, n in sorted(rows, key=lambda r: str(r[0]))}
 
     rep = ComplianceReport(since=since, until=until)
-    rep.by_partner = grouped(AuditEntry.partner)
-    rep.by_action = grouped(AuditEntry.action)
-    rep.by_outcome = grouped(AuditEntry.outcome)
+    rep.by_partner = grouped("partner")
+    rep.by_action = grouped("action")
+    rep.by_outcome = grouped("outcome")
     rep.total = sum(rep.by_action.values())
-    refused = or_(AuditEntry.outcome == "refused", AuditEntry.action == "access_refused")
-    rep.refused_by_actor = grouped(AuditEntry.actor, refused)
+    rep.refused_by_actor = grouped("actor", refused_only=True)
     rep.refused = sum(rep.refused_by_actor.values())
     rep.purges = rep.by_action.get("purge", 0)
     bases: Counter[str] = Counter()
     days: Counter[str] = Counter()
-    rows = session.execute(scoped(select(AuditEntry.time, AuditEntry.legal_basis))
-                           .execution_options(yield_per=10000))
-    for when, legal in rows:  # JSON arrays and UTC days, the same on every backend
+    for when, legal in store.times_and_bases(since=since, until=until):
+        # JSON arrays and UTC days, the same on every backend
         bases.update(set(legal or []))
-        days[when.astimezone(timezone.utc).date().isoformat()] += 1
+        days[when.astimezone(UTC).date().isoformat()] += 1
     rep.by_legal_basis = dict(sorted(bases.items()))
     rep.per_day = dict(sorted(days.items()))
     for name, section in (extra_sections or {}).items():
-        rep.extra[name] = section(session, since, until)
+        rep.extra[name] = section(since, until)
     return rep

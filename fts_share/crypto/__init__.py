@@ -6,19 +6,55 @@ request signatures. Never imports Flask. Every failure is
 
 from fts_share.crypto.canonical import b64u, canonical_json, sha256_hex, strict_loads, unb64u
 from fts_share.crypto.envelope import (
-    ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, MAX_RECIPIENTS, EnvelopeHeader, OpenedNotice,
-    Recipient, envelope_digest, open_envelope, seal, verify_authorship, verify_envelope)
-from fts_share.crypto.httpsig import (NonceCache, VerifiedRequest, sign_request,
-                                      verify_request)
-from fts_share.crypto.keys import (KeyKind, PrivateKey, PublicKey, generate, load_private,
-                                   save_private, verify_signature)
+    ENVELOPE_VERSION,
+    MAX_ENVELOPE_BYTES,
+    MAX_RECIPIENTS,
+    EnvelopeHeader,
+    OpenedNotice,
+    Recipient,
+    envelope_digest,
+    open_envelope,
+    seal,
+    verify_authorship,
+    verify_envelope,
+)
+from fts_share.crypto.httpsig import NonceCache, VerifiedRequest, sign_request, verify_request
+from fts_share.crypto.keys import (
+    KeyKind,
+    PrivateKey,
+    PublicKey,
+    generate,
+    load_private,
+    save_private,
+    verify_signature,
+)
 
 __all__ = [
-    "b64u", "canonical_json", "sha256_hex", "strict_loads", "unb64u",
-    "ENVELOPE_VERSION", "MAX_ENVELOPE_BYTES", "MAX_RECIPIENTS", "EnvelopeHeader",
-    "OpenedNotice", "Recipient", "envelope_digest", "open_envelope", "seal",
-    "verify_authorship", "verify_envelope",
-    "NonceCache", "VerifiedRequest", "sign_request", "verify_request",
-    "KeyKind", "PrivateKey", "PublicKey", "generate", "load_private", "save_private",
+    "ENVELOPE_VERSION",
+    "MAX_ENVELOPE_BYTES",
+    "MAX_RECIPIENTS",
+    "EnvelopeHeader",
+    "KeyKind",
+    "NonceCache",
+    "OpenedNotice",
+    "PrivateKey",
+    "PublicKey",
+    "Recipient",
+    "VerifiedRequest",
+    "b64u",
+    "canonical_json",
+    "envelope_digest",
+    "generate",
+    "load_private",
+    "open_envelope",
+    "save_private",
+    "seal",
+    "sha256_hex",
+    "sign_request",
+    "strict_loads",
+    "unb64u",
+    "verify_authorship",
+    "verify_envelope",
+    "verify_request",
     "verify_signature",
 ]

@@ -8,8 +8,9 @@ for the format these functions enforce. Every check raises
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from cryptography.hazmat.primitives import hpke
 
@@ -92,7 +93,12 @@ def check_structure(envelope: Any, *, max_bytes: int) -> dict[str, Any]:
         raise fail("expected fields " + ", ".join(sorted(ENVELOPE_FIELDS)))
     if not _is_int(env["v"]) or env["v"] != ENVELOPE_VERSION:
         raise fail(f"expected version {ENVELOPE_VERSION}, got {env['v']!r:.20}")
-    header = env["header"]
+    _check_header_structure(env["header"])
+    _check_body_structure(env, max_bytes)
+    return env
+
+
+def _check_header_structure(header: Any) -> None:
     if not isinstance(header, dict) or set(header) != HEADER_FIELDS:
         raise fail("header: expected fields " + ", ".join(sorted(HEADER_FIELDS)))
     if not (_is_int(header["v"]) and _is_int(header["seq"])
@@ -103,13 +109,19 @@ def check_structure(envelope: Any, *, max_bytes: int) -> dict[str, Any]:
         raise fail("header: signer is not an ed25519 key id")
     if not NODE_RE.fullmatch(header["origin"]):
         raise fail("header: malformed origin")
-    recipients = header["recipients"]
+    _check_recipient_structure(header["recipients"])
+
+
+def _check_recipient_structure(recipients: Any) -> None:
     if not isinstance(recipients, list) or not 1 <= len(recipients) <= MAX_RECIPIENTS:
         raise fail(f"header: recipients must be a list of 1 to {MAX_RECIPIENTS}")
     for entry in recipients:
         if (not isinstance(entry, dict) or set(entry) != RECIPIENT_FIELDS
                 or not all(_short_str(entry[f]) for f in RECIPIENT_FIELDS)):
             raise fail("header: malformed recipient")
+
+
+def _check_body_structure(env: dict[str, Any], max_bytes: int) -> None:
     keys = env["keys"]
     if not isinstance(keys, dict) or len(keys) > MAX_RECIPIENTS:
         raise fail("keys: expected an object of at most one entry per recipient")
@@ -120,12 +132,16 @@ def check_structure(envelope: Any, *, max_bytes: int) -> dict[str, Any]:
         raise fail("nonce or signature: wrong type or size")
     if not isinstance(env["ciphertext"], str) or len(env["ciphertext"]) > max_bytes:
         raise fail("ciphertext: wrong type or too large")
-    return env
 
 
 def parse_header(header: dict[str, Any]) -> tuple[datetime, tuple[tuple[str, str, str], ...]]:
     """Step 3 (after the signature): the header's values. Returns the parsed
     ``created`` and the recipients as ``(node, kid, suite)`` tuples."""
+    created = _parse_header_values(header)
+    return created, _parse_recipients(header["recipients"])
+
+
+def _parse_header_values(header: dict[str, Any]) -> datetime:
     if header["v"] != ENVELOPE_VERSION:
         raise fail("header: wrong version")
     if not 0 <= header["seq"] <= MAX_SEQ:
@@ -142,7 +158,11 @@ def parse_header(header: dict[str, Any]) -> tuple[datetime, tuple[tuple[str, str
         raise fail("header: label is not a TLP 2.0 label")
     if header["kind"] not in ENVELOPE_KINDS:
         raise fail("header: unknown kind")
-    recipients = tuple((r["node"], r["kid"], r["suite"]) for r in header["recipients"])
+    return created
+
+
+def _parse_recipients(entries: list[dict[str, str]]) -> tuple[tuple[str, str, str], ...]:
+    recipients = tuple((r["node"], r["kid"], r["suite"]) for r in entries)
     for node, kid, suite in recipients:
         if not NODE_RE.fullmatch(node) or suite not in SUITE_KEY_KIND:
             raise fail("header: recipient with a malformed node or unknown suite")
@@ -151,7 +171,7 @@ def parse_header(header: dict[str, Any]) -> tuple[datetime, tuple[tuple[str, str
     pairs = [(node, kid) for node, kid, _ in recipients]
     if pairs != sorted(set(pairs)) or len({kid for _, kid in pairs}) != len(pairs):
         raise fail("header: recipients not sorted by (node, kid) or not unique")
-    return created, recipients
+    return recipients
 
 
 def check_body(env: dict[str, Any], recipients: tuple[tuple[str, str, str], ...]) -> None:

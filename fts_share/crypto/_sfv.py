@@ -66,42 +66,54 @@ class _Parser:
             text = self.match(_NUMBER_RE)
             return float(text) if "." in text else int(text)
         if c == '"':
-            self.i += 1
-            out: list[str] = []
-            while True:
-                ch = self.peek()
-                if not ch:
-                    raise ValueError("unterminated string")
-                self.i += 1
-                if ch == '"':
-                    return "".join(out)
-                if ch == "\\":
-                    ch = self.peek()
-                    if ch not in ('"', "\\"):
-                        raise ValueError("bad escape")
-                    self.i += 1
-                elif not " " <= ch <= "~":
-                    raise ValueError("bad character in string")
-                out.append(ch)
+            return self.string()
         if c == ":":
-            self.i += 1
-            end = self.s.find(":", self.i)
-            if end < 0 or not _BINARY_RE.fullmatch(self.s, self.i, end):
-                raise ValueError("bad byte sequence")
-            try:
-                data = base64.b64decode(self.s[self.i:end], validate=True)
-            except binascii.Error:
-                raise ValueError("bad base64") from None
-            self.i = end + 1
-            return data
+            return self.byte_sequence()
         if c == "?":
-            self.i += 1
-            flag = self.peek()
-            if flag not in ("0", "1"):
-                raise ValueError("bad boolean")
-            self.i += 1
-            return flag == "1"
+            return self.boolean()
         return Token(self.match(_TOKEN_RE))
+
+    def string(self) -> str:
+        """A quoted string (the opening quote is next)."""
+        self.i += 1
+        out: list[str] = []
+        while True:
+            ch = self.peek()
+            if not ch:
+                raise ValueError("unterminated string")
+            self.i += 1
+            if ch == '"':
+                return "".join(out)
+            if ch == "\\":
+                ch = self.peek()
+                if ch not in ('"', "\\"):
+                    raise ValueError("bad escape")
+                self.i += 1
+            elif not " " <= ch <= "~":
+                raise ValueError("bad character in string")
+            out.append(ch)
+
+    def byte_sequence(self) -> bytes:
+        """A byte sequence ``:base64:`` (the opening colon is next)."""
+        self.i += 1
+        end = self.s.find(":", self.i)
+        if end < 0 or not _BINARY_RE.fullmatch(self.s, self.i, end):
+            raise ValueError("bad byte sequence")
+        try:
+            data = base64.b64decode(self.s[self.i:end], validate=True)
+        except binascii.Error:
+            raise ValueError("bad base64") from None
+        self.i = end + 1
+        return data
+
+    def boolean(self) -> bool:
+        """A boolean ``?0`` or ``?1`` (the question mark is next)."""
+        self.i += 1
+        flag = self.peek()
+        if flag not in ("0", "1"):
+            raise ValueError("bad boolean")
+        self.i += 1
+        return flag == "1"
 
     def params(self) -> dict[str, BareItem]:
         out: dict[str, BareItem] = {}

@@ -24,31 +24,68 @@ revoked key, ``CryptoError``) propagates unchanged, so the caller can record why
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fts_share.clock import to_rfc3339
 from fts_share.crypto._envelope_wire import (
-    CEK_INFO_CONTEXT, CEK_LENGTH, ENVELOPE_FIELDS, ENVELOPE_KINDS,
-    ENVELOPE_SIGNATURE_CONTEXT, ENVELOPE_VERSION, HPKE_SUITES, KIND_SUITE,
-    MAX_ENVELOPE_BYTES, MAX_RECIPIENTS, MAX_SEQ, NODE_RE, NONCE_LENGTH, PREV_RE,
-    STATEMENT_FIELDS, STATEMENT_SIGNATURE_CONTEXT, SUITE_MLKEM768_X25519, SUITE_X25519,
-    TLP_LABELS, check_body, check_structure, fail, parse_header)
-from fts_share.crypto.canonical import (b64u, canonical_json, sha256, sha256_hex,
-                                        strict_loads, unb64u)
+    CEK_INFO_CONTEXT,
+    CEK_LENGTH,
+    ENVELOPE_FIELDS,
+    ENVELOPE_KINDS,
+    ENVELOPE_SIGNATURE_CONTEXT,
+    ENVELOPE_VERSION,
+    HPKE_SUITES,
+    KIND_SUITE,
+    MAX_ENVELOPE_BYTES,
+    MAX_RECIPIENTS,
+    MAX_SEQ,
+    NODE_RE,
+    NONCE_LENGTH,
+    PREV_RE,
+    STATEMENT_FIELDS,
+    STATEMENT_SIGNATURE_CONTEXT,
+    SUITE_MLKEM768_X25519,
+    SUITE_X25519,
+    TLP_LABELS,
+    check_body,
+    check_structure,
+    fail,
+    parse_header,
+)
+from fts_share.crypto.canonical import (
+    b64u,
+    canonical_json,
+    sha256,
+    sha256_hex,
+    strict_loads,
+    unb64u,
+)
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, verify_signature
 from fts_share.errors import CryptoError
 
 __all__ = [
-    "ENVELOPE_VERSION", "MAX_RECIPIENTS", "MAX_ENVELOPE_BYTES", "SUITE_X25519",
-    "SUITE_MLKEM768_X25519", "TLP_LABELS", "ENVELOPE_KINDS", "Recipient",
-    "EnvelopeHeader", "OpenedNotice", "seal", "envelope_digest", "verify_envelope",
-    "open_envelope", "verify_authorship",
+    "ENVELOPE_KINDS",
+    "ENVELOPE_VERSION",
+    "MAX_ENVELOPE_BYTES",
+    "MAX_RECIPIENTS",
+    "SUITE_MLKEM768_X25519",
+    "SUITE_X25519",
+    "TLP_LABELS",
+    "EnvelopeHeader",
+    "OpenedNotice",
+    "Recipient",
+    "envelope_digest",
+    "open_envelope",
+    "seal",
+    "verify_authorship",
+    "verify_envelope",
 ]
 
 KeyFor = Callable[[str, str], PublicKey]
@@ -129,27 +166,42 @@ def _lookup(key_for: KeyFor, origin: str, kid: str) -> PublicKey:
 def _check_seal_args(origin: str, seq: int, prev: str | None, created: datetime,
                      label: str, kind: str, signer: PrivateKey,
                      recipients: Sequence[Recipient]) -> None:
+    problem = (_header_arg_problem(origin, seq, prev, created, label, kind)
+               or _party_arg_problem(signer, recipients))
+    if problem is not None:
+        raise fail(problem)
+
+
+def _header_arg_problem(origin: str, seq: int, prev: str | None, created: datetime,
+                        label: str, kind: str) -> str | None:
+    """What is wrong with the header arguments of :func:`seal` (the first thing), or None."""
     if not isinstance(origin, str) or not NODE_RE.fullmatch(origin):
-        raise fail("seal: malformed origin")
+        return "seal: malformed origin"
     if type(seq) is not int or not 0 <= seq <= MAX_SEQ:
-        raise fail("seal: seq out of range")
+        return "seal: seq out of range"
     if prev is not None and not (isinstance(prev, str) and PREV_RE.fullmatch(prev)):
-        raise fail("seal: prev must be None or a lower-case hex SHA-256")
+        return "seal: prev must be None or a lower-case hex SHA-256"
     if not isinstance(created, datetime) or created.tzinfo is None:
-        raise fail("seal: created must be an aware datetime")
+        return "seal: created must be an aware datetime"
     if label not in TLP_LABELS or kind not in ENVELOPE_KINDS:
-        raise fail("seal: unknown label or kind")
+        return "seal: unknown label or kind"
+    return None
+
+
+def _party_arg_problem(signer: PrivateKey, recipients: Sequence[Recipient]) -> str | None:
+    """What is wrong with the signer or the recipients given to :func:`seal`, or None."""
     if not isinstance(signer, PrivateKey) or signer.kind is not KeyKind.ED25519:
-        raise fail("seal: signer must be an ed25519 private key")
+        return "seal: signer must be an ed25519 private key"
     if not 1 <= len(recipients) <= MAX_RECIPIENTS:
-        raise fail(f"seal: 1 to {MAX_RECIPIENTS} recipients")
+        return f"seal: 1 to {MAX_RECIPIENTS} recipients"
     for r in recipients:
         if (not isinstance(r, Recipient) or not isinstance(r.node, str)
                 or not NODE_RE.fullmatch(r.node) or not isinstance(r.key, PublicKey)
                 or r.key.kind not in KIND_SUITE):
-            raise fail("seal: recipient needs a node code and an encryption key")
+            return "seal: recipient needs a node code and an encryption key"
     if len({r.key.kid for r in recipients}) != len(recipients):
-        raise fail("seal: duplicate recipient key")
+        return "seal: duplicate recipient key"
+    return None
 
 
 def seal(payload: Mapping[str, Any], *, origin: str, seq: int, prev: str | None,

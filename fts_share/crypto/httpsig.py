@@ -29,9 +29,9 @@ import heapq
 import hmac
 import os
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from fts_share.clock import Clock, utcnow
@@ -178,11 +178,7 @@ def _parse(headers: dict[str, str]) -> tuple[list[str], dict[str, _sfv.BareItem]
     entry, sig = inputs.get(SIGNATURE_LABEL), signatures.get(SIGNATURE_LABEL)
     if entry is None or sig is None or entry.items is None:
         raise _fail(f"no {SIGNATURE_LABEL} signature")
-    components = [value for value, params in entry.items]
-    if (any(params for _, params in entry.items)
-            or not all(type(c) is str for c in components)
-            or sorted(components) != sorted(COVERED_COMPONENTS)):
-        raise _fail("covered components must be " + " ".join(COVERED_COMPONENTS))
+    components = _covered_components(entry.items)
     params = entry.params
     if set(params) != set(SIGNATURE_PARAMS) or not (
             type(params["created"]) is int and type(params["expires"]) is int
@@ -190,7 +186,19 @@ def _parse(headers: dict[str, str]) -> tuple[list[str], dict[str, _sfv.BareItem]
         raise _fail("parameters must be " + ", ".join(SIGNATURE_PARAMS))
     if not isinstance(sig.value, bytes) or sig.params:
         raise _fail("signature is not a byte sequence")
-    return [str(c) for c in components], params, sig.value
+    return components, params, sig.value
+
+
+def _covered_components(items: list[tuple[_sfv.BareItem, dict[str, _sfv.BareItem]]]
+                        ) -> list[str]:
+    """The covered component names: exactly :data:`COVERED_COMPONENTS`, without
+    parameters."""
+    components = [value for value, _ in items]
+    if (any(params for _, params in items)
+            or not all(type(c) is str for c in components)
+            or sorted(components) != sorted(COVERED_COMPONENTS)):
+        raise _fail("covered components must be " + " ".join(COVERED_COMPONENTS))
+    return [str(c) for c in components]
 
 
 def _check_digest(headers: dict[str, str], body: bytes) -> None:
@@ -234,8 +242,8 @@ def verify_request(*, method: str, url: str, headers: Mapping[str, str], body: b
     # Step 3: everything the signature covers.
     if params["alg"] != SIGNATURE_ALG:
         raise _fail("alg must be ed25519")
-    created = datetime.fromtimestamp(int(params["created"]), timezone.utc)
-    expires = datetime.fromtimestamp(int(params["expires"]), timezone.utc)
+    created = datetime.fromtimestamp(int(params["created"]), UTC)
+    expires = datetime.fromtimestamp(int(params["expires"]), UTC)
     skew = timedelta(seconds=max_skew)
     if not timedelta(0) < expires - created <= timedelta(seconds=MAX_TTL):
         raise _fail(f"lifetime must be 1 to {MAX_TTL} seconds")

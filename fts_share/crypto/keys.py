@@ -40,10 +40,11 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping, Union
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hpke, serialization
@@ -124,7 +125,7 @@ class PublicKey:
         return {"kid": self.kid, "kind": self.kind.value, "public": b64u(self.raw)}
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> "PublicKey":
+    def from_json(cls, doc: Mapping[str, Any]) -> PublicKey:
         """Parse :meth:`to_json` output; checks kind, length and that the kid matches.
 
         Raises :class:`CryptoError` on any mismatch.
@@ -141,7 +142,7 @@ class PublicKey:
             raise CryptoError(f"public key: expected kid {key.kid}, got {kid!r}")
         return key
 
-    def hpke_key(self) -> Union[x25519.X25519PublicKey, hpke.MLKEM768X25519PublicKey]:
+    def hpke_key(self) -> x25519.X25519PublicKey | hpke.MLKEM768X25519PublicKey:
         """The ``cryptography`` object to encrypt to (encryption kinds only)."""
         try:
             if self.kind is KeyKind.X25519:
@@ -157,15 +158,15 @@ class PublicKey:
         raise CryptoError(f"{self.kind} is not an encryption key")
 
 
-_PrivateObj = Union[ed25519.Ed25519PrivateKey, x25519.X25519PrivateKey,
-                    tuple[mlkem.MLKEM768PrivateKey, x25519.X25519PrivateKey]]
+_PrivateObj = (ed25519.Ed25519PrivateKey | x25519.X25519PrivateKey
+               | tuple[mlkem.MLKEM768PrivateKey, x25519.X25519PrivateKey])
 
 
 class PrivateKey:
     """A private key. Build it with :func:`generate`, :func:`load_private` or
     :meth:`from_raw`; the secret material is never part of ``repr``."""
 
-    __slots__ = ("kind", "_obj", "_public")
+    __slots__ = ("_obj", "_public", "kind")
 
     def __init__(self, *, kind: KeyKind, obj: _PrivateObj) -> None:
         self.kind = kind
@@ -196,7 +197,7 @@ class PrivateKey:
             raise CryptoError(f"{self.kind} keys cannot sign")
         return self._obj.sign(data)
 
-    def hpke_key(self) -> Union[x25519.X25519PrivateKey, hpke.MLKEM768X25519PrivateKey]:
+    def hpke_key(self) -> x25519.X25519PrivateKey | hpke.MLKEM768X25519PrivateKey:
         """The ``cryptography`` object to decrypt with (encryption kinds only)."""
         if isinstance(self._obj, tuple):
             return hpke.MLKEM768X25519PrivateKey(*self._obj)
@@ -213,7 +214,7 @@ class PrivateKey:
         return self._obj.private_bytes_raw()
 
     @classmethod
-    def from_raw(cls, kind: KeyKind, raw: bytes) -> "PrivateKey":
+    def from_raw(cls, kind: KeyKind, raw: bytes) -> PrivateKey:
         """Rebuild a key from :meth:`private_raw` output (test vectors, fixtures)."""
         try:
             if kind is KeyKind.ED25519 and len(raw) == 32:

@@ -21,6 +21,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.clock import parse_rfc3339
 from fts_share.crypto.canonical import b64u, unb64u
 from fts_share.crypto.envelope import (EnvelopeHeader, OpenedNotice, open_envelope,
@@ -261,7 +262,7 @@ def ingest_page(session: Session, node: Node, *, page: VerifiedPage, now: dateti
             kind = exc.kind if isinstance(exc, Rejected) else "rejected"
             result.rejected += 1
             _event(session, peer=origin, kind=kind, seq=item.seq, detail=reason, now=now)
-            record(session, now=now, actor=f"node:{origin}", action="reject",
+            record(audit_store(session), now=now, actor=f"node:{origin}", action="reject",
                    object_type="envelope", object_id=item.digest, partner=origin,
                    outcome="refused", detail={"reason": reason, "seq": item.seq, "n": item.n})
     rows.write(session)
@@ -320,7 +321,7 @@ def recall_shares(session: Session, node: Node, *, notice_id: str, origin: str, 
     outbox.append(session, node, roster=node.roster, payload=payload, kind="tombstone",
                   label=shared[0][0], recipients=recipients, notice_id=notice_id,
                   notice_version=0, now=now)
-    record(session, now=now, actor="system", action="withdraw", object_type="shared_copy",
+    record(audit_store(session), now=now, actor="system", action="withdraw", object_type="shared_copy",
            object_id=notice_id, partner=origin, detail={"recalled_from": recipients,
                                                         "reason": reason})
     return recipients
@@ -336,7 +337,7 @@ def _apply_recall(session: Session, *, header: EnvelopeHeader, recall: dict[str,
         notice_store.purge(session, row, now=now, reason=f"recalled by {header.origin}",
                            actor=f"node:{header.origin}")
         row.status = "withdrawn"
-    record(session, now=now, actor=f"node:{header.origin}", action="withdraw",
+    record(audit_store(session), now=now, actor=f"node:{header.origin}", action="withdraw",
            object_type="shared_copy", object_id=str(recall["id"]), partner=header.origin,
            detail={"seq": header.seq, "reason": str(recall.get("reason", ""))[:500],
                    "purged_versions": len(rows)})
@@ -386,7 +387,7 @@ def _record_receipt(session: Session, *, header: EnvelopeHeader, receipt: Receip
     detail: dict[str, Any] = {"seq": header.seq, "label": header.label}
     if receipt.via is not None:
         detail["shared_by"] = receipt.via
-    record(session, now=now, actor=f"node:{header.origin}", action="receive",
+    record(audit_store(session), now=now, actor=f"node:{header.origin}", action="receive",
            object_type="notice", object_id=values["notice_id"],
            object_version=values["version"], partner=receipt.origin,
            legal_basis=values["legal_basis"], detail=detail)
@@ -436,7 +437,7 @@ def _apply(session: Session, node: Node, *, header: EnvelopeHeader, payload: dic
             notice_store.purge(session, row, now=now, reason="withdrawn by the source",
                                actor=f"node:{header.origin}")
             row.status = "withdrawn"
-        record(session, now=now, actor=f"node:{header.origin}", action="withdraw",
+        record(audit_store(session), now=now, actor=f"node:{header.origin}", action="withdraw",
                object_type="notice", object_id=str(tomb["id"]),
                object_version=tomb.get("version"), partner=header.origin,
                detail={"seq": header.seq, "reason": str(tomb.get("reason", ""))[:500]})

@@ -23,10 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.crosscheck import latest_peer_head, list_findings, observe_peer_head
+from fts_share.storage.audit_store import audit_store
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import SignedTreeHead
 from fts_share.audit.log import consistency_proof, record
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.crypto.keys import verify_signature
 from fts_share.errors import FtsError
 from fts_share.federation.roster import Roster
@@ -40,7 +41,7 @@ def consistency_for(session: Session, *, have: int | None, head_size: int) -> di
     if not have or have >= head_size:
         return None
     try:
-        proof = consistency_proof(session, have, head_size)
+        proof = consistency_proof(audit_store(session), have, head_size)
     except FtsError:
         return None
     return {"first": have, "second": head_size, "proof": [p.hex() for p in proof]}
@@ -50,7 +51,7 @@ def findings_about(session: Session, partner: str) -> list[dict[str, Any]]:
     """Recent findings this node made about ``partner``, to send it."""
     return [{"kind": f.kind, "detected_at": f.detected_at.isoformat(), "first": f.first_head,
              "second": f.second_head, "detail": f.detail}
-            for f in list_findings(session, peer=partner, limit=MAX_FINDINGS_PER_PAGE)]
+            for f in list_findings(audit_store(session), peer=partner, limit=MAX_FINDINGS_PER_PAGE)]
 
 
 def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str, Any]]:
@@ -58,14 +59,14 @@ def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str,
     ``MAX_RELAYED_HEADS``, chosen at random, so that in a large coalition every head
     still travels within a few rounds): partners compare them with the heads they
     received themselves (split-view detection)."""
-    from fts_share.audit.models import PeerTreeHead
+    from fts_share.storage.audit_tables import PeerTreeHead
 
     peers = sorted(set(session.scalars(select(PeerTreeHead.peer).distinct()).all()) - exclude)
     if len(peers) > MAX_RELAYED_HEADS:  # gossip: a random few each time, all over time
         peers = random.sample(peers, MAX_RELAYED_HEADS)
     out: dict[str, dict[str, Any]] = {}
     for peer in peers:
-        head = latest_peer_head(session, peer)
+        head = latest_peer_head(audit_store(session), peer)
         if head is not None:
             out[peer] = head.to_json()
     return out
@@ -73,7 +74,7 @@ def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str,
 
 def held_size(session: Session, peer: str) -> int | None:
     """The size of the largest head of ``peer`` this node holds."""
-    head = latest_peer_head(session, peer)
+    head = latest_peer_head(audit_store(session), peer)
     return head.size if head else None
 
 
@@ -88,7 +89,7 @@ def check_page_head(session: Session, *, roster: Roster, peer: str,
         head = SignedTreeHead.from_json(dict(head_doc))
         key = roster.signing_key(peer, head.key_id, at=now)
     except (VerificationError, FtsError) as exc:
-        record(session, now=now, actor=f"node:{relayed_by or peer}", action="reject",
+        record(audit_store(session), now=now, actor=f"node:{relayed_by or peer}", action="reject",
                object_type="tree_head", object_id=peer, partner=peer, outcome="refused",
                detail={"reason": str(exc)[:300]})
         return "rejected"
@@ -104,12 +105,12 @@ def check_page_head(session: Session, *, roster: Roster, peer: str,
         raise VerificationError(f"no consistency proof from {first} to {second}")
 
     try:
-        finding = observe_peer_head(session, peer=peer, head=head,
+        finding = observe_peer_head(audit_store(session), peer=peer, head=head,
                                     proof_fetcher=None if relayed_by else fetch,
                                     verify_sig=lambda sig, data: verify_signature(key, sig, data),
                                     now=now)
     except (VerificationError, FtsError) as exc:
-        record(session, now=now, actor=f"node:{relayed_by or peer}", action="reject",
+        record(audit_store(session), now=now, actor=f"node:{relayed_by or peer}", action="reject",
                object_type="tree_head", object_id=peer, partner=peer, outcome="refused",
                detail={"reason": str(exc)[:300]})
         return "rejected"
@@ -146,7 +147,7 @@ def record_reported_findings(session: Session, *, peer: str, findings: Any,
             AuditEntry.action == "split_view", AuditEntry.object_id == digest).limit(1))
         if seen is not None:
             continue
-        record(session, now=now, actor=f"node:{peer}", action="split_view",
+        record(audit_store(session), now=now, actor=f"node:{peer}", action="split_view",
                object_type="reported_finding", object_id=digest, partner=peer, outcome="error",
                detail={"reported_by": peer, "kind": str(f.get("kind"))[:32],
                        "reason": str(f.get("detail"))[:500]})

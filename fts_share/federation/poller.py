@@ -18,6 +18,7 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.clock import Clock, utcnow
 from fts_share.errors import FtsError
 from fts_share.federation import logcheck, roster_store
@@ -144,7 +145,7 @@ class Poller:
                                      actor=f"node:{member.code}")
         except FtsError as exc:
             with self.node.store.transaction() as session:
-                record(session, now=now, actor=f"node:{member.code}", action="reject",
+                record(audit_store(session), now=now, actor=f"node:{member.code}", action="reject",
                        object_type="roster", object_id=member.code, partner=member.code,
                        outcome="refused", detail={"reason": str(exc)[:500]})
             log.warning("roster offered by %s refused: %s", member.code, exc)
@@ -164,7 +165,7 @@ class Poller:
             peer.last_error = error[:2000]
             session.add(FederationEvent(at=now, peer=code, kind="poll_failed",
                                         seq=None, detail=error[:2000]))
-            record(session, now=now, actor=f"node:{code}", action="reject",
+            record(audit_store(session), now=now, actor=f"node:{code}", action="reject",
                    object_type="feed-page", object_id=code, partner=code,
                    outcome="refused", detail={"reason": error[:500]})
         log.warning("poll of %s failed: %s", code, error)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.errors import RosterError
 from fts_share.federation.roster import Roster
 from fts_share.node import Node
@@ -35,7 +36,7 @@ def install(session: Session, node: Node, document: Mapping[str, Any], *, now: d
     session.add(RosterVersion(version=roster.version, issued=roster.issued,
                               document=json.dumps(dict(document), ensure_ascii=False),
                               installed=now))
-    record(session, now=now, actor=actor, action="roster_change", object_type="roster",
+    record(audit_store(session), now=now, actor=actor, action="roster_change", object_type="roster",
            object_id=str(roster.version), detail={"previous": current,
                                                   "members": len(roster.members)})
     node.forget_roster()

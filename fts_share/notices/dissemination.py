@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.clock import to_rfc3339
 from fts_share.crypto.canonical import unb64u
 from fts_share.errors import Conflict, Forbidden, FtsError, Gone, ValidationError
@@ -74,7 +75,7 @@ def export_notice(session: Session, node: Node, *, notice_id: str, actor: Actor,
     else:
         doc["notice"] = json.loads(unb64u(content["signed"]))["payload"]["notice"]
         doc["authorship"] = {k: content[k] for k in ("signed", "signature", "signer")}
-    record(session, now=now, actor=actor.audit_name, action="export", object_type="notice",
+    record(audit_store(session), now=now, actor=actor.audit_name, action="export", object_type="notice",
            object_id=notice_id, object_version=row.version, partner=row.origin,
            purpose=purpose, legal_basis=legal_basis, detail={"tlp": row.label})
     return doc
@@ -109,7 +110,7 @@ def share_notice(session: Session, node: Node, *, notice_id: str, recipients: Se
     outbox.append(session, node, roster=node.roster, payload=payload, kind="notice",
                   label=row.label, recipients=codes, notice_id=notice_id,
                   notice_version=row.version, now=now)
-    record(session, now=now, actor=actor.audit_name, action="share", object_type="notice",
+    record(audit_store(session), now=now, actor=actor.audit_name, action="share", object_type="notice",
            object_id=notice_id, object_version=row.version, partner=row.origin,
            purpose=purpose, legal_basis=legal_basis, detail={"recipients": codes})
     return codes

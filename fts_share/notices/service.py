@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.clock import to_rfc3339
 from fts_share.crypto.canonical import unb64u
 from fts_share.crypto.envelope import verify_authorship
@@ -102,7 +103,7 @@ def publish(session: Session, node: Node, *, data: Mapping[str, Any], actor: Act
     """Publish a new notice (``data`` validated by the notice schema)."""
     row = _seal_version(session, node, data=data, actor=actor, notice_id=str(uuid.uuid4()),
                         version=1, supersedes=None, now=now)
-    record(session, now=now, actor=actor.audit_name, action="publish", object_type="notice",
+    record(audit_store(session), now=now, actor=actor.audit_name, action="publish", object_type="notice",
            object_id=row.notice_id, object_version=1, legal_basis=row.legal_basis,
            detail={"label": row.label, "recipients": row.recipients})
     return row
@@ -130,7 +131,7 @@ def update(session: Session, node: Node, *, notice_id: str, data: Mapping[str, A
     if dropped:
         _tombstone(session, node, notice_id=notice_id, version=row.version, recipients=dropped,
                    reason="no longer a recipient", actor=actor, label=old.label, now=now)
-    record(session, now=now, actor=actor.audit_name, action="update", object_type="notice",
+    record(audit_store(session), now=now, actor=actor.audit_name, action="update", object_type="notice",
            object_id=notice_id, object_version=row.version, legal_basis=row.legal_basis,
            detail={"supersedes": old.version, "recipients": row.recipients,
                    "dropped": dropped})
@@ -157,7 +158,7 @@ def withdraw(session: Session, node: Node, *, notice_id: str, reason: str, actor
                reason=reason, actor=actor, label=row.label, now=now)
     for v in versions:
         v.status = "withdrawn"
-    record(session, now=now, actor=actor.audit_name, action="withdraw", object_type="notice",
+    record(audit_store(session), now=now, actor=actor.audit_name, action="withdraw", object_type="notice",
            object_id=notice_id, object_version=row.version, legal_basis=row.legal_basis,
            detail={"reason": reason[:500], "recipients": recipients})
     return row
@@ -209,7 +210,7 @@ def open_notice(session: Session, node: Node, *, notice_id: str, actor: Actor, p
     purposes = notice.get("handling", {}).get("purposes")
     if purposes and purpose not in purposes:
         raise refuse(Forbidden(f"the source allows opening only for: {', '.join(purposes)}"))
-    record(session, now=now, actor=actor.audit_name, action="open", object_type="notice",
+    record(audit_store(session), now=now, actor=actor.audit_name, action="open", object_type="notice",
            object_id=notice_id, object_version=row.version, partner=row.origin,
            purpose=purpose, legal_basis=legal_basis)
     return {"notice": notice, "status": row.status, "origin": row.origin,

@@ -12,6 +12,7 @@ from sqlalchemy import (LargeBinary, Select, Table, bindparam, func, insert, sel
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.errors import Gone, NotFound
 from fts_share.notices.vault import open_content, seal_content
 from fts_share.storage.models import Alert, Notice, NoticeKey, WatchlistEntry
@@ -135,7 +136,7 @@ def purge(session: Session, row: Notice, *, now: datetime, reason: str, actor: s
     if row.status == "active":
         row.status = "purged"
     _scrub_derived(session, row, now=now)
-    record(session, now=now, actor=actor, action="purge", object_type="notice",
+    record(audit_store(session), now=now, actor=actor, action="purge", object_type="notice",
            object_id=row.notice_id, object_version=row.version, partner=row.origin,
            detail={"reason": reason})
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.errors import ImportFailed
 from fts_share.storage.models import WatchlistEntry
 from fts_share.watchlist.csv_list import parse_watchlist_csv
@@ -69,7 +70,7 @@ def import_un(session: Session, parsed: UnList, *, now: datetime, actor: str) ->
             delisted += 1
     counts = {"added": added, "updated": updated, "delisted": delisted,
               "total": len(parsed.entries)}
-    record(session, now=now, actor=actor, action="watchlist_import", object_type="watchlist",
+    record(audit_store(session), now=now, actor=actor, action="watchlist_import", object_type="watchlist",
            object_id="un", detail={**counts, "generated": parsed.generated.isoformat()
                                    if parsed.generated else None})
     session.flush()
@@ -109,7 +110,7 @@ def import_csv(session: Session, data: bytes | str, *, list_name: str, now: date
             row.active, row.updated = False, now
             delisted += 1
     counts = {"total": len(entries), "delisted": delisted}
-    record(session, now=now, actor=actor, action="watchlist_import", object_type="watchlist",
+    record(audit_store(session), now=now, actor=actor, action="watchlist_import", object_type="watchlist",
            object_id=f"national:{list_name}", detail=counts)
     session.flush()
     return counts

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.errors import FtsError, ProtocolError
 from fts_share.federation.http import PartnerClient
 from fts_share.node import Node
@@ -38,6 +39,6 @@ def screen_at(node: Node, partner: str, *, body: dict[str, Any], actor: str,
         raise
     finally:
         with node.store.transaction() as session:
-            record(session, now=now, actor=actor, action="screen", object_type="remote_screening",
+            record(audit_store(session), now=now, actor=actor, action="screen", object_type="remote_screening",
                    object_id=partner, partner=partner, purpose=str(body.get("purpose", ""))[:64],
                    legal_basis=list(body.get("legal_basis", [])), outcome=outcome, detail=detail)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.errors import FtsError
 from fts_share.federation.ingest import NoticeHook
 from fts_share.node import Node
@@ -100,7 +101,7 @@ def screen(session: Session, node: Node, *, queries: Sequence[Query], purpose: s
                             "error": exc.to_problem()})
         if progress is not None:
             progress(i + 1, len(queries))
-    record(session, now=now, actor=actor, action="screen_batch" if batch else "screen",
+    record(audit_store(session), now=now, actor=actor, action="screen_batch" if batch else "screen",
            object_type="screening", partner=partner, purpose=purpose,
            legal_basis=list(legal_basis),
            detail={"queries": len(queries), "with_hits": total_hits})
@@ -153,7 +154,7 @@ def screen_notice(session: Session, node: Node, row: Notice, notice: Mapping[str
         session.add(alert)
         session.flush()
         alerts.append(alert)
-        record(session, now=now, actor="system", action="match_created", object_type="alert",
+        record(audit_store(session), now=now, actor="system", action="match_created", object_type="alert",
                object_id=str(alert.id), object_version=None, partner=row.origin,
                legal_basis=row.legal_basis,
                detail={"notice": row.notice_id, "notice_version": row.version,
@@ -195,7 +196,7 @@ def decide(session: Session, *, alert_id: int, decision: str, actor: str, note: 
     if alert.status != "new":
         raise Conflict(f"alert {alert_id} was already {alert.status}")
     alert.status, alert.decided_by, alert.decided_at = decision, actor, now
-    record(session, now=now, actor=actor, action="match_decided", object_type="alert",
+    record(audit_store(session), now=now, actor=actor, action="match_decided", object_type="alert",
            object_id=str(alert_id), partner=None,
            detail={"decision": decision, "notice": alert.notice_id,
                    "note_given": bool(note)})

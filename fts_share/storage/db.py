@@ -1,46 +1,15 @@
-"""Engines and sessions: SQLite (WAL) by default, PostgreSQL in production."""
+"""The node's database: an engine (:mod:`fts_share.storage.engine`) and its sessions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from fts_share.errors import FtsError
-
-
-def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
-    """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
-
-    On SQLite a writing engine starts every transaction with ``BEGIN IMMEDIATE`` (one
-    writer at a time, taken up front); a ``readonly`` engine uses deferred transactions
-    so that readers never wait for each other.
-    """
-    if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
-        engine = create_engine(url, **kwargs)
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # Let SQLAlchemy control transactions; BEGIN IMMEDIATE on write is issued below.
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            # One writer at a time, taken at the start: no lost updates, no upgrade deadlocks.
-            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
-
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+from fts_share.storage.engine import make_engine
 
 
 class Store:
@@ -79,9 +48,10 @@ class Store:
         except FtsError as exc:
             if exc.audit:
                 from fts_share.audit.log import record
+                from fts_share.storage.audit_store import audit_store
 
                 with self.transaction() as log_session:
-                    record(log_session, **exc.audit)
+                    record(audit_store(log_session), **exc.audit)
             raise
         finally:
             session.close()

@@ -1,7 +1,7 @@
 """The node database: every table of fts-share.
 
-Audit tables live in :mod:`fts_share.audit.models` and are imported here so that one
-metadata (and one alembic history) covers the whole node.
+Audit tables live in :mod:`fts_share.storage.audit_tables` and are imported here so that
+one metadata (and one alembic history) covers the whole node.
 
 Content at rest: a notice's content (authored or received) is stored encrypted under a
 per-notice data key (:class:`NoticeKey`); purging a notice deletes that key and the
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fts_share.storage.base import Base, UTCDateTime
 
-from fts_share.audit import models as _audit_models  # noqa: F401  (same metadata)
+from fts_share.storage import audit_tables as _audit_tables  # noqa: F401  (same metadata)
 
 __all__ = ["Base", "User", "Token", "RosterVersion", "OutboxEnvelope", "OutboxLink", "Peer",
            "ReceivedEnvelope", "FederationEvent", "Notice", "NoticeKey", "Alert",

@@ -17,7 +17,8 @@ from fts_share.audit import merkle
 from fts_share.audit.entry import ACTIONS, OUTCOMES
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.export import export_csv, export_jsonl
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_store import audit_store
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.audit.query import entry_to_json, list_entries, parse_query
 from fts_share.errors import ValidationError
 from fts_share.reviewing import compliance, verify_node_log
@@ -58,7 +59,7 @@ def log() -> ResponseReturnValue:
     try:
         query = parse_query(args)
         with context.reading() as db:
-            page = list_entries(db, query)
+            page = list_entries(audit_store(db), query)
             entries = [entry_to_json(e) for e in page.entries]
             nxt = page.next_cursor
     except ValidationError as exc:
@@ -80,11 +81,11 @@ def tree() -> ResponseReturnValue:
     assert user is not None
     report = verify_node_log(context.node())
     with context.transaction() as db:
-        audit_log.record(db, now=context.now(), actor=user.audit_name, action="audit_verify",
+        audit_log.record(audit_store(db), now=context.now(), actor=user.audit_name, action="audit_verify",
                          outcome="ok" if report.ok else "error",
                          detail={"entries": report.entries, "ok": report.ok, "via": "web"})
         head = current_tree_head(db)
-        heads = [h.to_json() for h in audit_log.tree_heads(db, limit=10)]
+        heads = [h.to_json() for h in audit_log.tree_heads(audit_store(db), limit=10)]
     return render_template("reviewer/tree.html", head=head, heads=heads, report=report,
                            result=report.to_json())
 
@@ -111,8 +112,8 @@ def _proof(index: int, size: int | None) -> dict[str, Any]:
     with context.transaction() as db:
         head = current_tree_head(db)
         size = size or int(head["size"])
-        path = audit_log.inclusion_proof(db, index, size)
-        root = audit_log.root_at(db, size)
+        path = audit_log.inclusion_proof(audit_store(db), index, size)
+        root = audit_log.root_at(audit_store(db), size)
         entry = db.get(AuditEntry, index)
         leaf = bytes(entry.leaf_hash) if entry is not None else b""
         doc = entry_to_json(entry) if entry is not None else None
@@ -167,14 +168,14 @@ def export(fmt: str) -> ResponseReturnValue:
     except ValidationError as exc:
         return errors.page(422, "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items()))
     with context.transaction() as db:
-        audit_log.record(db, now=context.now(), actor=user.audit_name, action="export",
+        audit_log.record(audit_store(db), now=context.now(), actor=user.audit_name, action="export",
                          object_type="audit_log", detail={"format": fmt, "filters": args,
                                                           "via": "web"})
     store = context.node().store
 
     def generate() -> Any:
         with store.read() as db:
-            yield from (export_csv(db, query) if fmt == "csv" else export_jsonl(db, query))
+            yield from (export_csv(audit_store(db), query) if fmt == "csv" else export_jsonl(audit_store(db), query))
 
     resp = Response(stream_with_context(generate()),
                     mimetype="text/csv" if fmt == "csv" else "application/jsonl")

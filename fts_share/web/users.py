@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from fts_share import accounts
 from fts_share.api import context
 from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
 from fts_share.api.auth import Caller
 from fts_share.web import adapters
 
@@ -43,7 +44,7 @@ def sign_in(token: str) -> WebUser:
     with context.transaction() as db:
         user = accounts.authenticate(db, token, now=now)
         token_id = adapters.token_id(db, token)
-        record(db, now=now, actor=f"user:{user.name}", action="sign_in", object_type="session",
+        record(audit_store(db), now=now, actor=f"user:{user.name}", action="sign_in", object_type="session",
                detail={"role": user.role})
         found = WebUser(kind="user", id=user.id, name=user.name, role=user.role)
     lang = session.get("lang")
@@ -61,7 +62,7 @@ def sign_out() -> None:
     user = current_user()
     if user is not None:
         with context.transaction() as db:
-            record(db, now=context.now(), actor=user.audit_name, action="sign_out",
+            record(audit_store(db), now=context.now(), actor=user.audit_name, action="sign_out",
                    object_type="session")
     lang = session.get("lang")
     session.clear()
@@ -94,7 +95,7 @@ def refuse(user: WebUser | None, reason: str, *, object_type: str = "page",
     if user is None:
         detail["who"] = "anonymous"
     with context.transaction() as db:
-        record(db, now=context.now(), actor=actor, action="access_refused",
+        record(audit_store(db), now=context.now(), actor=actor, action="access_refused",
                object_type=object_type, object_id=object_id or f"{request.method} {request.path}",
                outcome="refused", detail=detail)
 

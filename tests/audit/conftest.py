@@ -3,13 +3,13 @@ PostgreSQL, is the lead's; its migration creates the audit tables)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-T0 = datetime(2025, 8, 2, 9, 0, 0, 123456, tzinfo=timezone.utc)
+T0 = datetime(2025, 8, 2, 9, 0, 0, 123456, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from fts_share.audit import crosscheck, merkle
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import make_tree_head
-from fts_share.audit.models import AuditEntry, PeerTreeHead
+from fts_share.storage.audit_store import audit_store
+from fts_share.storage.audit_tables import AuditEntry, PeerTreeHead
 
 LEAVES = [merkle.leaf_hash(bytes([i])) for i in range(40)]
 FORK = LEAVES[:10] + [merkle.leaf_hash(b"rewritten")] + LEAVES[11:]
@@ -27,24 +28,24 @@ def fetcher(leaves=LEAVES):
 def test_consistent_heads_give_no_finding(store, key, verifier, clock):
     with store.transaction() as s:
         for size in (4, 12, 12, 30, 7):
-            assert crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, size),
+            assert crosscheck.observe_peer_head(audit_store(s), peer="IRQ", head=head(key, clock, size),
                                                 proof_fetcher=fetcher(), verify_sig=verifier,
                                                 now=clock(50)) is None
         assert len(s.scalars(select(PeerTreeHead)).all()) == 4  # the repeated head is not kept
-        assert crosscheck.latest_peer_head(s, "IRQ").size == 30
-        assert crosscheck.list_findings(s) == []
+        assert crosscheck.latest_peer_head(audit_store(s), "IRQ").size == 30
+        assert crosscheck.list_findings(audit_store(s)) == []
 
 
 def test_split_view_same_size(store, key, verifier, clock):
     with store.transaction() as s:
-        crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 20), proof_fetcher=None,
+        crosscheck.observe_peer_head(audit_store(s), peer="IRQ", head=head(key, clock, 20), proof_fetcher=None,
                                      verify_sig=verifier, now=clock(50))
-        finding = crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 20, FORK),
+        finding = crosscheck.observe_peer_head(audit_store(s), peer="IRQ", head=head(key, clock, 20, FORK),
                                                proof_fetcher=None, verify_sig=verifier,
                                                now=clock(51))
         assert finding is not None and finding.kind == crosscheck.SPLIT_VIEW
         assert "two signed heads of size 20 with different roots" in finding.detail
-        stored = crosscheck.list_findings(s, peer="IRQ")
+        stored = crosscheck.list_findings(audit_store(s), peer="IRQ")
         assert len(stored) == 1 and stored[0].audit_seq == 0
         entry = s.get(AuditEntry, 0)
         assert (entry.action, entry.partner, entry.outcome) == ("split_view", "IRQ", "error")
@@ -53,19 +54,19 @@ def test_split_view_same_size(store, key, verifier, clock):
 
 def test_inconsistent_history_detected_both_ways(store, key, verifier, clock):
     with store.transaction() as s:
-        crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 16), proof_fetcher=fetcher(),
+        crosscheck.observe_peer_head(audit_store(s), peer="IRQ", head=head(key, clock, 16), proof_fetcher=fetcher(),
                                      verify_sig=verifier, now=clock(50))
-        finding = crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 25, FORK),
+        finding = crosscheck.observe_peer_head(audit_store(s), peer="IRQ", head=head(key, clock, 25, FORK),
                                                proof_fetcher=fetcher(FORK), verify_sig=verifier,
                                                now=clock(51))
         assert finding is not None and finding.kind == crosscheck.INCONSISTENT
         assert "does not extend the head of size 16" in finding.detail
         # An older head arriving late is checked against the larger one we hold.
-        late = crosscheck.observe_peer_head(s, peer="JOR", head=head(key, clock, 30),
+        late = crosscheck.observe_peer_head(audit_store(s), peer="JOR", head=head(key, clock, 30),
                                             proof_fetcher=fetcher(), verify_sig=verifier,
                                             now=clock(52))
         assert late is None
-        late = crosscheck.observe_peer_head(s, peer="JOR", head=head(key, clock, 12, FORK),
+        late = crosscheck.observe_peer_head(audit_store(s), peer="JOR", head=head(key, clock, 12, FORK),
                                             proof_fetcher=fetcher(FORK), verify_sig=verifier,
                                             now=clock(53))
         assert late is not None and late.peer == "JOR"
@@ -77,7 +78,7 @@ def test_bad_signature_is_refused_and_not_stored(store, key, verifier, clock):
                             sign=other.sign)
     with store.transaction() as s:
         with pytest.raises(VerificationError, match="expected a valid signature"):
-            crosscheck.observe_peer_head(s, peer="IRQ", head=forged, proof_fetcher=None,
+            crosscheck.observe_peer_head(audit_store(s), peer="IRQ", head=forged, proof_fetcher=None,
                                          verify_sig=verifier, now=clock())
         assert s.scalars(select(PeerTreeHead)).all() == []
 
@@ -99,14 +100,14 @@ def test_a_missing_proof_is_no_finding_and_later_heads_are_still_checked(
         raise VerificationError(f"no consistency proof from {m} to {n}")
 
     with store.transaction() as s:
-        crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 10),
+        crosscheck.observe_peer_head(audit_store(s), peer="IRQ", head=head(key, clock, 10),
                                      proof_fetcher=fetcher(), verify_sig=verifier, now=clock(50))
-        assert crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 12),
+        assert crosscheck.observe_peer_head(audit_store(s), peer="IRQ", head=head(key, clock, 12),
                                             proof_fetcher=no_proof, verify_sig=verifier,
                                             now=clock(51)) is None
-        assert crosscheck.latest_peer_head(s, "IRQ").size == 12
-        assert crosscheck.list_findings(s) == []
-        finding = crosscheck.observe_peer_head(s, peer="IRQ", head=head(key, clock, 20, FORK),
+        assert crosscheck.latest_peer_head(audit_store(s), "IRQ").size == 12
+        assert crosscheck.list_findings(audit_store(s)) == []
+        finding = crosscheck.observe_peer_head(audit_store(s), peer="IRQ", head=head(key, clock, 20, FORK),
                                                proof_fetcher=fetcher(FORK), verify_sig=verifier,
                                                now=clock(52))
         assert finding is not None and finding.kind == crosscheck.INCONSISTENT

@@ -110,7 +110,7 @@ def test_inclusion_property(size, data):
     proof = merkle.inclusion_proof(index, size, merkle.list_range_hash(leaves))
     merkle.verify_inclusion(leaf_hash=leaves[index], index=index, size=size, proof=proof, root=root)
     mutation = data.draw(st.sampled_from(["node", "root", "index", "size", "drop", "add"]))
-    kwargs = dict(leaf_hash=leaves[index], index=index, size=size, proof=list(proof), root=root)
+    kwargs = {"leaf_hash": leaves[index], "index": index, "size": size, "proof": list(proof), "root": root}
     if mutation == "node":
         if not proof:
             return

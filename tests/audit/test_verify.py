@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, text
 
-from fts_share.audit import log, merkle
-from fts_share.audit.entry import canonical_json, leaf_document
-from fts_share.audit import verify
-from fts_share.audit.models import AuditEntry, AuditNode, node_id
+from fts_share.audit import log, merkle, verify
+from fts_share.audit.entry import leaf_document
 from fts_share.audit.verify import verify_log
+from fts_share.crypto.canonical import canonical_json
+from fts_share.storage.audit_reads import SharedEntryReader
+from fts_share.storage.audit_store import SqlAuditStore, audit_store
+from fts_share.storage.audit_tables import AuditEntry, AuditNode, node_id
 
 N = 20
 
@@ -19,13 +21,13 @@ def filled(store, key, clock):
     """A log of 20 entries with signed heads at sizes 8 and 20."""
     with store.transaction() as s:
         for i in range(N):
-            log.record(s, now=clock(i), actor=f"user:u{i % 3}", action="open",
+            log.record(audit_store(s), now=clock(i), actor=f"user:u{i % 3}", action="open",
                        object_type="notice", object_id=f"n-{i}", object_version=1,
                        partner="IRQ", purpose="investigation", legal_basis=["2178", "2396"],
                        detail={"i": i})
             if i == 7:
-                log.sign_tree_head(s, now=clock(i), sign=key.sign, key_id="node-key-1")
-        log.sign_tree_head(s, now=clock(N), sign=key.sign, key_id="node-key-1")
+                log.sign_tree_head(audit_store(s), now=clock(i), sign=key.sign, key_id="node-key-1")
+        log.sign_tree_head(audit_store(s), now=clock(N), sign=key.sign, key_id="node-key-1")
     return store
 
 
@@ -40,7 +42,7 @@ def run(store, lookup, sql=None, **params):
             for stmt in ([sql] if isinstance(sql, str) else sql):
                 s.execute(text(stmt), params)
     with store.read() as s:
-        return verify_log(s, lookup_key=lookup, chunk=7)
+        return verify_log(audit_store(s), lookup_key=lookup, chunk=7)
 
 
 def test_clean_log_verifies(filled, lookup):
@@ -49,13 +51,13 @@ def test_clean_log_verifies(filled, lookup):
     assert (report.entries, report.tree_size, report.heads_checked, report.signed_size) == (N, N, 2, N)
     assert report.first_bad_index is None
     with filled.read() as s:
-        assert report.root == log.latest_tree_head(s).root.hex()
+        assert report.root == log.latest_tree_head(audit_store(s)).root.hex()
     assert report.to_json()["ok"] is True
 
 
 def test_empty_log_verifies(store, lookup):
     with store.read() as s:
-        report = verify_log(s, lookup_key=lookup)
+        report = verify_log(audit_store(s), lookup_key=lookup)
     assert report.ok and report.entries == 0 and report.root == merkle.EMPTY_ROOT.hex()
 
 
@@ -91,9 +93,9 @@ def test_inserted_entry(filled, lookup, clock):
     with filled.transaction() as s:
         s.execute(text("UPDATE audit_entries SET seq = seq + 1000 WHERE seq >= 5"))
         s.execute(text("UPDATE audit_entries SET seq = seq - 999 WHERE seq >= 1000"))
-        fields = dict(time=clock(4), actor="user:mallory", action="open", object_type="notice",
-                      object_id="forged", object_version=1, partner="IRQ", purpose="x",
-                      legal_basis=["2178"], outcome="ok", detail={})
+        fields = {"time": clock(4), "actor": "user:mallory", "action": "open", "object_type": "notice",
+                      "object_id": "forged", "object_version": 1, "partner": "IRQ", "purpose": "x",
+                      "legal_basis": ["2178"], "outcome": "ok", "detail": {}}
         leaf = merkle.leaf_hash(canonical_json(leaf_document(seq=5, **fields)))
         s.execute(insert(AuditEntry.__table__).values(seq=5, leaf_hash=leaf, **fields))
     report = run(filled, lookup)
@@ -126,7 +128,7 @@ def test_altered_tree_head(filled, lookup):
 
 def test_unknown_key(filled):
     with filled.read() as s:
-        report = verify_log(s, lookup_key=lambda key_id: None)
+        report = verify_log(audit_store(s), lookup_key=lambda key_id: None)
     assert not report.ok
     assert "unknown key id node-key-1" in report.problems[0]
 
@@ -144,16 +146,17 @@ def test_two_processes_report_what_one_does(filled, lookup, monkeypatch):
     run(filled, lookup, ["UPDATE audit_entries SET actor = 'user:mallory' WHERE seq = 15",
                          "DELETE FROM audit_entries WHERE seq = 3"])
     with filled.read() as s:
-        alone = verify_log(s, lookup_key=lookup, chunk=4, workers=1)
+        alone = verify_log(audit_store(s), lookup_key=lookup, chunk=4, workers=1)
     monkeypatch.setattr(verify, "PARALLEL_MIN", 1)
     with filled.read() as s:
-        shared = verify_log(s, lookup_key=lookup, chunk=4, workers=2)
+        shared = verify_log(audit_store(s), lookup_key=lookup, chunk=4, workers=2)
     assert shared == alone and not alone.ok
     assert alone.first_bad_index == 3 and "entry 15: its fields do not match" in alone.problems[1]
     # A worker that cannot run (here: it cannot open the database) costs time, not truth.
-    monkeypatch.setattr(verify, "_shareable_url", lambda _c: "sqlite:////nonexistent/x/db")
+    monkeypatch.setattr(SqlAuditStore, "worker_reader",
+                        lambda _store: SharedEntryReader("sqlite:////nonexistent/x/db"))
     with filled.read() as s:
-        assert verify_log(s, lookup_key=lookup, chunk=4, workers=2) == alone
+        assert verify_log(audit_store(s), lookup_key=lookup, chunk=4, workers=2) == alone
 
 
 def test_unreadable_entry_is_reported(filled, lookup):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from fts_share.crypto.envelope import Recipient
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate
 from fts_share.errors import RosterError
 
-NOW = datetime(2025, 8, 2, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 8, 2, 12, 0, 0, tzinfo=UTC)
 
 
 @dataclass

@@ -6,8 +6,13 @@ import json
 
 import pytest
 
-from fts_share.crypto.envelope import (envelope_digest, open_envelope, seal,
-                                       verify_authorship, verify_envelope)
+from fts_share.crypto.envelope import (
+    envelope_digest,
+    open_envelope,
+    seal,
+    verify_authorship,
+    verify_envelope,
+)
 from fts_share.crypto.keys import KeyKind
 from fts_share.errors import CryptoError
 
@@ -16,8 +21,8 @@ PAYLOAD = {"subject": {"names": ["إبراهيم عواد إبراهيم علي 
 
 
 def _seal(coalition, now, recipients, **kw):
-    args = dict(origin="FRA", seq=1, prev=None, created=now, label="AMBER", kind="notice",
-                signer=coalition["FRA"].signing, recipients=recipients)
+    args = {"origin": "FRA", "seq": 1, "prev": None, "created": now, "label": "AMBER", "kind": "notice",
+                "signer": coalition["FRA"].signing, "recipients": recipients}
     args.update(kw)
     return seal(PAYLOAD, **args)
 

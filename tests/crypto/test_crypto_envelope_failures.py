@@ -12,9 +12,16 @@ from hypothesis import strategies as st
 
 from fts_share.crypto import _envelope_wire as wire
 from fts_share.crypto.canonical import b64u, canonical_json, unb64u
-from fts_share.crypto.envelope import (MAX_RECIPIENTS, EnvelopeHeader, Recipient,
-                                       open_envelope, seal, seal_plaintext,
-                                       verify_authorship, verify_envelope)
+from fts_share.crypto.envelope import (
+    MAX_RECIPIENTS,
+    EnvelopeHeader,
+    Recipient,
+    open_envelope,
+    seal,
+    seal_plaintext,
+    verify_authorship,
+    verify_envelope,
+)
 from fts_share.crypto.keys import KeyKind, generate
 from fts_share.errors import CryptoError, RosterError
 
@@ -24,10 +31,10 @@ SETTINGS = settings(max_examples=60, deadline=None,
 
 
 def _seal(coalition, now, payload=PAYLOAD, **kw):
-    args = dict(origin="FRA", seq=7, prev="ab" * 32, created=now, label="AMBER+STRICT",
-                kind="notice", signer=coalition["FRA"].signing,
-                recipients=[coalition["IRQ"].recipient(),
-                            coalition["JOR"].recipient(KeyKind.MLKEM768_X25519)])
+    args = {"origin": "FRA", "seq": 7, "prev": "ab" * 32, "created": now, "label": "AMBER+STRICT",
+                "kind": "notice", "signer": coalition["FRA"].signing,
+                "recipients": [coalition["IRQ"].recipient(),
+                            coalition["JOR"].recipient(KeyKind.MLKEM768_X25519)]}
     args.update(kw)
     return seal(payload, **args)
 
@@ -214,13 +221,13 @@ def test_huge_recipient_list(sealed, coalition):
 
 
 def test_seal_argument_checks(coalition, now):
-    ok = dict(origin="FRA", seq=1, prev=None, created=now, label="AMBER", kind="notice",
-              signer=coalition["FRA"].signing, recipients=[coalition["IRQ"].recipient()])
-    bad = [dict(origin="fra"), dict(seq=-1), dict(seq=True), dict(prev="AB" * 32),
-           dict(created=now.replace(tzinfo=None)), dict(label="WHITE"), dict(kind="x"),
-           dict(signer=coalition["FRA"].x25519), dict(recipients=[]),
-           dict(recipients=[coalition["IRQ"].recipient()] * 2),
-           dict(recipients=[Recipient(node="IRQ", key=coalition["IRQ"].signing.public())])]
+    ok = {"origin": "FRA", "seq": 1, "prev": None, "created": now, "label": "AMBER", "kind": "notice",
+              "signer": coalition["FRA"].signing, "recipients": [coalition["IRQ"].recipient()]}
+    bad = [{"origin": "fra"}, {"seq": -1}, {"seq": True}, {"prev": "AB" * 32},
+           {"created": now.replace(tzinfo=None)}, {"label": "WHITE"}, {"kind": "x"},
+           {"signer": coalition["FRA"].x25519}, {"recipients": []},
+           {"recipients": [coalition["IRQ"].recipient()] * 2},
+           {"recipients": [Recipient(node="IRQ", key=coalition["IRQ"].signing.public())]}]
     for change in bad:
         with pytest.raises(CryptoError):
             seal(PAYLOAD, **{**ok, **change})

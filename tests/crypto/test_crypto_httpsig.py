@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from fts_share.crypto import _sfv
-from fts_share.crypto.httpsig import (MAX_TTL, NonceCache, sign_request, signature_base,
-                                      verify_request)
+from fts_share.crypto.httpsig import (
+    MAX_TTL,
+    NonceCache,
+    sign_request,
+    signature_base,
+    verify_request,
+)
 from fts_share.errors import CryptoError, RosterError
 
 URL = "https://fra.node.example:8443/api/v1/feed?after=0&limit=100"
@@ -76,8 +81,8 @@ def test_unsigned(coalition, now):
 
 
 @pytest.mark.parametrize("change", [
-    dict(method="GET"), dict(url=URL.replace("after=0", "after=1")),
-    dict(url=URL.replace("https", "http")), dict(body=BODY + b" "), dict(body=b"")])
+    {"method": "GET"}, {"url": URL.replace("after=0", "after=1")},
+    {"url": URL.replace("https", "http")}, {"body": BODY + b" "}, {"body": b""}])
 def test_tampered_request(coalition, signed, now, change):
     with pytest.raises(CryptoError):
         verify(coalition, signed, now, **change)
@@ -131,14 +136,14 @@ FULL = ["@method", "@target-uri", "content-digest"]
     (["@method", "@target-uri"], {}),
     (["@method", "content-digest"], {}),
     (FULL + ["@authority"], {}),
-    (FULL, dict(alg="rsa-pss-sha512")),
-    (FULL, dict(nonce=None)),
-    (FULL, dict(expires=None)),
-    (FULL, dict(created=None)),
-    (FULL, dict(tag="x")),
-    (FULL, dict(nonce="short")),
-    (FULL, dict(expires=lambda c: c + MAX_TTL + 1)),
-    (FULL, dict(expires=lambda c: c)),
+    (FULL, {"alg": "rsa-pss-sha512"}),
+    (FULL, {"nonce": None}),
+    (FULL, {"expires": None}),
+    (FULL, {"created": None}),
+    (FULL, {"tag": "x"}),
+    (FULL, {"nonce": "short"}),
+    (FULL, {"expires": lambda c: c + MAX_TTL + 1}),
+    (FULL, {"expires": lambda c: c}),
 ])
 def test_profile_violations_refused(coalition, signer, now, components, change):
     params = _params(signer, now)
@@ -186,10 +191,10 @@ def test_duplicate_header_names(coalition, signed, now):
 
 
 def test_sign_argument_checks(coalition, signer, now):
-    for kw in (dict(method="get"), dict(url="/relative"), dict(url="https://x/\n"),
-               dict(ttl=0), dict(ttl=MAX_TTL + 1), dict(nonce="bad nonce"),
-               dict(key=coalition["IRQ"].x25519)):
-        args = dict(method="GET", url=URL, headers={}, body=b"", key=signer, now=now)
+    for kw in ({"method": "get"}, {"url": "/relative"}, {"url": "https://x/\n"},
+               {"ttl": 0}, {"ttl": MAX_TTL + 1}, {"nonce": "bad nonce"},
+               {"key": coalition["IRQ"].x25519}):
+        args = {"method": "GET", "url": URL, "headers": {}, "body": b"", "key": signer, "now": now}
         with pytest.raises(CryptoError):
             sign_request(**{**args, **kw})
 
@@ -221,9 +226,9 @@ def test_interop_with_http_message_signatures(coalition, signer):
             return Ed25519PublicKey.from_public_bytes(coalition.key_by_kid(key_id).raw)
 
         def resolve_private_key(self, key_id):
-            return signer._obj  # noqa: SLF001 - test access to the cryptography object
+            return signer._obj
 
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     ours = sign_request(method="POST", url=URL, headers={}, body=BODY, key=signer, now=now)
     verifier = hms.HTTPMessageVerifier(signature_algorithm=algorithms.ED25519,
                                        key_resolver=Resolver())

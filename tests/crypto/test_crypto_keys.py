@@ -7,8 +7,16 @@ import stat
 
 import pytest
 
-from fts_share.crypto.keys import (KeyKind, PrivateKey, PublicKey, generate, is_kid,
-                                   load_private, save_private, verify_signature)
+from fts_share.crypto.keys import (
+    KeyKind,
+    PrivateKey,
+    PublicKey,
+    generate,
+    is_kid,
+    load_private,
+    save_private,
+    verify_signature,
+)
 from fts_share.errors import ConfigError, CryptoError
 
 

@@ -13,8 +13,7 @@ from fts_share.clock import parse_rfc3339
 from fts_share.crypto import _sfv
 from fts_share.crypto.canonical import canonical_json, sha256_hex, unb64u
 from fts_share.crypto.envelope import envelope_digest, open_envelope, verify_envelope
-from fts_share.crypto.httpsig import (NonceCache, content_digest, signature_base,
-                                      verify_request)
+from fts_share.crypto.httpsig import NonceCache, content_digest, signature_base, verify_request
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, make_kid, verify_signature
 from fts_share.errors import CryptoError
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from sqlalchemy import func, select
 
 from coalition import Coalition, Member, notice
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.storage.models import (FederationEvent, Notice, OutboxEnvelope, OutboxLink,
                                       Peer, ReceivedEnvelope)

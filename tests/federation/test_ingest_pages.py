@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from coalition import Coalition, Member, notice
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.federation import outbox
 from fts_share.federation.poller import Poller

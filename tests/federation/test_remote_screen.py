@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from coalition import FIXTURES, Coalition
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.errors import FtsError
 from fts_share.screening.importer import import_un_file

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from coalition import Coalition, notice
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice, ReceivedEnvelope
 
 Q = "purpose=investigation&legal_basis=UNSCR-2178"

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from coalition import Coalition, notice
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.notices.store import purge_due
 from fts_share.storage.models import Notice, NoticeKey

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from coalition import Coalition
 from fts_share.audit.crosscheck import latest_peer_head, list_findings
+from fts_share.storage.audit_store import audit_store
 from fts_share.audit.heads import make_tree_head
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.federation import logcheck
 
@@ -18,7 +19,7 @@ def test_split_view_is_detected_through_relayed_heads_and_reported_back(
     fra, irq, mli = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
     irq.poll()  # IRQ holds FRA's real head
     with irq.node.store.read() as s:
-        real = latest_peer_head(s, "FRA")
+        real = latest_peer_head(audit_store(s), "FRA")
     assert real is not None
     # FRA shows MLI another history of the same size, signed with its real key.
     forged = make_tree_head(size=real.size, root=bytes(32), time=utcnow(),
@@ -30,7 +31,7 @@ def test_split_view_is_detected_through_relayed_heads_and_reported_back(
     # IRQ polls MLI, which passes on the head it holds of FRA: the split view shows.
     irq.poll()
     with irq.node.store.read() as s:
-        findings = list_findings(s, peer="FRA")
+        findings = list_findings(audit_store(s), peer="FRA")
         # IRQ polls its partners in parallel: the conflict may be seen from both sides.
         assert 1 <= len(findings) <= 2 and "split_view" in {f.kind for f in findings}
         logged = s.scalars(select(AuditEntry).where(AuditEntry.action == "split_view")).all()
@@ -55,8 +56,8 @@ def test_consistent_heads_raise_no_finding(coalition: Coalition) -> None:
                        body=notice(recipients=["IRQ"]))[0] == 201
     irq.poll()
     with irq.node.store.read() as s:
-        assert list_findings(s) == []
-        assert latest_peer_head(s, "FRA").size > 3  # type: ignore[union-attr]
+        assert list_findings(audit_store(s)) == []
+        assert latest_peer_head(audit_store(s), "FRA").size > 3  # type: ignore[union-attr]
 
 
 def test_a_head_signed_by_another_key_is_refused(coalition: Coalition) -> None:
@@ -67,4 +68,4 @@ def test_a_head_signed_by_another_key_is_refused(coalition: Coalition) -> None:
         assert logcheck.check_page_head(s, roster=irq.node.roster, peer="FRA",
                                         head_doc=forged.to_json(), proof_doc=None,
                                         now=utcnow()) == "rejected"
-        assert latest_peer_head(s, "FRA") is None
+        assert latest_peer_head(audit_store(s), "FRA") is None

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from coalition import Coalition, build, notice
 from fts_share.app import create_app
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice, OutboxEnvelope, OutboxLink
 
 PROBLEM = "application/problem+json"

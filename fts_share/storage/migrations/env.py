@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from fts_share.storage.models import Base  # noqa: F401  (imports every model)
+from fts_share.storage.models import Base
 
 target_metadata = Base.metadata
 config = context.config

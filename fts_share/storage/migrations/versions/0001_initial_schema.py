@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-29 00:15:51.643820
 """
-from alembic import op
 import sqlalchemy as sa
-import fts_share.storage.base
+from alembic import op
 
+import fts_share.storage.base
 
 revision = '0001'
 down_revision = None

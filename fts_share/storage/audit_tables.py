@@ -1,5 +1,9 @@
 """The audit tables (SQLAlchemy 2.0 typed models on the node's one ``Base``).
 
+The audit room (:mod:`fts_share.audit`) never sees them: it reads and writes through
+:class:`~fts_share.audit.store.AuditStore`, which :mod:`fts_share.storage.audit_store`
+implements over these tables.
+
 - ``audit_entries``: the log itself, append-only; ``seq`` is the Merkle leaf index.
 - ``audit_nodes``: the hash of every complete subtree of height >= 1, written as entries
   are appended, so that proofs need O(log n) lookups (leaf hashes live on the entries).
