@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from protocol.wire_schemas import names, validator
 
 from fts_share.config import DEFAULT_LEGAL_BASES, DEFAULT_PURPOSES
 from fts_share.notices.schemas import dump_notice, load_notice_input, load_screen_request
-from protocol.wire_schemas import names, validator
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 NAMES = tuple(names())
 VOCAB = {"legal_bases": DEFAULT_LEGAL_BASES, "purposes": DEFAULT_PURPOSES}
-NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("name", NAMES)

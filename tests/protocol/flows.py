@@ -102,7 +102,7 @@ def fetch_page(c: Collected, caller: Member, origin: Member, *, after: int = 0,
         c.add("tree-head", "tree-head", page["tree_head"])
     if page.get("tree_consistency"):
         c.add("feed-consistency", "feed-page", page["tree_consistency"], "/$defs/consistency")
-    for code, head in page.get("peer_heads", {}).items():
+    for head in page.get("peer_heads", {}).values():
         c.add("peer-head", "tree-head", head)
     roster = caller.node.roster
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
-from typing import Iterator
-
-import pytest
+from collections.abc import Iterator
 
 import flows
+import pytest
 import wire_schemas
 from coalition import FIXTURES, Coalition, build
+
 from fts_share.clock import utcnow
 from fts_share.screening.importer import import_un_file
 from fts_share.storage import Store

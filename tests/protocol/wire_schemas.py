@@ -4,7 +4,7 @@ file (``common.schema.json#/$defs/time``) resolves locally, never over the netwo
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ def registry() -> Registry:
     return Registry().with_resources(resources)
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str, pointer: str = "") -> jsonschema.Draft202012Validator:
     """A validator of schema ``name`` (or of its part ``pointer``, e.g. ``/$defs/header``),
     checking formats too."""
