@@ -160,6 +160,10 @@ def exchange(c: Collected, a: Member, b: Member, cc: Member) -> None:
     status, opened, _ = b.api("GET", f"/api/v1/notices/{shared}{OPEN}", token="officer")
     assert status == 200, opened
     c.add("notice-opened", "notice", opened["notice"], "/$defs/wire")
+    status, exported, _ = b.api("GET", f"/api/v1/notices/{shared}/export{OPEN}",
+                                token="officer")
+    assert status == 200, exported
+    c.add("notice-export", "notice-export", exported, status=status)
     status, out, _ = b.api("POST", f"/api/v1/notices/{shared}/share", token="officer",
                            body={"recipients": [cc.code], **PURPOSE})
     assert status == 200, out

@@ -55,7 +55,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collec
 NAMES = ["feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head", "envelope",
          "envelope-header", "plaintext", "statement", "payload-notice", "payload-tombstone",
          "payload-forwarded", "payload-recall", "notice", "tombstone", "forwarded-statement",
-         "notice-input", "notice-opened", "node-info", "roster", "screen-query",
+         "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
          "screen-answer", "audit-entries", "audit-entry", "inclusion-proof",
          "consistency-proof", "problem", "problem-signature"]
 
