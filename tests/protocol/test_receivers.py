@@ -14,12 +14,12 @@ import copy
 import uuid
 from typing import Any
 
-import pytest
-from sqlalchemy import select
-
 import flows
+import pytest
 import wire_schemas
 from coalition import Coalition, Member
+from sqlalchemy import select
+
 from fts_share.audit.heads import make_tree_head
 from fts_share.clock import to_rfc3339, utcnow
 from fts_share.federation import logcheck, outbox
@@ -122,7 +122,7 @@ def test_a_notice_that_breaks_its_schema_is_refused(coalition: Coalition,
 def test_findings_sent_in_pages_follow_the_schema(coalition: Coalition) -> None:
     fra, irq, mli = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
     irq.poll()
-    status, head, _ = fra.api("GET", "/api/v1/audit/tree-head", token="reviewer")
+    _, head, _ = fra.api("GET", "/api/v1/audit/tree-head", token="reviewer")
     forged = make_tree_head(size=head["size"], root=bytes(32), time=utcnow(),
                             key_id=fra.node.signing.kid, sign=fra.node.signing.sign)
     with irq.node.store.transaction() as s:  # IRQ is shown another history of FRA's log
