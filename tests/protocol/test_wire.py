@@ -90,13 +90,13 @@ PROBLEM_TYPES = {400: "malformed", 401: "unauthenticated", 403: "forbidden",
 
 
 def test_problems_carry_the_documented_type_and_status(collected: flows.Collected) -> None:
-    seen = Counter()
+    seen: Counter[int] = Counter()
     for sample in collected.samples:
         if sample.schema == "problem":
-            doc = sample.obj
-            assert doc["status"] == sample.status
-            assert doc["type"].rsplit("/", 1)[1] == PROBLEM_TYPES[sample.status], doc
-            seen[sample.status] += 1
+            doc, status = sample.obj, sample.status
+            assert status is not None and doc["status"] == status
+            assert doc["type"].rsplit("/", 1)[1] == PROBLEM_TYPES[status], doc
+            seen[status] += 1
     assert set(seen) == set(PROBLEM_TYPES)
 
 
