@@ -5,26 +5,21 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from protocol.wire_schemas import names, validator
 
 from fts_share.config import DEFAULT_LEGAL_BASES, DEFAULT_PURPOSES
 from fts_share.notices.schemas import dump_notice, load_notice_input, load_screen_request
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
-NAMES = ("notice", "roster", "feed-page", "screen")
+NAMES = tuple(names())
 VOCAB = {"legal_bases": DEFAULT_LEGAL_BASES, "purposes": DEFAULT_PURPOSES}
-NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
-
-
-def validator(name: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -74,8 +69,49 @@ def test_dumped_view_validates() -> None:
     content = load_notice_input(raw_notice(), **VOCAB)
     view = dump_notice({**content, "status": "active", "provenance": {
         "id": "IRQ-000001", "version": 1, "origin": "IRQ", "officer": "alice",
-        "created": NOW, "supersedes": None}})
+        "created": NOW, "supersedes": None, "recipients": ["JOR"]}})
     validator("notice").validate(view)
+
+
+def _wire_notice() -> dict[str, Any]:
+    content = load_notice_input(raw_notice(), **VOCAB)
+    content["handling"]["review_date"] = "2027-11-20"
+    return {**content, "provenance": {"id": "0b8e5a56-0d7e-4a43-8d39-8e0d1c2f4a10",
+                                      "version": 2, "supersedes": 1, "origin": "IRQ",
+                                      "officer": "alice", "created": "2026-11-20T08:00:00.000000Z",
+                                      "recipients": ["JOR"]}}
+
+
+def test_wire_notice_validates() -> None:
+    validator("notice", "/$defs/wire").validate(_wire_notice())
+
+
+@pytest.mark.parametrize("change", ["supersedes-string", "no-recipients", "no-provenance",
+                                    "status", "unknown-provenance-member", "offset-time"])
+def test_broken_wire_notices_do_not_validate(change: str) -> None:
+    doc = _wire_notice()
+    prov = doc["provenance"]
+    if change == "supersedes-string":
+        prov["supersedes"] = "1"
+    elif change == "no-recipients":
+        del prov["recipients"]
+    elif change == "no-provenance":
+        del doc["provenance"]
+    elif change == "status":
+        doc["status"] = "active"
+    elif change == "unknown-provenance-member":
+        prov["relayed_by"] = "JOR"
+    else:
+        prov["created"] = "2026-11-20T08:00:00+00:00"
+    assert not validator("notice", "/$defs/wire").is_valid(doc)
+
+
+def test_notice_extensions_go_under_ext() -> None:
+    doc = _wire_notice()
+    doc["ext"] = {"hit_feedback": {"wanted": True}}
+    validator("notice", "/$defs/wire").validate(doc)
+    doc["feedback"] = True
+    assert not validator("notice", "/$defs/wire").is_valid(doc)
 
 
 def _broken(change: str) -> dict[str, Any]:
@@ -238,13 +274,21 @@ def test_feed_page_validates() -> None:
     validator("feed-page").validate(_page())
 
 
+def test_feed_pages_are_open_at_the_top() -> None:
+    """A page member this version does not know is ignored (docs/protocol.md,
+    "Versioning"); the signed index is closed."""
+    page = _page()
+    page["witnessed_heads"] = []
+    validator("feed-page").validate(page)
+
+
 @pytest.mark.parametrize("change", ["no-index", "extra", "bad-n", "envelope-extra", "label"])
 def test_broken_feed_pages_do_not_validate(change: str) -> None:
     page = _page()
     if change == "no-index":
         del page["index"]
     elif change == "extra":
-        page["note"] = "x"
+        page["index"]["note"] = "x"
     elif change == "bad-n":
         page["index"]["items"][0]["n"] = -1
     elif change == "envelope-extra":

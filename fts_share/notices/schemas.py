@@ -224,7 +224,8 @@ class ProvenanceSchema(Schema):
     origin = fields.String(required=True)
     officer = fields.String(required=True)
     created = Timestamp(required=True)
-    supersedes = fields.String(allow_none=True)
+    supersedes = fields.Integer(allow_none=True)
+    recipients = fields.List(fields.String())
 
 
 class NoticeSchema(NoticeInputSchema):

@@ -423,7 +423,7 @@ def test_dump_notice_view() -> None:
     content = load(notice())
     view = {**content, "status": "active", "provenance": {
         "id": "n-1", "version": 2, "origin": "IRQ", "officer": "alice",
-        "created": datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc), "supersedes": "n-0"}}
+        "created": datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc), "supersedes": 1}}
     out = dump_notice(view)
     assert out["subject"] == content["subject"]
     assert out["provenance"]["created"].startswith("2026-11-20T08:00:00")

@@ -1,0 +1,115 @@
+"""Every object a node emits or accepts in real flows validates against schemas/.
+
+A three-node coalition (tests/coalition.py: real node homes, real HTTP servers) runs
+the flows of tests/protocol/flows.py once; each collected object (feed pages, their
+signed indexes, envelopes and headers, the opened statements and their notices,
+tombstones, re-shared and recalled notices, tree heads and gossiped heads, proofs,
+audit entries, node info, rosters, hit/no-hit answers, problem documents, and the
+bodies posted by officers and partners) is validated against its schema."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+import flows
+import pytest
+import wire_schemas
+from coalition import FIXTURES, Coalition, build
+
+from fts_share.clock import utcnow
+from fts_share.screening.importer import import_un_file
+from fts_share.storage import Store
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collected]:
+    folder = tmp_path_factory.mktemp("wire")
+    counter = iter(range(100))
+
+    def urls() -> str:
+        url = f"sqlite:///{folder / f'db{next(counter)}.db'}"
+        store = Store(url)
+        store.create_schema()
+        store.dispose()
+        return url
+
+    coalition: Coalition = build(folder, urls, [("FRA", "member"), ("IRQ", "member"),
+                                                ("MLI", "observer")],
+                                 post_quantum={"FRA": True, "IRQ": True, "MLI": False})
+    try:
+        a, b, c = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
+        with a.node.store.transaction() as s:
+            import_un_file(s, FIXTURES / "un-excerpt.xml", now=utcnow(), actor="system")
+        out = flows.Collected()
+        flows.exchange(out, a, b, c)
+        flows.screening(out, a, b)
+        flows.reviewer(out, a)
+        flows.problems(out, a, b)
+        yield out
+    finally:
+        coalition.close()
+
+
+NAMES = ["feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head", "envelope",
+         "envelope-header", "plaintext", "statement", "payload-notice", "payload-tombstone",
+         "payload-forwarded", "payload-recall", "notice", "tombstone", "forwarded-statement",
+         "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
+         "screen-answer", "audit-entries", "audit-entry", "inclusion-proof",
+         "consistency-proof", "problem", "problem-signature"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_object_validates(collected: flows.Collected, name: str) -> None:
+    samples = [s for s in collected.samples if s.name == name]
+    assert samples, f"the flows produced no {name}"
+    for sample in samples:
+        wire_schemas.check(sample.obj, sample.schema, sample.pointer)
+
+
+def test_the_flows_cover_every_wire_schema(collected: flows.Collected) -> None:
+    used = {s.schema for s in collected.samples}
+    assert set(wire_schemas.names()) - used == {"common"}
+    assert {s.name for s in collected.samples} <= set(NAMES)
+
+
+def test_the_flows_reach_every_part_of_a_page(collected: flows.Collected) -> None:
+    pages = [s.obj for s in collected.samples if s.name == "feed-page"]
+    assert any(p["tree_consistency"] for p in pages)
+    assert any(p["peer_heads"] for p in pages)
+    notices = [s.obj for s in collected.samples if s.name == "notice"]
+    assert {n["provenance"]["supersedes"] for n in notices} == {None, 1}
+    reasons = {s.obj["reason"] for s in collected.samples if s.name == "tombstone"}
+    assert reasons == {"identity resolved", "no longer a recipient"}
+
+
+#: The problem type of every status the API answers with (docs/protocol.md, "Errors").
+PROBLEM_TYPES = {400: "malformed", 401: "unauthenticated", 403: "forbidden",
+                 404: "not-found", 405: "method-not-allowed", 422: "validation"}
+
+
+def test_problems_carry_the_documented_type_and_status(collected: flows.Collected) -> None:
+    seen: Counter[int] = Counter()
+    for sample in collected.samples:
+        if sample.schema == "problem":
+            doc, status = sample.obj, sample.status
+            assert status is not None and doc["status"] == status
+            assert doc["type"].rsplit("/", 1)[1] == PROBLEM_TYPES[status], doc
+            seen[status] += 1
+    assert set(seen) == set(PROBLEM_TYPES)
+
+
+def test_a_bad_request_signature_is_opaque(collected: flows.Collected) -> None:
+    doc = collected.first("problem-signature").obj
+    assert doc["detail"] == "request signature not accepted"
+    assert not re.search(r"signature (base|mismatch)|verify", doc["detail"])
+
+
+def test_officer_answers_do_not_pass_as_partner_answers(collected: flows.Collected) -> None:
+    """The hit/no-hit schema refuses what only officers may see (the record's name and
+    the explanation), so a node that leaked them to a partner would fail this suite."""
+    answer = next(s.obj for s in collected.samples if s.name == "screen-answer" and
+                  s.obj.get("hit"))
+    leaked = {**answer, "hits": [{**answer["hits"][0], "matched_name": "x"}]}
+    assert not wire_schemas.validator("screen-answer").is_valid(leaked)
