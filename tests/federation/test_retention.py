@@ -10,7 +10,7 @@ from sqlalchemy import select
 from coalition import Coalition, notice
 from fts_share.audit.models import AuditEntry
 from fts_share.clock import utcnow
-from fts_share.notices.store import purge_due
+from fts_share.storage.notices import purge_due
 from fts_share.storage.models import Notice, NoticeKey
 
 Q = "purpose=investigation&legal_basis=UNSCR-2178"

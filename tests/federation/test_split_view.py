@@ -10,7 +10,7 @@ from fts_share.audit.crosscheck import latest_peer_head, list_findings
 from fts_share.audit.heads import make_tree_head
 from fts_share.audit.models import AuditEntry
 from fts_share.clock import utcnow
-from fts_share.federation import logcheck
+from fts_share.services import logcheck
 
 
 def test_split_view_is_detected_through_relayed_heads_and_reported_back(
