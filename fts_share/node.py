@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from fts_share.config import NodeConfig, load_config, write_config
-from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate, load_private, save_private
+from fts_share.crypto.keys import (
+    KeyKind,
+    PrivateKey,
+    PublicKey,
+    generate,
+    load_private,
+    save_private,
+)
 from fts_share.errors import ConfigError, CryptoError, RosterError
 from fts_share.federation.roster import Roster
 from fts_share.storage import Store
@@ -89,7 +96,7 @@ class Node:
     _anchor: PublicKey | None = field(default=None, repr=False)
 
     @classmethod
-    def open(cls, home: Path, *, passphrase: bytes | None = None) -> "Node":
+    def open(cls, home: Path, *, passphrase: bytes | None = None) -> Node:
         """Open the node at ``home`` (keys decrypted with the passphrase, if any)."""
         config = load_config(Path(home))
         passphrase = passphrase if passphrase is not None else config.passphrase

@@ -90,7 +90,7 @@ class ServerThread:
             if not self._stopping.is_set():
                 raise
 
-    def start(self) -> "ServerThread":
+    def start(self) -> ServerThread:
         """Start serving."""
         self.thread.start()
         return self

@@ -10,14 +10,20 @@ recipients, and have restrictions that allow re-sharing (never widened).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from fts_share.clock import parse_rfc3339
 from fts_share.crypto.canonical import unb64u
-from fts_share.crypto.envelope import (EnvelopeHeader, OpenedNotice, open_envelope,
-                                       verify_authorship, verify_envelope)
+from fts_share.crypto.envelope import (
+    EnvelopeHeader,
+    OpenedNotice,
+    open_envelope,
+    verify_authorship,
+    verify_envelope,
+)
 from fts_share.crypto.keys import PrivateKey, PublicKey
 from fts_share.errors import CryptoError, RosterError
 from fts_share.federation.feed import PageItem

@@ -7,8 +7,9 @@ The stores are declared here (:class:`HeldNotices`) and implemented in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from fts_share.federation.envelopes import notice_id_of
 
@@ -23,7 +24,7 @@ class IngestResult:
     rejected: int = 0
     notices: list[tuple[str, int]] = field(default_factory=list)
 
-    def add(self, other: "IngestResult") -> None:
+    def add(self, other: IngestResult) -> None:
         """Add what ``other`` brought to this result."""
         self.received += other.received
         self.decrypted += other.decrypted
@@ -53,7 +54,7 @@ class PageContext:
     known: set[str] = field(default_factory=set)  # the notices loaded
 
     @classmethod
-    def load(cls, store: HeldNotices, payloads: Iterable[Any]) -> "PageContext":
+    def load(cls, store: HeldNotices, payloads: Iterable[Any]) -> PageContext:
         """The context of the notices that ``payloads`` (a page's contents) are about."""
         context = cls()
         context.learn(store, {i for p in payloads if (i := notice_id_of(p))})

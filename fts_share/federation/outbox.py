@@ -12,9 +12,10 @@ The outbox itself is kept by a store (:class:`OutboxStore`, implemented in
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from fts_share.crypto.envelope import Recipient, envelope_digest, seal
 from fts_share.crypto.keys import PrivateKey

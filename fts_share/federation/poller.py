@@ -45,5 +45,5 @@ def fetch_page(client: PartnerClient, member: Member, *, roster: Roster, me: str
 
 def backoff_seconds(failures: int, *, base: float, maximum: float) -> float:
     """The jittered wait before the next attempt after ``failures`` failures in a row."""
-    delay = min(maximum, base * 2 ** min(failures - 1, 16))
+    delay = min(maximum, base * float(2 ** min(failures - 1, 16)))
     return delay * random.uniform(0.8, 1.0)

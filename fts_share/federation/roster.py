@@ -8,9 +8,10 @@ the roster; a node refuses partners and keys that are not on a valid roster.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from fts_share.clock import parse_rfc3339, to_rfc3339
 from fts_share.crypto.canonical import b64u, canonical_json, unb64u
@@ -125,7 +126,7 @@ class Roster:
 
     # -- verification -------------------------------------------------------------
     @classmethod
-    def verify(cls, document: Mapping[str, Any], anchor: PublicKey) -> "Roster":
+    def verify(cls, document: Mapping[str, Any], anchor: PublicKey) -> Roster:
         """Check the secretariat's signature with the pinned ``anchor``, then parse."""
         if not isinstance(document, Mapping) or "signature" not in document:
             raise RosterError("roster: not a signed roster document")

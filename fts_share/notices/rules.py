@@ -9,9 +9,10 @@ TLP:RED or TLP:AMBER+STRICT notice is never re-shared.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from fts_share.config import HandlingSettings
 from fts_share.crypto.canonical import unb64u

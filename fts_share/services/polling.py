@@ -11,17 +11,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from fts_share.audit.log import record
 from fts_share.clock import Clock, utcnow
 from fts_share.errors import FtsError
 from fts_share.federation.feed import VerifiedPage
 from fts_share.federation.http import PartnerClient
-from fts_share.federation.poller import (MAX_PAGES_PER_POLL, PeerReport, backoff_seconds,
-                                         fetch_page)
+from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_seconds, fetch_page
 from fts_share.federation.roster import Member
 from fts_share.node import Node
 from fts_share.services import logcheck
@@ -33,7 +33,7 @@ from fts_share.storage.notices import purge_due
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Poller", "PeerReport", "purge_expired"]
+__all__ = ["PeerReport", "Poller", "purge_expired"]
 
 
 def purge_expired(work: Work) -> int:
@@ -80,13 +80,13 @@ class Poller:
             return report
         try:
             self._poll_pages(member, report, cursor=cursor, tree_size=tree_size)
-        except Exception as exc:  # noqa: BLE001 - one partner's failure never stops the others
+        except Exception as exc:
             if not isinstance(exc, FtsError):
                 log.exception("poll of %s failed unexpectedly", member.code)
             report.ok, report.error = False, str(exc) or type(exc).__name__
             try:
                 self._failed(member.code, report.error)
-            except Exception:  # noqa: BLE001 - e.g. the database itself is failing
+            except Exception:
                 log.exception("could not record the failed poll of %s", member.code)
         return report
 

@@ -11,26 +11,51 @@ can still prove who wrote it.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 
 from fts_share.audit.log import record
 from fts_share.clock import to_rfc3339
 from fts_share.config import NodeConfig
-from fts_share.errors import (Conflict, Forbidden, FtsError, Gone, NotFound, RosterError,
-                              ValidationError)
+from fts_share.errors import (
+    Conflict,
+    Forbidden,
+    FtsError,
+    Gone,
+    NotFound,
+    RosterError,
+    ValidationError,
+)
 from fts_share.notices import schemas
-from fts_share.notices.rules import (NEVER_RESHARED, NO_ONWARD, Actor, decode_content,
-                                     review_date, visible_to)
+from fts_share.notices.rules import (
+    NEVER_RESHARED,
+    NO_ONWARD,
+    Actor,
+    decode_content,
+    review_date,
+    visible_to,
+)
 from fts_share.services import dissemination
 from fts_share.services.unit import Work
 from fts_share.storage import notices as store
 from fts_share.storage.models import Notice
 
-__all__ = ["Actor", "publish", "update", "withdraw", "list_notices", "open_notice",
-           "export_notice", "share_notice", "summary", "read_notice_input",
-           "read_open_request", "read_withdrawal"]
+__all__ = [
+    "Actor",
+    "export_notice",
+    "list_notices",
+    "open_notice",
+    "publish",
+    "read_notice_input",
+    "read_open_request",
+    "read_withdrawal",
+    "share_notice",
+    "summary",
+    "update",
+    "withdraw",
+]
 
 
 # -- reading what an officer submits (the notice's edge schemas) -----------------------
@@ -215,17 +240,18 @@ def _refuse(work: Work, row: Notice, actor: Actor, *, action: str, reason: str,
 
 def _usable(work: Work, row: Notice, actor: Actor, *, action: str, purpose: str | None,
             legal_basis: Sequence[str]) -> None:
-    why = {"action": action, "purpose": purpose, "legal_basis": legal_basis}
+    reason = None
     if actor.role != "officer":
-        raise _refuse(work, row, actor, reason="only officers handle notice content", **why)
-    if not visible_to(row, actor):
-        raise _refuse(work, row, actor,
-                      reason="TLP:RED: shown only to the users named on the notice", **why)
-    if row.purged_at is not None:
+        reason = "only officers handle notice content"
+    elif not visible_to(row, actor):
+        reason = "TLP:RED: shown only to the users named on the notice"
+    elif row.purged_at is not None:
         raise Gone(f"notice {row.notice_id} v{row.version}: content purged ({row.status})")
-    if not row.authored and NO_ONWARD in row.caveats:
-        raise _refuse(work, row, actor,
-                      reason="the source forbids onward dissemination of this notice", **why)
+    elif not row.authored and NO_ONWARD in row.caveats:
+        reason = "the source forbids onward dissemination of this notice"
+    if reason is not None:
+        raise _refuse(work, row, actor, action=action, reason=reason, purpose=purpose,
+                      legal_basis=legal_basis)
 
 
 def export_notice(work: Work, *, notice_id: str, actor: Actor, purpose: str,
@@ -255,7 +281,7 @@ def _share_recipients(work: Work, row: Notice, recipients: Sequence[str]) -> lis
     for code in codes:
         try:
             work.node.roster.member(code, now=work.now)
-        except Exception:
+        except FtsError:
             raise ValidationError({"recipients": [f"{code} is not an active partner"]}) from None
     return codes
 

@@ -12,9 +12,10 @@ and recorded as federation events.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,8 +24,14 @@ from fts_share.crypto.canonical import b64u
 from fts_share.crypto.envelope import EnvelopeHeader, OpenedNotice
 from fts_share.errors import FtsError, RosterError
 from fts_share.federation import roster as roster_rules
-from fts_share.federation.envelopes import (Receiver, Rejected, check_chain, check_forwarded,
-                                            open_item, verify_item)
+from fts_share.federation.envelopes import (
+    Receiver,
+    Rejected,
+    check_chain,
+    check_forwarded,
+    open_item,
+    verify_item,
+)
 from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.ingest import IngestResult, PageContext
 from fts_share.federation.roster import Roster
@@ -146,10 +153,10 @@ def _accept(state: PageState, p: Prepared) -> None:
         state.result.duplicates += 1
         return
     work = state.work
-    received = dict(origin=state.origin, seq=header.seq, link_n=p.item.n,
-                    digest=header.digest, prev=header.prev, kind=header.kind,
-                    label=header.label, created=header.created, received_at=work.now,
-                    decrypted=True, envelope=None)
+    received = {"origin": state.origin, "seq": header.seq, "link_n": p.item.n,
+                "digest": header.digest, "prev": header.prev, "kind": header.kind,
+                "label": header.label, "created": header.created, "received_at": work.now,
+                "decrypted": True, "envelope": None}
     content = {"signed": b64u(opened.signed), "signature": b64u(opened.signature),
                "signer": opened.signer_kid}
     receipt = (_receipt(state, header=header, payload=opened.payload, content=content)

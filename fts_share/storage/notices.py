@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping, Sequence, cast
+from typing import Any, cast
 
-from sqlalchemy import (LargeBinary, Select, Table, bindparam, func, insert, select,
-                        update)
+from sqlalchemy import LargeBinary, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
@@ -54,17 +54,17 @@ def seal_version(storage_key: bytes, *, notice: Mapping[str, Any], origin: str,
     wrapped, nonce, ciphertext = seal_content(
         storage_key, json.dumps(content, ensure_ascii=False).encode(),
         context=_context(notice_id, version, origin))
-    values = dict(notice_id=notice_id, version=version, origin=origin, authored=authored,
-                  status="active", label=handling["tlp"],
-                  caveats=list(handling.get("caveats", [])),
-                  legal_basis=list(notice["basis"]["legal_basis"]),
-                  recipients=list(prov.get("recipients", handling.get("recipients", []))),
-                  named_users=list(handling.get("named_users", [])),
-                  created=now, review_date=date.fromisoformat(handling["review_date"]),
-                  subject_sex=subject.get("sex"), subject_minor=bool(subject.get("minor")),
-                  movement_kind=notice.get("movement", {}).get("kind"),
-                  officer=prov.get("officer"), envelope_digest=envelope_digest,
-                  nonce=nonce, ciphertext=ciphertext, purged_at=None)
+    values = {"notice_id": notice_id, "version": version, "origin": origin,
+              "authored": authored, "status": "active", "label": handling["tlp"],
+              "caveats": list(handling.get("caveats", [])),
+              "legal_basis": list(notice["basis"]["legal_basis"]),
+              "recipients": list(prov.get("recipients", handling.get("recipients", []))),
+              "named_users": list(handling.get("named_users", [])),
+              "created": now, "review_date": date.fromisoformat(handling["review_date"]),
+              "subject_sex": subject.get("sex"), "subject_minor": bool(subject.get("minor")),
+              "movement_kind": notice.get("movement", {}).get("kind"),
+              "officer": prov.get("officer"), "envelope_digest": envelope_digest,
+              "nonce": nonce, "ciphertext": ciphertext, "purged_at": None}
     return SealedVersion(values=values, wrapped=wrapped)
 
 

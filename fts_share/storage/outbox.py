@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session

@@ -3,11 +3,11 @@ update, withdraw, and the match alerts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -15,9 +15,9 @@ from fts_share.api import context
 from fts_share.errors import Forbidden, FtsError, Gone, ValidationError
 from fts_share.matching import analyze_name
 from fts_share.notices import schemas
+from fts_share.screening import service as screening
 from fts_share.services import publishing
 from fts_share.services.unit import Work
-from fts_share.screening import service as screening
 from fts_share.web import adapters, errors, forms, security, users, views
 from fts_share.web.labels import label, message
 
