@@ -25,11 +25,11 @@ from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_
 from fts_share.federation.roster import Member
 from fts_share.node import Node
 from fts_share.services import logcheck
-from fts_share.services.receiving import NoticeHook, ingest_page, install_roster
+from fts_share.services.receiving import NoticeHook, ingest_page, install_roster, purge_version
 from fts_share.services.unit import Work
 from fts_share.storage.inbox import SqlInbox
 from fts_share.storage.models import Peer
-from fts_share.storage.notices import purge_due
+from fts_share.storage.notices import due_for_purge
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,11 @@ __all__ = ["PeerReport", "Poller", "purge_expired"]
 
 def purge_expired(work: Work) -> int:
     """Purge every notice version whose review date has passed; return how many."""
-    return purge_due(work.session, now=work.now)
+    rows = due_for_purge(work.session, now=work.now)
+    for row in rows:
+        purge_version(work, row, reason="review date passed", actor="system")
+        row.status = "purged"
+    return len(rows)
 
 
 class Poller:

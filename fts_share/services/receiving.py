@@ -254,7 +254,9 @@ def _store_version(state: PageState, *, header: EnvelopeHeader, receipt: Receipt
         state.result.duplicates += 1
         return
     work = state.work
-    row = notice_store.add_version(work.session, receipt.version, now=work.now)
+    row, older = notice_store.add_version(work.session, receipt.version)
+    for old in older:  # a received version replaces the older ones: their content goes
+        purge_version(work, old, reason="superseded", actor="system")
     _record_receipt(work, header=header, receipt=receipt)
     state.result.notices.append(receipt.version.key)
     state.context.hold(receipt.version.key)
@@ -273,8 +275,8 @@ def _apply_tombstone(state: PageState, *, header: EnvelopeHeader,
         recall_shares(work, notice_id=str(tomb["id"]), origin=header.origin,
                       reason="withdrawn by the source")
     for row in state.inbox.versions_from(tomb["id"], header.origin):
-        notice_store.purge(work.session, row, now=work.now, reason="withdrawn by the source",
-                           actor=f"node:{header.origin}")
+        purge_version(work, row, reason="withdrawn by the source",
+                      actor=f"node:{header.origin}")
         row.status = "withdrawn"
     record(work.session, now=work.now, actor=f"node:{header.origin}", action="withdraw",
            object_type="notice", object_id=str(tomb["id"]),
@@ -287,13 +289,22 @@ def _apply_recall(work: Work, inbox: SqlInbox, *, header: EnvelopeHeader,
     """Purge the copy of a notice that ``header.origin`` re-shared with this node."""
     rows = inbox.copies_via(str(recall["id"]), header.origin)
     for row in rows:
-        notice_store.purge(work.session, row, now=work.now,
-                           reason=f"recalled by {header.origin}", actor=f"node:{header.origin}")
+        purge_version(work, row, reason=f"recalled by {header.origin}",
+                      actor=f"node:{header.origin}")
         row.status = "withdrawn"
     record(work.session, now=work.now, actor=f"node:{header.origin}", action="withdraw",
            object_type="shared_copy", object_id=str(recall["id"]), partner=header.origin,
            detail={"seq": header.seq, "reason": str(recall.get("reason", ""))[:500],
                    "purged_versions": len(rows)})
+
+
+def purge_version(work: Work, row: Notice, *, reason: str, actor: str) -> None:
+    """Destroy a version's content (its data key and ciphertext, and what screening
+    derived from it) and log the purge; a version purged before is left as it is."""
+    if notice_store.destroy_content(work.session, row, now=work.now):
+        record(work.session, now=work.now, actor=actor, action="purge", object_type="notice",
+               object_id=row.notice_id, object_version=row.version, partner=row.origin,
+               detail={"reason": reason})
 
 
 def install_roster(work: Work, document: Mapping[str, Any], *,

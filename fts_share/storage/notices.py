@@ -11,7 +11,6 @@ from typing import Any, cast
 from sqlalchemy import LargeBinary, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from fts_share.audit.log import record
 from fts_share.errors import Gone, NotFound
 from fts_share.notices.vault import open_content, seal_content
 from fts_share.storage.models import Alert, Notice, NoticeKey, WatchlistEntry
@@ -75,27 +74,25 @@ def store_version(session: Session, storage_key: bytes, *, notice: Mapping[str, 
     older versions of the same notice become ``superseded``."""
     return add_version(session, seal_version(
         storage_key, notice=notice, origin=origin, authored=authored, content=content,
-        envelope_digest=envelope_digest, now=now), now=now)
+        envelope_digest=envelope_digest, now=now))[0]
 
 
-def add_version(session: Session, sealed: SealedVersion, *, now: datetime) -> Notice:
-    """Insert a sealed version (see :func:`seal_version`) and return its row; older
-    versions of the same notice become ``superseded`` (and, when received, purged)."""
+def add_version(session: Session, sealed: SealedVersion) -> tuple[Notice, list[Notice]]:
+    """Insert a sealed version (see :func:`seal_version`); return its row and the older
+    active versions of the same notice, which become ``superseded``."""
     row = Notice(**sealed.values)
     session.add(row)
     session.flush()  # the row id, for its key
     session.add(NoticeKey(notice_row=row.id, wrapped=sealed.wrapped))
     if row.version == 1:
-        return row
-    older = session.scalars(select(Notice).where(Notice.notice_id == row.notice_id,
-                                                 Notice.version < row.version,
-                                                 Notice.status == "active")).all()
+        return row, []
+    older = list(session.scalars(select(Notice).where(Notice.notice_id == row.notice_id,
+                                                      Notice.version < row.version,
+                                                      Notice.status == "active")).all())
     for old in older:
         old.status = "superseded"
-        if not row.authored:
-            purge(session, old, now=now, reason="superseded", actor="system")
     session.flush()
-    return row
+    return row, older
 
 
 def insert_versions(session: Session, versions: Sequence[SealedVersion]) -> None:
@@ -122,10 +119,11 @@ def read_content(session: Session, storage_key: bytes, row: Notice) -> dict[str,
     return dict(json.loads(plain))
 
 
-def purge(session: Session, row: Notice, *, now: datetime, reason: str, actor: str) -> None:
-    """Destroy a version's content (its data key and ciphertext) and log the purge."""
+def destroy_content(session: Session, row: Notice, *, now: datetime) -> bool:
+    """Destroy a version's content (its data key and ciphertext) and what screening
+    derived from it; False if it was destroyed before."""
     if row.purged_at is not None:
-        return
+        return False
     key = session.get(NoticeKey, row.id)
     if key is not None:
         session.delete(key)
@@ -135,9 +133,7 @@ def purge(session: Session, row: Notice, *, now: datetime, reason: str, actor: s
     if row.status == "active":
         row.status = "purged"
     _scrub_derived(session, row, now=now)
-    record(session, now=now, actor=actor, action="purge", object_type="notice",
-           object_id=row.notice_id, object_version=row.version, partner=row.origin,
-           detail={"reason": reason})
+    return True
 
 
 def _scrub_derived(session: Session, row: Notice, *, now: datetime) -> None:
@@ -171,11 +167,7 @@ def latest(session: Session, notice_id: str) -> Notice:
     return row
 
 
-def purge_due(session: Session, *, now: datetime) -> int:
-    """Purge every version whose review date has passed; return how many."""
-    rows = session.scalars(select(Notice).where(Notice.review_date < now.date(),
-                                                Notice.purged_at.is_(None))).all()
-    for row in rows:
-        purge(session, row, now=now, reason="review date passed", actor="system")
-        row.status = "purged"
-    return len(rows)
+def due_for_purge(session: Session, *, now: datetime) -> list[Notice]:
+    """Every version whose review date has passed and whose content is still held."""
+    return list(session.scalars(select(Notice).where(Notice.review_date < now.date(),
+                                                     Notice.purged_at.is_(None))).all())
