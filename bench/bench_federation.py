@@ -53,10 +53,13 @@ from coalition import Coalition, build, notice  # noqa: E402
 from fts_share.clock import utcnow  # noqa: E402
 from fts_share.federation import http as fed_http  # noqa: E402
 from fts_share.federation.feed import build_page, verify_page  # noqa: E402
-from fts_share.federation.ingest import ingest_page  # noqa: E402
-from fts_share.federation.poller import Poller  # noqa: E402
-from fts_share.notices import service  # noqa: E402
-from fts_share.notices.schemas import load_notice_input  # noqa: E402
+from fts_share.notices.rules import Actor  # noqa: E402
+from fts_share.services import publishing  # noqa: E402
+from fts_share.services.dissemination import sender  # noqa: E402
+from fts_share.services.polling import Poller  # noqa: E402
+from fts_share.services.receiving import ingest_page  # noqa: E402
+from fts_share.services.unit import Work  # noqa: E402
+from fts_share.storage.outbox import SqlOutbox  # noqa: E402
 from fts_share.storage import Store  # noqa: E402
 from fts_share.storage.models import Notice, ReceivedEnvelope  # noqa: E402
 
@@ -128,22 +131,23 @@ def bench_ingest(backend: str, envelopes: int, pg: pg_server.PgServer | None,
         hook = screening_hook(b.node)
     try:
         rng = random.Random(1)
-        actor = service.Actor(name="aaa-officer", role="officer")
-        h = a.node.config.handling
+        actor = Actor(name="aaa-officer", role="officer")
         t0 = time.perf_counter()
         for start in range(0, envelopes, 100):
             with a.node.store.transaction() as s:
                 for _ in range(min(100, envelopes - start)):
-                    data = load_notice_input(_notice_body(rng, ["BBB"]),
-                                             legal_bases=h.legal_bases, purposes=h.purposes)
-                    service.publish(s, a.node, data=data, actor=actor, now=utcnow())
+                    data = publishing.read_notice_input(a.node.config,
+                                                        _notice_body(rng, ["BBB"]))
+                    publishing.publish(Work(session=s, now=utcnow(), node=a.node), data=data,
+                                       actor=actor)
         publish_s = time.perf_counter() - t0
         # Pages as they come over the wire (JSON text), built and signed by the origin.
         pages: list[tuple[int, str]] = []
         with a.node.store.transaction() as s:
             for after in range(0, envelopes, PAGE):
-                page, _ = build_page(s, a.node, partner="BBB", after=after, limit=PAGE,
-                                     now=utcnow())
+                work = Work(session=s, now=utcnow(), node=a.node)
+                page, _ = build_page(SqlOutbox(s), sender(work), partner="BBB", after=after,
+                                     limit=PAGE, now=work.now)
                 pages.append((after, json.dumps(page)))
         wire = sum(len(p) for _, p in pages)
         t0 = time.perf_counter()
@@ -152,7 +156,8 @@ def bench_ingest(backend: str, envelopes: int, pg: pg_server.PgServer | None,
             page = verify_page(json.loads(raw), roster=b.node.roster, origin="AAA",
                                recipient="BBB", after=after, limit=PAGE, now=now)
             with b.node.store.transaction() as s:
-                res = ingest_page(s, b.node, page=page, now=now, on_notice=hook)
+                res = ingest_page(Work(session=s, now=now, node=b.node), page=page,
+                                  on_notice=hook)
                 assert res.decrypted == len(page.items) and res.rejected == 0
         ingest_s = time.perf_counter() - t0
         assert _count(b, ReceivedEnvelope) == envelopes

@@ -105,7 +105,7 @@ def serve(home: Path, host: str, port: int, no_poll: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def poll(home: Path, as_json: bool) -> None:
     """Poll every partner once."""
-    from fts_share.federation.poller import Poller
+    from fts_share.services.polling import Poller
     from fts_share.screening.service import screening_hook
 
     node = _open(home)
@@ -126,11 +126,12 @@ def poll(home: Path, as_json: bool) -> None:
 @click.argument("home", type=HOME)
 def purge(home: Path) -> None:
     """Purge the content of every notice past its review date."""
-    from fts_share.notices.store import purge_due
+    from fts_share.services.polling import purge_expired
+    from fts_share.services.unit import unit_of_work
 
     node = _open(home)
-    with node.store.transaction() as session:
-        count = purge_due(session, now=utcnow())
+    with unit_of_work(node, utcnow()) as work:
+        count = purge_expired(work)
     click.echo(f"purged {count} notice version(s)")
 
 

@@ -96,13 +96,13 @@ def roster_pin(home: Path, anchor: Path) -> None:
 @click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
 def roster_import(home: Path, document: Path) -> None:
     """Install a signed roster (newer than the one in force)."""
-    from fts_share.federation.roster_store import install
     from fts_share.node import Node
+    from fts_share.services.receiving import install_roster
+    from fts_share.services.unit import unit_of_work
 
     node = Node.open(home)
-    with node.store.transaction() as session:
-        r = install(session, node, json.loads(document.read_text()), now=utcnow(),
-                    actor="system")
+    with unit_of_work(node, utcnow()) as work:
+        r = install_roster(work, json.loads(document.read_text()), actor="system")
     click.echo(f"roster version {r.version} in force ({len(r.members)} partners)")
 
 

@@ -65,8 +65,9 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
     from fts_share.app import create_app
     from fts_share.crypto.keys import KeyKind, PublicKey, generate
     from fts_share.federation.roster import build_member, roster_key_entry, sign_roster
-    from fts_share.federation.roster_store import install
     from fts_share.node import Node, init_home
+    from fts_share.services.receiving import install_roster
+    from fts_share.services.unit import Work
     from fts_share.screening.importer import import_un_file
     from fts_share.server import ServerThread, make_server, reserve_port
 
@@ -109,7 +110,7 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
         node.pin_anchor(secretariat.public())
         tokens = {}
         with node.store.transaction() as session:
-            install(session, node, roster, now=now)
+            install_roster(Work(session=session, now=now, node=node), roster)
             for uname, role in (("officer", "officer"), ("reviewer", "reviewer"),
                                 ("admin", "admin")):
                 user = accounts.create_user(session, name=f"{code.lower()}-{uname}", role=role,
@@ -128,7 +129,7 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
 def exchange(nodes: list[DemoNode]) -> dict[str, Any]:
     """Publish the fixtures at the first node; every other node polls once."""
     from fts_share.reviewing import verify_node_log
-    from fts_share.federation.poller import Poller
+    from fts_share.services.polling import Poller
     from fts_share.screening.service import screening_hook
     from fts_share.storage.models import Alert
 

@@ -13,14 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from fts_share.config import NodeConfig, load_config, write_config
-from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate, load_private, save_private
+from fts_share.crypto.keys import (
+    KeyKind,
+    PrivateKey,
+    PublicKey,
+    generate,
+    load_private,
+    save_private,
+)
 from fts_share.errors import ConfigError, CryptoError, RosterError
 from fts_share.federation.roster import Roster
 from fts_share.storage import Store
-from fts_share.storage.models import RosterVersion
+from fts_share.storage.rosters import SqlRosterVersions
 
 CODE_PATTERN = "^[A-Z]{3}$"
 
@@ -91,7 +96,7 @@ class Node:
     _anchor: PublicKey | None = field(default=None, repr=False)
 
     @classmethod
-    def open(cls, home: Path, *, passphrase: bytes | None = None) -> "Node":
+    def open(cls, home: Path, *, passphrase: bytes | None = None) -> Node:
         """Open the node at ``home`` (keys decrypted with the passphrase, if any)."""
         config = load_config(Path(home))
         passphrase = passphrase if passphrase is not None else config.passphrase
@@ -145,11 +150,10 @@ class Node:
         """The roster in force (the newest verified version), or RosterError."""
         if self._roster is None:
             with self.store.read() as session:
-                row = session.scalars(select(RosterVersion).order_by(
-                    RosterVersion.version.desc()).limit(1)).first()
-            if row is None:
+                newest = SqlRosterVersions(session).newest()
+            if newest is None:
                 raise RosterError("no roster installed: run 'fts-share roster import'")
-            self._roster = Roster.verify(json.loads(row.document), self.anchor)
+            self._roster = Roster.verify(newest[1], self.anchor)
         return self._roster
 
     def forget_roster(self) -> None:

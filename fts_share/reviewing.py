@@ -45,7 +45,7 @@ def notice_sections(session: Any, *, now: Any) -> dict[str, Any]:
     analysis (subjects by sex) and minors."""
     from sqlalchemy import func, select
 
-    from fts_share.notices.store import latest_versions
+    from fts_share.storage.notices import latest_versions
     from fts_share.storage.models import Notice
 
     rows = session.scalars(latest_versions()).all()

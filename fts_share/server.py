@@ -19,7 +19,7 @@ class BackgroundPoller:
 
     def __init__(self, node: Node, *, interval: float, clock: Clock = utcnow,
                  on_notice: Any = None) -> None:
-        from fts_share.federation.poller import Poller
+        from fts_share.services.polling import Poller
 
         self.poller = Poller(node, clock=clock, on_notice=on_notice)
         self.node, self.interval, self.clock = node, interval, clock
@@ -36,13 +36,14 @@ class BackgroundPoller:
         self.thread.join(timeout=30)
 
     def _run(self) -> None:
-        from fts_share.notices.store import purge_due
+        from fts_share.services.polling import purge_expired
+        from fts_share.services.unit import unit_of_work
 
         while not self._stop.is_set():
             try:
                 self.poller.poll_all()
-                with self.node.store.transaction() as session:
-                    purge_due(session, now=self.clock())
+                with unit_of_work(self.node, self.clock()) as work:
+                    purge_expired(work)
             except Exception:  # keep polling whatever one round did
                 log.exception("poll round failed")
             self._stop.wait(self.interval)
@@ -89,7 +90,7 @@ class ServerThread:
             if not self._stopping.is_set():
                 raise
 
-    def start(self) -> "ServerThread":
+    def start(self) -> ServerThread:
         """Start serving."""
         self.thread.start()
         return self

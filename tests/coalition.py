@@ -16,12 +16,14 @@ from fts_share import accounts
 from fts_share.app import create_app
 from fts_share.clock import to_rfc3339, utcnow
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate
-from fts_share.federation.poller import PeerReport, Poller
+from fts_share.federation.poller import PeerReport
 from fts_share.federation.roster import build_member, roster_key_entry, sign_roster
-from fts_share.federation.roster_store import install
 from fts_share.node import Node, init_home
 from fts_share.screening.service import screening_hook
 from fts_share.server import ServerThread, make_server, reserve_port
+from fts_share.services.polling import Poller
+from fts_share.services.receiving import install_roster
+from fts_share.services.unit import Work
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -115,7 +117,7 @@ class Coalition:
     def publish_roster(self, doc: dict[str, Any]) -> None:
         for m in self.members.values():
             with m.node.store.transaction() as session:
-                install(session, m.node, doc, now=utcnow())
+                install_roster(Work(session=session, now=utcnow(), node=m.node), doc)
 
     def close(self) -> None:
         for m in self.members.values():
@@ -142,7 +144,7 @@ def build(directory: Path, store_urls: Callable[[], str], codes: list[tuple[str,
     for m in members.values():
         m.node.pin_anchor(secretariat.public())
         with m.node.store.transaction() as session:
-            install(session, m.node, doc, now=now)
+            install_roster(Work(session=session, now=now, node=m.node), doc)
             for role in ("officer", "reviewer", "admin"):
                 user = accounts.create_user(session, name=f"{m.code.lower()}-{role}", role=role,
                                             now=now)

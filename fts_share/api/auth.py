@@ -16,7 +16,7 @@ from fts_share.audit.log import record
 from fts_share.storage.audit_store import audit_store
 from fts_share.crypto.httpsig import verify_request
 from fts_share.errors import CryptoError, Forbidden, RosterError, Unauthenticated
-from fts_share.notices.service import Actor
+from fts_share.notices.rules import Actor
 from fts_share.storage.models import SeenNonce
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -9,10 +9,8 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fts_share.api import context
 from fts_share.api.auth import caller, require
-from fts_share.audit.log import latest_tree_head, log_size, record, sign_tree_head
-from fts_share.storage.audit_store import audit_store
-from fts_share.federation import logcheck
-from fts_share.federation.feed import MAX_PAGE_LIMIT, build_page
+from fts_share.services import dissemination
+from fts_share.services.unit import Work
 
 bp = Blueprint("api_feed", __name__)
 
@@ -24,19 +22,15 @@ class FeedQuery(Schema):
         unknown = EXCLUDE
 
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE_LIMIT))
+    limit = fields.Integer(load_default=100,
+                           validate=validate.Range(min=1, max=dissemination.MAX_PAGE_LIMIT))
     tree_size = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
 
 
 def current_tree_head(session: Any) -> dict[str, Any]:
     """This node's newest signed tree head, signing a fresh one if the log grew."""
-    node = context.node()
-    latest = latest_tree_head(audit_store(session))
-    if latest is not None and latest.size == log_size(audit_store(session)):
-        return latest.to_json()
-    head = sign_tree_head(audit_store(session), now=context.now(), sign=node.signing.sign,
-                          key_id=node.signing.kid)
-    return head.to_json()
+    work = Work(session=session, now=context.now(), node=context.node())
+    return dissemination.current_tree_head(work)
 
 
 @bp.get("/feed")
@@ -48,17 +42,6 @@ def feed() -> dict[str, Any]:
     node = context.node()
     now = context.now()
     with context.transaction() as session:
-        page, seqs = build_page(session, node, partner=partner, after=args["after"],
-                                limit=args["limit"], now=now, tree_head=None,
-                                roster_version=node.roster.version)
-        for seq in seqs:
-            record(audit_store(session), now=now, actor=f"node:{partner}", action="deliver",
-                   object_type="envelope", object_id=str(seq), partner=partner)
-        head = current_tree_head(session)
-        page["tree_head"] = head
-        page["tree_consistency"] = logcheck.consistency_for(session, have=args["tree_size"],
-                                                            head_size=head["size"])
-        page["findings"] = logcheck.findings_about(session, partner)
-        page["peer_heads"] = logcheck.relayed_heads(session, exclude={partner, node.code})
-    return page
-
+        return dissemination.feed_page(Work(session=session, now=now, node=node),
+                                       partner=partner, after=args["after"],
+                                       limit=args["limit"], tree_size=args["tree_size"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, request
@@ -9,8 +11,8 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fts_share.api import context
 from fts_share.api.auth import caller, require
-from fts_share.notices import dissemination, schemas, service
-from fts_share.storage.models import Notice
+from fts_share.services import publishing
+from fts_share.services.unit import Work
 
 bp = Blueprint("api_notices", __name__)
 
@@ -48,30 +50,25 @@ class ShareRequest(Schema):
                               validate=validate.Length(min=1, max=20))
 
 
-def summary(row: Notice) -> dict[str, Any]:
-    """What a list shows of a notice: metadata only, never the subject's names."""
-    return {"id": row.notice_id, "version": row.version, "origin": row.origin,
-            "authored": row.authored, "status": row.status, "tlp": row.label,
-            "caveats": row.caveats, "legal_basis": row.legal_basis,
-            "recipients": row.recipients, "created": row.created.isoformat(),
-            "review_date": row.review_date.isoformat(), "movement": row.movement_kind,
-            "minor": row.subject_minor}
+def _open_request(purpose: str, legal_basis: list[str]) -> dict[str, Any]:
+    return publishing.read_open_request(context.node().config,
+                                        {"purpose": purpose, "legal_basis": legal_basis})
 
 
-def _vocab() -> dict[str, Any]:
-    h = context.node().config.handling
-    return {"legal_bases": list(h.legal_bases), "purposes": list(h.purposes)}
+@contextmanager
+def _work(*, write: bool = True) -> Iterator[Work]:
+    """A unit of work on the app's node, at the app's time."""
+    with (context.transaction() if write else context.reading()) as session:
+        yield Work(session=session, now=context.now(), node=context.node())
 
 
 @bp.post("/notices")
 @require("officer")
 def publish() -> tuple[dict[str, Any], int, dict[str, str]]:
     """Publish a notice to the partners it names."""
-    data = schemas.load_notice_input(context.json_body(), **_vocab())
-    with context.transaction() as session:
-        row = service.publish(session, context.node(), data=data, actor=caller().actor,
-                              now=context.now())
-        out = summary(row)
+    data = publishing.read_notice_input(context.node().config, context.json_body())
+    with _work() as work:
+        out = publishing.summary(publishing.publish(work, data=data, actor=caller().actor))
     return out, 201, {"Location": f"/api/v1/notices/{out['id']}"}
 
 
@@ -80,11 +77,11 @@ def publish() -> tuple[dict[str, Any], int, dict[str, str]]:
 def list_notices() -> dict[str, Any]:
     """Notices authored here or received, latest first by row (metadata only)."""
     args = context.load_args(ListQuery(), request.args.to_dict())
-    with context.reading() as session:
-        rows = service.list_notices(session, status=args.get("status"),
-                                    origin=args.get("origin"), after_id=args["after"],
-                                    limit=args["limit"])
-        items = [summary(r) for r in rows]
+    with _work(write=False) as work:
+        rows = publishing.list_notices(work, status=args.get("status"),
+                                       origin=args.get("origin"), after_id=args["after"],
+                                       limit=args["limit"])
+        items = [publishing.summary(r) for r in rows]
         nxt = rows[-1].id if len(rows) == args["limit"] else None
     return {"items": items, "next": nxt}
 
@@ -96,46 +93,43 @@ def open_notice(notice_id: str) -> dict[str, Any]:
     raw: dict[str, Any] = request.args.to_dict()
     raw["legal_basis"] = request.args.getlist("legal_basis")
     args = context.load_args(OpenQuery(), raw)
-    vocab = _vocab()
-    opened = schemas.load_open_request({"purpose": args["purpose"],
-                                        "legal_basis": args["legal_basis"]}, **vocab)
-    with context.transaction() as session:
-        return service.open_notice(session, context.node(), notice_id=notice_id,
-                                   actor=caller().actor, purpose=opened["purpose"],
-                                   legal_basis=opened["legal_basis"], now=context.now(),
-                                   version=args.get("version"))
+    opened = _open_request(args["purpose"], args["legal_basis"])
+    with _work() as work:
+        return publishing.open_notice(work, notice_id=notice_id, actor=caller().actor,
+                                      purpose=opened["purpose"],
+                                      legal_basis=opened["legal_basis"],
+                                      version=args.get("version"))
 
 
 @bp.put("/notices/<notice_id>")
 @require("officer")
 def update(notice_id: str) -> dict[str, Any]:
     """Publish a new version that supersedes the current one (``If-Match: vN``)."""
-    data = schemas.load_notice_input(context.json_body(), **_vocab())
+    data = publishing.read_notice_input(context.node().config, context.json_body())
     expected = request.headers.get("If-Match", "").strip('"').lstrip("v") or None
-    with context.transaction() as session:
-        row = service.update(session, context.node(), notice_id=notice_id, data=data,
-                             actor=caller().actor, now=context.now(),
-                             expected_version=int(expected) if expected and expected.isdigit() else None)
-        return summary(row)
+    with _work() as work:
+        row = publishing.update(work, notice_id=notice_id, data=data, actor=caller().actor,
+                                expected_version=int(expected) if expected and expected.isdigit()
+                                else None)
+        return publishing.summary(row)
 
 
 @bp.post("/notices/<notice_id>/withdraw")
 @require("officer")
 def withdraw(notice_id: str) -> dict[str, Any]:
     """Withdraw a notice: a signed tombstone goes to every recipient."""
-    data = schemas.load_withdrawal(context.json_body())
-    with context.transaction() as session:
-        row = service.withdraw(session, context.node(), notice_id=notice_id,
-                               reason=data["reason"], actor=caller().actor, now=context.now())
-        return summary(row)
+    data = publishing.read_withdrawal(context.json_body())
+    with _work() as work:
+        row = publishing.withdraw(work, notice_id=notice_id, reason=data["reason"],
+                                  actor=caller().actor)
+        return publishing.summary(row)
 
 
 def _purpose_args() -> dict[str, Any]:
     raw: dict[str, Any] = request.args.to_dict()
     raw["legal_basis"] = request.args.getlist("legal_basis")
     args = context.load_args(OpenQuery(), raw)
-    return schemas.load_open_request({"purpose": args["purpose"],
-                                      "legal_basis": args["legal_basis"]}, **_vocab())
+    return _open_request(args["purpose"], args["legal_basis"])
 
 
 @bp.get("/notices/<notice_id>/export")
@@ -143,11 +137,10 @@ def _purpose_args() -> dict[str, Any]:
 def export(notice_id: str) -> dict[str, Any]:
     """A self-contained copy of the notice (refused under no-onward-dissemination)."""
     opened = _purpose_args()
-    with context.transaction() as session:
-        return dissemination.export_notice(session, context.node(), notice_id=notice_id,
-                                           actor=caller().actor, purpose=opened["purpose"],
-                                           legal_basis=opened["legal_basis"],
-                                           now=context.now())
+    with _work() as work:
+        return publishing.export_notice(work, notice_id=notice_id, actor=caller().actor,
+                                        purpose=opened["purpose"],
+                                        legal_basis=opened["legal_basis"])
 
 
 @bp.post("/notices/<notice_id>/share")
@@ -155,11 +148,9 @@ def export(notice_id: str) -> dict[str, Any]:
 def share(notice_id: str) -> dict[str, Any]:
     """Re-share a received notice with other partners, as its origin signed it."""
     body = context.load_args(ShareRequest(), context.json_body())
-    opened = schemas.load_open_request({"purpose": body["purpose"],
-                                        "legal_basis": body["legal_basis"]}, **_vocab())
-    with context.transaction() as session:
-        codes = dissemination.share_notice(session, context.node(), notice_id=notice_id,
-                                           recipients=body["recipients"], actor=caller().actor,
-                                           purpose=opened["purpose"],
-                                           legal_basis=opened["legal_basis"], now=context.now())
+    opened = _open_request(body["purpose"], body["legal_basis"])
+    with _work() as work:
+        codes = publishing.share_notice(work, notice_id=notice_id, recipients=body["recipients"],
+                                        actor=caller().actor, purpose=opened["purpose"],
+                                        legal_basis=opened["legal_basis"])
     return {"id": notice_id, "shared_with": codes}

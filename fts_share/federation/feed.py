@@ -9,24 +9,41 @@ truncated, reordered or altered page is detected before any envelope is processe
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
-
-from sqlalchemy.orm import Session
+from typing import Any, Protocol
 
 from fts_share.clock import parse_rfc3339, to_rfc3339
 from fts_share.crypto.canonical import b64u, canonical_json, unb64u
 from fts_share.crypto.envelope import envelope_digest
 from fts_share.crypto.keys import verify_signature
 from fts_share.errors import CryptoError, ProtocolError, RosterError
-from fts_share.federation.outbox import link_page
+from fts_share.federation.outbox import Sender
 from fts_share.federation.roster import Roster
-from fts_share.node import Node
 
 FEED_FORMAT = 1
 FEED_SIGNING_PREFIX = b"fts-share/v1 feed-page\n"
 MAX_PAGE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class LinkedEnvelope:
+    """An envelope at position ``n`` of a partner's link (``envelope``: its JSON text)."""
+
+    n: int
+    seq: int
+    digest: str
+    envelope: str
+
+
+class FeedLinks(Protocol):
+    """The per-partner links of the outbox, as a feed reads them."""
+
+    def link_page(self, partner: str, *, after: int,
+                  limit: int) -> tuple[list[LinkedEnvelope], int]:
+        """The envelopes of ``partner``'s link after ``after`` (at most ``limit``), and
+        the link's head (its highest ``n``)."""
 
 
 @dataclass(frozen=True)
@@ -55,22 +72,22 @@ class VerifiedPage:
     roster_version: int | None
 
 
-def build_page(session: Session, node: Node, *, partner: str, after: int, limit: int,
+def build_page(links: FeedLinks, sender: Sender, *, partner: str, after: int, limit: int,
                now: datetime, tree_head: Mapping[str, Any] | None = None,
                roster_version: int | None = None) -> tuple[dict[str, Any], list[int]]:
     """The signed page for ``partner`` after cursor ``after``, and the sequence numbers
     it delivers (for the audit log)."""
-    rows, head = link_page(session, partner=partner, after=after, limit=limit)
-    items = [{"n": n, "seq": env.seq, "digest": env.digest} for n, env in rows]
-    index = {"v": FEED_FORMAT, "origin": node.code, "recipient": partner, "after": after,
-             "next": rows[-1][0] if rows else after, "head": head,
+    rows, head = links.link_page(partner, after=after, limit=limit)
+    items = [{"n": r.n, "seq": r.seq, "digest": r.digest} for r in rows]
+    index = {"v": FEED_FORMAT, "origin": sender.code, "recipient": partner, "after": after,
+             "next": rows[-1].n if rows else after, "head": head,
              "issued": to_rfc3339(now), "items": items}
-    signature = node.signing.sign(FEED_SIGNING_PREFIX + canonical_json(index))
-    page = {"index": index, "signer": node.signing.kid, "signature": b64u(signature),
-            "envelopes": [json.loads(env.envelope) for _, env in rows],
+    signature = sender.signer.sign(FEED_SIGNING_PREFIX + canonical_json(index))
+    page = {"index": index, "signer": sender.signer.kid, "signature": b64u(signature),
+            "envelopes": [json.loads(r.envelope) for r in rows],
             "tree_head": dict(tree_head) if tree_head else None,
             "roster_version": roster_version}
-    return page, [env.seq for _, env in rows]
+    return page, [r.seq for r in rows]
 
 
 def _int(value: Any, name: str) -> int:
@@ -79,10 +96,8 @@ def _int(value: Any, name: str) -> int:
     return value
 
 
-def verify_page(page: Any, *, roster: Roster, origin: str, recipient: str, after: int,
-                limit: int, now: datetime, max_skew: int = 300) -> VerifiedPage:
-    """Check a page from ``origin`` answering ``after``/``limit``; raise
-    ``CryptoError`` (bad signature) or ``ProtocolError`` (anything else)."""
+def _parts(page: Any) -> tuple[Mapping[str, Any], list[Any], str, str]:
+    """The index, the envelopes, the signer and the signature of a page."""
     if not isinstance(page, Mapping):
         raise ProtocolError("feed page: not a JSON object")
     index, envelopes = page.get("index"), page.get("envelopes")
@@ -91,13 +106,22 @@ def verify_page(page: Any, *, roster: Roster, origin: str, recipient: str, after
     signer, signature = page.get("signer"), page.get("signature")
     if not isinstance(signer, str) or not isinstance(signature, str):
         raise ProtocolError("feed page: signer or signature missing")
-    # 1. The signature over the index, with the origin's key valid now.
+    return index, envelopes, signer, signature
+
+
+def _check_signature(index: Mapping[str, Any], *, signer: str, signature: str,
+                     roster: Roster, origin: str, now: datetime) -> None:
+    """The signature over the index, with the origin's key valid now."""
     try:
         key = roster.signing_key(origin, signer, at=now)
     except RosterError as exc:
         raise CryptoError(f"feed page: signer not valid ({exc})") from exc
     verify_signature(key, unb64u(signature), FEED_SIGNING_PREFIX + canonical_json(dict(index)))
-    # 2. The index answers our request.
+
+
+def _check_request(index: Mapping[str, Any], *, origin: str, recipient: str, after: int,
+                   now: datetime, max_skew: int) -> None:
+    """The index answers our request, and was issued now."""
     if index.get("v") != FEED_FORMAT:
         raise ProtocolError("feed page: unknown format version")
     if index.get("origin") != origin or index.get("recipient") != recipient:
@@ -110,10 +134,13 @@ def verify_page(page: Any, *, roster: Roster, origin: str, recipient: str, after
         raise ProtocolError("feed page: bad issue time") from exc
     if abs(issued - now) > timedelta(seconds=max_skew):
         raise ProtocolError("feed page: stale or future issue time (replayed page?)")
-    items = index.get("items")
+
+
+def _check_items(items: Any, envelopes: list[Any], *, after: int,
+                 limit: int) -> list[PageItem]:
+    """Items are the link's next positions, without holes, matching the bodies."""
     if not isinstance(items, list) or len(items) > limit:
         raise ProtocolError("feed page: more items than asked for")
-    # 3. Items are the link's next positions, without holes, matching the bodies.
     if len(items) != len(envelopes):
         raise ProtocolError("feed page: truncated (index and envelopes differ in length)")
     out: list[PageItem] = []
@@ -130,16 +157,31 @@ def verify_page(page: Any, *, roster: Roster, origin: str, recipient: str, after
         out.append(PageItem(n=n, seq=_int(item.get("seq"), f"items.{i}.seq"),
                             digest=str(digest), envelope=env))
         expected += 1
+    return out
+
+
+def _dict_or_none(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+def verify_page(page: Any, *, roster: Roster, origin: str, recipient: str, after: int,
+                limit: int, now: datetime, max_skew: int = 300) -> VerifiedPage:
+    """Check a page from ``origin`` answering ``after``/``limit``; raise
+    ``CryptoError`` (bad signature) or ``ProtocolError`` (anything else)."""
+    index, envelopes, signer, signature = _parts(page)
+    _check_signature(index, signer=signer, signature=signature, roster=roster, origin=origin,
+                     now=now)
+    _check_request(index, origin=origin, recipient=recipient, after=after, now=now,
+                   max_skew=max_skew)
+    out = _check_items(index.get("items"), envelopes, after=after, limit=limit)
     nxt = _int(index.get("next"), "next")
     head = _int(index.get("head"), "head")
     if nxt != (out[-1].n if out else after) or head < nxt:
         raise ProtocolError("feed page: inconsistent cursor")
-    tree_head, proof = page.get("tree_head"), page.get("tree_consistency")
     findings, rv = page.get("findings"), page.get("roster_version")
     return VerifiedPage(origin=origin, after=after, next=nxt, head=head, items=tuple(out),
-                        tree_head=tree_head if isinstance(tree_head, dict) else None,
-                        tree_consistency=proof if isinstance(proof, dict) else None,
+                        tree_head=_dict_or_none(page.get("tree_head")),
+                        tree_consistency=_dict_or_none(page.get("tree_consistency")),
                         findings=findings if isinstance(findings, list) else [],
-                        peer_heads=heads if isinstance(heads := page.get("peer_heads"), dict)
-                        else {},
+                        peer_heads=_dict_or_none(page.get("peer_heads")) or {},
                         roster_version=rv if isinstance(rv, int) else None)

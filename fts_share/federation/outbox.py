@@ -5,68 +5,73 @@ the previous envelope (a hash chain, as in Secure Scuttlebutt feeds). For each
 recipient it also gets the next number ``n`` on that partner's *link*: the partner's
 feed is its link in order, and ``n`` is its cursor. A link has no holes, so a partner
 can tell a truncated, reordered or gapped page from a complete one.
+
+The outbox itself is kept by a store (:class:`OutboxStore`, implemented in
+:mod:`fts_share.storage.outbox`).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Sequence
-
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.orm import Session
+from typing import Any, Protocol
 
 from fts_share.crypto.envelope import Recipient, envelope_digest, seal
+from fts_share.crypto.keys import PrivateKey
 from fts_share.federation.roster import Roster
-from fts_share.node import Node
-from fts_share.storage.models import OutboxEnvelope, OutboxLink
-
-OUTBOX_LOCK_ID = 0x0F75_0001
 
 
-def lock_outbox(session: Session) -> None:
-    """Serialise sequence allocation (PostgreSQL advisory lock; SQLite already holds
-    the write lock from ``BEGIN IMMEDIATE``)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": OUTBOX_LOCK_ID})
+@dataclass(frozen=True)
+class OutboxEntry:
+    """An envelope sealed by this node, at position ``seq`` of its chain."""
+
+    seq: int
+    digest: str
+    prev: str | None
+    created: datetime
+    kind: str
+    label: str
+    notice_id: str
+    notice_version: int
+    envelope: dict[str, Any]
 
 
-def append(session: Session, node: Node, *, roster: Roster, payload: Mapping[str, Any],
+class OutboxStore(Protocol):
+    """Where the outbox and the per-partner links are kept."""
+
+    def lock(self) -> None:
+        """Serialise sequence allocation until the end of the transaction."""
+
+    def last(self) -> tuple[int, str] | None:
+        """The ``(seq, digest)`` of the newest envelope, if any."""
+
+    def add(self, entry: OutboxEntry, recipients: Sequence[str]) -> None:
+        """Store ``entry`` and append it to the links of ``recipients``."""
+
+
+@dataclass(frozen=True)
+class Sender:
+    """This node as the author of envelopes: its code and its signing key."""
+
+    code: str
+    signer: PrivateKey
+
+
+def append(store: OutboxStore, sender: Sender, *, roster: Roster, payload: Mapping[str, Any],
            kind: str, label: str, recipients: Sequence[str], notice_id: str,
-           notice_version: int, now: datetime) -> OutboxEnvelope:
+           notice_version: int, now: datetime) -> OutboxEntry:
     """Seal ``payload`` for ``recipients`` and append it to the outbox and their links."""
-    lock_outbox(session)
-    last = session.scalars(select(OutboxEnvelope).order_by(OutboxEnvelope.seq.desc())
-                           .limit(1)).first()
-    seq = 1 if last is None else last.seq + 1
-    prev = None if last is None else last.digest
+    store.lock()
+    last = store.last()
+    seq = 1 if last is None else last[0] + 1
+    prev = None if last is None else last[1]
     codes = sorted(set(recipients))
     keys = [Recipient(node=c, key=roster.encryption_key(c, now=now)) for c in codes]
-    envelope = seal(payload, origin=node.code, seq=seq, prev=prev, created=now, label=label,
-                    kind=kind, signer=node.signing, recipients=keys)
-    row = OutboxEnvelope(seq=seq, digest=envelope_digest(envelope), prev=prev, created=now,
-                         kind=kind, label=label, notice_id=notice_id,
-                         notice_version=notice_version,
-                         envelope=json.dumps(envelope, separators=(",", ":")))
-    session.add(row)
-    session.flush()
-    heads = dict(session.execute(select(OutboxLink.recipient, func.max(OutboxLink.n))
-                                 .where(OutboxLink.recipient.in_(codes))
-                                 .group_by(OutboxLink.recipient)).all())
-    session.execute(insert(OutboxLink), [{"recipient": code, "n": int(heads.get(code) or 0) + 1,
-                                          "seq": seq} for code in codes])
-    return row
-
-
-def link_page(session: Session, *, partner: str, after: int,
-              limit: int) -> tuple[list[tuple[int, OutboxEnvelope]], int]:
-    """The envelopes of ``partner``'s link after ``after`` (at most ``limit``), and the
-    link's head (its highest ``n``)."""
-    rows = session.execute(
-        select(OutboxLink.n, OutboxEnvelope)
-        .join(OutboxEnvelope, OutboxEnvelope.seq == OutboxLink.seq)
-        .where(OutboxLink.recipient == partner, OutboxLink.n > after)
-        .order_by(OutboxLink.n).limit(limit)).all()
-    head = session.scalar(select(func.coalesce(func.max(OutboxLink.n), 0))
-                          .where(OutboxLink.recipient == partner)) or 0
-    return [(int(n), env) for n, env in rows], int(head)
+    envelope = seal(payload, origin=sender.code, seq=seq, prev=prev, created=now, label=label,
+                    kind=kind, signer=sender.signer, recipients=keys)
+    entry = OutboxEntry(seq=seq, digest=envelope_digest(envelope), prev=prev, created=now,
+                        kind=kind, label=label, notice_id=notice_id,
+                        notice_version=notice_version, envelope=envelope)
+    store.add(entry, codes)
+    return entry

@@ -8,9 +8,10 @@ the roster; a node refuses partners and keys that are not on a valid roster.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from fts_share.clock import parse_rfc3339, to_rfc3339
 from fts_share.crypto.canonical import b64u, canonical_json, unb64u
@@ -125,7 +126,7 @@ class Roster:
 
     # -- verification -------------------------------------------------------------
     @classmethod
-    def verify(cls, document: Mapping[str, Any], anchor: PublicKey) -> "Roster":
+    def verify(cls, document: Mapping[str, Any], anchor: PublicKey) -> Roster:
         """Check the secretariat's signature with the pinned ``anchor``, then parse."""
         if not isinstance(document, Mapping) or "signature" not in document:
             raise RosterError("roster: not a signed roster document")
@@ -234,3 +235,34 @@ def build_member(*, code: str, name: str, role: str, url: str, valid_from: datet
     """A roster ``members`` entry."""
     return {"code": code, "name": name, "role": role, "status": status, "url": url,
             "valid_from": to_rfc3339(valid_from), "valid_until": None, "keys": list(keys)}
+
+
+class RosterVersions(Protocol):
+    """The roster versions a node installed."""
+
+    def newest(self) -> tuple[int, dict[str, Any]] | None:
+        """The version number and document of the newest installed roster, if any."""
+
+    def add(self, roster: Roster, *, installed: datetime) -> None:
+        """Keep ``roster`` (verified) as installed at ``installed``."""
+
+
+def install(versions: RosterVersions, document: Mapping[str, Any], *, anchor: PublicKey,
+            now: datetime) -> tuple[Roster, int, bool]:
+    """Install ``document`` if it is validly signed and newer than the one in force;
+    return the roster, the version in force before, and whether it was installed.
+
+    Re-installing the version in force is a no-op; an older version is refused (a
+    rollback could resurrect a revoked key).
+    """
+    roster = Roster.verify(document, anchor)
+    newest = versions.newest()
+    current = newest[0] if newest else 0
+    if roster.version == current:
+        if newest is not None and newest[1] == dict(document):
+            return roster, current, False
+        raise RosterError(f"roster version {current} is installed with other content")
+    if roster.version < current:
+        raise RosterError(f"roster version {roster.version} is older than {current} in force")
+    versions.add(roster, installed=now)
+    return roster, current, True

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterable, TypeVar
+from collections.abc import Hashable, Iterable
+from typing import Any, TypeVar
 
 import marshmallow
 from marshmallow import RAISE, Schema

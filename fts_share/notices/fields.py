@@ -6,8 +6,10 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import ValidationError, fields
 from marshmallow.validate import Regexp
@@ -41,7 +43,7 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 class Text(fields.String):
     """A string that is cleaned (:func:`clean_text`) and then length-checked."""
 
-    default_error_messages = {
+    default_error_messages = {  # noqa: RUF012 - marshmallow's attribute
         "control": "Control characters are not allowed.",
         "length": "Length must be between {min} and {max} characters.",
     }
@@ -72,7 +74,7 @@ class PartialDate(fields.String):
     """A date as YYYY, YYYY-MM or YYYY-MM-DD (``full=True``: only YYYY-MM-DD), checked
     to be a real calendar date and kept as written (partial stays partial)."""
 
-    default_error_messages = {
+    default_error_messages = {  # noqa: RUF012 - marshmallow's attribute
         "format": "Not a valid date: expected YYYY-MM-DD, YYYY-MM or YYYY.",
         "full": "Not a valid date: expected YYYY-MM-DD.",
         "range": "Not a valid date: no such day, month or year.",
@@ -103,9 +105,9 @@ class PartialDate(fields.String):
             raise self.make_error("range")
         if month is not None and not 1 <= month <= 12:
             raise self.make_error("range")
-        if month is not None and day is not None:
-            if not 1 <= day <= calendar.monthrange(year, month)[1]:
-                raise self.make_error("range")
+        if (month is not None and day is not None
+                and not 1 <= day <= calendar.monthrange(year, month)[1]):
+            raise self.make_error("range")
         return raw
 
 
@@ -114,7 +116,7 @@ class Country(fields.String):
     Arabic), loaded as the upper-case alpha-3 code; ``icao_special`` also accepts
     the ICAO 9303 issuer codes that are not countries (UNO, XXA, ...)."""
 
-    default_error_messages = {"unknown": "Unknown country: use an ISO 3166-1 alpha-3 code."}
+    default_error_messages = {"unknown": "Unknown country: use an ISO 3166-1 alpha-3 code."}  # noqa: RUF012
 
     def __init__(self, *, icao_special: bool = False, **kwargs: Any) -> None:
         metadata = dict(kwargs.pop("metadata", None) or {})
@@ -135,7 +137,7 @@ class Country(fields.String):
 class PartnerCode(fields.String):
     """A roster partner code: three letters, loaded upper-case."""
 
-    default_error_messages = {"code": "Not a partner code: expected three letters (A-Z)."}
+    default_error_messages = {"code": "Not a partner code: expected three letters (A-Z)."}  # noqa: RUF012
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = dict(kwargs.pop("metadata", None) or {})
@@ -158,7 +160,7 @@ class DocumentNumber(fields.String):
     """A travel document number, normalised (:func:`normalize_doc_number`) and checked
     against the ICAO character set (A-Z, 0-9, '<'), at most 20 characters."""
 
-    default_error_messages = {"number": "Not a document number: 1 to 20 of A-Z, 0-9 and '<'."}
+    default_error_messages = {"number": "Not a document number: 1 to 20 of A-Z, 0-9 and '<'."}  # noqa: RUF012
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = dict(kwargs.pop("metadata", None) or {})
@@ -193,11 +195,11 @@ class Timestamp(fields.String):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
-class BoundedList(fields.List):
+class BoundedList(fields.List[Any]):
     """A list whose length is checked before its items are loaded, so that an
     oversized list costs nothing (``min_items``/``max_items``)."""
 
-    default_error_messages = {"items": "Must have between {min} and {max} items."}
+    default_error_messages = {"items": "Must have between {min} and {max} items."}  # noqa: RUF012
 
     def __init__(self, cls_or_instance: Any, *, min_items: int = 0, max_items: int,
                  **kwargs: Any) -> None:
@@ -218,7 +220,7 @@ class FullMatch(Regexp):
     (``re.match`` with ``$`` would let a trailing newline through)."""
 
     def __call__(self, value: Any) -> Any:
-        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+        if not isinstance(value, str) or cast("re.Pattern[str]", self.regex).fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value
 
@@ -227,9 +229,11 @@ class Object(fields.Nested):
     """A nested schema whose input must be a JSON object; the error names the field
     itself ("subject.dob") rather than "subject.dob._schema"."""
 
-    default_error_messages = {"object": "Not a valid object."}
+    default_error_messages = {"object": "Not a valid object."}  # noqa: RUF012
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     partial: bool | Sequence[str] | AbstractSet[str] | None = None,
+                     **kwargs: Any) -> Any:
         if not isinstance(value, dict):
             raise self.make_error("object")
-        return super()._deserialize(value, attr, data, **kwargs)
+        return super()._deserialize(value, attr, data, partial, **kwargs)

@@ -3,17 +3,25 @@ screening (one person or a batch) and alert decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, pre_load, validates_schema
 from marshmallow.validate import OneOf
 
 from fts_share.notices.base import StrictSchema, dedupe, run_load
-from fts_share.notices.fields import (BoundedList, Country, DocumentNumber, Object,
-                                      PartialDate, Text)
-from fts_share.notices.vocab import (DECISIONS, DOC_TYPES, MAX_DOCUMENTS, MAX_LEGAL_BASES,
-                                     NAME_MAX, NOTE_MAX, REASON_MAX, SHORT_TEXT_MAX)
+from fts_share.notices.fields import BoundedList, Country, DocumentNumber, Object, PartialDate, Text
+from fts_share.notices.vocab import (
+    DECISIONS,
+    DOC_TYPES,
+    MAX_DOCUMENTS,
+    MAX_LEGAL_BASES,
+    NAME_MAX,
+    NOTE_MAX,
+    REASON_MAX,
+    SHORT_TEXT_MAX,
+)
 
 
 class WithdrawalSchema(StrictSchema):

@@ -14,40 +14,105 @@ naming the field path.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validates_schema
 from marshmallow.validate import OneOf
 
 from fts_share.errors import ValidationError as FtsValidationError
 from fts_share.notices.base import StrictSchema, dedupe, run_load
-from fts_share.notices.fields import (BoundedList, Country, DocumentNumber, FullMatch,
-                                      Object, PartialDate, PartnerCode, StrictBoolean, Text,
-                                      Timestamp)
-from fts_share.notices.requests import (DecisionSchema, OpenRequestSchema,
-                                        ScreenDocumentSchema, ScreenRequestSchema,
-                                        ScreenRowSchema, WithdrawalSchema, load_decision,
-                                        load_open_request, load_screen_request,
-                                        load_withdrawal, open_request_class,
-                                        screen_request_class)
-from fts_share.notices.vocab import (AUDIENCES, CAVEATS, DECISIONS, DEFAULT_CAVEATS,
-                                     DEFAULT_MINOR_TLP, DEFAULT_TLP, DOC_TYPES, LABELS,
-                                     MAX_DOCUMENTS, MAX_LEGAL_BASES, MAX_NAMED_USERS, MAX_NAMES,
-                                     MAX_NATIONALITIES, MAX_RECIPIENTS, MINOR_FORBIDDEN_LABELS,
-                                     MOVEMENT_KINDS, NAME_KINDS, NAME_MAX, PLACE_MAX, SEXES,
-                                     SHORT_TEXT_MAX, STATUSES, UN_REFERENCE, USER_NAME)
+from fts_share.notices.fields import (
+    BoundedList,
+    Country,
+    DocumentNumber,
+    FullMatch,
+    Object,
+    PartialDate,
+    PartnerCode,
+    StrictBoolean,
+    Text,
+    Timestamp,
+)
+from fts_share.notices.requests import (
+    DecisionSchema,
+    OpenRequestSchema,
+    ScreenDocumentSchema,
+    ScreenRequestSchema,
+    ScreenRowSchema,
+    WithdrawalSchema,
+    load_decision,
+    load_open_request,
+    load_screen_request,
+    load_withdrawal,
+    open_request_class,
+    screen_request_class,
+)
+from fts_share.notices.vocab import (
+    AUDIENCES,
+    CAVEATS,
+    DECISIONS,
+    DEFAULT_CAVEATS,
+    DEFAULT_MINOR_TLP,
+    DEFAULT_TLP,
+    DOC_TYPES,
+    LABELS,
+    MAX_DOCUMENTS,
+    MAX_LEGAL_BASES,
+    MAX_NAMED_USERS,
+    MAX_NAMES,
+    MAX_NATIONALITIES,
+    MAX_RECIPIENTS,
+    MINOR_FORBIDDEN_LABELS,
+    MOVEMENT_KINDS,
+    NAME_KINDS,
+    NAME_MAX,
+    PLACE_MAX,
+    SEXES,
+    SHORT_TEXT_MAX,
+    STATUSES,
+    UN_REFERENCE,
+    USER_NAME,
+)
 
 __all__ = [
-    "LABELS", "CAVEATS", "AUDIENCES", "MOVEMENT_KINDS", "SEXES", "DOC_TYPES", "NAME_KINDS",
-    "STATUSES", "DECISIONS", "MINIMUM_CRITERIA",
-    "NameSchema", "DateOfBirthSchema", "DocumentSchema", "SubjectSchema", "MovementSchema",
-    "BasisSchema", "HandlingSchema", "NoticeInputSchema", "ProvenanceSchema", "NoticeSchema",
-    "WithdrawalSchema", "DecisionSchema", "OpenRequestSchema", "ScreenRequestSchema",
-    "ScreenRowSchema", "ScreenDocumentSchema",
-    "notice_input_class", "notice_input_schema", "open_request_class", "screen_request_class",
-    "load_notice_input", "load_withdrawal", "load_open_request", "load_screen_request",
-    "load_decision", "dump_notice",
+    "AUDIENCES",
+    "CAVEATS",
+    "DECISIONS",
+    "DOC_TYPES",
+    "LABELS",
+    "MINIMUM_CRITERIA",
+    "MOVEMENT_KINDS",
+    "NAME_KINDS",
+    "SEXES",
+    "STATUSES",
+    "BasisSchema",
+    "DateOfBirthSchema",
+    "DecisionSchema",
+    "DocumentSchema",
+    "HandlingSchema",
+    "MovementSchema",
+    "NameSchema",
+    "NoticeInputSchema",
+    "NoticeSchema",
+    "OpenRequestSchema",
+    "ProvenanceSchema",
+    "ScreenDocumentSchema",
+    "ScreenRequestSchema",
+    "ScreenRowSchema",
+    "SubjectSchema",
+    "WithdrawalSchema",
+    "dump_notice",
+    "load_decision",
+    "load_notice_input",
+    "load_open_request",
+    "load_screen_request",
+    "load_withdrawal",
+    "notice_input_class",
+    "notice_input_schema",
+    "open_request_class",
+    "screen_request_class",
 ]
 
 MINIMUM_CRITERIA = ("Below the minimum identifying data: give at least one name and one of "
@@ -203,8 +268,8 @@ class NoticeInputSchema(StrictSchema):
             raise ValidationError(MINIMUM_CRITERIA, field_name="subject")
         if subject.get("minor") and handling.get("tlp") in MINOR_FORBIDDEN_LABELS:
             raise ValidationError({"handling": {"tlp": [
-                f"A notice about a minor cannot be TLP:{handling['tlp']}; "
-                f"use {DEFAULT_MINOR_TLP} or stricter."]}})
+                (f"A notice about a minor cannot be TLP:{handling['tlp']}; "
+                 f"use {DEFAULT_MINOR_TLP} or stricter.")]}})
 
     @post_load
     def _default_tlp(self, data: dict[str, Any], *, partial: Any = None,

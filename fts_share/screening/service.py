@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from fts_share.audit.log import record
 from fts_share.storage.audit_store import audit_store
 from fts_share.errors import FtsError
-from fts_share.federation.ingest import NoticeHook
+from fts_share.services.receiving import NoticeHook
 from fts_share.node import Node
 from fts_share.notices.schemas import load_received
 from fts_share.screening.index import WatchlistIndex

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from fts_share.config import NodeConfig
 from fts_share.node import Node
+from fts_share.storage.audit_store import SqlAuditStore, audit_store
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class Work:
     def settings(self) -> NodeConfig:
         """The node's configuration."""
         return self.node.config
+
+    @property
+    def audit(self) -> SqlAuditStore:
+        """The audit log's store, in this unit's transaction."""
+        return audit_store(self.session)
 
     @property
     def code(self) -> str:

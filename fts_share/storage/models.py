@@ -13,17 +13,40 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary,
-                        String, Text, UniqueConstraint, Index)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fts_share.storage import audit_tables as _audit_tables  # noqa: F401  (same metadata)
 from fts_share.storage.base import Base, UTCDateTime
 
-from fts_share.storage import audit_tables as _audit_tables  # noqa: F401  (same metadata)
-
-__all__ = ["Base", "User", "Token", "RosterVersion", "OutboxEnvelope", "OutboxLink", "Peer",
-           "ReceivedEnvelope", "FederationEvent", "Notice", "NoticeKey", "Alert",
-           "WatchlistEntry", "SeenNonce"]
+__all__ = [
+    "Alert",
+    "Base",
+    "FederationEvent",
+    "Notice",
+    "NoticeKey",
+    "OutboxEnvelope",
+    "OutboxLink",
+    "Peer",
+    "ReceivedEnvelope",
+    "RosterVersion",
+    "SeenNonce",
+    "Token",
+    "User",
+    "WatchlistEntry",
+]
 
 JSONType = JSON().with_variant(JSON(), "postgresql")
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fts_share import accounts
-from fts_share.notices.store import latest_versions
+from fts_share.storage.notices import latest_versions
 from fts_share.storage.models import Alert, Notice, Token, User, WatchlistEntry
 
 

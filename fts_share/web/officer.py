@@ -3,18 +3,21 @@ update, withdraw, and the match alerts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from fts_share.api import context
 from fts_share.errors import Forbidden, FtsError, Gone, ValidationError
 from fts_share.matching import analyze_name
-from fts_share.notices import schemas, service
+from fts_share.notices import schemas
 from fts_share.screening import service as screening
+from fts_share.services import publishing
+from fts_share.services.unit import Work
 from fts_share.web import adapters, errors, forms, security, users, views
 from fts_share.web.labels import label, message
 
@@ -35,6 +38,13 @@ def name_preview(text: str) -> dict[str, Any]:
             "parts": [{"text": p.text, "role": p.role, "role_label": label("role", p.role),
                        "script": p.script, "romanisations": list(p.romanisations)[:6]}
                       for p in analysis.parts]}
+
+
+@contextmanager
+def _work() -> Iterator[Work]:
+    """A unit of work on the app's node, at the app's time (committed on success)."""
+    with context.transaction() as db:
+        yield Work(session=db, now=context.now(), node=context.node())
 
 
 def _render_form(nf: forms.NoticeForm, *, mode: str, notice_id: str | None = None,
@@ -63,10 +73,9 @@ def publish() -> ResponseReturnValue:
     user = users.current_user()
     assert user is not None
     try:
-        data = schemas.load_notice_input(nf.data, **views.vocabularies())
-        with context.transaction() as db:
-            row = service.publish(db, context.node(), data=data, actor=user.actor,
-                                  now=context.now())
+        data = publishing.read_notice_input(context.node().config, nf.data)
+        with _work() as work:
+            row = publishing.publish(work, data=data, actor=user.actor)
             notice_id = row.notice_id
     except ValidationError as exc:
         return _render_form(nf, mode="publish", errs=nf.errors(exc.errors), status=422)
@@ -122,15 +131,14 @@ def open_gate(notice_id: str) -> ResponseReturnValue:
 
 
 def _open(notice_id: str, purpose: str, legal_basis: list[str]) -> dict[str, Any]:
-    """service.open_notice; a refusal it logs is committed before the error is shown."""
+    """publishing.open_notice; a refusal it logs is committed before the error is shown."""
     user = users.current_user()
     assert user is not None
     failure: FtsError | None = None
-    with context.transaction() as db:
+    with _work() as work:
         try:
-            return service.open_notice(db, context.node(), notice_id=notice_id,
-                                       actor=user.actor, purpose=purpose,
-                                       legal_basis=legal_basis, now=context.now())
+            return publishing.open_notice(work, notice_id=notice_id, actor=user.actor,
+                                          purpose=purpose, legal_basis=legal_basis)
         except (Forbidden, Gone) as exc:
             failure = exc  # leave the block normally: the access_refused entry is kept
     raise failure
@@ -145,8 +153,8 @@ def open_notice(notice_id: str) -> ResponseReturnValue:
     raw = {"purpose": request.form.get("purpose", ""),
            "legal_basis": request.form.getlist("legal_basis")}
     try:
-        asked = schemas.load_open_request({k: v for k, v in raw.items() if v},
-                                          **views.vocabularies())
+        asked = publishing.read_open_request(context.node().config,
+                                             {k: v for k, v in raw.items() if v})
     except ValidationError as exc:
         errs = {k.split(".")[0]: [message(m) for m in v] for k, v in exc.errors.items()}
         return render_template("officer/open.html", row=_summary(notice_id), intent=intent,
@@ -174,11 +182,10 @@ def update(notice_id: str) -> ResponseReturnValue:
     user = users.current_user()
     assert user is not None
     try:
-        data = schemas.load_notice_input(nf.data, **views.vocabularies())
-        with context.transaction() as db:
-            row = service.update(db, context.node(), notice_id=notice_id, data=data,
-                                 actor=user.actor, now=context.now(),
-                                 expected_version=expected)
+        data = publishing.read_notice_input(context.node().config, nf.data)
+        with _work() as work:
+            row = publishing.update(work, notice_id=notice_id, data=data, actor=user.actor,
+                                    expected_version=expected)
             new_version = row.version
     except ValidationError as exc:
         return _render_form(nf, mode="update", notice_id=notice_id, version=expected,
@@ -200,10 +207,10 @@ def withdraw(notice_id: str) -> ResponseReturnValue:
         user = users.current_user()
         assert user is not None
         try:
-            data = schemas.load_withdrawal({"reason": reason} if reason.strip() else {})
-            with context.transaction() as db:
-                service.withdraw(db, context.node(), notice_id=notice_id,
-                                 reason=data["reason"], actor=user.actor, now=context.now())
+            data = publishing.read_withdrawal({"reason": reason} if reason.strip() else {})
+            with _work() as work:
+                publishing.withdraw(work, notice_id=notice_id, reason=data["reason"],
+                                    actor=user.actor)
         except ValidationError as exc:
             errs = {"reason": [message(m) for v in exc.errors.values() for m in v]}
         else:

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from coalition import Coalition, Member, notice
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
-from fts_share.federation import outbox
-from fts_share.federation.poller import Poller
-from fts_share.notices.store import read_content
+from fts_share.services import dissemination
+from fts_share.services.polling import Poller
+from fts_share.services.unit import Work
+from fts_share.storage.notices import read_content
 from fts_share.reviewing import verify_node_log
 from fts_share.storage.models import Notice, NoticeKey, Peer, ReceivedEnvelope
 from helpers import events, publish, report_of
@@ -29,9 +30,10 @@ def _bad_notice(member: Member, recipients: list[str]) -> str:
     del body["handling"]
     body["provenance"] = {"id": notice_id, "version": 1, "origin": member.code}
     with member.node.store.transaction() as s:
-        outbox.append(s, member.node, roster=member.node.roster, payload={"notice": body},
+        dissemination.append(Work(session=s, now=utcnow(), node=member.node),
+                             payload={"notice": body},
                       kind="notice", label="AMBER", recipients=recipients,
-                      notice_id=notice_id, notice_version=1, now=utcnow())
+                      notice_id=notice_id, notice_version=1)
     return notice_id
 
 
@@ -107,9 +109,9 @@ def test_a_version_seen_twice_on_one_page_is_refused_the_second_time(
     with fra.node.store.transaction() as s:
         sealed = s.scalars(select(Notice).where(Notice.notice_id == nid)).one()
         content = read_content(s, fra.node.storage_key, sealed)
-        outbox.append(s, fra.node, roster=fra.node.roster, payload=content, kind="notice",
-                      label="AMBER", recipients=["IRQ"], notice_id=nid, notice_version=1,
-                      now=utcnow())
+        dissemination.append(Work(session=s, now=utcnow(), node=fra.node), payload=content,
+                             kind="notice",
+                      label="AMBER", recipients=["IRQ"], notice_id=nid, notice_version=1)
     report = report_of(Poller(irq.node).poll_all(force=True), "FRA")
     assert report.ok and (report.result.received, report.result.rejected) == (1, 1)
     [fork] = events(irq, "FRA", "fork")

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from coalition import Coalition, Member, free_port
-from fts_share.federation import poller as poller_module
+from fts_share.services import polling as poller_module
 from fts_share.storage.models import FederationEvent
 from helpers import (Proxy, count, events, holdings, notice_ids, peer, publish,
                      received_seqs, report_of, route_through)
@@ -62,7 +62,7 @@ def test_partner_down_then_back(coalition: Coalition) -> None:
     _failed_and_others_served(irq, irq.poll(), mine)
     assert "refused" in (peer(irq, "FRA").last_error or "")  # type: ignore[union-attr]
     # Back-off: without force, the failed partner is skipped until its next attempt.
-    from fts_share.federation.poller import Poller
+    from fts_share.services.polling import Poller
 
     reports = Poller(irq.node).poll_all()
     assert report_of(reports, "FRA").skipped and not report_of(reports, "MLI").skipped
@@ -123,9 +123,9 @@ def test_commit_failure_after_ingestion_stores_nothing(coalition: Coalition,
     fra, irq, mli, ids, mine = _setup(coalition)
     real = poller_module.ingest_page
 
-    def ingest_then_fail(session: Any, node: Any, **kwargs: Any) -> Any:
-        result = real(session, node, **kwargs)
-        session.flush()
+    def ingest_then_fail(work: Any, **kwargs: Any) -> Any:
+        result = real(work, **kwargs)
+        work.session.flush()
         if kwargs["page"].origin == "FRA":
             raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
         return result
@@ -146,13 +146,13 @@ def test_commit_failure_after_ingestion_stores_nothing(coalition: Coalition,
 HOOK = textwrap.dedent("""
     import os, runpy, sys, time
     from pathlib import Path
-    from fts_share.federation import poller
+    from fts_share.services import polling as poller
 
     real, calls = poller.ingest_page, []
 
-    def ingest_and_hang(session, node, **kwargs):
-        result = real(session, node, **kwargs)
-        session.flush()
+    def ingest_and_hang(work, **kwargs):
+        result = real(work, **kwargs)
+        work.session.flush()
         calls.append(kwargs["page"].origin)
         if calls.count("FRA") == 2 and calls[-1] == "FRA":  # the second page: ingested, not committed
             Path(os.environ["FTS_TEST_MARKER"]).write_text("inside")

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from coalition import Coalition, Member, notice
 from fts_share.clock import utcnow
-from fts_share.federation import outbox
-from fts_share.federation.poller import Poller
+from fts_share.services import dissemination
+from fts_share.services.polling import Poller
+from fts_share.services.unit import Work
 from fts_share.storage.models import Notice, WatchlistEntry
 from helpers import events, publish, report_of
 
@@ -27,9 +28,10 @@ def _send(member: Member, body: dict[str, Any]) -> str:
     body["provenance"] = {"id": notice_id, "version": 1, "origin": member.code,
                           "officer": "officer", "created": "2026-11-20T10:00:00Z"}
     with member.node.store.transaction() as s:
-        outbox.append(s, member.node, roster=member.node.roster, payload={"notice": body},
+        dissemination.append(Work(session=s, now=utcnow(), node=member.node),
+                             payload={"notice": body},
                       kind="notice", label="AMBER", recipients=BOTH,
-                      notice_id=notice_id, notice_version=1, now=utcnow())
+                      notice_id=notice_id, notice_version=1)
     return notice_id
 
 

@@ -145,16 +145,18 @@ def test_a_forged_reshare_by_a_non_recipient_is_refused(coalition: Coalition) ->
     nid = publish(fra, recipients=["IRQ"])
     irq.poll()
     from fts_share.clock import utcnow
-    from fts_share.federation import outbox
-    from fts_share.notices import store
+    from fts_share.services import dissemination
+    from fts_share.services.unit import Work
+    from fts_share.storage import notices as store
 
     with irq.node.store.read() as s:
         row = store.latest(s, nid)
         content = store.read_content(s, irq.node.storage_key, row)
     with mli.node.store.transaction() as s:
-        outbox.append(s, mli.node, roster=mli.node.roster, kind="notice", label="AMBER",
+        dissemination.append(Work(session=s, now=utcnow(), node=mli.node), kind="notice",
+                             label="AMBER",
                       payload={"forwarded": {"origin": "FRA", **content}}, recipients=["IRQ"],
-                      notice_id=nid, notice_version=1, now=utcnow())
+                      notice_id=nid, notice_version=1)
     [report] = [r for r in irq.poll() if r.peer == "MLI"]
     assert report.result.rejected == 1
     with irq.node.store.read() as s:

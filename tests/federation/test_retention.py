@@ -10,7 +10,8 @@ from sqlalchemy import select
 from coalition import Coalition, notice
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
-from fts_share.notices.store import purge_due
+from fts_share.services.polling import purge_expired
+from fts_share.services.unit import Work
 from fts_share.storage.models import Notice, NoticeKey
 
 Q = "purpose=investigation&legal_basis=UNSCR-2178"
@@ -47,8 +48,8 @@ def test_content_is_purged_everywhere_after_the_review_date(coalition: Coalition
     later = utcnow() + timedelta(days=31)
     for member in (fra, irq):
         with member.node.store.transaction() as s:
-            assert purge_due(s, now=utcnow()) == 0
-            assert purge_due(s, now=later) == 1
+            assert purge_expired(Work(session=s, now=utcnow(), node=member.node)) == 0
+            assert purge_expired(Work(session=s, now=later, node=member.node)) == 1
         with member.node.store.read() as s:
             row = s.scalars(select(Notice).where(Notice.notice_id == nid)).one()
             assert row.status == "purged" and row.ciphertext is None

@@ -15,7 +15,8 @@ from fts_share.clock import utcnow
 from fts_share.crypto.keys import KeyKind, generate
 from fts_share.errors import RosterError
 from fts_share.federation.roster import sign_roster
-from fts_share.federation.roster_store import install
+from fts_share.services.receiving import install_roster
+from fts_share.services.unit import Work
 from fts_share.storage.models import RosterVersion
 from helpers import audit, holdings, new_roster, publish, received_seqs, report_of
 from test_requests import FEED, assert_refused, signed
@@ -23,7 +24,7 @@ from test_requests import FEED, assert_refused, signed
 
 def _install(member: Member, doc: dict[str, Any]) -> None:
     with member.node.store.transaction() as s:
-        install(s, member.node, doc, now=utcnow())
+        install_roster(Work(session=s, now=utcnow(), node=member.node), doc)
 
 
 def _versions(member: Member) -> int:

@@ -11,7 +11,7 @@ from fts_share.storage.audit_store import audit_store
 from fts_share.audit.heads import make_tree_head
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
-from fts_share.federation import logcheck
+from fts_share.services import logcheck
 
 
 def test_split_view_is_detected_through_relayed_heads_and_reported_back(

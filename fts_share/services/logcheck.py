@@ -1,4 +1,4 @@
-"""Cross-checking partners' audit logs through the feed.
+"""Cross-checking partners' audit logs through the feed (split-view detection).
 
 With each page a node sends its newest signed tree head and, when the caller says which
 tree size it already holds (``tree_size``), a consistency proof from that size. The
@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +31,9 @@ from fts_share.audit.log import consistency_proof, record
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.crypto.keys import verify_signature
 from fts_share.errors import FtsError
+from fts_share.federation.feed import VerifiedPage
 from fts_share.federation.roster import Roster
+from fts_share.services.unit import Work
 
 MAX_FINDINGS_PER_PAGE = 10
 MAX_RELAYED_HEADS = 8
@@ -153,3 +156,15 @@ def record_reported_findings(session: Session, *, peer: str, findings: Any,
                        "reason": str(f.get("detail"))[:500]})
         logged += 1
     return logged
+
+
+def check_page(work: Work, page: VerifiedPage) -> None:
+    """Check what a page of ``page.origin`` says about the logs: its own tree head
+    (with the consistency proof), the heads it relays of third partners, and the
+    findings it reports about this node."""
+    session, roster, origin = work.session, work.node.roster, page.origin
+    check_page_head(session, roster=roster, peer=origin, head_doc=page.tree_head,
+                    proof_doc=page.tree_consistency, now=work.now)
+    check_relayed_heads(session, roster=roster, relayed_by=origin, me=work.node.code,
+                        heads=page.peer_heads, now=work.now)
+    record_reported_findings(session, peer=origin, findings=page.findings, now=work.now)

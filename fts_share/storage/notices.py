@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping, Sequence, cast
+from typing import Any, cast
 
-from sqlalchemy import (LargeBinary, Select, Table, bindparam, func, insert, select,
-                        update)
+from sqlalchemy import LargeBinary, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from fts_share.audit.log import record
-from fts_share.storage.audit_store import audit_store
 from fts_share.errors import Gone, NotFound
 from fts_share.notices.vault import open_content, seal_content
 from fts_share.storage.models import Alert, Notice, NoticeKey, WatchlistEntry
@@ -55,17 +53,17 @@ def seal_version(storage_key: bytes, *, notice: Mapping[str, Any], origin: str,
     wrapped, nonce, ciphertext = seal_content(
         storage_key, json.dumps(content, ensure_ascii=False).encode(),
         context=_context(notice_id, version, origin))
-    values = dict(notice_id=notice_id, version=version, origin=origin, authored=authored,
-                  status="active", label=handling["tlp"],
-                  caveats=list(handling.get("caveats", [])),
-                  legal_basis=list(notice["basis"]["legal_basis"]),
-                  recipients=list(prov.get("recipients", handling.get("recipients", []))),
-                  named_users=list(handling.get("named_users", [])),
-                  created=now, review_date=date.fromisoformat(handling["review_date"]),
-                  subject_sex=subject.get("sex"), subject_minor=bool(subject.get("minor")),
-                  movement_kind=notice.get("movement", {}).get("kind"),
-                  officer=prov.get("officer"), envelope_digest=envelope_digest,
-                  nonce=nonce, ciphertext=ciphertext, purged_at=None)
+    values = {"notice_id": notice_id, "version": version, "origin": origin,
+              "authored": authored, "status": "active", "label": handling["tlp"],
+              "caveats": list(handling.get("caveats", [])),
+              "legal_basis": list(notice["basis"]["legal_basis"]),
+              "recipients": list(prov.get("recipients", handling.get("recipients", []))),
+              "named_users": list(handling.get("named_users", [])),
+              "created": now, "review_date": date.fromisoformat(handling["review_date"]),
+              "subject_sex": subject.get("sex"), "subject_minor": bool(subject.get("minor")),
+              "movement_kind": notice.get("movement", {}).get("kind"),
+              "officer": prov.get("officer"), "envelope_digest": envelope_digest,
+              "nonce": nonce, "ciphertext": ciphertext, "purged_at": None}
     return SealedVersion(values=values, wrapped=wrapped)
 
 
@@ -76,27 +74,25 @@ def store_version(session: Session, storage_key: bytes, *, notice: Mapping[str, 
     older versions of the same notice become ``superseded``."""
     return add_version(session, seal_version(
         storage_key, notice=notice, origin=origin, authored=authored, content=content,
-        envelope_digest=envelope_digest, now=now), now=now)
+        envelope_digest=envelope_digest, now=now))[0]
 
 
-def add_version(session: Session, sealed: SealedVersion, *, now: datetime) -> Notice:
-    """Insert a sealed version (see :func:`seal_version`) and return its row; older
-    versions of the same notice become ``superseded`` (and, when received, purged)."""
+def add_version(session: Session, sealed: SealedVersion) -> tuple[Notice, list[Notice]]:
+    """Insert a sealed version (see :func:`seal_version`); return its row and the older
+    active versions of the same notice, which become ``superseded``."""
     row = Notice(**sealed.values)
     session.add(row)
     session.flush()  # the row id, for its key
     session.add(NoticeKey(notice_row=row.id, wrapped=sealed.wrapped))
     if row.version == 1:
-        return row
-    older = session.scalars(select(Notice).where(Notice.notice_id == row.notice_id,
-                                                 Notice.version < row.version,
-                                                 Notice.status == "active")).all()
+        return row, []
+    older = list(session.scalars(select(Notice).where(Notice.notice_id == row.notice_id,
+                                                      Notice.version < row.version,
+                                                      Notice.status == "active")).all())
     for old in older:
         old.status = "superseded"
-        if not row.authored:
-            purge(session, old, now=now, reason="superseded", actor="system")
     session.flush()
-    return row
+    return row, older
 
 
 def insert_versions(session: Session, versions: Sequence[SealedVersion]) -> None:
@@ -123,10 +119,11 @@ def read_content(session: Session, storage_key: bytes, row: Notice) -> dict[str,
     return dict(json.loads(plain))
 
 
-def purge(session: Session, row: Notice, *, now: datetime, reason: str, actor: str) -> None:
-    """Destroy a version's content (its data key and ciphertext) and log the purge."""
+def destroy_content(session: Session, row: Notice, *, now: datetime) -> bool:
+    """Destroy a version's content (its data key and ciphertext) and what screening
+    derived from it; False if it was destroyed before."""
     if row.purged_at is not None:
-        return
+        return False
     key = session.get(NoticeKey, row.id)
     if key is not None:
         session.delete(key)
@@ -136,9 +133,7 @@ def purge(session: Session, row: Notice, *, now: datetime, reason: str, actor: s
     if row.status == "active":
         row.status = "purged"
     _scrub_derived(session, row, now=now)
-    record(audit_store(session), now=now, actor=actor, action="purge", object_type="notice",
-           object_id=row.notice_id, object_version=row.version, partner=row.origin,
-           detail={"reason": reason})
+    return True
 
 
 def _scrub_derived(session: Session, row: Notice, *, now: datetime) -> None:
@@ -172,11 +167,7 @@ def latest(session: Session, notice_id: str) -> Notice:
     return row
 
 
-def purge_due(session: Session, *, now: datetime) -> int:
-    """Purge every version whose review date has passed; return how many."""
-    rows = session.scalars(select(Notice).where(Notice.review_date < now.date(),
-                                                Notice.purged_at.is_(None))).all()
-    for row in rows:
-        purge(session, row, now=now, reason="review date passed", actor="system")
-        row.status = "purged"
-    return len(rows)
+def due_for_purge(session: Session, *, now: datetime) -> list[Notice]:
+    """Every version whose review date has passed and whose content is still held."""
+    return list(session.scalars(select(Notice).where(Notice.review_date < now.date(),
+                                                     Notice.purged_at.is_(None))).all())

@@ -1,0 +1,142 @@
+"""Checking a received envelope before anything of it is stored.
+
+The outer signature is checked with the origin's roster key (before anything is
+decrypted or parsed), the key must be valid and unrevoked at the envelope's creation
+time, the envelope must be addressed to this node, and its sequence must continue the
+origin's chain (a second envelope with a known sequence number and another digest is a
+*fork*). A re-shared notice must carry its origin's own signature, come from one of its
+recipients, and have restrictions that allow re-sharing (never widened).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from fts_share.clock import parse_rfc3339
+from fts_share.crypto.canonical import unb64u
+from fts_share.crypto.envelope import (
+    EnvelopeHeader,
+    OpenedNotice,
+    open_envelope,
+    verify_authorship,
+    verify_envelope,
+)
+from fts_share.crypto.keys import PrivateKey, PublicKey
+from fts_share.errors import CryptoError, RosterError
+from fts_share.federation.feed import PageItem
+from fts_share.federation.roster import Roster
+from fts_share.notices.rules import NEVER_RESHARED, NO_ONWARD
+
+MAX_FUTURE_SKEW = timedelta(minutes=5)
+
+
+class Rejected(Exception):
+    """An envelope refused for ``reason`` (kind: rejected, fork, reorder)."""
+
+    def __init__(self, reason: str, kind: str = "rejected") -> None:
+        super().__init__(reason)
+        self.reason, self.kind = reason, kind
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """This node as the recipient of envelopes: its code and its decryption keys."""
+
+    code: str
+    keys: Mapping[str, PrivateKey]
+
+
+def verify_item(item: PageItem, *, roster: Roster, origin: str, me: str,
+                now: datetime) -> EnvelopeHeader:
+    """The checked header of a page's envelope, or :class:`Rejected`."""
+    def key_for(who: str, kid: str) -> PublicKey:
+        return roster.key(who, kid, use="sign").key
+
+    try:
+        header = verify_envelope(item.envelope, key_for=key_for)
+    except (CryptoError, RosterError) as exc:
+        raise Rejected(f"envelope signature: {exc}") from exc
+    if header.origin != origin:
+        raise Rejected(f"envelope from {header.origin} relayed by {origin}")
+    try:
+        roster.signing_key(origin, header.signer_kid, at=header.created)
+    except RosterError as exc:
+        raise Rejected(f"signing key not valid when the envelope was made: {exc}") from exc
+    if header.created > now + MAX_FUTURE_SKEW:
+        raise Rejected("envelope created in the future")
+    if header.seq != item.seq:
+        raise Rejected("envelope sequence differs from the page index")
+    if not header.addressed_to(me):
+        raise Rejected(f"envelope not addressed to {me}")
+    return header
+
+
+def open_item(item: PageItem, header: EnvelopeHeader, me: Receiver,
+              roster: Roster) -> OpenedNotice:
+    """Decrypt a verified envelope, or :class:`Rejected`."""
+    try:
+        return open_envelope(item.envelope, header, node=me.code, private_keys=me.keys,
+                             key_for=lambda who, kid: roster.key(who, kid, use="sign").key)
+    except (CryptoError, RosterError) as exc:
+        raise Rejected(f"cannot open: {exc}") from exc
+
+
+def check_chain(header: EnvelopeHeader, *, held: str | None, last_seq: int,
+                last_digest: str | None) -> bool:
+    """Whether the envelope continues the origin's chain (True), or is a redelivery
+    (False, ``held`` being the digest held under its sequence number); a fork or a
+    reordering is :class:`Rejected`."""
+    if held is not None:
+        if held == header.digest:
+            return False
+        raise Rejected(f"fork: sequence {header.seq} seen with digest "
+                       f"{held[:16]}, now {header.digest[:16]}", "fork")
+    if header.seq <= last_seq:
+        raise Rejected(f"sequence {header.seq} not after {last_seq}", "reorder")
+    if header.seq == last_seq + 1 and last_digest is not None and header.prev != last_digest:
+        raise Rejected(f"fork: sequence {header.seq} does not chain to the "
+                       "previous envelope", "fork")
+    return True
+
+
+def check_forwarded(roster: Roster, header: EnvelopeHeader,
+                    fwd: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """Check a re-shared notice: the origin's own signature, a sharer that was one of
+    its recipients, and restrictions that allow re-sharing (never widened). Returns the
+    notice, the content to store and the origin."""
+    origin = str(fwd["origin"])
+    signed, signature = unb64u(fwd["signed"]), unb64u(fwd["signature"])
+    signer = str(fwd["signer"])
+    try:
+        key = roster.key(origin, signer, use="sign").key
+        statement = verify_authorship(signed, signature, key)
+        roster.signing_key(origin, signer, at=parse_rfc3339(statement["created"]))
+    except (CryptoError, RosterError, ValueError) as exc:
+        raise Rejected(f"re-shared notice: origin signature not valid ({exc})") from exc
+    if statement["origin"] != origin or statement["kind"] != "notice":
+        raise Rejected("re-shared notice: statement does not match")
+    notice = statement["payload"]["notice"]
+    handling, prov = notice["handling"], notice["provenance"]
+    if header.origin not in prov.get("recipients", []):
+        raise Rejected(f"re-shared by {header.origin}, which was not a recipient")
+    if NO_ONWARD in handling.get("caveats", []) or statement["label"] in NEVER_RESHARED:
+        raise Rejected("re-shared although the source forbids onward dissemination")
+    if header.label != statement["label"]:
+        raise Rejected("re-shared under another label")
+    content = {"signed": fwd["signed"], "signature": fwd["signature"], "signer": signer}
+    return notice, content, origin
+
+
+def notice_id_of(payload: Any) -> str | None:
+    """The notice a payload is about (None when it cannot be told cheaply)."""
+    try:
+        if "notice" in payload:
+            return str(payload["notice"]["provenance"]["id"])
+        if "tombstone" in payload:
+            return str(payload["tombstone"]["id"])
+    except (KeyError, TypeError):
+        return None
+    return None

@@ -1,0 +1,163 @@
+"""Polling: a round over the partners' feeds (fetch, verify, ingest, back off from
+failures), and the retention purge that runs with it.
+
+Each partner is polled in its own thread, so a partner that is down, slow or answers
+garbage does not hold up the others. A page and the partner's new cursor are committed
+in one transaction; a redelivered envelope changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from fts_share.audit.log import record
+from fts_share.storage.audit_store import audit_store
+from fts_share.clock import Clock, utcnow
+from fts_share.errors import FtsError
+from fts_share.federation.feed import VerifiedPage
+from fts_share.federation.http import PartnerClient
+from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_seconds, fetch_page
+from fts_share.federation.roster import Member
+from fts_share.node import Node
+from fts_share.services import logcheck
+from fts_share.services.receiving import NoticeHook, ingest_page, install_roster, purge_version
+from fts_share.services.unit import Work
+from fts_share.storage.inbox import SqlInbox
+from fts_share.storage.models import Peer
+from fts_share.storage.notices import due_for_purge
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PeerReport", "Poller", "purge_expired"]
+
+
+def purge_expired(work: Work) -> int:
+    """Purge every notice version whose review date has passed; return how many."""
+    rows = due_for_purge(work.session, now=work.now)
+    for row in rows:
+        purge_version(work, row, reason="review date passed", actor="system")
+        row.status = "purged"
+    return len(rows)
+
+
+class Poller:
+    """Polls the partners of ``node``; ``clock`` is the only source of time."""
+
+    def __init__(self, node: Node, *, clock: Clock = utcnow,
+                 on_notice: NoticeHook | None = None,
+                 after_page: Callable[[str, int], None] | None = None) -> None:
+        self.node, self.clock, self.on_notice = node, clock, on_notice
+        settings = node.config.federation
+        self.settings = settings
+        self.client = PartnerClient(key=node.signing, timeout=settings.request_timeout,
+                                    ttl=settings.signature_ttl)
+        self.after_page = after_page
+        # Partners are fetched in parallel; on SQLite (one writer at a time) their pages
+        # are committed one after the other rather than contending for the lock.
+        self._commit_lock: Any = (threading.Lock() if node.store.dialect == "sqlite"
+                                  else contextlib.nullcontext())
+
+    def poll_all(self, *, force: bool = False) -> list[PeerReport]:
+        """Poll every active partner once (in parallel); ``force`` ignores back-off."""
+        self.node.forget_roster()
+        partners = self.node.roster.partners(exclude=self.node.code, now=self.clock())
+        if not partners:
+            return []
+        with ThreadPoolExecutor(max_workers=min(16, len(partners))) as pool:
+            return list(pool.map(lambda m: self.poll_peer(m, force=force), partners))
+
+    def poll_peer(self, member: Member, *, force: bool = False) -> PeerReport:
+        """Fetch and ingest ``member``'s feed until caught up (bounded per call)."""
+        report = PeerReport(peer=member.code)
+        with self.node.store.read() as session:
+            peer = session.get(Peer, member.code)
+            cursor = peer.cursor if peer else 0
+            waiting = peer.next_attempt if peer else None
+            tree_size = logcheck.held_size(session, member.code)
+        if waiting is not None and waiting > self.clock() and not force:
+            report.skipped = True
+            return report
+        try:
+            self._poll_pages(member, report, cursor=cursor, tree_size=tree_size)
+        except Exception as exc:
+            if not isinstance(exc, FtsError):
+                log.exception("poll of %s failed unexpectedly", member.code)
+            report.ok, report.error = False, str(exc) or type(exc).__name__
+            try:
+                self._failed(member.code, report.error)
+            except Exception:
+                log.exception("could not record the failed poll of %s", member.code)
+        return report
+
+    def _poll_pages(self, member: Member, report: PeerReport, *, cursor: int,
+                    tree_size: int | None) -> None:
+        """Fetch, verify and commit pages until caught up (or the bound per poll)."""
+        for _ in range(MAX_PAGES_PER_POLL):
+            now = self.clock()
+            page = fetch_page(self.client, member, roster=self.node.roster, me=self.node.code,
+                              cursor=cursor, limit=self.settings.page_limit,
+                              tree_size=tree_size, now=now)
+            if page.roster_version and page.roster_version > self.node.roster.version:
+                self._update_roster(member, now=now)
+            tree_size = self._commit_page(member, page, report, now=now)
+            report.pages += 1
+            cursor = page.next
+            if self.after_page is not None:
+                self.after_page(member.code, cursor)
+            if not page.items or page.next >= page.head:
+                break
+
+    def _commit_page(self, member: Member, page: VerifiedPage, report: PeerReport, *,
+                     now: datetime) -> int | None:
+        """Ingest a page with the partner's tree heads and findings, in one transaction;
+        return the size of the partner's largest head now held."""
+        with self._commit_lock, self.node.store.transaction() as session:
+            work = Work(session=session, now=now, node=self.node)
+            result = ingest_page(work, page=page, on_notice=self.on_notice)
+            logcheck.check_page(work, page)
+            tree_size = logcheck.held_size(session, member.code)
+            peer = session.get(Peer, member.code)
+            assert peer is not None
+            peer.failures, peer.next_attempt = 0, None
+            peer.last_success, peer.last_error = now, None
+        report.result.add(result)
+        return tree_size
+
+    def _update_roster(self, member: Member, *, now: datetime) -> None:
+        """Fetch the newer roster a partner announces; install it if the secretariat
+        signed it (the pinned anchor decides, not the partner). A refused document is
+        logged; polling goes on under the roster in force."""
+        try:
+            resp = self.client.request("GET", f"{member.url}/api/v1/roster", now=now)
+            with self.node.store.transaction() as session:
+                install_roster(Work(session=session, now=now, node=self.node), resp.json(),
+                               actor=f"node:{member.code}")
+        except FtsError as exc:
+            with self.node.store.transaction() as session:
+                record(audit_store(session), now=now, actor=f"node:{member.code}", action="reject",
+                       object_type="roster", object_id=member.code, partner=member.code,
+                       outcome="refused", detail={"reason": str(exc)[:500]})
+            log.warning("roster offered by %s refused: %s", member.code, exc)
+
+    def _failed(self, code: str, error: str) -> None:
+        """Record a failed poll and schedule the next attempt with jittered back-off."""
+        now = self.clock()
+        with self.node.store.transaction() as session:
+            inbox = SqlInbox(session)
+            peer = inbox.peer(code)
+            peer.failures = (peer.failures or 0) + 1
+            delay = backoff_seconds(peer.failures, base=self.settings.backoff_base,
+                                    maximum=self.settings.backoff_max)
+            peer.next_attempt = now + timedelta(seconds=delay)
+            peer.last_error = error[:2000]
+            inbox.event(peer=code, kind="poll_failed", seq=None, detail=error, now=now)
+            record(audit_store(session), now=now, actor=f"node:{code}", action="reject",
+                   object_type="feed-page", object_id=code, partner=code,
+                   outcome="refused", detail={"reason": error[:500]})
+        log.warning("poll of %s failed: %s", code, error)

@@ -1,0 +1,343 @@
+"""Receiving: what a node does with each envelope of a verified feed page, and with a
+roster a partner or the secretariat hands it.
+
+All of a page is processed in the unit of work's transaction, together with the peer's
+new cursor, so a crash between fetching and committing loses and duplicates nothing.
+
+Per envelope, in order: the checks of :mod:`fts_share.federation.envelopes` (signature
+first, before anything is decrypted or parsed; the chain; the addressee), and only then
+is it decrypted and stored. A redelivered envelope changes nothing. Refusals are logged
+and recorded as federation events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fts_share.audit.log import record
+from fts_share.crypto.canonical import b64u
+from fts_share.crypto.envelope import EnvelopeHeader, OpenedNotice
+from fts_share.errors import FtsError, RosterError
+from fts_share.federation import roster as roster_rules
+from fts_share.federation.envelopes import (
+    Receiver,
+    Rejected,
+    check_chain,
+    check_forwarded,
+    open_item,
+    verify_item,
+)
+from fts_share.federation.feed import PageItem, VerifiedPage
+from fts_share.federation.ingest import IngestResult, PageContext
+from fts_share.federation.roster import Roster
+from fts_share.node import Node
+from fts_share.notices.schemas import load_received
+from fts_share.services.dissemination import recall_shares
+from fts_share.services.unit import Work
+from fts_share.storage import notices as notice_store
+from fts_share.storage.inbox import PageRows, SqlInbox
+from fts_share.storage.models import Notice, Peer
+from fts_share.storage.notices import SealedVersion
+from fts_share.storage.rosters import SqlRosterVersions
+
+NoticeHook = Callable[[Session, Notice, dict[str, Any], datetime], None]
+"""Called with every received notice version as stored, and the time of ingestion."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A received notice version, checked and sealed for storage (nothing written)."""
+
+    version: SealedVersion | None  # None: a re-shared copy of a version already held
+    notice: dict[str, Any]
+    origin: str  # the notice's author
+    via: str | None  # the partner that re-shared it, if it was re-shared
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A page item after the cryptography: its header and contents, or the refusal."""
+
+    item: PageItem
+    header: EnvelopeHeader | None = None
+    opened: OpenedNotice | None = None
+    error: Rejected | None = None
+
+
+@dataclass
+class PageState:
+    """What processing one page works with."""
+
+    work: Work
+    inbox: SqlInbox
+    origin: str
+    peer: Peer
+    context: PageContext
+    held: dict[int, str]
+    on_notice: NoticeHook | None
+    rows: PageRows
+    result: IngestResult
+
+
+def _prepare(item: PageItem, *, roster: Roster, origin: str, me: Receiver,
+             now: datetime) -> Prepared:
+    try:
+        header = verify_item(item, roster=roster, origin=origin, me=me.code, now=now)
+        return Prepared(item, header, open_item(item, header, me, roster))
+    except Rejected as exc:
+        return Prepared(item, error=exc)
+
+
+def ingest_page(work: Work, *, page: VerifiedPage,
+                on_notice: NoticeHook | None = None) -> IngestResult:
+    """Process every item of ``page`` and move the peer's cursor past it.
+
+    1. Cryptography first, without the database: each envelope's signatures are checked
+       and it is decrypted (signatures before anything else, as always).
+    2. One query finds which of the page's sequence numbers this node already holds,
+       one more which versions of the page's notices.
+    3. In link order: redeliveries are skipped, forks and breaks in the chain refused,
+       and each accepted envelope is checked whole before anything of it is written
+       (nothing half-stored); every refusal is recorded. A new notice version that
+       changes nothing held is staged, and the page's staged rows are inserted with one
+       statement per table. An envelope that reads or changes what is held (a newer
+       version, a notice this node re-shared, a tombstone, a recall, screening on
+       arrival) is stored after the staged rows, in a savepoint of its own.
+    """
+    node, roster = work.node, work.node.roster
+    me = Receiver(code=node.code, keys=node.encryption)
+    prepared = [_prepare(item, roster=roster, origin=page.origin, me=me, now=work.now)
+                for item in page.items]
+    inbox = SqlInbox(work.session)
+    state = PageState(
+        work=work, inbox=inbox, origin=page.origin, peer=inbox.peer(page.origin),
+        context=PageContext.load(inbox, [p.opened.payload for p in prepared if p.opened]),
+        held=inbox.held_digests(page.origin, [p.header.seq for p in prepared if p.header]),
+        on_notice=on_notice, rows=PageRows(), result=IngestResult())
+    for p in prepared:
+        try:
+            _accept(state, p)
+        except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
+            _refuse(state, p.item, exc)
+    state.rows.write(inbox)
+    state.peer.cursor = max(state.peer.cursor, page.next)
+    work.session.flush()
+    return state.result
+
+
+def _refuse(state: PageState, item: PageItem, exc: Exception) -> None:
+    reason = exc.reason if isinstance(exc, Rejected) else f"bad content: {exc}"
+    kind = exc.kind if isinstance(exc, Rejected) else "rejected"
+    state.result.rejected += 1
+    now, origin = state.work.now, state.origin
+    state.inbox.event(peer=origin, kind=kind, seq=item.seq, detail=reason, now=now)
+    record(state.work.audit, now=now, actor=f"node:{origin}", action="reject",
+           object_type="envelope", object_id=item.digest, partner=origin,
+           outcome="refused", detail={"reason": reason, "seq": item.seq, "n": item.n})
+
+
+def _accept(state: PageState, p: Prepared) -> None:
+    """Store one checked envelope (or skip a redelivery; or raise why not)."""
+    if p.error is not None:
+        raise p.error
+    header, opened = p.header, p.opened
+    assert header is not None and opened is not None
+    peer = state.peer
+    if not check_chain(header, held=state.held.get(header.seq), last_seq=peer.last_seq,
+                       last_digest=peer.last_digest):
+        state.result.duplicates += 1
+        return
+    work = state.work
+    received = {"origin": state.origin, "seq": header.seq, "link_n": p.item.n,
+                "digest": header.digest, "prev": header.prev, "kind": header.kind,
+                "label": header.label, "created": header.created, "received_at": work.now,
+                "decrypted": True, "envelope": None}
+    content = {"signed": b64u(opened.signed), "signature": b64u(opened.signature),
+               "signer": opened.signer_kid}
+    receipt = (_receipt(state, header=header, payload=opened.payload, content=content)
+               if header.kind == "notice" else None)
+    if receipt is not None and _only_inserts(receipt, state.context, state.on_notice):
+        _stage(state, header=header, receipt=receipt)
+        state.rows.received.append(received)
+    else:
+        state.rows.write(state.inbox)  # what this envelope reads or changes comes first
+        with work.session.begin_nested():  # nothing half-stored
+            state.inbox.insert_received([received])
+            _apply(state, header=header, payload=opened.payload, receipt=receipt)
+    state.held[header.seq] = header.digest
+    peer.last_seq, peer.last_digest = header.seq, header.digest
+    state.result.received += 1
+    state.result.decrypted += 1
+
+
+def _receipt(state: PageState, *, header: EnvelopeHeader, payload: dict[str, Any],
+             content: dict[str, Any]) -> Receipt:
+    """Check a received notice (a re-shared one: its origin's signature and
+    restrictions) and seal it for storage; nothing is written."""
+    origin, via = header.origin, None
+    forwarded = payload.get("forwarded")
+    if isinstance(forwarded, dict):
+        notice, content, origin = check_forwarded(state.work.node.roster, header, forwarded)
+        via = header.origin
+    else:
+        notice = payload["notice"]
+    load_received(notice)  # what this node will read of it has the notice's shapes
+    prov = notice["provenance"]
+    if prov["origin"] != origin:
+        raise Rejected("notice provenance names another origin")
+    key = (str(prov["id"]), int(prov["version"]))
+    state.context.learn(state.inbox, {key[0]})  # a re-shared notice: not known from its payload
+    if state.context.holds(key):
+        if via is not None:  # a re-shared copy of a version already held
+            return Receipt(version=None, notice=notice, origin=origin, via=via)
+        raise Rejected(f"notice {prov['id']} v{prov['version']} already received", "fork")
+    version = notice_store.seal_version(state.work.node.storage_key, notice=notice,
+                                        origin=origin, authored=False, content=content,
+                                        envelope_digest=header.digest, now=state.work.now)
+    return Receipt(version=version, notice=notice, origin=origin, via=via)
+
+
+def _only_inserts(receipt: Receipt, context: PageContext, on_notice: NoticeHook | None) -> bool:
+    """True if storing a received notice only inserts rows: a re-shared copy of a
+    version already held, or a new version of which nothing older is held, with no
+    re-shared copies to recall and no hook to call."""
+    if receipt.version is None:
+        return True
+    return on_notice is None and not context.changes_held(receipt.version.key)
+
+
+def _record_receipt(work: Work, *, header: EnvelopeHeader, receipt: Receipt) -> None:
+    assert receipt.version is not None
+    values = receipt.version.values
+    detail: dict[str, Any] = {"seq": header.seq, "label": header.label}
+    if receipt.via is not None:
+        detail["shared_by"] = receipt.via
+    record(work.audit, now=work.now, actor=f"node:{header.origin}", action="receive",
+           object_type="notice", object_id=values["notice_id"],
+           object_version=values["version"], partner=receipt.origin,
+           legal_basis=values["legal_basis"], detail=detail)
+
+
+def _stage(state: PageState, *, header: EnvelopeHeader, receipt: Receipt) -> None:
+    """Stage a notice version that changes nothing held, for the page's bulk insert
+    (its audit entry is appended now; it is written with the rows)."""
+    if receipt.version is None:
+        state.result.duplicates += 1
+        return
+    _record_receipt(state.work, header=header, receipt=receipt)
+    state.rows.versions.append(receipt.version)
+    state.result.notices.append(receipt.version.key)
+    state.context.hold(receipt.version.key)
+
+
+def _apply(state: PageState, *, header: EnvelopeHeader, payload: dict[str, Any],
+           receipt: Receipt | None) -> None:
+    """Store a received notice version (``receipt``) with what follows from it, or
+    carry out a tombstone."""
+    if receipt is not None:
+        _store_version(state, header=header, receipt=receipt)
+    elif header.kind == "tombstone" and isinstance(payload.get("recall"), dict):
+        _apply_recall(state.work, state.inbox, header=header, recall=payload["recall"])
+    elif header.kind == "tombstone":
+        _apply_tombstone(state, header=header, tomb=payload["tombstone"])
+    else:
+        raise Rejected(f"unknown envelope kind {header.kind!r}")
+
+
+def _store_version(state: PageState, *, header: EnvelopeHeader, receipt: Receipt) -> None:
+    if receipt.version is None:
+        state.result.duplicates += 1
+        return
+    work = state.work
+    row, older = notice_store.add_version(work.session, receipt.version)
+    for old in older:  # a received version replaces the older ones: their content goes
+        purge_version(work, old, reason="superseded", actor="system")
+    _record_receipt(work, header=header, receipt=receipt)
+    state.result.notices.append(receipt.version.key)
+    state.context.hold(receipt.version.key)
+    if row.notice_id in state.context.shared:
+        recall_shares(work, notice_id=row.notice_id, origin=receipt.origin,
+                      reason="superseded by the source")
+    if state.on_notice is not None:
+        state.on_notice(work.session, row, receipt.notice, work.now)
+
+
+def _apply_tombstone(state: PageState, *, header: EnvelopeHeader,
+                     tomb: Mapping[str, Any]) -> None:
+    """Purge every version of a notice its source withdrew (recalling re-shared copies)."""
+    work = state.work
+    if str(tomb["id"]) in state.context.shared:
+        recall_shares(work, notice_id=str(tomb["id"]), origin=header.origin,
+                      reason="withdrawn by the source")
+    for row in state.inbox.versions_from(tomb["id"], header.origin):
+        purge_version(work, row, reason="withdrawn by the source",
+                      actor=f"node:{header.origin}")
+        row.status = "withdrawn"
+    record(work.audit, now=work.now, actor=f"node:{header.origin}", action="withdraw",
+           object_type="notice", object_id=str(tomb["id"]),
+           object_version=tomb.get("version"), partner=header.origin,
+           detail={"seq": header.seq, "reason": str(tomb.get("reason", ""))[:500]})
+
+
+def _apply_recall(work: Work, inbox: SqlInbox, *, header: EnvelopeHeader,
+                  recall: Mapping[str, Any]) -> None:
+    """Purge the copy of a notice that ``header.origin`` re-shared with this node."""
+    rows = inbox.copies_via(str(recall["id"]), header.origin)
+    for row in rows:
+        purge_version(work, row, reason=f"recalled by {header.origin}",
+                      actor=f"node:{header.origin}")
+        row.status = "withdrawn"
+    record(work.audit, now=work.now, actor=f"node:{header.origin}", action="withdraw",
+           object_type="shared_copy", object_id=str(recall["id"]), partner=header.origin,
+           detail={"seq": header.seq, "reason": str(recall.get("reason", ""))[:500],
+                   "purged_versions": len(rows)})
+
+
+def purge_version(work: Work, row: Notice, *, reason: str, actor: str) -> None:
+    """Destroy a version's content (its data key and ciphertext, and what screening
+    derived from it) and log the purge; a version purged before is left as it is."""
+    if notice_store.destroy_content(work.session, row, now=work.now):
+        record(work.audit, now=work.now, actor=actor, action="purge", object_type="notice",
+               object_id=row.notice_id, object_version=row.version, partner=row.origin,
+               detail={"reason": reason})
+
+
+def install_roster(work: Work, document: Mapping[str, Any], *,
+                   actor: str = "system") -> Roster:
+    """Install ``document`` if the pinned secretariat key signed it and it is newer than
+    the roster in force (re-installing the version in force changes nothing; an older
+    one is refused: a rollback could resurrect a revoked key). The change is logged."""
+    roster, previous, installed = roster_rules.install(
+        SqlRosterVersions(work.session), document, anchor=work.node.anchor, now=work.now)
+    if installed:
+        record(work.audit, now=work.now, actor=actor, action="roster_change",
+               object_type="roster", object_id=str(roster.version),
+               detail={"previous": previous, "members": len(roster.members)})
+        work.node.forget_roster()
+    return roster
+
+
+def node_info(node: Node) -> dict[str, Any]:
+    """The node's code, URL, public keys and the status of the roster in force."""
+    info: dict[str, Any] = {"code": node.code, "url": node.config.url,
+                            "keys": node.public_keys()}
+    try:
+        roster = node.roster
+        member = roster.members.get(node.code)
+        info["roster"] = {"version": roster.version, "issued": roster.document["issued"],
+                          "listed": member is not None,
+                          "role": member.role if member else None,
+                          "status": member.status if member else None}
+    except RosterError as exc:
+        info["roster"] = {"version": None, "error": str(exc)}
+    return info
+
+
+def roster_document(node: Node) -> dict[str, Any]:
+    """The signed roster in force (RosterError if none), as partners fetch it."""
+    return dict(node.roster.document)

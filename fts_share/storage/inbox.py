@@ -1,0 +1,87 @@
+"""What a node received from its partners: envelopes, peer state, federation events,
+and the notice versions a page is about (behind
+:class:`fts_share.federation.ingest.HeldNotices`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from fts_share.storage.models import FederationEvent, Notice, OutboxEnvelope, Peer, ReceivedEnvelope
+from fts_share.storage.notices import SealedVersion, insert_versions
+
+_INSERT_RECEIVED = insert(cast(Table, ReceivedEnvelope.__table__))
+
+
+class SqlInbox:
+    """The received side of the node's database, in the session's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def versions_of(self, notice_ids: set[str]) -> Iterable[tuple[str, int]]:
+        """``(notice_id, version)`` of every version held of ``notice_ids``."""
+        return [(str(i), int(v)) for i, v in self.session.execute(
+            select(Notice.notice_id, Notice.version).where(Notice.notice_id.in_(notice_ids)))]
+
+    def shared_among(self, notice_ids: set[str]) -> set[str]:
+        """Which of ``notice_ids`` this node has sent envelopes about."""
+        return set(self.session.scalars(select(OutboxEnvelope.notice_id).distinct()
+                                        .where(OutboxEnvelope.notice_id.in_(notice_ids))))
+
+    def peer(self, code: str) -> Peer:
+        """The polling state of partner ``code`` (a new one, added, if none)."""
+        peer = self.session.get(Peer, code) or Peer(code=code, cursor=0, last_seq=0,
+                                                     failures=0)
+        self.session.add(peer)
+        return peer
+
+    def held_digests(self, origin: str, seqs: list[int]) -> dict[int, str]:
+        """The digests held of ``origin``'s envelopes ``seqs``, by sequence number."""
+        if not seqs:
+            return {}
+        return {int(q): str(d) for q, d in self.session.execute(
+            select(ReceivedEnvelope.seq, ReceivedEnvelope.digest).where(
+                ReceivedEnvelope.origin == origin, ReceivedEnvelope.seq.in_(seqs)))}
+
+    def event(self, *, peer: str, kind: str, seq: int | None, detail: str,
+              now: datetime) -> None:
+        """Note something a reviewer must know about a partner's feed."""
+        self.session.add(FederationEvent(at=now, peer=peer, kind=kind, seq=seq,
+                                         detail=detail[:2000]))
+
+    def insert_received(self, rows: list[dict[str, Any]]) -> None:
+        """Insert accepted envelopes (``received`` columns)."""
+        if rows:
+            self.session.execute(_INSERT_RECEIVED, rows)
+
+    def versions_from(self, notice_id: str, origin: str) -> list[Notice]:
+        """Every version of ``notice_id`` that ``origin`` wrote."""
+        return list(self.session.scalars(select(Notice).where(
+            Notice.notice_id == notice_id, Notice.origin == origin)).all())
+
+    def copies_via(self, notice_id: str, sharer: str) -> list[Notice]:
+        """The versions of ``notice_id`` received in envelopes from ``sharer``."""
+        via = select(ReceivedEnvelope.digest).where(ReceivedEnvelope.origin == sharer)
+        return list(self.session.scalars(select(Notice).where(
+            Notice.notice_id == notice_id, Notice.envelope_digest.in_(via))).all())
+
+
+@dataclass
+class PageRows:
+    """Rows of a page staged for one bulk insert per table."""
+
+    received: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[SealedVersion] = field(default_factory=list)
+
+    def write(self, inbox: SqlInbox) -> None:
+        """Insert what is staged: notice versions with their data keys, then the
+        received envelopes."""
+        insert_versions(inbox.session, self.versions)
+        inbox.insert_received(self.received)
+        self.versions, self.received = [], []
