@@ -30,7 +30,6 @@ from typing import IO, Any
 
 import interop_partner as ip
 import interop_wire as wire
-import jsonschema
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -52,19 +51,9 @@ NOTICE: dict[str, Any] = {
 #: Mismatches between schemas/ and the wire that issue 15 reports (item 1, the schemas'
 #: owner fixes them). Validation always runs; a failure is tolerated only if it is
 #: exactly this known one. Delete an entry once its schema is fixed.
-KNOWN_SCHEMA_GAPS = {
-    "feed-page": "Additional properties are not allowed ('findings', 'peer_heads', "
-                 "'tree_consistency' were unexpected)",
-    "notice": "Additional properties are not allowed ('recipients' was unexpected)",
-}
-
-
 def check_schema(name: str, doc: Any) -> None:
-    """Validate a wire object against schemas/ (tolerating only a known gap)."""
-    try:
-        wire.validate(name, doc)
-    except jsonschema.ValidationError as exc:
-        assert KNOWN_SCHEMA_GAPS.get(name) == exc.message, exc
+    """Validate a wire object against schemas/."""
+    wire.validate(name, doc)
 
 
 def _free_port() -> int:
