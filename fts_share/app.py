@@ -31,15 +31,12 @@ def create_app(home: Path | str | None = None, *, node: Node | None = None,
     if test_config:
         app.config.update(test_config)
 
-    from fts_share.api import context, problems
+    from fts_share.api import problems, register_blueprints
+    from fts_share.http import context
+    from fts_share.web import init_app as init_web
 
     context.init_app(app, node=node, clock=clock)
     problems.init_app(app)
-
-    from fts_share.api import register_blueprints
-
     register_blueprints(app)
-    from fts_share.web import init_app as init_web
-
     init_web(app)
     return app

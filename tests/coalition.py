@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from fts_share import accounts
+from fts_share.services import accounts
 from fts_share.app import create_app
 from fts_share.clock import to_rfc3339, utcnow
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate
@@ -20,7 +20,8 @@ from fts_share.federation.poller import PeerReport, Poller
 from fts_share.federation.roster import build_member, roster_key_entry, sign_roster
 from fts_share.federation.roster_store import install
 from fts_share.node import Node, init_home
-from fts_share.screening.service import screening_hook
+from fts_share.services.screening import screening_hook
+from fts_share.services.unit import Work
 from fts_share.server import ServerThread, make_server, reserve_port
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -144,9 +145,9 @@ def build(directory: Path, store_urls: Callable[[], str], codes: list[tuple[str,
         with m.node.store.transaction() as session:
             install(session, m.node, doc, now=now)
             for role in ("officer", "reviewer", "admin"):
-                user = accounts.create_user(session, name=f"{m.code.lower()}-{role}", role=role,
-                                            now=now)
-                m.tokens[role] = accounts.issue_token(session, user, now=now)
+                work = Work(session, now, m.node)
+                user = accounts.create_user(work, name=f"{m.code.lower()}-{role}", role=role)
+                m.tokens[role] = accounts.issue_token(work, user)
         if start:
             m.start()
     return c

@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from fts_share.api import context
 from fts_share.api.auth import caller, require
 from fts_share.audit.log import latest_tree_head, log_size, record, sign_tree_head
 from fts_share.federation import logcheck
 from fts_share.federation.feed import MAX_PAGE_LIMIT, build_page
+from fts_share.http import context
 
 bp = Blueprint("api_feed", __name__)
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint
 
-from fts_share.api import context
 from fts_share.errors import RosterError
+from fts_share.http import context
 
 bp = Blueprint("api_node", __name__)
 

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from fts_share.api import context
 from fts_share.api.auth import caller, require
+from fts_share.http import context
 from fts_share.notices import dissemination, schemas, service
 from fts_share.storage.models import Notice
 

@@ -25,7 +25,7 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 def init_app(app: Flask) -> None:
     """Register the web blueprints, Babel, CSRF and the security headers on ``app``."""
-    from fts_share.api import context
+    from fts_share.http import context
     from fts_share.web import auth, officer, reviewer, screening
 
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # the web blueprints check
@@ -49,7 +49,6 @@ def init_app(app: Flask) -> None:
 
 
 def _template_globals(app: Flask) -> None:
-    from fts_share.api import context
     from fts_share.countries import BY_ALPHA3
     from fts_share.web import labels, users
 

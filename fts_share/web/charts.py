@@ -6,7 +6,7 @@ shows the same numbers in a table beside it, for screen readers and for copying.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 

@@ -5,8 +5,9 @@ belong to."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 

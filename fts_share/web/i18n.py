@@ -28,7 +28,7 @@ def current() -> str:
 
 def _context() -> dict[str, Any]:
     lang = current()
-    from fts_share.api import context
+    from fts_share.http import context
 
     return {"lang": lang, "text_dir": "rtl" if lang in RTL else "ltr", "languages": LANGUAGES,
             "node_code": context.node().code}

@@ -10,12 +10,13 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from fts_share.api import context
 from fts_share.errors import Forbidden, FtsError, Gone, ValidationError
+from fts_share.http import context
 from fts_share.matching import analyze_name
 from fts_share.notices import schemas, service
-from fts_share.screening import service as screening
-from fts_share.web import adapters, errors, forms, security, users, views
+from fts_share.services import alerts as alert_service
+from fts_share.services import inbox as inbox_service
+from fts_share.web import errors, forms, security, users, views
 from fts_share.web.labels import label, message
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
@@ -95,18 +96,19 @@ def inbox() -> ResponseReturnValue:
     if status not in (None, "active", "superseded", "withdrawn", "purged"):
         status = None
     page = views.page_number()
-    with context.reading() as db:
-        rows, total = adapters.latest_notices(db, authored=box == "published", status=status,
-                                              page=page, per_page=PER_PAGE)
-        new_alerts = adapters.count_alerts(db, "new")
+    with context.read() as db:
+        rows, total = inbox_service.latest_notices(db, authored=box == "published",
+                                                   status=status, page=page,
+                                                   per_page=PER_PAGE)
+        new_alerts = alert_service.count(db, "new")
     return render_template("officer/inbox.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PER_PAGE)), box=box, status=status,
                            new_alerts=new_alerts)
 
 
 def _summary(notice_id: str) -> Any:
-    with context.reading() as db:
-        row = adapters.latest_notice(db, notice_id)
+    with context.read() as db:
+        row = inbox_service.latest_notice(db, notice_id)
     if row is None:
         abort(404)
     return row
@@ -223,10 +225,9 @@ def alerts() -> ResponseReturnValue:
         status = "new"
     after = request.args.get("after", "0")
     after_id = int(after) if after.isdigit() else 0
-    with context.reading() as db:
-        rows = screening.list_alerts(db, status=status, after_id=after_id, limit=PER_PAGE + 1)
-        items = [{"alert": a, "record": adapters.watchlist_record(db, a.record_id)}
-                 for a in rows[:PER_PAGE]]
+    with context.read() as db:
+        rows = alert_service.list_alerts(db, status=status, after_id=after_id, limit=PER_PAGE + 1)
+        items = alert_service.with_records(db, rows[:PER_PAGE])
     nxt = rows[PER_PAGE - 1].id if len(rows) > PER_PAGE else None
     return render_template("officer/alerts.html", items=items, status=status, next=nxt)
 
@@ -242,9 +243,9 @@ def decide(alert_id: int) -> ResponseReturnValue:
     assert user is not None
     try:
         data = schemas.load_decision(raw)
-        with context.transaction() as db:
-            screening.decide(db, alert_id=alert_id, decision=data["decision"],
-                             actor=user.audit_name, note=data.get("note"), now=context.now())
+        with context.work() as db:
+            alert_service.decide(db, alert_id=alert_id, decision=data["decision"],
+                             actor=user.audit_name, note=data.get("note"))
     except ValidationError as exc:
         flash(_("The decision was not recorded: %(why)s",
                 why="; ".join(message(m) for v in exc.errors.values() for m in v)), "error")

@@ -16,11 +16,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from fts_share.api import context
 from fts_share.errors import FtsError, ValidationError
-from fts_share.matching import analyze_name
+from fts_share.http import context
 from fts_share.notices import schemas
-from fts_share.screening import service
+from fts_share.services import screening
 from fts_share.web import errors, security, users, views
 from fts_share.web.labels import message
 
@@ -116,7 +115,7 @@ def _unreadable_names(rows: list[dict[str, Any]]) -> list[str]:
     out: list[str] = []
     for i, row in enumerate(rows):
         try:
-            analyze_name(row["name"])
+            screening.analyze(row["name"])
         except ValidationError as exc:
             out.extend(_("Line %(line)s", line=i + 2) + f" (name): {message(m)}"
                        for msgs in exc.errors.values() for m in msgs)
@@ -161,13 +160,13 @@ def screen_one() -> ResponseReturnValue:
     try:
         data = schemas.load_screen_request(raw, **views.vocabularies(),
                                            max_rows=context.node().config.api.max_batch_rows)
-        query = service.Query(name=data["name"], dob=data["dob"],
-                              nationality=data["nationality"],
-                              documents=[d["number"] for d in data["documents"]])
-        with context.transaction() as db:
-            result = service.screen(db, context.node(), queries=[query],
-                                    purpose=data["purpose"], legal_basis=data["legal_basis"],
-                                    actor=user.audit_name, now=context.now())[0]
+        query = screening.Query(name=data["name"], dob=data["dob"],
+                                nationality=data["nationality"],
+                                documents=[d["number"] for d in data["documents"]])
+        with context.work() as work:
+            result = screening.screen(work, queries=[query], purpose=data["purpose"],
+                                      legal_basis=data["legal_basis"],
+                                      actor=user.audit_name)[0]
     except ValidationError as exc:
         errs = {("document" if k.startswith("documents") else k.split(".")[0]):
                 [message(m) for m in v] for k, v in exc.errors.items()}
@@ -181,12 +180,11 @@ def _run(app: Any, job: Job, data: dict[str, Any], actor: str) -> None:
 
     with app.app_context():
         try:
-            with context.transaction() as db:
-                results = service.screen(db, context.node(),
-                                         queries=service.iter_queries(data["batch"]),
-                                         purpose=data["purpose"],
-                                         legal_basis=data["legal_basis"], actor=actor,
-                                         now=context.now(), progress=progress, batch=True)
+            with context.work() as work:
+                results = screening.screen(work, queries=screening.iter_queries(data["batch"]),
+                                           purpose=data["purpose"],
+                                           legal_basis=data["legal_basis"], actor=actor,
+                                           progress=progress, batch=True)
             job.results = results
         except FtsError as exc:
             job.failed = exc.detail
@@ -224,11 +222,11 @@ def batch() -> ResponseReturnValue:
     if unreadable:
         return _page(errors={"file": unreadable}, status=422)
     if len(data["batch"]) <= SYNC_ROWS:
-        with context.transaction() as db:
-            results = service.screen(db, context.node(),
-                                     queries=service.iter_queries(data["batch"]),
-                                     purpose=data["purpose"], legal_basis=data["legal_basis"],
-                                     actor=user.audit_name, now=context.now(), batch=True)
+        with context.work() as work:
+            results = screening.screen(work, queries=screening.iter_queries(data["batch"]),
+                                       purpose=data["purpose"],
+                                       legal_basis=data["legal_basis"],
+                                       actor=user.audit_name, batch=True)
         return _page(batch=results, total=len(results))
     jobs = _jobs()
     if sum(1 for j in jobs.values() if j.results is None and j.failed is None) >= MAX_JOBS:

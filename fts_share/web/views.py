@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import request
 
-from fts_share.api import context
 from fts_share.countries import COUNTRIES
+from fts_share.http import context
 from fts_share.notices import vocab
 from fts_share.web import i18n
 from fts_share.web.labels import label

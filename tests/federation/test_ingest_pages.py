@@ -15,7 +15,7 @@ from fts_share.clock import utcnow
 from fts_share.federation import outbox
 from fts_share.federation.poller import Poller
 from fts_share.notices.store import read_content
-from fts_share.reviewing import verify_node_log
+from fts_share.services.reviewing import verify_node_log
 from fts_share.storage.models import Notice, NoticeKey, Peer, ReceivedEnvelope
 from helpers import events, publish, report_of
 
