@@ -38,7 +38,7 @@ def watchlist_index(node: Node) -> WatchlistIndex:
     idx = node.caches.get("watchlist_index")
     if idx is None:
         idx = node.caches["watchlist_index"] = WatchlistIndex()
-    return idx  # type: ignore[no-any-return]
+    return idx
 
 
 def _current_index(work: Work) -> WatchlistIndex:

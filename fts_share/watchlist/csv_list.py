@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from fts_share.errors import ImportFailed, ValidationError
 from fts_share.matching.analysis import analyze_name
-from fts_share.matching.evidence import parse_countries, parse_documents, parse_dob
+from fts_share.matching.evidence import parse_countries, parse_dob, parse_documents
 
 REQUIRED = ("id", "name")
 OPTIONAL = ("aliases", "dob", "nationality", "documents")

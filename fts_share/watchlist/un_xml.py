@@ -153,7 +153,7 @@ class UnList:
     entries: list[UnListEntry]
 
 
-_PAREN = re.compile(r"^(.*?)\s*\((.+)\)\s*$", re.S)
+_PAREN = re.compile(r"^(.*?)\s*\((.+)\)\s*$", re.DOTALL)
 
 
 def split_alias(text: str) -> list[str]:
@@ -209,7 +209,7 @@ def _parse_generated(value: str) -> dt.datetime | None:
     if not value:
         return None
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return dt.datetime.fromisoformat(value)
     except ValueError:
         raise ImportFailed(f"bad dateGenerated {value[:40]!r}",
                            element="CONSOLIDATED_LIST") from None
