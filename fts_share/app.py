@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
 from fts_share.clock import Clock, utcnow
-from fts_share.node import Node
+
+if TYPE_CHECKING:
+    from fts_share.node import Node
 
 
 def create_app(home: Path | str | None = None, *, node: Node | None = None,
@@ -18,7 +20,9 @@ def create_app(home: Path | str | None = None, *, node: Node | None = None,
     if node is None:
         if home is None:
             raise ValueError("create_app needs a node home or an opened node")
-        node = Node.open(Path(home))
+        from fts_share.services.running import open_node
+
+        node = open_node(Path(home))
     app = Flask(__name__)
     secret = node.config.path(node.config.secret_key_file).read_bytes()
     app.config.from_mapping(

@@ -15,6 +15,33 @@ from fts_share.services import reviewing
 bp = Blueprint("api_audit", __name__)
 
 
+class LenientQuery(Schema):
+    """A query string: unknown arguments are ignored (the filters take them)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class InclusionQuery(LenientQuery):
+    """Query of the inclusion proof."""
+
+    index = fields.Integer(required=True, validate=validate.Range(min=0))
+    size = fields.Integer(validate=validate.Range(min=1))
+
+
+class ConsistencyQuery(LenientQuery):
+    """Query of the consistency proof."""
+
+    first = fields.Integer(required=True, validate=validate.Range(min=1))
+    second = fields.Integer(validate=validate.Range(min=1))
+
+
+class ExportQuery(LenientQuery):
+    """Query of the export: the format (and the entry filters)."""
+
+    format = fields.String(load_default="jsonl", validate=validate.OneOf(["jsonl", "csv"]))
+
+
 @bp.get("/audit/entries")
 @require("reviewer")
 def entries() -> dict[str, Any]:
@@ -31,16 +58,6 @@ def tree_head() -> dict[str, Any]:
         return reviewing.tree_head(work)
 
 
-class InclusionQuery(Schema):
-    """Query of the inclusion proof."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    index = fields.Integer(required=True, validate=validate.Range(min=0))
-    size = fields.Integer(validate=validate.Range(min=1))
-
-
 @bp.get("/audit/proof/inclusion")
 @require("reviewer")
 def inclusion() -> dict[str, Any]:
@@ -48,16 +65,6 @@ def inclusion() -> dict[str, Any]:
     args = context.load_args(InclusionQuery())
     with context.read() as work:
         return reviewing.inclusion(work, args["index"], args.get("size"))
-
-
-class ConsistencyQuery(Schema):
-    """Query of the consistency proof."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    first = fields.Integer(required=True, validate=validate.Range(min=1))
-    second = fields.Integer(validate=validate.Range(min=1))
 
 
 @bp.get("/audit/proof/consistency")
@@ -76,15 +83,6 @@ def verify() -> dict[str, Any]:
     with context.work() as work:
         report = reviewing.verify(work, actor=caller().audit_name)
     return reviewing.report_json(report)
-
-
-class ExportQuery(Schema):
-    """Query of the export: the format (and the entry filters)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    format = fields.String(load_default="jsonl", validate=validate.OneOf(["jsonl", "csv"]))
 
 
 @bp.get("/audit/export")

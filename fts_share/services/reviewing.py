@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from fts_share.audit import log as audit_log
 from fts_share.audit import merkle
 from fts_share.audit.crosscheck import list_findings
+from fts_share.audit.entry import ACTIONS, OUTCOMES
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.export import export_csv, export_jsonl
 from fts_share.audit.models import AuditEntry
@@ -29,6 +30,9 @@ from fts_share.storage.models import Notice
 
 Verifier = Callable[[bytes, bytes], None]
 EXPORT_FORMATS = ("jsonl", "csv")
+#: The actions and outcomes an entry may have (the choices of the log's filters).
+ENTRY_ACTIONS: tuple[str, ...] = tuple(ACTIONS)
+ENTRY_OUTCOMES: tuple[str, ...] = tuple(OUTCOMES)
 
 
 def key_lookup(node: Node) -> Callable[[str], Verifier | None]:

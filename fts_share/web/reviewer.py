@@ -10,7 +10,6 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from fts_share.audit.entry import ACTIONS, OUTCOMES
 from fts_share.errors import ValidationError
 from fts_share.http import context
 from fts_share.services import reviewing
@@ -57,8 +56,10 @@ def log() -> ResponseReturnValue:
         errs = {("notice" if k == "object_id" else k): v for k, v in errs.items()}
     export_args = {k: v for k, v in form.items() if v}
     return render_template("reviewer/log.html", form=form, errors=errs, entries=entries,
-                           next=nxt, actions=[(a, label("action", a)) for a in ACTIONS],
-                           outcomes=[(o, label("outcome", o)) for o in OUTCOMES],
+                           next=nxt,
+                           actions=[(a, label("action", a)) for a in reviewing.ENTRY_ACTIONS],
+                           outcomes=[(o, label("outcome", o))
+                                     for o in reviewing.ENTRY_OUTCOMES],
                            export_args=export_args), 422 if errs else 200
 
 

@@ -61,9 +61,8 @@ class BadUpload(Exception):
         self.message, self.field = message, field
 
 
-def read_csv(upload: Any) -> list[dict[str, Any]]:
-    """The rows of an uploaded screening CSV (header: ``name`` and optionally ``ref``,
-    ``dob``, ``nationality``). Raises :class:`BadUpload` for the wrong type or size."""
+def _upload_text(upload: Any) -> str:
+    """The text of an upload: a .csv of a CSV type, within the size, UTF-8, no NUL."""
     if upload is None or not upload.filename:
         raise BadUpload(_("Choose a CSV file."))
     if not upload.filename.lower().endswith(".csv") or upload.mimetype not in CSV_TYPES:
@@ -72,12 +71,18 @@ def read_csv(upload: Any) -> list[dict[str, Any]]:
     if len(data) > MAX_UPLOAD_BYTES:
         raise BadUpload(_("The file is larger than %(kb)s KB.", kb=MAX_UPLOAD_BYTES // 1024))
     try:
-        text = data.decode("utf-8-sig")
+        text = str(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise BadUpload(_("The file is not UTF-8 text.")) from None
     if "\x00" in text:
         raise BadUpload(_("Only CSV files (.csv) are accepted."))
-    reader = csv.DictReader(io.StringIO(text))
+    return text
+
+
+def read_csv(upload: Any) -> list[dict[str, Any]]:
+    """The rows of an uploaded screening CSV (header: ``name`` and optionally ``ref``,
+    ``dob``, ``nationality``). Raises :class:`BadUpload` for the wrong type or size."""
+    reader = csv.DictReader(io.StringIO(_upload_text(upload)))
     header = reader.fieldnames or []
     unknown = [c for c in header if c not in COLUMNS]
     if "name" not in header or unknown:
@@ -212,12 +217,7 @@ def batch() -> ResponseReturnValue:
         data = schemas.load_screen_request(raw, **views.vocabularies(),
                                            max_rows=context.node().config.api.max_batch_rows)
     except ValidationError as exc:
-        rows = _row_errors(exc)
-        field_errors = {k: [message(m) for m in v] for k, v in exc.errors.items()
-                        if k in ("purpose", "legal_basis")}
-        return _page(errors={"file": [m for m in rows if not m.startswith(("purpose",
-                                                                           "legal_basis"))],
-                             **field_errors}, status=422)
+        return _page(errors=_batch_errors(exc), status=422)
     unreadable = _unreadable_names(data["batch"])
     if unreadable:
         return _page(errors={"file": unreadable}, status=422)
@@ -228,6 +228,20 @@ def batch() -> ResponseReturnValue:
                                        legal_basis=data["legal_basis"],
                                        actor=user.audit_name, batch=True)
         return _page(batch=results, total=len(results))
+    return redirect(url_for("screening.job", job_id=_start_job(data, user)))
+
+
+def _batch_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """A batch's validation errors: rows by line under ``file``, and the form's fields."""
+    rows = _row_errors(exc)
+    field_errors = {k: [message(m) for m in v] for k, v in exc.errors.items()
+                    if k in ("purpose", "legal_basis")}
+    return {"file": [m for m in rows if not m.startswith(("purpose", "legal_basis"))],
+            **field_errors}
+
+
+def _start_job(data: dict[str, Any], user: users.WebUser) -> str:
+    """Screen a long batch in the background (503 when too many run); the job's id."""
     jobs = _jobs()
     if sum(1 for j in jobs.values() if j.results is None and j.failed is None) >= MAX_JOBS:
         abort(503)
@@ -235,7 +249,7 @@ def batch() -> ResponseReturnValue:
     job = jobs[job_id] = Job(owner=user.id, total=len(data["batch"]))
     threading.Thread(target=_run, args=(current_app._get_current_object(), job, data,  # type: ignore[attr-defined]
                                         user.audit_name), daemon=True).start()
-    return redirect(url_for("screening.job", job_id=job_id))
+    return job_id
 
 
 @bp.get("/jobs/<job_id>")

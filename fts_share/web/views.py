@@ -16,8 +16,7 @@ from fts_share.web.labels import label
 
 def vocabularies() -> dict[str, Any]:
     """The configured legal bases and purposes (as the schemas take them)."""
-    h = context.node().config.handling
-    return {"legal_bases": list(h.legal_bases), "purposes": list(h.purposes)}
+    return context.vocabularies()
 
 
 def countries() -> list[tuple[str, str]]:
