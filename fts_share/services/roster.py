@@ -44,6 +44,12 @@ def in_force(node: Node) -> Roster:
     return node.roster
 
 
+def partners(work: Work) -> list[dict[str, str]]:
+    """The active partners on the roster in force, this node excluded."""
+    return [{"code": m.code, "name": m.name, "role": m.role}
+            for m in work.node.roster.partners(exclude=work.code, now=work.now)]
+
+
 def create_secretariat_key(directory: Path, passphrase: bytes | None) -> tuple[str, Path]:
     """Create the secretariat signing key in ``directory``; its key id and the public
     key file to pin on every node."""

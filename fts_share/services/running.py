@@ -20,7 +20,7 @@ from fts_share.server import BackgroundPoller, ServerThread, make_server, reserv
 from fts_share.services.screening import screening_hook
 from fts_share.services.unit import unit_of_work
 
-__all__ = ["Node", "ServerThread", "background_poller", "create_home", "make_server",
+__all__ = ["ServerThread", "background_poller", "create_home", "make_server",
            "open_node", "poll_once", "purge", "reserve_port"]
 
 
