@@ -37,6 +37,11 @@ def _op(summary: str, *, security: str, query: Any = None, body: Any = None,
     return op
 
 
+def ref(name: str) -> dict[str, str]:
+    """A reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
 def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...], max_rows: int) -> dict[str, Any]:
     """Build the OpenAPI document for this node's vocabularies."""
     spec = APISpec(title="fts-share node API", version=__version__, openapi_version="3.1.0",
@@ -59,7 +64,6 @@ def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...], max_r
     spec.components.schema("ScreenRequest", schema=screen_in)
     spec.components.schema("Withdrawal", schema=schemas.WithdrawalSchema)
     spec.components.schema("Decision", schema=schemas.DecisionSchema)
-    ref = lambda name: {"$ref": f"#/components/schemas/{name}"}
     paths: dict[str, dict[str, Any]] = {
         "/api/v1/openapi.json": {"get": _op("This document", security="none", tag="node")},
         "/api/v1/node": {"get": _op("The node's code, roster status and public keys",

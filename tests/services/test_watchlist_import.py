@@ -1,5 +1,6 @@
-"""Watchlist imports into the node database: all of the UN list, re-imports that
-update and delist, national CSV lists, and all-or-nothing on bad files."""
+"""Watchlist imports into the node database (``services.watchlist_import``): all of the
+UN list, re-imports that update and delist, national CSV lists, and all-or-nothing on
+bad files."""
 
 from __future__ import annotations
 
