@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request, session
-from flask_babel import get_locale
+from flask_babel import Babel, get_locale
 
 LANGUAGES = {"en": "English", "fr": "Français", "ar": "العربية"}
 RTL = frozenset({"ar"})
+babel = Babel()
 DEFAULT = "en"
 
 
