@@ -123,10 +123,11 @@ def bench_ingest(backend: str, envelopes: int, pg: pg_server.PgServer | None,
     a, b = c["AAA"], c["BBB"]
     hook = None
     if screening:
-        from fts_share.screening.importer import import_un_file
-        from fts_share.screening.service import screening_hook
+        from fts_share.services.screening import screening_hook
+        from fts_share.services.unit import Work
+        from fts_share.services.watchlist_import import import_un_file
         with b.node.store.transaction() as s:
-            import_un_file(s, ROOT / "fixtures" / "un-excerpt.xml", now=utcnow(),
+            import_un_file(Work(s, utcnow(), b.node), ROOT / "fixtures" / "un-excerpt.xml",
                            actor="system")
         hook = screening_hook(b.node)
     try:

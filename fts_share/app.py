@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
 from fts_share.clock import Clock, utcnow
-from fts_share.node import Node
+
+if TYPE_CHECKING:
+    from fts_share.node import Node
 
 
 def create_app(home: Path | str | None = None, *, node: Node | None = None,
@@ -17,7 +20,9 @@ def create_app(home: Path | str | None = None, *, node: Node | None = None,
     if node is None:
         if home is None:
             raise ValueError("create_app needs a node home or an opened node")
-        node = Node.open(Path(home))
+        from fts_share.services.running import open_node
+
+        node = open_node(Path(home))
     app = Flask(__name__)
     secret = node.config.path(node.config.secret_key_file).read_bytes()
     app.config.from_mapping(
@@ -31,15 +36,12 @@ def create_app(home: Path | str | None = None, *, node: Node | None = None,
     if test_config:
         app.config.update(test_config)
 
-    from fts_share.api import context, problems
+    from fts_share.api import problems, register_blueprints
+    from fts_share.http import context
+    from fts_share.web import init_app as init_web
 
     context.init_app(app, node=node, clock=clock)
     problems.init_app(app)
-
-    from fts_share.api import register_blueprints
-
     register_blueprints(app)
-    from fts_share.web import init_app as init_web
-
     init_web(app)
     return app

@@ -12,18 +12,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from fts_share import accounts
+from fts_share.services import accounts
 from fts_share.app import create_app
 from fts_share.clock import to_rfc3339, utcnow
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate
 from fts_share.federation.poller import PeerReport
 from fts_share.federation.roster import build_member, roster_key_entry, sign_roster
 from fts_share.node import Node, init_home
-from fts_share.screening.service import screening_hook
+from fts_share.services.screening import screening_hook
+from fts_share.services.unit import Work
 from fts_share.server import ServerThread, make_server, reserve_port
 from fts_share.services.polling import Poller
-from fts_share.services.receiving import install_roster
-from fts_share.services.unit import Work
+from fts_share.services.roster import import_roster
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -117,7 +117,7 @@ class Coalition:
     def publish_roster(self, doc: dict[str, Any]) -> None:
         for m in self.members.values():
             with m.node.store.transaction() as session:
-                install_roster(Work(session=session, now=utcnow(), node=m.node), doc)
+                import_roster(Work(session=session, now=utcnow(), node=m.node), doc)
 
     def close(self) -> None:
         for m in self.members.values():
@@ -144,11 +144,11 @@ def build(directory: Path, store_urls: Callable[[], str], codes: list[tuple[str,
     for m in members.values():
         m.node.pin_anchor(secretariat.public())
         with m.node.store.transaction() as session:
-            install_roster(Work(session=session, now=now, node=m.node), doc)
+            import_roster(Work(session=session, now=now, node=m.node), doc)
             for role in ("officer", "reviewer", "admin"):
-                user = accounts.create_user(session, name=f"{m.code.lower()}-{role}", role=role,
-                                            now=now)
-                m.tokens[role] = accounts.issue_token(session, user, now=now)
+                work = Work(session, now, m.node)
+                user = accounts.create_user(work, name=f"{m.code.lower()}-{role}", role=role)
+                m.tokens[role] = accounts.issue_token(work, user)
         if start:
             m.start()
     return c

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from fts_share import accounts
+from fts_share.services import accounts
+from fts_share.services.unit import Work
 from fts_share.clock import utcnow
 from fts_share.config import load_config
 from fts_share.errors import ConfigError, Unauthenticated, ValidationError
@@ -42,7 +43,7 @@ def test_home_is_relocatable(tmp_path: Path) -> None:
     node = Node.open(tmp_path / "a")
     kid = node.signing.kid
     with node.store.transaction() as s:
-        accounts.create_user(s, name="ali", role="officer", now=utcnow())
+        accounts.create_user(Work(s, utcnow(), node), name="ali", role="officer")
     node.close()
     shutil.move(str(tmp_path / "a"), str(tmp_path / "b"))
     moved = Node.open(tmp_path / "b")
@@ -77,16 +78,17 @@ def test_config_refuses_unknown_settings(tmp_path: Path) -> None:
 def test_tokens_are_stored_hashed_and_checked(store) -> None:  # type: ignore[no-untyped-def]
     now = utcnow()
     with store.transaction() as s:
-        user = accounts.create_user(s, name="amina", role="reviewer", now=now)
-        token = accounts.issue_token(s, user, now=now, expires=now + timedelta(days=1))
+        user = accounts.create_user(Work(s, now, None), name="amina", role="reviewer")  # type: ignore[arg-type]
+        token = accounts.issue_token(Work(s, now, None), user,  # type: ignore[arg-type]
+                                     expires=now + timedelta(days=1))
     with store.read() as s:
         rows = s.scalars(select(Token)).all()
         assert len(rows) == 1 and token not in rows[0].token_hash
-        assert accounts.authenticate(s, token, now=now).name == "amina"
+        assert accounts.authenticate(Work(s, now, None), token).name == "amina"  # type: ignore[arg-type]
         for bad in (token + "x", "fts_" + "A" * 43, "", "Bearer " + token):
             with pytest.raises(Unauthenticated):
-                accounts.authenticate(s, bad, now=now)
+                accounts.authenticate(Work(s, now, None), bad)  # type: ignore[arg-type]
         with pytest.raises(Unauthenticated):
-            accounts.authenticate(s, token, now=now + timedelta(days=2))
+            accounts.authenticate(Work(s, now + timedelta(days=2), None), token)  # type: ignore[arg-type]
     with store.transaction() as s, pytest.raises(ValidationError):
-        accounts.create_user(s, name="x", role="superuser", now=now)
+        accounts.create_user(Work(s, now, None), name="x", role="superuser")  # type: ignore[arg-type]

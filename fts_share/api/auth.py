@@ -4,41 +4,17 @@ signature. Refusals are written to the audit log."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Any, Callable, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from flask import g, request
-from sqlalchemy.exc import IntegrityError
 
-from fts_share import accounts
-from fts_share.api import context
-from fts_share.audit.log import record
-from fts_share.storage.audit_store import audit_store
-from fts_share.crypto.httpsig import verify_request
-from fts_share.errors import CryptoError, Forbidden, RosterError, Unauthenticated
-from fts_share.notices.rules import Actor
-from fts_share.storage.models import SeenNonce
+from fts_share.errors import Forbidden, Unauthenticated
+from fts_share.http import context
+from fts_share.http.callers import Caller
+from fts_share.services import accounts
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The authenticated caller: ``kind`` is "user" or "node"."""
-
-    kind: str
-    name: str
-    role: str
-
-    @property
-    def actor(self) -> Actor:
-        """The caller as a service actor."""
-        return Actor(name=self.name, role=self.role)
-
-    @property
-    def audit_name(self) -> str:
-        """The caller as written in the audit log."""
-        return f"{self.kind}:{self.name}"
 
 
 def _refuse(actor: str | None, reason: str, exc: Exception) -> Exception:
@@ -47,10 +23,9 @@ def _refuse(actor: str | None, reason: str, exc: Exception) -> Exception:
     detail = {"reason": reason[:500]}
     if actor is None:
         detail["caller"] = "unauthenticated"
-    with context.transaction() as session:
-        record(audit_store(session), now=context.now(), actor=actor or "system", action="access_refused",
-               object_type="endpoint", object_id=f"{request.method} {request.path}"[:200],
-               outcome="refused", detail=detail)
+    with context.work() as work:
+        accounts.log_refusal(work, actor=actor or "system", object_type="endpoint",
+                             object_id=f"{request.method} {request.path}"[:200], detail=detail)
     return exc
 
 
@@ -62,44 +37,23 @@ def _user() -> Caller | None:
     if scheme.lower() != "bearer" or not token:
         raise _refuse(None, "malformed authorization", Unauthenticated("bearer token required"))
     try:
-        with context.reading() as session:
-            user = accounts.authenticate(session, token.strip(), now=context.now())
+        with context.read() as work:
+            user = accounts.authenticate(work, token.strip())
     except Unauthenticated as exc:
         raise _refuse(None, "invalid token", exc) from None
     return Caller(kind="user", name=user.name, role=user.role)
 
 
-def _remember_nonce(keyid: str, nonce: str, expires: Any) -> bool:
-    try:
-        with context.transaction() as session:
-            session.add(SeenNonce(keyid=keyid, nonce=nonce[:120], expires=expires))
-        return True
-    except IntegrityError:
-        return False
-
-
 def _node() -> Caller | None:
     if "Signature" not in request.headers:
         return None
-    node = context.node()
-    now = context.now()
-    roster = node.roster
-
-    def key_for(kid: str) -> Any:
-        code = roster.owner_of(kid)
-        roster.member(code, now=now)
-        return roster.signing_key(code, kid, at=now)
-
     try:
-        verified = verify_request(method=request.method, url=request.url,
-                                  headers=dict(request.headers), body=request.get_data(cache=True),
-                                  key_for=key_for, now=now,
-                                  max_skew=node.config.federation.max_clock_skew,
-                                  remember_nonce=_remember_nonce)
-    except (CryptoError, RosterError) as exc:
-        raise _refuse(None, f"bad request signature: {exc}",
-                      Unauthenticated("request signature not accepted")) from None
-    code = roster.owner_of(verified.keyid)
+        code = accounts.authenticate_node(context.node(), now=context.now(),
+                                          method=request.method, url=request.url,
+                                          headers=dict(request.headers),
+                                          body=request.get_data(cache=True))
+    except accounts.SignatureRefused as exc:
+        raise _refuse(None, f"bad request signature: {exc.reason}", exc) from None
     return Caller(kind="node", name=code, role="node")
 
 

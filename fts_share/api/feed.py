@@ -7,10 +7,9 @@ from typing import Any
 from flask import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from fts_share.api import context
+from fts_share.http import context
 from fts_share.api.auth import caller, require
 from fts_share.services import dissemination
-from fts_share.services.unit import Work
 
 bp = Blueprint("api_feed", __name__)
 
@@ -27,21 +26,12 @@ class FeedQuery(Schema):
     tree_size = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
 
 
-def current_tree_head(session: Any) -> dict[str, Any]:
-    """This node's newest signed tree head, signing a fresh one if the log grew."""
-    work = Work(session=session, now=context.now(), node=context.node())
-    return dissemination.current_tree_head(work)
-
-
 @bp.get("/feed")
 @require("node")
 def feed() -> dict[str, Any]:
     """A signed page of the caller's link after ``after`` (see docs/protocol.md)."""
     args = context.load_args(FeedQuery())
     partner = caller().name
-    node = context.node()
-    now = context.now()
-    with context.transaction() as session:
-        return dissemination.feed_page(Work(session=session, now=now, node=node),
-                                       partner=partner, after=args["after"],
+    with context.work() as work:
+        return dissemination.feed_page(work, partner=partner, after=args["after"],
                                        limit=args["limit"], tree_size=args["tree_size"])

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint
 
-from fts_share.api import context
-from fts_share.services import receiving
+from fts_share.http import context
+from fts_share.services import roster
 
 bp = Blueprint("api_node", __name__)
 
@@ -15,10 +15,10 @@ bp = Blueprint("api_node", __name__)
 @bp.get("/node")
 def node_info() -> dict[str, Any]:
     """The node's code, roster status and public keys."""
-    return receiving.node_info(context.node())
+    return roster.node_info(context.node())
 
 
 @bp.get("/roster")
 def roster_document() -> dict[str, Any]:
     """The signed roster in force, so partners can pick up a newer version."""
-    return receiving.roster_document(context.node())
+    return roster.roster_document(context.node())

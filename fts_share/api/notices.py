@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from fts_share.api import context
+from fts_share.http import context
 from fts_share.api.auth import caller, require
 from fts_share.services import publishing
-from fts_share.services.unit import Work
 
 bp = Blueprint("api_notices", __name__)
 
@@ -55,19 +52,12 @@ def _open_request(purpose: str, legal_basis: list[str]) -> dict[str, Any]:
                                         {"purpose": purpose, "legal_basis": legal_basis})
 
 
-@contextmanager
-def _work(*, write: bool = True) -> Iterator[Work]:
-    """A unit of work on the app's node, at the app's time."""
-    with (context.transaction() if write else context.reading()) as session:
-        yield Work(session=session, now=context.now(), node=context.node())
-
-
 @bp.post("/notices")
 @require("officer")
 def publish() -> tuple[dict[str, Any], int, dict[str, str]]:
     """Publish a notice to the partners it names."""
     data = publishing.read_notice_input(context.node().config, context.json_body())
-    with _work() as work:
+    with context.work() as work:
         out = publishing.summary(publishing.publish(work, data=data, actor=caller().actor))
     return out, 201, {"Location": f"/api/v1/notices/{out['id']}"}
 
@@ -77,7 +67,7 @@ def publish() -> tuple[dict[str, Any], int, dict[str, str]]:
 def list_notices() -> dict[str, Any]:
     """Notices authored here or received, latest first by row (metadata only)."""
     args = context.load_args(ListQuery(), request.args.to_dict())
-    with _work(write=False) as work:
+    with context.read() as work:
         rows = publishing.list_notices(work, status=args.get("status"),
                                        origin=args.get("origin"), after_id=args["after"],
                                        limit=args["limit"])
@@ -94,7 +84,7 @@ def open_notice(notice_id: str) -> dict[str, Any]:
     raw["legal_basis"] = request.args.getlist("legal_basis")
     args = context.load_args(OpenQuery(), raw)
     opened = _open_request(args["purpose"], args["legal_basis"])
-    with _work() as work:
+    with context.work() as work:
         return publishing.open_notice(work, notice_id=notice_id, actor=caller().actor,
                                       purpose=opened["purpose"],
                                       legal_basis=opened["legal_basis"],
@@ -107,7 +97,7 @@ def update(notice_id: str) -> dict[str, Any]:
     """Publish a new version that supersedes the current one (``If-Match: vN``)."""
     data = publishing.read_notice_input(context.node().config, context.json_body())
     expected = request.headers.get("If-Match", "").strip('"').lstrip("v") or None
-    with _work() as work:
+    with context.work() as work:
         row = publishing.update(work, notice_id=notice_id, data=data, actor=caller().actor,
                                 expected_version=int(expected) if expected and expected.isdigit()
                                 else None)
@@ -119,7 +109,7 @@ def update(notice_id: str) -> dict[str, Any]:
 def withdraw(notice_id: str) -> dict[str, Any]:
     """Withdraw a notice: a signed tombstone goes to every recipient."""
     data = publishing.read_withdrawal(context.json_body())
-    with _work() as work:
+    with context.work() as work:
         row = publishing.withdraw(work, notice_id=notice_id, reason=data["reason"],
                                   actor=caller().actor)
         return publishing.summary(row)
@@ -137,7 +127,7 @@ def _purpose_args() -> dict[str, Any]:
 def export(notice_id: str) -> dict[str, Any]:
     """A self-contained copy of the notice (refused under no-onward-dissemination)."""
     opened = _purpose_args()
-    with _work() as work:
+    with context.work() as work:
         return publishing.export_notice(work, notice_id=notice_id, actor=caller().actor,
                                         purpose=opened["purpose"],
                                         legal_basis=opened["legal_basis"])
@@ -149,7 +139,7 @@ def share(notice_id: str) -> dict[str, Any]:
     """Re-share a received notice with other partners, as its origin signed it."""
     body = context.load_args(ShareRequest(), context.json_body())
     opened = _open_request(body["purpose"], body["legal_basis"])
-    with _work() as work:
+    with context.work() as work:
         codes = publishing.share_notice(work, notice_id=notice_id, recipients=body["recipients"],
                                         actor=caller().actor, purpose=opened["purpose"],
                                         legal_basis=opened["legal_basis"])

@@ -11,11 +11,11 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint
 
 from fts_share import __version__
-from fts_share.api import context
 from fts_share.api.audit import ConsistencyQuery, ExportQuery, InclusionQuery
 from fts_share.api.feed import FeedQuery
 from fts_share.api.notices import ListQuery, OpenQuery
 from fts_share.api.screen import AlertQuery
+from fts_share.http import context
 from fts_share.notices import schemas
 
 bp = Blueprint("api_openapi", __name__)
@@ -35,6 +35,11 @@ def _op(summary: str, *, security: str, query: Any = None, body: Any = None,
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     return op
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...], max_rows: int) -> dict[str, Any]:
@@ -59,7 +64,6 @@ def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...], max_r
     spec.components.schema("ScreenRequest", schema=screen_in)
     spec.components.schema("Withdrawal", schema=schemas.WithdrawalSchema)
     spec.components.schema("Decision", schema=schemas.DecisionSchema)
-    ref = lambda name: {"$ref": f"#/components/schemas/{name}"}  # noqa: E731
     paths: dict[str, dict[str, Any]] = {
         "/api/v1/openapi.json": {"get": _op("This document", security="none", tag="node")},
         "/api/v1/node": {"get": _op("The node's code, roster status and public keys",

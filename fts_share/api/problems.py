@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from fts_share.errors import FtsError, PROBLEM_BASE
+from fts_share.errors import PROBLEM_BASE, FtsError
 
 PROBLEM_MIME = "application/problem+json"
 log = logging.getLogger(__name__)

@@ -7,18 +7,13 @@ from typing import Any
 from flask import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from fts_share.api import context
 from fts_share.api.auth import caller, require
+from fts_share.http import context
 from fts_share.notices import schemas
-from fts_share.screening import service
-from fts_share.storage.models import Alert
+from fts_share.services import alerts as alert_service
+from fts_share.services import screening
 
 bp = Blueprint("api_screen", __name__)
-
-
-def _vocab() -> dict[str, Any]:
-    h = context.node().config.handling
-    return {"legal_bases": list(h.legal_bases), "purposes": list(h.purposes)}
 
 
 @bp.post("/screen")
@@ -29,17 +24,17 @@ def screen() -> dict[str, Any]:
     Officers see the matched record and the explanation; a partner node learns only
     hit / no-hit, the strength and the reference (the Prüm model). Both are logged."""
     who = caller()
-    data = schemas.load_screen_request(context.json_body(), **_vocab(),
+    data = schemas.load_screen_request(context.json_body(), **context.vocabularies(),
                                        max_rows=context.node().config.api.max_batch_rows)
     rows = data["batch"] if "batch" in data else [{
         "name": data["name"], "dob": data.get("dob"), "nationality": data.get("nationality"),
         "documents": [d["number"] for d in data.get("documents", [])], "ref": None}]
-    with context.transaction() as session:
-        results = service.screen(session, context.node(), queries=service.iter_queries(rows),
-                                 purpose=data["purpose"], legal_basis=data["legal_basis"],
-                                 actor=who.audit_name, now=context.now(),
-                                 partner=who.name if who.kind == "node" else None,
-                                 batch="batch" in data)
+    with context.work() as work:
+        results = screening.screen(work, queries=screening.iter_queries(rows),
+                                   purpose=data["purpose"], legal_basis=data["legal_basis"],
+                                   actor=who.audit_name,
+                                   partner=who.name if who.kind == "node" else None,
+                                   batch="batch" in data)
     if "batch" in data:
         return {"results": results, "screened": len(results),
                 "with_hits": sum(1 for r in results if r["hit"])}
@@ -57,25 +52,15 @@ class AlertQuery(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-def alert_json(alert: Alert) -> dict[str, Any]:
-    """An alert as officers see it."""
-    return {"id": alert.id, "created": alert.created.isoformat(), "notice": alert.notice_id,
-            "notice_version": alert.notice_version, "record": alert.record_id,
-            "source": alert.source, "kind": alert.kind, "score": alert.score,
-            "measures": alert.measures, "explanation": alert.explanation,
-            "status": alert.status, "decided_by": alert.decided_by,
-            "decided_at": alert.decided_at.isoformat() if alert.decided_at else None}
-
-
 @bp.get("/alerts")
 @require("officer")
 def alerts() -> dict[str, Any]:
     """Match alerts raised by incoming notices, oldest first."""
     args = context.load_args(AlertQuery())
-    with context.reading() as session:
-        rows = service.list_alerts(session, status=args.get("status"), after_id=args["after"],
-                                   limit=args["limit"])
-        items = [alert_json(a) for a in rows]
+    with context.read() as work:
+        rows = alert_service.list_alerts(work, status=args.get("status"),
+                                         after_id=args["after"], limit=args["limit"])
+        items = [alert_service.alert_json(a) for a in rows]
     return {"items": items, "next": items[-1]["id"] if len(items) == args["limit"] else None}
 
 
@@ -84,8 +69,7 @@ def alerts() -> dict[str, Any]:
 def decide(alert_id: int) -> dict[str, Any]:
     """Confirm or dismiss an alert."""
     data = schemas.load_decision(context.json_body())
-    with context.transaction() as session:
-        alert = service.decide(session, alert_id=alert_id, decision=data["decision"],
-                               actor=caller().audit_name, note=data.get("note"),
-                               now=context.now())
-        return alert_json(alert)
+    with context.work() as work:
+        alert = alert_service.decide(work, alert_id=alert_id, decision=data["decision"],
+                                     actor=caller().audit_name, note=data.get("note"))
+        return alert_service.alert_json(alert)

@@ -10,46 +10,74 @@ update time.
 
 The index is changed in place, so searching and changing it are serialised by one
 lock (a search takes milliseconds); hits leave with their explanations worked out.
+
+Domain code: no SQLAlchemy. The index reads the watchlist through the
+:class:`WatchlistSource` interface it declares here (the storage adapter is
+``fts_share.storage.watchlist.SqlWatchlist``).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Sequence
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import Any, Protocol
 
 from fts_share.errors import FtsError
 from fts_share.matching import Hit, NameIndex, analyze_name
-from fts_share.storage.models import WatchlistEntry
 
 Stamp = tuple[int, "datetime | None"]
+"""How many active entries the watchlist holds, and the latest time one changed."""
 
 #: changed entries beyond which catching up is not worth it (a rebuild is used)
 CATCH_UP_LIMIT = 500
 
 
-def _stamp(session: Session) -> Stamp:
-    count, latest = session.execute(select(func.count(), func.max(WatchlistEntry.updated))
-                                    .where(WatchlistEntry.active.is_(True))).one()
-    return int(count), latest
+class IndexedEntry(Protocol):
+    """What the index reads of one watchlist entry."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def names(self) -> Sequence[str]: ...
+    @property
+    def dobs(self) -> Sequence[str]: ...
+    @property
+    def nationalities(self) -> Sequence[str]: ...
+    @property
+    def documents(self) -> Sequence[str]: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def updated(self) -> datetime: ...
 
 
-def entry_kwargs(entry: WatchlistEntry) -> dict[str, Any]:
+class WatchlistSource(Protocol):
+    """The watchlist as the index reads it (implemented by the storage adapter)."""
+
+    def stamp(self) -> Stamp:
+        """The active entries' count and latest update time."""
+
+    def active_entries(self) -> Iterable[IndexedEntry]:
+        """Every active entry."""
+
+    def changed_since(self, seen: datetime, *, limit: int) -> Sequence[IndexedEntry]:
+        """Entries (active or not) updated at or after ``seen``, at most ``limit``."""
+
+
+def entry_kwargs(entry: IndexedEntry) -> dict[str, Any]:
     """The NameIndex arguments of one entry."""
     return {"dob": list(entry.dobs) or None, "nationality": list(entry.nationalities) or None,
             "documents": list(entry.documents) or None}
 
 
-def _fingerprint(entry: WatchlistEntry) -> int:
+def _fingerprint(entry: IndexedEntry) -> int:
     """What the index holds of an entry (a change to anything else does not matter)."""
     return hash((entry.active, tuple(entry.names), tuple(entry.dobs),
                  tuple(entry.nationalities), tuple(entry.documents)))
 
 
-def _index_entry(index: NameIndex, entry: WatchlistEntry) -> bool:
+def _index_entry(index: NameIndex, entry: IndexedEntry) -> bool:
     """Add (or replace) one entry; False if none of its names can be indexed. One
     unusable name (or bad date) does not hide the rest of the record."""
     names = [n for n in entry.names if n and n.strip()]
@@ -98,14 +126,14 @@ class WatchlistIndex:
         """Active entries none of whose names could be indexed."""
         return sorted(self._skipped)
 
-    def refresh(self, session: Session) -> None:
-        """Bring the index up to date with the watchlist ``session`` sees."""
-        stamp = _stamp(session)
+    def refresh(self, source: WatchlistSource) -> None:
+        """Bring the index up to date with the watchlist ``source`` reads."""
+        stamp = source.stamp()
         with self._lock:
             if self._index is not None and stamp == self._stamp:
                 return
-            if self._index is None or not self._catch_up(session, stamp):
-                self._build(session)
+            if self._index is None or not self._catch_up(source, stamp):
+                self._build(source)
             self._stamp = stamp
 
     def search(self, name: str, **kwargs: Any) -> list[Hit]:
@@ -118,13 +146,12 @@ class WatchlistIndex:
                 hit.explanation  # noqa: B018 - worked out while the index cannot change
             return hits
 
-    def _build(self, session: Session) -> None:
+    def _build(self, source: WatchlistSource) -> None:
         index = NameIndex(**self._options)
         skipped: set[str] = set()
         latest = None
         boundary: dict[str, int] = {}
-        for entry in session.scalars(select(WatchlistEntry)
-                                     .where(WatchlistEntry.active.is_(True))):
+        for entry in source.active_entries():
             if not _index_entry(index, entry):
                 skipped.add(entry.id)
             if latest is None or entry.updated > latest:
@@ -134,16 +161,14 @@ class WatchlistIndex:
         self._index, self._skipped, self._boundary = index, skipped, boundary
         self.rebuilds += 1
 
-    def _catch_up(self, session: Session, stamp: Stamp) -> bool:
+    def _catch_up(self, source: WatchlistSource, stamp: Stamp) -> bool:
         """Apply the entries changed since the last look; False if a rebuild is needed."""
         assert self._index is not None and self._stamp is not None
         count, latest = stamp
         _old_count, seen = self._stamp
         if seen is None or latest is None or latest < seen:
             return False
-        changed: Sequence[WatchlistEntry] = session.scalars(
-            select(WatchlistEntry).where(WatchlistEntry.updated >= seen)
-            .limit(CATCH_UP_LIMIT + 1)).all()
+        changed = source.changed_since(seen, limit=CATCH_UP_LIMIT + 1)
         if len(changed) > CATCH_UP_LIMIT:
             return False
         index = self._index
@@ -156,14 +181,18 @@ class WatchlistIndex:
                 continue  # applied already
             if entry.updated == latest:
                 boundary[entry.id] = fingerprint
-            if entry.active and _index_entry(index, entry):
-                self._skipped.discard(entry.id)
-            else:
-                index.remove(entry.id)
-                if entry.active:
-                    self._skipped.add(entry.id)
-                else:
-                    self._skipped.discard(entry.id)
+            self._apply(index, entry)
         self._boundary = boundary
         # rows deleted outright, or changed with an older time, show as a wrong count
         return len(index) + len(self._skipped) == count
+
+    def _apply(self, index: NameIndex, entry: IndexedEntry) -> None:
+        """Index (or drop) one changed entry, keeping the skipped set right."""
+        if entry.active and _index_entry(index, entry):
+            self._skipped.discard(entry.id)
+            return
+        index.remove(entry.id)
+        if entry.active:
+            self._skipped.add(entry.id)
+        else:
+            self._skipped.discard(entry.id)

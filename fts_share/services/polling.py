@@ -26,7 +26,8 @@ from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_
 from fts_share.federation.roster import Member
 from fts_share.node import Node
 from fts_share.services import logcheck
-from fts_share.services.receiving import NoticeHook, ingest_page, install_roster, purge_version
+from fts_share.services.receiving import NoticeHook, ingest_page, purge_version
+from fts_share.services.roster import import_roster
 from fts_share.services.unit import Work
 from fts_share.storage.inbox import SqlInbox
 from fts_share.storage.models import Peer
@@ -136,7 +137,7 @@ class Poller:
         try:
             resp = self.client.request("GET", f"{member.url}/api/v1/roster", now=now)
             with self.node.store.transaction() as session:
-                install_roster(Work(session=session, now=now, node=self.node), resp.json(),
+                import_roster(Work(session=session, now=now, node=self.node), resp.json(),
                                actor=f"node:{member.code}")
         except FtsError as exc:
             with self.node.store.transaction() as session:

@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 from fts_share.audit.log import record
 from fts_share.crypto.canonical import b64u
 from fts_share.crypto.envelope import EnvelopeHeader, OpenedNotice
-from fts_share.errors import FtsError, RosterError
-from fts_share.federation import roster as roster_rules
+from fts_share.errors import FtsError
 from fts_share.federation.envelopes import (
     Receiver,
     Rejected,
@@ -35,7 +34,6 @@ from fts_share.federation.envelopes import (
 from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.ingest import IngestResult, PageContext
 from fts_share.federation.roster import Roster
-from fts_share.node import Node
 from fts_share.notices.schemas import load_received
 from fts_share.services.dissemination import recall_shares
 from fts_share.services.unit import Work
@@ -43,7 +41,6 @@ from fts_share.storage import notices as notice_store
 from fts_share.storage.inbox import PageRows, SqlInbox
 from fts_share.storage.models import Notice, Peer
 from fts_share.storage.notices import SealedVersion
-from fts_share.storage.rosters import SqlRosterVersions
 
 NoticeHook = Callable[[Session, Notice, dict[str, Any], datetime], None]
 """Called with every received notice version as stored, and the time of ingestion."""
@@ -305,39 +302,3 @@ def purge_version(work: Work, row: Notice, *, reason: str, actor: str) -> None:
         record(work.audit, now=work.now, actor=actor, action="purge", object_type="notice",
                object_id=row.notice_id, object_version=row.version, partner=row.origin,
                detail={"reason": reason})
-
-
-def install_roster(work: Work, document: Mapping[str, Any], *,
-                   actor: str = "system") -> Roster:
-    """Install ``document`` if the pinned secretariat key signed it and it is newer than
-    the roster in force (re-installing the version in force changes nothing; an older
-    one is refused: a rollback could resurrect a revoked key). The change is logged."""
-    roster, previous, installed = roster_rules.install(
-        SqlRosterVersions(work.session), document, anchor=work.node.anchor, now=work.now)
-    if installed:
-        record(work.audit, now=work.now, actor=actor, action="roster_change",
-               object_type="roster", object_id=str(roster.version),
-               detail={"previous": previous, "members": len(roster.members)})
-        work.node.forget_roster()
-    return roster
-
-
-def node_info(node: Node) -> dict[str, Any]:
-    """The node's code, URL, public keys and the status of the roster in force."""
-    info: dict[str, Any] = {"code": node.code, "url": node.config.url,
-                            "keys": node.public_keys()}
-    try:
-        roster = node.roster
-        member = roster.members.get(node.code)
-        info["roster"] = {"version": roster.version, "issued": roster.document["issued"],
-                          "listed": member is not None,
-                          "role": member.role if member else None,
-                          "status": member.status if member else None}
-    except RosterError as exc:
-        info["roster"] = {"version": None, "error": str(exc)}
-    return info
-
-
-def roster_document(node: Node) -> dict[str, Any]:
-    """The signed roster in force (RosterError if none), as partners fetch it."""
-    return dict(node.roster.document)

@@ -5,8 +5,17 @@ re-import updates and delists) is done by the storage layer.
 """
 
 from fts_share.watchlist.csv_list import WatchlistEntry, parse_watchlist_csv
-from fts_share.watchlist.un_xml import (REGIME_MEASURES, UnAlias, UnDate, UnDocument, UnList,
-                                        UnListEntry, load_un_xml, parse_un_xml, split_alias)
+from fts_share.watchlist.un_xml import (
+    REGIME_MEASURES,
+    UnAlias,
+    UnDate,
+    UnDocument,
+    UnList,
+    UnListEntry,
+    load_un_xml,
+    parse_un_xml,
+    split_alias,
+)
 
 __all__ = [
     "REGIME_MEASURES", "UnAlias", "UnDate", "UnDocument", "UnList", "UnListEntry",

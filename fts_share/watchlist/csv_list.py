@@ -18,8 +18,8 @@ import io
 from dataclasses import dataclass, field
 
 from fts_share.errors import ImportFailed, ValidationError
-from fts_share.matching.analysis import analyze_name
-from fts_share.matching.evidence import parse_countries, parse_documents, parse_dob
+from fts_share.matching import analyze_name, parse_dob
+from fts_share.matching.evidence import parse_countries, parse_documents
 
 REQUIRED = ("id", "name")
 OPTIONAL = ("aliases", "dob", "nationality", "documents")
@@ -49,16 +49,20 @@ def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(";") if v.strip()]
 
 
-def parse_watchlist_csv(data: bytes | str) -> list[WatchlistEntry]:
-    """Parse and validate a whole watchlist CSV (see the module docstring)."""
-    if isinstance(data, bytes):
-        if len(data) > MAX_CSV_BYTES:
-            raise ImportFailed(f"watchlist file larger than {MAX_CSV_BYTES} bytes")
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFailed(f"watchlist is not UTF-8 (byte {exc.start})") from None
-    reader = csv.DictReader(io.StringIO(data, newline=""), strict=True)
+def _text(data: bytes | str) -> str:
+    """The file as text: within the size, UTF-8 (a byte-order mark is dropped)."""
+    if isinstance(data, str):
+        return data
+    if len(data) > MAX_CSV_BYTES:
+        raise ImportFailed(f"watchlist file larger than {MAX_CSV_BYTES} bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(f"watchlist is not UTF-8 (byte {exc.start})") from None
+
+
+def _columns(reader: csv.DictReader[str]) -> list[str]:
+    """The header's columns, lower-cased; every required one, no unknown one."""
     try:
         header = reader.fieldnames or []
     except csv.Error as exc:
@@ -70,24 +74,34 @@ def parse_watchlist_csv(data: bytes | str) -> list[WatchlistEntry]:
         problems = [f"missing column(s) {', '.join(missing)}"] if missing else []
         problems += [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
         raise ImportFailed(f"line 1: {'; '.join(problems)}", line=1, field="header")
-    reader.fieldnames = cols
+    return cols
+
+
+def _rows(reader: csv.DictReader[str]) -> list[WatchlistEntry]:
     entries: list[WatchlistEntry] = []
     seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if len(entries) >= MAX_ROWS:
+            raise ImportFailed(f"more than {MAX_ROWS} rows", line=line)
+        if None in row:
+            raise _fail(line, "row", "more fields than the header")
+        entry = _entry(row, line)
+        if entry.id in seen:
+            raise _fail(line, "id", f"duplicate id {entry.id!r} (first on line {seen[entry.id]})")
+        seen[entry.id] = line
+        entries.append(entry)
+    return entries
+
+
+def parse_watchlist_csv(data: bytes | str) -> list[WatchlistEntry]:
+    """Parse and validate a whole watchlist CSV (see the module docstring)."""
+    reader = csv.DictReader(io.StringIO(_text(data), newline=""), strict=True)
+    reader.fieldnames = _columns(reader)
     try:
-        for row in reader:
-            line = reader.line_num
-            if len(entries) >= MAX_ROWS:
-                raise ImportFailed(f"more than {MAX_ROWS} rows", line=line)
-            if None in row:
-                raise _fail(line, "row", "more fields than the header")
-            entry = _entry(row, line)
-            if entry.id in seen:
-                raise _fail(line, "id", f"duplicate id {entry.id!r} (first on line {seen[entry.id]})")
-            seen[entry.id] = line
-            entries.append(entry)
+        return _rows(reader)
     except csv.Error as exc:
         raise ImportFailed(f"line {reader.line_num}: {exc}", line=reader.line_num) from None
-    return entries
 
 
 def _fail(line: int, fld: str, message: str) -> ImportFailed:

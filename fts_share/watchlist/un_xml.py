@@ -153,7 +153,7 @@ class UnList:
     entries: list[UnListEntry]
 
 
-_PAREN = re.compile(r"^(.*?)\s*\((.+)\)\s*$", re.S)
+_PAREN = re.compile(r"^(.*?)\s*\((.+)\)\s*$", re.DOTALL)
 
 
 def split_alias(text: str) -> list[str]:
@@ -209,7 +209,7 @@ def _parse_generated(value: str) -> dt.datetime | None:
     if not value:
         return None
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return dt.datetime.fromisoformat(value)
     except ValueError:
         raise ImportFailed(f"bad dateGenerated {value[:40]!r}",
                            element="CONSOLIDATED_LIST") from None
@@ -225,6 +225,41 @@ def _values(el: ET.Element, tag: str) -> list[str]:
             and v.text.strip()]
 
 
+def _listed_on(el: ET.Element, where: str) -> dt.date | None:
+    listed_raw = _text(el, "LISTED_ON")
+    try:
+        return dt.date.fromisoformat(listed_raw[:10]) if listed_raw else None
+    except ValueError:
+        raise ImportFailed(f"{where}: bad LISTED_ON {listed_raw!r}", element="LISTED_ON",
+                           reference=_text(el, "REFERENCE_NUMBER")) from None
+
+
+def _aliases(el: ET.Element, kind: str) -> list[UnAlias]:
+    return [UnAlias(_text(a, "ALIAS_NAME"), _text(a, "QUALITY"), _text(a, "NOTE"))
+            for a in el.findall(f"{kind.upper()}_ALIAS") if _text(a, "ALIAS_NAME")]
+
+
+def _dates_of_birth(el: ET.Element) -> list[UnDate]:
+    return [UnDate(_text(d, "TYPE_OF_DATE"), _text(d, "DATE"), _text(d, "YEAR"),
+                   _text(d, "FROM_YEAR"), _text(d, "TO_YEAR"), _text(d, "NOTE"))
+            for d in el.findall("INDIVIDUAL_DATE_OF_BIRTH")
+            if any(_text(d, t) for t in ("DATE", "YEAR", "FROM_YEAR"))]
+
+
+def _places_of_birth(el: ET.Element) -> list[str]:
+    pobs = [", ".join(t for t in (_text(pl, "CITY"), _text(pl, "STATE_PROVINCE"),
+                                  _text(pl, "COUNTRY")) if t)
+            for pl in el.findall("INDIVIDUAL_PLACE_OF_BIRTH")]
+    return [p for p in pobs if p]
+
+
+def _documents(el: ET.Element) -> list[UnDocument]:
+    return [UnDocument(_text(d, "TYPE_OF_DOCUMENT"), _text(d, "NUMBER"),
+                       _text(d, "ISSUING_COUNTRY") or _text(d, "COUNTRY_OF_ISSUE"),
+                       _text(d, "DATE_OF_ISSUE"), _text(d, "NOTE"))
+            for d in el.findall("INDIVIDUAL_DOCUMENT") if _text(d, "NUMBER")]
+
+
 def _entry(el: ET.Element, kind: str, n: int) -> UnListEntry:
     where = f"{kind.upper()} #{n} (DATAID {_text(el, 'DATAID') or '?'})"
     ref = _text(el, "REFERENCE_NUMBER")
@@ -236,32 +271,13 @@ def _entry(el: ET.Element, kind: str, n: int) -> UnListEntry:
     if not name:
         raise ImportFailed(f"{where} {ref}: no FIRST_NAME", element=kind.upper(),
                            reference=ref)
-    listed_raw = _text(el, "LISTED_ON")
-    try:
-        listed = dt.date.fromisoformat(listed_raw[:10]) if listed_raw else None
-    except ValueError:
-        raise ImportFailed(f"{where} {ref}: bad LISTED_ON {listed_raw!r}",
-                           element="LISTED_ON", reference=ref) from None
-    p = kind.upper()
-    aliases = [UnAlias(_text(a, "ALIAS_NAME"), _text(a, "QUALITY"), _text(a, "NOTE"))
-               for a in el.findall(f"{p}_ALIAS") if _text(a, "ALIAS_NAME")]
-    dobs = [UnDate(_text(d, "TYPE_OF_DATE"), _text(d, "DATE"), _text(d, "YEAR"),
-                   _text(d, "FROM_YEAR"), _text(d, "TO_YEAR"), _text(d, "NOTE"))
-            for d in el.findall("INDIVIDUAL_DATE_OF_BIRTH")
-            if any(_text(d, t) for t in ("DATE", "YEAR", "FROM_YEAR"))]
-    pobs = [", ".join(t for t in (_text(pl, "CITY"), _text(pl, "STATE_PROVINCE"),
-                                  _text(pl, "COUNTRY")) if t)
-            for pl in el.findall("INDIVIDUAL_PLACE_OF_BIRTH")]
-    docs = [UnDocument(_text(d, "TYPE_OF_DOCUMENT"), _text(d, "NUMBER"),
-                       _text(d, "ISSUING_COUNTRY") or _text(d, "COUNTRY_OF_ISSUE"),
-                       _text(d, "DATE_OF_ISSUE"), _text(d, "NOTE"))
-            for d in el.findall("INDIVIDUAL_DOCUMENT") if _text(d, "NUMBER")]
     return UnListEntry(
         reference=ref, kind=kind, list_type=_text(el, "UN_LIST_TYPE"), name=name,
-        name_original_script=_text(el, "NAME_ORIGINAL_SCRIPT"), aliases=aliases,
+        name_original_script=_text(el, "NAME_ORIGINAL_SCRIPT"), aliases=_aliases(el, kind),
         titles=_values(el, "TITLE"), designations=_values(el, "DESIGNATION"),
-        nationalities=_values(el, "NATIONALITY"), dates_of_birth=dobs,
-        places_of_birth=[p for p in pobs if p], documents=docs, listed_on=listed,
+        nationalities=_values(el, "NATIONALITY"), dates_of_birth=_dates_of_birth(el),
+        places_of_birth=_places_of_birth(el), documents=_documents(el),
+        listed_on=_listed_on(el, f"{where} {ref}"),
         last_updated=_values(el, "LAST_DAY_UPDATED"), gender=_text(el, "GENDER"),
         comments=_text(el, "COMMENTS1"), dataid=_text(el, "DATAID"),
         version=_text(el, "VERSIONNUM"),

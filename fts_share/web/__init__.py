@@ -13,19 +13,15 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import Babel
-from flask_wtf.csrf import CSRFProtect
 
 from fts_share.web import i18n, security
 
-csrf = CSRFProtect()
-babel = Babel()
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def init_app(app: Flask) -> None:
     """Register the web blueprints, Babel, CSRF and the security headers on ``app``."""
-    from fts_share.api import context
+    from fts_share.http import context
     from fts_share.web import auth, officer, reviewer, screening
 
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # the web blueprints check
@@ -38,8 +34,8 @@ def init_app(app: Flask) -> None:
         code = state.node.code if state is not None else "node"
         secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
         app.config["SESSION_COOKIE_NAME"] = ("__Host-" if secure else "") + f"fts-{code}"
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    security.csrf.init_app(app)
+    i18n.babel.init_app(app, locale_selector=i18n.select_locale)
     security.init_app(app)
     i18n.init_app(app)
     _template_globals(app)
@@ -49,7 +45,6 @@ def init_app(app: Flask) -> None:
 
 
 def _template_globals(app: Flask) -> None:
-    from fts_share.api import context
     from fts_share.countries import BY_ALPHA3
     from fts_share.web import labels, users
 

@@ -6,7 +6,7 @@ shows the same numbers in a table beside it, for screen readers and for copying.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
@@ -28,8 +28,8 @@ def bar_chart(title: str, data: Mapping[str, int], *, labels: Mapping[str, str] 
     height = max(1, len(items)) * (BAR_HEIGHT + GAP) + GAP
     top = max((v for _, v in items), default=0) or 1
     desc = "; ".join(f"{labels.get(k, k)}: {v}" for k, v in items) or "-"
-    out = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" direction="ltr" xmlns="http://www.w3.org/2000/svg">',
+    out = [(f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" direction="ltr" xmlns="http://www.w3.org/2000/svg">'),
            f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"]
     for i, (key, value) in enumerate(items):
         y = GAP + i * (BAR_HEIGHT + GAP)
@@ -58,8 +58,8 @@ def column_chart(title: str, series: Sequence[tuple[str, int]], *, max_labels: i
     top = max((v for _, v in series), default=0) or 1
     step = max(1, -(-n // max_labels))
     desc = "; ".join(f"{k}: {v}" for k, v in series) or "-"
-    out = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" direction="ltr" xmlns="http://www.w3.org/2000/svg">',
+    out = [(f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" direction="ltr" xmlns="http://www.w3.org/2000/svg">'),
            f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
            f'<line x1="{left}" y1="{base}" x2="{width - 10}" y2="{base}" class="chart-axis"/>',
            f'<text x="{left - 6}" y="24" text-anchor="end" class="chart-value">{top}</text>',

@@ -5,8 +5,9 @@ belong to."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
@@ -34,6 +35,7 @@ SIMPLE = {
     "handling.review_date": "review_date", "handling.named_users": "recipients",
 }
 LISTS = ("legal_basis", "recipients", "caveats", "purposes")
+DOC_FIELDS = ("type", "number", "issuer", "expires")
 
 
 @dataclass
@@ -73,60 +75,75 @@ def _rows(form: Mapping[str, Any], prefix: str, minimum: int, maximum: int) -> i
     return max(minimum, n)
 
 
-def read_form(form: MultiDict[str, str]) -> NoticeForm:
-    """Turn the posted form into a notice document; empty fields are left out, so the
-    schema's defaults and its "missing" messages apply."""
-    values: dict[str, Any] = {k: (form.getlist(k) if k in LISTS else form.get(k, "").strip())
-                              for k in form if k != "csrf_token"}
-    nf = NoticeForm(values=values, paths=dict(GROUPS) | dict(SIMPLE))
-    v = values.get
+def _add_name(nf: NoticeForm, names: list[dict[str, str]], full: str, kind: str, fname: str,
+              kname: str | None) -> None:
+    """Add a name to the subject and remember which form fields it came from."""
+    nf.paths[f"subject.names.{len(names)}.full"] = fname
+    nf.paths[f"subject.names.{len(names)}.kind"] = kname or fname
+    nf.paths[f"subject.names.{len(names)}"] = fname
+    names.append({"full": full, "kind": kind})
+
+
+def _names(nf: NoticeForm, form: MultiDict[str, str]) -> list[dict[str, str]]:
+    """The subject's names: Arabic and Latin primary names, then the aliases."""
+    v = nf.values.get
     names: list[dict[str, str]] = []
-
-    def add_name(full: str, kind: str, fname: str, kname: str | None) -> None:
-        nf.paths[f"subject.names.{len(names)}.full"] = fname
-        nf.paths[f"subject.names.{len(names)}.kind"] = kname or fname
-        nf.paths[f"subject.names.{len(names)}"] = fname
-        names.append({"full": full, "kind": kind})
-
     if name_ar := v("name_ar"):
-        add_name(name_ar, "primary", "name_ar", None)
+        _add_name(nf, names, name_ar, "primary", "name_ar", None)
     if name_latin := v("name_latin"):
-        add_name(name_latin, "spelling" if name_ar else "primary", "name_latin", None)
+        _add_name(nf, names, name_latin, "spelling" if name_ar else "primary", "name_latin",
+                  None)
     nf.rows["alias"] = _rows(form, "alias", ALIAS_ROWS, MAX_NAMES)
     for i in range(nf.rows["alias"]):
         if alias := v(f"alias-{i}-full"):
-            add_name(alias, v(f"alias-{i}-kind") or "alias",
-                     f"alias-{i}-full", f"alias-{i}-kind")
+            _add_name(nf, names, alias, v(f"alias-{i}-kind") or "alias",
+                      f"alias-{i}-full", f"alias-{i}-kind")
     if not names:
         nf.paths["subject.names"] = "name_latin"
-    subject: dict[str, Any] = {"names": names, "sex": v("sex") or "unknown",
-                               "minor": bool(v("minor"))}
-    if v("dob"):
-        subject["dob"] = {"value": v("dob"), "approximate": bool(v("dob_approx"))}
-    if v("place_of_birth"):
-        subject["place_of_birth"] = v("place_of_birth")
+    return names
+
+
+def _nationalities(nf: NoticeForm, form: MultiDict[str, str]) -> list[Any]:
+    v = nf.values.get
     nats: list[Any] = []
     nf.rows["nationality"] = _rows(form, "nationality", NATIONALITY_ROWS, MAX_NATIONALITIES)
     for i in range(nf.rows["nationality"]):
         if v(f"nationality-{i}"):
             nf.paths[f"subject.nationalities.{len(nats)}"] = f"nationality-{i}"
             nats.append(v(f"nationality-{i}"))
-    subject["nationalities"] = nats
-    docs: list[Any] = []
+    return nats
+
+
+def _documents(nf: NoticeForm, form: MultiDict[str, str]) -> list[Any]:
     nf.rows["doc"] = _rows(form, "doc", DOCUMENT_ROWS, MAX_DOCUMENTS)
-    for i in range(nf.rows["doc"]):
-        row = {k: v(f"doc-{i}-{k}") for k in ("type", "number", "issuer", "expires")}
-        if any(row.values()):
-            for k in row:
-                nf.paths[f"subject.documents.{len(docs)}.{k}"] = f"doc-{i}-{k}"
-            nf.paths[f"subject.documents.{len(docs)}"] = f"doc-{i}-number"
-            docs.append({k: val for k, val in row.items() if val})
-    subject["documents"] = docs
-    movement = {k: v(f"movement_{k}") for k in ("kind", "place", "country", "date", "carrier",
-                                                "route") if v(f"movement_{k}")}
-    basis: dict[str, Any] = {"legal_basis": values.get("legal_basis", [])}
-    if v("un_reference"):
-        basis["un_reference"] = v("un_reference")
+    rows = [{k: nf.values.get(f"doc-{i}-{k}") for k in DOC_FIELDS}
+            for i in range(nf.rows["doc"])]
+    docs: list[Any] = []
+    for i, row in enumerate(rows):
+        if not any(row.values()):
+            continue
+        at = f"subject.documents.{len(docs)}"
+        nf.paths.update({f"{at}.{k}": f"doc-{i}-{k}" for k in row})
+        nf.paths[at] = f"doc-{i}-number"
+        docs.append({k: val for k, val in row.items() if val})
+    return docs
+
+
+def _subject(nf: NoticeForm, form: MultiDict[str, str]) -> dict[str, Any]:
+    v = nf.values.get
+    subject: dict[str, Any] = {"names": _names(nf, form), "sex": v("sex") or "unknown",
+                               "minor": bool(v("minor"))}
+    if v("dob"):
+        subject["dob"] = {"value": v("dob"), "approximate": bool(v("dob_approx"))}
+    if v("place_of_birth"):
+        subject["place_of_birth"] = v("place_of_birth")
+    subject["nationalities"] = _nationalities(nf, form)
+    subject["documents"] = _documents(nf, form)
+    return subject
+
+
+def _handling(values: Mapping[str, Any]) -> dict[str, Any]:
+    v = values.get
     handling: dict[str, Any] = {"caveats": values.get("caveats", [])}
     if v("audience"):
         handling["audience"] = v("audience")
@@ -137,15 +154,29 @@ def read_form(form: MultiDict[str, str]) -> NoticeForm:
             handling[key] = v(key)
     if values.get("purposes"):
         handling["purposes"] = values["purposes"]
-    nf.data = {"subject": subject, "movement": movement, "basis": basis, "handling": handling}
+    return handling
+
+
+def read_form(form: MultiDict[str, str]) -> NoticeForm:
+    """Turn the posted form into a notice document; empty fields are left out, so the
+    schema's defaults and its "missing" messages apply."""
+    values: dict[str, Any] = {k: (form.getlist(k) if k in LISTS else form.get(k, "").strip())
+                              for k in form if k != "csrf_token"}
+    nf = NoticeForm(values=values, paths=dict(GROUPS) | dict(SIMPLE))
+    v = values.get
+    subject = _subject(nf, form)
+    movement = {k: v(f"movement_{k}") for k in ("kind", "place", "country", "date", "carrier",
+                                                "route") if v(f"movement_{k}")}
+    basis: dict[str, Any] = {"legal_basis": values.get("legal_basis", [])}
+    if v("un_reference"):
+        basis["un_reference"] = v("un_reference")
+    nf.data = {"subject": subject, "movement": movement, "basis": basis,
+               "handling": _handling(values)}
     return nf
 
 
-def notice_values(notice: Mapping[str, Any]) -> NoticeForm:
-    """Form values of a stored notice (to prefill the update form)."""
-    subject, movement = notice.get("subject", {}), notice.get("movement", {})
-    basis, handling = notice.get("basis", {}), notice.get("handling", {})
-    values: dict[str, Any] = {}
+def _name_values(subject: Mapping[str, Any], values: dict[str, Any]) -> list[Any]:
+    """Fill the primary name slots; the other names, as aliases."""
     aliases = []
     for name in subject.get("names", []):
         slot = ("name_ar" if is_arabic(name["full"]) else "name_latin")
@@ -155,6 +186,10 @@ def notice_values(notice: Mapping[str, Any]) -> NoticeForm:
             aliases.append(name)
     for i, name in enumerate(aliases):
         values[f"alias-{i}-full"], values[f"alias-{i}-kind"] = name["full"], name.get("kind", "alias")
+    return aliases
+
+
+def _subject_values(subject: Mapping[str, Any], values: dict[str, Any]) -> None:
     values["sex"] = subject.get("sex", "unknown")
     if subject.get("dob"):
         values["dob"] = subject["dob"]["value"]
@@ -163,10 +198,18 @@ def notice_values(notice: Mapping[str, Any]) -> NoticeForm:
     values["minor"] = "1" if subject.get("minor") else ""
     for i, code in enumerate(subject.get("nationalities", [])):
         values[f"nationality-{i}"] = code
-    docs = subject.get("documents", [])
-    for i, doc in enumerate(docs):
-        for k in ("type", "number", "issuer", "expires"):
+    for i, doc in enumerate(subject.get("documents", [])):
+        for k in DOC_FIELDS:
             values[f"doc-{i}-{k}"] = doc.get(k) or ""
+
+
+def notice_values(notice: Mapping[str, Any]) -> NoticeForm:
+    """Form values of a stored notice (to prefill the update form)."""
+    subject, movement = notice.get("subject", {}), notice.get("movement", {})
+    basis, handling = notice.get("basis", {}), notice.get("handling", {})
+    values: dict[str, Any] = {}
+    aliases = _name_values(subject, values)
+    _subject_values(subject, values)
     for k in ("kind", "place", "country", "date", "carrier", "route"):
         values[f"movement_{k}"] = movement.get(k) or ""
     values["legal_basis"] = list(basis.get("legal_basis", []))
@@ -179,7 +222,7 @@ def notice_values(notice: Mapping[str, Any]) -> NoticeForm:
     values["review_date"] = handling.get("review_date") or ""
     rows = {"alias": max(ALIAS_ROWS, len(aliases) + 1),
             "nationality": max(NATIONALITY_ROWS, len(subject.get("nationalities", []))),
-            "doc": max(DOCUMENT_ROWS, len(docs) + 1)}
+            "doc": max(DOCUMENT_ROWS, len(subject.get("documents", [])) + 1)}
     return NoticeForm(values=values, rows=rows)
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request, session
-from flask_babel import get_locale
+from flask_babel import Babel, get_locale
 
 LANGUAGES = {"en": "English", "fr": "Français", "ar": "العربية"}
 RTL = frozenset({"ar"})
+babel = Babel()
 DEFAULT = "en"
 
 
@@ -28,7 +29,7 @@ def current() -> str:
 
 def _context() -> dict[str, Any]:
     lang = current()
-    from fts_share.api import context
+    from fts_share.http import context
 
     return {"lang": lang, "text_dir": "rtl" if lang in RTL else "ltr", "languages": LANGUAGES,
             "node_code": context.node().code}

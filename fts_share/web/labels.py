@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 VOCABULARIES: dict[str, dict[str, Any]] = {
     "movement": {"departure": _l("Departure"), "transit": _l("Transit"),

@@ -3,22 +3,20 @@ update, withdraw, and the match alerts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from fts_share.api import context
 from fts_share.errors import Forbidden, FtsError, Gone, ValidationError
+from fts_share.http import context
 from fts_share.matching import analyze_name
 from fts_share.notices import schemas
-from fts_share.screening import service as screening
+from fts_share.services import alerts as alert_service
+from fts_share.services import inbox as inbox_service
 from fts_share.services import publishing
-from fts_share.services.unit import Work
-from fts_share.web import adapters, errors, forms, security, users, views
+from fts_share.web import errors, forms, security, users, views
 from fts_share.web.labels import label, message
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
@@ -38,13 +36,6 @@ def name_preview(text: str) -> dict[str, Any]:
             "parts": [{"text": p.text, "role": p.role, "role_label": label("role", p.role),
                        "script": p.script, "romanisations": list(p.romanisations)[:6]}
                       for p in analysis.parts]}
-
-
-@contextmanager
-def _work() -> Iterator[Work]:
-    """A unit of work on the app's node, at the app's time (committed on success)."""
-    with context.transaction() as db:
-        yield Work(session=db, now=context.now(), node=context.node())
 
 
 def _render_form(nf: forms.NoticeForm, *, mode: str, notice_id: str | None = None,
@@ -74,7 +65,7 @@ def publish() -> ResponseReturnValue:
     assert user is not None
     try:
         data = publishing.read_notice_input(context.node().config, nf.data)
-        with _work() as work:
+        with context.work() as work:
             row = publishing.publish(work, data=data, actor=user.actor)
             notice_id = row.notice_id
     except ValidationError as exc:
@@ -104,18 +95,19 @@ def inbox() -> ResponseReturnValue:
     if status not in (None, "active", "superseded", "withdrawn", "purged"):
         status = None
     page = views.page_number()
-    with context.reading() as db:
-        rows, total = adapters.latest_notices(db, authored=box == "published", status=status,
-                                              page=page, per_page=PER_PAGE)
-        new_alerts = adapters.count_alerts(db, "new")
+    with context.read() as work:
+        rows, total = inbox_service.latest_notices(work, authored=box == "published",
+                                                   status=status, page=page,
+                                                   per_page=PER_PAGE)
+        new_alerts = alert_service.count(work, "new")
     return render_template("officer/inbox.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PER_PAGE)), box=box, status=status,
                            new_alerts=new_alerts)
 
 
 def _summary(notice_id: str) -> Any:
-    with context.reading() as db:
-        row = adapters.latest_notice(db, notice_id)
+    with context.read() as work:
+        row = inbox_service.latest_notice(work, notice_id)
     if row is None:
         abort(404)
     return row
@@ -135,7 +127,7 @@ def _open(notice_id: str, purpose: str, legal_basis: list[str]) -> dict[str, Any
     user = users.current_user()
     assert user is not None
     failure: FtsError | None = None
-    with _work() as work:
+    with context.work() as work:
         try:
             return publishing.open_notice(work, notice_id=notice_id, actor=user.actor,
                                           purpose=purpose, legal_basis=legal_basis)
@@ -183,7 +175,7 @@ def update(notice_id: str) -> ResponseReturnValue:
     assert user is not None
     try:
         data = publishing.read_notice_input(context.node().config, nf.data)
-        with _work() as work:
+        with context.work() as work:
             row = publishing.update(work, notice_id=notice_id, data=data, actor=user.actor,
                                     expected_version=expected)
             new_version = row.version
@@ -208,7 +200,7 @@ def withdraw(notice_id: str) -> ResponseReturnValue:
         assert user is not None
         try:
             data = publishing.read_withdrawal({"reason": reason} if reason.strip() else {})
-            with _work() as work:
+            with context.work() as work:
                 publishing.withdraw(work, notice_id=notice_id, reason=data["reason"],
                                     actor=user.actor)
         except ValidationError as exc:
@@ -230,10 +222,10 @@ def alerts() -> ResponseReturnValue:
         status = "new"
     after = request.args.get("after", "0")
     after_id = int(after) if after.isdigit() else 0
-    with context.reading() as db:
-        rows = screening.list_alerts(db, status=status, after_id=after_id, limit=PER_PAGE + 1)
-        items = [{"alert": a, "record": adapters.watchlist_record(db, a.record_id)}
-                 for a in rows[:PER_PAGE]]
+    with context.read() as work:
+        rows = alert_service.list_alerts(work, status=status, after_id=after_id,
+                                         limit=PER_PAGE + 1)
+        items = alert_service.with_records(work, rows[:PER_PAGE])
     nxt = rows[PER_PAGE - 1].id if len(rows) > PER_PAGE else None
     return render_template("officer/alerts.html", items=items, status=status, next=nxt)
 
@@ -249,9 +241,9 @@ def decide(alert_id: int) -> ResponseReturnValue:
     assert user is not None
     try:
         data = schemas.load_decision(raw)
-        with context.transaction() as db:
-            screening.decide(db, alert_id=alert_id, decision=data["decision"],
-                             actor=user.audit_name, note=data.get("note"), now=context.now())
+        with context.work() as work:
+            alert_service.decide(work, alert_id=alert_id, decision=data["decision"],
+                                 actor=user.audit_name, note=data.get("note"))
     except ValidationError as exc:
         flash(_("The decision was not recorded: %(why)s",
                 why="; ".join(message(m) for v in exc.errors.values() for m in v)), "error")

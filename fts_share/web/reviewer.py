@@ -10,18 +10,9 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from fts_share.api import context
-from fts_share.api.feed import current_tree_head
-from fts_share.audit import log as audit_log
-from fts_share.audit import merkle
-from fts_share.audit.entry import ACTIONS, OUTCOMES
-from fts_share.audit.errors import VerificationError
-from fts_share.audit.export import export_csv, export_jsonl
-from fts_share.storage.audit_store import audit_store
-from fts_share.storage.audit_tables import AuditEntry
-from fts_share.audit.query import entry_to_json, list_entries, parse_query
 from fts_share.errors import ValidationError
-from fts_share.reviewing import compliance, verify_node_log
+from fts_share.http import context
+from fts_share.services import reviewing
 from fts_share.web import charts, errors, i18n, security, users
 from fts_share.web.labels import VOCABULARIES, label, message
 
@@ -57,18 +48,18 @@ def log() -> ResponseReturnValue:
     entries: list[dict[str, Any]] = []
     nxt = None
     try:
-        query = parse_query(args)
-        with context.reading() as db:
-            page = list_entries(audit_store(db), query)
-            entries = [entry_to_json(e) for e in page.entries]
-            nxt = page.next_cursor
+        with context.read() as work:
+            page = reviewing.entries(work, args)
+        entries, nxt = page["items"], page["next"]
     except ValidationError as exc:
         errs = {k: [message(m) for m in v] for k, v in exc.errors.items()}
         errs = {("notice" if k == "object_id" else k): v for k, v in errs.items()}
     export_args = {k: v for k, v in form.items() if v}
     return render_template("reviewer/log.html", form=form, errors=errs, entries=entries,
-                           next=nxt, actions=[(a, label("action", a)) for a in ACTIONS],
-                           outcomes=[(o, label("outcome", o)) for o in OUTCOMES],
+                           next=nxt,
+                           actions=[(a, label("action", a)) for a in reviewing.ENTRY_ACTIONS],
+                           outcomes=[(o, label("outcome", o))
+                                     for o in reviewing.ENTRY_OUTCOMES],
                            export_args=export_args), 422 if errs else 200
 
 
@@ -79,13 +70,10 @@ def tree() -> ResponseReturnValue:
     head checked (the verification is itself logged)."""
     user = users.current_user()
     assert user is not None
-    report = verify_node_log(context.node())
-    with context.transaction() as db:
-        audit_log.record(audit_store(db), now=context.now(), actor=user.audit_name, action="audit_verify",
-                         outcome="ok" if report.ok else "error",
-                         detail={"entries": report.entries, "ok": report.ok, "via": "web"})
-        head = current_tree_head(db)
-        heads = [h.to_json() for h in audit_log.tree_heads(audit_store(db), limit=10)]
+    with context.work() as work:
+        report = reviewing.verify(work, actor=user.audit_name, via="web")
+        head = reviewing.tree_head(work)
+        heads = reviewing.recent_tree_heads(work, limit=10)
     return render_template("reviewer/tree.html", head=head, heads=heads, report=report,
                            result=report.to_json())
 
@@ -102,38 +90,20 @@ def proof() -> ResponseReturnValue:
             errs["index"] = [_("Enter a whole number.")]
         else:
             try:
-                ctx.update(_proof(int(raw_index), int(raw_size) if raw_size else None))
+                with context.work() as work:
+                    ctx.update(reviewing.checked_inclusion(work, int(raw_index),
+                                                           int(raw_size) if raw_size else None))
             except ValidationError as exc:
                 errs = {k: [message(m) for m in v] for k, v in exc.errors.items()}
     return render_template("reviewer/proof.html", errors=errs, **ctx), 422 if errs else 200
-
-
-def _proof(index: int, size: int | None) -> dict[str, Any]:
-    with context.transaction() as db:
-        head = current_tree_head(db)
-        size = size or int(head["size"])
-        path = audit_log.inclusion_proof(audit_store(db), index, size)
-        root = audit_log.root_at(audit_store(db), size)
-        entry = db.get(AuditEntry, index)
-        leaf = bytes(entry.leaf_hash) if entry is not None else b""
-        doc = entry_to_json(entry) if entry is not None else None
-    try:
-        merkle.verify_inclusion(leaf_hash=leaf, index=index, size=size, proof=path, root=root)
-        verified, problem = True, None
-    except VerificationError as exc:
-        verified, problem = False, str(exc)
-    signed = head if int(head["size"]) == size else None
-    return {"entry": doc, "leaf": leaf.hex(), "root": root.hex(), "path": [p.hex() for p in path],
-            "size": size, "verified": verified, "problem": problem, "signed": signed,
-            "matches_head": signed is not None and signed["root"] in (root.hex(),)}
 
 
 @bp.get("/report")
 @users.require("reviewer")
 def report() -> ResponseReturnValue:
     """The compliance report with charts (server-made SVG) and tables."""
-    with context.reading() as db:
-        doc = compliance(db, now=context.now())
+    with context.read() as work:
+        doc = reviewing.compliance(work)
     rtl = i18n.current() in i18n.RTL
     notices = doc["notices"]
     minors = notices["minors"]
@@ -164,20 +134,13 @@ def export(fmt: str) -> ResponseReturnValue:
     assert user is not None
     _form, args = _query_args()
     try:
-        query = parse_query(args)
+        with context.work() as work:
+            query = reviewing.start_export(work, actor=user.audit_name, fmt=fmt, filters=args,
+                                           via="web")
     except ValidationError as exc:
         return errors.page(422, "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items()))
-    with context.transaction() as db:
-        audit_log.record(audit_store(db), now=context.now(), actor=user.audit_name, action="export",
-                         object_type="audit_log", detail={"format": fmt, "filters": args,
-                                                          "via": "web"})
-    store = context.node().store
-
-    def generate() -> Any:
-        with store.read() as db:
-            yield from (export_csv(audit_store(db), query) if fmt == "csv" else export_jsonl(audit_store(db), query))
-
-    resp = Response(stream_with_context(generate()),
+    lines = reviewing.export_lines(context.node(), query, fmt, now=context.now())
+    resp = Response(stream_with_context(lines),
                     mimetype="text/csv" if fmt == "csv" else "application/jsonl")
     resp.headers["Content-Disposition"] = f'attachment; filename="audit.{fmt}"'
     resp.headers["Cache-Control"] = "no-store"

@@ -16,11 +16,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from fts_share.api import context
 from fts_share.errors import FtsError, ValidationError
-from fts_share.matching import analyze_name
+from fts_share.http import context
 from fts_share.notices import schemas
-from fts_share.screening import service
+from fts_share.services import screening
 from fts_share.web import errors, security, users, views
 from fts_share.web.labels import message
 
@@ -62,9 +61,8 @@ class BadUpload(Exception):
         self.message, self.field = message, field
 
 
-def read_csv(upload: Any) -> list[dict[str, Any]]:
-    """The rows of an uploaded screening CSV (header: ``name`` and optionally ``ref``,
-    ``dob``, ``nationality``). Raises :class:`BadUpload` for the wrong type or size."""
+def _upload_text(upload: Any) -> str:
+    """The text of an upload: a .csv of a CSV type, within the size, UTF-8, no NUL."""
     if upload is None or not upload.filename:
         raise BadUpload(_("Choose a CSV file."))
     if not upload.filename.lower().endswith(".csv") or upload.mimetype not in CSV_TYPES:
@@ -73,12 +71,18 @@ def read_csv(upload: Any) -> list[dict[str, Any]]:
     if len(data) > MAX_UPLOAD_BYTES:
         raise BadUpload(_("The file is larger than %(kb)s KB.", kb=MAX_UPLOAD_BYTES // 1024))
     try:
-        text = data.decode("utf-8-sig")
+        text = str(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise BadUpload(_("The file is not UTF-8 text.")) from None
     if "\x00" in text:
         raise BadUpload(_("Only CSV files (.csv) are accepted."))
-    reader = csv.DictReader(io.StringIO(text))
+    return text
+
+
+def read_csv(upload: Any) -> list[dict[str, Any]]:
+    """The rows of an uploaded screening CSV (header: ``name`` and optionally ``ref``,
+    ``dob``, ``nationality``). Raises :class:`BadUpload` for the wrong type or size."""
+    reader = csv.DictReader(io.StringIO(_upload_text(upload)))
     header = reader.fieldnames or []
     unknown = [c for c in header if c not in COLUMNS]
     if "name" not in header or unknown:
@@ -116,7 +120,7 @@ def _unreadable_names(rows: list[dict[str, Any]]) -> list[str]:
     out: list[str] = []
     for i, row in enumerate(rows):
         try:
-            analyze_name(row["name"])
+            screening.analyze(row["name"])
         except ValidationError as exc:
             out.extend(_("Line %(line)s", line=i + 2) + f" (name): {message(m)}"
                        for msgs in exc.errors.values() for m in msgs)
@@ -161,13 +165,13 @@ def screen_one() -> ResponseReturnValue:
     try:
         data = schemas.load_screen_request(raw, **views.vocabularies(),
                                            max_rows=context.node().config.api.max_batch_rows)
-        query = service.Query(name=data["name"], dob=data["dob"],
-                              nationality=data["nationality"],
-                              documents=[d["number"] for d in data["documents"]])
-        with context.transaction() as db:
-            result = service.screen(db, context.node(), queries=[query],
-                                    purpose=data["purpose"], legal_basis=data["legal_basis"],
-                                    actor=user.audit_name, now=context.now())[0]
+        query = screening.Query(name=data["name"], dob=data["dob"],
+                                nationality=data["nationality"],
+                                documents=[d["number"] for d in data["documents"]])
+        with context.work() as work:
+            result = screening.screen(work, queries=[query], purpose=data["purpose"],
+                                      legal_basis=data["legal_basis"],
+                                      actor=user.audit_name)[0]
     except ValidationError as exc:
         errs = {("document" if k.startswith("documents") else k.split(".")[0]):
                 [message(m) for m in v] for k, v in exc.errors.items()}
@@ -181,12 +185,11 @@ def _run(app: Any, job: Job, data: dict[str, Any], actor: str) -> None:
 
     with app.app_context():
         try:
-            with context.transaction() as db:
-                results = service.screen(db, context.node(),
-                                         queries=service.iter_queries(data["batch"]),
-                                         purpose=data["purpose"],
-                                         legal_basis=data["legal_basis"], actor=actor,
-                                         now=context.now(), progress=progress, batch=True)
+            with context.work() as work:
+                results = screening.screen(work, queries=screening.iter_queries(data["batch"]),
+                                           purpose=data["purpose"],
+                                           legal_basis=data["legal_basis"], actor=actor,
+                                           progress=progress, batch=True)
             job.results = results
         except FtsError as exc:
             job.failed = exc.detail
@@ -214,22 +217,31 @@ def batch() -> ResponseReturnValue:
         data = schemas.load_screen_request(raw, **views.vocabularies(),
                                            max_rows=context.node().config.api.max_batch_rows)
     except ValidationError as exc:
-        rows = _row_errors(exc)
-        field_errors = {k: [message(m) for m in v] for k, v in exc.errors.items()
-                        if k in ("purpose", "legal_basis")}
-        return _page(errors={"file": [m for m in rows if not m.startswith(("purpose",
-                                                                           "legal_basis"))],
-                             **field_errors}, status=422)
+        return _page(errors=_batch_errors(exc), status=422)
     unreadable = _unreadable_names(data["batch"])
     if unreadable:
         return _page(errors={"file": unreadable}, status=422)
     if len(data["batch"]) <= SYNC_ROWS:
-        with context.transaction() as db:
-            results = service.screen(db, context.node(),
-                                     queries=service.iter_queries(data["batch"]),
-                                     purpose=data["purpose"], legal_basis=data["legal_basis"],
-                                     actor=user.audit_name, now=context.now(), batch=True)
+        with context.work() as work:
+            results = screening.screen(work, queries=screening.iter_queries(data["batch"]),
+                                       purpose=data["purpose"],
+                                       legal_basis=data["legal_basis"],
+                                       actor=user.audit_name, batch=True)
         return _page(batch=results, total=len(results))
+    return redirect(url_for("screening.job", job_id=_start_job(data, user)))
+
+
+def _batch_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """A batch's validation errors: rows by line under ``file``, and the form's fields."""
+    rows = _row_errors(exc)
+    field_errors = {k: [message(m) for m in v] for k, v in exc.errors.items()
+                    if k in ("purpose", "legal_basis")}
+    return {"file": [m for m in rows if not m.startswith(("purpose", "legal_basis"))],
+            **field_errors}
+
+
+def _start_job(data: dict[str, Any], user: users.WebUser) -> str:
+    """Screen a long batch in the background (503 when too many run); the job's id."""
     jobs = _jobs()
     if sum(1 for j in jobs.values() if j.results is None and j.failed is None) >= MAX_JOBS:
         abort(503)
@@ -237,7 +249,7 @@ def batch() -> ResponseReturnValue:
     job = jobs[job_id] = Job(owner=user.id, total=len(data["batch"]))
     threading.Thread(target=_run, args=(current_app._get_current_object(), job, data,  # type: ignore[attr-defined]
                                         user.audit_name), daemon=True).start()
-    return redirect(url_for("screening.job", job_id=job_id))
+    return job_id
 
 
 @bp.get("/jobs/<job_id>")

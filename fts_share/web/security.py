@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFProtect
 
 #: No inline scripts or styles: the one script and the stylesheet are static files.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+csrf = CSRFProtect()
+"""Flask-WTF's CSRF protection, bound by the app factory; the web blueprints check it."""
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -30,8 +33,6 @@ def check_csrf() -> None:
     """``before_request`` of the web blueprints: every unsafe request needs the token
     (a form field ``csrf_token`` or the ``X-CSRFToken`` header)."""
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        from fts_share.web import csrf
-
         csrf.protect()
 
 

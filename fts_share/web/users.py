@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from flask import abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from fts_share import accounts
-from fts_share.api import context
-from fts_share.audit.log import record
-from fts_share.storage.audit_store import audit_store
-from fts_share.api.auth import Caller
-from fts_share.web import adapters
+from fts_share.http import context
+from fts_share.http.callers import Caller
+from fts_share.services import accounts
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 HOME = {"officer": "officer.inbox", "reviewer": "reviewer.log"}
@@ -41,16 +39,14 @@ def sign_in(token: str) -> WebUser:
     """Verify ``token`` (``Unauthenticated`` if it is not valid), start a fresh session
     (new session id, new CSRF token) and log the sign-in."""
     now = context.now()
-    with context.transaction() as db:
-        user = accounts.authenticate(db, token, now=now)
-        token_id = adapters.token_id(db, token)
-        record(audit_store(db), now=now, actor=f"user:{user.name}", action="sign_in", object_type="session",
-               detail={"role": user.role})
-        found = WebUser(kind="user", id=user.id, name=user.name, role=user.role)
+    with context.work() as work:
+        signed = accounts.sign_in(work, token)
+    user = signed.user
+    found = WebUser(kind="user", id=user.id, name=user.name, role=user.role)
     lang = session.get("lang")
     session.clear()
     session.permanent = True
-    session.update({"uid": found.id, "tid": token_id, "sid": secrets.token_urlsafe(16),
+    session.update({"uid": found.id, "tid": signed.token_id, "sid": secrets.token_urlsafe(16),
                     "at": now.isoformat()})
     if lang:
         session["lang"] = lang
@@ -61,9 +57,8 @@ def sign_out() -> None:
     """End the session (logged)."""
     user = current_user()
     if user is not None:
-        with context.transaction() as db:
-            record(audit_store(db), now=context.now(), actor=user.audit_name, action="sign_out",
-                   object_type="session")
+        with context.work() as work:
+            accounts.sign_out(work, actor=user.audit_name)
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -77,10 +72,10 @@ def current_user() -> WebUser | None:
     found: WebUser | None = None
     uid, tid = session.get("uid"), session.get("tid")
     if isinstance(uid, int) and isinstance(tid, int):
-        with context.reading() as db:
-            user = adapters.session_user(db, user_id=uid, token_id=tid, now=context.now())
-            if user is not None:
-                found = WebUser(kind="user", id=user.id, name=user.name, role=user.role)
+        with context.read() as work:
+            user = accounts.session_user(work, user_id=uid, token_id=tid)
+        if user is not None:
+            found = WebUser(kind="user", id=user.id, name=user.name, role=user.role)
         if found is None:
             session.clear()
     g.fts_web_user = found
@@ -94,10 +89,10 @@ def refuse(user: WebUser | None, reason: str, *, object_type: str = "page",
     detail: dict[str, Any] = {"reason": reason, "via": "web"}
     if user is None:
         detail["who"] = "anonymous"
-    with context.transaction() as db:
-        record(audit_store(db), now=context.now(), actor=actor, action="access_refused",
-               object_type=object_type, object_id=object_id or f"{request.method} {request.path}",
-               outcome="refused", detail=detail)
+    with context.work() as work:
+        accounts.log_refusal(work, actor=actor, object_type=object_type,
+                             object_id=object_id or f"{request.method} {request.path}",
+                             detail=detail)
 
 
 def require(*roles: str) -> Callable[[F], F]:

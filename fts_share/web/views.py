@@ -7,17 +7,17 @@ from typing import Any
 
 from flask import request
 
-from fts_share.api import context
 from fts_share.countries import COUNTRIES
+from fts_share.http import context
 from fts_share.notices import vocab
+from fts_share.services import roster
 from fts_share.web import i18n
 from fts_share.web.labels import label
 
 
 def vocabularies() -> dict[str, Any]:
     """The configured legal bases and purposes (as the schemas take them)."""
-    h = context.node().config.handling
-    return {"legal_bases": list(h.legal_bases), "purposes": list(h.purposes)}
+    return context.vocabularies()
 
 
 def countries() -> list[tuple[str, str]]:
@@ -28,9 +28,8 @@ def countries() -> list[tuple[str, str]]:
 
 def partners() -> list[dict[str, str]]:
     """The active partners on the roster, this node excluded."""
-    node = context.node()
-    return [{"code": m.code, "name": m.name, "role": m.role}
-            for m in node.roster.partners(exclude=node.code, now=context.now())]
+    with context.read() as work:
+        return roster.partners(work)
 
 
 def choices(vocab_name: str, values: Any) -> list[tuple[str, str]]:

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from coalition import FIXTURES, Coalition, build, notice
 from fts_share.app import create_app
 from fts_share.clock import utcnow
-from fts_share.screening.importer import import_un_file
+from fts_share.services.unit import Work
+from fts_share.services.watchlist_import import import_un_file
 
 BASE = {"purpose": "border_screening", "legal_basis": ["UNSCR-2178"]}
 
@@ -20,7 +21,8 @@ BASE = {"purpose": "border_screening", "legal_basis": ["UNSCR-2178"]}
 def pair(tmp_path: Path, store_urls: Callable[[], str]) -> Iterator[Coalition]:
     c = build(tmp_path, store_urls, [("FRA", "member"), ("IRQ", "member")])
     with c["IRQ"].node.store.transaction() as s:
-        import_un_file(s, FIXTURES / "un-excerpt.xml", now=utcnow(), actor="system")
+        import_un_file(Work(s, utcnow(), c["IRQ"].node), FIXTURES / "un-excerpt.xml",
+                       actor="system")
     yield c
     c.close()
 

@@ -95,13 +95,13 @@ def test_a_newer_roster_announced_by_a_partner_is_installed(coalition: Coalition
     """Rosters travel with the feed: a partner announces its version, the poller fetches
     the document and installs it only if the pinned secretariat key signed it."""
     from fts_share.clock import utcnow
-    from fts_share.services.receiving import install_roster
+    from fts_share.services.roster import import_roster
     from fts_share.services.unit import Work
 
     fra, irq = coalition["FRA"], coalition["IRQ"]
     v2 = coalition.roster_document(version=2, now=utcnow())
     with fra.node.store.transaction() as s:
-        install_roster(Work(session=s, now=utcnow(), node=fra.node), v2)
+        import_roster(Work(session=s, now=utcnow(), node=fra.node), v2)
     irq.poll()
     irq.node.forget_roster()
     assert irq.node.roster.version == 2

@@ -10,8 +10,9 @@ from coalition import FIXTURES, Coalition
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.errors import FtsError
-from fts_share.screening.importer import import_un_file
-from fts_share.screening.remote import screen_at
+from fts_share.services.screening import screen_at
+from fts_share.services.unit import Work
+from fts_share.services.watchlist_import import import_un_file
 
 BODY = {"purpose": "border_screening", "legal_basis": ["UNSCR-2178", "UNSCR-2396"]}
 
@@ -19,7 +20,8 @@ BODY = {"purpose": "border_screening", "legal_basis": ["UNSCR-2178", "UNSCR-2396
 def test_partner_screening_is_hit_no_hit_and_logged_on_both_ends(coalition: Coalition) -> None:
     fra, irq = coalition["FRA"], coalition["IRQ"]
     with fra.node.store.transaction() as s:
-        import_un_file(s, FIXTURES / "un-excerpt.xml", now=utcnow(), actor="system")
+        import_un_file(Work(s, utcnow(), fra.node), FIXTURES / "un-excerpt.xml",
+                       actor="system")
     answer = screen_at(irq.node, "FRA", body={**BODY, "name": "أيمن الظواهري"},
                        actor="user:irq-officer", now=utcnow())
     assert answer["hit"] is True

@@ -104,7 +104,8 @@ def test_sharing_is_only_for_officers_and_received_notices(coalition: Coalition)
 
 def test_red_is_shown_only_to_named_users(coalition: Coalition) -> None:
     fra, irq = coalition["FRA"], coalition["IRQ"]
-    from fts_share import accounts
+    from fts_share.services import accounts
+    from fts_share.services.unit import Work
     from fts_share.clock import utcnow
 
     body = notice(recipients=["IRQ"], tlp="RED")
@@ -113,8 +114,9 @@ def test_red_is_shown_only_to_named_users(coalition: Coalition) -> None:
     assert status == 201, out
     irq.poll()
     with irq.node.store.transaction() as s:
-        other = accounts.create_user(s, name="irq-other", role="officer", now=utcnow())
-        token = accounts.issue_token(s, other, now=utcnow())
+        other = accounts.create_user(Work(s, utcnow(), irq.node), name="irq-other",
+                                     role="officer")
+        token = accounts.issue_token(Work(s, utcnow(), irq.node), other)
     assert irq.api("GET", f"/api/v1/notices/{out['id']}?{Q}", token="officer")[0] == 200
     status, problem, _ = irq.api("GET", f"/api/v1/notices/{out['id']}?{Q}", token=token)
     assert status == 403 and "RED" in problem["detail"]

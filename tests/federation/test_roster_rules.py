@@ -15,7 +15,7 @@ from fts_share.clock import utcnow
 from fts_share.crypto.keys import KeyKind, generate
 from fts_share.errors import RosterError
 from fts_share.federation.roster import sign_roster
-from fts_share.services.receiving import install_roster
+from fts_share.services.roster import import_roster
 from fts_share.services.unit import Work
 from fts_share.storage.models import RosterVersion
 from helpers import audit, holdings, new_roster, publish, received_seqs, report_of
@@ -24,7 +24,7 @@ from test_requests import FEED, assert_refused, signed
 
 def _install(member: Member, doc: dict[str, Any]) -> None:
     with member.node.store.transaction() as s:
-        install_roster(Work(session=s, now=utcnow(), node=member.node), doc)
+        import_roster(Work(session=s, now=utcnow(), node=member.node), doc)
 
 
 def _versions(member: Member) -> int:

@@ -19,7 +19,8 @@ import wire_schemas
 from coalition import FIXTURES, Coalition, build
 
 from fts_share.clock import utcnow
-from fts_share.screening.importer import import_un_file
+from fts_share.services.unit import unit_of_work
+from fts_share.services.watchlist_import import import_un_file
 from fts_share.storage import Store
 
 
@@ -40,8 +41,8 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collec
                                  post_quantum={"FRA": True, "IRQ": True, "MLI": False})
     try:
         a, b, c = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
-        with a.node.store.transaction() as s:
-            import_un_file(s, FIXTURES / "un-excerpt.xml", now=utcnow(), actor="system")
+        with unit_of_work(a.node, utcnow()) as work:
+            import_un_file(work, FIXTURES / "un-excerpt.xml", actor="system")
         out = flows.Collected()
         flows.exchange(out, a, b, c)
         flows.screening(out, a, b)

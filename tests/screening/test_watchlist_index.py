@@ -12,9 +12,17 @@ from sqlalchemy import delete
 
 from fts_share.clock import utcnow
 from fts_share.screening import index as wl
-from fts_share.screening.importer import import_un_file
+from fts_share.services.watchlist_import import import_un_file
 from fts_share.storage import Store
 from fts_share.storage.models import WatchlistEntry
+from fts_share.storage.watchlist import SqlWatchlist
+from fts_share.services.unit import Work
+
+
+def _work(session, now):  # type: ignore[no-untyped-def]
+    """A unit of work on a bare store (importing a watchlist needs no node)."""
+    return Work(session=session, now=now, node=None)  # type: ignore[arg-type]
+
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "un-excerpt.xml"
 
@@ -33,10 +41,10 @@ def _found(index: wl.WatchlistIndex, name: str) -> list[str]:
 def test_changes_are_applied_without_rebuilding(store: Store) -> None:
     t0 = utcnow()
     with store.transaction() as s:
-        import_un_file(s, FIXTURE, now=t0, actor="system")
+        import_un_file(_work(s, t0), FIXTURE, actor="system")
     index = wl.WatchlistIndex()
     with store.read() as s:
-        index.refresh(s)
+        index.refresh(SqlWatchlist(s))
     assert index.rebuilds == 1
     assert "QDi.299" in _found(index, "Abu Bakr al-Baghdadi")
     # received notices' subjects, one after the other: no rebuild, each is found
@@ -44,7 +52,7 @@ def test_changes_are_applied_without_rebuilding(store: Store) -> None:
         with store.transaction() as s:
             s.add(_entry(f"notice:FRA:{i}", [name], t0 + timedelta(seconds=i + 1)))
         with store.read() as s:
-            index.refresh(s)
+            index.refresh(SqlWatchlist(s))
         assert _found(index, name)[:1] == [f"notice:FRA:{i}"]
     assert index.rebuilds == 1
     # a purge makes the subject inactive: it is no longer found
@@ -53,13 +61,13 @@ def test_changes_are_applied_without_rebuilding(store: Store) -> None:
         assert entry is not None
         entry.active, entry.names, entry.updated = False, [], t0 + timedelta(seconds=9)
     with store.read() as s:
-        index.refresh(s)
+        index.refresh(SqlWatchlist(s))
     assert "notice:FRA:0" not in _found(index, "Karim Benali")
     assert index.rebuilds == 1
     # the same as a fresh build
     fresh = wl.WatchlistIndex()
     with store.read() as s:
-        fresh.refresh(s)
+        fresh.refresh(SqlWatchlist(s))
     for name in ("Karim Benali", "Yusuf al-Harbi", "أبو بكر البغدادي", "Abu Bakr al-Baghdadi"):
         assert [(h.record_id, h.score) for h in index.search(name, limit=5)] == \
             [(h.record_id, h.score) for h in fresh.search(name, limit=5)]
@@ -72,19 +80,19 @@ def test_deleted_rows_or_a_large_change_rebuild(store: Store) -> None:
         s.add(_entry("B", ["Yusuf al-Harbi"], t0))
     index = wl.WatchlistIndex()
     with store.read() as s:
-        index.refresh(s)
+        index.refresh(SqlWatchlist(s))
     with store.transaction() as s:  # a row deleted outright: the count tells
         s.execute(delete(WatchlistEntry).where(WatchlistEntry.id == "B"))
         s.add(_entry("C", ["Khalid Nasrallah"], t0 + timedelta(seconds=1)))
     with store.read() as s:
-        index.refresh(s)
+        index.refresh(SqlWatchlist(s))
     assert index.rebuilds == 2 and _found(index, "Yusuf al-Harbi") == []
     with store.transaction() as s:  # more changes than are worth catching up
         for i in range(wl.CATCH_UP_LIMIT + 1):
             s.add(_entry(f"N{i}", [f"Karim Benali {chr(0x62A + i % 20)}"],
                          t0 + timedelta(seconds=2)))
     with store.read() as s:
-        index.refresh(s)
+        index.refresh(SqlWatchlist(s))
     assert index.rebuilds == 3 and "C" in _found(index, "Khalid Nasrallah")
 
 
@@ -96,13 +104,13 @@ def test_changes_that_share_a_time_are_each_applied(store: Store) -> None:
         s.add(_entry("A", ["Karim Benali"], t0))
     index = wl.WatchlistIndex()
     with store.read() as s:
-        index.refresh(s)
+        index.refresh(SqlWatchlist(s))
     t1 = t0 + timedelta(seconds=1)
     for rid, name in (("B", "Yusuf al-Harbi"), ("C", "Khalid Nasrallah")):
         with store.transaction() as s:
             s.add(_entry(rid, [name], t1))
         with store.read() as s:
-            index.refresh(s)
+            index.refresh(SqlWatchlist(s))
         assert _found(index, name)[:1] == [rid]
     with store.transaction() as s:  # B's newer version, same time
         entry = s.get(WatchlistEntry, "B")
@@ -110,7 +118,7 @@ def test_changes_that_share_a_time_are_each_applied(store: Store) -> None:
         entry.names = ["Abu Bakr al-Baghdadi"]
         s.add(_entry("D", ["Salahuddin Zawahiri"], t1))
     with store.read() as s:
-        index.refresh(s)
+        index.refresh(SqlWatchlist(s))
     assert _found(index, "Abu Bakr al-Baghdadi")[:1] == ["B"]
     assert "B" not in _found(index, "Yusuf al-Harbi")
     assert _found(index, "Salahuddin Zawahiri")[:1] == ["D"]

@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 
 import coalition
 from fts_share.clock import utcnow
-from fts_share.screening.importer import import_csv
+from fts_share.services.unit import Work
+from fts_share.services.watchlist_import import import_csv
 
 #: The national watchlist at B that the test notice (Karim Benali) matches.
 WATCHLIST = ("id,name,aliases,dob,nationality\n"
@@ -20,7 +21,8 @@ WATCHLIST = ("id,name,aliases,dob,nationality\n"
 def add_watchlist(member: coalition.Member) -> None:
     """Load :data:`WATCHLIST` into ``member``'s watchlists."""
     with member.node.store.transaction() as db:
-        import_csv(db, WATCHLIST, list_name="national", now=utcnow(), actor="system")
+        import_csv(Work(db, utcnow(), member.node), WATCHLIST, list_name="national",
+                   actor="system")
 
 
 def csrf_of(html: str) -> str:

@@ -1,22 +1,32 @@
-"""Per-app state (the node, the clock) and helpers the views share."""
+"""Per-app state (the node, the clock) and the request helpers both porches use.
+
+``work()`` and ``read()`` give a :class:`~fts_share.services.unit.Work` for a service
+call; ``json_body()`` and ``load_args()`` read a request with errors of the product's
+hierarchy (``fts_share.errors``), which ``fts_share.api.problems`` maps to problem+json.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, current_app, request
-from contextlib import contextmanager
-from sqlalchemy.orm import Session
-
-from fts_share.clock import Clock
 from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
 
+from fts_share.clock import Clock
 from fts_share.errors import MalformedRequest, ValidationError
-from fts_share.node import Node
+from fts_share.services import unit
+from fts_share.services.unit import Work
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from fts_share.node import Node
 
 EXTENSION = "fts_share"
 
@@ -37,7 +47,7 @@ def init_app(app: Flask, *, node: Node, clock: Clock) -> None:
 
 def state() -> AppState:
     """The current app's state."""
-    return current_app.extensions[EXTENSION]
+    return cast(AppState, current_app.extensions[EXTENSION])
 
 
 def node() -> Node:
@@ -51,17 +61,37 @@ def now() -> datetime:
 
 
 @contextmanager
+def work() -> Iterator[Work]:
+    """A unit of work (one write transaction, committed on success) at the app's time."""
+    with unit.unit_of_work(node(), now()) as uow:
+        yield uow
+
+
+@contextmanager
+def read() -> Iterator[Work]:
+    """A unit of work for reads only, at the app's time."""
+    with unit.reading(node(), now()) as uow:
+        yield uow
+
+
+@contextmanager
 def transaction() -> Iterator[Session]:
-    """A database transaction on the node's store."""
+    """A database transaction on the node's store (for views not yet on ``work()``)."""
     with node().store.transaction() as session:
         yield session
 
 
 @contextmanager
 def reading() -> Iterator[Session]:
-    """A read-only session on the node's store."""
+    """A read-only session on the node's store (for views not yet on ``read()``)."""
     with node().store.read() as session:
         yield session
+
+
+def vocabularies() -> dict[str, list[str]]:
+    """The configured legal bases and purposes (as the request schemas take them)."""
+    h = node().config.handling
+    return {"legal_bases": list(h.legal_bases), "purposes": list(h.purposes)}
 
 
 def json_body() -> Any:

@@ -19,21 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
 
-from fts_share.clock import utcnow
+from fts_share.clock import to_rfc3339, utcnow
+from fts_share.services import accounts, alerts, reviewing, running, watchlist_import
+from fts_share.services import roster as roster_service
+from fts_share.services.unit import reading, unit_of_work
 
 CODES = [("FRA", "France", "member"), ("IRQ", "Iraq", "member"), ("JOR", "Jordan", "member"),
          ("MLI", "Mali", "observer"), ("TUR", "Türkiye", "member"), ("DEU", "Germany", "member"),
          ("BEL", "Belgium", "member"), ("LKA", "Sri Lanka", "observer"),
          ("ITA", "Italy", "member"), ("BFA", "Burkina Faso", "observer")]
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 MARKER = ".fts-demo"
 
 
 def fixture_path(name: str) -> Path:
     """A file of the demo fixtures (in the repository, or packaged)."""
-    for base in (FIXTURES, Path(__file__).resolve().parent / "fixtures"):
+    for base in (FIXTURES, Path(__file__).resolve().parents[1] / "fixtures"):
         if (base / name).exists():
             return base / name
     raise FileNotFoundError(name)
@@ -61,15 +63,7 @@ def _post_json(url: str, body: Any, token: str) -> dict[str, Any]:
 
 def setup(directory: Path, n: int) -> list[DemoNode]:
     """Create the homes, the signed roster, users and watchlists; start the servers."""
-    from fts_share import accounts
     from fts_share.app import create_app
-    from fts_share.crypto.keys import KeyKind, PublicKey, generate
-    from fts_share.federation.roster import build_member, roster_key_entry, sign_roster
-    from fts_share.node import Node, init_home
-    from fts_share.services.receiving import install_roster
-    from fts_share.services.unit import Work
-    from fts_share.screening.importer import import_un_file
-    from fts_share.server import ServerThread, make_server, reserve_port
 
     if not 2 <= n <= len(CODES):
         raise click.BadParameter(f"--nodes must be between 2 and {len(CODES)}")
@@ -83,44 +77,39 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
             if not (home / MARKER).exists():
                 raise click.ClickException(f"{home} exists and is not a demo node")
             shutil.rmtree(home)
-        sock = reserve_port()
+        sock = running.reserve_port()
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        init_home(home, code=code, url=url)
+        running.create_home(home, code=code, url=url)
         (home / MARKER).write_text("created by fts-share demo\n")
         plan.append((code, name, role, url, home, sock))
-    secretariat = generate(KeyKind.ED25519)
-    members = []
-    for code, name, role, url, home, _sock in plan:
-        keys = json.loads((home / "keys" / "public.json").read_text())
-        entries = [roster_key_entry(PublicKey.from_json(keys["signing"]), use="sign",
-                                    valid_from=start)]
-        entries += [roster_key_entry(PublicKey.from_json(k), use="encrypt", valid_from=start)
-                    for k in keys["encryption"]]
-        members.append(build_member(code=code, name=name, role=role, url=url,
-                                    valid_from=start, keys=entries))
-    from fts_share.clock import to_rfc3339
-
-    roster = sign_roster({"coalition": "Global Coalition against Daesh (demo)", "version": 1,
-                          "issued": to_rfc3339(now), "members": members}, secretariat)
+    secretariat = roster_service.new_secretariat_key()
+    members = [roster_service.member_entry(code=code, name=name, role=role, url=url,
+                                           public_keys=json.loads(
+                                               (home / "keys" / "public.json").read_text()),
+                                           valid_from=start)
+               for code, name, role, url, home, _sock in plan]
+    roster = roster_service.sign_document(
+        {"coalition": "Global Coalition against Daesh (demo)", "version": 1,
+         "issued": to_rfc3339(now), "members": members}, secretariat)
     (directory / "roster.json").write_text(json.dumps(roster, indent=2, ensure_ascii=False))
     un_excerpt = fixture_path("un-excerpt.xml")
     nodes = []
     for code, _name, _role, url, home, sock in plan:
-        node = Node.open(home)
-        node.pin_anchor(secretariat.public())
+        node = running.open_node(home)
+        roster_service.pin_anchor(node, secretariat.public().to_json())
         tokens = {}
-        with node.store.transaction() as session:
-            install_roster(Work(session=session, now=now, node=node), roster)
+        with unit_of_work(node, now) as work:
+            roster_service.import_roster(work, roster)
             for uname, role in (("officer", "officer"), ("reviewer", "reviewer"),
                                 ("admin", "admin")):
-                user = accounts.create_user(session, name=f"{code.lower()}-{uname}", role=role,
-                                            now=now)
-                tokens[uname] = accounts.issue_token(session, user, now=now, label="demo")
-        with node.store.transaction() as session:
-            import_un_file(session, un_excerpt, now=now, actor="system")
+                user = accounts.create_user(work, name=f"{code.lower()}-{uname}", role=role)
+                tokens[uname] = accounts.issue_token(work, user, label="demo")
+        with unit_of_work(node, now) as work:
+            watchlist_import.import_un_file(work, un_excerpt, actor="system")
         app = create_app(node=node)
-        server = ServerThread(make_server(app, host="127.0.0.1", port=0, threads=4, sock=sock),
-                              name=f"demo-{code}").start()
+        server = running.ServerThread(running.make_server(app, host="127.0.0.1", port=0,
+                                                          threads=4, sock=sock),
+                                      name=f"demo-{code}").start()
         nodes.append(DemoNode(code=code, url=url, home=home, node=node, server=server,
                               tokens=tokens))
     return nodes
@@ -128,11 +117,6 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
 
 def exchange(nodes: list[DemoNode]) -> dict[str, Any]:
     """Publish the fixtures at the first node; every other node polls once."""
-    from fts_share.reviewing import verify_node_log
-    from fts_share.services.polling import Poller
-    from fts_share.screening.service import screening_hook
-    from fts_share.storage.models import Alert
-
     source = nodes[0]
     notices = json.loads(fixture_path("demo-notices.json").read_text())
     published = []
@@ -142,19 +126,17 @@ def exchange(nodes: list[DemoNode]) -> dict[str, Any]:
     deliveries: dict[str, Any] = {}
     matches: list[dict[str, Any]] = []
     for dn in nodes[1:]:
-        reports = Poller(dn.node, on_notice=screening_hook(dn.node)).poll_all(force=True)
-        received = sum(r.result.received for r in reports)
-        deliveries[dn.code] = {"received": received,
-                               "decrypted": sum(r.result.decrypted for r in reports),
-                               "rejected": sum(r.result.rejected for r in reports)}
-        with dn.node.store.read() as session:
-            for alert in session.scalars(select(Alert).order_by(Alert.id)):
+        reports = running.poll_once(dn.node)
+        deliveries[dn.code] = {key: sum(r[key] for r in reports)
+                               for key in ("received", "decrypted", "rejected")}
+        with reading(dn.node, utcnow()) as work:
+            for alert in alerts.list_alerts(work, limit=None):
                 matches.append({"node": dn.code, "notice": alert.notice_id,
                                 "record": alert.record_id, "score": alert.score,
                                 "kind": alert.kind})
     audit: dict[str, Any] = {}
     for dn in nodes:
-        report = verify_node_log(dn.node)
+        report = reviewing.verify_node_log(dn.node)
         audit[dn.code] = {"entries": report.entries, "tree_size": report.tree_size,
                           "root": report.root, "verified": report.ok}
     return {"notices_published": len(published), "published": published,
@@ -211,11 +193,7 @@ def demo_command(n: int, directory: Path | None, once: bool, as_json: bool) -> N
             dn.server.stop()
             dn.node.close()
         return
-    from fts_share.screening.service import screening_hook
-    from fts_share.server import BackgroundPoller
-
-    pollers = [BackgroundPoller(dn.node, interval=5.0, on_notice=screening_hook(dn.node))
-               for dn in nodes]
+    pollers = [running.background_poller(dn.node, interval=5.0) for dn in nodes]
     for p in pollers:
         p.start()
     if not as_json:

@@ -8,17 +8,17 @@ that are no longer on it. National watchlists come from CSV.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
 from fts_share.storage.audit_store import audit_store
 from fts_share.errors import ImportFailed
+from fts_share.services.unit import Work
 from fts_share.storage.models import WatchlistEntry
 from fts_share.watchlist.csv_list import parse_watchlist_csv
 from fts_share.watchlist.un_xml import UnList, UnListEntry, parse_un_xml
@@ -49,12 +49,23 @@ def _un_row(entry: UnListEntry, row: WatchlistEntry | None, now: datetime) -> Wa
     return row
 
 
-def import_un(session: Session, parsed: UnList, *, now: datetime, actor: str) -> dict[str, int]:
+def _delist(existing: Mapping[str, WatchlistEntry], seen: set[str], now: datetime) -> int:
+    """Deactivate the active entries not seen in the new list; how many there were."""
+    delisted = 0
+    for rid, row in existing.items():
+        if rid not in seen and row.active:
+            row.active, row.updated = False, now
+            delisted += 1
+    return delisted
+
+
+def import_un(work: Work, parsed: UnList, *, actor: str) -> dict[str, int]:
     """Upsert every entry of ``parsed``; delist UN entries that are no longer on it."""
+    session, now = work.session, work.now
     existing = {r.id: r for r in session.scalars(
         select(WatchlistEntry).where(WatchlistEntry.source == UN_SOURCE))}
     added = updated = 0
-    seen = set()
+    seen: set[str] = set()
     for entry in parsed.entries:
         seen.add(entry.reference)
         row = existing.get(entry.reference)
@@ -63,11 +74,7 @@ def import_un(session: Session, parsed: UnList, *, now: datetime, actor: str) ->
         else:
             updated += 1
         session.add(_un_row(entry, row, now))
-    delisted = 0
-    for ref, row in existing.items():
-        if ref not in seen and row.active:
-            row.active, row.updated = False, now
-            delisted += 1
+    delisted = _delist(existing, seen, now)
     counts = {"added": added, "updated": updated, "delisted": delisted,
               "total": len(parsed.entries)}
     record(audit_store(session), now=now, actor=actor, action="watchlist_import", object_type="watchlist",
@@ -77,19 +84,19 @@ def import_un(session: Session, parsed: UnList, *, now: datetime, actor: str) ->
     return counts
 
 
-def import_un_file(session: Session, path: Path, *, now: datetime, actor: str) -> dict[str, int]:
+def import_un_file(work: Work, path: Path, *, actor: str) -> dict[str, int]:
     """Read, parse (the whole file first) and import a UN XML export."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ImportFailed(f"{path}: {exc.strerror}") from exc
-    return import_un(session, parse_un_xml(data), now=now, actor=actor)
+    return import_un(work, parse_un_xml(data), actor=actor)
 
 
-def import_csv(session: Session, data: bytes | str, *, list_name: str, now: datetime,
-               actor: str) -> dict[str, int]:
+def import_csv(work: Work, data: bytes | str, *, list_name: str, actor: str) -> dict[str, int]:
     """Import a national watchlist CSV (all rows or none); ids are namespaced by
     ``list_name``, and rows of that list missing from the file are delisted."""
+    session, now = work.session, work.now
     entries = parse_watchlist_csv(data)
     prefix = f"{NATIONAL_SOURCE}:{list_name}:"
     existing = {r.id: r for r in session.scalars(
@@ -104,21 +111,8 @@ def import_csv(session: Session, data: bytes | str, *, list_name: str, now: date
         row.dobs, row.nationalities, row.documents = list(e.dob), list(e.nationality), list(e.documents)
         row.measures, row.data, row.active, row.updated = [], {"line": e.line}, True, now
         session.add(row)
-    delisted = 0
-    for rid, row in existing.items():
-        if rid not in seen and row.active:
-            row.active, row.updated = False, now
-            delisted += 1
-    counts = {"total": len(entries), "delisted": delisted}
+    counts = {"total": len(entries), "delisted": _delist(existing, seen, now)}
     record(audit_store(session), now=now, actor=actor, action="watchlist_import", object_type="watchlist",
            object_id=f"national:{list_name}", detail=counts)
     session.flush()
     return counts
-
-
-def active_count(session: Session, sources: Sequence[str] = (UN_SOURCE, NATIONAL_SOURCE)) -> int:
-    """How many active entries the given sources hold."""
-    from sqlalchemy import func
-
-    return int(session.scalar(select(func.count()).select_from(WatchlistEntry).where(
-        WatchlistEntry.source.in_(sources), WatchlistEntry.active.is_(True))) or 0)

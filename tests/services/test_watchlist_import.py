@@ -1,5 +1,6 @@
-"""Watchlist imports into the node database: all of the UN list, re-imports that
-update and delist, national CSV lists, and all-or-nothing on bad files."""
+"""Watchlist imports into the node database (``services.watchlist_import``): all of the
+UN list, re-imports that update and delist, national CSV lists, and all-or-nothing on
+bad files."""
 
 from __future__ import annotations
 
@@ -11,10 +12,18 @@ from sqlalchemy import func, select
 
 from fts_share.clock import utcnow
 from fts_share.errors import ImportFailed
-from fts_share.screening.importer import import_csv, import_un, import_un_file
+from fts_share.services.watchlist_import import import_csv, import_un, import_un_file
 from fts_share.storage import Store
 from fts_share.storage.models import WatchlistEntry
+from fts_share.storage.watchlist import SqlWatchlist
+from fts_share.services.unit import Work
 from fts_share.watchlist.un_xml import parse_un_xml
+
+
+def _work(session, now):  # type: ignore[no-untyped-def]
+    """A unit of work on a bare store (importing a watchlist needs no node)."""
+    return Work(session=session, now=now, node=None)  # type: ignore[arg-type]
+
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "un-excerpt.xml"
 
@@ -27,7 +36,7 @@ def active(store: Store) -> dict[str, WatchlistEntry]:
 
 def test_un_import_keeps_everything_a_screener_needs(store: Store) -> None:
     with store.transaction() as s:
-        counts = import_un_file(s, FIXTURE, now=utcnow(), actor="system")
+        counts = import_un_file(_work(s, utcnow()), FIXTURE, actor="system")
     entries = active(store)
     assert counts["added"] == len(entries) > 10
     baghdadi = entries["QDi.299"]
@@ -44,18 +53,18 @@ def test_un_import_keeps_everything_a_screener_needs(store: Store) -> None:
 def test_reimport_updates_adds_and_delists(store: Store) -> None:
     xml = FIXTURE.read_text(encoding="utf-8")
     with store.transaction() as s:
-        import_un_file(s, FIXTURE, now=utcnow(), actor="system")
+        import_un_file(_work(s, utcnow()), FIXTURE, actor="system")
     # A newer export without QDi.006: it is delisted, and nothing else changes.
     newer = re.sub(r"<INDIVIDUAL>(?:(?!</INDIVIDUAL>).)*?<REFERENCE_NUMBER>QDi\.006<.*?</INDIVIDUAL>",
                    "", xml,
                    flags=re.S)
     assert newer != xml
     with store.transaction() as s:
-        counts = import_un(s, parse_un_xml(newer), now=utcnow(), actor="system")
+        counts = import_un(_work(s, utcnow()), parse_un_xml(newer), actor="system")
     assert counts["delisted"] == 1 and counts["added"] == 0
     assert "QDi.006" not in active(store) and "QDi.299" in active(store)
     with store.transaction() as s:
-        counts = import_un_file(s, FIXTURE, now=utcnow(), actor="system")
+        counts = import_un_file(_work(s, utcnow()), FIXTURE, actor="system")
     assert "QDi.006" in active(store)  # relisted
 
 
@@ -64,12 +73,12 @@ def test_a_malformed_export_imports_nothing(store: Store, tmp_path: Path) -> Non
     bad.write_text(FIXTURE.read_text(encoding="utf-8")[:5000], encoding="utf-8")
     with pytest.raises(ImportFailed, match="line"):
         with store.transaction() as s:
-            import_un_file(s, bad, now=utcnow(), actor="system")
+            import_un_file(_work(s, utcnow()), bad, actor="system")
     evil = tmp_path / "evil.xml"
     evil.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><CONSOLIDATED_LIST/>')
     with pytest.raises(ImportFailed):
         with store.transaction() as s:
-            import_un_file(s, evil, now=utcnow(), actor="system")
+            import_un_file(_work(s, utcnow()), evil, actor="system")
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(WatchlistEntry)) == 0
 
@@ -79,18 +88,18 @@ def test_national_csv_import_is_all_or_nothing(store: Store) -> None:
             "W-1,Karim Benali,كريم بن علي;Abou Souleymane,1994,FRA,19FR48213\n"
             "W-2,Omar Diallo,,1990-05,MLI,\n")
     with store.transaction() as s:
-        assert import_csv(s, good, list_name="fr-dgsi", now=utcnow(), actor="system")["total"] == 2
+        assert import_csv(_work(s, utcnow()), good, list_name="fr-dgsi", actor="system")["total"] == 2
     entries = active(store)
     assert entries["national:fr-dgsi:W-1"].names == ["Karim Benali", "كريم بن علي",
                                                       "Abou Souleymane"]
     bad = good + "W-3,,,1990,FRA,\n"
     with pytest.raises(ImportFailed) as err:
         with store.transaction() as s:
-            import_csv(s, bad.replace("Omar Diallo", "Omar Diallo Junior"), list_name="fr-dgsi",
-                       now=utcnow(), actor="system")
+            import_csv(_work(s, utcnow()), bad.replace("Omar Diallo", "Omar Diallo Junior"), list_name="fr-dgsi",
+                       actor="system")
     assert "line 4" in str(err.value)
     assert active(store)["national:fr-dgsi:W-2"].names == ["Omar Diallo"]  # unchanged
     with store.transaction() as s:
-        counts = import_csv(s, good.splitlines()[0] + "\n" + good.splitlines()[1] + "\n",
-                            list_name="fr-dgsi", now=utcnow(), actor="system")
+        counts = import_csv(_work(s, utcnow()), good.splitlines()[0] + "\n" + good.splitlines()[1] + "\n",
+                            list_name="fr-dgsi", actor="system")
     assert counts["delisted"] == 1 and "national:fr-dgsi:W-2" not in active(store)

@@ -1,0 +1,75 @@
+"""``fts-share roster`` (the roster at a node) and ``fts-share secretariat`` (the
+secretariat's signing key and signed rosters)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from fts_share.cli.common import HOME, load_passphrase
+from fts_share.clock import utcnow
+from fts_share.services import roster as roster_service
+from fts_share.services import running
+from fts_share.services.unit import unit_of_work
+
+DOCUMENT = click.Path(dir_okay=False, path_type=Path)
+DIRECTORY = click.Path(file_okay=False, path_type=Path)
+
+
+@click.group()
+def roster() -> None:
+    """The coalition roster and its trust anchor."""
+
+
+@roster.command("pin")
+@click.argument("home", type=HOME)
+@click.argument("anchor", type=DOCUMENT)
+def roster_pin(home: Path, anchor: Path) -> None:
+    """Pin the secretariat's public key (the trust anchor)."""
+    kid = roster_service.pin_anchor(running.open_node(home), json.loads(anchor.read_text()))
+    click.echo(f"pinned secretariat key {kid}")
+
+
+@roster.command("import")
+@click.argument("home", type=HOME)
+@click.argument("document", type=DOCUMENT)
+def roster_import(home: Path, document: Path) -> None:
+    """Install a signed roster (newer than the one in force)."""
+    with unit_of_work(running.open_node(home), utcnow()) as work:
+        r = roster_service.import_roster(work, json.loads(document.read_text()))
+    click.echo(f"roster version {r.version} in force ({len(r.members)} partners)")
+
+
+@roster.command("show")
+@click.argument("home", type=HOME)
+def roster_show(home: Path) -> None:
+    """Show the roster in force."""
+    r = roster_service.in_force(running.open_node(home))
+    click.echo(f"roster version {r.version}, issued {r.document['issued']}")
+    for m in r.members.values():
+        click.echo(f"  {m.code} {m.role:8} {m.status:9} {m.url}  {m.name}")
+
+
+@click.group()
+def secretariat() -> None:
+    """Secretariat tooling: the roster signing key and signed rosters."""
+
+
+@secretariat.command("init")
+@click.argument("directory", type=DIRECTORY)
+def secretariat_init(directory: Path) -> None:
+    """Create the secretariat signing key (keep it offline)."""
+    kid, public = roster_service.create_secretariat_key(directory, load_passphrase())
+    click.echo(f"secretariat key {kid}: pin {public} on every node")
+
+
+@secretariat.command("sign")
+@click.argument("directory", type=DIRECTORY)
+@click.argument("draft", type=DOCUMENT)
+def secretariat_sign(directory: Path, draft: Path) -> None:
+    """Sign a roster draft (JSON) and print the signed roster."""
+    signed = roster_service.sign_draft(directory, json.loads(draft.read_text()),
+                                       load_passphrase())
+    click.echo(json.dumps(signed, indent=2, ensure_ascii=False))

@@ -1,0 +1,125 @@
+"""The coalition roster at a node (pin the secretariat's key, install a signed roster,
+show the one in force) and the secretariat's own tooling (its signing key, signed
+rosters)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fts_share.crypto.keys import (
+    KeyKind,
+    PrivateKey,
+    PublicKey,
+    generate,
+    load_private,
+    save_private,
+)
+from fts_share.audit.log import record
+from fts_share.errors import RosterError
+from fts_share.federation import roster as roster_rules
+from fts_share.federation.roster import Roster, build_member, roster_key_entry, sign_roster
+from fts_share.node import Node
+from fts_share.services.unit import Work
+from fts_share.storage.rosters import SqlRosterVersions
+
+SECRETARIAT_KEY = "secretariat.pem"
+SECRETARIAT_PUBLIC = "secretariat.pub.json"
+
+
+def pin_anchor(node: Node, anchor: Mapping[str, Any]) -> str:
+    """Pin the secretariat's public key (the trust anchor); its key id."""
+    key = PublicKey.from_json(dict(anchor))
+    node.pin_anchor(key)
+    return key.kid
+
+
+def import_roster(work: Work, document: Mapping[str, Any], *,
+                   actor: str = "system") -> Roster:
+    """Install ``document`` if the pinned secretariat key signed it and it is newer than
+    the roster in force (re-installing the version in force changes nothing; an older
+    one is refused: a rollback could resurrect a revoked key). The change is logged."""
+    roster, previous, installed = roster_rules.install(
+        SqlRosterVersions(work.session), document, anchor=work.node.anchor, now=work.now)
+    if installed:
+        record(work.audit, now=work.now, actor=actor, action="roster_change",
+               object_type="roster", object_id=str(roster.version),
+               detail={"previous": previous, "members": len(roster.members)})
+        work.node.forget_roster()
+    return roster
+
+
+def node_info(node: Node) -> dict[str, Any]:
+    """The node's code, URL, public keys and the status of the roster in force."""
+    info: dict[str, Any] = {"code": node.code, "url": node.config.url,
+                            "keys": node.public_keys()}
+    try:
+        roster = node.roster
+        member = roster.members.get(node.code)
+        info["roster"] = {"version": roster.version, "issued": roster.document["issued"],
+                          "listed": member is not None,
+                          "role": member.role if member else None,
+                          "status": member.status if member else None}
+    except RosterError as exc:
+        info["roster"] = {"version": None, "error": str(exc)}
+    return info
+
+
+def roster_document(node: Node) -> dict[str, Any]:
+    """The signed roster in force (RosterError if none), as partners fetch it."""
+    return dict(node.roster.document)
+
+
+def in_force(node: Node) -> Roster:
+    """The roster in force (RosterError if none is installed)."""
+    return node.roster
+
+
+def partners(work: Work) -> list[dict[str, str]]:
+    """The active partners on the roster in force, this node excluded."""
+    return [{"code": m.code, "name": m.name, "role": m.role}
+            for m in work.node.roster.partners(exclude=work.code, now=work.now)]
+
+
+def create_secretariat_key(directory: Path, passphrase: bytes | None) -> tuple[str, Path]:
+    """Create the secretariat signing key in ``directory``; its key id and the public
+    key file to pin on every node."""
+    directory.mkdir(parents=True, exist_ok=True)
+    key = generate(KeyKind.ED25519)
+    save_private(directory / SECRETARIAT_KEY, key, passphrase)
+    public = directory / SECRETARIAT_PUBLIC
+    public.write_text(json.dumps(key.public().to_json(), indent=2))
+    return key.kid, public
+
+
+def sign_draft(directory: Path, draft: Mapping[str, Any],
+               passphrase: bytes | None) -> dict[str, Any]:
+    """Sign a roster draft with the secretariat key in ``directory`` (checked)."""
+    key = load_private(directory / SECRETARIAT_KEY, passphrase)
+    signed = sign_roster(dict(draft), key)
+    Roster.verify(signed, key.public())
+    return dict(signed)
+
+
+def new_secretariat_key() -> PrivateKey:
+    """A fresh secretariat signing key (kept in memory: for a demo coalition)."""
+    return generate(KeyKind.ED25519)
+
+
+def member_entry(*, code: str, name: str, role: str, url: str, public_keys: Mapping[str, Any],
+                 valid_from: datetime) -> dict[str, Any]:
+    """A roster member from a node's ``keys/public.json``."""
+    entries = [roster_key_entry(PublicKey.from_json(public_keys["signing"]), use="sign",
+                                valid_from=valid_from)]
+    entries += [roster_key_entry(PublicKey.from_json(k), use="encrypt", valid_from=valid_from)
+                for k in public_keys["encryption"]]
+    return dict(build_member(code=code, name=name, role=role, url=url, valid_from=valid_from,
+                             keys=entries))
+
+
+def sign_document(document: Mapping[str, Any], secretariat: PrivateKey) -> dict[str, Any]:
+    """Sign a roster document with the secretariat key."""
+    return dict(sign_roster(dict(document), secretariat))

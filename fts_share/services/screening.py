@@ -1,0 +1,258 @@
+"""Screening names and batches, here or at a partner, and screening every received
+notice on arrival.
+
+Hit / no-hit first: a partner node that screens here learns only whether and how
+strongly someone matches, with the reference of the record, never its content (the
+Prüm model). Every screening is logged with its purpose and legal basis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fts_share.audit.log import record
+from fts_share.errors import FtsError, ProtocolError
+from fts_share.federation.http import PartnerClient
+from fts_share.services.receiving import NoticeHook
+from fts_share.matching import Hit, NameAnalysis, analyze_name
+from fts_share.node import Node
+from fts_share.notices.schemas import load_received
+from fts_share.screening.index import WatchlistIndex
+from fts_share.services.unit import Work, unit_of_work
+from fts_share.storage.models import Alert, Notice, WatchlistEntry
+from fts_share.storage.watchlist import SqlWatchlist
+from fts_share.watchlist.un_xml import TRAVEL_BAN
+
+BORDER_MOVEMENTS = ("departure", "transit", "arrival", "attempted_crossing", "return",
+                    "relocation")
+Progress = Callable[[int, int], None]
+
+
+def watchlist_index(node: Node) -> WatchlistIndex:
+    """The node's watchlist index (one per process)."""
+    idx = node.caches.get("watchlist_index")
+    if idx is None:
+        idx = node.caches["watchlist_index"] = WatchlistIndex()
+    return idx
+
+
+def _current_index(work: Work) -> WatchlistIndex:
+    index = watchlist_index(work.node)
+    index.refresh(SqlWatchlist(work.session))
+    return index
+
+
+def _explanation(hit: Hit) -> dict[str, Any]:
+    return dict(hit.explanation.to_dict())
+
+
+@dataclass(frozen=True)
+class Query:
+    """One name to screen, with optional evidence."""
+
+    name: str
+    dob: Any = None
+    nationality: Any = None
+    documents: Sequence[str] | None = None
+    ref: str | None = None
+
+
+def iter_queries(rows: Iterable[Mapping[str, Any]]) -> list[Query]:
+    """Queries from validated request rows."""
+    return [Query(name=r["name"], dob=r.get("dob"), nationality=r.get("nationality"),
+                  documents=r.get("documents"), ref=r.get("ref")) for r in rows]
+
+
+def _search(index: WatchlistIndex, q: Query, *, limit: int, exclude: str | None = None
+            ) -> list[Hit]:
+    hits = index.search(q.name, dob=q.dob, nationality=q.nationality,
+                        documents=list(q.documents) if q.documents else None, limit=limit + 1)
+    return [h for h in hits if h.record_id != exclude][:limit]
+
+
+def _hit_doc(session: Session, hit: Hit, *, disclose: bool) -> dict[str, Any]:
+    entry = session.get(WatchlistEntry, hit.record_id)
+    doc: dict[str, Any] = {"reference": hit.record_id, "score": round(float(hit.score), 4),
+                           "source": entry.source if entry else None,
+                           "measures": list(entry.measures) if entry else []}
+    if disclose:
+        doc["matched_name"] = hit.name
+        doc["explanation"] = _explanation(hit)
+        if entry is not None:
+            doc["regime"] = entry.regime
+    return doc
+
+
+def _screen_one(work: Work, index: WatchlistIndex, q: Query, *, limit: int, disclose: bool,
+                batch: bool) -> dict[str, Any]:
+    try:
+        docs = [_hit_doc(work.session, h, disclose=disclose)
+                for h in _search(index, q, limit=limit)]
+    except FtsError as exc:
+        if not batch:
+            raise
+        return {"ref": q.ref, "hit": False, "hits": [], "error": exc.to_problem()}
+    return {"ref": q.ref, "hit": bool(docs), "hits": docs}
+
+
+def screen(work: Work, *, queries: Sequence[Query], purpose: str, legal_basis: Sequence[str],
+           actor: str, partner: str | None = None, limit: int = 10,
+           progress: Progress | None = None, batch: bool = False) -> list[dict[str, Any]]:
+    """Screen one or many names; partners (``partner`` set) get hit/no-hit only.
+
+    A bad single name raises its ``ValidationError``; in a ``batch`` a bad row gets an
+    ``error`` (problem document) and the other rows are screened."""
+    index = _current_index(work)
+    results: list[dict[str, Any]] = []
+    for i, q in enumerate(queries):
+        results.append(_screen_one(work, index, q, limit=limit, disclose=partner is None,
+                                   batch=batch))
+        if progress is not None:
+            progress(i + 1, len(queries))
+    record(work.audit, now=work.now, actor=actor,
+           action="screen_batch" if batch else "screen", object_type="screening",
+           partner=partner, purpose=purpose, legal_basis=list(legal_basis),
+           detail={"queries": len(queries), "with_hits": sum(1 for r in results if r["hit"])})
+    return results
+
+
+def _answer_detail(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """The log detail of a partner's answer: how many queries, how many with hits."""
+    results: Sequence[Any] = answer.get("results", [answer])
+    return {"queries": len(results),
+            "with_hits": sum(1 for r in results if isinstance(r, dict) and r.get("hit"))}
+
+
+def screen_at(node: Node, partner: str, *, body: dict[str, Any], actor: str,
+              now: datetime) -> dict[str, Any]:
+    """Send a screening (``body`` as for ``POST /api/v1/screen``) to ``partner``,
+    signed as this node; log it here with its purpose and legal basis.
+
+    The request is made outside any transaction and logged in one of its own, whatever
+    the answer (so it takes the node and the time, not a unit of work)."""
+    member = node.roster.member(partner, now=now)
+    client = PartnerClient(key=node.signing, timeout=node.config.federation.request_timeout,
+                           ttl=node.config.federation.signature_ttl)
+    outcome: str = "ok"
+    detail: dict[str, Any] = {}
+    try:
+        resp = client.request("POST", f"{member.url}/api/v1/screen", now=now, body=body)
+        answer = resp.json()
+        if resp.status != 200 or not isinstance(answer, dict):
+            outcome = "refused" if 400 <= resp.status < 500 else "error"
+            raise ProtocolError(f"{partner} answered HTTP {resp.status}: "
+                                f"{answer.get('detail') if isinstance(answer, dict) else ''}")
+        detail = _answer_detail(answer)
+        return answer
+    except FtsError as exc:
+        outcome = outcome if outcome != "ok" else "error"
+        detail = {"error": str(exc)[:300]}
+        raise
+    finally:
+        with unit_of_work(node, now) as work:
+            record(work.audit, now=now, actor=actor, action="screen",
+                   object_type="remote_screening", object_id=partner, partner=partner,
+                   purpose=str(body.get("purpose", ""))[:64],
+                   legal_basis=list(body.get("legal_basis", [])), outcome=outcome,
+                   detail=detail)
+
+
+def _alert_kind(entry: WatchlistEntry | None, movement: str | None) -> str:
+    if entry is None or entry.source != "un":
+        return "match"
+    if TRAVEL_BAN in entry.measures and movement in BORDER_MOVEMENTS:
+        return "travel_ban_hit"
+    return "sanctions_hit"
+
+
+def notice_record_id(origin: str, notice_id: str) -> str:
+    """The watchlist id of a received notice's subject."""
+    return f"notice:{origin}:{notice_id}"
+
+
+def _subject_names(subject: Mapping[str, Any]) -> list[str]:
+    return [n["full"] for n in subject.get("names", []) if n.get("full")]
+
+
+def _subject_documents(subject: Mapping[str, Any]) -> list[str]:
+    return [d["number"] for d in subject.get("documents", []) if d.get("number")]
+
+
+def _best_hits(index: WatchlistIndex, subject: Mapping[str, Any], own_id: str) -> dict[str, Hit]:
+    """The best hit per record over every name of the subject (unreadable names skipped)."""
+    dob = (subject.get("dob") or {}).get("value")
+    nats = subject.get("nationalities") or None
+    docs = _subject_documents(subject) or None
+    best: dict[str, Hit] = {}
+    for name in _subject_names(subject):
+        query = Query(name=name, dob=dob, nationality=nats, documents=docs)
+        try:
+            hits = _search(index, query, limit=10, exclude=own_id)
+        except FtsError:
+            continue
+        for h in hits:
+            if h.record_id not in best or h.score > best[h.record_id].score:
+                best[h.record_id] = h
+    return best
+
+
+def _raise_alert(work: Work, row: Notice, rid: str, hit: Hit, movement: str | None) -> Alert:
+    entry = work.session.get(WatchlistEntry, rid)
+    alert = Alert(created=work.now, notice_id=row.notice_id, notice_version=row.version,
+                  record_id=rid, source=entry.source if entry else "unknown",
+                  kind=_alert_kind(entry, movement), score=round(float(hit.score), 4),
+                  explanation=_explanation(hit),
+                  measures=list(entry.measures) if entry else [], status="new")
+    work.session.add(alert)
+    work.session.flush()
+    record(work.audit, now=work.now, actor="system", action="match_created",
+           object_type="alert", object_id=str(alert.id), object_version=None,
+           partner=row.origin, legal_basis=row.legal_basis,
+           detail={"notice": row.notice_id, "notice_version": row.version,
+                   "record": rid, "score": alert.score, "kind": alert.kind})
+    return alert
+
+
+def screen_notice(work: Work, row: Notice, notice: Mapping[str, Any]) -> list[Alert]:
+    """Screen a received notice's subject; raise alerts; index the subject. A subject
+    or movement of the wrong shape raises ``ValidationError`` (the envelope is refused)."""
+    subject, movement_doc = load_received(notice)
+    own_id = notice_record_id(row.origin, row.notice_id)
+    best = _best_hits(_current_index(work), subject, own_id)
+    movement = movement_doc["kind"] if movement_doc else None
+    alerts = [_raise_alert(work, row, rid, hit, movement)
+              for rid, hit in sorted(best.items(), key=lambda kv: -kv[1].score)]
+    _index_subject(work, row, subject, own_id)
+    return alerts
+
+
+def _index_subject(work: Work, row: Notice, subject: Mapping[str, Any], rid: str) -> None:
+    entry = work.session.get(WatchlistEntry, rid) or WatchlistEntry(id=rid, source="notice")
+    entry.kind = "individual"
+    entry.names = _subject_names(subject)
+    entry.dobs = [subject["dob"]["value"]] if subject.get("dob") else []
+    entry.nationalities = list(subject.get("nationalities") or [])
+    entry.documents = _subject_documents(subject)
+    entry.measures, entry.active, entry.updated = [], True, work.now
+    entry.data = {"notice": row.notice_id, "version": row.version, "origin": row.origin}
+    work.session.add(entry)
+
+
+def screening_hook(node: Node) -> NoticeHook:
+    """The ``on_notice`` hook the poller calls for every received notice version."""
+
+    def hook(session: Session, row: Notice, notice: dict[str, Any], now: datetime) -> None:
+        screen_notice(Work(session=session, now=now, node=node), row, notice)
+
+    return hook
+
+
+def analyze(name: str) -> NameAnalysis:
+    """How the engine reads a name (parts, roles, romanisations); ValidationError for a
+    name it cannot read."""
+    return analyze_name(name)
