@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from fts_share.clock import to_rfc3339
 from fts_share.audit.log import record
 from fts_share.errors import Conflict, NotFound
 from fts_share.services.unit import Work
@@ -52,12 +53,12 @@ def decide(work: Work, *, alert_id: int, decision: str, actor: str,
 
 def alert_json(alert: Alert) -> dict[str, Any]:
     """An alert as officers see it."""
-    return {"id": alert.id, "created": alert.created.isoformat(), "notice": alert.notice_id,
+    return {"id": alert.id, "created": to_rfc3339(alert.created), "notice": alert.notice_id,
             "notice_version": alert.notice_version, "record": alert.record_id,
             "source": alert.source, "kind": alert.kind, "score": alert.score,
             "measures": alert.measures, "explanation": alert.explanation,
             "status": alert.status, "decided_by": alert.decided_by,
-            "decided_at": alert.decided_at.isoformat() if alert.decided_at else None}
+            "decided_at": to_rfc3339(alert.decided_at) if alert.decided_at else None}
 
 
 def watchlist_record(work: Work, record_id: str) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fts_share.clock import to_rfc3339
 from fts_share.audit.crosscheck import latest_peer_head, list_findings, observe_peer_head
 from fts_share.storage.audit_store import audit_store
 from fts_share.audit.errors import VerificationError
@@ -52,7 +53,7 @@ def consistency_for(session: Session, *, have: int | None, head_size: int) -> di
 
 def findings_about(session: Session, partner: str) -> list[dict[str, Any]]:
     """Recent findings this node made about ``partner``, to send it."""
-    return [{"kind": f.kind, "detected_at": f.detected_at.isoformat(), "first": f.first_head,
+    return [{"kind": f.kind, "detected_at": to_rfc3339(f.detected_at), "first": f.first_head,
              "second": f.second_head, "detail": f.detail}
             for f in list_findings(audit_store(session), peer=partner, limit=MAX_FINDINGS_PER_PAGE)]
 

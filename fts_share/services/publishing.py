@@ -81,7 +81,7 @@ def summary(row: Notice) -> dict[str, Any]:
     return {"id": row.notice_id, "version": row.version, "origin": row.origin,
             "authored": row.authored, "status": row.status, "tlp": row.label,
             "caveats": row.caveats, "legal_basis": row.legal_basis,
-            "recipients": row.recipients, "created": row.created.isoformat(),
+            "recipients": row.recipients, "created": to_rfc3339(row.created),
             "review_date": row.review_date.isoformat(), "movement": row.movement_kind,
             "minor": row.subject_minor}
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fts_share.clock import to_rfc3339
 from fts_share.audit import log as audit_log
 from fts_share.storage.audit_store import audit_store
 from fts_share.audit import merkle
@@ -18,7 +19,7 @@ from fts_share.audit.crosscheck import list_findings
 from fts_share.audit.entry import ACTIONS, OUTCOMES
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.export import export_csv, export_jsonl
-from fts_share.audit.models import AuditEntry
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.audit.query import EntryQuery, entry_to_json, list_entries, parse_query
 from fts_share.audit.report import compliance_report
 from fts_share.audit.verify import VerificationReport, verify_log
@@ -163,7 +164,7 @@ def export_lines(node: Node, query: EntryQuery | None, fmt: str, *,
 
 def findings(work: Work) -> list[dict[str, Any]]:
     """Split views and inconsistent histories detected in partners' logs."""
-    return [{"peer": f.peer, "kind": f.kind, "detected_at": f.detected_at.isoformat(),
+    return [{"peer": f.peer, "kind": f.kind, "detected_at": to_rfc3339(f.detected_at),
              "detail": f.detail, "first": f.first_head, "second": f.second_head}
             for f in list_findings(work.audit)]
 

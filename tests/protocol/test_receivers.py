@@ -22,7 +22,8 @@ from sqlalchemy import select
 
 from fts_share.audit.heads import make_tree_head
 from fts_share.clock import to_rfc3339, utcnow
-from fts_share.federation import logcheck, outbox
+from fts_share.federation import outbox
+from fts_share.services import logcheck
 from fts_share.storage.models import FederationEvent, Notice
 
 VALIDATE_RECEIVED = ("ingest stores received notices without validating them against "
@@ -116,9 +117,6 @@ def test_a_notice_that_breaks_its_schema_is_refused(coalition: Coalition,
     assert len(rejected(irq, "FRA")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="federation.logcheck.findings_about (and "
-                   "api/audit.py findings) write detected_at with isoformat() (+00:00); "
-                   "the protocol's times are RFC 3339 UTC with Z (clock.to_rfc3339)")
 def test_findings_sent_in_pages_follow_the_schema(coalition: Coalition) -> None:
     fra, irq, mli = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
     irq.poll()
