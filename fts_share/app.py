@@ -11,7 +11,7 @@ from flask import Flask
 from fts_share.clock import Clock, utcnow
 
 if TYPE_CHECKING:
-    from fts_share.node import Node
+    from fts_share.services.node import Node
 
 
 def create_app(home: Path | str | None = None, *, node: Node | None = None,

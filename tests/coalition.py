@@ -18,10 +18,10 @@ from fts_share.clock import to_rfc3339, utcnow
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate
 from fts_share.federation.poller import PeerReport
 from fts_share.federation.roster import build_member, roster_key_entry, sign_roster
-from fts_share.node import Node, init_home
+from fts_share.services.node import Node, init_home
 from fts_share.services.screening import screening_hook
 from fts_share.services.unit import Work
-from fts_share.server import ServerThread, make_server, reserve_port
+from fts_share.services.serving import ServerThread, make_server, reserve_port
 from fts_share.services.polling import Poller
 from fts_share.services.roster import import_roster
 

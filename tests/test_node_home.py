@@ -17,7 +17,7 @@ from fts_share.services.unit import Work
 from fts_share.clock import utcnow
 from fts_share.config import load_config
 from fts_share.errors import ConfigError, Unauthenticated, ValidationError
-from fts_share.node import Node, init_home
+from fts_share.services.node import Node, init_home
 from fts_share.storage.models import Token
 
 

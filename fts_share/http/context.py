@@ -24,9 +24,8 @@ from fts_share.services import unit
 from fts_share.services.unit import Work
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from fts_share.node import Node
+    
+    from fts_share.services.node import Node
 
 EXTENSION = "fts_share"
 
@@ -72,20 +71,6 @@ def read() -> Iterator[Work]:
     """A unit of work for reads only, at the app's time."""
     with unit.reading(node(), now()) as uow:
         yield uow
-
-
-@contextmanager
-def transaction() -> Iterator[Session]:
-    """A database transaction on the node's store (for views not yet on ``work()``)."""
-    with node().store.transaction() as session:
-        yield session
-
-
-@contextmanager
-def reading() -> Iterator[Session]:
-    """A read-only session on the node's store (for views not yet on ``read()``)."""
-    with node().store.read() as session:
-        yield session
 
 
 def vocabularies() -> dict[str, list[str]]:

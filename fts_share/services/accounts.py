@@ -30,7 +30,7 @@ from fts_share.errors import (
     Unauthenticated,
     ValidationError,
 )
-from fts_share.node import Node
+from fts_share.services.node import Node
 from fts_share.services.unit import Work, unit_of_work
 from fts_share.storage.models import SeenNonce, Token, User
 

@@ -24,7 +24,7 @@ from fts_share.federation.feed import VerifiedPage
 from fts_share.federation.http import PartnerClient
 from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_seconds, fetch_page
 from fts_share.federation.roster import Member
-from fts_share.node import Node
+from fts_share.services.node import Node
 from fts_share.services import logcheck
 from fts_share.services.receiving import NoticeHook, ingest_page, purge_version
 from fts_share.services.roster import import_roster

@@ -25,7 +25,7 @@ from fts_share.audit.report import compliance_report
 from fts_share.audit.verify import VerificationReport, verify_log
 from fts_share.crypto.keys import PublicKey, verify_signature
 from fts_share.errors import FtsError
-from fts_share.node import Node
+from fts_share.services.node import Node
 from fts_share.storage.notices import latest_versions
 from fts_share.services import dissemination
 from fts_share.services.unit import Work, reading

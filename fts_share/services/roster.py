@@ -22,7 +22,7 @@ from fts_share.audit.log import record
 from fts_share.errors import RosterError
 from fts_share.federation import roster as roster_rules
 from fts_share.federation.roster import Roster, build_member, roster_key_entry, sign_roster
-from fts_share.node import Node
+from fts_share.services.node import Node
 from fts_share.services.unit import Work
 from fts_share.storage.rosters import SqlRosterVersions
 

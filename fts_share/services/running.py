@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from fts_share.config import NodeConfig, load_config
-from fts_share.node import Node, init_home
-from fts_share.server import BackgroundPoller, ServerThread, make_server, reserve_port
+from fts_share.services.node import Node, init_home
+from fts_share.services.serving import BackgroundPoller, ServerThread, make_server, reserve_port
 from fts_share.services.polling import Poller, purge_expired
 from fts_share.services.screening import screening_hook
 from fts_share.services.unit import unit_of_work

@@ -20,7 +20,7 @@ from fts_share.errors import FtsError, ProtocolError
 from fts_share.federation.http import PartnerClient
 from fts_share.services.receiving import NoticeHook
 from fts_share.matching import Hit, NameAnalysis, analyze_name
-from fts_share.node import Node
+from fts_share.services.node import Node
 from fts_share.notices.schemas import load_received
 from fts_share.screening.index import WatchlistIndex
 from fts_share.services.unit import Work, unit_of_work
@@ -256,3 +256,12 @@ def analyze(name: str) -> NameAnalysis:
     """How the engine reads a name (parts, roles, romanisations); ValidationError for a
     name it cannot read."""
     return analyze_name(name)
+
+
+def read_name(text: str) -> dict[str, Any]:
+    """How the matching engine reads a name: its parts with their roles, scripts and
+    first romanisations (:class:`~fts_share.errors.ValidationError` if unreadable)."""
+    analysis = analyze_name(text)
+    return {"text": analysis.text, "particles": list(analysis.particles),
+            "parts": [{"text": p.text, "role": p.role, "script": p.script,
+                       "romanisations": list(p.romanisations)[:6]} for p in analysis.parts]}

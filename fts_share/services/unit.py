@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from fts_share.config import NodeConfig
-from fts_share.node import Node
+from fts_share.services.node import Node
 from fts_share.storage.audit_store import SqlAuditStore, audit_store
 
 

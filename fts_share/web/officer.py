@@ -11,11 +11,10 @@ from flask_babel import gettext as _
 
 from fts_share.errors import Forbidden, FtsError, Gone, ValidationError
 from fts_share.http import context
-from fts_share.matching import analyze_name
 from fts_share.notices import schemas
 from fts_share.services import alerts as alert_service
 from fts_share.services import inbox as inbox_service
-from fts_share.services import publishing
+from fts_share.services import publishing, screening
 from fts_share.web import errors, forms, security, users, views
 from fts_share.web.labels import label, message
 
@@ -26,16 +25,15 @@ PER_PAGE = 25
 
 
 def name_preview(text: str) -> dict[str, Any]:
-    """The engine's reading of a name: parts, roles and romanisations (or the error)."""
+    """The engine's reading of a name, with role labels (or the error, translated)."""
     try:
-        analysis = analyze_name(text)
+        reading = screening.read_name(text)
     except ValidationError as exc:
         return {"text": text, "error": "; ".join(message(m) for ms in exc.errors.values()
                                                  for m in ms)}
-    return {"text": analysis.text, "particles": list(analysis.particles),
-            "parts": [{"text": p.text, "role": p.role, "role_label": label("role", p.role),
-                       "script": p.script, "romanisations": list(p.romanisations)[:6]}
-                      for p in analysis.parts]}
+    for part in reading["parts"]:
+        part["role_label"] = label("role", part["role"])
+    return reading
 
 
 def _render_form(nf: forms.NoticeForm, *, mode: str, notice_id: str | None = None,

@@ -13,7 +13,7 @@ from fts_share.app import create_app
 from fts_share.clock import utcnow
 from fts_share.crypto.httpsig import sign_request
 from fts_share.crypto.keys import KeyKind, PrivateKey, generate
-from fts_share.node import Node
+from fts_share.services.node import Node
 from helpers import audit, publish
 
 FEED = "/api/v1/feed?after=0&limit=10"

@@ -26,7 +26,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 import flows
 from coalition import Member
 
-from fts_share.node import Node
+from fts_share.services.node import Node
 
 MARKER = re.compile(r"<!-- example: (?P<name>[a-z0-9-]+) schema: (?P<schema>[a-z0-9-]+)"
                     r"(?:#(?P<pointer>\S+))? -->\n```json\n(?P<body>.*?)\n```", re.DOTALL)

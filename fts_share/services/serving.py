@@ -1,4 +1,4 @@
-"""Running a node: the WSGI app under waitress, with the poller in a background thread."""
+"""Serving a node: the WSGI app under waitress, with the poller in a background thread."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import threading
 from typing import Any
 
 from fts_share.clock import Clock, utcnow
-from fts_share.node import Node
+from fts_share.services.node import Node
+from fts_share.services.polling import Poller, purge_expired
+from fts_share.services.unit import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +21,6 @@ class BackgroundPoller:
 
     def __init__(self, node: Node, *, interval: float, clock: Clock = utcnow,
                  on_notice: Any = None) -> None:
-        from fts_share.services.polling import Poller
-
         self.poller = Poller(node, clock=clock, on_notice=on_notice)
         self.node, self.interval, self.clock = node, interval, clock
         self._stop = threading.Event()
@@ -36,9 +36,6 @@ class BackgroundPoller:
         self.thread.join(timeout=30)
 
     def _run(self) -> None:
-        from fts_share.services.polling import purge_expired
-        from fts_share.services.unit import unit_of_work
-
         while not self._stop.is_set():
             try:
                 self.poller.poll_all()
