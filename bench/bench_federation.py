@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import logging
 import json
+import logging
 import os
 import platform
 import random
@@ -38,30 +38,29 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+import pg_server
+from coalition import build, notice
+from sqlalchemy import create_engine, func, select, text
 
-import pg_server  # noqa: E402
-from coalition import Coalition, build, notice  # noqa: E402
-from fts_share.clock import utcnow  # noqa: E402
-from fts_share.federation import http as fed_http  # noqa: E402
-from fts_share.federation.feed import build_page, verify_page  # noqa: E402
-from fts_share.notices.rules import Actor  # noqa: E402
-from fts_share.services import publishing  # noqa: E402
-from fts_share.services.dissemination import sender  # noqa: E402
-from fts_share.services.polling import Poller  # noqa: E402
-from fts_share.services.receiving import ingest_page  # noqa: E402
-from fts_share.services.unit import Work  # noqa: E402
-from fts_share.storage.outbox import SqlOutbox  # noqa: E402
-from fts_share.storage import Store  # noqa: E402
-from fts_share.storage.models import Notice, ReceivedEnvelope  # noqa: E402
+from fts_share.clock import utcnow
+from fts_share.federation import http as fed_http
+from fts_share.federation.feed import build_page, verify_page
+from fts_share.notices.rules import Actor
+from fts_share.services import publishing
+from fts_share.services.dissemination import sender
+from fts_share.services.polling import Poller
+from fts_share.services.receiving import ingest_page
+from fts_share.storage import Store
+from fts_share.storage.models import Notice, ReceivedEnvelope
+from fts_share.storage.outbox import SqlOutbox
 
 PAGE = 100
 NAMES = ["Karim Benali", "كريم بن علي", "Abu Bakr al-Baghdadi", "أبو بكر البغدادي",
@@ -237,7 +236,6 @@ def bench_coalition(n_nodes: int, n_notices: int, workers: int) -> dict[str, Any
         codes.append("".join(chr(65 + (i // 26 ** k) % 26) for k in (2, 1, 0)))
     observers = set(codes[-max(1, n_nodes // 10):])
     roles = [(code, "observer" if code in observers else "member") for code in codes]
-    rng = random.Random(7)
     pq = {code: i % 2 == 0 for i, code in enumerate(codes)}  # half offer hybrid PQ keys
     t0 = time.perf_counter()
     c = build(folder, urls, roles, post_quantum=pq, start=False)
@@ -343,20 +341,20 @@ def markdown(ingest: list[dict[str, Any]], co: dict[str, Any] | None, command: s
     import cryptography
     import sqlalchemy
 
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = ["# Federation benchmark results", "",
            f"Command: `{command}` (from the repository root)", "",
-           f"Date: {now}; machine: CPython {platform.python_version()}, "
+           (f"Date: {now}; machine: CPython {platform.python_version()}, "
            f"cryptography {cryptography.__version__}, SQLAlchemy {sqlalchemy.__version__}, "
-           f"{os.cpu_count()} CPUs, {platform.machine()} {platform.system()}.", ""]
+           f"{os.cpu_count()} CPUs, {platform.machine()} {platform.system()}."), ""]
     if ingest:
         out += ["## Feed ingestion (target: at least 500 envelopes per second)", "",
-                "Pages of 100; each envelope: page index checked, envelope signature "
+                ("Pages of 100; each envelope: page index checked, envelope signature "
                 "verified, content key unwrapped (HPKE, hybrid ML-KEM-768 + X25519 for the "
                 "recipient), decrypted, inner signature verified, notice stored encrypted "
-                "at rest with its audit entry; one transaction per page with the cursor.", "",
-                "| store | envelopes | verify + decrypt + store (env/s) | poll over HTTP, end "
-                "to end (env/s) | wire bytes / envelope |",
+                "at rest with its audit entry; one transaction per page with the cursor."), "",
+                ("| store | envelopes | verify + decrypt + store (env/s) | poll over HTTP, end "
+                "to end (env/s) | wire bytes / envelope |"),
                 "|---|---:|---:|---:|---:|"]
         for r in ingest:
             out.append(f"| {r['backend']} | {r['envelopes']} | {r['ingest_rate']:.0f} "
@@ -366,14 +364,14 @@ def markdown(ingest: list[dict[str, Any]], co: dict[str, Any] | None, command: s
     if co:
         sent, recv = co["bytes_sent"], co["bytes_received"]
         out += [f"## Coalition of {co['nodes']} nodes, {co['notices']} notices", "",
-                f"Real HTTP servers: {co['nodes']} HTTP servers (Werkzeug's threaded server: "
+                (f"Real HTTP servers: {co['nodes']} HTTP servers (Werkzeug's threaded server: "
                 f"waitress's select() loop cannot watch descriptors above 1024) in one "
                 f"process on 127.0.0.1, each node with its own SQLite database; "
                 f"{co['observers']} observers; half the nodes offer hybrid post-quantum "
                 f"keys. Notices published through the officer API (named 1-5 recipients "
                 f"45 %, named 6-30 35 %, all members 13 %, members and observers 7 %). "
                 f"Then every node polls all {co['nodes'] - 1} partners, {co['workers']} "
-                "nodes at a time, in rounds until a round brings nothing new.", "",
+                "nodes at a time, in rounds until a round brings nothing new."), "",
                 "| measure | value |", "|---|---:|",
                 f"| deliveries expected (notice x recipient) | {co['deliveries']} |",
                 f"| publishing {co['notices']} notices (API, sealing) | {co['publish_s']:.1f} s |",

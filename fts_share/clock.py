@@ -7,22 +7,22 @@ on the wire as RFC 3339 with a ``Z`` suffix.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 Clock = Callable[[], datetime]
 
 
 def utcnow() -> datetime:
     """The current time, aware, in UTC, truncated to microseconds."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_rfc3339(when: datetime) -> str:
     """Format an aware datetime as RFC 3339 UTC with a ``Z`` suffix."""
     if when.tzinfo is None:
         raise ValueError("naive datetime")
-    return when.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return when.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def parse_rfc3339(text: str) -> datetime:
@@ -32,4 +32,4 @@ def parse_rfc3339(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if value.tzinfo is None:
         raise ValueError("timestamp without a time zone")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)

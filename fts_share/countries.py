@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Country", "COUNTRIES", "BY_ALPHA3", "country_code", "country", "is_alpha3"]
+__all__ = ["BY_ALPHA3", "COUNTRIES", "Country", "country", "country_code", "is_alpha3"]
 
 
 @dataclass(frozen=True)

@@ -7,23 +7,24 @@ import json
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from fts_share.services import accounts
 from fts_share.app import create_app
 from fts_share.clock import to_rfc3339, utcnow
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate
 from fts_share.federation.poller import PeerReport
 from fts_share.federation.roster import build_member, roster_key_entry, sign_roster
+from fts_share.services import accounts
 from fts_share.services.node import Node, init_home
-from fts_share.services.screening import screening_hook
-from fts_share.services.unit import Work
-from fts_share.services.serving import ServerThread, make_server, reserve_port
 from fts_share.services.polling import Poller
 from fts_share.services.roster import import_roster
+from fts_share.services.screening import screening_hook
+from fts_share.services.serving import ServerThread, make_server, reserve_port
+from fts_share.services.unit import Work
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import pg_server  # noqa: E402
+import pg_server
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _counter = itertools.count()
@@ -124,7 +124,7 @@ def store_url(store_urls: Callable[[], str]) -> str:
 
 
 @pytest.fixture
-def store(store_url: str) -> Iterator["object"]:
+def store(store_url: str) -> Iterator[object]:
     """A :class:`fts_share.storage.Store` on the parametrised backend."""
     from fts_share.storage import Store
 

@@ -33,7 +33,8 @@ def find_bindir() -> Path | None:
             return Path(cand)
     pg_config = shutil.which("pg_config")
     if pg_config:
-        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True).stdout.strip()
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
+                             check=False).stdout.strip()
         if out and (Path(out) / "initdb").exists():
             return Path(out)
     return None

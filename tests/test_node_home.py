@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from fts_share.services import accounts
-from fts_share.services.unit import Work
 from fts_share.clock import utcnow
 from fts_share.config import load_config
 from fts_share.errors import ConfigError, Unauthenticated, ValidationError
+from fts_share.services import accounts
 from fts_share.services.node import Node, init_home
+from fts_share.services.unit import Work
 from fts_share.storage.models import Token
 
 

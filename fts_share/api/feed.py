@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from fts_share.http import context
 from fts_share.api.auth import caller, require
+from fts_share.http import context
 from fts_share.services import dissemination
 
 bp = Blueprint("api_feed", __name__)

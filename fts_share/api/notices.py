@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from fts_share.http import context
 from fts_share.api.auth import caller, require
+from fts_share.http import context
 from fts_share.services import publishing
 
 bp = Blueprint("api_notices", __name__)

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from fts_share.clock import to_rfc3339
 from fts_share.audit.log import record
+from fts_share.clock import to_rfc3339
 from fts_share.errors import Conflict, NotFound
 from fts_share.services.unit import Work
 from fts_share.storage.models import Alert, WatchlistEntry

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from fts_share.storage.notices import latest_versions
 from fts_share.services.unit import Work
 from fts_share.storage.models import Notice
+from fts_share.storage.notices import latest_versions
 
 
 def latest_notices(work: Work, *, authored: bool, status: str | None, page: int,

@@ -23,18 +23,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fts_share.clock import to_rfc3339
 from fts_share.audit.crosscheck import latest_peer_head, list_findings, observe_peer_head
-from fts_share.storage.audit_store import audit_store
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import SignedTreeHead
 from fts_share.audit.log import consistency_proof, record
-from fts_share.storage.audit_tables import AuditEntry
+from fts_share.clock import to_rfc3339
 from fts_share.crypto.keys import verify_signature
 from fts_share.errors import FtsError
 from fts_share.federation.feed import VerifiedPage
 from fts_share.federation.roster import Roster
 from fts_share.services.unit import Work
+from fts_share.storage.audit_store import audit_store
+from fts_share.storage.audit_tables import AuditEntry
 
 MAX_FINDINGS_PER_PAGE = 10
 MAX_RELAYED_HEADS = 8

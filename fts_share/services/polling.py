@@ -17,18 +17,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fts_share.audit.log import record
-from fts_share.storage.audit_store import audit_store
 from fts_share.clock import Clock, utcnow
 from fts_share.errors import FtsError
 from fts_share.federation.feed import VerifiedPage
 from fts_share.federation.http import PartnerClient
 from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_seconds, fetch_page
 from fts_share.federation.roster import Member
-from fts_share.services.node import Node
 from fts_share.services import logcheck
+from fts_share.services.node import Node
 from fts_share.services.receiving import NoticeHook, ingest_page, purge_version
 from fts_share.services.roster import import_roster
 from fts_share.services.unit import Work
+from fts_share.storage.audit_store import audit_store
 from fts_share.storage.inbox import SqlInbox
 from fts_share.storage.models import Peer
 from fts_share.storage.notices import due_for_purge

@@ -11,25 +11,25 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fts_share.clock import to_rfc3339
 from fts_share.audit import log as audit_log
-from fts_share.storage.audit_store import audit_store
 from fts_share.audit import merkle
 from fts_share.audit.crosscheck import list_findings
 from fts_share.audit.entry import ACTIONS, OUTCOMES
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.export import export_csv, export_jsonl
-from fts_share.storage.audit_tables import AuditEntry
 from fts_share.audit.query import EntryQuery, entry_to_json, list_entries, parse_query
 from fts_share.audit.report import compliance_report
 from fts_share.audit.verify import VerificationReport, verify_log
+from fts_share.clock import to_rfc3339
 from fts_share.crypto.keys import PublicKey, verify_signature
 from fts_share.errors import FtsError
-from fts_share.services.node import Node
-from fts_share.storage.notices import latest_versions
 from fts_share.services import dissemination
+from fts_share.services.node import Node
 from fts_share.services.unit import Work, reading
+from fts_share.storage.audit_store import audit_store
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice
+from fts_share.storage.notices import latest_versions
 
 Verifier = Callable[[bytes, bytes], None]
 EXPORT_FORMATS = ("jsonl", "csv")

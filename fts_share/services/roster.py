@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fts_share.audit.log import record
 from fts_share.crypto.keys import (
     KeyKind,
     PrivateKey,
@@ -18,7 +19,6 @@ from fts_share.crypto.keys import (
     load_private,
     save_private,
 )
-from fts_share.audit.log import record
 from fts_share.errors import RosterError
 from fts_share.federation import roster as roster_rules
 from fts_share.federation.roster import Roster, build_member, roster_key_entry, sign_roster

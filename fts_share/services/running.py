@@ -13,9 +13,9 @@ from typing import Any
 
 from fts_share.config import NodeConfig, load_config
 from fts_share.services.node import Node, init_home
-from fts_share.services.serving import BackgroundPoller, ServerThread, make_server, reserve_port
 from fts_share.services.polling import Poller, purge_expired
 from fts_share.services.screening import screening_hook
+from fts_share.services.serving import BackgroundPoller, ServerThread, make_server, reserve_port
 from fts_share.services.unit import unit_of_work
 
 __all__ = ["ServerThread", "background_poller", "create_home", "make_server",

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from fts_share.audit.log import record
 from fts_share.errors import FtsError, ProtocolError
 from fts_share.federation.http import PartnerClient
-from fts_share.services.receiving import NoticeHook
 from fts_share.matching import Hit, NameAnalysis, analyze_name
-from fts_share.services.node import Node
 from fts_share.notices.schemas import load_received
 from fts_share.screening.index import WatchlistIndex
+from fts_share.services.node import Node
+from fts_share.services.receiving import NoticeHook
 from fts_share.services.unit import Work, unit_of_work
 from fts_share.storage.models import Alert, Notice, WatchlistEntry
 from fts_share.storage.watchlist import SqlWatchlist

@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from fts_share.audit.log import record
-from fts_share.storage.audit_store import audit_store
 from fts_share.errors import ImportFailed
 from fts_share.services.unit import Work
+from fts_share.storage.audit_store import audit_store
 from fts_share.storage.models import WatchlistEntry
 from fts_share.watchlist.csv_list import parse_watchlist_csv
 from fts_share.watchlist.un_xml import UnList, UnListEntry, parse_un_xml

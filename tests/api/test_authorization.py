@@ -8,13 +8,14 @@ manages the node from the command line and reaches no data over the API.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
+from coalition import Coalition, build
 from flask.testing import FlaskClient
 
-from coalition import Coalition, build
 from fts_share.app import create_app
 from fts_share.clock import utcnow
 from fts_share.crypto.httpsig import sign_request

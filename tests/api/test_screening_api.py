@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
+from coalition import FIXTURES, Coalition, build, notice
 from flask.testing import FlaskClient
 
-from coalition import FIXTURES, Coalition, build, notice
 from fts_share.app import create_app
 from fts_share.clock import utcnow
 from fts_share.services.unit import Work
@@ -100,7 +101,7 @@ def test_a_second_partners_notice_matches_the_first(pair: Coalition, tmp_path: P
     irq.poll()
     second = notice(recipients=["IRQ"], names=[{"full": "طارق بوخليفة", "kind": "primary"}],
                     dob={"value": "1989", "approximate": False}, nationalities=["DZA"])
-    status, out, _ = fra.api("POST", "/api/v1/notices", token="officer", body=second)
+    _status, out, _ = fra.api("POST", "/api/v1/notices", token="officer", body=second)
     irq.poll()
     client, auth = client_for(irq)
     alerts = client.get("/api/v1/alerts", headers=auth).get_json()["items"]

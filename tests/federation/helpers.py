@@ -8,17 +8,24 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
-
-from sqlalchemy import func, select
+from typing import Any
 
 from coalition import Coalition, Member, notice
-from fts_share.storage.audit_tables import AuditEntry
+from sqlalchemy import func, select
+
 from fts_share.clock import utcnow
-from fts_share.storage.models import (FederationEvent, Notice, OutboxEnvelope, OutboxLink,
-                                      Peer, ReceivedEnvelope)
+from fts_share.storage.audit_tables import AuditEntry
+from fts_share.storage.models import (
+    FederationEvent,
+    Notice,
+    OutboxEnvelope,
+    OutboxLink,
+    Peer,
+    ReceivedEnvelope,
+)
 
 PURPOSE = "?purpose=investigation&legal_basis=UNSCR-2178"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade",
@@ -141,7 +148,7 @@ class Proxy:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def start(self) -> "Proxy":
+    def start(self) -> Proxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from coalition import Coalition, notice
 from sqlalchemy import func, select
 
-from coalition import Coalition, notice
 from fts_share.storage.models import Notice, ReceivedEnvelope
 
 PURPOSE = "?purpose=investigation&legal_basis=UNSCR-2178"
@@ -105,6 +105,6 @@ def test_a_newer_roster_announced_by_a_partner_is_installed(coalition: Coalition
     irq.poll()
     irq.node.forget_roster()
     assert irq.node.roster.version == 2
-    status, body, _ = irq.api("GET", "/api/v1/audit/entries?action=roster_change",
+    _status, body, _ = irq.api("GET", "/api/v1/audit/entries?action=roster_change",
                               token="reviewer")
     assert [e["actor"] for e in body["items"]] == ["system", "node:FRA"]

@@ -6,12 +6,28 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 from coalition import Coalition, Member, notice
+from helpers import (
+    PURPOSE,
+    Proxy,
+    audit,
+    events,
+    holdings,
+    new_roster,
+    notice_ids,
+    peer,
+    publish,
+    received_seqs,
+    report_of,
+    route_through,
+)
+from sqlalchemy import func, select
+
 from fts_share.clock import to_rfc3339, utcnow
 from fts_share.crypto._envelope_wire import ENVELOPE_SIGNATURE_CONTEXT
 from fts_share.crypto.canonical import b64u, canonical_json
@@ -19,8 +35,6 @@ from fts_share.crypto.envelope import Recipient, envelope_digest, seal
 from fts_share.crypto.keys import KeyKind, PrivateKey, generate
 from fts_share.federation.roster import roster_key_entry
 from fts_share.storage.models import OutboxEnvelope, OutboxLink, Peer, ReceivedEnvelope
-from helpers import (PURPOSE, Proxy, audit, events, holdings, new_roster, notice_ids, peer,
-                     publish, received_seqs, report_of, route_through)
 
 Page = dict[str, Any]
 
@@ -46,7 +60,7 @@ def tamper_ciphertext(page: Page) -> Page:
 
 def tamper_wrapped_key(page: Page) -> Page:
     keys = _first(page)["keys"]
-    kid = sorted(keys)[0]
+    kid = min(keys)
     keys[kid] = flip(keys[kid], at=20)
     return page
 

@@ -7,18 +7,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from coalition import Coalition, Member, notice
+from helpers import events, publish, report_of
 from sqlalchemy import select
 
-from coalition import Coalition, Member, notice
-from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.services import dissemination
 from fts_share.services.polling import Poller
 from fts_share.services.reviewing import verify_node_log
 from fts_share.services.unit import Work
-from fts_share.storage.notices import read_content
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice, NoticeKey, Peer, ReceivedEnvelope
-from helpers import events, publish, report_of
+from fts_share.storage.notices import read_content
 
 BOTH = ["IRQ", "MLI"]
 

@@ -14,13 +14,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from coalition import Coalition, Member, free_port
+from helpers import (
+    Proxy,
+    count,
+    events,
+    holdings,
+    notice_ids,
+    peer,
+    publish,
+    received_seqs,
+    report_of,
+    route_through,
+)
 from sqlalchemy.exc import OperationalError
 
-from coalition import Coalition, Member, free_port
 from fts_share.services import polling as poller_module
 from fts_share.storage.models import FederationEvent
-from helpers import (Proxy, count, events, holdings, notice_ids, peer, publish,
-                     received_seqs, report_of, route_through)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,7 +67,7 @@ def _all_once(irq: Member, ids: list[str]) -> None:
 
 
 def test_partner_down_then_back(coalition: Coalition) -> None:
-    fra, irq, mli, ids, mine = _setup(coalition)
+    fra, irq, _mli, ids, mine = _setup(coalition)
     route_through(coalition, "FRA", f"http://127.0.0.1:{free_port()}")  # nobody listens
     _failed_and_others_served(irq, irq.poll(), mine)
     assert "refused" in (peer(irq, "FRA").last_error or "")  # type: ignore[union-attr]
@@ -71,7 +81,7 @@ def test_partner_down_then_back(coalition: Coalition) -> None:
 
 
 def test_slow_partner_does_not_hold_up_the_others(coalition: Coalition) -> None:
-    fra, irq, mli, ids, mine = _setup(coalition)
+    fra, irq, _mli, ids, mine = _setup(coalition)
     proxy = Proxy(fra.url, delay=6.0).start()
     try:
         route_through(coalition, "FRA", proxy.url)
@@ -102,7 +112,7 @@ GARBAGE = {
 
 
 def test_partner_answering_garbage_does_not_hold_up_the_others(coalition: Coalition) -> None:
-    fra, irq, mli, ids, mine = _setup(coalition)
+    fra, irq, _mli, ids, mine = _setup(coalition)
     proxy = Proxy(fra.url).start()
     try:
         route_through(coalition, "FRA", proxy.url)
@@ -120,7 +130,7 @@ def test_partner_answering_garbage_does_not_hold_up_the_others(coalition: Coalit
 def test_commit_failure_after_ingestion_stores_nothing(coalition: Coalition,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The transaction of a page fails after all the ingestion work, before commit."""
-    fra, irq, mli, ids, mine = _setup(coalition)
+    _fra, irq, _mli, ids, mine = _setup(coalition)
     real = poller_module.ingest_page
 
     def ingest_then_fail(work: Any, **kwargs: Any) -> Any:

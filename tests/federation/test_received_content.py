@@ -9,15 +9,15 @@ import uuid
 from typing import Any
 
 import pytest
+from coalition import Coalition, Member, notice
+from helpers import events, publish, report_of
 from sqlalchemy import select
 
-from coalition import Coalition, Member, notice
 from fts_share.clock import utcnow
 from fts_share.services import dissemination
 from fts_share.services.polling import Poller
 from fts_share.services.unit import Work
 from fts_share.storage.models import Notice, WatchlistEntry
-from helpers import events, publish, report_of
 
 BOTH = ["IRQ", "MLI"]
 

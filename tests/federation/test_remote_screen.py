@@ -4,15 +4,15 @@ ends log it with its purpose and legal basis."""
 from __future__ import annotations
 
 import pytest
+from coalition import FIXTURES, Coalition
 from sqlalchemy import select
 
-from coalition import FIXTURES, Coalition
-from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.errors import FtsError
 from fts_share.services.screening import screen_at
 from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_un_file
+from fts_share.storage.audit_tables import AuditEntry
 
 BODY = {"purpose": "border_screening", "legal_basis": ["UNSCR-2178", "UNSCR-2396"]}
 

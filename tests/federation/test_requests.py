@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-
 from coalition import Coalition, Member
+from helpers import audit, publish
+
 from fts_share.app import create_app
 from fts_share.clock import utcnow
 from fts_share.crypto.httpsig import sign_request
 from fts_share.crypto.keys import KeyKind, PrivateKey, generate
 from fts_share.services.node import Node
-from helpers import audit, publish
 
 FEED = "/api/v1/feed?after=0&limit=10"
 PROBLEM = "application/problem+json"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from coalition import Coalition, notice
 from sqlalchemy import select
 
-from coalition import Coalition, notice
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice, ReceivedEnvelope
 
@@ -104,9 +104,9 @@ def test_sharing_is_only_for_officers_and_received_notices(coalition: Coalition)
 
 def test_red_is_shown_only_to_named_users(coalition: Coalition) -> None:
     fra, irq = coalition["FRA"], coalition["IRQ"]
+    from fts_share.clock import utcnow
     from fts_share.services import accounts
     from fts_share.services.unit import Work
-    from fts_share.clock import utcnow
 
     body = notice(recipients=["IRQ"], tlp="RED")
     body["handling"]["named_users"] = ["irq-officer"]

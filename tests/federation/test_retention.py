@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from coalition import Coalition, notice
 from sqlalchemy import select
 
-from coalition import Coalition, notice
-from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.services.polling import purge_expired
 from fts_share.services.unit import Work
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice, NoticeKey
 
 Q = "purpose=investigation&legal_basis=UNSCR-2178"
@@ -58,7 +58,7 @@ def test_content_is_purged_everywhere_after_the_review_date(coalition: Coalition
             assert [(e.object_id, e.detail["reason"]) for e in purges] == [
                 (nid, "review date passed")]
     assert irq.api("GET", f"/api/v1/notices/{nid}?{Q}", token="officer")[0] == 410
-    status, listing, _ = irq.api("GET", "/api/v1/notices?status=purged", token="officer")
+    _status, listing, _ = irq.api("GET", "/api/v1/notices?status=purged", token="officer")
     assert [n["id"] for n in listing["items"]] == [nid]  # the record that it existed
 
 

@@ -8,9 +8,11 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-
 from coalition import Coalition, Member, notice
+from helpers import audit, holdings, new_roster, publish, received_seqs, report_of
+from sqlalchemy import func, select
+from test_requests import FEED, assert_refused, signed
+
 from fts_share.clock import utcnow
 from fts_share.crypto.keys import KeyKind, generate
 from fts_share.errors import RosterError
@@ -18,8 +20,6 @@ from fts_share.federation.roster import sign_roster
 from fts_share.services.roster import import_roster
 from fts_share.services.unit import Work
 from fts_share.storage.models import RosterVersion
-from helpers import audit, holdings, new_roster, publish, received_seqs, report_of
-from test_requests import FEED, assert_refused, signed
 
 
 def _install(member: Member, doc: dict[str, Any]) -> None:

@@ -3,15 +3,15 @@ reviewers on both sides see it."""
 
 from __future__ import annotations
 
+from coalition import Coalition
 from sqlalchemy import select
 
-from coalition import Coalition
 from fts_share.audit.crosscheck import latest_peer_head, list_findings
-from fts_share.storage.audit_store import audit_store
 from fts_share.audit.heads import make_tree_head
-from fts_share.storage.audit_tables import AuditEntry
 from fts_share.clock import utcnow
 from fts_share.services import logcheck
+from fts_share.storage.audit_store import audit_store
+from fts_share.storage.audit_tables import AuditEntry
 
 
 def test_split_view_is_detected_through_relayed_heads_and_reported_back(

@@ -7,16 +7,17 @@ from __future__ import annotations
 import copy
 import http.client
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
+from coalition import Coalition, build, notice
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from coalition import Coalition, build, notice
 from fts_share.app import create_app
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice, OutboxEnvelope, OutboxLink

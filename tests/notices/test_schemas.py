@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -12,9 +13,23 @@ from hypothesis import strategies as st
 from fts_share.config import DEFAULT_LEGAL_BASES, DEFAULT_PURPOSES
 from fts_share.errors import ValidationError
 from fts_share.notices.schemas import (
-    AUDIENCES, CAVEATS, DOC_TYPES, LABELS, MINIMUM_CRITERIA, MOVEMENT_KINDS, SEXES,
-    NoticeInputSchema, dump_notice, load_decision, load_notice_input, load_open_request,
-    load_screen_request, load_withdrawal, notice_input_class, notice_input_schema)
+    AUDIENCES,
+    CAVEATS,
+    DOC_TYPES,
+    LABELS,
+    MINIMUM_CRITERIA,
+    MOVEMENT_KINDS,
+    SEXES,
+    NoticeInputSchema,
+    dump_notice,
+    load_decision,
+    load_notice_input,
+    load_open_request,
+    load_screen_request,
+    load_withdrawal,
+    notice_input_class,
+    notice_input_schema,
+)
 
 VOCAB = {"legal_bases": DEFAULT_LEGAL_BASES, "purposes": DEFAULT_PURPOSES}
 
@@ -419,11 +434,11 @@ def test_partial_schema_loads_a_patch_without_defaults() -> None:
 
 
 def test_dump_notice_view() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
     content = load(notice())
     view = {**content, "status": "active", "provenance": {
         "id": "n-1", "version": 2, "origin": "IRQ", "officer": "alice",
-        "created": datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc), "supersedes": 1}}
+        "created": datetime(2026, 11, 20, 8, 0, tzinfo=UTC), "supersedes": 1}}
     out = dump_notice(view)
     assert out["subject"] == content["subject"]
     assert out["provenance"]["created"].startswith("2026-11-20T08:00:00")
@@ -585,8 +600,13 @@ def test_schemas_document_cleanly_with_apispec() -> None:
     from apispec import APISpec
     from apispec.ext.marshmallow import MarshmallowPlugin
 
-    from fts_share.notices.schemas import (DecisionSchema, NoticeSchema, WithdrawalSchema,
-                                           open_request_class, screen_request_class)
+    from fts_share.notices.schemas import (
+        DecisionSchema,
+        NoticeSchema,
+        WithdrawalSchema,
+        open_request_class,
+        screen_request_class,
+    )
     spec = APISpec("fts-share", "1", "3.1.0", plugins=[MarshmallowPlugin()])
     spec.components.schema("NoticeInput", schema=notice_input_class(
         tuple(DEFAULT_LEGAL_BASES), tuple(DEFAULT_PURPOSES)))

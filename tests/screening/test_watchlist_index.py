@@ -12,11 +12,11 @@ from sqlalchemy import delete
 
 from fts_share.clock import utcnow
 from fts_share.screening import index as wl
+from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_un_file
 from fts_share.storage import Store
 from fts_share.storage.models import WatchlistEntry
 from fts_share.storage.watchlist import SqlWatchlist
-from fts_share.services.unit import Work
 
 
 def _work(session, now):  # type: ignore[no-untyped-def]

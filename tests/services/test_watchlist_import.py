@@ -12,11 +12,10 @@ from sqlalchemy import func, select
 
 from fts_share.clock import utcnow
 from fts_share.errors import ImportFailed
+from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_csv, import_un, import_un_file
 from fts_share.storage import Store
 from fts_share.storage.models import WatchlistEntry
-from fts_share.storage.watchlist import SqlWatchlist
-from fts_share.services.unit import Work
 from fts_share.watchlist.un_xml import parse_un_xml
 
 
@@ -57,7 +56,7 @@ def test_reimport_updates_adds_and_delists(store: Store) -> None:
     # A newer export without QDi.006: it is delisted, and nothing else changes.
     newer = re.sub(r"<INDIVIDUAL>(?:(?!</INDIVIDUAL>).)*?<REFERENCE_NUMBER>QDi\.006<.*?</INDIVIDUAL>",
                    "", xml,
-                   flags=re.S)
+                   flags=re.DOTALL)
     assert newer != xml
     with store.transaction() as s:
         counts = import_un(_work(s, utcnow()), parse_un_xml(newer), actor="system")
@@ -71,14 +70,12 @@ def test_reimport_updates_adds_and_delists(store: Store) -> None:
 def test_a_malformed_export_imports_nothing(store: Store, tmp_path: Path) -> None:
     bad = tmp_path / "bad.xml"
     bad.write_text(FIXTURE.read_text(encoding="utf-8")[:5000], encoding="utf-8")
-    with pytest.raises(ImportFailed, match="line"):
-        with store.transaction() as s:
-            import_un_file(_work(s, utcnow()), bad, actor="system")
+    with pytest.raises(ImportFailed, match="line"), store.transaction() as s:
+        import_un_file(_work(s, utcnow()), bad, actor="system")
     evil = tmp_path / "evil.xml"
     evil.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><CONSOLIDATED_LIST/>')
-    with pytest.raises(ImportFailed):
-        with store.transaction() as s:
-            import_un_file(_work(s, utcnow()), evil, actor="system")
+    with pytest.raises(ImportFailed), store.transaction() as s:
+        import_un_file(_work(s, utcnow()), evil, actor="system")
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(WatchlistEntry)) == 0
 
@@ -93,10 +90,9 @@ def test_national_csv_import_is_all_or_nothing(store: Store) -> None:
     assert entries["national:fr-dgsi:W-1"].names == ["Karim Benali", "كريم بن علي",
                                                       "Abou Souleymane"]
     bad = good + "W-3,,,1990,FRA,\n"
-    with pytest.raises(ImportFailed) as err:
-        with store.transaction() as s:
-            import_csv(_work(s, utcnow()), bad.replace("Omar Diallo", "Omar Diallo Junior"), list_name="fr-dgsi",
-                       actor="system")
+    with pytest.raises(ImportFailed) as err, store.transaction() as s:
+        import_csv(_work(s, utcnow()), bad.replace("Omar Diallo", "Omar Diallo Junior"),
+                   list_name="fr-dgsi", actor="system")
     assert "line 4" in str(err.value)
     assert active(store)["national:fr-dgsi:W-2"].names == ["Omar Diallo"]  # unchanged
     with store.transaction() as s:

@@ -1,7 +1,6 @@
 """The UN consolidated list parser, on a real excerpt (fixtures/un-excerpt.xml)."""
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ def by_ref(lst, ref):  # type: ignore[no-untyped-def]
 
 
 def test_generation_date_and_both_kinds(excerpt) -> None:  # type: ignore[no-untyped-def]
-    assert excerpt.generated == dt.datetime(2025, 8, 2, 23, 0, 0, 935000, tzinfo=dt.timezone.utc)
+    assert excerpt.generated == dt.datetime(2025, 8, 2, 23, 0, 0, 935000, tzinfo=dt.UTC)
     kinds = {e.kind for e in excerpt.entries}
     assert kinds == {"individual", "entity"}
     assert {e.regime for e in excerpt.entries} >= {"QD", "TA", "IQ", "KP", "CD"}
@@ -63,8 +62,8 @@ def test_split_bilingual_alias() -> None:
     (b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>", "line 1"),
     (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]><CONSOLIDATED_LIST/>', "DTD"),
     (b"<OTHER/>", "root element"),
-    (b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>7</DATAID><FIRST_NAME>X</FIRST_NAME>"
-     b"</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>", "INDIVIDUAL #1 (DATAID 7)"),
+    ((b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>7</DATAID><FIRST_NAME>X</FIRST_NAME>"
+     b"</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"), "INDIVIDUAL #1 (DATAID 7)"),
 ])
 def test_malformed_xml_names_line_or_element(data: bytes, needle: str) -> None:
     with pytest.raises(ImportFailed) as err:

@@ -3,16 +3,17 @@ the pages, Flask test clients signed in with a role, and a watchlist at B."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
+import coalition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-
-import coalition
-from fts_share.app import create_app
 from web_helpers import sign_in
+
+from fts_share.app import create_app
+
 
 @pytest.fixture
 def pair(tmp_path: Path, store_urls: Callable[[], str]) -> Iterator[coalition.Coalition]:

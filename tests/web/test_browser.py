@@ -9,12 +9,12 @@ tests in test_pages.py cover both stores. Outside CI they are skipped when
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-import pytest
+from typing import Any
 
 import coalition
+import pytest
 from web_helpers import add_watchlist
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,7 +25,7 @@ if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip(f"{CHROMIUM} is missing (install the Debian chromium package)",
                 allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 
 @pytest.fixture(scope="module")

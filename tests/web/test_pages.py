@@ -7,15 +7,15 @@ import io
 import re
 from typing import Any
 
+import coalition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from web_helpers import csrf_of, sign_in
 
-import coalition
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice
-from web_helpers import csrf_of, sign_in
 
 GOOD = {"name_latin": "Karim Benali", "name_ar": "كريم بن علي", "alias-0-full": "Abou Souleymane",
         "alias-0-kind": "nom_de_guerre", "dob": "1994", "dob_approx": "1", "nationality-0": "FRA",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import coalition
 from flask.testing import FlaskClient
 
-import coalition
 from fts_share.clock import utcnow
 from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_csv

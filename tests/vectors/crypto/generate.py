@@ -25,25 +25,25 @@ import copy
 import hashlib
 import json
 import sys
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from fts_share.clock import to_rfc3339  # noqa: E402
-from fts_share.crypto import _envelope_wire as wire  # noqa: E402
-from fts_share.crypto.canonical import b64u, canonical_json, unb64u  # noqa: E402
-from fts_share.crypto.envelope import (Recipient, envelope_digest, seal,  # noqa: E402
-                                       seal_plaintext)
-from fts_share.crypto.httpsig import content_digest, sign_request, signature_base  # noqa: E402
-from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey  # noqa: E402
+from fts_share.clock import to_rfc3339
+from fts_share.crypto import _envelope_wire as wire
+from fts_share.crypto.canonical import b64u, canonical_json, unb64u
+from fts_share.crypto.envelope import Recipient, envelope_digest, seal, seal_plaintext
+from fts_share.crypto.httpsig import content_digest, sign_request, signature_base
+from fts_share.crypto.keys import KeyKind, PrivateKey
 
 HERE = Path(__file__).resolve().parent
 NODES = ("FRA", "IRQ", "JOR")
 RAW_LENGTH = {KeyKind.ED25519: 32, KeyKind.X25519: 32, KeyKind.MLKEM768_X25519: 96}
-CREATED = datetime(2025, 8, 2, 12, 0, 0, tzinfo=timezone.utc)
+CREATED = datetime(2025, 8, 2, 12, 0, 0, tzinfo=UTC)
 PAYLOAD = {
     "id": "5f0c3a52-8d51-4c5e-9a57-2f1d7c1e8b11",
     "subject": {"names": [{"script": "Arab", "value": "إبراهيم عواد إبراهيم علي البدري السامرائي"},
@@ -56,18 +56,18 @@ PAYLOAD = {
 # RFC 8785 section 3.2.2 and 3.2.3 (input as JSON text, output as in the RFC).
 RFC8785_CASES = [
     ("rfc8785-3.2.2",
-     '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],'
+     ('{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],'
      ' "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",'
-     ' "literals": [null, true, false]}',
-     '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
-     '"string":"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}'),
+     ' "literals": [null, true, false]}'),
+     ('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+     '"string":"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}')),
     ("rfc8785-3.2.3",
-     '{"\\u20ac": "Euro Sign", "\\r": "Carriage Return", "\\ufb33": "Hebrew Letter Dalet'
+     ('{"\\u20ac": "Euro Sign", "\\r": "Carriage Return", "\\ufb33": "Hebrew Letter Dalet'
      ' With Dagesh", "1": "One", "\\ud83d\\ude00": "Emoji: Grinning Face", "\\u0080":'
-     ' "Control", "\\u00f6": "Latin Small Letter O With Diaeresis"}',
-     '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O'
+     ' "Control", "\\u00f6": "Latin Small Letter O With Diaeresis"}'),
+     ('{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O'
      ' With Diaeresis","\u20ac":"Euro Sign","\U0001f600":"Emoji: Grinning Face",'
-     '"\ufb33":"Hebrew Letter Dalet With Dagesh"}'),
+     '"\ufb33":"Hebrew Letter Dalet With Dagesh"}')),
 ]
 FTS_CANONICAL_CASES = [
     ("arabic-and-control", '{"name": "محمد\\t\\u0001", "a": [1, -0, 2.0, 1e21]}'),
@@ -141,7 +141,7 @@ def gen_httpsig(keys: dict[str, dict[KeyKind, PrivateKey]]) -> None:
     import base64
     assert base64.b64encode(rfc_key.sign(base)).decode() == b26_sig
     irq = keys["IRQ"][KeyKind.ED25519]
-    now = datetime(2025, 8, 2, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2025, 8, 2, 12, 0, 0, tzinfo=UTC)
     url = "https://fra.node.example/api/v1/feed?after=41&limit=100"
     fts_headers = sign_request(method="GET", url=url, headers={}, body=b"", key=irq, now=now,
                                nonce="Qk9SRC1URVNULU5PTkNFLTE")
