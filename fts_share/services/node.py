@@ -14,14 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fts_share.config import NodeConfig, load_config, write_config
-from fts_share.crypto.keys import (
-    KeyKind,
-    PrivateKey,
-    PublicKey,
-    generate,
-    load_private,
-    save_private,
-)
+from fts_share.crypto import keys
 from fts_share.errors import ConfigError, CryptoError, RosterError
 from fts_share.federation.roster import Roster
 from fts_share.storage import Store
@@ -62,11 +55,12 @@ def init_home(home: Path, *, code: str, url: str, passphrase: bytes | None = Non
         config.pq_encryption_key = None
     (home / "keys").mkdir(exist_ok=True)
     os.chmod(home / "keys", 0o700)
-    save_private(config.path(config.signing_key), generate(KeyKind.ED25519), passphrase)
-    save_private(config.path(config.encryption_key), generate(KeyKind.X25519), passphrase)
+    for path, kind in ((config.signing_key, keys.KeyKind.ED25519),
+                       (config.encryption_key, keys.KeyKind.X25519)):
+        keys.save_private(config.path(path), keys.generate(kind), passphrase)
     if config.pq_encryption_key:
-        save_private(config.path(config.pq_encryption_key), generate(KeyKind.MLKEM768_X25519),
-                     passphrase)
+        keys.save_private(config.path(config.pq_encryption_key),
+                          keys.generate(keys.KeyKind.MLKEM768_X25519), passphrase)
     _write_secret(config.path(config.storage_key), secrets.token_bytes(32))
     _write_secret(config.path(config.secret_key_file), secrets.token_bytes(32))
     write_config(config)
@@ -86,14 +80,14 @@ class Node:
     """An opened node home."""
 
     config: NodeConfig
-    signing: PrivateKey
-    encryption: dict[str, PrivateKey]
+    signing: keys.PrivateKey
+    encryption: dict[str, keys.PrivateKey]
     storage_key: bytes
     store: Store
     caches: dict[str, Any] = field(default_factory=dict, repr=False)
     """Per-process caches of services built on the node (e.g. the watchlist index)."""
     _roster: Roster | None = field(default=None, repr=False)
-    _anchor: PublicKey | None = field(default=None, repr=False)
+    _anchor: keys.PublicKey | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, home: Path, *, passphrase: bytes | None = None) -> Node:
@@ -101,10 +95,10 @@ class Node:
         config = load_config(Path(home))
         passphrase = passphrase if passphrase is not None else config.passphrase
         try:
-            signing = load_private(config.path(config.signing_key), passphrase)
-            enc = [load_private(config.path(config.encryption_key), passphrase)]
+            signing = keys.load_private(config.path(config.signing_key), passphrase)
+            enc = [keys.load_private(config.path(config.encryption_key), passphrase)]
             if config.pq_encryption_key:
-                enc.append(load_private(config.path(config.pq_encryption_key), passphrase))
+                enc.append(keys.load_private(config.path(config.pq_encryption_key), passphrase))
         except FileNotFoundError as exc:
             raise ConfigError(f"missing key file: {exc.filename}") from exc
         except CryptoError as exc:
@@ -127,19 +121,19 @@ class Node:
 
     # -- trust anchor and roster --------------------------------------------------
     @property
-    def anchor(self) -> PublicKey:
+    def anchor(self) -> keys.PublicKey:
         """The pinned secretariat key (``keys/secretariat.pub.json``)."""
         if self._anchor is None:
             path = self.config.path(self.config.trust_anchor)
             try:
-                self._anchor = PublicKey.from_json(json.loads(path.read_text()))
+                self._anchor = keys.PublicKey.from_json(json.loads(path.read_text()))
             except FileNotFoundError:
                 raise RosterError("no trust anchor pinned: run 'fts-share roster pin'") from None
             except (ValueError, CryptoError) as exc:
                 raise ConfigError(f"{path}: not a valid public key") from exc
         return self._anchor
 
-    def pin_anchor(self, key: PublicKey) -> None:
+    def pin_anchor(self, key: keys.PublicKey) -> None:
         """Pin the secretariat key (once; changing it is a deliberate re-init)."""
         path = self.config.path(self.config.trust_anchor)
         path.write_text(json.dumps(key.to_json(), indent=2) + "\n")

@@ -11,14 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fts_share.audit.log import record
-from fts_share.crypto.keys import (
-    KeyKind,
-    PrivateKey,
-    PublicKey,
-    generate,
-    load_private,
-    save_private,
-)
+from fts_share.crypto import keys
 from fts_share.errors import RosterError
 from fts_share.federation import roster as roster_rules
 from fts_share.federation.roster import Roster, build_member, roster_key_entry, sign_roster
@@ -32,7 +25,7 @@ SECRETARIAT_PUBLIC = "secretariat.pub.json"
 
 def pin_anchor(node: Node, anchor: Mapping[str, Any]) -> str:
     """Pin the secretariat's public key (the trust anchor); its key id."""
-    key = PublicKey.from_json(dict(anchor))
+    key = keys.PublicKey.from_json(dict(anchor))
     node.pin_anchor(key)
     return key.kid
 
@@ -88,8 +81,8 @@ def create_secretariat_key(directory: Path, passphrase: bytes | None) -> tuple[s
     """Create the secretariat signing key in ``directory``; its key id and the public
     key file to pin on every node."""
     directory.mkdir(parents=True, exist_ok=True)
-    key = generate(KeyKind.ED25519)
-    save_private(directory / SECRETARIAT_KEY, key, passphrase)
+    key = keys.generate(keys.KeyKind.ED25519)
+    keys.save_private(directory / SECRETARIAT_KEY, key, passphrase)
     public = directory / SECRETARIAT_PUBLIC
     public.write_text(json.dumps(key.public().to_json(), indent=2))
     return key.kid, public
@@ -98,28 +91,28 @@ def create_secretariat_key(directory: Path, passphrase: bytes | None) -> tuple[s
 def sign_draft(directory: Path, draft: Mapping[str, Any],
                passphrase: bytes | None) -> dict[str, Any]:
     """Sign a roster draft with the secretariat key in ``directory`` (checked)."""
-    key = load_private(directory / SECRETARIAT_KEY, passphrase)
+    key = keys.load_private(directory / SECRETARIAT_KEY, passphrase)
     signed = sign_roster(dict(draft), key)
     Roster.verify(signed, key.public())
     return dict(signed)
 
 
-def new_secretariat_key() -> PrivateKey:
+def new_secretariat_key() -> keys.PrivateKey:
     """A fresh secretariat signing key (kept in memory: for a demo coalition)."""
-    return generate(KeyKind.ED25519)
+    return keys.generate(keys.KeyKind.ED25519)
 
 
 def member_entry(*, code: str, name: str, role: str, url: str, public_keys: Mapping[str, Any],
                  valid_from: datetime) -> dict[str, Any]:
     """A roster member from a node's ``keys/public.json``."""
-    entries = [roster_key_entry(PublicKey.from_json(public_keys["signing"]), use="sign",
+    entries = [roster_key_entry(keys.PublicKey.from_json(public_keys["signing"]), use="sign",
                                 valid_from=valid_from)]
-    entries += [roster_key_entry(PublicKey.from_json(k), use="encrypt", valid_from=valid_from)
+    entries += [roster_key_entry(keys.PublicKey.from_json(k), use="encrypt", valid_from=valid_from)
                 for k in public_keys["encryption"]]
     return dict(build_member(code=code, name=name, role=role, url=url, valid_from=valid_from,
                              keys=entries))
 
 
-def sign_document(document: Mapping[str, Any], secretariat: PrivateKey) -> dict[str, Any]:
+def sign_document(document: Mapping[str, Any], secretariat: keys.PrivateKey) -> dict[str, Any]:
     """Sign a roster document with the secretariat key."""
     return dict(sign_roster(dict(document), secretariat))
