@@ -2,7 +2,7 @@
 
 Columns (header row required, UTF-8, comma-separated; order free):
 ``id`` and ``name`` (required), ``aliases`` (``;``-separated), ``dob`` (``;``-separated
-variants, see :func:`fts_share.matching.evidence.parse_dob`), ``nationality``
+variants, see :func:`fts_share.matching.scoring.evidence.parse_dob`), ``nationality``
 (``;``-separated codes or names), ``documents`` (``;``-separated numbers). Unknown
 columns are refused, so a misspelt header is not silently ignored.
 
@@ -18,8 +18,8 @@ import io
 from dataclasses import dataclass, field
 
 from fts_share.errors import ImportFailed, ValidationError
-from fts_share.matching.analysis import analyze_name
-from fts_share.matching.evidence import parse_countries, parse_documents, parse_dob
+from fts_share.matching.scoring.analysis import analyze_name
+from fts_share.matching.scoring.evidence import parse_countries, parse_documents, parse_dob
 
 REQUIRED = ("id", "name")
 OPTIONAL = ("aliases", "dob", "nationality", "documents")

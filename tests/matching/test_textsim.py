@@ -2,12 +2,14 @@
 doubles: bit-parallel and textbook paths, long and non-ASCII strings, and the floor."""
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from fts_share.matching import analyze_name, textsim
-from fts_share.matching.groups import GroupTable
-from fts_share.matching.similarity import part_similarity
+from fts_share.matching import analyze_name
+from fts_share.matching.index.groups import GroupTable
+from fts_share.matching.scoring import part_similarity_fast as textsim
+from fts_share.matching.scoring.part_similarity_ref import part_similarity
 
 # the bridged alphabet, plus a letter outside ASCII (such input must not break it)
 LETTERS = st.text(alphabet="bkdSxzjstlmnrfhywaiu9é", max_size=80)

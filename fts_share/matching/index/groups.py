@@ -1,21 +1,27 @@
 """The table of indexed *groups*: distinct part spellings as the matcher sees them
 (readings, script, kind), with their readings laid out flat (code points, see
-``textsim``) so that a query part is compared with thousands of groups in one
+``scoring.part_similarity_fast``) so that a query part is compared with thousands of groups in one
 compiled call.
 
 ``GroupTable.similarities`` gives bit for bit the numbers of
-``similarity.part_similarity``: the same integer metrics (Levenshtein distance, LCS
-length) mixed in the same order of operations as ``similarity.form_similarity``.
+``scoring.part_similarity_ref.part_similarity``: the same integer metrics
+(Levenshtein distance, LCS length) mixed in the same order of operations as
+``form_similarity`` there (the compiled loops are ``scoring.part_similarity_fast``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from fts_share.matching import textsim
-from fts_share.matching.similarity import Group
+from fts_share.matching.scoring import part_similarity_fast as textsim
+from fts_share.matching.scoring.analysis import NamePart
+from fts_share.matching.text.forms import Form
+
+Group = tuple[tuple[Form, ...], str, str]
+"""An indexed group of part spellings: ``(forms, script, kind)``."""
 
 
 class Encoded(NamedTuple):
@@ -129,7 +135,8 @@ class GroupTable:
                      ) -> np.ndarray:
         """``part_similarity`` of a part read as ``group`` with each group of ``gids``
         (0 where it is under ``floor``)."""
-        return self.similarity_matrix([group], gids, floor)[0]
+        row: np.ndarray = self.similarity_matrix([group], gids, floor)[0]
+        return row
 
     def similarity_matrix(self, queries: list[Group], gids: np.ndarray,
                           floor: float = 0.0) -> np.ndarray:
@@ -166,3 +173,16 @@ class GroupTable:
         return (self._codes.view(), self._start.view(), self._first.view(),
                 self._count.view(), self._arabic.view(), self._kind.view(),
                 self._full_id.view())
+
+
+def similarities_to_many(part: NamePart, others: Sequence[Group], *,
+                         skeleton_weight: float = 0.6, compound_mismatch: float = 0.75
+                         ) -> list[float]:
+    """``part_similarity`` of ``part`` with each of ``others`` (given as ``(forms,
+    script, kind)``), batched through a :class:`GroupTable` (the same numbers)."""
+    table = GroupTable(skeleton_weight=skeleton_weight, compound_mismatch=compound_mismatch)
+    for group in others:
+        table.add(group)
+    values = table.similarities((part.forms, part.script, part.kind),
+                                np.arange(len(others), dtype=np.int64))
+    return [float(v) for v in values]
