@@ -281,7 +281,7 @@ def run(data: Path, n: int, queries: int, batch: int, exhaustive_n: int,
     lat, found, res = timed_pass(idx, qs, threshold=0.0, targets=targets)
     out["cold_t0"] = _speed(lat)
     out["recall10_index"] = round(found / queries, 4)
-    lat, _, res2 = timed_pass(idx, qs, threshold=0.0)
+    lat, _, _ = timed_pass(idx, qs, threshold=0.0)
     out["warm_t0"] = _speed(lat)
     lat, found_default, res_default = timed_pass(idx, qs, threshold=None, targets=targets)
     out["warm_default"] = _speed(lat)

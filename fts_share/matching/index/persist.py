@@ -42,7 +42,6 @@ import struct
 import sys
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
 from itertools import accumulate, pairwise
 from typing import Any, Protocol, TypeVar
 
@@ -50,7 +49,7 @@ from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index.groups import Group
 from fts_share.matching.index.store import Contents, Record
-from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyzer_fingerprint
 from fts_share.matching.scoring.evidence import (
     CountryInput,
     DobInput,
@@ -82,26 +81,9 @@ class Restorable(Protocol):
 
 T = TypeVar("T", bound=Restorable)
 
-#: probe names whose analysis fingerprints the analyser version
-_PROBES = (
-    "Abu Bakr al-Baghdadi", "أبو بكر البغدادي", "IBRAHIM AWWAD IBRAHIM ALI AL-BADRI",
-    "Abd al-Rahman bin Muhammad", "عبدالرحمن", "Salahuddin Nasrallah", "صلاح الدين",
-    "Dr. Ayman al-Zawahiri", "الشيخ أيمن الظواهري", "Khalid Sheikh Mohammed",
-    "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
-    "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
-)
-
 
 def _bad(message: str) -> ValidationError:
     return ValidationError({"path": [message]})
-
-
-@lru_cache(maxsize=1)
-def analyzer_fingerprint() -> str:
-    """A hash of what the current name analysis makes of a fixed set of names."""
-    doc = [analyze_name(n).to_dict() for n in _PROBES]
-    return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True)
-                          .encode()).hexdigest()[:32]
 
 
 def _ints(values: Any) -> bytes:

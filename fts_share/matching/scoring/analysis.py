@@ -11,6 +11,8 @@ however they are written: *Abd al-Rahman*, *Abdulrahman*, *Abdel Rahman* and
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -241,3 +243,21 @@ def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
             role = "father"
         out.append(NamePart(p["text"], p["core"], kind, role, _script(p["core"]), forms))
     return out
+
+
+#: probe names whose analysis fingerprints the analyser version
+_PROBES = (
+    "Abu Bakr al-Baghdadi", "أبو بكر البغدادي", "IBRAHIM AWWAD IBRAHIM ALI AL-BADRI",
+    "Abd al-Rahman bin Muhammad", "عبدالرحمن", "Salahuddin Nasrallah", "صلاح الدين",
+    "Dr. Ayman al-Zawahiri", "الشيخ أيمن الظواهري", "Khalid Sheikh Mohammed",
+    "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
+    "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
+)
+
+
+@lru_cache(maxsize=1)
+def analyzer_fingerprint() -> str:
+    """A hash of what the current name analysis makes of a fixed set of names."""
+    doc = [analyze_name(n).to_dict() for n in _PROBES]
+    return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True)
+                          .encode()).hexdigest()[:32]

@@ -28,7 +28,7 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            part_given: np.ndarray, floor: float, best_side: float,
            information_scale: float, information_floor: float,
            given_name_conflict: float) -> np.ndarray:
-    """The name score of ``scoring.score_names`` for each name (q_given < 0: the query
+    """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
     has no given name)."""
     out = np.empty(len(names))
     used_q = np.zeros(n_parts, dtype=np.bool_)
