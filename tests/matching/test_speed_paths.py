@@ -170,7 +170,7 @@ def test_candidates_rarest_part_then_names_holding_two_common_parts() -> None:
     """With a budget the rarest part fills, the other parts are not scanned: a name
     holding two of them is still a candidate, a name holding one is not."""
     from fts_share.matching.config import MatchConfig
-    from fts_share.matching.index import search
+    from fts_share.matching.index import candidates
 
     idx = NameIndex(config=MatchConfig(candidate_budget=1, stats_min_names=10**9))
     idx.add("rare", "Zawahiri")
@@ -184,12 +184,12 @@ def test_candidates_rarest_part_then_names_holding_two_common_parts() -> None:
     qw = np.array([qp.weight for qp in qparts])
 
     def found(need: float) -> set[str]:
-        with search.QueryTable(qparts, arrays, idx.cache.scratch) as table:
+        with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
             assert table.rows[qparts[0].gids[0], 0] == qparts[0].sims[0] > 0
-            names, pre = search.gather(table, qw, need, arrays, idx.cache.scratch,
+            names, pre = candidates.gather(table, qw, need, arrays, idx.cache.scratch,
                                          len(idx.names.analysis), idx.config)
             # the pre-score is the one of names given by id
-            assert pre.tolist() == search.prescore(names, table, qw, arrays,
+            assert pre.tolist() == candidates.prescore(names, table, qw, arrays,
                                                      idx.config).tolist()
         # the work arrays are left clean for the next query
         assert not idx.cache.scratch.name_bits(len(idx.names.analysis)).any()
@@ -217,7 +217,7 @@ def test_candidates_hold_two_distinct_common_parts() -> None:
     smaller parts only; one part held twice over (the same spelling near two query
     parts) does not."""
     from fts_share.matching.config import MatchConfig
-    from fts_share.matching.index import search
+    from fts_share.matching.index import candidates
 
     idx = NameIndex(config=MatchConfig(candidate_budget=1, stats_min_names=10**9))
     idx.add("rare", "Zawahiri")
@@ -231,8 +231,8 @@ def test_candidates_hold_two_distinct_common_parts() -> None:
 
     def found(text: str) -> set[str]:
         qparts = _query_parts(idx, analyze_name(text))
-        with search.QueryTable(qparts, arrays, idx.cache.scratch) as table:
-            names, _pre = search.gather(table, np.array([qp.weight for qp in qparts]), 0.0,
+        with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
+            names, _pre = candidates.gather(table, np.array([qp.weight for qp in qparts]), 0.0,
                                           arrays, idx.cache.scratch, len(idx.names.analysis), idx.config)
         return {idx.names.record[n].split("-")[0] for n in names.tolist()}
 
@@ -247,7 +247,7 @@ def test_candidates_read_the_least_common_part_when_every_name_needs_it() -> Non
     are read (every such name is among them); without a need, names holding two
     common parts are paired in."""
     from fts_share.matching.config import MatchConfig
-    from fts_share.matching.index import search
+    from fts_share.matching.index import candidates
 
     idx = NameIndex(config=MatchConfig(candidate_budget=1, stats_min_names=10**9))
     idx.add("rare", "Zawahiri")
@@ -261,8 +261,8 @@ def test_candidates_read_the_least_common_part_when_every_name_needs_it() -> Non
     qw = np.array([qp.weight for qp in qparts])
 
     def found(need: float) -> set[str]:
-        with search.QueryTable(qparts, arrays, idx.cache.scratch) as table:
-            names, _pre = search.gather(table, qw, need, arrays, idx.cache.scratch,
+        with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
+            names, _pre = candidates.gather(table, qw, need, arrays, idx.cache.scratch,
                                           len(idx.names.analysis), idx.config)
         return {idx.names.record[n].split("-")[0] for n in names.tolist()}
 
@@ -278,13 +278,13 @@ def test_candidates_read_the_least_common_part_when_every_name_needs_it() -> Non
 def test_needed_weight_is_where_the_score_bound_reaches_the_floor() -> None:
     """Any name score is at most the bound of ``needed_weight`` at the weight it
     matched: a name matching less than the needed weight scores under the floor."""
-    from fts_share.matching.index import search
+    from fts_share.matching.index import candidates
 
     idx = _index(_names(300, 12))
     cfg = idx.config
-    assert search.needed_weight(0.0, [1.0, 0.5], cfg) == 0.0
-    assert search.needed_weight(0.999, [0.2], cfg) == float("inf")
-    needs = [search.needed_weight(f, [1.0, 0.8], cfg) for f in (0.5, 0.6, 0.72, 0.8)]
+    assert candidates.needed_weight(0.0, [1.0, 0.5], cfg) == 0.0
+    assert candidates.needed_weight(0.999, [0.2], cfg) == float("inf")
+    needs = [candidates.needed_weight(f, [1.0, 0.8], cfg) for f in (0.5, 0.6, 0.72, 0.8)]
     assert needs == sorted(needs) and 0.0 < needs[0] and needs[-1] <= 1.8
     checked = 0
     for q in _names(25, 13):
@@ -303,7 +303,7 @@ def test_needed_weight_is_where_the_score_bound_reaches_the_floor() -> None:
             matched = sum(qw[texts.index(a.query_part)] * a.similarity for a in result.parts)
             for floor in (0.4, 0.6, 0.72, 0.9):
                 if result.score >= floor:  # (similarities are rounded to 4 places)
-                    assert matched + 1e-3 >= search.needed_weight(floor, qw, cfg), (
+                    assert matched + 1e-3 >= candidates.needed_weight(floor, qw, cfg), (
                         q, analysis.text)
                     checked += 1
     assert checked > 100

@@ -7,7 +7,7 @@ like an indexed part takes its neighbours from the neighbourhood graph
 (``neighbours.Neighbourhoods``); another is compared with the groups under its keys
 (memoised in ``SearchCache.unindexed``). The names holding neighbours of the rarest
 query parts, and those holding two of the commoner ones, are the candidates
-(``search.gather``); the best by an optimistic pre-score are scored exactly (the
+(``candidates.gather``); the best by an optimistic pre-score are scored exactly (the
 arithmetic of ``scoring.name_score_ref.score_names``), the most promising after
 comparing also their part pairs that share no key. See docs/matching.md, section 5.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fts_share.matching.config import MatchConfig
-from fts_share.matching.index import search
+from fts_share.matching.index import candidates
 from fts_share.matching.index.groups import Group
 from fts_share.matching.index.snapshot import Arrays
 from fts_share.matching.index.store import Groups, part_keys
@@ -38,7 +38,7 @@ class SearchCache:
 
     unindexed: dict[Group, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     snapshot: Arrays | None = None
-    scratch: search.Scratch = field(default_factory=search.Scratch)
+    scratch: candidates.Scratch = field(default_factory=candidates.Scratch)
 
 
 class QueryPart:
@@ -101,7 +101,7 @@ def name_scores(qparts: list[QueryPart], arrays: Arrays, cache: SearchCache,
                 floor: float, config: MatchConfig) -> dict[int, float]:
     """Name scores (without other evidence) of the candidate names, and of the
     ``forced`` ones (live names only): candidates and their pre-scores by
-    ``search.gather``, the best ``max_candidates`` of them by pre-score, scored
+    ``candidates.gather``, the best ``max_candidates`` of them by pre-score, scored
     exactly. The names whose every part pair was compared (not only those sharing an
     index key) are added to ``exact``: their scores are the reference scores.
 
@@ -112,26 +112,26 @@ def name_scores(qparts: list[QueryPart], arrays: Arrays, cache: SearchCache,
     if not qparts:
         return {}
     qw = np.array([qp.weight for qp in qparts])
-    need = search.needed_weight(floor, qw, config)
+    need = candidates.needed_weight(floor, qw, config)
     q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
-    with search.QueryTable(qparts, arrays, cache.scratch) as table:
-        names, pre = search.gather(table, qw, need, arrays, cache.scratch, n_names, config)
+    with candidates.QueryTable(qparts, arrays, cache.scratch) as table:
+        names, pre = candidates.gather(table, qw, need, arrays, cache.scratch, n_names, config)
         pinned = np.zeros(0, dtype=np.bool_)
         if forced:
             extra = np.setdiff1d(np.array(forced, dtype=np.int64), names)
             names = np.concatenate((names, extra))
-            pre = np.concatenate((pre, search.prescore(extra, table, qw, arrays, config)))
+            pre = np.concatenate((pre, candidates.prescore(extra, table, qw, arrays, config)))
             pinned = np.isin(names, forced)
         if not names.size:
             return {}
-        keep, best_at = search.select(pre, floor, pinned, config)
+        keep, best_at = candidates.select(pre, floor, pinned, config)
         best = names[best_at]
         names = names[keep]
         if best.size:
             # the most promising: also the part pairs that share no index key
             # (spellings more than one letter apart in the skeleton), compared
-            search.far_pairs(best, table, groups.table, arrays, config)
-        scores = search.score_candidates(names, table.rows, qw, q_given, arrays, config)
+            candidates.far_pairs(best, table, groups.table, arrays, config)
+        scores = candidates.score_candidates(names, table.rows, qw, q_given, arrays, config)
     exact.update(best.tolist())
     if floor > 0.0:
         above = scores >= floor
@@ -166,5 +166,5 @@ def exhaustive_scores(query: NameAnalysis, arrays: Arrays, groups: Groups,
     rows = np.zeros((arrays.n_groups, len(qparts)))
     for i, qp in enumerate(qparts):
         rows[qp.gids, i] = qp.sims
-    scores = search.score_candidates(ids, rows, qw, q_given, arrays, config)
+    scores = candidates.score_candidates(ids, rows, qw, q_given, arrays, config)
     return dict(zip(ids.tolist(), scores.tolist()))

@@ -1,5 +1,6 @@
-"""The compiled search path of ``NameIndex`` over its snapshot (``snapshot.Arrays``):
-candidate names, then scores.
+"""Candidates and their scores over the index's snapshot (``snapshot.Arrays``): the
+Python side of the compiled search path (the query's table, work arrays, and the
+calls into the compiled loops).
 
 ``Scratch`` holds per-thread work arrays the size of the index, which are reset after
 each query (only the entries a query touched: ``QueryTable``), so a query never
