@@ -165,7 +165,11 @@ class NameIndex:
     def rarity(self, part: NamePart) -> float:
         """Rarity weight of a part in [min_rarity_weight, 1]: IDF over indexed names,
         capped by the built-in common-name table."""
-        return self.frequencies.rarity(part, self.names.live, self.config)
+        frequencies = self.frequencies
+        cached = frequencies.cache.get(f"{part.kind}:{part.key}")  # (called per part pair)
+        if cached is not None:
+            return cached
+        return frequencies.rarity(part, self.names.live, self.config)
 
     # ------------------------------------------------------------ searching
     def search(self, name: str, *, dob: DobInput = None, nationality: CountryInput = None,
