@@ -9,17 +9,26 @@ Public API (see docs/matching.md)::
     hits = idx.search("Abou Bakr el-Baghdadi")
     name_similarity("محمد عبد الله", "Mohamed Abdallah")
 
+The package is four subpackages, each importing only those listed before it:
+``text`` (normalisation, the scripts' readings, the bridge), ``refdata`` (word lists,
+common names, countries), ``scoring`` (name analysis, evidence, part similarity and
+name score as readable reference ``*_ref`` and compiled twin ``*_fast``, and the
+explanation) and ``index`` (``NameIndex``, candidates, hits, batches, its file).
+
 Domain code: no Flask, no SQLAlchemy.
 """
 
 from __future__ import annotations
 
-from fts_share.matching.analysis import NameAnalysis, NamePart, analyze_name
 from fts_share.matching.config import MatchConfig
-from fts_share.matching.countries import country_code, resolve_country
-from fts_share.matching.evidence import DateSpec, parse_dob
-from fts_share.matching.index import Hit, NameIndex, builtin_rarity
-from fts_share.matching.scoring import ALGORITHM, Explanation, FeatureScore, PartMatch, score_names
+from fts_share.matching.index.hits import Hit
+from fts_share.matching.index.name_index import NameIndex
+from fts_share.matching.refdata.countries import country_code, resolve_country
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
+from fts_share.matching.scoring.evidence import DateSpec, parse_dob
+from fts_share.matching.scoring.explanation import ALGORITHM, Explanation, FeatureScore, PartMatch
+from fts_share.matching.scoring.name_score_ref import score_names
+from fts_share.matching.scoring.rarity import builtin_rarity
 
 __all__ = [
     "ALGORITHM", "DateSpec", "Explanation", "FeatureScore", "Hit", "MatchConfig",

@@ -7,11 +7,11 @@ silently ignored setting.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 from fts_share.errors import ValidationError
-
 
 #: options of earlier versions that no longer mean anything (``common_key_df``: the
 #: index now pairs common parts instead of skipping them)
@@ -90,14 +90,14 @@ class MatchConfig:
             raise ValidationError(errors)
 
     @classmethod
-    def from_dict(cls, options: Mapping[str, Any]) -> "MatchConfig":
+    def from_dict(cls, options: Mapping[str, Any]) -> MatchConfig:
         """Build a config from a mapping; unknown option names are refused, retired
         ones (``RETIRED_OPTIONS``: index files and node configs may still name them)
         are ignored."""
         return cls().with_options(**{k: v for k, v in options.items()
                                      if k not in RETIRED_OPTIONS})
 
-    def with_options(self, **options: Any) -> "MatchConfig":
+    def with_options(self, **options: Any) -> MatchConfig:
         """A copy with some options changed; unknown option names are refused."""
         known = {f.name for f in fields(self)}
         unknown = sorted(set(options) - known)
@@ -109,7 +109,7 @@ class MatchConfig:
 
     def role_weight(self, role: str) -> float:
         """The weight of a name part with this role."""
-        table = self.__dict__.get("_roles")
+        table: dict[str, float] | None = self.__dict__.get("_roles")
         if table is None:
             table = dict(self.role_weights)
             object.__setattr__(self, "_roles", table)

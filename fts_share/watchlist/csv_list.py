@@ -2,7 +2,7 @@
 
 Columns (header row required, UTF-8, comma-separated; order free):
 ``id`` and ``name`` (required), ``aliases`` (``;``-separated), ``dob`` (``;``-separated
-variants, see :func:`fts_share.matching.evidence.parse_dob`), ``nationality``
+variants, see :func:`fts_share.matching.scoring.evidence.parse_dob`), ``nationality``
 (``;``-separated codes or names), ``documents`` (``;``-separated numbers). Unknown
 columns are refused, so a misspelt header is not silently ignored.
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from fts_share.errors import ImportFailed, ValidationError
 from fts_share.matching import analyze_name, parse_dob
-from fts_share.matching.evidence import parse_countries, parse_documents
+from fts_share.matching.scoring.evidence import parse_countries, parse_documents
 
 REQUIRED = ("id", "name")
 OPTIONAL = ("aliases", "dob", "nationality", "documents")

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from fts_share.errors import ImportFailed
-from fts_share.matching.countries import resolve_country
+from fts_share.matching.refdata.countries import resolve_country
 
 #: Largest export accepted (bytes).
 MAX_XML_BYTES = 200 * 1024 * 1024

@@ -1,11 +1,12 @@
 """Bad input gets a defined error (ValidationError naming the field), never a traceback."""
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fts_share.errors import FtsError, ValidationError
 from fts_share.matching import NameIndex, analyze_name, name_similarity
-from fts_share.matching.normalize import MAX_NAME_LENGTH
+from fts_share.matching.text.normalize import MAX_NAME_LENGTH
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "al", "abu", "Al Abu", "ibn", "Dr.", "- ' -",

@@ -1,8 +1,9 @@
 """Character folding of Arabic and Latin script."""
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from fts_share.matching.normalize import clean_text, fold
+from fts_share.matching.text.normalize import clean_text, fold
 
 
 def test_arabic_letter_variants_fold_to_one_form() -> None:

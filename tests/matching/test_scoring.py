@@ -1,7 +1,8 @@
 """Name similarity and the bridge-v1 features, on the domain.md examples."""
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fts_share.errors import ValidationError
 from fts_share.matching import MatchConfig, explain_similarity, name_similarity

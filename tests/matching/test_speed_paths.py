@@ -10,9 +10,11 @@ import pytest
 
 from fts_share.errors import ValidationError
 from fts_share.matching import NameIndex, analyze_name, resolve_country
-from fts_share.matching.countries import country_code, country_names
-from fts_share.matching.scoring import score_names
-from fts_share.matching.similarity import part_similarity, similarities_to_many
+from fts_share.matching.index import query as index_query
+from fts_share.matching.index.groups import similarities_to_many
+from fts_share.matching.refdata.countries import country_code, country_names
+from fts_share.matching.scoring.name_score_ref import score_names
+from fts_share.matching.scoring.part_similarity_ref import part_similarity
 
 WORDS = ["Muhammad", "Mohamed", "محمد", "Ahmad", "أحمد", "Hasan", "Hassan", "حسن", "Ali",
          "علي", "Abd al-Rahman", "عبدالرحمن", "Abu Bakr", "أبو بكر", "al-Baghdadi",
@@ -23,6 +25,10 @@ WORDS = ["Muhammad", "Mohamed", "محمد", "Ahmad", "أحمد", "Hasan", "Hassa
 def _names(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     return [" ".join(rng.sample(WORDS, rng.randint(1, 4))) for _ in range(n)]
+
+
+def _query_parts(idx: NameIndex, query: object) -> list[index_query.QueryPart]:
+    return index_query.query_parts(query, idx.groups, idx.cache, idx.rarity, idx.config)
 
 
 def _index(names: list[str]) -> NameIndex:
@@ -52,8 +58,8 @@ def test_vectorised_scores_equal_the_reference_scorer() -> None:
             query = analyze_name(q)
         except ValidationError:
             continue
-        got = idx._exhaustive(query)
-        for name_id, analysis in enumerate(idx._names):
+        got = idx.exhaustive_scores(query)
+        for name_id, analysis in enumerate(idx.names.analysis):
             if analysis is None:
                 assert name_id not in got
                 continue
@@ -74,8 +80,8 @@ def test_index_finds_what_comparing_every_name_finds(threshold: float) -> None:
         except ValidationError:
             continue
         best: dict[str, float] = {}
-        for nid, score in idx._exhaustive(query).items():
-            rid = idx._name_record[nid]
+        for nid, score in idx.exhaustive_scores(query).items():
+            rid = idx.names.record[nid]
             best[rid] = max(best.get(rid, 0.0), round(score, 4))
         expected = sorted((s, r) for r, s in best.items() if s >= threshold)
         expected = [r for s, r in sorted(expected, key=lambda t: (-t[0], t[1]))][:5]
@@ -103,8 +109,8 @@ def test_search_scores_are_the_reference_scores() -> None:
         except ValidationError:
             continue
         for h in hits:
-            rec = idx._records[h.record_id]
-            best = max(score_names(analyze_name(q), idx._names[i], idx.rarity, idx.config).score
+            rec = idx.records.by_id[h.record_id]
+            best = max(score_names(analyze_name(q), idx.names.analysis[i], idx.rarity, idx.config).score
                        for i in rec.names)
             assert h.score == round(best, 4) == h.explanation.score
             assert pickle.loads(pickle.dumps(h)) == h  # a pickled hit carries its explanation
@@ -163,8 +169,8 @@ def test_search_many_with_workers_reports_a_bad_row() -> None:
 def test_candidates_rarest_part_then_names_holding_two_common_parts() -> None:
     """With a budget the rarest part fills, the other parts are not scanned: a name
     holding two of them is still a candidate, a name holding one is not."""
-    from fts_share.matching import fastpath
     from fts_share.matching.config import MatchConfig
+    from fts_share.matching.index import candidates
 
     idx = NameIndex(config=MatchConfig(candidate_budget=1, stats_min_names=10**9))
     idx.add("rare", "Zawahiri")
@@ -173,23 +179,23 @@ def test_candidates_rarest_part_then_names_holding_two_common_parts() -> None:
         idx.add(f"one-{i}", "Khalid Nasrallah")  # holds one
         idx.add(f"other-{i}", "Yusuf Harbi")  # holds the other
     query = analyze_name("Zawahiri Khalid Yusuf")
-    qparts = idx._query_parts(query)
-    arrays = idx._arrays()
+    qparts = _query_parts(idx, query)
+    arrays = idx.arrays()
     qw = np.array([qp.weight for qp in qparts])
 
     def found(need: float) -> set[str]:
-        with fastpath.QueryTable(qparts, arrays, idx._scratch) as table:
+        with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
             assert table.rows[qparts[0].gids[0], 0] == qparts[0].sims[0] > 0
-            names, pre = fastpath.gather(table, qw, need, arrays, idx._scratch,
-                                         len(idx._names), idx.config)
+            names, pre = candidates.gather(table, qw, need, arrays, idx.cache.scratch,
+                                         len(idx.names.analysis), idx.config)
             # the pre-score is the one of names given by id
-            assert pre.tolist() == fastpath.prescore(names, table, qw, arrays,
+            assert pre.tolist() == candidates.prescore(names, table, qw, arrays,
                                                      idx.config).tolist()
         # the work arrays are left clean for the next query
-        assert not idx._scratch.name_bits(len(idx._names)).any()
-        assert not idx._scratch.group_bits(arrays.n_groups).any()
-        assert not idx._scratch.sim_rows(len(qparts), arrays.n_groups).any()
-        return {idx._name_record[n] for n in names.tolist()}
+        assert not idx.cache.scratch.name_bits(len(idx.names.analysis)).any()
+        assert not idx.cache.scratch.group_bits(arrays.n_groups).any()
+        assert not idx.cache.scratch.sim_rows(len(qparts), arrays.n_groups).any()
+        return {idx.names.record[n] for n in names.tolist()}
 
     records = found(0.0)
     assert records == {"rare"} | {f"common-{i}" for i in range(6)}
@@ -210,8 +216,8 @@ def test_candidates_hold_two_distinct_common_parts() -> None:
     """Of three common parts, any two held bring a name, read off the postings of the
     smaller parts only; one part held twice over (the same spelling near two query
     parts) does not."""
-    from fts_share.matching import fastpath
     from fts_share.matching.config import MatchConfig
+    from fts_share.matching.index import candidates
 
     idx = NameIndex(config=MatchConfig(candidate_budget=1, stats_min_names=10**9))
     idx.add("rare", "Zawahiri")
@@ -221,14 +227,14 @@ def test_candidates_hold_two_distinct_common_parts() -> None:
     for key, name in held.items():
         for i in range(3 if key != "c" else 5):  # Nasrallah is the commonest
             idx.add(f"{key}-{i}", name)
-    arrays = idx._arrays()
+    arrays = idx.arrays()
 
     def found(text: str) -> set[str]:
-        qparts = idx._query_parts(analyze_name(text))
-        with fastpath.QueryTable(qparts, arrays, idx._scratch) as table:
-            names, _pre = fastpath.gather(table, np.array([qp.weight for qp in qparts]), 0.0,
-                                          arrays, idx._scratch, len(idx._names), idx.config)
-        return {idx._name_record[n].split("-")[0] for n in names.tolist()}
+        qparts = _query_parts(idx, analyze_name(text))
+        with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
+            names, _pre = candidates.gather(table, np.array([qp.weight for qp in qparts]), 0.0,
+                                          arrays, idx.cache.scratch, len(idx.names.analysis), idx.config)
+        return {idx.names.record[n].split("-")[0] for n in names.tolist()}
 
     assert found("Zawahiri Khalid Yusuf Nasrallah") == {"rare", "ab", "ac", "bc"}
     # "Khalid" twice in the query: a name must hold it twice too
@@ -240,8 +246,8 @@ def test_candidates_read_the_least_common_part_when_every_name_needs_it() -> Non
     what is needed, the names of the rare part and of the least common of the three
     are read (every such name is among them); without a need, names holding two
     common parts are paired in."""
-    from fts_share.matching import fastpath
     from fts_share.matching.config import MatchConfig
+    from fts_share.matching.index import candidates
 
     idx = NameIndex(config=MatchConfig(candidate_budget=1, stats_min_names=10**9))
     idx.add("rare", "Zawahiri")
@@ -250,15 +256,15 @@ def test_candidates_read_the_least_common_part_when_every_name_needs_it() -> Non
     for key, name in held.items():
         for i in range(2 if key not in ("b", "c") else 4):  # Khalid is the least common
             idx.add(f"{key}-{i}", name)
-    arrays = idx._arrays()
-    qparts = idx._query_parts(analyze_name("Zawahiri Khalid Yusuf Nasrallah"))
+    arrays = idx.arrays()
+    qparts = _query_parts(idx, analyze_name("Zawahiri Khalid Yusuf Nasrallah"))
     qw = np.array([qp.weight for qp in qparts])
 
     def found(need: float) -> set[str]:
-        with fastpath.QueryTable(qparts, arrays, idx._scratch) as table:
-            names, _pre = fastpath.gather(table, qw, need, arrays, idx._scratch,
-                                          len(idx._names), idx.config)
-        return {idx._name_record[n].split("-")[0] for n in names.tolist()}
+        with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
+            names, _pre = candidates.gather(table, qw, need, arrays, idx.cache.scratch,
+                                          len(idx.names.analysis), idx.config)
+        return {idx.names.record[n].split("-")[0] for n in names.tolist()}
 
     commons = qw[1:]
     need = sum(commons) - 0.01
@@ -272,14 +278,13 @@ def test_candidates_read_the_least_common_part_when_every_name_needs_it() -> Non
 def test_needed_weight_is_where_the_score_bound_reaches_the_floor() -> None:
     """Any name score is at most the bound of ``needed_weight`` at the weight it
     matched: a name matching less than the needed weight scores under the floor."""
-    from fts_share.matching import fastpath
-    from fts_share.matching.scoring import score_names
+    from fts_share.matching.index import candidates
 
     idx = _index(_names(300, 12))
     cfg = idx.config
-    assert fastpath.needed_weight(0.0, [1.0, 0.5], cfg) == 0.0
-    assert fastpath.needed_weight(0.999, [0.2], cfg) == float("inf")
-    needs = [fastpath.needed_weight(f, [1.0, 0.8], cfg) for f in (0.5, 0.6, 0.72, 0.8)]
+    assert candidates.needed_weight(0.0, [1.0, 0.5], cfg) == 0.0
+    assert candidates.needed_weight(0.999, [0.2], cfg) == float("inf")
+    needs = [candidates.needed_weight(f, [1.0, 0.8], cfg) for f in (0.5, 0.6, 0.72, 0.8)]
     assert needs == sorted(needs) and 0.0 < needs[0] and needs[-1] <= 1.8
     checked = 0
     for q in _names(25, 13):
@@ -287,9 +292,9 @@ def test_needed_weight_is_where_the_score_bound_reaches_the_floor() -> None:
             query = analyze_name(q)
         except ValidationError:
             continue
-        qparts = idx._query_parts(query)
+        qparts = _query_parts(idx, query)
         qw = [qp.weight for qp in qparts]
-        for analysis in idx._names[:200]:
+        for analysis in idx.names.analysis[:200]:
             if analysis is None:
                 continue
             result = score_names(query, analysis, idx.rarity, cfg)
@@ -298,7 +303,7 @@ def test_needed_weight_is_where_the_score_bound_reaches_the_floor() -> None:
             matched = sum(qw[texts.index(a.query_part)] * a.similarity for a in result.parts)
             for floor in (0.4, 0.6, 0.72, 0.9):
                 if result.score >= floor:  # (similarities are rounded to 4 places)
-                    assert matched + 1e-3 >= fastpath.needed_weight(floor, qw, cfg), (
+                    assert matched + 1e-3 >= candidates.needed_weight(floor, qw, cfg), (
                         q, analysis.text)
                     checked += 1
     assert checked > 100
@@ -319,18 +324,18 @@ def test_a_spelling_indexed_later_joins_the_kept_neighbourhoods() -> None:
 
 
 def test_select_takes_the_best_by_pre_score_ties_to_the_earlier() -> None:
-    from fts_share.matching import candidates
+    from fts_share.matching.index import selection_fast
 
     pre = np.array([0.9, 0.2, 0.5, 0.5, 0.8, 0.1, 0.5, 1.0])
     none = np.zeros(0, dtype=np.bool_)
-    keep, best = candidates.select(pre, 0.0, 4, 2, none)
+    keep, best = selection_fast.select(pre, 0.0, 4, 2, none)
     assert sorted(best.tolist()) == [0, 7]  # the two best
     assert keep.tolist() == [0, 2, 4, 7]  # the best four: of the tied 0.5s, the first
-    keep, best = candidates.select(pre, 0.85, 4, 1, none)
+    keep, best = selection_fast.select(pre, 0.85, 4, 1, none)
     assert best.tolist() == [7] and keep.tolist() == [0, 7]  # the floor, and the best
     pinned = np.zeros(len(pre), dtype=np.bool_)
     pinned[5] = True
-    keep, best = candidates.select(pre, 0.85, 4, 0, pinned)
+    keep, best = selection_fast.select(pre, 0.85, 4, 0, pinned)
     assert best.tolist() == [] and keep.tolist() == [0, 5, 7]
-    keep, best = candidates.select(pre[:2], 0.0, 4, 2, none)  # few: all of them
+    keep, best = selection_fast.select(pre[:2], 0.0, 4, 2, none)  # few: all of them
     assert keep.tolist() == [0, 1] and best.tolist() == [0, 1]

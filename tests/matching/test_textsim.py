@@ -2,23 +2,25 @@
 doubles: bit-parallel and textbook paths, long and non-ASCII strings, and the floor."""
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from fts_share.matching import analyze_name, textsim
-from fts_share.matching.groups import GroupTable
-from fts_share.matching.similarity import part_similarity
+from fts_share.matching import analyze_name
+from fts_share.matching.index.groups import GroupTable
+from fts_share.matching.scoring import part_similarity_fast
+from fts_share.matching.scoring.part_similarity_ref import part_similarity
 
 # the bridged alphabet, plus a letter outside ASCII (such input must not break it)
 LETTERS = st.text(alphabet="bkdSxzjstlmnrfhywaiu9é", max_size=80)
 
 
 def _metrics(a: str, b: str, bit_parallel: bool) -> tuple[int, int]:
-    codes, start = textsim.encode(["", a, b])
-    pm, ok = textsim.masks(codes, start)
+    codes, start = part_similarity_fast.encode(["", a, b])
+    pm, ok = part_similarity_fast.masks(codes, start)
     use = bit_parallel and bool(ok[1])
     args = (codes, start[1], len(a), codes, start[2], len(b), pm, 1, use)
-    return textsim.levenshtein(*args), textsim.lcs(*args)
+    return part_similarity_fast.levenshtein(*args), part_similarity_fast.lcs(*args)
 
 
 @settings(max_examples=400, deadline=None)
@@ -30,8 +32,8 @@ def test_metrics_are_rapidfuzz_integers(a: str, b: str) -> None:
 
 
 def test_bit_parallel_limits() -> None:
-    codes, start = textsim.encode(["a" * 64, "a" * 65, "abé", ""])
-    _pm, ok = textsim.masks(codes, start)
+    codes, start = part_similarity_fast.encode(["a" * 64, "a" * 65, "abé", ""])
+    _pm, ok = part_similarity_fast.masks(codes, start)
     assert ok.tolist() == [True, False, False, True]
     # a 64-letter pattern uses the whole machine word
     assert _metrics("ab" * 32, "ba" * 33, True) == (Levenshtein.distance("ab" * 32, "ba" * 33),

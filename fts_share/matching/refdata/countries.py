@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from fts_share import countries as iso
 from fts_share.errors import ValidationError
-from fts_share.matching.normalize import fold
+from fts_share.matching.text.normalize import fold
 
 # Short forms in common use that the ISO names do not spell out.
 _ALIASES = {

@@ -21,82 +21,15 @@ Features (all weights in :class:`~fts_share.matching.config.MatchConfig`):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
-from fts_share.matching.analysis import NameAnalysis, NamePart
 from fts_share.matching.config import MatchConfig
-from fts_share.matching.evidence import DateSpec, compare_dob
-from fts_share.matching.similarity import part_similarity
-
-ALGORITHM = "bridge-v1"
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
+from fts_share.matching.scoring.explanation import FeatureScore, PartMatch
+from fts_share.matching.scoring.part_similarity_ref import part_similarity
 
 RarityFn = Callable[[NamePart], float]
-
-
-@dataclass(frozen=True)
-class PartMatch:
-    """Two aligned name parts, and why they were aligned."""
-
-    query_part: str
-    record_part: str
-    query_role: str
-    record_role: str
-    similarity: float
-    weight: float
-    reason: str
-
-
-@dataclass(frozen=True)
-class FeatureScore:
-    """The result of one feature: its value, weight and a human detail."""
-
-    name: str
-    value: float
-    weight: float
-    detail: str
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Why a record matched: aligned parts, unaligned parts and feature scores."""
-
-    algorithm: str
-    query_name: str
-    record_name: str
-    score: float
-    features: tuple[FeatureScore, ...]
-    parts: tuple[PartMatch, ...]
-    unmatched_query: tuple[str, ...] = ()
-    unmatched_record: tuple[str, ...] = ()
-
-    @property
-    def text(self) -> str:
-        """A one-paragraph human explanation."""
-        aligned = "; ".join(
-            f"{p.query_part!r}~{p.record_part!r} ({p.record_role}, {p.similarity:.2f}, {p.reason})"
-            for p in self.parts) or "no name parts aligned"
-        feats = ", ".join(f"{f.name}={f.value:+.2f}" if f.name not in ("name_coverage",
-                          "name_information") else f"{f.name}={f.value:.2f}"
-                          for f in self.features)
-        extra = f"; not in record: {', '.join(self.unmatched_query)}" \
-            if self.unmatched_query else ""
-        return (f"{self.score:.2f} {self.query_name!r} vs {self.record_name!r}: {aligned}"
-                f"{extra}. [{feats}]")
-
-    def __str__(self) -> str:
-        return self.text
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready form (for the API)."""
-        return {
-            "algorithm": self.algorithm, "query_name": self.query_name,
-            "record_name": self.record_name, "score": round(self.score, 4),
-            "features": [f.__dict__ for f in self.features],
-            "parts": [p.__dict__ for p in self.parts],
-            "unmatched_query": list(self.unmatched_query),
-            "unmatched_record": list(self.unmatched_record), "text": self.text,
-        }
 
 
 @dataclass
@@ -120,6 +53,26 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     qs, rs = query.name_parts, record.name_parts
     qw = [config.role_weight(p.role) * rarity(p) for p in qs]
     rw = [config.role_weight(p.role) * rarity(p) for p in rs]
+    pairs = _aligned_pairs(qs, rs, config, cache)
+    chosen, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw)
+    matched = [PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role, round(s, 4),
+                         round(min(qw[i], rw[j]), 4), _reason(qs[i], rs[j]))
+               for s, i, j in chosen]
+    coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
+                                                  config)
+    score -= _given_name_conflict(qs, rs, used_q, used_r, config)
+    return NameScore(
+        min(1.0, max(0.0, score)), coverage, information, matched,
+        [qs[i].text for i in range(len(qs)) if i not in used_q],
+        [rs[j].text for j in range(len(rs)) if j not in used_r],
+    )
+
+
+def _aligned_pairs(qs: Sequence[NamePart], rs: Sequence[NamePart], config: MatchConfig,
+                   cache: dict[tuple[int, int], float] | None
+                   ) -> list[tuple[float, int, int]]:
+    """The part pairs that may be aligned (similarity at least the floor), most
+    similar first (ties in query part, then record part order)."""
     pairs: list[tuple[float, int, int]] = []
     floor = config.min_part_similarity
     for i, qp in enumerate(qs):
@@ -137,24 +90,20 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
             if s >= floor:
                 pairs.append((s, i, j))
     pairs.sort(key=lambda t: -t[0])
-    chosen, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw)
-    matched = [PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role, round(s, 4),
-                         round(min(qw[i], rw[j]), 4), _reason(qs[i], rs[j]))
-               for s, i, j in chosen]
-    coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
-                                                  config)
+    return pairs
+
+
+def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart], used_q: set[int],
+                         used_r: set[int], config: MatchConfig) -> float:
+    """What is taken off when a side's given name is not aligned. Lists drop middle
+    names, rarely the given name: "Tarak ben Taher" vs "Ali ben Taher" (brothers),
+    "Saddam Hussein" vs "Ali Saddam Hussein" (son)."""
     q_given = [i for i, p in enumerate(qs) if p.role == "given"]
     r_given = [j for j, p in enumerate(rs) if p.role == "given"]
     if q_given and r_given and len(qs) > 1 and len(rs) > 1:
-        # Lists drop middle names, rarely the given name: "Tarak ben Taher" vs "Ali ben
-        # Taher" (brothers), "Saddam Hussein" vs "Ali Saddam Hussein" (son).
         missing = (q_given[0] not in used_q) + (r_given[0] not in used_r)
-        score -= config.given_name_conflict * missing / 2
-    return NameScore(
-        min(1.0, max(0.0, score)), coverage, information, matched,
-        [qs[i].text for i in range(len(qs)) if i not in used_q],
-        [rs[j].text for j in range(len(rs)) if j not in used_r],
-    )
+        return config.given_name_conflict * missing / 2
+    return 0.0
 
 
 def _reason(q: NamePart, r: NamePart) -> str:
@@ -165,34 +114,6 @@ def _reason(q: NamePart, r: NamePart) -> str:
     if any(a.skel == b.skel for a in q.forms for b in r.forms):
         return f"{how}same skeleton {qk!r}"
     return f"{how}similar skeleton {qk!r}~{rk!r}"
-
-
-def evidence_features(config: MatchConfig, *, q_dob: Sequence[DateSpec],
-                      r_dob: Sequence[DateSpec], q_nat: Sequence[str],
-                      r_nat: Sequence[str], q_docs: Sequence[str],
-                      r_docs: Sequence[str]) -> list[FeatureScore]:
-    """Features 3-5: date of birth, nationality and document numbers."""
-    out: list[FeatureScore] = []
-    dob = compare_dob(q_dob, r_dob)
-    if dob is not None:
-        kind, detail = dob
-        weight = {"exact": config.dob_exact, "year": config.dob_year,
-                  "approx": config.dob_approx, "mismatch": config.dob_mismatch}[kind]
-        out.append(FeatureScore("dob", weight, 1.0, f"{kind}: {detail}"))
-    if q_nat and r_nat:
-        common = sorted(set(q_nat) & set(r_nat))
-        if common:
-            out.append(FeatureScore("nationality", config.nationality_match, 1.0,
-                                    f"shared {', '.join(common)}"))
-        else:
-            out.append(FeatureScore("nationality", config.nationality_mismatch, 1.0,
-                                    f"{'/'.join(q_nat)} vs {'/'.join(r_nat)}"))
-    if q_docs and r_docs:
-        common = sorted(set(q_docs) & set(r_docs))
-        if common:
-            out.append(FeatureScore("document", config.document_match, 1.0,
-                                    f"same document number {common[0]}"))
-    return out
 
 
 def combine(name: NameScore, evidence: list[FeatureScore], config: MatchConfig

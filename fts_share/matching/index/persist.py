@@ -17,6 +17,9 @@ kind), ``parts`` (text, core, kind, role, script, group), ``names_text``,
 ``name_parts`` (the part ids of each name, CSR layout), ``name_record`` (the record
 of each name) and ``records`` (id, raw date of birth, nationalities, documents).
 
+The index is written and read through its public interface
+(``NameIndex.contents`` and ``NameIndex.restore``, declared here as ``Restorable``).
+
 Loading is safe with a damaged or foreign file: nothing but JSON and raw integers is
 decoded, every section's SHA-256 is checked, every id is range-checked, every role,
 kind and script must be a known one, and the record fields go through the same
@@ -38,15 +41,23 @@ import os
 import struct
 import sys
 from array import array
-from collections import Counter
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from itertools import accumulate, pairwise
+from typing import Any, Protocol, TypeVar
 
 from fts_share.errors import ValidationError
-
-if TYPE_CHECKING:
-    from fts_share.matching.config import MatchConfig
-    from fts_share.matching.index import NameIndex
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.index.groups import Group
+from fts_share.matching.index.store import Contents, Record
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyzer_fingerprint
+from fts_share.matching.scoring.evidence import (
+    CountryInput,
+    DobInput,
+    parse_countries,
+    parse_dob,
+    parse_documents,
+)
+from fts_share.matching.text.forms import Form
 
 FORMAT = "fts-share-name-index"
 VERSION = 2
@@ -56,27 +67,23 @@ ROLES = frozenset({"given", "father", "family", "kunya", "nisba", "laqab", "titl
 SCRIPTS = frozenset({"arabic", "latin"})
 MAX_HEADER = 1 << 20
 
-#: probe names whose analysis fingerprints the analyser version
-_PROBES = (
-    "Abu Bakr al-Baghdadi", "أبو بكر البغدادي", "IBRAHIM AWWAD IBRAHIM ALI AL-BADRI",
-    "Abd al-Rahman bin Muhammad", "عبدالرحمن", "Salahuddin Nasrallah", "صلاح الدين",
-    "Dr. Ayman al-Zawahiri", "الشيخ أيمن الظواهري", "Khalid Sheikh Mohammed",
-    "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
-    "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
-)
+
+class Restorable(Protocol):
+    """What loading needs of an index: restore checked contents, or add raw records
+    (a version 1 file, or one written by another analyser version)."""
+
+    def restore(self, contents: Contents) -> None: ...
+
+    def add(self, record_id: str, names: str | Sequence[str], *, dob: DobInput = None,
+            nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
+            skip_invalid_names: bool = False) -> None: ...
+
+
+T = TypeVar("T", bound=Restorable)
 
 
 def _bad(message: str) -> ValidationError:
     return ValidationError({"path": [message]})
-
-
-@lru_cache(maxsize=1)
-def analyzer_fingerprint() -> str:
-    """A hash of what the current name analysis makes of a fixed set of names."""
-    from fts_share.matching.analysis import analyze_name
-    doc = [analyze_name(n).to_dict() for n in _PROBES]
-    return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True)
-                          .encode()).hexdigest()[:32]
 
 
 def _ints(values: Any) -> bytes:
@@ -86,7 +93,7 @@ def _ints(values: Any) -> bytes:
     return arr.tobytes()
 
 
-def _from_ints(raw: bytes, name: str) -> array:
+def _from_ints(raw: bytes, name: str) -> array[int]:
     if len(raw) % 4:
         raise _bad(f"section {name}: not an int32 array")
     arr = array("i")
@@ -100,48 +107,32 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
-def save(path: str, index: "NameIndex") -> None:
-    """Write ``index`` to ``path`` (atomically, via a temporary file)."""
-    groups = [[[list(f) for f in forms], script, kind] for forms, script, kind in index._groups]
-    group_of = index._part_group
-    parts = [[p.text, p.core, p.kind, p.role, p.script, group_of[i]]
-             for i, p in enumerate(index._parts)]
-    part_id = index._part_id
-    records: list[list[Any]] = []
-    texts: list[str] = []
-    folded: list[str] = []
-    particles: list[str] = []
-    offsets = [0]
-    flat: list[int] = []
-    name_record: list[int] = []
-    for rid, rec in index._records.items():
-        for name_id in rec.names:
-            analysis = index._names[name_id]
-            if analysis is None:
-                continue
-            texts.append(analysis.text)
-            folded.append(analysis.folded)
-            particles.append(" ".join(analysis.particles))
-            flat.extend(part_id[p] for p in analysis.parts)
-            offsets.append(len(flat))
-            name_record.append(len(records))
-        records.append([rid, rec.dob_raw, list(rec.nationality), list(rec.documents)])
+def save(path: str, contents: Contents, config: MatchConfig) -> None:
+    """Write an index's ``contents`` to ``path`` (atomically, via a temporary file)."""
+    groups = [[[list(f) for f in forms], script, kind] for forms, script, kind in contents.groups]
+    parts = [[p.text, p.core, p.kind, p.role, p.script, g]
+             for p, g in zip(contents.parts, contents.part_group)]
+    names = contents.names
+    offsets = list(accumulate((len(pids) for pids in contents.name_parts), initial=0))
+    flat = [pid for pids in contents.name_parts for pid in pids]
+    records = [[rid, rec.dob_raw, list(rec.nationality), list(rec.documents)]
+               for rid, rec in contents.records]
     sections = [
         ("groups", _json(groups)), ("parts", _json(parts)),
-        ("names_text", "\n".join(texts).encode()),
-        ("names_folded", "\n".join(folded).encode()),
-        ("names_particles", "\n".join(particles).encode()),
+        ("names_text", "\n".join(a.text for a in names).encode()),
+        ("names_folded", "\n".join(a.folded for a in names).encode()),
+        ("names_particles", "\n".join(" ".join(a.particles) for a in names).encode()),
         ("name_offsets", _ints(offsets)), ("name_parts", _ints(flat)),
-        ("name_record", _ints(name_record)), ("records", _json(records)),
+        ("name_record", _ints(contents.name_record)), ("records", _json(records)),
     ]
     table, pos = [], 0
     for name, raw in sections:
         table.append({"name": name, "offset": pos, "length": len(raw),
                       "sha256": hashlib.sha256(raw).hexdigest()})
         pos += len(raw)
-    header = _json({"format": FORMAT, "version": VERSION, "config": index.config.to_dict(),
+    header = _json({"format": FORMAT, "version": VERSION, "config": config.to_dict(),
                     "analyzer": analyzer_fingerprint(),
-                    "counts": {"records": len(records), "names": len(texts),
+                    "counts": {"records": len(records), "names": len(names),
                                "parts": len(parts), "groups": len(groups)},
                     "sections": table})
     tmp = f"{path}.tmp"
@@ -154,15 +145,13 @@ def save(path: str, index: "NameIndex") -> None:
     os.replace(tmp, path)
 
 
-def load(cls: "type[NameIndex]", path: str, *, config: "MatchConfig | None" = None
-         ) -> "NameIndex":
-    """Read an index written by :func:`save` (or a version 1 file)."""
-    from fts_share.matching.config import MatchConfig
+def _read(path: str) -> tuple[dict[str, Any], bytes] | None:
+    """The header and body of a version 2 file (``None``: a gzip file, version 1)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(len(MAGIC))
             if head[:2] == b"\x1f\x8b":
-                return _load_v1(cls, path, config)
+                return None
             if head != MAGIC:
                 raise _bad("not a name index file")
             (hlen,) = struct.unpack("<Q", fh.read(8))
@@ -176,14 +165,27 @@ def load(cls: "type[NameIndex]", path: str, *, config: "MatchConfig | None" = No
         raise _bad("not a name index file")
     if header.get("version") != VERSION:
         raise _bad(f"unsupported index version {header.get('version')!r}")
+    return header, body
+
+
+def load(path: str, make: Callable[[MatchConfig], T], *, config: MatchConfig | None = None
+         ) -> T:
+    """Read an index written by :func:`save` (or a version 1 file) into ``make(config)``
+    (the file's config unless one is given)."""
+    read = _read(path)
+    if read is None:
+        return _load_v1(path, make, config)
+    header, body = read
     cfg = config or MatchConfig.from_dict(_config(header.get("config")))
     sections = _sections(header, body)
     if header.get("analyzer") != analyzer_fingerprint():
-        return _rebuild(cls, cfg, sections)
+        return _rebuild(make(cfg), sections)
     enabled = gc.isenabled()
     gc.disable()  # millions of small acyclic objects: no need to scan them while loading
     try:
-        return _restore(cls, cfg, sections)
+        index = make(cfg)
+        index.restore(_decode(sections))
+        return index
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         if isinstance(exc, ValidationError):
             raise
@@ -250,8 +252,7 @@ def _records(raw: bytes) -> list[tuple[str, Any, Any, Any]]:
     return out
 
 
-def _rebuild(cls: "type[NameIndex]", cfg: "MatchConfig", sections: dict[str, bytes]
-             ) -> "NameIndex":
+def _rebuild(index: T, sections: dict[str, bytes]) -> T:
     """Written by another analyser version: analyse the stored names again."""
     records = _records(sections["records"])
     owner = _from_ints(sections["name_record"], "name_record")
@@ -261,94 +262,106 @@ def _rebuild(cls: "type[NameIndex]", cfg: "MatchConfig", sections: dict[str, byt
         if not 0 <= r < len(records):
             raise _bad("section name_record: record out of range")
         names[r].append(text)
-    idx = cls(config=cfg)
     for (rid, dob, nat, docs), ns in zip(records, names):
-        idx.add(rid, ns, dob=dob, nationality=nat, documents=docs, skip_invalid_names=True)
-    return idx
+        index.add(rid, ns, dob=dob, nationality=nat, documents=docs, skip_invalid_names=True)
+    return index
 
 
-def _restore(cls: "type[NameIndex]", cfg: "MatchConfig", sections: dict[str, bytes]
-             ) -> "NameIndex":
-    from fts_share.matching.analysis import NameAnalysis, NamePart
-    from fts_share.matching.bridge import Form
-    from fts_share.matching.evidence import parse_countries, parse_documents, parse_dob
-    from fts_share.matching.index import _Record, part_keys
+def _decode(sections: dict[str, bytes]) -> Contents:
+    """The contents of a version 2 file, every id range-checked, every role, kind and
+    script a known one, every record validated as :meth:`NameIndex.add` does."""
+    groups = _groups(json.loads(sections["groups"]))
+    parts, part_group = _parts(json.loads(sections["parts"]), groups)
+    offsets = _from_ints(sections["name_offsets"], "name_offsets")
+    flat = _from_ints(sections["name_parts"], "name_parts")
+    owner = _from_ints(sections["name_record"], "name_record")
+    rows = _records(sections["records"])
+    _check_names(offsets, flat, owner, len(parts), len(rows))
+    n = len(owner)
+    texts = _lines(sections["names_text"], n, "names_text")
+    folded = _lines(sections["names_folded"], n, "names_folded")
+    particles = _lines(sections["names_particles"], n, "names_particles")
+    records = _parsed(rows)
+    names: list[NameAnalysis] = []
+    name_parts: list[tuple[int, ...]] = []
+    for name_id in range(n):
+        pids = tuple(flat[offsets[name_id]:offsets[name_id + 1]])
+        if all(parts[i].role == "title" for i in pids):
+            raise _bad(f"name {name_id}: no name parts")
+        pl = particles[name_id]
+        names.append(NameAnalysis(texts[name_id], folded[name_id],
+                                  tuple(parts[i] for i in pids),
+                                  tuple(pl.split(" ")) if pl else ()))
+        name_parts.append(pids)
+    return Contents(groups, parts, part_group, names, name_parts, list(owner), records)
 
-    idx = cls(config=cfg)
-    # groups and parts
-    for i, g in enumerate(json.loads(sections["groups"])):
+
+def _groups(raw: list[Any]) -> list[Group]:
+    groups: list[Group] = []
+    seen: set[Group] = set()
+    for i, g in enumerate(raw):
         forms_raw, script, kind = g
         if script not in SCRIPTS or kind not in KINDS or not forms_raw:
             raise _bad(f"section groups: bad group {i}")
-        forms = tuple(Form(str(a), str(b)) for a, b in forms_raw)
-        if (forms, script, kind) in idx._group_id:
+        group = (tuple(Form(str(a), str(b)) for a, b in forms_raw), script, kind)
+        if group in seen:
             raise _bad(f"section groups: duplicate group {i}")
-        probe = NamePart("", "", kind, "given", script, forms)
-        idx._new_group((forms, script, kind), part_keys(probe))
-    groups = idx._groups
-    for i, p in enumerate(json.loads(sections["parts"])):
+        seen.add(group)
+        groups.append(group)
+    return groups
+
+
+def _parts(raw: list[Any], groups: list[Group]) -> tuple[list[NamePart], list[int]]:
+    parts: list[NamePart] = []
+    part_group: list[int] = []
+    seen: set[NamePart] = set()
+    for i, p in enumerate(raw):
         text, core, kind, role, script, gid = p
         if role not in ROLES or not isinstance(gid, int) or not 0 <= gid < len(groups) \
                 or groups[gid][1:] != (script, kind) or not isinstance(text, str) \
                 or not isinstance(core, str):
             raise _bad(f"section parts: bad part {i}")
         part = NamePart(text, core, kind, role, script, groups[gid][0])
-        if part in idx._part_id:
+        if part in seen:
             raise _bad(f"section parts: duplicate part {i}")
-        idx._file_part(part, gid)
-    parts = idx._parts
-    # names
-    offsets = _from_ints(sections["name_offsets"], "name_offsets")
-    flat = _from_ints(sections["name_parts"], "name_parts")
-    owner = _from_ints(sections["name_record"], "name_record")
+        seen.add(part)
+        parts.append(part)
+        part_group.append(gid)
+    return parts, part_group
+
+
+def _check_names(offsets: array[int], flat: array[int], owner: array[int], n_parts: int,
+                 n_records: int) -> None:
     n = len(owner)
-    records = _records(sections["records"])
     if len(offsets) != n + 1 or offsets[0] != 0 or offsets[-1] != len(flat):
         raise _bad("section name_offsets: does not match the names")
-    if any(a >= b for a, b in zip(offsets, offsets[1:])):
+    if any(a >= b for a, b in pairwise(offsets)):
         raise _bad("section name_offsets: a name without parts")
-    if flat and (min(flat) < 0 or max(flat) >= len(parts)):
+    if flat and (min(flat) < 0 or max(flat) >= n_parts):
         raise _bad("section name_parts: part out of range")
-    if n and (min(owner) < 0 or max(owner) >= len(records)):
+    if n and (min(owner) < 0 or max(owner) >= n_records):
         raise _bad("section name_record: record out of range")
-    texts = _lines(sections["names_text"], n, "names_text")
-    folded = _lines(sections["names_folded"], n, "names_folded")
-    particles = _lines(sections["names_particles"], n, "names_particles")
-    recs: list[_Record] = []
+
+
+def _parsed(rows: list[tuple[str, Any, Any, Any]]) -> list[tuple[str, Record]]:
+    out: list[tuple[str, Record]] = []
     seen: set[str] = set()
-    for i, (rid, dob, nat, docs) in enumerate(records):
+    for i, (rid, dob, nat, docs) in enumerate(rows):
         if rid in seen:
             raise _bad(f"section records: duplicate record id {rid[:60]!r}")
         seen.add(rid)
         try:
-            recs.append(_Record([], [], parse_dob(dob), dob, parse_countries(nat),
-                                parse_documents(docs)))
+            out.append((rid, Record(parse_dob(dob), dob, parse_countries(nat),
+                                    parse_documents(docs))))
         except ValidationError as exc:
             raise _bad(f"section records: record {i}: {exc.errors}") from None
-    rid_list = [r[0] for r in records]
-    for name_id in range(n):
-        pids = tuple(flat[offsets[name_id]:offsets[name_id + 1]])
-        if all(parts[i].role == "title" for i in pids):
-            raise _bad(f"name {name_id}: no name parts")
-        pl = particles[name_id]
-        r = owner[name_id]
-        idx._file_name(rid_list[r], NameAnalysis(texts[name_id], folded[name_id],
-                                                 tuple(parts[i] for i in pids),
-                                                 tuple(pl.split(" ")) if pl else ()), pids)
-        recs[r].names.append(name_id)
-        recs[r].texts.append(texts[name_id])
-    for rid, rec in zip(rid_list, recs):
-        idx._records[rid] = rec
-        for doc in rec.documents:
-            idx._doc_index.setdefault(doc, set()).add(rid)
-    return idx
+    return out
 
 
-def _load_v1(cls: "type[NameIndex]", path: str, config: "MatchConfig | None") -> "NameIndex":
+def _load_v1(path: str, make: Callable[[MatchConfig], T], config: MatchConfig | None) -> T:
     """Version 1: gzip JSON lines of raw records, re-analysed."""
-    from fts_share.matching.config import MatchConfig
     try:
-        fh = gzip.open(path, "rt", encoding="utf-8")
+        fh = gzip.open(path, "rt", encoding="utf-8")  # noqa: SIM115 (closed by _rows_v1)
         header = json.loads(fh.readline())
     except (OSError, ValueError, EOFError) as exc:
         raise _bad(f"not a name index file: {exc}") from None
@@ -358,7 +371,7 @@ def _load_v1(cls: "type[NameIndex]", path: str, config: "MatchConfig | None") ->
     if header.get("version") != 1:
         fh.close()
         raise _bad(f"unsupported index version {header.get('version')!r}")
-    idx = cls(config=config or MatchConfig.from_dict(_config(header.get("config") or {})))
+    idx = make(config or MatchConfig.from_dict(_config(header.get("config") or {})))
     for rid, names, dob, nat, docs in _rows_v1(fh):
         idx.add(rid, names, dob=dob, nationality=nat or None, documents=docs or None)
     return idx

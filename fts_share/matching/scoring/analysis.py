@@ -11,14 +11,17 @@ however they are written: *Abd al-Rahman*, *Abdulrahman*, *Abdel Rahman* and
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from fts_share.errors import ValidationError
-from fts_share.matching import lexicon as lx
-from fts_share.matching.bridge import Form, word_forms
-from fts_share.matching.normalize import MAX_NAME_LENGTH, clean_text, fold
+from fts_share.matching.refdata import lexicon as lx
+from fts_share.matching.text.bridge import word_forms
+from fts_share.matching.text.forms import Form
+from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold
 
 #: Most parts a name may have.
 MAX_PARTS = 40
@@ -168,40 +171,51 @@ def _assemble(items: list[tuple[str, str]]) -> tuple[list[NamePart], list[str]]:
             parts.append({"tag": "title", "text": word, "core": word, "article": ""})
             continue
         if tag in ("kunya", "abd"):
-            j, lead = i, [word]
-            while j < len(items) and items[j][0] == "article":
-                lead.append(items[j][1])
-                j += 1
-            if j < len(items) and items[j][0] == "word":
-                parts.append({"tag": tag, "text": " ".join(lead + [items[j][1]]),
-                              "core": items[j][1], "article": ""})
-                i = j + 1
-            elif j < len(items) and items[j][0] == "allah" and tag == "abd":
-                parts.append({"tag": "abd", "text": " ".join(lead + [items[j][1]]),
-                              "core": "allah", "article": ""})
-                i = j + 1
-            elif word in lx.ABD_STANDALONE:
-                parts.append({"tag": "word", "text": word, "core": word, "article": ""})
-            else:
-                particles.append(word)
-            article = ""
-            continue
-        if tag in ("din", "allah"):
-            prev = parts[-1] if parts else None
-            if prev is not None and prev["tag"] == "word":
-                prev["tag"] = tag
-                prev["text"] = f"{prev['text']} {word}"
-            elif tag == "allah":
-                parts.append({"tag": "word", "text": word, "core": "allah", "article": ""})
-            else:
-                particles.append(word)
-            article = ""
-            continue
-        text = article + word if article == "ال" else f"{article} {word}".strip()
-        parts.append({"tag": "word", "text": text, "core": word,
-                      "article": article})
+            i = _compound_head(items, i, tag, word, parts, particles)
+        elif tag in ("din", "allah"):
+            _compound_tail(tag, word, parts, particles)
+        else:
+            text = article + word if article == "ال" else f"{article} {word}".strip()
+            parts.append({"tag": "word", "text": text, "core": word, "article": article})
         article = ""
     return _with_roles(parts), particles
+
+
+def _compound_head(items: list[tuple[str, str]], i: int, tag: str, word: str,
+                   parts: list[dict[str, str]], particles: list[str]) -> int:
+    """Abu X or Abd X (``word`` the first word, ``items[i:]`` what follows): the part
+    it makes, filed in ``parts`` (or ``word`` in ``particles``); returns where the
+    next item starts."""
+    j, lead = i, [word]
+    while j < len(items) and items[j][0] == "article":
+        lead.append(items[j][1])
+        j += 1
+    if j < len(items) and items[j][0] == "word":
+        parts.append({"tag": tag, "text": " ".join([*lead, items[j][1]]),
+                      "core": items[j][1], "article": ""})
+        return j + 1
+    if j < len(items) and items[j][0] == "allah" and tag == "abd":
+        parts.append({"tag": "abd", "text": " ".join([*lead, items[j][1]]),
+                      "core": "allah", "article": ""})
+        return j + 1
+    if word in lx.ABD_STANDALONE:
+        parts.append({"tag": "word", "text": word, "core": word, "article": ""})
+    else:
+        particles.append(word)
+    return i
+
+
+def _compound_tail(tag: str, word: str, parts: list[dict[str, str]],
+                   particles: list[str]) -> None:
+    """X al-Din or X Allah: joined to the word before it, if any."""
+    prev = parts[-1] if parts else None
+    if prev is not None and prev["tag"] == "word":
+        prev["tag"] = tag
+        prev["text"] = f"{prev['text']} {word}"
+    elif tag == "allah":
+        parts.append({"tag": "word", "text": word, "core": "allah", "article": ""})
+    else:
+        particles.append(word)
 
 
 def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
@@ -229,3 +243,21 @@ def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
             role = "father"
         out.append(NamePart(p["text"], p["core"], kind, role, _script(p["core"]), forms))
     return out
+
+
+#: probe names whose analysis fingerprints the analyser version
+_PROBES = (
+    "Abu Bakr al-Baghdadi", "أبو بكر البغدادي", "IBRAHIM AWWAD IBRAHIM ALI AL-BADRI",
+    "Abd al-Rahman bin Muhammad", "عبدالرحمن", "Salahuddin Nasrallah", "صلاح الدين",
+    "Dr. Ayman al-Zawahiri", "الشيخ أيمن الظواهري", "Khalid Sheikh Mohammed",
+    "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
+    "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
+)
+
+
+@lru_cache(maxsize=1)
+def analyzer_fingerprint() -> str:
+    """A hash of what the current name analysis makes of a fixed set of names."""
+    doc = [analyze_name(n).to_dict() for n in _PROBES]
+    return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True)
+                          .encode()).hexdigest()[:32]

@@ -1,25 +1,31 @@
 """The table of indexed *groups*: distinct part spellings as the matcher sees them
 (readings, script, kind), with their readings laid out flat (code points, see
-``textsim``) so that a query part is compared with thousands of groups in one
+``scoring.part_similarity_fast``) so that a query part is compared with thousands of groups in one
 compiled call.
 
 ``GroupTable.similarities`` gives bit for bit the numbers of
-``similarity.part_similarity``: the same integer metrics (Levenshtein distance, LCS
-length) mixed in the same order of operations as ``similarity.form_similarity``.
+``scoring.part_similarity_ref.part_similarity``: the same integer metrics
+(Levenshtein distance, LCS length) mixed in the same order of operations as
+``form_similarity`` there (the compiled loops are ``scoring.part_similarity_fast``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from fts_share.matching import textsim
-from fts_share.matching.similarity import Group
+from fts_share.matching.scoring import part_similarity_fast
+from fts_share.matching.scoring.analysis import NamePart
+from fts_share.matching.text.forms import Form
+
+Group = tuple[tuple[Form, ...], str, str]
+"""An indexed group of part spellings: ``(forms, script, kind)``."""
 
 
 class Encoded(NamedTuple):
-    """Query groups in the flat layout of ``textsim``: code points and string starts
+    """Query groups in the flat layout of ``part_similarity_fast``: code points and string starts
     (reading k is strings 2k, 2k + 1), each group's first reading (plus the end),
     script (Arabic or not), kind id (-1: a kind no group has) and per reading the id
     of its ``full`` string in the table (-1: none)."""
@@ -81,7 +87,7 @@ class GroupTable:
         self._codes = _Column(np.uint32)
         self._start = _Column(np.int64, (0,))
         """per reading r: its skeleton and ``full`` as strings 2r and 2r + 1 of the
-        flat code points (``textsim``)"""
+        flat code points (``part_similarity_fast``)"""
         self._full_id = _Column(np.int32)
         self._full_ids: dict[str, int] = {}
 
@@ -106,7 +112,7 @@ class GroupTable:
         return gid
 
     def encode(self, queries: list[Group]) -> Encoded:
-        """``queries`` (groups, indexed or not) in the flat layout of ``textsim``."""
+        """``queries`` (groups, indexed or not) in the flat layout of ``part_similarity_fast``."""
         strings: list[str] = []
         first = [0]
         arabic = []
@@ -120,7 +126,7 @@ class GroupTable:
             first.append(len(full_ids))
             arabic.append(script == "arabic")
             kinds.append(kind_of(kind, -1))
-        codes, start = textsim.encode(strings)
+        codes, start = part_similarity_fast.encode(strings)
         return Encoded(codes, start, np.array(first, dtype=np.int64),
                        np.array(arabic, dtype=np.bool_), np.array(kinds, dtype=np.int8),
                        np.array(full_ids, dtype=np.int32))
@@ -129,7 +135,8 @@ class GroupTable:
                      ) -> np.ndarray:
         """``part_similarity`` of a part read as ``group`` with each group of ``gids``
         (0 where it is under ``floor``)."""
-        return self.similarity_matrix([group], gids, floor)[0]
+        row: np.ndarray = self.similarity_matrix([group], gids, floor)[0]
+        return row
 
     def similarity_matrix(self, queries: list[Group], gids: np.ndarray,
                           floor: float = 0.0) -> np.ndarray:
@@ -143,7 +150,7 @@ class GroupTable:
         gi = np.tile(np.asarray(gids, dtype=np.int64), n_q)
         q = self.encode(queries)
         codes, start, first, count, arabic, kind, full_id = self._table()
-        values = textsim.pairs(qi, gi, q.codes, q.start, q.first, q.arabic, q.kind,
+        values = part_similarity_fast.pairs(qi, gi, q.codes, q.start, q.first, q.arabic, q.kind,
                                q.full_id, codes, start, first, count, arabic, kind, full_id,
                                self.skeleton_weight, self.compound_mismatch, floor)
         return np.asarray(values).reshape(n_q, n)
@@ -152,17 +159,30 @@ class GroupTable:
                      floor: float) -> None:
         """Where ``rows[g, i]`` is 0 for a group g of ``gids``, set it to the
         ``part_similarity`` of ``queries[i]`` and g (0 under ``floor``), in one
-        compiled call (``textsim.fill_missing``)."""
+        compiled call (``part_similarity_fast.fill_missing``)."""
         q = self.encode(queries)
         codes, start, first, count, arabic, kind, full_id = self._table()
-        textsim.fill_missing(rows, gids, len(queries), q.codes, q.start, q.first, q.arabic,
+        part_similarity_fast.fill_missing(rows, gids, len(queries), q.codes, q.start, q.first, q.arabic,
                              q.kind, q.full_id, codes, start, first, count, arabic, kind,
                              full_id, self.skeleton_weight, self.compound_mismatch, floor)
 
     def _table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                               np.ndarray, np.ndarray]:
-        """The groups' side of ``textsim.pairs``: code points, string starts, first
+        """The groups' side of ``part_similarity_fast.pairs``: code points, string starts, first
         reading and number of readings, script, kind, ``full`` ids."""
         return (self._codes.view(), self._start.view(), self._first.view(),
                 self._count.view(), self._arabic.view(), self._kind.view(),
                 self._full_id.view())
+
+
+def similarities_to_many(part: NamePart, others: Sequence[Group], *,
+                         skeleton_weight: float = 0.6, compound_mismatch: float = 0.75
+                         ) -> list[float]:
+    """``part_similarity`` of ``part`` with each of ``others`` (given as ``(forms,
+    script, kind)``), batched through a :class:`GroupTable` (the same numbers)."""
+    table = GroupTable(skeleton_weight=skeleton_weight, compound_mismatch=compound_mismatch)
+    for group in others:
+        table.add(group)
+    values = table.similarities((part.forms, part.script, part.kind),
+                                np.arange(len(others), dtype=np.int64))
+    return [float(v) for v in values]

@@ -28,8 +28,8 @@ class Neighbourhoods:
 
     def __init__(self, floor: float) -> None:
         self.floor = floor
-        self._gids: list[array] = []
-        self._sims: list[array] = []
+        self._gids: list[array[int]] = []
+        self._sims: list[array[float]] = []
         self._sorted: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:

@@ -2,7 +2,7 @@
 
 These are small closed classes (articles, ibn/bin, abu/umm, abd, ad-Din, titles),
 written in both scripts. They are *not* a dictionary of names: every name word is
-bridged by the rules of :mod:`fts_share.matching.bridge`. The one list of names here,
+bridged by the rules of :mod:`fts_share.matching.text.bridge`. The one list of names here,
 :data:`COMMON_GIVEN_NAMES`, only lowers the weight of very frequent parts when no
 index statistics are available.
 """
@@ -22,7 +22,7 @@ _NASAB = frozenset({"ibn", "bin", "ben", "bint", "binti", "ibnu", "ould", "wuld"
 _KUNYA = frozenset({"abu", "abou", "abo", "abi", "aba", "umm", "um", "oum", "omm", "ummu",
                     "ابو", "ابي", "ابا", "ام"})
 _ABD = frozenset({"abd", "abdel", "abdul", "abdal", "abdil", "abdur", "abdar", "abder",
-                  "abdus", "abdes", "abdas", "abdoul", "abdou", "abdu", "abdo", "abdal",
+                  "abdus", "abdes", "abdas", "abdoul", "abdou", "abdu", "abdo",
                   "abdol", "abdoel", "abdi", "عبد"})
 _DIN = frozenset({"din", "deen", "dine", "eddine", "eddin", "uddin", "uddine", "uddeen",
                   "addin", "aldin", "eldin", "eldine", "الدين"})

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
 
 from fts_share.errors import ValidationError
-from fts_share.matching.countries import country_code
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.refdata.countries import country_code
+from fts_share.matching.scoring.explanation import FeatureScore
 
-DobInput = Union[str, dt.date, Sequence[Union[str, dt.date]], None]
-CountryInput = Union[str, Sequence[str], None]
+DobInput = str | dt.date | Sequence[str | dt.date] | None
+CountryInput = str | Sequence[str] | None
 
 #: Years either side of an approximate date that still count as agreeing.
 APPROX_YEARS = 2
@@ -150,3 +152,31 @@ def parse_documents(value: str | Sequence[str] | None, *, field: str = "document
         raise ValidationError({field: ["must be a string or a list of strings"]})
     docs = (normalize_document(v) for v in value if isinstance(v, str))
     return tuple(dict.fromkeys(d for d in docs if len(d) >= 4))
+
+
+def evidence_features(config: MatchConfig, *, q_dob: Sequence[DateSpec],
+                      r_dob: Sequence[DateSpec], q_nat: Sequence[str],
+                      r_nat: Sequence[str], q_docs: Sequence[str],
+                      r_docs: Sequence[str]) -> list[FeatureScore]:
+    """Features 3-5: date of birth, nationality and document numbers."""
+    out: list[FeatureScore] = []
+    dob = compare_dob(q_dob, r_dob)
+    if dob is not None:
+        kind, detail = dob
+        weight = {"exact": config.dob_exact, "year": config.dob_year,
+                  "approx": config.dob_approx, "mismatch": config.dob_mismatch}[kind]
+        out.append(FeatureScore("dob", weight, 1.0, f"{kind}: {detail}"))
+    if q_nat and r_nat:
+        common = sorted(set(q_nat) & set(r_nat))
+        if common:
+            out.append(FeatureScore("nationality", config.nationality_match, 1.0,
+                                    f"shared {', '.join(common)}"))
+        else:
+            out.append(FeatureScore("nationality", config.nationality_mismatch, 1.0,
+                                    f"{'/'.join(q_nat)} vs {'/'.join(r_nat)}"))
+    if q_docs and r_docs:
+        common = sorted(set(q_docs) & set(r_docs))
+        if common:
+            out.append(FeatureScore("document", config.document_match, 1.0,
+                                    f"same document number {common[0]}"))
+    return out

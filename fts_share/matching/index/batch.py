@@ -11,19 +11,28 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from fts_share.errors import ValidationError
-
-if TYPE_CHECKING:
-    from fts_share.matching.index import Hit, NameIndex, ProgressFn
+from fts_share.matching.index.hits import Hit, ProgressFn
 
 CHUNK = 500
-_WORKER_INDEX: "NameIndex | None" = None
 
 
-def _one(index: "NameIndex", row: int, query: Any, limit: int, threshold: float | None,
-         skip_invalid: bool) -> "list[Hit]":
+class Searcher(Protocol):
+    """What a batch needs of an index: ``NameIndex.search``."""
+
+    def search(self, name: str, *, dob: Any = None, nationality: Any = None,
+               documents: Any = None, limit: int = 10, threshold: float | None = None
+               ) -> list[Hit]: ...
+
+
+_WORKER_INDEX: Searcher | None = None
+
+
+def _one(index: Searcher, row: int, query: Any, limit: int, threshold: float | None,
+         skip_invalid: bool) -> list[Hit]:
     if isinstance(query, str):
         query = {"name": query}
     if not isinstance(query, Mapping):
@@ -42,7 +51,7 @@ def _one(index: "NameIndex", row: int, query: Any, limit: int, threshold: float 
 
 
 def _chunk(args: tuple[int, Sequence[Any], int, float | None, bool]
-           ) -> "list[list[Hit]] | dict[str, Any]":
+           ) -> list[list[Hit]] | dict[str, Any]:
     start, rows, limit, threshold, skip_invalid = args
     assert _WORKER_INDEX is not None
     try:
@@ -52,9 +61,9 @@ def _chunk(args: tuple[int, Sequence[Any], int, float | None, bool]
         return {"errors": exc.errors}
 
 
-def run_batch(index: "NameIndex", queries: list[Any], *, workers: int, limit: int,
-              threshold: float | None, progress: "ProgressFn | None",
-              skip_invalid: bool) -> "list[list[Hit]]":
+def run_batch(index: Searcher, queries: list[Any], *, workers: int, limit: int,
+              threshold: float | None, progress: ProgressFn | None,
+              skip_invalid: bool) -> list[list[Hit]]:
     """Search every query; see :meth:`NameIndex.search_many`."""
     global _WORKER_INDEX
     total = len(queries)

@@ -13,21 +13,19 @@ parts. For one pair of readings it mixes:
 A compound part (Abu X, Abd X) compared with a part of another kind is scaled by
 ``MatchConfig.compound_mismatch``.
 
-This is the reference; the index computes the same numbers in compiled batches
-(``textsim`` through ``groups.GroupTable``), and tests hold the two equal.
+This is the readable reference; ``part_similarity_fast`` is its compiled twin, which
+the index calls in batches (through ``index.groups.GroupTable``): the same numbers,
+and tests (tests/matching/test_ref_fast.py) hold the two equal.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Sequence
-
-import numpy as np
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from fts_share.matching.analysis import NamePart
-from fts_share.matching.bridge import Form
+from fts_share.matching.scoring.analysis import NamePart
+from fts_share.matching.text.forms import Form
 
 
 def form_similarity(a: Form, a_script: str, b: Form, b_script: str,
@@ -65,23 +63,3 @@ def part_similarity(a: NamePart, b: NamePart, *, skeleton_weight: float = 0.6,
     if a.kind != b.kind:
         s *= compound_mismatch
     return s
-
-
-Group = tuple[tuple[Form, ...], str, str]
-"""An indexed group of part spellings: ``(forms, script, kind)``."""
-
-
-def similarities_to_many(part: NamePart, others: Sequence[Group], *,
-                         skeleton_weight: float = 0.6, compound_mismatch: float = 0.75
-                         ) -> list[float]:
-    """``part_similarity`` of ``part`` with each of ``others`` (given as ``(forms,
-    script, kind)``), batched through a :class:`~fts_share.matching.groups.GroupTable`
-    (the same numbers)."""
-    from fts_share.matching.groups import GroupTable
-
-    table = GroupTable(skeleton_weight=skeleton_weight, compound_mismatch=compound_mismatch)
-    for group in others:
-        table.add(group)
-    values = table.similarities((part.forms, part.script, part.kind),
-                                np.arange(len(others), dtype=np.int64))
-    return [float(v) for v in values]

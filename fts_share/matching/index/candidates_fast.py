@@ -3,10 +3,20 @@ names a query reads, and their pre-scores.
 
 * ``needed_weight``, ``caps``, ``admissible``, ``essential``: what the threshold
   lets a search skip (docs/matching.md, section 5);
-* ``gather``: the fat postings (``kernels.fat_postings``) of the query parts'
+* ``gather``: the fat postings (``postings_fast.fat_postings``) of the query parts'
   neighbour groups -> candidate names with their pre-score, a cheap optimistic name
   score (never below the exact one) to choose whom to score exactly;
 * ``prescores``: the same pre-score for names given by id.
+
+Which of them are scored is chosen in ``selection_fast``. The reference these loops
+are measured against is scoring every name (``NameIndex.exhaustive_scores``): on an
+index whose candidate budget is never reached the two give the same hits (tests).
+
+Complexity over 15, kept (a compiled kernel): ``gather`` (37): one pass over the fat
+postings that plans the scan, reads the essential or budgeted parts and pairs the
+common ones, with preallocated outputs and the name bitset; its steps share a dozen
+arrays, and a compiled call per step costs more than the step (see ``_plan`` and
+``essential`` for the parts that split off cheaply).
 
 The query side is given as flat arrays: ``near_g``/``near_s`` hold every query part's
 neighbour groups (most similar first) and ``near_off`` where each part's run starts.
@@ -133,9 +143,9 @@ def _prescore(groups: np.ndarray, weights: np.ndarray, first: int, wfirst: int, 
         best = 0.0
         for i in range(n_parts):
             s = rows[g, i]
-            if s > best:
+            if s > best:  # noqa: PLR1730 (a compiled loop: stores only when larger)
                 best = s
-            if s > best_q[i]:
+            if s > best_q[i]:  # noqa: PLR1730
                 best_q[i] = s
         got_r += best * rw
     got_q = 0.0
@@ -344,69 +354,3 @@ def gather(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: n
     for t in range(n_out):
         chosen[names[t] >> 6] = 0
     return names[:n_out], pres[:n_out]
-
-
-@njit(cache=True, nogil=True)
-def _kth_largest(pre: np.ndarray, m: int) -> float:
-    """The ``m``-th largest of ``pre`` (values in [0, 1]; 0 < m <= len): a histogram
-    finds its bucket, and only that bucket is sorted."""
-    buckets = 1024
-    counts = np.zeros(buckets + 1, dtype=np.int64)
-    for v in pre:
-        counts[min(buckets, max(0, int(v * buckets)))] += 1
-    above, b = 0, buckets
-    while above + counts[b] < m:
-        above += counts[b]
-        b -= 1
-    inside = np.empty(counts[b])
-    c = 0
-    for v in pre:
-        if min(buckets, max(0, int(v * buckets))) == b:
-            inside[c] = v
-            c += 1
-    inside.sort()
-    return inside[len(inside) - (m - above)]
-
-
-@njit(cache=True, nogil=True)
-def _top(pre: np.ndarray, m: int) -> np.ndarray:
-    """Positions of the ``m`` (< len) largest values, ties to the earlier position."""
-    if m <= 0:
-        return np.zeros(0, dtype=np.int64)
-    kth = _kth_largest(pre, m)
-    out = np.empty(m, dtype=np.int64)
-    c = 0
-    for t in range(len(pre)):
-        if pre[t] > kth:
-            out[c] = t
-            c += 1
-    for t in range(len(pre)):
-        if c == m:
-            break
-        if pre[t] == kth:
-            out[c] = t
-            c += 1
-    return out
-
-
-@njit(cache=True, nogil=True)
-def select(pre: np.ndarray, floor: float, k: int, e: int, pinned: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Which candidates (by pre-score ``pre``) are scored, and which get their far
-    part pairs compared: the ``e`` best, and of the rest the best ``k`` that are at
-    least ``floor`` (all of them when there are at most ``e`` and no floor);
-    ``pinned`` (empty, or one flag per candidate) are scored anyway. Returns the
-    positions of both, in order."""
-    n = len(pre)
-    best = _top(pre, e) if n > e else np.arange(n)
-    if n <= e and floor <= 0.0:
-        return np.arange(n), best
-    keep = pre >= floor
-    if n > k:
-        within = np.zeros(n, dtype=np.bool_)
-        within[_top(pre, k)] = True
-        keep &= within
-    keep[best] = True
-    if len(pinned):
-        keep |= pinned
-    return np.flatnonzero(keep), best

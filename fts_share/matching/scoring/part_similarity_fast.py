@@ -1,9 +1,9 @@
 """Compiled part similarity (numba, compiled on first use and cached): the numbers of
-``similarity.part_similarity``, integer for integer, over strings given as code
+``part_similarity_ref.part_similarity``, integer for integer, over strings given as code
 points.
 
 Strings are laid out flat: string ``s`` is ``codes[start[s]:start[s + 1]]``, and a
-reading ``r`` (a :class:`~fts_share.matching.bridge.Form`) is the pair of strings
+reading ``r`` (a :class:`~fts_share.matching.text.forms.Form`) is the pair of strings
 ``2r`` (its skeleton) and ``2r + 1`` (its ``full``).
 
 The metrics are rapidfuzz's: the Levenshtein distance (unit costs) normalised as
@@ -12,6 +12,13 @@ subsequence. A pattern of at most 64 ASCII letters (every bridged form: the key 
 is a small ASCII alphabet) is compared bit-parallel, one machine word per text
 letter (Hyyrö's Levenshtein, Allison-Dix LCS); anything else by the textbook dynamic
 programme. Both give the same integers, so the same doubles.
+
+This is the compiled twin of ``part_similarity_ref`` (the readable reference,
+rapidfuzz); tests hold the two equal (tests/matching/test_ref_fast.py).
+
+Complexity over 15, kept (a compiled kernel): ``pairs`` (16): the pruned loop over
+pairs of readings, with its two bounds; a compiled call per pair, with its many
+array arguments, cost several times a pruned pair.
 """
 
 from __future__ import annotations
@@ -99,7 +106,7 @@ def levenshtein(a: np.ndarray, a0: int, m: int, b: np.ndarray, b0: int, n: int,
             cost = diag + (a[a0 + i - 1] != b[b0 + j - 1])
             row[j] = min(cost, up + 1, row[j - 1] + 1)
             diag = up
-    return row[n]
+    return int(row[n])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -128,7 +135,7 @@ def lcs(a: np.ndarray, a0: int, m: int, b: np.ndarray, b0: int, n: int, pm: np.n
             elif row[j - 1] > up:
                 row[j] = row[j - 1]
             diag = up
-    return row[n]
+    return int(row[n])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -200,7 +207,7 @@ def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarr
                     vowels = lcs(q_codes, af0, afn, codes, bf0, bfn, q_pm, qf,
                                  q_ok[qf]) / max(1, arabic_len)
                 s = w * skel + (1.0 - w) * vowels
-                if s > best:
+                if s > best:  # noqa: PLR1730 (a compiled loop: stores only when larger)
                     best = s
             if best >= 1.0:
                 break

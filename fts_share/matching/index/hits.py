@@ -1,0 +1,154 @@
+"""Hits: what a search returns (:class:`Hit`), and how the best names become hits
+with their explanations (``best_hits``: the best name of each of the best records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.index.store import Record
+from fts_share.matching.scoring.analysis import NameAnalysis
+from fts_share.matching.scoring.evidence import DateSpec, evidence_features
+from fts_share.matching.scoring.explanation import ALGORITHM, Explanation
+from fts_share.matching.scoring.name_score_ref import RarityFn, combine, score_names
+
+ProgressFn = Callable[[int, int], None]
+
+
+class Hit:
+    """One record found by a search: best first, ``score`` in [0, 1].
+
+    The explanation is worked out when first read (a manifest screening reads few of
+    them); ``explanation.score`` is ``score``. A pickled hit carries its explanation."""
+
+    __slots__ = ("_explain", "_explanation", "name", "record_id", "score")
+
+    def __init__(self, record_id: str, score: float, name: str,
+                 explanation: Explanation | None = None, *,
+                 explain: Callable[[], Explanation] | None = None) -> None:
+        if explanation is None and explain is None:
+            raise TypeError("a hit needs an explanation or a way to work it out")
+        self.record_id = record_id
+        self.score = score
+        self.name = name
+        """the record's name that matched best"""
+        self._explanation = explanation
+        self._explain = explain
+
+    @property
+    def explanation(self) -> Explanation:
+        """Why the record matched (aligned parts, features)."""
+        if self._explanation is None:
+            assert self._explain is not None
+            self._explanation = self._explain()
+            self._explain = None
+        return self._explanation
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Hit, (self.record_id, self.score, self.name, self.explanation))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hit):
+            return NotImplemented
+        return (self.record_id, self.score, self.name, self.explanation) == (
+            other.record_id, other.score, other.name, other.explanation)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Hit({self.record_id!r}, {self.score}, {self.name!r})"
+
+
+class Evidence:
+    """A query's evidence other than the name, parsed."""
+
+    __slots__ = ("dob", "documents", "nationality")
+
+    def __init__(self, dob: tuple[DateSpec, ...], nationality: tuple[str, ...],
+                 documents: tuple[str, ...]) -> None:
+        self.dob = dob
+        self.nationality = nationality
+        self.documents = documents
+
+    def __bool__(self) -> bool:
+        return bool(self.dob or self.nationality or self.documents)
+
+    def gain(self, config: MatchConfig) -> float:
+        """The most this evidence can add to a name score."""
+        if not self:
+            return 0.0
+        cfg = config
+        return sum(max(0.0, w) for w in (cfg.dob_exact, cfg.dob_year, cfg.dob_approx)
+                   ) + max(0.0, cfg.nationality_match) + max(0.0, cfg.document_match)
+
+    def adjust(self, score: float, record: Record, config: MatchConfig) -> float:
+        """``score`` with the evidence features of ``record`` added, in [0, 1]."""
+        evidence = evidence_features(config, q_dob=self.dob, r_dob=record.dob,
+                                     q_nat=self.nationality, r_nat=record.nationality,
+                                     q_docs=self.documents, r_docs=record.documents)
+        return min(1.0, max(0.0, score + sum(f.value * f.weight for f in evidence)))
+
+
+def score_hit(query: NameAnalysis, record: NameAnalysis, record_id: str, rec: Record,
+              evidence: Evidence, rarity: RarityFn, config: MatchConfig) -> Hit:
+    """A hit scored by the reference scorer, with its explanation."""
+    name = score_names(query, record, rarity, config)
+    features = evidence_features(config, q_dob=evidence.dob, r_dob=rec.dob,
+                                 q_nat=evidence.nationality, r_nat=rec.nationality,
+                                 q_docs=evidence.documents, r_docs=rec.documents)
+    score, feats = combine(name, features, config)
+    expl = Explanation(ALGORITHM, query.text, record.text, round(score, 4), feats,
+                       tuple(name.parts), tuple(name.unmatched_query),
+                       tuple(name.unmatched_record))
+    return Hit(record_id, round(score, 4), record.text, expl)
+
+
+def _explain(query: NameAnalysis, record: NameAnalysis, record_id: str, rec: Record,
+             evidence: Evidence, rarity: RarityFn, config: MatchConfig) -> Explanation:
+    return score_hit(query, record, record_id, rec, evidence, rarity, config).explanation
+
+
+def _best_per_record(scored: dict[int, float], name_record: Sequence[str | None],
+                     low: float) -> dict[str, tuple[float, int]]:
+    """Per record, its best name's score and id (scores under ``low`` left out)."""
+    best: dict[str, tuple[float, int]] = {}
+    for nid, score in scored.items():
+        rid = name_record[nid]
+        if rid is None or score < low:
+            continue
+        old = best.get(rid)
+        if old is None or score > old[0]:
+            best[rid] = (score, nid)
+    return best
+
+
+def best_hits(query: NameAnalysis, scored: dict[int, float], exact: set[int], cut: float,
+              limit: int, evidence: Evidence, names: Sequence[NameAnalysis | None],
+              name_record: Sequence[str | None], records: dict[str, Record],
+              rarity: RarityFn, config: MatchConfig) -> list[Hit]:
+    """The best name of each of the best records, best first. A score that may miss a
+    part pair (its name not in ``exact``) is taken again from the reference scorer."""
+    low = cut - 1e-4  # scores are compared after rounding to 4 places
+    best = _best_per_record(scored, name_record, low)
+    if len(best) > limit:  # only those that can be among the first after rounding
+        low = max(low, sorted((s for s, _ in best.values()), reverse=True)[limit - 1]
+                  - 1e-4)
+    top = sorted(((round(s, 4), rid, nid) for rid, (s, nid) in best.items()
+                  if s >= low and round(s, 4) >= cut),
+                 key=lambda t: (-t[0], t[1]))[:limit]
+    hits = []
+    for score, rid, nid in top:
+        record = names[nid]
+        assert record is not None
+        args = (query, record, rid, records[rid], evidence, rarity, config)
+        if nid in exact:
+            hits.append(Hit(rid, score, record.text, explain=partial(_explain, *args)))
+        else:
+            hit = score_hit(*args)
+            if hit.score >= cut:
+                hits.append(hit)
+    hits.sort(key=lambda h: (-h.score, h.record_id))
+    return hits

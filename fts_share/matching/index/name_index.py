@@ -1,0 +1,274 @@
+"""``NameIndex``: records of names (+ dates of birth, nationalities, documents),
+candidate generation on rarity-aware skeleton keys, then ``bridge-v1`` scoring.
+
+Parts that read the same form a *group* (``groups.GroupTable``); every group is
+filed under the consonant skeletons of its readings and their one-letter deletions
+(one edit apart still meets), and keeps its *neighbours*, the groups sharing a key
+that align with it (``neighbours.Neighbourhoods``, computed once when the group
+first appears). The arrays live in named bundles (``store``); a search goes through
+``query`` (candidates, then exact scores), and only the hits returned are explained
+(``hits``). See docs/matching.md, section 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from fts_share.errors import ValidationError
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.index import batch, persist, query
+from fts_share.matching.index.groups import GroupTable
+from fts_share.matching.index.hits import Evidence, Hit, ProgressFn, best_hits
+from fts_share.matching.index.neighbours import Neighbourhoods
+from fts_share.matching.index.snapshot import Arrays, snapshot
+from fts_share.matching.index.store import (
+    Contents,
+    Frequencies,
+    Groups,
+    Names,
+    Parts,
+    Record,
+    Records,
+    part_keys,
+)
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
+from fts_share.matching.scoring.evidence import (
+    CountryInput,
+    DobInput,
+    parse_countries,
+    parse_dob,
+    parse_documents,
+)
+
+
+class NameIndex:
+    """An in-memory index of watchlist records for cross-script name search."""
+
+    def __init__(self, *, config: MatchConfig | None = None) -> None:
+        self.config = config or MatchConfig()
+        cfg = self.config
+        self.records = Records()
+        self.parts = Parts()
+        self.names = Names()
+        self.groups = Groups(GroupTable(skeleton_weight=cfg.skeleton_weight,
+                                        compound_mismatch=cfg.compound_mismatch),
+                             Neighbourhoods(cfg.min_part_similarity))
+        self.frequencies = Frequencies()
+        self.cache = query.SearchCache()
+        self._stamp = 0
+        """bumped by every change; the numpy snapshot is rebuilt when it is stale"""
+
+    # ------------------------------------------------------------ building
+    def __len__(self) -> int:
+        return len(self.records.by_id)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self.records.by_id
+
+    @property
+    def name_count(self) -> int:
+        """Number of indexed names (all records, all aliases)."""
+        return self.names.live
+
+    def add(self, record_id: str, names: str | Sequence[str], *, dob: DobInput = None,
+            nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
+            skip_invalid_names: bool = False) -> None:
+        """Add (or replace) a record. Raises ``ValidationError`` naming the bad field
+        (``names.2``, ``dob``, ``nationality``) and then leaves the index unchanged.
+
+        With ``skip_invalid_names`` (for list imports, where an alias may be a bare
+        title such as "Mullah"), invalid names are left out as long as one is valid."""
+        if not isinstance(record_id, str) or not record_id.strip():
+            raise ValidationError({"record_id": ["must be a non-empty string"]})
+        if isinstance(names, str):
+            names = [names]
+        if not names:
+            raise ValidationError({"names": ["at least one name is required"]})
+        analyses: list[NameAnalysis] = []
+        for i, n in enumerate(names):
+            try:
+                analyses.append(analyze_name(n, field=f"names.{i}"))
+            except ValidationError:
+                if not skip_invalid_names or (i == len(names) - 1 and not analyses):
+                    raise
+        record = Record(parse_dob(dob), dob, parse_countries(nationality),
+                        parse_documents(documents))
+        if record_id in self.records.by_id:
+            self.remove(record_id)
+        for analysis in dict.fromkeys(analyses):
+            record.names.append(self._add_name(record_id, analysis))
+            record.texts.append(analysis.text)
+        self.records.file(record_id, record)
+
+    def _part(self, part: NamePart) -> int:
+        """The id of an (interned) part, filing a new part (and group) as needed."""
+        pid = self.parts.ids.get(part)
+        if pid is None:
+            sig = (part.forms, part.script, part.kind)
+            gid = self.groups.table.ids.get(sig)
+            if gid is None:
+                gid = self._new_group(sig, part_keys(part))
+            pid = self.parts.file(part, gid)
+        return pid
+
+    def _new_group(self, sig: Any, keys: Iterable[str]) -> int:
+        gid = self.groups.file(sig, keys)
+        self.cache.unindexed.clear()  # unindexed query parts may now have it as neighbour
+        self._stamp += 1
+        return gid
+
+    def _add_name(self, record_id: str, analysis: NameAnalysis) -> int:
+        items = self.parts.items
+        pids = tuple(self._part(p) for p in analysis.parts)
+        analysis = NameAnalysis(analysis.text, analysis.folded,
+                                tuple(items[i] for i in pids), analysis.particles)
+        return self._file_name(record_id, analysis, pids)
+
+    def _file_name(self, record_id: str, analysis: NameAnalysis, pids: tuple[int, ...]
+                   ) -> int:
+        """File an analysed name whose parts are already filed (ids ``pids``)."""
+        items = self.parts.items
+        matchable = tuple(i for i in pids if items[i].role != "title")
+        name_id = self.names.file(record_id, analysis, matchable)
+        group, postings = self.parts.group, self.groups.names
+        for gid in dict.fromkeys(group[i] for i in matchable):
+            postings[gid].append(name_id)
+        df, dfkey = self.frequencies.df, self.parts.dfkey
+        for pid in matchable:
+            df[dfkey[pid]] += 1
+        self.frequencies.cache.clear()
+        self._stamp += 1
+        return name_id
+
+    def remove(self, record_id: str) -> bool:
+        """Remove a record (delisting, re-import). Returns False if it was absent."""
+        record = self.records.pop(record_id)
+        if record is None:
+            return False
+        self.frequencies.cache.clear()
+        self._stamp += 1
+        df, dfkey, group = self.frequencies.df, self.parts.dfkey, self.parts.group
+        for name_id in record.names:
+            pids = self.names.drop(name_id)
+            if pids is not None:
+                for pid in pids:
+                    df[dfkey[pid]] -= 1
+                for gid in dict.fromkeys(group[i] for i in pids):
+                    self.groups.names[gid].remove(name_id)
+        return True
+
+    def record_ids(self) -> list[str]:
+        """Ids of all records, in insertion order."""
+        return list(self.records.by_id)
+
+    def rarity(self, part: NamePart) -> float:
+        """Rarity weight of a part in [min_rarity_weight, 1]: IDF over indexed names,
+        capped by the built-in common-name table."""
+        frequencies = self.frequencies
+        cached = frequencies.cache.get(f"{part.kind}:{part.key}")  # (called per part pair)
+        if cached is not None:
+            return cached
+        return frequencies.rarity(part, self.names.live, self.config)
+
+    # ------------------------------------------------------------ searching
+    def search(self, name: str, *, dob: DobInput = None, nationality: CountryInput = None,
+               documents: str | Sequence[str] | None = None, limit: int = 10,
+               threshold: float | None = None) -> list[Hit]:
+        """Records matching ``name`` (any script, any spelling), best first.
+
+        Only hits scoring at least ``threshold`` (default: ``config.threshold``) are
+        returned, at most ``limit`` of them. Bad input raises ``ValidationError``.
+        """
+        analysis = analyze_name(name, field="name")
+        evidence = Evidence(parse_dob(dob), parse_countries(nationality),
+                            parse_documents(documents))
+        if not isinstance(limit, int) or limit < 1:
+            raise ValidationError({"limit": ["must be a positive integer"]})
+        cfg = self.config
+        cut = cfg.threshold if threshold is None else threshold
+        qparts = query.query_parts(analysis, self.groups, self.cache, self.rarity, cfg)
+        forced = [n for n in self.records.names_holding(evidence.documents)
+                  if self.names.pids[n] is not None]
+        exact: set[int] = set()
+        gain = evidence.gain(cfg)  # a name further below the threshold stays below
+        # hits are compared with the threshold after rounding to 4 places
+        scored = query.name_scores(qparts, self.arrays(), self.cache, self.groups,
+                                   len(self.names), forced, exact, cut - gain - 1e-4, cfg)
+        if evidence:
+            name_record, by_id = self.names.record, self.records.by_id
+            for nid, score in scored.items():
+                if score + gain >= cut:
+                    record = by_id[name_record[nid]]  # type: ignore[index]
+                    scored[nid] = evidence.adjust(score, record, cfg)
+        return best_hits(analysis, scored, exact, cut, limit, evidence, self.names.analysis,
+                         self.names.record, self.records.by_id, self.rarity, cfg)
+
+    def arrays(self) -> Arrays:
+        """The numpy snapshot of the index, rebuilt if the index changed since."""
+        snap = self.cache.snapshot
+        if snap is None or snap.stamp != self._stamp:
+            snap = self.cache.snapshot = snapshot(self._stamp, self.parts, self.names,
+                                                  self.groups, self.rarity, self.config)
+        return snap
+
+    def exhaustive_scores(self, analysis: NameAnalysis) -> dict[int, float]:
+        """Name scores of every live name aligned with ``analysis`` (by name id), no
+        candidate generation: the reference the search is measured against."""
+        return query.exhaustive_scores(analysis, self.arrays(), self.groups, self.rarity,
+                                       self.config)
+
+    def search_many(self, queries: Iterable[str | Mapping[str, Any]], *, workers: int = 1,
+                    limit: int = 10, threshold: float | None = None,
+                    progress: ProgressFn | None = None, skip_invalid: bool = False
+                    ) -> list[list[Hit]]:
+        """Search a batch (a name or a mapping with ``name``/``dob``/``nationality``/
+        ``documents`` per row). ``workers`` > 1 forks worker processes. ``progress``
+        is called with ``(done, total)``. An invalid row raises ``ValidationError``
+        naming ``queries.<row>.<field>``, or gives ``[]`` with ``skip_invalid``."""
+        return batch.run_batch(self, list(queries), workers=workers, limit=limit,
+                               threshold=threshold, progress=progress,
+                               skip_invalid=skip_invalid)
+
+    # ------------------------------------------------------------ persistence
+    def contents(self) -> Contents:
+        """What the index holds, as its file stores it (see ``store.Contents``)."""
+        part_id = self.parts.ids
+        out = Contents(list(self.groups.table.groups), list(self.parts.items),
+                       list(self.parts.group), [], [], [], [])
+        for rid, record in self.records.by_id.items():
+            for name_id in record.names:
+                analysis = self.names.analysis[name_id]
+                if analysis is None:
+                    continue
+                out.names.append(analysis)
+                out.name_parts.append(tuple(part_id[p] for p in analysis.parts))
+                out.name_record.append(len(out.records))
+            out.records.append((rid, record))
+        return out
+
+    def restore(self, contents: Contents) -> None:
+        """Fill an empty index with ``contents`` (checked by ``persist``)."""
+        for forms, script, kind in contents.groups:
+            probe = NamePart("", "", kind, "given", script, forms)
+            self._new_group((forms, script, kind), part_keys(probe))
+        for part, gid in zip(contents.parts, contents.part_group):
+            self.parts.file(part, gid)
+        records = contents.records
+        for analysis, pids, r in zip(contents.names, contents.name_parts,
+                                     contents.name_record):
+            rid, record = records[r]
+            record.names.append(self._file_name(rid, analysis, pids))
+            record.texts.append(analysis.text)
+        for rid, record in records:
+            self.records.file(rid, record)
+
+    def save(self, path: str) -> None:
+        """Write the index to ``path`` (versioned binary sections; see ``persist``)."""
+        persist.save(path, self.contents(), self.config)
+
+    @classmethod
+    def load(cls, path: str, *, config: MatchConfig | None = None) -> NameIndex:
+        """Read an index written by :meth:`save` (the file's config unless one is given)."""
+        return persist.load(path, lambda cfg: cls(config=cfg), config=config)
+

@@ -1,0 +1,170 @@
+"""One query through the index: its parts with their weights and neighbour groups
+(``query_parts``), the names worth scoring and their name scores (``name_scores``),
+and the reference it is measured against, every name scored (``exhaustive_scores``).
+
+Candidate generation never compares a query with every record. A query part spelt
+like an indexed part takes its neighbours from the neighbourhood graph
+(``neighbours.Neighbourhoods``); another is compared with the groups under its keys
+(memoised in ``SearchCache.unindexed``). The names holding neighbours of the rarest
+query parts, and those holding two of the commoner ones, are the candidates
+(``candidates.gather``); the best by an optimistic pre-score are scored exactly (the
+arithmetic of ``scoring.name_score_ref.score_names``), the most promising after
+comparing also their part pairs that share no key. See docs/matching.md, section 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.index import candidates
+from fts_share.matching.index.groups import Group
+from fts_share.matching.index.snapshot import Arrays
+from fts_share.matching.index.store import Groups, part_keys
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
+
+#: distinct query parts spelt like no indexed part whose neighbours are memoised
+QUERY_PART_CACHE = 20_000
+
+
+@dataclass
+class SearchCache:
+    """What searching keeps between queries: the neighbours of query parts spelt like
+    no indexed part (LRU), the numpy snapshot of the index and per-thread work
+    arrays."""
+
+    unindexed: dict[Group, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    snapshot: Arrays | None = None
+    scratch: candidates.Scratch = field(default_factory=candidates.Scratch)
+
+
+class QueryPart:
+    """A query part with its weight and its neighbour groups."""
+
+    __slots__ = ("gids", "part", "sims", "weight")
+
+    def __init__(self, part: NamePart, weight: float, gids: np.ndarray,
+                 sims: np.ndarray) -> None:
+        self.part = part
+        self.weight = weight
+        self.gids = gids
+        """ids of the indexed groups that share a key with the part and align, most
+        similar first"""
+        self.sims = sims
+        """their similarities"""
+
+
+def query_parts(query: NameAnalysis, groups: Groups, cache: SearchCache,
+                rarity: Callable[[NamePart], float], config: MatchConfig
+                ) -> list[QueryPart]:
+    """Weights and neighbour groups of the query's parts: from the neighbourhood
+    graph for a part spelt like an indexed part, else computed (memoised)."""
+    out = []
+    ids = groups.table.ids
+    for part in query.name_parts:
+        sig = (part.forms, part.script, part.kind)
+        gid = ids.get(sig)
+        if gid is not None:
+            gids, sims = groups.near.of(gid)
+        else:
+            gids, sims = _unindexed_neighbours(part, sig, groups, cache, config)
+        weight = config.role_weight(part.role) * rarity(part)
+        out.append(QueryPart(part, weight, gids, sims))
+    return out
+
+
+def _unindexed_neighbours(part: NamePart, sig: Group, groups: Groups, cache: SearchCache,
+                          config: MatchConfig) -> tuple[np.ndarray, np.ndarray]:
+    memo = cache.unindexed
+    entry = memo.pop(sig, None)
+    if entry is None:
+        gids = groups.blocked(part_keys(part))
+        sims = groups.table.similarities(sig, gids, config.min_part_similarity)
+        keep = sims >= config.min_part_similarity
+        gids, sims = gids[keep], sims[keep]
+        order = np.argsort(-sims, kind="stable")
+        entry = (gids[order], sims[order])
+        if len(memo) >= QUERY_PART_CACHE:
+            try:  # least recently used first (hits are moved to the end)
+                del memo[next(iter(memo))]
+            except (KeyError, RuntimeError, StopIteration):  # another thread
+                pass
+    memo[sig] = entry
+    return entry
+
+
+def name_scores(qparts: list[QueryPart], arrays: Arrays, cache: SearchCache,
+                groups: Groups, n_names: int, forced: Sequence[int], exact: set[int],
+                floor: float, config: MatchConfig) -> dict[int, float]:
+    """Name scores (without other evidence) of the candidate names, and of the
+    ``forced`` ones (live names only): candidates and their pre-scores by
+    ``candidates.gather``, the best ``max_candidates`` of them by pre-score, scored
+    exactly. The names whose every part pair was compared (not only those sharing an
+    index key) are added to ``exact``: their scores are the reference scores.
+
+    With ``floor`` > 0 only names whose name score can reach ``floor`` are looked
+    for and scored (the pre-score is never below the score), and only those that
+    do are returned; the best ``exact_candidates`` by pre-score still get their far
+    part pairs compared."""
+    if not qparts:
+        return {}
+    qw = np.array([qp.weight for qp in qparts])
+    need = candidates.needed_weight(floor, qw, config)
+    q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
+    with candidates.QueryTable(qparts, arrays, cache.scratch) as table:
+        names, pre = candidates.gather(table, qw, need, arrays, cache.scratch, n_names, config)
+        pinned = np.zeros(0, dtype=np.bool_)
+        if forced:
+            extra = np.setdiff1d(np.array(forced, dtype=np.int64), names)
+            names = np.concatenate((names, extra))
+            pre = np.concatenate((pre, candidates.prescore(extra, table, qw, arrays, config)))
+            pinned = np.isin(names, forced)
+        if not names.size:
+            return {}
+        keep, best_at = candidates.select(pre, floor, pinned, config)
+        best = names[best_at]
+        names = names[keep]
+        if best.size:
+            # the most promising: also the part pairs that share no index key
+            # (spellings more than one letter apart in the skeleton), compared
+            candidates.far_pairs(best, table, groups.table, arrays, config)
+        scores = candidates.score_candidates(names, table.rows, qw, q_given, arrays, config)
+    exact.update(best.tolist())
+    if floor > 0.0:
+        above = scores >= floor
+        names, scores = names[above], scores[above]
+    return dict(zip(names.tolist(), scores.tolist()))
+
+
+def exhaustive_scores(query: NameAnalysis, arrays: Arrays, groups: Groups,
+                      rarity: Callable[[NamePart], float], config: MatchConfig
+                      ) -> dict[int, float]:
+    """Name scores of *every* live name holding a part aligned with the query (the
+    others score 0): each query part compared with every indexed group, no
+    blocking, no candidate limit. The reference the index's recall is measured
+    against (bench/matching/scale.py); too slow for searching."""
+    qparts = []
+    names: set[int] = set()
+    every = np.arange(len(groups.table.groups))
+    for part in query.name_parts:
+        sims = groups.table.similarities((part.forms, part.script, part.kind), every,
+                                         config.min_part_similarity)
+        gids = np.flatnonzero(sims >= config.min_part_similarity)
+        qparts.append(QueryPart(part, config.role_weight(part.role) * rarity(part),
+                                gids, sims[gids]))
+        for g in gids.tolist():
+            names.update(groups.names[g])
+    if not qparts:
+        return {}
+    ids = np.array(sorted(names), dtype=np.int64)
+    ids = ids[arrays.name_len[ids] > 0]
+    qw = [qp.weight for qp in qparts]
+    q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
+    rows = np.zeros((arrays.n_groups, len(qparts)))
+    for i, qp in enumerate(qparts):
+        rows[qp.gids, i] = qp.sims
+    scores = candidates.score_candidates(ids, rows, qw, q_given, arrays, config)
+    return dict(zip(ids.tolist(), scores.tolist()))

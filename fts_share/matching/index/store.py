@@ -1,0 +1,228 @@
+"""The named bundles a ``NameIndex`` keeps its arrays in, one per concern:
+
+* :class:`Records`: the records by id (dates of birth, nationalities, documents,
+  their names) and the records holding each document number;
+* :class:`Parts`: the interned name parts, per part id its group and rarity key;
+* :class:`Names`: per name id its record, analysis and matchable parts, and those
+  parts in CSR layout (``flat_pids``, ``start``, ``length``) for the compiled paths;
+* :class:`Groups`: the groups of spellings (``GroupTable``), the names holding each
+  (postings), the groups filed under each index key, and their neighbourhoods;
+* :class:`Frequencies`: how many names hold each part (rarity statistics).
+
+:class:`Contents` is what persistence reads and writes (``NameIndex.contents`` and
+``NameIndex.restore``): nothing else of the index is stored.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.index.groups import Group, GroupTable
+from fts_share.matching.index.neighbours import Neighbourhoods
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
+from fts_share.matching.scoring.evidence import DateSpec
+from fts_share.matching.scoring.rarity import builtin_rarity
+
+
+@dataclass
+class Record:
+    """One record: its other evidence, and its names (ids and texts)."""
+
+    dob: tuple[DateSpec, ...]
+    dob_raw: Any
+    nationality: tuple[str, ...]
+    documents: tuple[str, ...]
+    names: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Records:
+    """Records by id (in insertion order), and the records holding each document."""
+
+    by_id: dict[str, Record] = field(default_factory=dict)
+    by_document: dict[str, set[str]] = field(default_factory=dict)
+
+    def file(self, record_id: str, record: Record) -> None:
+        """File a record under its id and its document numbers."""
+        for doc in record.documents:
+            self.by_document.setdefault(doc, set()).add(record_id)
+        self.by_id[record_id] = record
+
+    def pop(self, record_id: str) -> Record | None:
+        """Take a record out (``None`` if absent)."""
+        record = self.by_id.pop(record_id, None)
+        if record is not None:
+            for doc in record.documents:
+                self.by_document.get(doc, set()).discard(record_id)
+        return record
+
+    def names_holding(self, documents: Sequence[str]) -> list[int]:
+        """Ids of the names of the records holding one of ``documents``."""
+        found: list[int] = []
+        for doc in documents:
+            for record_id in self.by_document.get(doc, ()):
+                found.extend(self.by_id[record_id].names)
+        return found
+
+
+@dataclass
+class Parts:
+    """Interned name parts: per part id the part, its group and its rarity key."""
+
+    items: list[NamePart] = field(default_factory=list)
+    ids: dict[NamePart, int] = field(default_factory=dict)
+    group: list[int] = field(default_factory=list)
+    """per part: its group, the parts that read the same (forms, script, kind)"""
+    dfkey: list[str] = field(default_factory=list)
+
+    def file(self, part: NamePart, gid: int) -> int:
+        """File a new part of group ``gid``; returns its id."""
+        pid = len(self.items)
+        self.ids[part] = pid
+        self.items.append(part)
+        self.group.append(gid)
+        self.dfkey.append(f"{part.kind}:{part.key}")
+        return pid
+
+
+@dataclass
+class Names:
+    """Per name id: its record, analysis and matchable parts (``None`` once removed),
+    and those parts in CSR layout for the compiled paths."""
+
+    record: list[str | None] = field(default_factory=list)
+    analysis: list[NameAnalysis | None] = field(default_factory=list)
+    pids: list[tuple[int, ...] | None] = field(default_factory=list)
+    """per name: ids of its matchable parts (titles excluded), in order"""
+    flat_pids: array[int] = field(default_factory=lambda: array("i"))
+    start: array[int] = field(default_factory=lambda: array("q"))
+    length: array[int] = field(default_factory=lambda: array("i"))
+    """per name: where its parts start in ``flat_pids``, and how many (0: removed)"""
+    live: int = 0
+
+    def __len__(self) -> int:
+        return len(self.analysis)
+
+    def file(self, record_id: str, analysis: NameAnalysis, matchable: tuple[int, ...]
+             ) -> int:
+        """File a name; returns its id."""
+        name_id = len(self.analysis)
+        self.analysis.append(analysis)
+        self.pids.append(matchable)
+        self.record.append(record_id)
+        self.start.append(len(self.flat_pids))
+        self.length.append(len(matchable))
+        self.flat_pids.extend(matchable)
+        self.live += 1
+        return name_id
+
+    def drop(self, name_id: int) -> tuple[int, ...] | None:
+        """Remove a name; returns its matchable parts."""
+        pids = self.pids[name_id]
+        self.analysis[name_id] = None
+        self.pids[name_id] = None
+        self.record[name_id] = None
+        self.length[name_id] = 0
+        self.live -= 1
+        return pids
+
+
+@dataclass
+class Groups:
+    """The groups of spellings, the names holding each, the groups filed under each
+    index key, and the neighbourhood graph."""
+
+    table: GroupTable
+    near: Neighbourhoods
+    names: list[array[int]] = field(default_factory=list)
+    """per group: ids of the names holding one of its parts"""
+    by_key: dict[str, array[int]] = field(default_factory=dict)
+    """index key (skeleton or one-letter deletion) -> ids of the groups filed under it"""
+
+    def blocked(self, keys: Iterable[str]) -> np.ndarray:
+        """Ids of the groups filed under any of ``keys``."""
+        found: set[int] = set()
+        by_key = self.by_key
+        for key in keys:
+            post = by_key.get(key)
+            if post is not None:
+                found.update(post)
+        return np.fromiter(found, dtype=np.int64, count=len(found))
+
+    def file(self, group: Group, keys: Iterable[str]) -> int:
+        """File a new group under its keys, with its neighbourhood; returns its id."""
+        keys = list(keys)
+        gid = len(self.table.groups)
+        found = self.blocked(keys)
+        sims = self.table.similarities(group, found, self.near.floor)
+        self.near.add_group(gid, found.tolist(), sims)
+        self.table.add(group)
+        self.names.append(array("i"))
+        by_key = self.by_key
+        for key in keys:
+            post = by_key.get(key)
+            if post is None:
+                by_key[key] = post = array("i")
+            post.append(gid)
+        return gid
+
+
+@dataclass
+class Frequencies:
+    """How many live names hold each part (by rarity key), and the rarity weights
+    worked out from it (dropped on every change)."""
+
+    df: Counter[str] = field(default_factory=Counter)
+    cache: dict[str, float] = field(default_factory=dict)
+
+    def rarity(self, part: NamePart, live_names: int, config: MatchConfig) -> float:
+        """Rarity weight of a part in [min_rarity_weight, 1]: IDF over the live names,
+        capped by the built-in common-name table."""
+        key = f"{part.kind}:{part.key}"
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        value = base = builtin_rarity(part, config)
+        df = self.df.get(key, 0)
+        if live_names >= config.stats_min_names and df > 0:
+            idf = math.log10(live_names / df) / 3.0
+            value = max(config.min_rarity_weight, min(base, 1.0, idf))
+        self.cache[key] = value
+        return value
+
+
+def part_keys(part: NamePart) -> set[str]:
+    """Index keys of a part: each skeleton and its one-letter deletions."""
+    keys: set[str] = set()
+    for form in part.forms:
+        s = form.skel or form.full
+        if not s:
+            continue
+        keys.add(s)
+        if len(s) >= 3:
+            keys.update(s[:i] + s[i + 1:] for i in range(len(s)))
+    return keys
+
+
+@dataclass
+class Contents:
+    """What an index holds, as its file stores it: every group and part (by id), the
+    live names (analysis and the ids of all their parts, titles included) with the
+    position of their record, and the records in insertion order."""
+
+    groups: list[Group]
+    parts: list[NamePart]
+    part_group: list[int]
+    names: list[NameAnalysis]
+    name_parts: list[tuple[int, ...]]
+    name_record: list[int]
+    records: list[tuple[str, Record]]

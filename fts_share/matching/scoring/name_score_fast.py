@@ -1,0 +1,84 @@
+"""The compiled name score (numba, compiled on first use and cached): ``scores`` is
+the arithmetic of ``name_score_ref.score_names`` operation for operation (greedy
+alignment, best similarity first, ties to the earlier query part then the earlier
+record part; coverage; information; the given-name conflict), so it gives the same
+IEEE doubles (no fast-math) for the same part similarities.
+
+The names are read off the index's CSR layout (``name_start``, ``name_len``,
+``flat_pids``, ``part_group``), the part similarities off the query's table:
+``rows[g, i]`` is the similarity of query part i to group g when it is at least the
+alignment floor, else 0.
+
+Complexity over 15, kept (a compiled kernel): ``scores`` (24): the greedy alignment
+and the coverage of ``score_names`` in one loop over preallocated arrays; split into
+calls it would allocate and call per candidate name, and the reference it must
+equal is ``score_names`` itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq: float,
+           q_given: int, name_start: np.ndarray, name_len: np.ndarray,
+           flat_pids: np.ndarray, part_group: np.ndarray, part_weight: np.ndarray,
+           part_given: np.ndarray, floor: float, best_side: float,
+           information_scale: float, information_floor: float,
+           given_name_conflict: float) -> np.ndarray:
+    """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
+    has no given name)."""
+    out = np.empty(len(names))
+    used_q = np.zeros(n_parts, dtype=np.bool_)
+    width = 1
+    for name in names:
+        width = max(width, name_len[name])
+    used_r = np.zeros(width, dtype=np.bool_)
+    for n in range(len(names)):
+        name = names[n]
+        start, length = name_start[name], name_len[name]
+        for i in range(n_parts):
+            used_q[i] = False
+        for j in range(length):
+            used_r[j] = False
+        got_q = got_r = info = 0.0
+        while True:  # greedy: best pair first, ties to the earlier query then record part
+            best, bi, bj = -1.0, -1, -1
+            for i in range(n_parts):
+                if used_q[i]:
+                    continue
+                for j in range(length):
+                    if used_r[j]:
+                        continue
+                    s = rows[part_group[flat_pids[start + j]], i]
+                    if s >= floor and s > best:
+                        best, bi, bj = s, i, j
+            if bi < 0:
+                break
+            used_q[bi] = True
+            used_r[bj] = True
+            wq = qw[bi]
+            wr = part_weight[flat_pids[start + bj]]
+            got_q += wq * best
+            got_r += wr * best
+            info += min(wq, wr) * best
+        sr = 0.0
+        r_given = -1
+        for j in range(length):
+            pid = flat_pids[start + j]
+            sr += part_weight[pid]
+            if r_given < 0 and part_given[pid]:
+                r_given = j
+        cov_q = got_q / sq if sq else 0.0
+        cov_r = got_r / sr if sr else 0.0
+        hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
+        coverage = best_side * hi + (1 - best_side) * lo
+        information = min(1.0, info / information_scale)
+        score = coverage * (information_floor + (1 - information_floor) * information)
+        if q_given >= 0 and r_given >= 0 and n_parts > 1 and length > 1:
+            missing = (0 if used_q[q_given] else 1) + (0 if used_r[r_given] else 1)
+            score -= given_name_conflict * missing / 2
+        out[n] = min(1.0, max(0.0, score))
+    return out

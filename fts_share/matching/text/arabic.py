@@ -1,0 +1,57 @@
+"""Readings of Arabic-script words in the shared key space (see ``bridge``)."""
+
+from __future__ import annotations
+
+from fts_share.matching.text.forms import Form, expand
+
+_AR_CONS = {
+    "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "s", "ج": "j", "چ": "S", "ژ": "j",
+    "ح": "h", "خ": "x", "د": "d", "ذ": "z", "ز": "z", "ظ": "z", "ر": "r",
+    "س": "s", "ص": "s", "ش": "S", "غ": "k", "ف": "f", "ق": "k", "ك": "k", "گ": "k",
+    "ل": "l", "م": "m", "ن": "n", "ه": "h",
+}
+# Letters that vanish from both strings (ʿayn, hamza).
+_AR_SILENT = frozenset("عء")
+
+
+def arabic_forms(word: str) -> list[Form]:
+    """Candidate readings of one folded Arabic-script word (no article)."""
+    return expand([_letter(word, i) for i in range(len(word))])
+
+
+def _letter(word: str, i: int) -> list[str]:
+    """The alternative readings of the letter at ``i``."""
+    ch = word[i]
+    n = len(word)
+    if ch in _AR_SILENT:
+        return [""]
+    if ch == "ا":
+        return ["" if i == 0 or word[i - 1] in _AR_SILENT and i == 1 else "a"]
+    if ch == "ة":
+        return ["a"]
+    if ch == "ه" and i == n - 1 and n > 2:
+        return ["h", "a"]  # ha or ta marbuta written without dots
+    if ch in "وي":
+        return _weak(word, i)
+    if ch == "ض":
+        return ["d", "z"]  # dad: d in Arabic, z in Persian and Urdu names
+    if ch in _AR_CONS:
+        return [_AR_CONS[ch]]
+    return [ch] if ch.isdigit() else [""]
+
+
+def _weak(word: str, i: int) -> list[str]:
+    """Waw or ya at ``i``: a consonant (w, y), a long vowel (u, i), or either."""
+    ch = word[i]
+    prev = word[i - 1] if i else ""
+    nxt = word[i + 1] if i + 1 < len(word) else ""
+    cons, vow = ("w", "u") if ch == "و" else ("y", "i")
+    if i == 0 or (i == 1 and prev in "اعء" and ch == "و"):
+        return [cons]
+    if i == len(word) - 1:
+        return [vow]
+    if nxt == "ا" or prev == "ا":
+        return [cons, vow] if ch == "ي" else [cons]
+    if nxt in "وي" or prev in "وي":
+        return [cons, vow]
+    return [vow]

@@ -1,0 +1,33 @@
+"""The bridge: Arabic script and every Latin spelling mapped into one key space.
+
+A word becomes one or more ``Form`` (``forms``; a few candidate readings where
+the script is ambiguous: ``arabic``, ``latin``). Each form has two strings over the
+same small alphabet:
+
+``skel``
+    the consonant skeleton: consonant *classes* only, vowels dropped, doubled letters
+    collapsed. Classes follow domain.md: q/k/g/c -> ``k``; kh -> ``x``; j/dj/zh -> ``j``;
+    th/ث -> ``s``; dh/ذ/ظ/z -> ``z``; sh/ch/ش -> ``S``; ʿayn, hamza and alef vanish;
+    w/y are kept only where they are consonants (word start, before a vowel).
+``full``
+    the skeleton with vowel hints: ``a`` (a, e; ا ى), ``i`` (i, ee, y as vowel; ي)
+    and ``u`` (o, u, ou, w as vowel; و). Arabic writes only long vowels, Latin
+    writes all vowels, so a cross-script comparison measures how much of the
+    Arabic form the Latin form covers (see ``scoring.part_similarity_ref``).
+
+The rules were written from the domain notes and checked on the ar2en train split;
+``bench/bench_matching.py`` reports top-1 on the held-out eval split.
+"""
+
+from __future__ import annotations
+
+from fts_share.matching.text.arabic import arabic_forms
+from fts_share.matching.text.forms import Form
+from fts_share.matching.text.latin import latin_forms
+
+
+def word_forms(word: str) -> list[Form]:
+    """Forms of one folded word in either script (chosen by its first letter)."""
+    if any("\u0600" <= ch <= "\u06ff" for ch in word):
+        return arabic_forms(word)
+    return latin_forms(word)

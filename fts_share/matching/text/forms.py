@@ -1,0 +1,49 @@
+"""Readings in the shared key space: :class:`Form` (consonant skeleton and vowel
+hints), and how a word's per-letter alternatives become its forms (``expand``).
+The key space itself is described in :mod:`fts_share.matching.text.bridge`."""
+
+from __future__ import annotations
+
+from itertools import groupby, product
+from typing import NamedTuple
+
+#: Most candidate readings kept for one word.
+MAX_FORMS = 6
+
+VOWELS = frozenset("aiu")
+
+
+class Form(NamedTuple):
+    """One candidate reading of a word in the shared key space."""
+
+    skel: str
+    full: str
+
+
+_NO_VOWELS = str.maketrans("", "", "aiu")
+
+
+def _collapse(text: str) -> str:
+    """``text`` with every run of one letter written once."""
+    return "".join(letter for letter, _run in groupby(text))
+
+
+def make_form(raw: str, *, drop_initial_vowels: bool) -> Form:
+    """Build a :class:`Form` from a string of class letters and vowel hints."""
+    full = _collapse(raw)
+    if drop_initial_vowels:
+        full = full.lstrip("aiu")
+    return Form(_collapse(full.translate(_NO_VOWELS)), full)
+
+
+def expand(options: list[list[str]]) -> list[Form]:
+    """The forms of a word whose letters read as ``options`` (alternatives per letter,
+    in order), first combinations first, at most ``MAX_FORMS``."""
+    seen: dict[Form, None] = {}
+    for combo in product(*options):
+        form = make_form("".join(combo), drop_initial_vowels=True)
+        if form.full:
+            seen.setdefault(form)
+        if len(seen) >= MAX_FORMS:
+            break
+    return list(seen)

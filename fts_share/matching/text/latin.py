@@ -1,0 +1,82 @@
+"""Readings of Latin-script words in the shared key space (see ``bridge``)."""
+
+from __future__ import annotations
+
+import re
+
+from fts_share.matching.text.forms import Form, expand
+
+# Multi-letter spellings first; each maps to a list of alternative readings.
+_LAT_MULTI: list[tuple[str, list[str]]] = [
+    ("sch", ["S"]), ("tch", ["S"]), ("tsh", ["S"]),
+    ("sh", ["S"]), ("ch", ["S"]), ("kh", ["x"]), ("gh", ["k"]), ("ph", ["f"]),
+    ("dj", ["j"]), ("zh", ["j", "zh"]), ("ck", ["k"]), ("th", ["s", "th"]), ("dh", ["z", "dh"]),
+    ("ee", ["i"]), ("ii", ["i"]), ("oo", ["u"]), ("ou", ["u"]), ("ei", ["i"]),
+    ("ie", ["i"]), ("ey", ["i"]), ("ay", ["ai"]), ("aa", ["a"]), ("uu", ["u"]),
+]
+# one C call per letter finds the multi-letter spelling (alternatives tried in order)
+_LAT_MULTI_RE = re.compile("|".join(re.escape(multi) for multi, _r in _LAT_MULTI))
+_LAT_MULTI_READINGS = dict(_LAT_MULTI)
+_LAT_SINGLE = {
+    "a": "a", "e": "a", "i": "i", "o": "u", "u": "u", "b": "b", "p": "b", "t": "t",
+    "d": "d", "j": "j", "k": "k", "q": "k", "g": "k", "c": "k", "x": "ks", "s": "s",
+    "z": "z", "f": "f", "v": "f", "h": "h", "l": "l", "m": "m", "n": "n", "r": "r",
+}
+_LAT_VOWEL_LETTERS = frozenset("aeiouy")
+
+
+def latin_forms(word: str) -> list[Form]:
+    """Candidate readings of one folded Latin-script word (no article)."""
+    options: list[list[str]] = []
+    i = 0
+    while i < len(word):
+        option, i = _letter(word, i)
+        if option is not None:
+            options.append(option)
+    return expand(options)
+
+
+def _letter(word: str, i: int) -> tuple[list[str] | None, int]:
+    """The alternative readings of the spelling at ``i`` (``None``: silent) and where
+    the next spelling starts."""
+    special = _opening(word, i) or _word_end(word, i)
+    if special is not None:
+        return special
+    multi = _LAT_MULTI_RE.match(word, i)
+    if multi is not None:
+        return _LAT_MULTI_READINGS[multi.group()], multi.end()
+    ch = word[i]
+    return ([ch] if ch.isdigit() else [_LAT_SINGLE.get(ch, "")]), i + 1
+
+
+def _opening(word: str, i: int) -> tuple[list[str], int] | None:
+    """A glide (w, y, "ou" before a vowel) or a soft c at ``i``, if there is one."""
+    ch = word[i]
+    nxt = word[i + 1] if i + 1 < len(word) else ""
+    after = word[i + 2] if i + 2 < len(word) else ""
+    if ch in "wy" or (ch == "o" and nxt == "u" and after in _LAT_VOWEL_LETTERS and after):
+        return _glide(word, i)
+    if ch == "c" and nxt in ("e", "i", "y") and nxt:
+        return ["s"], i + 1
+    return None
+
+
+def _word_end(word: str, i: int) -> tuple[list[str] | None, int] | None:
+    """A mute final e or a final h after a vowel at ``i``, if there is one."""
+    ch = word[i]
+    last = i == len(word) - 1
+    if ch == "e" and last and i > 1 and word[i - 1] not in _LAT_VOWEL_LETTERS:
+        return None, i + 1  # French mute e: Zidane, Abderrahmane
+    if ch == "h" and last and i > 0 and word[i - 1] in "aeiou":
+        return ["h", ""], i + 1  # Abdullah / Abdulla, Fatimah / Fatima
+    return None
+
+
+def _glide(word: str, i: int) -> tuple[list[str], int]:
+    """w, y or "ou" before a vowel at ``i``: a consonant before a vowel, else a vowel."""
+    ch = word[i]
+    step = 2 if ch == "o" else 1
+    follow = word[i + step] if i + step < len(word) else ""
+    if follow in _LAT_VOWEL_LETTERS and follow:
+        return ["y" if ch == "y" else "w"], i + step
+    return ["i" if ch == "y" else "u"], i + step
