@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from fts_share.audit.heads import make_tree_head
 from fts_share.clock import to_rfc3339, utcnow
-from fts_share.federation import outbox
-from fts_share.services import logcheck
+from fts_share.services import dissemination, logcheck
+from fts_share.services.unit import unit_of_work
 from fts_share.storage.models import FederationEvent, Notice
 
 VALIDATE_RECEIVED = ("ingest stores received notices without validating them against "
@@ -45,11 +45,10 @@ def wire_notice(origin: Member, recipients: list[str]) -> dict[str, Any]:
 
 def send(origin: Member, notice: dict[str, Any]) -> None:
     """Seal ``notice`` in ``origin``'s outbox for its recipients, as its software does."""
-    with origin.node.store.transaction() as session:
-        outbox.append(session, origin.node, roster=origin.node.roster,
-                      payload={"notice": notice}, kind="notice", label="AMBER",
-                      recipients=notice["provenance"]["recipients"],
-                      notice_id=notice["provenance"]["id"], notice_version=1, now=utcnow())
+    with unit_of_work(origin.node, utcnow()) as work:
+        dissemination.append(work, payload={"notice": notice}, kind="notice", label="AMBER",
+                             recipients=notice["provenance"]["recipients"],
+                             notice_id=notice["provenance"]["id"], notice_version=1)
 
 
 def held(member: Member, notice_id: str) -> list[Notice]:
