@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from anyascii import anyascii  # noqa: E402
-from rapidfuzz import fuzz, process  # noqa: E402
+from anyascii import anyascii
+from matching import datasets
+from rapidfuzz import fuzz, process
 
-from fts_share.errors import ValidationError  # noqa: E402
-from fts_share.matching import NameIndex  # noqa: E402
-from matching import datasets  # noqa: E402
+from fts_share.errors import ValidationError
+from fts_share.matching import NameIndex
 
 Result = list[list[tuple[str, float]]]
 
@@ -260,9 +260,10 @@ def print_table(report: dict, systems: list[str]) -> None:
             m = by_sys.get(system)
             if not m:
                 continue
-            cell = lambda k: f"{m[k]:.3f}" if k in m else ""  # noqa: E731
-            print(f"| {task} | {system} | {int(m['n'])} | {cell('r@1')} | {cell('r@10')} | "
-                  f"{cell('fa')} | {cell('top1')} | {m['qps']:.0f} |")
+            r1, r10, fa, top1 = (f"{m[k]:.3f}" if k in m else "" for k in ("r@1", "r@10", "fa",
+                                                                          "top1"))
+            print(f"| {task} | {system} | {int(m['n'])} | {r1} | {r10} | "
+                  f"{fa} | {top1} | {m['qps']:.0f} |")
 
 
 if __name__ == "__main__":

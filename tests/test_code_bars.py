@@ -21,9 +21,19 @@ PACKAGE = ROOT / "fts_share"
 MAX_LINES = 400
 MAX_COMPLEXITY = 15
 
-# Compiled (numba) kernels: one loop per call keeps the data in registers and avoids
-# allocating per candidate; splitting them would add call overhead inside the hot loop.
-COMPILED_KERNELS: dict[str, str] = {}
+# Compiled (numba) kernels, each with the reason it stays one function (the reasons are in
+# their module docstrings too): a compiled call per step costs more than the step.
+COMPILED_KERNELS: dict[str, str] = {
+    "fts_share/matching/index/candidates_fast.py:gather":
+        "one pass over the postings that plans, reads and pairs; its steps share a dozen "
+        "arrays, and a compiled call per step costs more than the step",
+    "fts_share/matching/scoring/name_score_fast.py:scores":
+        "greedy alignment and coverage in one loop over preallocated arrays; splitting "
+        "it would allocate and call per candidate name",
+    "fts_share/matching/scoring/part_similarity_fast.py:pairs":
+        "the pruned loop over pairs of readings; a compiled call per pair cost several "
+        "times a pruned pair",
+}
 
 
 def _modules() -> list[Path]:
