@@ -3,6 +3,7 @@ HTTP servers (waitress) on 127.0.0.1, users with tokens."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import urllib.error
@@ -171,3 +172,19 @@ def notice(*, recipients: list[str] | None = None, audience: str = "named",
                          "date": "2026-11-20"},
             "basis": {"legal_basis": ["UNSCR-2178"]},
             "handling": handling}
+
+
+def sqlite_databases(folder: Path) -> Callable[[], str]:
+    """A factory of fresh, migrated SQLite database files in ``folder``."""
+    counter = itertools.count()
+
+    def make() -> str:
+        from fts_share.storage import Store
+
+        url = f"sqlite:///{folder / f'db{next(counter)}.db'}"
+        store = Store(url)
+        store.create_schema()
+        store.dispose()
+        return url
+
+    return make

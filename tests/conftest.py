@@ -19,6 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pg_server
+from coalition import Coalition, build, sqlite_databases
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _counter = itertools.count()
@@ -70,22 +71,6 @@ def _drop_databases(server: pg_server.PgServer, names: list[str]) -> None:
     admin.dispose()
 
 
-def _sqlite_databases(folder: Path) -> Callable[[], str]:
-    """A factory of fresh, migrated SQLite database files in ``folder``."""
-    counter = itertools.count()
-
-    def make() -> str:
-        from fts_share.storage import Store
-
-        url = f"sqlite:///{folder / f'db{next(counter)}.db'}"
-        store = Store(url)
-        store.create_schema()
-        store.dispose()
-        return url
-
-    return make
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def backend(request: pytest.FixtureRequest) -> str:
     """The storage backend of this run of the test: ``sqlite`` or ``postgresql``."""
@@ -107,14 +92,14 @@ def store_urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> 
         # Drop them afterwards: a thousand leftover databases cost gigabytes of disk.
         request.addfinalizer(lambda: _drop_databases(server, made))
         return make_pg
-    return _sqlite_databases(tmp_path)
+    return sqlite_databases(tmp_path)
 
 
 @pytest.fixture
 def sqlite_store_urls(tmp_path: Path) -> Callable[[], str]:
     """Fresh migrated SQLite databases only: for the browser tests, which exercise the
     pages (the stores are covered by the test-client tests on both backends)."""
-    return _sqlite_databases(tmp_path)
+    return sqlite_databases(tmp_path)
 
 
 @pytest.fixture
@@ -139,3 +124,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.skip(f"real data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def coalition(tmp_path: Path, store_urls: Callable[[], str]) -> Iterator[Coalition]:
+    """A running three-partner coalition (two members, one observer), on each store."""
+    c = build(tmp_path, store_urls, [("FRA", "member"), ("IRQ", "member"), ("MLI", "observer")],
+              post_quantum={"IRQ": True, "FRA": True, "MLI": False})
+    yield c
+    c.close()

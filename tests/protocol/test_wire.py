@@ -16,27 +16,17 @@ from collections.abc import Iterator
 import flows
 import pytest
 import wire_schemas
-from coalition import FIXTURES, Coalition, build
+from coalition import FIXTURES, Coalition, build, sqlite_databases
 
 from fts_share.clock import utcnow
 from fts_share.services.unit import unit_of_work
 from fts_share.services.watchlist_import import import_un_file
-from fts_share.storage import Store
 
 
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collected]:
     folder = tmp_path_factory.mktemp("wire")
-    counter = iter(range(100))
-
-    def urls() -> str:
-        url = f"sqlite:///{folder / f'db{next(counter)}.db'}"
-        store = Store(url)
-        store.create_schema()
-        store.dispose()
-        return url
-
-    coalition: Coalition = build(folder, urls, [("FRA", "member"), ("IRQ", "member"),
+    coalition: Coalition = build(folder, sqlite_databases(folder), [("FRA", "member"), ("IRQ", "member"),
                                                 ("MLI", "observer")],
                                  post_quantum={"FRA": True, "IRQ": True, "MLI": False})
     try:
