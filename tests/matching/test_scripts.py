@@ -70,3 +70,10 @@ def test_name_similarity_of_a_bare_particle_is_zero(word: str) -> None:
 @given(st.text(max_size=12), st.text(max_size=12))
 def test_name_similarity_never_raises_on_short_strings(a: str, b: str) -> None:
     assert 0.0 <= name_similarity(a, b) <= 1.0
+
+
+@pytest.mark.parametrize("value", ["Iraqi", "irakien", "Irakienne", "عراقي", "عراقية", "IRQ",
+                                   "iq", "Irak"])
+def test_demonyms_and_names_resolve(value: str) -> None:
+    from fts_share.matching import resolve_country
+    assert resolve_country(value) == "IRQ"
