@@ -20,6 +20,7 @@ Domain code: no Flask, no SQLAlchemy.
 
 from __future__ import annotations
 
+from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index.hits import Hit
 from fts_share.matching.index.name_index import NameIndex
@@ -44,18 +45,35 @@ def name_similarity(a: str, b: str, *, config: MatchConfig | None = None) -> flo
     by the built-in rarity table): 1.0 means "the same name, however spelt". It does
     not apply the information discount that :meth:`NameIndex.search` applies to
     names made only of common parts, so it says how alike two names are, not how
-    likely two records are the same person. Raises
-    ``ValidationError`` for an invalid name (field ``a`` or ``b``).
+    likely two records are the same person.
+
+    A string that holds no readable name (a particle or title alone such as "ibn",
+    "b" or "Dr.", an empty string, a script the engine does not read, control
+    characters) is like no name: the similarity is 0.0, it does not raise. Only a
+    value that is not a string raises ``ValidationError`` (field ``a`` or ``b``).
     """
     return explain_similarity(a, b, config=config).score
 
 
 def explain_similarity(a: str, b: str, *, config: MatchConfig | None = None) -> Explanation:
-    """Like :func:`name_similarity`, with the explanation."""
+    """Like :func:`name_similarity`, with the explanation (score 0.0 and no part
+    aligned when a side holds no readable name)."""
     cfg = config or MatchConfig()
-    qa, qb = analyze_name(a, field="a"), analyze_name(b, field="b")
+    qa, qb = _readable(a, "a"), _readable(b, "b")
+    if qa is None or qb is None:
+        return Explanation(ALGORITHM, str(a), str(b), 0.0, (), ())
     first, second = sorted((qa, qb), key=lambda x: x.folded)
     result = score_names(first, second, lambda p: builtin_rarity(p, cfg), cfg)
     score = round(min(1.0, max(0.0, result.coverage)), 4)
     return Explanation(ALGORITHM, qa.text, qb.text, score, (), tuple(result.parts),
                        tuple(result.unmatched_query), tuple(result.unmatched_record))
+
+
+def _readable(name: str, field: str) -> NameAnalysis | None:
+    """The analysis of ``name``, or ``None`` if the string holds no readable name."""
+    if not isinstance(name, str):
+        raise ValidationError({field: ["must be a string"]})
+    try:
+        return analyze_name(name, field=field)
+    except ValidationError:
+        return None

@@ -28,6 +28,7 @@ from fts_share.errors import (
     RosterError,
     ValidationError,
 )
+from fts_share.matching import analyze_name
 from fts_share.notices import schemas
 from fts_share.notices.rules import (
     NEVER_RESHARED,
@@ -62,7 +63,28 @@ __all__ = [
 def read_notice_input(settings: NodeConfig, data: Any) -> dict[str, Any]:
     """A submitted notice, validated and normalised with this node's vocabularies."""
     h = settings.handling
-    return schemas.load_notice_input(data, legal_bases=h.legal_bases, purposes=h.purposes)
+    loaded = schemas.load_notice_input(data, legal_bases=h.legal_bases, purposes=h.purposes)
+    _check_readable_names(loaded)
+    return loaded
+
+
+def _check_readable_names(notice: Mapping[str, Any]) -> None:
+    """Refuse a notice none of whose names the matching engine can read (a particle
+    alone such as "ابن", a title alone): it could never be screened. The error names
+    each name's field (``subject.names.0.full``) with the reason."""
+    subject = notice.get("subject")
+    names = subject.get("names") if isinstance(subject, Mapping) else None
+    if not names:
+        return
+    problems: dict[str, list[str]] = {}
+    for i, name in enumerate(names):
+        field = f"subject.names.{i}.full"
+        try:
+            analyze_name(name.get("full"), field=field)
+            return
+        except ValidationError as exc:
+            problems[field] = [m for msgs in exc.errors.values() for m in msgs]
+    raise ValidationError(problems)
 
 
 def read_open_request(settings: NodeConfig, data: Any) -> dict[str, Any]:

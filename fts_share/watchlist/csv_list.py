@@ -3,7 +3,10 @@
 Columns (header row required, UTF-8, comma-separated; order free):
 ``id`` and ``name`` (required), ``aliases`` (``;``-separated), ``dob`` (``;``-separated
 variants, see :func:`fts_share.matching.scoring.evidence.parse_dob`), ``nationality``
-(``;``-separated codes or names), ``documents`` (``;``-separated numbers). Unknown
+(``;``-separated codes, names or demonyms; a value that is not recognised is kept as
+text and ignored in matching), ``documents`` (``;``-separated numbers). A name or
+alias the engine cannot read is kept (the index leaves it out); a row is refused only
+when none of its names can be read. Unknown
 columns are refused, so a misspelt header is not silently ignored.
 
 Every row is validated (names, dates, countries) before anything is returned; the
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 
 from fts_share.errors import ImportFailed, ValidationError
 from fts_share.matching import analyze_name, parse_dob
-from fts_share.matching.scoring.evidence import parse_countries, parse_documents
+from fts_share.matching.scoring.evidence import parse_documents
 
 REQUIRED = ("id", "name")
 OPTIONAL = ("aliases", "dob", "nationality", "documents")
@@ -108,6 +111,22 @@ def _fail(line: int, fld: str, message: str) -> ImportFailed:
     return ImportFailed(f"line {line}, field {fld}: {message}", line=line, field=fld)
 
 
+def _readable_name(name: str, aliases: list[str]) -> None:
+    """Raise ``ValidationError`` (field ``name``) when neither the name nor any alias
+    can be read; an unreadable alias beside a readable name is kept (stored, shown)
+    and left out of the index when it is built."""
+    if not name:
+        raise ValidationError({"name": ["must not be empty"]})
+    problems: list[str] = []
+    for text in (name, *aliases):
+        try:
+            analyze_name(text, field="name")
+            return
+        except ValidationError as exc:
+            problems.extend(m for msgs in exc.errors.values() for m in msgs)
+    raise ValidationError({"name": [f"no name or alias can be read: {problems[0]}"]})
+
+
 def _entry(row: dict[str, str | None], line: int) -> WatchlistEntry:
     rid = (row.get("id") or "").strip()
     if not rid:
@@ -117,11 +136,8 @@ def _entry(row: dict[str, str | None], line: int) -> WatchlistEntry:
     dob, nat, docs = _split(row.get("dob")), _split(row.get("nationality")), \
         _split(row.get("documents"))
     try:
-        analyze_name(name, field="name")
-        for i, alias in enumerate(aliases):
-            analyze_name(alias, field="aliases")
+        _readable_name(name, aliases)
         parse_dob(dob, field="dob")
-        parse_countries(nat, field="nationality")
         parse_documents(docs, field="documents")
     except ValidationError as exc:
         fld, msgs = next(iter(exc.errors.items()))

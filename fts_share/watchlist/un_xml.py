@@ -129,8 +129,9 @@ class UnListEntry:
 
     @property
     def nationality_codes(self) -> list[str]:
-        """Nationalities as ISO alpha-3 (values the table does not know are skipped)."""
-        codes = (resolve_country(n) for n in self.nationalities)
+        """Nationalities as ISO alpha-3; a value the table does not know (a demonym it
+        lacks, "former Soviet Union") is kept as written, and the matching ignores it."""
+        codes = (resolve_country(n) or " ".join(n.split()) for n in self.nationalities)
         return list(dict.fromkeys(c for c in codes if c))
 
     def dob_variants(self) -> list[str]:

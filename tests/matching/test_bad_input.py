@@ -46,11 +46,22 @@ def test_accepted_date_forms(dob: object) -> None:
     assert idx.search("Ayman al-Zawahiri", dob=dob)  # type: ignore[arg-type]
 
 
-def test_bad_alias_names_the_alias_and_leaves_index_unchanged() -> None:
+def test_bad_alias_is_kept_out_and_reported_and_strict_mode_still_refuses() -> None:
+    idx = NameIndex()
+    skipped = idx.add("A", ["Ayman al-Zawahiri", "al"])
+    assert [(s.position, s.name) for s in skipped] == [(1, "al")]
+    assert idx.skipped_names("A") == skipped and idx.search("Ayman al-Zawahiri")
+    with pytest.raises(ValidationError) as err:
+        idx.add("B", ["Ayman al-Zawahiri", "al"], skip_invalid_names=False)
+    assert "names.1" in err.value.errors and "B" not in idx
+
+
+def test_record_with_no_readable_name_is_refused_with_each_cause() -> None:
     idx = NameIndex()
     with pytest.raises(ValidationError) as err:
-        idx.add("A", ["Ayman al-Zawahiri", "al"])
-    assert "names.1" in err.value.errors and len(idx) == 0
+        idx.add("A", ["al", "朝鲜联合机械贸易会社"])
+    assert err.value.errors["names.0"] == ["contains no name: only particles or titles"]
+    assert "Han script" in err.value.errors["names.1"][0] and len(idx) == 0
 
 
 @settings(max_examples=200, deadline=None)

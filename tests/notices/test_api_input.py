@@ -136,6 +136,8 @@ WRONG_TYPES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "unknown country": (_set("subject.nationalities", ["XXX"]), "subject.nationalities.0"),
     "impossible date": (_set("subject.dob.value", "1994-13-45"), "subject.dob.value"),
     "name too long": (_set("subject.names.0.full", "x" * 300), "subject.names.0.full"),
+    "only name a particle": (_set("subject.names", [{"full": "ابن"}]), "subject.names.0.full"),
+    "only name a title": (_set("subject.names", [{"full": "Dr."}]), "subject.names.0.full"),
     "unknown legal basis": (_set("basis.legal_basis", ["NOPE"]), "basis.legal_basis.0"),
 }
 

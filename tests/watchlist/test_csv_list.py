@@ -22,8 +22,7 @@ def test_good_file() -> None:
 
 @pytest.mark.parametrize("row,line,field", [
     ("NL-3,,,,,", 4, "name"), ("NL-3,al,,,,", 4, "name"), (",Ali Hassan,,,,", 4, "id"),
-    ("NL-3,Ali Hassan,,31/12/1980,,", 4, "dob"), ("NL-3,Ali Hassan,,,Narnia,", 4, "nationality"),
-    ("NL-3,Ali Hassan,abu,,,", 4, "aliases"), ("NL-1,Ali Hassan,,,,", 4, "id"),
+    ("NL-3,Ali Hassan,,31/12/1980,,", 4, "dob"), ("NL-3,al,abu,,,", 4, "name"), ("NL-1,Ali Hassan,,,,", 4, "id"),
     ("NL-3,Ali Hassan,,,,,extra", 4, "row"),
 ])
 def test_bad_row_names_line_and_field(row: str, line: int, field: str) -> None:
@@ -31,6 +30,11 @@ def test_bad_row_names_line_and_field(row: str, line: int, field: str) -> None:
         parse_watchlist_csv(GOOD + row + "\n")
     assert err.value.extra["line"] == line and err.value.extra["field"] == field
     assert f"line {line}" in err.value.detail
+
+
+def test_unreadable_alias_and_unknown_nationality_are_kept() -> None:
+    rows = parse_watchlist_csv(GOOD + "NL-3,Ali Hassan,abu;朝鲜,,Narnia;irakien,\n")
+    assert rows[-1].aliases == ["abu", "朝鲜"] and rows[-1].nationality == ["Narnia", "irakien"]
 
 
 @pytest.mark.parametrize("data", ["name,dob\nAli,1980\n", "id,name,colour\n1,Ali,red\n",

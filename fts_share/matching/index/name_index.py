@@ -30,6 +30,7 @@ from fts_share.matching.index.store import (
     Parts,
     Record,
     Records,
+    SkippedName,
     part_keys,
 )
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
@@ -73,12 +74,18 @@ class NameIndex:
 
     def add(self, record_id: str, names: str | Sequence[str], *, dob: DobInput = None,
             nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
-            skip_invalid_names: bool = False) -> None:
-        """Add (or replace) a record. Raises ``ValidationError`` naming the bad field
-        (``names.2``, ``dob``, ``nationality``) and then leaves the index unchanged.
+            skip_invalid_names: bool = True) -> tuple[SkippedName, ...]:
+        """Add (or replace) a record; returns the names it could not index, with why.
 
-        With ``skip_invalid_names`` (for list imports, where an alias may be a bare
-        title such as "Mullah"), invalid names are left out as long as one is valid."""
+        A name the engine cannot read (a bare title or particle such as "Mullah", a
+        name in a script it does not read such as Han, one over the length limit) is
+        left out of the index and reported (also on the record: ``skipped_names``);
+        the record is indexed by its other names. Only when no name can be indexed is
+        the record refused: ``ValidationError`` naming each name's field
+        (``names.2``) with its reason. With ``skip_invalid_names=False`` the first
+        unreadable name refuses the record. A nationality that is not a known
+        country is ignored (it counts neither for nor against a match); a bad date
+        of birth raises (``dob``). A refused record leaves the index unchanged."""
         if not isinstance(record_id, str) or not record_id.strip():
             raise ValidationError({"record_id": ["must be a non-empty string"]})
         if isinstance(names, str):
@@ -86,20 +93,35 @@ class NameIndex:
         if not names:
             raise ValidationError({"names": ["at least one name is required"]})
         analyses: list[NameAnalysis] = []
+        skipped: list[SkippedName] = []
+        problems: dict[str, list[str]] = {}
         for i, n in enumerate(names):
             try:
                 analyses.append(analyze_name(n, field=f"names.{i}"))
-            except ValidationError:
-                if not skip_invalid_names or (i == len(names) - 1 and not analyses):
+            except ValidationError as exc:
+                if not skip_invalid_names:
                     raise
-        record = Record(parse_dob(dob), dob, parse_countries(nationality),
-                        parse_documents(documents))
+                reasons = [m for msgs in exc.errors.values() for m in msgs]
+                problems[f"names.{i}"] = reasons
+                skipped.append(SkippedName(i, n if isinstance(n, str) else repr(n),
+                                           "; ".join(reasons)))
+        if not analyses:
+            raise ValidationError(problems)
+        record = Record(parse_dob(dob), dob, parse_countries(nationality, lenient=True),
+                        parse_documents(documents), skipped=tuple(skipped))
         if record_id in self.records.by_id:
             self.remove(record_id)
         for analysis in dict.fromkeys(analyses):
             record.names.append(self._add_name(record_id, analysis))
             record.texts.append(analysis.text)
         self.records.file(record_id, record)
+        return record.skipped
+
+    def skipped_names(self, record_id: str) -> tuple[SkippedName, ...]:
+        """The names of a record that were given but not indexed, with the reason
+        (``()`` for an unknown record, or one loaded from a file)."""
+        record = self.records.by_id.get(record_id)
+        return record.skipped if record is not None else ()
 
     def _part(self, part: NamePart) -> int:
         """The id of an (interned) part, filing a new part (and group) as needed."""

@@ -76,7 +76,7 @@ class Restorable(Protocol):
 
     def add(self, record_id: str, names: str | Sequence[str], *, dob: DobInput = None,
             nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
-            skip_invalid_names: bool = False) -> None: ...
+            skip_invalid_names: bool = True) -> object: ...
 
 
 T = TypeVar("T", bound=Restorable)

@@ -20,7 +20,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -30,6 +30,15 @@ from fts_share.matching.index.neighbours import Neighbourhoods
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
 from fts_share.matching.scoring.evidence import DateSpec
 from fts_share.matching.scoring.rarity import builtin_rarity
+
+
+class SkippedName(NamedTuple):
+    """A name of a record that is kept by its owner but not indexed, and why."""
+
+    position: int
+    """its place in the names given to ``NameIndex.add`` (field ``names.<position>``)"""
+    name: str
+    reason: str
 
 
 @dataclass
@@ -42,6 +51,8 @@ class Record:
     documents: tuple[str, ...]
     names: list[int] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    skipped: tuple[SkippedName, ...] = ()
+    """names given but not indexed (unreadable), with the reason; not saved to files"""
 
 
 @dataclass

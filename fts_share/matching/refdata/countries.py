@@ -5,7 +5,8 @@
 French and Arabic names and aliases) and, as watchlists write them, a few more
 forms: inverted ISO names ("Korea, Democratic People's Republic of"), names without
 their parenthesis, names folded like personal names (Arabic letter variants, ta
-marbuta), and common short forms ("UK", "DPRK", "Syria", "سورية").
+marbuta), and common short forms ("UK", "DPRK", "Syria", "سورية"), and demonyms in English, French
+and Arabic ("Iraqi", "irakienne", "عراقي": ``demonyms``, curated data with its sources).
 
 An unknown country is an error (:class:`~fts_share.errors.ValidationError` naming
 the field) in :func:`country_code`; :func:`resolve_country` returns ``None`` instead,
@@ -19,6 +20,7 @@ from functools import lru_cache
 
 from fts_share import countries as iso
 from fts_share.errors import ValidationError
+from fts_share.matching.refdata.demonyms import DEMONYMS
 from fts_share.matching.text.normalize import fold
 
 # Short forms in common use that the ISO names do not spell out.
@@ -61,6 +63,9 @@ def _extra() -> dict[str, str]:
                 lookup.setdefault(variant, c.alpha3)
     for alias, code in _ALIASES.items():
         lookup[_key(alias)] = code
+    for code, forms in DEMONYMS.items():
+        for form in forms:
+            lookup.setdefault(_key(form), code)
     lookup.pop("", None)
     return lookup
 

@@ -20,8 +20,9 @@ from functools import lru_cache
 from fts_share.errors import ValidationError
 from fts_share.matching.refdata import lexicon as lx
 from fts_share.matching.text.bridge import word_forms
+from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form
-from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold
+from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
 
 #: Most parts a name may have.
 MAX_PARTS = 40
@@ -128,18 +129,40 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
         items.extend(_classify(tok, nxt))
     parts, particles = _assemble(items)
     if not any(p.role != "title" for p in parts):
-        raise ValidationError({field: ["contains no name: only particles or titles"]})
+        raise ValidationError({field: [_unreadable(cleaned, tokens)]})
     if len(parts) > MAX_PARTS:
         raise ValidationError({field: [f"has more than {MAX_PARTS} name parts"]})
     return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles))
 
 
+def _unreadable(cleaned: str, tokens: list[str]) -> str:
+    """Why a name gave no part: letters of a script the engine does not read, or
+    only particles and titles."""
+    scripts = unread_scripts(cleaned)
+    if scripts and not tokens:
+        return f"not readable: written in {', '.join(scripts)} script, which is not read"
+    if scripts:
+        return (f"not readable: only particles or titles besides {', '.join(scripts)} "
+                "script, which is not read")
+    if not tokens:
+        return "not readable: no letters"
+    return "contains no name: only particles or titles"
+
+
 def _script(word: str) -> str:
+    """``arabic``, or ``latin`` (Cyrillic words read as their Latin romanisations)."""
     return "arabic" if any("\u0600" <= c <= "\u06ff" for c in word) else "latin"
 
 
 @lru_cache(maxsize=100_000)
 def _classify(tok: str, nxt: str) -> tuple[tuple[str, str], ...]:
+    if any(is_cyrillic_char(c) for c in tok):
+        # particles, kunyas and titles written in Cyrillic (аль, ибн, абу, шейх) are
+        # known by their romanisation; a plain word stays Cyrillic, read by every schema
+        roman = romanisations(tok)[0] if romanisations(tok) else tok
+        nxt_roman = romanisations(nxt)[0] if nxt and romanisations(nxt) else nxt
+        tagged = tuple(lx.classify_token(roman, nxt_roman))
+        return (("word", tok),) if tagged == (("word", roman),) else tagged
     return tuple(lx.classify_token(tok, nxt))
 
 

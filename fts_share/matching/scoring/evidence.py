@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
-from fts_share.matching.refdata.countries import country_code
+from fts_share.matching.refdata.countries import country_code, resolve_country
 from fts_share.matching.scoring.explanation import FeatureScore
 
 DobInput = str | dt.date | Sequence[str | dt.date] | None
@@ -125,14 +125,20 @@ def _compare_pair(x: DateSpec, y: DateSpec) -> str:
     return "mismatch"
 
 
-def parse_countries(value: CountryInput, *, field: str = "nationality") -> tuple[str, ...]:
-    """Alpha-3 codes for one country or a list; unknown country -> ValidationError."""
+def parse_countries(value: CountryInput, *, field: str = "nationality",
+                    lenient: bool = False) -> tuple[str, ...]:
+    """Alpha-3 codes for one country or a list; unknown country -> ValidationError,
+    or, ``lenient`` (a watchlist record: the value is kept as text by its store), left
+    out so that it counts neither for nor against a match."""
     if value is None:
         return ()
     if isinstance(value, str):
         value = [v for v in value.split(";") if v.strip()]
     if not isinstance(value, (list, tuple)):
         raise ValidationError({field: ["must be a country code or name, or a list of them"]})
+    if lenient:
+        codes = (resolve_country(v) if isinstance(v, str) else None for v in value)
+        return tuple(dict.fromkeys(c for c in codes if c))
     return tuple(dict.fromkeys(country_code(v, field=field) for v in value))
 
 

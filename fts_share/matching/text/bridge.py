@@ -15,6 +15,9 @@ same small alphabet:
     writes all vowels, so a cross-script comparison measures how much of the
     Arabic form the Latin form covers (see ``scoring.part_similarity_ref``).
 
+Cyrillic words are read through their standard romanisations (``cyrillic``), so a
+Cyrillic name meets its Latin spellings in the same keys.
+
 The rules were written from the domain notes and checked on the ar2en train split;
 ``bench/bench_matching.py`` reports top-1 on the held-out eval split.
 """
@@ -22,12 +25,15 @@ The rules were written from the domain notes and checked on the ar2en train spli
 from __future__ import annotations
 
 from fts_share.matching.text.arabic import arabic_forms
+from fts_share.matching.text.cyrillic import cyrillic_forms, is_cyrillic_char
 from fts_share.matching.text.forms import Form
 from fts_share.matching.text.latin import latin_forms
 
 
 def word_forms(word: str) -> list[Form]:
-    """Forms of one folded word in either script (chosen by its first letter)."""
+    """Forms of one folded word in any script read (Arabic, Cyrillic, Latin)."""
     if any("\u0600" <= ch <= "\u06ff" for ch in word):
         return arabic_forms(word)
+    if any(is_cyrillic_char(ch) for ch in word):
+        return cyrillic_forms(word)
     return latin_forms(word)

@@ -131,7 +131,7 @@ def _is_arabic_mark(ch: str) -> bool:
         or 0x0610 <= o <= 0x061A or 0x08D3 <= o <= 0x08FF
 
 
-_NON_WORD = re.compile(r"[^a-z0-9\u0600-\u06ff\s-]+")
+_NON_WORD = re.compile(r"[^a-z0-9\u0400-\u052f\u0600-\u06ff\s-]+")
 
 
 def fold_latin(text: str) -> str:
@@ -140,12 +140,37 @@ def fold_latin(text: str) -> str:
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.translate(_LATIN_TABLE)
+    kept: list[str] = []
+    for ch in text:  # Latin diacritics go; a Cyrillic letter keeps its marks (й, ё)
+        if not unicodedata.combining(ch) or (kept and _is_cyrillic(kept[-1])):
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)).translate(_LATIN_TABLE)
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u052f"
+
+
+#: Scripts whose letters the engine reads (the rest make a name unreadable).
+READ_SCRIPTS = frozenset({"LATIN", "ARABIC", "CYRILLIC"})
+_SCRIPT_NAMES = {"CJK": "Han", "HANGUL": "Hangul", "HIRAGANA": "Japanese kana",
+                 "KATAKANA": "Japanese kana"}
+
+
+def unread_scripts(text: str) -> list[str]:
+    """The scripts of the letters of ``text`` that the engine does not read (Han,
+    Hangul, Greek ...), in order of appearance."""
+    found: dict[str, None] = {}
+    for ch in text:
+        if ch.isalpha() and not ch.isascii():
+            script = unicodedata.name(ch, "UNKNOWN").split()[0]
+            if script not in READ_SCRIPTS:
+                found.setdefault(_SCRIPT_NAMES.get(script, script.title()))
+    return list(found)
 
 
 def fold(text: str) -> str:
-    """Fold any name: Arabic letters and Latin letters, digits to ASCII.
+    """Fold any name: Arabic, Cyrillic (lower case) and Latin letters, digits to ASCII.
 
     Punctuation other than hyphens becomes a space; the result is lower-case with
     single spaces. Idempotent.
