@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from fts_share.cli import audit, demo, node, roster, screening, users, watchlist
+from fts_share.cli import audit, conformance, demo, node, roster, screening, users, watchlist
 from fts_share.cli.common import FtsGroup
 
 
@@ -20,7 +20,7 @@ def cli() -> None:
 
 for _command in (node.init, node.serve, node.poll, node.purge, users.user, roster.roster,
                  roster.secretariat, demo.demo_command, screening.screen, watchlist.watchlist,
-                 audit.audit):
+                 audit.audit, conformance.conformance):
     cli.add_command(_command)
 
 

@@ -6,7 +6,8 @@ import http.client
 import json
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,13 @@ class Response:
 
     status: int
     body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """The answer's headers, names in lower case."""
+
+    @property
+    def content_type(self) -> str:
+        """The media type of the answer (``Content-Type`` without parameters)."""
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     def json(self) -> Any:
         """The body as JSON, or ProtocolError."""
@@ -47,20 +55,29 @@ class PartnerClient:
             headers["Content-Type"] = "application/json"
         headers.update(sign_request(method=method, url=url, headers=headers, body=data,
                                     key=self.key, now=now, ttl=self.ttl))
-        req = urllib.request.Request(url, data=data if body is not None else None,
-                                     headers=headers, method=method)
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                payload = resp.read(max_bytes + 1)
-                status = resp.status
-        except urllib.error.HTTPError as exc:
-            payload = exc.read(65536) if exc.fp else b""
-            status = exc.code
-        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
-            # HTTPException: an answer that is not HTTP or is cut short (BadStatusLine,
-            # IncompleteRead), which urllib lets through unwrapped.
-            raise ProtocolError(f"{url}: {getattr(exc, 'reason', exc)!s:.200} "
-                                f"({type(exc).__name__})") from exc
-        if len(payload) > max_bytes:
-            raise ProtocolError(f"{url}: answer larger than {max_bytes} bytes")
-        return Response(status=status, body=payload)
+        return send(method, url, headers=headers, body=data if body is not None else None,
+                    timeout=self.timeout, max_bytes=max_bytes)
+
+
+def send(method: str, url: str, *, headers: Mapping[str, str] | None = None,
+         body: bytes | None = None, timeout: float = 10.0,
+         max_bytes: int = MAX_RESPONSE_BYTES) -> Response:
+    """Send one HTTP request as it is (signed or not); any HTTP status is an answer,
+    network failures become ProtocolError."""
+    req = urllib.request.Request(url, data=body, headers=dict(headers or {}), method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            payload = resp.read(max_bytes + 1)
+            status, got = resp.status, resp.headers
+    except urllib.error.HTTPError as exc:
+        payload = exc.read(65536) if exc.fp else b""
+        status, got = exc.code, exc.headers
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        # HTTPException: an answer that is not HTTP or is cut short (BadStatusLine,
+        # IncompleteRead), which urllib lets through unwrapped.
+        raise ProtocolError(f"{url}: {getattr(exc, 'reason', exc)!s:.200} "
+                            f"({type(exc).__name__})") from exc
+    if len(payload) > max_bytes:
+        raise ProtocolError(f"{url}: answer larger than {max_bytes} bytes")
+    names = {k.lower(): v for k, v in (got.items() if got is not None else [])}
+    return Response(status=status, body=payload, headers=names)
