@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from fts_share.errors import PROBLEM_BASE, FtsError
 
@@ -33,8 +33,11 @@ def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     slug = {413: "too-large", 404: "not-found", 405: "method-not-allowed",
             400: "malformed"}.get(status, "http")
-    return problem_response({"type": PROBLEM_BASE + slug, "title": exc.name, "status": status,
+    resp = problem_response({"type": PROBLEM_BASE + slug, "title": exc.name, "status": status,
                              "detail": exc.description or exc.name})
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # RFC 9110 15.5.6
+    return resp
 
 
 def _unexpected(exc: Exception) -> Response:

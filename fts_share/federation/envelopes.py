@@ -10,6 +10,7 @@ recipients, and have restrictions that allow re-sharing (never widened).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,9 +29,17 @@ from fts_share.crypto.keys import PrivateKey, PublicKey
 from fts_share.errors import CryptoError, RosterError
 from fts_share.federation.feed import PageItem
 from fts_share.federation.roster import Roster
+from fts_share.federation.wire import violation
 from fts_share.notices.rules import NEVER_RESHARED, NO_ONWARD
 
 MAX_FUTURE_SKEW = timedelta(minutes=5)
+#: The schema of each payload a statement may carry, by (statement kind, payload member).
+PAYLOAD_SCHEMAS = {
+    ("notice", "notice"): ("notice", "/$defs/wire"),
+    ("notice", "forwarded"): ("statement", "/$defs/forwardedPayload/properties/forwarded"),
+    ("tombstone", "tombstone"): ("tombstone", ""),
+    ("tombstone", "recall"): ("statement", "/$defs/recallPayload/properties/recall"),
+}
 
 
 class Rejected(Exception):
@@ -71,7 +80,33 @@ def verify_item(item: PageItem, *, roster: Roster, origin: str, me: str,
         raise Rejected("envelope sequence differs from the page index")
     if not header.addressed_to(me):
         raise Rejected(f"envelope not addressed to {me}")
+    why = violation(item.envelope, "envelope")
+    if why is not None:
+        raise Rejected(f"envelope does not follow its schema: {why}")
     return header
+
+
+def statement_problem(statement: Any) -> Rejected | None:
+    """Whether a statement follows ``statement.schema.json`` (its payload the schema of
+    its kind: closed objects, no unknown member outside a notice's ``ext``): None, or
+    the :class:`Rejected` naming the first thing wrong (``notice.subject.dob: ...``)."""
+    if violation(statement, "statement") is None:
+        return None
+    why = violation(statement, "statement")
+    payload = statement.get("payload") if isinstance(statement, dict) else None
+    if isinstance(payload, dict) and len(payload) == 1:
+        member = str(next(iter(payload)))
+        schema = PAYLOAD_SCHEMAS.get((statement.get("kind"), member))
+        if schema is not None:  # name the field inside the payload, not "oneOf failed"
+            why = violation(payload[member], *schema, at=member) or why
+    return Rejected(f"bad content: {why}")
+
+
+def check_statement(statement: Any) -> None:
+    """Raise :func:`statement_problem`'s refusal, if any."""
+    problem = statement_problem(statement)
+    if problem is not None:
+        raise problem
 
 
 def open_item(item: PageItem, header: EnvelopeHeader, me: Receiver,
@@ -82,6 +117,11 @@ def open_item(item: PageItem, header: EnvelopeHeader, me: Receiver,
                              key_for=lambda who, kid: roster.key(who, kid, use="sign").key)
     except (CryptoError, RosterError) as exc:
         raise Rejected(f"cannot open: {exc}") from exc
+
+
+def content_problem(opened: OpenedNotice) -> Rejected | None:
+    """:func:`statement_problem` of an opened envelope's statement."""
+    return statement_problem(json.loads(opened.signed))
 
 
 def check_chain(header: EnvelopeHeader, *, held: str | None, last_seq: int,
@@ -116,8 +156,10 @@ def check_forwarded(roster: Roster, header: EnvelopeHeader,
         roster.signing_key(origin, signer, at=parse_rfc3339(statement["created"]))
     except (CryptoError, RosterError, ValueError) as exc:
         raise Rejected(f"re-shared notice: origin signature not valid ({exc})") from exc
-    if statement["origin"] != origin or statement["kind"] != "notice":
+    if statement["origin"] != origin or statement["kind"] != "notice" \
+            or "notice" not in statement["payload"]:
         raise Rejected("re-shared notice: statement does not match")
+    check_statement(statement)
     notice = statement["payload"]["notice"]
     handling, prov = notice["handling"], notice["provenance"]
     if header.origin not in prov.get("recipients", []):

@@ -21,6 +21,7 @@ from fts_share.crypto.keys import verify_signature
 from fts_share.errors import CryptoError, ProtocolError, RosterError
 from fts_share.federation.outbox import Sender
 from fts_share.federation.roster import Roster
+from fts_share.federation.wire import violation
 
 FEED_FORMAT = 1
 FEED_SIGNING_PREFIX = b"fts-share/v1 feed-page\n"
@@ -124,6 +125,9 @@ def _check_request(index: Mapping[str, Any], *, origin: str, recipient: str, aft
     """The index answers our request, and was issued now."""
     if index.get("v") != FEED_FORMAT:
         raise ProtocolError("feed page: unknown format version")
+    why = violation(dict(index), "feed-page", "/$defs/index")  # closed: no unknown member
+    if why is not None:
+        raise ProtocolError(f"feed page: index does not follow its schema: {why}")
     if index.get("origin") != origin or index.get("recipient") != recipient:
         raise ProtocolError("feed page: not the page of this link")
     if _int(index.get("after"), "after") != after:

@@ -5,8 +5,9 @@ All of a page is processed in the unit of work's transaction, together with the 
 new cursor, so a crash between fetching and committing loses and duplicates nothing.
 
 Per envelope, in order: the checks of :mod:`fts_share.federation.envelopes` (signature
-first, before anything is decrypted or parsed; the chain; the addressee), and only then
-is it decrypted and stored. A redelivered envelope changes nothing. Refusals are logged
+first, before anything is decrypted or parsed; the chain; the addressee), then its
+contents against their schema in ``schemas/`` (:mod:`fts_share.federation.wire`), and
+only then is it stored. A redelivered envelope changes nothing. Refusals are logged
 and recorded as federation events.
 """
 
@@ -28,6 +29,7 @@ from fts_share.federation.envelopes import (
     Rejected,
     check_chain,
     check_forwarded,
+    content_problem,
     open_item,
     verify_item,
 )
@@ -64,6 +66,7 @@ class Prepared:
     header: EnvelopeHeader | None = None
     opened: OpenedNotice | None = None
     error: Rejected | None = None
+    invalid: Rejected | None = None  # the contents do not follow their schema
 
 
 @dataclass
@@ -85,7 +88,8 @@ def _prepare(item: PageItem, *, roster: Roster, origin: str, me: Receiver,
              now: datetime) -> Prepared:
     try:
         header = verify_item(item, roster=roster, origin=origin, me=me.code, now=now)
-        return Prepared(item, header, open_item(item, header, me, roster))
+        opened = open_item(item, header, me, roster)
+        return Prepared(item, header, opened, invalid=content_problem(opened))
     except Rejected as exc:
         return Prepared(item, error=exc)
 
@@ -149,6 +153,8 @@ def _accept(state: PageState, p: Prepared) -> None:
                        last_digest=peer.last_digest):
         state.result.duplicates += 1
         return
+    if p.invalid is not None:  # checked against its schema before anything is stored
+        raise p.invalid
     work = state.work
     received = {"origin": state.origin, "seq": header.seq, "link_n": p.item.n,
                 "digest": header.digest, "prev": header.prev, "kind": header.kind,

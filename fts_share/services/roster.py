@@ -14,6 +14,7 @@ from fts_share.audit.log import record
 from fts_share.crypto import keys
 from fts_share.errors import RosterError
 from fts_share.federation import roster as roster_rules
+from fts_share.federation import wire
 from fts_share.federation.roster import Roster, build_member, roster_key_entry, sign_roster
 from fts_share.services.node import Node
 from fts_share.services.unit import Work
@@ -116,3 +117,14 @@ def member_entry(*, code: str, name: str, role: str, url: str, public_keys: Mapp
 def sign_document(document: Mapping[str, Any], secretariat: keys.PrivateKey) -> dict[str, Any]:
     """Sign a roster document with the secretariat key."""
     return dict(sign_roster(dict(document), secretariat))
+
+
+def wire_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema ``name`` of the wire (``schemas/<name>.schema.json``, shipped in the
+    package), for documents that reference it (the OpenAPI description)."""
+    return wire.document(name)
+
+
+def wire_schema_names() -> tuple[str, ...]:
+    """The names of every wire JSON Schema."""
+    return wire.names()

@@ -28,7 +28,9 @@ def _bad_notice(member: Member, recipients: list[str]) -> str:
     notice_id = str(uuid.uuid4())
     body = notice(recipients=recipients)
     del body["handling"]
-    body["provenance"] = {"id": notice_id, "version": 1, "origin": member.code}
+    body["provenance"] = {"id": notice_id, "version": 1, "supersedes": None,
+                          "origin": member.code, "officer": "officer",
+                          "created": "2026-11-20T10:00:00Z", "recipients": recipients}
     with member.node.store.transaction() as s:
         dissemination.append(Work(session=s, now=utcnow(), node=member.node),
                              payload={"notice": body},

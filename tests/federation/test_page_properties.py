@@ -8,6 +8,7 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -145,3 +146,29 @@ def test_any_json_is_refused(page: Any) -> None:
     except (ProtocolError, CryptoError):
         return
     raise AssertionError("a random document was accepted as a page")
+
+
+def _resigned(index: dict[str, Any]) -> dict[str, Any]:
+    page = copy.deepcopy(PAGE)
+    page["index"] = index
+    page["signature"] = b64u(ORIGIN.sign(FEED_SIGNING_PREFIX + canonical_json(index)))
+    return page
+
+
+def test_a_signed_index_with_an_unknown_member_is_refused() -> None:
+    """The index is closed (docs/protocol.md, "Versioning"): the origin signed it, but
+    a member this node does not know is refused, not ignored."""
+    index = copy.deepcopy(PAGE["index"])
+    index["witnessed"] = []
+    with pytest.raises(ProtocolError, match="index does not follow its schema"):
+        verify(_resigned(index))
+    index = copy.deepcopy(PAGE["index"])
+    index["items"][0]["note"] = "x"
+    with pytest.raises(ProtocolError, match="index does not follow its schema"):
+        verify(_resigned(index))
+
+
+def test_unknown_members_of_the_open_page_are_ignored() -> None:
+    page = copy.deepcopy(PAGE)
+    page["witnessed_heads"] = {"IRQ": None}
+    assert [i.n for i in verify(page).items] == [5, 6, 7]

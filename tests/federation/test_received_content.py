@@ -24,9 +24,10 @@ BOTH = ["IRQ", "MLI"]
 
 def _send(member: Member, body: dict[str, Any]) -> str:
     notice_id = str(uuid.uuid4())
-    body["handling"]["review_date"] = "2027-11-20"
-    body["provenance"] = {"id": notice_id, "version": 1, "origin": member.code,
-                          "officer": "officer", "created": "2026-11-20T10:00:00Z"}
+    body["handling"].update(review_date="2027-11-20", purposes=["investigation"])
+    body["provenance"] = {"id": notice_id, "version": 1, "supersedes": None,
+                          "origin": member.code, "officer": "officer",
+                          "created": "2026-11-20T10:00:00Z", "recipients": BOTH}
     with member.node.store.transaction() as s:
         dissemination.append(Work(session=s, now=utcnow(), node=member.node),
                              payload={"notice": body},
@@ -77,14 +78,19 @@ def test_a_malformed_movement_is_refused(coalition: Coalition) -> None:
     assert "notice.movement" in refused.detail
 
 
-def test_a_dob_shorthand_from_a_partner_is_read_like_the_long_form(
+def test_a_dob_shorthand_from_a_partner_is_refused_and_the_long_form_screened(
         coalition: Coalition) -> None:
-    """ "dob": "1994" is the schema's shorthand: accepted, and screened as a date."""
+    """ "dob": "1994" is a shorthand of the officer's input only: the wire carries the
+    normal form (notice.schema.json#/$defs/wire), so a partner that sends the shorthand
+    is refused, naming the field; the long form is screened as a date."""
     fra, mli = coalition["FRA"], coalition["MLI"]
-    body = notice(recipients=BOTH, dob="1994")
-    notice_id = _send(fra, body)
+    _send(fra, notice(recipients=BOTH, dob="1994"))
+    notice_id = _send(fra, notice(recipients=BOTH, dob={"value": "1994",
+                                                        "approximate": False}))
     report = report_of(mli.poll(), "FRA")
-    assert report.ok and report.result.rejected == 0, events(mli, "FRA", "rejected")[0].detail
+    assert report.ok and (report.result.received, report.result.rejected) == (1, 1)
+    [refused] = events(mli, "FRA", "rejected")
+    assert "notice.subject.dob" in refused.detail
     with mli.node.store.read() as s:
         entry = s.get(WatchlistEntry, f"notice:FRA:{notice_id}")
         assert entry is not None and entry.dobs == ["1994"]

@@ -3,10 +3,9 @@ docs/protocol.md ("Versioning and extensions"), and with the notice's extension 
 
 A partner (here FRA, sealing by hand what its software would never write) sends
 notices whose content is signed and well-formed as an envelope but not as a notice.
-The protocol says such a notice is refused, recorded, and nothing of it stored. Tests
-marked xfail show where the node does not (yet) do what the document says: each names
-the code change that makes it pass (strict, so the fix turns them into failures to
-un-mark)."""
+The protocol says such a notice is refused, recorded, and nothing of it stored: the
+receiver validates it against schemas/ (fts_share.federation.wire) after the
+cryptographic checks and before anything is stored."""
 
 from __future__ import annotations
 
@@ -26,10 +25,6 @@ from fts_share.services import dissemination, logcheck
 from fts_share.services.unit import unit_of_work
 from fts_share.storage.models import FederationEvent, Notice
 
-VALIDATE_RECEIVED = ("ingest stores received notices without validating them against "
-                     "schemas/notice.schema.json#/$defs/wire (notices.schemas.load_received "
-                     "checks subject and movement only)")
-
 
 def wire_notice(origin: Member, recipients: list[str]) -> dict[str, Any]:
     """A notice as ``origin`` would seal it (valid against notice.schema.json#/$defs/wire)."""
@@ -43,11 +38,11 @@ def wire_notice(origin: Member, recipients: list[str]) -> dict[str, Any]:
     return notice
 
 
-def send(origin: Member, notice: dict[str, Any]) -> None:
+def send(origin: Member, notice: dict[str, Any], recipients: list[str] | None = None) -> None:
     """Seal ``notice`` in ``origin``'s outbox for its recipients, as its software does."""
     with unit_of_work(origin.node, utcnow()) as work:
         dissemination.append(work, payload={"notice": notice}, kind="notice", label="AMBER",
-                             recipients=notice["provenance"]["recipients"],
+                             recipients=recipients or notice["provenance"]["recipients"],
                              notice_id=notice["provenance"]["id"], notice_version=1)
 
 
@@ -100,7 +95,6 @@ def _break(notice: dict[str, Any], change: str) -> None:
         notice["handling"]["retention"] = "forever"
 
 
-@pytest.mark.xfail(strict=True, reason=VALIDATE_RECEIVED)
 @pytest.mark.parametrize("change", ["unknown-provenance-member", "unknown-notice-member",
                                     "string-supersedes", "no-provenance-recipients",
                                     "unknown-handling-member"])
@@ -110,10 +104,15 @@ def test_a_notice_that_breaks_its_schema_is_refused(coalition: Coalition,
     notice = copy.deepcopy(wire_notice(fra, ["IRQ"]))
     _break(notice, change)
     assert not wire_schemas.validator("notice", "/$defs/wire").is_valid(notice)
-    send(fra, notice)
+    send(fra, notice, ["IRQ"])
     irq.poll()
     assert held(irq, notice["provenance"]["id"]) == []
-    assert len(rejected(irq, "FRA")) == 1
+    [reason] = rejected(irq, "FRA")
+    assert "notice.schema.json#/$defs/wire" in reason
+    later = wire_notice(fra, ["IRQ"])  # the rest of the link still flows
+    send(fra, later)
+    irq.poll()
+    assert len(held(irq, later["provenance"]["id"])) == 1
 
 
 def test_findings_sent_in_pages_follow_the_schema(coalition: Coalition) -> None:
