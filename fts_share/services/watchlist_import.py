@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from fts_share.audit.log import record
+from fts_share.clock import to_rfc3339
 from fts_share.errors import ImportFailed
 from fts_share.services.unit import Work
 from fts_share.storage.audit_store import audit_store
@@ -78,8 +79,7 @@ def import_un(work: Work, parsed: UnList, *, actor: str) -> dict[str, int]:
     counts = {"added": added, "updated": updated, "delisted": delisted,
               "total": len(parsed.entries)}
     record(audit_store(session), now=now, actor=actor, action="watchlist_import", object_type="watchlist",
-           object_id="un", detail={**counts, "generated": parsed.generated.isoformat()
-                                   if parsed.generated else None})
+           object_id="un", detail={**counts, "generated": _stamp(parsed.generated)})
     session.flush()
     return counts
 
@@ -116,3 +116,11 @@ def import_csv(work: Work, data: bytes | str, *, list_name: str, actor: str) -> 
            object_id=f"national:{list_name}", detail=counts)
     session.flush()
     return counts
+
+
+def _stamp(generated: datetime | None) -> str | None:
+    """The list's own ``dateGenerated`` as RFC 3339 with ``Z`` (a time without a zone is
+    read as UTC, as the UN's exports are)."""
+    if generated is None:
+        return None
+    return to_rfc3339(generated if generated.tzinfo else generated.replace(tzinfo=UTC))

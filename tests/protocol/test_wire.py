@@ -104,3 +104,23 @@ def test_officer_answers_do_not_pass_as_partner_answers(collected: flows.Collect
                   s.obj.get("hit"))
     leaked = {**answer, "hits": [{**answer["hits"][0], "matched_name": "x"}]}
     assert not wire_schemas.validator("screen-answer").is_valid(leaked)
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_every_time_on_the_wire_is_utc_with_z(collected: flows.Collected) -> None:
+    """docs/protocol.md: times are RFC 3339 in UTC, written with ``Z``, never ``+00:00``."""
+    times = [s for sample in collected.samples for s in _strings(sample.obj)
+             if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", s)]
+    assert len(times) > 50
+    assert [(sample.name, t) for sample in collected.samples for t in _strings(sample.obj)
+            if t in times and not t.endswith("Z")] == []
