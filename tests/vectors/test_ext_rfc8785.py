@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,9 @@ from ext_node import canonical_json, strict_loads
 DATA = Path(__file__).parent / "external" / "rfc8785"
 NAMES = sorted(p.stem for p in (DATA / "input").glob("*.json"))
 NUMBERS = json.loads((DATA / "numbers.json").read_text())
-#: Lines of the number sequence checked in the normal suite (the table has 1e3 ... 1e8).
-NUMBER_LINES = 100_000
+#: Lines of the number sequence checked in the normal suite (the table has 1e3 ... 1e8);
+#: FTS_RFC8785_LINES=1000000 runs the million-line check (about ten times as long).
+NUMBER_LINES = int(os.environ.get("FTS_RFC8785_LINES", "100000"))
 
 
 def test_all_files_present() -> None:
@@ -74,4 +76,4 @@ def test_number_sequence_checksums() -> None:
             checked += 1
         if count == NUMBER_LINES:
             break
-    assert checked == len(want) == 3
+    assert checked == len(want) >= 3
