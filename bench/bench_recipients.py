@@ -3,11 +3,14 @@ feed-v2 design of docs/design/feed-v2.md.
 
     python3 bench/bench_recipients.py [--runs N] [--write bench/RESULTS-recipients.md]
 
-v1 is sealed with the node's real code (:func:`fts_share.crypto.seal`) and its bytes are
-counted as the node's Flask app encodes a feed page. v2 is a PROTOTYPE of the design,
-inside this file and not node code: the shared core (header with a Merkle root over the
-wrapped keys, nonce, ciphertext, signature) plus the recipient's own wrapped key and its
-RFC 9162 inclusion proof. It does the same work as v1 (inner statement signature, JCS,
+First the node's own exchange (``recipients_exchange.py``): a real node publishes one
+all-members notice to n partners and serves it to each of them through its feed
+endpoint, which every partner checks and opens; the bytes are the response bodies.
+Then the same notice is sealed again with the node's ``seal`` (v1, checked to give the
+served bytes) and with a PROTOTYPE of the v2 design, inside this file and not node
+code: the shared core (header with a Merkle root over the wrapped keys, nonce,
+ciphertext, signature) plus the recipient's own wrapped key and its RFC 9162 inclusion
+proof. The prototype does the same work as v1 (inner statement signature, JCS,
 AES-256-GCM, HPKE from ``cryptography``), so the times compare. What each figure means
 is in ``METHOD``, which ``--write`` puts in the section file.
 """
@@ -22,6 +25,7 @@ import platform
 import secrets
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,13 +35,18 @@ from pathlib import Path
 from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cryptography
 from cryptography.hazmat.primitives import hashes, hpke
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 from flask import Flask, Response
+from recipients_exchange import exchange
+from recipients_exchange import table as exchange_table
 
+from fts_share.audit import merkle
+from fts_share.clock import parse_rfc3339
 from fts_share.crypto import (
     KeyKind,
     PrivateKey,
@@ -56,7 +65,6 @@ from fts_share.crypto import (
 
 COUNTS = (2, 10, 40, 80)
 SUITES = ("x25519", "hybrid")
-CREATED = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 _APP = Flask("bench_recipients")
 
 # --- the feed-v2 prototype (docs/design/feed-v2.md, "Wire format") -----------------------
@@ -150,11 +158,12 @@ class SealedV2:
 
 
 def seal_v2(payload: dict[str, Any], *, origin: str, seq: int, signer: PrivateKey,
-            recipients: list[PublicKey]) -> SealedV2:
+            recipients: list[PublicKey], prev: str | None = None,
+            created: str = "2026-12-04T12:00:00.000000Z") -> SealedV2:
     """Prototype of feed-v2 sealing (design, "Sealing")."""
     cek = AESGCM.generate_key(bit_length=256)
-    header0 = {"v": 2, "origin": origin, "seq": seq, "prev": None,
-               "created": CREATED.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "label": "AMBER",
+    header0 = {"v": 2, "origin": origin, "seq": seq, "prev": prev,
+               "created": created, "label": "AMBER",
                "kind": "notice", "signer": signer.kid, "commit": b64u(_derive(cek, b"commit"))}
     hb0 = canonical_json(header0)
     cid = _h(V2_CONTENT_CONTEXT + hb0)
@@ -238,45 +247,28 @@ def interleaved_ms(fns: dict[str, Callable[[], Any]], runs: int) -> dict[str, fl
     return {name: statistics.median(values) * 1000 for name, values in samples.items()}
 
 
-def notice_payload(codes: list[str]) -> dict[str, Any]:
-    """A notice as ``services`` seals it: about 1.5 KB, with provenance.recipients."""
-    subject = {"names": [{"script": "Arab", "value": "إبراهيم عواد إبراهيم علي البدري"},
-                         {"script": "Latn", "value": "IBRAHIM AWWAD IBRAHIM ALI AL-BADRI"}],
-               "sex": "M", "dob": "1971-07-28", "nationalities": ["IRQ"],
-               "documents": [{"type": "passport", "number": "A1234567", "issuer": "IRQ"}]}
-    return {"notice": {
-        "subject": subject,
-        "movement": {"kind": "transit", "place": "Istanbul", "date": "2019-03-23"},
-        "basis": {"legal_basis": ["UNSCR 2178 (2014)", "UNSCR 2396 (2017)"]},
-        "handling": {"tlp": "AMBER", "audience": "all-members", "caveats": ["ct-only"],
-                     "purposes": ["border screening"], "review_date": "2029-12-04"},
-        "notes": "x" * 600,
-        "provenance": {"id": "5f0c3a52-8d51-4c5e-9a57-2f1d7c1e8b11", "version": 1,
-                       "supersedes": None, "origin": "FRA", "officer": "fra-officer",
-                       "created": "2026-12-04T12:00:00.000000Z", "recipients": codes}}}
-
-
-def codes_for(count: int) -> list[str]:
-    """``count`` distinct three-letter partner codes (like ISO 3166 alpha-3)."""
-    return [f"{chr(65 + i // 26)}{chr(65 + i % 26)}X" for i in range(count)]
-
-
-def measure(suite: str, count: int, runs: int) -> dict[str, Any]:
-    """One (suite, recipients) cell: v1 and v2 bytes per delivery and times."""
+def measure(real: dict[str, Any], runs: int) -> dict[str, Any]:
+    """One (suite, n) cell, on the notice of the node's exchange (``real``, a row of
+    :func:`recipients_exchange.exchange`): v1 sealed again with the node's ``seal`` as
+    its outbox sealed it (same payload, seq, prev, time; checked to give exactly the bytes
+    the node served), v2 sealed by the prototype; bytes per delivery and times."""
+    suite, count, payload = real["suite"], real["n"], real["payload"]
     kind = KeyKind.X25519 if suite == "x25519" else KeyKind.MLKEM768_X25519
+    head = real["sample"]["header"]
     signer = generate(KeyKind.ED25519)
     keys = [generate(kind) for _ in range(count)]
-    codes = codes_for(count)
-    payload = notice_payload(codes)
+    codes = [r["node"] for r in head["recipients"]]
     me, my_code = keys[-1], codes[-1]
+    created = parse_rfc3339(head["created"])
 
     def seal1() -> dict[str, Any]:
-        return seal(payload, origin="FRA", seq=1, prev=None, created=CREATED, label="AMBER",
-                    kind="notice", signer=signer,
+        return seal(payload, origin=head["origin"], seq=head["seq"], prev=head["prev"],
+                    created=created, label=head["label"], kind="notice", signer=signer,
                     recipients=[Recipient(node=c, key=k.public()) for c, k in zip(codes, keys)])
 
     def seal2() -> SealedV2:
-        return seal_v2(payload, origin="FRA", seq=1, signer=signer,
+        return seal_v2(payload, origin=head["origin"], seq=head["seq"], prev=head["prev"],
+                       created=head["created"], signer=signer,
                        recipients=[k.public() for k in keys])
 
     def receive1(data: bytes) -> None:
@@ -289,6 +281,9 @@ def measure(suite: str, count: int, runs: int) -> dict[str, Any]:
         open_v2(json.loads(data), key=me, origin_key=signer.public())
 
     v1 = wire_bytes(seal1())
+    if len(v1) != real["envelope"]:
+        raise AssertionError(f"{suite} n={count}: seal gave {len(v1)} bytes, the node "
+                             f"served {real['envelope']}")
     sealed = seal2()
     v2 = wire_bytes(sealed.delivery(me.kid))
     unpadded_proof = 32 * max(1, (count - 1).bit_length())
@@ -324,7 +319,7 @@ def self_check() -> None:
     another envelope, another recipient's block under this kid, and a wrong slot."""
     signer = generate(KeyKind.ED25519)
     keys = [generate(KeyKind.X25519), generate(KeyKind.MLKEM768_X25519)]
-    payload = notice_payload(codes_for(2))
+    payload = {"notice": {"notes": "x" * 1500}}
     first, second = (seal_v2(payload, origin="FRA", seq=seq, signer=signer,
                              recipients=[k.public() for k in keys]) for seq in (1, 2))
     for key in keys:
@@ -339,40 +334,60 @@ def self_check() -> None:
         except ValueError:
             continue
         raise AssertionError("the prototype accepted a substituted key block")
+    leaves = [os.urandom(32) for _ in range(V2_TREE_SIZE)]
+    levels = tree_levels(leaves)
+    assert levels[-1][0] == merkle.root(leaves)
+    for index in (0, 1, 77, V2_TREE_SIZE - 1):
+        path = audit_path(levels, index)
+        assert [path[i:i + 32] for i in range(0, len(path), 32)] == merkle.inclusion_proof(
+            index, V2_TREE_SIZE, merkle.list_range_hash(leaves))
+        assert root_from_path(leaves[index], index, path) == levels[-1][0]
 
 
 METHOD = """\
-*Bytes per delivery*: what one recipient downloads for one notice, i.e. the bytes the
-envelope adds to a `GET /api/v1/feed` page body as the node's Flask app encodes it
-(the signed index item, 91 bytes in v1 and 144 in v2, is not counted). **v1** is today's
-protocol, sealed with the node's `fts_share.crypto.seal`: an all-members notice is one
-envelope carrying every recipient's header entry and wrapped key, put unchanged on every
-recipient's link (checked once against `federation.feed.build_page`: the same 21,832 and
-139,832 bytes at 80 recipients). **v2** is the design of `docs/design/feed-v2.md`, from
-the prototype inside the benchmark: the shared core plus the recipient's own key block
-(kid, wrapped key, slot, 8-hash RFC 9162 proof; the key tree is padded to 256 leaves).
-*v2 core* is the shared part alone; *v2 unpadded* is what a delivery would weigh with an
-unpadded tree (a proof of ceil(log2 n) hashes). The payload is a notice of about 1.5 KB
-whose `provenance.recipients` lists the n partner codes (8 bytes per recipient in the
-ciphertext, in v1 and v2 alike). *All n deliveries* = n x bytes per delivery. Times are
-medians in ms over the runs, v1 and v2 taking turns within each run: process CPU time
-first, then wall clock (the machine is shared, so wall times carry other jobs' load).
-*Receive* is JSON parse + verify + open of one delivery by one recipient (v1:
-`verify_envelope` + `open_envelope`). Each run first checks that the prototype opens what
-it seals and refuses substituted key blocks; its tree and proofs were checked once
-against `fts_share.audit.merkle` (RFC 9162): the same roots and proofs."""
+**The node's exchange (v1, today)**: a real node home publishes one all-members notice
+to n partners through its services, and each partner fetches `GET
+/api/v1/feed?after=0&limit=100` from the node's Flask app with a signed request, checks
+the page (`verify_page`) and opens its envelope with its own key (`recipients_exchange.py`).
+*Envelope in the page*: the bytes of the envelope inside the response body (the same
+envelope for every recipient: the outbox seals once and puts it on every link); *its
+index item*: its entry in the signed index; *one-notice page*: the whole response body
+(median over the n recipients); *page overhead*: the rest (index, signature, tree head,
+roster version, findings); *share of a full page*: envelope + item + separators + 1/100
+of the overhead, what a delivery weighs when the page is full of such notices. *All n
+pages*: the sum of the n response bodies, what the notice costs the exchange; *n² term*:
+the share of it that the fitted quadratic term explains.
+
+**v1 against v2**: the same notice (payload, seq, prev, time) sealed again with the
+node's `fts_share.crypto.seal` (checked in every run to give exactly the bytes the node
+served) and with the prototype of `docs/design/feed-v2.md` inside the benchmark. *Bytes
+per delivery* is the envelope (v1) or the delivery (v2: the shared core plus the
+recipient's own key block, i.e. kid, wrapped key, slot and 8-hash RFC 9162 proof, the key
+tree padded to 256 leaves) as the app encodes it in a page, without its index item (91
+bytes in v1, 144 in v2). *v2 core* is the shared part alone; *v2 unpadded* what a
+delivery would weigh with an unpadded tree (a proof of ceil(log2 n) hashes). *All n
+deliveries* = n x bytes per delivery. Times are medians in ms over the runs, v1 and v2
+taking turns within each run: process CPU time first, then wall clock (the machine is
+shared, so wall times carry other jobs' load). *Receive* is JSON parse + verify + open
+of one delivery by one recipient (v1: `verify_envelope` + `open_envelope`). Each run
+first checks that the prototype opens what it seals and refuses substituted key blocks,
+and that its tree gives the same root and inclusion proofs as the audit log's RFC 9162
+code (`fts_share.audit.merkle`)."""
 
 
 def main() -> None:
-    """Run every cell, print the table, optionally write the section file."""
+    """Run every cell, print the tables, optionally write the section file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--write", type=Path, default=None,
                         help="write the figures, command and date to this markdown file")
     args = parser.parse_args()
     self_check()
-    rows = [measure(s, n, args.runs) for s in SUITES for n in COUNTS]
-    text = table(rows)
+    served: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="fts-bench-recipients-") as folder:
+        for i, suite in enumerate(SUITES):
+            served += exchange(Path(folder) / suite, suite, COUNTS, i * len(COUNTS))
+    text = exchange_table(served) + "\n\n" + table([measure(r, args.runs) for r in served])
     print(text)
     if args.write:
         command = "python3 bench/bench_recipients.py " + " ".join(sys.argv[1:])
