@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives import hashes, hpke
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 from flask import Flask, Response
-from recipients_exchange import exchange
+from recipients_exchange import PAGE_LIMIT, exchange
 from recipients_exchange import table as exchange_table
 
 from fts_share.audit import merkle
@@ -155,6 +155,14 @@ class SealedV2:
     def delivery(self, kid: str) -> dict[str, Any]:
         """What the recipient with ``kid`` downloads: the core and its own key block."""
         return dict(self.core, key=self.keys[kid])
+
+    def index_item(self, kid: str, n: int) -> dict[str, Any]:
+        """The item of the signed page index that delivers it (design, "The feed page")."""
+        header = {k: v for k, v in self.core["header"].items() if k != "keys"}
+        cid = _h(V2_CONTENT_CONTEXT + canonical_json(header))
+        leaf = leaf_hash(cid, kid, unb64u(self.keys[kid]["wrapped"]))
+        return {"n": n, "seq": header["seq"], "digest": _h(canonical_json(self.core)).hex(),
+                "leaf": b64u(leaf)}
 
 
 def seal_v2(payload: dict[str, Any], *, origin: str, seq: int, signer: PrivateKey,
@@ -287,7 +295,11 @@ def measure(real: dict[str, Any], runs: int) -> dict[str, Any]:
     sealed = seal2()
     v2 = wire_bytes(sealed.delivery(me.kid))
     unpadded_proof = 32 * max(1, (count - 1).bit_length())
+    overhead = (real["page"] - real["envelope"] - real["item"]) / PAGE_LIMIT
+    v2_item = len(wire_bytes(sealed.index_item(me.kid, 1)))
     return {"suite": suite, "n": count, "v1_bytes": len(v1), "v2_bytes": len(v2),
+            "v1_share": len(v1) + real["item"] + 2 + overhead,
+            "v2_share": len(v2) + v2_item + 2 + overhead, "v2_item": v2_item,
             "v2_core": len(wire_bytes(sealed.core)),
             "v2_unpadded": len(v2) - (len(b64u(b"\0" * 32 * V2_DEPTH))
                                       - len(b64u(b"\0" * unpadded_proof))),
@@ -299,10 +311,12 @@ def measure(real: dict[str, Any], runs: int) -> dict[str, Any]:
 def table(rows: list[dict[str, Any]]) -> str:
     """The two markdown tables of the results: bytes, then times."""
     lines = [("| suite | n | v1 bytes/delivery | v2 bytes/delivery | v2 core | v2 unpadded "
-             "| v1 all n deliveries | v2 all n deliveries |"),
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+              "| v2 index item | v1 share of a full page | v2 share of a full page "
+              "| v1 all n deliveries | v2 all n deliveries |"),
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['suite']} | {r['n']} | {r['v1_bytes']:,} | {r['v2_bytes']:,} | "
-              f"{r['v2_core']:,} | {r['v2_unpadded']:,} | {r['v1_bytes'] * r['n']:,} | "
+              f"{r['v2_core']:,} | {r['v2_unpadded']:,} | {r['v2_item']} | "
+              f"{r['v1_share']:,.0f} | {r['v2_share']:,.0f} | {r['v1_bytes'] * r['n']:,} | "
               f"{r['v2_bytes'] * r['n']:,} |" for r in rows]
     lines += ["", ("| suite | n | seal v1 | seal v2 | receive v1 | receive v2 "
               "| seal v1 wall | seal v2 wall | receive v1 wall | receive v2 wall |"),
@@ -363,9 +377,11 @@ node's `fts_share.crypto.seal` (checked in every run to give exactly the bytes t
 served) and with the prototype of `docs/design/feed-v2.md` inside the benchmark. *Bytes
 per delivery* is the envelope (v1) or the delivery (v2: the shared core plus the
 recipient's own key block, i.e. kid, wrapped key, slot and 8-hash RFC 9162 proof, the key
-tree padded to 256 leaves) as the app encodes it in a page, without its index item (91
-bytes in v1, 144 in v2). *v2 core* is the shared part alone; *v2 unpadded* what a
-delivery would weigh with an unpadded tree (a proof of ceil(log2 n) hashes). *All n
+tree padded to 256 leaves) as the app encodes it in a page, without its index item.
+*v2 core* is the shared part alone; *v2 unpadded* what a delivery would weigh with an
+unpadded tree (a proof of ceil(log2 n) hashes); *v2 index item* the prototype's item of
+the signed index (with the leaf it delivers; 91 bytes in v1); *share of a full page*
+the delivery, its item, separators and 1/100 of the measured page overhead. *All n
 deliveries* = n x bytes per delivery. Times are medians in ms over the runs, v1 and v2
 taking turns within each run: process CPU time first, then wall clock (the machine is
 shared, so wall times carry other jobs' load). *Receive* is JSON parse + verify + open
