@@ -10,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fts_share.api.auth import caller, require
 from fts_share.http import context
+from fts_share.jsontext import MAX_SAFE_INTEGER
 from fts_share.services import reviewing
 
 bp = Blueprint("api_audit", __name__)
@@ -25,15 +26,15 @@ class LenientQuery(Schema):
 class InclusionQuery(LenientQuery):
     """Query of the inclusion proof."""
 
-    index = fields.Integer(required=True, validate=validate.Range(min=0))
-    size = fields.Integer(validate=validate.Range(min=1))
+    index = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_SAFE_INTEGER))
+    size = fields.Integer(validate=validate.Range(min=1, max=MAX_SAFE_INTEGER))
 
 
 class ConsistencyQuery(LenientQuery):
     """Query of the consistency proof."""
 
-    first = fields.Integer(required=True, validate=validate.Range(min=1))
-    second = fields.Integer(validate=validate.Range(min=1))
+    first = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_SAFE_INTEGER))
+    second = fields.Integer(validate=validate.Range(min=1, max=MAX_SAFE_INTEGER))
 
 
 class ExportQuery(LenientQuery):

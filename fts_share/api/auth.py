@@ -25,7 +25,7 @@ def _refuse(actor: str | None, reason: str, exc: Exception) -> Exception:
         detail["caller"] = "unauthenticated"
     with context.work() as work:
         accounts.log_refusal(work, actor=actor or "system", object_type="endpoint",
-                             object_id=f"{request.method} {request.path}"[:200], detail=detail)
+                             object_id=context.printable(f"{request.method} {request.path}")[:200], detail=detail)
     return exc
 
 

@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fts_share.api.auth import caller, require
 from fts_share.http import context
+from fts_share.jsontext import MAX_ROW_ID
 from fts_share.services import dissemination
 
 bp = Blueprint("api_feed", __name__)
@@ -20,10 +21,11 @@ class FeedQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
     limit = fields.Integer(load_default=100,
                            validate=validate.Range(min=1, max=dissemination.MAX_PAGE_LIMIT))
-    tree_size = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
+    tree_size = fields.Integer(load_default=None,
+                               validate=validate.Range(min=0, max=MAX_ROW_ID))
 
 
 @bp.get("/feed")

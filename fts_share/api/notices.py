@@ -8,7 +8,9 @@ from flask import Blueprint, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fts_share.api.auth import caller, require
+from fts_share.errors import ValidationError
 from fts_share.http import context
+from fts_share.jsontext import MAX_ROW_ID
 from fts_share.services import publishing
 
 bp = Blueprint("api_notices", __name__)
@@ -22,7 +24,7 @@ class ListQuery(Schema):
 
     status = fields.String(validate=validate.OneOf(["active", "superseded", "withdrawn", "purged"]))
     origin = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -34,7 +36,7 @@ class OpenQuery(Schema):
 
     purpose = fields.String(required=True)
     legal_basis = fields.List(fields.String(), required=True)
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID))
 
 
 class ShareRequest(Schema):
@@ -96,12 +98,22 @@ def open_notice(notice_id: str) -> dict[str, Any]:
 def update(notice_id: str) -> dict[str, Any]:
     """Publish a new version that supersedes the current one (``If-Match: vN``)."""
     data = publishing.read_notice_input(context.node().config, context.json_body())
-    expected = request.headers.get("If-Match", "").strip('"').lstrip("v") or None
+    expected = _if_match()
     with context.work() as work:
         row = publishing.update(work, notice_id=notice_id, data=data, actor=caller().actor,
-                                expected_version=int(expected) if expected and expected.isdigit()
-                                else None)
+                                expected_version=expected)
         return publishing.summary(row)
+
+
+def _if_match() -> int | None:
+    """The version of ``If-Match: "vN"`` (absent or not a version: None); a version out
+    of range is a ValidationError naming the header."""
+    expected = request.headers.get("If-Match", "").strip('"').lstrip("v")
+    if not (expected.isascii() and expected.isdigit()):
+        return None
+    if len(expected) > 10 or int(expected) > MAX_ROW_ID:
+        raise ValidationError({"If-Match": [f"the version must be at most {MAX_ROW_ID}"]})
+    return int(expected)
 
 
 @bp.post("/notices/<notice_id>/withdraw")

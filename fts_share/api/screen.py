@@ -8,7 +8,9 @@ from flask import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fts_share.api.auth import caller, require
+from fts_share.errors import ValidationError
 from fts_share.http import context
+from fts_share.jsontext import MAX_ROW_ID
 from fts_share.notices import schemas
 from fts_share.services import alerts as alert_service
 from fts_share.services import screening
@@ -48,7 +50,7 @@ class AlertQuery(Schema):
         unknown = EXCLUDE
 
     status = fields.String(validate=validate.OneOf(["new", "confirmed", "dismissed"]))
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -68,6 +70,8 @@ def alerts() -> dict[str, Any]:
 @require("officer")
 def decide(alert_id: int) -> dict[str, Any]:
     """Confirm or dismiss an alert."""
+    if alert_id > MAX_ROW_ID:
+        raise ValidationError({"alert_id": [f"must be at most {MAX_ROW_ID}"]})
     data = schemas.load_decision(context.json_body())
     with context.work() as work:
         alert = alert_service.decide(work, alert_id=alert_id, decision=data["decision"],

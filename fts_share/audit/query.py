@@ -18,12 +18,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from fts_share import jsontext
 from fts_share.audit.entry import ACTIONS, ACTOR_RE, CODE_RE, OUTCOMES
 from fts_share.audit.log import log_size
 from fts_share.audit.store import AuditStore, EntryRecord
 from fts_share.clock import parse_rfc3339, to_rfc3339
 from fts_share.crypto.canonical import b64u, unb64u
-from fts_share.errors import CryptoError, ValidationError
+from fts_share.errors import FtsError, ValidationError
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -178,11 +179,12 @@ def _encode_cursor(query: EntryQuery, seq: int) -> str:
 
 def _decode_cursor(query: EntryQuery) -> int:
     try:
-        doc = json.loads(unb64u(query.cursor or ""))
+        doc = jsontext.loads(unb64u(query.cursor or ""))
         seq, fp = doc["s"], doc["f"]
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        if not isinstance(seq, int) or isinstance(seq, bool) \
+                or not 0 <= seq <= jsontext.MAX_SAFE_INTEGER:
             raise ValueError
-    except (CryptoError, ValueError, KeyError, TypeError):
+    except (FtsError, ValueError, KeyError, TypeError):
         raise ValidationError({"cursor": "malformed cursor"}) from None
     if fp != _fingerprint(query):
         raise ValidationError({"cursor": "issued for other filters or order"})

@@ -5,17 +5,28 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
+from fts_share import jsontext
 from fts_share.cli.common import HOME, load_passphrase
 from fts_share.clock import utcnow
+from fts_share.errors import RosterError
 from fts_share.services import roster as roster_service
 from fts_share.services import running
 from fts_share.services.unit import unit_of_work
 
 DOCUMENT = click.Path(dir_okay=False, path_type=Path)
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """A roster, draft or anchor file (a JSON object), read with the strict reader."""
+    doc = jsontext.loads(path.read_bytes(), error=RosterError)
+    if not isinstance(doc, dict):
+        raise RosterError(f"{path.name} is not a JSON object")
+    return doc
 
 
 @click.group()
@@ -28,7 +39,7 @@ def roster() -> None:
 @click.argument("anchor", type=DOCUMENT)
 def roster_pin(home: Path, anchor: Path) -> None:
     """Pin the secretariat's public key (the trust anchor)."""
-    kid = roster_service.pin_anchor(running.open_node(home), json.loads(anchor.read_text()))
+    kid = roster_service.pin_anchor(running.open_node(home), _read(anchor))
     click.echo(f"pinned secretariat key {kid}")
 
 
@@ -38,7 +49,7 @@ def roster_pin(home: Path, anchor: Path) -> None:
 def roster_import(home: Path, document: Path) -> None:
     """Install a signed roster (newer than the one in force)."""
     with unit_of_work(running.open_node(home), utcnow()) as work:
-        r = roster_service.import_roster(work, json.loads(document.read_text()))
+        r = roster_service.import_roster(work, _read(document))
     click.echo(f"roster version {r.version} in force ({len(r.members)} partners)")
 
 
@@ -70,6 +81,6 @@ def secretariat_init(directory: Path) -> None:
 @click.argument("draft", type=DOCUMENT)
 def secretariat_sign(directory: Path, draft: Path) -> None:
     """Sign a roster draft (JSON) and print the signed roster."""
-    signed = roster_service.sign_draft(directory, json.loads(draft.read_text()),
+    signed = roster_service.sign_draft(directory, _read(draft),
                                        load_passphrase())
     click.echo(json.dumps(signed, indent=2, ensure_ascii=False))

@@ -29,6 +29,7 @@ from typing import Any
 
 import rfc8785
 
+from fts_share import jsontext
 from fts_share.errors import CryptoError
 
 #: Nesting depth accepted by :func:`strict_loads` (objects and arrays together).
@@ -132,37 +133,12 @@ def sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def _reject_constant(name: str) -> Any:
-    raise CryptoError(f"JSON constant {name} is not allowed")
-
-
-def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise CryptoError("duplicate key in JSON object")
-        obj[key] = value
-    return obj
-
-
 def _parse_int(text: str) -> int | float:
     # JCS numbers are IEEE doubles: an integer literal beyond the safe range (which
     # JCS writes for a large integral double, e.g. 1e+18 -> 1000000000000000000) is
     # read back as the double it denotes, so that re-canonicalising gives the same bytes.
     value = int(text)
     return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else float(text)
-
-
-def _depth_ok(value: Any, limit: int) -> bool:
-    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return False
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children
-                     if isinstance(child, (dict, list)))
-    return True
 
 
 def strict_loads(data: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
@@ -173,14 +149,5 @@ def strict_loads(data: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     Used for JSON that arrives inside a decrypted envelope; the HTTP layers may use
     it for wire documents too.
     """
-    try:
-        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
-        value = json.loads(text, object_pairs_hook=_unique_object,
-                           parse_constant=_reject_constant, parse_int=_parse_int)
-    except CryptoError:
-        raise
-    except (UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
-        raise CryptoError(f"malformed JSON: {exc}") from None
-    if not _depth_ok(value, max_depth):
-        raise CryptoError("JSON nested too deeply")
-    return value
+    return jsontext.loads(data, error=CryptoError, max_depth=max_depth,
+                          parse_int=_parse_int)

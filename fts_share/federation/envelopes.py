@@ -10,14 +10,13 @@ recipients, and have restrictions that allow re-sharing (never widened).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from fts_share.clock import parse_rfc3339
-from fts_share.crypto.canonical import unb64u
+from fts_share.crypto.canonical import strict_loads, unb64u
 from fts_share.crypto.envelope import (
     EnvelopeHeader,
     OpenedNotice,
@@ -121,7 +120,7 @@ def open_item(item: PageItem, header: EnvelopeHeader, me: Receiver,
 
 def content_problem(opened: OpenedNotice) -> Rejected | None:
     """:func:`statement_problem` of an opened envelope's statement."""
-    return statement_problem(json.loads(opened.signed))
+    return statement_problem(strict_loads(opened.signed))
 
 
 def check_chain(header: EnvelopeHeader, *, held: str | None, last_seq: int,

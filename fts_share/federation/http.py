@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from fts_share import jsontext
 from fts_share.crypto.httpsig import sign_request
 from fts_share.crypto.keys import PrivateKey
 from fts_share.errors import ProtocolError
@@ -34,10 +35,7 @@ class Response:
 
     def json(self) -> Any:
         """The body as JSON, or ProtocolError."""
-        try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ProtocolError("partner answered with something that is not JSON") from exc
+        return jsontext.loads(self.body, error=ProtocolError)
 
 
 class PartnerClient:

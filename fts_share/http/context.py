@@ -7,7 +7,6 @@ hierarchy (``fts_share.errors``), which ``fts_share.api.problems`` maps to probl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from flask import Flask, current_app, request
 from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
 
+from fts_share import jsontext
 from fts_share.clock import Clock
 from fts_share.errors import MalformedRequest, ValidationError
 from fts_share.services import unit
@@ -83,13 +83,13 @@ def json_body() -> Any:
     """The request body as JSON; anything else is a MalformedRequest problem."""
     if not request.mimetype or request.mimetype != "application/json":
         raise MalformedRequest("the body must be application/json")
-    raw = request.get_data(cache=True)
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedRequest(f"the body is not valid JSON: {exc}") from exc
-    except RecursionError:
-        raise MalformedRequest("the body is not valid JSON: nested too deeply") from None
+    return jsontext.loads(request.get_data(cache=True), error=MalformedRequest)
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters written as ``\\xNN`` (for logs and audit
+    entries: one line, and no NUL, which PostgreSQL refuses in text)."""
+    return "".join(c if " " <= c != "\x7f" else f"\\x{ord(c):02x}" for c in text)
 
 
 def load_args(schema: Schema, data: Any | None = None) -> dict[str, Any]:

@@ -1,0 +1,119 @@
+"""The one strict JSON reader of fts-share (docs/protocol.md, *Canonical JSON*, rule 4).
+
+Every JSON text that arrives from outside (API bodies, envelopes and statements, feed
+and index pages, roster files, partners' answers) is read with :func:`loads`, which
+refuses what Python's ``json`` lets through:
+
+- duplicate member names (``json`` keeps the last one; a proxy or a partner's parser
+  may keep the first, and then two readers see two different documents);
+- ``NaN``, ``Infinity``, ``-Infinity`` and number literals that overflow a double;
+- invalid UTF-8 and lone surrogates (``"\\ud800"``), in strings and in member names;
+- nesting deeper than ``max_depth`` and texts longer than ``max_bytes``.
+
+Each refusal raises the error type the caller names (``error``), one of the product's
+hierarchy (:mod:`fts_share.errors`): a malformed API body is a
+:class:`~fts_share.errors.MalformedRequest`, a bad envelope a
+:class:`~fts_share.errors.CryptoError`, a partner's bad page a
+:class:`~fts_share.errors.ProtocolError`. Integers are read exactly; their ranges are
+the schemas' business (``parse_int`` may change that, as JCS reading does).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fts_share.errors import FtsError, MalformedRequest
+
+#: The largest integer a JSON number carries exactly (I-JSON, RFC 7493): the bound of
+#: every integer the API takes that is not a row id.
+MAX_SAFE_INTEGER = 2**53 - 1
+#: The bound of row ids and link positions the API takes (``after``, alert ids,
+#: versions): every store holds them in a 32-bit signed column.
+MAX_ROW_ID = 2**31 - 1
+#: Nesting depth accepted by default (objects and arrays together).
+MAX_DEPTH = 64
+#: Longest number literal read (digits, sign, exponent); longer ones are refused
+#: rather than parsed (a 4,000-digit integer is never a legitimate value here).
+MAX_NUMBER_CHARS = 40
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Refused(Exception):
+    """Raised inside the parser's hooks; turned into the caller's error type."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _Refused(f"duplicate member name {key[:40]!r}")
+        obj[key] = value
+    return obj
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a JSON number")
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused("number literal too long")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused("number out of range")
+    return value
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused("number literal too long")
+    return int(text)
+
+
+def _check_tree(value: Any, max_depth: int) -> None:
+    """Depth, and lone surrogates in strings and member names."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise _Refused("lone surrogate in a string")
+            continue
+        if not isinstance(item, (dict, list)):
+            continue
+        if depth >= max_depth:
+            raise _Refused("nested too deeply")
+        if isinstance(item, dict):
+            stack.extend((key, depth) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
+        else:
+            stack.extend((child, depth + 1) for child in item)
+
+
+def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedRequest,
+          max_depth: int = MAX_DEPTH, max_bytes: int | None = None,
+          parse_int: Callable[[str], Any] | None = None) -> Any:
+    """Parse one JSON text strictly (see the module docstring); every refusal raises
+    ``error`` with a short reason (never the text itself)."""
+    try:
+        if max_bytes is not None and len(data) > max_bytes:
+            raise _Refused(f"longer than {max_bytes} bytes")
+        text = bytes(data).decode("utf-8") if not isinstance(data, str) else data
+        value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant,
+                           parse_float=_float, parse_int=parse_int or _int)
+        _check_tree(value, max_depth)
+    except FtsError:
+        raise
+    except _Refused as exc:
+        raise error(f"invalid JSON: {exc}") from None
+    except UnicodeDecodeError:
+        raise error("invalid JSON: not UTF-8") from None
+    except RecursionError:
+        raise error("invalid JSON: nested too deeply") from None
+    except (ValueError, TypeError) as exc:
+        raise error(f"invalid JSON: {str(exc)[:120]}") from None
+    return value
