@@ -65,6 +65,23 @@ class MatchingSettings:
 
 
 @dataclass
+class AuditSettings:
+    """When this node signs tree heads of its audit log on its own (0 disables either)."""
+
+    head_every: int = 1000
+    """Sign a head at every ``head_every`` entries, when the entry is appended."""
+    head_interval: float = 300.0
+    """Sign a head every ``head_interval`` seconds while the log grows (the poller)."""
+
+    def __post_init__(self) -> None:
+        every, interval = self.head_every, self.head_interval
+        if not isinstance(every, int) or isinstance(every, bool) or every < 0:
+            raise ConfigError(f"audit.head_every: expected an integer >= 0, got {every!r}")
+        if not isinstance(interval, (int, float)) or isinstance(interval, bool) or interval < 0:
+            raise ConfigError(f"audit.head_interval: expected seconds >= 0, got {interval!r}")
+
+
+@dataclass
 class NodeConfig:
     """Everything a node reads from its home."""
 
@@ -84,6 +101,7 @@ class NodeConfig:
     handling: HandlingSettings = field(default_factory=HandlingSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
     def path(self, relative: str) -> Path:
         """A configured path resolved against the home."""
@@ -107,7 +125,7 @@ class NodeConfig:
 
 
 _SECTIONS = {"federation": FederationSettings, "handling": HandlingSettings,
-             "api": ApiSettings, "matching": MatchingSettings}
+             "api": ApiSettings, "matching": MatchingSettings, "audit": AuditSettings}
 
 
 def load_config(home: Path) -> NodeConfig:

@@ -11,7 +11,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from fts_share.api.auth import caller, require
 from fts_share.http import context
 from fts_share.jsontext import MAX_SAFE_INTEGER
-from fts_share.services import reviewing
+from fts_share.services import reviewing, witnessing
 
 bp = Blueprint("api_audit", __name__)
 
@@ -35,6 +35,14 @@ class ConsistencyQuery(LenientQuery):
 
     first = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_SAFE_INTEGER))
     second = fields.Integer(validate=validate.Range(min=1, max=MAX_SAFE_INTEGER))
+
+
+class WitnessedQuery(LenientQuery):
+    """Query of the witnessed heads: whose heads (default: the caller's), how many."""
+
+    node = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Z][A-Z0-9_-]{1,31}$"))
+    limit = fields.Integer(load_default=100,
+                           validate=validate.Range(min=1, max=witnessing.MAX_WITNESSED))
 
 
 class ExportQuery(LenientQuery):
@@ -116,3 +124,15 @@ def findings() -> dict[str, Any]:
     """Split views and inconsistent histories detected in partners' logs."""
     with context.read() as work:
         return {"items": reviewing.findings(work)}
+
+
+@bp.get("/audit/witnessed-heads")
+@require("node")
+def witnessed_heads() -> dict[str, Any]:
+    """The signed tree heads of ``node`` (default: the calling partner) that this node
+    received and keeps as a witness, largest first (a signed partner request)."""
+    args = context.load_args(WitnessedQuery())
+    partner = caller().name
+    with context.read() as work:
+        return witnessing.witnessed_heads(work, node_code=args["node"] or partner,
+                                          witness=work.code, limit=args["limit"])

@@ -12,7 +12,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint
 
 from fts_share import __version__
-from fts_share.api.audit import ConsistencyQuery, ExportQuery, InclusionQuery
+from fts_share.api.audit import ConsistencyQuery, ExportQuery, InclusionQuery, WitnessedQuery
 from fts_share.api.feed import FeedQuery
 from fts_share.api.notices import ListQuery, OpenQuery, ShareRequest
 from fts_share.api.screen import AlertQuery
@@ -97,7 +97,8 @@ VIEWS: dict[str, dict[str, Any]] = {
         "ok": {"type": "boolean"}, "entries": {"type": "integer"},
         "tree_size": {"type": "integer"}, "root": NULL_STRING,
         "first_bad_index": {"type": ["integer", "null"]}, "problems": STRINGS,
-        "heads_checked": {"type": "integer"}, "signed_size": {"type": ["integer", "null"]}}),
+        "heads_checked": {"type": "integer"}, "signed_size": {"type": ["integer", "null"]},
+        "witnessed_checked": {"type": "integer"}, "warnings": STRINGS}),
     "ComplianceReport": _closed({
         "since": NULL_STRING, "until": NULL_STRING, "total": {"type": "integer"},
         "by_partner": COUNTS, "by_action": COUNTS, "by_outcome": COUNTS,
@@ -226,6 +227,10 @@ def _audit_paths() -> dict[str, dict[str, Any]]:
         "/api/v1/audit/report": get("Compliance report", ref("ComplianceReport")),
         "/api/v1/audit/findings": get("Split views detected in partners' logs",
                                       ref("Findings")),
+        "/api/v1/audit/witnessed-heads": {"get": _op(
+            "Signed tree heads of a node (default: the caller) that this node witnessed "
+            "(optional endpoint)", security="node", query=WitnessedQuery, tag="federation",
+            ok=_ok(ref("witnessed-heads")))},
     }
 
 

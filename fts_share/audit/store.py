@@ -17,11 +17,12 @@ covers entries ``idx * 2**level`` to ``(idx + 1) * 2**level - 1``; level 0 is a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from fts_share.audit.frontier import Frontier
-from fts_share.audit.heads import SignedTreeHead
+from fts_share.audit.heads import SignedTreeHead, Signer
 
 #: The columns of a raw entry row, in order.
 ENTRY_COLUMNS = ("seq", "time", "actor", "action", "object_type", "object_id",
@@ -31,6 +32,16 @@ ENTRY_COLUMNS = ("seq", "time", "actor", "action", "object_type", "object_id",
 RawEntry = Sequence[Any]
 #: ``(level, idx)`` of a complete subtree.
 Subtree = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class HeadSchedule:
+    """Appends sign a tree head whenever they make the log's size a multiple of
+    ``every`` (see :meth:`AuditStore.head_schedule`)."""
+
+    every: int
+    sign: Signer
+    key_id: str
 
 
 class EntryRecord(Protocol):
@@ -173,6 +184,10 @@ class AuditStore(Protocol):
         ...
 
     # -- this node's signed tree heads --------------------------------------------
+    def head_schedule(self) -> HeadSchedule | None:
+        """When appends sign heads on their own (None: never)."""
+        ...
+
     def add_tree_head(self, head: SignedTreeHead) -> None:
         """Store a signed tree head of this node."""
         ...

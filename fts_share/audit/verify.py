@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +32,7 @@ from fts_share.audit.log import head_from_record
 from fts_share.audit.problems import MAX_PROBLEMS, Problems
 from fts_share.audit.store import AuditStore, HeadRecord
 from fts_share.audit.treecheck import check_nodes, root_of
+from fts_share.audit.witness import Witnessed, check_schedule, check_witnessed
 
 __all__ = ["MAX_PROBLEMS", "PARALLEL_MIN", "PARALLEL_SHARE", "KeyLookup", "VerificationReport",
            "verify_log"]
@@ -60,20 +61,26 @@ class VerificationReport:
     problems: list[str] = field(default_factory=list)
     heads_checked: int = 0
     signed_size: int = 0
+    witnessed_checked: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The report as a JSON-ready dict."""
         return {"ok": self.ok, "entries": self.entries, "tree_size": self.tree_size,
                 "root": self.root, "first_bad_index": self.first_bad_index,
                 "problems": list(self.problems), "heads_checked": self.heads_checked,
-                "signed_size": self.signed_size}
+                "signed_size": self.signed_size, "witnessed_checked": self.witnessed_checked,
+                "warnings": list(self.warnings)}
 
 
 def verify_log(store: AuditStore, *, lookup_key: KeyLookup, chunk: int = 20000,
-               workers: int | None = None) -> VerificationReport:
+               workers: int | None = None, witnessed: Sequence[Witnessed] = (),
+               head_every: int = 0) -> VerificationReport:
     """Verify the whole log in ``store``; never raises for a bad log, reports it.
 
-    ``workers`` (default: up to 2, the CPUs) bounds the processes that recompute leaf
+    ``witnessed`` are heads of this log that partners hold, and ``head_every`` the
+    schedule heads are signed on at append time (0: none); see
+    :mod:`fts_share.audit.witness`. ``workers`` (default: up to 2, the CPUs) bounds the processes that recompute leaf
     hashes; a second one is used for logs of :data:`PARALLEL_MIN` entries or more on a
     database another process can open (see :func:`_leaf_chunks`).
     """
@@ -83,12 +90,19 @@ def verify_log(store: AuditStore, *, lookup_key: KeyLookup, chunk: int = 20000,
     leaves, bad_leaves = _check_leaves(store, _leaf_chunks(store, chunk, workers), problems)
     count = len(leaves) // merkle.HASH_SIZE
     levels = check_nodes(store, leaves, count, bad_leaves, problems, chunk)
-    heads, signed = _check_heads(store, levels, count, lookup_key, problems)
+    rows = store.tree_heads_by_size()
+    signed = _check_heads(rows, levels, count, lookup_key, problems)
+    check_schedule(rows, count=count, every=head_every, problems=problems)
+    warnings: list[str] = []
+    witnesses = check_witnessed(witnessed, rows, count=count,
+                                root_at=lambda size: root_of(levels, size),
+                                lookup_key=lookup_key, problems=problems, warnings=warnings)
     listed = problems.listed()
     return VerificationReport(ok=not listed, entries=count, tree_size=count,
                               root=root_of(levels, count).hex(),
                               first_bad_index=problems.first(), problems=listed,
-                              heads_checked=heads, signed_size=signed)
+                              heads_checked=len(rows), signed_size=signed,
+                              witnessed_checked=witnesses, warnings=warnings)
 
 
 def _check_leaves(store: AuditStore, chunks: Iterator[_Chunk],
@@ -195,15 +209,14 @@ def _with_worker_hashes(store: AuditStore, split: int, chunk: int, seqs: list[in
             yield from _recomputed(store, light[0][0] - 1, light[-1][0] + 1, n)
 
 
-def _check_heads(store: AuditStore, levels: list[bytearray], count: int, lookup_key: KeyLookup,
-                 problems: Problems) -> tuple[int, int]:
-    """Check every stored head; return (heads checked, the largest good signed size)."""
-    rows = store.tree_heads_by_size()
+def _check_heads(rows: Sequence[HeadRecord], levels: list[bytearray], count: int,
+                 lookup_key: KeyLookup, problems: Problems) -> int:
+    """Check every stored head; return the largest good signed size."""
     good_size = 0
     for row in rows:
         if _head_ok(row, levels, count, good_size, lookup_key, problems):
             good_size = max(good_size, row.size)
-    return len(rows), good_size
+    return good_size
 
 
 def _head_ok(row: HeadRecord, levels: list[bytearray], count: int, good_size: int,

@@ -10,7 +10,7 @@ import click
 
 from fts_share.cli.common import HOME, actor
 from fts_share.clock import utcnow
-from fts_share.services import reviewing, running
+from fts_share.services import reviewing, running, witnessing
 from fts_share.services.unit import reading, unit_of_work
 
 
@@ -22,18 +22,31 @@ def audit() -> None:
 @audit.command("verify")
 @click.argument("home", type=HOME)
 @click.option("--json", "as_json", is_flag=True)
-def verify(home: Path, as_json: bool) -> None:
-    """Recompute the tree and check every signed head: exit 0 intact, 1 tampered."""
-    report = reviewing.verify_node_log(running.open_node(home))
+@click.option("--offline", is_flag=True, help="Do not ask the partners for the heads they witnessed.")
+def verify(home: Path, as_json: bool, offline: bool) -> None:
+    """Recompute the tree, check every signed head and the heads partners witnessed:
+    exit 0 intact, 1 tampered (an unreachable partner is a warning)."""
+    node = running.open_node(home)
+    try:
+        report, answers = witnessing.verify_witnessed(node, now=utcnow(), offline=offline)
+    finally:
+        node.close()
     if as_json:
-        click.echo(json.dumps(reviewing.report_json(report), indent=2))
-    elif report.ok:
-        click.echo(f"intact: {report.entries} entries, root {report.root}, "
-                   f"{report.heads_checked} signed tree heads verified")
+        doc = reviewing.report_json(report)
+        doc["partners"] = {"asked": answers.asked, "unreachable": answers.unreachable}
+        click.echo(json.dumps(doc, indent=2))
     else:
-        click.echo(f"TAMPERED: first bad entry {report.first_bad_index}")
-        for p in report.problems[:20]:
-            click.echo(f"  {p}")
+        if report.ok:
+            click.echo(f"intact: {report.entries} entries, root {report.root}, "
+                       f"{report.heads_checked} signed tree heads verified, "
+                       f"{report.witnessed_checked} witnessed by "
+                       f"{len(answers.asked)} partner(s)")
+        else:
+            click.echo(f"TAMPERED: first bad entry {report.first_bad_index}")
+            for p in report.problems[:20]:
+                click.echo(f"  {p}")
+        for w in report.warnings[:20]:
+            click.echo(f"warning: {w}", err=True)
     if not report.ok:
         raise SystemExit(1)
 

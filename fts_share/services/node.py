@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fts_share.audit.store import HeadSchedule
 from fts_share.config import NodeConfig, load_config, write_config
 from fts_share.crypto import keys
 from fts_share.errors import ConfigError, CryptoError, RosterError
 from fts_share.federation.roster import Roster
 from fts_share.storage import Store
+from fts_share.storage.audit_store import schedule_heads
 from fts_share.storage.rosters import SqlRosterVersions
 
 CODE_PATTERN = "^[A-Z]{3}$"
@@ -105,6 +107,8 @@ class Node:
             raise ConfigError("cannot read the private keys (wrong passphrase?)") from exc
         storage_key = config.path(config.storage_key).read_bytes()
         store = Store(config.resolved_database_url)
+        every = config.audit.head_every  # appends sign a head at every N entries
+        schedule_heads(store.sessions, HeadSchedule(every, signing.sign, signing.kid) if every else None)
         return cls(config=config, signing=signing, encryption={k.kid: k for k in enc},
                    storage_key=storage_key, store=store)
 

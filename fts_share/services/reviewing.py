@@ -59,7 +59,8 @@ def key_lookup(node: Node) -> Callable[[str], Verifier | None]:
 def verify_node_log(node: Node) -> VerificationReport:
     """Recompute this node's audit tree and check every signed tree head."""
     with node.store.read() as session:
-        return verify_log(audit_store(session), lookup_key=key_lookup(node))
+        return verify_log(audit_store(session), lookup_key=key_lookup(node),
+                          head_every=node.config.audit.head_every)
 
 
 def verify(work: Work, *, actor: str, via: str | None = None) -> VerificationReport:

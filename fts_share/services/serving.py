@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 from fts_share.clock import Clock, utcnow
+from fts_share.services import witnessing
 from fts_share.services.node import Node
 from fts_share.services.polling import Poller, purge_expired
 from fts_share.services.unit import unit_of_work
@@ -41,6 +42,7 @@ class BackgroundPoller:
                 self.poller.poll_all()
                 with unit_of_work(self.node, self.clock()) as work:
                     purge_expired(work)
+                witnessing.sign_due_head(self.node, self.clock())  # [audit] head_interval
             except Exception:  # keep polling whatever one round did
                 log.exception("poll round failed")
             self._stop.wait(self.interval)

@@ -37,11 +37,24 @@ from typing import Any
 
 from sqlalchemy import bindparam, event, func, select, text, union_all
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
+from sqlalchemy.orm import (
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    UOWTransaction,
+    sessionmaker,
+)
 
 from fts_share.audit.frontier import Frontier
 from fts_share.audit.heads import SignedTreeHead
-from fts_share.audit.store import AuditStore, FindingRecord, HeadRecord, PeerHeadRecord, Subtree
+from fts_share.audit.store import (
+    AuditStore,
+    FindingRecord,
+    HeadRecord,
+    HeadSchedule,
+    PeerHeadRecord,
+    Subtree,
+)
 from fts_share.crypto.canonical import b64u
 from fts_share.storage.audit_reads import AuditReads
 from fts_share.storage.audit_tables import (
@@ -58,6 +71,7 @@ from fts_share.storage.audit_tables import (
 #: pg_advisory_xact_lock key serialising appends ("fts-audit" as a 63-bit integer).
 PG_APPEND_LOCK = 0x667473_617564_6974
 _STATE_KEY = "fts_share.audit.frontier"
+_SCHEDULE_KEY = "fts_share.audit.head_schedule"
 #: Buffered rows are written once this many entries are pending (bounds the memory).
 MAX_PENDING = 5000
 
@@ -150,6 +164,12 @@ def flushed_connection(session: Session) -> Connection:
     return connection
 
 
+def schedule_heads(sessions: sessionmaker[Session], schedule: HeadSchedule | None) -> None:
+    """Have the appends of every session ``sessions`` makes (a ``Store``'s writing
+    sessions) sign heads on ``schedule`` (None: appends never sign)."""
+    sessions.configure(info={_SCHEDULE_KEY: schedule} if schedule else {})
+
+
 def audit_store(session: Session) -> SqlAuditStore:
     """The audit store bound to ``session`` (its transaction is the caller's)."""
     return SqlAuditStore(session)
@@ -205,6 +225,11 @@ class SqlAuditStore(AuditReads):
         return {node_position(int(k)): bytes(h) for k, h in rows}
 
     # -- signed tree heads -----------------------------------------------------
+    def head_schedule(self) -> HeadSchedule | None:
+        """The schedule :func:`schedule_heads` gave this session's store, if any."""
+        schedule: HeadSchedule | None = self.session.info.get(_SCHEDULE_KEY)
+        return schedule
+
     def add_tree_head(self, head: SignedTreeHead) -> None:
         """Store a signed tree head of this node."""
         self.session.add(TreeHead(size=head.size, root=head.root.hex(), time=head.time,

@@ -1,7 +1,8 @@
 """The authorisation matrix: every endpoint, every role (issue 4 §7).
 
 A reviewer reads the log but cannot open notice content; an officer cannot read the
-log; a partner node reaches only the feed, node information and screening; an admin
+log; a partner node reaches only the feed, node information, screening and the
+audit heads it witnessed; an admin
 manages the node from the command line and reaches no data over the API.
 """
 
@@ -45,6 +46,7 @@ ENDPOINTS: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/v1/audit/export?format=csv", {"reviewer"}),
     ("GET", "/api/v1/audit/report", {"reviewer"}),
     ("GET", "/api/v1/audit/findings", {"reviewer"}),
+    ("GET", "/api/v1/audit/witnessed-heads", {"node"}),
 ]
 ROLES = ["anonymous", "officer", "reviewer", "admin", "node"]
 BODY = {"purpose": "investigation", "legal_basis": ["UNSCR-2178"], "name": "Omar Khalid"}

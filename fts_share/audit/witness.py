@@ -1,0 +1,81 @@
+"""The verifier's last step: the log against the heads partners witnessed, and the
+head schedule.
+
+Every head this node signs is stored here before anyone sees it, and partners keep the
+heads they receive (:mod:`fts_share.audit.crosscheck`). So a validly signed head that a
+partner holds proves what the log held at that size, whatever happened to this node's
+store since: the log must still have at least that many entries, the same root at
+that size, and the head itself among its stored heads. An attacker who cuts the log
+and deletes the local heads is caught by the first partner that witnessed a later head.
+
+With heads signed at every ``every`` entries on append (the node's ``[audit]
+head_every``), a log of ``count`` entries must also hold a head of size at least
+``count - count % every``: deleting the latest heads is seen offline too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from fts_share.audit.errors import VerificationError
+from fts_share.audit.heads import SignatureVerifier, SignedTreeHead, verify_tree_head
+from fts_share.audit.problems import Problems
+from fts_share.audit.store import HeadRecord
+
+#: ``(partner code, head of this node that the partner witnessed)``.
+Witnessed = tuple[str, SignedTreeHead]
+#: ``root_at(size)``: the root recomputed from the entries (size <= the log's size).
+RootAt = Callable[[int], bytes]
+
+
+def check_witnessed(witnessed: Sequence[Witnessed], stored: Sequence[HeadRecord], *,
+                    count: int, root_at: RootAt,
+                    lookup_key: Callable[[str], SignatureVerifier | None],
+                    problems: Problems, warnings: list[str]) -> int:
+    """Check each witnessed head against the log; return how many were checked.
+
+    A head whose signature does not verify under this node's keys proves nothing about
+    this log: it is a warning (the partner holds a forgery), not a problem.
+    """
+    held = {(row.size, row.root) for row in stored}
+    checked = 0
+    for partner, head in witnessed:
+        label = f"signed tree head of size {head.size} witnessed by {partner}"
+        verify = lookup_key(head.key_id)
+        try:
+            if verify is None:
+                raise VerificationError(f"unknown key id {head.key_id}")
+            verify_tree_head(head, verify)
+        except VerificationError as exc:
+            warnings.append(f"{label}: not signed by this node ({exc}); ignored")
+            continue
+        checked += 1
+        if head.size > count:
+            problems.head(count, f"{label}: expected at least {head.size} entries, got {count} "
+                                 f"(entries {count}..{head.size - 1} are missing: the log "
+                                 f"was cut short)")
+            continue
+        want = root_at(head.size)
+        if want != head.root:
+            problems.head(0, f"{label}: expected root {head.root.hex()}, got {want.hex()} "
+                             f"recomputed from the entries: the first {head.size} entries "
+                             f"were rewritten")
+        elif (head.size, head.root.hex()) not in held:
+            problems.other(f"{label}: missing from this node's signed heads (heads were "
+                           f"deleted)")
+    return checked
+
+
+def check_schedule(stored: Sequence[HeadRecord], *, count: int, every: int,
+                   problems: Problems) -> None:
+    """With heads signed at every ``every`` entries, a head of size at least the last
+    multiple of ``every`` up to ``count`` must be stored."""
+    if every <= 0 or count < every:
+        return
+    due = count - count % every
+    largest = max((row.size for row in stored), default=0)
+    if largest < due:
+        problems.other(f"signed tree heads: expected one of size {due} or more (a head is "
+                       f"signed at every {every} entries), got "
+                       f"{'none' if not stored else f'at most size {largest}'}: heads were "
+                       f"deleted")
