@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,16 +32,19 @@ def create_app(home: Path | str | None = None, *, node: Node | None = None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=node.config.url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=node.config.web.session_hours),
         JSON_SORT_KEYS=False,
     )
     if test_config:
         app.config.update(test_config)
 
     from fts_share.api import problems, register_blueprints
-    from fts_share.http import context
+    from fts_share.http import context, limits, refused
     from fts_share.web import init_app as init_web
 
     context.init_app(app, node=node, clock=clock)
+    limits.init_app(app, node.config.limits)
+    refused.init_app(app)
     problems.init_app(app)
     register_blueprints(app)
     init_web(app)

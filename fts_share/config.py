@@ -57,6 +57,34 @@ class ApiSettings:
 
 
 @dataclass
+class LimitsSettings:
+    """Abuse limits (``fts_share.http.limits``), in the notation of the ``limits`` package
+    ("600 per minute", several joined by ";"). ``per_address`` counts every request of one
+    client address; ``per_client`` every authenticated request of one bearer token or one
+    partner signing key. The default storage, ``memory://``, keeps the counters in each
+    worker process: with N workers a client gets up to N times the limit. A Redis URI
+    (``redis://host:6379``, the ``redis`` extra) shares them between workers.
+    ``trusted_proxies`` lists the addresses or networks of the reverse proxies whose
+    X-Forwarded-For is believed; any other peer is the client itself."""
+
+    enabled: bool = True
+    per_address: str = "6000 per minute"
+    per_client: str = "3000 per minute"
+    storage_uri: str = "memory://"
+    strategy: str = "fixed-window"
+    trusted_proxies: tuple[str, ...] = ()
+
+
+@dataclass
+class WebSettings:
+    """Web sessions: ended by the server after ``session_hours`` from sign-in, or after
+    ``idle_minutes`` without a request, whichever comes first."""
+
+    session_hours: float = 8.0
+    idle_minutes: float = 30.0
+
+
+@dataclass
 class MatchingSettings:
     """Overrides of the matching engine's configuration (``fts_share.matching``)."""
 
@@ -102,6 +130,8 @@ class NodeConfig:
     api: ApiSettings = field(default_factory=ApiSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     def path(self, relative: str) -> Path:
         """A configured path resolved against the home."""
@@ -125,7 +155,8 @@ class NodeConfig:
 
 
 _SECTIONS = {"federation": FederationSettings, "handling": HandlingSettings,
-             "api": ApiSettings, "matching": MatchingSettings, "audit": AuditSettings}
+             "api": ApiSettings, "matching": MatchingSettings, "audit": AuditSettings,
+             "limits": LimitsSettings, "web": WebSettings}
 
 
 def load_config(home: Path) -> NodeConfig:

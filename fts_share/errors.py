@@ -147,3 +147,11 @@ def flatten_errors(errors: Mapping[str, Any], prefix: str = "") -> dict[str, lis
         else:
             flat[path] = [str(value)]
     return flat
+
+
+class RateLimited(FtsError, status=429, title="Too many requests", slug="rate-limited"):
+    """A client over its rate limit; ``retry_after`` (seconds) is sent as Retry-After."""
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

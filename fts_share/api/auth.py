@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 from flask import g, request
 
 from fts_share.errors import Forbidden, Unauthenticated
-from fts_share.http import context
+from fts_share.http import context, limits, refused
 from fts_share.http.callers import Caller
 from fts_share.services import accounts
 
@@ -18,11 +18,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _refuse(actor: str | None, reason: str, exc: Exception) -> Exception:
-    """Log a refused request (``actor`` None: the caller is not authenticated, and the
-    entry is the node's own, ``system``) and return ``exc`` to raise."""
-    detail = {"reason": reason[:500]}
+    """Log a refused request and return ``exc`` to raise. ``actor`` None: the caller is
+    not authenticated, and the refusal is counted with the others of its address and
+    minute, one audit entry each (``fts_share.http.refused``)."""
     if actor is None:
-        detail["caller"] = "unauthenticated"
+        refused.count(reason[:120])
+        return exc
+    detail = {"reason": reason[:500]}
     with context.work() as work:
         accounts.log_refusal(work, actor=actor or "system", object_type="endpoint",
                              object_id=context.printable(f"{request.method} {request.path}")[:200], detail=detail)
@@ -64,6 +66,7 @@ def caller() -> Caller:
         if found is None:
             raise _refuse(None, "no credentials", Unauthenticated("credentials required"))
         g.fts_caller = found
+        limits.check_client(found)
     return cast(Caller, g.fts_caller)
 
 

@@ -29,6 +29,10 @@ NOT_ALLOWED = {"description": "The route exists with other methods (listed in Al
                "headers": {"Allow": {"description": "the methods the route accepts",
                                      "schema": {"type": "string"}}},
                "content": PROBLEM["content"]}
+RATE_LIMITED = {"description": "Over a rate limit (per address, token or partner key)",
+                "headers": {"Retry-After": {"description": "seconds to wait",
+                                            "schema": {"type": "integer", "minimum": 1}}},
+                "content": PROBLEM["content"]}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 NULL_STRING = {"type": ["string", "null"]}
@@ -48,7 +52,7 @@ def _op(summary: str, *, security: str, ok: dict[str, Any], tag: str, query: Any
         body: Any = None, status: str = "200") -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": {
         status: ok, "405": {"$ref": "#/components/responses/MethodNotAllowed"},
-        "4XX": PROBLEM, "5XX": PROBLEM}}
+        "429": RATE_LIMITED, "4XX": PROBLEM, "5XX": PROBLEM}}
     op["security"] = [{security: []}] if security != "none" else []
     if query is not None:
         op["parameters"] = [{"in": "query", "schema": query}]

@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from fts_share.errors import PROBLEM_BASE, FtsError
+from fts_share.errors import PROBLEM_BASE, FtsError, RateLimited
+from fts_share.http import limits
 
 PROBLEM_MIME = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -26,11 +27,16 @@ def problem_response(doc: dict[str, Any]) -> Response:
 def _fts_error(exc: FtsError) -> Response:
     if exc.status >= 500:
         log.error("request failed: %s", exc.detail)
-    return problem_response(exc.to_problem())
+    resp = problem_response(exc.to_problem())
+    if isinstance(exc, RateLimited):
+        resp.headers["Retry-After"] = str(exc.retry_after)  # RFC 9110 10.2.3
+    return resp
 
 
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
+    if status == 429:  # flask-limiter's per-address limit
+        return _fts_error(limits.breach())
     slug = {413: "too-large", 404: "not-found", 405: "method-not-allowed",
             400: "malformed"}.get(status, "http")
     resp = problem_response({"type": PROBLEM_BASE + slug, "title": exc.name, "status": status,

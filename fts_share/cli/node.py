@@ -41,7 +41,8 @@ def serve(home: Path, host: str, port: int, no_poll: bool) -> None:
     from fts_share.app import create_app
 
     node = running.open_node(home)
-    server = running.make_server(create_app(node=node), host=host, port=port)
+    server = running.make_server(create_app(node=node), host=host, port=port,
+                                 trust_forwarded=bool(node.config.limits.trusted_proxies))
     poller = None
     if not no_poll:
         poller = running.background_poller(node, interval=node.config.federation.poll_interval)
@@ -52,6 +53,7 @@ def serve(home: Path, host: str, port: int, no_poll: bool) -> None:
     finally:
         if poller:
             poller.stop()
+        running.flush_refusals(node)
 
 
 @click.command()

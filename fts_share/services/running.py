@@ -11,15 +11,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fts_share.clock import utcnow
 from fts_share.config import NodeConfig, load_config
+from fts_share.services import refusals
 from fts_share.services.node import Node, init_home
 from fts_share.services.polling import Poller, purge_expired
 from fts_share.services.screening import screening_hook
 from fts_share.services.serving import BackgroundPoller, ServerThread, make_server, reserve_port
 from fts_share.services.unit import unit_of_work
 
-__all__ = ["ServerThread", "background_poller", "create_home", "make_server",
-           "open_node", "poll_once", "purge", "reserve_port"]
+__all__ = ["ServerThread", "background_poller", "create_home", "flush_refusals",
+           "make_server", "open_node", "poll_once", "purge", "reserve_port"]
 
 
 def open_node(home: Path, *, passphrase: bytes | None = None) -> Node:
@@ -52,3 +54,8 @@ def purge(node: Node, *, now: datetime) -> int:
     """Purge the content of every notice past its review date; how many versions."""
     with unit_of_work(node, now) as work:
         return purge_expired(work)
+
+
+def flush_refusals(node: Node) -> int:
+    """Write the counted refusals, the current minute's too (a node that stops)."""
+    return refusals.flush_closed(node, utcnow(), stopping=True)

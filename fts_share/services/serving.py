@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from fts_share.clock import Clock, utcnow
-from fts_share.services import witnessing
+from fts_share.services import refusals, witnessing
 from fts_share.services.node import Node
 from fts_share.services.polling import Poller, purge_expired
 from fts_share.services.unit import unit_of_work
@@ -43,22 +43,26 @@ class BackgroundPoller:
                 with unit_of_work(self.node, self.clock()) as work:
                     purge_expired(work)
                 witnessing.sign_due_head(self.node, self.clock())  # [audit] head_interval
+                refusals.flush_closed(self.node, self.clock())
             except Exception:  # keep polling whatever one round did
                 log.exception("poll round failed")
             self._stop.wait(self.interval)
 
 
 def make_server(app: Any, *, host: str, port: int, threads: int = 8,
-                sock: socket.socket | None = None) -> Any:
+                sock: socket.socket | None = None, trust_forwarded: bool = False) -> Any:
     """A waitress server for ``app`` (not started), on ``host:port`` or on an already
-    bound, listening ``sock`` (so that a port reserved early cannot be taken)."""
+    bound, listening ``sock`` (so that a port reserved early cannot be taken).
+
+    waitress drops every X-Forwarded-* header unless ``trust_forwarded``: a node with
+    ``limits.trusted_proxies`` lets them through, and the app believes X-Forwarded-For
+    from those proxies only (:mod:`fts_share.http.clients`)."""
     from waitress.server import create_server
 
-    if sock is not None:
-        return create_server(app, sockets=[sock], threads=threads,
-                             clear_untrusted_proxy_headers=True, ident="fts-share")
-    return create_server(app, host=host, port=port, threads=threads,
-                         clear_untrusted_proxy_headers=True, ident="fts-share")
+    where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host,
+                                                                         "port": port}
+    return create_server(app, threads=threads, clear_untrusted_proxy_headers=not trust_forwarded,
+                         ident="fts-share", **where)
 
 
 def reserve_port(host: str = "127.0.0.1") -> socket.socket:

@@ -41,11 +41,13 @@ __all__ = [
     "OutboxLink",
     "Peer",
     "ReceivedEnvelope",
+    "RefusalCount",
     "RosterVersion",
     "SeenNonce",
     "Token",
     "User",
     "WatchlistEntry",
+    "WebSession",
 ]
 
 JSONType = JSON().with_variant(JSON(), "postgresql")
@@ -240,3 +242,28 @@ class SeenNonce(Base):
     keyid: Mapped[str] = mapped_column(String(80), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(120), primary_key=True)
     expires: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class RefusalCount(Base):
+    """Refused unauthenticated requests of one source in one UTC minute, by reason: the
+    counters that :mod:`fts_share.services.refusals` turns into one audit entry per source
+    and minute once the minute has closed."""
+
+    __tablename__ = "refusal_counts"
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True, index=True)
+    reason: Mapped[str] = mapped_column(String(120), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class WebSession(Base):
+    """A signed-in web session, checked by the server at every request: the cookie holds
+    a random secret, this table its SHA-256. Signing out sets ``ended``."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id"))
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -9,7 +9,6 @@ security headers on every response.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -27,7 +26,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # the web blueprints check
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
     if app.config.get("SESSION_COOKIE_NAME", "session") == "session":
         # One cookie per node: browsers share cookies across ports of one host.
         state = app.extensions.get(context.EXTENSION)

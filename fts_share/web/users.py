@@ -1,12 +1,12 @@
-"""Who is signed in: the Flask session holds the user's id, the id of the token they
-signed in with (never the token) and a random session id rotated at every sign-in.
-Every request re-checks that token and user are still valid; roles are enforced per
-view and every refusal is written to the audit log."""
+"""Who is signed in: the Flask session holds a random session secret, new at every
+sign-in, of a session the server keeps (:mod:`fts_share.services.websessions`: 8 hours
+at most, 30 minutes idle, ended on the server at sign-out). Every request re-checks the
+session, its token and its user; roles are enforced per view and every refusal is
+written to the audit log."""
 
 from __future__ import annotations
 
 import functools
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,9 +15,9 @@ from typing import Any, TypeVar, cast
 from flask import abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from fts_share.http import context
+from fts_share.http import context, refused
 from fts_share.http.callers import Caller
-from fts_share.services import accounts
+from fts_share.services import accounts, websessions
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 HOME = {"officer": "officer.inbox", "reviewer": "reviewer.log"}
@@ -41,23 +41,24 @@ def sign_in(token: str) -> WebUser:
     now = context.now()
     with context.work() as work:
         signed = accounts.sign_in(work, token)
+        secret = websessions.start(work, user_id=signed.user.id, token_id=signed.token_id)
     user = signed.user
     found = WebUser(kind="user", id=user.id, name=user.name, role=user.role)
     lang = session.get("lang")
     session.clear()
     session.permanent = True
-    session.update({"uid": found.id, "tid": signed.token_id, "sid": secrets.token_urlsafe(16),
-                    "at": now.isoformat()})
+    session.update({"sid": secret, "at": now.isoformat()})
     if lang:
         session["lang"] = lang
     return found
 
 
 def sign_out() -> None:
-    """End the session (logged)."""
+    """End the session, on the server too (logged)."""
     user = current_user()
     if user is not None:
         with context.work() as work:
+            websessions.end(work, str(session.get("sid", "")))
             accounts.sign_out(work, actor=user.audit_name)
     lang = session.get("lang")
     session.clear()
@@ -66,14 +67,15 @@ def sign_out() -> None:
 
 
 def current_user() -> WebUser | None:
-    """The signed-in user, or None (a revoked token or disabled user ends the session)."""
+    """The signed-in user, or None (an ended, expired or idle session, a revoked token
+    or a disabled user)."""
     if "fts_web_user" in g:
         return cast("WebUser | None", g.fts_web_user)
     found: WebUser | None = None
-    uid, tid = session.get("uid"), session.get("tid")
-    if isinstance(uid, int) and isinstance(tid, int):
-        with context.read() as work:
-            user = accounts.session_user(work, user_id=uid, token_id=tid)
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        with context.work() as work:
+            user = websessions.check(work, sid)
         if user is not None:
             found = WebUser(kind="user", id=user.id, name=user.name, role=user.role)
         if found is None:
@@ -84,13 +86,14 @@ def current_user() -> WebUser | None:
 
 def refuse(user: WebUser | None, reason: str, *, object_type: str = "page",
            object_id: str | None = None) -> None:
-    """Log a refused access (inside its own transaction)."""
-    actor = user.audit_name if user is not None else "system"
-    detail: dict[str, Any] = {"reason": reason, "via": "web"}
+    """Log a refused access (inside its own transaction); an anonymous one is counted
+    with the others of its address and minute (``fts_share.http.refused``)."""
     if user is None:
-        detail["who"] = "anonymous"
+        refused.count(reason[:120])
+        return
+    detail: dict[str, Any] = {"reason": reason, "via": "web"}
     with context.work() as work:
-        accounts.log_refusal(work, actor=actor, object_type=object_type,
+        accounts.log_refusal(work, actor=user.audit_name, object_type=object_type,
                              object_id=object_id or f"{request.method} {request.path}",
                              detail=detail)
 

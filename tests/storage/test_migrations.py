@@ -21,4 +21,4 @@ def test_migrated_schema_matches_the_models(store: Store) -> None:
 def test_upgrading_twice_is_a_no_op(store: Store) -> None:
     store.create_schema()
     with store.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002_seclimits"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import coalition
@@ -14,6 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from web_helpers import csrf_of, sign_in
 
+from fts_share.clock import utcnow
+from fts_share.services import refusals
+from fts_share.services.unit import unit_of_work
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice
 
@@ -82,8 +86,12 @@ def test_bad_token_is_refused_and_logged(app: Flask, pair: coalition.Coalition) 
     client = app.test_client()
     resp = sign_in(client, "fts_not-a-token")
     assert resp.status_code == 401 and "not valid" in resp.text
+    # Anonymous refusals are counted per address and minute, written once it closes.
+    with unit_of_work(pair["FRA"].node, utcnow()) as work:
+        refusals.flush(work, closed_before=utcnow() + timedelta(minutes=2))
     refused = entries(pair, "access_refused")
     assert refused and refused[-1].outcome == "refused"
+    assert refused[-1].detail["reasons"] == {"invalid token at sign-in": 1}
 
 
 def test_secure_cookie_for_https_nodes(pair: coalition.Coalition) -> None:
