@@ -51,6 +51,16 @@ def test_single_name_in_arabic_script_finds_the_listed_person(pair: Coalition) -
         top["explanation"]["reasons"]
 
 
+def test_a_typed_alias_list_is_read_as_aliases(pair: Coalition) -> None:
+    """Officers and partners type several names in one field; each is searched."""
+    client, auth = client_for(pair["IRQ"])
+    query = "Yaser Khalaf al-Rawi aka Jaber Taha Falah aka Abou Khattab"
+    doc = client.post("/api/v1/screen", headers=auth, json={**BASE, "name": query}).get_json()
+    assert doc["hits"][0]["reference"] == "QDi.325"
+    assert doc["hits"][0]["explanation"]["query_name"] in {
+        "Yaser Khalaf al-Rawi", "Jaber Taha Falah", "Abou Khattab"}
+
+
 def test_batch_reports_each_row_and_bad_rows_by_field(pair: Coalition) -> None:
     client, auth = client_for(pair["IRQ"])
     resp = client.post("/api/v1/screen", headers=auth, json={**BASE, "batch": [
