@@ -92,3 +92,18 @@ def test_alert_page_uses_the_same_reasons_and_reads_old_alerts(
     assert any(r.startswith("Nationalité différente : ") for r in found), found
     assert "Prénom : <bdi>aiman</bdi> ≈ <bdi>ayman</bdi>" in found  # the old alert
     assert not [s for s in SKELETONS if s in html]
+
+
+def test_screening_page_tells_each_hit_its_source(officer: FlaskClient,
+                                                  listed: coalition.Coalition) -> None:
+    from fts_share.services.watchlist_import import import_ftm
+
+    with listed["FRA"].node.store.transaction() as s:
+        import_ftm(Work(s, utcnow(), listed["FRA"].node),
+                   (coalition.FIXTURES / "ftm-persons.jsonl").read_bytes(),
+                   list_name="opensanctions", actor="system")
+    html = screen(officer, "fr", name="Abu Umar the Chechen; Ayman al-Zawahiri")
+    sources = re.findall(r'<td class="source">(.*?)</td>', html)
+    assert "Liste FollowTheMoney (OpenSanctions) <span class=\"hint\">(opensanctions)</span>" \
+        in sources, sources
+    assert "Liste du Conseil de sécurité des Nations unies" in sources
