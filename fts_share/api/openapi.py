@@ -96,7 +96,10 @@ VIEWS: dict[str, dict[str, Any]] = {
         "description": "An officer's answer: the partner's fields plus what matched",
         "type": "object", "required": ["hit", "hits"],
         "properties": {"ref": NULL_STRING, "hit": {"type": "boolean"},
-                       "hits": {"type": "array", "items": {"type": "object"}}}},
+                       "hits": {"type": "array", "items": {
+                           "type": "object", "properties": {
+                               "explanation": ref("explanation"),
+                               "matched_name": {"type": "string"}}}}}},
     "Verification": _closed({
         "ok": {"type": "boolean"}, "entries": {"type": "integer"},
         "tree_size": {"type": "integer"}, "root": NULL_STRING,

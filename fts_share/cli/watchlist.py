@@ -1,4 +1,5 @@
-"""``fts-share watchlist``: the UN SC consolidated list and national lists."""
+"""``fts-share watchlist``: the UN SC consolidated list, national lists, FollowTheMoney
+files (OpenSanctions) and INTERPOL red notices."""
 
 from __future__ import annotations
 
@@ -38,3 +39,22 @@ def import_csv_cmd(home: Path, file: Path, list_name: str) -> None:
         counts = watchlist_import.import_csv(work, file.read_bytes(), list_name=list_name,
                                              actor=actor())
     click.echo(f"{list_name}: {counts['total']} entries ({counts['delisted']} delisted)")
+
+
+@watchlist.command("import")
+@click.argument("home", type=HOME)
+@click.argument("file", type=FILE)
+@click.option("--format", "fmt", required=True, type=click.Choice(watchlist_import.FORMATS),
+              help="un-xml: UN SC consolidated list export; csv: a national list; ftm: "
+                   "FollowTheMoney JSON lines (OpenSanctions); interpol: INTERPOL's "
+                   "public red notices API (pages or notices).")
+@click.option("--list", "list_name", default=None,
+              help="the list's name, for csv (default: national) and ftm (default: "
+                   "opensanctions); ids are namespaced by it")
+def import_any(home: Path, file: Path, fmt: str, list_name: str | None) -> None:
+    """Import a watchlist file in one of the supported formats."""
+    name = list_name or ("national" if fmt == "csv" else "opensanctions")
+    with unit_of_work(running.open_node(home), utcnow()) as work:
+        counts = watchlist_import.import_file(work, file, fmt=fmt, list_name=name,
+                                              actor=actor())
+    click.echo(f"{fmt}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -27,13 +27,21 @@ from fts_share.matching.index.name_index import NameIndex
 from fts_share.matching.refdata.countries import country_code, resolve_country
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
 from fts_share.matching.scoring.evidence import DateSpec, parse_dob
-from fts_share.matching.scoring.explanation import ALGORITHM, Explanation, FeatureScore, PartMatch
-from fts_share.matching.scoring.name_score_ref import score_names
+from fts_share.matching.scoring.explanation import (
+    ALGORITHM,
+    Explanation,
+    FeatureScore,
+    PartMatch,
+    Reason,
+    UnmatchedPart,
+)
+from fts_share.matching.scoring.name_score_ref import leftover_parts, score_names
 from fts_share.matching.scoring.rarity import builtin_rarity
 
 __all__ = [
     "ALGORITHM", "DateSpec", "Explanation", "FeatureScore", "Hit", "MatchConfig",
-    "NameAnalysis", "NameIndex", "NamePart", "PartMatch", "analyze_name", "country_code",
+    "NameAnalysis", "NameIndex", "NamePart", "PartMatch", "Reason", "UnmatchedPart",
+    "analyze_name", "country_code",
     "explain_similarity", "name_similarity", "parse_dob", "resolve_country",
 ]
 
@@ -65,8 +73,9 @@ def explain_similarity(a: str, b: str, *, config: MatchConfig | None = None) -> 
     first, second = sorted((qa, qb), key=lambda x: x.folded)
     result = score_names(first, second, lambda p: builtin_rarity(p, cfg), cfg)
     score = round(min(1.0, max(0.0, result.coverage)), 4)
-    return Explanation(ALGORITHM, qa.text, qb.text, score, (), tuple(result.parts),
-                       tuple(result.unmatched_query), tuple(result.unmatched_record))
+    return Explanation(ALGORITHM, first.text, second.text, score, (), tuple(result.parts),
+                       tuple(result.unmatched_query), tuple(result.unmatched_record),
+                       leftover_parts(first, second, result))
 
 
 def _readable(name: str, field: str) -> NameAnalysis | None:

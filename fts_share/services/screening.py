@@ -19,6 +19,7 @@ from fts_share.audit.log import record
 from fts_share.errors import FtsError, ProtocolError
 from fts_share.federation.http import PartnerClient
 from fts_share.matching import Hit, NameAnalysis, analyze_name
+from fts_share.matching.query import search_typed
 from fts_share.notices.schemas import load_received
 from fts_share.screening.index import WatchlistIndex
 from fts_share.services.node import Node
@@ -70,8 +71,15 @@ def iter_queries(rows: Iterable[Mapping[str, Any]]) -> list[Query]:
 
 def _search(index: WatchlistIndex, q: Query, *, limit: int, exclude: str | None = None
             ) -> list[Hit]:
-    hits = index.search(q.name, dob=q.dob, nationality=q.nationality,
-                        documents=list(q.documents) if q.documents else None, limit=limit + 1)
+    """The query's hits; its name is read as people type it (aliases, epithets, ...:
+    ``matching.query.read_query``), each record's best hit kept."""
+    docs = list(q.documents) if q.documents else None
+
+    def one(name: str) -> list[Hit]:
+        return index.search(name, dob=q.dob, nationality=q.nationality, documents=docs,
+                            limit=limit + 1)
+
+    hits = search_typed(one, q.name, limit=limit + 1)
     return [h for h in hits if h.record_id != exclude][:limit]
 
 

@@ -3,15 +3,18 @@
 The UN SC consolidated list: every regime, aliases with their quality, original
 script, variant dates of birth, nationalities, documents and the regime's measures.
 Re-importing a newer export updates and adds entries and delists (deactivates) those
-that are no longer on it. National watchlists come from CSV.
+that are no longer on it. National watchlists come from CSV; other lists from
+FollowTheMoney files (OpenSanctions) and INTERPOL's red notices API (``import_file``
+reads any of them by format).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -21,11 +24,18 @@ from fts_share.errors import ImportFailed
 from fts_share.services.unit import Work
 from fts_share.storage.audit_store import audit_store
 from fts_share.storage.models import WatchlistEntry
+from fts_share.watchlist.csv_list import WatchlistEntry as ListEntry
 from fts_share.watchlist.csv_list import parse_watchlist_csv
+from fts_share.watchlist.ftm import parse_ftm
+from fts_share.watchlist.interpol import parse_interpol
 from fts_share.watchlist.un_xml import UnList, UnListEntry, parse_un_xml
 
 UN_SOURCE = "un"
 NATIONAL_SOURCE = "national"
+FTM_SOURCE = "ftm"
+INTERPOL_SOURCE = "interpol"
+#: The formats ``import_file`` reads.
+FORMATS = ("un-xml", "csv", "ftm", "interpol")
 
 
 def _un_row(entry: UnListEntry, row: WatchlistEntry | None, now: datetime) -> WatchlistEntry:
@@ -93,29 +103,89 @@ def import_un_file(work: Work, path: Path, *, actor: str) -> dict[str, int]:
     return import_un(work, parse_un_xml(data), actor=actor)
 
 
-def import_csv(work: Work, data: bytes | str, *, list_name: str, actor: str) -> dict[str, int]:
-    """Import a national watchlist CSV (all rows or none); ids are namespaced by
-    ``list_name``, and rows of that list missing from the file are delisted."""
+def _upsert(work: Work, entries: Sequence[ListEntry], *, source: str, prefix: str,
+            regime: str, data: Callable[[ListEntry], dict[str, Any]]) -> int:
+    """Add or update each entry under ``prefix`` + its id; delist the entries under
+    ``prefix`` that the file no longer holds; how many were delisted."""
     session, now = work.session, work.now
-    entries = parse_watchlist_csv(data)
-    prefix = f"{NATIONAL_SOURCE}:{list_name}:"
     existing = {r.id: r for r in session.scalars(
         select(WatchlistEntry).where(WatchlistEntry.id.startswith(prefix)))}
     seen: set[str] = set()
     for e in entries:
         rid = prefix + e.id
         seen.add(rid)
-        row = existing.get(rid) or WatchlistEntry(id=rid, source=NATIONAL_SOURCE)
-        row.kind, row.regime = "individual", list_name
+        row = existing.get(rid) or WatchlistEntry(id=rid, source=source)
+        row.kind, row.regime = "individual", regime
         row.names = [e.name, *e.aliases]
         row.dobs, row.nationalities, row.documents = list(e.dob), list(e.nationality), list(e.documents)
-        row.measures, row.data, row.active, row.updated = [], {"line": e.line}, True, now
+        row.measures, row.data, row.active, row.updated = [], data(e), True, now
         session.add(row)
-    counts = {"total": len(entries), "delisted": _delist(existing, seen, now)}
-    record(audit_store(session), now=now, actor=actor, action="watchlist_import", object_type="watchlist",
-           object_id=f"national:{list_name}", detail=counts)
-    session.flush()
+    return _delist(existing, seen, now)
+
+
+def _log_import(work: Work, *, actor: str, object_id: str, counts: dict[str, int]) -> None:
+    record(audit_store(work.session), now=work.now, actor=actor, action="watchlist_import",
+           object_type="watchlist", object_id=object_id, detail=counts)
+    work.session.flush()
+
+
+def import_csv(work: Work, data: bytes | str, *, list_name: str, actor: str) -> dict[str, int]:
+    """Import a national watchlist CSV (all rows or none); ids are namespaced by
+    ``list_name``, and rows of that list missing from the file are delisted."""
+    entries = parse_watchlist_csv(data)
+    delisted = _upsert(work, entries, source=NATIONAL_SOURCE,
+                       prefix=f"{NATIONAL_SOURCE}:{list_name}:", regime=list_name,
+                       data=lambda e: {"line": e.line})
+    counts = {"total": len(entries), "delisted": delisted}
+    _log_import(work, actor=actor, object_id=f"national:{list_name}", counts=counts)
     return counts
+
+
+def import_ftm(work: Work, data: bytes | str, *, list_name: str, actor: str
+               ) -> dict[str, int]:
+    """Import the persons of a FollowTheMoney file (OpenSanctions' JSON lines); ids
+    are namespaced by ``list_name``; persons of that list no longer in the file are
+    delisted. Other schemata and persons with no readable name are counted."""
+    parsed = parse_ftm(data)
+    delisted = _upsert(work, parsed.persons, source=FTM_SOURCE,
+                       prefix=f"{FTM_SOURCE}:{list_name}:", regime=list_name,
+                       data=lambda e: {"line": e.line, "entity": e.id,
+                                       "datasets": parsed.datasets.get(e.id, [])})
+    counts = {"total": len(parsed.persons), "delisted": delisted,
+              "other_schemata": parsed.other_schemata, "unreadable": len(parsed.unreadable)}
+    _log_import(work, actor=actor, object_id=f"{FTM_SOURCE}:{list_name}", counts=counts)
+    return counts
+
+
+def import_interpol(work: Work, data: bytes | str, *, actor: str) -> dict[str, int]:
+    """Import INTERPOL red notices (the public API's pages or notices). Notices are
+    added or updated, never delisted: a page holds only some of them."""
+    parsed = parse_interpol(data)
+    _upsert(work, parsed.notices, source=INTERPOL_SOURCE, prefix=f"{INTERPOL_SOURCE}:",
+            regime="INTERPOL red notice",
+            data=lambda e: {"entity_id": e.id, **parsed.details.get(e.id, {})})
+    counts = {"total": len(parsed.notices), "unreadable": len(parsed.unreadable)}
+    _log_import(work, actor=actor, object_id=INTERPOL_SOURCE, counts=counts)
+    return counts
+
+
+def import_file(work: Work, path: Path, *, fmt: str, list_name: str, actor: str
+                ) -> dict[str, int]:
+    """Import ``path`` in format ``fmt``: ``un-xml``, ``csv``, ``ftm`` or ``interpol``."""
+    if fmt == "un-xml":
+        return import_un_file(work, path, actor=actor)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{path}: {exc.strerror}") from exc
+    if fmt == "csv":
+        return import_csv(work, data, list_name=list_name, actor=actor)
+    if fmt == "ftm":
+        return import_ftm(work, data, list_name=list_name, actor=actor)
+    if fmt == "interpol":
+        return import_interpol(work, data, actor=actor)
+    raise ImportFailed(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}",
+                       field="format")
 
 
 def _stamp(generated: datetime | None) -> str | None:

@@ -64,6 +64,11 @@ ACTIONS = {
     "split_view": _l("split view"), "user_change": _l("user change"),
 }
 VOCABULARIES["action"] = ACTIONS
+VOCABULARIES["source"] = {"un": _l("UN Security Council list"),
+                          "national": _l("National list"),
+                          "notice": _l("Received notice"),
+                          "ftm": _l("FollowTheMoney list (OpenSanctions)"),
+                          "interpol": _l("INTERPOL red notice")}
 VOCABULARIES["user_role"] = {"officer": _l("liaison officer"),
                              "reviewer": _l("compliance reviewer"),
                              "admin": _l("administrator")}

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from fts_share.app import create_app
 from fts_share.clock import utcnow
+from fts_share.federation import wire
 from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_un_file
 
@@ -43,6 +44,21 @@ def test_single_name_in_arabic_script_finds_the_listed_person(pair: Coalition) -
     assert doc["hit"] and top["reference"] == "QDi.299"
     assert top["measures"] == ["asset freeze", "travel ban", "arms embargo"]
     assert top["explanation"]["parts"] and 0.7 <= top["score"] <= 1
+    assert wire.violation(top["explanation"], "explanation") is None
+    matched = [r["params"] for r in top["explanation"]["reasons"] if r["code"] == "part_matched"]
+    assert "kunya" in {p["role"] for p in matched}
+    assert {"code": "nationality_agrees", "params": {"countries": ["IRQ"]}} in \
+        top["explanation"]["reasons"]
+
+
+def test_a_typed_alias_list_is_read_as_aliases(pair: Coalition) -> None:
+    """Officers and partners type several names in one field; each is searched."""
+    client, auth = client_for(pair["IRQ"])
+    query = "Yaser Khalaf al-Rawi aka Jaber Taha Falah aka Abou Khattab"
+    doc = client.post("/api/v1/screen", headers=auth, json={**BASE, "name": query}).get_json()
+    assert doc["hits"][0]["reference"] == "QDi.325"
+    assert doc["hits"][0]["explanation"]["query_name"] in {
+        "Yaser Khalaf al-Rawi", "Jaber Taha Falah", "Abou Khattab"}
 
 
 def test_batch_reports_each_row_and_bad_rows_by_field(pair: Coalition) -> None:

@@ -213,6 +213,12 @@ def screening(c: Collected, a: Member, b: Member) -> None:
         status, answer = signed(b, "POST", f"{a.url}/api/v1/screen", body)
         assert status == 200, answer
         c.add("screen-answer", "screen-answer", answer, status=status)
+    status, answer, _ = a.api("POST", "/api/v1/screen", token="officer",
+                              body={**SCREEN, "name": "Aiman al-Zawahri", "dob": "1951",
+                                    "nationality": "EGY"})
+    assert status == 200 and answer["hits"], answer
+    for hit in answer["hits"]:
+        c.add("explanation", "explanation", hit["explanation"], status=status)
 
 
 def problems(c: Collected, a: Member, b: Member) -> None:

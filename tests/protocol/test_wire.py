@@ -47,7 +47,7 @@ NAMES = ["feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head"
          "envelope-header", "plaintext", "statement", "payload-notice", "payload-tombstone",
          "payload-forwarded", "payload-recall", "notice", "tombstone", "forwarded-statement",
          "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
-         "screen-answer", "audit-entries", "audit-entry", "inclusion-proof",
+         "screen-answer", "explanation", "audit-entries", "audit-entry", "inclusion-proof",
          "consistency-proof", "problem", "problem-signature"]
 
 

@@ -9,6 +9,7 @@ tests in test_pages.py cover both stores. Outside CI they are skipped when
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,8 @@ def test_publish_receive_confirm_and_review(browser: Browser, nodes: coalition.C
     officer.get_by_role("link", name="Match alerts").click()
     card = officer.locator("article.alert-card").first
     expect(card.locator(".side").nth(1)).to_contain_text("national:national:W-17")
-    expect(card.locator("details.explanation")).to_contain_text("Name parts aligned")
+    expect(card.locator("details.explanation li.reason-part-matched").first).to_contain_text(
+        re.compile(r"(same|another) (spelling|script)"))
     shot(officer, "officer-alerts")
     card.get_by_role("button", name="Confirm the match").click()
     expect(officer.locator(".flash")).to_contain_text("Confirmed")

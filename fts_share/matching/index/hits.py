@@ -13,7 +13,12 @@ from fts_share.matching.index.store import Record
 from fts_share.matching.scoring.analysis import NameAnalysis
 from fts_share.matching.scoring.evidence import DateSpec, evidence_features
 from fts_share.matching.scoring.explanation import ALGORITHM, Explanation
-from fts_share.matching.scoring.name_score_ref import RarityFn, combine, score_names
+from fts_share.matching.scoring.name_score_ref import (
+    RarityFn,
+    combine,
+    leftover_parts,
+    score_names,
+)
 
 ProgressFn = Callable[[int, int], None]
 
@@ -102,7 +107,7 @@ def score_hit(query: NameAnalysis, record: NameAnalysis, record_id: str, rec: Re
     score, feats = combine(name, features, config)
     expl = Explanation(ALGORITHM, query.text, record.text, round(score, 4), feats,
                        tuple(name.parts), tuple(name.unmatched_query),
-                       tuple(name.unmatched_record))
+                       tuple(name.unmatched_record), leftover_parts(query, record, name))
     return Hit(record_id, round(score, 4), record.text, expl)
 
 

@@ -97,18 +97,19 @@ def _parse_one(item: str | dt.date, field: str) -> DateSpec:
     return DateSpec(year, year, month, day, approx)
 
 
-def compare_dob(a: Sequence[DateSpec], b: Sequence[DateSpec]) -> tuple[str, str] | None:
+def compare_dob(a: Sequence[DateSpec], b: Sequence[DateSpec]
+                ) -> tuple[str, DateSpec, DateSpec] | None:
     """Best agreement between two sets of variants: ``exact``, ``year``, ``approx``,
-    ``mismatch``, with a human detail; ``None`` if either side has no date."""
+    ``mismatch``, with the two variants compared; ``None`` if either side has no date."""
     if not a or not b:
         return None
     order = {"exact": 3, "year": 2, "approx": 1, "mismatch": 0}
-    best: tuple[str, str] | None = None
+    best: tuple[str, DateSpec, DateSpec] | None = None
     for x in a:
         for y in b:
             result = _compare_pair(x, y)
             if best is None or order[result] > order[best[0]]:
-                best = (result, f"{x} vs {y}")
+                best = (result, x, y)
     return best
 
 
@@ -168,21 +169,23 @@ def evidence_features(config: MatchConfig, *, q_dob: Sequence[DateSpec],
     out: list[FeatureScore] = []
     dob = compare_dob(q_dob, r_dob)
     if dob is not None:
-        kind, detail = dob
+        kind, x, y = dob
         weight = {"exact": config.dob_exact, "year": config.dob_year,
                   "approx": config.dob_approx, "mismatch": config.dob_mismatch}[kind]
-        out.append(FeatureScore("dob", weight, 1.0, f"{kind}: {detail}"))
+        precision = "conflict" if kind == "mismatch" else kind
+        out.append(FeatureScore("dob", weight, 1.0, {"precision": precision,
+                                                     "query": str(x), "record": str(y)}))
     if q_nat and r_nat:
         common = sorted(set(q_nat) & set(r_nat))
         if common:
             out.append(FeatureScore("nationality", config.nationality_match, 1.0,
-                                    f"shared {', '.join(common)}"))
+                                    {"countries": common}))
         else:
             out.append(FeatureScore("nationality", config.nationality_mismatch, 1.0,
-                                    f"{'/'.join(q_nat)} vs {'/'.join(r_nat)}"))
+                                    {"query": list(q_nat), "record": list(r_nat)}))
     if q_docs and r_docs:
         common = sorted(set(q_docs) & set(r_docs))
         if common:
             out.append(FeatureScore("document", config.document_match, 1.0,
-                                    f"same document number {common[0]}"))
+                                    {"number": common[0]}))
     return out

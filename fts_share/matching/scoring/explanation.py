@@ -1,17 +1,46 @@
 """What a score is made of, as shown to an officer: the aligned parts
-(:class:`PartMatch`), the features with their values and weights
-(:class:`FeatureScore`), and the whole :class:`Explanation` of a hit."""
+(:class:`PartMatch`), the parts left over (:class:`UnmatchedPart`), the features with
+their values and weights (:class:`FeatureScore`), and the whole :class:`Explanation`
+of a hit.
+
+An explanation speaks in **reason codes with parameters** (:class:`Reason`), not in
+sentences: the pages translate them into the officer's language. The codes:
+
+``part_matched``
+    ``role`` (the record part's role), ``query_role``, ``query``, ``record`` (the two
+    parts as read), ``kind``: ``exact`` (the same spelling), ``variant`` (another
+    spelling in the same script) or ``cross_script`` (the same name in another
+    script), ``similarity`` in [0, 1].
+``part_unmatched``
+    ``side`` (``query`` or ``record``), ``role``, ``text``: a part found on one side only.
+``dob_agrees`` / ``dob_conflicts``
+    ``precision`` (``exact``, ``year`` or ``approx``; ``conflict``), ``query``, ``record``.
+``nationality_agrees`` / ``nationality_conflicts``
+    ``countries`` (the shared codes) / ``query`` and ``record`` (lists of codes).
+``document_agrees``
+    ``number``: the document number both sides hold.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 ALGORITHM = "bridge-v1"
+
+#: Every reason code an explanation may carry (see the module docstring).
+REASON_CODES = ("part_matched", "part_unmatched", "dob_agrees", "dob_conflicts",
+                "nationality_agrees", "nationality_conflicts", "document_agrees")
+
+#: How two aligned parts relate: the same spelling, another spelling, another script.
+MATCH_KINDS = ("exact", "variant", "cross_script")
 
 
 @dataclass(frozen=True)
 class PartMatch:
-    """Two aligned name parts, and why they were aligned."""
+    """Two aligned name parts, and how they relate (``kind``, one of
+    :data:`MATCH_KINDS`)."""
 
     query_part: str
     record_part: str
@@ -19,17 +48,39 @@ class PartMatch:
     record_role: str
     similarity: float
     weight: float
-    reason: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class UnmatchedPart:
+    """A name part of one side (``query`` or ``record``) that nothing was aligned with."""
+
+    side: str
+    text: str
+    role: str
 
 
 @dataclass(frozen=True)
 class FeatureScore:
-    """The result of one feature: its value, weight and a human detail."""
+    """The result of one feature: its value, weight and structured parameters (for
+    ``dob`` the agreement and both dates, for ``nationality`` the codes, ...)."""
 
     name: str
     value: float
     weight: float
-    detail: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason of an explanation: a code of :data:`REASON_CODES` and its parameters."""
+
+    code: str
+    params: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {"code": self.code, "params": dict(self.params)}
 
 
 @dataclass(frozen=True)
@@ -44,31 +95,82 @@ class Explanation:
     parts: tuple[PartMatch, ...]
     unmatched_query: tuple[str, ...] = ()
     unmatched_record: tuple[str, ...] = ()
+    unmatched: tuple[UnmatchedPart, ...] = ()
+    """the unaligned parts of both sides with their roles"""
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """The reasons, in reading order: matched parts, unmatched parts, evidence."""
+        out = [Reason("part_matched", {
+            "role": p.record_role, "query_role": p.query_role, "query": p.query_part,
+            "record": p.record_part, "kind": p.kind, "similarity": p.similarity})
+            for p in self.parts]
+        out += [Reason("part_unmatched", {"side": u.side, "role": u.role, "text": u.text})
+                for u in self.unmatched]
+        out += [r for f in self.features for r in _feature_reasons(f)]
+        return tuple(out)
 
     @property
     def text(self) -> str:
-        """A one-paragraph human explanation."""
-        aligned = "; ".join(
-            f"{p.query_part!r}~{p.record_part!r} ({p.record_role}, {p.similarity:.2f}, {p.reason})"
-            for p in self.parts) or "no name parts aligned"
-        feats = ", ".join(f"{f.name}={f.value:+.2f}" if f.name not in ("name_coverage",
-                          "name_information") else f"{f.name}={f.value:.2f}"
-                          for f in self.features)
-        extra = f"; not in record: {', '.join(self.unmatched_query)}" \
-            if self.unmatched_query else ""
-        return (f"{self.score:.2f} {self.query_name!r} vs {self.record_name!r}: {aligned}"
-                f"{extra}. [{feats}]")
+        """The reasons in plain English, for the command line and logs (the pages
+        translate :attr:`reasons` instead)."""
+        said = "; ".join(english(r) for r in self.reasons) or "no name part in common"
+        return f"{self.score:.2f} {self.query_name} / {self.record_name}: {said}"
 
     def __str__(self) -> str:
         return self.text
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready form (for the API)."""
+        """A JSON-ready form (for the API; ``schemas/explanation.schema.json``)."""
         return {
             "algorithm": self.algorithm, "query_name": self.query_name,
             "record_name": self.record_name, "score": round(self.score, 4),
-            "features": [f.__dict__ for f in self.features],
-            "parts": [p.__dict__ for p in self.parts],
+            "reasons": [r.to_dict() for r in self.reasons],
+            "features": [{"name": f.name, "value": f.value, "weight": f.weight,
+                          "params": dict(f.params)} for f in self.features],
+            "parts": [{**p.__dict__, "reason": p.kind} for p in self.parts],
             "unmatched_query": list(self.unmatched_query),
             "unmatched_record": list(self.unmatched_record), "text": self.text,
         }
+
+
+def _feature_reasons(f: FeatureScore) -> list[Reason]:
+    p = f.params
+    if f.name == "dob" and p:
+        code = "dob_conflicts" if p.get("precision") == "conflict" else "dob_agrees"
+        return [Reason(code, dict(p))]
+    if f.name == "nationality" and p:
+        code = "nationality_agrees" if p.get("countries") else "nationality_conflicts"
+        return [Reason(code, dict(p))]
+    if f.name == "document" and p:
+        return [Reason("document_agrees", dict(p))]
+    return []
+
+
+_ROLE_EN = {"given": "given name", "father": "father's name", "family": "family name",
+            "kunya": "kunya", "nisba": "nisba", "laqab": "epithet", "title": "title"}
+_KIND_EN = {"exact": "same spelling", "variant": "other spelling",
+            "cross_script": "other script"}
+
+
+def english(reason: Reason) -> str:
+    """One reason in plain English (the pages use their translated catalogues)."""
+    p, code = reason.params, reason.code
+    role = _ROLE_EN.get(str(p.get("role")), str(p.get("role")))
+    if code == "part_matched":
+        return f"{role} {p['query']} ≈ {p['record']} ({_KIND_EN.get(p['kind'], p['kind'])})"
+    if code == "part_unmatched":
+        where = "query" if p["side"] == "query" else "list"
+        return f"{role} {p['text']} only in the {where}"
+    if code == "dob_agrees":
+        return f"date of birth agrees ({p['query']} / {p['record']})"
+    if code == "dob_conflicts":
+        return f"date of birth differs ({p['query']} / {p['record']})"
+    if code == "nationality_agrees":
+        return f"nationality agrees ({', '.join(p['countries'])})"
+    if code == "nationality_conflicts":
+        return (f"nationality differs ({', '.join(p['query'])} / "
+                f"{', '.join(p['record'])})")
+    if code == "document_agrees":
+        return f"same document number {p['number']}"
+    return code

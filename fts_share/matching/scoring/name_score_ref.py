@@ -26,7 +26,11 @@ from dataclasses import dataclass, field
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
-from fts_share.matching.scoring.explanation import FeatureScore, PartMatch
+from fts_share.matching.scoring.explanation import (
+    FeatureScore,
+    PartMatch,
+    UnmatchedPart,
+)
 from fts_share.matching.scoring.part_similarity_ref import part_similarity
 
 RarityFn = Callable[[NamePart], float]
@@ -56,7 +60,7 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     pairs = _aligned_pairs(qs, rs, config, cache)
     chosen, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw)
     matched = [PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role, round(s, 4),
-                         round(min(qw[i], rw[j]), 4), _reason(qs[i], rs[j]))
+                         round(min(qw[i], rw[j]), 4), _match_kind(qs[i], rs[j]))
                for s, i, j in chosen]
     coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
                                                   config)
@@ -106,14 +110,32 @@ def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart], used_q:
     return 0.0
 
 
-def _reason(q: NamePart, r: NamePart) -> str:
-    qk, rk = q.forms[0].skel, r.forms[0].skel
-    how = "cross-script " if q.script != r.script else ""
-    if q.kind != r.kind:
-        return f"{how}compound {q.kind} vs {r.kind}"
-    if any(a.skel == b.skel for a in q.forms for b in r.forms):
-        return f"{how}same skeleton {qk!r}"
-    return f"{how}similar skeleton {qk!r}~{rk!r}"
+def _match_kind(q: NamePart, r: NamePart) -> str:
+    """How two aligned parts relate (``explanation.MATCH_KINDS``)."""
+    if q.script != r.script:
+        return "cross_script"
+    return "exact" if q.text == r.text else "variant"
+
+
+def unmatched_parts(side: str, parts: Sequence[NamePart], aligned: list[str]
+                    ) -> tuple[UnmatchedPart, ...]:
+    """The parts of one side left once each aligned text has taken one part."""
+    left = list(aligned)
+    out = []
+    for p in parts:
+        if p.text in left:
+            left.remove(p.text)
+        else:
+            out.append(UnmatchedPart(side, p.text, p.role))
+    return tuple(out)
+
+
+def leftover_parts(query: NameAnalysis, record: NameAnalysis, name: NameScore
+                   ) -> tuple[UnmatchedPart, ...]:
+    """The parts of both names that were not aligned, with their roles."""
+    return (unmatched_parts("query", query.name_parts, [p.query_part for p in name.parts])
+            + unmatched_parts("record", record.name_parts,
+                              [p.record_part for p in name.parts]))
 
 
 def combine(name: NameScore, evidence: list[FeatureScore], config: MatchConfig
@@ -121,9 +143,9 @@ def combine(name: NameScore, evidence: list[FeatureScore], config: MatchConfig
     """The final calibrated score in [0, 1] and the full feature list."""
     feats = [
         FeatureScore("name_coverage", round(name.coverage, 4), 1.0,
-                     f"{len(name.parts)} part(s) aligned"),
+                     {"aligned": len(name.parts)}),
         FeatureScore("name_information", round(name.information, 4),
-                     1 - config.information_floor, "rarity-weight of aligned parts"),
+                     1 - config.information_floor),
     ] + evidence
     score = name.score + sum(f.value * f.weight for f in evidence)
     return min(1.0, max(0.0, score)), tuple(feats)
