@@ -61,7 +61,8 @@ def prepare(c: coalition.Coalition) -> dict[str, str]:
     notice_id = re.findall(r"/officer/notices/([0-9a-f-]{36})", irq.get("/officer/").text)[0]
     mine = re.findall(r"/officer/notices/([0-9a-f-]{36})",
                       fra.get("/officer/?box=published").text)[0]
-    return {"received": notice_id, "published": mine, "alert": alerts[-1]}
+    return {"received": notice_id, "published": mine, "alert": alerts[-1],
+            "decided": alerts[0]}
 
 
 def client_of(member: coalition.Member, role: str, lang: str = "en") -> FlaskClient:
@@ -93,6 +94,8 @@ def officer_pages(client: FlaskClient, ids: dict[str, str]) -> Iterator[tuple[st
                          f"/officer/notices/{notice}")
     for status in ("new", "confirmed", "dismissed"):
         yield f"alerts {status}", client.get(f"/officer/alerts?status={status}")
+    yield "alert", client.get(f"/officer/alerts/{ids['alert']}")
+    yield "decided alert", client.get(f"/officer/alerts/{ids['decided']}")
     yield "screen", client.get("/officer/screen/")
     yield "screen errors", post(client, "/officer/screen/", {"dob": "19x4"}, "/officer/screen/")
     yield "screen one", post(client, "/officer/screen/",

@@ -108,6 +108,7 @@ def test_publish_receive_confirm_and_review(browser: Browser, nodes: coalition.C
     expect(card.locator(".side").nth(1)).to_contain_text("national:national:W-17")
     expect(card.locator("details.explanation")).to_contain_text("Name parts aligned")
     shot(officer, "officer-alerts")
+    card.get_by_label("Reason").fill("Same date of birth and nationality.")
     card.get_by_role("button", name="Confirm the match").click()
     expect(officer.locator(".flash")).to_contain_text("Confirmed")
     officer.get_by_role("link", name="Confirmed").click()
