@@ -14,7 +14,12 @@ import pytest
 from protocol.wire_schemas import names, validator
 
 from fts_share.config import DEFAULT_LEGAL_BASES, DEFAULT_PURPOSES
-from fts_share.notices.schemas import dump_notice, load_notice_input, load_screen_request
+from fts_share.notices.schemas import (
+    dump_notice,
+    load_decision,
+    load_notice_input,
+    load_screen_request,
+)
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 NAMES = tuple(names())
@@ -296,3 +301,24 @@ def test_broken_feed_pages_do_not_validate(change: str) -> None:
     else:
         page["envelopes"][0]["header"]["label"] = "WHITE"
     assert not validator("feed-page").is_valid(page)
+
+
+# -- alert decision (local API) ----------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    {"decision": "confirmed", "reason": "same passport number"},
+    {"decision": "reopened", "reason": "the date of birth differs\nchecked with the origin"},
+    {"decision": "dismissed"}, {"decision": "confirmed", "reason": ""},
+    {"decision": "confirmed", "note": "x"}, {"decision": "maybe", "reason": "x"},
+    {"decision": "confirmed", "reason": "x", "note": "y"}, {"reason": "x"},
+])
+def test_alert_decision_schema_agrees_with_the_loader(body: dict[str, Any]) -> None:
+    from fts_share.errors import ValidationError
+
+    try:
+        load_decision(body)
+    except ValidationError:
+        accepted = False
+    else:
+        accepted = True
+    assert validator("alert-decision").is_valid(body) == accepted

@@ -269,7 +269,8 @@ def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...],
         "/api/v1/alerts": {"get": _op("Match alerts", security="bearer", query=AlertQuery,
                                       tag="screening", ok=_ok(ref("AlertList")))},
         "/api/v1/alerts/{alert_id}/decision": {"post": _op(
-            "Confirm or dismiss an alert", security="bearer", body=ref("Decision"),
+            "Confirm, dismiss or reopen an alert, with a reason", security="bearer",
+            body=ref("alert-decision"),
             tag="screening", ok=_ok(ref("Alert")))},
         **_audit_paths(),
     }

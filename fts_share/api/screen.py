@@ -69,11 +69,11 @@ def alerts() -> dict[str, Any]:
 @bp.post("/alerts/<int:alert_id>/decision")
 @require("officer")
 def decide(alert_id: int) -> dict[str, Any]:
-    """Confirm or dismiss an alert."""
+    """Confirm, dismiss or reopen an alert, with a reason (kept in its history)."""
     if alert_id > MAX_ROW_ID:
         raise ValidationError({"alert_id": [f"must be at most {MAX_ROW_ID}"]})
     data = schemas.load_decision(context.json_body())
     with context.work() as work:
         alert = alert_service.decide(work, alert_id=alert_id, decision=data["decision"],
-                                     actor=caller().audit_name, note=data.get("note"))
+                                     actor=caller().audit_name, reason=data["reason"])
         return alert_service.alert_json(alert)

@@ -31,10 +31,11 @@ class WithdrawalSchema(StrictSchema):
 
 
 class DecisionSchema(StrictSchema):
-    """An officer's decision on a screening alert."""
+    """An officer's decision on a screening alert, with its reason (required): confirm,
+    dismiss, or reopen (undo) a decision."""
 
     decision = fields.String(required=True, validate=OneOf(DECISIONS))
-    note = Text(max_length=NOTE_MAX, multiline=True, allow_none=True, load_default=None)
+    reason = Text(max_length=NOTE_MAX, multiline=True, required=True)
 
 
 class OpenRequestSchema(StrictSchema):
@@ -146,7 +147,7 @@ def load_withdrawal(data: Any) -> dict[str, Any]:
 
 
 def load_decision(data: Any) -> dict[str, Any]:
-    """``{"decision": "confirmed" | "dismissed", "note": str | None}``."""
+    """``{"decision": "confirmed" | "dismissed" | "reopened", "reason": str}``."""
     return run_load(DecisionSchema(), data)
 
 

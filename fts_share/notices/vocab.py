@@ -23,7 +23,7 @@ DOC_TYPES = ("passport", "id_card", "travel_document", "visa", "other")
 NAME_KINDS = ("primary", "spelling", "alias", "kunya", "nom_de_guerre", "former")
 #: Lifecycle of a notice as a node sees it.
 STATUSES = ("active", "superseded", "withdrawn", "purged")
-DECISIONS = ("confirmed", "dismissed")
+DECISIONS = ("confirmed", "dismissed", "reopened")
 
 DEFAULT_TLP = "AMBER"
 DEFAULT_MINOR_TLP = "AMBER+STRICT"

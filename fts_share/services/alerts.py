@@ -1,4 +1,5 @@
-"""Match alerts: listing them, and an officer's decision (confirm or dismiss), logged.
+"""Match alerts: listing them, and an officer's decisions (confirm, dismiss, reopen),
+each with its reason, kept as a history and logged.
 
 Alerts are raised when a received notice's subject matches a watchlist record (see
 :mod:`fts_share.services.screening`); an officer sees the alert beside this node's own
@@ -14,8 +15,9 @@ from sqlalchemy import func, select
 from fts_share.audit.log import record
 from fts_share.clock import to_rfc3339
 from fts_share.errors import Conflict, NotFound
+from fts_share.services.screening import notice_record_id
 from fts_share.services.unit import Work
-from fts_share.storage.models import Alert, WatchlistEntry
+from fts_share.storage.models import Alert, AlertDecision, Notice, WatchlistEntry
 
 STATUSES = ("new", "confirmed", "dismissed")
 
@@ -35,20 +37,40 @@ def count(work: Work, status: str = "new") -> int:
                                    .where(Alert.status == status)) or 0)
 
 
-def decide(work: Work, *, alert_id: int, decision: str, actor: str,
-           note: str | None) -> Alert:
-    """Confirm or dismiss an alert (logged)."""
+#: The status an alert takes on each decision ("reopened" undoes the last one).
+STATUS_AFTER = {"confirmed": "confirmed", "dismissed": "dismissed", "reopened": "new"}
+
+
+def decide(work: Work, *, alert_id: int, decision: str, actor: str, reason: str) -> Alert:
+    """Confirm, dismiss or reopen an alert, with a reason. Every decision is kept (a
+    revision adds to the history) and logged; a decision that would not change the
+    alert's status is a :class:`Conflict`."""
     alert = work.session.get(Alert, alert_id)
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
-    if alert.status != "new":
-        raise Conflict(f"alert {alert_id} was already {alert.status}")
-    alert.status, alert.decided_by, alert.decided_at = decision, actor, work.now
+    status = STATUS_AFTER[decision]
+    if alert.status == status:
+        raise Conflict(f"alert {alert_id} is already {alert.status}")
+    previous = alert.status
+    work.session.add(AlertDecision(alert_id=alert_id, at=work.now, actor=actor,
+                                   decision=decision, previous=previous, reason=reason))
+    alert.status, alert.decided_by, alert.decided_at = status, actor, work.now
+    revision = int(work.session.scalar(  # the new row included (the session autoflushes)
+        select(func.count()).select_from(AlertDecision)
+        .where(AlertDecision.alert_id == alert_id)) or 0)
     record(work.audit, now=work.now, actor=actor, action="match_decided", object_type="alert",
            object_id=str(alert_id), partner=None,
-           detail={"decision": decision, "notice": alert.notice_id,
-                   "note_given": bool(note)})
+           detail={"decision": decision, "previous": previous, "notice": alert.notice_id,
+                   "revision": revision, "reason_given": True})
     return alert
+
+
+def history(work: Work, alert_id: int) -> list[dict[str, Any]]:
+    """The decisions on an alert, oldest first, with their reasons."""
+    rows = work.session.scalars(select(AlertDecision).where(AlertDecision.alert_id == alert_id)
+                                .order_by(AlertDecision.id))
+    return [{"decision": r.decision, "previous": r.previous, "actor": r.actor,
+             "at": r.at, "reason": r.reason} for r in rows]
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
@@ -72,6 +94,26 @@ def watchlist_record(work: Work, record_id: str) -> dict[str, Any] | None:
             "active": row.active}
 
 
+def notice_side(work: Work, alert: Alert) -> dict[str, Any] | None:
+    """The notice's subject as this node indexed it for screening (names, dates of
+    birth, nationalities, documents) and the notice's origin; None if not indexed."""
+    origin = work.session.scalar(select(Notice.origin).where(Notice.notice_id == alert.notice_id)
+                                 .order_by(Notice.version.desc()).limit(1))
+    if origin is None:
+        return None
+    side = watchlist_record(work, notice_record_id(origin, alert.notice_id))
+    return {**side, "origin": origin} if side else {"origin": origin}
+
+
 def with_records(work: Work, alerts: list[Alert]) -> list[dict[str, Any]]:
-    """Each alert beside this node's record of the match."""
-    return [{"alert": a, "record": watchlist_record(work, a.record_id)} for a in alerts]
+    """Each alert beside this node's record of the match and the notice's subject."""
+    return [{"alert": a, "record": watchlist_record(work, a.record_id),
+             "subject": notice_side(work, a)} for a in alerts]
+
+
+def get(work: Work, alert_id: int) -> dict[str, Any]:
+    """One alert with both sides and its decisions (:class:`NotFound` if none)."""
+    alert = work.session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    return {**with_records(work, [alert])[0], "history": history(work, alert_id)}

@@ -216,6 +216,20 @@ class Alert(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+class AlertDecision(Base):
+    """One decision on an alert, with its reason: the history is kept, each revision
+    (confirm, dismiss, reopen) a new row; the alert holds the latest status."""
+
+    __tablename__ = "alert_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(120))
+    decision: Mapped[str] = mapped_column(String(20))  # confirmed, dismissed, reopened
+    previous: Mapped[str] = mapped_column(String(20))  # the alert's status before
+    reason: Mapped[str] = mapped_column(Text)
+
+
 class WatchlistEntry(Base):
     """A screening record: a UN list entry, a national watchlist row, or a received
     notice's subject (``source="notice"``)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from fts_share.web import i18n, security
+from fts_share.web import bidi, i18n, security
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     i18n.babel.init_app(app, locale_selector=i18n.select_locale)
     security.init_app(app)
     i18n.init_app(app)
+    bidi.init_app(app)
     _template_globals(app)
     for module in (auth, officer, screening, reviewer):
         app.register_blueprint(module.bp)
@@ -61,6 +62,7 @@ def _template_globals(app: Flask) -> None:
 
     app.add_template_global(users.current_user, "current_user")
     app.add_template_global(labels.label, "label")
+    app.add_template_global(labels.message, "message")
     app.add_template_global(lambda role: labels.label("user_role", role), "role_label")
     app.add_template_global(values, "values")
     app.add_template_global(country_name, "country_name")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+
+from fts_share.web.messages import translate
 
 VOCABULARIES: dict[str, dict[str, Any]] = {
     "movement": {"departure": _l("Departure"), "transit": _l("Transit"),
@@ -36,6 +37,9 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
     "status": {"active": _l("Active"), "superseded": _l("Superseded"),
                "withdrawn": _l("Withdrawn"), "purged": _l("Purged"), "new": _l("New"),
                "confirmed": _l("Confirmed"), "dismissed": _l("Dismissed")},
+    "field": {"decision": _l("Decision"), "reason": _l("Reason")},
+    "decision": {"confirmed": _l("Confirmed"), "dismissed": _l("Dismissed"),
+                 "reopened": _l("Reopened")},
     "alert_kind": {"match": _l("Match"), "travel_ban_hit": _l("Travel ban hit"),
                    "sanctions_hit": _l("Sanctions list hit")},
     "role": {"given": _l("given name"), "father": _l("father's name (nasab)"),
@@ -51,13 +55,28 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
     "outcome": {"ok": _l("ok"), "refused": _l("refused"), "error": _l("error")},
     "measure": {"assets_freeze": _l("Asset freeze"), "travel_ban": _l("Travel ban"),
                 "arms_embargo": _l("Arms embargo")},
+    "source": {"un": _l("UN list"), "national": _l("national list"),
+               "notice": _l("received notice"), "unknown": _l("unknown source")},
+    "object_type": {"alert": _l("alert"), "audit_log": _l("audit log"),
+                    "endpoint": _l("endpoint"), "envelope": _l("envelope"),
+                    "notice": _l("notice"), "page": _l("page"), "peer_log": _l("partner's log"),
+                    "remote_screening": _l("screening by a partner"),
+                    "reported_finding": _l("reported finding"), "roster": _l("roster"),
+                    "screening": _l("screening"), "session": _l("session"),
+                    "shared_copy": _l("shared copy"), "tree_head": _l("tree head"),
+                    "user": _l("user"), "watchlist": _l("watchlist")},
 }
+# The UN list writes its measures as words, the API as codes: both are labelled.
+VOCABULARIES["measure"].update({"asset freeze": VOCABULARIES["measure"]["assets_freeze"],
+                                "travel ban": VOCABULARIES["measure"]["travel_ban"],
+                                "arms embargo": VOCABULARIES["measure"]["arms_embargo"]})
 ACTIONS = {
     "publish": _l("publish"), "update": _l("update"), "withdraw": _l("withdraw"),
     "deliver": _l("deliver"), "receive": _l("receive"), "reject": _l("reject"),
     "open": _l("open"), "screen": _l("screen"), "screen_batch": _l("screen a batch"),
     "match_created": _l("match created"), "match_decided": _l("match decided"),
-    "export": _l("export"), "purge": _l("purge"), "key_change": _l("key change"),
+    "export": _l("export"), "share": _l("share"), "purge": _l("purge"),
+    "key_change": _l("key change"),
     "roster_change": _l("roster change"), "sign_in": _l("sign in"),
     "sign_out": _l("sign out"), "access_refused": _l("access refused"),
     "watchlist_import": _l("watchlist import"), "audit_verify": _l("log verification"),
@@ -73,22 +92,6 @@ VOCABULARIES["user_role"] = {"officer": _l("liaison officer"),
                              "reviewer": _l("compliance reviewer"),
                              "admin": _l("administrator")}
 
-#: Messages of the notice and screening schemas, so that they can be translated.
-SCHEMA_MESSAGES = (
-    _l("Missing data for required field."), _l("Not a valid string."),
-    _l("Not a valid date: expected YYYY-MM-DD, YYYY-MM or YYYY."),
-    _l("Not a valid date: expected YYYY-MM-DD."),
-    _l("Not a valid date: no such day, month or year."),
-    _l("A name must contain letters."), _l("Must be one of: {choices}."),
-    _l("Below the minimum identifying data: give at least one name and one of "
-       "date of birth, nationality or travel document."),
-    _l("Name at least one recipient for audience 'named'."),
-    _l("must be in the future"), _l("Control characters are not allowed."),
-    _l("Unknown country: use an ISO 3166-1 alpha-3 code."),
-    _l("Not a document number: 1 to 20 of A-Z, 0-9 and '<'."),
-    _l("Not a partner code: expected three letters (A-Z)."),
-)
-
 
 def label(vocab: str, value: Any) -> str:
     """The translated label of ``value`` in ``vocab`` (the value itself if unknown)."""
@@ -97,5 +100,6 @@ def label(vocab: str, value: Any) -> str:
 
 
 def message(text: str) -> str:
-    """A schema or service message, translated when the catalogue knows it."""
-    return gettext(text) if text else text
+    """A schema, service or audit message in the page's language
+    (:func:`fts_share.web.messages.translate`)."""
+    return translate(text)

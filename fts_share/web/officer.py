@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from fts_share.errors import Forbidden, FtsError, Gone, ValidationError
+from fts_share.errors import Conflict, Forbidden, FtsError, Gone, NotFound, ValidationError
 from fts_share.http import context
 from fts_share.notices import schemas
 from fts_share.services import alerts as alert_service
@@ -228,26 +228,42 @@ def alerts() -> ResponseReturnValue:
     return render_template("officer/alerts.html", items=items, status=status, next=nxt)
 
 
+@bp.get("/alerts/<int:alert_id>")
+@users.require("officer")
+def alert(alert_id: int) -> ResponseReturnValue:
+    """One alert: both sides, the explanation, and every decision with its reason."""
+    with context.read() as work:
+        try:
+            found = alert_service.get(work, alert_id)
+        except NotFound:
+            abort(404)
+    return render_template("officer/alerts.html", items=[found], history=found["history"],
+                           status=found["alert"].status, next=None)
+
+
 @bp.post("/alerts/<int:alert_id>/decision")
 @users.require("officer")
 def decide(alert_id: int) -> ResponseReturnValue:
-    """Confirm or dismiss one alert (the decision is logged)."""
-    raw = {"decision": request.form.get("decision", "")}
-    if request.form.get("note", "").strip():
-        raw["note"] = request.form["note"]
+    """Confirm, dismiss or reopen one alert, with a reason (kept and logged)."""
+    raw = {k: request.form[k] for k in ("decision", "reason") if request.form.get(k, "").strip()}
     user = users.current_user()
     assert user is not None
     try:
         data = schemas.load_decision(raw)
         with context.work() as work:
             alert_service.decide(work, alert_id=alert_id, decision=data["decision"],
-                                 actor=user.audit_name, note=data.get("note"))
+                                 actor=user.audit_name, reason=data["reason"])
     except ValidationError as exc:
         flash(_("The decision was not recorded: %(why)s",
-                why="; ".join(message(m) for v in exc.errors.values() for m in v)), "error")
+                why="; ".join(f"{label('field', k)}: {message(m)}"
+                              for k, v in exc.errors.items() for m in v)), "error")
+    except Conflict:
+        flash(_("The alert already has this status."), "error")
     else:
         flash(_("Alert %(id)s: %(decision)s.", id=alert_id,
-                decision=label("status", data["decision"])), "ok")
+                decision=label("decision", data["decision"])), "ok")
+    if request.form.get("back") == "alert":
+        return redirect(url_for("officer.alert", alert_id=alert_id))
     return redirect(url_for("officer.alerts"))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from fts_share.errors import FtsError, ValidationError
@@ -21,6 +22,7 @@ from fts_share.http import context
 from fts_share.notices import schemas
 from fts_share.services import screening
 from fts_share.web import errors, security, users, views
+from fts_share.web.bidi import ltr
 from fts_share.web.labels import message
 
 bp = Blueprint("screening", __name__, url_prefix="/officer/screen")
@@ -105,12 +107,12 @@ def _row_errors(exc: ValidationError) -> list[str]:
     for path, msgs in sorted(exc.errors.items()):
         parts = path.split(".")
         if parts[0] == "batch" and len(parts) > 1 and parts[1].isdigit():
-            where = _("Line %(line)s", line=int(parts[1]) + 2)
+            where = Markup("%s") % _("Line %(line)s", line=int(parts[1]) + 2)
             if len(parts) > 2:
-                where += f" ({parts[2]})"
+                where += Markup(" (%s)") % ltr(parts[2])
         else:
-            where = parts[0]
-        out.extend(f"{where}: {message(m)}" for m in msgs)
+            where = Markup("%s") % parts[0]
+        out.extend(where + Markup(": %s") % message(m) for m in msgs)
     return out
 
 
@@ -122,7 +124,8 @@ def _unreadable_names(rows: list[dict[str, Any]]) -> list[str]:
         try:
             screening.analyze(row["name"])
         except ValidationError as exc:
-            out.extend(_("Line %(line)s", line=i + 2) + f" (name): {message(m)}"
+            out.extend(Markup("%s (%s): %s") % (_("Line %(line)s", line=i + 2), ltr("name"),
+                                                message(m))
                        for msgs in exc.errors.values() for m in msgs)
         if len(out) >= 20:
             break
@@ -137,6 +140,7 @@ def _form_request() -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 def _page(**kw: Any) -> ResponseReturnValue:
     kw.setdefault("errors", {})
+    kw.setdefault("which", "batch" if request.endpoint == "screening.batch" else "one")
     kw.setdefault("form", request.form if request.method == "POST" else {})
     status = kw.pop("status", 200)
     return render_template("officer/screen.html", max_kb=MAX_UPLOAD_BYTES // 1024,
@@ -175,8 +179,8 @@ def screen_one() -> ResponseReturnValue:
     except ValidationError as exc:
         errs = {("document" if k.startswith("documents") else k.split(".")[0]):
                 [message(m) for m in v] for k, v in exc.errors.items()}
-        return _page(errors=errs, status=422)
-    return _page(single=result, screened_name=data["name"])
+        return _page(errors=errs, status=422, which="one")
+    return _page(single=result, screened_name=data["name"], which="one")
 
 
 def _run(app: Any, job: Job, data: dict[str, Any], actor: str) -> None:

@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from coalition import FIXTURES, Coalition, build, notice
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from fts_share.app import create_app
 from fts_share.clock import utcnow
 from fts_share.federation import wire
 from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_un_file
+from fts_share.storage.audit_tables import AuditEntry
 
 BASE = {"purpose": "border_screening", "legal_basis": ["UNSCR-2178"]}
 
@@ -94,13 +96,25 @@ def test_incoming_notice_raises_an_alert_that_is_decided_once(pair: Coalition) -
     assert [(a["record"], a["kind"]) for a in alerts] == [("QDi.006", "travel_ban_hit")]
     alert = alerts[0]
     assert alert["measures"] and alert["explanation"]["parts"]
-    resp = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=auth,
-                       json={"decision": "confirmed", "note": "same person"})
+    url = f"/api/v1/alerts/{alert['id']}/decision"
+    resp = client.post(url, headers=auth, json={"decision": "confirmed"})
+    assert resp.status_code == 422 and "reason" in resp.get_json()["errors"]
+    resp = client.post(url, headers=auth, json={"decision": "confirmed", "reason": "same person"})
     assert resp.status_code == 200 and resp.get_json()["status"] == "confirmed"
-    resp = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=auth,
-                       json={"decision": "dismissed"})
+    resp = client.post(url, headers=auth, json={"decision": "confirmed", "reason": "again"})
     assert resp.status_code == 409
-    resp = client.post("/api/v1/alerts/999/decision", headers=auth, json={"decision": "confirmed"})
+    resp = client.post(url, headers=auth, json={"decision": "reopened", "reason": "dob differs"})
+    assert resp.status_code == 200 and resp.get_json()["status"] == "new"
+    resp = client.post(url, headers=auth, json={"decision": "dismissed", "reason": "checked"})
+    assert resp.status_code == 200 and resp.get_json()["status"] == "dismissed"
+    with irq.node.store.read() as db:
+        decided = [e.detail for e in db.scalars(select(AuditEntry).where(
+            AuditEntry.action == "match_decided").order_by(AuditEntry.seq))]
+    assert [(d["decision"], d["previous"], d["revision"]) for d in decided] == [
+        ("confirmed", "new", 1), ("reopened", "confirmed", 2), ("dismissed", "new", 3)]
+    assert all("same person" not in str(d) for d in decided)
+    resp = client.post("/api/v1/alerts/999/decision", headers=auth,
+                       json={"decision": "confirmed", "reason": "x"})
     assert resp.status_code == 404
     resp = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=auth,
                        json={"decision": "maybe"})

@@ -458,12 +458,16 @@ def test_withdrawal() -> None:
 
 
 def test_decision() -> None:
-    assert load_decision({"decision": "confirmed"}) == {"decision": "confirmed", "note": None}
-    assert load_decision({"decision": "dismissed", "note": "different dob\nchecked"})["note"] \
+    assert load_decision({"decision": "confirmed", "reason": "same passport"}) \
+        == {"decision": "confirmed", "reason": "same passport"}
+    assert load_decision({"decision": "reopened", "reason": "different dob\nchecked"})["reason"] \
         == "different dob\nchecked"
-    for bad, where in [({"decision": "maybe"}, "decision"), ({}, "decision"),
-                       ({"decision": "confirmed", "note": "x" * 1001}, "note"),
-                       ({"decision": "confirmed", "note": "a\x00"}, "note")]:
+    for bad, where in [({"decision": "maybe", "reason": "x"}, "decision"), ({}, "decision"),
+                       ({"decision": "confirmed"}, "reason"),
+                       ({"decision": "confirmed", "reason": "  "}, "reason"),
+                       ({"decision": "confirmed", "reason": "x", "note": "y"}, "note"),
+                       ({"decision": "confirmed", "reason": "x" * 1001}, "reason"),
+                       ({"decision": "confirmed", "reason": "a\x00"}, "reason")]:
         with pytest.raises(ValidationError) as info:
             load_decision(bad)
         assert where in info.value.errors

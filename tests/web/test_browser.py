@@ -110,6 +110,7 @@ def test_publish_receive_confirm_and_review(browser: Browser, nodes: coalition.C
     expect(card.locator("details.explanation li.reason-part-matched").first).to_contain_text(
         re.compile(r"(same|another) (spelling|script)"))
     shot(officer, "officer-alerts")
+    card.get_by_label("Reason").fill("Same date of birth and nationality.")
     card.get_by_role("button", name="Confirm the match").click()
     expect(officer.locator(".flash")).to_contain_text("Confirmed")
     officer.get_by_role("link", name="Confirmed").click()

@@ -1,0 +1,123 @@
+"""A tour of every page an officer or a reviewer meets, with data on them: a notice
+published at FRA and received at IRQ (where it raises alerts against a national list
+and the UN list), screenings (one name, a batch, errors), and the reviewer pages.
+
+Used by the catalogue test (every visible word in the page's language) and the
+accessibility test (axe in Chromium): both walk the same pages.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import coalition
+from flask.testing import FlaskClient
+from web_helpers import add_watchlist, csrf_of, sign_in
+
+from fts_share.app import create_app
+from fts_share.clock import utcnow
+from fts_share.services.unit import Work
+from fts_share.services.watchlist_import import import_un_file
+
+UN_LIST = Path(__file__).resolve().parents[2] / "fixtures" / "un-excerpt.xml"
+NOTICE = {"name_latin": "Karim Benali", "name_ar": "كريم بن علي",
+          "alias-0-full": "Abou Souleymane", "alias-0-kind": "nom_de_guerre", "dob": "1994",
+          "dob_approx": "1", "nationality-0": "FRA", "doc-0-type": "passport",
+          "doc-0-number": "12AB34567", "doc-0-country": "FRA", "movement_kind": "departure",
+          "movement_place": "Paris", "movement_country": "FRA", "legal_basis": "UNSCR-2178",
+          "audience": "named", "recipients": "IRQ", "caveats": "ct-only", "action": "publish"}
+SADDAM = {"name_latin": "Saddam Hussein al-Tikriti", "name_ar": "صدام حسين التكريتي",
+          "dob": "1937-04-28", "nationality-0": "IRQ", "movement_kind": "detention",
+          "movement_place": "Baghdad", "movement_country": "IRQ",
+          "legal_basis": "UNSCR-2178", "audience": "named", "recipients": "IRQ",
+          "caveats": "ct-only", "action": "publish"}
+PURPOSE = {"purpose": "border_screening", "legal_basis": "UNSCR-2178"}
+
+
+def post(client: FlaskClient, url: str, data: dict[str, Any], page: str, **kw: Any) -> Any:
+    """POST with the CSRF token of ``page``."""
+    return client.post(url, data={**data, "csrf_token": csrf_of(client.get(page).text)}, **kw)
+
+
+def prepare(c: coalition.Coalition) -> dict[str, str]:
+    """Publish two notices from FRA to IRQ, poll at IRQ, decide one alert; the ids."""
+    add_watchlist(c["IRQ"])
+    with c["IRQ"].node.store.transaction() as db:
+        import_un_file(Work(db, utcnow(), c["IRQ"].node), UN_LIST, actor="system")
+    fra = client_of(c["FRA"], "officer")
+    for data in (NOTICE, SADDAM):
+        assert post(fra, "/officer/publish", data, "/officer/publish").status_code == 302
+    c["IRQ"].poll()
+    irq = client_of(c["IRQ"], "officer")
+    alerts = re.findall(r'id="alert-(\d+)"', irq.get("/officer/alerts").text)
+    assert len(alerts) >= 2, "the notices raise alerts at IRQ"
+    post(irq, f"/officer/alerts/{alerts[0]}/decision",
+         {"decision": "confirmed", "reason": "Same date of birth and passport."},
+         "/officer/alerts")
+    notice_id = re.findall(r"/officer/notices/([0-9a-f-]{36})", irq.get("/officer/").text)[0]
+    mine = re.findall(r"/officer/notices/([0-9a-f-]{36})",
+                      fra.get("/officer/?box=published").text)[0]
+    return {"received": notice_id, "published": mine, "alert": alerts[-1],
+            "decided": alerts[0]}
+
+
+def client_of(member: coalition.Member, role: str, lang: str = "en") -> FlaskClient:
+    """A test client of ``member``'s pages, signed in with ``role``, in ``lang``."""
+    app = create_app(node=member.node)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+    assert sign_in(client, member.tokens[role]).status_code == 302
+    return client
+
+
+def officer_pages(client: FlaskClient, ids: dict[str, str]) -> Iterator[tuple[str, Any]]:
+    """(what, response) for every officer page at IRQ, in the client's language."""
+    notice = ids["received"]
+    yield "inbox", client.get("/officer/")
+    yield "inbox published", client.get("/officer/?box=published")
+    yield "publish", client.get("/officer/publish")
+    yield "publish errors", post(client, "/officer/publish",
+                                 {"name_latin": "12345", "dob": "1994-13-01", "nationality-0": "XXX",
+                                  "audience": "named", "action": "publish"}, "/officer/publish")
+    yield "publish preview", post(client, "/officer/publish",
+                                  {**NOTICE, "action": "preview"}, "/officer/publish")
+    yield "open", client.get(f"/officer/notices/{notice}")
+    yield "open errors", post(client, f"/officer/notices/{notice}/open", {},
+                              f"/officer/notices/{notice}")
+    yield "notice", post(client, f"/officer/notices/{notice}/open",
+                         {"purpose": "investigation", "legal_basis": "UNSCR-2178"},
+                         f"/officer/notices/{notice}")
+    for status in ("new", "confirmed", "dismissed"):
+        yield f"alerts {status}", client.get(f"/officer/alerts?status={status}")
+    yield "alert", client.get(f"/officer/alerts/{ids['alert']}")
+    yield "decided alert", client.get(f"/officer/alerts/{ids['decided']}")
+    yield "screen", client.get("/officer/screen/")
+    yield "screen errors", post(client, "/officer/screen/", {"dob": "19x4"}, "/officer/screen/")
+    yield "screen one", post(client, "/officer/screen/",
+                             {**PURPOSE, "name": "Saddam Hussein", "dob": "1937"},
+                             "/officer/screen/")
+    csv = "ref,name,dob\nR1,Saddam Hussein,1937\nR2,Omar Haddad,1980\nR3,Jean Dupont,1970\n"
+    yield "screen batch", post(client, "/officer/screen/batch",
+                               {**PURPOSE, "file": (io.BytesIO(csv.encode()), "l.csv", "text/csv")},
+                               "/officer/screen/", content_type="multipart/form-data")
+    yield "screen batch errors", post(
+        client, "/officer/screen/batch",
+        {"file": (io.BytesIO(b"name,dob\nAli,19x0\n"), "l.csv", "text/csv")},
+        "/officer/screen/", content_type="multipart/form-data")
+    yield "not found", client.get("/officer/notices/00000000-0000-0000-0000-000000000000")
+
+
+def reviewer_pages(client: FlaskClient) -> Iterator[tuple[str, Any]]:
+    """(what, response) for every reviewer page."""
+    yield "log", client.get("/review/")
+    yield "log errors", client.get("/review/?actor=nobody&since=2026-99-01&partner=x1")
+    yield "tree", client.get("/review/tree")
+    yield "proof", client.get("/review/proof?index=1")
+    yield "proof errors", client.get("/review/proof?index=x")
+    yield "report", client.get("/review/report")
+    yield "forbidden", client.get("/officer/")
