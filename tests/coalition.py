@@ -20,10 +20,10 @@ from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, generate
 from fts_share.federation.poller import PeerReport
 from fts_share.federation.roster import build_member, roster_key_entry, sign_roster
 from fts_share.services import accounts
+from fts_share.services.arrival import arrival_screening
 from fts_share.services.node import Node, init_home
 from fts_share.services.polling import Poller
 from fts_share.services.roster import import_roster
-from fts_share.services.screening import screening_hook
 from fts_share.services.serving import ServerThread, make_server, reserve_port
 from fts_share.services.unit import Work
 
@@ -64,7 +64,7 @@ class Member:
             self.sock = None
 
     def poll(self, **kwargs: Any) -> list[PeerReport]:
-        return Poller(self.node, on_notice=screening_hook(self.node), **kwargs).poll_all(force=True)
+        return Poller(self.node, on_page=arrival_screening(self.node), **kwargs).poll_all(force=True)
 
     def api(self, method: str, path: str, *, token: str | None = None, body: Any = None,
             raw: bytes | None = None, headers: dict[str, str] | None = None

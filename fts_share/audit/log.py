@@ -102,6 +102,16 @@ def record(store: AuditStore, *, now: datetime, actor: str, action: str,
                          partner, purpose, legal, outcome, details, leaf)
 
 
+def record_many(store: AuditStore, entries: Sequence[Mapping[str, Any]]
+                ) -> list[RecordedEntry]:
+    """Append several entries in order (each mapping holds :func:`record`'s keyword
+    arguments): the append lock and the frontier are taken once, and the store writes
+    the entries and the subtree nodes they complete with one statement per table when
+    they are next observed. An invalid entry raises ``ValidationError``; the caller's
+    transaction then holds none of them once it rolls back."""
+    return [record(store, **fields) for fields in entries]
+
+
 def log_size(store: AuditStore) -> int:
     """The number of entries in the log (its tree size), pending appends included."""
     return store.size()

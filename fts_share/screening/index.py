@@ -19,7 +19,7 @@ Domain code: no SQLAlchemy. The index reads the watchlist through the
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -145,6 +145,20 @@ class WatchlistIndex:
             for hit in hits:
                 hit.explanation  # noqa: B018 - worked out while the index cannot change
             return hits
+
+    def search_many(self, queries: Sequence[Mapping[str, Any]], **kwargs: Any
+                    ) -> list[list[Hit]]:
+        """``NameIndex.search_many`` (one batch, in this process) on the index as last
+        refreshed; a row whose name cannot be read gives no hits. Explanations are
+        worked out while the index cannot change."""
+        with self._lock:
+            if self._index is None:
+                raise RuntimeError("refresh() the watchlist index before searching it")
+            results = self._index.search_many(queries, skip_invalid=True, **kwargs)
+            for hits in results:
+                for hit in hits:
+                    hit.explanation  # noqa: B018
+            return results
 
     def _build(self, source: WatchlistSource) -> None:
         index = NameIndex(**self._options)

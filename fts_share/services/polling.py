@@ -25,7 +25,7 @@ from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_
 from fts_share.federation.roster import Member
 from fts_share.services import logcheck
 from fts_share.services.node import Node
-from fts_share.services.receiving import NoticeHook, ingest_page, purge_version
+from fts_share.services.receiving import NoticeHook, PageHook, ingest_page, purge_version
 from fts_share.services.roster import import_roster
 from fts_share.services.unit import Work
 from fts_share.storage.audit_store import audit_store
@@ -51,9 +51,9 @@ class Poller:
     """Polls the partners of ``node``; ``clock`` is the only source of time."""
 
     def __init__(self, node: Node, *, clock: Clock = utcnow,
-                 on_notice: NoticeHook | None = None,
+                 on_notice: NoticeHook | None = None, on_page: PageHook | None = None,
                  after_page: Callable[[str, int], None] | None = None) -> None:
-        self.node, self.clock, self.on_notice = node, clock, on_notice
+        self.node, self.clock, self.on_notice, self.on_page = node, clock, on_notice, on_page
         settings = node.config.federation
         self.settings = settings
         self.client = PartnerClient(key=node.signing, timeout=settings.request_timeout,
@@ -120,7 +120,8 @@ class Poller:
         return the size of the partner's largest head now held."""
         with self._commit_lock, self.node.store.transaction() as session:
             work = Work(session=session, now=now, node=self.node)
-            result = ingest_page(work, page=page, on_notice=self.on_notice)
+            result = ingest_page(work, page=page, on_notice=self.on_notice,
+                                 on_page=self.on_page)
             logcheck.check_page(work, page)
             tree_size = logcheck.held_size(session, member.code)
             peer = session.get(Peer, member.code)

@@ -14,7 +14,7 @@ and recorded as federation events.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,23 @@ from fts_share.storage.notices import SealedVersion
 
 NoticeHook = Callable[[Session, Notice, dict[str, Any], datetime], None]
 """Called with every received notice version as stored, and the time of ingestion."""
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A received notice version, stored, waiting to be screened with its page."""
+
+    notice_id: str
+    version: int
+    origin: str
+    legal_basis: list[str]
+    notice: dict[str, Any]
+
+
+PageHook = Callable[[Work, list[Arrival]], object]
+"""Called with a page's received notice versions, in page order, once they are stored
+and before anything later in the page reads or changes what is held (so a batch gives
+what one call per version would)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,15 @@ class PageState:
     on_notice: NoticeHook | None
     rows: PageRows
     result: IngestResult
+    on_page: PageHook | None = None
+    arrivals: list[Arrival] = field(default_factory=list)
+
+    def flush(self) -> None:
+        """Write the staged rows, then hand the stored arrivals to the page hook."""
+        self.rows.write(self.inbox)
+        if self.on_page is not None and self.arrivals:
+            arrivals, self.arrivals = self.arrivals, []
+            self.on_page(self.work, arrivals)
 
 
 def _prepare(item: PageItem, *, roster: Roster, origin: str, me: Receiver,
@@ -94,8 +120,8 @@ def _prepare(item: PageItem, *, roster: Roster, origin: str, me: Receiver,
         return Prepared(item, error=exc)
 
 
-def ingest_page(work: Work, *, page: VerifiedPage,
-                on_notice: NoticeHook | None = None) -> IngestResult:
+def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None = None,
+                on_page: PageHook | None = None) -> IngestResult:
     """Process every item of ``page`` and move the peer's cursor past it.
 
     1. Cryptography first, without the database: each envelope's signatures are checked
@@ -108,7 +134,12 @@ def ingest_page(work: Work, *, page: VerifiedPage,
        changes nothing held is staged, and the page's staged rows are inserted with one
        statement per table. An envelope that reads or changes what is held (a newer
        version, a notice this node re-shared, a tombstone, a recall, screening on
-       arrival) is stored after the staged rows, in a savepoint of its own.
+       arrival one by one with ``on_notice``) is stored after the staged rows, in a
+       savepoint of its own.
+    4. With ``on_page`` (screening a page as a batch), the stored versions are handed
+       to it together: before an envelope that reads or changes what is held, and at
+       the end of the page. All of it is in the page's transaction: a crash mid-page
+       leaves nothing of the page stored.
     """
     node, roster = work.node, work.node.roster
     me = Receiver(code=node.code, keys=node.encryption)
@@ -119,13 +150,13 @@ def ingest_page(work: Work, *, page: VerifiedPage,
         work=work, inbox=inbox, origin=page.origin, peer=inbox.peer(page.origin),
         context=PageContext.load(inbox, [p.opened.payload for p in prepared if p.opened]),
         held=inbox.held_digests(page.origin, [p.header.seq for p in prepared if p.header]),
-        on_notice=on_notice, rows=PageRows(), result=IngestResult())
+        on_notice=on_notice, rows=PageRows(), result=IngestResult(), on_page=on_page)
     for p in prepared:
         try:
             _accept(state, p)
         except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
             _refuse(state, p.item, exc)
-    state.rows.write(inbox)
+    state.flush()
     state.peer.cursor = max(state.peer.cursor, page.next)
     work.session.flush()
     return state.result
@@ -168,7 +199,7 @@ def _accept(state: PageState, p: Prepared) -> None:
         _stage(state, header=header, receipt=receipt)
         state.rows.received.append(received)
     else:
-        state.rows.write(state.inbox)  # what this envelope reads or changes comes first
+        state.flush()  # what this envelope reads or changes comes first
         with work.session.begin_nested():  # nothing half-stored
             state.inbox.insert_received([received])
             _apply(state, header=header, payload=opened.payload, receipt=receipt)
@@ -236,6 +267,18 @@ def _stage(state: PageState, *, header: EnvelopeHeader, receipt: Receipt) -> Non
     state.rows.versions.append(receipt.version)
     state.result.notices.append(receipt.version.key)
     state.context.hold(receipt.version.key)
+    _arrived(state, receipt)
+
+
+def _arrived(state: PageState, receipt: Receipt) -> None:
+    """Queue a stored version for the page hook (if there is one)."""
+    if state.on_page is None or receipt.version is None:
+        return
+    values = receipt.version.values
+    state.arrivals.append(Arrival(
+        notice_id=str(values["notice_id"]), version=int(values["version"]),
+        origin=str(values["origin"]), legal_basis=list(values["legal_basis"]),
+        notice=receipt.notice))
 
 
 def _apply(state: PageState, *, header: EnvelopeHeader, payload: dict[str, Any],
@@ -268,6 +311,7 @@ def _store_version(state: PageState, *, header: EnvelopeHeader, receipt: Receipt
                       reason="superseded by the source")
     if state.on_notice is not None:
         state.on_notice(work.session, row, receipt.notice, work.now)
+    _arrived(state, receipt)
 
 
 def _apply_tombstone(state: PageState, *, header: EnvelopeHeader,

@@ -14,9 +14,9 @@ from typing import Any
 from fts_share.clock import utcnow
 from fts_share.config import NodeConfig, load_config
 from fts_share.services import refusals
+from fts_share.services.arrival import arrival_screening
 from fts_share.services.node import Node, init_home
 from fts_share.services.polling import Poller, purge_expired
-from fts_share.services.screening import screening_hook
 from fts_share.services.serving import BackgroundPoller, ServerThread, make_server, reserve_port
 from fts_share.services.unit import unit_of_work
 
@@ -39,12 +39,12 @@ def create_home(home: Path, *, code: str, url: str, passphrase: bytes | None = N
 
 def background_poller(node: Node, *, interval: float) -> BackgroundPoller:
     """A poller loop (not started) that screens every received notice."""
-    return BackgroundPoller(node, interval=interval, on_notice=screening_hook(node))
+    return BackgroundPoller(node, interval=interval, on_page=arrival_screening(node))
 
 
 def poll_once(node: Node) -> list[dict[str, Any]]:
     """Poll every partner once (screening what arrives); one row per partner."""
-    reports = Poller(node, on_notice=screening_hook(node)).poll_all(force=True)
+    reports = Poller(node, on_page=arrival_screening(node)).poll_all(force=True)
     return [{"peer": r.peer, "ok": r.ok, "pages": r.pages, "received": r.result.received,
              "decrypted": r.result.decrypted, "duplicates": r.result.duplicates,
              "rejected": r.result.rejected, "error": r.error} for r in reports]

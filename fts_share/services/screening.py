@@ -42,13 +42,13 @@ def watchlist_index(node: Node) -> WatchlistIndex:
     return idx
 
 
-def _current_index(work: Work) -> WatchlistIndex:
+def current_index(work: Work) -> WatchlistIndex:
     index = watchlist_index(work.node)
     index.refresh(SqlWatchlist(work.session))
     return index
 
 
-def _explanation(hit: Hit) -> dict[str, Any]:
+def explanation_of(hit: Hit) -> dict[str, Any]:
     return dict(hit.explanation.to_dict())
 
 
@@ -90,7 +90,7 @@ def _hit_doc(session: Session, hit: Hit, *, disclose: bool) -> dict[str, Any]:
                            "measures": list(entry.measures) if entry else []}
     if disclose:
         doc["matched_name"] = hit.name
-        doc["explanation"] = _explanation(hit)
+        doc["explanation"] = explanation_of(hit)
         if entry is not None:
             doc["regime"] = entry.regime
     return doc
@@ -115,7 +115,7 @@ def screen(work: Work, *, queries: Sequence[Query], purpose: str, legal_basis: S
 
     A bad single name raises its ``ValidationError``; in a ``batch`` a bad row gets an
     ``error`` (problem document) and the other rows are screened."""
-    index = _current_index(work)
+    index = current_index(work)
     results: list[dict[str, Any]] = []
     for i, q in enumerate(queries):
         results.append(_screen_one(work, index, q, limit=limit, disclose=partner is None,
@@ -170,7 +170,7 @@ def screen_at(node: Node, partner: str, *, body: dict[str, Any], actor: str,
                    detail=detail)
 
 
-def _alert_kind(entry: WatchlistEntry | None, movement: str | None) -> str:
+def alert_kind(entry: WatchlistEntry | None, movement: str | None) -> str:
     if entry is None or entry.source != "un":
         return "match"
     if TRAVEL_BAN in entry.measures and movement in BORDER_MOVEMENTS:
@@ -183,11 +183,11 @@ def notice_record_id(origin: str, notice_id: str) -> str:
     return f"notice:{origin}:{notice_id}"
 
 
-def _subject_names(subject: Mapping[str, Any]) -> list[str]:
+def subject_names(subject: Mapping[str, Any]) -> list[str]:
     return [n["full"] for n in subject.get("names", []) if n.get("full")]
 
 
-def _subject_documents(subject: Mapping[str, Any]) -> list[str]:
+def subject_documents(subject: Mapping[str, Any]) -> list[str]:
     return [d["number"] for d in subject.get("documents", []) if d.get("number")]
 
 
@@ -195,9 +195,9 @@ def _best_hits(index: WatchlistIndex, subject: Mapping[str, Any], own_id: str) -
     """The best hit per record over every name of the subject (unreadable names skipped)."""
     dob = (subject.get("dob") or {}).get("value")
     nats = subject.get("nationalities") or None
-    docs = _subject_documents(subject) or None
+    docs = subject_documents(subject) or None
     best: dict[str, Hit] = {}
-    for name in _subject_names(subject):
+    for name in subject_names(subject):
         query = Query(name=name, dob=dob, nationality=nats, documents=docs)
         try:
             hits = _search(index, query, limit=10, exclude=own_id)
@@ -213,8 +213,8 @@ def _raise_alert(work: Work, row: Notice, rid: str, hit: Hit, movement: str | No
     entry = work.session.get(WatchlistEntry, rid)
     alert = Alert(created=work.now, notice_id=row.notice_id, notice_version=row.version,
                   record_id=rid, source=entry.source if entry else "unknown",
-                  kind=_alert_kind(entry, movement), score=round(float(hit.score), 4),
-                  explanation=_explanation(hit),
+                  kind=alert_kind(entry, movement), score=round(float(hit.score), 4),
+                  explanation=explanation_of(hit),
                   measures=list(entry.measures) if entry else [], status="new")
     work.session.add(alert)
     work.session.flush()
@@ -231,24 +231,34 @@ def screen_notice(work: Work, row: Notice, notice: Mapping[str, Any]) -> list[Al
     or movement of the wrong shape raises ``ValidationError`` (the envelope is refused)."""
     subject, movement_doc = load_received(notice)
     own_id = notice_record_id(row.origin, row.notice_id)
-    best = _best_hits(_current_index(work), subject, own_id)
+    best = _best_hits(current_index(work), subject, own_id)
     movement = movement_doc["kind"] if movement_doc else None
     alerts = [_raise_alert(work, row, rid, hit, movement)
-              for rid, hit in sorted(best.items(), key=lambda kv: -kv[1].score)]
+              for rid, hit in sorted(best.items(), key=lambda kv: (-kv[1].score, kv[0]))]
     _index_subject(work, row, subject, own_id)
     return alerts
 
 
 def _index_subject(work: Work, row: Notice, subject: Mapping[str, Any], rid: str) -> None:
-    entry = work.session.get(WatchlistEntry, rid) or WatchlistEntry(id=rid, source="notice")
+    entry = work.session.get(WatchlistEntry, rid)
+    work.session.add(subject_entry(entry, rid=rid, notice_id=row.notice_id,
+                                   version=row.version, origin=row.origin,
+                                   subject=subject, now=work.now))
+
+
+def subject_entry(entry: WatchlistEntry | None, *, rid: str, notice_id: str, version: int,
+                  origin: str, subject: Mapping[str, Any], now: datetime) -> WatchlistEntry:
+    """The watchlist entry ``rid`` (``entry``, or a new one) holding a received notice's
+    subject, so that later notices are screened against it."""
+    entry = entry or WatchlistEntry(id=rid, source="notice")
     entry.kind = "individual"
-    entry.names = _subject_names(subject)
+    entry.names = subject_names(subject)
     entry.dobs = [subject["dob"]["value"]] if subject.get("dob") else []
     entry.nationalities = list(subject.get("nationalities") or [])
-    entry.documents = _subject_documents(subject)
-    entry.measures, entry.active, entry.updated = [], True, work.now
-    entry.data = {"notice": row.notice_id, "version": row.version, "origin": row.origin}
-    work.session.add(entry)
+    entry.documents = subject_documents(subject)
+    entry.measures, entry.active, entry.updated = [], True, now
+    entry.data = {"notice": notice_id, "version": version, "origin": origin}
+    return entry
 
 
 def screening_hook(node: Node) -> NoticeHook:

@@ -21,8 +21,8 @@ class BackgroundPoller:
     stopped."""
 
     def __init__(self, node: Node, *, interval: float, clock: Clock = utcnow,
-                 on_notice: Any = None) -> None:
-        self.poller = Poller(node, clock=clock, on_notice=on_notice)
+                 on_notice: Any = None, on_page: Any = None) -> None:
+        self.poller = Poller(node, clock=clock, on_notice=on_notice, on_page=on_page)
         self.node, self.interval, self.clock = node, interval, clock
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="fts-poller", daemon=True)

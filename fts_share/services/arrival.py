@@ -1,0 +1,135 @@
+"""Screening on arrival, a page at a time.
+
+The poller hands every received page's stored notice versions to the hook of
+:func:`arrival_screening` (``ingest_page(on_page=...)``). The page's subjects become
+watchlist entries first; the index catches up once; then every name of every subject
+is searched in one batch call (:meth:`WatchlistIndex.search_many`). Each subject keeps
+the hits one-by-one screening would give it: records held before the page and the
+subjects that came before it in the page, never its own record or a later one. The
+page's alerts are inserted with one statement and their audit entries appended
+together (:func:`fts_share.audit.log.record_many`), in the page's transaction.
+
+One-by-one screening (:func:`fts_share.services.screening.screening_hook`) remains the
+reference; with the rarity statistics of the index held still (a small watchlist, or
+no name of the page changing them), both give the same alerts in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fts_share.audit.log import record_many
+from fts_share.matching import Hit
+from fts_share.notices.schemas import load_received
+from fts_share.services.node import Node
+from fts_share.services.receiving import Arrival, PageHook
+from fts_share.services.screening import (
+    alert_kind,
+    current_index,
+    explanation_of,
+    notice_record_id,
+    subject_documents,
+    subject_entry,
+    subject_names,
+)
+from fts_share.services.unit import Work
+from fts_share.storage.alerts import entries_by_id, insert_alerts
+
+#: hits kept per subject (as one-by-one screening keeps them)
+LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Screened:
+    """One subject of a page: its arrival, what was read of it, and its hits."""
+
+    arrival: Arrival
+    subject: Mapping[str, Any]
+    movement: str | None
+    own_id: str
+
+
+def arrival_screening(node: Node) -> PageHook:
+    """The ``on_page`` hook the poller calls with every received page's notices."""
+    return screen_arrivals
+
+
+def screen_arrivals(work: Work, arrivals: list[Arrival]) -> list[int]:
+    """Screen a page's received notice versions as one batch; the ids of the alerts
+    raised (see the module docstring)."""
+    page = [_read(a) for a in arrivals]
+    if not page:
+        return []
+    _index_subjects(work, page)
+    best = _page_hits(work, page)
+    return _raise_alerts(work, page, best)
+
+
+def _read(arrival: Arrival) -> Screened:
+    subject, movement = load_received(arrival.notice)
+    return Screened(arrival, subject, movement["kind"] if movement else None,
+                    notice_record_id(arrival.origin, arrival.notice_id))
+
+
+def _index_subjects(work: Work, page: Sequence[Screened]) -> None:
+    held = entries_by_id(work.session, (s.own_id for s in page))
+    for s in page:
+        a = s.arrival
+        work.session.add(subject_entry(held.get(s.own_id), rid=s.own_id,
+                                       notice_id=a.notice_id, version=a.version,
+                                       origin=a.origin, subject=s.subject, now=work.now))
+
+
+def _queries(s: Screened) -> list[dict[str, Any]]:
+    subject = s.subject
+    dob = (subject.get("dob") or {}).get("value")
+    nats = subject.get("nationalities") or None
+    docs = subject_documents(subject) or None
+    return [{"name": n, "dob": dob, "nationality": nats, "documents": docs}
+            for n in subject_names(subject)]
+
+
+def _page_hits(work: Work, page: Sequence[Screened]) -> list[dict[str, Hit]]:
+    """The best hit per record of each subject, from one batch search."""
+    position = {s.own_id: k for k, s in enumerate(page)}
+    rows: list[tuple[int, dict[str, Any]]] = [(k, q) for k, s in enumerate(page)
+                                              for q in _queries(s)]
+    index = current_index(work)
+    results = index.search_many([q for _, q in rows], limit=LIMIT + 1 + len(page))
+    best: list[dict[str, Hit]] = [{} for _ in page]
+    for (k, _q), hits in zip(rows, results, strict=True):
+        kept = [h for h in hits if position.get(h.record_id, -1) < k][:LIMIT]
+        mine = best[k]
+        for h in kept:
+            if h.record_id not in mine or h.score > mine[h.record_id].score:
+                mine[h.record_id] = h
+    return best
+
+
+def _raise_alerts(work: Work, page: Sequence[Screened], best: list[dict[str, Hit]]
+                  ) -> list[int]:
+    entries = entries_by_id(work.session, (rid for b in best for rid in b))
+    rows: list[dict[str, Any]] = []
+    for s, hits in zip(page, best, strict=True):
+        for rid, hit in sorted(hits.items(), key=lambda kv: (-kv[1].score, kv[0])):
+            entry = entries.get(rid)
+            rows.append({"created": work.now, "notice_id": s.arrival.notice_id,
+                         "notice_version": s.arrival.version, "record_id": rid,
+                         "source": entry.source if entry else "unknown",
+                         "kind": alert_kind(entry, s.movement),
+                         "score": round(float(hit.score), 4),
+                         "explanation": explanation_of(hit),
+                         "measures": list(entry.measures) if entry else [],
+                         "status": "new", "_arrival": s.arrival})
+    ids = insert_alerts(work.session, [{k: v for k, v in r.items() if k != "_arrival"}
+                                       for r in rows])
+    record_many(work.audit, [
+        {"now": work.now, "actor": "system", "action": "match_created",
+         "object_type": "alert", "object_id": str(i), "object_version": None,
+         "partner": r["_arrival"].origin, "legal_basis": r["_arrival"].legal_basis,
+         "detail": {"notice": r["notice_id"], "notice_version": r["notice_version"],
+                    "record": r["record_id"], "score": r["score"], "kind": r["kind"]}}
+        for i, r in zip(ids, rows, strict=True)])
+    return ids
