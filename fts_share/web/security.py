@@ -6,7 +6,7 @@ from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
 #: No inline scripts or styles: the one script and the stylesheet are static files.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 csrf = CSRFProtect()
 """Flask-WTF's CSRF protection, bound by the app factory; the web blueprints check it."""

@@ -204,3 +204,62 @@ def test_reviewer_cannot_open_notice_content(browser: Browser,
     response = page.goto(nodes["FRA"].url + "/officer/")
     assert response is not None and response.status == 403
     expect(page.locator("h1")).to_contain_text("Access refused")
+
+
+@pytest.mark.parametrize(("locale", "family"), [("ar", "Noto Naskh Arabic"),
+                                                ("en", "Noto Sans"), ("fr", "Noto Sans")])
+def test_the_pages_render_with_the_fonts_the_package_ships(
+        browser: Browser, nodes: coalition.Coalition, locale: str, family: str) -> None:
+    page = signed_in(browser, nodes["FRA"], "officer", locale=locale)
+    fetched: list[str] = []
+    page.on("requestfinished", lambda r: fetched.append(r.url))
+    page.reload()
+    page.evaluate("document.fonts.ready.then(() => true)")
+    faces = page.evaluate("""() => Array.from(document.fonts).map(
+        f => [f.family.replace(/"/g, ''), f.weight, f.status])""")
+    assert [family, "400", "loaded"] in faces, faces
+    used = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert used.replace('"', "").startswith(family), used
+    fonts = [u for u in fetched if u.endswith(".woff2")]
+    assert fonts and all(u.startswith(nodes["FRA"].url + "/web-static/fonts/") for u in fonts)
+    assert all(u.startswith(nodes["FRA"].url) for u in fetched), "nothing fetched elsewhere"
+    response = page.request.get(fonts[0])
+    assert response.status == 200 and response.headers["content-type"] == "font/woff2"
+
+
+def _reading_order(page: Page, selector: str) -> list[tuple[str, float, float]]:
+    """Each element's text with the on-screen x of its first and of its last character."""
+    return [tuple(x) for x in page.evaluate("""(selector) =>
+        Array.from(document.querySelectorAll(selector)).slice(0, 8).map(el => {
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            const text = walker.nextNode(), range = document.createRange();
+            range.setStart(text, 0); range.setEnd(text, 1);
+            const first = range.getBoundingClientRect().left;
+            range.setStart(text, text.length - 1); range.setEnd(text, text.length);
+            return [text.textContent, first, range.getBoundingClientRect().left];
+        })""", selector)]
+
+
+def test_dates_inside_arabic_sentences_read_left_to_right(
+        browser: Browser, nodes: coalition.Coalition) -> None:
+    fra, irq = nodes["FRA"], nodes["IRQ"]
+    status, _, _ = fra.api("POST", "/api/v1/notices", token="officer",
+                           body=coalition.notice(recipients=["IRQ"]))
+    assert status == 201
+    irq.poll()
+    status, listing, _ = irq.api("GET", "/api/v1/alerts", token="officer")
+    assert status == 200 and listing["items"], listing
+    alert = listing["items"][0]["id"]
+    status, body, _ = irq.api("POST", f"/api/v1/alerts/{alert}/decision", token="officer",
+                              body={"decision": "confirmed", "reason": "Same person."})
+    assert status == 200, body
+    page = signed_in(browser, irq, "officer", locale="ar")
+    page.goto(irq.url + "/officer/alerts?status=confirmed")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    times = _reading_order(page, "p.decided time")
+    assert times, "a decided alert says when, in an Arabic sentence"
+    for text, first, last in times:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", text), text
+        # "2026-12-05 03:16" must not be shown as "03:16 2026-12-05": the year is at
+        # the left and the minutes at the right, inside a right-to-left sentence.
+        assert first < last, (text, first, last)
