@@ -251,3 +251,22 @@ def problems(c: Collected, a: Member, b: Member) -> None:
     status, doc, _ = a.api("GET", "/api/v1/feed?after=0", headers=headers)
     c.add("problem-signature", "problem", doc, status=status)
     assert status == 401, doc
+
+
+def decisions_and_witnesses(c: Collected, a: Member, b: Member) -> None:
+    """An officer decides an alert (the request body of a decision), and ``b`` asks ``a``
+    for the heads of ``b`` that ``a`` witnessed (a signed partner request)."""
+    status, doc = signed(b, "GET", f"{a.url}/api/v1/audit/witnessed-heads?limit=10")
+    assert status == 200, doc
+    c.add("witnessed-heads", "witnessed-heads", doc, status=status)
+    for member in (a, b):
+        status, listing, _ = member.api("GET", "/api/v1/alerts", token="officer")
+        if status == 200 and listing["items"]:
+            body = {"decision": "confirmed", "reason": "Same date of birth."}
+            c.add("alert-decision", "alert-decision", body)
+            status, out, _ = member.api(
+                "POST", f"/api/v1/alerts/{listing['items'][0]['id']}/decision",
+                token="officer", body=body)
+            assert status == 200, out
+            return
+    raise AssertionError("the flows raised no alert to decide")

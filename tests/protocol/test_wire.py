@@ -37,6 +37,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collec
         flows.exchange(out, a, b, c)
         flows.screening(out, a, b)
         flows.reviewer(out, a)
+        flows.decisions_and_witnesses(out, a, b)
         flows.problems(out, a, b)
         yield out
     finally:
@@ -48,7 +49,8 @@ NAMES = ["feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head"
          "payload-forwarded", "payload-recall", "notice", "tombstone", "forwarded-statement",
          "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
          "screen-answer", "explanation", "audit-entries", "audit-entry", "inclusion-proof",
-         "consistency-proof", "problem", "problem-signature"]
+         "consistency-proof", "problem", "problem-signature", "witnessed-heads",
+         "alert-decision"]
 
 
 @pytest.mark.parametrize("name", NAMES)
