@@ -54,6 +54,8 @@ class ApiSettings:
 
     max_body_bytes: int = 1_048_576
     max_batch_rows: int = 100_000
+    #: hours a batch screening's results are kept after it was started
+    batch_retention_hours: int = 24
 
 
 @dataclass

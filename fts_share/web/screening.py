@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from fts_share.errors import FtsError, ValidationError
+from fts_share.errors import NotFound, ValidationError
 from fts_share.http import context
 from fts_share.notices import schemas
-from fts_share.services import screening
+from fts_share.services import batchjobs, screening
 from fts_share.web import errors, security, users, views
+from fts_share.web import screening_results as results
 from fts_share.web.bidi import ltr
 from fts_share.web.labels import message
 
@@ -33,26 +31,9 @@ MAX_UPLOAD_BYTES = 512 * 1024
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel",
              "application/octet-stream")
 COLUMNS = ("ref", "name", "dob", "nationality")
-#: Batches up to this size are screened while the page loads.
+#: Batches up to this size are screened while the page loads (longer ones in the
+#: background, with a progress page); every batch is a stored job either way.
 SYNC_ROWS = 200
-MAX_JOBS = 20
-
-
-@dataclass
-class Job:
-    """One batch screening running in the background, visible to its owner only."""
-
-    owner: int
-    total: int
-    done: int = 0
-    results: list[dict[str, Any]] | None = None
-    failed: str | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _jobs() -> dict[str, Job]:
-    jobs: dict[str, Job] = current_app.extensions.setdefault("fts_web_jobs", {})
-    return jobs
 
 
 class BadUpload(Exception):
@@ -183,25 +164,6 @@ def screen_one() -> ResponseReturnValue:
     return _page(single=result, screened_name=data["name"], which="one")
 
 
-def _run(app: Any, job: Job, data: dict[str, Any], actor: str) -> None:
-    def progress(done: int, total: int) -> None:
-        job.done = done
-
-    with app.app_context():
-        try:
-            with context.work() as work:
-                results = screening.screen(work, queries=screening.iter_queries(data["batch"]),
-                                           purpose=data["purpose"],
-                                           legal_basis=data["legal_basis"], actor=actor,
-                                           progress=progress, batch=True)
-            job.results = results
-        except FtsError as exc:
-            job.failed = exc.detail
-        except Exception:  # the page must say it failed, not spin forever
-            job.failed = "unexpected error"
-            raise
-
-
 @bp.post("/batch")
 @users.require("officer")
 def batch() -> ResponseReturnValue:
@@ -225,14 +187,15 @@ def batch() -> ResponseReturnValue:
     unreadable = _unreadable_names(data["batch"])
     if unreadable:
         return _page(errors={"file": unreadable}, status=422)
+    with context.work() as work:
+        job_id = batchjobs.create(work, rows=data["batch"], purpose=data["purpose"],
+                                  legal_basis=data["legal_basis"], owner=user.id,
+                                  actor=user.audit_name)
     if len(data["batch"]) <= SYNC_ROWS:
-        with context.work() as work:
-            results = screening.screen(work, queries=screening.iter_queries(data["batch"]),
-                                       purpose=data["purpose"],
-                                       legal_basis=data["legal_basis"],
-                                       actor=user.audit_name, batch=True)
-        return _page(batch=results, total=len(results))
-    return redirect(url_for("screening.job", job_id=_start_job(data, user)))
+        batchjobs.run(context.node(), job_id, context.state().clock)
+    else:
+        batchjobs.start(context.node(), job_id, context.state().clock)
+    return redirect(url_for("screening.job", job_id=job_id))
 
 
 def _batch_errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -244,26 +207,53 @@ def _batch_errors(exc: ValidationError) -> dict[str, list[str]]:
             **field_errors}
 
 
-def _start_job(data: dict[str, Any], user: users.WebUser) -> str:
-    """Screen a long batch in the background (503 when too many run); the job's id."""
-    jobs = _jobs()
-    if sum(1 for j in jobs.values() if j.results is None and j.failed is None) >= MAX_JOBS:
-        abort(503)
-    job_id = secrets.token_urlsafe(12)
-    job = jobs[job_id] = Job(owner=user.id, total=len(data["batch"]))
-    threading.Thread(target=_run, args=(current_app._get_current_object(), job, data,  # type: ignore[attr-defined]
-                                        user.audit_name), daemon=True).start()
-    return job_id
+def _owned_job(job_id: str) -> dict[str, Any]:
+    """The job, if it is the signed-in officer's (404 otherwise)."""
+    user = users.current_user()
+    if user is None or len(job_id) > 32:
+        abort(404)
+    try:
+        return batchjobs.get(context.node(), job_id, owner=user.id, now=context.now())
+    except NotFound:
+        abort(404)
 
 
 @bp.get("/jobs/<job_id>")
 @users.require("officer")
 def job(job_id: str) -> ResponseReturnValue:
-    """The progress of a background batch, then its results."""
-    user = users.current_user()
-    found = _jobs().get(job_id)
-    if found is None or user is None or found.owner != user.id:
-        abort(404)
-    if found.results is None:
+    """The progress of a batch, then its results: filtered, paged, exportable. A job
+    whose process stopped is resumed here."""
+    found = _owned_job(job_id)
+    if found["stale"]:
+        batchjobs.resume_stale(context.node(), job_id, context.state().clock)
+    if found["results"] is None:
         return render_template("officer/screen_job.html", job=found, job_id=job_id)
-    return _page(batch=found.results, total=found.total)
+    filters = results.Filters.from_args(request.args)
+    rows = results.apply(found["results"], filters)
+    try:
+        wanted = int(request.args.get("page", "1"))
+    except ValueError:
+        wanted = 1
+    shown, page, pages = results.page_of(rows, wanted)
+    return render_template("officer/screen_results.html", job=found, job_id=job_id,
+                           rows=shown, matching=len(rows), page=page, pages=pages,
+                           filters=filters, measures=results.measures_in(found["results"]),
+                           with_hits=sum(1 for r in found["results"] if r.get("hit")))
+
+
+@bp.get("/jobs/<job_id>/results.<fmt>")
+@users.require("officer")
+def export(job_id: str, fmt: str) -> ResponseReturnValue:
+    """The job's results (with the page's filters) as CSV or JSON, to download."""
+    if fmt not in ("csv", "json"):
+        abort(404)
+    found = _owned_job(job_id)
+    if found["results"] is None:
+        abort(404)
+    filters = results.Filters.from_args(request.args)
+    rows = results.apply(found["results"], filters)
+    body = results.to_csv(rows) if fmt == "csv" else results.to_json(found, rows, filters)
+    kind = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+    return Response(body, mimetype=kind.split(";")[0], headers={
+        "Content-Type": kind, "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="screening-{job_id[:8]}.{fmt}"'})

@@ -102,9 +102,11 @@ def officer_pages(client: FlaskClient, ids: dict[str, str]) -> Iterator[tuple[st
                              {**PURPOSE, "name": "Saddam Hussein", "dob": "1937"},
                              "/officer/screen/")
     csv = "ref,name,dob\nR1,Saddam Hussein,1937\nR2,Omar Haddad,1980\nR3,Jean Dupont,1970\n"
-    yield "screen batch", post(client, "/officer/screen/batch",
-                               {**PURPOSE, "file": (io.BytesIO(csv.encode()), "l.csv", "text/csv")},
-                               "/officer/screen/", content_type="multipart/form-data")
+    done = post(client, "/officer/screen/batch",
+                {**PURPOSE, "file": (io.BytesIO(csv.encode()), "l.csv", "text/csv")},
+                "/officer/screen/", content_type="multipart/form-data")
+    yield "screen batch", client.get(done.headers["Location"])
+    yield "screen batch filtered", client.get(done.headers["Location"] + "?min_score=0.9&hits=1")
     yield "screen batch errors", post(
         client, "/officer/screen/batch",
         {"file": (io.BytesIO(b"name,dob\nAli,19x0\n"), "l.csv", "text/csv")},

@@ -1,0 +1,35 @@
+"""The table of batch screening jobs: stored, so that a job outlives the process that
+started it (resumed after a restart) and is removed after its retention time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fts_share.storage.base import Base, UTCDateTime
+
+
+class ScreeningJob(Base):
+    """One batch screening: its rows while it runs, its results once screened.
+
+    ``request`` holds the rows, purpose and legal basis (JSON) until the job is done;
+    ``results`` the screened rows so far (JSON list), written with each chunk in the
+    transaction that logs that chunk's screening, so that a job resumed after a crash
+    neither repeats nor skips a row. ``heartbeat`` is the time of the last chunk."""
+
+    __tablename__ = "screening_jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(12), index=True)  # running, done, failed
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+    heartbeat: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    expires: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    request: Mapped[str | None] = mapped_column(Text, nullable=True)
+    results: Mapped[str] = mapped_column(Text, default="[]")
+    error: Mapped[str | None] = mapped_column(String(300), nullable=True)

@@ -1,0 +1,136 @@
+"""Batch screening results an officer can act on: stored jobs (resumed after their
+process stops, removed after their retention time), each hit with its name, score,
+explanation and measures, filters, paging, CSV and JSON export. Both stores."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from datetime import timedelta
+from typing import Any
+
+import coalition
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+from web_helpers import add_watchlist, csrf_of, sign_in
+
+from fts_share.clock import utcnow
+from fts_share.services import batchjobs
+from fts_share.services.unit import unit_of_work
+from fts_share.storage.jobs_tables import ScreeningJob
+from fts_share.web import screening_results
+
+SCREEN = {"purpose": "border_screening", "legal_basis": "UNSCR-2178"}
+ROWS = "ref,name,dob\nR1,Karim Ben Ali,1994\nR2,Jean Dupont,1970\nR3,Omar Haddad,1980\n"
+
+
+def upload(client: FlaskClient, text: str) -> str:
+    token = csrf_of(client.get("/officer/screen/").text)
+    resp = client.post("/officer/screen/batch", content_type="multipart/form-data", data={
+        **SCREEN, "csrf_token": token, "file": (io.BytesIO(text.encode()), "l.csv", "text/csv")})
+    assert resp.status_code == 302, resp.text
+    return str(resp.headers["Location"])
+
+
+def finished(client: FlaskClient, url: str) -> str:
+    for _ in range(200):
+        text = client.get(url).text
+        if "Screening in progress" not in text:
+            return text
+        time.sleep(0.05)
+    raise AssertionError("the batch did not finish")
+
+
+@pytest.fixture
+def screened(officer: FlaskClient, pair: coalition.Coalition) -> str:
+    add_watchlist(pair["FRA"])
+    return upload(officer, ROWS)
+
+
+def test_each_hit_shows_name_score_explanation_and_measures(officer: FlaskClient,
+                                                            screened: str) -> None:
+    page = officer.get(screened).text
+    assert "3 rows screened, 2 with hits." in page
+    assert "Karim Ben Ali" in page and "Omar Haddad" in page and "Jean Dupont" in page
+    assert page.count('class="badge hit"') == 2 and "No hit" in page
+    assert "W-17" in page and 'details class="explanation' in page
+
+
+def test_filters_keep_the_rows_and_hits_asked_for(officer: FlaskClient, screened: str) -> None:
+    page = officer.get(screened + "?hits=1").text
+    assert "2 rows match the filters." in page and "Jean Dupont" not in page
+    strict = officer.get(screened + "?min_score=0.999").text
+    assert "0 rows match the filters." in strict or "1 row matches the filters." in strict
+    bad = officer.get(screened + "?min_score=lots&page=x")
+    assert bad.status_code == 200 and "3 rows match the filters." in bad.text
+
+
+def test_results_export_as_csv_and_json(officer: FlaskClient, screened: str) -> None:
+    resp = officer.get(screened + "/results.csv?hits=1")
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(resp.text)))
+    assert {r["ref"] for r in rows} == {"R1", "R3"} and all(r["result"] == "hit" for r in rows)
+    assert {"national:national:W-17", "national:national:W-18"} <= {r["reference"] for r in rows}
+    doc = json.loads(officer.get(screened + "/results.json").text)
+    assert doc["total"] == 3 and doc["finished"].endswith("Z")
+    assert [r["ref"] for r in doc["results"]] == ["R1", "R2", "R3"]
+    assert officer.get(screened + "/results.xlsx").status_code == 404
+
+
+def test_a_csv_cell_cannot_become_a_formula() -> None:
+    text = screening_results.to_csv([{"ref": "=1+2", "name": "@SUM(A1)", "hits": []}])
+    row = next(iter(csv.DictReader(io.StringIO(text))))
+    assert row["ref"] == "'=1+2" and row["name"] == "'@SUM(A1)"
+
+
+def test_paging(officer: FlaskClient, pair: coalition.Coalition,
+                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(screening_results, "PAGE_ROWS", 2)
+    url = upload(officer, ROWS)
+    first = officer.get(url).text
+    assert "Page 1 of 2" in first and "<bdi>R3</bdi>" not in first and 'rel="next"' in first
+    second = officer.get(url + "?page=2").text
+    assert "Page 2 of 2" in second and "<bdi>R3</bdi>" in second and "<bdi>R1</bdi>" not in second
+    assert "Page 2 of 2" in officer.get(url + "?page=99").text
+
+
+def test_only_the_owner_sees_a_job(app: Flask, officer: FlaskClient,
+                                   pair: coalition.Coalition, screened: str) -> None:
+    other = app.test_client()
+    assert sign_in(other, pair["FRA"].tokens["admin"]).status_code == 302
+    assert other.get(screened).status_code in (403, 404)
+    assert officer.get("/officer/screen/jobs/" + "x" * 40).status_code == 404
+
+
+def test_a_job_is_removed_after_its_retention_time(officer: FlaskClient,
+                                                   pair: coalition.Coalition,
+                                                   screened: str) -> None:
+    assert officer.get(screened).status_code == 200
+    hours = pair["FRA"].node.config.api.batch_retention_hours
+    with unit_of_work(pair["FRA"].node, utcnow() + timedelta(hours=hours, seconds=1)) as work:
+        assert batchjobs.purge_expired(work) == 1
+    assert officer.get(screened).status_code == 404
+
+
+def test_a_job_whose_process_stopped_is_resumed(officer: FlaskClient,
+                                                pair: coalition.Coalition,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from fts_share.web import screening
+
+    add_watchlist(pair["FRA"])
+    monkeypatch.setattr(screening, "SYNC_ROWS", 1)
+    started: list[Any] = []
+    monkeypatch.setattr(batchjobs, "start", lambda *a: started.append(a) or True)
+    url = upload(officer, ROWS)  # stored, but its process "died" before the first chunk
+    assert started and "0 of 3 rows screened" in officer.get(url).text
+    monkeypatch.undo()
+    with unit_of_work(pair["FRA"].node, utcnow()) as work:
+        work.session.execute(update(ScreeningJob).values(
+            heartbeat=utcnow() - batchjobs.STALE - timedelta(seconds=1)))
+    page = finished(officer, url)
+    assert "3 rows screened, 2 with hits." in page
