@@ -38,6 +38,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collec
         flows.screening(out, a, b)
         flows.reviewer(out, a)
         flows.problems(out, a, b)
+        flows.operations(out, a)
         yield out
     finally:
         coalition.close()
@@ -48,7 +49,7 @@ NAMES = ["feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head"
          "payload-forwarded", "payload-recall", "notice", "tombstone", "forwarded-statement",
          "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
          "screen-answer", "explanation", "audit-entries", "audit-entry", "inclusion-proof",
-         "consistency-proof", "problem", "problem-signature"]
+         "consistency-proof", "problem", "problem-signature", "readiness"]
 
 
 @pytest.mark.parametrize("name", NAMES)
