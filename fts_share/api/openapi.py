@@ -256,6 +256,10 @@ def _operations_paths() -> dict[str, dict[str, Any]]:
         "/healthz": {"get": _op("Alive: 200 while the process runs", security="none",
                                 tag="operations", ok=_ok(alive))},
         "/readyz": {"get": ready},
+        "/metrics": {"get": _op(
+            "Prometheus metrics (text format 0.0.4; no personal data); 404 when the "
+            "node's [ops] metrics is off", security="none", tag="operations",
+            ok=_ok({"type": "string"}, media="text/plain"))},
     }
 
 

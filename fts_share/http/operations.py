@@ -1,7 +1,8 @@
 """The operator's endpoints, without the /api/v1 prefix: ``GET /healthz`` (200 while
-the process runs) and ``GET /readyz`` (200 when the node is ready; 503 problem+json
-naming the checks that failed). They carry no personal data, are not rate limited,
-and ``/healthz`` never touches the database."""
+the process runs), ``GET /readyz`` (200 when the node is ready; 503 problem+json
+naming the checks that failed) and ``GET /metrics`` (Prometheus text, unless the
+node's ``[ops] metrics = false``). They carry no personal data, are not rate limited,
+and neither ``/healthz`` nor ``/metrics`` touches the database."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, json
 
-from fts_share.errors import Unavailable
+from fts_share.errors import NotFound, Unavailable
 from fts_share.http import context
-from fts_share.services import health
+from fts_share.services import health, metrics
+from fts_share.services.node import Node
 
 BLUEPRINT = "operations"
 bp = Blueprint(BLUEPRINT, __name__)
@@ -39,12 +41,25 @@ def readyz() -> Response:
     return _json({"status": "ready", "checks": found.checks_json()})
 
 
+@bp.get("/metrics")
+def prometheus() -> Response:
+    """This node's metrics in Prometheus text format (every worker's in multiprocess
+    mode); 404 when the node's ``[ops] metrics`` is off."""
+    if not context.node().config.ops.metrics:
+        raise NotFound("metrics are off on this node ([ops] metrics = false)")
+    body, content_type = metrics.exposition()
+    resp = Response(body, status=200, content_type=content_type)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 def is_operations_request(blueprint: str | None) -> bool:
     """True for a request of this blueprint (the app's other hooks skip it)."""
     return blueprint == BLUEPRINT
 
 
-def init_app(app: Flask) -> None:
-    """Register the operator's endpoints on ``app`` (the app keeps them outside the
-    rate limits: :func:`fts_share.http.limits.exempt`)."""
+def init_app(app: Flask, node: Node) -> None:
+    """Register the operator's endpoints on ``app`` and count what ``node`` commits
+    (the app keeps them outside the rate limits: :func:`fts_share.http.limits.exempt`)."""
     app.register_blueprint(bp)
+    metrics.watch(node)

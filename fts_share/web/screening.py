@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from fts_share.errors import FtsError, ValidationError
 from fts_share.http import context
 from fts_share.notices import schemas
-from fts_share.services import screening
+from fts_share.services import metrics, screening
 from fts_share.web import errors, security, users, views
 from fts_share.web.bidi import ltr
 from fts_share.web.labels import message
@@ -200,6 +200,8 @@ def _run(app: Any, job: Job, data: dict[str, Any], actor: str) -> None:
         except Exception:  # the page must say it failed, not spin forever
             job.failed = "unexpected error"
             raise
+        finally:
+            metrics.job_ended(context.node().code)
 
 
 @bp.post("/batch")
@@ -251,6 +253,7 @@ def _start_job(data: dict[str, Any], user: users.WebUser) -> str:
         abort(503)
     job_id = secrets.token_urlsafe(12)
     job = jobs[job_id] = Job(owner=user.id, total=len(data["batch"]))
+    metrics.job_started(context.node().code)
     threading.Thread(target=_run, args=(current_app._get_current_object(), job, data,  # type: ignore[attr-defined]
                                         user.audit_name), daemon=True).start()
     return job_id
