@@ -25,7 +25,9 @@ def problem_response(doc: dict[str, Any]) -> Response:
 
 
 def _fts_error(exc: FtsError) -> Response:
-    if exc.status >= 500:
+    if isinstance(exc, Unavailable):
+        log.warning("request refused for now: %s", exc.detail)
+    elif exc.status >= 500:
         log.error("request failed: %s", exc.detail)
     resp = problem_response(exc.to_problem())
     if isinstance(exc, (RateLimited, Unavailable)):

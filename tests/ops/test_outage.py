@@ -1,0 +1,112 @@
+"""A node whose PostgreSQL server crashes and comes back, tried from outside with the
+real server the tests start: while it is down /healthz stays 200, /readyz and every
+request that needs the store answer 503 problem+json (never 500), partners record a
+failed poll; once it is back the node resumes by itself, with nothing lost and
+nothing received twice."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pg_server
+import pytest
+from coalition import Coalition, build, notice, sqlite_databases
+from protocol import wire_schemas
+from sqlalchemy import create_engine, func, select, text
+
+from fts_share.errors import StoreUnavailable
+from fts_share.services.reviewing import verify_node_log
+from fts_share.storage import Store
+from fts_share.storage.models import Notice, ReceivedEnvelope
+
+pytestmark = pytest.mark.postgresql
+
+
+@pytest.fixture
+def own_pg() -> Iterator[pg_server.PgServer]:
+    """A PostgreSQL server of this test alone (the session's stays up for the others)."""
+    try:
+        server = pg_server.start()
+    except RuntimeError as exc:
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pair(tmp_path: Path, own_pg: pg_server.PgServer) -> Iterator[Coalition]:
+    """FRA on the test's own PostgreSQL server, IRQ on SQLite."""
+    admin = create_engine(own_pg.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE fts_outage"))
+    admin.dispose()
+    store = Store(own_pg.url("fts_outage"))
+    store.create_schema()
+    store.dispose()
+    urls = itertools.chain([own_pg.url("fts_outage")],
+                           iter(sqlite_databases(tmp_path), None))
+    c = build(tmp_path, lambda: next(urls), [("FRA", "member"), ("IRQ", "member")])
+    yield c
+    c.close()
+
+
+def _received(member_store: Store) -> int:
+    with member_store.read() as s:
+        return int(s.scalar(select(func.count()).select_from(ReceivedEnvelope)) or 0)
+
+
+def _wait_ready(call: Callable[[], int], deadline: float = 60.0) -> int:
+    """The first status of ``call`` that is not 503, waiting for the server to come up
+    (a wait, not a timing assertion)."""
+    end = time.monotonic() + deadline
+    status = call()
+    while status == 503 and time.monotonic() < end:
+        time.sleep(0.5)
+        status = call()
+    return status
+
+
+def test_the_node_answers_503_while_postgresql_is_down_and_resumes(
+        pair: Coalition, own_pg: pg_server.PgServer) -> None:
+    fra, irq = pair["FRA"], pair["IRQ"]
+    assert fra.node.store.dialect == "postgresql" and irq.node.store.dialect == "sqlite"
+    status, _, _ = fra.api("POST", "/api/v1/notices", token="officer",
+                           body=notice(recipients=["IRQ"]))
+    assert status == 201
+    assert {r.peer: r.ok for r in irq.poll()} == {"FRA": True}
+
+    own_pg.halt()
+    assert fra.api("GET", "/healthz")[0] == 200
+    status, problem, headers = fra.api("GET", "/readyz")
+    assert status == 503 and "store" in problem["not_ready"]
+    wire_schemas.check(problem, "readiness", "/$defs/not-ready")
+    assert "127.0.0.1" not in str(problem) and "postgres" not in problem["detail"]
+    for method, path, body in (("POST", "/api/v1/notices", notice(recipients=["IRQ"])),
+                               ("GET", "/api/v1/notices", None),
+                               ("GET", "/api/v1/alerts", None)):
+        status, problem, headers = fra.api(method, path, token="officer", body=body)
+        assert status == 503, (path, problem)
+        assert headers["Content-Type"] == "application/problem+json"
+        assert problem["type"].endswith("/unavailable") and int(headers["Retry-After"]) >= 1
+        wire_schemas.check(problem, "problem")
+    assert fra.api("GET", "/api/v1/node")[0] == 200  # what needs no store is still served
+    report = {r.peer: r for r in irq.poll()}["FRA"]
+    assert not report.ok and "503" in str(report.error)  # the partner records a failure
+    with pytest.raises(StoreUnavailable):
+        fra.poll()  # FRA's own polling pauses: a clear error, nothing half done
+
+    own_pg.resume()
+    assert _wait_ready(lambda: fra.api("GET", "/readyz")[0]) == 200
+    status, _, _ = fra.api("POST", "/api/v1/notices", token="officer",
+                           body=notice(recipients=["IRQ"]))
+    assert status == 201
+    report = {r.peer: r for r in irq.poll()}["FRA"]
+    assert report.ok and report.result.received == 1 and report.result.duplicates == 0
+    assert _received(irq.node.store) == 2  # both notices, each once
+    with fra.node.store.read() as s:
+        assert s.scalar(select(func.count()).select_from(Notice)) == 2  # none half-stored
+    assert {r.peer: r.ok for r in fra.poll()} == {"IRQ": True}
+    assert verify_node_log(fra.node).ok and verify_node_log(irq.node).ok
