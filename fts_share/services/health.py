@@ -77,3 +77,12 @@ def readiness(node: Node) -> Readiness:
     """Run the readiness checks of ``node`` (one short database round trip)."""
     store, schema = _store_and_schema(node)
     return Readiness({"store": store, "keys": _keys(node), "migrations": schema})
+
+
+def migrate(node: Node) -> tuple[frozenset[str], frozenset[str]]:
+    """Bring ``node``'s database to the head revision of the migrations (alembic
+    ``upgrade head``; nothing to do if it is there); the revisions before and after."""
+    before = node.store.schema_revisions()
+    if before != expected_revisions():
+        node.store.create_schema()
+    return before, node.store.schema_revisions()

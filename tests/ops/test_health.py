@@ -8,11 +8,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
+from click.testing import CliRunner
 from coalition import Coalition, build
 from protocol import wire_schemas
 from sqlalchemy import create_engine, text
 
-from fts_share.storage.migrate import expected_revisions
+from fts_share.cli import cli
+from fts_share.storage.migrate import alembic_config, expected_revisions
 
 PREVIOUS = "0002_seclimits"
 
@@ -94,3 +97,23 @@ def test_the_probes_are_in_the_openapi_document(one: Coalition) -> None:
     assert ready["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/readiness"}
     assert "503" in ready and "/healthz" in doc["paths"]
+
+
+def test_fts_share_migrate_makes_a_node_ready_again(one: Coalition) -> None:
+    """A database one migration behind (as after installing a newer version) is not
+    ready until ``fts-share migrate HOME`` runs."""
+    fra = one["FRA"]
+    engine = create_engine(fra.node.config.resolved_database_url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "-1")
+    engine.dispose()
+    status, problem, _ = fra.api("GET", "/readyz")
+    assert status == 503 and problem["not_ready"] == ["migrations"]
+    out = CliRunner().invoke(cli, ["migrate", str(fra.home)])
+    assert out.exit_code == 0, out.output
+    assert "migrated from" in out.output
+    assert fra.api("GET", "/readyz")[0] == 200
+    out = CliRunner().invoke(cli, ["migrate", str(fra.home)])
+    assert out.exit_code == 0 and "already at" in out.output
