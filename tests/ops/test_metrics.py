@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 from coalition import FIXTURES, Coalition, Member, notice
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
 
 from fts_share.clock import utcnow
-from fts_share.services import metrics
+from fts_share.services import dissemination, metrics
 from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_un_file
+from fts_share.storage.models import Notice
+from fts_share.storage.notices import read_content
 
 SADDAM = [{"full": "Saddam Hussein al-Tikriti", "kind": "primary"},
           {"full": "صدام حسين التكريتي", "kind": "spelling"}]
@@ -112,7 +115,7 @@ def test_metrics_can_be_switched_off(coalition: Coalition) -> None:
 WORKER = """
 import sys
 from fts_share.federation.poller import PeerReport
-from fts_share.services import metrics
+from fts_share.services import dissemination, metrics
 metrics.observe_poll("FRA", PeerReport(peer="IRQ"))
 metrics.job_started("FRA")
 if sys.argv[1] == "report":
@@ -138,3 +141,26 @@ def test_multiprocess_mode_sums_the_workers(tmp_path: Path,
     assert value(samples, "fts_polls_total", node="FRA", peer="IRQ", outcome="ok") == 3
     # the jobs gauge counts live processes only: the two that exited are gone
     assert value(samples, "fts_screening_jobs", node="FRA") == 1
+
+
+def test_refused_envelopes_are_counted(coalition: Coalition) -> None:
+    """An envelope the receiver refuses (a notice version sent twice: a fork) moves
+    ``fts_envelopes_rejected_total`` of its origin."""
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    status, summary, _ = fra.api("POST", "/api/v1/notices", token="officer",
+                                 body=notice(recipients=["IRQ"]))
+    assert status == 201
+    with fra.node.store.transaction() as s:
+        sealed = s.scalars(select(Notice).where(Notice.notice_id == summary["id"])).one()
+        content = read_content(s, fra.node.storage_key, sealed)
+        dissemination.append(Work(session=s, now=utcnow(), node=fra.node), payload=content,
+                             kind="notice", label="AMBER", recipients=["IRQ"],
+                             notice_id=summary["id"], notice_version=1)
+    _, before = scrape(irq)
+    report = {r.peer: r for r in irq.poll()}["FRA"]
+    assert report.ok and (report.result.received, report.result.rejected) == (1, 1)
+    _, after = scrape(irq)
+    for name, moved in (("fts_envelopes_received_total", 1),
+                        ("fts_envelopes_rejected_total", 1)):
+        assert (value(after, name, node="IRQ", peer="FRA")
+                - value(before, name, node="IRQ", peer="FRA")) == moved

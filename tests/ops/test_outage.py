@@ -6,10 +6,15 @@ nothing received twice."""
 
 from __future__ import annotations
 
+import io
 import itertools
+import json
+import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pg_server
 import pytest
@@ -17,7 +22,9 @@ from coalition import Coalition, build, notice, sqlite_databases
 from protocol import wire_schemas
 from sqlalchemy import create_engine, func, select, text
 
+from fts_share.config import OpsSettings
 from fts_share.errors import StoreUnavailable
+from fts_share.services import logs
 from fts_share.services.reviewing import verify_node_log
 from fts_share.storage import Store
 from fts_share.storage.models import Notice, ReceivedEnvelope
@@ -53,6 +60,20 @@ def pair(tmp_path: Path, own_pg: pg_server.PgServer) -> Iterator[Coalition]:
     c.close()
 
 
+@contextmanager
+def json_logs() -> Iterator[list[dict[str, Any]]]:
+    """The node's JSON log lines written inside the block (as ``serve`` logs them)."""
+    root = logging.getLogger()
+    level, buffer, lines = root.level, io.StringIO(), []
+    handler = logs.configure(OpsSettings(), stream=buffer)
+    try:
+        yield lines
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        lines.extend(json.loads(line) for line in buffer.getvalue().splitlines())
+
+
 def _received(member_store: Store) -> int:
     with member_store.read() as s:
         return int(s.scalar(select(func.count()).select_from(ReceivedEnvelope)) or 0)
@@ -84,14 +105,20 @@ def test_the_node_answers_503_while_postgresql_is_down_and_resumes(
     assert status == 503 and "store" in problem["not_ready"]
     wire_schemas.check(problem, "readiness", "/$defs/not-ready")
     assert "127.0.0.1" not in str(problem) and "postgres" not in problem["detail"]
-    for method, path, body in (("POST", "/api/v1/notices", notice(recipients=["IRQ"])),
-                               ("GET", "/api/v1/notices", None),
-                               ("GET", "/api/v1/alerts", None)):
-        status, problem, headers = fra.api(method, path, token="officer", body=body)
-        assert status == 503, (path, problem)
-        assert headers["Content-Type"] == "application/problem+json"
-        assert problem["type"].endswith("/unavailable") and int(headers["Retry-After"]) >= 1
-        wire_schemas.check(problem, "problem")
+    with json_logs() as lines:
+        for method, path, body in (("POST", "/api/v1/notices", notice(recipients=["IRQ"])),
+                                   ("GET", "/api/v1/notices", None),
+                                   ("GET", "/api/v1/alerts", None)):
+            status, problem, headers = fra.api(method, path, token="officer", body=body,
+                                               headers={"X-Request-ID": f"outage{path}"})
+            assert status == 503, (path, problem)
+            assert headers["Content-Type"] == "application/problem+json"
+            assert problem["type"].endswith("/unavailable")
+            assert int(headers["Retry-After"]) >= 1
+            wire_schemas.check(problem, "problem")
+    warned = [line for line in lines if line["level"] == "WARNING"
+              and line.get("request_id") == "outage/api/v1/notices"]
+    assert warned and "database does not answer" in warned[0]["message"]
     assert fra.api("GET", "/api/v1/node")[0] == 200  # what needs no store is still served
     report = {r.peer: r for r in irq.poll()}["FRA"]
     assert not report.ok and "503" in str(report.error)  # the partner records a failure
