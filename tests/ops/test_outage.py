@@ -10,15 +10,20 @@ import io
 import itertools
 import json
 import logging
+import re
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
 import pg_server
 import pytest
-from coalition import Coalition, build, notice, sqlite_databases
+from coalition import Coalition, Member, build, notice, sqlite_databases
 from protocol import wire_schemas
 from sqlalchemy import create_engine, func, select, text
 
@@ -74,6 +79,27 @@ def json_logs() -> Iterator[list[dict[str, Any]]]:
         lines.extend(json.loads(line) for line in buffer.getvalue().splitlines())
 
 
+def signed_in(member: Member) -> Callable[[str], tuple[int, str]]:
+    """A browser-like client of ``member``'s pages, signed in as its officer: GET a
+    page, get (status, HTML)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def get(path: str, data: bytes | None = None) -> tuple[int, str]:
+        try:
+            with opener.open(member.url + path, data=data, timeout=30) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    _, form = get("/sign-in")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert csrf is not None
+    body = urllib.parse.urlencode({"csrf_token": csrf.group(1),
+                                   "token": member.tokens["officer"]}).encode()
+    assert get("/sign-in", body)[0] == 200
+    return get
+
+
 def _received(member_store: Store) -> int:
     with member_store.read() as s:
         return int(s.scalar(select(func.count()).select_from(ReceivedEnvelope)) or 0)
@@ -99,7 +125,12 @@ def test_the_node_answers_503_while_postgresql_is_down_and_resumes(
     assert status == 201
     assert {r.peer: r.ok for r in irq.poll()} == {"FRA": True}
 
+    browser = signed_in(fra)
+    assert browser("/officer/")[0] == 200
+
     own_pg.halt()
+    status, page = browser("/officer/")
+    assert status == 503 and "Temporarily unavailable" in page  # a page, not a trace
     assert fra.api("GET", "/healthz")[0] == 200
     status, problem, headers = fra.api("GET", "/readyz")
     assert status == 503 and "store" in problem["not_ready"]
@@ -130,6 +161,7 @@ def test_the_node_answers_503_while_postgresql_is_down_and_resumes(
     status, _, _ = fra.api("POST", "/api/v1/notices", token="officer",
                            body=notice(recipients=["IRQ"]))
     assert status == 201
+    assert browser("/officer/")[0] == 200  # the officer's session survived the outage
     report = {r.peer: r for r in irq.poll()}["FRA"]
     assert report.ok and report.result.received == 1 and report.result.duplicates == 0
     assert _received(irq.node.store) == 2  # both notices, each once
