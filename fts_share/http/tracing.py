@@ -20,6 +20,14 @@ HEADER = "X-Request-ID"
 log = logging.getLogger("fts_share.requests")
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _method() -> str:
+    """The method as a metric label: any other token a client invents is ``OTHER``."""
+    return request.method if request.method in METHODS else "OTHER"
+
+
 def _route() -> str:
     rule = request.url_rule
     return rule.rule if rule is not None else "(unmatched)"
@@ -40,10 +48,11 @@ def _finish(response: Response) -> Response:
     seconds = time.perf_counter() - g.fts_request_started
     route = _route()
     node = context.node().code
-    metrics.observe_request(node, method=request.method, route=route,
+    method = _method()
+    metrics.observe_request(node, method=method, route=route,
                             status=response.status_code, seconds=seconds)
-    log.info("%s %s %d", request.method, route, response.status_code,
-             extra={"method": request.method, "route": route, "status": response.status_code,
+    log.info("%s %s %d", method, route, response.status_code,
+             extra={"method": method, "route": route, "status": response.status_code,
                     "duration_ms": round(seconds * 1000, 1), "node": node})
     return response
 

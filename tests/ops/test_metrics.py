@@ -164,3 +164,15 @@ def test_refused_envelopes_are_counted(coalition: Coalition) -> None:
                         ("fts_envelopes_rejected_total", 1)):
         assert (value(after, name, node="IRQ", peer="FRA")
                 - value(before, name, node="IRQ", peer="FRA")) == moved
+
+
+def test_invented_methods_and_paths_do_not_grow_the_metrics(coalition: Coalition) -> None:
+    """A client cannot add label values: unknown paths are one route, invented methods
+    one method."""
+    fra = coalition["FRA"]
+    for i in range(3):
+        assert fra.api(f"BREW{i}", f"/nothing/{i}")[0] in (404, 405, 501)
+    text, samples = scrape(fra)
+    assert "BREW" not in text and "/nothing/" not in text
+    assert value(samples, "fts_http_requests_total", node="FRA", method="OTHER",
+                 route="(unmatched)") >= 3
