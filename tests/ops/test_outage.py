@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from fts_share.config import OpsSettings
 from fts_share.errors import StoreUnavailable
-from fts_share.services import logs
+from fts_share.services import logs, running
 from fts_share.services.reviewing import verify_node_log
 from fts_share.storage import Store
 from fts_share.storage.models import Notice, ReceivedEnvelope
@@ -169,3 +169,48 @@ def test_the_node_answers_503_while_postgresql_is_down_and_resumes(
         assert s.scalar(select(func.count()).select_from(Notice)) == 2  # none half-stored
     assert {r.peer: r.ok for r in fra.poll()} == {"IRQ": True}
     assert verify_node_log(fra.node).ok and verify_node_log(irq.node).ok
+
+
+def _wait_for(check: Callable[[], bool], deadline: float = 60.0) -> bool:
+    end = time.monotonic() + deadline
+    while not check():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def _held_from(member: Member, origin: str) -> int:
+    try:
+        with member.node.store.read() as s:
+            return int(s.scalar(select(func.count()).select_from(ReceivedEnvelope)
+                                .where(ReceivedEnvelope.origin == origin)) or 0)
+    except StoreUnavailable:
+        return -1
+
+
+def test_the_background_poller_pauses_and_resumes_by_itself(
+        pair: Coalition, own_pg: pg_server.PgServer) -> None:
+    """FRA's poller (as ``serve`` runs it) keeps going through the outage and fetches
+    what IRQ published meanwhile once the database is back, each envelope once."""
+    fra, irq = pair["FRA"], pair["IRQ"]
+    poller = running.background_poller(fra.node, interval=0.2)
+    poller.start()
+    try:
+        assert irq.api("POST", "/api/v1/notices", token="officer",
+                       body=notice(recipients=["FRA"]))[0] == 201
+        assert _wait_for(lambda: _held_from(fra, "IRQ") == 1)
+        own_pg.halt()
+        assert irq.api("POST", "/api/v1/notices", token="officer",
+                       body=notice(recipients=["FRA"]))[0] == 201
+        assert _wait_for(lambda: fra.api("GET", "/readyz")[0] == 503)
+        time.sleep(1.0)  # a few failed rounds while the database is down
+        own_pg.resume()
+        assert _wait_for(lambda: _held_from(fra, "IRQ") == 2)
+    finally:
+        poller.stop()
+    assert poller.thread.is_alive() is False
+    assert _held_from(fra, "IRQ") == 2  # each once
+    report = {r.peer: r for r in fra.poll()}["IRQ"]
+    assert report.ok and report.result.received == 0  # nothing left, nothing again
+    assert verify_node_log(fra.node).ok
