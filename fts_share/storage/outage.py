@@ -9,6 +9,8 @@ answers again.
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.exc import DBAPIError
 
 from fts_share.errors import StoreUnavailable
@@ -16,6 +18,7 @@ from fts_share.errors import StoreUnavailable
 #: SQLSTATE classes of a connection that failed or a server that is going away:
 #: 08 connection exception, 57P01..57P03 admin/crash shutdown, cannot connect now.
 _OUTAGE_STATES = ("08", "57P01", "57P02", "57P03")
+log = logging.getLogger(__name__)
 
 
 def is_outage(exc: DBAPIError) -> bool:
@@ -29,6 +32,9 @@ def is_outage(exc: DBAPIError) -> bool:
 
 
 def unavailable(exc: DBAPIError) -> StoreUnavailable:
-    """The product's error for an outage (the driver's message stays in the log: it
-    may name hosts and users)."""
+    """The product's error for an outage; the driver's reason (refused connection,
+    failed authentication, server shutting down) goes to the operator's log only: it
+    may name hosts and users."""
+    reason = str(exc.orig or exc).strip().splitlines()
+    log.warning("the database does not answer: %s", reason[0] if reason else type(exc).__name__)
     return StoreUnavailable("the node's database does not answer; retry later")
