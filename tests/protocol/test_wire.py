@@ -35,21 +35,22 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collec
             import_un_file(work, FIXTURES / "un-excerpt.xml", actor="system")
         out = flows.Collected()
         flows.exchange(out, a, b, c)
+        flows.operations(out, a)
         flows.screening(out, a, b)
         flows.reviewer(out, a)
         flows.problems(out, a, b)
-        flows.operations(out, a)
         yield out
     finally:
         coalition.close()
 
 
-NAMES = ["feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head", "envelope",
+NAMES = ["readiness",  # the operator's GET /readyz
+         "feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head", "envelope",
          "envelope-header", "plaintext", "statement", "payload-notice", "payload-tombstone",
          "payload-forwarded", "payload-recall", "notice", "tombstone", "forwarded-statement",
          "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
          "screen-answer", "explanation", "audit-entries", "audit-entry", "inclusion-proof",
-         "consistency-proof", "problem", "problem-signature", "readiness"]
+         "consistency-proof", "problem", "problem-signature"]
 
 
 @pytest.mark.parametrize("name", NAMES)
