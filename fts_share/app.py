@@ -39,13 +39,16 @@ def create_app(home: Path | str | None = None, *, node: Node | None = None,
         app.config.update(test_config)
 
     from fts_share.api import problems, register_blueprints
-    from fts_share.http import context, limits, refused
+    from fts_share.http import context, limits, operations, refused, tracing
     from fts_share.web import init_app as init_web
 
     context.init_app(app, node=node, clock=clock)
+    tracing.init_app(app)  # first: every later hook's log lines carry the request id
     limits.init_app(app, node.config.limits)
     refused.init_app(app)
     problems.init_app(app)
     register_blueprints(app)
+    operations.init_app(app, node)  # /healthz, /readyz, /metrics
+    limits.exempt(app, operations.bp)
     init_web(app)
     return app

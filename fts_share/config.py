@@ -112,6 +112,24 @@ class AuditSettings:
 
 
 @dataclass
+class OpsSettings:
+    """What the node tells its operator (``fts_share.http.operations``, the README's
+    "Operations"). ``metrics``: serve ``GET /metrics`` (Prometheus text; no personal
+    data), else 404. ``log_format``: ``json`` (one object per line, with the request
+    id) or ``text``; ``log_level``: a ``logging`` level name."""
+
+    metrics: bool = True
+    log_format: str = "json"
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if self.log_format not in ("json", "text"):
+            raise ConfigError(f"ops.log_format: expected json or text, got {self.log_format!r}")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(f"ops.log_level: not a level: {self.log_level!r}")
+
+
+@dataclass
 class NodeConfig:
     """Everything a node reads from its home."""
 
@@ -134,6 +152,7 @@ class NodeConfig:
     audit: AuditSettings = field(default_factory=AuditSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
 
     def path(self, relative: str) -> Path:
         """A configured path resolved against the home."""
@@ -158,7 +177,7 @@ class NodeConfig:
 
 _SECTIONS = {"federation": FederationSettings, "handling": HandlingSettings,
              "api": ApiSettings, "matching": MatchingSettings, "audit": AuditSettings,
-             "limits": LimitsSettings, "web": WebSettings}
+             "limits": LimitsSettings, "web": WebSettings, "ops": OpsSettings}
 
 
 def load_config(home: Path) -> NodeConfig:

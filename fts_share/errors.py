@@ -155,3 +155,18 @@ class RateLimited(FtsError, status=429, title="Too many requests", slug="rate-li
     def __init__(self, detail: str | None = None, *, retry_after: int = 60) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class Unavailable(FtsError, status=503, title="Service unavailable", slug="unavailable"):
+    """The node cannot serve the request now: its store does not answer, or it is not
+    ready (``/readyz``). Nothing was done; the client may retry after ``retry_after``
+    seconds (sent as Retry-After)."""
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 5,
+                 **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
+
+
+class StoreUnavailable(Unavailable):
+    """The node's database does not answer (down, restarting, unreachable)."""

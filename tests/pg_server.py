@@ -55,9 +55,21 @@ class PgServer:
     port: int
     user: str
     run_as: str | None
+    options: str = ""
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def halt(self) -> None:
+        """Stop the server as a crash would (its data stays, for :meth:`resume`)."""
+        _run(self.run_as, [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m",
+                           "immediate", "-w", "stop"])
+
+    def resume(self) -> None:
+        """Start the server again after :meth:`halt`, on the same port and data."""
+        _run(self.run_as, [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o",
+                           self.options, "-l", str(self.datadir.parent / "server.log"),
+                           "-w", "-t", "60", "start"])
 
     def stop(self) -> None:
         _run(self.run_as, [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate",
@@ -97,7 +109,8 @@ def start() -> PgServer:
     if proc.returncode != 0:
         log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
         raise RuntimeError(f"pg_ctl start failed: {proc.stderr}\n{log}")
-    server = PgServer(bindir=bindir, datadir=datadir, port=port, user="postgres", run_as=run_as)
+    server = PgServer(bindir=bindir, datadir=datadir, port=port, user="postgres", run_as=run_as,
+                      options=opts)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

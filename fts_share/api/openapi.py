@@ -241,6 +241,28 @@ def _audit_paths() -> dict[str, dict[str, Any]]:
     }
 
 
+def _operations_paths() -> dict[str, dict[str, Any]]:
+    """The operator's endpoints (no prefix, no personal data; docs/protocol.md,
+    "Operations")."""
+    alive = _closed({"status": {"const": "alive"}})
+    ready = _op("Ready: the store answers, the keys are loaded, the migrations are "
+                "current (503 problem+json naming the failing checks otherwise)",
+                security="none", tag="operations", ok=_ok(ref("readiness")))
+    ready["responses"]["503"] = {"description": "Not ready", "headers": {
+        "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+        "content": {"application/problem+json": {
+            "schema": ref("readiness", "/$defs/not-ready")}}}
+    return {
+        "/healthz": {"get": _op("Alive: 200 while the process runs", security="none",
+                                tag="operations", ok=_ok(alive))},
+        "/readyz": {"get": ready},
+        "/metrics": {"get": _op(
+            "Prometheus metrics (text format 0.0.4; no personal data); 404 when the "
+            "node's [ops] metrics is off", security="none", tag="operations",
+            ok=_ok({"type": "string"}, media="text/plain"))},
+    }
+
+
 def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...],
                max_rows: int) -> dict[str, Any]:
     """Build the OpenAPI document for this node's vocabularies."""
@@ -273,6 +295,7 @@ def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...],
             body=ref("alert-decision"),
             tag="screening", ok=_ok(ref("Alert")))},
         **_audit_paths(),
+        **_operations_paths(),
     }
     for path, operations in paths.items():
         params = [{"in": "path", "name": p, "required": True,

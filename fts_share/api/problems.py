@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from fts_share.errors import PROBLEM_BASE, FtsError, RateLimited
+from fts_share.errors import PROBLEM_BASE, FtsError, RateLimited, Unavailable
 from fts_share.http import limits
 
 PROBLEM_MIME = "application/problem+json"
@@ -25,10 +25,12 @@ def problem_response(doc: dict[str, Any]) -> Response:
 
 
 def _fts_error(exc: FtsError) -> Response:
-    if exc.status >= 500:
+    if isinstance(exc, Unavailable):
+        log.warning("request refused for now: %s", exc.detail)
+    elif exc.status >= 500:
         log.error("request failed: %s", exc.detail)
     resp = problem_response(exc.to_problem())
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, (RateLimited, Unavailable)):
         resp.headers["Retry-After"] = str(exc.retry_after)  # RFC 9110 10.2.3
     return resp
 

@@ -9,6 +9,7 @@ import sys
 import click
 
 from fts_share.cli import audit, conformance, demo, node, roster, screening, users, watchlist
+from fts_share.cli import ops as ops_commands
 from fts_share.cli.common import FtsGroup
 
 
@@ -20,7 +21,7 @@ def cli() -> None:
 
 for _command in (node.init, node.serve, node.poll, node.purge, users.user, roster.roster,
                  roster.secretariat, demo.demo_command, screening.screen, watchlist.watchlist,
-                 audit.audit, conformance.conformance):
+                 audit.audit, conformance.conformance, ops_commands.migrate):
     cli.add_command(_command)
 
 

@@ -9,7 +9,7 @@ import click
 
 from fts_share.cli.common import HOME, load_passphrase
 from fts_share.clock import utcnow
-from fts_share.services import running
+from fts_share.services import logs, running
 
 POLL_COLUMNS = ("peer", "ok", "pages", "received", "duplicates", "rejected", "error")
 
@@ -41,6 +41,7 @@ def serve(home: Path, host: str, port: int, no_poll: bool) -> None:
     from fts_share.app import create_app
 
     node = running.open_node(home)
+    logs.configure(node.config.ops)  # JSON lines with request ids ([ops] log_format)
     server = running.make_server(create_app(node=node), host=host, port=port,
                                  trust_forwarded=bool(node.config.limits.trusted_proxies))
     poller = None

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import cast
 
-from flask import Flask, current_app, request
+from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter, RequestLimit
 from limits import RateLimitItem, parse_many
 
@@ -100,6 +100,11 @@ def _per_client(settings: LimitsSettings) -> list[RateLimitItem]:
         except ValueError as exc:
             raise ConfigError(f"limits.{name}: {exc}") from None
     return list(parse_many(settings.per_client))
+
+
+def exempt(app: Flask, bp: Blueprint) -> None:
+    """Keep the routes of ``bp`` out of every limit (the operator's probes)."""
+    cast(LimitState, app.extensions[EXTENSION]).limiter.exempt(bp)
 
 
 def init_app(app: Flask, settings: LimitsSettings) -> None:

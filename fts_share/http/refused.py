@@ -7,9 +7,9 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
-from fts_share.http import clients, context
+from fts_share.http import clients, context, operations
 from fts_share.services import refusals
 
 EXTENSION = "fts_share_refusals"
@@ -38,6 +38,8 @@ def count(reason: str) -> None:
 
 
 def _flush_if_due() -> None:
+    if operations.is_operations_request(request.blueprint):
+        return  # a probe must not wait on (or fail with) the database
     now = context.now()
     due: _NextFlush = current_app.extensions[EXTENSION]
     if due.take(now):

@@ -16,6 +16,7 @@ no name of the page changing them), both give the same alerts in the same order.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from fts_share.audit.log import record_many
 from fts_share.matching import Hit
 from fts_share.notices.schemas import load_received
+from fts_share.services import metrics
 from fts_share.services.node import Node
 from fts_share.services.receiving import Arrival, PageHook
 from fts_share.services.screening import (
@@ -62,8 +64,10 @@ def screen_arrivals(work: Work, arrivals: list[Arrival]) -> list[int]:
     page = [_read(a) for a in arrivals]
     if not page:
         return []
+    started = time.perf_counter()
     _index_subjects(work, page)
     best = _page_hits(work, page)
+    metrics.observe_screening(work.code, "arrival", time.perf_counter() - started)
     return _raise_alerts(work, page, best)
 
 

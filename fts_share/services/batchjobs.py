@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from fts_share.errors import NotFound, RateLimited
-from fts_share.services import screening
+from fts_share.services import metrics, screening
 from fts_share.services.node import Node
 from fts_share.services.unit import Work, reading, unit_of_work
 from fts_share.storage.jobs_tables import ScreeningJob
@@ -82,6 +82,7 @@ def start(node: Node, job_id: str, clock: Callable[[], datetime]) -> bool:
         if job_id in _local:
             return False
         _local.add(job_id)
+    metrics.job_started(node.code)
     threading.Thread(target=_run_guarded, args=(node, job_id, clock), daemon=True,
                      name=f"screening-job-{job_id[:6]}").start()
     return True
@@ -108,6 +109,7 @@ def _run_guarded(node: Node, job_id: str, clock: Callable[[], datetime]) -> None
                 job.request = None
         raise
     finally:
+        metrics.job_ended(node.code)
         with _local_lock:
             _local.discard(job_id)
 

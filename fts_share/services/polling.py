@@ -23,7 +23,7 @@ from fts_share.federation.feed import VerifiedPage
 from fts_share.federation.http import PartnerClient
 from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_seconds, fetch_page
 from fts_share.federation.roster import Member
-from fts_share.services import logcheck
+from fts_share.services import logcheck, metrics
 from fts_share.services.node import Node
 from fts_share.services.receiving import NoticeHook, PageHook, ingest_page, purge_version
 from fts_share.services.roster import import_roster
@@ -94,6 +94,7 @@ class Poller:
                 self._failed(member.code, report.error)
             except Exception:
                 log.exception("could not record the failed poll of %s", member.code)
+        metrics.observe_poll(self.node.code, report)
         return report
 
     def _poll_pages(self, member: Member, report: PeerReport, *, cursor: int,

@@ -8,6 +8,7 @@ Prüm model). Every screening is logged with its purpose and legal basis.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,9 +23,11 @@ from fts_share.matching import Hit, NameAnalysis, analyze_name
 from fts_share.matching.query import search_typed
 from fts_share.notices.schemas import load_received
 from fts_share.screening.index import WatchlistIndex
+from fts_share.services import metrics
 from fts_share.services.node import Node
 from fts_share.services.receiving import NoticeHook
 from fts_share.services.unit import Work, unit_of_work
+from fts_share.storage import observe
 from fts_share.storage.models import Alert, Notice, WatchlistEntry
 from fts_share.storage.watchlist import SqlWatchlist
 from fts_share.watchlist.un_xml import TRAVEL_BAN
@@ -115,6 +118,7 @@ def screen(work: Work, *, queries: Sequence[Query], purpose: str, legal_basis: S
 
     A bad single name raises its ``ValidationError``; in a ``batch`` a bad row gets an
     ``error`` (problem document) and the other rows are screened."""
+    started = time.perf_counter()
     index = current_index(work)
     results: list[dict[str, Any]] = []
     for i, q in enumerate(queries):
@@ -122,6 +126,8 @@ def screen(work: Work, *, queries: Sequence[Query], purpose: str, legal_basis: S
                                    batch=batch))
         if progress is not None:
             progress(i + 1, len(queries))
+    metrics.observe_screening(work.code, "batch" if batch else "query",
+                              time.perf_counter() - started)
     record(work.audit, now=work.now, actor=actor,
            action="screen_batch" if batch else "screen", object_type="screening",
            partner=partner, purpose=purpose, legal_basis=list(legal_basis),
@@ -217,6 +223,7 @@ def _raise_alert(work: Work, row: Notice, rid: str, hit: Hit, movement: str | No
                   explanation=explanation_of(hit),
                   measures=list(entry.measures) if entry else [], status="new")
     work.session.add(alert)
+    observe.note(work.session, "alerts", alert.kind)
     work.session.flush()
     record(work.audit, now=work.now, actor="system", action="match_created",
            object_type="alert", object_id=str(alert.id), object_version=None,

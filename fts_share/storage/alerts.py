@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from fts_share.storage import observe
 from fts_share.storage.models import Alert, WatchlistEntry
 
 
@@ -24,5 +25,7 @@ def insert_alerts(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[i
     """Insert alerts (``alerts`` columns) with one statement; their ids, in order."""
     if not rows:
         return []
+    for row in rows:
+        observe.note(session, "alerts", str(row.get("kind", "")))
     stmt = insert(Alert).returning(Alert.id, sort_by_parameter_order=True)
     return [int(i) for i in session.scalars(stmt, [dict(r) for r in rows])]

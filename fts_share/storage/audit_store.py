@@ -56,6 +56,7 @@ from fts_share.audit.store import (
     Subtree,
 )
 from fts_share.crypto.canonical import b64u
+from fts_share.storage import observe
 from fts_share.storage.audit_reads import AuditReads
 from fts_share.storage.audit_tables import (
     NODE_INDEX_BITS,
@@ -202,6 +203,7 @@ class SqlAuditStore(AuditReads):
     def append(self, entry: Mapping[str, Any], nodes: Iterable[tuple[int, int, bytes]]) -> None:
         """Buffer an entry and the subtrees it completes (written before they are seen)."""
         state: _AppendState = self.session.info[_STATE_KEY]
+        observe.note(self.session, "audit_appends", str(entry.get("action", "")))
         state.pending_entries.append(entry)
         state.pending_nodes.extend({"id": node_id(lvl, idx), "hash": h} for lvl, idx, h in nodes)
         if len(state.pending_entries) >= MAX_PENDING:

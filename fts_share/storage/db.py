@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fts_share.errors import FtsError
 from fts_share.storage.engine import make_engine
+from fts_share.storage.outage import is_outage, unavailable
 
 
 class Store:
@@ -40,11 +42,17 @@ class Store:
 
         A refusal that carries an audit entry (``FtsError.logged``) is recorded after
         the rollback, in a transaction of its own: refused access is always logged.
+        A database that does not answer raises :class:`~fts_share.errors.StoreUnavailable`
+        (:mod:`fts_share.storage.outage`).
         """
         session = self.sessions()
         try:
             with session.begin():
                 yield session
+        except DBAPIError as exc:
+            if is_outage(exc):
+                raise unavailable(exc) from exc
+            raise
         except FtsError as exc:
             if exc.audit:
                 from fts_share.audit.log import record
@@ -58,12 +66,24 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reads; nothing it does is committed."""
+        """A session for reads; nothing it does is committed (an outage raises
+        :class:`~fts_share.errors.StoreUnavailable`, as in :meth:`transaction`)."""
         session = self._read_sessions()
         try:
             yield session
+        except DBAPIError as exc:
+            if is_outage(exc):
+                raise unavailable(exc) from exc
+            raise
         finally:
             session.close()  # ends the transaction; loaded objects stay readable
+
+    def schema_revisions(self) -> frozenset[str]:
+        """The migration revision(s) the database is at, read without taking the write
+        lock (:class:`~fts_share.errors.StoreUnavailable` if it does not answer)."""
+        from fts_share.storage.migrate import current_revisions
+
+        return current_revisions(self._read_engine)
 
     def create_schema(self) -> None:
         """Bring the schema to the latest migration (alembic ``upgrade head``)."""

@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a PostgreSQL connection (unless the URL sets connect_timeout)."""
+
 
 def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
     """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
@@ -35,5 +38,8 @@ def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_pre_ping", True)  # a restarted server's dead connections go
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        # an unreachable server fails a request in seconds (503), not after TCP's minutes
+        kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT})
     return create_engine(url, **kwargs)

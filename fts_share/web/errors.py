@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from fts_share.errors import FtsError
+from fts_share.errors import FtsError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,8 @@ def titles() -> dict[int, str]:
     return {400: _("Bad request"), 401: _("Sign-in required"), 403: _("Access refused"),
             404: _("Not found"), 405: _("Method not allowed"), 409: _("Conflict"),
             410: _("Content purged"), 413: _("File too large"), 422: _("Invalid input"),
-            500: _("Something went wrong"), 502: _("A partner node answered badly")}
+            500: _("Something went wrong"), 502: _("A partner node answered badly"),
+            503: _("Temporarily unavailable")}
 
 
 def page(status: int, detail: str | None = None) -> ResponseReturnValue:
@@ -45,6 +46,10 @@ def _http(exc: HTTPException) -> ResponseReturnValue:
 def _fts(exc: FtsError) -> ResponseReturnValue:
     # The detail of a product error is meant for users; a crypto error stays opaque.
     detail = exc.to_problem()["detail"] if exc.status < 500 else None
+    if isinstance(exc, Unavailable):
+        g.setdefault("fts_web_user", None)  # the page is drawn without asking the store
+        detail = _("The node cannot reach its database. Nothing was changed; "
+                   "try again in a moment.")
     return page(exc.status, detail)
 
 

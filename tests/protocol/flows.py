@@ -221,6 +221,13 @@ def screening(c: Collected, a: Member, b: Member) -> None:
         c.add("explanation", "explanation", hit["explanation"], status=status)
 
 
+def operations(c: Collected, a: Member) -> None:
+    """The operator's readiness probe (docs/protocol.md, "Operations")."""
+    status, doc, _ = a.api("GET", "/readyz")
+    assert status == 200, doc
+    c.add("readiness", "readiness", doc, status=status)
+
+
 def problems(c: Collected, a: Member, b: Member) -> None:
     """Error answers: each a problem document with the status of docs/protocol.md."""
     bad = notice_body([b.code])

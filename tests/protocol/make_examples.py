@@ -73,6 +73,7 @@ PICK: dict[str, Callable[[flows.Collected], Any]] = {
     "screen-answer-batch": _pick("screen-answer", lambda a: "results" in a),
     "problem-signature": _pick("problem-signature"),
     "problem-validation": _pick("problem", lambda p: p["status"] == 422 and "errors" in p),
+    "readiness": _pick("readiness"),
 }
 
 
@@ -89,6 +90,7 @@ def run(directory: Path) -> flows.Collected:
         flows.screening(out, c, a)
         flows.reviewer(out, a)
         flows.problems(out, a, b)
+        flows.operations(out, a)
         return out
     finally:
         for m in (a, b, c):

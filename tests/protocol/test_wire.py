@@ -35,6 +35,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collec
             import_un_file(work, FIXTURES / "un-excerpt.xml", actor="system")
         out = flows.Collected()
         flows.exchange(out, a, b, c)
+        flows.operations(out, a)
         flows.screening(out, a, b)
         flows.reviewer(out, a)
         flows.decisions_and_witnesses(out, a, b)
@@ -44,7 +45,8 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collec
         coalition.close()
 
 
-NAMES = ["feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head", "envelope",
+NAMES = ["readiness",  # the operator's GET /readyz
+         "feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head", "envelope",
          "envelope-header", "plaintext", "statement", "payload-notice", "payload-tombstone",
          "payload-forwarded", "payload-recall", "notice", "tombstone", "forwarded-statement",
          "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
