@@ -48,7 +48,7 @@ NAMES = ["feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head"
          "payload-forwarded", "payload-recall", "notice", "tombstone", "forwarded-statement",
          "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
          "screen-answer", "explanation", "audit-entries", "audit-entry", "inclusion-proof",
-         "consistency-proof", "problem", "problem-signature"]
+         "consistency-proof", "problem", "problem-signature", "audit-bundle"]
 
 
 @pytest.mark.parametrize("name", NAMES)
