@@ -58,6 +58,8 @@ def exported(coalition: Coalition, tmp_path: Path) -> tuple[Path, Path]:
     grow(fra, 5)
     irq.poll()
     grow(fra, 2)
+    lines = CliRunner().invoke(cli, ["audit", "export", str(fra.home)]).output.splitlines()
+    assert json.loads(lines[-1])["action"] == "export"  # without DEST: JSON Lines, as before
     anchor = tmp_path / "secretariat.pub.json"
     shutil.copy(fra.home / "keys" / "secretariat.pub.json", anchor)
     bundle = tmp_path / "bundle"

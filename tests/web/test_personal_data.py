@@ -83,6 +83,9 @@ def flows(coalition: Coalition, caplog: pytest.LogCaptureFixture) -> Iterator[Re
                             actor="user:fra-officer", now=utcnow())
     web = create_app(node=irq.node).test_client()
     assert sign_in(web, irq.tokens["officer"]).status_code == 302
+    reviewer = create_app(node=irq.node).test_client()
+    assert sign_in(reviewer, irq.tokens["reviewer"]).status_code == 302
+    assert reviewer.get(f"/officer/notices/{NAMES[0]}").status_code == 403  # refused, logged
     page = web.get("/officer/screen/")
     for dob in (DOBS[0], DOBS[1]):
         web.post("/officer/screen/", data={"name": NAMES[0], "dob": dob, "document": DOCUMENTS[1],
