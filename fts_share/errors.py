@@ -8,6 +8,7 @@ catches the base class once (``fts_share.cli``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -126,6 +127,27 @@ class ConfigError(FtsError, status=500, title="Configuration error", slug="confi
 
 class ImportFailed(FtsError, status=422, title="Import failed", slug="import"):
     """A watchlist or list file that cannot be imported; nothing was stored."""
+
+
+#: An unknown member is named in the error only if its name looks like a field name; any
+#: other (a name, a document number sent as a key) is reported as :data:`UNKNOWN_MEMBER`.
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+UNKNOWN_MEMBER = "_unknown"
+_UNKNOWN_MESSAGES = (["Unknown field."],)
+
+
+def hide_odd_members(messages: Mapping[Any, Any]) -> dict[Any, Any]:
+    """``messages`` with the keys of unknown members that are not field-like replaced,
+    so that a problem document never echoes personal data sent as a member name."""
+    safe: dict[Any, Any] = {}
+    for key, value in messages.items():
+        if isinstance(value, Mapping):
+            value = hide_odd_members(value)
+        elif value in _UNKNOWN_MESSAGES and not (isinstance(key, int)
+                                                 or FIELD_NAME.match(str(key))):
+            key = UNKNOWN_MEMBER
+        safe[key] = value
+    return safe
 
 
 def flatten_errors(errors: Mapping[str, Any], prefix: str = "") -> dict[str, list[str]]:

@@ -25,9 +25,13 @@ def _refuse(actor: str | None, reason: str, exc: Exception) -> Exception:
         refused.count(reason[:120])
         return exc
     detail = {"reason": reason[:500]}
+    # The route's template, not the path as sent: a path can carry a name or a
+    # document number, and the log is kept for years (docs/security.md).
+    route = request.url_rule.rule if request.url_rule is not None else "(no route)"
     with context.work() as work:
         accounts.log_refusal(work, actor=actor or "system", object_type="endpoint",
-                             object_id=context.printable(f"{request.method} {request.path}")[:200], detail=detail)
+                             object_id=context.printable(f"{request.method} {route}")[:200],
+                             detail=detail)
     return exc
 
 

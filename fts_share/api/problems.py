@@ -16,8 +16,14 @@ log = logging.getLogger(__name__)
 
 
 def problem_response(doc: dict[str, Any]) -> Response:
-    """A problem document as a response."""
-    doc.setdefault("instance", request.path)
+    """A problem document as a response.
+
+    ``instance`` is the template of the route that answered (``/api/v1/notices/<notice_id>``),
+    never the path as sent: a path can carry a name or a document number, and problem
+    documents end up in clients' logs. It is absent when no route matched.
+    """
+    if request.url_rule is not None:
+        doc.setdefault("instance", request.url_rule.rule)
     resp = Response(json.dumps(doc), status=int(doc["status"]), mimetype=PROBLEM_MIME)
     if doc["status"] == 401:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="fts-share"'

@@ -39,9 +39,12 @@ def _entries(store: AuditStore, query: EntryQuery | None) -> Iterator[dict[str, 
         query = replace(query, cursor=page.next_cursor)
 
 
-def export_jsonl(store: AuditStore, query: EntryQuery | None = None) -> Iterator[str]:
-    """One JSON object per line, in ``seq`` order."""
+def export_jsonl(store: AuditStore, query: EntryQuery | None = None, *,
+                 size: int | None = None) -> Iterator[str]:
+    """One JSON object per line, in ``seq`` order (only seqs below ``size``, if given)."""
     for doc in _entries(store, query):
+        if size is not None and int(doc["seq"]) >= size:  # type: ignore[call-overload]
+            return
         yield json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 

@@ -92,8 +92,8 @@ def verify_log(store: AuditStore, *, lookup_key: KeyLookup, chunk: int = 20000,
     levels = check_nodes(store, leaves, count, bad_leaves, problems, chunk)
     rows = store.tree_heads_by_size()
     signed = _check_heads(rows, levels, count, lookup_key, problems)
-    check_schedule(rows, count=count, every=head_every, problems=problems)
     warnings: list[str] = []
+    check_schedule(rows, count=count, every=head_every, problems=problems, warnings=warnings)
     witnesses = check_witnessed(witnessed, rows, count=count,
                                 root_at=lambda size: root_of(levels, size),
                                 lookup_key=lookup_key, problems=problems, warnings=warnings)

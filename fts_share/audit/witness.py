@@ -67,15 +67,28 @@ def check_witnessed(witnessed: Sequence[Witnessed], stored: Sequence[HeadRecord]
 
 
 def check_schedule(stored: Sequence[HeadRecord], *, count: int, every: int,
-                   problems: Problems) -> None:
+                   problems: Problems, warnings: list[str]) -> None:
     """With heads signed at every ``every`` entries, a head of size at least the last
-    multiple of ``every`` up to ``count`` must be stored."""
+    multiple of ``every`` up to ``count`` must be stored.
+
+    The schedule is required only once the log holds a head: a node upgraded from a
+    version that signed heads only on request has no head at all until its first
+    scheduled one (``head_interval`` after it starts, or its next multiple of
+    ``every``). A log with no head at all is a warning, not a problem: offline, it
+    cannot be told from a log whose every head was deleted; a partner's witnessed head
+    tells them apart (:func:`check_witnessed`).
+    """
     if every <= 0 or count < every:
         return
     due = count - count % every
-    largest = max((row.size for row in stored), default=0)
+    if not stored:
+        warnings.append(f"signed tree heads: none stored for {count} entries (a head is "
+                        f"signed at every {every} entries): expected after an upgrade until "
+                        f"the node signs its first head, otherwise every head was deleted "
+                        f"(the partners' witnessed heads show which)")
+        return
+    largest = max(row.size for row in stored)
     if largest < due:
         problems.other(f"signed tree heads: expected one of size {due} or more (a head is "
-                       f"signed at every {every} entries), got "
-                       f"{'none' if not stored else f'at most size {largest}'}: heads were "
-                       f"deleted")
+                       f"signed at every {every} entries), got at most size {largest}: heads "
+                       f"were deleted")

@@ -10,7 +10,7 @@ import click
 
 from fts_share.cli.common import HOME, actor
 from fts_share.clock import utcnow
-from fts_share.services import reviewing, running, witnessing
+from fts_share.services import bundling, reviewing, running, witnessing
 from fts_share.services.unit import reading, unit_of_work
 
 
@@ -53,14 +53,42 @@ def verify(home: Path, as_json: bool, offline: bool) -> None:
 
 @audit.command("export")
 @click.argument("home", type=HOME)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
-def export(home: Path, fmt: str) -> None:
-    """Export the whole log to standard output (the export is logged)."""
+@click.argument("dest", type=click.Path(path_type=Path), required=False)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              help="Without DEST: the format written to standard output.")
+@click.option("--prove", type=int, multiple=True,
+              help="With DEST: add the inclusion proof of this entry (repeatable).")
+def export(home: Path, dest: Path | None, fmt: str, prove: tuple[int, ...]) -> None:
+    """Export the whole log (the export is logged): to standard output, or with DEST as
+    a bundle folder that a reviewer verifies offline (entries, signed heads, proofs,
+    keys and the roster that anchors them; see docs/audit.md)."""
     node = running.open_node(home)
-    with unit_of_work(node, utcnow()) as work:
-        reviewing.start_export(work, actor=actor(), fmt=fmt)
-    for chunk in reviewing.export_lines(node, None, fmt, now=utcnow()):
-        sys.stdout.write(chunk)
+    try:
+        if dest is not None:
+            manifest = bundling.export_bundle(node, dest, actor=actor(), now=utcnow(),
+                                              prove=prove)
+            click.echo(f"bundle written to {dest}: {manifest['size']} entries, "
+                       f"{len(manifest['heads'])} signed tree heads, root {manifest['root']}")
+            return
+        with unit_of_work(node, utcnow()) as work:
+            reviewing.start_export(work, actor=actor(), fmt=fmt)
+        for chunk in reviewing.export_lines(node, None, fmt, now=utcnow()):
+            sys.stdout.write(chunk)
+    finally:
+        node.close()
+
+
+@audit.command("verify-bundle")
+@click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--anchor", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The secretariat's public key (secretariat.pub.json) to pin.")
+@click.option("--json", "as_json", is_flag=True)
+def verify_bundle(bundle: Path, anchor: Path | None, as_json: bool) -> None:
+    """Verify an audit bundle offline, without the node: exit 0 intact, 1 tampered."""
+    report = bundling.verify_bundle(bundle, anchor_file=anchor)
+    click.echo(json.dumps(report.to_json(), indent=2) if as_json else bundling.render(report))
+    if not report.ok:
+        raise SystemExit(1)
 
 
 @audit.command("report")

@@ -19,7 +19,7 @@ from marshmallow import ValidationError as MarshmallowError
 
 from fts_share import jsontext
 from fts_share.clock import Clock
-from fts_share.errors import MalformedRequest, ValidationError
+from fts_share.errors import MalformedRequest, ValidationError, hide_odd_members
 from fts_share.services import unit
 from fts_share.services.unit import Work
 
@@ -98,4 +98,4 @@ def load_args(schema: Schema, data: Any | None = None) -> dict[str, Any]:
     try:
         return dict(schema.load(request.args.to_dict() if data is None else data))
     except MarshmallowError as exc:
-        raise ValidationError(exc.messages_dict) from None
+        raise ValidationError(hide_odd_members(exc.messages_dict)) from None

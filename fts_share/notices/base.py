@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import marshmallow
 from marshmallow import RAISE, Schema
 
-from fts_share.errors import ValidationError
+from fts_share.errors import ValidationError, hide_odd_members
 
 T = TypeVar("T", bound=Hashable)
 
@@ -34,7 +34,7 @@ def run_load(schema: Schema, data: Any) -> dict[str, Any]:
         result = schema.load(data)
     except marshmallow.ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationError(messages) from None
+        raise ValidationError(hide_odd_members(messages)) from None
     except RecursionError:
         raise ValidationError({"_schema": ["Input is nested too deeply."]}) from None
     assert isinstance(result, dict)

@@ -18,6 +18,9 @@ def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
     writer at a time, taken up front); a ``readonly`` engine uses deferred transactions
     so that readers never wait for each other.
     """
+    # A statement's parameters (names, dates of birth, document numbers) are never
+    # written into an error's text or the engine's log (docs/security.md).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)

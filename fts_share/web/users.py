@@ -92,9 +92,11 @@ def refuse(user: WebUser | None, reason: str, *, object_type: str = "page",
         refused.count(reason[:120])
         return
     detail: dict[str, Any] = {"reason": reason, "via": "web"}
+    # The route's template, never the path as sent (it may carry personal data).
+    route = request.url_rule.rule if request.url_rule is not None else "(no route)"
     with context.work() as work:
         accounts.log_refusal(work, actor=user.audit_name, object_type=object_type,
-                             object_id=object_id or f"{request.method} {request.path}",
+                             object_id=object_id or f"{request.method} {route}",
                              detail=detail)
 
 

@@ -165,3 +165,23 @@ def test_a_forged_witnessed_head_is_a_warning_not_tampering(scheduled, lookup, c
     report = check(scheduled, lookup, [("MLI", forged)])
     assert report.ok and report.witnessed_checked == 0
     assert len(report.warnings) == 1 and "witnessed by MLI" in report.warnings[0]
+
+
+def test_an_upgraded_log_without_heads_is_a_warning_until_its_first_head(store, lookup, key,
+                                                                          clock):
+    """A node upgraded from a version that signed heads only on request holds more
+    than ``head_every`` entries and no head: intact, with a warning; once it signs its
+    first head, the schedule is required again."""
+    append(store, clock, N)  # no schedule installed: the old version
+    report = check(store, lookup)
+    assert report.ok, report.problems
+    assert any("none stored for 12 entries" in w for w in report.warnings)
+    with store.transaction() as s:
+        log.sign_tree_head(audit_store(s), now=clock(N), sign=key.sign, key_id="node-key-1")
+    schedule_heads(store.sessions, HeadSchedule(EVERY, key.sign, "node-key-1"))
+    append(store, clock, 8, start=N)  # 20 entries: the appends at 15 and 20 signed heads
+    report = check(store, lookup)
+    assert report.ok and not report.warnings, report.problems
+    report = check(store, lookup, sql=["DELETE FROM tree_heads WHERE size > 12"])
+    assert not report.ok and any("expected one of size 20 or more" in p
+                                 for p in report.problems), report.problems

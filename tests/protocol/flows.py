@@ -12,7 +12,9 @@ docs/protocol.md (tests/protocol/make_examples.py).
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from fts_share.clock import utcnow
@@ -20,6 +22,7 @@ from fts_share.crypto.canonical import b64u
 from fts_share.crypto.envelope import open_envelope, verify_envelope
 from fts_share.crypto.httpsig import sign_request
 from fts_share.federation.http import PartnerClient
+from fts_share.services import bundling
 
 PURPOSE = {"purpose": "investigation", "legal_basis": ["UNSCR-2178"]}
 OPEN = "?purpose=investigation&legal_basis=UNSCR-2178"
@@ -201,6 +204,9 @@ def reviewer(c: Collected, a: Member) -> None:
     status, doc, _ = a.api("GET", "/api/v1/audit/entries?limit=1000", token="reviewer")
     for entry in doc["items"]:
         c.add("audit-entry", "audit-entries", entry, "/$defs/entry")
+    with tempfile.TemporaryDirectory() as folder:  # the offline bundle's manifest
+        c.add("audit-bundle", "audit-bundle", bundling.export_bundle(
+            a.node, Path(folder) / "bundle", actor="user:reviewer", now=utcnow()))
 
 
 def screening(c: Collected, a: Member, b: Member) -> None:
