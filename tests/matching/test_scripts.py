@@ -114,3 +114,20 @@ def test_every_record_of_the_real_un_list_is_indexed(shared_data) -> None:  # ty
     for ref, cyrillic in (("QDi.396", "Амир Хазмат"), ("QDi.398", "Абу Мухаммад Аль-Кадари")):
         assert ref in [h.record_id for h in idx.search(cyrillic)]
     assert "KPi.035" in [h.record_id for h in idx.search("金铁三")]
+
+
+@pytest.mark.parametrize("value,code", [
+    ("Dutch", "NLD"), ("néerlandaise", "NLD"), ("هولندي", "NLD"), ("Azeri", "AZE"),
+    ("haïtien", "HTI"), ("Sri Lankan", "LKA"), ("صربي", "SRB"), ("NL", "NLD"),
+    ("Pays-Bas", "NLD"), ("هولندا", "NLD"), ("nld", "NLD")])
+def test_nationality_codes_names_and_demonyms_in_three_languages(value: str, code: str
+                                                                 ) -> None:
+    from fts_share.matching import resolve_country
+    assert resolve_country(value) == code
+    idx = NameIndex()
+    idx.add("A", "Omar Hassan Darwish", nationality=[value])
+    idx.add("B", "Omar Hassan Darwish", nationality=["Narnia"])  # kept, ignored
+    # a conflict lowers the score of A; B's unknown nationality counts for nothing
+    other = {h.record_id: h.score for h in idx.search(
+        "Omar Hassan Darwish", nationality="FRA" if code != "FRA" else "DEU", threshold=0.0)}
+    assert other["A"] < other["B"] == 1.0
