@@ -22,6 +22,11 @@ chosen options are reported on it. For a split S of people:
   name and Good alias against an index of everyone *not* in S, so any hit is a false
   alarm (other people share their common names); with ``+dob`` the query also gives
   the person's date of birth and nationality, as a screening would;
+* **recombined** (false alarms, report only): made-up names of three words drawn from
+  the words of the individuals' names as often as they occur there (so "Mohammed" and
+  "Ali" recur as in real lists), in Latin and in Arabic script, against an index of
+  every individual: nobody is listed under a made-up name (a draw that spells a listed
+  name's words is dropped), so any hit is a false alarm;
 * **ar2en-words**: each Arabic word of the ar2en eval split ranked against the
   split's Latin targets (top-1).
 """
@@ -122,6 +127,22 @@ def word_task(data: Path) -> tuple[list, list]:
     from matching import datasets
     candidates, words = datasets.ar2en_words(data, None)
     return [{"id": c, "names": [c]} for c in candidates], words
+
+
+def recombined_task(people: list[dict], n: int = 200) -> tuple[list, list]:
+    """``n`` made-up three-word names per script (see the module docstring)."""
+    import random
+    rng = random.Random(16)
+    listed = {frozenset(name.lower().split()) for p in people for name in _all_names(p)}
+    queries = []
+    for script in ("latin", "arabic"):
+        words = [w for p in people for name in p[script] for w in name.split()
+                 if len(w) > 2]
+        while len(queries) < (n if script == "latin" else 2 * n):
+            name = " ".join(rng.choices(words, k=3))
+            if frozenset(name.lower().split()) not in listed:
+                queries.append({"name": name, "target": None})
+    return [_record(p, _all_names(p)) for p in people], queries
 
 
 def load_people(data: Path) -> list[dict]:
@@ -289,6 +310,7 @@ def report(people: list[dict], data: Path, base: Path | None, options: dict
     """The untouched fold: naive, base and this engine with ``options``, one run."""
     split = {p["ref"] for p in people if fold_of(p["ref"]) == TEST_FOLD}
     tasks = split_tasks(people, split)
+    tasks["recombined-left-out"] = (*recombined_task(people), 10)
     tasks["words"] = (*word_task(data), 1)
     runs: dict[str, tuple[dict, float]] = {"naive": (run_naive(tasks), 0.85)}
     if base is not None:
