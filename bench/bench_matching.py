@@ -8,6 +8,8 @@ Reads ../shared/data relative to the repository (override with --data) and stops
 with a clear message when it is absent. Systems, in the same run:
 
 * ``fts-share``: ``NameIndex`` (candidate generation + bridge-v1), default threshold;
+* ``base`` (with ``--base DIR``): the engine of another source tree, e.g. main's,
+  in its own process on the same tasks, at its own default threshold;
 * ``naive``: anyascii folding + rapidfuzz token_sort_ratio >= 85 against every record;
 * ``nomenklatura``: OpenSanctions logic-v2 >= 0.7 against every record, each query its
   own entity id, run by ``bench/matching/nk_worker.py`` in the virtualenv given by
@@ -55,6 +57,18 @@ def run_ours(records: list[dict], queries: list[dict], threshold: float | None =
             hits = []
         out.append([(h.record_id, h.score) for h in hits])
     return out, time.perf_counter() - t0
+
+
+def run_base(base: Path, records: list[dict], queries: list[dict], limit: int = 10
+             ) -> tuple[Result, float]:
+    """The engine of the source tree ``base`` (``--base``) on the same task, in its own
+    process (``bench_precision.worker``), at its own default threshold (or 0 for
+    ``limit=1``, the word task)."""
+    from bench_precision import run_engine
+    out = run_engine(base, {}, {"t": (records, queries, limit)})["t"]
+    cut = 0.0 if limit == 1 else out["threshold"]
+    res = [[(i, s) for i, s in r if s >= cut] for r in out["results"]]
+    return res, out["seconds"]
 
 
 def _fold(text: str) -> str:
@@ -119,7 +133,8 @@ def main() -> int:
     ap.add_argument("--scale", type=int, default=0, help="also run the scale bench (names)")
     ap.add_argument("--scale-only", action="store_true", help="skip the quality tasks")
     ap.add_argument("--base", type=Path, help="checkout of the code to compare with "
-                    "(e.g. `git worktree add /tmp/match-base HEAD`), run at --base-names")
+                    "(e.g. `git archive main | tar -x -C /tmp/match-base`): quality tasks "
+                    "side by side, and the scale bench at --base-names")
     ap.add_argument("--base-names", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=3000, help="scale: queries per pass")
     ap.add_argument("--base-queries", type=int, default=1000)
@@ -145,12 +160,16 @@ def main() -> int:
     tasks["negatives"] = datasets.negatives(people, n)
     nk_ok = not args.no_nk and Path(args.nk_python).exists()
     systems = ["fts-share", "naive", "nomenklatura"] if nk_ok else ["fts-share", "naive"]
+    if args.base:
+        systems.insert(1, "base")
     report: dict[str, dict[str, dict[str, float]]] = {}
     for task, (records, queries) in tasks.items():
         report[task] = {}
         for system in systems:
             if system == "fts-share":
                 res, sec = run_ours(records, queries)
+            elif system == "base":
+                res, sec = run_base(args.base, records, queries)
             elif system == "naive":
                 res, sec = run_naive(records, queries)
             else:
@@ -169,6 +188,9 @@ def main() -> int:
         qs = words if system != "nomenklatura" else words[: args.nk_sample_words]
         if system == "fts-share":
             res, sec = run_ours(recs, qs, threshold=0.0, limit=1)
+        elif system == "base":
+            res, sec = run_base(args.base, recs, qs, limit=1)
+            res = [r[:1] for r in res]
         elif system == "naive":
             res, sec = run_naive(recs, qs, threshold=0, limit=1, scorer=fuzz.ratio)
         else:

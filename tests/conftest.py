@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import pg_server
 from coalition import Coalition, build, sqlite_databases
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("FTS_SHARED_DATA") or
+                   Path(__file__).resolve().parents[1].parent / "shared" / "data")
 _counter = itertools.count()
 
 

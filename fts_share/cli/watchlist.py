@@ -4,6 +4,7 @@ files (OpenSanctions) and INTERPOL red notices."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,6 +28,23 @@ def import_un(home: Path, file: Path) -> None:
         counts = watchlist_import.import_un_file(work, file, actor=actor())
     click.echo(f"UN list: {counts['total']} entries ({counts['added']} added, "
                f"{counts['updated']} updated, {counts['delisted']} delisted)")
+    _echo_report(counts)
+
+
+def _echo_report(counts: dict[str, Any]) -> None:
+    """What the import kept but the matching cannot use, and why (never silent)."""
+    report = counts.get("report") or {}
+    click.echo(f"names: {counts.get('name_count', 0)}, not indexed: "
+               f"{counts.get('names_not_indexed', 0)}, entries without a readable name: "
+               f"{counts.get('entries_without_readable_name', 0)}, unknown nationalities "
+               f"(kept as text): {counts.get('unknown_nationalities', 0)}")
+    for item in report.get("names_not_indexed", []):
+        click.echo(f"  not indexed: {item['reference']}: {item['name'][:80]!r}: "
+                   f"{item['reason']}")
+    for ref in report.get("entries_without_readable_name", []):
+        click.echo(f"  no readable name: {ref} (stored, not findable by name)")
+    for item in report.get("unknown_nationalities", []):
+        click.echo(f"  unknown nationality: {item['reference']}: {item['value']!r}")
 
 
 @watchlist.command("import-csv")
@@ -39,6 +57,7 @@ def import_csv_cmd(home: Path, file: Path, list_name: str) -> None:
         counts = watchlist_import.import_csv(work, file.read_bytes(), list_name=list_name,
                                              actor=actor())
     click.echo(f"{list_name}: {counts['total']} entries ({counts['delisted']} delisted)")
+    _echo_report(counts)
 
 
 @watchlist.command("import")
@@ -57,4 +76,6 @@ def import_any(home: Path, file: Path, fmt: str, list_name: str | None) -> None:
     with unit_of_work(running.open_node(home), utcnow()) as work:
         counts = watchlist_import.import_file(work, file, fmt=fmt, list_name=name,
                                               actor=actor())
-    click.echo(f"{fmt}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(f"{fmt}: " + ", ".join(f"{k} {v}" for k, v in counts.items()
+                                      if isinstance(v, int)))
+    _echo_report(counts)

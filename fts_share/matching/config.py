@@ -22,8 +22,11 @@ RETIRED_OPTIONS = frozenset({"common_key_df"})
 class MatchConfig:
     """Threshold, feature weights and index limits of the ``bridge-v1`` algorithm."""
 
-    threshold: float = 0.72
-    """hits scoring below this are not returned by :meth:`NameIndex.search`"""
+    threshold: float = 0.69
+    """hits scoring below this are not returned by :meth:`NameIndex.search`
+    (with ``coverage_best_side``, ``given_name_conflict`` and ``dob_mismatch``
+    calibrated by 4-fold cross-validation on the UN list: ``bench/bench_precision.py``,
+    docs/benchmarks.md)"""
 
     # name features
     skeleton_weight: float = 0.6
@@ -32,13 +35,13 @@ class MatchConfig:
     """two parts less similar than this are not aligned"""
     compound_mismatch: float = 0.75
     """factor on the similarity of a compound part (Abu X, Abd X) with a plain part"""
-    coverage_best_side: float = 0.7
+    coverage_best_side: float = 0.55
     """weight of the better-covered side (query or record); the rest on the other side"""
     information_scale: float = 1.6
     """matched rarity-weight at which the name evidence is fully trusted"""
     information_floor: float = 0.5
     """share of the name score kept when the matched parts carry no information"""
-    given_name_conflict: float = 0.16
+    given_name_conflict: float = 0.24
     """subtracted (half per side) when a name's given name is not aligned (siblings)"""
     common_name_weight: float = 0.35
     """rarity weight of a very common given name when the index has no statistics"""
@@ -53,7 +56,7 @@ class MatchConfig:
     dob_exact: float = 0.10
     dob_year: float = 0.05
     dob_approx: float = 0.02
-    dob_mismatch: float = -0.15
+    dob_mismatch: float = -0.3
     nationality_match: float = 0.04
     nationality_mismatch: float = -0.04
     document_match: float = 0.30

@@ -6,6 +6,11 @@ Re-importing a newer export updates and adds entries and delists (deactivates) t
 that are no longer on it. National watchlists come from CSV; other lists from
 FollowTheMoney files (OpenSanctions) and INTERPOL's red notices API (``import_file``
 reads any of them by format).
+
+Nothing is dropped silently: every name and nationality is stored as written, and
+each import reports (in its counts and its audit entry) the names the screening index
+will not read, with the reason, the entries left with no readable name, and the
+nationalities that are not a known country (kept as text, ignored in matching).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from fts_share.watchlist.csv_list import WatchlistEntry as ListEntry
 from fts_share.watchlist.csv_list import parse_watchlist_csv
 from fts_share.watchlist.ftm import parse_ftm
 from fts_share.watchlist.interpol import parse_interpol
+from fts_share.watchlist.report import ImportReport, import_report
 from fts_share.watchlist.un_xml import UnList, UnListEntry, parse_un_xml
 
 UN_SOURCE = "un"
@@ -70,8 +76,12 @@ def _delist(existing: Mapping[str, WatchlistEntry], seen: set[str], now: datetim
     return delisted
 
 
-def import_un(work: Work, parsed: UnList, *, actor: str) -> dict[str, int]:
-    """Upsert every entry of ``parsed``; delist UN entries that are no longer on it."""
+def import_un(work: Work, parsed: UnList, *, actor: str) -> dict[str, Any]:
+    """Upsert every entry of ``parsed``; delist UN entries that are no longer on it.
+
+    Returns the counts (``added``, ``updated``, ``delisted``, ``total`` and those of
+    :meth:`ImportReport.counts`) and, under ``report``, the names not indexed and the
+    unknown nationalities with their entries (``ImportReport.details``)."""
     session, now = work.session, work.now
     existing = {r.id: r for r in session.scalars(
         select(WatchlistEntry).where(WatchlistEntry.source == UN_SOURCE))}
@@ -86,15 +96,18 @@ def import_un(work: Work, parsed: UnList, *, actor: str) -> dict[str, int]:
             updated += 1
         session.add(_un_row(entry, row, now))
     delisted = _delist(existing, seen, now)
+    report = import_report((e.reference, e.all_names(), e.nationalities)
+                           for e in parsed.entries)
     counts = {"added": added, "updated": updated, "delisted": delisted,
-              "total": len(parsed.entries)}
+              "total": len(parsed.entries), **report.counts()}
     record(audit_store(session), now=now, actor=actor, action="watchlist_import", object_type="watchlist",
-           object_id="un", detail={**counts, "generated": _stamp(parsed.generated)})
+           object_id="un", detail={**counts, "generated": _stamp(parsed.generated),
+                                   **report.audit_details()})
     session.flush()
-    return counts
+    return {**counts, "report": report.details()}
 
 
-def import_un_file(work: Work, path: Path, *, actor: str) -> dict[str, int]:
+def import_un_file(work: Work, path: Path, *, actor: str) -> dict[str, Any]:
     """Read, parse (the whole file first) and import a UN XML export."""
     try:
         data = Path(path).read_bytes()
@@ -104,9 +117,11 @@ def import_un_file(work: Work, path: Path, *, actor: str) -> dict[str, int]:
 
 
 def _upsert(work: Work, entries: Sequence[ListEntry], *, source: str, prefix: str,
-            regime: str, data: Callable[[ListEntry], dict[str, Any]]) -> int:
+            regime: str, data: Callable[[ListEntry], dict[str, Any]]
+            ) -> tuple[int, ImportReport]:
     """Add or update each entry under ``prefix`` + its id; delist the entries under
-    ``prefix`` that the file no longer holds; how many were delisted."""
+    ``prefix`` that the file no longer holds; how many were delisted, and the report
+    of the names and nationalities the matching cannot use."""
     session, now = work.session, work.now
     existing = {r.id: r for r in session.scalars(
         select(WatchlistEntry).where(WatchlistEntry.id.startswith(prefix)))}
@@ -120,57 +135,64 @@ def _upsert(work: Work, entries: Sequence[ListEntry], *, source: str, prefix: st
         row.dobs, row.nationalities, row.documents = list(e.dob), list(e.nationality), list(e.documents)
         row.measures, row.data, row.active, row.updated = [], data(e), True, now
         session.add(row)
-    return _delist(existing, seen, now)
+    report = import_report((prefix + e.id, [e.name, *e.aliases], e.nationality)
+                           for e in entries)
+    return _delist(existing, seen, now), report
 
 
-def _log_import(work: Work, *, actor: str, object_id: str, counts: dict[str, int]) -> None:
+def _log_import(work: Work, *, actor: str, object_id: str, counts: dict[str, int],
+                report: ImportReport) -> dict[str, Any]:
+    """Audit the import; its counts with the report's, and the report's details."""
+    counts = {**counts, **report.counts()}
     record(audit_store(work.session), now=work.now, actor=actor, action="watchlist_import",
-           object_type="watchlist", object_id=object_id, detail=counts)
+           object_type="watchlist", object_id=object_id,
+           detail={**counts, **report.audit_details()})
     work.session.flush()
+    return {**counts, "report": report.details()}
 
 
-def import_csv(work: Work, data: bytes | str, *, list_name: str, actor: str) -> dict[str, int]:
+def import_csv(work: Work, data: bytes | str, *, list_name: str, actor: str) -> dict[str, Any]:
     """Import a national watchlist CSV (all rows or none); ids are namespaced by
     ``list_name``, and rows of that list missing from the file are delisted."""
     entries = parse_watchlist_csv(data)
-    delisted = _upsert(work, entries, source=NATIONAL_SOURCE,
-                       prefix=f"{NATIONAL_SOURCE}:{list_name}:", regime=list_name,
-                       data=lambda e: {"line": e.line})
+    delisted, report = _upsert(work, entries, source=NATIONAL_SOURCE,
+                               prefix=f"{NATIONAL_SOURCE}:{list_name}:", regime=list_name,
+                               data=lambda e: {"line": e.line})
     counts = {"total": len(entries), "delisted": delisted}
-    _log_import(work, actor=actor, object_id=f"national:{list_name}", counts=counts)
-    return counts
+    return _log_import(work, actor=actor, object_id=f"national:{list_name}", counts=counts,
+                       report=report)
 
 
 def import_ftm(work: Work, data: bytes | str, *, list_name: str, actor: str
-               ) -> dict[str, int]:
+               ) -> dict[str, Any]:
     """Import the persons of a FollowTheMoney file (OpenSanctions' JSON lines); ids
     are namespaced by ``list_name``; persons of that list no longer in the file are
     delisted. Other schemata and persons with no readable name are counted."""
     parsed = parse_ftm(data)
-    delisted = _upsert(work, parsed.persons, source=FTM_SOURCE,
-                       prefix=f"{FTM_SOURCE}:{list_name}:", regime=list_name,
-                       data=lambda e: {"line": e.line, "entity": e.id,
-                                       "datasets": parsed.datasets.get(e.id, [])})
+    delisted, report = _upsert(work, parsed.persons, source=FTM_SOURCE,
+                               prefix=f"{FTM_SOURCE}:{list_name}:", regime=list_name,
+                               data=lambda e: {"line": e.line, "entity": e.id,
+                                               "datasets": parsed.datasets.get(e.id, [])})
     counts = {"total": len(parsed.persons), "delisted": delisted,
               "other_schemata": parsed.other_schemata, "unreadable": len(parsed.unreadable)}
-    _log_import(work, actor=actor, object_id=f"{FTM_SOURCE}:{list_name}", counts=counts)
-    return counts
+    return _log_import(work, actor=actor, object_id=f"{FTM_SOURCE}:{list_name}",
+                       counts=counts, report=report)
 
 
-def import_interpol(work: Work, data: bytes | str, *, actor: str) -> dict[str, int]:
+def import_interpol(work: Work, data: bytes | str, *, actor: str) -> dict[str, Any]:
     """Import INTERPOL red notices (the public API's pages or notices). Notices are
     added or updated, never delisted: a page holds only some of them."""
     parsed = parse_interpol(data)
-    _upsert(work, parsed.notices, source=INTERPOL_SOURCE, prefix=f"{INTERPOL_SOURCE}:",
-            regime="INTERPOL red notice",
-            data=lambda e: {"entity_id": e.id, **parsed.details.get(e.id, {})})
+    _, report = _upsert(work, parsed.notices, source=INTERPOL_SOURCE,
+                        prefix=f"{INTERPOL_SOURCE}:", regime="INTERPOL red notice",
+                        data=lambda e: {"entity_id": e.id, **parsed.details.get(e.id, {})})
     counts = {"total": len(parsed.notices), "unreadable": len(parsed.unreadable)}
-    _log_import(work, actor=actor, object_id=INTERPOL_SOURCE, counts=counts)
-    return counts
+    return _log_import(work, actor=actor, object_id=INTERPOL_SOURCE, counts=counts,
+                       report=report)
 
 
 def import_file(work: Work, path: Path, *, fmt: str, list_name: str, actor: str
-                ) -> dict[str, int]:
+                ) -> dict[str, Any]:
     """Import ``path`` in format ``fmt``: ``un-xml``, ``csv``, ``ftm`` or ``interpol``."""
     if fmt == "un-xml":
         return import_un_file(work, path, actor=actor)

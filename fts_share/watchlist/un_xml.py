@@ -143,6 +143,7 @@ class UnListEntry:
         names = [self.name, self.name_original_script]
         for alias in self.aliases:
             names.extend(split_alias(alias.name))
+            names.extend(split_alias(note_original_script(alias.note)))
         return list(dict.fromkeys(n for n in names if n and n.strip()))
 
 
@@ -154,16 +155,77 @@ class UnList:
     entries: list[UnListEntry]
 
 
-_PAREN = re.compile(r"^(.*?)\s*\((.+)\)\s*$", re.DOTALL)
+_ORIGINAL_SCRIPT = re.compile(r"^\s*original script\s*:\s*|\s*\(original script\)\s*",
+                              re.IGNORECASE)
+
+
+def _script_of(text: str) -> str:
+    """The script of the letters of ``text`` that are not Latin (``latin`` if none)."""
+    for ch in text:
+        if "\u0600" <= ch <= "\u06ff":
+            return "arabic"
+        if "\u0400" <= ch <= "\u052f":
+            return "cyrillic"
+        if "\u3400" <= ch <= "\u9fff":
+            return "han"
+    return "latin"
+
+
+def _top_level_split(text: str, sep: str = ";") -> list[str]:
+    """``text`` split at ``sep`` outside parentheses."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == sep and depth == 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    pieces.append(text[start:])
+    return [p.strip(" ,") for p in pieces if p.strip(" ,")]
+
+
+def _trailing_group(text: str) -> tuple[str, str] | None:
+    """``"head (inside)"`` -> ``("head", "inside")`` for a balanced final group."""
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += (text[i] == ")") - (text[i] == "(")
+        if depth == 0:
+            head = text[:i].strip(" ,")
+            return (head, text[i + 1:-1].strip()) if head else None
+    return None
 
 
 def split_alias(text: str) -> list[str]:
-    """``"أبو بكر البغدادي (Abu Bakr al-Baghdadi; Abu Bakr)"`` -> the three names."""
-    text = " ".join(text.split())
-    m = _PAREN.match(text)
-    if not m or not any("\u0600" <= c <= "\u06ff" for c in m.group(1)):
-        return [text] if text else []
-    return [m.group(1)] + [p.strip() for p in m.group(2).split(";") if p.strip()]
+    """One alias as the list writes it -> the names it holds.
+
+    ``"أبو بكر البغدادي (Abu Bakr al-Baghdadi; Abu Bakr)"`` gives the three names;
+    so do ``;``-separated lists ("Fazel Rahim; Fazil Rahim"), a name followed by its
+    original script in brackets ("Jin Tiesan (金铁三)", "Amir Khazmat (original
+    script: Амир Хазмат)") and nested lists of both. A bracket in the same script that
+    is not a list ("Hajj Ibrahim (nickname)") stays part of the alias.
+    """
+    text = " ".join(text.split()).strip(" ,")
+    names: list[str] = []
+    for piece in _top_level_split(text):
+        piece = _ORIGINAL_SCRIPT.sub(" ", piece).strip(" ,")
+        group = _trailing_group(piece)
+        if group is not None:
+            head, inside = group
+            is_list = len(_top_level_split(inside)) > 1
+            if is_list or _script_of(head) != _script_of(inside) \
+                    or _ORIGINAL_SCRIPT.search(inside):
+                names += [head, *split_alias(inside)]
+                continue
+        if piece:
+            names.append(piece)
+    return list(dict.fromkeys(names))
+
+
+def note_original_script(note: str) -> str:
+    """The name in a NOTE "original script: Абу Банат", or ``""``."""
+    m = re.match(r"\s*original script\s*:\s*(.+)", note, re.IGNORECASE)
+    return " ".join(m.group(1).split()) if m else ""
 
 
 def parse_un_xml(data: bytes | str) -> UnList:

@@ -59,9 +59,9 @@ def test_bad_alias_is_kept_out_and_reported_and_strict_mode_still_refuses() -> N
 def test_record_with_no_readable_name_is_refused_with_each_cause() -> None:
     idx = NameIndex()
     with pytest.raises(ValidationError) as err:
-        idx.add("A", ["al", "朝鲜联合机械贸易会社"])
+        idx.add("A", ["al", "조선흥진무역회사"])
     assert err.value.errors["names.0"] == ["contains no name: only particles or titles"]
-    assert "Han script" in err.value.errors["names.1"][0] and len(idx) == 0
+    assert "Hangul script" in err.value.errors["names.1"][0] and len(idx) == 0
 
 
 @settings(max_examples=200, deadline=None)

@@ -138,6 +138,9 @@ WRONG_TYPES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "name too long": (_set("subject.names.0.full", "x" * 300), "subject.names.0.full"),
     "only name a particle": (_set("subject.names", [{"full": "ابن"}]), "subject.names.0.full"),
     "only name a title": (_set("subject.names", [{"full": "Dr."}]), "subject.names.0.full"),
+    "only name 'bin'": (_set("subject.names", [{"full": "bin"}]), "subject.names.0.full"),
+    "names all particles": (_set("subject.names", [{"full": "al"}, {"full": "bin"}]),
+                            "subject.names.1.full"),
     "unknown legal basis": (_set("basis.legal_basis", ["NOPE"]), "basis.legal_basis.0"),
 }
 

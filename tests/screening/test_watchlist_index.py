@@ -123,3 +123,21 @@ def test_changes_that_share_a_time_are_each_applied(store: Store) -> None:
     assert "B" not in _found(index, "Yusuf al-Harbi")
     assert _found(index, "Salahuddin Zawahiri")[:1] == ["D"]
     assert index.rebuilds == 1
+
+
+def test_the_real_un_list_is_imported_and_indexed_whole(store: Store, shared_data: Path
+                                                        ) -> None:
+    """The whole UN list (2025-08-02) through the node's import and its screening index:
+    every entry stored and indexed, no name left out, and the import says so."""
+    with store.transaction() as s:
+        counts = import_un_file(_work(s, utcnow()),
+                                shared_data / "un-sc-consolidated-2025-08-02.xml",
+                                actor="system")
+    assert counts["total"] == counts["added"] == 879
+    assert counts["names_not_indexed"] == counts["entries_without_readable_name"] == 0
+    assert counts["report"]["unknown_nationalities"] == [
+        {"reference": "QDi.290", "value": "former Soviet Union"}]  # kept as text
+    index = wl.WatchlistIndex()
+    with store.read() as s:
+        index.refresh(SqlWatchlist(s))
+    assert index.skipped == [] and "QDi.396" in _found(index, "Амир Хазмат")

@@ -99,3 +99,32 @@ def test_national_csv_import_is_all_or_nothing(store: Store) -> None:
         counts = import_csv(_work(s, utcnow()), good.splitlines()[0] + "\n" + good.splitlines()[1] + "\n",
                             list_name="fr-dgsi", actor="system")
     assert counts["delisted"] == 1 and "national:fr-dgsi:W-2" not in active(store)
+
+
+def test_un_import_reports_what_the_matching_cannot_use(store: Store) -> None:
+    """No name, record or nationality is dropped silently: each is stored as written
+    and the import says which ones the screening index cannot use, and why."""
+    xml = FIXTURE.read_text(encoding="utf-8")
+    extra = ("<INDIVIDUAL><DATAID>9</DATAID><VERSIONNUM>1</VERSIONNUM><FIRST_NAME>Ahmad"
+             "</FIRST_NAME><SECOND_NAME>Shishani</SECOND_NAME><UN_LIST_TYPE>Al-Qaida"
+             "</UN_LIST_TYPE><REFERENCE_NUMBER>QDi.999</REFERENCE_NUMBER>"
+             "<NATIONALITY><VALUE>former Soviet Union</VALUE></NATIONALITY>"
+             "<INDIVIDUAL_ALIAS><QUALITY>Low</QUALITY><ALIAS_NAME>Abdul</ALIAS_NAME>"
+             "</INDIVIDUAL_ALIAS><INDIVIDUAL_ALIAS><QUALITY>Low</QUALITY>"
+             "<ALIAS_NAME>Mullah</ALIAS_NAME><NOTE>original script: Ахмад Шишани</NOTE>"
+             "</INDIVIDUAL_ALIAS></INDIVIDUAL>")
+    xml = xml.replace("<INDIVIDUALS>", "<INDIVIDUALS>" + extra, 1)
+    with store.transaction() as s:
+        counts = import_un(_work(s, utcnow()), parse_un_xml(xml), actor="system")
+    row = active(store)["QDi.999"]
+    assert {"Ahmad Shishani", "Abdul", "Mullah", "Ахмад Шишани"} <= set(row.names)
+    assert row.nationalities == ["former Soviet Union"]
+    report = counts["report"]
+    assert {"reference": "QDi.999", "name": "Mullah",
+            "reason": "contains no name: only particles or titles"} in report[
+                "names_not_indexed"]
+    assert not any(i["name"] == "Abdul" for i in report["names_not_indexed"])
+    assert {"reference": "QDi.999", "value": "former Soviet Union"} in report[
+        "unknown_nationalities"]
+    assert counts["names_not_indexed"] == len(report["names_not_indexed"])
+    assert counts["entries_without_readable_name"] == 0

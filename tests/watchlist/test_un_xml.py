@@ -58,6 +58,20 @@ def test_split_bilingual_alias() -> None:
     assert split_alias("Hajj Ibrahim (nickname)") == ["Hajj Ibrahim (nickname)"]
 
 
+@pytest.mark.parametrize("alias,names", [  # as the UN list (2025-08-02) writes them
+    ("Fazel Rahim; Fazil Rahim", ["Fazel Rahim", "Fazil Rahim"]),
+    ("Jin Tiesan (金铁三)", ["Jin Tiesan", "金铁三"]),
+    ("Amir Khazmat (original script: Амир Хазмат)", ["Amir Khazmat", "Амир Хазмат"]),
+    ("Akrin Saleh Akrin (أقرين صالح أقرين)", ["Akrin Saleh Akrin", "أقرين صالح أقرين"]),
+    (("Hay’at Tahrir al-Sham (HTS) (هيئة تحرير الشام (original script); Hay’et Tahrir "
+      "al-Sham; Assembly for the Liberation of Syria)"),
+     ["Hay’at Tahrir al-Sham (HTS)", "هيئة تحرير الشام", "Hay’et Tahrir al-Sham",
+      "Assembly for the Liberation of Syria"]),
+])
+def test_split_lists_and_original_scripts(alias: str, names: list[str]) -> None:
+    assert split_alias(alias) == names
+
+
 @pytest.mark.parametrize("data,needle", [
     (b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>", "line 1"),
     (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]><CONSOLIDATED_LIST/>', "DTD"),

@@ -6,8 +6,8 @@ already in :mod:`fts_share.countries`). The forms follow the conventions of the 
 World Factbook ("Nationality: adjective", English), the French gentilés of the
 Journal officiel list of country names (French) and the Arabic nisba adjective
 (masculine, feminine); they were written by hand, not imported, so a wrong or
-missing form is a fix to this table. Coverage: 65 countries, those of the UN
-consolidated list's nationalities and their neighbours; a value
+missing form is a fix to this table. Coverage: 86 countries, those of the UN
+consolidated list's nationalities, their neighbours and the coalition's members; a value
 not here is kept as text by importers and ignored in matching. French feminine
 forms (-ienne, -aise, -e) and Arabic feminine forms (ة) are listed where they differ.
 
@@ -82,4 +82,27 @@ DEMONYMS: dict[str, tuple[str, ...]] = {
     "USA": ("American", "américain", "américaine", "أمريكي", "أمريكية"),
     "UZB": ("Uzbek", "Uzbekistani", "ouzbek", "ouzbèke", "أوزبكي"),
     "YEM": ("Yemeni", "yéménite", "يمني", "يمنية"),
+    # --- rows added for the nationalities of the other regimes' lists (DPRK, Haiti,
+    # Libya, Balkans) and of the coalition's members, same conventions ---
+    "ALB": ("Albanian", "albanais", "albanaise", "ألباني", "ألبانية"),
+    "AUS": ("Australian", "australien", "australienne", "أسترالي", "أسترالية"),
+    "AUT": ("Austrian", "autrichien", "autrichienne", "نمساوي", "نمساوية"),
+    "AZE": ("Azerbaijani", "Azeri", "azerbaïdjanais", "azerbaïdjanaise", "أذربيجاني"),
+    "CAN": ("Canadian", "canadien", "canadienne", "كندي", "كندية"),
+    "DNK": ("Danish", "Dane", "danois", "danoise", "دنماركي", "دنماركية"),
+    "FIN": ("Finnish", "Finn", "finlandais", "finlandaise", "فنلندي", "فنلندية"),
+    "GRC": ("Greek", "grec", "grecque", "يوناني", "يونانية"),
+    "HTI": ("Haitian", "haïtien", "haïtienne", "هايتي"),
+    "IRL": ("Irish", "irlandais", "irlandaise", "أيرلندي", "أيرلندية"),
+    "KOR": ("South Korean", "sud-coréen", "sud-coréenne", "كوري جنوبي"),
+    "LKA": ("Sri Lankan", "sri-lankais", "sri-lankaise", "سريلانكي"),
+    "MDV": ("Maldivian", "maldivien", "maldivienne", "مالديفي"),
+    "MKD": ("Macedonian", "North Macedonian", "macédonien", "macédonienne", "مقدوني"),
+    "NLD": ("Dutch", "Netherlander", "néerlandais", "néerlandaise", "هولندي", "هولندية"),
+    "NOR": ("Norwegian", "norvégien", "norvégienne", "نرويجي", "نرويجية"),
+    "POL": ("Polish", "Pole", "polonais", "polonaise", "بولندي", "بولندية"),
+    "PRT": ("Portuguese", "portugais", "portugaise", "برتغالي", "برتغالية"),
+    "SRB": ("Serbian", "Serb", "serbe", "صربي", "صربية"),
+    "TTO": ("Trinidadian", "Tobagonian", "trinidadien", "trinidadienne", "ترينيدادي"),
+    "UKR": ("Ukrainian", "ukrainien", "ukrainienne", "أوكراني", "أوكرانية"),
 }

@@ -40,7 +40,8 @@ _TITLES = frozenset({
 })
 #: Abd-words that are also given names on their own (Abdou, Abdi): kept as a name
 #: when nothing follows them.
-ABD_STANDALONE = frozenset({"abdou", "abdu", "abdo", "abdi", "abdoul"})
+ABD_STANDALONE = frozenset({"abdou", "abdu", "abdo", "abdi", "abdoul", "abdul", "abdel",
+                            "abdal"})
 
 #: Very frequent given names and nisbas; their parts weigh less when the index has
 #: no statistics of its own (see :class:`~fts_share.matching.config.MatchConfig`).

@@ -17,6 +17,7 @@ import re
 import unicodedata
 
 from fts_share.errors import ValidationError
+from fts_share.matching.text.han import han_to_pinyin
 
 #: Longest name (in characters, after cleaning) the engine accepts.
 MAX_NAME_LENGTH = 300
@@ -151,8 +152,9 @@ def _is_cyrillic(ch: str) -> bool:
     return "\u0400" <= ch <= "\u052f"
 
 
-#: Scripts whose letters the engine reads (the rest make a name unreadable).
-READ_SCRIPTS = frozenset({"LATIN", "ARABIC", "CYRILLIC"})
+#: Scripts whose letters the engine reads (the rest make a name unreadable); Han
+#: ideographs ("CJK") are read as pinyin (``han``).
+READ_SCRIPTS = frozenset({"LATIN", "ARABIC", "CYRILLIC", "CJK"})
 _SCRIPT_NAMES = {"CJK": "Han", "HANGUL": "Hangul", "HIRAGANA": "Japanese kana",
                  "KATAKANA": "Japanese kana"}
 
@@ -170,11 +172,12 @@ def unread_scripts(text: str) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """Fold any name: Arabic, Cyrillic (lower case) and Latin letters, digits to ASCII.
+    """Fold any name: Arabic, Cyrillic (lower case) and Latin letters, digits to ASCII,
+    Han ideographs to their pinyin syllables.
 
     Punctuation other than hyphens becomes a space; the result is lower-case with
     single spaces. Idempotent.
     """
-    text = fold_latin(fold_arabic(text))
+    text = fold_latin(fold_arabic(han_to_pinyin(text)))
     text = _NON_WORD.sub(" ", text.replace("_", " "))
     return " ".join(text.split())
