@@ -154,6 +154,15 @@ class Node:
             self._roster = Roster.verify(newest[1], self.anchor)
         return self._roster
 
+    def refresh_roster(self) -> None:
+        """Drop the cached roster if the store holds another version (one small query):
+        a roster installed by any process takes effect at the next request."""
+        with self.store.read() as session:
+            newest = SqlRosterVersions(session).newest_version()
+        cached = self._roster
+        if cached is None or newest != cached.version:
+            self._roster = None
+
     def forget_roster(self) -> None:
         """Drop the cached roster (after another process installed a newer one)."""
         self._roster = None
