@@ -36,6 +36,11 @@ class FederationSettings:
     backoff_max: float = 600.0
     signature_ttl: int = 60
     max_clock_skew: int = 30
+    # --- peers (issue 13) ---
+    poll_slots: int = 8
+    """How many partners are polled at once; each partner has its own schedule."""
+    max_page_bytes: int = 64 * 1024 * 1024
+    """The largest feed page accepted, in bytes (refused before it is parsed)."""
 
 
 @dataclass

@@ -296,6 +296,9 @@ def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...],
             tag="screening", ok=_ok(ref("Alert")))},
         **_audit_paths(),
         **_operations_paths(),
+        # --- peers (issue 13) ---
+        "/api/v1/peers": {"get": _op("Each partner's polling state (administrators)",
+                                     security="bearer", tag="node", ok=_ok(ref("peers")))},
     }
     for path, operations in paths.items():
         params = [{"in": "path", "name": p, "required": True,

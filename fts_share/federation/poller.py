@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from fts_share.errors import FtsError
+from fts_share.errors import FtsError, ProtocolError
 from fts_share.federation.feed import VerifiedPage, verify_page
-from fts_share.federation.http import PartnerClient
+from fts_share.federation.http import MAX_RESPONSE_BYTES, PartnerClient
 from fts_share.federation.ingest import IngestResult
 from fts_share.federation.roster import Member, Roster
 
@@ -31,14 +31,19 @@ class PeerReport:
 
 def fetch_page(client: PartnerClient, member: Member, *, roster: Roster, me: str,
                cursor: int, limit: int, tree_size: int | None,
-               now: datetime) -> VerifiedPage:
-    """Fetch ``member``'s page after ``cursor`` and verify it (or raise FtsError)."""
+               now: datetime, max_bytes: int = MAX_RESPONSE_BYTES) -> VerifiedPage:
+    """Fetch ``member``'s page after ``cursor`` and verify it (or raise FtsError).
+    A page over ``max_bytes`` or not served as JSON is refused before it is parsed."""
     query = {"after": cursor, "limit": limit}
     if tree_size:
         query["tree_size"] = tree_size
-    resp = client.request("GET", f"{member.url}/api/v1/feed?{urlencode(query)}", now=now)
+    resp = client.request("GET", f"{member.url}/api/v1/feed?{urlencode(query)}", now=now,
+                          max_bytes=max_bytes)
     if resp.status != 200:
         raise FtsError(f"{member.code} answered HTTP {resp.status}")
+    if resp.content_type != "application/json":
+        raise ProtocolError(f"{member.code} answered content type "
+                            f"{resp.content_type or 'none'!r}, not application/json")
     return verify_page(resp.json(), roster=roster, origin=member.code, recipient=me,
                        after=cursor, limit=limit, now=now)
 

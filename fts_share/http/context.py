@@ -40,8 +40,10 @@ class AppState:
 
 
 def init_app(app: Flask, *, node: Node, clock: Clock) -> None:
-    """Attach the node and the clock to ``app``."""
+    """Attach the node and the clock to ``app``; every request sees the newest roster
+    installed, whichever process installed it (:meth:`Node.roster_may_change`)."""
     app.extensions[EXTENSION] = AppState(node=node, clock=clock)
+    app.before_request(node.roster_may_change)
 
 
 def state() -> AppState:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,7 @@ class Node:
     """Per-process caches of services built on the node (e.g. the watchlist index)."""
     _roster: Roster | None = field(default=None, repr=False)
     _anchor: keys.PublicKey | None = field(default=None, repr=False)
+    _roster_check: threading.local = field(default_factory=threading.local, repr=False)
 
     @classmethod
     def open(cls, home: Path, *, passphrase: bytes | None = None) -> Node:
@@ -145,7 +147,12 @@ class Node:
 
     @property
     def roster(self) -> Roster:
-        """The roster in force (the newest verified version), or RosterError."""
+        """The roster in force (the newest verified version), or RosterError. After
+        :meth:`roster_may_change` in this thread, the store is asked once whether a
+        newer version was installed (by any process) before the cached one is used."""
+        if getattr(self._roster_check, "due", False):
+            self._roster_check.due = False
+            self.refresh_roster()
         if self._roster is None:
             with self.store.read() as session:
                 newest = SqlRosterVersions(session).newest()
@@ -153,6 +160,22 @@ class Node:
                 raise RosterError("no roster installed: run 'fts-share roster import'")
             self._roster = Roster.verify(newest[1], self.anchor)
         return self._roster
+
+    def roster_may_change(self) -> None:
+        """Have the next use of :attr:`roster` in this thread check the store's version
+        first (each request does this: an import, a revocation, a suspension or a key
+        change by any process takes effect at the next request; no query if the
+        request does not use the roster)."""
+        self._roster_check.due = True
+
+    def refresh_roster(self) -> None:
+        """Drop the cached roster if the store holds another version (one small query):
+        a roster installed by any process takes effect at the next request."""
+        with self.store.read() as session:
+            newest = SqlRosterVersions(session).newest_version()
+        cached = self._roster
+        if cached is None or newest != cached.version:
+            self._roster = None
 
     def forget_roster(self) -> None:
         """Drop the cached roster (after another process installed a newer one)."""

@@ -2,7 +2,11 @@
 failures), and the retention purge that runs with it.
 
 Each partner is polled in its own thread, so a partner that is down, slow or answers
-garbage does not hold up the others. A page and the partner's new cursor are committed
+garbage does not hold up the others: :meth:`Poller.poll_all` polls them all in parallel
+and waits for the last (the ``poll`` command, tests); :meth:`Poller.poll_due`, which
+the background poller calls, starts every partner that is not being polled already and
+returns at once (:mod:`fts_share.services.scheduling`), so a partner that drips its
+answer holds its own slot until its request deadline and nobody else's round. A page and the partner's new cursor are committed
 in one transaction; a redelivered envelope changes nothing.
 """
 
@@ -27,6 +31,7 @@ from fts_share.services import logcheck, metrics
 from fts_share.services.node import Node
 from fts_share.services.receiving import NoticeHook, PageHook, ingest_page, purge_version
 from fts_share.services.roster import import_roster
+from fts_share.services.scheduling import PeerScheduler
 from fts_share.services.unit import Work
 from fts_share.storage.audit_store import audit_store
 from fts_share.storage.inbox import SqlInbox
@@ -63,11 +68,29 @@ class Poller:
         # are committed one after the other rather than contending for the lock.
         self._commit_lock: Any = (threading.Lock() if node.store.dialect == "sqlite"
                                   else contextlib.nullcontext())
+        self._scheduler: PeerScheduler | None = None
+
+    def partners(self) -> list[Member]:
+        """The active partners under the newest roster installed (by any process)."""
+        self.node.refresh_roster()
+        return self.node.roster.partners(exclude=self.node.code, now=self.clock())
+
+    def poll_due(self) -> list[str]:
+        """Start a poll of every active partner not being polled now (at most
+        ``federation.poll_slots`` at once) and return without waiting; the codes
+        started. Partners in back-off skip themselves."""
+        if self._scheduler is None:
+            self._scheduler = PeerScheduler(self.poll_peer, slots=self.settings.poll_slots)
+        return self._scheduler.tick(self.partners())
+
+    def close(self) -> None:
+        """Wait for the polls that :meth:`poll_due` started (each ends by its deadline)."""
+        if self._scheduler is not None:
+            self._scheduler.close()
 
     def poll_all(self, *, force: bool = False) -> list[PeerReport]:
         """Poll every active partner once (in parallel); ``force`` ignores back-off."""
-        self.node.forget_roster()
-        partners = self.node.roster.partners(exclude=self.node.code, now=self.clock())
+        partners = self.partners()
         if not partners:
             return []
         with ThreadPoolExecutor(max_workers=min(16, len(partners))) as pool:
@@ -104,7 +127,8 @@ class Poller:
             now = self.clock()
             page = fetch_page(self.client, member, roster=self.node.roster, me=self.node.code,
                               cursor=cursor, limit=self.settings.page_limit,
-                              tree_size=tree_size, now=now)
+                              tree_size=tree_size, now=now,
+                              max_bytes=self.settings.max_page_bytes)
             if page.roster_version and page.roster_version > self.node.roster.version:
                 self._update_roster(member, now=now)
             tree_size = self._commit_page(member, page, report, now=now)

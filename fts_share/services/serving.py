@@ -32,14 +32,15 @@ class BackgroundPoller:
         self.thread.start()
 
     def stop(self) -> None:
-        """Ask the loop to stop and wait for it."""
+        """Ask the loop to stop and wait for it (and for the polls it started)."""
         self._stop.set()
         self.thread.join(timeout=30)
+        self.poller.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.poller.poll_all()
+                self.poller.poll_due()  # each partner on its own; does not wait
                 with unit_of_work(self.node, self.clock()) as work:
                     purge_expired(work)
                 witnessing.sign_due_head(self.node, self.clock())  # [audit] head_interval

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fts_share.federation.roster import Roster
@@ -27,6 +27,11 @@ class SqlRosterVersions:
         if row is None:
             return None
         return int(row.version), dict(json.loads(row.document))
+
+    def newest_version(self) -> int | None:
+        """The version number of the newest installed roster (a cheap query)."""
+        value = self.session.scalar(select(func.max(RosterVersion.version)))
+        return None if value is None else int(value)
 
     def add(self, roster: Roster, *, installed: datetime) -> None:
         """Keep ``roster`` (verified) as installed at ``installed``."""

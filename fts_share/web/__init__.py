@@ -21,7 +21,7 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 def init_app(app: Flask) -> None:
     """Register the web blueprints, Babel, CSRF and the security headers on ``app``."""
     from fts_share.http import context
-    from fts_share.web import auth, officer, reviewer, screening
+    from fts_share.web import admin, auth, officer, reviewer, screening
 
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # the web blueprints check
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     bidi.init_app(app)
     _template_globals(app)
-    for module in (auth, officer, screening, reviewer):
+    for module in (auth, officer, screening, reviewer, admin):
         app.register_blueprint(module.bp)
     app.add_url_rule("/", "web_root", auth.root)
 

@@ -20,7 +20,7 @@ from fts_share.http.callers import Caller
 from fts_share.services import accounts, websessions
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
-HOME = {"officer": "officer.inbox", "reviewer": "reviewer.log"}
+HOME = {"officer": "officer.inbox", "reviewer": "reviewer.log", "admin": "admin.peer_states"}
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ ENDPOINTS: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/v1/audit/report", {"reviewer"}),
     ("GET", "/api/v1/audit/findings", {"reviewer"}),
     ("GET", "/api/v1/audit/witnessed-heads", {"node"}),
+    ("GET", "/api/v1/peers", {"admin"}),
 ]
 ROLES = ["anonymous", "officer", "reviewer", "admin", "node"]
 BODY = {"purpose": "investigation", "legal_basis": ["UNSCR-2178"], "name": "Omar Khalid"}
