@@ -12,7 +12,7 @@ from typing import Any
 
 from fts_share.audit.log import record
 from fts_share.crypto import keys
-from fts_share.errors import RosterError
+from fts_share.errors import RosterError, StoreUnavailable
 from fts_share.federation import roster as roster_rules
 from fts_share.federation import wire
 from fts_share.federation.roster import Roster, build_member, roster_key_entry, sign_roster
@@ -59,6 +59,8 @@ def node_info(node: Node) -> dict[str, Any]:
                           "status": member.status if member else None}
     except RosterError as exc:
         info["roster"] = {"version": None, "error": str(exc)}
+    except StoreUnavailable:
+        info["roster"] = {"version": None, "error": "the node's database does not answer"}
     return info
 
 

@@ -228,10 +228,15 @@ def screening(c: Collected, a: Member, b: Member) -> None:
 
 
 def operations(c: Collected, a: Member) -> None:
-    """The operator's readiness probe (docs/protocol.md, "Operations")."""
+    """The operator's readiness probe (docs/protocol.md, "Operations") and the
+    administrator's view of how the node polls each partner."""
     status, doc, _ = a.api("GET", "/readyz")
     assert status == 200, doc
     c.add("readiness", "readiness", doc, status=status)
+    status, doc, _ = a.api("GET", "/api/v1/peers", token="admin")
+    assert status == 200, doc
+    assert {p["code"] for p in doc["peers"]} >= {"IRQ", "MLI"}, doc
+    c.add("peers", "peers", doc, status=status)
 
 
 def problems(c: Collected, a: Member, b: Member) -> None:

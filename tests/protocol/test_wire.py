@@ -52,7 +52,7 @@ NAMES = ["readiness",  # the operator's GET /readyz
          "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
          "screen-answer", "explanation", "audit-entries", "audit-entry", "inclusion-proof",
          "consistency-proof", "problem", "problem-signature", "witnessed-heads",
-         "alert-decision", "audit-bundle"]
+         "alert-decision", "audit-bundle", "peers"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -104,6 +104,6 @@ def test_screening_page_tells_each_hit_its_source(officer: FlaskClient,
                    list_name="opensanctions", actor="system")
     html = screen(officer, "fr", name="Abu Umar the Chechen; Ayman al-Zawahiri")
     sources = re.findall(r'<td class="source">(.*?)</td>', html)
-    assert "Liste FollowTheMoney (OpenSanctions) <span class=\"hint\">(opensanctions)</span>" \
+    assert "Liste FollowTheMoney (OpenSanctions) <span class=\"hint\">(<bdi>opensanctions</bdi>)</span>" \
         in sources, sources
     assert "Liste du Conseil de sécurité des Nations unies" in sources
