@@ -83,8 +83,13 @@ def _run(run_as: str | None, argv: list[str], check: bool = True) -> subprocess.
     return subprocess.run(argv, capture_output=True, text=True, check=check, timeout=120)
 
 
-def start() -> PgServer:
-    """Start a fresh server on a free loopback port; raises RuntimeError if it cannot."""
+def start(*, durable: bool = False) -> PgServer:
+    """Start a fresh server on a free loopback port; raises RuntimeError if it cannot.
+
+    For speed, a commit returns before its WAL is written (``synchronous_commit=off``),
+    so a server stopped as a crash would (:meth:`PgServer.halt`) may lose its last
+    commits. ``durable`` keeps every acknowledged commit across such a stop (the tests
+    that crash the server check that nothing committed is lost)."""
     bindir = find_bindir()
     if bindir is None:
         raise RuntimeError("PostgreSQL server programs (initdb, pg_ctl) not found")
@@ -102,7 +107,8 @@ def start() -> PgServer:
                   "-E", "UTF8", "--no-sync", "--locale=C"])
     port = _free_port()
     opts = (f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            f"-c fsync=off -c synchronous_commit={'on' if durable else 'off'} "
+            "-c full_page_writes=off "
             "-c max_connections=300 -c shared_buffers=128MB")
     proc = _run(run_as, [str(bindir / "pg_ctl"), "-D", str(datadir), "-o", opts,
                          "-l", str(root / "server.log"), "-w", "-t", "60", "start"], check=False)

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.postgresql
 def own_pg() -> Iterator[pg_server.PgServer]:
     """A PostgreSQL server of this test alone (the session's stays up for the others)."""
     try:
-        server = pg_server.start()
+        server = pg_server.start(durable=True)  # halted below: no acknowledged commit lost
     except RuntimeError as exc:
         pytest.skip(f"PostgreSQL unavailable: {exc}")
     yield server
