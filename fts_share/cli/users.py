@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -10,12 +12,24 @@ from fts_share.cli.common import HOME, actor, dump
 from fts_share.clock import utcnow
 from fts_share.config import MAX_TOKEN_DAYS
 from fts_share.services import accounts, running, tokens
-from fts_share.services.unit import reading, unit_of_work
+from fts_share.services.unit import Work, reading, unit_of_work
 
 _MINUTE = "%Y-%m-%d %H:%M UTC"
 EXPIRES_IN = click.option(
     "--expires-in", "days", type=click.IntRange(0, MAX_TOKEN_DAYS), default=None,
     metavar="DAYS", help="Days the token is valid (0: never); default: api.token_days.")
+
+
+@contextmanager
+def _work(home: Path, *, write: bool = True) -> Iterator[Work]:
+    """A unit of work on the node at ``home`` (committed if ``write``), the node closed
+    afterwards."""
+    node = running.open_node(home)
+    try:
+        with (unit_of_work if write else reading)(node, utcnow()) as work:
+            yield work
+    finally:
+        node.close()
 
 
 @click.group()
@@ -30,7 +44,7 @@ def user() -> None:
 @EXPIRES_IN
 def user_add(home: Path, name: str, role: str, days: int | None) -> None:
     """Create a user and print a bearer token (shown once)."""
-    with unit_of_work(running.open_node(home), utcnow()) as work:
+    with _work(home) as work:
         created = accounts.create_user(work, name=name, role=role)
         token = accounts.issue_token(work, created, label="cli", days=days, actor=actor())
     click.echo(token)
@@ -42,7 +56,7 @@ def user_add(home: Path, name: str, role: str, days: int | None) -> None:
 @EXPIRES_IN
 def user_token(home: Path, name: str, days: int | None) -> None:
     """Issue another token for an existing user."""
-    with unit_of_work(running.open_node(home), utcnow()) as work:
+    with _work(home) as work:
         token = accounts.issue_token_for(work, name, label="cli", days=days, actor=actor())
     click.echo(token)
 
@@ -53,7 +67,7 @@ def user_token(home: Path, name: str, days: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def user_tokens(home: Path, name: str, as_json: bool) -> None:
     """List a user's tokens: id, label, created, expires, state (never the secret)."""
-    with reading(running.open_node(home), utcnow()) as work:
+    with _work(home, write=False) as work:
         found = tokens.list_tokens(work, name)
     if as_json:
         click.echo(dump({"user": name, "tokens": [t.to_json() for t in found]}))
@@ -75,7 +89,7 @@ def user_revoke(home: Path, name: str, token_id: int | None, every: bool) -> Non
     (``--all``); their web sessions end with them."""
     if (token_id is None) == (not every):
         raise click.UsageError("give either TOKEN_ID or --all")
-    with unit_of_work(running.open_node(home), utcnow()) as work:
+    with _work(home) as work:
         if every:
             ids = tokens.revoke_all(work, name, actor=actor())
         else:
