@@ -97,12 +97,14 @@ def test_revoke_one_then_all(fra: Coalition) -> None:
     code, out = run("user", "revoke", home, "ops", str(first))
     assert code == 0 and out.strip() == f"revoked 1 token(s) of ops: {first}"
     assert [r["state"] for r in listing(fra["FRA"].home, "ops")] == ["revoked", "active"]
+    code, out = run("user", "revoke", home, "ops", str(first))
+    assert code == 0 and out.strip() == "revoked 0 token(s) of ops: none"
     code, out = run("user", "revoke", home, "ops", "--all")
     assert code == 0 and out.strip() == f"revoked 1 token(s) of ops: {second}"
     assert [r["state"] for r in listing(fra["FRA"].home, "ops")] == ["revoked", "revoked"]
     revoked = [(c["scope"], c["token_ids"]) for c in changes(fra)
                if c["change"] == "token_revoked"]
-    assert revoked == [("one", [first]), ("all", [second])]
+    assert revoked == [("one", [first]), ("one", []), ("all", [second])]
     # Exactly one of TOKEN_ID and --all; a token of another user is not found.
     assert run("user", "revoke", home, "ops")[0] == 2
     assert run("user", "revoke", home, "ops", str(first), "--all")[0] == 2

@@ -93,5 +93,5 @@ def user_revoke(home: Path, name: str, token_id: int | None, every: bool) -> Non
         if every:
             ids = tokens.revoke_all(work, name, actor=actor())
         else:
-            ids = [tokens.revoke(work, name, token_id or 0, actor=actor()).id]
+            ids = tokens.revoke(work, name, token_id or 0, actor=actor())
     click.echo(f"revoked {len(ids)} token(s) of {name}: {', '.join(map(str, ids)) or 'none'}")

@@ -76,17 +76,17 @@ def _revoke_rows(work: Work, user: Account, rows: list[Token], *, actor: str,
     return ids
 
 
-def revoke(work: Work, name: str, token_id: int, *, actor: str = "system") -> TokenInfo:
+def revoke(work: Work, name: str, token_id: int, *, actor: str = "system") -> list[int]:
     """Revoke token ``token_id`` of user ``name`` and end the web sessions it opened
-    (logged). NotFound if the user has no such token; revoking a revoked token again
-    changes nothing but is logged."""
+    (logged); returns ``[token_id]``, or ``[]`` if it was revoked already (the attempt is
+    logged all the same). NotFound if the user has no such token."""
     user = find_user(work, name)
     row = work.session.get(Token, token_id)
     if row is None or row.user_id != user.id:
         raise NotFound(f"user {name!r} has no token {token_id}")
-    _revoke_rows(work, user, [row], actor=actor, scope="one")
+    ids = _revoke_rows(work, user, [row], actor=actor, scope="one")
     work.session.flush()
-    return _info(row, work.now)
+    return ids
 
 
 def revoke_all(work: Work, name: str, *, actor: str = "system") -> list[int]:
