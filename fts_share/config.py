@@ -21,6 +21,8 @@ from fts_share.errors import ConfigError
 CONFIG_FILE = "config.toml"
 DEFAULT_LEGAL_BASES = ("UNSCR-1267", "UNSCR-1989", "UNSCR-2253", "UNSCR-2368", "UNSCR-2178",
                        "UNSCR-2396", "UNSCR-1373")
+MAX_TOKEN_DAYS = 36_500
+"""The longest token lifetime that can be configured or asked for (100 years)."""
 DEFAULT_PURPOSES = ("investigation", "border_screening", "sanctions_implementation",
                     "prosecution")
 
@@ -61,6 +63,15 @@ class ApiSettings:
     max_batch_rows: int = 100_000
     #: hours a batch screening's results are kept after it was started
     batch_retention_hours: int = 24
+    #: days a new bearer token is valid (0: it never expires; ``user add/token
+    #: --expires-in`` overrides it per token)
+    token_days: int = 90
+
+    def __post_init__(self) -> None:
+        days = self.token_days
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_TOKEN_DAYS:
+            raise ConfigError(f"api.token_days: expected an integer from 0 to {MAX_TOKEN_DAYS} "
+                              f"(0: never expires), got {days!r}")
 
 
 @dataclass

@@ -75,6 +75,18 @@ def test_config_refuses_unknown_settings(tmp_path: Path) -> None:
         load_config(tmp_path / "n")
 
 
+@pytest.mark.parametrize("value", ["-1", "36501", "1.5", "true", '"90"'])
+def test_token_days_is_validated(tmp_path: Path, value: str) -> None:
+    init_home(tmp_path / "n", code="FRA", url="http://127.0.0.1:9", post_quantum=False)
+    assert load_config(tmp_path / "n").api.token_days == 90  # written with its default
+    path = tmp_path / "n" / "config.toml"
+    path.write_text(path.read_text().replace("token_days = 90", "token_days = 0"))
+    assert load_config(tmp_path / "n").api.token_days == 0
+    path.write_text(path.read_text().replace("token_days = 0", f"token_days = {value}"))
+    with pytest.raises(ConfigError, match="api.token_days"):
+        load_config(tmp_path / "n")
+
+
 def test_tokens_are_stored_hashed_and_checked(store) -> None:  # type: ignore[no-untyped-def]
     now = utcnow()
     with store.transaction() as s:

@@ -45,8 +45,9 @@ def _user() -> Caller | None:
     try:
         with context.read() as work:
             user = accounts.authenticate(work, token.strip())
-    except Unauthenticated as exc:
-        raise _refuse(None, "invalid token", exc) from None
+    except accounts.TokenRefused as exc:
+        # One answer for every failure; the reason (unknown, revoked, expired) is logged.
+        raise _refuse(None, exc.reason, exc) from None
     return Caller(kind="user", name=user.name, role=user.role)
 
 

@@ -1,9 +1,12 @@
 """Users of a node, their bearer tokens, and who is calling.
 
 A token is 32 random bytes shown once, prefixed ``fts_``; only its SHA-256 is stored
-(a random 256-bit secret needs no slow hash). Roles: officer, reviewer, admin. A
-partner node calls with an RFC 9421 signature by a key the roster lists. Sign-ins,
-sign-outs and refusals are written to the audit log.
+(a random 256-bit secret needs no slow hash). A new token expires after
+``api.token_days`` (90 by default; 0: never) unless its issuer says otherwise; listing
+and revoking tokens is :mod:`fts_share.services.tokens`. Every request looks the token
+up in the store, so a revocation holds at the next request in every process. Roles:
+officer, reviewer, admin. A partner node calls with an RFC 9421 signature by a key the
+roster lists. Sign-ins, sign-outs, token issues and refusals are written to the audit log.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fts_share.audit.log import record
+from fts_share.clock import to_rfc3339
+from fts_share.config import MAX_TOKEN_DAYS
 from fts_share.crypto.httpsig import verify_request
 from fts_share.crypto.keys import PublicKey
 from fts_share.errors import (
@@ -77,33 +82,69 @@ def create_user(work: Work, *, name: str, role: str, actor: str = "system") -> A
     return _account(user)
 
 
+def token_expiry(now: datetime, days: int) -> datetime | None:
+    """When a token issued at ``now`` for ``days`` days expires (None: ``days`` is 0,
+    it never does)."""
+    if not 0 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationError({"expires_in": [f"expected 0 to {MAX_TOKEN_DAYS} days, got {days}"]})
+    return now + timedelta(days=days) if days else None
+
+
 def issue_token(work: Work, user: Account, *, label: str = "",
-                expires: datetime | None = None) -> str:
-    """Issue a new token for ``user`` and return it (the only time it is visible)."""
+                expires: datetime | None = None, days: int | None = None,
+                actor: str = "system") -> str:
+    """Issue a new token for ``user`` and return it (the only time it is visible).
+
+    It expires at ``expires`` if given, else ``days`` days from now (0: never), else
+    after the node's ``api.token_days``. The issue is logged (never the token)."""
+    if expires is None:
+        expires = token_expiry(work.now, work.settings.api.token_days if days is None else days)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    work.session.add(Token(user_id=user.id, token_hash=token_hash(token), label=label[:120],
-                           created=work.now, expires=expires, revoked=False))
+    row = Token(user_id=user.id, token_hash=token_hash(token), label=label[:120],
+                created=work.now, expires=expires, revoked=False)
+    work.session.add(row)
     work.session.flush()
+    record(work.audit, now=work.now, actor=actor, action="user_change", object_type="user",
+           object_id=user.name, detail={"change": "token_issued", "token_id": int(row.id),
+                                        "expires": to_rfc3339(expires) if expires else None})
     return token
 
 
-def issue_token_for(work: Work, name: str, *, label: str = "") -> str:
-    """Issue another token for the existing user ``name``."""
+def find_user(work: Work, name: str) -> Account:
+    """The user ``name``, or NotFound."""
     user = work.session.scalars(select(User).where(User.name == name)).first()
     if user is None:
         raise NotFound(f"no user {name!r}")
-    return issue_token(work, _account(user), label=label)
+    return _account(user)
+
+
+def issue_token_for(work: Work, name: str, *, label: str = "", days: int | None = None,
+                    actor: str = "system") -> str:
+    """Issue another token for the existing user ``name`` (lifetime as
+    :func:`issue_token`)."""
+    return issue_token(work, find_user(work, name), label=label, days=days, actor=actor)
+
+
+class TokenRefused(Unauthenticated):
+    """A bearer token is not accepted. The caller always reads the same "invalid token";
+    ``reason`` (unknown, revoked or expired token, disabled user) is for the log only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("invalid token")
+        self.reason = reason
 
 
 def _token_row(work: Work, token: str) -> Token:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        raise Unauthenticated("invalid token")
+        raise TokenRefused("invalid token")
     digest = token_hash(token)
     row = work.session.scalars(select(Token).where(Token.token_hash == digest)).first()
-    if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked:
-        raise Unauthenticated("invalid token")
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        raise TokenRefused("invalid token")
+    if row.revoked:
+        raise TokenRefused("revoked token")
     if row.expires is not None and row.expires <= work.now:
-        raise Unauthenticated("invalid token")
+        raise TokenRefused("expired token")
     return row
 
 
@@ -111,12 +152,13 @@ def _holder(work: Work, token: str) -> tuple[Account, Token]:
     row = _token_row(work, token)
     user = work.session.get(User, row.user_id)
     if user is None or user.disabled:
-        raise Unauthenticated("invalid token")
+        raise TokenRefused("disabled user")
     return _account(user), row
 
 
 def authenticate(work: Work, token: str) -> Account:
-    """The user holding ``token``, or Unauthenticated (same error for every failure)."""
+    """The user holding ``token``, or :class:`TokenRefused` (same message for every
+    failure; the reason is for the log)."""
     return _holder(work, token)[0]
 
 

@@ -46,8 +46,9 @@ def sign_in() -> ResponseReturnValue:
         else:
             try:
                 user = users.sign_in(token)
-            except Unauthenticated:
-                users.refuse(None, "invalid token at sign-in", object_type="session",
+            except Unauthenticated as exc:
+                reason = getattr(exc, "reason", "invalid token")
+                users.refuse(None, f"{reason} at sign-in", object_type="session",
                              object_id="sign-in")
                 error = _("This token is not valid, expired or revoked.")
             else:
