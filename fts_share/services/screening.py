@@ -46,8 +46,9 @@ def watchlist_index(node: Node) -> WatchlistIndex:
 
 
 def current_index(work: Work) -> WatchlistIndex:
+    """The node's watchlist index, caught up with the store's change sequence."""
     index = watchlist_index(work.node)
-    index.refresh(SqlWatchlist(work.session))
+    index.refresh(SqlWatchlist(work.session), now=work.now)
     return index
 
 
