@@ -122,6 +122,7 @@ class WatchlistIndex:
         self._cursor = ChangeCursor()
         self._options = index_options
         self._skipped: set[str] = set()
+        self._stale: set[str] = set()
         self.rebuilds = 0
         """how many times the index was built from scratch (for tests and metrics)"""
         self.replayed = 0
@@ -143,6 +144,18 @@ class WatchlistIndex:
         with self._lock:
             if self._index is None or not self._catch_up(source, now=now):
                 self._build(source, now=now)
+            if self._stale:
+                assert self._index is not None
+                ids, self._stale = sorted(self._stale), set()
+                found = {e.id: e for e in source.entries(ids)}
+                for rid in ids:
+                    self._apply(self._index, rid, found.get(rid))
+
+    def read_again(self, ids: Iterable[str]) -> None:
+        """Have the next refresh read these entries again as the store holds them
+        (changes of a transaction that rolled back after the index saw them)."""
+        with self._lock:
+            self._stale.update(ids)
 
     def search(self, name: str, **kwargs: Any) -> list[Hit]:
         """``NameIndex.search`` on the index as last refreshed (explanations included)."""

@@ -6,20 +6,37 @@ also adds one :class:`WatchlistChange` row per entry, in the same transaction (a
 ``before_flush`` hook), so the sequence holds a change exactly when the change is
 committed. A bulk ``UPDATE``/``DELETE`` statement on the watchlist, whose rows the
 session does not see, writes one ``reset`` change: readers rebuild.
+
+A process's index may have replayed changes of a transaction still open in the same
+session (a page's notices are screened one after the other, each against the subjects
+of the notices before it). If that transaction rolls back, the entries it touched are
+handed to the callback registered for the engine (:func:`on_rollback`), so that the
+index reads them again as committed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, func, or_, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from fts_share.storage.models import WatchlistChange, WatchlistEntry
 
 RESET = "reset"
 """The op of a change that no single entry describes (a bulk statement): rebuild."""
+
+_KEY = "fts_share.watchlist.changed"
+_rollback_hooks: WeakKeyDictionary[Engine, Callable[[set[str]], None]] = WeakKeyDictionary()
+
+
+def on_rollback(engine: Engine, callback: Callable[[set[str]], None]) -> None:
+    """Call ``callback`` with the ids of the watchlist entries that a transaction on
+    ``engine`` had changed (and flushed) when it rolled back."""
+    _rollback_hooks[engine] = callback
 
 
 class SqlWatchlist:
@@ -74,6 +91,23 @@ def _record_changes(session: Session, _context: Any, _instances: Any) -> None:
         if isinstance(obj, WatchlistEntry):
             changes.append(WatchlistChange(entry_id=obj.id, op="delete"))
     session.add_all(changes)
+    if changes:
+        session.info.setdefault(_KEY, set()).update(c.entry_id for c in changes)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    """Hand the entries a rolled-back transaction had changed to the engine's hook."""
+    ids: set[str] | None = session.info.pop(_KEY, None)
+    bind = session.bind
+    callback = _rollback_hooks.get(bind) if isinstance(bind, Engine) else None
+    if ids and callback is not None:
+        callback(ids)
 
 
 @event.listens_for(Session, "do_orm_execute")

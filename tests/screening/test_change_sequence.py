@@ -14,7 +14,7 @@ from fts_share.screening import index as wl
 from fts_share.screening.changes import ChangeCursor
 from fts_share.storage import Store
 from fts_share.storage.models import WatchlistChange, WatchlistEntry
-from fts_share.storage.watchlist import SqlWatchlist
+from fts_share.storage.watchlist import SqlWatchlist, on_rollback
 
 
 def _entry(rid: str, name: str) -> WatchlistEntry:
@@ -74,3 +74,28 @@ def test_changes_committed_out_of_order_are_not_missed(store: Store) -> None:
                                    .with_only_columns(WatchlistChange.id)))
     assert _found(index, "Yusuf al-Harbi")[:1] == ["B"]
     assert index.rebuilds == 1 and index.mark == numbers[-1]
+
+
+def test_what_the_index_saw_of_a_transaction_that_rolled_back_is_read_again(
+        store: Store) -> None:
+    """A page's notices are screened inside the page's transaction, so the index sees
+    its uncommitted subjects; if the page is refused, they are gone from it again."""
+    with store.transaction() as s:
+        s.add(_entry("A", "Karim Benali"))
+    index = wl.WatchlistIndex()
+    on_rollback(store.engine, index.read_again)
+    with store.read() as s:
+        index.refresh(SqlWatchlist(s), now=utcnow())
+    with pytest.raises(RuntimeError), store.transaction() as s:
+        s.add(_entry("B", "Yusuf al-Harbi"))
+        entry = s.get(WatchlistEntry, "A")
+        assert entry is not None
+        entry.names = ["Khalid Nasrallah"]
+        s.flush()
+        index.refresh(SqlWatchlist(s), now=utcnow())  # as screening in the page does
+        assert _found(index, "Yusuf al-Harbi")[:1] == ["B"]
+        raise RuntimeError("the page is refused")
+    with store.read() as s:
+        index.refresh(SqlWatchlist(s), now=utcnow())
+    assert _found(index, "Yusuf al-Harbi") == [] and _found(index, "Khalid Nasrallah") == []
+    assert _found(index, "Karim Benali")[:1] == ["A"]
