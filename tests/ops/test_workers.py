@@ -1,6 +1,7 @@
 """``fts-share serve HOME --workers N``, tried from outside: real gunicorn worker
 processes over the real PostgreSQL server the tests start. What one process writes to
-the watchlist is found by screening queries answered by any worker; exactly one
+the watchlist, and a notice the polling worker receives from a partner, are found by
+screening queries answered by any worker; exactly one
 worker holds the poller's advisory lock, and when its process is killed (-9) another
 takes it within two poll intervals; a SQLite node refuses more than one worker."""
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from coalition import free_port
+from coalition import build, free_port, notice, sqlite_databases
 from sqlalchemy import create_engine, text
 
 from fts_share.clock import utcnow
@@ -58,9 +59,11 @@ def _home(tmp_path: Path, url: str) -> tuple[Path, str]:
 
 
 @contextmanager
-def serving(home: Path, *, workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``python -m fts_share serve HOME --workers N`` on a free port, until /healthz."""
-    port = free_port()
+def serving(home: Path, *, workers: int, port: int | None = None
+            ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``python -m fts_share serve HOME --workers N`` on ``port`` (default: a free
+    one), once /healthz answers."""
+    port = port or free_port()
     log = (home / "serve.log").open("wb")  # the workers' log, to read when a test fails
     proc = subprocess.Popen([sys.executable, "-m", "fts_share", "serve", str(home),
                              "--port", str(port), "--workers", str(workers)],
@@ -147,6 +150,40 @@ def test_a_watchlist_change_is_found_through_every_worker(tmp_path: Path,
         # from now on every answer, whichever worker gives it, finds the entry
         for _ in range(8):
             assert "notice:IRQ:n1" in _references(_screen(base, token, "Karim Benali")[1])
+
+
+@ON_POSTGRESQL
+def test_a_notice_received_by_the_polling_worker_is_found_by_any_worker(
+        tmp_path: Path, store_url: str) -> None:
+    """IRQ (SQLite, in this process) publishes a notice to FRA (PostgreSQL, two
+    workers); whichever worker polls receives it, and the subject it indexes is found
+    by every screening FRA answers from then on."""
+    urls = iter([store_url, sqlite_databases(tmp_path)()])
+    c = build(tmp_path, lambda: next(urls), [("FRA", "member"), ("IRQ", "member")],
+              start=False)
+    fra, irq = c["FRA"], c["IRQ"]
+    try:
+        irq.start()
+        config = load_config(fra.home)
+        write_config(replace(config, federation=replace(config.federation,
+                                                        poll_interval=POLL_INTERVAL)))
+        fra.stop()  # its reserved port is for the workers
+        with serving(fra.home, workers=2, port=int(fra.url.rsplit(":", 1)[1])) as (base, _p):
+            token = fra.tokens["officer"]
+            for _ in range(6):  # both workers build their index first
+                assert not _screen(base, token, "Karim Benali")[1]["hit"]
+            status, body, _ = irq.api("POST", "/api/v1/notices", token="officer",
+                                      body=notice(recipients=["FRA"]))
+            assert status == 201
+            wanted = f"notice:IRQ:{body['id']}"
+            deadline = time.monotonic() + 20
+            while wanted not in _references(_screen(base, token, "Karim Benali")[1]):
+                assert time.monotonic() < deadline, "the received notice was never found"
+                time.sleep(0.2)
+            for _ in range(8):
+                assert wanted in _references(_screen(base, token, "Karim Benali")[1])
+    finally:
+        c.close()
 
 
 @ON_POSTGRESQL
