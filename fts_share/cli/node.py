@@ -36,10 +36,19 @@ def init(home: Path, code: str, url: str, database_url: str | None, no_pq: bool)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--no-poll", is_flag=True, help="Serve only; do not poll partners.")
-def serve(home: Path, host: str, port: int, no_poll: bool) -> None:
-    """Run the node: API, web pages and the poller (waitress)."""
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="Worker processes (gunicorn; PostgreSQL only). One process serves "
+                   "SQLite, with waitress.")
+def serve(home: Path, host: str, port: int, no_poll: bool, workers: int) -> None:
+    """Run the node: API, web pages and the poller (waitress; gunicorn workers with
+    --workers N on PostgreSQL, one of which polls)."""
     from fts_share.app import create_app
 
+    if workers != 1:
+        click.echo(f"serving {home} on http://{host}:{port} with {workers} workers")
+        running.serve_workers(home, host=host, port=port, workers=workers, poll=not no_poll,
+                              make_app=lambda node: create_app(node=node))
+        return
     node = running.open_node(home)
     logs.configure(node.config.ops)  # JSON lines with request ids ([ops] log_format)
     server = running.make_server(create_app(node=node), host=host, port=port,

@@ -1,12 +1,15 @@
 """The node's in-memory name index over its active watchlist entries.
 
-Built from the database on first use; afterwards kept up to date incrementally: the
-entries changed since the index last looked (``updated`` at or after the latest it
-saw) are added again or removed, so a received notice, whose subject becomes an
-entry, costs one record, not a rebuild. A large change (an import), rows deleted
-outright, or a clock that went backwards make it rebuild from scratch. Other
-processes' changes are noticed the same way, through the entries' count and latest
-update time.
+Built from the database on first use; afterwards it follows the store through the
+watchlist's change sequence (``watchlist_changes``, one numbered row per change,
+written in the transaction that makes it): each refresh reads the changes numbered
+above the highest it has replayed, and the numbers it skipped over, and applies the
+current state of each entry named, so a received notice, whose subject becomes an
+entry, costs one record, not a rebuild. Every worker process does the same, so a
+change committed through one worker is found by a screening in any other. Changes
+committed out of order (PostgreSQL hands out numbers at insert time) are caught by
+:class:`~fts_share.screening.changes.ChangeCursor`'s gaps. A ``reset`` change (a bulk
+statement) or a very large change makes it rebuild from scratch.
 
 The index is changed in place, so searching and changing it are serialised by one
 lock (a search takes milliseconds); hits leave with their explanations worked out.
@@ -25,12 +28,14 @@ from typing import Any, Protocol
 
 from fts_share.errors import FtsError
 from fts_share.matching import Hit, NameIndex, analyze_name
+from fts_share.screening.changes import WINDOW, ChangeCursor
 
-Stamp = tuple[int, "datetime | None"]
-"""How many active entries the watchlist holds, and the latest time one changed."""
-
-#: changed entries beyond which catching up is not worth it (a rebuild is used)
-CATCH_UP_LIMIT = 500
+#: changes read at a time when catching up
+CHANGE_PAGE = 1000
+#: changes beyond which catching up is not worth it (a rebuild is used)
+CATCH_UP_LIMIT = 50_000
+#: the op of a change that no one entry describes
+RESET = "reset"
 
 
 class IndexedEntry(Protocol):
@@ -55,26 +60,28 @@ class IndexedEntry(Protocol):
 class WatchlistSource(Protocol):
     """The watchlist as the index reads it (implemented by the storage adapter)."""
 
-    def stamp(self) -> Stamp:
-        """The active entries' count and latest update time."""
+    def last_change(self) -> int:
+        """The highest change number committed (0: none)."""
+
+    def change_numbers(self, *, above: int) -> Iterable[int]:
+        """The change numbers committed above ``above``."""
+
+    def changes(self, *, after: int, gaps: Sequence[int], limit: int
+                ) -> Sequence[tuple[int, str, str]]:
+        """``(number, entry id, op)`` of the changes above ``after`` or numbered in
+        ``gaps``, lowest first, at most ``limit``."""
 
     def active_entries(self) -> Iterable[IndexedEntry]:
         """Every active entry."""
 
-    def changed_since(self, seen: datetime, *, limit: int) -> Sequence[IndexedEntry]:
-        """Entries (active or not) updated at or after ``seen``, at most ``limit``."""
+    def entries(self, ids: Sequence[str]) -> Iterable[IndexedEntry]:
+        """The entries (active or not) of ``ids`` that exist."""
 
 
 def entry_kwargs(entry: IndexedEntry) -> dict[str, Any]:
     """The NameIndex arguments of one entry."""
     return {"dob": list(entry.dobs) or None, "nationality": list(entry.nationalities) or None,
             "documents": list(entry.documents) or None}
-
-
-def _fingerprint(entry: IndexedEntry) -> int:
-    """What the index holds of an entry (a change to anything else does not matter)."""
-    return hash((entry.active, tuple(entry.names), tuple(entry.dobs),
-                 tuple(entry.nationalities), tuple(entry.documents)))
 
 
 def _index_entry(index: NameIndex, entry: IndexedEntry) -> bool:
@@ -106,35 +113,49 @@ def _index_entry(index: NameIndex, entry: IndexedEntry) -> bool:
 
 
 class WatchlistIndex:
-    """A thread-safe, incrementally maintained :class:`NameIndex` of one node's
-    watchlist (see the module docstring)."""
+    """A thread-safe :class:`NameIndex` of one node's watchlist that follows the
+    store's change sequence (see the module docstring)."""
 
     def __init__(self, **index_options: Any) -> None:
         self._lock = threading.Lock()
         self._index: NameIndex | None = None
-        self._stamp: Stamp | None = None
+        self._cursor = ChangeCursor()
         self._options = index_options
         self._skipped: set[str] = set()
-        self._boundary: dict[str, int] = {}
-        """fingerprints of the entries applied whose time is the latest seen: times
-        are not unique (a page's subjects share one), so those are looked at again"""
+        self._stale: set[str] = set()
         self.rebuilds = 0
         """how many times the index was built from scratch (for tests and metrics)"""
+        self.replayed = 0
+        """how many changes were replayed (for tests and metrics)"""
 
     @property
     def skipped(self) -> list[str]:
         """Active entries none of whose names could be indexed."""
         return sorted(self._skipped)
 
-    def refresh(self, source: WatchlistSource) -> None:
-        """Bring the index up to date with the watchlist ``source`` reads."""
-        stamp = source.stamp()
+    @property
+    def mark(self) -> int:
+        """The highest change number replayed."""
+        return self._cursor.mark
+
+    def refresh(self, source: WatchlistSource, *, now: datetime) -> None:
+        """Bring the index up to date with the watchlist ``source`` reads; ``now``
+        ages the gaps of the change sequence."""
         with self._lock:
-            if self._index is not None and stamp == self._stamp:
-                return
-            if self._index is None or not self._catch_up(source, stamp):
-                self._build(source)
-            self._stamp = stamp
+            if self._index is None or not self._catch_up(source, now=now):
+                self._build(source, now=now)
+            if self._stale:
+                assert self._index is not None
+                ids, self._stale = sorted(self._stale), set()
+                found = {e.id: e for e in source.entries(ids)}
+                for rid in ids:
+                    self._apply(self._index, rid, found.get(rid))
+
+    def read_again(self, ids: Iterable[str]) -> None:
+        """Have the next refresh read these entries again as the store holds them
+        (changes of a transaction that rolled back after the index saw them)."""
+        with self._lock:
+            self._stale.update(ids)
 
     def search(self, name: str, **kwargs: Any) -> list[Hit]:
         """``NameIndex.search`` on the index as last refreshed (explanations included)."""
@@ -160,53 +181,48 @@ class WatchlistIndex:
                     hit.explanation  # noqa: B018
             return results
 
-    def _build(self, source: WatchlistSource) -> None:
+    def _build(self, source: WatchlistSource, *, now: datetime) -> None:
+        """Build from every active entry. The change mark (and the numbers committed
+        just below it) is read first: a change committed meanwhile is replayed again
+        at the next refresh, which is harmless (a replay applies the entry as it is)."""
+        mark = source.last_change()
+        present = source.change_numbers(above=max(0, mark - WINDOW))
         index = NameIndex(**self._options)
         skipped: set[str] = set()
-        latest = None
-        boundary: dict[str, int] = {}
         for entry in source.active_entries():
             if not _index_entry(index, entry):
                 skipped.add(entry.id)
-            if latest is None or entry.updated > latest:
-                latest, boundary = entry.updated, {}
-            if entry.updated == latest:
-                boundary[entry.id] = _fingerprint(entry)
-        self._index, self._skipped, self._boundary = index, skipped, boundary
+        self._index, self._skipped = index, skipped
+        self._cursor = ChangeCursor.starting_at(mark, present=present, now=now)
         self.rebuilds += 1
 
-    def _catch_up(self, source: WatchlistSource, stamp: Stamp) -> bool:
-        """Apply the entries changed since the last look; False if a rebuild is needed."""
-        assert self._index is not None and self._stamp is not None
-        count, latest = stamp
-        _old_count, seen = self._stamp
-        if seen is None or latest is None or latest < seen:
-            return False
-        changed = source.changed_since(seen, limit=CATCH_UP_LIMIT + 1)
-        if len(changed) > CATCH_UP_LIMIT:
-            return False
-        index = self._index
-        boundary = self._boundary if latest == seen else {}
-        for entry in changed:
-            fingerprint = _fingerprint(entry)
-            if entry.updated == seen and self._boundary.get(entry.id) == fingerprint:
-                if entry.updated == latest:
-                    boundary[entry.id] = fingerprint
-                continue  # applied already
-            if entry.updated == latest:
-                boundary[entry.id] = fingerprint
-            self._apply(index, entry)
-        self._boundary = boundary
-        # rows deleted outright, or changed with an older time, show as a wrong count
-        return len(index) + len(self._skipped) == count
+    def _catch_up(self, source: WatchlistSource, *, now: datetime) -> bool:
+        """Replay the changes not seen yet; False if a rebuild is needed instead."""
+        assert self._index is not None
+        for _ in range(CATCH_UP_LIMIT // CHANGE_PAGE):
+            cursor = self._cursor
+            changes = source.changes(after=cursor.mark, gaps=cursor.wanted_gaps(),
+                                     limit=CHANGE_PAGE)
+            if any(op == RESET for _n, _rid, op in changes):
+                return False
+            ids = list(dict.fromkeys(rid for _n, rid, _op in changes))
+            found = {e.id: e for e in source.entries(ids)} if ids else {}
+            for rid in ids:
+                self._apply(self._index, rid, found.get(rid))
+            cursor.advance((n for n, _rid, _op in changes), now=now)
+            self.replayed += len(changes)
+            if len(changes) < CHANGE_PAGE:
+                return True
+        return False
 
-    def _apply(self, index: NameIndex, entry: IndexedEntry) -> None:
-        """Index (or drop) one changed entry, keeping the skipped set right."""
-        if entry.active and _index_entry(index, entry):
-            self._skipped.discard(entry.id)
+    def _apply(self, index: NameIndex, rid: str, entry: IndexedEntry | None) -> None:
+        """Index (or drop) one changed entry as it is now, keeping the skipped set
+        right; ``None``: the entry is gone."""
+        if entry is not None and entry.active and _index_entry(index, entry):
+            self._skipped.discard(rid)
             return
-        index.remove(entry.id)
-        if entry.active:
-            self._skipped.add(entry.id)
+        index.remove(rid)
+        if entry is not None and entry.active:
+            self._skipped.add(rid)
         else:
-            self._skipped.discard(entry.id)
+            self._skipped.discard(rid)

@@ -7,6 +7,8 @@ polling loop (:mod:`fts_share.services.polling`).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,11 @@ from fts_share.services.node import Node, init_home
 from fts_share.services.polling import Poller, purge_expired
 from fts_share.services.serving import BackgroundPoller, ServerThread, make_server, reserve_port
 from fts_share.services.unit import unit_of_work
+from fts_share.services.workers import NodeWorkers, check_workers
+from fts_share.storage.leader import poller_lease
 
 __all__ = ["ServerThread", "background_poller", "create_home", "flush_refusals",
-           "make_server", "open_node", "poll_once", "purge", "reserve_port"]
+           "make_server", "open_node", "poll_once", "purge", "reserve_port", "serve_workers"]
 
 
 def open_node(home: Path, *, passphrase: bytes | None = None) -> Node:
@@ -38,8 +42,28 @@ def create_home(home: Path, *, code: str, url: str, passphrase: bytes | None = N
 
 
 def background_poller(node: Node, *, interval: float) -> BackgroundPoller:
-    """A poller loop (not started) that screens every received notice."""
-    return BackgroundPoller(node, interval=interval, on_page=arrival_screening(node))
+    """A poller loop (not started) that screens every received notice; it polls only
+    while this process holds the poller's lease (on PostgreSQL an advisory lock, so
+    one process of those that serve the node polls)."""
+    lease = poller_lease(node.store, name=f"fts-share poller {node.code} pid={os.getpid()}")
+    return BackgroundPoller(node, interval=interval, on_page=arrival_screening(node),
+                            lease=lease)
+
+
+def serve_workers(home: Path, *, host: str, port: int, workers: int, poll: bool,
+                  make_app: Callable[[Node], Any]) -> None:
+    """Serve the node at ``home`` with ``workers`` gunicorn worker processes
+    (PostgreSQL only: :func:`~fts_share.services.workers.check_workers`); each opens
+    the node and builds its app with ``make_app`` after the fork, and, with ``poll``,
+    runs a poller loop that polls while it holds the poller's lock. Returns when the
+    arbiter stops (SIGTERM, SIGINT)."""
+    check_workers(home, workers)
+    trusted = load_config(home).limits.trusted_proxies
+    make_poller = ((lambda node: background_poller(
+        node, interval=node.config.federation.poll_interval)) if poll else None)
+    NodeWorkers(home, host=host, port=port, workers=workers, open_node=open_node,
+                make_app=make_app, make_poller=make_poller,
+                forwarded_allow_ips=list(trusted)).run()
 
 
 def poll_once(node: Node) -> list[dict[str, Any]]:

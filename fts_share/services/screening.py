@@ -29,7 +29,7 @@ from fts_share.services.receiving import NoticeHook
 from fts_share.services.unit import Work, unit_of_work
 from fts_share.storage import observe
 from fts_share.storage.models import Alert, Notice, WatchlistEntry
-from fts_share.storage.watchlist import SqlWatchlist
+from fts_share.storage.watchlist import SqlWatchlist, on_rollback
 from fts_share.watchlist.un_xml import TRAVEL_BAN
 
 BORDER_MOVEMENTS = ("departure", "transit", "arrival", "attempted_crossing", "return",
@@ -42,12 +42,14 @@ def watchlist_index(node: Node) -> WatchlistIndex:
     idx = node.caches.get("watchlist_index")
     if idx is None:
         idx = node.caches["watchlist_index"] = WatchlistIndex()
+        on_rollback(node.store.engine, idx.read_again)  # what it saw was not committed
     return idx
 
 
 def current_index(work: Work) -> WatchlistIndex:
+    """The node's watchlist index, caught up with the store's change sequence."""
     index = watchlist_index(work.node)
-    index.refresh(SqlWatchlist(work.session))
+    index.refresh(SqlWatchlist(work.session), now=work.now)
     return index
 
 

@@ -1,4 +1,11 @@
-"""Serving a node: the WSGI app under waitress, with the poller in a background thread."""
+"""Serving a node: the WSGI app under waitress, with the poller in a background thread.
+
+The poller runs only while its process holds the poller's lease
+(:mod:`fts_share.storage.leader`): on PostgreSQL a session advisory lock, so that of
+several worker processes (or several ``serve`` processes on one database) exactly one
+polls, and another takes over within a poll interval when it dies; on SQLite the one
+process. Each round, a process that does not hold the lease tries to take it.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +19,24 @@ from fts_share.services import refusals, witnessing
 from fts_share.services.node import Node
 from fts_share.services.polling import Poller, purge_expired
 from fts_share.services.unit import unit_of_work
+from fts_share.storage.leader import Lease, SoleProcess
 
 log = logging.getLogger(__name__)
 
 
 class BackgroundPoller:
-    """Polls the partners every ``interval`` seconds and purges expired content, until
-    stopped."""
+    """Polls the partners every ``interval`` seconds, purges expired content, signs due
+    tree heads and writes counted refusals, until stopped; only while ``lease`` is
+    held (by default: always, the one process of the store)."""
 
     def __init__(self, node: Node, *, interval: float, clock: Clock = utcnow,
-                 on_notice: Any = None, on_page: Any = None) -> None:
+                 on_notice: Any = None, on_page: Any = None, lease: Lease | None = None
+                 ) -> None:
         self.poller = Poller(node, clock=clock, on_notice=on_notice, on_page=on_page)
         self.node, self.interval, self.clock = node, interval, clock
+        self.lease: Lease = lease or SoleProcess()
+        self.leading = False
+        """whether this process held the lease at its last round"""
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="fts-poller", daemon=True)
 
@@ -36,9 +49,14 @@ class BackgroundPoller:
         self._stop.set()
         self.thread.join(timeout=30)
         self.poller.close()
+        self.lease.release()
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self.leading = self.lease.hold()
+            if not self.leading:  # another process polls; try again next round
+                self._stop.wait(self.interval)
+                continue
             try:
                 self.poller.poll_due()  # each partner on its own; does not wait
                 with unit_of_work(self.node, self.clock()) as work:

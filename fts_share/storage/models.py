@@ -47,6 +47,7 @@ __all__ = [
     "SeenNonce",
     "Token",
     "User",
+    "WatchlistChange",
     "WatchlistEntry",
     "WebSession",
 ]
@@ -248,6 +249,18 @@ class WatchlistEntry(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WatchlistChange(Base):
+    """One change to the watchlist, in the transaction that made it: the monotonic
+    sequence every worker's screening index replays (:mod:`fts_share.storage.watchlist`).
+    ``op`` is ``upsert``, ``delete``, or ``reset`` (a bulk statement: rebuild)."""
+
+    __tablename__ = "watchlist_changes"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(80))
+    op: Mapped[str] = mapped_column(String(8))
 
 
 class SeenNonce(Base):

@@ -1,38 +1,118 @@
 """The watchlist table as the screening index reads it: the storage side of
-:class:`fts_share.screening.index.WatchlistSource`."""
+:class:`fts_share.screening.index.WatchlistSource`, and the change sequence.
+
+Every flush that adds, changes or deletes a :class:`WatchlistEntry` through the ORM
+also adds one :class:`WatchlistChange` row per entry, in the same transaction (a
+``before_flush`` hook), so the sequence holds a change exactly when the change is
+committed. A bulk ``UPDATE``/``DELETE`` statement on the watchlist, whose rows the
+session does not see, writes one ``reset`` change: readers rebuild.
+
+A process's index may have replayed changes of a transaction still open in the same
+session (a page's notices are screened one after the other, each against the subjects
+of the notices before it). If that transaction rolls back, the entries it touched are
+handed to the callback registered for the engine (:func:`on_rollback`), so that the
+index reads them again as committed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session
 
-from fts_share.storage.models import WatchlistEntry
+from fts_share.storage.models import WatchlistChange, WatchlistEntry
 
-Stamp = tuple[int, "datetime | None"]
+RESET = "reset"
+"""The op of a change that no single entry describes (a bulk statement): rebuild."""
+
+_KEY = "fts_share.watchlist.changed"
+_rollback_hooks: WeakKeyDictionary[Engine, Callable[[set[str]], None]] = WeakKeyDictionary()
+
+
+def on_rollback(engine: Engine, callback: Callable[[set[str]], None]) -> None:
+    """Call ``callback`` with the ids of the watchlist entries that a transaction on
+    ``engine`` had changed (and flushed) when it rolled back."""
+    _rollback_hooks[engine] = callback
 
 
 class SqlWatchlist:
-    """The watchlist entries one session sees."""
+    """The watchlist entries and changes one session sees."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def stamp(self) -> Stamp:
-        """The active entries' count and latest update time."""
-        count, latest = self.session.execute(
-            select(func.count(), func.max(WatchlistEntry.updated))
-            .where(WatchlistEntry.active.is_(True))).one()
-        return int(count), latest
+    def last_change(self) -> int:
+        """The highest change number committed (0: none)."""
+        return int(self.session.scalar(select(func.max(WatchlistChange.id))) or 0)
+
+    def change_numbers(self, *, above: int) -> list[int]:
+        """The change numbers committed above ``above``."""
+        return list(self.session.scalars(select(WatchlistChange.id)
+                                         .where(WatchlistChange.id > above)))
+
+    def changes(self, *, after: int, gaps: Sequence[int], limit: int
+                ) -> list[tuple[int, str, str]]:
+        """``(number, entry id, op)`` of the changes above ``after`` or numbered in
+        ``gaps``, lowest first, at most ``limit``."""
+        where = WatchlistChange.id > after
+        if gaps:
+            where = or_(where, WatchlistChange.id.in_(list(gaps)))
+        rows = self.session.execute(
+            select(WatchlistChange.id, WatchlistChange.entry_id, WatchlistChange.op)
+            .where(where).order_by(WatchlistChange.id).limit(limit))
+        return [(int(n), str(rid), str(op)) for n, rid, op in rows]
 
     def active_entries(self) -> Iterator[WatchlistEntry]:
         """Every active entry."""
         return iter(self.session.scalars(select(WatchlistEntry)
                                          .where(WatchlistEntry.active.is_(True))))
 
-    def changed_since(self, seen: datetime, *, limit: int) -> Sequence[WatchlistEntry]:
-        """Entries (active or not) updated at or after ``seen``, at most ``limit``."""
-        return self.session.scalars(select(WatchlistEntry).where(WatchlistEntry.updated >= seen)
-                                    .limit(limit)).all()
+    def entries(self, ids: Sequence[str]) -> list[WatchlistEntry]:
+        """The entries (active or not) of ``ids`` that exist."""
+        return list(self.session.scalars(select(WatchlistEntry)
+                                         .where(WatchlistEntry.id.in_(list(ids)))))
+
+
+@event.listens_for(Session, "before_flush")
+def _record_changes(session: Session, _context: Any, _instances: Any) -> None:
+    """One change row per watchlist entry added, changed or deleted in this flush."""
+    changes: list[WatchlistChange] = []
+    for obj in session.new:
+        if isinstance(obj, WatchlistEntry):
+            changes.append(WatchlistChange(entry_id=obj.id, op="upsert"))
+    for obj in session.dirty:
+        if isinstance(obj, WatchlistEntry) and session.is_modified(obj):
+            changes.append(WatchlistChange(entry_id=obj.id, op="upsert"))
+    for obj in session.deleted:
+        if isinstance(obj, WatchlistEntry):
+            changes.append(WatchlistChange(entry_id=obj.id, op="delete"))
+    session.add_all(changes)
+    if changes:
+        session.info.setdefault(_KEY, set()).update(c.entry_id for c in changes)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    """Hand the entries a rolled-back transaction had changed to the engine's hook."""
+    ids: set[str] | None = session.info.pop(_KEY, None)
+    bind = session.bind
+    callback = _rollback_hooks.get(bind) if isinstance(bind, Engine) else None
+    if ids and callback is not None:
+        callback(ids)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _record_bulk(state: ORMExecuteState) -> None:
+    """A bulk UPDATE or DELETE of watchlist rows: one ``reset`` change."""
+    if (state.is_update or state.is_delete) and any(
+            m.class_ is WatchlistEntry for m in state.all_mappers):
+        state.session.add(WatchlistChange(entry_id="*", op=RESET))

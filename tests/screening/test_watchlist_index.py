@@ -1,13 +1,15 @@
-"""The node's watchlist index is built once and then kept up to date: entries that
-change (a received notice's subject, a purge, a small import) are applied to it, and
-only a large change or rows deleted outright make it rebuild. What it finds is what
-a fresh build finds."""
+"""The node's watchlist index is built once and then follows the store's change
+sequence: entries that change (a received notice's subject, a purge, a small import,
+a row deleted) are replayed, and only a very large change or a bulk statement make it
+rebuild. What it finds is what a fresh build finds; changes committed out of order
+are not missed."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete
 
 from fts_share.clock import utcnow
@@ -44,7 +46,7 @@ def test_changes_are_applied_without_rebuilding(store: Store) -> None:
         import_un_file(_work(s, t0), FIXTURE, actor="system")
     index = wl.WatchlistIndex()
     with store.read() as s:
-        index.refresh(SqlWatchlist(s))
+        index.refresh(SqlWatchlist(s), now=utcnow())
     assert index.rebuilds == 1
     assert "QDi.299" in _found(index, "Abu Bakr al-Baghdadi")
     # received notices' subjects, one after the other: no rebuild, each is found
@@ -52,7 +54,7 @@ def test_changes_are_applied_without_rebuilding(store: Store) -> None:
         with store.transaction() as s:
             s.add(_entry(f"notice:FRA:{i}", [name], t0 + timedelta(seconds=i + 1)))
         with store.read() as s:
-            index.refresh(SqlWatchlist(s))
+            index.refresh(SqlWatchlist(s), now=utcnow())
         assert _found(index, name)[:1] == [f"notice:FRA:{i}"]
     assert index.rebuilds == 1
     # a purge makes the subject inactive: it is no longer found
@@ -61,38 +63,49 @@ def test_changes_are_applied_without_rebuilding(store: Store) -> None:
         assert entry is not None
         entry.active, entry.names, entry.updated = False, [], t0 + timedelta(seconds=9)
     with store.read() as s:
-        index.refresh(SqlWatchlist(s))
+        index.refresh(SqlWatchlist(s), now=utcnow())
     assert "notice:FRA:0" not in _found(index, "Karim Benali")
     assert index.rebuilds == 1
     # the same as a fresh build
     fresh = wl.WatchlistIndex()
     with store.read() as s:
-        fresh.refresh(SqlWatchlist(s))
+        fresh.refresh(SqlWatchlist(s), now=utcnow())
     for name in ("Karim Benali", "Yusuf al-Harbi", "أبو بكر البغدادي", "Abu Bakr al-Baghdadi"):
         assert [(h.record_id, h.score) for h in index.search(name, limit=5)] == \
             [(h.record_id, h.score) for h in fresh.search(name, limit=5)]
 
 
-def test_deleted_rows_or_a_large_change_rebuild(store: Store) -> None:
+def test_deleted_rows_are_replayed_and_bulk_statements_or_a_large_change_rebuild(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     t0 = utcnow()
     with store.transaction() as s:
         s.add(_entry("A", ["Karim Benali"], t0))
         s.add(_entry("B", ["Yusuf al-Harbi"], t0))
+        s.add(_entry("E", ["Salahuddin Zawahiri"], t0))
     index = wl.WatchlistIndex()
     with store.read() as s:
-        index.refresh(SqlWatchlist(s))
-    with store.transaction() as s:  # a row deleted outright: the count tells
+        index.refresh(SqlWatchlist(s), now=utcnow())
+    with store.transaction() as s:  # a row deleted through the session: replayed
+        entry = s.get(WatchlistEntry, "E")
+        assert entry is not None
+        s.delete(entry)
+    with store.read() as s:
+        index.refresh(SqlWatchlist(s), now=utcnow())
+    assert index.rebuilds == 1 and _found(index, "Salahuddin Zawahiri") == []
+    with store.transaction() as s:  # a bulk statement: the sequence says reset
         s.execute(delete(WatchlistEntry).where(WatchlistEntry.id == "B"))
         s.add(_entry("C", ["Khalid Nasrallah"], t0 + timedelta(seconds=1)))
     with store.read() as s:
-        index.refresh(SqlWatchlist(s))
+        index.refresh(SqlWatchlist(s), now=utcnow())
     assert index.rebuilds == 2 and _found(index, "Yusuf al-Harbi") == []
+    monkeypatch.setattr(wl, "CHANGE_PAGE", 2)
+    monkeypatch.setattr(wl, "CATCH_UP_LIMIT", 4)
     with store.transaction() as s:  # more changes than are worth catching up
-        for i in range(wl.CATCH_UP_LIMIT + 1):
-            s.add(_entry(f"N{i}", [f"Karim Benali {chr(0x62A + i % 20)}"],
+        for i in range(5):
+            s.add(_entry(f"N{i}", [f"Karim Benali {chr(0x62A + i)}"],
                          t0 + timedelta(seconds=2)))
     with store.read() as s:
-        index.refresh(SqlWatchlist(s))
+        index.refresh(SqlWatchlist(s), now=utcnow())
     assert index.rebuilds == 3 and "C" in _found(index, "Khalid Nasrallah")
 
 
@@ -104,13 +117,13 @@ def test_changes_that_share_a_time_are_each_applied(store: Store) -> None:
         s.add(_entry("A", ["Karim Benali"], t0))
     index = wl.WatchlistIndex()
     with store.read() as s:
-        index.refresh(SqlWatchlist(s))
+        index.refresh(SqlWatchlist(s), now=utcnow())
     t1 = t0 + timedelta(seconds=1)
     for rid, name in (("B", "Yusuf al-Harbi"), ("C", "Khalid Nasrallah")):
         with store.transaction() as s:
             s.add(_entry(rid, [name], t1))
         with store.read() as s:
-            index.refresh(SqlWatchlist(s))
+            index.refresh(SqlWatchlist(s), now=utcnow())
         assert _found(index, name)[:1] == [rid]
     with store.transaction() as s:  # B's newer version, same time
         entry = s.get(WatchlistEntry, "B")
@@ -118,7 +131,7 @@ def test_changes_that_share_a_time_are_each_applied(store: Store) -> None:
         entry.names = ["Abu Bakr al-Baghdadi"]
         s.add(_entry("D", ["Salahuddin Zawahiri"], t1))
     with store.read() as s:
-        index.refresh(SqlWatchlist(s))
+        index.refresh(SqlWatchlist(s), now=utcnow())
     assert _found(index, "Abu Bakr al-Baghdadi")[:1] == ["B"]
     assert "B" not in _found(index, "Yusuf al-Harbi")
     assert _found(index, "Salahuddin Zawahiri")[:1] == ["D"]
@@ -139,5 +152,5 @@ def test_the_real_un_list_is_imported_and_indexed_whole(store: Store, shared_dat
         {"reference": "QDi.290", "value": "former Soviet Union"}]  # kept as text
     index = wl.WatchlistIndex()
     with store.read() as s:
-        index.refresh(SqlWatchlist(s))
+        index.refresh(SqlWatchlist(s), now=utcnow())
     assert index.skipped == [] and "QDi.396" in _found(index, "Амир Хазмат")
