@@ -24,7 +24,7 @@ per table, so a page screened as a batch gives what one-by-one screening gives.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,15 +200,34 @@ def _plan(work: Work, plan: _Plan, page: Sequence[Sighting],
     return plan
 
 
+def _owners(work: Work, page: Sequence[Sighting]) -> dict[str, Ref]:
+    """The stored alerts the page's notices and the notices they matched belong to."""
+    if not work.node.config.alerts.grouping:
+        return {}
+    wanted = {s.own_id for s in page}
+    wanted |= {rid for s in page for rid in s.hits if rid.startswith(NOTICE_PREFIX)}
+    return {rid: (0, i) for rid, i in owners_of(work.session, wanted).items()}
+
+
+def _audit_rows(work: Work, plan: _Plan, alert_id: Callable[[Ref], int]
+                ) -> list[dict[str, Any]]:
+    """One ``match_created`` entry per match, on its alert."""
+    grouped = work.node.config.alerts.grouping
+    return [
+        {"now": work.now, "actor": "system", "action": "match_created",
+         "object_type": "alert", "object_id": str(alert_id(ref)), "object_version": None,
+         "partner": s.origin, "legal_basis": list(s.legal_basis),
+         "detail": {"notice": row["notice_id"], "notice_version": row["notice_version"],
+                    "record": row["record_id"], "score": row["score"], "kind": row["kind"],
+                    **({"sighting": why} if grouped else {})}}
+        for ref, row, s, why in plan.matches]
+
+
 def raise_alerts(work: Work, page: Sequence[Sighting]) -> list[int]:
     """Raise (or add to) the alerts of a page of sightings, in order; store and audit
     every match. The ids of the alerts raised or added to, in order of first use."""
-    rids = {rid for s in page for rid in s.hits}
-    entries = entries_by_id(work.session, rids)
-    owners: dict[str, Ref] = {}
-    if work.node.config.alerts.grouping:
-        wanted = {s.own_id for s in page} | {r for r in rids if r.startswith(NOTICE_PREFIX)}
-        owners = {rid: (0, i) for rid, i in owners_of(work.session, wanted).items()}
+    entries = entries_by_id(work.session, (rid for s in page for rid in s.hits))
+    owners = _owners(work, page)
     held = alerts_by_id(work.session, {ref[1] for ref in owners.values()})
     plan = _plan(work, _Plan(best={(0, i): {k: getattr(a, k) for k in BEST}
                                    for i, a in held.items()}), page, entries, owners)
@@ -219,19 +238,10 @@ def raise_alerts(work: Work, page: Sequence[Sighting]) -> list[int]:
 
     for i, alert in held.items():  # a better match, or a more serious kind
         for k in BEST:
-            if getattr(alert, k) != plan.best[(0, i)][k]:
-                setattr(alert, k, plan.best[(0, i)][k])
+            setattr(alert, k, plan.best[(0, i)][k])
     insert_sightings(work.session, [{**row, "alert_id": alert_id(ref)}
                                     for ref, row in plan.sightings])
     insert_matches(work.session, [{**row, "alert_id": alert_id(ref)}
                                   for ref, row, _, _ in plan.matches])
-    grouped = work.node.config.alerts.grouping
-    record_many(work.audit, [
-        {"now": work.now, "actor": "system", "action": "match_created",
-         "object_type": "alert", "object_id": str(alert_id(ref)), "object_version": None,
-         "partner": s.origin, "legal_basis": list(s.legal_basis),
-         "detail": {"notice": row["notice_id"], "notice_version": row["notice_version"],
-                    "record": row["record_id"], "score": row["score"], "kind": row["kind"],
-                    **({"sighting": why} if grouped else {})}}
-        for ref, row, s, why in plan.matches])
+    record_many(work.audit, _audit_rows(work, plan, alert_id))
     return list(dict.fromkeys(alert_id(ref) for ref, _, _, _ in plan.matches))
