@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('record_id', sa.String(length=80), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
-    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('score', sa.Double(), nullable=False),
     sa.Column('explanation', sa.JSON(), nullable=False),
     sa.Column('measures', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'],
