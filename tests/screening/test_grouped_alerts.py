@@ -109,6 +109,14 @@ def test_the_same_person_from_two_partners_is_one_subject(coalition: Coalition) 
     assert alert["match_count"] == _count(mli, AlertMatch) == _audited_matches(mli) >= 2
     with mli.node.store.read() as s:
         assert s.scalar(select(func.count(func.distinct(AlertSighting.alert_id)))) == 1
+    # the decision endpoint answers the alert with its group
+    status, decided, _ = mli.api("POST", f"/api/v1/alerts/{alert['id']}/decision",
+                                 token="officer",
+                                 body={"decision": "confirmed", "reason": "Same passport."})
+    assert status == 200, decided
+    assert decided["status"] == "confirmed"
+    assert decided["sightings"] == alert["sightings"]
+    assert decided["matches"] == alert["matches"]
 
 
 @pytest.mark.parametrize("setting", ["grouping = 1", "max_matches = 0", "link_score = 1.5",
