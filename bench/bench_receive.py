@@ -5,6 +5,7 @@ baseline tree (e.g. ``git worktree add /tmp/recv-base main``) in the same run.
     python3 bench/bench_receive.py [--envelopes 2000] [--baseline /tmp/recv-base]
                                    [--backends sqlite,postgresql] [--rounds 1]
                                    [--profile] [--write bench/RESULTS-receive.md]
+                                   [--grouping both|on|off] [--no-plain]
 
 Traffic: the subjects' names are recombined from the UN consolidated list's own tokens
 (``../shared/data``), given names and family names drawn with Zipf weights so common
@@ -18,7 +19,10 @@ feed on 127.0.0.1 (waitress, in the same process); the timed part is what ``fts-
 poll`` runs, ``running.poll_once(node)`` (fetch, verify, decrypt, store, screen, audit;
 pages of 100) or, without screening, ``Poller(node).poll_all()``. Reported: envelopes/s
 on the wall clock and per CPU-second of the process (the partner's serving included),
-and alerts per 1,000 envelopes. ``--profile`` runs the poll under cProfile in one
+and alerts per 1,000 envelopes (and matches per 1,000). With ``--grouping both``
+(the default) this tree screens the same traffic twice, grouped alerts off (one alert
+per match, as before grouping) and on (one alert per subject), side by side;
+``--no-plain`` skips the runs without screening. ``--profile`` runs the poll under cProfile in one
 thread and reports where the time goes (cumulative seconds of the functions that
 verify, decrypt, check schemas, store, screen and audit).
 """
@@ -188,6 +192,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                                        actor=actor)
         a.start()
         b.node.config.federation.page_limit = 100
+        if hasattr(b.node.config, "alerts"):  # grouped alerts (absent from older trees)
+            b.node.config.alerts.grouping = args.grouping == "on"
         if args.screening:
             def poll() -> list[Any]:
                 return running.poll_once(b.node)
@@ -210,15 +216,17 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             alerts = int(s.scalar(select(func.count()).select_from(Alert)))
             matches = alerts
             try:
-                from fts_share.storage.models import AlertMatch  # grouped alerts
+                from fts_share.storage.alert_tables import AlertMatch  # grouped alerts
                 matches = int(s.scalar(select(func.count()).select_from(AlertMatch)))
             except ImportError:
                 pass
+            grouped = bool(getattr(getattr(b.node.config, "alerts", None), "grouping", False))
         if got != args.envelopes:
             raise SystemExit(f"received {got} of {args.envelopes}")
         out = {"tree": str(args.tree), "backend": args.backend, "screening": args.screening,
                "envelopes": got, "wall_s": wall, "cpu_s": cpu, "rate": got / wall,
-               "rate_cpu": got / cpu, "alerts": alerts, "matches": matches}
+               "rate_cpu": got / cpu, "alerts": alerts, "matches": matches,
+               "grouping": grouped}
         if profile is not None:
             out["profile"] = _profile_groups(profile, wall)
         return out
@@ -251,9 +259,10 @@ def _profile_groups(profile: Any, wall: float) -> dict[str, float]:
 
 # -- the run -----------------------------------------------------------------------
 def run_one(tree: Path, backend: str, screening: bool, args: argparse.Namespace,
-            pg_admin: str | None, profile: bool = False) -> dict[str, Any]:
+            pg_admin: str | None, profile: bool = False, grouping: str = "on"
+            ) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--tree", str(tree),
-           "--backend", backend, "--envelopes", str(args.envelopes)]
+           "--backend", backend, "--envelopes", str(args.envelopes), "--grouping", grouping]
     cmd += ["--screening"] if screening else []
     cmd += ["--profile"] if profile else []
     cmd += ["--pg-admin", pg_admin] if pg_admin else []
@@ -272,13 +281,15 @@ def markdown(rows: list[dict[str, Any]], profiles: list[dict[str, Any]], command
     out = ["# Receiving benchmark results", "", f"Command: `{command}`", "",
            (f"Date: {now}; CPython {platform.python_version()}, {os.cpu_count()} CPUs, "
            f"load average at the end {load:.1f}."), "",
-           ("| tree | store | screening | envelopes | wall s | env/s | env per CPU-s "
-           "| alerts | alerts / 1,000 env | matches / 1,000 env |"),
-           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+           ("| tree | store | screening | grouped alerts | envelopes | wall s | env/s "
+           "| env per CPU-s | alerts | alerts / 1,000 env | matches / 1,000 env |"),
+           "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         n = r["envelopes"]
         out.append(f"| {names[r['tree']]} | {r['backend']} | "
-                   f"{'on' if r['screening'] else 'off'} | {n} | {r['wall_s']:.2f} | "
+                   f"{'on' if r['screening'] else 'off'} | "
+                   f"{('on' if r.get('grouping') else 'off') if r['screening'] else '-'} | "
+                   f"{n} | {r['wall_s']:.2f} | "
                    f"{r['rate']:.0f} | {r['rate_cpu']:.0f} | {r['alerts']} | "
                    f"{1000 * r['alerts'] / n:.0f} | {1000 * r['matches'] / n:.0f} |")
     if profiles:
@@ -292,6 +303,14 @@ def markdown(rows: list[dict[str, Any]], profiles: list[dict[str, Any]], command
     return "\n".join(out)
 
 
+def _groupings(tree: Path, screening: bool, wanted: str) -> list[str]:
+    """The grouping settings to run ``tree`` with: both for this tree's screening runs
+    (``--grouping both``), one otherwise (a baseline tree has no grouping)."""
+    if not screening or tree != ROOT:
+        return ["on" if wanted == "on" else "off"]
+    return ["off", "on"] if wanted == "both" else [wanted]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--envelopes", type=int, default=2000)
@@ -300,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--write", type=Path)
+    ap.add_argument("--grouping", choices=["both", "on", "off"], default="both")
+    ap.add_argument("--no-plain", action="store_true")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="sqlite", help=argparse.SUPPRESS)
@@ -323,9 +344,11 @@ def main(argv: list[str] | None = None) -> int:
         for backend in args.backends.split(","):
             admin = pg.url("postgres") if backend == "postgresql" and pg else None
             for _ in range(args.rounds):
-                for screening in (False, True):
+                for screening in (False, True)[int(args.no_plain):]:
                     for tree in trees:
-                        rows.append(run_one(tree, backend, screening, args, admin))
+                        for grouping in _groupings(tree, screening, args.grouping):
+                            rows.append(run_one(tree, backend, screening, args, admin,
+                                                grouping=grouping))
             if args.profile:
                 for tree in trees:
                     profiles.append(run_one(tree, backend, True, args, admin, profile=True))

@@ -111,6 +111,31 @@ class MatchingSettings:
 
 
 @dataclass
+class AlertSettings:
+    """How received notices' matches become alerts (``fts_share.services.alert_groups``).
+
+    ``grouping``: one alert per subject, its matches ranked inside it, each new sighting
+    of the subject added to it (off: one alert per match, as before). ``max_matches``:
+    the matches an alert shows, best first (every match is still stored and audited).
+    ``link_score``: the matching engine's score at or above which a received notice
+    is the same subject as an earlier one (a shared document number links as well)."""
+
+    grouping: bool = True
+    max_matches: int = 20
+    link_score: float = 0.95
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.grouping, bool):
+            raise ConfigError(f"alerts.grouping: expected true or false, got {self.grouping!r}")
+        cap = self.max_matches
+        if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
+            raise ConfigError(f"alerts.max_matches: expected an integer >= 1, got {cap!r}")
+        link = self.link_score
+        if not isinstance(link, (int, float)) or isinstance(link, bool) or not 0 < link <= 1:
+            raise ConfigError(f"alerts.link_score: expected a score in (0, 1], got {link!r}")
+
+
+@dataclass
 class AuditSettings:
     """When this node signs tree heads of its audit log on its own (0 disables either)."""
 
@@ -166,6 +191,7 @@ class NodeConfig:
     api: ApiSettings = field(default_factory=ApiSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     web: WebSettings = field(default_factory=WebSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
@@ -193,7 +219,7 @@ class NodeConfig:
 
 _SECTIONS = {"federation": FederationSettings, "handling": HandlingSettings,
              "api": ApiSettings, "matching": MatchingSettings, "audit": AuditSettings,
-             "limits": LimitsSettings, "web": WebSettings, "ops": OpsSettings}
+             "alerts": AlertSettings, "limits": LimitsSettings, "web": WebSettings, "ops": OpsSettings}
 
 
 def load_config(home: Path) -> NodeConfig:

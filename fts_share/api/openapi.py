@@ -89,7 +89,21 @@ VIEWS: dict[str, dict[str, Any]] = {
         "record": NULL_STRING, "source": NULL_STRING, "kind": {"type": "string"},
         "score": {"type": "number"}, "measures": STRINGS, "explanation": {},
         "status": {"enum": ["new", "confirmed", "dismissed"]}, "decided_by": NULL_STRING,
-        "decided_at": {"type": ["string", "null"], "format": "date-time"}}),
+        "decided_at": {"type": ["string", "null"], "format": "date-time"},
+        "matches": {"type": "array", "items": ref("AlertMatch"),
+                    "description": "best first, at most [alerts] max_matches"},
+        "match_count": {"type": "integer", "minimum": 0},
+        "sightings": {"type": "array", "items": ref("AlertSighting")}}),
+    "AlertMatch": _closed({
+        "notice": {"type": "string"}, "notice_version": {"type": "integer"},
+        "record": {"type": "string"}, "source": {"type": "string"},
+        "kind": {"type": "string"}, "score": {"type": "number"}, "measures": STRINGS,
+        "explanation": {}}),
+    "AlertSighting": _closed({
+        "notice": {"type": "string"}, "notice_version": {"type": "integer"},
+        "origin": {"type": "string"},
+        "linked_by": {"enum": ["opened", "same_notice", "document", "score"]},
+        "at": {"type": "string", "format": "date-time"}}),
     "AlertList": _closed({"items": {"type": "array", "items": ref("Alert")},
                           "next": {"type": ["integer", "null"]}}),
     "OfficerScreenResult": {

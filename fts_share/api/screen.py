@@ -57,12 +57,13 @@ class AlertQuery(Schema):
 @bp.get("/alerts")
 @require("officer")
 def alerts() -> dict[str, Any]:
-    """Match alerts raised by incoming notices, oldest first."""
+    """Match alerts raised by incoming notices, oldest first, each with its ranked
+    matches and the sightings of its subject."""
     args = context.load_args(AlertQuery())
     with context.read() as work:
         rows = alert_service.list_alerts(work, status=args.get("status"),
                                          after_id=args["after"], limit=args["limit"])
-        items = [alert_service.alert_json(a) for a in rows]
+        items = alert_service.alerts_json(work, rows)
     return {"items": items, "next": items[-1]["id"] if len(items) == args["limit"] else None}
 
 
@@ -76,4 +77,4 @@ def decide(alert_id: int) -> dict[str, Any]:
     with context.work() as work:
         alert = alert_service.decide(work, alert_id=alert_id, decision=data["decision"],
                                      actor=caller().audit_name, reason=data["reason"])
-        return alert_service.alert_json(alert)
+        return alert_service.alerts_json(work, [alert])[0]

@@ -2,8 +2,9 @@
 each with its reason, kept as a history and logged.
 
 Alerts are raised when a received notice's subject matches a watchlist record (see
-:mod:`fts_share.services.screening`); an officer sees the alert beside this node's own
-record of the match.
+:mod:`fts_share.services.screening` and :mod:`fts_share.services.alert_groups`); an
+officer sees the alert beside this node's own record of its best match, with its
+matches ranked and the sightings of its subject.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from fts_share.clock import to_rfc3339
 from fts_share.errors import Conflict, NotFound
 from fts_share.services.screening import notice_record_id
 from fts_share.services.unit import Work
+from fts_share.storage.alert_tables import AlertMatch, AlertSighting
+from fts_share.storage.alerts import matches_of, sightings_of
 from fts_share.storage.models import Alert, AlertDecision, Notice, WatchlistEntry
 
 STATUSES = ("new", "confirmed", "dismissed")
@@ -73,8 +76,39 @@ def history(work: Work, alert_id: int) -> list[dict[str, Any]]:
              "at": r.at, "reason": r.reason} for r in rows]
 
 
+def match_json(m: AlertMatch) -> dict[str, Any]:
+    """One match an alert holds."""
+    return {"notice": m.notice_id, "notice_version": m.notice_version,
+            "record": m.record_id, "source": m.source, "kind": m.kind, "score": m.score,
+            "measures": list(m.measures), "explanation": m.explanation}
+
+
+def sighting_json(g: AlertSighting) -> dict[str, Any]:
+    """One sighting of an alert's subject."""
+    return {"notice": g.notice_id, "notice_version": g.notice_version, "origin": g.origin,
+            "linked_by": g.linked_by, "at": to_rfc3339(g.created)}
+
+
+def groups(work: Work, alerts: list[Alert]) -> list[dict[str, Any]]:
+    """Each alert's group: its matches ranked, best first (at most ``[alerts]
+    max_matches``), how many it holds in all, and the sightings of its subject."""
+    cap = work.node.config.alerts.max_matches
+    ids = [a.id for a in alerts]
+    matches, sightings = matches_of(work.session, ids), sightings_of(work.session, ids)
+    return [{"matches": [match_json(m) for m in matches.get(a.id, [])[:cap]],
+             "match_count": len(matches.get(a.id, [])),
+             "sightings": [sighting_json(g) for g in sightings.get(a.id, [])]}
+            for a in alerts]
+
+
+def alerts_json(work: Work, alerts: list[Alert]) -> list[dict[str, Any]]:
+    """Alerts as officers see them, each with its group (see :func:`groups`)."""
+    return [{**alert_json(a), **g} for a, g in zip(alerts, groups(work, alerts), strict=True)]
+
+
 def alert_json(alert: Alert) -> dict[str, Any]:
-    """An alert as officers see it."""
+    """An alert as officers see it (its best match; :func:`alerts_json` adds the
+    group)."""
     return {"id": alert.id, "created": to_rfc3339(alert.created), "notice": alert.notice_id,
             "notice_version": alert.notice_version, "record": alert.record_id,
             "source": alert.source, "kind": alert.kind, "score": alert.score,
@@ -106,9 +140,11 @@ def notice_side(work: Work, alert: Alert) -> dict[str, Any] | None:
 
 
 def with_records(work: Work, alerts: list[Alert]) -> list[dict[str, Any]]:
-    """Each alert beside this node's record of the match and the notice's subject."""
+    """Each alert beside this node's record of its best match, the notice's subject,
+    and its group (ranked matches, sightings)."""
     return [{"alert": a, "record": watchlist_record(work, a.record_id),
-             "subject": notice_side(work, a)} for a in alerts]
+             "subject": notice_side(work, a), "group": g}
+            for a, g in zip(alerts, groups(work, alerts), strict=True)]
 
 
 def get(work: Work, alert_id: int) -> dict[str, Any]:

@@ -6,8 +6,10 @@ watchlist entries first; the index catches up once; then every name of every sub
 is searched in one batch call (:meth:`WatchlistIndex.search_many`). Each subject keeps
 the hits one-by-one screening would give it: records held before the page and the
 subjects that came before it in the page, never its own record or a later one. The
-page's alerts are inserted with one statement and their audit entries appended
-together (:func:`fts_share.audit.log.record_many`), in the page's transaction.
+page's alerts, matches and sightings are inserted with one statement per table and
+their audit entries appended together
+(:func:`fts_share.services.alert_groups.raise_alerts`), in the page's transaction;
+grouping places the page's sightings in order, as one-by-one screening would.
 
 One-by-one screening (:func:`fts_share.services.screening.screening_hook`) remains the
 reference; with the rarity statistics of the index held still (a small watchlist, or
@@ -21,23 +23,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fts_share.audit.log import record_many
 from fts_share.matching import Hit
 from fts_share.notices.schemas import load_received
 from fts_share.services import metrics
+from fts_share.services.alert_groups import Sighting, raise_alerts
 from fts_share.services.node import Node
 from fts_share.services.receiving import Arrival, PageHook
 from fts_share.services.screening import (
-    alert_kind,
     current_index,
-    explanation_of,
     notice_record_id,
     subject_documents,
     subject_entry,
     subject_names,
 )
 from fts_share.services.unit import Work
-from fts_share.storage.alerts import entries_by_id, insert_alerts
+from fts_share.storage.alerts import entries_by_id
 
 #: hits kept per subject (as one-by-one screening keeps them)
 LIMIT = 10
@@ -114,26 +114,9 @@ def _page_hits(work: Work, page: Sequence[Screened]) -> list[dict[str, Hit]]:
 
 def _raise_alerts(work: Work, page: Sequence[Screened], best: list[dict[str, Hit]]
                   ) -> list[int]:
-    entries = entries_by_id(work.session, (rid for b in best for rid in b))
-    rows: list[dict[str, Any]] = []
-    for s, hits in zip(page, best, strict=True):
-        for rid, hit in sorted(hits.items(), key=lambda kv: (-kv[1].score, kv[0])):
-            entry = entries.get(rid)
-            rows.append({"created": work.now, "notice_id": s.arrival.notice_id,
-                         "notice_version": s.arrival.version, "record_id": rid,
-                         "source": entry.source if entry else "unknown",
-                         "kind": alert_kind(entry, s.movement),
-                         "score": round(float(hit.score), 4),
-                         "explanation": explanation_of(hit),
-                         "measures": list(entry.measures) if entry else [],
-                         "status": "new", "_arrival": s.arrival})
-    ids = insert_alerts(work.session, [{k: v for k, v in r.items() if k != "_arrival"}
-                                       for r in rows])
-    record_many(work.audit, [
-        {"now": work.now, "actor": "system", "action": "match_created",
-         "object_type": "alert", "object_id": str(i), "object_version": None,
-         "partner": r["_arrival"].origin, "legal_basis": r["_arrival"].legal_basis,
-         "detail": {"notice": r["notice_id"], "notice_version": r["notice_version"],
-                    "record": r["record_id"], "score": r["score"], "kind": r["kind"]}}
-        for i, r in zip(ids, rows, strict=True)])
-    return ids
+    return raise_alerts(work, [
+        Sighting(notice_id=s.arrival.notice_id, version=s.arrival.version,
+                 origin=s.arrival.origin, legal_basis=list(s.arrival.legal_basis),
+                 movement=s.movement, documents=subject_documents(s.subject),
+                 own_id=s.own_id, hits=hits)
+        for s, hits in zip(page, best, strict=True)])

@@ -24,16 +24,13 @@ from fts_share.matching.query import search_typed
 from fts_share.notices.schemas import load_received
 from fts_share.screening.index import WatchlistIndex
 from fts_share.services import metrics
+from fts_share.services.alert_groups import Sighting, explanation_of, raise_alerts
 from fts_share.services.node import Node
 from fts_share.services.receiving import NoticeHook
 from fts_share.services.unit import Work, unit_of_work
-from fts_share.storage import observe
-from fts_share.storage.models import Alert, Notice, WatchlistEntry
+from fts_share.storage.models import Notice, WatchlistEntry
 from fts_share.storage.watchlist import SqlWatchlist, on_rollback
-from fts_share.watchlist.un_xml import TRAVEL_BAN
 
-BORDER_MOVEMENTS = ("departure", "transit", "arrival", "attempted_crossing", "return",
-                    "relocation")
 Progress = Callable[[int, int], None]
 
 
@@ -51,10 +48,6 @@ def current_index(work: Work) -> WatchlistIndex:
     index = watchlist_index(work.node)
     index.refresh(SqlWatchlist(work.session), now=work.now)
     return index
-
-
-def explanation_of(hit: Hit) -> dict[str, Any]:
-    return dict(hit.explanation.to_dict())
 
 
 @dataclass(frozen=True)
@@ -178,14 +171,6 @@ def screen_at(node: Node, partner: str, *, body: dict[str, Any], actor: str,
                    detail=detail)
 
 
-def alert_kind(entry: WatchlistEntry | None, movement: str | None) -> str:
-    if entry is None or entry.source != "un":
-        return "match"
-    if TRAVEL_BAN in entry.measures and movement in BORDER_MOVEMENTS:
-        return "travel_ban_hit"
-    return "sanctions_hit"
-
-
 def notice_record_id(origin: str, notice_id: str) -> str:
     """The watchlist id of a received notice's subject."""
     return f"notice:{origin}:{notice_id}"
@@ -217,35 +202,20 @@ def _best_hits(index: WatchlistIndex, subject: Mapping[str, Any], own_id: str) -
     return best
 
 
-def _raise_alert(work: Work, row: Notice, rid: str, hit: Hit, movement: str | None) -> Alert:
-    entry = work.session.get(WatchlistEntry, rid)
-    alert = Alert(created=work.now, notice_id=row.notice_id, notice_version=row.version,
-                  record_id=rid, source=entry.source if entry else "unknown",
-                  kind=alert_kind(entry, movement), score=round(float(hit.score), 4),
-                  explanation=explanation_of(hit),
-                  measures=list(entry.measures) if entry else [], status="new")
-    work.session.add(alert)
-    observe.note(work.session, "alerts", alert.kind)
-    work.session.flush()
-    record(work.audit, now=work.now, actor="system", action="match_created",
-           object_type="alert", object_id=str(alert.id), object_version=None,
-           partner=row.origin, legal_basis=row.legal_basis,
-           detail={"notice": row.notice_id, "notice_version": row.version,
-                   "record": rid, "score": alert.score, "kind": alert.kind})
-    return alert
-
-
-def screen_notice(work: Work, row: Notice, notice: Mapping[str, Any]) -> list[Alert]:
-    """Screen a received notice's subject; raise alerts; index the subject. A subject
-    or movement of the wrong shape raises ``ValidationError`` (the envelope is refused)."""
+def screen_notice(work: Work, row: Notice, notice: Mapping[str, Any]) -> list[int]:
+    """Screen a received notice's subject; raise (or add to) alerts; index the subject.
+    The ids of the alerts raised or added to. A subject or movement of the wrong shape
+    raises ``ValidationError`` (the envelope is refused)."""
     subject, movement_doc = load_received(notice)
     own_id = notice_record_id(row.origin, row.notice_id)
     best = _best_hits(current_index(work), subject, own_id)
-    movement = movement_doc["kind"] if movement_doc else None
-    alerts = [_raise_alert(work, row, rid, hit, movement)
-              for rid, hit in sorted(best.items(), key=lambda kv: (-kv[1].score, kv[0]))]
+    sighting = Sighting(notice_id=row.notice_id, version=row.version, origin=row.origin,
+                        legal_basis=list(row.legal_basis),
+                        movement=movement_doc["kind"] if movement_doc else None,
+                        documents=subject_documents(subject), own_id=own_id, hits=best)
+    ids = raise_alerts(work, [sighting])
     _index_subject(work, row, subject, own_id)
-    return alerts
+    return ids
 
 
 def _index_subject(work: Work, row: Notice, subject: Mapping[str, Any], rid: str) -> None:

@@ -1,14 +1,16 @@
-"""Alerts in the node database: written a page at a time."""
+"""Alerts in the node database: written a page at a time, with their matches and
+sightings; read with them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from fts_share.storage import observe
+from fts_share.storage.alert_tables import AlertMatch, AlertSighting
 from fts_share.storage.models import Alert, WatchlistEntry
 
 
@@ -29,3 +31,59 @@ def insert_alerts(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[i
         observe.note(session, "alerts", str(row.get("kind", "")))
     stmt = insert(Alert).returning(Alert.id, sort_by_parameter_order=True)
     return [int(i) for i in session.scalars(stmt, [dict(r) for r in rows])]
+
+
+def alerts_by_id(session: Session, ids: Iterable[int]) -> dict[int, Alert]:
+    """The alerts among ``ids``, in one query."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(wanted)))}
+
+
+def owners_of(session: Session, record_ids: Iterable[str]) -> dict[str, int]:
+    """The oldest alert each of ``record_ids`` (received notices' records) is a
+    sighting of, for those that are one; in one query."""
+    wanted = sorted(set(record_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(AlertSighting.record_id, func.min(AlertSighting.alert_id))
+                           .where(AlertSighting.record_id.in_(wanted))
+                           .group_by(AlertSighting.record_id))
+    return {str(rid): int(aid) for rid, aid in rows}
+
+
+def insert_matches(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert alert matches (``alert_matches`` columns) with one statement."""
+    if rows:
+        session.execute(insert(AlertMatch), [dict(r) for r in rows])
+
+
+def insert_sightings(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert alert sightings (``alert_sightings`` columns) with one statement."""
+    if rows:
+        session.execute(insert(AlertSighting), [dict(r) for r in rows])
+
+
+def matches_of(session: Session, alert_ids: Iterable[int]) -> dict[int, list[AlertMatch]]:
+    """Each alert's matches, best first (score, then the order they came in)."""
+    out: dict[int, list[AlertMatch]] = {}
+    wanted = sorted(set(alert_ids))
+    if wanted:
+        for m in session.scalars(select(AlertMatch).where(AlertMatch.alert_id.in_(wanted))
+                                 .order_by(AlertMatch.score.desc(), AlertMatch.id)):
+            out.setdefault(m.alert_id, []).append(m)
+    return out
+
+
+def sightings_of(session: Session, alert_ids: Iterable[int]
+                 ) -> dict[int, list[AlertSighting]]:
+    """Each alert's sightings, oldest first."""
+    out: dict[int, list[AlertSighting]] = {}
+    wanted = sorted(set(alert_ids))
+    if wanted:
+        for s in session.scalars(select(AlertSighting)
+                                 .where(AlertSighting.alert_id.in_(wanted))
+                                 .order_by(AlertSighting.id)):
+            out.setdefault(s.alert_id, []).append(s)
+    return out

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fts_share.storage import alert_tables as _alert_tables  # noqa: F401  (same metadata)
 from fts_share.storage import audit_tables as _audit_tables  # noqa: F401  (same metadata)
 from fts_share.storage import jobs_tables as _jobs_tables  # noqa: F401  (same metadata)
 from fts_share.storage.base import Base, UTCDateTime
@@ -200,7 +201,9 @@ class NoticeKey(Base):
 
 
 class Alert(Base):
-    """A match between a notice's subject (or a screening) and a watchlist record."""
+    """A match between a notice's subject (or a screening) and a watchlist record; with
+    grouping on, one alert per subject, its best match here and every match and
+    sighting in :mod:`fts_share.storage.alert_tables`."""
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

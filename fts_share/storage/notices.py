@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from fts_share.errors import Gone, NotFound
 from fts_share.notices.vault import open_content, seal_content
+from fts_share.storage.alert_tables import AlertMatch
 from fts_share.storage.models import Alert, Notice, NoticeKey, WatchlistEntry
 
 _INSERT_NOTICES = insert(cast(Table, Notice.__table__))
@@ -139,7 +140,8 @@ def destroy_content(session: Session, row: Notice, *, now: datetime) -> bool:
 def _scrub_derived(session: Session, row: Notice, *, now: datetime) -> None:
     """Remove what screening derived from a purged version: the subject's names in the
     watchlist index (unless a newer version replaced them) and the name parts quoted
-    in the explanations of its alerts. Scores, references and decisions remain."""
+    in the explanations of its alerts and matches. Scores, references and decisions
+    remain."""
     entry = session.get(WatchlistEntry, f"notice:{row.origin}:{row.notice_id}")
     if entry is not None and entry.data.get("version") == row.version:
         entry.names, entry.dobs, entry.nationalities, entry.documents = [], [], [], []
@@ -147,7 +149,17 @@ def _scrub_derived(session: Session, row: Notice, *, now: datetime) -> None:
         entry.data = {"notice": row.notice_id, "version": row.version, "purged": True}
     for alert in session.scalars(select(Alert).where(Alert.notice_id == row.notice_id,
                                                      Alert.notice_version == row.version)):
-        alert.explanation = {"purged": True, "algorithm": alert.explanation.get("algorithm")}
+        alert.explanation = _scrubbed(alert.explanation)
+    for match in session.scalars(select(AlertMatch).where(
+            AlertMatch.notice_id == row.notice_id, AlertMatch.notice_version == row.version)):
+        grouped = session.get(Alert, match.alert_id)  # its best match may be this one
+        if grouped is not None and grouped.explanation == match.explanation:
+            grouped.explanation = _scrubbed(grouped.explanation)
+        match.explanation = _scrubbed(match.explanation)
+
+
+def _scrubbed(explanation: dict[str, Any]) -> dict[str, Any]:
+    return {"purged": True, "algorithm": explanation.get("algorithm")}
 
 
 def latest_versions() -> Select[Any]:

@@ -20,6 +20,7 @@ from fts_share.services.reviewing import verify_node_log
 from fts_share.services.screening import screening_hook
 from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_un_file
+from fts_share.storage.alert_tables import AlertMatch, AlertSighting
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Alert, ReceivedEnvelope, WatchlistEntry
 
@@ -43,6 +44,17 @@ def _alerts(member: Member) -> list[tuple[Any, ...]]:
                 for a in s.scalars(select(Alert).order_by(Alert.id))]
 
 
+def _groups(member: Member) -> list[tuple[Any, ...]]:
+    """Every match and sighting each alert holds."""
+    with member.node.store.read() as s:
+        matches = [(m.id, m.alert_id, m.notice_id, m.notice_version, m.record_id, m.kind,
+                    m.score) for m in s.scalars(select(AlertMatch).order_by(AlertMatch.id))]
+        sightings = [(g.id, g.alert_id, g.notice_id, g.notice_version, g.origin,
+                      g.record_id, g.linked_by)
+                     for g in s.scalars(select(AlertSighting).order_by(AlertSighting.id))]
+    return matches + sightings
+
+
 def _match_entries(member: Member) -> list[tuple[Any, ...]]:
     with member.node.store.read() as s:
         return [(e.object_id, e.partner, e.legal_basis, e.detail)
@@ -61,24 +73,33 @@ def _traffic(fra: Member) -> None:
         publish(fra, BOTH, **({"names": names, **extra} if names else {}))
 
 
-@pytest.mark.parametrize("page_limit", [100, 3])
+@pytest.mark.parametrize(("page_limit", "grouping"), [(100, True), (3, True), (100, False),
+                                                      (3, False)])
 def test_a_page_screened_as_a_batch_raises_what_one_by_one_screening_raises(
-        coalition: Coalition, page_limit: int) -> None:
+        coalition: Coalition, page_limit: int, grouping: bool) -> None:
     fra, irq, mli = coalition["FRA"], coalition["IRQ"], coalition["MLI"]
     for member in (irq, mli):
         _watchlist(member)
         member.node.config.federation.page_limit = page_limit
+        member.node.config.alerts.grouping = grouping
     _traffic(fra)
     one_by_one = report_of(Poller(irq.node, on_notice=screening_hook(irq.node))
                            .poll_all(force=True), "FRA")
     batched = report_of(mli.poll(), "FRA")  # the poller's way: a page at a time
     assert one_by_one.ok and batched.ok, (one_by_one.error, batched.error)
     assert one_by_one.result.received == batched.result.received == 7
-    alerts = _alerts(mli)
-    assert len(alerts) >= 6  # notices matched the list and earlier notices
-    assert {a[4] for a in alerts} == {"un", "notice"}
+    alerts, groups = _alerts(mli), _groups(mli)
+    matches = [g for g in groups if len(g) == 7 and isinstance(g[6], float)]
+    assert len(matches) >= 6  # notices matched the list and earlier notices
+    assert {m[4].startswith("notice:") for m in matches} == {True, False}  # list and notices
+    if grouping:  # one alert per subject: Karim Benali, and Saddam Hussein
+        assert len(alerts) == 2 < len(matches)
+    else:  # one alert per match, as before grouping
+        assert len(alerts) == len(matches)
     assert alerts == _alerts(irq)
+    assert groups == _groups(irq)
     assert _match_entries(mli) == _match_entries(irq)
+    assert len(_match_entries(mli)) == len(matches)  # every match audited
     for member in (irq, mli):
         assert verify_node_log(member.node).ok
 

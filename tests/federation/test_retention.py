@@ -65,6 +65,7 @@ def test_content_is_purged_everywhere_after_the_review_date(coalition: Coalition
 def test_purge_also_removes_what_screening_derived(coalition: Coalition) -> None:
     """After a withdrawal, no name of the subject stays at the recipient: not in the
     screening index, not in the explanation of an alert."""
+    from fts_share.storage.alert_tables import AlertMatch
     from fts_share.storage.models import Alert, WatchlistEntry
 
     fra, irq = coalition["FRA"], coalition["IRQ"]
@@ -89,3 +90,5 @@ def test_purge_also_removes_what_screening_derived(coalition: Coalition) -> None
         [alert] = s.scalars(select(Alert).where(Alert.notice_id == b)).all()
         assert "boukhelifa" not in str(alert.explanation).lower()
         assert alert.record_id == f"notice:FRA:{a}" and alert.score > 0.7
+        for match in s.scalars(select(AlertMatch).where(AlertMatch.alert_id == alert.id)):
+            assert "boukhelifa" not in str(match.explanation).lower()  # grouped matches too
