@@ -11,9 +11,11 @@
 4. The purge ledger (:mod:`.purgelog`) becomes the union of the snapshot's, the
    replaced home's and any extra ledger files; every version it names that the
    restored database still holds with content is purged again, audited.
-5. An audit entry ``restore`` records the snapshot, the purges re-applied and the
-   node's outbox sequence at the snapshot (``docs/protocol.md``, "Recovery after a
-   restore").
+5. Every partner's link waits for that partner's next feed request, which tells the
+   node where the link and the sequence go on (``SqlOutbox.start_recovery``), and an
+   audit entry ``restore`` records the snapshot, the restore epoch, the purges
+   re-applied and the outbox sequence at the snapshot (``docs/protocol.md``,
+   "Recovery after a restore").
 """
 
 from __future__ import annotations
@@ -28,20 +30,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fts_share.audit.log import record
 from fts_share.clock import to_rfc3339
 from fts_share.config import CONFIG_FILE, load_config, write_config
 from fts_share.crypto import snapshot
-from fts_share.errors import Conflict, CryptoError, Gone
+from fts_share.errors import Conflict, CryptoError, Gone, RosterError
 from fts_share.services import purgelog
 from fts_share.services.backup import write_key
 from fts_share.services.node import Node
 from fts_share.services.receiving import purge_version
 from fts_share.services.unit import Work, unit_of_work
 from fts_share.storage import dump
-from fts_share.storage.models import Notice
+from fts_share.storage.audit_tables import AuditEntry
+from fts_share.storage.models import Notice, OutboxLink
 from fts_share.storage.outbox import SqlOutbox
 
 
@@ -144,6 +147,17 @@ def reapply_purges(work: Work, records: Sequence[purgelog.PurgeRecord]) -> tuple
     return purged, absent
 
 
+def _partners(work: Work) -> list[str]:
+    """The partners that may hold more of this node's outbox than the snapshot: every
+    other member of the roster, and every partner with a link."""
+    codes = set(work.session.scalars(select(OutboxLink.recipient).distinct()))
+    try:
+        codes |= set(work.node.roster.members)
+    except RosterError:
+        pass
+    return sorted(codes - {work.code})
+
+
 def _check_target(home: Path, database_url: str | None, force: bool) -> None:
     if force:
         return
@@ -193,14 +207,20 @@ def restore(source: Path, home: Path, *, key: bytes, now: datetime, force: bool 
     try:
         with unit_of_work(node, now) as work:
             again, absent = reapply_purges(work, merged)
-            last = SqlOutbox(work.session).last()
+            outbox = SqlOutbox(work.session)
+            last = outbox.last()
             seq = 0 if last is None else last[0]
+            partners = _partners(work)
+            epoch = 1 + int(work.session.scalar(select(func.count()).select_from(AuditEntry)
+                                                .where(AuditEntry.action == "restore")) or 0)
+            outbox.start_recovery(partners, seq_floor=seq)
             record(work.audit, now=now, actor="system", action="restore", object_type="node",
                    object_id=header.node,
                    detail={"snapshot_created": to_rfc3339(header.created),
                            "snapshot_expires": to_rfc3339(header.expires),
                            "key_id": header.key_id, "purged_again": again,
-                           "purges_not_held": absent, "outbox_seq": seq})
+                           "purges_not_held": absent, "outbox_seq": seq,
+                           "epoch": epoch, "awaiting": partners})
     finally:
         node.close()
     return RestoreReport(home=home, node=header.node, created=header.created,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from coalition import Coalition, Member
-from helpers import audit, count, notice_ids, publish, received_seqs, report_of
+from coalition import Coalition, Member, notice
+from helpers import audit, count, events, notice_ids, publish, received_seqs, report_of
 from sqlalchemy import select
 
 from fts_share.cli import cli
@@ -209,3 +209,35 @@ def test_drill_restored_node_resumes_polling_nothing_lost_nothing_twice(
     # The partners still poll the restored node.
     assert report_of(fra.poll(), "IRQ").ok
     assert _verify(irq.home)["ok"] is True
+
+
+def test_restored_node_continues_its_sequence_past_what_partners_hold(
+        coalition: Coalition, tmp_path: Path) -> None:
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    first = publish(irq, ["FRA"])
+    fra.poll()
+    snap = _snapshot(irq, tmp_path / "snaps")
+    lost = publish(irq, ["FRA"])  # sent after the snapshot: FRA holds it, IRQ will not
+    assert report_of(fra.poll(), "IRQ").result.received == 1
+    held = received_seqs(fra, "IRQ")
+
+    _restart(irq)
+    restore(snap, irq.home, key=_key(irq), now=utcnow(), force=True)
+    irq.node = Node.open(irq.home)
+    irq.start()
+    [marker] = audit(irq, "restore")
+    assert marker.detail["epoch"] == 1 and marker.detail["awaiting"] == ["FRA", "MLI"]
+    # Until FRA has polled, IRQ cannot know where FRA's link goes on: nothing is sent.
+    status, problem, _ = irq.api("POST", "/api/v1/notices", token="officer",
+                                 body=notice(recipients=["FRA"]))
+    assert status == 503 and "Recovery after a restore" in problem["detail"]
+    report = report_of(fra.poll(), "IRQ")  # its cursor is past IRQ's restored link
+    assert report.ok and report.result.received == 0, report.error
+    after = publish(irq, ["FRA"])
+    report = report_of(fra.poll(), "IRQ")
+    assert report.ok and (report.result.received, report.result.rejected) == (1, 0)
+    assert notice_ids(fra, "IRQ") == [first, lost, after]  # nothing lost, nothing twice
+    seqs = received_seqs(fra, "IRQ")
+    assert seqs[:2] == held and seqs[2] > held[-1] + 1  # never reused: the epoch's gap
+    assert events(fra, "IRQ") == []  # not a fork, not a reorder
+    assert fra.api("GET", f"/api/v1/notices/{after}{PURPOSE}", token="officer")[0] == 200
