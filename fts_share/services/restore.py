@@ -158,15 +158,24 @@ def _partners(work: Work) -> list[str]:
     return sorted(codes - {work.code})
 
 
+def _check_store(url: str) -> None:
+    """Refuse to replace a SQLite file or a PostgreSQL database that holds data."""
+    if dump.store_kind(url) == "sqlite":
+        if _not_empty(dump.sqlite_path(url)):
+            raise Conflict(f"{dump.sqlite_path(url)} is not empty; restore over it "
+                           "with --force")
+    elif dump.holds_a_node(url):
+        raise Conflict("the database of the restored configuration holds a node's data; "
+                       "restore over it with --force, or into another with --database-url")
+
+
 def _check_target(home: Path, database_url: str | None, force: bool) -> None:
     if force:
         return
     if _not_empty(home):
         raise Conflict(f"{home} is not empty; restore over it with --force")
-    if database_url and dump.store_kind(database_url) == "sqlite" \
-            and _not_empty(dump.sqlite_path(database_url)):
-        raise Conflict(f"{dump.sqlite_path(database_url)} is not empty; "
-                       "restore over it with --force")
+    if database_url:
+        _check_store(database_url)
 
 
 def restore(source: Path, home: Path, *, key: bytes, now: datetime, force: bool = False,
@@ -189,10 +198,8 @@ def restore(source: Path, home: Path, *, key: bytes, now: datetime, force: bool 
         staged_config = load_config(staged)
         target_url = database_url or staged_config.resolved_database_url.replace(
             str(staged), str(home))
-        if not force and dump.store_kind(target_url) == "sqlite" \
-                and _not_empty(dump.sqlite_path(target_url)):
-            raise Conflict(f"{dump.sqlite_path(target_url)} is not empty; "
-                           "restore over it with --force")
+        if not force:
+            _check_store(target_url)
         home.mkdir(parents=True, exist_ok=True)
         files = _place_home(staged, home, database_url)
         config = load_config(home)

@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from fts_share.errors import ConfigError
@@ -110,3 +111,16 @@ def restore_postgresql(url: str, dump: Path) -> None:
     _run([str(pg_program("pg_restore")), "--clean", "--if-exists", "--no-owner",
           "--no-privileges", "--single-transaction", "--exit-on-error", f"--dbname={conn}",
           str(dump)], env, "pg_restore")
+
+
+def holds_a_node(url: str) -> bool:
+    """Whether the PostgreSQL database at ``url`` already holds a node's data (its
+    audit log has entries): a restore must not replace it unless told to."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if "audit_entries" not in inspect(conn).get_table_names():
+                return False
+            return conn.execute(text("SELECT 1 FROM audit_entries LIMIT 1")).first() is not None
+    finally:
+        engine.dispose()

@@ -139,11 +139,17 @@ def test_an_expired_snapshot_is_refused_unless_allowed_and_pruned(
     assert sorted((tmp_path / "snaps").iterdir()) == [kept.path]
 
 
-def test_restore_refuses_a_home_that_is_not_empty(coalition: Coalition, tmp_path: Path) -> None:
+def test_restore_refuses_a_home_or_a_store_that_is_not_empty(coalition: Coalition,
+                                                             tmp_path: Path) -> None:
     irq = coalition["IRQ"]
     snap = _snapshot(irq, tmp_path / "snaps")
     with pytest.raises(Conflict, match="--force"):
         restore(snap, irq.home, key=_key(irq), now=utcnow())
+    # A new home whose configuration names the running node's database: refused too.
+    with pytest.raises(Conflict, match="--force"):
+        restore(snap, tmp_path / "elsewhere", key=_key(irq), now=utcnow())
+    assert not (tmp_path / "elsewhere").exists()
+    assert count(irq, Notice) == 0 and len(audit(irq, "restore")) == 0
 
 
 def test_a_notice_purged_after_the_snapshot_stays_purged(coalition: Coalition,
