@@ -1,10 +1,12 @@
 """``fts-share restore``: a node home back from a snapshot (:mod:`.backup`).
 
-1. The target is checked first: a home that is not empty (or a SQLite file outside it
-   that is not empty) is refused unless ``force``.
+1. A home that is not empty is refused unless ``force``.
 2. The snapshot is decrypted and authenticated whole into a scratch folder beside the
    home; a wrong key, a tampered or truncated snapshot, or (unless ``allow_expired``)
-   one past its retention time is refused, and nothing of the home is touched.
+   one past its retention time is refused, and so is a target store of another kind
+   than the snapshot's, or one that holds data (a SQLite file that is not empty, a
+   PostgreSQL database with audit entries) unless ``force``. Nothing of the home or
+   the store is touched before these checks pass.
 3. The home's files are written, then the database: the SQLite file replaced, or
    ``pg_restore --clean`` into the database of the configuration (or of
    ``database_url``, which is then written into the restored configuration).
@@ -36,7 +38,7 @@ from fts_share.audit.log import record
 from fts_share.clock import to_rfc3339
 from fts_share.config import CONFIG_FILE, load_config, write_config
 from fts_share.crypto import snapshot
-from fts_share.errors import Conflict, CryptoError, Gone, RosterError
+from fts_share.errors import ConfigError, Conflict, CryptoError, Gone, RosterError
 from fts_share.services import purgelog
 from fts_share.services.backup import write_key
 from fts_share.services.node import Node
@@ -169,13 +171,9 @@ def _check_store(url: str) -> None:
                        "restore over it with --force, or into another with --database-url")
 
 
-def _check_target(home: Path, database_url: str | None, force: bool) -> None:
-    if force:
-        return
-    if _not_empty(home):
+def _check_home(home: Path, force: bool) -> None:
+    if not force and _not_empty(home):
         raise Conflict(f"{home} is not empty; restore over it with --force")
-    if database_url:
-        _check_store(database_url)
 
 
 def restore(source: Path, home: Path, *, key: bytes, now: datetime, force: bool = False,
@@ -184,7 +182,7 @@ def restore(source: Path, home: Path, *, key: bytes, now: datetime, force: bool 
     """Bring the node home ``home`` back from the snapshot ``source`` (see the module
     docstring for the steps and what is refused)."""
     home = Path(home).resolve()
-    _check_target(home, database_url, force)
+    _check_home(home, force)
     carried = purgelog.read([home / purgelog.LEDGER_FILE, *extra_ledgers])
     home.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".fts-restore-", dir=home.parent) as tmp:
@@ -198,6 +196,10 @@ def restore(source: Path, home: Path, *, key: bytes, now: datetime, force: bool 
         staged_config = load_config(staged)
         target_url = database_url or staged_config.resolved_database_url.replace(
             str(staged), str(home))
+        if dump.store_kind(target_url) != header.store:
+            raise ConfigError(f"the snapshot holds a {header.store} store and the restored "
+                              f"configuration names a {dump.store_kind(target_url)} "
+                              "database: give --database-url (or FTS_SHARE_DATABASE_URL)")
         if not force:
             _check_store(target_url)
         home.mkdir(parents=True, exist_ok=True)

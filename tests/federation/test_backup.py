@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from fts_share.cli import cli
 from fts_share.clock import utcnow
-from fts_share.errors import Conflict, CryptoError, Gone
+from fts_share.errors import ConfigError, Conflict, CryptoError, Gone
 from fts_share.services import backup as backups
 from fts_share.services import purgelog
 from fts_share.services.node import Node
@@ -150,6 +150,12 @@ def test_restore_refuses_a_home_or_a_store_that_is_not_empty(coalition: Coalitio
         restore(snap, tmp_path / "elsewhere", key=_key(irq), now=utcnow())
     assert not (tmp_path / "elsewhere").exists()
     assert count(irq, Notice) == 0 and len(audit(irq, "restore")) == 0
+    # A store of the other kind than the snapshot's is refused, naming both.
+    other = ("postgresql://fts@127.0.0.1:1/none" if irq.node.store.dialect == "sqlite"
+             else f"sqlite:///{tmp_path / 'other.db'}")
+    with pytest.raises(ConfigError, match="--database-url"):
+        restore(snap, tmp_path / "elsewhere", key=_key(irq), now=utcnow(), database_url=other)
+    assert not (tmp_path / "elsewhere").exists()
 
 
 def test_a_notice_purged_after_the_snapshot_stays_purged(coalition: Coalition,
