@@ -22,7 +22,7 @@ from fts_share.services import backup as backups
 from fts_share.services import purgelog
 from fts_share.services.node import Node
 from fts_share.services.restore import restore
-from fts_share.storage.models import Notice, NoticeKey, User
+from fts_share.storage.models import Notice, NoticeKey, ReceivedEnvelope, User
 from fts_share.storage.notices import read_content
 
 PURPOSE = "?purpose=investigation&legal_basis=UNSCR-2178"
@@ -253,3 +253,40 @@ def test_restored_node_continues_its_sequence_past_what_partners_hold(
     assert seqs[:2] == held and seqs[2] > held[-1] + 1  # never reused: the epoch's gap
     assert events(fra, "IRQ") == []  # not a fork, not a reorder
     assert fra.api("GET", f"/api/v1/notices/{after}{PURPOSE}", token="officer")[0] == 200
+
+
+def test_a_backup_taken_while_the_node_writes_is_consistent(
+        coalition: Coalition, tmp_path: Path, fresh_url: Callable[[str], str]) -> None:
+    import threading
+
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    for _ in range(6):
+        publish(fra, ["IRQ"])
+    irq.poll()
+    done = threading.Event()
+
+    def keep_receiving() -> None:
+        while not done.is_set():
+            publish(fra, ["IRQ"])
+            irq.poll()
+
+    worker = threading.Thread(target=keep_receiving)
+    worker.start()
+    try:
+        snaps = [_snapshot(irq, tmp_path / "snaps", now=utcnow() + timedelta(seconds=i))
+                 for i in range(3)]
+    finally:
+        done.set()
+        worker.join()
+    for i, snap in enumerate(snaps):
+        target = tmp_path / f"restored{i}"
+        restore(snap, target, key=_key(irq), now=utcnow(), database_url=fresh_url(f"r{i}"))
+        assert _verify(target)["ok"] is True
+        node = Node.open(target)
+        try:
+            with node.store.read() as s:  # every received notice with its envelope
+                notices = s.scalars(select(Notice.envelope_digest)).all()
+                digests = set(s.scalars(select(ReceivedEnvelope.digest)))
+            assert notices and set(notices) <= digests
+        finally:
+            node.close()
