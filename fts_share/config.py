@@ -171,6 +171,22 @@ class OpsSettings:
 
 
 @dataclass
+class BackupSettings:
+    """Snapshots of the node (``fts-share backup``): how long a snapshot may be restored
+    (written into it; ``restore`` refuses an older one unless told to) and where the
+    backup key lives (a random 32-byte key, kept by the operator apart from the
+    snapshots)."""
+
+    retention_days: int = 30
+    key_file: str = "keys/backup.key"
+
+    def __post_init__(self) -> None:
+        days = self.retention_days
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+            raise ConfigError(f"backup.retention_days: expected an integer >= 1, got {days!r}")
+
+
+@dataclass
 class NodeConfig:
     """Everything a node reads from its home."""
 
@@ -195,6 +211,7 @@ class NodeConfig:
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     web: WebSettings = field(default_factory=WebSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
 
     def path(self, relative: str) -> Path:
         """A configured path resolved against the home."""
@@ -219,7 +236,8 @@ class NodeConfig:
 
 _SECTIONS = {"federation": FederationSettings, "handling": HandlingSettings,
              "api": ApiSettings, "matching": MatchingSettings, "audit": AuditSettings,
-             "alerts": AlertSettings, "limits": LimitsSettings, "web": WebSettings, "ops": OpsSettings}
+             "alerts": AlertSettings, "limits": LimitsSettings, "web": WebSettings,
+             "ops": OpsSettings, "backup": BackupSettings}
 
 
 def load_config(home: Path) -> NodeConfig:

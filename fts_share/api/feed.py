@@ -26,6 +26,8 @@ class FeedQuery(Schema):
                            validate=validate.Range(min=1, max=dissemination.MAX_PAGE_LIMIT))
     tree_size = fields.Integer(load_default=None,
                                validate=validate.Range(min=0, max=MAX_ROW_ID))
+    held_seq = fields.Integer(load_default=None,
+                              validate=validate.Range(min=0, max=MAX_ROW_ID))
 
 
 @bp.get("/feed")
@@ -36,4 +38,5 @@ def feed() -> dict[str, Any]:
     partner = caller().name
     with context.work() as work:
         return dissemination.feed_page(work, partner=partner, after=args["after"],
-                                       limit=args["limit"], tree_size=args["tree_size"])
+                                       limit=args["limit"], tree_size=args["tree_size"],
+                                       held_seq=args["held_seq"])

@@ -31,7 +31,7 @@ ACTIONS: tuple[str, ...] = (
     "open", "screen", "screen_batch", "match_created", "match_decided",
     "export", "share", "purge", "key_change", "roster_change",
     "sign_in", "sign_out", "access_refused",
-    "watchlist_import", "audit_verify", "split_view", "user_change",
+    "watchlist_import", "audit_verify", "split_view", "user_change", "restore",
 )
 #: The outcome of the action.
 OUTCOMES: tuple[str, ...] = ("ok", "refused", "error")

@@ -8,7 +8,17 @@ import sys
 
 import click
 
-from fts_share.cli import audit, conformance, demo, node, roster, screening, users, watchlist
+from fts_share.cli import (
+    audit,
+    backup,
+    conformance,
+    demo,
+    node,
+    roster,
+    screening,
+    users,
+    watchlist,
+)
 from fts_share.cli import ops as ops_commands
 from fts_share.cli.common import FtsGroup
 
@@ -21,7 +31,8 @@ def cli() -> None:
 
 for _command in (node.init, node.serve, node.poll, node.purge, users.user, roster.roster,
                  roster.secretariat, demo.demo_command, screening.screen, watchlist.watchlist,
-                 audit.audit, conformance.conformance, ops_commands.migrate):
+                 audit.audit, conformance.conformance, ops_commands.migrate,
+                 backup.backup, backup.restore):
     cli.add_command(_command)
 
 

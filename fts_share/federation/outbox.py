@@ -43,8 +43,9 @@ class OutboxStore(Protocol):
     def lock(self) -> None:
         """Serialise sequence allocation until the end of the transaction."""
 
-    def last(self) -> tuple[int, str] | None:
-        """The ``(seq, digest)`` of the newest envelope, if any."""
+    def last(self) -> tuple[int, str | None] | None:
+        """The ``(seq, digest)`` of the newest envelope, if any (after a restore, the
+        sequence may be raised past it, and the digest is None if none is held)."""
 
     def add(self, entry: OutboxEntry, recipients: Sequence[str]) -> None:
         """Store ``entry`` and append it to the links of ``recipients``."""

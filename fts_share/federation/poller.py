@@ -31,12 +31,17 @@ class PeerReport:
 
 def fetch_page(client: PartnerClient, member: Member, *, roster: Roster, me: str,
                cursor: int, limit: int, tree_size: int | None,
-               now: datetime, max_bytes: int = MAX_RESPONSE_BYTES) -> VerifiedPage:
+               now: datetime, max_bytes: int = MAX_RESPONSE_BYTES,
+               held_seq: int | None = None) -> VerifiedPage:
     """Fetch ``member``'s page after ``cursor`` and verify it (or raise FtsError).
-    A page over ``max_bytes`` or not served as JSON is refused before it is parsed."""
+    A page over ``max_bytes`` or not served as JSON is refused before it is parsed.
+    ``held_seq``: the highest sequence of ``member`` held here (a restored partner
+    continues after it)."""
     query = {"after": cursor, "limit": limit}
     if tree_size:
         query["tree_size"] = tree_size
+    if held_seq is not None:
+        query["held_seq"] = held_seq
     resp = client.request("GET", f"{member.url}/api/v1/feed?{urlencode(query)}", now=now,
                           max_bytes=max_bytes)
     if resp.status != 200:

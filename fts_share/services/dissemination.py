@@ -72,11 +72,14 @@ def current_tree_head(work: Work) -> dict[str, Any]:
 
 
 def feed_page(work: Work, *, partner: str, after: int, limit: int,
-              tree_size: int | None) -> dict[str, Any]:
+              tree_size: int | None, held_seq: int | None = None) -> dict[str, Any]:
     """The signed page of ``partner``'s link after ``after`` (each delivery logged), with
     this node's tree head, a consistency proof from ``tree_size``, the findings about
-    ``partner`` and the heads of other partners (see docs/protocol.md)."""
+    ``partner`` and the heads of other partners (see docs/protocol.md). ``after`` and
+    ``held_seq`` (the highest sequence of this node the partner holds) tell a restored
+    node where its link and sequence go on ("Recovery after a restore")."""
     session: Session = work.session
+    SqlOutbox(session).learn(partner, after=after, held_seq=held_seq)
     page, seqs = build_page(SqlOutbox(session), sender(work), partner=partner, after=after,
                             limit=limit, now=work.now, tree_head=None,
                             roster_version=work.node.roster.version)

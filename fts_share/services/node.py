@@ -19,6 +19,7 @@ from fts_share.config import NodeConfig, load_config, write_config
 from fts_share.crypto import keys
 from fts_share.errors import ConfigError, CryptoError, RosterError
 from fts_share.federation.roster import Roster
+from fts_share.services import purgelog
 from fts_share.storage import Store
 from fts_share.storage.audit_store import schedule_heads
 from fts_share.storage.rosters import SqlRosterVersions
@@ -66,6 +67,7 @@ def init_home(home: Path, *, code: str, url: str, passphrase: bytes | None = Non
                           keys.generate(keys.KeyKind.MLKEM768_X25519), passphrase)
     _write_secret(config.path(config.storage_key), secrets.token_bytes(32))
     _write_secret(config.path(config.secret_key_file), secrets.token_bytes(32))
+    _write_secret(config.path(config.backup.key_file), secrets.token_bytes(32).hex().encode())
     write_config(config)
     store = Store(config.resolved_database_url)
     try:
@@ -111,6 +113,7 @@ class Node:
         store = Store(config.resolved_database_url)
         every = config.audit.head_every  # appends sign a head at every N entries
         schedule_heads(store.sessions, HeadSchedule(every, signing.sign, signing.kid) if every else None)
+        purgelog.install(store.sessions, config.home / purgelog.LEDGER_FILE)
         return cls(config=config, signing=signing, encryption={k.kid: k for k in enc},
                    storage_key=storage_key, store=store)
 

@@ -102,13 +102,15 @@ class Poller:
         with self.node.store.read() as session:
             peer = session.get(Peer, member.code)
             cursor = peer.cursor if peer else 0
+            held_seq = peer.last_seq if peer else 0
             waiting = peer.next_attempt if peer else None
             tree_size = logcheck.held_size(session, member.code)
         if waiting is not None and waiting > self.clock() and not force:
             report.skipped = True
             return report
         try:
-            self._poll_pages(member, report, cursor=cursor, tree_size=tree_size)
+            self._poll_pages(member, report, cursor=cursor, tree_size=tree_size,
+                             held_seq=held_seq)
         except Exception as exc:
             if not isinstance(exc, FtsError):
                 log.exception("poll of %s failed unexpectedly", member.code)
@@ -121,14 +123,14 @@ class Poller:
         return report
 
     def _poll_pages(self, member: Member, report: PeerReport, *, cursor: int,
-                    tree_size: int | None) -> None:
+                    tree_size: int | None, held_seq: int = 0) -> None:
         """Fetch, verify and commit pages until caught up (or the bound per poll)."""
         for _ in range(MAX_PAGES_PER_POLL):
             now = self.clock()
             page = fetch_page(self.client, member, roster=self.node.roster, me=self.node.code,
                               cursor=cursor, limit=self.settings.page_limit,
                               tree_size=tree_size, now=now,
-                              max_bytes=self.settings.max_page_bytes)
+                              max_bytes=self.settings.max_page_bytes, held_seq=held_seq)
             if page.roster_version and page.roster_version > self.node.roster.version:
                 self._update_roster(member, now=now)
             tree_size = self._commit_page(member, page, report, now=now)

@@ -37,6 +37,7 @@ from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.ingest import IngestResult, PageContext
 from fts_share.federation.roster import Roster
 from fts_share.notices.schemas import load_received
+from fts_share.services import purgelog
 from fts_share.services.dissemination import recall_shares
 from fts_share.services.unit import Work
 from fts_share.storage import notices as notice_store
@@ -349,6 +350,7 @@ def purge_version(work: Work, row: Notice, *, reason: str, actor: str) -> None:
     """Destroy a version's content (its data key and ciphertext, and what screening
     derived from it) and log the purge; a version purged before is left as it is."""
     if notice_store.destroy_content(work.session, row, now=work.now):
+        purgelog.note(work.session, row, reason=reason)
         record(work.audit, now=work.now, actor=actor, action="purge", object_type="notice",
                object_id=row.notice_id, object_version=row.version, partner=row.origin,
                detail={"reason": reason})

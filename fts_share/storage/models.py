@@ -118,6 +118,19 @@ class OutboxLink(Base):
     seq: Mapped[int] = mapped_column(ForeignKey("outbox.seq"))
 
 
+class OutboxFloor(Base):
+    """After a restore, where this node's sequences continue (docs/protocol.md,
+    "Recovery after a restore"). The row of ``recipient`` ``"*"`` holds the lowest
+    global sequence number the next envelope may take minus one; the row of a partner,
+    the lowest link position minus one. ``pending``: the partner has not polled since
+    the restore, so its link cannot take an envelope yet."""
+
+    __tablename__ = "outbox_floors"
+    recipient: Mapped[str] = mapped_column(String(16), primary_key=True)
+    floor: Mapped[int] = mapped_column(BigInteger, default=0)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class Peer(Base):
     """Polling state for one partner: the cursor into its feed and back-off."""
 

@@ -84,6 +84,7 @@ ACTIONS = {
     "sign_out": _l("sign out"), "access_refused": _l("access refused"),
     "watchlist_import": _l("watchlist import"), "audit_verify": _l("log verification"),
     "split_view": _l("split view"), "user_change": _l("user change"),
+    "restore": _l("restore"),
 }
 VOCABULARIES["action"] = ACTIONS
 VOCABULARIES["source"] = {"un": _l("UN Security Council list"),

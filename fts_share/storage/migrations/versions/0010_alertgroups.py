@@ -1,7 +1,7 @@
 """alert groups: every match an alert holds and every sighting of its subject
 
 Revision ID: 0010_alertgroups
-Revises: 0008_screeningjobs
+Revises: 0009_changeseq
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 import fts_share.storage.base
 
 revision = '0010_alertgroups'
-down_revision = '0008_screeningjobs'
+down_revision = '0009_changeseq'
 branch_labels = None
 depends_on = None
 
