@@ -39,7 +39,7 @@ from fts_share.storage.alerts import (
     insert_sightings,
     owners_of,
 )
-from fts_share.storage.models import WatchlistEntry
+from fts_share.storage.models import Alert, AlertDecision, WatchlistEntry
 from fts_share.watchlist.un_xml import TRAVEL_BAN
 
 #: how serious each kind of match is (an alert shows the most serious of its matches)
@@ -223,9 +223,36 @@ def _audit_rows(work: Work, plan: _Plan, alert_id: Callable[[Ref], int]
         for ref, row, s, why in plan.matches]
 
 
+def _reopen(work: Work, plan: _Plan, held: Mapping[int, Alert]) -> list[dict[str, Any]]:
+    """A confirmed or dismissed alert that a new sighting or match joins is reopened
+    (status ``new``): the officer sees the person again. The decision is kept in the
+    alert's history, by ``system`` with its reason, and logged (``match_decided``)."""
+    joined: dict[int, Sighting] = {}
+    for ref, _, s, _ in plan.matches:
+        if ref[0] == 0:
+            joined.setdefault(ref[1], s)
+    entries = []
+    for i, s in joined.items():
+        alert = held[i]
+        if alert.status == "new":
+            continue
+        reason = f"a new sighting joined: notice {s.notice_id} version {s.version} from {s.origin}"
+        work.session.add(AlertDecision(alert_id=i, at=work.now, actor="system",
+                                       decision="reopened", previous=alert.status,
+                                       reason=reason))
+        entries.append({"now": work.now, "actor": "system", "action": "match_decided",
+                        "object_type": "alert", "object_id": str(i), "object_version": None,
+                        "partner": s.origin, "legal_basis": list(s.legal_basis),
+                        "detail": {"decision": "reopened", "previous": alert.status,
+                                   "notice": s.notice_id, "reason_given": True}})
+        alert.status, alert.decided_by, alert.decided_at = "new", "system", work.now
+    return entries
+
+
 def raise_alerts(work: Work, page: Sequence[Sighting]) -> list[int]:
     """Raise (or add to) the alerts of a page of sightings, in order; store and audit
-    every match. The ids of the alerts raised or added to, in order of first use."""
+    every match; a decided alert that a sighting joins is reopened. The ids of the
+    alerts raised or added to, in order of first use."""
     entries = entries_by_id(work.session, (rid for s in page for rid in s.hits))
     owners = _owners(work, page)
     held = alerts_by_id(work.session, {ref[1] for ref in owners.values()})
@@ -243,5 +270,5 @@ def raise_alerts(work: Work, page: Sequence[Sighting]) -> list[int]:
                                     for ref, row in plan.sightings])
     insert_matches(work.session, [{**row, "alert_id": alert_id(ref)}
                                   for ref, row, _, _ in plan.matches])
-    record_many(work.audit, _audit_rows(work, plan, alert_id))
+    record_many(work.audit, _audit_rows(work, plan, alert_id) + _reopen(work, plan, held))
     return list(dict.fromkeys(alert_id(ref) for ref, _, _, _ in plan.matches))

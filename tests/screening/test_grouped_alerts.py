@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from fts_share.storage.alert_tables import AlertMatch, AlertSighting
 from fts_share.storage.audit_tables import AuditEntry
-from fts_share.storage.models import Alert
+from fts_share.storage.models import Alert, AlertDecision
 
 #: 20 people with one common name, told apart by nationality (same birth year)
 NATIONALITIES = ["FRA", "IRQ", "MLI", "SYR", "TUN", "MAR", "DZA", "EGY", "JOR", "LBY",
@@ -117,6 +117,27 @@ def test_the_same_person_from_two_partners_is_one_subject(coalition: Coalition) 
     assert decided["status"] == "confirmed"
     assert decided["sightings"] == alert["sightings"]
     assert decided["matches"] == alert["matches"]
+    # a new sighting of a confirmed subject reopens its alert: the officer sees it again
+    _publish(irq, ["MLI"], names=[{"full": "Kareem Ben Ali", "kind": "primary"}],
+             nationalities=["SYR"], documents=passport)
+    _poll(mli)
+    [alert] = _alerts_answer(mli)["items"]
+    assert alert["status"] == "new"
+    assert [s["origin"] for s in alert["sightings"]] == ["FRA", "IRQ", "FRA", "IRQ"]
+    with mli.node.store.read() as s:
+        history = [(d.decision, d.actor, d.previous) for d in s.scalars(
+            select(AlertDecision).where(AlertDecision.alert_id == alert["id"])
+            .order_by(AlertDecision.id))]
+        reopened = s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "match_decided", AuditEntry.actor == "system")).all()
+    assert history == [("confirmed", history[0][1], "new"), ("reopened", "system", "confirmed")]
+    assert [(e.object_id, e.detail["decision"]) for e in reopened] == [
+        (str(alert["id"]), "reopened")]
+    # a sighting that joins an alert still open leaves it as it is
+    _publish(fra, ["MLI"], documents=passport)
+    _poll(mli)
+    with mli.node.store.read() as s:
+        assert s.scalar(select(func.count()).select_from(AlertDecision)) == 2
 
 
 @pytest.mark.parametrize("setting", ["grouping = 1", "max_matches = 0", "link_score = 1.5",
