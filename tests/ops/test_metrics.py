@@ -24,7 +24,8 @@ from fts_share.storage.notices import read_content
 
 SADDAM = [{"full": "Saddam Hussein al-Tikriti", "kind": "primary"},
           {"full": "صدام حسين التكريتي", "kind": "spelling"}]
-PERSONAL = ("Saddam", "Hussein", "Tikriti", "صدام", "1937", "Karim", "Benali", "K1234567")
+#: a date of birth is looked for whole: a bare year also turns up in the samples' float timestamps
+PERSONAL = ("Saddam", "Hussein", "Tikriti", "صدام", "1937-04-28", "Karim", "Benali", "K1234567")
 SCREEN = {"purpose": "investigation", "legal_basis": ["UNSCR-2178"], "name": "Karim Benali",
           "dob": "1994", "documents": ["K1234567"]}
 
