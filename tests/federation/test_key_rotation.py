@@ -126,3 +126,28 @@ def test_rotation_through_a_new_roster(coalition: Coalition, tmp_path: Path) -> 
         assert other.public_keys() == public
     finally:
         other.close()
+
+
+def test_revoked_keys_through_the_secretariat_command(coalition: Coalition,
+                                                      tmp_path: Path) -> None:
+    """``secretariat revoke``: nothing new is sealed to a revoked encryption key, and
+    envelopes signed with a revoked signing key after the revocation are refused."""
+    irq, fra = coalition["IRQ"], coalition["FRA"]
+    public = irq.node.public_keys()
+    [pq] = [k["kid"] for k in public["encryption"] if k["kind"] == "mlkem768x25519"]
+    publish(fra, ["IRQ"])
+    assert _sealed_to(fra, 1, "IRQ") == {pq}
+    doc = _secretariat_cli(coalition, tmp_path, "revoke", pq)
+    coalition.version = doc["version"]
+    coalition.publish_roster(doc)
+    publish(fra, ["IRQ"])
+    sealed = _sealed_to(fra, 2, "IRQ")
+    assert pq not in sealed and sealed <= {k["kid"] for k in public["encryption"]}
+    # IRQ's signing key revoked now: what IRQ signs from then on is refused by FRA.
+    doc = _secretariat_cli(coalition, tmp_path, "revoke", irq.node.signing.kid)
+    coalition.version = doc["version"]
+    coalition.publish_roster(doc)
+    publish(irq, ["FRA"])
+    r = report_of(fra.poll(), "IRQ")
+    assert not r.ok and "not valid" in (r.error or "")
+    assert notice_ids(fra, "IRQ") == []
