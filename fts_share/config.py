@@ -43,6 +43,24 @@ class FederationSettings:
     """How many partners are polled at once; each partner has its own schedule."""
     max_page_bytes: int = 64 * 1024 * 1024
     """The largest feed page accepted, in bytes (refused before it is parsed)."""
+    # --- roster freshness (issue 13) ---
+    roster_warn_days: int = 30
+    """Days after its ``issued`` time from which the roster in force is reported as
+    aging (node info, admin pages, one logged warning a day); 0: never."""
+    roster_max_days: int = 90
+    """Days after its ``issued`` time from which the roster in force is stale: the node
+    neither polls nor serves partners until a fresher one is imported; 0: never."""
+
+    def __post_init__(self) -> None:
+        for name in ("roster_warn_days", "roster_max_days"):
+            days = getattr(self, name)
+            if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_TOKEN_DAYS:
+                raise ConfigError(f"federation.{name}: expected an integer from 0 to "
+                                  f"{MAX_TOKEN_DAYS} (0: never), got {days!r}")
+        warn, most = self.roster_warn_days, self.roster_max_days
+        if warn and most and warn > most:
+            raise ConfigError(f"federation.roster_warn_days ({warn}) must not exceed "
+                              f"federation.roster_max_days ({most})")
 
 
 @dataclass

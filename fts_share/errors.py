@@ -192,3 +192,9 @@ class Unavailable(FtsError, status=503, title="Service unavailable", slug="unava
 
 class StoreUnavailable(Unavailable):
     """The node's database does not answer (down, restarting, unreachable)."""
+
+
+class RosterStale(Unavailable):
+    """The roster in force is older than ``federation.roster_max_days``: the node
+    neither polls nor serves partners until a fresher roster is imported. The problem
+    names the roster (``roster_version``, ``roster_issued``)."""

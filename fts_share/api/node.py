@@ -15,7 +15,7 @@ bp = Blueprint("api_node", __name__)
 @bp.get("/node")
 def node_info() -> dict[str, Any]:
     """The node's code, roster status and public keys."""
-    return roster.node_info(context.node())
+    return roster.node_info(context.node(), now=context.now())
 
 
 @bp.get("/roster")

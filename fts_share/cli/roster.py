@@ -4,6 +4,7 @@ secretariat's signing key and signed rosters)."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,10 @@ import click
 
 from fts_share import jsontext
 from fts_share.cli.common import HOME, load_passphrase
-from fts_share.clock import utcnow
+from fts_share.clock import parse_rfc3339, utcnow
 from fts_share.errors import RosterError
+from fts_share.services import keyrotation, running
 from fts_share.services import roster as roster_service
-from fts_share.services import running
 from fts_share.services.unit import unit_of_work
 
 DOCUMENT = click.Path(dir_okay=False, path_type=Path)
@@ -83,4 +84,41 @@ def secretariat_sign(directory: Path, draft: Path) -> None:
     """Sign a roster draft (JSON) and print the signed roster."""
     signed = roster_service.sign_draft(directory, _read(draft),
                                        load_passphrase())
+    click.echo(json.dumps(signed, indent=2, ensure_ascii=False))
+
+
+@secretariat.command("rotate")
+@click.argument("directory", type=DIRECTORY)
+@click.argument("roster_file", metavar="ROSTER", type=DOCUMENT)
+@click.argument("public", type=DOCUMENT)
+@click.option("--code", default=None, help="The partner (default: the code in PUBLIC).")
+@click.option("--at", default=None, help="When the new keys start (RFC 3339; default now).")
+@click.option("--overlap-days", default=7.0, show_default=True, type=float,
+              help="How long the replaced keys stay valid after --at.")
+def secretariat_rotate(directory: Path, roster_file: Path, public: Path, code: str | None,
+                       at: str | None, overlap_days: float) -> None:
+    """Print the next roster version (signed): the partner's new keys from PUBLIC
+    (its keys/public.json after 'fts-share keys rotate') start at --at, the keys they
+    replace end --overlap-days later."""
+    keys_doc = _read(public)
+    partner = code or str(keys_doc.get("code") or "")
+    if not partner:
+        raise RosterError("name the partner with --code")
+    signed = keyrotation.roster_with_new_keys(
+        directory, _read(roster_file), code=partner, public_keys=keys_doc,
+        at=parse_rfc3339(at) if at else utcnow(), overlap=timedelta(days=overlap_days),
+        passphrase=load_passphrase())
+    click.echo(json.dumps(signed, indent=2, ensure_ascii=False))
+
+
+@secretariat.command("revoke")
+@click.argument("directory", type=DIRECTORY)
+@click.argument("roster_file", metavar="ROSTER", type=DOCUMENT)
+@click.argument("kid")
+@click.option("--at", default=None, help="When the key was compromised (RFC 3339; default now).")
+def secretariat_revoke(directory: Path, roster_file: Path, kid: str, at: str | None) -> None:
+    """Print the next roster version (signed) on which key KID is revoked from --at."""
+    signed = keyrotation.roster_revoking(directory, _read(roster_file), kid=kid,
+                                         at=parse_rfc3339(at) if at else utcnow(),
+                                         passphrase=load_passphrase())
     click.echo(json.dumps(signed, indent=2, ensure_ascii=False))

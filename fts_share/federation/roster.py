@@ -175,6 +175,18 @@ class Roster:
             raise RosterError(f"key {kid!r} of {code!r} is not valid at {to_rfc3339(at)}")
         return k.key
 
+    def signer_for(self, code: str, held: Iterable[str]) -> str | None:
+        """Of the signing keys ``held`` (kids) by ``code``, the one to sign with under
+        this roster: listed for ``code``, not revoked, the newest ``valid_from``; None
+        if the roster lists none of them. A rotated key takes over as soon as the
+        roster that lists it is in force (the old key's window, ended by the same
+        roster, covers what was signed before)."""
+        m = self.members.get(code)
+        held = set(held)
+        listed = [k for k in (m.keys if m else ()) if k.use == "sign"
+                  and k.key.kid in held and k.revoked_at is None]
+        return max(listed, key=lambda k: k.valid_from).key.kid if listed else None
+
     def encryption_key(self, code: str, *, now: datetime) -> PublicKey:
         """The key to encrypt to ``code`` now: its hybrid post-quantum key if it
         offers one, else its X25519 key (the newest valid one of that kind)."""

@@ -36,6 +36,7 @@ from fts_share.errors import (
     ValidationError,
 )
 from fts_share.services.node import Node
+from fts_share.services.roster import require_fresh
 from fts_share.services.unit import Work, unit_of_work
 from fts_share.storage.models import SeenNonce, Token, User
 
@@ -214,8 +215,11 @@ def authenticate_node(node: Node, *, now: datetime, method: str, url: str,
                       headers: Mapping[str, str], body: bytes) -> str:
     """The code of the partner that signed this request (RFC 9421, a key the roster
     lists, a nonce not seen before), or :class:`SignatureRefused`. Each nonce is
-    remembered in a transaction of its own. No roster in force is a RosterError."""
+    remembered in a transaction of its own. No roster in force is a RosterError; a
+    roster older than ``federation.roster_max_days`` is :class:`RosterStale` (503):
+    a stale node serves no partner."""
     roster = node.roster
+    require_fresh(node, now=now)
 
     def key_for(kid: str) -> PublicKey:
         code = roster.owner_of(kid)

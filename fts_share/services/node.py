@@ -25,6 +25,9 @@ from fts_share.storage.audit_store import schedule_heads
 from fts_share.storage.rosters import SqlRosterVersions
 
 CODE_PATTERN = "^[A-Z]{3}$"
+PREVIOUS_KEYS = "keys/previous"
+"""Where a rotation keeps the node's earlier private keys: still used to open what was
+sealed to them, and to sign until the roster that lists the new key is in force."""
 
 
 def _write_secret(path: Path, data: bytes) -> None:
@@ -94,6 +97,13 @@ class Node:
     _roster: Roster | None = field(default=None, repr=False)
     _anchor: keys.PublicKey | None = field(default=None, repr=False)
     _roster_check: threading.local = field(default_factory=threading.local, repr=False)
+    signing_keys: dict[str, keys.PrivateKey] = field(default_factory=dict, repr=False)
+    """Every signing key the node holds (the configured one and those kept in
+    ``keys/previous/`` after a rotation), by kid; :attr:`signing` is the one the roster
+    in force lists (:meth:`Roster.signer_for`)."""
+    current_kids: frozenset[str] = frozenset()
+    """The kids of the configured key files (the newest keys): what :meth:`public_keys`
+    gives the secretariat."""
 
     @classmethod
     def open(cls, home: Path, *, passphrase: bytes | None = None) -> Node:
@@ -105,6 +115,9 @@ class Node:
             enc = [keys.load_private(config.path(config.encryption_key), passphrase)]
             if config.pq_encryption_key:
                 enc.append(keys.load_private(config.path(config.pq_encryption_key), passphrase))
+            current = frozenset([signing.kid] + [k.kid for k in enc])
+            previous = [keys.load_private(p, passphrase)
+                        for p in sorted(config.path(PREVIOUS_KEYS).glob("*.pem"))]
         except FileNotFoundError as exc:
             raise ConfigError(f"missing key file: {exc.filename}") from exc
         except CryptoError as exc:
@@ -114,8 +127,12 @@ class Node:
         every = config.audit.head_every  # appends sign a head at every N entries
         schedule_heads(store.sessions, HeadSchedule(every, signing.sign, signing.kid) if every else None)
         purgelog.install(store.sessions, config.home / purgelog.LEDGER_FILE)
+        signers = {k.kid: k for k in previous if k.kind == keys.KeyKind.ED25519}
+        signers[signing.kid] = signing
+        enc += [k for k in previous if k.kind != keys.KeyKind.ED25519]
         return cls(config=config, signing=signing, encryption={k.kid: k for k in enc},
-                   storage_key=storage_key, store=store)
+                   storage_key=storage_key, store=store, signing_keys=signers,
+                   current_kids=current)
 
     @property
     def code(self) -> str:
@@ -124,9 +141,12 @@ class Node:
 
     def public_keys(self) -> dict[str, Any]:
         """The public keys to give the secretariat for the roster."""
+        current = [k for k in self.signing_keys.values() if k.kid in self.current_kids]
+        signing = current[0] if current else self.signing
         return {"code": self.code, "url": self.config.url,
-                "signing": self.signing.public().to_json(),
-                "encryption": [k.public().to_json() for k in self.encryption.values()]}
+                "signing": signing.public().to_json(),
+                "encryption": [k.public().to_json() for k in self.encryption.values()
+                               if not self.current_kids or k.kid in self.current_kids]}
 
     # -- trust anchor and roster --------------------------------------------------
     @property
@@ -162,6 +182,9 @@ class Node:
             if newest is None:
                 raise RosterError("no roster installed: run 'fts-share roster import'")
             self._roster = Roster.verify(newest[1], self.anchor)
+            chosen = self._roster.signer_for(self.code, self.signing_keys)
+            if chosen is not None:
+                self.signing = self.signing_keys[chosen]
         return self._roster
 
     def roster_may_change(self) -> None:

@@ -30,7 +30,7 @@ from fts_share.federation.roster import Member
 from fts_share.services import logcheck, metrics
 from fts_share.services.node import Node
 from fts_share.services.receiving import NoticeHook, PageHook, ingest_page, purge_version
-from fts_share.services.roster import import_roster
+from fts_share.services.roster import freshness, import_roster
 from fts_share.services.scheduling import PeerScheduler
 from fts_share.services.unit import Work
 from fts_share.storage.audit_store import audit_store
@@ -71,9 +71,14 @@ class Poller:
         self._scheduler: PeerScheduler | None = None
 
     def partners(self) -> list[Member]:
-        """The active partners under the newest roster installed (by any process)."""
+        """The active partners under the newest roster installed (by any process);
+        none while that roster is stale (older than ``federation.roster_max_days``:
+        logged, see :func:`fts_share.services.roster.freshness`)."""
         self.node.refresh_roster()
-        return self.node.roster.partners(exclude=self.node.code, now=self.clock())
+        now = self.clock()
+        if freshness(self.node, now=now).stale:
+            return []
+        return self.node.roster.partners(exclude=self.node.code, now=now)
 
     def poll_due(self) -> list[str]:
         """Start a poll of every active partner not being polled now (at most
@@ -127,6 +132,8 @@ class Poller:
         """Fetch, verify and commit pages until caught up (or the bound per poll)."""
         for _ in range(MAX_PAGES_PER_POLL):
             now = self.clock()
+            # The signing key the roster in force lists (a rotation takes over at once).
+            self.client.key = self.node.signing if self.node.roster else self.client.key
             page = fetch_page(self.client, member, roster=self.node.roster, me=self.node.code,
                               cursor=cursor, limit=self.settings.page_limit,
                               tree_size=tree_size, now=now,

@@ -5,14 +5,16 @@ rosters)."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from fts_share.audit.log import record
 from fts_share.crypto import keys
-from fts_share.errors import RosterError, StoreUnavailable
+from fts_share.errors import RosterError, RosterStale, StoreUnavailable
+from fts_share.federation import freshness as freshness_rules
 from fts_share.federation import roster as roster_rules
 from fts_share.federation import wire
 from fts_share.federation.roster import Roster, build_member, roster_key_entry, sign_roster
@@ -22,6 +24,11 @@ from fts_share.storage.rosters import SqlRosterVersions
 
 SECRETARIAT_KEY = "secretariat.pem"
 SECRETARIAT_PUBLIC = "secretariat.pub.json"
+FRESHNESS_LOG_PERIOD = timedelta(days=1)
+"""An aging or stale roster is logged at most once per this period (and at once when
+its state or version changes)."""
+_LOGGED = "roster_freshness_logged"
+log = logging.getLogger(__name__)
 
 
 def pin_anchor(node: Node, anchor: Mapping[str, Any]) -> str:
@@ -46,8 +53,40 @@ def import_roster(work: Work, document: Mapping[str, Any], *,
     return roster
 
 
-def node_info(node: Node) -> dict[str, Any]:
-    """The node's code, URL, public keys and the status of the roster in force."""
+def freshness(node: Node, *, now: datetime) -> freshness_rules.Freshness:
+    """How old the roster in force is at ``now`` (RosterError if none is installed).
+    An aging or stale roster is logged as a warning once per
+    :data:`FRESHNESS_LOG_PERIOD` in each process, and at once when it changes state."""
+    roster = node.roster
+    settings = node.config.federation
+    found = freshness_rules.assess(version=roster.version, issued=roster.issued, now=now,
+                                   warn_days=settings.roster_warn_days,
+                                   max_days=settings.roster_max_days)
+    if found.state != freshness_rules.FRESH:
+        last = node.caches.get(_LOGGED)
+        key = (found.version, found.state)
+        if last is None or last[0] != key or now - last[1] >= FRESHNESS_LOG_PERIOD:
+            node.caches[_LOGGED] = (key, now)
+            log.warning("%s", found.message())
+    return found
+
+
+def require_fresh(node: Node, *, now: datetime) -> None:
+    """Raise :class:`RosterStale` (503) when the roster in force is older than
+    ``federation.roster_max_days``; nothing when it is younger or none is installed
+    (the roster checks that follow refuse then)."""
+    try:
+        found = freshness(node, now=now)
+    except RosterError:
+        return
+    if found.stale:
+        raise RosterStale(found.message(), roster_version=found.version,
+                          roster_issued=node.roster.document["issued"], retry_after=3600)
+
+
+def node_info(node: Node, *, now: datetime) -> dict[str, Any]:
+    """The node's code, URL, public keys and the status of the roster in force, with
+    its freshness at ``now``."""
     info: dict[str, Any] = {"code": node.code, "url": node.config.url,
                             "keys": node.public_keys()}
     try:
@@ -56,7 +95,8 @@ def node_info(node: Node) -> dict[str, Any]:
         info["roster"] = {"version": roster.version, "issued": roster.document["issued"],
                           "listed": member is not None,
                           "role": member.role if member else None,
-                          "status": member.status if member else None}
+                          "status": member.status if member else None,
+                          "freshness": freshness(node, now=now).to_json()}
     except RosterError as exc:
         info["roster"] = {"version": None, "error": str(exc)}
     except StoreUnavailable:

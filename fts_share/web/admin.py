@@ -1,4 +1,5 @@
-"""Administrator pages: the polling state of each partner."""
+"""Administrator pages: the polling state of each partner, and the age of the roster
+in force when it is aging or stale."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
+from fts_share.errors import RosterError
 from fts_share.http import context
 from fts_share.services import peers
+from fts_share.services import roster as roster_service
 from fts_share.web import errors, security, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,4 +28,9 @@ def peer_states() -> ResponseReturnValue:
     position in its feed."""
     with context.read() as work:
         states = peers.peer_states(work)
-    return render_template("admin/peers.html", states=states, roster_status=ROSTER_STATUS)
+    try:
+        freshness = roster_service.freshness(context.node(), now=context.now())
+    except RosterError:
+        freshness = None
+    return render_template("admin/peers.html", states=states, roster_status=ROSTER_STATUS,
+                           freshness=freshness)
