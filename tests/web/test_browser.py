@@ -59,7 +59,8 @@ def signed_in(browser: Browser, member: coalition.Member, role: str, **options: 
     page = context.new_page()
     page.goto(member.url + "/")
     page.locator("#f-token").fill(member.tokens[role])
-    page.locator("main form button.primary").click()
+    with page.expect_navigation(wait_until="load"):  # the sign-in redirect, done before the test goes on
+        page.locator("main form button.primary").click()
     return page
 
 
