@@ -96,8 +96,9 @@ def record(store: AuditStore, *, now: datetime, actor: str, action: str,
                   "leaf_hash": leaf}, state.append(leaf))
     schedule = store.head_schedule()
     if schedule is not None and schedule.every > 0 and state.size % schedule.every == 0:
+        key_id, sign = schedule.key()
         store.add_tree_head(make_tree_head(size=state.size, root=state.root(), time=when,
-                                           key_id=schedule.key_id, sign=schedule.sign))
+                                           key_id=key_id, sign=sign))
     return RecordedEntry(seq, when, actor, action, object_type, object_id, object_version,
                          partner, purpose, legal, outcome, details, leaf)
 

@@ -16,7 +16,7 @@ covers entries ``idx * 2**level`` to ``(idx + 1) * 2**level - 1``; level 0 is a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -40,8 +40,9 @@ class HeadSchedule:
     ``every`` (see :meth:`AuditStore.head_schedule`)."""
 
     every: int
-    sign: Signer
-    key_id: str
+    key: Callable[[], tuple[str, Signer]]
+    """The key id and signer to sign a head with, asked at signing time (a node
+    switches keys when a roster that lists a rotated key comes into force)."""
 
 
 class EntryRecord(Protocol):

@@ -66,8 +66,8 @@ def current_tree_head(work: Work) -> dict[str, Any]:
     latest = latest_tree_head(work.audit)
     if latest is not None and latest.size == log_size(work.audit):
         return latest.to_json()
-    head = sign_tree_head(work.audit, now=work.now, sign=work.node.signing.sign,
-                          key_id=work.node.signing.kid)
+    key = work.node.signer()
+    head = sign_tree_head(work.audit, now=work.now, sign=key.sign, key_id=key.kid)
     return head.to_json()
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fts_share.audit.heads import Signer
 from fts_share.audit.store import HeadSchedule
 from fts_share.config import NodeConfig, load_config, write_config
 from fts_share.crypto import keys
-from fts_share.errors import ConfigError, CryptoError, RosterError
+from fts_share.errors import ConfigError, CryptoError, RosterError, StoreUnavailable
 from fts_share.federation.roster import Roster
 from fts_share.services import purgelog
 from fts_share.storage import Store
@@ -124,15 +125,16 @@ class Node:
             raise ConfigError("cannot read the private keys (wrong passphrase?)") from exc
         storage_key = config.path(config.storage_key).read_bytes()
         store = Store(config.resolved_database_url)
-        every = config.audit.head_every  # appends sign a head at every N entries
-        schedule_heads(store.sessions, HeadSchedule(every, signing.sign, signing.kid) if every else None)
         purgelog.install(store.sessions, config.home / purgelog.LEDGER_FILE)
         signers = {k.kid: k for k in previous if k.kind == keys.KeyKind.ED25519}
         signers[signing.kid] = signing
         enc += [k for k in previous if k.kind != keys.KeyKind.ED25519]
-        return cls(config=config, signing=signing, encryption={k.kid: k for k in enc},
+        node = cls(config=config, signing=signing, encryption={k.kid: k for k in enc},
                    storage_key=storage_key, store=store, signing_keys=signers,
                    current_kids=current)
+        every = config.audit.head_every  # appends sign a head at every N entries
+        schedule_heads(store.sessions, HeadSchedule(every, node.head_key) if every else None)
+        return node
 
     @property
     def code(self) -> str:
@@ -186,6 +188,22 @@ class Node:
             if chosen is not None:
                 self.signing = self.signing_keys[chosen]
         return self._roster
+
+    def signer(self) -> keys.PrivateKey:
+        """The key to sign with now: the one the roster in force lists for this node
+        (:meth:`Roster.signer_for`; after a rotation, the old key until the roster that
+        lists the new one is in force), or the configured key while no roster can be
+        read."""
+        try:
+            _ = self.roster  # loading the roster in force chooses :attr:`signing`
+        except (RosterError, StoreUnavailable):
+            pass
+        return self.signing
+
+    def head_key(self) -> tuple[str, Signer]:
+        """The key id and signer for a scheduled audit head (:meth:`signer`)."""
+        key = self.signer()
+        return key.kid, key.sign
 
     def roster_may_change(self) -> None:
         """Have the next use of :attr:`roster` in this thread check the store's version

@@ -133,7 +133,7 @@ class Poller:
         for _ in range(MAX_PAGES_PER_POLL):
             now = self.clock()
             # The signing key the roster in force lists (a rotation takes over at once).
-            self.client.key = self.node.signing if self.node.roster else self.client.key
+            self.client.key = self.node.signer()
             page = fetch_page(self.client, member, roster=self.node.roster, me=self.node.code,
                               cursor=cursor, limit=self.settings.page_limit,
                               tree_size=tree_size, now=now,

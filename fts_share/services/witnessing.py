@@ -60,8 +60,8 @@ def sign_due_head(node: Node, now: datetime) -> dict[str, Any] | None:
         size, root = current_root(work.audit)  # the append lock
         if not _due(latest_tree_head(work.audit), size, now, interval):
             return None
-        head = make_tree_head(size=size, root=root, time=now, key_id=node.signing.kid,
-                              sign=node.signing.sign)
+        key = node.signer()
+        head = make_tree_head(size=size, root=root, time=now, key_id=key.kid, sign=key.sign)
         work.audit.add_tree_head(head)
     return head.to_json()
 

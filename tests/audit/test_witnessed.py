@@ -26,7 +26,7 @@ def append(store, clock, count, *, start=0, who="u"):
 @pytest.fixture
 def scheduled(store, key, clock):
     """A log of 12 entries whose appends signed heads at 5 and 10."""
-    schedule_heads(store.sessions, HeadSchedule(EVERY, key.sign, "node-key-1"))
+    schedule_heads(store.sessions, HeadSchedule(EVERY, lambda: ("node-key-1", key.sign)))
     append(store, clock, 7)
     append(store, clock, N - 7, start=7)
     return store
@@ -178,7 +178,7 @@ def test_an_upgraded_log_without_heads_is_a_warning_until_its_first_head(store, 
     assert any("none stored for 12 entries" in w for w in report.warnings)
     with store.transaction() as s:
         log.sign_tree_head(audit_store(s), now=clock(N), sign=key.sign, key_id="node-key-1")
-    schedule_heads(store.sessions, HeadSchedule(EVERY, key.sign, "node-key-1"))
+    schedule_heads(store.sessions, HeadSchedule(EVERY, lambda: ("node-key-1", key.sign)))
     append(store, clock, 8, start=N)  # 20 entries: the appends at 15 and 20 signed heads
     report = check(store, lookup)
     assert report.ok and not report.warnings, report.problems

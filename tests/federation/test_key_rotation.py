@@ -17,11 +17,13 @@ from click.testing import CliRunner
 from coalition import Coalition, Member
 from helpers import PURPOSE, notice_ids, publish, report_of
 
+from fts_share.audit.log import latest_tree_head, log_size, record
 from fts_share.cli import cli
 from fts_share.clock import utcnow
 from fts_share.crypto.keys import save_private
 from fts_share.services.keyrotation import rotate_node_keys
 from fts_share.services.node import Node
+from fts_share.services.unit import reading, unit_of_work
 from fts_share.storage.models import OutboxEnvelope
 
 
@@ -66,6 +68,24 @@ def _secretariat_cli(c: Coalition, tmp_path: Path, *args: str) -> dict[str, Any]
     return dict(json.loads(done.stdout))
 
 
+def _scheduled_head(home: Path) -> dict[str, Any]:
+    """Open the node at ``home`` in a new process's way and append entries until the
+    log's size is a multiple of ``audit.head_every``: the head those appends signed."""
+    node = Node.open(home)
+    try:
+        every = node.config.audit.head_every
+        now = utcnow()
+        with unit_of_work(node, now) as work:
+            for _ in range(-log_size(work.audit) % every or every):
+                record(work.audit, now=now, actor="system", action="audit_verify")
+        with reading(node, now) as work:
+            head = latest_tree_head(work.audit)
+        assert head is not None and head.size % every == 0
+        return dict(head.to_json())
+    finally:
+        node.close()
+
+
 def _readable(member: Member, notice_id: str) -> bool:
     status, body, _ = member.api("GET", f"/api/v1/notices/{notice_id}{PURPOSE}",
                                  token="officer")
@@ -88,9 +108,11 @@ def test_rotation_through_a_new_roster(coalition: Coalition, tmp_path: Path) -> 
     assert new_sign != old_sign and not new_enc & old_enc and len(new_enc) == 2
     assert json.loads((irq.home / "keys" / "public.json").read_text()) == public
     assert len(list((irq.home / "keys" / "previous").glob("*.pem"))) == 3
-    # Until the roster lists the new keys, IRQ signs with the old one and is served.
+    # Until the roster lists the new keys, IRQ signs with the old one and is served;
+    # so do the audit heads that appends sign, also in a process opened after the rotation.
     assert irq.node.signing.kid == old_sign
     assert report_of(irq.poll(), "FRA").ok
+    assert _scheduled_head(irq.home)["key_id"] == old_sign
 
     doc = _secretariat_cli(coalition, tmp_path, "rotate",
                            str(irq.home / "keys" / "public.json"), "--overlap-days", "0")
