@@ -5,6 +5,14 @@ A received object is checked against its schema after the cryptographic checks a
 before anything of it is stored (``docs/protocol.md``, "Versioning and extensions"):
 closed objects with unknown members are refused. Validators are JSON Schema 2020-12,
 built once per (schema, part) and kept; ``$ref`` between files resolves locally.
+
+Two validators per schema: ``jsonschema-rs`` (compiled, about a hundred times faster
+on a feed page) decides whether an object is valid; ``jsonschema`` names what is
+wrong when it is not (:func:`violation`), with the path and message the problem
+documents and refusals carry. The compiled one always checks formats (``date``,
+``date-time``, ``uri``) and reads patterns as ECMA-262 does (``$`` does not match
+before a final newline); where the two differ it is the stricter, and its verdict
+holds.
 """
 
 from __future__ import annotations
@@ -15,10 +23,12 @@ from importlib import resources
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
 BASE = "https://fts-share.example/schemas/"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SUFFIX = ".schema.json"
 MAX_REASON = 300
 
@@ -61,15 +71,42 @@ def validator(name: str, pointer: str = "") -> jsonschema.Draft202012Validator:
         format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
+@cache
+def _compiled_registry() -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry([(f"{BASE}{n}{SUFFIX}", document(n)) for n in names()])
+
+
+@cache
+def compiled(name: str, pointer: str = "") -> jsonschema_rs.Validator:
+    """The compiled validator of schema ``name`` or its part ``pointer``: the one whose
+    verdict holds (see the module docstring)."""
+    schema = {"$schema": DRAFT, "$ref": f"{BASE}{name}{SUFFIX}#{pointer}"}
+    return jsonschema_rs.validator_for(schema, registry=_compiled_registry(),
+                                       validate_formats=True)
+
+
+def _valid(obj: Any, name: str, pointer: str) -> bool:
+    try:
+        return bool(compiled(name, pointer).is_valid(obj))
+    except (ValueError, TypeError, OverflowError):  # not a JSON value (a non-str key)
+        return bool(validator(name, pointer).is_valid(obj))
+
+
+def _error(obj: Any, name: str, pointer: str) -> tuple[list[str], str]:
+    """The path and message of the most relevant error in ``obj`` (an invalid one)."""
+    error = best_match(validator(name, pointer).iter_errors(obj))
+    if error is not None:
+        return [str(p) for p in error.absolute_path], error.message
+    first = next(iter(compiled(name, pointer).iter_errors(obj)))  # stricter than jsonschema
+    return [str(p) for p in first.instance_path], first.message
+
+
 def violation(obj: Any, name: str, pointer: str = "", *, at: str = "") -> str | None:
     """Why ``obj`` does not follow ``name#pointer``, or None when it does: the most
     relevant error, as ``<at><path>: <message> (<file>#<pointer>)``, ``at`` naming
     ``obj`` in a larger object (``notice``)."""
-    check = validator(name, pointer)
-    if check.is_valid(obj):
+    if _valid(obj, name, pointer):
         return None
-    error = best_match(check.iter_errors(obj))
-    assert error is not None
-    where = ".".join([at, *map(str, error.absolute_path)] if at else
-                     [str(p) for p in error.absolute_path]) or "(top)"
-    return f"{where}: {error.message[:MAX_REASON]} ({name}{SUFFIX}#{pointer})"
+    path, message = _error(obj, name, pointer)
+    where = ".".join([at, *path] if at else path) or "(top)"
+    return f"{where}: {message[:MAX_REASON]} ({name}{SUFFIX}#{pointer})"

@@ -9,16 +9,21 @@ bodies posted by officers and partners) is validated against its schema."""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import flows
 import pytest
 import wire_schemas
 from coalition import FIXTURES, Coalition, build, sqlite_databases
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fts_share.clock import utcnow
+from fts_share.federation import wire
 from fts_share.services.unit import unit_of_work
 from fts_share.services.watchlist_import import import_un_file
 
@@ -128,3 +133,87 @@ def test_every_time_on_the_wire_is_utc_with_z(collected: flows.Collected) -> Non
     assert len(times) > 50
     assert [(sample.name, t) for sample in collected.samples for t in _strings(sample.obj)
             if t in times and not t.endswith("Z")] == []
+
+
+def test_the_compiled_validator_accepts_every_object_of_the_flows(
+        collected: flows.Collected) -> None:
+    """The node decides with the compiled validator (fts_share.federation.wire): every
+    object a conforming node sends passes it, as it passes the reference validator."""
+    refused = [(s.name, wire.violation(s.obj, s.schema, s.pointer))
+               for s in collected.samples if not wire.compiled(s.schema, s.pointer).is_valid(s.obj)]
+    assert refused == []
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=6)
+RECEIVED = ["feed-index", "envelope", "statement", "payload-notice", "payload-tombstone"]
+
+
+def _paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    inner: list[tuple[Any, ...]] = []
+    if isinstance(value, dict):
+        inner = [p for k, v in value.items() for p in _paths(v, (*at, k))]
+    elif isinstance(value, list):
+        inner = [p for i, v in enumerate(value) for p in _paths(v, (*at, i))]
+    return [at, *inner] if at else inner
+
+
+def _mutated(obj: Any, path: tuple[Any, ...], value: Any, drop: bool) -> Any:
+    out = copy.deepcopy(obj)
+    parent = out
+    for key in path[:-1]:
+        parent = parent[key]
+    if drop and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return out
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_compiled_validator_is_never_laxer_than_the_reference(
+        collected: flows.Collected, data: st.DataObject) -> None:
+    """A received object changed anywhere (a member dropped, any JSON value put in its
+    place): whatever the reference validator refuses, the compiled one refuses too, and
+    a refusal names the field."""
+    sample = data.draw(st.sampled_from([s for s in collected.samples if s.name in RECEIVED]))
+    path = data.draw(st.sampled_from(_paths(sample.obj)))
+    value = data.draw(JSON | st.sampled_from(["FRA\n", "2026-02-30", "x" * 300, 2**70]))
+    obj = _mutated(sample.obj, path, value, data.draw(st.booleans()))
+    reference = wire_schemas.validator(sample.schema, sample.pointer).is_valid(obj)
+    decided = wire.compiled(sample.schema, sample.pointer).is_valid(obj)
+    assert decided <= reference
+    if not decided:
+        assert wire.violation(obj, sample.schema, sample.pointer) is not None
+
+
+TRICKY = ["FRA\n", "2026-02-30", "2026-02-30T10:00:00Z", "1994-1-1", "not a uri", "",
+          "x" * 300, -1, 2**70, None]
+
+
+@pytest.mark.parametrize("name", ["feed-index", "envelope", "statement"])
+def test_every_field_changed_to_a_tricky_value(collected: flows.Collected, name: str) -> None:
+    """Each field of a received object in turn, set to values where validators tend to
+    differ (a final newline, impossible dates, big integers): the node refuses all
+    that the reference refuses."""
+    sample = collected.first(name)
+    laxer = []
+    for path in _paths(sample.obj):
+        for value in TRICKY:
+            obj = _mutated(sample.obj, path, value, drop=False)
+            if (wire.compiled(sample.schema, sample.pointer).is_valid(obj)
+                    and not wire_schemas.validator(sample.schema, sample.pointer).is_valid(obj)):
+                laxer.append((path, value))
+    assert laxer == []
+
+
+def test_a_value_with_a_final_newline_is_refused_by_the_node() -> None:
+    """The reference validator reads ``^[A-Z]{3}$`` as Python does (a final newline
+    passes); the node reads it as JSON Schema does (ECMA-262), and refuses it."""
+    assert wire_schemas.validator("common", "/$defs/node").is_valid("FRA\n")
+    assert not wire.compiled("common", "/$defs/node").is_valid("FRA\n")
+    why = wire.violation("FRA\n", "common", "/$defs/node")
+    assert why is not None and "common.schema.json#/$defs/node" in why
