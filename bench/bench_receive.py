@@ -211,6 +211,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         if profile is not None:
             profile.disable()
+            if os.environ.get("FTS_BENCH_PSTATS"):
+                profile.dump_stats(os.environ["FTS_BENCH_PSTATS"])
         with b.node.store.read() as s:
             got = int(s.scalar(select(func.count()).select_from(ReceivedEnvelope)))
             alerts = int(s.scalar(select(func.count()).select_from(Alert)))

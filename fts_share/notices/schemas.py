@@ -349,6 +349,13 @@ def dump_notice(view: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+@lru_cache(maxsize=1)
+def _received_schemas() -> tuple[tuple[str, StrictSchema], ...]:
+    """The schemas of what screening reads of a received notice, built once (a schema
+    holds no state between loads; building one copies every field)."""
+    return (("subject", SubjectSchema()), ("movement", MovementSchema()))
+
+
 def load_received(notice: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The subject and the movement of a notice received from a partner, loaded with
     the notice's own schemas (shapes checked, shorthands expanded), so that screening
@@ -358,12 +365,12 @@ def load_received(notice: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     if not isinstance(notice, dict):
         raise FtsValidationError({"notice": ["must be a JSON object"]})
     loaded: dict[str, Any] = {}
-    for name, schema in (("subject", SubjectSchema), ("movement", MovementSchema)):
+    for name, schema in _received_schemas():
         if name == "movement" and notice.get(name) is None:
             loaded[name] = None
             continue
         try:
-            loaded[name] = run_load(schema(), notice.get(name))
+            loaded[name] = run_load(schema, notice.get(name))
         except FtsValidationError as exc:
             raise FtsValidationError({f"notice.{name}": exc.errors}) from None
     return loaded["subject"], loaded["movement"]

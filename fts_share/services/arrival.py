@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fts_share.matching import Hit
-from fts_share.notices.schemas import load_received
 from fts_share.services import metrics
 from fts_share.services.alert_groups import Sighting, raise_alerts
 from fts_share.services.node import Node
@@ -72,7 +71,7 @@ def screen_arrivals(work: Work, arrivals: list[Arrival]) -> list[int]:
 
 
 def _read(arrival: Arrival) -> Screened:
-    subject, movement = load_received(arrival.notice)
+    subject, movement = arrival.subject, arrival.movement
     return Screened(arrival, subject, movement["kind"] if movement else None,
                     notice_record_id(arrival.origin, arrival.notice_id))
 

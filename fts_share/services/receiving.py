@@ -58,6 +58,9 @@ class Arrival:
     origin: str
     legal_basis: list[str]
     notice: dict[str, Any]
+    subject: dict[str, Any]
+    """the notice's subject as :func:`~fts_share.notices.schemas.load_received` read it"""
+    movement: dict[str, Any] | None
 
 
 PageHook = Callable[[Work, list[Arrival]], object]
@@ -74,6 +77,7 @@ class Receipt:
     notice: dict[str, Any]
     origin: str  # the notice's author
     via: str | None  # the partner that re-shared it, if it was re-shared
+    read: tuple[dict[str, Any], dict[str, Any] | None]  # subject and movement, loaded
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,7 @@ def _receipt(state: PageState, *, header: EnvelopeHeader, payload: dict[str, Any
         via = header.origin
     else:
         notice = payload["notice"]
-    load_received(notice)  # what this node will read of it has the notice's shapes
+    read = load_received(notice)  # what this node will read of it has the notice's shapes
     prov = notice["provenance"]
     if prov["origin"] != origin:
         raise Rejected("notice provenance names another origin")
@@ -229,12 +233,12 @@ def _receipt(state: PageState, *, header: EnvelopeHeader, payload: dict[str, Any
     state.context.learn(state.inbox, {key[0]})  # a re-shared notice: not known from its payload
     if state.context.holds(key):
         if via is not None:  # a re-shared copy of a version already held
-            return Receipt(version=None, notice=notice, origin=origin, via=via)
+            return Receipt(version=None, notice=notice, origin=origin, via=via, read=read)
         raise Rejected(f"notice {prov['id']} v{prov['version']} already received", "fork")
     version = notice_store.seal_version(state.work.node.storage_key, notice=notice,
                                         origin=origin, authored=False, content=content,
                                         envelope_digest=header.digest, now=state.work.now)
-    return Receipt(version=version, notice=notice, origin=origin, via=via)
+    return Receipt(version=version, notice=notice, origin=origin, via=via, read=read)
 
 
 def _only_inserts(receipt: Receipt, context: PageContext, on_notice: NoticeHook | None) -> bool:
@@ -279,7 +283,7 @@ def _arrived(state: PageState, receipt: Receipt) -> None:
     state.arrivals.append(Arrival(
         notice_id=str(values["notice_id"]), version=int(values["version"]),
         origin=str(values["origin"]), legal_basis=list(values["legal_basis"]),
-        notice=receipt.notice))
+        notice=receipt.notice, subject=receipt.read[0], movement=receipt.read[1]))
 
 
 def _apply(state: PageState, *, header: EnvelopeHeader, payload: dict[str, Any],
