@@ -13,6 +13,7 @@ from page_tour import PURPOSE, client_of, post, prepare
 from sqlalchemy import select
 
 from fts_share.storage.audit_tables import AuditEntry
+from fts_share.web import search
 
 PAGE = "/officer/search/"
 
@@ -73,11 +74,23 @@ def test_bad_input_is_shown_next_to_its_field(
 
 
 def test_pages_of_results_keep_the_criteria(
-        started: tuple[coalition.Coalition, dict[str, str]]) -> None:
+        started: tuple[coalition.Coalition, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     c, _ids = started
     officer = client_of(c["IRQ"], "officer")
     first = post(officer, PAGE, {**PURPOSE, "dated_from": "2000-01-01"}, PAGE)
     assert "2 notices found" in first.text and "Next page" not in first.text
+    monkeypatch.setattr(search, "PER_PAGE", 1)
+    first = post(officer, PAGE, {**PURPOSE, "dated_from": "2000-01-01"}, PAGE)
+    assert "Page 1 of 2" in first.text and len(rows(first.text)) == 1
+    pager = first.text[first.text.index('class="pager"'):]
+    form = pager[:pager.index("</form>")]
+    fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form))
+    assert fields["dated_from"] == "2000-01-01" and fields["purpose"] == "border_screening"
+    assert fields["legal_basis"] == "UNSCR-2178"
+    second = officer.post(PAGE, data={**fields, "page": "2"})
+    assert "Page 2 of 2" in second.text and len(rows(second.text)) == 1
+    assert rows(second.text) != rows(first.text)
 
 
 def test_only_officers_reach_the_search(
