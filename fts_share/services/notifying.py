@@ -76,6 +76,17 @@ class Channel(Protocol):
         """Send ``message`` or raise."""
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a delivery: it fails (urllib would re-send a POST
+    redirected by 301-303 as a bodiless GET)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 @dataclass
 class Webhook:
     """HTTP POST of the message as JSON, signed when a secret is given."""
@@ -93,7 +104,7 @@ class Webhook:
             digest = hmac.new(self.secret, body, hashlib.sha256).hexdigest()
             headers[SIGNATURE_HEADER] = f"sha256={digest}"
         req = urllib.request.Request(self.url, data=body, method="POST", headers=headers)
-        with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+        with _OPENER.open(req, timeout=self.timeout) as resp:
             if not 200 <= resp.status < 300:
                 raise OSError(f"webhook answered HTTP {resp.status}")
 

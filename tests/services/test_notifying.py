@@ -58,6 +58,8 @@ class HookHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.server.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
         self.send_response(self.server.status)
+        if 300 <= self.server.status < 400:
+            self.send_header("Location", self.server.url)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -214,10 +216,12 @@ def test_a_failing_channel_is_logged_retried_and_never_raises(
     failed = {r.getMessage().split(":")[0] for r in caplog.records}
     assert failed == {"notification by webhook failed", "notification by email failed"}
     assert not any(n in caplog.text for n in NAMES)
+    hook.status = 302  # a redirect is not a delivery
+    assert notifier.after_round(start + timedelta(seconds=61)) == 0
     hook.status = 200
-    assert notifier.after_round(start + timedelta(seconds=10)) == 0  # retried later
-    assert notifier.after_round(start + timedelta(seconds=61)) == 1  # the webhook now
-    assert json.loads(hook.received[-1][1])["count"] == 1
+    assert notifier.after_round(start + timedelta(seconds=70)) == 0  # retried later
+    assert notifier.after_round(start + timedelta(seconds=122)) == 1  # the webhook now
+    assert [json.loads(b)["count"] for _h, b in hook.received] == [1, 1, 1]
 
 
 def test_the_poll_command_notifies(pair: Coalition, sinks: tuple[Hook, SmtpSink],
