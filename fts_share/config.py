@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fts_share.errors import ConfigError
 
@@ -205,6 +206,66 @@ class BackupSettings:
 
 
 @dataclass
+class NotifySettings:
+    """Messages that new match alerts arrived (off by default): an e-mail (SMTP) and/or
+    a webhook (HTTP POST of JSON ``{count, link, node, time}``, signed with HMAC-SHA256
+    in ``X-FTS-Signature`` when ``FTS_SHARE_WEBHOOK_SECRET`` is set), sent by the
+    poller after a round that raised alerts, at most one per ``min_interval`` seconds
+    (alerts that arrive meanwhile are counted into the next). A message carries a
+    count and a link, never a name. The SMTP password is ``FTS_SHARE_SMTP_PASSWORD``."""
+
+    email: bool = False
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    mail_from: str = ""
+    mail_to: tuple[str, ...] = ()
+    webhook_url: str = ""
+    """empty: no webhook"""
+    timeout: float = 10.0
+    min_interval: float = 300.0
+    link: str = ""
+    """where the message points; empty: the node's ``url`` + ``/officer/alerts``"""
+
+    def __post_init__(self) -> None:
+        self.mail_to = tuple(self.mail_to)
+        for name in ("email", "smtp_starttls"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"notify.{name}: expected true or false")
+        port = self.smtp_port
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+            raise ConfigError(f"notify.smtp_port: expected a port (1-65535), got {port!r}")
+        _check_addresses(self)
+        for name, value in (("webhook_url", self.webhook_url), ("link", self.link)):
+            if value and not _is_http_url(value):
+                raise ConfigError(f"notify.{name}: expected an http(s) URL, got {value!r}")
+        for name, low, high in (("timeout", 0.1, 120), ("min_interval", 0, 86_400)):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not low <= v <= high:
+                raise ConfigError(f"notify.{name}: expected seconds from {low} to {high}")
+
+
+def _is_http_url(value: Any) -> bool:
+    if not isinstance(value, str) or any(c in value for c in "\r\n "):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _check_addresses(n: NotifySettings) -> None:
+    """E-mail on needs a sender and recipients; every address one line with an @."""
+    addresses = [n.mail_from, *n.mail_to, n.smtp_user]
+    if not all(isinstance(a, str) for a in addresses):
+        raise ConfigError("notify: mail_from, mail_to and smtp_user are text")
+    if n.email and not (n.mail_from and n.mail_to and n.smtp_host):
+        raise ConfigError("notify.email: needs smtp_host, mail_from and mail_to")
+    for a in [n.mail_from, *n.mail_to]:
+        if a and ("@" not in a or any(c in a for c in "\r\n<>,")):
+            raise ConfigError(f"notify: not an e-mail address: {a!r}")
+
+
+@dataclass
 class NodeConfig:
     """Everything a node reads from its home."""
 
@@ -230,6 +291,7 @@ class NodeConfig:
     web: WebSettings = field(default_factory=WebSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     def path(self, relative: str) -> Path:
         """A configured path resolved against the home."""
@@ -255,7 +317,7 @@ class NodeConfig:
 _SECTIONS = {"federation": FederationSettings, "handling": HandlingSettings,
              "api": ApiSettings, "matching": MatchingSettings, "audit": AuditSettings,
              "alerts": AlertSettings, "limits": LimitsSettings, "web": WebSettings,
-             "ops": OpsSettings, "backup": BackupSettings}
+             "ops": OpsSettings, "backup": BackupSettings, "notify": NotifySettings}
 
 
 def load_config(home: Path) -> NodeConfig:

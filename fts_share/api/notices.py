@@ -1,4 +1,5 @@
-"""Officer API: publish, list, open (the decrypted view), update and withdraw."""
+"""Officer API: publish, list, search the received ones, open (the decrypted view),
+update and withdraw."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from fts_share.api.auth import caller, require
 from fts_share.errors import ValidationError
 from fts_share.http import context
 from fts_share.jsontext import MAX_ROW_ID
-from fts_share.services import publishing
+from fts_share.notices import schemas
+from fts_share.services import notice_search, publishing
 
 bp = Blueprint("api_notices", __name__)
 
@@ -76,6 +78,19 @@ def list_notices() -> dict[str, Any]:
         items = [publishing.summary(r) for r in rows]
         nxt = rows[-1].id if len(rows) == args["limit"] else None
     return {"items": items, "next": nxt}
+
+
+@bp.post("/notices/search")
+@require("officer")
+def search() -> dict[str, Any]:
+    """Search the notices received here (name through the matching engine, nationality,
+    date of birth, origin, date), for a stated purpose and legal basis (both logged)."""
+    data = schemas.load_notice_search(context.json_body(), **context.vocabularies())
+    with context.work() as work:
+        return notice_search.search(work, criteria=notice_search.Criteria.of(data),
+                                    page=data["page"], per_page=data["per_page"],
+                                    purpose=data["purpose"], legal_basis=data["legal_basis"],
+                                    actor=caller().audit_name)
 
 
 @bp.get("/notices/<notice_id>")

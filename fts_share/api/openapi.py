@@ -186,6 +186,8 @@ def _components(spec: APISpec, *, legal_bases: tuple[str, ...], purposes: tuple[
                                                                             purposes))
     spec.components.schema("ScreenRequest",
                            schema=schemas.screen_request_class(purposes, legal_bases, max_rows))
+    spec.components.schema("NoticeSearch",
+                           schema=schemas.notice_search_class(purposes, legal_bases))
     spec.components.schema("Withdrawal", schema=schemas.WithdrawalSchema)
     spec.components.schema("Decision", schema=schemas.DecisionSchema)
     spec.components.schema("ShareRequest", schema=ShareRequest)
@@ -200,6 +202,11 @@ def _notice_paths() -> dict[str, dict[str, Any]]:
                             "schema": {"type": "string"}}}}),
             "get": _op("List notices (metadata only)", security="bearer", query=ListQuery,
                        tag="notices", ok=_ok(ref("NoticeList")))},
+        "/api/v1/notices/search": {
+            "post": _op("Search the notices received here (name through the matching "
+                        "engine, nationality, date of birth, origin, date) for a purpose",
+                        security="bearer", body=ref("NoticeSearch"), tag="notices",
+                        ok=_ok(ref("notice-search")))},
         "/api/v1/notices/{notice_id}": {
             "get": _op("Open a notice for a purpose (decrypted view)", security="bearer",
                        query=OpenQuery, ok=_ok(ref("OpenedNotice")), tag="notices"),

@@ -1,17 +1,27 @@
 """Schemas of the small requests around notices: withdrawal, opening a notice,
-screening (one person or a batch) and alert decisions."""
+screening (one person or a batch), alert decisions and searches of received notices."""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, pre_load, validates_schema
-from marshmallow.validate import OneOf
+from marshmallow.validate import OneOf, Range
 
 from fts_share.notices.base import StrictSchema, dedupe, run_load
-from fts_share.notices.fields import BoundedList, Country, DocumentNumber, Object, PartialDate, Text
+from fts_share.notices.fields import (
+    BoundedList,
+    Country,
+    DocumentNumber,
+    Object,
+    PartialDate,
+    PartnerCode,
+    Text,
+)
 from fts_share.notices.vocab import (
     DECISIONS,
     DOC_TYPES,
@@ -169,3 +179,77 @@ def load_screen_request(data: Any, *, purposes: Sequence[str], legal_bases: Sequ
     """
     cls = screen_request_class(tuple(purposes), tuple(legal_bases), int(max_rows))
     return run_load(cls(), data)
+
+
+#: Received-notice searches: results per page, at most.
+SEARCH_MAX_PER_PAGE = 100
+#: ... and the highest page number asked for.
+SEARCH_MAX_PAGE = 10_000
+#: The criteria of a search (at least one is given).
+SEARCH_CRITERIA = ("name", "nationality", "origin", "dob_from", "dob_to", "dated_from",
+                   "dated_to")
+NO_CRITERION = "Give a name or at least one other criterion."
+BEFORE_FIRST = "Must not come before the first date."
+
+
+class NoticeSearchSchema(OpenRequestSchema):
+    """A search of the notices received here, with its purpose and legal basis: a name
+    (read by the matching engine, any script), the subject's nationality and date of
+    birth range, the notice's origin and date range (``dated_*``: the day its latest
+    version was issued); combined, paged."""
+
+    name = Text(max_length=NAME_MAX)
+    nationality = Country()
+    origin = PartnerCode()
+    dob_from = PartialDate()
+    dob_to = PartialDate()
+    dated_from = PartialDate(full=True)
+    dated_to = PartialDate(full=True)
+    page = fields.Integer(strict=True, load_default=1,
+                          validate=Range(min=1, max=SEARCH_MAX_PAGE))
+    per_page = fields.Integer(strict=True, load_default=25,
+                              validate=Range(min=1, max=SEARCH_MAX_PER_PAGE))
+
+    @validates_schema
+    def _criteria(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not any(data.get(k) for k in SEARCH_CRITERIA):
+            raise ValidationError(NO_CRITERION, field_name="name")
+        errors: dict[str, list[str]] = {}
+        dob_from, dob_to = data.get("dob_from"), data.get("dob_to")
+        if dob_from and dob_to and date_bounds(dob_to)[1] < date_bounds(dob_from)[0]:
+            errors["dob_to"] = [BEFORE_FIRST]
+        dated_from, dated_to = data.get("dated_from"), data.get("dated_to")
+        if dated_from and dated_to and dated_to < dated_from:
+            errors["dated_to"] = [BEFORE_FIRST]
+        if errors:
+            raise ValidationError(errors)
+
+
+def date_bounds(value: str) -> tuple[date, date]:
+    """The first and the last day a (partial, valid) date covers: ``"1994"`` is
+    1994-01-01 to 1994-12-31."""
+    parts = [int(p) for p in value.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else None
+    day = parts[2] if len(parts) > 2 else None
+    if month is None:
+        return date(year, 1, 1), date(year, 12, 31)
+    if day is None:
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, month, day), date(year, month, day)
+
+
+@lru_cache(maxsize=32)
+def notice_search_class(purposes: tuple[str, ...],
+                        legal_bases: tuple[str, ...]) -> type[NoticeSearchSchema]:
+    """:class:`NoticeSearchSchema` checking these vocabularies (cached)."""
+    return type("NoticeSearchSchema", (NoticeSearchSchema,),
+                _vocab_fields(purposes, legal_bases))
+
+
+def load_notice_search(data: Any, *, purposes: Sequence[str],
+                       legal_bases: Sequence[str]) -> dict[str, Any]:
+    """A received-notice search (:class:`NoticeSearchSchema`), the absent criteria
+    ``None``."""
+    loaded = run_load(notice_search_class(tuple(purposes), tuple(legal_bases))(), data)
+    return {**dict.fromkeys(SEARCH_CRITERIA), **loaded}

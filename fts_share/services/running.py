@@ -18,6 +18,7 @@ from fts_share.config import NodeConfig, load_config
 from fts_share.services import refusals
 from fts_share.services.arrival import arrival_screening
 from fts_share.services.node import Node, init_home
+from fts_share.services.notifying import Notifier
 from fts_share.services.polling import Poller, purge_expired
 from fts_share.services.serving import BackgroundPoller, ServerThread, make_server, reserve_port
 from fts_share.services.unit import unit_of_work
@@ -67,8 +68,12 @@ def serve_workers(home: Path, *, host: str, port: int, workers: int, poll: bool,
 
 
 def poll_once(node: Node) -> list[dict[str, Any]]:
-    """Poll every partner once (screening what arrives); one row per partner."""
+    """Poll every partner once (screening what arrives), then notify the new alerts
+    (``[notify]``); one row per partner."""
+    notifier = Notifier.of(node)
+    notifier.begin(utcnow())
     reports = Poller(node, on_page=arrival_screening(node)).poll_all(force=True)
+    notifier.after_round(utcnow())
     return [{"peer": r.peer, "ok": r.ok, "pages": r.pages, "received": r.result.received,
              "decrypted": r.result.decrypted, "duplicates": r.result.duplicates,
              "rejected": r.result.rejected, "error": r.error} for r in reports]

@@ -4,7 +4,9 @@ The poller runs only while its process holds the poller's lease
 (:mod:`fts_share.storage.leader`): on PostgreSQL a session advisory lock, so that of
 several worker processes (or several ``serve`` processes on one database) exactly one
 polls, and another takes over within a poll interval when it dies; on SQLite the one
-process. Each round, a process that does not hold the lease tries to take it.
+process. Each round, a process that does not hold the lease tries to take it. After
+each round the poller sends the notifications of new alerts that are due
+(:mod:`fts_share.services.notifying`, ``[notify]``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from fts_share.clock import Clock, utcnow
 from fts_share.services import refusals, witnessing
 from fts_share.services.node import Node
+from fts_share.services.notifying import Notifier
 from fts_share.services.polling import Poller, purge_expired
 from fts_share.services.unit import unit_of_work
 from fts_share.storage.leader import Lease, SoleProcess
@@ -37,6 +40,7 @@ class BackgroundPoller:
         self.lease: Lease = lease or SoleProcess()
         self.leading = False
         """whether this process held the lease at its last round"""
+        self.notifier = Notifier.of(node)
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="fts-poller", daemon=True)
 
@@ -58,6 +62,8 @@ class BackgroundPoller:
                 self._stop.wait(self.interval)
                 continue
             try:
+                if not self.notifier.started:  # alerts from here on are told about
+                    self.notifier.begin(self.clock())
                 self.poller.poll_due()  # each partner on its own; does not wait
                 with unit_of_work(self.node, self.clock()) as work:
                     purge_expired(work)
@@ -65,7 +71,15 @@ class BackgroundPoller:
                 refusals.flush_closed(self.node, self.clock())
             except Exception:  # keep polling whatever one round did
                 log.exception("poll round failed")
+            self._notify()
             self._stop.wait(self.interval)
+
+    def _notify(self) -> None:
+        """Send the notifications of new alerts that are due; a failure is logged."""
+        try:
+            self.notifier.after_round(self.clock())
+        except Exception:  # never stops the poller
+            log.exception("notifications of new alerts failed")
 
 
 def make_server(app: Any, *, host: str, port: int, threads: int = 8,

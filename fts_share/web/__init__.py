@@ -1,7 +1,7 @@
 """Server-rendered pages for liaison officers and compliance reviewers.
 
 One blueprint per area (:mod:`.auth`, :mod:`.officer`, :mod:`.screening`,
-:mod:`.reviewer`), in English, French and Arabic (Flask-Babel), with CSRF protection
+:mod:`.search`, :mod:`.reviewer`), in English, French and Arabic (Flask-Babel), with CSRF protection
 on every form (Flask-WTF's ``CSRFProtect``, checked by the web blueprints only: the
 JSON API authenticates with bearer tokens and request signatures, never cookies) and
 security headers on every response.
@@ -21,7 +21,7 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 def init_app(app: Flask) -> None:
     """Register the web blueprints, Babel, CSRF and the security headers on ``app``."""
     from fts_share.http import context
-    from fts_share.web import admin, auth, officer, reviewer, screening
+    from fts_share.web import admin, auth, officer, reviewer, screening, search
 
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # the web blueprints check
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
@@ -38,14 +38,14 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     bidi.init_app(app)
     _template_globals(app)
-    for module in (auth, officer, screening, reviewer, admin):
+    for module in (auth, officer, screening, search, reviewer, admin):
         app.register_blueprint(module.bp)
     app.add_url_rule("/", "web_root", auth.root)
 
 
 def _template_globals(app: Flask) -> None:
     from fts_share.countries import BY_ALPHA3
-    from fts_share.web import labels, users
+    from fts_share.web import badges, labels, users
 
     def values(form: object, name: str) -> list[str]:
         """The values of a (multi-valued) form field, from a MultiDict or a dict."""
@@ -66,3 +66,4 @@ def _template_globals(app: Flask) -> None:
     app.add_template_global(lambda role: labels.label("user_role", role), "role_label")
     app.add_template_global(values, "values")
     app.add_template_global(country_name, "country_name")
+    app.add_template_global(badges.new_alert_count, "new_alert_count")

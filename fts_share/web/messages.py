@@ -41,6 +41,8 @@ EXACT = frozenset({
     _l("Field may not be null."), _l("Not a valid list."), _l("Not a valid object."),
     _l("Invalid value."), _l("Invalid input type: expected a JSON object."),
     _l("Input is nested too deeply."), _l("Named users only apply to TLP:RED notices."),
+    _l("Give a name or at least one other criterion."),
+    _l("Must not come before the first date."),
 })
 #: Messages of the services and the audit filters, and what the pages say instead.
 REWORDED = {

@@ -29,6 +29,7 @@ ENDPOINTS: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/v1/feed?after=0&limit=10", {"node"}),
     ("POST", "/api/v1/notices", {"officer"}),
     ("GET", "/api/v1/notices", {"officer"}),
+    ("POST", "/api/v1/notices/search", {"officer"}),
     ("GET", f"/api/v1/notices/{NID}?purpose=investigation&legal_basis=UNSCR-2178", {"officer"}),
     ("PUT", f"/api/v1/notices/{NID}", {"officer"}),
     ("POST", f"/api/v1/notices/{NID}/withdraw", {"officer"}),

@@ -167,6 +167,11 @@ def exchange(c: Collected, a: Member, b: Member, cc: Member) -> None:
                                 token="officer")
     assert status == 200, exported
     c.add("notice-export", "notice-export", exported, status=status)
+    query = {**PURPOSE, "name": "كريم بن علي", "origin": a.code, "dob_from": "1990"}
+    c.add("notice-search-query", "notice-search", query, "/$defs/query")
+    status, found, _ = b.api("POST", "/api/v1/notices/search", token="officer", body=query)
+    assert status == 200 and found["items"], found
+    c.add("notice-search", "notice-search", found, status=status)
     status, out, _ = b.api("POST", f"/api/v1/notices/{shared}/share", token="officer",
                            body={"recipients": [cc.code], **PURPOSE})
     assert status == 200, out

@@ -67,6 +67,8 @@ PICK: dict[str, Callable[[flows.Collected], Any]] = {
     "audit-entries": _pick("audit-entries"),
     "inclusion-proof": _pick("inclusion-proof"),
     "consistency-proof": _pick("consistency-proof"),
+    "notice-search-query": _pick("notice-search-query"),
+    "notice-search": _pick("notice-search"),
     "screen-query": _pick("screen-query"),
     "screen-answer": _pick("screen-answer", lambda a: a.get("hit") is True),
     "screen-query-batch": _pick("screen-query", lambda q: "batch" in q),

@@ -54,7 +54,8 @@ NAMES = ["readiness",  # the operator's GET /readyz
          "feed-page", "feed-index", "tree-head", "feed-consistency", "peer-head", "envelope",
          "envelope-header", "plaintext", "statement", "payload-notice", "payload-tombstone",
          "payload-forwarded", "payload-recall", "notice", "tombstone", "forwarded-statement",
-         "notice-input", "notice-opened", "notice-export", "node-info", "roster", "screen-query",
+         "notice-input", "notice-opened", "notice-export", "notice-search-query",
+         "notice-search", "node-info", "roster", "screen-query",
          "screen-answer", "explanation", "audit-entries", "audit-entry", "inclusion-proof",
          "consistency-proof", "problem", "problem-signature", "witnessed-heads",
          "alert-decision", "audit-bundle", "peers"]

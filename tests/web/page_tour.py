@@ -111,6 +111,16 @@ def officer_pages(client: FlaskClient, ids: dict[str, str]) -> Iterator[tuple[st
         client, "/officer/screen/batch",
         {"file": (io.BytesIO(b"name,dob\nAli,19x0\n"), "l.csv", "text/csv")},
         "/officer/screen/", content_type="multipart/form-data")
+    yield "search", client.get("/officer/search/")
+    yield "search errors", post(client, "/officer/search/",
+                                {"dob_from": "19x4", "dated_to": "2026-02-30"},
+                                "/officer/search/")
+    yield "search no criterion", post(client, "/officer/search/", PURPOSE, "/officer/search/")
+    yield "search results", post(client, "/officer/search/",
+                                 {**PURPOSE, "name": "صدام حسين"}, "/officer/search/")
+    yield "search nothing found", post(client, "/officer/search/",
+                                       {**PURPOSE, "origin": "FRA", "dob_to": "1900"},
+                                       "/officer/search/")
     yield "not found", client.get("/officer/notices/00000000-0000-0000-0000-000000000000")
 
 
