@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from coalition import Coalition, Member
 from helpers import audit, events, publish, received_seqs, report_of
+from sqlalchemy import select
 
 from fts_share.audit import merkle
 from fts_share.audit.crosscheck import latest_peer_head, list_findings
@@ -34,6 +35,7 @@ from fts_share.services.node import Node
 from fts_share.services.restore import restore
 from fts_share.services.unit import unit_of_work
 from fts_share.storage.audit_store import audit_store
+from fts_share.storage.audit_tables import PeerEpoch
 
 
 def _restore_in_place(member: Member, snap: Path) -> None:
@@ -117,6 +119,9 @@ def test_restore_drill_partner_records_a_restore_and_verify_names_it(
     assert seqs[:len(held)] == held and len(seqs) == len(set(seqs)) and seqs == sorted(seqs)
     assert _kinds(fra, "IRQ") == ["restore"] and audit(fra, "split_view") == []
     assert _held(fra, "IRQ") > witnessed  # the new epoch's heads are cross-checked
+    with fra.node.store.read() as s:  # and the restored log extends the carried heads
+        [epoch] = s.scalars(select(PeerEpoch).where(PeerEpoch.peer == "IRQ")).all()
+    assert epoch.epoch == 1 and epoch.checked_at is not None
     assert audit(irq, "split_view") == []  # nothing reported back to IRQ either
 
     # The restored node's verifier: exit 0, the old epoch's heads a warning naming it.
@@ -245,8 +250,10 @@ def test_an_announcement_not_signed_by_the_node_is_refused(coalition: Coalition)
     irq_key = coalition["IRQ"].node.signing
     head = make_tree_head(size=3, root=merkle.root(_leaves("x", 3)), time=now,
                           key_id=irq_key.kid, sign=irq_key.sign).to_json()
-    with fra.node.store.transaction() as s:
-        assert logcheck.check_page_head(s, roster=fra.node.roster, peer="IRQ", head_doc=head,
-                                        proof_doc=None, now=now,
-                                        restore_doc=forged) == "rejected"
+    for bad in (forged, {"v": 1}, {**forged, "epoch": "1"}, {**forged, "signature": "%"}):
+        with fra.node.store.transaction() as s:
+            assert logcheck.check_page_head(s, roster=fra.node.roster, peer="IRQ",
+                                            head_doc=head, proof_doc=None, now=now,
+                                            restore_doc=bad) == "rejected"
     assert _kinds(fra, "IRQ") == [] and _held(fra, "IRQ") == 0
+    assert len([e for e in audit(fra, "reject") if e.object_type == "tree_head"]) == 4
