@@ -65,6 +65,8 @@ class RestoreReport:
     purged_again: int
     purges_not_held: int
     outbox_seq: int
+    epoch: int = 0
+    snapshot_size: int = 0
 
 
 def _not_empty(path: Path) -> bool:
@@ -243,4 +245,5 @@ def restore(source: Path, home: Path, *, key: bytes, now: datetime, force: bool 
         node.close()
     return RestoreReport(home=home, node=header.node, created=header.created,
                          expires=header.expires, store=header.store, files=files,
-                         purged_again=again, purges_not_held=absent, outbox_seq=seq)
+                         purged_again=again, purges_not_held=absent, outbox_seq=seq,
+                         epoch=epoch, snapshot_size=snapshot_size)

@@ -70,6 +70,7 @@ def test_backup_then_restore_round_trips(coalition: Coalition, tmp_path: Path,
     res = CliRunner().invoke(cli, ["restore", str(snap), str(target),
                                    "--database-url", fresh_url("restored")])
     assert res.exit_code == 0, res.output
+    assert "restore epoch 1" in res.output and "announced to the partners" in res.output
     node = Node.open(target)
     try:
         assert node.code == "IRQ" and node.signing.kid == irq.node.signing.kid
