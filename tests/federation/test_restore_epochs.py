@@ -184,6 +184,9 @@ def test_a_forged_restore_entry_excuses_nothing(
     _restore_in_place(irq, Path((tmp_path / "snap").read_text()))
     code, report = _verify(irq.home)
     assert code == 1 and any("not signed by the node key" in p for p in report["problems"])
+    status, body, _ = irq.api("GET", "/api/v1/audit/verify", token="reviewer")
+    assert status == 200 and body["ok"] is False
+    assert any("not signed by the node key" in p for p in body["problems"])
     assert any("cut short" in p or "rewritten" in p for p in report["problems"]), witnessed
 
 
