@@ -121,7 +121,7 @@ def report() -> dict[str, Any]:
 @bp.get("/audit/findings")
 @require("reviewer")
 def findings() -> dict[str, Any]:
-    """Split views and inconsistent histories detected in partners' logs."""
+    """Split views, inconsistent histories and restores detected in partners' logs."""
     with context.read() as work:
         return {"items": reviewing.findings(work)}
 

@@ -253,7 +253,7 @@ def _audit_paths() -> dict[str, dict[str, Any]]:
         "/api/v1/audit/verify": get("Verify the whole log", ref("Verification")),
         "/api/v1/audit/export": {"get": export},
         "/api/v1/audit/report": get("Compliance report", ref("ComplianceReport")),
-        "/api/v1/audit/findings": get("Split views detected in partners' logs",
+        "/api/v1/audit/findings": get("Split views and restores detected in partners' logs",
                                       ref("Findings")),
         "/api/v1/audit/witnessed-heads": {"get": _op(
             "Signed tree heads of a node (default: the caller) that this node witnessed "

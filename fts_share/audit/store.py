@@ -102,6 +102,21 @@ class PeerHeadRecord(HeadRecord, Protocol):
     def received_at(self) -> datetime: ...
 
 
+class PeerEpochRecord(Protocol):
+    """A restore epoch a partner announced (:mod:`fts_share.audit.epochs`)."""
+
+    @property
+    def epoch(self) -> int: ...
+    @property
+    def audit_seq(self) -> int: ...
+    @property
+    def snapshot_size(self) -> int: ...
+    @property
+    def before_head(self) -> int: ...
+    @property
+    def checked_at(self) -> datetime | None: ...
+
+
 class FindingRecord(Protocol):
     """A stored split view or inconsistent history of a partner."""
 
@@ -239,6 +254,19 @@ class AuditStore(Protocol):
 
     def add_peer_head(self, peer: str, head: SignedTreeHead, *, received_at: datetime) -> None:
         """Store a head received from ``peer``."""
+        ...
+
+    def peer_epochs(self, peer: str) -> Sequence[PeerEpochRecord]:
+        """The restore epochs ``peer`` announced, by epoch."""
+        ...
+
+    def add_peer_epoch(self, peer: str, *, epoch: int, audit_seq: int, snapshot_size: int,
+                       recorded_at: datetime) -> None:
+        """Record an epoch of ``peer``: the heads stored so far are from before it."""
+        ...
+
+    def check_peer_epoch(self, peer: str, epoch: int, *, at: datetime) -> None:
+        """Note that ``peer``'s log of ``epoch`` extends the heads it carried over."""
         ...
 
     def add_finding(self, *, peer: str, kind: str, detected_at: datetime,

@@ -25,6 +25,7 @@ from typing import Any
 
 from fts_share.audit import merkle
 from fts_share.audit.entry import leaf_data
+from fts_share.audit.epochs import RestoreMark, check_attestation
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import SignatureVerifier, verify_tree_head
 from fts_share.audit.leaves import entry_fields, recompute, recompute_range
@@ -75,12 +76,15 @@ class VerificationReport:
 
 def verify_log(store: AuditStore, *, lookup_key: KeyLookup, chunk: int = 20000,
                workers: int | None = None, witnessed: Sequence[Witnessed] = (),
-               head_every: int = 0) -> VerificationReport:
+               head_every: int = 0, restores: Sequence[RestoreMark] = (),
+               node: str = "") -> VerificationReport:
     """Verify the whole log in ``store``; never raises for a bad log, reports it.
 
     ``witnessed`` are heads of this log that partners hold, and ``head_every`` the
     schedule heads are signed on at append time (0: none); see
-    :mod:`fts_share.audit.witness`. ``workers`` (default: up to 2, the CPUs) bounds the processes that recompute leaf
+    :mod:`fts_share.audit.witness`. ``restores`` are the ``restore`` entries of the
+    log of ``node`` (:mod:`fts_share.audit.epochs`): those with a valid attestation
+    explain witnessed heads of before them (warnings). ``workers`` (default: up to 2, the CPUs) bounds the processes that recompute leaf
     hashes; a second one is used for logs of :data:`PARALLEL_MIN` entries or more on a
     database another process can open (see :func:`_leaf_chunks`).
     """
@@ -94,15 +98,43 @@ def verify_log(store: AuditStore, *, lookup_key: KeyLookup, chunk: int = 20000,
     signed = _check_heads(rows, levels, count, lookup_key, problems)
     warnings: list[str] = []
     check_schedule(rows, count=count, every=head_every, problems=problems, warnings=warnings)
-    witnesses = check_witnessed(witnessed, rows, count=count,
-                                root_at=lambda size: root_of(levels, size),
-                                lookup_key=lookup_key, problems=problems, warnings=warnings)
+    def root_at(size: int) -> bytes:
+        return root_of(levels, size)
+
+    valid = _attested(restores, node=node, count=count, root_at=root_at,
+                      lookup_key=lookup_key, problems=problems, warnings=warnings)
+    witnesses = check_witnessed(witnessed, rows, count=count, root_at=root_at,
+                                lookup_key=lookup_key, problems=problems, warnings=warnings,
+                                restores=valid)
     listed = problems.listed()
     return VerificationReport(ok=not listed, entries=count, tree_size=count,
                               root=root_of(levels, count).hex(),
                               first_bad_index=problems.first(), problems=listed,
                               heads_checked=len(rows), signed_size=signed,
                               witnessed_checked=witnesses, warnings=warnings)
+
+
+def _attested(restores: Sequence[RestoreMark], *, node: str, count: int,
+              root_at: Callable[[int], bytes], lookup_key: KeyLookup, problems: Problems,
+              warnings: list[str]) -> list[RestoreMark]:
+    """The restore entries whose attestation holds. One without any (written before
+    restores were attested) explains nothing: a warning; one whose attestation fails
+    was forged or altered: a problem."""
+    valid = []
+    for mark in restores:
+        if mark.seq >= count:
+            continue
+        try:
+            check_attestation(mark, node=node, root_at=root_at, lookup_key=lookup_key)
+        except VerificationError as exc:
+            message = f"restore entry {mark.seq} (epoch {mark.epoch}): {exc}"
+            if mark.attestation is None:
+                warnings.append(f"{message}; it explains no witnessed head")
+            else:
+                problems.entry(mark.seq, message)
+            continue
+        valid.append(mark)
+    return valid
 
 
 def _check_leaves(store: AuditStore, chunks: Iterator[_Chunk],

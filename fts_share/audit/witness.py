@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from fts_share.audit.epochs import RestoreMark, explaining
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import SignatureVerifier, SignedTreeHead, verify_tree_head
 from fts_share.audit.problems import Problems
@@ -31,11 +32,14 @@ RootAt = Callable[[int], bytes]
 def check_witnessed(witnessed: Sequence[Witnessed], stored: Sequence[HeadRecord], *,
                     count: int, root_at: RootAt,
                     lookup_key: Callable[[str], SignatureVerifier | None],
-                    problems: Problems, warnings: list[str]) -> int:
+                    problems: Problems, warnings: list[str],
+                    restores: Sequence[RestoreMark] = ()) -> int:
     """Check each witnessed head against the log; return how many were checked.
 
     A head whose signature does not verify under this node's keys proves nothing about
-    this log: it is a warning (the partner holds a forgery), not a problem.
+    this log: it is a warning (the partner holds a forgery), not a problem. So is a
+    head that a restore explains (``restores``: the restore entries whose attestation
+    was checked): signed before the restore, beyond the snapshot it went back to.
     """
     held = {(row.size, row.root) for row in stored}
     checked = 0
@@ -50,6 +54,9 @@ def check_witnessed(witnessed: Sequence[Witnessed], stored: Sequence[HeadRecord]
             warnings.append(f"{label}: not signed by this node ({exc}); ignored")
             continue
         checked += 1
+        if _explained(label, head, restores, count=count, root_at=root_at, held=held,
+                      warnings=warnings):
+            continue
         if head.size > count:
             problems.head(count, f"{label}: expected at least {head.size} entries, got {count} "
                                  f"(entries {count}..{head.size - 1} are missing: the log "
@@ -64,6 +71,28 @@ def check_witnessed(witnessed: Sequence[Witnessed], stored: Sequence[HeadRecord]
             problems.other(f"{label}: missing from this node's signed heads (heads were "
                            f"deleted)")
     return checked
+
+
+def _explained(label: str, head: SignedTreeHead, restores: Sequence[RestoreMark], *,
+               count: int, root_at: RootAt, held: set[tuple[int, str]],
+               warnings: list[str]) -> bool:
+    """Whether a restore explains a witnessed head that no longer matches (a warning
+    naming it); a head that matches is not explained, it is checked as usual."""
+    if not restores:
+        return False
+    if head.size > count or root_at(head.size) != head.root:
+        mark = explaining(head, restores)
+        what = "is from before"
+    elif (head.size, head.root.hex()) not in held:
+        mark = explaining(head, restores, beyond=False)
+        what = "is missing from this node's signed heads, signed before"
+    else:
+        return False
+    if mark is None:
+        return False
+    warnings.append(f"{label} {what} {mark.describe()}: the history the restore went "
+                    f"back from, not tampering")
+    return True
 
 
 def check_schedule(stored: Sequence[HeadRecord], *, count: int, every: int,

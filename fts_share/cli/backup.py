@@ -64,5 +64,8 @@ def restore(snapshot: Path, home: Path, key_file: Path | None, force: bool,
                f"{to_rfc3339(report.created)} ({report.store}, {report.files} home files)")
     click.echo(f"purged again: {report.purged_again}; purges of versions not held: "
                f"{report.purges_not_held}; outbox at sequence {report.outbox_seq}")
-    click.echo("tell the partners: the node's log and outbox are behind what they hold "
-               "(docs/protocol.md, 'Recovery after a restore')")
+    click.echo(f"restore epoch {report.epoch} (the snapshot's log: {report.snapshot_size} "
+               "entries) is announced to the partners, which record it as a restore; tell "
+               "their operators too: envelopes sealed after the snapshot are lost to "
+               "partners that had not fetched them (docs/protocol.md, 'Recovery after a "
+               "restore')")

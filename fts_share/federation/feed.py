@@ -71,6 +71,7 @@ class VerifiedPage:
     findings: list[Any]
     peer_heads: dict[str, Any]
     roster_version: int | None
+    restore: dict[str, Any] | None = None
 
 
 def build_page(links: FeedLinks, sender: Sender, *, partner: str, after: int, limit: int,
@@ -188,4 +189,5 @@ def verify_page(page: Any, *, roster: Roster, origin: str, recipient: str, after
                         tree_consistency=_dict_or_none(page.get("tree_consistency")),
                         findings=findings if isinstance(findings, list) else [],
                         peer_heads=_dict_or_none(page.get("peer_heads")) or {},
-                        roster_version=rv if isinstance(rv, int) else None)
+                        roster_version=rv if isinstance(rv, int) else None,
+                        restore=_dict_or_none(page.get("restore")))

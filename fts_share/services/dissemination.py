@@ -13,7 +13,7 @@ from fts_share.clock import to_rfc3339
 from fts_share.federation import outbox
 from fts_share.federation.feed import MAX_PAGE_LIMIT, build_page
 from fts_share.federation.outbox import OutboxEntry, Sender
-from fts_share.services import logcheck
+from fts_share.services import logcheck, recovery
 from fts_share.services.unit import Work
 from fts_share.storage.outbox import SqlOutbox
 
@@ -92,4 +92,7 @@ def feed_page(work: Work, *, partner: str, after: int, limit: int,
                                                         head_size=head["size"])
     page["findings"] = logcheck.findings_about(session, partner)
     page["peer_heads"] = logcheck.relayed_heads(session, exclude={partner, work.node.code})
+    restored = recovery.announcement(session, node=work.node.code, key=work.node.signer())
+    if restored is not None:  # only once restored: epoch 0 sends nothing new
+        page["restore"] = restored
     return page

@@ -23,7 +23,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fts_share.audit.crosscheck import latest_peer_head, list_findings, observe_peer_head
+from fts_share.audit.crosscheck import (
+    RESTORE,
+    latest_peer_head,
+    list_findings,
+    observe_peer_head,
+    proof_base,
+)
+from fts_share.audit.epochs import Announcement, verify_announcement
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import SignedTreeHead
 from fts_share.audit.log import consistency_proof, record
@@ -35,6 +42,7 @@ from fts_share.federation.roster import Roster
 from fts_share.services.unit import Work
 from fts_share.storage.audit_store import audit_store
 from fts_share.storage.audit_tables import AuditEntry
+from fts_share.storage.models import FederationEvent
 
 MAX_FINDINGS_PER_PAGE = 10
 MAX_RELAYED_HEADS = 8
@@ -55,7 +63,8 @@ def findings_about(session: Session, partner: str) -> list[dict[str, Any]]:
     """Recent findings this node made about ``partner``, to send it."""
     return [{"kind": f.kind, "detected_at": to_rfc3339(f.detected_at), "first": f.first_head,
              "second": f.second_head, "detail": f.detail}
-            for f in list_findings(audit_store(session), peer=partner, limit=MAX_FINDINGS_PER_PAGE)]
+            for f in list_findings(audit_store(session), peer=partner, limit=MAX_FINDINGS_PER_PAGE)
+            if f.kind != RESTORE]  # a restore is the partner's own news, not a finding about it
 
 
 def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str, Any]]:
@@ -77,21 +86,25 @@ def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str,
 
 
 def held_size(session: Session, peer: str) -> int | None:
-    """The size of the largest head of ``peer`` this node holds."""
-    head = latest_peer_head(audit_store(session), peer)
-    return head.size if head else None
+    """The size to ask ``peer``'s next consistency proof from (``tree_size``): its
+    largest head this node holds, or after a restore the largest head the restored log
+    must still extend, until that is checked."""
+    return proof_base(audit_store(session), peer)
 
 
 def check_page_head(session: Session, *, roster: Roster, peer: str,
                     head_doc: Mapping[str, Any] | None, proof_doc: Any,
-                    now: datetime, relayed_by: str | None = None) -> str | None:
+                    now: datetime, relayed_by: str | None = None,
+                    restore_doc: Any = None) -> str | None:
     """Verify and store a tree head of ``peer`` (from its own page, or relayed by
-    another partner, without a proof); return a finding's kind, if any."""
+    another partner, without a proof), with the restore announcement of its page if
+    any; return a finding's kind, if any."""
     if not head_doc:
         return None
     try:
         head = SignedTreeHead.from_json(dict(head_doc))
         key = roster.signing_key(peer, head.key_id, at=now)
+        announcement = _announcement(roster, peer, restore_doc, now) if restore_doc else None
     except (VerificationError, FtsError) as exc:
         record(audit_store(session), now=now, actor=f"node:{relayed_by or peer}", action="reject",
                object_type="tree_head", object_id=peer, partner=peer, outcome="refused",
@@ -112,13 +125,24 @@ def check_page_head(session: Session, *, roster: Roster, peer: str,
         finding = observe_peer_head(audit_store(session), peer=peer, head=head,
                                     proof_fetcher=None if relayed_by else fetch,
                                     verify_sig=lambda sig, data: verify_signature(key, sig, data),
-                                    now=now)
+                                    now=now, announcement=announcement)
     except (VerificationError, FtsError) as exc:
         record(audit_store(session), now=now, actor=f"node:{relayed_by or peer}", action="reject",
                object_type="tree_head", object_id=peer, partner=peer, outcome="refused",
                detail={"reason": str(exc)[:300]})
         return "rejected"
+    if finding is not None and finding.kind == RESTORE:
+        session.add(FederationEvent(at=now, peer=peer, kind="restore", seq=None,
+                                    detail=finding.detail[:2000]))
     return finding.kind if finding else None
+
+
+def _announcement(roster: Roster, peer: str, doc: Any, now: datetime) -> Announcement:
+    """``peer``'s restore announcement, its signature checked with its roster key."""
+    def key_for(kid: str) -> Any:
+        key = roster.signing_key(peer, kid, at=now)
+        return lambda sig, data: verify_signature(key, sig, data)
+    return verify_announcement(doc, node=peer, key_for=key_for)
 
 
 def check_relayed_heads(session: Session, *, roster: Roster, relayed_by: str, me: str,
@@ -165,7 +189,7 @@ def check_page(work: Work, page: VerifiedPage) -> None:
     findings it reports about this node."""
     session, roster, origin = work.session, work.node.roster, page.origin
     check_page_head(session, roster=roster, peer=origin, head_doc=page.tree_head,
-                    proof_doc=page.tree_consistency, now=work.now)
+                    proof_doc=page.tree_consistency, now=work.now, restore_doc=page.restore)
     check_relayed_heads(session, roster=roster, relayed_by=origin, me=work.node.code,
                         heads=page.peer_heads, now=work.now)
     record_reported_findings(session, peer=origin, findings=page.findings, now=work.now)

@@ -16,8 +16,9 @@
 5. Every partner's link waits for that partner's next feed request, which tells the
    node where the link and the sequence go on (``SqlOutbox.start_recovery``), and an
    audit entry ``restore`` records the snapshot, the restore epoch, the purges
-   re-applied and the outbox sequence at the snapshot (``docs/protocol.md``,
-   "Recovery after a restore").
+   re-applied, the outbox sequence and the log's size at the snapshot, attested by the
+   node key (:func:`fts_share.audit.epochs.attest`), and a tree head signed at once
+   covers it (``docs/protocol.md``, "Recovery after a restore").
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from fts_share.audit.log import record
+from fts_share.audit.epochs import attest
+from fts_share.audit.log import current_root, log_size, record, sign_tree_head
 from fts_share.clock import to_rfc3339
 from fts_share.config import CONFIG_FILE, load_config, write_config
 from fts_share.crypto import snapshot
@@ -63,6 +65,8 @@ class RestoreReport:
     purged_again: int
     purges_not_held: int
     outbox_seq: int
+    epoch: int = 0
+    snapshot_size: int = 0
 
 
 def _not_empty(path: Path) -> bool:
@@ -215,6 +219,7 @@ def restore(source: Path, home: Path, *, key: bytes, now: datetime, force: bool 
     node = Node.open(home)
     try:
         with unit_of_work(node, now) as work:
+            snapshot_size, snapshot_root = current_root(work.audit)
             again, absent = reapply_purges(work, merged)
             outbox = SqlOutbox(work.session)
             last = outbox.last()
@@ -223,15 +228,22 @@ def restore(source: Path, home: Path, *, key: bytes, now: datetime, force: bool 
             epoch = 1 + int(work.session.scalar(select(func.count()).select_from(AuditEntry)
                                                 .where(AuditEntry.action == "restore")) or 0)
             outbox.start_recovery(partners, seq_floor=seq)
+            signer = node.signer()
+            attestation = attest(node=header.node, epoch=epoch, seq=log_size(work.audit),
+                                 snapshot_size=snapshot_size, snapshot_root=snapshot_root,
+                                 time=now, key_id=signer.kid, sign=signer.sign)
             record(work.audit, now=now, actor="system", action="restore", object_type="node",
                    object_id=header.node,
                    detail={"snapshot_created": to_rfc3339(header.created),
                            "snapshot_expires": to_rfc3339(header.expires),
                            "key_id": header.key_id, "purged_again": again,
                            "purges_not_held": absent, "outbox_seq": seq,
-                           "epoch": epoch, "awaiting": partners})
+                           "epoch": epoch, "awaiting": partners,
+                           "snapshot_size": snapshot_size, "attestation": attestation})
+            sign_tree_head(work.audit, now=now, sign=signer.sign, key_id=signer.kid)
     finally:
         node.close()
     return RestoreReport(home=home, node=header.node, created=header.created,
                          expires=header.expires, store=header.store, files=files,
-                         purged_again=again, purges_not_held=absent, outbox_seq=seq)
+                         purged_again=again, purges_not_held=absent, outbox_seq=seq,
+                         epoch=epoch, snapshot_size=snapshot_size)

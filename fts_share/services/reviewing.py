@@ -23,7 +23,7 @@ from fts_share.audit.verify import VerificationReport, verify_log
 from fts_share.clock import to_rfc3339
 from fts_share.crypto.keys import PublicKey, verify_signature
 from fts_share.errors import FtsError
-from fts_share.services import dissemination
+from fts_share.services import dissemination, recovery
 from fts_share.services.node import Node
 from fts_share.services.unit import Work, reading
 from fts_share.storage.audit_store import audit_store
@@ -60,7 +60,8 @@ def verify_node_log(node: Node) -> VerificationReport:
     """Recompute this node's audit tree and check every signed tree head."""
     with node.store.read() as session:
         return verify_log(audit_store(session), lookup_key=key_lookup(node),
-                          head_every=node.config.audit.head_every)
+                          head_every=node.config.audit.head_every,
+                          restores=recovery.marks(session), node=node.code)
 
 
 def verify(work: Work, *, actor: str, via: str | None = None) -> VerificationReport:

@@ -18,6 +18,7 @@ from fts_share.federation import freshness as freshness_rules
 from fts_share.federation import roster as roster_rules
 from fts_share.federation import wire
 from fts_share.federation.roster import Roster, build_member, roster_key_entry, sign_roster
+from fts_share.services import recovery
 from fts_share.services.node import Node
 from fts_share.services.unit import Work
 from fts_share.storage.rosters import SqlRosterVersions
@@ -101,6 +102,13 @@ def node_info(node: Node, *, now: datetime) -> dict[str, Any]:
         info["roster"] = {"version": None, "error": str(exc)}
     except StoreUnavailable:
         info["roster"] = {"version": None, "error": "the node's database does not answer"}
+    try:
+        with node.store.read() as session:
+            restored = recovery.announcement(session, node=node.code, key=node.signer())
+    except StoreUnavailable:
+        restored = None
+    if restored is not None:
+        info["restore"] = restored
     return info
 
 

@@ -28,6 +28,7 @@ from fts_share.audit.verify import VerificationReport, verify_log
 from fts_share.audit.witness import Witnessed
 from fts_share.errors import FtsError
 from fts_share.federation.http import PartnerClient
+from fts_share.services import recovery
 from fts_share.services.node import Node
 from fts_share.services.reviewing import key_lookup
 from fts_share.services.unit import Work, reading, unit_of_work
@@ -127,7 +128,8 @@ def verify_witnessed(node: Node, *, now: datetime,
             answers.unreachable["all"] = str(exc)[:300]
     with node.store.read() as session:
         report = verify_log(audit_store(session), lookup_key=key_lookup(node),
-                            witnessed=answers.heads, head_every=node.config.audit.head_every)
+                            witnessed=answers.heads, head_every=node.config.audit.head_every,
+                            restores=recovery.marks(session), node=node.code)
     report.warnings.extend(f"partner {code} could not be asked: {why}"
                            for code, why in sorted(answers.unreachable.items()))
     return report, answers

@@ -52,6 +52,7 @@ from fts_share.audit.store import (
     FindingRecord,
     HeadRecord,
     HeadSchedule,
+    PeerEpochRecord,
     PeerHeadRecord,
     Subtree,
 )
@@ -63,6 +64,7 @@ from fts_share.storage.audit_tables import (
     AuditEntry,
     AuditFinding,
     AuditNode,
+    PeerEpoch,
     PeerTreeHead,
     TreeHead,
     node_id,
@@ -263,6 +265,28 @@ class SqlAuditStore(AuditReads):
         self.session.add(PeerTreeHead(peer=peer, size=head.size, root=head.root.hex(),
                                       time=head.time, key_id=head.key_id,
                                       signature=b64u(head.signature), received_at=received_at))
+
+    def peer_epochs(self, peer: str) -> Sequence[PeerEpochRecord]:
+        """The restore epochs ``peer`` announced, by epoch."""
+        return self.session.scalars(select(PeerEpoch).where(PeerEpoch.peer == peer)
+                                    .order_by(PeerEpoch.epoch)).all()
+
+    def add_peer_epoch(self, peer: str, *, epoch: int, audit_seq: int, snapshot_size: int,
+                       recorded_at: datetime) -> None:
+        """Record an epoch of ``peer``: the heads stored so far are from before it."""
+        before = self.session.scalar(select(func.max(PeerTreeHead.id))
+                                     .where(PeerTreeHead.peer == peer))
+        self.session.add(PeerEpoch(peer=peer, epoch=epoch, audit_seq=audit_seq,
+                                   snapshot_size=snapshot_size, before_head=before or 0,
+                                   recorded_at=recorded_at))
+        self.session.flush()
+
+    def check_peer_epoch(self, peer: str, epoch: int, *, at: datetime) -> None:
+        """Note that ``peer``'s log of ``epoch`` extends the heads it carried over."""
+        row = self.session.scalar(select(PeerEpoch).where(PeerEpoch.peer == peer,
+                                                          PeerEpoch.epoch == epoch))
+        if row is not None and row.checked_at is None:
+            row.checked_at = at
 
     def add_finding(self, *, peer: str, kind: str, detected_at: datetime,
                     first_head: dict[str, Any], second_head: dict[str, Any], detail: str,

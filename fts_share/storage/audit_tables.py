@@ -13,8 +13,12 @@ implements over these tables.
 - ``tree_heads``: the node's own signed tree heads.
 - ``peer_tree_heads``: signed tree heads received from partner nodes.
 - ``audit_findings``: split views and inconsistent histories detected at partners.
+- ``peer_epochs``: the restore epochs partners announced (``docs/protocol.md``,
+  "Recovery after a restore").
 
-Nothing here is ever updated or deleted by the application.
+Nothing here is ever updated or deleted by the application, except ``checked_at`` of
+a peer epoch, set once when the restored log is found consistent with the heads it
+carried over.
 """
 
 from __future__ import annotations
@@ -22,7 +26,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fts_share.storage.base import Base, UTCDateTime
@@ -121,3 +134,20 @@ class AuditFinding(Base):
     second_head: Mapped[dict[str, Any]] = mapped_column(JSON)
     detail: Mapped[str] = mapped_column(Text)
     audit_seq: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PeerEpoch(Base):
+    """A restore epoch a partner announced: the heads of its ``peer`` stored before it
+    (ids up to ``before_head``) and larger than ``snapshot_size`` are history."""
+
+    __tablename__ = "peer_epochs"
+    __table_args__ = (UniqueConstraint("peer", "epoch", name="uq_peer_epochs_peer_epoch"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    peer: Mapped[str] = mapped_column(String(32), index=True)
+    epoch: Mapped[int] = mapped_column(Integer)
+    audit_seq: Mapped[int] = mapped_column(BigInteger)
+    snapshot_size: Mapped[int] = mapped_column(BigInteger)
+    before_head: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -70,6 +70,7 @@ def test_backup_then_restore_round_trips(coalition: Coalition, tmp_path: Path,
     res = CliRunner().invoke(cli, ["restore", str(snap), str(target),
                                    "--database-url", fresh_url("restored")])
     assert res.exit_code == 0, res.output
+    assert "restore epoch 1" in res.output and "announced to the partners" in res.output
     node = Node.open(target)
     try:
         assert node.code == "IRQ" and node.signing.kid == irq.node.signing.kid
@@ -251,7 +252,8 @@ def test_restored_node_continues_its_sequence_past_what_partners_hold(
     assert notice_ids(fra, "IRQ") == [first, lost, after]  # nothing lost, nothing twice
     seqs = received_seqs(fra, "IRQ")
     assert seqs[:2] == held and seqs[2] > held[-1] + 1  # never reused: the epoch's gap
-    assert events(fra, "IRQ") == []  # not a fork, not a reorder
+    # Not a fork, not a reorder: the one event is the restore IRQ announced.
+    assert [e.kind for e in events(fra, "IRQ")] == ["restore"]
     assert fra.api("GET", f"/api/v1/notices/{after}{PURPOSE}", token="officer")[0] == 200
 
 
