@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from fts_share.audit.log import record
 from fts_share.clock import parse_rfc3339
 from fts_share.crypto.envelope import EnvelopeHeader
+from fts_share.errors import NotFound
 from fts_share.federation.envelopes import Rejected
 from fts_share.services.hits import report_json
 from fts_share.services.unit import Work
@@ -89,6 +90,17 @@ def confirmed_counts(work: Work, notice_ids: Iterable[str]) -> dict[str, int]:
         HitReport.id.in_(newest), HitReport.state == "confirmed")
         .group_by(HitReport.notice_id))
     return {str(nid): int(n) for nid, n in rows}
+
+
+def feedback(work: Work, notice_id: str) -> dict[str, Any]:
+    """A notice's hits reported by partners and its related notices (metadata only);
+    :class:`NotFound` if this node holds no version of it."""
+    held = work.session.scalar(select(func.count()).select_from(Notice)
+                               .where(Notice.notice_id == notice_id))
+    if not held:
+        raise NotFound(f"no notice {notice_id}")
+    return {"id": notice_id, "hits": reported(work, notice_id),
+            "related": related(work, notice_id)}
 
 
 def related(work: Work, notice_id: str) -> list[dict[str, Any]]:

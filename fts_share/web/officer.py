@@ -117,8 +117,7 @@ def _feedback(notice_id: str) -> dict[str, Any]:
     """What the notice's page shows beside its metadata: the hits partners reported
     on it and its related notices."""
     with context.read() as work:
-        return {"hits": hit_reports.reported(work, notice_id),
-                "related": hit_reports.related(work, notice_id)}
+        return {k: v for k, v in hit_reports.feedback(work, notice_id).items() if k != "id"}
 
 
 @bp.get("/notices/<notice_id>")

@@ -118,6 +118,10 @@ def test_confirmed_match_reaches_the_origin_alone_and_its_revision_follows(
     [seen] = reported(fra, nid)
     assert (seen["partner"], seen["state"], seen["note"]) == (
         "IRQ", "confirmed", "Seen at Baghdad airport.")
+    status, api, _ = fra.api("GET", f"/api/v1/notices/{nid}/hits", token="officer")
+    assert status == 200 and api["hits"] == [seen] and api["related"] == [
+        {"kind": "hit", "partner": "IRQ", "direction": "received"}]
+    assert fra.api("GET", f"/api/v1/notices/{uuid.uuid4()}/hits", token="officer")[0] == 404
     [entry] = audit(fra, "receive", "hit")
     assert entry.partner == "IRQ" and entry.object_id == nid
     poll(mli)
