@@ -18,9 +18,12 @@ from sqlalchemy import select
 from fts_share.clock import to_rfc3339, utcnow
 from fts_share.crypto.canonical import strict_loads
 from fts_share.crypto.envelope import open_envelope, verify_envelope
-from fts_share.errors import CryptoError
+from fts_share.crypto.keys import KeyKind, generate
+from fts_share.errors import CryptoError, RosterError
+from fts_share.federation.roster import Roster, build_member, roster_key_entry
 from fts_share.federation.wire import violation
 from fts_share.services import dissemination, hit_reports
+from fts_share.services.hits import HIT_PROTOCOL
 from fts_share.services.unit import Work, reading
 from fts_share.services.watchlist_import import import_csv
 from fts_share.storage.hit_tables import HitReport
@@ -214,3 +217,21 @@ def test_tampered_hit_is_refused(coalition: Coalition) -> None:
     [refusal] = events(fra, "IRQ", "poll_failed")  # the page's signed index says so
     assert "does not match its index digest" in refusal.detail
     assert len(audit(fra, "reject", "feed-page")) == 1
+
+
+def test_the_roster_says_who_accepts_hit_feedback() -> None:
+    now = utcnow()
+    key = roster_key_entry(generate(KeyKind.ED25519).public(), use="sign", valid_from=now)
+
+    def member(**extra: Any) -> Any:
+        entry = build_member(code="FRA", name="FRA", role="member", url="http://fra.example",
+                             valid_from=now, keys=[key])
+        doc = {"version": 1, "issued": to_rfc3339(now), "secretariat": "ed25519:x",
+               "members": [{**entry, **extra}]}
+        return Roster(doc).members["FRA"]
+
+    assert member().protocols == (1,) and not member().accepts(HIT_PROTOCOL)
+    assert member(protocols=[2, 1]).accepts(HIT_PROTOCOL)
+    for bad in ([], ["2"], [0], "2", [True]):
+        with pytest.raises(RosterError):
+            member(protocols=bad)
