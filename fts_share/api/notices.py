@@ -13,7 +13,7 @@ from fts_share.errors import ValidationError
 from fts_share.http import context
 from fts_share.jsontext import MAX_ROW_ID
 from fts_share.notices import schemas
-from fts_share.services import notice_search, publishing
+from fts_share.services import hit_reports, notice_search, publishing
 
 bp = Blueprint("api_notices", __name__)
 
@@ -171,3 +171,12 @@ def share(notice_id: str) -> dict[str, Any]:
                                         actor=caller().actor, purpose=opened["purpose"],
                                         legal_basis=opened["legal_basis"])
     return {"id": notice_id, "shared_with": codes}
+
+
+@bp.get("/notices/<notice_id>/hits")
+@require("officer")
+def hits(notice_id: str) -> dict[str, Any]:
+    """The hits partners reported on a notice published here (each partner's current
+    state and its history) and the notice's related notices; metadata only."""
+    with context.read() as work:
+        return hit_reports.feedback(work, notice_id)

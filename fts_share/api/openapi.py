@@ -104,6 +104,20 @@ VIEWS: dict[str, dict[str, Any]] = {
         "origin": {"type": "string"},
         "linked_by": {"enum": ["opened", "same_notice", "document", "score"]},
         "at": {"type": "string", "format": "date-time"}}),
+    "HitReport": _closed({
+        "partner": {"type": "string"}, "notice": {"type": "string"},
+        "notice_version": {"type": "integer"}, "state": {"enum": ["confirmed", "withdrawn"]},
+        "decided": {"type": "string", "format": "date-time"},
+        "recorded": {"type": "string", "format": "date-time"}, "note": NULL_STRING,
+        "contact": {"type": "string"}, "direction": {"enum": ["sent", "received"]}},
+        history={"type": "array", "items": ref("HitReport")}),
+    "NoticeHits": _closed({
+        "id": {"type": "string"},
+        "hits": {"type": "array", "items": ref("HitReport"),
+                 "description": "per partner: its current state, with its history"},
+        "related": {"type": "array", "items": {
+            "type": "object", "required": ["kind"],
+            "properties": {"kind": {"enum": ["supersedes", "same-subject", "hit"]}}}}}),
     "AlertList": _closed({"items": {"type": "array", "items": ref("Alert")},
                           "next": {"type": ["integer", "null"]}}),
     "OfficerScreenResult": {
@@ -220,6 +234,9 @@ def _notice_paths() -> dict[str, dict[str, Any]]:
             "get": _op("A self-contained, verifiable copy of the notice (refused under "
                        "no-onward-dissemination)", security="bearer", query=OpenQuery,
                        ok=_ok(ref("notice-export")), tag="notices")},
+        "/api/v1/notices/{notice_id}/hits": {
+            "get": _op("Hits reported by partners on a notice, and its related notices",
+                       security="bearer", ok=_ok(ref("NoticeHits")), tag="notices")},
         "/api/v1/notices/{notice_id}/share": {
             "post": _op("Re-share a received notice as its origin signed it",
                         security="bearer", body=ref("ShareRequest"), ok=_ok(ref("Shared")),

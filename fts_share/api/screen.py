@@ -76,5 +76,6 @@ def decide(alert_id: int) -> dict[str, Any]:
     data = schemas.load_decision(context.json_body())
     with context.work() as work:
         alert = alert_service.decide(work, alert_id=alert_id, decision=data["decision"],
-                                     actor=caller().audit_name, reason=data["reason"])
+                                     actor=caller().audit_name, reason=data["reason"],
+                                     note=data.get("note"))
         return alert_service.alerts_json(work, [alert])[0]

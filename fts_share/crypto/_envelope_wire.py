@@ -55,7 +55,8 @@ WRAPPED_KEY_LENGTHS: Mapping[str, int] = {
 }
 
 TLP_LABELS = ("RED", "AMBER+STRICT", "AMBER", "GREEN", "CLEAR")
-ENVELOPE_KINDS = ("notice", "tombstone")
+#: ``hit`` is protocol version 2 (hit feedback): sent only to partners that accept it.
+ENVELOPE_KINDS = ("notice", "tombstone", "hit")
 MAX_SEQ = 2**53 - 1
 
 ENVELOPE_FIELDS = frozenset({"v", "header", "keys", "nonce", "ciphertext", "signature"})

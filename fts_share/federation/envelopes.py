@@ -38,6 +38,7 @@ PAYLOAD_SCHEMAS = {
     ("notice", "forwarded"): ("statement", "/$defs/forwardedPayload/properties/forwarded"),
     ("tombstone", "tombstone"): ("tombstone", ""),
     ("tombstone", "recall"): ("statement", "/$defs/recallPayload/properties/recall"),
+    ("hit", "hit"): ("hit", ""),
 }
 
 
@@ -178,6 +179,8 @@ def notice_id_of(payload: Any) -> str | None:
             return str(payload["notice"]["provenance"]["id"])
         if "tombstone" in payload:
             return str(payload["tombstone"]["id"])
+        if "hit" in payload:
+            return str(payload["hit"]["notice"]["id"])
     except (KeyError, TypeError):
         return None
     return None

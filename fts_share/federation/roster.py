@@ -55,6 +55,12 @@ class Member:
     valid_from: datetime
     valid_until: datetime | None
     keys: tuple[RosterKey, ...]
+    protocols: tuple[int, ...] = (1,)
+
+    def accepts(self, version: int) -> bool:
+        """Whether the partner lists protocol ``version`` (docs/protocol.md,
+        "Versioning and extensions")."""
+        return version in self.protocols
 
     def active_at(self, when: datetime) -> bool:
         """Whether the partner is an active participant at ``when``."""
@@ -68,6 +74,17 @@ def _time(value: Any, where: str) -> datetime:
         return parse_rfc3339(value)
     except (ValueError, TypeError) as exc:
         raise RosterError(f"roster: {where} is not an RFC 3339 time") from exc
+
+
+def _protocols(value: Any, where: str) -> tuple[int, ...]:
+    """A member's ``protocols`` (``[1]`` when absent); an entry that is not a positive
+    integer makes the roster malformed."""
+    if value is None:
+        return (1,)
+    if not isinstance(value, list) or not value or not all(
+            type(v) is int and v >= 1 for v in value):
+        raise RosterError(f"roster: {where}.protocols must be a list of positive integers")
+    return tuple(sorted(set(value)))
 
 
 def _opt_time(value: Any, where: str) -> datetime | None:
@@ -122,7 +139,7 @@ class Roster:
                       status=str(doc.get("status", "active")), url=str(doc["url"]).rstrip("/"),
                       valid_from=_time(doc["valid_from"], f"{where}.valid_from"),
                       valid_until=_opt_time(doc.get("valid_until"), f"{where}.valid_until"),
-                      keys=tuple(keys))
+                      keys=tuple(keys), protocols=_protocols(doc.get("protocols"), where))
 
     # -- verification -------------------------------------------------------------
     @classmethod

@@ -46,6 +46,8 @@ class DecisionSchema(StrictSchema):
 
     decision = fields.String(required=True, validate=OneOf(DECISIONS))
     reason = Text(max_length=NOTE_MAX, multiline=True, required=True)
+    #: on a confirmation, a note for the notice's origin (sent with the hit feedback)
+    note = Text(max_length=REASON_MAX, multiline=True)
 
 
 class OpenRequestSchema(StrictSchema):

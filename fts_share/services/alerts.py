@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from fts_share.audit.log import record
 from fts_share.clock import to_rfc3339
 from fts_share.errors import Conflict, NotFound
+from fts_share.services import hits
 from fts_share.services.screening import notice_record_id
 from fts_share.services.unit import Work
 from fts_share.storage.alert_tables import AlertMatch, AlertSighting
@@ -44,10 +45,13 @@ def count(work: Work, status: str = "new") -> int:
 STATUS_AFTER = {"confirmed": "confirmed", "dismissed": "dismissed", "reopened": "new"}
 
 
-def decide(work: Work, *, alert_id: int, decision: str, actor: str, reason: str) -> Alert:
+def decide(work: Work, *, alert_id: int, decision: str, actor: str, reason: str,
+           note: str | None = None) -> Alert:
     """Confirm, dismiss or reopen an alert, with a reason. Every decision is kept (a
     revision adds to the history) and logged; a decision that would not change the
-    alert's status is a :class:`Conflict`."""
+    alert's status is a :class:`Conflict`. Confirming a match on a received notice, or
+    taking a confirmation back, tells the notice's origin (:func:`hits.on_decision`,
+    with the officer's ``note``)."""
     alert = work.session.get(Alert, alert_id)
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
@@ -65,6 +69,7 @@ def decide(work: Work, *, alert_id: int, decision: str, actor: str, reason: str)
            object_id=str(alert_id), partner=None,
            detail={"decision": decision, "previous": previous, "notice": alert.notice_id,
                    "revision": revision, "reason_given": True})
+    hits.on_decision(work, alert, previous=previous, actor=actor, note=note)
     return alert
 
 
@@ -152,4 +157,5 @@ def get(work: Work, alert_id: int) -> dict[str, Any]:
     alert = work.session.get(Alert, alert_id)
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
-    return {**with_records(work, [alert])[0], "history": history(work, alert_id)}
+    return {**with_records(work, [alert])[0], "history": history(work, alert_id),
+            "hit_feedback": hits.feedback_for_alert(work, alert)}

@@ -39,6 +39,7 @@ from fts_share.federation.roster import Roster
 from fts_share.notices.schemas import load_received
 from fts_share.services import purgelog
 from fts_share.services.dissemination import recall_shares
+from fts_share.services.hit_reports import apply_hit
 from fts_share.services.unit import Work
 from fts_share.storage import notices as notice_store
 from fts_share.storage.inbox import PageRows, SqlInbox
@@ -289,13 +290,15 @@ def _arrived(state: PageState, receipt: Receipt) -> None:
 def _apply(state: PageState, *, header: EnvelopeHeader, payload: dict[str, Any],
            receipt: Receipt | None) -> None:
     """Store a received notice version (``receipt``) with what follows from it, or
-    carry out a tombstone."""
+    carry out a tombstone, or store a partner's hit feedback."""
     if receipt is not None:
         _store_version(state, header=header, receipt=receipt)
     elif header.kind == "tombstone" and isinstance(payload.get("recall"), dict):
         _apply_recall(state.work, state.inbox, header=header, recall=payload["recall"])
     elif header.kind == "tombstone":
         _apply_tombstone(state, header=header, tomb=payload["tombstone"])
+    elif header.kind == "hit":
+        apply_hit(state.work, header=header, hit=payload["hit"])
     else:
         raise Rejected(f"unknown envelope kind {header.kind!r}")
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fts_share.storage import alert_tables as _alert_tables  # noqa: F401  (same metadata)
 from fts_share.storage import audit_tables as _audit_tables  # noqa: F401  (same metadata)
+from fts_share.storage import hit_tables as _hit_tables  # noqa: F401  (same metadata)
 from fts_share.storage import jobs_tables as _jobs_tables  # noqa: F401  (same metadata)
 from fts_share.storage.base import Base, UTCDateTime
 

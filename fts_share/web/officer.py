@@ -13,8 +13,8 @@ from fts_share.errors import Conflict, Forbidden, FtsError, Gone, NotFound, Vali
 from fts_share.http import context
 from fts_share.notices import schemas
 from fts_share.services import alerts as alert_service
+from fts_share.services import hit_reports, publishing, screening
 from fts_share.services import inbox as inbox_service
-from fts_share.services import publishing, screening
 from fts_share.web import errors, forms, security, users, views
 from fts_share.web.labels import label, message
 
@@ -98,9 +98,11 @@ def inbox() -> ResponseReturnValue:
                                                    status=status, page=page,
                                                    per_page=PER_PAGE)
         new_alerts = alert_service.count(work, "new")
+        hits = (hit_reports.confirmed_counts(work, [r.notice_id for r in rows])
+                if box == "published" else {})
     return render_template("officer/inbox.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PER_PAGE)), box=box, status=status,
-                           new_alerts=new_alerts)
+                           new_alerts=new_alerts, hits=hits)
 
 
 def _summary(notice_id: str) -> Any:
@@ -111,13 +113,21 @@ def _summary(notice_id: str) -> Any:
     return row
 
 
+def _feedback(notice_id: str) -> dict[str, Any]:
+    """What the notice's page shows beside its metadata: the hits partners reported
+    on it and its related notices."""
+    with context.read() as work:
+        return {k: v for k, v in hit_reports.feedback(work, notice_id).items() if k != "id"}
+
+
 @bp.get("/notices/<notice_id>")
 @users.require("officer")
 def open_gate(notice_id: str) -> ResponseReturnValue:
     """Ask the purpose and legal basis before anything of the content is shown."""
     intent = "edit" if request.args.get("intent") == "edit" else "view"
     return render_template("officer/open.html", row=_summary(notice_id), intent=intent,
-                           errors={}, form={}, **views.notice_form_context())
+                           errors={}, form={}, **_feedback(notice_id),
+                           **views.notice_form_context())
 
 
 def _open(notice_id: str, purpose: str, legal_basis: list[str]) -> dict[str, Any]:
@@ -148,7 +158,8 @@ def open_notice(notice_id: str) -> ResponseReturnValue:
     except ValidationError as exc:
         errs = {k.split(".")[0]: [message(m) for m in v] for k, v in exc.errors.items()}
         return render_template("officer/open.html", row=_summary(notice_id), intent=intent,
-                               errors=errs, form=raw, **views.notice_form_context()), 422
+                               errors=errs, form=raw, **_feedback(notice_id),
+                               **views.notice_form_context()), 422
     view = _open(notice_id, asked["purpose"], asked["legal_basis"])
     if intent == "edit":
         if not view["authored"] or view["status"] != "active":
@@ -238,6 +249,7 @@ def alert(alert_id: int) -> ResponseReturnValue:
         except NotFound:
             abort(404)
     return render_template("officer/alerts.html", items=[found], history=found["history"],
+                           hit_feedback=found["hit_feedback"],
                            status=found["alert"].status, next=None)
 
 
@@ -245,14 +257,16 @@ def alert(alert_id: int) -> ResponseReturnValue:
 @users.require("officer")
 def decide(alert_id: int) -> ResponseReturnValue:
     """Confirm, dismiss or reopen one alert, with a reason (kept and logged)."""
-    raw = {k: request.form[k] for k in ("decision", "reason") if request.form.get(k, "").strip()}
+    raw = {k: request.form[k] for k in ("decision", "reason", "note")
+           if request.form.get(k, "").strip()}
     user = users.current_user()
     assert user is not None
     try:
         data = schemas.load_decision(raw)
         with context.work() as work:
             alert_service.decide(work, alert_id=alert_id, decision=data["decision"],
-                                 actor=user.audit_name, reason=data["reason"])
+                                 actor=user.audit_name, reason=data["reason"],
+                                 note=data.get("note"))
     except ValidationError as exc:
         flash(_("The decision was not recorded: %(why)s",
                 why="; ".join(f"{label('field', k)}: {message(m)}"

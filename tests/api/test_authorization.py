@@ -36,6 +36,7 @@ ENDPOINTS: list[tuple[str, str, set[str]]] = [
     ("GET", f"/api/v1/notices/{NID}/export?purpose=investigation&legal_basis=UNSCR-2178",
      {"officer"}),
     ("POST", f"/api/v1/notices/{NID}/share", {"officer"}),
+    ("GET", f"/api/v1/notices/{NID}/hits", {"officer"}),
     ("POST", "/api/v1/screen", {"officer", "node"}),
     ("GET", "/api/v1/alerts", {"officer"}),
     ("POST", "/api/v1/alerts/1/decision", {"officer"}),

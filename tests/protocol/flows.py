@@ -129,6 +129,8 @@ def fetch_page(c: Collected, caller: Member, origin: Member, *, after: int = 0,
             c.add("notice", "notice", payload["notice"], "/$defs/wire")
         elif kind == "tombstone":
             c.add("tombstone", "tombstone", payload["tombstone"])
+        elif kind == "hit":
+            c.add("hit", "hit", payload["hit"])
         elif kind == "forwarded":
             c.add("forwarded-statement", "statement",
                   json.loads(_unb64u(payload["forwarded"]["signed"])))
@@ -277,19 +279,23 @@ def problems(c: Collected, a: Member, b: Member) -> None:
 
 
 def decisions_and_witnesses(c: Collected, a: Member, b: Member) -> None:
-    """An officer decides an alert (the request body of a decision), and ``b`` asks ``a``
-    for the heads of ``b`` that ``a`` witnessed (a signed partner request)."""
+    """An officer decides an alert (the request body of a decision, with a note for the
+    origin: its hit feedback, fetched by the other node from the decider's feed), and
+    ``b`` asks ``a`` for the heads of ``b`` that ``a`` witnessed (a signed partner
+    request)."""
     status, doc = signed(b, "GET", f"{a.url}/api/v1/audit/witnessed-heads?limit=10")
     assert status == 200, doc
     c.add("witnessed-heads", "witnessed-heads", doc, status=status)
     for member in (a, b):
         status, listing, _ = member.api("GET", "/api/v1/alerts", token="officer")
         if status == 200 and listing["items"]:
-            body = {"decision": "confirmed", "reason": "Same date of birth."}
+            body = {"decision": "confirmed", "reason": "Same date of birth.",
+                    "note": "Seen at the border on 2 December."}
             c.add("alert-decision", "alert-decision", body)
             status, out, _ = member.api(
                 "POST", f"/api/v1/alerts/{listing['items'][0]['id']}/decision",
                 token="officer", body=body)
             assert status == 200, out
+            fetch_page(c, b if member is a else a, member)
             return
     raise AssertionError("the flows raised no alert to decide")

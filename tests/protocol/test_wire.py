@@ -43,6 +43,10 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Collec
         flows.operations(out, a)
         flows.screening(out, a, b)
         flows.reviewer(out, a)
+        coalition.version += 1  # every partner accepts hit feedback (protocol version 2)
+        coalition.publish_roster(coalition.roster_document(
+            version=coalition.version, now=utcnow(),
+            edit=lambda entries: [e.__setitem__("protocols", [1, 2]) for e in entries]))
         flows.decisions_and_witnesses(out, a, b)
         flows.problems(out, a, b)
         yield out
@@ -58,7 +62,7 @@ NAMES = ["readiness",  # the operator's GET /readyz
          "notice-search", "node-info", "roster", "screen-query",
          "screen-answer", "explanation", "audit-entries", "audit-entry", "inclusion-proof",
          "consistency-proof", "problem", "problem-signature", "witnessed-heads",
-         "alert-decision", "audit-bundle", "peers"]
+         "alert-decision", "audit-bundle", "peers", "payload-hit", "hit"]
 
 
 @pytest.mark.parametrize("name", NAMES)
