@@ -38,6 +38,8 @@ from fts_share.errors import ValidationError
 MAGIC = b"FTS-MAPPED-INDEX"
 ALIGN = 64
 MAX_HEADER = 1 << 22
+#: lookups a :class:`HashIndex` remembers
+MEMO = 1 << 16
 DTYPES = frozenset({"<i1", "<i4", "<i8", "<u1", "<u4", "<u8", "<f4", "<f8", "|b1", "|i1",
                     "|u1"})
 
@@ -74,10 +76,11 @@ class StringTable(Sequence[str]):
     """Strings by id, decoded one at a time from a mapped offsets + bytes pair."""
 
     def __init__(self, sections: dict[str, np.ndarray], name: str) -> None:
-        self._off = sections[f"{name}.offsets"]
-        self._bytes = sections[f"{name}.bytes"]
-        if len(self._off) == 0 or (len(self._off) > 1 and self._off[-1] > len(self._bytes)):
+        off, raw = sections[f"{name}.offsets"], sections[f"{name}.bytes"]
+        if len(off) == 0 or off[-1] > len(raw):
             raise bad(f"section {name}: offsets beyond the strings")
+        self._off = off.data
+        self._bytes = raw.data
 
     def __len__(self) -> int:
         return len(self._off) - 1
@@ -85,8 +88,9 @@ class StringTable(Sequence[str]):
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        a, b = int(self._off[i]), int(self._off[i + 1])
-        return self._bytes[a:b].tobytes().decode("utf-8", "surrogatepass")
+        if i < 0:
+            i += len(self)
+        return str(self._bytes[self._off[i]:self._off[i + 1]], "utf-8", "surrogatepass")
 
 
 class HashIndex:
@@ -95,13 +99,23 @@ class HashIndex:
     def __init__(self, sections: dict[str, np.ndarray], name: str,
                  table: StringTable | None = None) -> None:
         self.table = table or StringTable(sections, name)
+        self._memo: dict[str, int | None] = {}
         self._hashes = sections[f"{name}.hashes"]
         self._order = sections[f"{name}.order"]
         if len(self._hashes) != len(self.table) or len(self._order) != len(self.table):
             raise bad(f"section {name}: hash index does not match the strings")
 
     def get(self, key: str, default: int | None = None) -> int | None:
-        """The id of ``key``, or ``default``."""
+        """The id of ``key``, or ``default`` (memoised: the same keys come back)."""
+        found = self._memo.get(key, -1)
+        if found == -1:
+            found = self._find(key)
+            if len(self._memo) >= MEMO:
+                self._memo.clear()
+            self._memo[key] = found
+        return default if found is None else found
+
+    def _find(self, key: str) -> int | None:
         h = np.uint64(key_hash(key))
         lo = int(np.searchsorted(self._hashes, h, side="left"))
         n = len(self._hashes)
@@ -110,7 +124,7 @@ class HashIndex:
             if self.table[i] == key:
                 return i
             lo += 1
-        return default
+        return None
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None

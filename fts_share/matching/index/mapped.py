@@ -162,6 +162,7 @@ class MappedIndex:
         self._df = mapfile.HashIndex(s.arrays, "df")
         self._df_count = s["df.count"]
         self._rarity: dict[str, float] = {}
+        self._parts: dict[int, NamePart] = {}
         self._records = mapfile.HashIndex(s.arrays, "records")
         self._docs = mapfile.HashIndex(s.arrays, "docs")
         self._strings = {n: mapfile.StringTable(s.arrays, n) for n in (
@@ -241,6 +242,14 @@ class MappedIndex:
 
     def part(self, pid: int) -> NamePart:
         """The indexed part of id ``pid``."""
+        part = self._parts.get(pid)
+        if part is None:
+            if len(self._parts) >= mapfile.MEMO:
+                self._parts.clear()
+            part = self._parts[pid] = self._decode_part(pid)
+        return part
+
+    def _decode_part(self, pid: int) -> NamePart:
         s, st = self._s, self._strings
         forms = self.groups.table.groups[int(s["arrays.part_group"][pid])][0]
         return NamePart(st["parts.text"][pid], st["parts.core"][pid],
