@@ -155,6 +155,11 @@ class MappedIndex:
         self.cache = query.SearchCache()
         self.sequence = int(s.meta.get("sequence", 0))
         """the last change of the store the snapshot covers"""
+        self.gaps = [int(n) for n in s.meta.get("gaps", [])]
+        """the change numbers below ``sequence`` the snapshot may lack"""
+        notes = s.meta.get("notes")
+        self.notes: dict[str, Any] = notes if isinstance(notes, dict) else {}
+        """what the snapshot's writer kept with it"""
         self._s = s
         self.groups = MappedGroups(s, config)
         self._arrays = Arrays(0, *(s[f"arrays.{n}"] for n in ARRAYS))

@@ -53,9 +53,12 @@ def csr(rows: Sequence[Any], dtype: Any) -> tuple[np.ndarray, np.ndarray]:
     return start, flat
 
 
-def write_mapped(index: NameIndex, path: str, *, sequence: int = 0) -> None:
+def write_mapped(index: NameIndex, path: str, *, sequence: int = 0,
+                 gaps: Sequence[int] = (), notes: dict[str, Any] | None = None) -> None:
     """Write ``index`` to ``path`` as a mapped snapshot, atomically; ``sequence``: the
-    last change of the store it covers (read back as ``MappedIndex.sequence``)."""
+    last change of the store it covers, ``gaps``: the numbers below it it may lack,
+    ``notes``: what its owner keeps with it (JSON; read back as ``MappedIndex.sequence``,
+    ``gaps`` and ``notes``)."""
     arrays = index.arrays()
     sections: dict[str, np.ndarray] = {f"arrays.{n}": getattr(arrays, n) for n in ARRAYS}
     groups, table = index.groups, index.groups.table
@@ -76,7 +79,8 @@ def write_mapped(index: NameIndex, path: str, *, sequence: int = 0) -> None:
     _parts(index, sections)
     _names(index, sections)
     _records(index, sections)
-    meta = {"sequence": int(sequence), "config": config_hash(index.config),
+    meta = {"sequence": int(sequence), "gaps": [int(n) for n in gaps], "notes": notes or {},
+            "config": config_hash(index.config),
             "analyzer": analyzer_fingerprint(), "live_names": index.names.live,
             "kinds": dict(table._kinds),
             "counts": {"records": len(index), "names": len(index.names),
