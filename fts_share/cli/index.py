@@ -22,5 +22,9 @@ def snapshot(home: Path) -> None:
     """Build the watchlist index from the store and write it as the snapshot that
     worker processes map when they start (atomically; they pick it up at their next
     refresh)."""
-    stamp = index_snapshots.write_snapshot(running.open_node(home), utcnow())
+    node = running.open_node(home)
+    try:
+        stamp = index_snapshots.write_snapshot(node, utcnow())
+    finally:
+        node.close()
     click.echo(f"index snapshot written: change {stamp}")

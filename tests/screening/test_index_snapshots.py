@@ -101,3 +101,38 @@ def test_a_corrupt_snapshot_is_refused_and_the_index_built_from_the_store(
     _refresh(again, store)
     assert again.rebuilds == 1 and again.mapped_from is None
     assert "QDi.299" in _found(again, "Abu Bakr al-Baghdadi")
+
+
+def test_two_node_opens_on_one_home_share_the_snapshot(store_url: str, tmp_path: Path
+                                                       ) -> None:
+    from click.testing import CliRunner
+
+    from fts_share.cli import cli
+    from fts_share.services.node import Node, init_home
+    from fts_share.services.screening import current_index
+    from fts_share.services.unit import unit_of_work
+
+    home = tmp_path / "node"
+    init_home(home, code="FRA", url="http://127.0.0.1:9", database_url=store_url,
+              post_quantum=False)
+    first = Node.open(home)
+    try:
+        with unit_of_work(first, utcnow()) as work:
+            import_un_file(work, FIXTURE, actor="system")
+    finally:
+        first.close()
+    res = CliRunner().invoke(cli, ["index", "snapshot", str(home)])
+    assert res.exit_code == 0, res.output
+    stamp = SnapshotDir(home / "index").newest_sequence()
+    assert f"change {stamp}" in res.output
+    second = Node.open(home)  # another worker, started after a notice came in
+    try:
+        with unit_of_work(second, utcnow()) as work:
+            work.session.add(_entry("notice:FRA:7", ["Karim Benali"], work.now))
+        with unit_of_work(second, utcnow()) as work:
+            index = current_index(work)
+            assert index.mapped_from == stamp and index.rebuilds == 0
+            assert _found(index, "Karim Benali")[:1] == ["notice:FRA:7"]
+            assert "QDi.299" in _found(index, "Abu Bakr al-Baghdadi")
+    finally:
+        second.close()
