@@ -14,6 +14,9 @@ ready:
 * ``persist``: ``NameIndex.load`` of the old file;
 * ``mapped``: ``MappedIndex.open`` of the snapshot, then one search;
 
+each split into interpreter start and imports, the load itself, and the first
+search (which loads the compiled loops from numba's cache);
+
 and two processes that map the same snapshot at once and answer 200 queries each:
 their RSS and PSS, shared and private memory (``/proc/<pid>/smaps_rollup``).
 With ``--qps Q``: queries per second (CPU time, one thread) of the in-memory index and
@@ -42,18 +45,18 @@ CHILD = """
 import sys, time, json
 t0 = float(sys.argv[3])
 mode, path = sys.argv[1], sys.argv[2]
-if mode == "persist":
-    from fts_share.matching import NameIndex
-    idx = NameIndex.load(path)
-else:
-    from fts_share.matching import MappedIndex
-    idx = MappedIndex.open(path)
+from fts_share.matching import MappedIndex, NameIndex
+t1 = time.time()
+idx = NameIndex.load(path) if mode == "persist" else MappedIndex.open(path)
+t2 = time.time()
 idx.search("Muhammad Abdallah")
 ready = time.time() - t0
 queries = json.loads(sys.stdin.readline())
 for q in queries:
     idx.search(q)
-print(json.dumps({"ready_s": round(ready, 2)}), flush=True)
+print(json.dumps({"ready_s": round(ready, 2), "start_and_import_s": round(t1 - t0, 2),
+                  "load_s": round(t2 - t1, 3), "first_search_s": round(ready - (t2 - t0), 2)}),
+      flush=True)
 sys.stdin.readline()
 """
 
