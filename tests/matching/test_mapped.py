@@ -4,6 +4,8 @@ made after it, and refused files."""
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fts_share.errors import ValidationError
 from fts_share.matching import (
@@ -21,6 +23,9 @@ FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "un-excerpt.xml"
 
 def _entries() -> list:
     return list(load_un_xml(str(FIXTURE)).entries)
+
+
+_ENTRIES = _entries()
 
 
 def _add(idx: NameIndex | OverlaidIndex, e) -> None:
@@ -149,3 +154,25 @@ def test_corrupt_truncated_and_foreign_files_are_refused(
     with pytest.raises(ValidationError) as caught:
         MappedIndex.open(str(path), config=MatchConfig(threshold=0.5))
     assert "configuration" in caught.value.errors["path"][0]
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(keep=st.lists(st.integers(0, 10_000), min_size=3, max_size=40, unique=True),
+       drop=st.lists(st.integers(0, 10_000), max_size=5), data=st.data())
+def test_any_index_round_trips_to_the_same_hits(tmp_path: Path, keep: list[int],
+                                                drop: list[int], data: st.DataObject
+                                                ) -> None:
+    entries = _ENTRIES
+    chosen = [entries[i % len(entries)] for i in keep]
+    idx = NameIndex()
+    for e in chosen:
+        _add(idx, e)
+    for i in drop:
+        idx.remove(chosen[i % len(chosen)].reference)
+    path = tmp_path / f"h{abs(hash((tuple(keep), tuple(drop))))}.snap"
+    write_mapped(idx, str(path))
+    mapped = MappedIndex.open(str(path))
+    probes = data.draw(st.lists(st.sampled_from(chosen), min_size=1, max_size=4))
+    queries = [(e.all_names()[0], {"threshold": t}) for e in probes for t in (None, 0.2)]
+    _same(idx, mapped, queries)
