@@ -13,6 +13,7 @@ from fts_share.cli import (
     backup,
     conformance,
     demo,
+    index,
     keys,
     node,
     roster,
@@ -33,7 +34,7 @@ def cli() -> None:
 for _command in (node.init, node.serve, node.poll, node.purge, users.user, roster.roster,
                  roster.secretariat, demo.demo_command, screening.screen, watchlist.watchlist,
                  audit.audit, conformance.conformance, ops_commands.migrate,
-                 backup.backup, backup.restore, keys.keys_group):
+                 backup.backup, backup.restore, keys.keys_group, index.index_group):
     cli.add_command(_command)
 
 

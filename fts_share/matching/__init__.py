@@ -13,7 +13,8 @@ The package is four subpackages, each importing only those listed before it:
 ``text`` (normalisation, the scripts' readings, the bridge), ``refdata`` (word lists,
 common names, countries), ``scoring`` (name analysis, evidence, part similarity and
 name score as readable reference ``*_ref`` and compiled twin ``*_fast``, and the
-explanation) and ``index`` (``NameIndex``, candidates, hits, batches, its file).
+explanation) and ``index`` (``NameIndex``, candidates, hits, batches, its file, and
+the mapped snapshot: ``MappedIndex``, ``OverlaidIndex``, ``write_mapped``).
 
 Domain code: no Flask, no SQLAlchemy.
 """
@@ -23,7 +24,10 @@ from __future__ import annotations
 from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index.hits import Hit
+from fts_share.matching.index.mapped import MappedIndex
+from fts_share.matching.index.mapped_write import write_mapped
 from fts_share.matching.index.name_index import NameIndex
+from fts_share.matching.index.overlay import OverlaidIndex
 from fts_share.matching.refdata.countries import country_code, resolve_country
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
 from fts_share.matching.scoring.evidence import DateSpec, parse_dob
@@ -39,10 +43,10 @@ from fts_share.matching.scoring.name_score_ref import leftover_parts, score_name
 from fts_share.matching.scoring.rarity import builtin_rarity
 
 __all__ = [
-    "ALGORITHM", "DateSpec", "Explanation", "FeatureScore", "Hit", "MatchConfig",
-    "NameAnalysis", "NameIndex", "NamePart", "PartMatch", "Reason", "UnmatchedPart",
-    "analyze_name", "country_code",
-    "explain_similarity", "name_similarity", "parse_dob", "resolve_country",
+    "ALGORITHM", "DateSpec", "Explanation", "FeatureScore", "Hit", "MappedIndex",
+    "MatchConfig", "NameAnalysis", "NameIndex", "NamePart", "OverlaidIndex", "PartMatch",
+    "Reason", "UnmatchedPart", "analyze_name", "country_code", "explain_similarity",
+    "name_similarity", "parse_dob", "resolve_country", "write_mapped",
 ]
 
 

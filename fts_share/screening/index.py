@@ -14,6 +14,14 @@ statement) or a very large change makes it rebuild from scratch.
 The index is changed in place, so searching and changing it are serialised by one
 lock (a search takes milliseconds); hits leave with their explanations worked out.
 
+With a :class:`~fts_share.screening.snapshots.SnapshotDir` (the node's ``index/``
+folder) a process does not build: it maps the newest valid snapshot (shared with
+every other process mapping it) and replays the changes after its stamp into the
+snapshot's overlay (``matching.OverlaidIndex``); a newer snapshot is picked up at the
+next refresh. A process that had to build (no valid snapshot) writes one.
+``write_snapshot`` builds a fresh one from the store (the poller-lock holder calls it
+once ``snapshot_due``; also ``fts-share index snapshot HOME``).
+
 Domain code: no SQLAlchemy. The index reads the watchlist through the
 :class:`WatchlistSource` interface it declares here (the storage adapter is
 ``fts_share.storage.watchlist.SqlWatchlist``).
@@ -27,8 +35,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from fts_share.errors import FtsError
-from fts_share.matching import Hit, NameIndex, analyze_name
+from fts_share.matching import Hit, NameIndex, OverlaidIndex, analyze_name
 from fts_share.screening.changes import WINDOW, ChangeCursor
+from fts_share.screening.snapshots import SnapshotDir
 
 #: changes read at a time when catching up
 CHANGE_PAGE = 1000
@@ -36,6 +45,10 @@ CHANGE_PAGE = 1000
 CATCH_UP_LIMIT = 50_000
 #: the op of a change that no one entry describes
 RESET = "reset"
+#: records changed since the mapped snapshot beyond which a new one is due
+SNAPSHOT_AFTER = 5000
+
+AnyIndex = NameIndex | OverlaidIndex
 
 
 class IndexedEntry(Protocol):
@@ -84,7 +97,7 @@ def entry_kwargs(entry: IndexedEntry) -> dict[str, Any]:
             "documents": list(entry.documents) or None}
 
 
-def _index_entry(index: NameIndex, entry: IndexedEntry) -> bool:
+def _index_entry(index: AnyIndex, entry: IndexedEntry) -> bool:
     """Add (or replace) one entry; False if none of its names can be indexed. One
     unusable name (or bad date) does not hide the rest of the record."""
     names = [n for n in entry.names if n and n.strip()]
@@ -116,9 +129,18 @@ class WatchlistIndex:
     """A thread-safe :class:`NameIndex` of one node's watchlist that follows the
     store's change sequence (see the module docstring)."""
 
-    def __init__(self, **index_options: Any) -> None:
+    def __init__(self, *, snapshots: SnapshotDir | None = None,
+                 snapshot_after: int = SNAPSHOT_AFTER, **index_options: Any) -> None:
         self._lock = threading.Lock()
-        self._index: NameIndex | None = None
+        self._index: AnyIndex | None = None
+        self._snapshots = snapshots
+        self.snapshot_after = snapshot_after
+        self._origin = -1
+        """the change mark the index was built or mapped at"""
+        self._looked = -1
+        """the newest snapshot stamp already looked at"""
+        self.mapped_from: int | None = None
+        """the stamp of the snapshot the index maps (``None``: built in memory)"""
         self._cursor = ChangeCursor()
         self._options = index_options
         self._skipped: set[str] = set()
@@ -142,8 +164,10 @@ class WatchlistIndex:
         """Bring the index up to date with the watchlist ``source`` reads; ``now``
         ages the gaps of the change sequence."""
         with self._lock:
+            self._map_newer_snapshot(now=now)
             if self._index is None or not self._catch_up(source, now=now):
                 self._build(source, now=now)
+                self._write_first_snapshot()
             if self._stale:
                 assert self._index is not None
                 ids, self._stale = sorted(self._stale), set()
@@ -187,14 +211,75 @@ class WatchlistIndex:
         at the next refresh, which is harmless (a replay applies the entry as it is)."""
         mark = source.last_change()
         present = source.change_numbers(above=max(0, mark - WINDOW))
+        index, skipped = self._fresh(source)
+        self._index, self._skipped = index, skipped
+        self._cursor = ChangeCursor.starting_at(mark, present=present, now=now)
+        self._origin, self.mapped_from = mark, None
+        self.rebuilds += 1
+
+    def _fresh(self, source: WatchlistSource) -> tuple[NameIndex, set[str]]:
+        """A new index of every active entry, and the entries it could not index."""
         index = NameIndex(**self._options)
         skipped: set[str] = set()
         for entry in source.active_entries():
             if not _index_entry(index, entry):
                 skipped.add(entry.id)
-        self._index, self._skipped = index, skipped
-        self._cursor = ChangeCursor.starting_at(mark, present=present, now=now)
-        self.rebuilds += 1
+        return index, skipped
+
+    # ------------------------------------------------------------ snapshots
+    @property
+    def snapshot_due(self) -> bool:
+        """Whether the overlay over the mapped snapshot has grown past
+        ``snapshot_after`` records (a process that built its index wrote it as a
+        snapshot already)."""
+        with self._lock:
+            index = self._index
+            if self._snapshots is None or index is None:
+                return False
+            return isinstance(index, OverlaidIndex) and \
+                index.overlay_size > self.snapshot_after
+
+    def _map_newer_snapshot(self, *, now: datetime) -> None:
+        """Map the newest valid snapshot if it is newer than what the index started
+        from (its overlay then replays the changes after its stamp)."""
+        if self._snapshots is None:
+            return
+        newest = self._snapshots.newest_sequence()
+        if newest <= max(self._origin, self._looked):
+            return
+        self._looked = newest
+        base = self._snapshots.open_newest(self._options.get("config"))
+        if base is None or base.sequence <= self._origin:
+            return
+        self._index = OverlaidIndex(base)
+        self._skipped = set(base.notes.get("skipped", []))
+        self._cursor = ChangeCursor(mark=base.sequence, gaps=dict.fromkeys(base.gaps, now),
+                                    grace=self._cursor.grace)
+        self._origin = self.mapped_from = base.sequence
+
+    def _write_first_snapshot(self) -> None:
+        """After a build: write it as a snapshot if none covers its mark."""
+        if self._snapshots is None or not isinstance(self._index, NameIndex) or \
+                self._snapshots.newest_sequence() >= self._cursor.mark:
+            return
+        self._snapshots.write(self._index, sequence=self._cursor.mark,
+                              gaps=self._cursor.wanted_gaps(),
+                              notes={"skipped": sorted(self._skipped)})
+        self._looked = self._cursor.mark
+
+    def write_snapshot(self, source: WatchlistSource, *, now: datetime) -> int:
+        """Build an index of the store as it is (outside the lock: searches go on) and
+        write it as a snapshot; returns its stamp. Processes map it at their next
+        refresh."""
+        if self._snapshots is None:
+            raise RuntimeError("this watchlist index keeps no snapshots")
+        mark = source.last_change()
+        present = source.change_numbers(above=max(0, mark - WINDOW))
+        cursor = ChangeCursor.starting_at(mark, present=present, now=now)
+        index, skipped = self._fresh(source)
+        self._snapshots.write(index, sequence=mark, gaps=cursor.wanted_gaps(),
+                              notes={"skipped": sorted(skipped)})
+        return mark
 
     def _catch_up(self, source: WatchlistSource, *, now: datetime) -> bool:
         """Replay the changes not seen yet; False if a rebuild is needed instead."""
@@ -215,7 +300,7 @@ class WatchlistIndex:
                 return True
         return False
 
-    def _apply(self, index: NameIndex, rid: str, entry: IndexedEntry | None) -> None:
+    def _apply(self, index: AnyIndex, rid: str, entry: IndexedEntry | None) -> None:
         """Index (or drop) one changed entry as it is now, keeping the skipped set
         right; ``None``: the entry is gone."""
         if entry is not None and entry.active and _index_entry(index, entry):

@@ -23,6 +23,7 @@ from fts_share.matching import Hit, NameAnalysis, analyze_name
 from fts_share.matching.query import search_typed
 from fts_share.notices.schemas import load_received
 from fts_share.screening.index import WatchlistIndex
+from fts_share.screening.snapshots import SnapshotDir
 from fts_share.services import metrics
 from fts_share.services.alert_groups import Sighting, explanation_of, raise_alerts
 from fts_share.services.node import Node
@@ -32,13 +33,17 @@ from fts_share.storage.models import Notice, WatchlistEntry
 from fts_share.storage.watchlist import SqlWatchlist, on_rollback
 
 Progress = Callable[[int, int], None]
+#: the folder of the home that holds the index snapshots
+SNAPSHOT_FOLDER = "index"
 
 
 def watchlist_index(node: Node) -> WatchlistIndex:
-    """The node's watchlist index (one per process)."""
+    """The node's watchlist index (one per process), started from the newest snapshot
+    in the home's ``index/`` folder when there is a valid one."""
     idx = node.caches.get("watchlist_index")
     if idx is None:
-        idx = node.caches["watchlist_index"] = WatchlistIndex()
+        idx = node.caches["watchlist_index"] = WatchlistIndex(
+            snapshots=SnapshotDir(node.config.home / SNAPSHOT_FOLDER))
         on_rollback(node.store.engine, idx.read_again)  # what it saw was not committed
     return idx
 

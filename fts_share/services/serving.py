@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from fts_share.clock import Clock, utcnow
-from fts_share.services import refusals, witnessing
+from fts_share.services import index_snapshots, refusals, witnessing
 from fts_share.services.node import Node
 from fts_share.services.notifying import Notifier
 from fts_share.services.polling import Poller, purge_expired
@@ -69,6 +69,7 @@ class BackgroundPoller:
                     purge_expired(work)
                 witnessing.sign_due_head(self.node, self.clock())  # [audit] head_interval
                 refusals.flush_closed(self.node, self.clock())
+                index_snapshots.write_if_due(self.node, self.clock())
             except Exception:  # keep polling whatever one round did
                 log.exception("poll round failed")
             self._notify()

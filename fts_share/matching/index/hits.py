@@ -4,7 +4,7 @@ with their explanations (``best_hits``: the best name of each of the best record
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -132,7 +132,7 @@ def _best_per_record(scored: dict[int, float], name_record: Sequence[str | None]
 
 def best_hits(query: NameAnalysis, scored: dict[int, float], exact: set[int], cut: float,
               limit: int, evidence: Evidence, names: Sequence[NameAnalysis | None],
-              name_record: Sequence[str | None], records: dict[str, Record],
+              name_record: Sequence[str | None], records: Mapping[str, Record],
               rarity: RarityFn, config: MatchConfig) -> list[Hit]:
     """The best name of each of the best records, best first. A score that may miss a
     part pair (its name not in ``exact``) is taken again from the reference scorer."""

@@ -17,9 +17,9 @@ from typing import Any
 
 from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
-from fts_share.matching.index import batch, persist, query
+from fts_share.matching.index import batch, persist, query, search
 from fts_share.matching.index.groups import GroupTable
-from fts_share.matching.index.hits import Evidence, Hit, ProgressFn, best_hits
+from fts_share.matching.index.hits import Hit, ProgressFn
 from fts_share.matching.index.neighbours import Neighbourhoods
 from fts_share.matching.index.snapshot import Arrays, snapshot
 from fts_share.matching.index.store import (
@@ -202,29 +202,33 @@ class NameIndex:
         Only hits scoring at least ``threshold`` (default: ``config.threshold``) are
         returned, at most ``limit`` of them. Bad input raises ``ValidationError``.
         """
-        analysis = analyze_name(name, field="name")
-        evidence = Evidence(parse_dob(dob), parse_countries(nationality),
-                            parse_documents(documents))
-        if not isinstance(limit, int) or limit < 1:
-            raise ValidationError({"limit": ["must be a positive integer"]})
-        cfg = self.config
-        cut = cfg.threshold if threshold is None else threshold
-        qparts = query.query_parts(analysis, self.groups, self.cache, self.rarity, cfg)
-        forced = [n for n in self.records.names_holding(evidence.documents)
-                  if self.names.pids[n] is not None]
-        exact: set[int] = set()
-        gain = evidence.gain(cfg)  # a name further below the threshold stays below
-        # hits are compared with the threshold after rounding to 4 places
-        scored = query.name_scores(qparts, self.arrays(), self.cache, self.groups,
-                                   len(self.names), forced, exact, cut - gain - 1e-4, cfg)
-        if evidence:
-            name_record, by_id = self.names.record, self.records.by_id
-            for nid, score in scored.items():
-                if score + gain >= cut:
-                    record = by_id[name_record[nid]]  # type: ignore[index]
-                    scored[nid] = evidence.adjust(score, record, cfg)
-        return best_hits(analysis, scored, exact, cut, limit, evidence, self.names.analysis,
-                         self.names.record, self.records.by_id, self.rarity, cfg)
+        return search.search(self, name, dob=dob, nationality=nationality,
+                             documents=documents, limit=limit, threshold=threshold)
+
+    @property
+    def name_slots(self) -> int:
+        """Name ids handed out (removed names included)."""
+        return len(self.names)
+
+    @property
+    def name_records(self) -> Sequence[str | None]:
+        """Per name id: its record's id (``None``: removed)."""
+        return self.names.record
+
+    @property
+    def analyses(self) -> Sequence[NameAnalysis | None]:
+        """Per name id: its analysis (``None``: removed)."""
+        return self.names.analysis
+
+    @property
+    def records_by_id(self) -> Mapping[str, Record]:
+        """The records by id."""
+        return self.records.by_id
+
+    def forced_names(self, documents: Sequence[str]) -> list[int]:
+        """Ids of the live names of the records holding one of ``documents``."""
+        return [n for n in self.records.names_holding(documents)
+                if self.names.pids[n] is not None]
 
     def arrays(self) -> Arrays:
         """The numpy snapshot of the index, rebuilt if the index changed since."""

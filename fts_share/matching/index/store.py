@@ -202,13 +202,19 @@ class Frequencies:
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        value = base = builtin_rarity(part, config)
-        df = self.df.get(key, 0)
-        if live_names >= config.stats_min_names and df > 0:
-            idf = math.log10(live_names / df) / 3.0
-            value = max(config.min_rarity_weight, min(base, 1.0, idf))
-        self.cache[key] = value
+        value = self.cache[key] = rarity_weight(part, self.df.get(key, 0), live_names,
+                                                config)
         return value
+
+
+def rarity_weight(part: NamePart, df: int, live_names: int, config: MatchConfig) -> float:
+    """Rarity weight of a part held by ``df`` of ``live_names`` names: IDF, capped by
+    the built-in common-name table, in [min_rarity_weight, 1]."""
+    value = base = builtin_rarity(part, config)
+    if live_names >= config.stats_min_names and df > 0:
+        idf = math.log10(live_names / df) / 3.0
+        value = max(config.min_rarity_weight, min(base, 1.0, idf))
+    return value
 
 
 def part_keys(part: NamePart) -> set[str]:

@@ -1,0 +1,127 @@
+"""``OverlaidIndex``: a mapped snapshot (``mapped.MappedIndex``, read only, shared by
+every process mapping it) with the changes made since in a small in-memory overlay.
+
+A record added (or replaced) after the snapshot goes into the overlay, a
+``NameIndex`` that weighs parts with the snapshot's rarity statistics; a snapshot
+record removed or replaced is *masked*. A search asks both and merges: the
+snapshot's hits without the masked records (asking it for as many more hits as
+there are masked records), and the overlay's, best first, ties by record id, as
+``NameIndex.search`` orders them. Both score with the same statistics, so a record
+scores the same wherever it is; the statistics move on when a new snapshot is
+written (``overlay_size`` tells its owner when). See docs/matching.md, section 5.5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from fts_share.errors import ValidationError
+from fts_share.matching.index import batch
+from fts_share.matching.index.hits import Hit, ProgressFn
+from fts_share.matching.index.mapped import MappedIndex
+from fts_share.matching.index.name_index import NameIndex
+from fts_share.matching.index.store import SkippedName
+from fts_share.matching.scoring.analysis import NamePart
+from fts_share.matching.scoring.evidence import CountryInput, DobInput
+
+
+class _Overlay(NameIndex):
+    """The overlay: a ``NameIndex`` weighing parts as the snapshot does."""
+
+    def __init__(self, base: MappedIndex) -> None:
+        super().__init__(config=base.config)
+        self._base = base
+
+    def rarity(self, part: NamePart) -> float:
+        """The snapshot's rarity weight of ``part``."""
+        return self._base.rarity(part)
+
+
+class OverlaidIndex:
+    """A mapped snapshot plus the changes since (see the module docstring)."""
+
+    def __init__(self, base: MappedIndex) -> None:
+        self.base = base
+        self.config = base.config
+        self.overlay: NameIndex = _Overlay(base)
+        self.masked: set[str] = set()
+        """the snapshot's records removed or replaced since"""
+
+    @property
+    def sequence(self) -> int:
+        """The last change of the store the snapshot covers."""
+        return self.base.sequence
+
+    @property
+    def overlay_size(self) -> int:
+        """Records changed since the snapshot (overlay records and masked ones)."""
+        return len(self.overlay) + len(self.masked - set(self.overlay.record_ids()))
+
+    def __len__(self) -> int:
+        return len(self.base) - len(self.masked) + len(self.overlay)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self.overlay or (record_id in self.base
+                                             and record_id not in self.masked)
+
+    @property
+    def name_count(self) -> int:
+        """Number of indexed names."""
+        masked = sum(self.base.record_names(r) for r in self.masked)
+        return self.base.name_count - masked + self.overlay.name_count
+
+    def record_ids(self) -> list[str]:
+        """Ids of all records: the snapshot's (in its order), then the overlay's."""
+        masked = self.masked
+        return [r for r in self.base.record_ids() if r not in masked] + \
+            self.overlay.record_ids()
+
+    def skipped_names(self, record_id: str) -> tuple[SkippedName, ...]:
+        """The names of an overlay record that were given but not indexed."""
+        return self.overlay.skipped_names(record_id)
+
+    def add(self, record_id: str, names: str | Sequence[str], *, dob: DobInput = None,
+            nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
+            skip_invalid_names: bool = True) -> tuple[SkippedName, ...]:
+        """``NameIndex.add`` into the overlay, masking the snapshot's record of that id;
+        a refused record leaves the index unchanged."""
+        skipped = self.overlay.add(record_id, names, dob=dob, nationality=nationality,
+                                   documents=documents,
+                                   skip_invalid_names=skip_invalid_names)
+        if record_id in self.base:
+            self.masked.add(record_id)
+        return skipped
+
+    def remove(self, record_id: str) -> bool:
+        """Remove a record (from the overlay, or mask it in the snapshot); False if it
+        was absent."""
+        present = record_id in self
+        self.overlay.remove(record_id)
+        if record_id in self.base:
+            self.masked.add(record_id)
+        return present
+
+    def search(self, name: str, *, dob: DobInput = None, nationality: CountryInput = None,
+               documents: str | Sequence[str] | None = None, limit: int = 10,
+               threshold: float | None = None) -> list[Hit]:
+        """``NameIndex.search`` over the snapshot and the overlay (merged)."""
+        if not isinstance(limit, int) or limit < 1:
+            raise ValidationError({"limit": ["must be a positive integer"]})
+        args: dict[str, Any] = {"dob": dob, "nationality": nationality,
+                                "documents": documents, "threshold": threshold}
+        hits = [h for h in self.base.search(name, limit=limit + len(self.masked), **args)
+                if h.record_id not in self.masked]
+        if len(self.overlay):
+            hits += self.overlay.search(name, limit=limit, **args)
+        hits.sort(key=lambda h: (-h.score, h.record_id))
+        return hits[:limit]
+
+    def search_many(self, queries: Iterable[str | Mapping[str, Any]], *, workers: int = 1,
+                    limit: int = 10, threshold: float | None = None,
+                    progress: ProgressFn | None = None, skip_invalid: bool = False
+                    ) -> list[list[Hit]]:
+        """``NameIndex.search_many`` over the snapshot and the overlay."""
+        return batch.run_batch(self, list(queries), workers=workers, limit=limit,
+                               threshold=threshold, progress=progress,
+                               skip_invalid=skip_invalid)

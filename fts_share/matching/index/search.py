@@ -1,0 +1,87 @@
+"""One search over an index, whatever holds its arrays: the in-memory ``NameIndex``
+or a memory-mapped snapshot (``mapped.MappedIndex``) give the same :class:`View`,
+so both run exactly the same steps and give exactly the same hits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from fts_share.errors import ValidationError
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.index import query
+from fts_share.matching.index.hits import Evidence, Hit, best_hits
+from fts_share.matching.index.snapshot import Arrays
+from fts_share.matching.index.store import Record
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
+from fts_share.matching.scoring.evidence import (
+    CountryInput,
+    DobInput,
+    parse_countries,
+    parse_dob,
+    parse_documents,
+)
+
+
+class View(Protocol):
+    """What a search reads of an index."""
+
+    config: MatchConfig
+    cache: query.SearchCache
+
+    @property
+    def groups(self) -> Any:
+        """The groups: ``table`` (ids, similarities), ``near`` and ``blocked``."""
+
+    @property
+    def name_slots(self) -> int:
+        """Name ids handed out (removed names included)."""
+
+    @property
+    def name_records(self) -> Sequence[str | None]:
+        """Per name id: its record's id (``None``: removed)."""
+
+    @property
+    def analyses(self) -> Sequence[NameAnalysis | None]:
+        """Per name id: its analysis (``None``: removed)."""
+
+    @property
+    def records_by_id(self) -> Mapping[str, Record]:
+        """The records by id."""
+
+    def rarity(self, part: NamePart) -> float:
+        """Rarity weight of a part."""
+
+    def arrays(self) -> Arrays:
+        """The numpy snapshot of the index."""
+
+    def forced_names(self, documents: Sequence[str]) -> list[int]:
+        """Ids of the live names of the records holding one of ``documents``."""
+
+
+def search(view: View, name: str, *, dob: DobInput = None,
+           nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
+           limit: int = 10, threshold: float | None = None) -> list[Hit]:
+    """``NameIndex.search`` on ``view`` (see there)."""
+    analysis = analyze_name(name, field="name")
+    evidence = Evidence(parse_dob(dob), parse_countries(nationality),
+                        parse_documents(documents))
+    if not isinstance(limit, int) or limit < 1:
+        raise ValidationError({"limit": ["must be a positive integer"]})
+    cfg = view.config
+    cut = cfg.threshold if threshold is None else threshold
+    qparts = query.query_parts(analysis, view.groups, view.cache, view.rarity, cfg)
+    forced = view.forced_names(evidence.documents)
+    exact: set[int] = set()
+    gain = evidence.gain(cfg)  # a name further below the threshold stays below
+    # hits are compared with the threshold after rounding to 4 places
+    scored = query.name_scores(qparts, view.arrays(), view.cache, view.groups,
+                               view.name_slots, forced, exact, cut - gain - 1e-4, cfg)
+    name_record, by_id = view.name_records, view.records_by_id
+    if evidence:
+        for nid, score in scored.items():
+            if score + gain >= cut:
+                record = by_id[name_record[nid]]  # type: ignore[index]
+                scored[nid] = evidence.adjust(score, record, cfg)
+    return best_hits(analysis, scored, exact, cut, limit, evidence, view.analyses,
+                     name_record, by_id, view.rarity, cfg)

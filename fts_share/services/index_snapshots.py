@@ -1,0 +1,35 @@
+"""Writing the watchlist index snapshot that worker processes map when they start
+(``screening.snapshots``): on demand (``fts-share index snapshot HOME``) and, in the
+process holding the poller lock, once the changes since the last snapshot pass
+``WatchlistIndex.snapshot_after`` records (``write_if_due``, each poll round)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from fts_share.services.node import Node
+from fts_share.services.screening import current_index, watchlist_index
+from fts_share.services.unit import unit_of_work
+from fts_share.storage.watchlist import SqlWatchlist
+
+log = logging.getLogger(__name__)
+
+
+def write_snapshot(node: Node, now: datetime) -> int:
+    """Build the watchlist index from the store and write it as the newest snapshot;
+    returns the change number it covers."""
+    with unit_of_work(node, now) as work:
+        return watchlist_index(node).write_snapshot(SqlWatchlist(work.session), now=now)
+
+
+def write_if_due(node: Node, now: datetime) -> int | None:
+    """Write a new snapshot if this process's index has gathered more changes than
+    ``snapshot_after`` over its snapshot; returns its stamp (``None``: not due)."""
+    with unit_of_work(node, now) as work:
+        index = current_index(work)
+        if not index.snapshot_due:
+            return None
+        stamp = index.write_snapshot(SqlWatchlist(work.session), now=now)
+    log.info("index snapshot of change %d written", stamp)
+    return stamp
