@@ -145,7 +145,9 @@ def every_page(c: coalition.Coalition, ids: dict[str, str],
     fra = client_of(c["FRA"], "officer", lang)
     yield "published notice", fra.get(f"/officer/notices/{ids['published']}")
     yield "withdraw", fra.get(f"/officer/notices/{ids['published']}/withdraw")
-    yield "admin peers", client_of(c["IRQ"], "admin", lang).get("/admin/peers")
+    admin = client_of(c["IRQ"], "admin", lang)
+    yield "admin peers", admin.get("/admin/peers")
+    yield "no pages", admin.get("/no-pages")
     anonymous = create_app(node=c["IRQ"].node).test_client()
     anonymous.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
     yield "sign in", anonymous.get("/sign-in")
