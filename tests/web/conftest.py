@@ -10,6 +10,7 @@ import coalition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from page_tour import prepare
 from web_helpers import sign_in
 
 from fts_share.app import create_app
@@ -46,3 +47,21 @@ def reviewer(app: Flask, pair: coalition.Coalition) -> FlaskClient:
     client = app.test_client()
     assert sign_in(client, pair["FRA"].tokens["reviewer"]).status_code == 302
     return client
+
+
+@pytest.fixture(scope="module")
+def tour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[coalition.Coalition,
+                                                                     dict[str, str]]]:
+    """FRA and IRQ on SQLite, serving, with the data of the page tour (page_tour.prepare);
+    one per test module."""
+    folder = tmp_path_factory.mktemp("tour")
+    counter = iter(range(100))
+
+    def urls() -> str:
+        return f"sqlite:///{folder}/db{next(counter)}.sqlite"
+
+    c = coalition.build(folder, urls, [("FRA", "member"), ("IRQ", "member")],
+                        post_quantum={"FRA": False, "IRQ": False})
+    ids = prepare(c)
+    yield c, ids
+    c.close()

@@ -133,3 +133,22 @@ def reviewer_pages(client: FlaskClient) -> Iterator[tuple[str, Any]]:
     yield "proof errors", client.get("/review/proof?index=x")
     yield "report", client.get("/review/report")
     yield "forbidden", client.get("/officer/")
+
+
+def every_page(c: coalition.Coalition, ids: dict[str, str],
+               lang: str) -> Iterator[tuple[str, Any]]:
+    """(what, response) for every page of the tour in ``lang``: the officer and reviewer
+    pages at IRQ, the notice FRA published (and its withdrawal form), the admin page,
+    and the pages of someone not signed in."""
+    yield from officer_pages(client_of(c["IRQ"], "officer", lang), ids)
+    yield from reviewer_pages(client_of(c["IRQ"], "reviewer", lang))
+    fra = client_of(c["FRA"], "officer", lang)
+    yield "published notice", fra.get(f"/officer/notices/{ids['published']}")
+    yield "withdraw", fra.get(f"/officer/notices/{ids['published']}/withdraw")
+    admin = client_of(c["IRQ"], "admin", lang)
+    yield "admin peers", admin.get("/admin/peers")
+    yield "no pages", admin.get("/no-pages")
+    anonymous = create_app(node=c["IRQ"].node).test_client()
+    anonymous.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+    yield "sign in", anonymous.get("/sign-in")
+    yield "sign in errors", post(anonymous, "/sign-in", {"token": "not-a-token"}, "/sign-in")

@@ -12,14 +12,14 @@ with its errors and values shown in both of its forms).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
 import coalition
 import pytest
 from babel.messages.pofile import read_po
-from page_tour import client_of, officer_pages, prepare, reviewer_pages
+from page_tour import every_page
 
 import fts_share.web
 
@@ -104,40 +104,6 @@ def leaks(html: str, lang: str, english: set[str]) -> list[str]:
             if words:
                 found.append(f"Latin words {sorted(words)}: {text!r}")
     return found
-
-
-@pytest.fixture(scope="module")
-def tour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[coalition.Coalition,
-                                                                     dict[str, str]]]:
-    folder = tmp_path_factory.mktemp("tour")
-    counter = iter(range(100))
-
-    def urls() -> str:
-        return f"sqlite:///{folder}/db{next(counter)}.sqlite"
-
-    c = coalition.build(folder, urls, [("FRA", "member"), ("IRQ", "member")],
-                        post_quantum={"FRA": False, "IRQ": False})
-    ids = prepare(c)
-    yield c, ids
-    c.close()
-
-
-def every_page(c: coalition.Coalition, ids: dict[str, str],
-               lang: str) -> Iterator[tuple[str, str]]:
-    yield from ((what, r) for what, r in
-                officer_pages(client_of(c["IRQ"], "officer", lang), ids))
-    yield from reviewer_pages(client_of(c["IRQ"], "reviewer", lang))
-    yield "withdraw", client_of(c["FRA"], "officer", lang).get(
-        f"/officer/notices/{ids['published']}/withdraw")
-    yield "sign in", create_client(c, lang).get("/sign-in")
-
-
-def create_client(c: coalition.Coalition, lang: str) -> object:
-    from fts_share.app import create_app
-
-    client = create_app(node=c["IRQ"].node).test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
-    return client
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
