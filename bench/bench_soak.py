@@ -3,7 +3,8 @@ one node down for a stretch and one slow peer; checks that nothing is lost, doub
 leaked and that memory stays flat.
 
     python3 bench/bench_soak.py [--nodes 80] [--notices 10000] [--rounds 20] [--seed 18]
-                                [--quick] [--json FILE] [--append-docs]
+                                [--quick] [--budget-minutes M] [--down-from R --down-for N]
+                                [--json FILE] [--progress FILE] [--append-docs]
 
 Every node is real (its own home, keys and SQLite file, the signed roster, screening on
 arrival against the whole UN list, imported once per node from one parse of the file).
@@ -21,6 +22,8 @@ earlier ones; then every node that is up polls every partner once
 nodes at a time; every ``--purge-every`` rounds each node runs the retention purge
 (``running.purge``) two days ahead, which purges the notices published with a review
 date of tomorrow. After the last batch, rounds go on until one brings nothing new.
+With ``--budget-minutes``, publishing stops at the first round that starts after the
+budget is spent (the report says how many notices were published of those asked).
 
 Checks (exit status 1 if one fails): every envelope an origin addressed to a partner
 (its outbox links) is held by that partner once (received rows per origin and
