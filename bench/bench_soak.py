@@ -1,0 +1,528 @@
+"""The soak (issue 18, item 4): a coalition of 80 nodes over a long run of mixed traffic,
+one node down for a stretch and one slow peer; checks that nothing is lost, doubled or
+leaked and that memory stays flat.
+
+    python3 bench/bench_soak.py [--nodes 80] [--notices 10000] [--rounds 20] [--seed 18]
+                                [--quick] [--budget-minutes M] [--down-from R --down-for N]
+                                [--json FILE] [--progress FILE] [--append-docs]
+
+Every node is real (its own home, keys and SQLite file, the signed roster, screening on
+arrival against the whole UN list, imported once per node from one parse of the file).
+The partners' HTTP requests go through an in-process transport: ``PartnerClient``'s
+``send`` is replaced by one that hands the signed request to the target node's Flask
+app (Werkzeug's test client, the same WSGI call a server makes), so 80 nodes need no
+sockets or server threads; the transport counts the answers' bytes, refuses every
+request to the node that is down (as a closed port would) and sleeps ``--slow`` seconds
+before each answer of the slow peer.
+
+Rounds: a batch of new notices from random members (named 1-3 recipients, 4-10, 11-30,
+all members, members and observers), corrections (a new version) and withdrawals of
+earlier ones; then every node that is up polls every partner once
+(``running.poll_once``, as ``fts-share poll`` does), in shuffled order, ``--workers``
+nodes at a time; every ``--purge-every`` rounds each node runs the retention purge
+(``running.purge``) two days ahead, which purges the notices published with a review
+date of tomorrow. After the last batch, rounds go on until one brings nothing new.
+With ``--budget-minutes``, publishing stops at the first round that starts after the
+budget is spent (the report says how many notices were published of those asked).
+
+Checks (exit status 1 if one fails): every envelope an origin addressed to a partner
+(its outbox links) is held by that partner once (received rows per origin and
+sequence), none is missing and none is held by a node it was not addressed to; the
+audit log verifies on every node (``witnessing.verify_witnessed(offline=True)``, what
+``fts-share audit verify --offline`` runs); the RSS grows under 10 % over the second
+half of the rounds (sampled after each round, after a garbage collection).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bench_receive import UN_XML, subjects
+from coalition import Coalition, build, notice, sqlite_databases
+from sqlalchemy import func, select
+from werkzeug.test import Client
+
+from fts_share.app import create_app
+from fts_share.clock import utcnow
+from fts_share.errors import ProtocolError
+from fts_share.federation import http as fed_http
+from fts_share.notices.rules import Actor
+from fts_share.services import publishing, running, witnessing
+from fts_share.services.unit import Work
+from fts_share.services.watchlist_import import import_un
+from fts_share.storage.models import Alert, OutboxLink, ReceivedEnvelope
+from fts_share.watchlist.un_xml import parse_un_xml
+
+#: recipient mix: (share, audience, smallest, largest named set)
+AUDIENCES = [(0.52, "named", 1, 3), (0.33, "named", 4, 10), (0.10, "named", 11, 30),
+             (0.04, "all-members", 0, 0), (0.01, "members-and-observers", 0, 0)]
+
+
+def _codes(n: int) -> list[str]:
+    return ["".join(chr(65 + (i // 26 ** k) % 26) for k in (2, 1, 0)) for i in range(n)]
+
+
+def rss_mb() -> float:
+    """This process's resident set size in MB (Linux)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# -- the transport -------------------------------------------------------------------
+class Transport:
+    """``fed_http.send`` for an in-process coalition: URL -> the node's WSGI app."""
+
+    def __init__(self, c: Coalition, *, slow: str, delay: float) -> None:
+        self.clients = {urlsplit(m.url).netloc: (code, Client(create_app(node=m.node),
+                                                              use_cookies=False))
+                        for code, m in c.members.items()}
+        self.slow, self.delay = slow, delay
+        self.down: str | None = None
+        self.lock = threading.Lock()
+        self.requests = self.refused = 0
+        self.bytes = 0  # answers: status line, headers and body
+        self.real = fed_http.send
+
+    def send(self, method: str, url: str, *, headers: Any = None, body: bytes | None = None,
+             timeout: float = 10.0, max_bytes: int = fed_http.MAX_RESPONSE_BYTES
+             ) -> fed_http.Response:
+        """Hand the request to the target's app; the answer as the network would."""
+        parts = urlsplit(url)
+        code, client = self.clients[parts.netloc]
+        if code == self.down:
+            with self.lock:
+                self.refused += 1
+            raise ProtocolError(f"{url}: [Errno 111] Connection refused")
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        resp = client.open(target, method=method, headers=dict(headers or {}), data=body,
+                           base_url=f"{parts.scheme}://{parts.netloc}")
+        data = resp.get_data()
+        if code == self.slow:
+            time.sleep(self.delay)
+        hdrs = {k.lower(): v for k, v in resp.headers.items()}
+        with self.lock:
+            self.requests += 1
+            self.bytes += len(data) + 17 + sum(len(k) + len(v) + 4 for k, v in hdrs.items())
+        if len(data) > max_bytes:
+            raise ProtocolError(f"{url}: answer larger than {max_bytes} bytes")
+        return fed_http.Response(status=resp.status_code, body=data, headers=hdrs)
+
+    def install(self) -> None:
+        fed_http.send = self.send  # type: ignore[assignment]
+
+    def uninstall(self) -> None:
+        fed_http.send = self.real  # type: ignore[assignment]
+
+
+# -- traffic ---------------------------------------------------------------------------
+@dataclass
+class Traffic:
+    """What the run published, to pick corrections and withdrawals from."""
+
+    rng: random.Random
+    codes: list[str]
+    members: list[str]
+    subjects: list[dict[str, Any]]
+    live: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def body(self, origin: str, i: int, *, review_soon: bool) -> dict[str, Any]:
+        roll, acc = self.rng.random(), 0.0
+        for share, audience, lo, hi in AUDIENCES:
+            acc += share
+            if roll < acc:
+                break
+        others = [c for c in self.codes if c != origin]
+        named = self.rng.sample(others, min(len(others), self.rng.randint(lo, hi)))
+        body = notice(recipients=named if audience == "named" else None, audience=audience,
+                      **self.subjects[i % len(self.subjects)])
+        if review_soon:
+            body["handling"]["review_date"] = (date.today() + timedelta(days=1)).isoformat()
+        self.counts[audience if audience != "named" else f"named {lo}-{hi}"] += 1
+        return body
+
+
+def publish_batch(c: Coalition, t: Traffic, *, start: int, count: int, down: str | None,
+                  correct: float, withdraw: float, review_soon: float) -> None:
+    """``count`` new notices (numbered from ``start``) from random members that are up,
+    with corrections and withdrawals of earlier ones at the given rates (per notice)."""
+    origins = [m for m in t.members if m != down]
+    by_origin: dict[str, list[int]] = {}
+    for i in range(start, start + count):
+        by_origin.setdefault(t.rng.choice(origins), []).append(i)
+    for origin, numbers in sorted(by_origin.items()):
+        node = c[origin].node
+        actor = Actor(name=f"{origin.lower()}-officer", role="officer")
+        with node.store.transaction() as s:
+            for i in numbers:
+                work = Work(session=s, now=utcnow(), node=node)
+                soon = t.rng.random() < review_soon
+                body = t.body(origin, i, review_soon=soon)
+                row = publishing.publish(work, data=publishing.read_notice_input(
+                    node.config, body), actor=actor)
+                t.counts["published"] += 1
+                t.counts["review tomorrow"] += soon
+                mine = t.live.setdefault(origin, [])
+                if not soon:  # those are purged soon: neither corrected nor withdrawn
+                    mine.append((row.notice_id, body))
+                if len(mine) > 1 and t.rng.random() < correct:
+                    nid, old = mine[t.rng.randrange(len(mine) - 1)]
+                    new = json.loads(json.dumps(old))
+                    new["subject"]["dob"]["value"] = str(int(old["subject"]["dob"]["value"]) + 1)
+                    publishing.update(work, notice_id=nid, data=publishing.read_notice_input(
+                        node.config, new), actor=actor)
+                    t.counts["corrections"] += 1
+                if len(mine) > 1 and t.rng.random() < withdraw:
+                    nid, _ = mine.pop(t.rng.randrange(len(mine) - 1))
+                    publishing.withdraw(work, notice_id=nid, reason="soak: withdrawn",
+                                        actor=actor)
+                    t.counts["withdrawals"] += 1
+
+
+# -- rounds ------------------------------------------------------------------------------
+def poll_round(c: Coalition, codes: list[str], rng: random.Random, *, down: str | None,
+               workers: int) -> dict[str, int]:
+    """Every node that is up polls all its partners once, in shuffled order."""
+    order = [x for x in codes if x != down]
+    rng.shuffle(order)
+
+    def one(code: str) -> list[dict[str, Any]]:
+        return running.poll_once(c[code].node)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        rows = [r for rs in pool.map(one, order) for r in rs]
+    return {"received": sum(r["received"] for r in rows),
+            "duplicates": sum(r["duplicates"] for r in rows),
+            "rejected": sum(r["rejected"] for r in rows),
+            "failed": sum(not r["ok"] for r in rows)}
+
+
+def links_to(c: Coalition, codes: list[str], recipient: str) -> dict[str, tuple[int, int]]:
+    """What the coalition has addressed to ``recipient`` so far: origin -> (highest
+    sequence, how many envelopes)."""
+    out = {}
+    for code in codes:
+        with c[code].node.store.read() as s:
+            top, n = s.execute(select(func.max(OutboxLink.seq), func.count())
+                               .where(OutboxLink.recipient == recipient)).one()
+        if n:
+            out[code] = (int(top), int(n))
+    return out
+
+
+def caught_up(c: Coalition, code: str, target: dict[str, tuple[int, int]]) -> bool:
+    """Whether ``code`` holds every envelope of ``target`` (see :func:`links_to`)."""
+    with c[code].node.store.read() as s:
+        for origin, (top, n) in target.items():
+            got = s.scalar(select(func.count()).select_from(ReceivedEnvelope).where(
+                ReceivedEnvelope.origin == origin, ReceivedEnvelope.seq <= top))
+            if got != n:
+                return False
+    return True
+
+
+# -- checks -------------------------------------------------------------------------------
+def check_deliveries(c: Coalition, codes: list[str]) -> dict[str, int]:
+    """Outbox links of every origin against the received rows of every node."""
+    expected: set[tuple[str, str, int]] = set()  # (recipient, origin, seq)
+    got: Counter[tuple[str, str, int]] = Counter()
+    for code in codes:
+        with c[code].node.store.read() as s:
+            expected.update((r, code, q) for r, q in s.execute(
+                select(OutboxLink.recipient, OutboxLink.seq)))
+            got.update((code, o, q) for o, q in s.execute(
+                select(ReceivedEnvelope.origin, ReceivedEnvelope.seq)))
+    return {"expected": len(expected), "held": sum(got.values()),
+            "missing": len(expected - set(got)), "extra": len(set(got) - expected),
+            "twice": sum(n - 1 for n in got.values() if n > 1)}
+
+
+def check_audit(c: Coalition, codes: list[str]) -> dict[str, Any]:
+    """``fts-share audit verify --offline`` on every node."""
+    bad, entries = [], 0
+    for code in codes:
+        report, _ = witnessing.verify_witnessed(c[code].node, now=utcnow(), offline=True)
+        entries += report.entries
+        if not report.ok:
+            bad.append(code)
+    return {"nodes_ok": len(codes) - len(bad), "bad": bad, "entries": entries}
+
+
+def alerts_per_node(c: Coalition, codes: list[str]) -> list[int]:
+    out = []
+    for code in codes:
+        with c[code].node.store.read() as s:
+            out.append(int(s.scalar(select(func.count()).select_from(Alert))))
+    return out
+
+
+# -- the run ------------------------------------------------------------------------------
+def setup(folder: Path, n: int, seed: int) -> tuple[Coalition, dict[str, str], float]:
+    """``n`` nodes (a tenth observers, half with hybrid post-quantum keys), the roster,
+    and the UN list on every node (parsed once)."""
+    codes = _codes(n)
+    observers = set(codes[-max(1, n // 10):])
+    roles = {code: "observer" if code in observers else "member" for code in codes}
+    c = build(folder, sqlite_databases(folder), list(roles.items()),
+              post_quantum={code: i % 2 == 0 for i, code in enumerate(codes)}, start=False)
+    for m in c.members.values():
+        if m.sock is not None:  # no servers: the transport reaches the apps directly
+            m.sock.close()
+            m.sock = None
+    t0 = time.perf_counter()
+    parsed = parse_un_xml(UN_XML.read_bytes())
+    for m in c.members.values():
+        with m.node.store.transaction() as s:
+            import_un(Work(s, utcnow(), m.node), parsed, actor="system")
+    return c, roles, time.perf_counter() - t0
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """The whole soak; returns the figures and the checks."""
+    t_start = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix="fts-bench-soak-"))
+    c, roles, import_s = setup(folder, args.nodes, args.seed)
+    codes = list(roles)
+    members = [x for x in codes if roles[x] == "member"]
+    rng = random.Random(args.seed)
+    slow = members[1]
+    down = members[2]
+    down_from = args.down_from - 1 if args.down_from else max(1, args.rounds // 4)
+    down_until = down_from + (args.down_for or max(2, args.rounds // 4))  # back up then
+    transport = Transport(c, slow=slow, delay=args.slow)
+    traffic = Traffic(rng=random.Random(args.seed + 1), codes=codes, members=members,
+                      subjects=subjects(min(args.notices, 4000), seed=args.seed))
+    setup_s = time.perf_counter() - t_start
+    print(f"setup {setup_s:.0f} s ({args.nodes} nodes; UN list imported in {import_s:.0f} s)",
+          file=sys.stderr)
+    rounds: list[dict[str, Any]] = []
+    rss: list[float] = []
+    return_s: float | None = None
+    purged = 0
+    progress = args.progress.open("w") if args.progress else None
+    transport.install()
+    try:
+        t_run = time.perf_counter()
+        per_round = [args.notices // args.rounds + (i < args.notices % args.rounds)
+                     for i in range(args.rounds)]
+        start, i = 0, 0
+        t_return = None
+        target_down: dict[str, tuple[int, int]] = {}
+        last_round = args.rounds  # cut short when the time budget runs out
+        while True:
+            r0 = time.perf_counter()
+            if (args.budget_minutes and i < last_round
+                    and r0 - t_start > 60 * args.budget_minutes):
+                last_round = i
+                down_until = min(down_until, i)
+                print(f"  time budget spent: publishing stops after {start} notices",
+                      file=sys.stderr)
+            is_down = down_from <= i < down_until
+            transport.down = down if is_down else None
+            if i == down_until:
+                t_return, target_down = r0, links_to(c, codes, down)
+            if i < last_round:
+                publish_batch(c, traffic, start=start, count=per_round[i],
+                              down=transport.down, correct=args.correct,
+                              withdraw=args.withdraw, review_soon=args.review_soon)
+                start += per_round[i]
+            p0 = time.perf_counter()
+            requests = transport.requests
+            got = poll_round(c, codes, rng, down=transport.down, workers=args.workers)
+            if args.purge_every and (i + 1) % args.purge_every == 0:
+                ahead = utcnow() + timedelta(days=2)
+                for code in codes:
+                    if code != transport.down:
+                        purged += running.purge(c[code].node, now=ahead)
+            if (t_return is not None and return_s is None
+                    and caught_up(c, down, target_down)):
+                return_s = time.perf_counter() - t_return
+            gc.collect()
+            rss.append(rss_mb())
+            got.update(round=i + 1, down=is_down, publish_s=round(p0 - r0, 2),
+                       requests=transport.requests - requests,
+                       seconds=round(time.perf_counter() - r0, 2), rss_mb=round(rss[-1], 1),
+                       notices=start)
+            rounds.append(got)
+            print(f"  {got}", file=sys.stderr)
+            if progress is not None:
+                progress.write(json.dumps(got) + "\n")
+                progress.flush()
+            i += 1
+            if i > last_round and got["received"] == 0 or i >= last_round + 10:
+                break
+        converge_s = sum(r["seconds"] for r in rounds[last_round:] if r["received"])
+        run_s = time.perf_counter() - t_run
+    finally:
+        transport.uninstall()
+        if progress is not None:
+            progress.close()
+    deliveries = check_deliveries(c, codes)
+    audit = check_audit(c, codes)
+    alerts = alerts_per_node(c, codes)
+    c.close()
+    half = rss[last_round // 2 - 1] if last_round >= 2 else rss[0]
+    growth = (rss[last_round - 1] - half) / half
+    checks = {"delivered exactly once": deliveries["missing"] == 0 == deliveries["extra"]
+              == deliveries["twice"],
+              "audit verifies on every node": not audit["bad"],
+              "RSS growth over the second half under 10 %": growth < 0.10,
+              "down node caught up": return_s is not None or down_until <= down_from}
+    return {"nodes": args.nodes, "observers": sum(r == "observer" for r in roles.values()),
+            "notices": start, "notices_asked": args.notices, "rounds_publishing": last_round,
+            "rounds_asked": args.rounds, "budget_minutes": args.budget_minutes,
+            "seed": args.seed,
+            "workers": args.workers, "slow_peer": slow, "slow_delay_s": args.slow,
+            "down_node": down, "down_rounds": [down_from + 1, down_until],
+            "traffic": dict(traffic.counts), "purged_versions": purged,
+            "setup_s": setup_s, "run_s": run_s, "wall_s": time.perf_counter() - t_start,
+            "converge_after_last_publish_s": converge_s,
+            "catch_up_after_return_s": return_s,
+            "requests": transport.requests, "refused": transport.refused,
+            "answer_bytes": transport.bytes,
+            "bytes_per_delivery": transport.bytes / max(1, deliveries["held"]),
+            "envelopes_per_s": deliveries["held"] / run_s,
+            "deliveries": deliveries, "audit": audit,
+            "alerts_per_node": {"min": min(alerts), "median": statistics.median(alerts),
+                                "max": max(alerts), "total": sum(alerts)},
+            "duplicates_reported": sum(r["duplicates"] for r in rounds),
+            "rss_mb": {"first": rss[0], "mid": half, "end_of_publishing": rss[last_round - 1],
+                       "last": rss[-1], "max": max(rss),
+                       "growth_second_half": growth},
+            "rounds": rounds, "checks": checks,
+            "load_average": os.getloadavg(), "python": platform.python_version(),
+            "cpus": os.cpu_count(), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def markdown(r: dict[str, Any], command: str) -> str:
+    """The section for docs/benchmarks.md."""
+    d, a, m, t = r["deliveries"], r["alerts_per_node"], r["rss_mb"], r["traffic"]
+    load = ", ".join(f"{x:.1f}" for x in r["load_average"])
+    mix = ", ".join(f"{k} {v}" for k, v in sorted(t.items()))
+    asked = ("" if r["notices"] == r["notices_asked"] else
+             f" (of {r['notices_asked']:,} asked: the {r['budget_minutes']:g}-minute time "
+             f"budget ran out after {r['rounds_publishing']} of {r['rounds_asked']} rounds)")
+    last = r["rounds"][-1]
+    down_rounds = [x["round"] for x in r["rounds"] if x["down"]]
+    down = (f"node {r['down_node']} down for rounds {down_rounds[0]}-{down_rounds[-1]}"
+            if down_rounds else f"node {r['down_node']} never down (the time budget ran "
+            f"out before its stretch)")
+    ok = "; ".join(f"{k}: {'yes' if v else 'NO'}" if k != "down node caught up"
+                   or down_rounds else f"{k}: not exercised" for k, v in r["checks"].items())
+    return "\n".join([
+        (f"## Soak: {r['nodes']} nodes, {r['notices']:,} notices{asked} (issue 18, item 4) "
+        "— `bench/bench_soak.py`"), "",
+        f"    {command}", "",
+        (f"{r['date']}; CPython {r['python']}, {r['cpus']} CPUs shared with other jobs "
+         f"(load average at the end {load}). {r['nodes']} real nodes ({r['observers']} "
+         f"observers) on SQLite, screening on arrival against the whole UN list, partner "
+         f"requests through the in-process transport (each node's Flask app called as "
+         f"WSGI); {r['rounds_publishing']} rounds of publishing, each followed by a poll "
+         f"of every partner by every node that is up ({r['workers']} nodes at a time); "
+         f"{down}, peer {r['slow_peer']} answering {r['slow_delay_s']:g} s "
+         f"late. Traffic: {mix}; {r['purged_versions']} versions purged by the retention "
+         f"purge (all nodes)."), "",
+        "| measure | value |", "|---|---:|",
+        (f"| deliveries (envelope x recipient) held / expected | {d['held']:,} / "
+        f"{d['expected']:,} |"),
+        (f"| missing / held by a non-recipient / held twice | {d['missing']} / {d['extra']} "
+        f"/ {d['twice']} |"),
+        f"| redelivered envelopes reported by polls (ignored) | {r['duplicates_reported']} |",
+        (f"| audit verifies (offline) | {r['audit']['nodes_ok']} of {r['nodes']} nodes, "
+        f"{r['audit']['entries']:,} entries |"),
+        (f"| partner requests / refused by the down node | {r['requests']:,} / "
+        f"{r['refused']:,} |"),
+        f"| bytes per delivery (answers, headers included) | {r['bytes_per_delivery']:,.0f} |",
+        f"| envelopes delivered per second (run) | {r['envelopes_per_s']:.0f} |",
+        (f"| time to converge after the last publish | "
+        f"{r['converge_after_last_publish_s']:.1f} s |"),
+        "| down node caught up after its return | "
+        + ("not exercised |" if not down_rounds else
+           f"{r['catch_up_after_return_s']:.1f} s |" if r["catch_up_after_return_s"]
+           is not None else "never |"),
+        (f"| alerts per node: min / median / max | {a['min']} / {a['median']:g} / "
+        f"{a['max']} |"),
+        (f"| RSS MB: first round / mid / end of publishing / max | {m['first']:.0f} / "
+        f"{m['mid']:.0f} / {m['end_of_publishing']:.0f} / {m['max']:.0f} |"),
+        f"| RSS growth over the second half | {100 * m['growth_second_half']:.1f} % |",
+        (f"| a round that brings nothing: partner requests, seconds | {last['requests']:,}, "
+        f"{last['seconds']:.0f} s |"),
+        f"| setup (homes, keys, roster, UN list x {r['nodes']}) | {r['setup_s']:.0f} s |",
+        f"| rounds (publish + poll) | {r['run_s']:.0f} s |",
+        f"| wall time, checks included | {r['wall_s']:.0f} s |", "",
+        f"Checks: {ok}.", ""])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--nodes", type=int, default=80)
+    ap.add_argument("--notices", type=int, default=10000)
+    ap.add_argument("--rounds", type=int, default=20, help="rounds that publish")
+    ap.add_argument("--seed", type=int, default=18)
+    ap.add_argument("--workers", type=int, default=4, help="nodes polling at a time")
+    ap.add_argument("--slow", type=float, default=0.2, help="the slow peer's delay, s")
+    ap.add_argument("--correct", type=float, default=0.08, help="corrections per notice")
+    ap.add_argument("--withdraw", type=float, default=0.03, help="withdrawals per notice")
+    ap.add_argument("--review-soon", type=float, default=0.03,
+                    help="share of notices with a review date of tomorrow (purged)")
+    ap.add_argument("--purge-every", type=int, default=5, help="retention purge, rounds")
+    ap.add_argument("--down-from", type=int, default=0,
+                    help="the round the node goes down (1-based; default: a quarter in)")
+    ap.add_argument("--down-for", type=int, default=0,
+                    help="how many rounds it stays down (default: a quarter, at least 2)")
+    ap.add_argument("--quick", action="store_true", help="10 nodes, 500 notices, 10 rounds")
+    ap.add_argument("--budget-minutes", type=float, default=0,
+                    help="stop publishing once the run has taken this long (0: never)")
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument("--progress", type=Path, help="write each round's figures here")
+    ap.add_argument("--append-docs", action="store_true",
+                    help="append the table to docs/benchmarks.md")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.nodes, args.notices, args.rounds = 10, 500, 10
+    command = "python3 bench/bench_soak.py " + " ".join(argv if argv is not None
+                                                        else sys.argv[1:])
+    logging.disable(logging.WARNING)  # the down node's refusals are expected
+    result = run(args)
+    text = markdown(result, command.strip())
+    print(json.dumps({k: v for k, v in result.items() if k != "rounds"}, indent=1))
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+    if args.append_docs:
+        with (ROOT / "docs" / "benchmarks.md").open("a") as f:
+            f.write("\n" + text)
+    failed = [k for k, v in result["checks"].items() if not v]
+    if failed:
+        print("FAILED: " + ", ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
