@@ -44,6 +44,7 @@ from coalition import Coalition, build, sqlite_databases
 from sqlalchemy import create_engine, text
 
 from fts_share.clock import utcnow
+from fts_share.errors import FtsError
 from fts_share.federation.http import PartnerClient
 from fts_share.storage import Store
 
@@ -114,7 +115,7 @@ class Traffic:
                     resp = client.request("POST", f"{url}/api/v1/screen", now=utcnow(),
                                           body=QUERY)
                 status = int(resp.status)
-            except OSError:
+            except (OSError, FtsError):  # no answer in time: counted, not accepted
                 status = 0
             with self.lock:
                 self.rows.append((sent, time.monotonic(), status))
