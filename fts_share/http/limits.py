@@ -30,7 +30,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from typing import ClassVar, cast
+from typing import cast
 
 from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter, RequestLimit
@@ -51,7 +51,7 @@ class SweptMemoryStorage(MemoryStorage):
     counters are still ignored when read (as in ``MemoryStorage``), and swept from
     memory inline, at most once every :attr:`SWEEP_SECONDS`."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["fts-memory"]
+    STORAGE_SCHEME = ["fts-memory"]  # noqa: RUF012 - the limits package declares it so
     SWEEP_SECONDS = 1.0
     _swept = 0.0
 
