@@ -116,6 +116,14 @@ def test_rotation_through_a_new_roster(coalition: Coalition, tmp_path: Path) -> 
     assert irq.node.signing.kid == old_sign
     assert report_of(irq.poll(), "FRA").ok
     assert _scheduled_head(irq.home)["key_id"] == old_sign
+    # ``audit verify`` in a fresh process asks the partners with that key too, so
+    # they answer (the configured, new key would be refused as unknown).
+    fresh = Node.open(irq.home)
+    try:
+        answers = witnessing.ask_partners(fresh, utcnow())
+    finally:
+        fresh.close()
+    assert "FRA" in answers.asked and not answers.unreachable, answers.unreachable
 
     doc = _secretariat_cli(coalition, tmp_path, "rotate",
                            str(irq.home / "keys" / "public.json"), "--overlap-days", "0")
