@@ -81,7 +81,7 @@ def verify_log(store: AuditStore, *, lookup_key: KeyLookup, chunk: int = 20000,
     """Verify the whole log in ``store``; never raises for a bad log, reports it.
 
     ``witnessed`` are heads of this log that partners hold, and ``head_every`` the
-    schedule heads are signed on at append time (0: none); see
+    schedule heads are signed on (0: none); see
     :mod:`fts_share.audit.witness`. ``pending(time)`` says whether an entry appended at
     ``time`` may still wait for its scheduled head (the poller-lock holder signs it at
     its next tick); None: never. ``workers`` (default: up to 2, the CPUs) bounds the processes that recompute leaf

@@ -8,9 +8,11 @@ store since: the log must still have at least that many entries, the same root a
 that size, and the head itself among its stored heads. An attacker who cuts the log
 and deletes the local heads is caught by the first partner that witnessed a later head.
 
-With heads signed at every ``every`` entries on append (the node's ``[audit]
-head_every``), a log of ``count`` entries must also hold a head of size at least
-``count - count % every``: deleting the latest heads is seen offline too.
+With heads signed at every ``every`` entries (the node's ``[audit] head_every``, by
+the poller-lock holder at its next tick), a log of ``count`` entries must also hold a
+head of size at least ``count - count % every``: deleting the latest heads is seen
+offline too. The newest such head may lag its entry by a tick: while that entry is
+recent (``pending``), its absence is a warning.
 """
 
 from __future__ import annotations
