@@ -159,12 +159,18 @@ class AuditSettings:
     """When this node signs tree heads of its audit log on its own (0 disables either)."""
 
     head_every: int = 1000
-    """Sign a head at every ``head_every`` entries, when the entry is appended."""
+    """Sign a head at every ``head_every`` entries (the poller-lock holder, at its next
+    ``head_tick``)."""
     head_interval: float = 300.0
     """Sign a head every ``head_interval`` seconds while the log grows (the poller)."""
+    head_tick: float = 5.0
+    """How often (seconds) the poller-lock holder looks for heads due."""
 
     def __post_init__(self) -> None:
         every, interval = self.head_every, self.head_interval
+        tick = self.head_tick
+        if not isinstance(tick, (int, float)) or isinstance(tick, bool) or not tick > 0:
+            raise ConfigError(f"audit.head_tick: expected seconds > 0, got {tick!r}")
         if not isinstance(every, int) or isinstance(every, bool) or every < 0:
             raise ConfigError(f"audit.head_every: expected an integer >= 0, got {every!r}")
         if not isinstance(interval, (int, float)) or isinstance(interval, bool) or interval < 0:

@@ -12,6 +12,7 @@ from flask import g, request
 from fts_share.errors import Forbidden, Unauthenticated
 from fts_share.http import context, limits, refused
 from fts_share.http.callers import Caller
+from fts_share.http.target import target_uri
 from fts_share.services import accounts
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,9 +55,12 @@ def _user() -> Caller | None:
 def _node() -> Caller | None:
     if "Signature" not in request.headers:
         return None
+    node = context.node()
+    # Never request.url: it is decoded and takes its authority from the Host header.
+    url = target_uri(request.environ, node.config.url)
     try:
-        code = accounts.authenticate_node(context.node(), now=context.now(),
-                                          method=request.method, url=request.url,
+        code = accounts.authenticate_node(node, now=context.now(),
+                                          method=request.method, url=url,
                                           headers=dict(request.headers),
                                           body=request.get_data(cache=True))
     except accounts.SignatureRefused as exc:

@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from fts_share.audit import merkle
@@ -77,14 +78,17 @@ class VerificationReport:
 def verify_log(store: AuditStore, *, lookup_key: KeyLookup, chunk: int = 20000,
                workers: int | None = None, witnessed: Sequence[Witnessed] = (),
                head_every: int = 0, restores: Sequence[RestoreMark] = (),
-               node: str = "") -> VerificationReport:
+               node: str = "",
+               pending: Callable[[datetime], bool] | None = None) -> VerificationReport:
     """Verify the whole log in ``store``; never raises for a bad log, reports it.
 
     ``witnessed`` are heads of this log that partners hold, and ``head_every`` the
-    schedule heads are signed on at append time (0: none); see
-    :mod:`fts_share.audit.witness`. ``restores`` are the ``restore`` entries of the
-    log of ``node`` (:mod:`fts_share.audit.epochs`): those with a valid attestation
-    explain witnessed heads of before them (warnings). ``workers`` (default: up to 2, the CPUs) bounds the processes that recompute leaf
+    schedule heads are signed on (0: none); see :mod:`fts_share.audit.witness`.
+    ``pending(time)`` says whether an entry appended at ``time`` may still wait for its
+    scheduled head (the poller-lock holder signs it at its next tick); None: never.
+    ``restores`` are the ``restore`` entries of the log of ``node``
+    (:mod:`fts_share.audit.epochs`): those with a valid attestation explain witnessed
+    heads of before them (warnings). ``workers`` (default: up to 2, the CPUs) bounds the processes that recompute leaf
     hashes; a second one is used for logs of :data:`PARALLEL_MIN` entries or more on a
     database another process can open (see :func:`_leaf_chunks`).
     """
@@ -97,7 +101,11 @@ def verify_log(store: AuditStore, *, lookup_key: KeyLookup, chunk: int = 20000,
     rows = store.tree_heads_by_size()
     signed = _check_heads(rows, levels, count, lookup_key, problems)
     warnings: list[str] = []
-    check_schedule(rows, count=count, every=head_every, problems=problems, warnings=warnings)
+    recent = None if pending is None else (
+        lambda seq: pending(entry_fields(store.raw_entry(seq))["time"]))
+    check_schedule(rows, count=count, every=head_every, problems=problems, warnings=warnings,
+                   pending=recent)
+
     def root_at(size: int) -> bytes:
         return root_of(levels, size)
 

@@ -53,16 +53,15 @@ def serve(home: Path, host: str, port: int, no_poll: bool, workers: int) -> None
     logs.configure(node.config.ops)  # JSON lines with request ids ([ops] log_format)
     server = running.make_server(create_app(node=node), host=host, port=port,
                                  trust_forwarded=bool(node.config.limits.trusted_proxies))
-    poller = None
-    if not no_poll:
-        poller = running.background_poller(node, interval=node.config.federation.poll_interval)
-        poller.start()
+    # Without polling the loop still runs: it signs the audit heads.
+    poller = running.background_poller(node, interval=node.config.federation.poll_interval,
+                                       poll=not no_poll)
+    poller.start()
     click.echo(f"{node.code} serving on http://{host}:{port}")
     try:
         server.run()
     finally:
-        if poller:
-            poller.stop()
+        poller.stop()
         running.flush_refusals(node)
 
 

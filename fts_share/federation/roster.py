@@ -17,6 +17,7 @@ from fts_share.clock import parse_rfc3339, to_rfc3339
 from fts_share.crypto.canonical import b64u, canonical_json, unb64u
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, verify_signature
 from fts_share.errors import CryptoError, RosterError
+from fts_share.jsontext import MAX_ROW_ID
 
 ROSTER_FORMAT = 1
 ROSTER_SIGNING_PREFIX = b"fts-share/v1 roster\n"
@@ -95,13 +96,21 @@ class Roster:
     """A verified roster document."""
 
     def __init__(self, document: Mapping[str, Any]) -> None:
+        if not isinstance(document, Mapping):
+            raise RosterError("roster: not a JSON object")
         self.document = dict(document)
         try:
-            self.version = int(document["version"])
+            version = document["version"]
+            if (not isinstance(version, int) or isinstance(version, bool)
+                    or not 1 <= version <= MAX_ROW_ID):
+                raise ValueError(f"version must be an integer in 1..{MAX_ROW_ID}")
+            self.version = version
             self.issued = _time(document["issued"], "issued")
             self.secretariat_kid = str(document["secretariat"])
+            if not isinstance(document["members"], list):
+                raise TypeError("members must be a list")
             members = [self._member(m, i) for i, m in enumerate(document["members"])]
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RosterError(f"roster: malformed document ({exc})") from exc
         codes = [m.code for m in members]
         if len(set(codes)) != len(codes):

@@ -16,6 +16,11 @@ believed from trusted proxies only).
 A request over a limit is answered 429 with ``Retry-After``, as problem+json, through
 :mod:`fts_share.api.problems`. Counters live in each worker's memory by default (the
 limit is per worker); a Redis ``storage_uri`` shares them.
+
+The default ``memory://`` is served by :class:`SweptMemoryStorage`: the ``limits``
+package's in-memory storage starts a timer thread to drop expired counters whenever
+the last one has finished (every 10 ms under load, so nearly a thread per request),
+which cost more throughput than the counting itself (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import cast
 from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter, RequestLimit
 from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
 
 from fts_share.config import LimitsSettings
 from fts_share.errors import ConfigError, RateLimited
@@ -38,6 +44,26 @@ from fts_share.http.callers import Caller
 
 EXTENSION = "fts_share_limits"
 _KEYID = re.compile(r'keyid="([^"]{1,200})"')
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """``limits``' in-memory storage without a timer thread per expiry: expired
+    counters are still ignored when read (as in ``MemoryStorage``), and swept from
+    memory inline, at most once every :attr:`SWEEP_SECONDS`."""
+
+    STORAGE_SCHEME = ["fts-memory"]  # noqa: RUF012 - the limits package declares it so
+    SWEEP_SECONDS = 1.0
+    _swept = 0.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the timer thread
+        now = time.monotonic()
+        if now - self._swept >= self.SWEEP_SECONDS:
+            self._swept = now
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+
+
+def _storage_uri(settings: LimitsSettings) -> str:
+    return "fts-memory://" if settings.storage_uri == "memory://" else settings.storage_uri
 
 
 @dataclass
@@ -112,7 +138,7 @@ def init_app(app: Flask, settings: LimitsSettings) -> None:
     per_client = _per_client(settings)
     clients.init_app(app, settings.trusted_proxies)
     limiter = Limiter(clients.client_address, app=app, application_limits=[settings.per_address],
-                      storage_uri=settings.storage_uri, strategy=settings.strategy,
+                      storage_uri=_storage_uri(settings), strategy=settings.strategy,
                       headers_enabled=False, on_breach=_on_breach, key_prefix="fts",
                       enabled=settings.enabled)
     app.extensions[EXTENSION] = LimitState(limiter=limiter, per_client=per_client,

@@ -14,15 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fts_share.audit.heads import Signer
-from fts_share.audit.store import HeadSchedule
 from fts_share.config import NodeConfig, load_config, write_config
 from fts_share.crypto import keys
 from fts_share.errors import ConfigError, CryptoError, RosterError, StoreUnavailable
 from fts_share.federation.roster import Roster
 from fts_share.services import purgelog
 from fts_share.storage import Store
-from fts_share.storage.audit_store import schedule_heads
 from fts_share.storage.rosters import SqlRosterVersions
 
 CODE_PATTERN = "^[A-Z]{3}$"
@@ -132,8 +129,8 @@ class Node:
         node = cls(config=config, signing=signing, encryption={k.kid: k for k in enc},
                    storage_key=storage_key, store=store, signing_keys=signers,
                    current_kids=current)
-        every = config.audit.head_every  # appends sign a head at every N entries
-        schedule_heads(store.sessions, HeadSchedule(every, node.head_key) if every else None)
+        # Appends never sign heads: the poller-lock holder signs the every-N heads
+        # (services/witnessing.sign_scheduled_heads), so one process of several does.
         return node
 
     @property
@@ -199,11 +196,6 @@ class Node:
         except (RosterError, StoreUnavailable):
             pass
         return self.signing
-
-    def head_key(self) -> tuple[str, Signer]:
-        """The key id and signer for a scheduled audit head (:meth:`signer`)."""
-        key = self.signer()
-        return key.kid, key.sign
 
     def roster_may_change(self) -> None:
         """Have the next use of :attr:`roster` in this thread check the store's version

@@ -5,7 +5,7 @@ content. What a reviewer does (verify, export) is itself logged."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -56,17 +56,28 @@ def key_lookup(node: Node) -> Callable[[str], Verifier | None]:
     return lookup
 
 
-def verify_node_log(node: Node) -> VerificationReport:
-    """Recompute this node's audit tree and check every signed tree head."""
+def head_pending(node: Node, now: datetime) -> Callable[[datetime], bool]:
+    """Whether an entry appended at a given time may still wait for its every-N head:
+    within two ``head_tick`` plus a poll interval (the holder may be mid-round)."""
+    settings = node.config
+    grace = timedelta(seconds=2 * settings.audit.head_tick
+                      + settings.federation.poll_interval + 60)
+    return lambda appended: now - appended < grace
+
+
+def verify_node_log(node: Node, now: datetime | None = None) -> VerificationReport:
+    """Recompute this node's audit tree and check every signed tree head (with ``now``,
+    an every-N head not signed yet for an entry of moments ago is a warning)."""
     with node.store.read() as session:
         return verify_log(audit_store(session), lookup_key=key_lookup(node),
                           head_every=node.config.audit.head_every,
-                          restores=recovery.marks(session), node=node.code)
+                          restores=recovery.marks(session), node=node.code,
+                          pending=None if now is None else head_pending(node, now))
 
 
 def verify(work: Work, *, actor: str, via: str | None = None) -> VerificationReport:
     """Verify the whole log (in its own read), then log the verification in ``work``."""
-    report = verify_node_log(work.node)
+    report = verify_node_log(work.node, work.now)
     detail: dict[str, Any] = {"entries": report.entries, "ok": report.ok}
     if via:
         detail["via"] = via

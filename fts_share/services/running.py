@@ -42,13 +42,13 @@ def create_home(home: Path, *, code: str, url: str, passphrase: bytes | None = N
     return load_config(home)
 
 
-def background_poller(node: Node, *, interval: float) -> BackgroundPoller:
+def background_poller(node: Node, *, interval: float, poll: bool = True) -> BackgroundPoller:
     """A poller loop (not started) that screens every received notice; it polls only
     while this process holds the poller's lease (on PostgreSQL an advisory lock, so
     one process of those that serve the node polls)."""
     lease = poller_lease(node.store, name=f"fts-share poller {node.code} pid={os.getpid()}")
     return BackgroundPoller(node, interval=interval, on_page=arrival_screening(node),
-                            lease=lease)
+                            lease=lease, poll=poll)
 
 
 def serve_workers(home: Path, *, host: str, port: int, workers: int, poll: bool,
@@ -60,8 +60,9 @@ def serve_workers(home: Path, *, host: str, port: int, workers: int, poll: bool,
     arbiter stops (SIGTERM, SIGINT)."""
     check_workers(home, workers)
     trusted = load_config(home).limits.trusted_proxies
-    make_poller = ((lambda node: background_poller(
-        node, interval=node.config.federation.poll_interval)) if poll else None)
+    # Without polling the loop still runs: its lease holder signs the audit heads.
+    make_poller = (lambda node: background_poller(
+        node, interval=node.config.federation.poll_interval, poll=poll))
     NodeWorkers(home, host=host, port=port, workers=workers, open_node=open_node,
                 make_app=make_app, make_poller=make_poller,
                 forwarded_allow_ips=list(trusted)).run()

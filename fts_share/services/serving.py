@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from typing import Any
 
 from fts_share.clock import Clock, utcnow
@@ -30,13 +31,15 @@ log = logging.getLogger(__name__)
 class BackgroundPoller:
     """Polls the partners every ``interval`` seconds, purges expired content, signs due
     tree heads and writes counted refusals, until stopped; only while ``lease`` is
-    held (by default: always, the one process of the store)."""
+    held (by default: always, the one process of the store). Every-N audit heads are
+    looked for every ``[audit] head_tick`` seconds. With ``poll`` False the loop only
+    signs heads (``serve --no-poll``): the node still needs its one head signer."""
 
     def __init__(self, node: Node, *, interval: float, clock: Clock = utcnow,
-                 on_notice: Any = None, on_page: Any = None, lease: Lease | None = None
-                 ) -> None:
+                 on_notice: Any = None, on_page: Any = None, lease: Lease | None = None,
+                 poll: bool = True) -> None:
         self.poller = Poller(node, clock=clock, on_notice=on_notice, on_page=on_page)
-        self.node, self.interval, self.clock = node, interval, clock
+        self.node, self.interval, self.clock, self.poll = node, interval, clock, poll
         self.lease: Lease = lease or SoleProcess()
         self.leading = False
         """whether this process held the lease at its last round"""
@@ -56,24 +59,40 @@ class BackgroundPoller:
         self.lease.release()
 
     def _run(self) -> None:
+        tick = min(self.interval, self.node.config.audit.head_tick)
+        next_round = 0.0
         while not self._stop.is_set():
             self.leading = self.lease.hold()
             if not self.leading:  # another process polls; try again next round
                 self._stop.wait(self.interval)
                 continue
             try:
+                if time.monotonic() >= next_round:
+                    next_round = time.monotonic() + self.interval
+                    self._round()
+                witnessing.sign_scheduled_heads(self.node, self.clock())  # head_every
+            except Exception:  # keep polling whatever one round did
+                log.exception("poll round failed")
+            self._stop.wait(tick)
+
+    def _round(self) -> None:
+        """One round every ``interval``: poll, purge, interval heads, refusals, the index
+        snapshot and the notifications of new alerts (only the interval heads and the
+        index snapshot when the loop does not ``poll``)."""
+        try:
+            if self.poll:
                 if not self.notifier.started:  # alerts from here on are told about
                     self.notifier.begin(self.clock())
                 self.poller.poll_due()  # each partner on its own; does not wait
                 with unit_of_work(self.node, self.clock()) as work:
                     purge_expired(work)
-                witnessing.sign_due_head(self.node, self.clock())  # [audit] head_interval
+            witnessing.sign_due_head(self.node, self.clock())  # [audit] head_interval
+            if self.poll:
                 refusals.flush_closed(self.node, self.clock())
-                index_snapshots.write_if_due(self.node, self.clock())
-            except Exception:  # keep polling whatever one round did
-                log.exception("poll round failed")
-            self._notify()
-            self._stop.wait(self.interval)
+            index_snapshots.write_if_due(self.node, self.clock())
+        finally:
+            if self.poll:
+                self._notify()
 
     def _notify(self) -> None:
         """Send the notifications of new alerts that are due; a failure is logged."""

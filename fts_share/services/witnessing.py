@@ -3,11 +3,15 @@ heads they receive as witnesses, and ``audit verify`` asks them for those heads.
 
 The schedule (``[audit]`` in the node's config):
 
-- ``head_every`` (default 1000): appends sign a head whenever the log's size becomes a
-  multiple of it, in the appending transaction (installed by :meth:`Node.open
-  <fts_share.services.node.Node.open>`; the append lock makes it exactly one head);
+- ``head_every`` (default 1000): :func:`sign_scheduled_heads`, called by the poller's
+  loop every ``head_tick`` seconds (default 5), signs a head of size k·N for every
+  multiple k·N the log reached since its newest head;
 - ``head_interval`` (default 300 s): :func:`sign_due_head`, called by the poller's
   loop, signs a head when the log grew since the newest head and that head is older.
+
+Only the process that holds the poller's lease runs that loop, so of several workers
+one signs heads; the appending workers never do. The signing transactions take the
+append lock and decide again, so a lease that changes hands never signs a head twice.
 
 Heads reach partners with every feed page (``tree_head``); partners keep them
 (:mod:`fts_share.audit.crosscheck`) and give them back on
@@ -23,14 +27,14 @@ from urllib.parse import urlencode
 
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import SignedTreeHead, make_tree_head
-from fts_share.audit.log import current_root, head_from_record, latest_tree_head, log_size
+from fts_share.audit.log import current_root, head_from_record, latest_tree_head, log_size, root_at
 from fts_share.audit.verify import VerificationReport, verify_log
 from fts_share.audit.witness import Witnessed
 from fts_share.errors import FtsError
 from fts_share.federation.http import PartnerClient
 from fts_share.services import recovery
 from fts_share.services.node import Node
-from fts_share.services.reviewing import key_lookup
+from fts_share.services.reviewing import head_pending, key_lookup
 from fts_share.services.unit import Work, reading, unit_of_work
 from fts_share.storage.audit_store import audit_store
 
@@ -67,6 +71,32 @@ def sign_due_head(node: Node, now: datetime) -> dict[str, Any] | None:
     return head.to_json()
 
 
+def _missing(latest: SignedTreeHead | None, size: int, every: int) -> list[int]:
+    done = latest.size if latest is not None else 0
+    return [k * every for k in range(done // every + 1, size // every + 1)]
+
+
+def sign_scheduled_heads(node: Node, now: datetime) -> list[dict[str, Any]]:
+    """Sign a head of size k·``[audit] head_every`` for each multiple the log reached
+    since its newest head (none when ``head_every`` is 0); the heads signed."""
+    every = node.config.audit.head_every
+    if every <= 0:
+        return []
+    with reading(node, now) as work:
+        if not _missing(latest_tree_head(work.audit), log_size(work.audit), every):
+            return []
+    signed = []
+    with unit_of_work(node, now) as work:
+        size, _ = current_root(work.audit)  # the append lock
+        key = node.signer()
+        for due in _missing(latest_tree_head(work.audit), size, every):
+            head = make_tree_head(size=due, root=root_at(work.audit, due), time=now,
+                                  key_id=key.kid, sign=key.sign)
+            work.audit.add_tree_head(head)
+            signed.append(head.to_json())
+    return signed
+
+
 def witnessed_heads(work: Work, *, node_code: str, witness: str,
                     limit: int = MAX_WITNESSED) -> dict[str, Any]:
     """The heads of ``node_code`` this node holds as a witness, largest first."""
@@ -89,7 +119,7 @@ def ask_partners(node: Node, now: datetime) -> PartnerAnswers:
     """Ask every active partner (a signed request) for the heads of this node it
     witnessed. A partner that cannot be reached or answers badly is listed, with why."""
     settings = node.config.federation
-    client = PartnerClient(key=node.signing, timeout=settings.request_timeout,
+    client = PartnerClient(key=node.signer(), timeout=settings.request_timeout,
                            ttl=settings.signature_ttl)
     answers = PartnerAnswers()
     query = urlencode({"node": node.code, "limit": MAX_WITNESSED})
@@ -129,7 +159,8 @@ def verify_witnessed(node: Node, *, now: datetime,
     with node.store.read() as session:
         report = verify_log(audit_store(session), lookup_key=key_lookup(node),
                             witnessed=answers.heads, head_every=node.config.audit.head_every,
-                            restores=recovery.marks(session), node=node.code)
+                            restores=recovery.marks(session), node=node.code,
+                            pending=head_pending(node, now))
     report.warnings.extend(f"partner {code} could not be asked: {why}"
                            for code, why in sorted(answers.unreachable.items()))
     return report, answers

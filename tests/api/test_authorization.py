@@ -67,7 +67,7 @@ def call(client: FlaskClient, coalition: Coalition, role: str, method: str,
     body = json.dumps(BODY).encode()
     headers = {"Content-Type": "application/json"}
     if role == "node":
-        headers.update(sign_request(method=method, url="http://localhost" + path,
+        headers.update(sign_request(method=method, url=coalition["FRA"].url + path,
                                     headers=headers, body=body,
                                     key=coalition["IRQ"].node.signing, now=utcnow()))
     elif role != "anonymous":

@@ -117,11 +117,14 @@ def new_roster(coalition: Coalition, edit: Callable[[dict[str, dict[str, Any]]],
 
 
 def route_through(coalition: Coalition, code: str, url: str) -> int:
-    """A new roster version on which partner ``code`` is reached at ``url``."""
+    """A new roster version on which partner ``code`` is reached at ``url``; the node
+    is configured with that public URL too, as its operator would (it verifies the
+    ``@target-uri`` of signed requests against it)."""
 
     def edit(entries: dict[str, dict[str, Any]]) -> None:
         entries[code]["url"] = url
 
+    coalition[code].node.config.url = url
     return new_roster(coalition, edit)
 
 
@@ -130,8 +133,8 @@ def route_through(coalition: Coalition, code: str, url: str) -> int:
 class Proxy:
     """An HTTP proxy on 127.0.0.1 in front of ``target``.
 
-    It forwards requests unchanged (the ``Host`` header too, so request signatures over
-    ``@target-uri`` still verify) and can change what comes back: ``mutate`` rewrites
+    It forwards requests unchanged (signatures over ``@target-uri`` verify against the
+    target node's configured URL, which :func:`route_through` sets) and can change what comes back: ``mutate`` rewrites
     a feed page (a JSON object), ``raw`` replaces the whole HTTP answer with bytes,
     ``delay`` holds the answer back. It keeps the headers of every request it saw.
     """

@@ -141,9 +141,9 @@ def test_without_decryption_keys_the_decrypt_check_is_skipped(world: Coalition,
 
 # -- a misbehaving server in front of the node -------------------------------------------
 class Tamperer:
-    """A tiny HTTP server that forwards to ``target`` (keeping the Host header, so the
-    request signatures over ``@target-uri`` still verify) and lets ``rewrite`` change
-    every answer."""
+    """A tiny HTTP server that forwards to ``target`` (whose configured URL the test
+    sets to this server's, so request signatures over ``@target-uri`` verify) and lets
+    ``rewrite`` change every answer."""
 
     def __init__(self, target: str, rewrite: Rewrite) -> None:
         self.target, self.rewrite = target, rewrite
@@ -186,9 +186,14 @@ class Tamperer:
 
 def _run_through(world: Coalition, rewrite: Rewrite) -> tuple[int, dict[str, str], str]:
     server = Tamperer(world["FRA"].url, rewrite)
+    config = world["FRA"].node.config
+    # FRA is reached at the tamperer's address: it checks signed requests against
+    # that public URL, as a node behind a proxy is configured.
+    config.url = server.url
     try:
         status, out = _cli(server.url, "--home", str(world["IRQ"].home), "--json")
     finally:
+        config.url = world["FRA"].url
         server.close()
     doc = json.loads(out)
     return status, {c["name"]: c["outcome"] for c in doc["checks"]}, out

@@ -419,3 +419,33 @@ def _other_payload() -> dict[str, Any]:
     body = notice(recipients=["IRQ"], names=[{"full": "Someone Else", "kind": "primary"}])
     body["provenance"] = {"id": str(uuid.uuid4()), "version": 1, "origin": "FRA"}
     return {"notice": body}
+
+
+# -- duplicate member names (issue 14 §3) --------------------------------------------------
+def test_a_feed_page_with_a_duplicate_member_is_refused(coalition: Coalition,
+                                                        proxied: Proxy) -> None:
+    """A page whose JSON names a member twice is refused as a protocol error, nothing of
+    it is stored, and the genuine page arrives once the proxy stops interfering."""
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    ids = [publish(fra, ["IRQ"])]
+    captured: list[Page] = []
+
+    def capture(page: Page) -> Page:
+        captured.append(page)
+        raise RuntimeError("held back")  # the proxy drops the answer
+
+    proxied.mutate = capture
+    assert not report_of(irq.poll(), "FRA").ok and captured
+    proxied.mutate = None
+    page = captured[-1]
+    first = next(iter(page))
+    text = json.dumps(page)
+    body = ("{" + json.dumps(first) + ": " + json.dumps(page[first]) + ", " + text[1:]).encode()
+    proxied.raw = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                   + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+    report = report_of(irq.poll(), "FRA")
+    assert not report.ok and "duplicate member name" in (report.error or ""), report.error
+    assert report.result.received == 0
+    assert received_seqs(irq, "FRA") == [] and notice_ids(irq, "FRA") == []
+    proxied.raw = None
+    _arrives_once(irq, proxied, ids)

@@ -21,6 +21,7 @@ from fts_share.audit.log import latest_tree_head, log_size, record
 from fts_share.cli import cli
 from fts_share.clock import utcnow
 from fts_share.crypto.keys import save_private
+from fts_share.services import witnessing
 from fts_share.services.keyrotation import rotate_node_keys
 from fts_share.services.node import Node
 from fts_share.services.unit import reading, unit_of_work
@@ -70,7 +71,8 @@ def _secretariat_cli(c: Coalition, tmp_path: Path, *args: str) -> dict[str, Any]
 
 def _scheduled_head(home: Path) -> dict[str, Any]:
     """Open the node at ``home`` in a new process's way and append entries until the
-    log's size is a multiple of ``audit.head_every``: the head those appends signed."""
+    log's size is a multiple of ``audit.head_every``: the head the poller-lock holder
+    signs for them at its next tick."""
     node = Node.open(home)
     try:
         every = node.config.audit.head_every
@@ -78,6 +80,7 @@ def _scheduled_head(home: Path) -> dict[str, Any]:
         with unit_of_work(node, now) as work:
             for _ in range(-log_size(work.audit) % every or every):
                 record(work.audit, now=now, actor="system", action="audit_verify")
+        witnessing.sign_scheduled_heads(node, now)  # the poller-lock holder's tick
         with reading(node, now) as work:
             head = latest_tree_head(work.audit)
         assert head is not None and head.size % every == 0
@@ -113,6 +116,14 @@ def test_rotation_through_a_new_roster(coalition: Coalition, tmp_path: Path) -> 
     assert irq.node.signing.kid == old_sign
     assert report_of(irq.poll(), "FRA").ok
     assert _scheduled_head(irq.home)["key_id"] == old_sign
+    # ``audit verify`` in a fresh process asks the partners with that key too, so
+    # they answer (the configured, new key would be refused as unknown).
+    fresh = Node.open(irq.home)
+    try:
+        answers = witnessing.ask_partners(fresh, utcnow())
+    finally:
+        fresh.close()
+    assert "FRA" in answers.asked and not answers.unreachable, answers.unreachable
 
     doc = _secretariat_cli(coalition, tmp_path, "rotate",
                            str(irq.home / "keys" / "public.json"), "--overlap-days", "0")

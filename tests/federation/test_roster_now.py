@@ -95,6 +95,9 @@ def test_import_through_another_app_on_the_same_store(coalition: Coalition,
     other = Node.open(irq.home)
     sock = reserve_port()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    # Real workers share one address; this one listens on its own, and is configured
+    # with it as its public URL (signed requests are checked against that URL).
+    other.config.url = url
     server = ServerThread(make_server(create_app(node=other), host="127.0.0.1", port=0,
                                       threads=2, sock=sock)).start()
     try:
