@@ -5,7 +5,7 @@ baseline tree (e.g. ``git worktree add /tmp/recv-base main``) in the same run.
     python3 bench/bench_receive.py [--envelopes 2000] [--baseline /tmp/recv-base]
                                    [--backends sqlite,postgresql] [--rounds 1]
                                    [--profile] [--write bench/RESULTS-receive.md]
-                                   [--grouping both|on|off] [--no-plain]
+                                   [--grouping both|on|off] [--no-plain] [--warm]
 
 Traffic: the subjects' names are recombined from the UN consolidated list's own tokens
 (``../shared/data``), given names and family names drawn with Zipf weights so common
@@ -194,6 +194,10 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         b.node.config.federation.page_limit = 100
         if hasattr(b.node.config, "alerts"):  # grouped alerts (absent from older trees)
             b.node.config.alerts.grouping = args.grouping == "on"
+        if args.warm:
+            from fts_share.services.screening import current_index
+            with b.node.store.transaction() as s:
+                current_index(Work(s, utcnow(), b.node))
         if args.screening:
             def poll() -> list[Any]:
                 return running.poll_once(b.node)
@@ -267,6 +271,7 @@ def run_one(tree: Path, backend: str, screening: bool, args: argparse.Namespace,
            "--backend", backend, "--envelopes", str(args.envelopes), "--grouping", grouping]
     cmd += ["--screening"] if screening else []
     cmd += ["--profile"] if profile else []
+    cmd += ["--warm"] if args.warm else []
     cmd += ["--pg-admin", pg_admin] if pg_admin else []
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -323,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", type=Path)
     ap.add_argument("--grouping", choices=["both", "on", "off"], default="both")
     ap.add_argument("--no-plain", action="store_true")
+    ap.add_argument("--warm", action="store_true",
+                    help="build the receiving node's name index before the timed poll, as a "
+                         "serving node holds it (the default times it: a fresh fts-share poll)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="sqlite", help=argparse.SUPPRESS)
