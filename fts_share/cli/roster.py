@@ -39,9 +39,13 @@ def roster() -> None:
 @click.argument("home", type=HOME)
 @click.argument("anchor", type=DOCUMENT)
 def roster_pin(home: Path, anchor: Path) -> None:
-    """Pin the secretariat's public key (the trust anchor)."""
-    kid = roster_service.pin_anchor(running.open_node(home), _read(anchor))
+    """Pin the secretariat's public key (the trust anchor), or re-pin a new one (an
+    anchor rotation or recovery: then import the first roster it signed)."""
+    kid, replaced = roster_service.pin_anchor(running.open_node(home), _read(anchor))
     click.echo(f"pinned secretariat key {kid}")
+    if replaced is not None:
+        click.echo(f"replaces {replaced}: rosters it signed are refused from now on; "
+                   f"import the first roster {kid} signed (fts-share roster import)")
 
 
 @roster.command("import")
