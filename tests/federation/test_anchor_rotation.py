@@ -100,6 +100,15 @@ def test_planned_rotation_through_the_command_line(coalition: Coalition,
     _refused(fra, next_roster, PINNED)
     assert _info(fra)["version"] == 1
 
+    # A file that is not an Ed25519 public key is refused; the pinned key stays.
+    bad = tmp_path / "not-a-key.json"
+    for content in ('{"kid": "x", "kind": "ed25519", "public": "AAAA"}', "[1, 2]",
+                    json.dumps(fra.node.encryption[next(iter(fra.node.encryption))]
+                               .public().to_json())):
+        bad.write_text(content)
+        done = _run("roster", "pin", fra.home, bad)
+        assert done.exit_code == 2 and "Traceback" not in done.output, done.output
+        assert _info(fra)["version"] == 1
     # The operator re-pins the running node: the roster the old key signed is no longer
     # in force (the node says why) until the new key's first roster is imported.
     done = _pin(fra, folder)
