@@ -39,9 +39,17 @@ def roster() -> None:
 @click.argument("home", type=HOME)
 @click.argument("anchor", type=DOCUMENT)
 def roster_pin(home: Path, anchor: Path) -> None:
-    """Pin the secretariat's public key (the trust anchor)."""
-    kid = roster_service.pin_anchor(running.open_node(home), _read(anchor))
+    """Pin the secretariat's public key (the trust anchor), or re-pin a new one (an
+    anchor rotation or recovery: then import the first roster it signed)."""
+    node = running.open_node(home)
+    try:
+        kid, replaced = roster_service.pin_anchor(node, _read(anchor))
+    finally:
+        node.close()
     click.echo(f"pinned secretariat key {kid}")
+    if replaced is not None:
+        click.echo(f"replaces {replaced}: rosters it signed are refused from now on; "
+                   f"import the first roster {kid} signed (fts-share roster import)")
 
 
 @roster.command("import")
@@ -49,8 +57,12 @@ def roster_pin(home: Path, anchor: Path) -> None:
 @click.argument("document", type=DOCUMENT)
 def roster_import(home: Path, document: Path) -> None:
     """Install a signed roster (newer than the one in force)."""
-    with unit_of_work(running.open_node(home), utcnow()) as work:
-        r = roster_service.import_roster(work, _read(document))
+    node = running.open_node(home)
+    try:
+        with unit_of_work(node, utcnow()) as work:
+            r = roster_service.import_roster(work, _read(document))
+    finally:
+        node.close()
     click.echo(f"roster version {r.version} in force ({len(r.members)} partners)")
 
 
@@ -58,7 +70,11 @@ def roster_import(home: Path, document: Path) -> None:
 @click.argument("home", type=HOME)
 def roster_show(home: Path) -> None:
     """Show the roster in force."""
-    r = roster_service.in_force(running.open_node(home))
+    node = running.open_node(home)
+    try:
+        r = roster_service.in_force(node)
+    finally:
+        node.close()
     click.echo(f"roster version {r.version}, issued {r.document['issued']}")
     for m in r.members.values():
         click.echo(f"  {m.code} {m.role:8} {m.status:9} {m.url}  {m.name}")

@@ -94,6 +94,7 @@ class Node:
     """Per-process caches of services built on the node (e.g. the watchlist index)."""
     _roster: Roster | None = field(default=None, repr=False)
     _anchor: keys.PublicKey | None = field(default=None, repr=False)
+    _anchor_stamp: tuple[int, int, int] | None = field(default=None, repr=False)
     _roster_check: threading.local = field(default_factory=threading.local, repr=False)
     signing_keys: dict[str, keys.PrivateKey] = field(default_factory=dict, repr=False)
     """Every signing key the node holds (the configured one and those kept in
@@ -150,22 +151,37 @@ class Node:
     # -- trust anchor and roster --------------------------------------------------
     @property
     def anchor(self) -> keys.PublicKey:
-        """The pinned secretariat key (``keys/secretariat.pub.json``)."""
-        if self._anchor is None:
-            path = self.config.path(self.config.trust_anchor)
+        """The pinned secretariat key (``keys/secretariat.pub.json``). The file is read
+        again when it changed (``fts-share roster pin`` by another process re-pins a
+        running node); a roster in force that the new key did not sign is then dropped
+        (:meth:`refresh_roster`)."""
+        path = self.config.path(self.config.trust_anchor)
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            raise RosterError("no trust anchor pinned: run 'fts-share roster pin'") from None
+        stamp = (found.st_ino, found.st_mtime_ns, found.st_size)
+        if self._anchor is None or stamp != self._anchor_stamp:
             try:
-                self._anchor = keys.PublicKey.from_json(json.loads(path.read_text()))
+                key = keys.PublicKey.from_json(json.loads(path.read_text()))
             except FileNotFoundError:
                 raise RosterError("no trust anchor pinned: run 'fts-share roster pin'") from None
             except (ValueError, CryptoError) as exc:
                 raise ConfigError(f"{path}: not a valid public key") from exc
+            self._anchor, self._anchor_stamp = key, stamp
         return self._anchor
 
     def pin_anchor(self, key: keys.PublicKey) -> None:
-        """Pin the secretariat key (once; changing it is a deliberate re-init)."""
+        """Pin the secretariat key: the first time, or to re-anchor the node out of band
+        (docs/protocol.md, "The secretariat's anchor key"). The file is replaced
+        atomically; from then on only rosters ``key`` signed are accepted, and the
+        roster in force is dropped if another key signed it."""
         path = self.config.path(self.config.trust_anchor)
-        path.write_text(json.dumps(key.to_json(), indent=2) + "\n")
-        self._anchor = key
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(key.to_json(), indent=2) + "\n")
+        os.replace(partial, path)
+        self._anchor, self._anchor_stamp = None, None
+        self._roster = None
 
     @property
     def roster(self) -> Roster:
@@ -205,13 +221,21 @@ class Node:
         self._roster_check.due = True
 
     def refresh_roster(self) -> None:
-        """Drop the cached roster if the store holds another version (one small query):
-        a roster installed by any process takes effect at the next request."""
+        """Drop the cached roster if the store holds another version (one small query)
+        or the pinned anchor changed: a roster installed or an anchor pinned by any
+        process takes effect at the next request."""
         with self.store.read() as session:
             newest = SqlRosterVersions(session).newest_version()
         cached = self._roster
         if cached is None or newest != cached.version:
             self._roster = None
+            return
+        try:
+            anchor = self.anchor.kid
+        except (RosterError, ConfigError):
+            anchor = None
+        if cached.document.get("secretariat") != anchor:
+            self._roster = None  # re-pinned: the roster in force is checked again
 
     def forget_roster(self) -> None:
         """Drop the cached roster (after another process installed a newer one)."""

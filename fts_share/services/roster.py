@@ -13,7 +13,7 @@ from typing import Any
 
 from fts_share.audit.log import record
 from fts_share.crypto import keys
-from fts_share.errors import RosterError, RosterStale, StoreUnavailable
+from fts_share.errors import ConfigError, CryptoError, RosterError, RosterStale, StoreUnavailable
 from fts_share.federation import freshness as freshness_rules
 from fts_share.federation import roster as roster_rules
 from fts_share.federation import wire
@@ -32,11 +32,23 @@ _LOGGED = "roster_freshness_logged"
 log = logging.getLogger(__name__)
 
 
-def pin_anchor(node: Node, anchor: Mapping[str, Any]) -> str:
-    """Pin the secretariat's public key (the trust anchor); its key id."""
-    key = keys.PublicKey.from_json(dict(anchor))
+def pin_anchor(node: Node, anchor: Mapping[str, Any]) -> tuple[str, str | None]:
+    """Pin the secretariat's public key (the trust anchor): its key id and that of the
+    key it replaces (None the first time, or when it is the same key). Re-pinning is
+    the out-of-band anchor change of docs/protocol.md; a key that is not a valid
+    Ed25519 public key is refused (RosterError) and the pinned one kept."""
+    try:
+        key = keys.PublicKey.from_json(dict(anchor))
+    except (KeyError, TypeError, ValueError, CryptoError) as exc:
+        raise RosterError(f"trust anchor: not a valid public key ({exc})") from exc
+    if key.kind != keys.KeyKind.ED25519:
+        raise RosterError(f"trust anchor: expected an Ed25519 key, got {key.kind}")
+    try:
+        previous: str | None = node.anchor.kid
+    except (RosterError, ConfigError):
+        previous = None
     node.pin_anchor(key)
-    return key.kid
+    return key.kid, previous if previous != key.kid else None
 
 
 def import_roster(work: Work, document: Mapping[str, Any], *,
