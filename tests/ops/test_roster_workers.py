@@ -88,7 +88,8 @@ def _import(c: Coalition, member: Member, edit: Edit, folder: Path) -> None:
 def _requests_from(member: Member, url: str) -> tuple[int, int]:
     """The statuses of ``member``'s signed feed request and screening query to
     ``url`` (each on a new connection: the client sends ``Connection: close``)."""
-    client = PartnerClient(key=member.node.signing)
+    # a worker's first screening loads its index: slow on a busy machine, not refused
+    client = PartnerClient(key=member.node.signing, timeout=30)
     feed = client.request("GET", f"{url}/api/v1/feed?after=0&limit=10", now=utcnow())
     query = client.request("POST", f"{url}/api/v1/screen", now=utcnow(), body=QUERY)
     return feed.status, query.status
