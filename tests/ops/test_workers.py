@@ -59,14 +59,15 @@ def _home(tmp_path: Path, url: str) -> tuple[Path, str]:
 
 
 @contextmanager
-def serving(home: Path, *, workers: int, port: int | None = None
+def serving(home: Path, *, workers: int, port: int | None = None, poll: bool = True
             ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``python -m fts_share serve HOME --workers N`` on ``port`` (default: a free
-    one), once /healthz answers."""
+    one; with ``poll=False``, ``--no-poll``), once /healthz answers."""
     port = port or free_port()
     log = (home / "serve.log").open("wb")  # the workers' log, to read when a test fails
     proc = subprocess.Popen([sys.executable, "-m", "fts_share", "serve", str(home),
-                             "--port", str(port), "--workers", str(workers)],
+                             "--port", str(port), "--workers", str(workers),
+                             *([] if poll else ["--no-poll"])],
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
