@@ -161,7 +161,8 @@ def screen_one() -> ResponseReturnValue:
         errs = {("document" if k.startswith("documents") else k.split(".")[0]):
                 [message(m) for m in v] for k, v in exc.errors.items()}
         return _page(errors=errs, status=422, which="one")
-    return _page(single=result, screened_name=data["name"], which="one")
+    return _page(single=_annotated([result], external=False)[0],
+                 screened_name=data["name"], which="one")
 
 
 @bp.post("/batch")

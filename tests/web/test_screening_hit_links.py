@@ -143,3 +143,12 @@ def test_exports_carry_the_links_and_decisions_and_honour_the_filters(
     assert hit["decision"] == "none" and hit["alert"] is None
     assert hit["link"].endswith("/officer/screen/entries/" + W18)
     assert officer.get(url + "/results.json?decision=confirmed").json["results"] == []
+
+
+def test_a_single_screening_links_its_hits_too(irq: tuple[coalition.Coalition, FlaskClient,
+                                                           str, str]) -> None:
+    _c, officer, _url, notice = irq
+    page = post(officer, "/officer/screen/", {**SCREEN, "name": "Karim Ben Ali"},
+                "/officer/screen/").text
+    assert f'href="/officer/screen/entries/{W17}"' in page
+    assert f'href="/officer/notices/{notice}"' in page
