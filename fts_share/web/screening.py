@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from fts_share.errors import NotFound, ValidationError
 from fts_share.http import context
 from fts_share.notices import schemas
-from fts_share.services import batchjobs, screening
+from fts_share.services import batchjobs, hit_links, screening
 from fts_share.web import errors, security, users, views
 from fts_share.web import screening_results as results
 from fts_share.web.bidi import ltr
@@ -161,7 +161,8 @@ def screen_one() -> ResponseReturnValue:
         errs = {("document" if k.startswith("documents") else k.split(".")[0]):
                 [message(m) for m in v] for k, v in exc.errors.items()}
         return _page(errors=errs, status=422, which="one")
-    return _page(single=result, screened_name=data["name"], which="one")
+    return _page(single=_annotated([result], external=False)[0],
+                 screened_name=data["name"], which="one")
 
 
 @bp.post("/batch")
@@ -218,6 +219,39 @@ def _owned_job(job_id: str) -> dict[str, Any]:
         abort(404)
 
 
+def hit_link(reference: str, external: bool = False) -> str | None:
+    """Where a hit leads: its received notice's page, or its list entry's page."""
+    if not reference:
+        return None
+    notice = hit_links.notice_of(reference)
+    if notice is not None:
+        return url_for("officer.open_gate", notice_id=notice[1], _external=external)
+    return url_for("screening.list_entry", entry_id=reference, _external=external)
+
+
+def _annotated(rows: list[dict[str, Any]], *, external: bool) -> list[dict[str, Any]]:
+    """The job's rows with each hit's decision (read now) and link."""
+    refs = [h.get("reference", "") for r in rows for h in r.get("hits", [])]
+    with context.read() as work:
+        decided = hit_links.decisions(work, refs)
+    return results.annotate(rows, decided, lambda ref: hit_link(ref, external))
+
+
+@bp.get("/entries/<path:entry_id>")
+@users.require("officer")
+def list_entry(entry_id: str) -> ResponseReturnValue:
+    """A UN or national list entry a hit names, read-only (a received notice's subject
+    is read on the notice's page, behind its purpose gate: 404 here)."""
+    if len(entry_id) > 80:
+        abort(404)
+    try:
+        with context.read() as work:
+            entry = hit_links.list_entry(work, entry_id)
+    except NotFound:
+        abort(404)
+    return render_template("officer/list_entry.html", entry=entry)
+
+
 @bp.get("/jobs/<job_id>")
 @users.require("officer")
 def job(job_id: str) -> ResponseReturnValue:
@@ -229,7 +263,7 @@ def job(job_id: str) -> ResponseReturnValue:
     if found["results"] is None:
         return render_template("officer/screen_job.html", job=found, job_id=job_id)
     filters = results.Filters.from_args(request.args)
-    rows = results.apply(found["results"], filters)
+    rows = results.apply(_annotated(found["results"], external=False), filters)
     try:
         wanted = int(request.args.get("page", "1"))
     except ValueError:
@@ -238,6 +272,7 @@ def job(job_id: str) -> ResponseReturnValue:
     return render_template("officer/screen_results.html", job=found, job_id=job_id,
                            rows=shown, matching=len(rows), page=page, pages=pages,
                            filters=filters, measures=results.measures_in(found["results"]),
+                           decisions=hit_links.DECISIONS,
                            with_hits=sum(1 for r in found["results"] if r.get("hit")))
 
 
@@ -251,7 +286,7 @@ def export(job_id: str, fmt: str) -> ResponseReturnValue:
     if found["results"] is None:
         abort(404)
     filters = results.Filters.from_args(request.args)
-    rows = results.apply(found["results"], filters)
+    rows = results.apply(_annotated(found["results"], external=True), filters)
     body = results.to_csv(rows) if fmt == "csv" else results.to_json(found, rows, filters)
     kind = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
     return Response(body, mimetype=kind.split(";")[0], headers={

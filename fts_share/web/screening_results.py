@@ -1,18 +1,22 @@
 """What an officer does with a batch screening's results: filter them (score, measure,
-hits only), page through them, and export them as CSV or JSON."""
+decision, hits only), page through them, and export them as CSV or JSON. Each hit
+carries the decision taken on it and the link to its notice or list entry."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from fts_share.services.hit_links import DECISIONS
 
 #: result rows per page
 PAGE_ROWS = 50
 CSV_COLUMNS = ("ref", "name", "result", "rank", "score", "reference", "matched_name",
-               "source", "measures")
+               "source", "measures", "decision", "link")
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,7 @@ class Filters:
 
     min_score: float | None = None
     measure: str | None = None
+    decision: str | None = None
     hits_only: bool = False
 
     @classmethod
@@ -33,7 +38,9 @@ class Filters:
         if score is not None and not 0.0 <= score <= 1.0:
             score = None
         measure = (args.get("measure") or "").strip()[:40] or None
-        return cls(min_score=score, measure=measure, hits_only=args.get("hits") == "1")
+        decision = args.get("decision") if args.get("decision") in DECISIONS else None
+        return cls(min_score=score, measure=measure, decision=decision,
+                   hits_only=args.get("hits") == "1")
 
     def query(self) -> dict[str, str]:
         """The filters as query arguments (for paging and export links)."""
@@ -42,6 +49,8 @@ class Filters:
             out["min_score"] = f"{self.min_score:g}"
         if self.measure:
             out["measure"] = self.measure
+        if self.decision:
+            out["decision"] = self.decision
         if self.hits_only:
             out["hits"] = "1"
         return out
@@ -50,13 +59,28 @@ class Filters:
 def _keep_hit(hit: dict[str, Any], f: Filters) -> bool:
     if f.min_score is not None and float(hit.get("score", 0)) < f.min_score:
         return False
+    if f.decision and hit.get("decision") != f.decision:
+        return False
     return not f.measure or f.measure in (hit.get("measures") or [])
+
+
+def annotate(results: list[dict[str, Any]], decided: Mapping[str, Mapping[str, Any]],
+             link: Callable[[str], str | None]) -> list[dict[str, Any]]:
+    """The rows with each hit's ``decision`` and ``alert`` (from ``decided``, by
+    reference) and ``link`` (to its notice or list entry)."""
+    out = []
+    for row in results:
+        hits = [{**h, **decided.get(h.get("reference", ""), {}),
+                 "link": link(h.get("reference", ""))} for h in row.get("hits", [])]
+        out.append({**row, "hits": hits})
+    return out
 
 
 def apply(results: list[dict[str, Any]], f: Filters) -> list[dict[str, Any]]:
     """The rows with only the hits that pass the filters; rows left without a hit are
-    dropped when a hit filter is set (score, measure, or hits only)."""
-    hit_filter = f.min_score is not None or bool(f.measure) or f.hits_only
+    dropped when a hit filter is set (score, measure, decision, or hits only)."""
+    hit_filter = (f.min_score is not None or bool(f.measure) or bool(f.decision)
+                  or f.hits_only)
     out = []
     for row in results:
         hits = [h for h in row.get("hits", []) if _keep_hit(h, f)]
@@ -98,7 +122,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
             writer.writerow([_cell(v) for v in (
                 row.get("ref"), row.get("name"), result, rank if hit else "",
                 h.get("score", ""), h.get("reference", ""), h.get("matched_name", ""),
-                h.get("source", ""), " ".join(h.get("measures") or []))])
+                h.get("source", ""), " ".join(h.get("measures") or []),
+                h.get("decision", ""), h.get("link") or "")])
     return out.getvalue()
 
 

@@ -105,8 +105,13 @@ def officer_pages(client: FlaskClient, ids: dict[str, str]) -> Iterator[tuple[st
     done = post(client, "/officer/screen/batch",
                 {**PURPOSE, "file": (io.BytesIO(csv.encode()), "l.csv", "text/csv")},
                 "/officer/screen/", content_type="multipart/form-data")
-    yield "screen batch", client.get(done.headers["Location"])
+    batch = client.get(done.headers["Location"])
+    yield "screen batch", batch
     yield "screen batch filtered", client.get(done.headers["Location"] + "?min_score=0.9&hits=1")
+    yield "screen batch by decision", client.get(done.headers["Location"] + "?decision=none")
+    entry = re.findall(r'href="(/officer/screen/entries/[^"]+)"', batch.text)
+    assert entry, "a list hit links to its list entry"
+    yield "list entry", client.get(entry[0])
     yield "screen batch errors", post(
         client, "/officer/screen/batch",
         {"file": (io.BytesIO(b"name,dob\nAli,19x0\n"), "l.csv", "text/csv")},
