@@ -34,5 +34,5 @@ def test_the_alert_page_shows_ranked_matches_and_sightings(coalition: Coalition,
     assert SEEN[lang] in group
     origins = re.findall(r"\((?:<bdi[^>]*>)?(FRA|IRQ)(?:</bdi>)?\)", group)
     assert origins == ["FRA", "IRQ", "FRA"]
-    scores = [float(s) for s in re.findall(r"<td>(\d\.\d\d)</td>", group)]
+    scores = [float(s) for s in re.findall(r"<td><bdi dir=\"ltr\">(\d\.\d\d)</bdi></td>", group)]
     assert len(scores) >= 2 and scores == sorted(scores, reverse=True)

@@ -264,3 +264,126 @@ def test_dates_inside_arabic_sentences_read_left_to_right(
         # "2026-12-05 03:16" must not be shown as "03:16 2026-12-05": the year is at
         # the left and the minutes at the right, inside a right-to-left sentence.
         assert first < last, (text, first, last)
+
+
+#: The runs of data in a page's <main> (and its header's counts): each run of Latin
+#: letters and digits (a number, a reference, a Latin name), with the text node around
+#: it, the direction its element is laid out in, and whether its characters stand left
+#: to right on the screen in the order they are written.
+DATA_RUNS = """() => {
+  const DATA = /[A-Za-z0-9](?:[A-Za-z0-9._:\\/+\\-\\s]*[A-Za-z0-9])?/g;
+  const out = [], range = document.createRange();
+  for (const root of document.querySelectorAll("main, header nav")) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (el.closest("script, style, select, svg")) continue;
+      for (const m of node.textContent.matchAll(DATA)) {
+        const xs = [];
+        let top = null;
+        for (let i = m.index; i < m.index + m[0].length; i++) {
+          if (/\\s/.test(node.textContent[i])) continue;
+          range.setStart(node, i); range.setEnd(node, i + 1);
+          const box = range.getBoundingClientRect();
+          if (box.width === 0 && box.height === 0) break;  // not shown (closed details)
+          if (top === null) top = box.top;
+          if (Math.abs(box.top - top) > 2) break;  // the rest wraps onto the next line
+          xs.push(box.left);
+        }
+        if (!xs.length) continue;
+        out.push({run: m[0], node: node.textContent, html: el.outerHTML.slice(0, 120),
+                  direction: getComputedStyle(el).direction,
+                  ordered: xs.every((x, i) => i === 0 || x > xs[i - 1])});
+      }
+    }
+  }
+  return out;
+}"""
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+#: The Arabic pages of the tour (tests/web/page_tour.py) whose data is checked: the
+#: published and received lists, notices, alerts, screening results, search results
+#: and the audit log.
+BIDI_PAGES = ("inbox", "inbox published", "notice", "alerts new", "alert", "decided alert",
+              "screen one", "screen batch", "search results", "log", "published notice")
+#: Where a page of the tour is shown in Chromium (the route below answers it).
+TOUR_PATH = "/__bidi_tour__"
+
+
+def _catalogue_pieces(lang: str) -> list[str]:
+    """The literal pieces of the ``lang`` catalogue's translations (split at their
+    placeholders and tags), whitespace collapsed."""
+    from babel.messages.pofile import read_po
+
+    import fts_share.web
+
+    po = Path(fts_share.web.__file__).parent / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as f:
+        catalogue = read_po(f)
+    pieces = []
+    for message in catalogue:
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            pieces += [" ".join(p.split()) for p in re.split(r"%\(\w+\)s|<[^>]*>", text or "")]
+    return [p for p in pieces if p]
+
+
+def _misread(runs: list[dict[str, Any]], pieces: list[str]) -> list[dict[str, Any]]:
+    """The runs that are not isolated (laid out right to left with the Arabic around
+    them) or whose characters are not shown in their written order; words of the
+    catalogue's own Arabic sentences (e.g. a resolution's number) are not data."""
+    bad = []
+    for r in runs:
+        text = " ".join(r["node"].split())
+        if ARABIC_LETTER.search(text) and any(text in p for p in pieces):
+            continue
+        if r["direction"] != "ltr" or not r["ordered"]:
+            bad.append(r)
+    return bad
+
+
+def test_the_reading_order_check_finds_a_misread_date(browser: Browser) -> None:
+    page = browser.new_page()
+    page.set_content('<html lang="ar" dir="rtl"><body><main><p>قرر الضابط في 2026-12-05 03:16'
+                     '</p><p>قرر الضابط في <bdi dir="ltr">2026-12-05 03:16</bdi></p></main>'
+                     '</body></html>')
+    runs = page.evaluate(DATA_RUNS)
+    page.close()
+    assert [(r["run"], r["direction"], r["ordered"]) for r in runs] == [
+        ("2026-12-05 03:16", "rtl", False), ("2026-12-05 03:16", "ltr", True)]
+    assert _misread(runs, []) == [runs[0]]
+
+
+def test_numbers_references_and_latin_names_read_in_their_own_order(
+        browser: Browser, tour: tuple[coalition.Coalition, dict[str, str]]) -> None:
+    """Issue 17, item 2: in the Arabic pages, every score, count, sequence number,
+    notice id, UN reference, document number and Latin name is isolated and shown in
+    the order it is written (as dates are, above)."""
+    from page_tour import every_page
+
+    c, ids = tour
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar")
+    page = context.new_page()
+    shown: dict[str, Any] = {}
+    origin = c["IRQ"].url
+    page.route(origin + TOUR_PATH, lambda route: route.fulfill(
+        status=shown["resp"].status_code, body=shown["resp"].data,
+        headers={"content-type": shown["resp"].headers["content-type"]}))
+    pieces = _catalogue_pieces("ar")
+    seen: set[str] = set()
+    problems = []
+    try:
+        for what, resp in every_page(c, ids, "ar"):
+            if what not in BIDI_PAGES:
+                continue
+            shown["resp"] = resp
+            page.goto(origin + TOUR_PATH, wait_until="load")
+            assert page.locator("html").get_attribute("dir") == "rtl", what
+            runs = page.evaluate(DATA_RUNS)
+            seen |= {r["run"] for r in runs}
+            problems += [f"{what}: {r['run']!r} ({r['direction']}, ordered={r['ordered']}) "
+                         f"in {r['html']}" for r in _misread(runs, pieces)]
+    finally:
+        context.close()
+    # The pages do show the kinds of data the check is about.
+    assert {"Karim Benali", "12AB34567", "0.78"} <= seen, sorted(seen)
+    assert any(re.fullmatch(r"[A-Z]{2}i\.\d+", r) for r in seen), sorted(seen)
+    assert not problems, "\n".join(problems)

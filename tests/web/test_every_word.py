@@ -69,11 +69,17 @@ def visible(html: str) -> list[tuple[str, bool]]:
 def english_messages(lang: str) -> set[str]:
     """Every English message marked in the code and templates (extracted as pybabel
     does), less those that the ``lang`` catalogue keeps as they are ("CSV"); for a
-    message with placeholders, its longest fixed piece."""
+    message with placeholders, its longest fixed piece, unless a translation has the
+    same piece between its placeholders (French "Page %(page)s sur %(pages)s": the
+    page numbers are isolated, so "Page" stands alone)."""
     from babel.messages.extract import extract_from_dir
 
     with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
-        same = {m.id for m in read_po(f, locale=lang) if m.id and m.id == m.string}
+        catalogue = read_po(f, locale=lang)
+    same = {m.id for m in catalogue if m.id and m.id == m.string}
+    translated = {piece.strip(" .,:;()") for m in catalogue if m.id
+                  for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+                  for piece in re.split(r"%\(\w+\)[sd]|%s", text or "")}
     web = Path(fts_share.web.__file__).parent
     found = extract_from_dir(str(web), [("**.py", "python"), ("templates/**.html", "jinja2")],
                              keywords={"_": None, "gettext": None, "ngettext": (1, 2),
@@ -84,7 +90,7 @@ def english_messages(lang: str) -> set[str]:
             if text in same:
                 continue
             piece = max(re.split(r"%\(\w+\)[sd]|%s", text), key=len).strip(" .,:;()")
-            if len(piece) > 3:
+            if len(piece) > 3 and piece not in translated:
                 out.add(piece)
     return out
 

@@ -32,6 +32,11 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def shown(html: str) -> str:
+    """A page's text without its tags: numbers isolated in ``<bdi>`` read as shown."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def sign_in(client: FlaskClient, token: str) -> Any:
     """Sign in through the form (with its CSRF token)."""
     page = client.get("/sign-in")
