@@ -207,6 +207,7 @@ def test_tampered_hit_is_refused(coalition: Coalition) -> None:
             entries["IRQ"]["url"] = proxy.url
             entries["FRA"]["protocols"] = [1, 2]
 
+        irq.node.config.url = proxy.url  # IRQ verifies @target-uri against its public URL
         new_roster(coalition, edit)
         nid, _alert = confirmed(coalition, ["IRQ"])
         fra.poll()
