@@ -462,10 +462,13 @@ def test_decision() -> None:
         == {"decision": "confirmed", "reason": "same passport"}
     assert load_decision({"decision": "reopened", "reason": "different dob\nchecked"})["reason"] \
         == "different dob\nchecked"
+    assert load_decision({"decision": "confirmed", "reason": "x", "note": "call us"})["note"] \
+        == "call us"  # a note for the origin (hit feedback)
     for bad, where in [({"decision": "maybe", "reason": "x"}, "decision"), ({}, "decision"),
                        ({"decision": "confirmed"}, "reason"),
                        ({"decision": "confirmed", "reason": "  "}, "reason"),
-                       ({"decision": "confirmed", "reason": "x", "note": "y"}, "note"),
+                       ({"decision": "confirmed", "reason": "x", "extra": "y"}, "extra"),
+                       ({"decision": "confirmed", "reason": "x", "note": "y" * 501}, "note"),
                        ({"decision": "confirmed", "reason": "x" * 1001}, "reason"),
                        ({"decision": "confirmed", "reason": "a\x00"}, "reason")]:
         with pytest.raises(ValidationError) as info:
