@@ -33,7 +33,8 @@ ZAWAHIRI = notice(recipients=["IRQ"], names=[{"full": "Ayman al-Zawahiri", "kind
                   dob={"value": "1951-06-19", "approximate": False}, nationalities=["EGY"])
 BAGHDADI = notice(recipients=["IRQ"], names=[{"full": "أبو بكر البغدادي", "kind": "primary"}],
                   dob={"value": "1971-07-28", "approximate": False}, nationalities=["IRQ"])
-NAMES = ("Zawahiri", "Baghdadi", "البغدادي", "1951", "1971")
+NAMES = ("Zawahiri", "Baghdadi", "البغدادي", "1951-06-19", "1971-07-28")  # not bare years: a port
+# number or a signature's hex digits may hold them
 
 
 class Hook(ThreadingHTTPServer):
