@@ -33,8 +33,9 @@ ZAWAHIRI = notice(recipients=["IRQ"], names=[{"full": "Ayman al-Zawahiri", "kind
                   dob={"value": "1951-06-19", "approximate": False}, nationalities=["EGY"])
 BAGHDADI = notice(recipients=["IRQ"], names=[{"full": "أبو بكر البغدادي", "kind": "primary"}],
                   dob={"value": "1971-07-28", "approximate": False}, nationalities=["IRQ"])
-NAMES = ("Zawahiri", "Baghdadi", "البغدادي", "1951-06-19", "1971-07-28")  # not bare years: a port
-# number or a signature's hex digits may hold them
+# Dates of birth in full, not bare years: a port number or a signature's hex digits may
+# hold a year.
+NAMES = ("Zawahiri", "Baghdadi", "البغدادي", "1951-06-19", "1971-07-28")
 
 
 class Hook(ThreadingHTTPServer):
