@@ -29,9 +29,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import pg_server
-from coalition import Coalition, build, sqlite_databases
+from coalition import Coalition, build, revocations, sqlite_databases, unchanged
 from sqlalchemy import create_engine, text
 
 from fts_share.clock import utcnow
@@ -49,41 +47,7 @@ from fts_share.federation.http import PartnerClient
 from fts_share.storage import Store
 
 QUERY = {"purpose": "investigation", "legal_basis": ["UNSCR-2178"], "name": "Omar Khalid"}
-Edit = Callable[[dict[str, dict[str, Any]]], None]
-
-
-def _suspend(entries: dict[str, dict[str, Any]]) -> None:
-    entries["MLI"]["status"] = "suspended"
-
-
-def _remove(entries: dict[str, dict[str, Any]]) -> None:
-    del entries["MLI"]
-
-
-def _revoke_key(entries: dict[str, dict[str, Any]]) -> None:
-    at = (utcnow() - timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
-    for key in entries["MLI"]["keys"]:
-        if key["use"] == "sign":
-            key["revoked_at"] = at
-
-
-def _unchanged(_entries: dict[str, dict[str, Any]]) -> None:
-    return None
-
-
-CHANGES: dict[str, Edit] = {"suspension": _suspend, "removal": _remove,
-                            "key revocation": _revoke_key}
-
-
-def _roster(c: Coalition, edit: Edit) -> dict[str, Any]:
-    c.version += 1
-
-    def apply(entries: list[dict[str, Any]]) -> None:
-        by_code = {e["code"]: e for e in entries}
-        edit(by_code)
-        entries[:] = list(by_code.values())
-
-    return c.roster_document(version=c.version, now=utcnow(), edit=apply)
+CHANGES = revocations("MLI")
 
 
 def _import(home: Path, doc: dict[str, Any], folder: Path) -> None:
@@ -123,7 +87,7 @@ class Traffic:
 
 def _trial(c: Coalition, home: Path, url: str, change: str, threads: int,
            folder: Path) -> dict[str, Any]:
-    _import(home, _roster(c, _unchanged), folder)
+    _import(home, c.next_roster(unchanged), folder)
     mli = c["MLI"]
     traffic = Traffic()
     workers = [threading.Thread(target=traffic.send,
@@ -133,7 +97,7 @@ def _trial(c: Coalition, home: Path, url: str, change: str, threads: int,
         w.start()
     time.sleep(2.0)
     started = time.monotonic()
-    _import(home, _roster(c, CHANGES[change]), folder)
+    _import(home, c.next_roster(CHANGES[change]), folder)
     done = time.monotonic()
     time.sleep(2.0)
     traffic.stop.set()

@@ -37,6 +37,45 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+MemberEdit = Callable[[dict[str, dict[str, Any]]], None]
+"""An edit of a roster's members, given by code."""
+
+
+def suspended(code: str) -> MemberEdit:
+    """The roster edit that suspends member ``code``."""
+    def edit(entries: dict[str, dict[str, Any]]) -> None:
+        entries[code]["status"] = "suspended"
+    return edit
+
+
+def removed(code: str) -> MemberEdit:
+    """The roster edit that removes member ``code``."""
+    def edit(entries: dict[str, dict[str, Any]]) -> None:
+        del entries[code]
+    return edit
+
+
+def signing_key_revoked(code: str) -> MemberEdit:
+    """The roster edit that revokes member ``code``'s signing key, 5 s ago."""
+    def edit(entries: dict[str, dict[str, Any]]) -> None:
+        at = to_rfc3339(utcnow() - timedelta(seconds=5))
+        for key in entries[code]["keys"]:
+            if key["use"] == "sign":
+                key["revoked_at"] = at
+    return edit
+
+
+def unchanged(_entries: dict[str, dict[str, Any]]) -> None:
+    """The roster edit that keeps every member as first listed."""
+
+
+def revocations(code: str) -> dict[str, MemberEdit]:
+    """The roster changes that must cut partner ``code`` off at once, by name; a revoked
+    key stays revoked, so key revocation comes last."""
+    return {"suspension": suspended(code), "removal": removed(code),
+            "key revocation": signing_key_revoked(code)}
+
+
 @dataclass
 class Member:
     code: str
@@ -115,6 +154,17 @@ class Coalition:
             edit(entries)
         return sign_roster({"coalition": "test", "version": version,
                             "issued": to_rfc3339(now), "members": entries}, self.secretariat)
+
+    def next_roster(self, edit: MemberEdit) -> dict[str, Any]:
+        """The coalition's next roster version, signed, its members edited by code."""
+        self.version += 1
+
+        def apply(entries: list[dict[str, Any]]) -> None:
+            by_code = {e["code"]: e for e in entries}
+            edit(by_code)
+            entries[:] = list(by_code.values())
+
+        return self.roster_document(version=self.version, now=utcnow(), edit=apply)
 
     def publish_roster(self, doc: dict[str, Any]) -> None:
         for m in self.members.values():

@@ -10,13 +10,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from coalition import Coalition, Member
+from coalition import Coalition, Member, revocations
 
 from fts_share.app import create_app
 from fts_share.clock import utcnow
@@ -28,37 +25,7 @@ from fts_share.services.unit import Work
 
 REPO = Path(__file__).resolve().parents[2]
 QUERY = {"purpose": "investigation", "legal_basis": ["UNSCR-2178"], "name": "Omar Khalid"}
-Edit = Callable[[dict[str, dict[str, Any]]], None]
-
-
-def _suspend(entries: dict[str, dict[str, Any]]) -> None:
-    entries["MLI"]["status"] = "suspended"
-
-
-def _remove(entries: dict[str, dict[str, Any]]) -> None:
-    del entries["MLI"]
-
-
-def _revoke_key(entries: dict[str, dict[str, Any]]) -> None:
-    at = (utcnow() - timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
-    for key in entries["MLI"]["keys"]:
-        if key["use"] == "sign":
-            key["revoked_at"] = at
-
-
-CHANGES: dict[str, Edit] = {"suspension": _suspend, "removal": _remove,
-                            "key revocation": _revoke_key}
-
-
-def _document(c: Coalition, edit: Edit) -> dict[str, Any]:
-    c.version += 1
-
-    def apply(entries: list[dict[str, Any]]) -> None:
-        by_code = {e["code"]: e for e in entries}
-        edit(by_code)
-        entries[:] = list(by_code.values())
-
-    return c.roster_document(version=c.version, now=utcnow(), edit=apply)
+CHANGES = revocations("MLI")
 
 
 def _requests_from(mli: Member, url: str) -> tuple[int, int]:
@@ -74,7 +41,7 @@ def test_import_in_another_process(coalition: Coalition, tmp_path: Path, change:
     irq, mli = coalition["IRQ"], coalition["MLI"]
     assert _requests_from(mli, irq.url) == (200, 200)
     doc = tmp_path / "roster.json"
-    doc.write_text(json.dumps(_document(coalition, CHANGES[change])))
+    doc.write_text(json.dumps(coalition.next_roster(CHANGES[change])))
     env = {**os.environ,
            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-m", "fts_share", "roster", "import",
@@ -104,7 +71,7 @@ def test_import_through_another_app_on_the_same_store(coalition: Coalition,
         assert _requests_from(mli, url) == (200, 200)
         with irq.node.store.transaction() as session:
             import_roster(Work(session=session, now=utcnow(), node=irq.node),
-                          _document(coalition, CHANGES[change]))
+                          coalition.next_roster(CHANGES[change]))
         assert _requests_from(mli, url) == (401, 401)
         assert _requests_from(mli, irq.url) == (401, 401)
         assert _requests_from(coalition["FRA"], url) == (200, 200)

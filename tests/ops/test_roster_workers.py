@@ -19,13 +19,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from coalition import Coalition, Member, build, sqlite_databases
+from coalition import Coalition, Member, MemberEdit, build, revocations, sqlite_databases, unchanged
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 from test_workers import ON_POSTGRESQL, _children, serving
@@ -37,46 +34,18 @@ from fts_share.services import metrics
 REPO = Path(__file__).resolve().parents[2]
 QUERY = {"purpose": "investigation", "legal_basis": ["UNSCR-2178"], "name": "Omar Khalid"}
 ROUTES = ("/api/v1/feed", "/api/v1/screen")
-Edit = Callable[[dict[str, dict[str, Any]]], None]
 Counts = dict[tuple[str, str], float]
 
 
-def _suspend(entries: dict[str, dict[str, Any]]) -> None:
-    entries["MLI"]["status"] = "suspended"
+CHANGES = revocations("MLI")  # a revoked key stays revoked: revocation comes last
 
 
-def _remove(entries: dict[str, dict[str, Any]]) -> None:
-    del entries["MLI"]
-
-
-def _revoke_key(entries: dict[str, dict[str, Any]]) -> None:
-    at = (utcnow() - timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
-    for key in entries["MLI"]["keys"]:
-        if key["use"] == "sign":
-            key["revoked_at"] = at
-
-
-def _restore(_entries: dict[str, dict[str, Any]]) -> None:
-    """Every member as first listed: MLI active again, with its keys."""
-
-
-# A revoked key stays revoked (its owner would be given a new one): revocation comes last.
-CHANGES: list[tuple[str, Edit]] = [("suspension", _suspend), ("removal", _remove),
-                                   ("key revocation", _revoke_key)]
-
-
-def _import(c: Coalition, member: Member, edit: Edit, folder: Path) -> None:
+def _import(c: Coalition, member: Member, edit: MemberEdit, folder: Path) -> None:
     """Sign the coalition's next roster, edited by ``edit``, and install it at
     ``member``'s home with ``fts-share roster import`` in another process."""
-    c.version += 1
-
-    def apply(entries: list[dict[str, Any]]) -> None:
-        by_code = {e["code"]: e for e in entries}
-        edit(by_code)
-        entries[:] = list(by_code.values())
-
+    roster = c.next_roster(edit)
     doc = folder / f"roster-{c.version}.json"
-    doc.write_text(json.dumps(c.roster_document(version=c.version, now=utcnow(), edit=apply)))
+    doc.write_text(json.dumps(roster))
     env = {**os.environ,
            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-m", "fts_share", "roster", "import",
@@ -151,12 +120,12 @@ def test_a_roster_change_takes_effect_in_both_worker_processes(
                 assert time.monotonic() < deadline, "two workers never started"
                 time.sleep(0.1)
             _until_every_worker_answered(mli, base, folder, workers, 200)
-            for change, edit in CHANGES:
+            for change, edit in CHANGES.items():
                 _import(c, irq, edit, tmp_path)
                 _until_every_worker_answered(mli, base, folder, workers, 401)
                 assert _requests_from(fra, base) == (200, 200), change
-                if edit is not _revoke_key:
-                    _import(c, irq, _restore, tmp_path)
+                if change != "key revocation":
+                    _import(c, irq, unchanged, tmp_path)  # MLI active again, with its keys
                     _until_every_worker_answered(mli, base, folder, workers, 200)
             assert _children(proc.pid) == workers  # the same two processes throughout
     finally:
