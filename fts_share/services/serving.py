@@ -152,7 +152,23 @@ class ServerThread:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop serving and wait for the thread."""
+        """Stop serving and wait for the thread.
+
+        The sockets are closed by the server's own loop (through its trigger), so the
+        loop sees them gone at once rather than at its next poll timeout. Idle
+        keep-alive connections (a browser's) would keep the loop running until the
+        client hangs up: each is told to close once its response is written, so a
+        request in flight still completes.
+        """
         self._stopping.set()
+        if self.thread.is_alive():
+            self.server.trigger.pull_trigger(self._close)
+            self.thread.join(timeout)
+        else:  # never started, or already ended
+            self._close()
+
+    def _close(self) -> None:
+        for channel in list(getattr(self.server, "_map", {}).values()):
+            if hasattr(channel, "will_close"):
+                channel.will_close = True
         self.server.close()
-        self.thread.join(timeout)
