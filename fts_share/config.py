@@ -182,11 +182,13 @@ class OpsSettings:
     """What the node tells its operator (``fts_share.http.operations``, the README's
     "Operations"). ``metrics``: serve ``GET /metrics`` (Prometheus text; no personal
     data), else 404. ``log_format``: ``json`` (one object per line, with the request
-    id) or ``text``; ``log_level``: a ``logging`` level name."""
+    id) or ``text``; ``log_level``: a ``logging`` level name. ``job_stalled_seconds``:
+    a queue worker silent this long has died; its jobs are run again by another."""
 
     metrics: bool = True
     log_format: str = "json"
     log_level: str = "INFO"
+    job_stalled_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         if self.log_format not in ("json", "text"):

@@ -49,7 +49,7 @@ def _user() -> Caller | None:
     except accounts.TokenRefused as exc:
         # One answer for every failure; the reason (unknown, revoked, expired) is logged.
         raise _refuse(None, exc.reason, exc) from None
-    return Caller(kind="user", name=user.name, role=user.role)
+    return Caller(kind="user", name=user.name, role=user.role, user_id=user.id)
 
 
 def _node() -> Caller | None:

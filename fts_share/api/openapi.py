@@ -120,6 +120,14 @@ VIEWS: dict[str, dict[str, Any]] = {
             "properties": {"kind": {"enum": ["supersedes", "same-subject", "hit"]}}}}}),
     "AlertList": _closed({"items": {"type": "array", "items": ref("Alert")},
                           "next": {"type": ["integer", "null"]}}),
+    "ScreeningJob": _closed({
+        "id": {"type": "string"}, "status": {"enum": ["running", "done", "failed"]},
+        "total": {"type": "integer", "minimum": 0}, "done": {"type": "integer", "minimum": 0},
+        "created": {"type": "string", "format": "date-time"},
+        "finished": {"type": ["string", "null"], "format": "date-time"},
+        "expires": {"type": "string", "format": "date-time"}, "error": NULL_STRING,
+        "results": {"type": ["array", "null"], "items": ref("OfficerScreenResult"),
+                    "description": "the screened rows, once done"}}),
     "OfficerScreenResult": {
         "description": "An officer's answer: the partner's fields plus what matched",
         "type": "object", "required": ["hit", "hits"],
@@ -326,6 +334,14 @@ def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...],
             "Screen a name or a batch (officer or node; a node gets hit / no-hit)",
             security="bearer", body=ref("ScreenRequest"), tag="screening",
             ok=_ok({"anyOf": [ref("screen-answer"), ref("OfficerScreenResult")]}))},
+        "/api/v1/screen/jobs": {"post": _op(
+            "Queue a batch screening; a worker screens it (202, Location: the job)",
+            security="bearer", body=ref("ScreenRequest"), tag="screening", status="202",
+            ok={**_ok(ref("ScreeningJob")), "headers": {"Location": {
+                "schema": {"type": "string"}}}})},
+        "/api/v1/screen/jobs/{job_id}": {"get": _op(
+            "A batch screening's status, progress and, once done, results (its owner)",
+            security="bearer", tag="screening", ok=_ok(ref("ScreeningJob")))},
         "/api/v1/alerts": {"get": _op("Match alerts", security="bearer", query=AlertQuery,
                                       tag="screening", ok=_ok(ref("AlertList")))},
         "/api/v1/alerts/{alert_id}/decision": {"post": _op(
@@ -341,7 +357,7 @@ def build_spec(*, legal_bases: tuple[str, ...], purposes: tuple[str, ...],
     for path, operations in paths.items():
         params = [{"in": "path", "name": p, "required": True,
                    "schema": {"type": "integer" if p == "alert_id" else "string"}}
-                  for p in ("notice_id", "alert_id") if "{" + p + "}" in path]
+                  for p in ("notice_id", "alert_id", "job_id") if "{" + p + "}" in path]
         spec.path(path=path, operations=operations, parameters=params or None)
     return spec.to_dict()
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, url_for
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fts_share.api.auth import caller, require
-from fts_share.errors import ValidationError
+from fts_share.errors import NotFound, ValidationError
 from fts_share.http import context
 from fts_share.jsontext import MAX_ROW_ID
 from fts_share.notices import schemas
 from fts_share.services import alerts as alert_service
-from fts_share.services import screening
+from fts_share.services import batchjobs, jobqueue, screening
 
 bp = Blueprint("api_screen", __name__)
 
@@ -41,6 +41,45 @@ def screen() -> dict[str, Any]:
         return {"results": results, "screened": len(results),
                 "with_hits": sum(1 for r in results if r["hit"])}
     return results[0]
+
+
+@bp.post("/screen/jobs")
+@require("officer")
+def submit_job() -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Queue a batch screening (a manifest of rows): 202 with the job's Location;
+    the rows are screened by a worker, out of this request."""
+    who = caller()
+    body = context.json_body()
+    if not isinstance(body, dict) or "batch" not in body:
+        raise ValidationError({"batch": ["a batch screening needs its rows"]})
+    data = schemas.load_screen_request(body, **context.vocabularies(),
+                                       max_rows=context.node().config.api.max_batch_rows)
+    assert who.user_id is not None  # officers are users
+    with context.work() as work:
+        job_id = batchjobs.create(work, rows=data["batch"], purpose=data["purpose"],
+                                  legal_basis=data["legal_basis"], owner=who.user_id,
+                                  actor=who.audit_name)
+        jobqueue.enqueue(work, "screen_batch", job_id, clock=context.state().clock)
+    found = _job_view(job_id, who.user_id)
+    return found, 202, {"Location": url_for("api_screen.job", job_id=job_id)}
+
+
+@bp.get("/screen/jobs/<job_id>")
+@require("officer")
+def job(job_id: str) -> dict[str, Any]:
+    """A batch screening's status and progress, then its results (its owner only)."""
+    who = caller()
+    if len(job_id) > 32 or who.user_id is None:
+        raise NotFound("no such screening job")
+    return _job_view(job_id, who.user_id)
+
+
+def _job_view(job_id: str, owner: int) -> dict[str, Any]:
+    found = batchjobs.get(context.node(), job_id, owner=owner, now=context.now())
+    return {"id": found["id"], "status": found["status"], "total": found["total"],
+            "done": found["done"], "created": found["created"],
+            "finished": found["finished"], "expires": found["expires"],
+            "error": found["error"], "results": found["results"]}
 
 
 class AlertQuery(Schema):

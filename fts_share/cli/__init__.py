@@ -14,6 +14,7 @@ from fts_share.cli import (
     conformance,
     demo,
     index,
+    jobs,
     keys,
     node,
     roster,
@@ -34,7 +35,8 @@ def cli() -> None:
 for _command in (node.init, node.serve, node.poll, node.purge, users.user, roster.roster,
                  roster.secretariat, demo.demo_command, screening.screen, watchlist.watchlist,
                  audit.audit, conformance.conformance, ops_commands.migrate,
-                 backup.backup, backup.restore, keys.keys_group, index.index_group):
+                 backup.backup, backup.restore, keys.keys_group, index.index_group,
+                 jobs.jobs_group):
     cli.add_command(_command)
 
 

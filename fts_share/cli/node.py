@@ -39,15 +39,19 @@ def init(home: Path, code: str, url: str, database_url: str | None, no_pq: bool)
 @click.option("--workers", default=1, show_default=True, type=int,
               help="Worker processes (gunicorn; PostgreSQL only). One process serves "
                    "SQLite, with waitress.")
-def serve(home: Path, host: str, port: int, no_poll: bool, workers: int) -> None:
-    """Run the node: API, web pages and the poller (waitress; gunicorn workers with
-    --workers N on PostgreSQL, one of which polls)."""
+@click.option("--no-jobs", is_flag=True,
+              help="PostgreSQL: run no job queue worker in this process (run "
+                   "'fts-share jobs worker HOME' instead). SQLite runs jobs in-process.")
+def serve(home: Path, host: str, port: int, no_poll: bool, workers: int,
+          no_jobs: bool) -> None:
+    """Run the node: API, web pages, the poller and a job queue worker (waitress;
+    gunicorn workers with --workers N on PostgreSQL, one of which polls)."""
     from fts_share.app import create_app
 
     if workers != 1:
         click.echo(f"serving {home} on http://{host}:{port} with {workers} workers")
         running.serve_workers(home, host=host, port=port, workers=workers, poll=not no_poll,
-                              make_app=lambda node: create_app(node=node))
+                              make_app=lambda node: create_app(node=node), jobs=not no_jobs)
         return
     node = running.open_node(home)
     logs.configure(node.config.ops)  # JSON lines with request ids ([ops] log_format)
@@ -57,10 +61,13 @@ def serve(home: Path, host: str, port: int, no_poll: bool, workers: int) -> None
     poller = running.background_poller(node, interval=node.config.federation.poll_interval,
                                        poll=not no_poll)
     poller.start()
+    jobs = running.start_jobs(node, worker=not no_jobs)
     click.echo(f"{node.code} serving on http://{host}:{port}")
     try:
         server.run()
     finally:
+        if jobs is not None:
+            jobs.stop()
         poller.stop()
         running.flush_refusals(node)
 

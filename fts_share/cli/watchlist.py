@@ -10,7 +10,7 @@ import click
 
 from fts_share.cli.common import FILE, HOME, actor
 from fts_share.clock import utcnow
-from fts_share.services import running, watchlist_import
+from fts_share.services import jobqueue, listimports, running, watchlist_import
 from fts_share.services.unit import unit_of_work
 
 
@@ -22,10 +22,23 @@ def watchlist() -> None:
 @watchlist.command("import-un")
 @click.argument("home", type=HOME)
 @click.argument("file", type=FILE)
-def import_un(home: Path, file: Path) -> None:
-    """Import (or update from) a UN SC consolidated list XML export."""
-    with unit_of_work(running.open_node(home), utcnow()) as work:
-        counts = watchlist_import.import_un_file(work, file, actor=actor())
+@click.option("--no-wait", is_flag=True, help="Queue the import, print its id and return.")
+def import_un(home: Path, file: Path, no_wait: bool) -> None:
+    """Import (or update from) a UN SC consolidated list XML export, as a job of the
+    queue (PostgreSQL: run by a worker; SQLite: in this process); waits for it."""
+    node = running.open_node(home)
+    try:
+        import_id = jobqueue.submit_import(node, file.read_bytes(), file_name=file.name,
+                                           owner=actor())
+        if no_wait:
+            click.echo(import_id)
+            return
+        found = listimports.wait(node, import_id, clock=utcnow, on_slow=lambda: click.echo(
+            f"import {import_id} waits for a job worker (fts-share jobs worker {home})",
+            err=True))
+    finally:
+        node.close()
+    counts = found["counts"] or {}
     click.echo(f"UN list: {counts['total']} entries ({counts['added']} added, "
                f"{counts['updated']} updated, {counts['delisted']} delisted)")
     _echo_report(counts)

@@ -14,6 +14,8 @@ class Caller:
     kind: str
     name: str
     role: str
+    user_id: int | None = None
+    """the account's id (users; None for nodes)"""
 
     @property
     def actor(self) -> Actor:

@@ -1,11 +1,12 @@
-"""Batch screening jobs: stored in the database, run in the background in chunks,
-resumed after a restart, removed after their retention time (``[api]
-batch_retention_hours``).
+"""Batch screening jobs: stored in the database, run as jobs of the queue
+(:mod:`fts_share.services.jobqueue`) in chunks, resumed after a restart, removed after
+their retention time (``[api] batch_retention_hours``).
 
 Each chunk of rows is screened, logged and added to the job's results in one
 transaction: a process that dies mid-chunk leaves the job at its last whole chunk, and
-whoever resumes it (:func:`resume_stale`) starts from there, so no row is screened twice
-and none is skipped. The results hold the rows' names and hits (personal data): they are
+whoever resumes it (a queue worker retrying a stalled job) starts from there, so no row is screened twice
+and none is skipped. The queue only schedules and runs :func:`run`; the progress and
+results are this table's. The results hold the rows' names and hits (personal data): they are
 shown to the job's owner only and deleted when the job expires.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from fts_share.errors import NotFound, RateLimited
-from fts_share.services import metrics, screening
+from fts_share.services import screening
 from fts_share.services.node import Node
 from fts_share.services.unit import Work, reading, unit_of_work
 from fts_share.storage.jobs_tables import ScreeningJob
@@ -30,11 +30,6 @@ from fts_share.storage.jobs_tables import ScreeningJob
 CHUNK = 100
 #: jobs running at once on one node
 MAX_RUNNING = 20
-#: a running job whose last chunk is older than this is taken over (its process died)
-STALE = timedelta(seconds=60)
-
-_local: set[str] = set()  # jobs this process is running
-_local_lock = threading.Lock()
 
 
 def purge_expired(work: Work) -> int:
@@ -45,7 +40,8 @@ def purge_expired(work: Work) -> int:
 
 def create(work: Work, *, rows: list[dict[str, Any]], purpose: str,
            legal_basis: list[str], owner: int, actor: str) -> str:
-    """Store a new job (not started: see :func:`start`); its id. Too many running: 429."""
+    """Store a new job (to run: :func:`run`, or queue it with
+    :func:`fts_share.services.jobqueue.enqueue`); its id. Too many running: 429."""
     purge_expired(work)
     running = work.session.scalar(select(func.count()).select_from(ScreeningJob)
                                   .where(ScreeningJob.status == "running")) or 0
@@ -71,47 +67,8 @@ def get(node: Node, job_id: str, *, owner: int, now: datetime) -> dict[str, Any]
             raise NotFound("no such screening job")
         return {"id": job.id, "status": job.status, "total": job.total, "done": job.done,
                 "created": job.created, "finished": job.finished, "expires": job.expires,
-                "error": job.error, "stale": job.status == "running"
-                and job.heartbeat < now - STALE,
+                "error": job.error,
                 "results": json.loads(job.results) if job.status == "done" else None}
-
-
-def start(node: Node, job_id: str, clock: Callable[[], datetime]) -> bool:
-    """Run the job in a background thread of this process, unless it already runs here."""
-    with _local_lock:
-        if job_id in _local:
-            return False
-        _local.add(job_id)
-    metrics.job_started(node.code)
-    threading.Thread(target=_run_guarded, args=(node, job_id, clock), daemon=True,
-                     name=f"screening-job-{job_id[:6]}").start()
-    return True
-
-
-def resume_stale(node: Node, job_id: str, clock: Callable[[], datetime]) -> bool:
-    """Take over a running job whose process stopped (no chunk for :data:`STALE`)."""
-    with unit_of_work(node, clock()) as work:
-        job = work.session.get(ScreeningJob, job_id, with_for_update=True)
-        if job is None or job.status != "running" or job.heartbeat >= work.now - STALE:
-            return False
-        job.heartbeat = work.now  # claimed: another process waits for STALE again
-    return start(node, job_id, clock)
-
-
-def _run_guarded(node: Node, job_id: str, clock: Callable[[], datetime]) -> None:
-    try:
-        run(node, job_id, clock)
-    except Exception as exc:  # the page must say it failed, not spin forever
-        with unit_of_work(node, clock()) as work:
-            job = work.session.get(ScreeningJob, job_id)
-            if job is not None and job.status == "running":
-                job.status, job.error, job.finished = "failed", _why(exc), work.now
-                job.request = None
-        raise
-    finally:
-        metrics.job_ended(node.code)
-        with _local_lock:
-            _local.discard(job_id)
 
 
 def _why(exc: Exception) -> str:
@@ -119,10 +76,37 @@ def _why(exc: Exception) -> str:
     return str(detail)[:300] if detail else "unexpected error"
 
 
+def fail(node: Node, job_id: str, exc: Exception, now: datetime) -> None:
+    """Mark a job that raised as failed (its rows dropped), so its page says so."""
+    with unit_of_work(node, now) as work:
+        job = work.session.get(ScreeningJob, job_id)
+        if job is not None and job.status == "running":
+            job.status, job.error, job.finished = "failed", _why(exc), work.now
+            job.request = None
+
+
+def unfinished(node: Node, now: datetime) -> list[str]:
+    """The jobs not yet done (to resume in-process at start, on SQLite)."""
+    with reading(node, now) as work:
+        return list(work.session.scalars(select(ScreeningJob.id)
+                                         .where(ScreeningJob.status == "running")))
+
+
+def depth(work: Work) -> int:
+    """How many jobs are waiting or running."""
+    return int(work.session.scalar(select(func.count()).select_from(ScreeningJob)
+                                   .where(ScreeningJob.status == "running")) or 0)
+
+
 def run(node: Node, job_id: str, clock: Callable[[], datetime]) -> None:
-    """Screen the job's remaining rows, one chunk per transaction, until it is done."""
-    while _chunk(node, job_id, clock()):
-        pass
+    """Screen the job's remaining rows, one chunk per transaction, until it is done; a
+    job that raises is marked failed (and the error raised again)."""
+    try:
+        while _chunk(node, job_id, clock()):
+            pass
+    except Exception as exc:  # the page must say it failed, not spin forever
+        fail(node, job_id, exc, clock())
+        raise
 
 
 def _chunk(node: Node, job_id: str, now: datetime) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from fts_share.clock import utcnow
 from fts_share.config import NodeConfig, load_config
-from fts_share.services import refusals
+from fts_share.services import jobqueue, refusals
 from fts_share.services.arrival import arrival_screening
 from fts_share.services.node import Node, init_home
 from fts_share.services.notifying import Notifier
@@ -26,7 +26,8 @@ from fts_share.services.workers import NodeWorkers, check_workers
 from fts_share.storage.leader import poller_lease
 
 __all__ = ["ServerThread", "background_poller", "create_home", "flush_refusals",
-           "make_server", "open_node", "poll_once", "purge", "reserve_port", "serve_workers"]
+           "make_server", "open_node", "poll_once", "purge", "reserve_port", "serve_workers",
+           "start_jobs"]
 
 
 def open_node(home: Path, *, passphrase: bytes | None = None) -> Node:
@@ -51,13 +52,23 @@ def background_poller(node: Node, *, interval: float, poll: bool = True) -> Back
                             lease=lease, poll=poll)
 
 
+def start_jobs(node: Node, *, worker: bool = True) -> jobqueue.WorkerThread | None:
+    """The jobs of a serving process: on PostgreSQL a queue worker thread (started;
+    none without ``worker``); on SQLite the jobs a stopped process left unfinished
+    are resumed here (jobs run in-process)."""
+    if not jobqueue.on_postgresql(node):
+        jobqueue.resume_local(node)
+        return None
+    return jobqueue.WorkerThread(node).start() if worker else None
+
+
 def serve_workers(home: Path, *, host: str, port: int, workers: int, poll: bool,
-                  make_app: Callable[[Node], Any]) -> None:
+                  make_app: Callable[[Node], Any], jobs: bool = True) -> None:
     """Serve the node at ``home`` with ``workers`` gunicorn worker processes
     (PostgreSQL only: :func:`~fts_share.services.workers.check_workers`); each opens
     the node and builds its app with ``make_app`` after the fork, and, with ``poll``,
-    runs a poller loop that polls while it holds the poller's lock. Returns when the
-    arbiter stops (SIGTERM, SIGINT)."""
+    runs a poller loop that polls while it holds the poller's lock, and with ``jobs``
+    a queue worker thread. Returns when the arbiter stops (SIGTERM, SIGINT)."""
     check_workers(home, workers)
     trusted = load_config(home).limits.trusted_proxies
     # Without polling the loop still runs: its lease holder signs the audit heads.
@@ -65,6 +76,7 @@ def serve_workers(home: Path, *, host: str, port: int, workers: int, poll: bool,
         node, interval=node.config.federation.poll_interval, poll=poll))
     NodeWorkers(home, host=host, port=port, workers=workers, open_node=open_node,
                 make_app=make_app, make_poller=make_poller,
+                make_jobs=(lambda node: start_jobs(node)) if jobs else None,
                 forwarded_allow_ips=list(trusted)).run()
 
 

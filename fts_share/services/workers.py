@@ -5,7 +5,7 @@ worker that dies and replaces workers one at a time on ``HUP``, which waitress (
 process, threads) does not do. It is used programmatically (``BaseApplication``), with
 ``preload_app`` off: nothing of the node is opened in the arbiter, and each worker,
 after the fork, opens its own node (configuration, keys, database engine), builds its
-app and starts its poller loop. The poller loops of all workers compete for one
+app and starts its poller loop and its job queue worker thread. The poller loops of all workers compete for one
 PostgreSQL advisory lock (:mod:`fts_share.storage.leader`): exactly one polls. Each
 worker's screening index follows the store's change sequence
 (:mod:`fts_share.screening.index`), so what one worker receives the others find.
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 AppFactory = Callable[[Node], Any]
 PollerFactory = Callable[[Node], BackgroundPoller]
+JobsFactory = Callable[[Node], Any]
 
 WORKER_THREADS = 8
 """Request threads per worker (gunicorn ``gthread``), as many as waitress's."""
@@ -67,13 +68,15 @@ class NodeWorkers(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
 
     def __init__(self, home: Path, *, host: str, port: int, workers: int,
                  open_node: Callable[[Path], Node], make_app: AppFactory,
-                 make_poller: PollerFactory | None,
+                 make_poller: PollerFactory | None, make_jobs: JobsFactory | None = None,
                  forwarded_allow_ips: list[str] | None = None) -> None:
         self.home, self.host, self.port, self.workers = home, host, port, workers
         self._open_node, self._make_app, self._make_poller = open_node, make_app, make_poller
         self._forwarded = forwarded_allow_ips or []
+        self._make_jobs = make_jobs
         self.node: Node | None = None
         self.poller: BackgroundPoller | None = None
+        self.jobs: Any = None
         super().__init__()
 
     def load_config(self) -> None:
@@ -98,12 +101,16 @@ class NodeWorkers(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
         if self._make_poller is not None:
             self.poller = self._make_poller(node)
             self.poller.start()
+        if self._make_jobs is not None:  # a queue worker thread in each worker
+            self.jobs = self._make_jobs(node)
         return app
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         """A worker stops: stop its poller (giving up the lock), write the refusals."""
         if self.poller is not None:
             self.poller.stop()
+        if self.jobs is not None:
+            self.jobs.stop()
         if self.node is not None:
             try:
                 refusals.flush_closed(self.node, utcnow(), stopping=True)

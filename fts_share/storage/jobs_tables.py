@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fts_share.storage.base import Base, UTCDateTime
@@ -33,3 +33,25 @@ class ScreeningJob(Base):
     request: Mapped[str | None] = mapped_column(Text, nullable=True)
     results: Mapped[str] = mapped_column(Text, default="[]")
     error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class WatchlistImport(Base):
+    """One UN list import run as a job (``fts_share.services.listimports``).
+
+    ``content`` holds the file to import (uploaded, or read by the command line)
+    until the import ends, then it is cleared; ``counts`` the import's counts and
+    report (JSON) once done. ``done``/``total`` and ``stage`` are its progress."""
+
+    __tablename__ = "watchlist_imports"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(120))  # who asked (audit name)
+    file_name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(12), index=True)  # queued, running, done, failed
+    stage: Mapped[str] = mapped_column(String(20))  # queued, parsing, importing, done
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    counts: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    finished: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from fts_share.errors import NotFound, ValidationError
 from fts_share.http import context
 from fts_share.notices import schemas
-from fts_share.services import batchjobs, hit_links, screening
+from fts_share.services import batchjobs, hit_links, jobqueue, screening
 from fts_share.web import errors, security, users, views
 from fts_share.web import screening_results as results
 from fts_share.web.bidi import ltr
@@ -188,14 +188,15 @@ def batch() -> ResponseReturnValue:
     unreadable = _unreadable_names(data["batch"])
     if unreadable:
         return _page(errors={"file": unreadable}, status=422)
+    inline = len(data["batch"]) <= SYNC_ROWS  # a few rows: screened in this request
     with context.work() as work:
         job_id = batchjobs.create(work, rows=data["batch"], purpose=data["purpose"],
                                   legal_basis=data["legal_basis"], owner=user.id,
                                   actor=user.audit_name)
-    if len(data["batch"]) <= SYNC_ROWS:
+        if not inline:
+            jobqueue.enqueue(work, "screen_batch", job_id, clock=context.state().clock)
+    if inline:
         batchjobs.run(context.node(), job_id, context.state().clock)
-    else:
-        batchjobs.start(context.node(), job_id, context.state().clock)
     return redirect(url_for("screening.job", job_id=job_id))
 
 
@@ -255,11 +256,8 @@ def list_entry(entry_id: str) -> ResponseReturnValue:
 @bp.get("/jobs/<job_id>")
 @users.require("officer")
 def job(job_id: str) -> ResponseReturnValue:
-    """The progress of a batch, then its results: filtered, paged, exportable. A job
-    whose process stopped is resumed here."""
+    """The progress of a batch, then its results: filtered, paged, exportable."""
     found = _owned_job(job_id)
-    if found["stale"]:
-        batchjobs.resume_stale(context.node(), job_id, context.state().clock)
     if found["results"] is None:
         return render_template("officer/screen_job.html", job=found, job_id=job_id)
     filters = results.Filters.from_args(request.args)

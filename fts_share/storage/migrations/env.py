@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from fts_share.storage.models import Base
+from fts_share.storage.queue_schema import include_name
 
 target_metadata = Base.metadata
 config = context.config
@@ -18,11 +19,11 @@ if connection is None:  # pragma: no cover - only when alembic is run by hand
     engine = create_engine(url)
     with engine.begin() as conn:
         context.configure(connection=conn, target_metadata=target_metadata,
-                          render_as_batch=True)
+                          render_as_batch=True, include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
 else:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True)
+                      render_as_batch=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
