@@ -66,10 +66,24 @@ def enqueue(work: Work, task: str, job_id: str, *, clock: Clock = utcnow) -> Non
         deferrer = _deferrer(work.node).tasks[task]
         deferrer.configure(connection=connection,
                            queueing_lock=f"{task}:{job_id}").defer(job_id=job_id)
-        return
     node = work.node
     event.listen(work.session, "after_commit",
-                 lambda _session: start_local(node, task, job_id, clock), once=True)
+                 lambda _session: _committed(node, task, job_id, clock), once=True)
+
+
+def _committed(node: Node, task: str, job_id: str, clock: Clock) -> None:
+    if not on_postgresql(node):
+        start_local(node, task, job_id, clock)
+    observe_depth(node, clock)
+
+
+def observe_depth(node: Node, clock: Clock = utcnow) -> None:
+    """Count the jobs waiting or running into ``fts_job_queue_depth`` (a failure to
+    count is logged, never raised: it only delays the gauge)."""
+    try:
+        metrics.queue_depth(node.code, depth(node, clock()))
+    except Exception:
+        log.warning("could not count the job queue", exc_info=True)
 
 
 def submit_import(node: Node, content: bytes, *, file_name: str, owner: str,
@@ -109,6 +123,7 @@ def _run(node: Node, task: str, job_id: str, clock: Clock) -> None:
         TASKS[task](node, job_id, clock)
     finally:
         metrics.job_ended(node.code)
+        observe_depth(node, clock)
 
 
 def resume_local(node: Node, clock: Clock = utcnow) -> int:
@@ -194,6 +209,7 @@ async def _work(node: Node, *, burst: bool, clock: Clock,
                 runner.cancel()
                 break
             await _retry_stalled(app, stalled)
+            await asyncio.to_thread(observe_depth, node, clock)
         await asyncio.gather(runner, return_exceptions=True)
 
 

@@ -14,8 +14,11 @@ birth, a document number or a notice's content.
 - ``fts_alerts_raised_total{node, kind}``: alerts committed (``match``,
   ``sanctions_hit``, ``travel_ban_hit``);
 - ``fts_audit_appends_total{node, action}``: audit entries committed;
-- ``fts_screening_jobs{node}``: batch screenings running in the background (the queue's
-  depth);
+- ``fts_screening_jobs{node}``: jobs (batch screenings, list imports) running in this
+  node's processes;
+- ``fts_job_queue_depth{node, task}``: jobs waiting or running (``screen_batch``,
+  ``import_watchlist``), as last counted in the store (when a job is queued or ends,
+  and every few seconds by a queue worker): ``/metrics`` itself never reads the store;
 - ``fts_http_requests_total{node, method, route, status}`` and
   ``fts_http_request_seconds{node, route}``: requests by route template.
 
@@ -62,6 +65,8 @@ AUDIT = Counter("fts_audit_appends", "Audit entries committed, by action",
                 ["node", "action"])
 JOBS = Gauge("fts_screening_jobs", "Batch screenings running in the background",
              ["node"], multiprocess_mode="livesum")
+QUEUE_DEPTH = Gauge("fts_job_queue_depth", "Jobs waiting or running, by task",
+                    ["node", "task"], multiprocess_mode="mostrecent")
 REQUESTS = Counter("fts_http_requests", "HTTP requests, by route template and status",
                    ["node", "method", "route", "status"])
 REQUEST_SECONDS = Histogram("fts_http_request_seconds", "HTTP request latency, by route",
@@ -98,6 +103,12 @@ def job_started(node: str) -> None:
 def job_ended(node: str) -> None:
     """A background batch screening ended (done or failed)."""
     JOBS.labels(node).dec()
+
+
+def queue_depth(node: str, depths: dict[str, int]) -> None:
+    """Record the queue's depth by task, as just counted."""
+    for task, count in depths.items():
+        QUEUE_DEPTH.labels(node, task).set(count)
 
 
 def _committed(node: str, tally: Tally) -> None:

@@ -1,15 +1,16 @@
-"""Administrator pages: the polling state of each partner, and the age of the roster
-in force when it is aging or stale."""
+"""Administrator pages: the polling state of each partner, the age of the roster in
+force when it is aging or stale, and the UN list imports run as jobs, with their
+progress."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
-from fts_share.errors import RosterError
+from fts_share.errors import NotFound, RosterError
 from fts_share.http import context
-from fts_share.services import peers
+from fts_share.services import listimports, peers
 from fts_share.services import roster as roster_service
 from fts_share.web import errors, security, users
 
@@ -19,6 +20,15 @@ errors.register(bp)
 
 ROSTER_STATUS = {"active": _l("active"), "suspended": _l("suspended"),
                  "not listed": _l("not on the roster")}
+IMPORT_STATUS = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"),
+                 "failed": _l("Failed")}
+IMPORT_STAGE = {"queued": _l("waiting for a worker"), "parsing": _l("reading the file"),
+                "importing": _l("importing the entries"), "done": _l("finished")}
+IMPORT_COUNTS = {"total": _l("Entries in the file"), "added": _l("Added"),
+                 "updated": _l("Updated"), "delisted": _l("Delisted"),
+                 "name_count": _l("Names"), "names_not_indexed": _l("Names not indexed"),
+                 "entries_without_readable_name": _l("Entries without a readable name"),
+                 "unknown_nationalities": _l("Unknown nationalities (kept as text)")}
 
 
 @bp.get("/peers")
@@ -34,3 +44,24 @@ def peer_states() -> ResponseReturnValue:
         freshness = None
     return render_template("admin/peers.html", states=states, roster_status=ROSTER_STATUS,
                            freshness=freshness)
+
+
+@bp.get("/imports")
+@users.require("admin")
+def imports() -> ResponseReturnValue:
+    """The latest UN list imports, newest first, with their progress."""
+    rows = listimports.recent(context.node(), now=context.now())
+    return render_template("admin/imports.html", imports=rows, status=IMPORT_STATUS,
+                           stage=IMPORT_STAGE)
+
+
+@bp.get("/imports/<import_id>")
+@users.require("admin")
+def import_page(import_id: str) -> ResponseReturnValue:
+    """One import: its progress, then its counts or the reason it failed."""
+    try:
+        found = listimports.get(context.node(), import_id, now=context.now())
+    except NotFound:
+        abort(404)
+    return render_template("admin/import.html", item=found, status=IMPORT_STATUS,
+                           stage=IMPORT_STAGE, counts=IMPORT_COUNTS)

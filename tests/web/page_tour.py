@@ -20,6 +20,7 @@ from web_helpers import add_watchlist, csrf_of, sign_in
 
 from fts_share.app import create_app
 from fts_share.clock import utcnow
+from fts_share.services import jobqueue, listimports
 from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_un_file
 
@@ -140,6 +141,17 @@ def reviewer_pages(client: FlaskClient) -> Iterator[tuple[str, Any]]:
     yield "forbidden", client.get("/officer/")
 
 
+def an_import(node: Any) -> str:
+    """A finished UN list import (run as a job) at ``node``, made on first use."""
+    done = [i for i in listimports.recent(node, now=utcnow()) if i["status"] == "done"]
+    if done:
+        return str(done[0]["id"])
+    import_id = jobqueue.submit_import(node, UN_LIST.read_bytes(), file_name=UN_LIST.name,
+                                       owner="user:admin")
+    listimports.wait(node, import_id, clock=utcnow)
+    return import_id
+
+
 def every_page(c: coalition.Coalition, ids: dict[str, str],
                lang: str) -> Iterator[tuple[str, Any]]:
     """(what, response) for every page of the tour in ``lang``: the officer and reviewer
@@ -152,6 +164,9 @@ def every_page(c: coalition.Coalition, ids: dict[str, str],
     yield "withdraw", fra.get(f"/officer/notices/{ids['published']}/withdraw")
     admin = client_of(c["IRQ"], "admin", lang)
     yield "admin peers", admin.get("/admin/peers")
+    imported = an_import(c["IRQ"].node)
+    yield "admin imports", admin.get("/admin/imports")
+    yield "admin import", admin.get(f"/admin/imports/{imported}")
     yield "no pages", admin.get("/no-pages")
     anonymous = create_app(node=c["IRQ"].node).test_client()
     anonymous.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
