@@ -8,6 +8,7 @@ from flask import Blueprint, url_for
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fts_share.api.auth import caller, require
+from fts_share.clock import to_rfc3339
 from fts_share.errors import NotFound, ValidationError
 from fts_share.http import context
 from fts_share.jsontext import MAX_ROW_ID
@@ -76,10 +77,12 @@ def job(job_id: str) -> dict[str, Any]:
 
 def _job_view(job_id: str, owner: int) -> dict[str, Any]:
     found = batchjobs.get(context.node(), job_id, owner=owner, now=context.now())
+    finished = found["finished"]
     return {"id": found["id"], "status": found["status"], "total": found["total"],
-            "done": found["done"], "created": found["created"],
-            "finished": found["finished"], "expires": found["expires"],
-            "error": found["error"], "results": found["results"]}
+            "done": found["done"], "created": to_rfc3339(found["created"]),
+            "finished": to_rfc3339(finished) if finished else None,
+            "expires": to_rfc3339(found["expires"]), "error": found["error"],
+            "results": found["results"]}
 
 
 class AlertQuery(Schema):

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from web_helpers import csrf_of, shown, sign_in
 
 from fts_share.clock import utcnow
-from fts_share.services import refusals
+from fts_share.services import jobqueue, refusals
 from fts_share.services.unit import unit_of_work
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import Notice
@@ -292,6 +292,10 @@ def test_long_batch_shows_progress(officer: FlaskClient, pair: coalition.Coaliti
     monkeypatch.setattr(screening, "SYNC_ROWS", 2)
     resp = upload(officer, b"name\nOmar Haddad\nAli Hassan\nKarim Benali\n")
     assert resp.status_code == 302 and "/officer/screen/jobs/" in resp.headers["Location"]
+    node = pair["FRA"].node
+    if jobqueue.on_postgresql(node):  # queued: a worker of the job queue screens it
+        assert "0 of 3 rows screened" in shown(officer.get(resp.headers["Location"]).text)
+        jobqueue.work(node, burst=True)
     job = screening_job(officer, resp.headers["Location"])
     assert "3 rows screened" in shown(job)
 
