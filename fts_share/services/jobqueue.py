@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import event
 
 from fts_share.clock import Clock, utcnow
+from fts_share.errors import FtsError
 from fts_share.services import batchjobs, listimports, metrics
 from fts_share.services.node import Node
 from fts_share.services.unit import Work, reading, unit_of_work
@@ -110,7 +111,9 @@ def start_local(node: Node, task: str, job_id: str, clock: Clock = utcnow) -> bo
 def _run_local(node: Node, task: str, job_id: str, clock: Clock) -> None:
     try:
         _run(node, task, job_id, clock)
-    except Exception:  # the row says it failed; the thread ends
+    except FtsError as exc:  # the row says it failed, and why; the thread ends
+        log.warning("job %s %s failed: %s", task, job_id, exc.detail)
+    except Exception:
         log.exception("job %s %s failed", task, job_id)
     finally:
         with _local_lock:

@@ -7,18 +7,22 @@ input is a problem+json naming the field."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from coalition import free_port
 from flask.testing import FlaskClient
 
 from fts_share.app import create_app
@@ -172,8 +176,11 @@ def test_a_un_list_import_through_the_command_line(home: tuple[Path, dict[str, s
         worker = subprocess.Popen([sys.executable, "-m", "fts_share", "jobs", "worker",
                                    str(home[0])], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
+    bad = home[0] / "broken.xml"
+    bad.write_bytes(b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>")
     try:
         out = _cli("watchlist", "import-un", str(home[0]), str(UN_FILE))
+        refused = _cli("watchlist", "import-un", str(home[0]), str(bad))
     finally:
         if worker is not None:
             worker.terminate()
@@ -181,9 +188,12 @@ def test_a_un_list_import_through_the_command_line(home: tuple[Path, dict[str, s
     assert out.returncode == 0, out.stderr
     assert "UN list: 18 entries (0 added, 18 updated, 0 delisted)" in out.stdout
     assert "names:" in out.stdout
-    [latest] = listimports.recent(node, now=utcnow(), limit=1)
+    [failed, latest] = listimports.recent(node, now=utcnow(), limit=2)  # newest first
     assert latest["status"] == "done" and latest["done"] == latest["total"] == 18
     assert latest["file_name"] == "un-excerpt.xml"
+    assert refused.returncode == 2 and "error: UN list XML is malformed" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert failed["status"] == "failed" and failed["error"].startswith("UN list XML")
 
 
 def test_a_queued_import_shows_its_progress_then_its_counts(
@@ -248,3 +258,45 @@ def test_bad_input_is_a_problem_naming_the_field(home: tuple[Path, dict[str, str
     assert garbage.status_code == 400 and garbage.mimetype == PROBLEM
     reviewer = client.get(location)
     assert reviewer.status_code == 401 and reviewer.mimetype == PROBLEM
+
+
+def _http(method: str, url: str, token: str, body: Any = None) -> tuple[int, Any, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return int(resp.status), json.loads(resp.read()), resp.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, None, exc.headers
+    except OSError:
+        return 0, None, None
+
+
+@ON_POSTGRESQL
+def test_serve_runs_a_queue_worker_in_each_worker_process(
+        home: tuple[Path, dict[str, str]]) -> None:
+    """``serve --workers 2`` (gunicorn, PostgreSQL): a job queued through the API is run
+    by a worker thread of the serving processes, no other worker needed."""
+    port = free_port()
+    base, token = f"http://127.0.0.1:{port}", home[1]["officer"]
+    log = (home[0] / "serve.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "fts_share", "serve", str(home[0]),
+                             "--port", str(port), "--workers", "2", "--no-poll"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait(lambda: _http("GET", base + "/healthz", token)[0] == 200, "serve")
+        status, job, headers = _http("POST", base + "/api/v1/screen/jobs", token,
+                                     {**SCREEN, "batch": _rows(250)})
+        assert status == 202, job
+        done = _wait(lambda: (answer := _http("GET", base + headers["Location"], token)[1])
+                     and answer["status"] == "done" and answer, "the job")
+        assert [r["ref"] for r in done["results"]] == [f"R{i}" for i in range(250)]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
