@@ -300,3 +300,25 @@ def test_serve_runs_a_queue_worker_in_each_worker_process(
             proc.kill()
             proc.wait()
         log.close()
+
+
+def test_the_queue_depth_is_a_metric(home: tuple[Path, dict[str, str]], node: Node,
+                                     client: FlaskClient,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def depth() -> float:
+        text = client.get("/metrics").text
+        found = re.search(r'^fts_job_queue_depth\{node="FRA",task="screen_batch"\} (\S+)$',
+                          text, re.M)
+        assert found is not None, "no fts_job_queue_depth"
+        return float(found.group(1))
+
+    monkeypatch.setattr(jobqueue, "start_local", lambda *a: True)  # SQLite: not yet run
+    _submit(client, home[1]["officer"], _rows(2))
+    _submit(client, home[1]["officer"], _rows(3))
+    monkeypatch.undo()
+    assert depth() == 2
+    if jobqueue.on_postgresql(node):
+        jobqueue.work(node, burst=True)
+    else:
+        assert jobqueue.resume_local(node) == 2
+    _wait(lambda: depth() == 0, "the queue emptied")
