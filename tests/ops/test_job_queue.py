@@ -308,7 +308,7 @@ def test_the_queue_depth_is_a_metric(home: tuple[Path, dict[str, str]], node: No
     def depth() -> float:
         text = client.get("/metrics").text
         found = re.search(r'^fts_job_queue_depth\{node="FRA",task="screen_batch"\} (\S+)$',
-                          text, re.M)
+                          text, re.MULTILINE)
         assert found is not None, "no fts_job_queue_depth"
         return float(found.group(1))
 
