@@ -225,6 +225,10 @@ async def _retry_stalled(app: Any, seconds: float) -> int:
     return len(jobs)
 
 
+RESTART_SECONDS = 5.0
+"""how long a serve process's queue worker waits before it starts again after an error"""
+
+
 class WorkerThread:
     """A queue worker in a background thread of a ``serve`` process (PostgreSQL)."""
 
@@ -234,10 +238,15 @@ class WorkerThread:
         self.thread = threading.Thread(target=self._run, name="fts-jobs", daemon=True)
 
     def _run(self) -> None:
-        try:
-            work(self.node, clock=self.clock, stop=self._stop)
-        except Exception:
-            log.exception("the job worker stopped")
+        """Run the worker; when it stops on an error (the database went away), start
+        it again after :data:`RESTART_SECONDS`, until asked to stop."""
+        while not self._stop.is_set():
+            try:
+                work(self.node, clock=self.clock, stop=self._stop)
+            except Exception:
+                log.exception("the job worker stopped; it starts again in %s s",
+                              RESTART_SECONDS)
+            self._stop.wait(RESTART_SECONDS)
 
     def start(self) -> WorkerThread:
         """Start the worker."""

@@ -15,10 +15,10 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from fts_share.errors import ImportFailed, NotFound
 from fts_share.services import watchlist_import
@@ -32,7 +32,11 @@ OPEN = ("queued", "running")
 
 
 def create(work: Work, *, content: bytes, file_name: str, owner: str) -> str:
-    """Store a new import of ``content`` (a UN XML export), queued; its id."""
+    """Store a new import of ``content`` (a UN XML export), queued; its id. Imports
+    that ended more than ``[api] batch_retention_hours`` ago are deleted."""
+    hours = work.node.config.api.batch_retention_hours
+    work.session.execute(delete(WatchlistImport).where(
+        WatchlistImport.finished <= work.now - timedelta(hours=hours)))
     row = WatchlistImport(id=secrets.token_urlsafe(16), owner=owner[:120],
                           file_name=file_name[:255], status="queued", stage="queued",
                           total=0, done=0, content=content, created=work.now)

@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -322,3 +323,37 @@ def test_the_queue_depth_is_a_metric(home: tuple[Path, dict[str, str]], node: No
     else:
         assert jobqueue.resume_local(node) == 2
     _wait(lambda: depth() == 0, "the queue emptied")
+
+
+def test_a_serving_process_starts_its_queue_worker_again_after_an_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database went away under the worker thread of ``serve``: it starts again."""
+    calls: list[float] = []
+
+    def work(*_a: Any, **_k: Any) -> None:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise OSError("connection refused")
+
+    monkeypatch.setattr(jobqueue, "work", work)
+    monkeypatch.setattr(jobqueue, "RESTART_SECONDS", 0.05)
+    thread = jobqueue.WorkerThread(None).start()  # type: ignore[arg-type]
+    try:
+        _wait(lambda: len(calls) >= 2, "the worker's restart", seconds=10)
+    finally:
+        thread.stop()
+    assert not thread.thread.is_alive()
+
+
+def test_an_ended_import_is_deleted_after_its_retention_time(
+        home: tuple[Path, dict[str, str]], node: Node) -> None:
+    first = jobqueue.submit_import(node, UN_FILE.read_bytes(), file_name="a.xml",
+                                   owner="user:admin")
+    if jobqueue.on_postgresql(node):
+        jobqueue.work(node, burst=True)
+    listimports.wait(node, first, clock=utcnow)
+    hours = node.config.api.batch_retention_hours
+    later = utcnow() + timedelta(hours=hours, seconds=1)
+    with unit_of_work(node, later) as work:
+        listimports.create(work, content=b"<x/>", file_name="b.xml", owner="user:admin")
+    assert [i["file_name"] for i in listimports.recent(node, now=later)] == ["b.xml"]
