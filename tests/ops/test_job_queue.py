@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from coalition import free_port
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from fts_share.app import create_app
 from fts_share.clock import utcnow
@@ -32,6 +33,7 @@ from fts_share.config import load_config, write_config
 from fts_share.services import accounts, batchjobs, jobqueue, listimports, running
 from fts_share.services.node import Node
 from fts_share.services.unit import reading, unit_of_work
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.jobs_tables import ScreeningJob
 
 ON_POSTGRESQL = pytest.mark.parametrize("backend", [pytest.param("postgresql",
@@ -166,6 +168,10 @@ def test_a_worker_killed_mid_job_is_finished_by_another(
     done = client.get(location, headers=_auth(home[1]["officer"])).json
     assert done["status"] == "done" and done["done"] == total
     assert [r["ref"] for r in done["results"]] == [f"R{i}" for i in range(total)]
+    with node.store.read() as db:  # each chunk's screening is logged with the chunk
+        logged = [e.detail["queries"] for e in db.scalars(
+            select(AuditEntry).where(AuditEntry.action == "screen_batch"))]
+    assert sum(logged) == total and len(logged) == total // batchjobs.CHUNK
 
 
 def test_a_un_list_import_through_the_command_line(home: tuple[Path, dict[str, str]],

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from fts_share.storage import Store
 from fts_share.storage.models import Base
-from fts_share.storage.queue_schema import include_name
+from fts_share.storage.queue_schema import apply_procrastinate_schema, include_name
 
 
 def test_migrated_schema_matches_the_models(store: Store) -> None:
@@ -42,3 +42,13 @@ def _head() -> str:
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head
+
+
+def test_the_job_queue_schema_is_procrastinates_on_postgresql_only(store: Store) -> None:
+    """Migration 0014 applied procrastinate's schema on PostgreSQL; applying it again
+    does nothing (SQLite has none: jobs run in-process)."""
+    with store.engine.begin() as conn:
+        assert apply_procrastinate_schema(conn) is False
+    tables = set(inspect(store.engine).get_table_names())
+    assert ("procrastinate_jobs" in tables) == (store.dialect == "postgresql")
+    assert "watchlist_imports" in tables
