@@ -4,13 +4,15 @@ progress."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from fts_share.errors import NotFound, RosterError
 from fts_share.http import context
-from fts_share.services import listimports, peers
+from fts_share.services import jobqueue, listimports, peers
 from fts_share.services import roster as roster_service
 from fts_share.web import errors, security, users
 
@@ -49,10 +51,39 @@ def peer_states() -> ResponseReturnValue:
 @bp.get("/imports")
 @users.require("admin")
 def imports() -> ResponseReturnValue:
-    """The latest UN list imports, newest first, with their progress."""
+    """The latest UN list imports, newest first, with their progress; the form that
+    uploads one."""
+    return _imports_page()
+
+
+def _imports_page(errors: dict[str, list[str]] | None = None,
+                  status: int = 200) -> ResponseReturnValue:
     rows = listimports.recent(context.node(), now=context.now())
+    max_kb = context.node().config.api.max_body_bytes // 1024
     return render_template("admin/imports.html", imports=rows, status=IMPORT_STATUS,
-                           stage=IMPORT_STAGE)
+                           stage=IMPORT_STAGE, errors=errors or {}, max_kb=max_kb), status
+
+
+@bp.post("/imports")
+@users.require("admin")
+def upload_import() -> ResponseReturnValue:
+    """Queue the import of an uploaded UN list export; its page shows the progress."""
+    try:
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        kb = context.node().config.api.max_body_bytes // 1024
+        return _imports_page({"file": [_("The file is larger than %(kb)s KB.", kb=kb)]}, 413)
+    content = upload.stream.read() if upload is not None and upload.filename else b""
+    if not content:
+        return _imports_page({"file": [_("Choose a UN list XML file.")]}, 422)
+    if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return _imports_page({"file": [_("This is not an XML file.")]}, 422)
+    user = users.current_user()
+    assert user is not None and upload is not None
+    import_id = jobqueue.submit_import(context.node(), content,
+                                       file_name=upload.filename or "upload.xml",
+                                       owner=user.audit_name, clock=context.state().clock)
+    return redirect(url_for("admin.import_page", import_id=import_id))
 
 
 @bp.get("/imports/<import_id>")

@@ -7,6 +7,7 @@ input is a problem+json naming the field."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -113,6 +114,21 @@ def _job(node: Node, job_id: str) -> ScreeningJob:
         return job
 
 
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def _admin(node: Node, token: str) -> FlaskClient:
+    """A client of ``node``'s pages signed in with ``token``."""
+    client = create_app(node=node).test_client()
+    resp = client.post("/sign-in", data={"token": token,
+                                         "csrf_token": _csrf(client.get("/sign-in").text)})
+    assert resp.status_code == 302
+    return client
+
+
 def _shown(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
@@ -210,12 +226,7 @@ def test_a_queued_import_shows_its_progress_then_its_counts(
     import_id = jobqueue.submit_import(node, UN_FILE.read_bytes(), file_name="un.xml",
                                        owner="user:admin")
     monkeypatch.undo()
-    signed_in = create_app(node=node).test_client()
-    form = re.search(r'name="csrf_token" value="([^"]+)"', signed_in.get("/sign-in").text)
-    assert form is not None
-    resp = signed_in.post("/sign-in", data={"token": home[1]["admin"],
-                                            "csrf_token": form.group(1)})
-    assert resp.status_code == 302
+    signed_in = _admin(node, home[1]["admin"])
     listing = signed_in.get("/admin/imports")
     assert listing.status_code == 200 and import_id in listing.text
     page = _shown(signed_in.get(f"/admin/imports/{import_id}").text)
@@ -363,3 +374,30 @@ def test_an_ended_import_is_deleted_after_its_retention_time(
     with unit_of_work(node, later) as work:
         listimports.create(work, content=b"<x/>", file_name="b.xml", owner="user:admin")
     assert [i["file_name"] for i in listimports.recent(node, now=later)] == ["b.xml"]
+
+
+def test_an_admin_uploads_a_un_list_and_follows_its_import(
+        home: tuple[Path, dict[str, str]], node: Node) -> None:
+    admin = _admin(node, home[1]["admin"])
+
+    def upload(content: bytes, name: str = "consolidated.xml") -> Any:
+        token = _csrf(admin.get("/admin/imports").text)
+        return admin.post("/admin/imports", content_type="multipart/form-data", data={
+            "csrf_token": token, "file": (io.BytesIO(content), name, "application/xml")})
+
+    for content, message in ((b"", "Choose a UN list XML file."),
+                             (b"name,dob\nKarim,1990\n", "This is not an XML file.")):
+        refused = upload(content)
+        assert refused.status_code == 422 and message in refused.text
+        assert 'aria-invalid="true"' in refused.text
+    resp = upload(UN_FILE.read_bytes())
+    assert resp.status_code == 302 and "/admin/imports/" in resp.headers["Location"]
+    import_id = resp.headers["Location"].rsplit("/", 1)[1]
+    if jobqueue.on_postgresql(node):
+        jobqueue.work(node, burst=True)
+    found = listimports.wait(node, import_id, clock=utcnow)
+    assert found["file_name"] == "consolidated.xml" and found["owner"] == "user:admin"
+    page = _shown(admin.get(resp.headers["Location"]).text)
+    assert "18 of 18 entries" in page and "Entries in the file18" in page
+    officer = _admin(node, home[1]["officer"])
+    assert officer.get("/admin/imports").status_code == 403

@@ -28,7 +28,7 @@ DATA_TAGS = frozenset({"bdi", "code", "time", "kbd", "samp", "script", "style", 
 VOID = frozenset({"br", "hr", "img", "input", "link", "meta", "wbr", "col", "source"})
 SHOWN_ATTRS = ("title", "aria-label", "placeholder", "alt")
 #: Words that are the same in every language (names of formats and standards).
-EVERYWHERE = frozenset({"CSV", "JSON", "TLP", "UTC", "RFC", "UTF", "ISO", "KB", "YYYY", "MM",
+EVERYWHERE = frozenset({"CSV", "JSON", "XML", "TLP", "UTC", "RFC", "UTF", "ISO", "KB", "YYYY", "MM",
                         "DD", "AMBER", "STRICT", "RED", "GREEN", "CLEAR"})
 
 
