@@ -47,7 +47,7 @@ TASKS: dict[str, Runner] = {"screen_batch": batchjobs.run,
 
 _local: set[tuple[str, str]] = set()  # (task, id) running in this process (SQLite)
 _local_lock = threading.Lock()
-_deferrers: dict[int, tuple[Node, Any]] = {}
+_deferrers: dict[str, Any] = {}  # database URL: the app that defers to it
 _deferrers_lock = threading.Lock()
 
 
@@ -149,15 +149,20 @@ def depth(node: Node, now: datetime) -> dict[str, int]:
                 "import_watchlist": listimports.depth(work)}
 
 
-def _make_app(node: Node, clock: Clock, **pool: Any) -> Any:
-    """A procrastinate app on the node's database with the node's two tasks."""
+def _app(url: str, functions: dict[str, Callable[..., None]], **pool: Any) -> Any:
+    """A procrastinate app on the database at ``url`` with the node's tasks."""
     import procrastinate
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(
-        conninfo=conninfo(node.store.url), **pool))
-    for name in TASKS:
-        app.task(name=name, queue=QUEUE)(_task(node, name, clock))
+        conninfo=conninfo(url), **pool))
+    for name, function in functions.items():
+        app.task(name=name, queue=QUEUE)(function)
     return app
+
+
+def _make_app(node: Node, clock: Clock, **pool: Any) -> Any:
+    """A worker's app: each task runs the node's job by its id."""
+    return _app(node.store.url, {name: _task(node, name, clock) for name in TASKS}, **pool)
 
 
 def _task(node: Node, name: str, clock: Clock) -> Callable[..., None]:
@@ -168,14 +173,18 @@ def _task(node: Node, name: str, clock: Clock) -> Callable[..., None]:
     return job
 
 
+def _not_here(job_id: str) -> None:
+    raise RuntimeError(f"job {job_id}: deferring apps do not run jobs")
+
+
 def _deferrer(node: Node) -> Any:
-    """The app this process defers with (never opened: each deferral runs on the
-    connection of the transaction that stores the job's row)."""
+    """The app this process defers with, one per database (never opened: each
+    deferral runs on the connection of the transaction that stores the job's row)."""
+    url = node.store.url
     with _deferrers_lock:
-        held = _deferrers.get(id(node))
-        if held is None or held[0] is not node:
-            held = _deferrers[id(node)] = (node, _make_app(node, utcnow))
-        return held[1]
+        if url not in _deferrers:
+            _deferrers[url] = _app(url, dict.fromkeys(TASKS, _not_here))
+        return _deferrers[url]
 
 
 def work(node: Node, *, burst: bool = False, clock: Clock = utcnow,
