@@ -38,6 +38,8 @@ ENDPOINTS: list[tuple[str, str, set[str]]] = [
     ("POST", f"/api/v1/notices/{NID}/share", {"officer"}),
     ("GET", f"/api/v1/notices/{NID}/hits", {"officer"}),
     ("POST", "/api/v1/screen", {"officer", "node"}),
+    ("POST", "/api/v1/screen/jobs", {"officer"}),
+    ("GET", "/api/v1/screen/jobs/nosuchjob", {"officer"}),
     ("GET", "/api/v1/alerts", {"officer"}),
     ("POST", "/api/v1/alerts/1/decision", {"officer"}),
     ("GET", "/api/v1/audit/entries", {"reviewer"}),
@@ -80,7 +82,8 @@ def test_every_endpoint_is_documented_in_the_matrix(pair: Coalition) -> None:
     api_rules = {(m, r.rule) for r in app.url_map.iter_rules() if r.rule.startswith("/api/")
                  for m in r.methods - {"HEAD", "OPTIONS"}}
     listed = {(m, p.split("?")[0].replace(NID, "<notice_id>").replace("/alerts/1/",
-                                                                      "/alerts/<int:alert_id>/"))
+                                                                      "/alerts/<int:alert_id>/")
+               .replace("/nosuchjob", "/<job_id>"))
               for m, p, _ in ENDPOINTS}
     assert api_rules == listed
 
