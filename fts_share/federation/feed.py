@@ -83,12 +83,12 @@ class VerifiedPage:
 def build_page(links: FeedLinks, sender: Sender, *, partner: str, after: int, limit: int,
                now: datetime, tree_head: Mapping[str, Any] | None = None,
                roster_version: int | None = None,
-               max_bytes: int = PAGE_BYTES) -> tuple[dict[str, Any], list[int]]:
+               max_bytes: int | None = None) -> tuple[dict[str, Any], list[int]]:
     """The signed page for ``partner`` after cursor ``after``, and the sequence numbers
     it delivers (for the audit log): at most ``limit`` envelopes, and no more than
-    ``max_bytes`` of them (but at least one)."""
+    ``max_bytes`` (default :data:`PAGE_BYTES`) of them, but at least one."""
     rows, head = links.link_page(partner, after=after, limit=limit)
-    rows = _within(rows, max_bytes)
+    rows = _within(rows, PAGE_BYTES if max_bytes is None else max_bytes)
     items = [{"n": r.n, "seq": r.seq, "digest": r.digest} for r in rows]
     index = {"v": FEED_FORMAT, "origin": sender.code, "recipient": partner, "after": after,
              "next": rows[-1].n if rows else after, "head": head,

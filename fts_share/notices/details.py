@@ -133,6 +133,9 @@ def reencode_photo(raw: bytes) -> tuple[bytes, str, int, int]:
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):
         raise ValidationError(NOT_IMAGE) from None
+    # Nothing of the original's info (comment, EXIF, ICC, XMP, text chunks, DPI) is
+    # written back; only a PNG's transparency is part of the picture.
+    clean.info = {k: v for k, v in clean.info.items() if k == "transparency" and fmt == "PNG"}
     out = io.BytesIO()
     if fmt == "JPEG":
         if clean.mode not in ("RGB", "L"):
