@@ -51,10 +51,15 @@ def _render_form(nf: forms.NoticeForm, *, mode: str, notice_id: str | None = Non
                  version: int | None = None, errs: dict[str, list[str]] | None = None,
                  previews: list[dict[str, Any]] | None = None, status: int = 200
                  ) -> ResponseReturnValue:
+    photos = context.node().config.handling.photos
+    errs = dict(errs or {})
+    if not photos:  # no photo field on the form: its errors go to the summary
+        for name in ("photo", "photo_legal_basis"):
+            if name in errs:
+                errs.setdefault(forms.FORM_ERROR, []).extend(errs.pop(name))
     return render_template("officer/publish.html", form=nf.values, rows=nf.rows,
-                           errors=errs or {}, mode=mode, notice_id=notice_id, version=version,
-                           previews=previews or [],
-                           photos=context.node().config.handling.photos,
+                           errors=errs, mode=mode, notice_id=notice_id, version=version,
+                           previews=previews or [], photos=photos,
                            **views.notice_form_context()), status
 
 
