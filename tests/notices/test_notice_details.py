@@ -118,6 +118,9 @@ def test_details_are_kept_as_sent(coalition: Coalition) -> None:
     expected = copy.deepcopy(DETAILS)
     expected["affiliations"][1]["un_reference"] = None
     assert got["ext"] == expected
+    # Line breaks as a browser's form sends them (CR LF) are kept as line breaks.
+    got = published(client, coalition, body(case_summary="One.\r\nTwo.\r\n"))
+    assert got["ext"] == {"case_summary": "One.\nTwo."}
     # A notice without details has no ext (an old-style notice is unchanged).
     assert "ext" not in published(client, coalition, notice(recipients=["IRQ"]))
 
