@@ -163,7 +163,8 @@ class PhotoSchema(StrictSchema):
 
     photos_enabled: bool = False
 
-    data = PhotoField(required=True)
+    data = PhotoField(required=True, metadata={
+        "type": "string", "description": "the JPEG or PNG image, base64 (standard alphabet)"})
     legal_basis = BoundedList(fields.String(), min_items=1, max_items=MAX_LEGAL_BASES,
                               required=True)
     #: what the node wrote on the photo (an update may send a notice back as opened):
@@ -215,7 +216,8 @@ def details_class(legal_bases: tuple[str, ...], photos: bool) -> type[DetailsSch
                                        required=True)})
         photo = Object(photo_cls)
     else:
-        photo = _PhotosOff()
+        photo = _PhotosOff(metadata={"description": "refused: photos are off at this node "
+                                                    "([handling] photos = false)"})
     return type("DetailsInputSchema", (DetailsSchema,), {
         "__module__": __name__, "__doc__": DetailsSchema.__doc__, "photo": photo})
 
