@@ -66,12 +66,16 @@ class FederationSettings:
 
 @dataclass
 class HandlingSettings:
-    """Handling rules: legal-basis vocabulary, purposes and review periods."""
-
+    """Handling rules: legal bases, purposes, review periods, photos (off by default)."""
     legal_bases: tuple[str, ...] = DEFAULT_LEGAL_BASES
     purposes: tuple[str, ...] = DEFAULT_PURPOSES
     review_years: int = 5
     minor_review_years: int = 1
+    photos: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.photos, bool):
+            raise ConfigError(f"handling.photos: expected true or false, got {self.photos!r}")
 
 
 @dataclass

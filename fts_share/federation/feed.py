@@ -26,6 +26,12 @@ from fts_share.federation.wire import violation
 FEED_FORMAT = 1
 FEED_SIGNING_PREFIX = b"fts-share/v1 feed-page\n"
 MAX_PAGE_LIMIT = 500
+#: The envelopes a page carries, in bytes at most (a page always carries at least one
+#: envelope when the link has one, and an envelope is at most 1 MiB): a page stays
+#: well within what a caller reads (``federation.max_page_bytes``, 64 MiB by default)
+#: even when every envelope holds a notice with a photo. A shorter page is a normal
+#: page: its ``next`` is below ``head`` and the caller asks for the rest.
+PAGE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -76,10 +82,13 @@ class VerifiedPage:
 
 def build_page(links: FeedLinks, sender: Sender, *, partner: str, after: int, limit: int,
                now: datetime, tree_head: Mapping[str, Any] | None = None,
-               roster_version: int | None = None) -> tuple[dict[str, Any], list[int]]:
+               roster_version: int | None = None,
+               max_bytes: int | None = None) -> tuple[dict[str, Any], list[int]]:
     """The signed page for ``partner`` after cursor ``after``, and the sequence numbers
-    it delivers (for the audit log)."""
+    it delivers (for the audit log): at most ``limit`` envelopes, and no more than
+    ``max_bytes`` (default :data:`PAGE_BYTES`) of them, but at least one."""
     rows, head = links.link_page(partner, after=after, limit=limit)
+    rows = _within(rows, PAGE_BYTES if max_bytes is None else max_bytes)
     items = [{"n": r.n, "seq": r.seq, "digest": r.digest} for r in rows]
     index = {"v": FEED_FORMAT, "origin": sender.code, "recipient": partner, "after": after,
              "next": rows[-1].n if rows else after, "head": head,
@@ -90,6 +99,16 @@ def build_page(links: FeedLinks, sender: Sender, *, partner: str, after: int, li
             "tree_head": dict(tree_head) if tree_head else None,
             "roster_version": roster_version}
     return page, [r.seq for r in rows]
+
+
+def _within(rows: list[LinkedEnvelope], max_bytes: int) -> list[LinkedEnvelope]:
+    """The first rows whose envelopes add up to at most ``max_bytes`` (at least one)."""
+    total = 0
+    for i, row in enumerate(rows):
+        total += len(row.envelope)
+        if total > max_bytes and i > 0:
+            return rows[:i]
+    return rows
 
 
 def _int(value: Any, name: str) -> int:

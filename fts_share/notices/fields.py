@@ -30,13 +30,13 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     """NFC-normalise, drop bidi marks and strip; raise ValueError on control or
     surrogate characters (newlines and tabs allowed when ``multiline``)."""
     allowed = "\n\t" if multiline else ""
+    if multiline:  # a browser's textarea sends CR LF line breaks (HTML's form encoding)
+        value = value.replace("\r\n", "\n")
     for ch in value:
         cat = unicodedata.category(ch)
         if (cat == "Cc" and ch not in allowed) or cat == "Cs":
             raise ValueError("control characters are not allowed")
     value = value.translate(BIDI_MARKS)
-    if multiline:
-        value = value.replace("\r\n", "\n")
     return unicodedata.normalize("NFC", value).strip()
 
 

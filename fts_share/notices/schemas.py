@@ -23,6 +23,7 @@ from marshmallow.validate import OneOf
 
 from fts_share.errors import ValidationError as FtsValidationError
 from fts_share.notices.base import StrictSchema, dedupe, run_load
+from fts_share.notices.details import DetailsSchema, details_class
 from fts_share.notices.fields import (
     BoundedList,
     Country,
@@ -265,6 +266,9 @@ class NoticeInputSchema(StrictSchema):
     movement = Object(MovementSchema, required=True)
     basis = Object(BasisSchema, required=True)
     handling = Object(HandlingSchema, required=True)
+    #: the notice's details (case summary, description, affiliations, contact, photo):
+    #: registered members of the extension point (:mod:`fts_share.notices.details`)
+    ext = Object(DetailsSchema)
 
     @validates_schema
     def _rules(self, data: dict[str, Any], *, partial: Any = None, **kwargs: Any) -> None:
@@ -307,14 +311,15 @@ class NoticeSchema(NoticeInputSchema):
 
 
 @lru_cache(maxsize=32)
-def notice_input_class(legal_bases: tuple[str, ...],
-                       purposes: tuple[str, ...]) -> type[NoticeInputSchema]:
+def notice_input_class(legal_bases: tuple[str, ...], purposes: tuple[str, ...],
+                       photos: bool = False) -> type[NoticeInputSchema]:
     """The :class:`NoticeInputSchema` subclass for these vocabularies (cached, so the
     same vocabularies give the same classes; the class names stay stable).
 
     Its nested configured schemas are named ``BasisInputSchema`` and
     ``HandlingInputSchema`` so that apispec can document them next to the output
-    :class:`NoticeSchema` (which nests the plain ``BasisSchema``/``HandlingSchema``)."""
+    :class:`NoticeSchema` (which nests the plain ``BasisSchema``/``HandlingSchema``).
+    ``photos``: whether this node accepts a photo in ``ext`` (``[handling] photos``)."""
     basis = type("BasisInputSchema", (BasisSchema,), {
         "__module__": __name__, "__doc__": BasisSchema.__doc__,
         "legal_basis": BoundedList(fields.String(validate=OneOf(legal_bases)), min_items=1,
@@ -327,25 +332,31 @@ def notice_input_class(legal_bases: tuple[str, ...],
     return type("NoticeInputSchema", (NoticeInputSchema,), {
         "__module__": __name__, "__doc__": NoticeInputSchema.__doc__,
         "basis": Object(basis, required=True),
-        "handling": Object(handling, required=True)})
+        "handling": Object(handling, required=True),
+        "ext": Object(details_class(legal_bases, photos))})
 
 
 def notice_input_schema(*, legal_bases: Sequence[str], purposes: Sequence[str],
-                        partial: bool = False) -> NoticeInputSchema:
+                        partial: bool = False, photos: bool = False) -> NoticeInputSchema:
     """A notice input schema checking the configured vocabularies.
 
     With ``partial=True`` (an update), absent fields are neither required nor
     defaulted, and the minimum-criteria rule is left to the merged result.
     """
-    cls = notice_input_class(tuple(legal_bases), tuple(purposes))
+    cls = notice_input_class(tuple(legal_bases), tuple(purposes), photos)
     return cls(partial=partial)
 
 
-def load_notice_input(data: Any, *, legal_bases: Sequence[str],
-                      purposes: Sequence[str]) -> dict[str, Any]:
+def load_notice_input(data: Any, *, legal_bases: Sequence[str], purposes: Sequence[str],
+                      photos: bool = False) -> dict[str, Any]:
     """Validate and normalise a submitted notice; raises
-    :class:`fts_share.errors.ValidationError` naming each bad field."""
-    return run_load(notice_input_schema(legal_bases=legal_bases, purposes=purposes), data)
+    :class:`fts_share.errors.ValidationError` naming each bad field. ``photos``:
+    whether a photo may be given (``[handling] photos``)."""
+    loaded = run_load(notice_input_schema(legal_bases=legal_bases, purposes=purposes,
+                                          photos=photos), data)
+    if not loaded.get("ext"):
+        loaded.pop("ext", None)
+    return loaded
 
 
 def dump_notice(view: Mapping[str, Any]) -> dict[str, Any]:

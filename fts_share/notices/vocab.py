@@ -54,3 +54,19 @@ PLACE_MAX = 200
 SHORT_TEXT_MAX = 100
 REASON_MAX = 500
 NOTE_MAX = 1000
+
+# -- notice details (``ext``, docs/protocol.md "Notice details") --------------------------
+CASE_SUMMARY_MAX = 2000
+MARKS_MAX = 500
+MAX_AFFILIATIONS = 10
+#: A subject's build in a physical description.
+BUILDS = ("slim", "medium", "heavy", "muscular")
+#: A phone number: digits, spaces, dots, hyphens, parentheses, an optional leading +.
+PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{2,29}$")
+#: The photo's media types, its largest size in bytes (once re-encoded), and the
+#: bounds of its sides in pixels. 256 KiB keeps a notice sealed to the roster's
+#: largest audience within an envelope's 1 MiB (docs/protocol.md, "Notice details").
+PHOTO_TYPES = ("image/jpeg", "image/png")
+PHOTO_MAX_BYTES = 256 * 1024
+PHOTO_MIN_SIDE = 16
+PHOTO_MAX_SIDE = 2048

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from fts_share.audit.log import record
 from fts_share.errors import NotFound
 from fts_share.services.unit import Work
 from fts_share.storage.models import Alert, WatchlistEntry
@@ -49,13 +50,16 @@ def decisions(work: Work, references: Iterable[str]) -> dict[str, dict[str, Any]
     return out
 
 
-def list_entry(work: Work, entry_id: str) -> dict[str, Any]:
+def list_entry(work: Work, entry_id: str, *, actor: str) -> dict[str, Any]:
     """A UN or national list entry, read-only: names, reference, list, regime, measures
     (:class:`NotFound` for an unknown id or a received notice's subject, which is read
-    on the notice's page)."""
+    on the notice's page). Each opening is logged (``open`` of a ``list_entry``): a
+    national list's entries are personal data."""
     entry = work.session.get(WatchlistEntry, entry_id)
     if entry is None or entry.source == "notice" or notice_of(entry_id):
         raise NotFound(f"no list entry {entry_id}")
+    record(work.audit, now=work.now, actor=actor, action="open", object_type="list_entry",
+           object_id=entry.id, partner=None, detail={"list": entry.source})
     return {"reference": entry.id, "source": entry.source, "kind": entry.kind,
             "regime": entry.regime, "names": list(entry.names or []),
             "measures": list(entry.measures or []), "active": entry.active,

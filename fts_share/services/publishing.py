@@ -30,6 +30,7 @@ from fts_share.errors import (
 )
 from fts_share.matching import analyze_name
 from fts_share.notices import schemas
+from fts_share.notices.details import known_details
 from fts_share.notices.rules import (
     NEVER_RESHARED,
     NO_ONWARD,
@@ -63,7 +64,8 @@ __all__ = [
 def read_notice_input(settings: NodeConfig, data: Any) -> dict[str, Any]:
     """A submitted notice, validated and normalised with this node's vocabularies."""
     h = settings.handling
-    loaded = schemas.load_notice_input(data, legal_bases=h.legal_bases, purposes=h.purposes)
+    loaded = schemas.load_notice_input(data, legal_bases=h.legal_bases, purposes=h.purposes,
+                                       photos=h.photos)
     _check_readable_names(loaded)
     return loaded
 
@@ -157,13 +159,26 @@ def _own_latest(work: Work, notice_id: str) -> Notice:
     return row
 
 
+def _keep_photo(work: Work, old: Notice, data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``data`` with the photo of version ``old`` when it gives none (photos on)."""
+    ext = dict(data.get("ext") or {})
+    if "photo" in ext or not work.settings.handling.photos or old.purged_at is not None:
+        return data
+    content = store.read_content(work.session, work.node.storage_key, old)
+    photo = known_details(decode_content(content).get("ext")).get("photo")
+    return {**data, "ext": {**ext, "photo": photo}} if photo else data
+
+
 def update(work: Work, *, notice_id: str, data: Mapping[str, Any], actor: Actor,
-           expected_version: int | None = None) -> Notice:
+           expected_version: int | None = None, keep_photo: bool = False) -> Notice:
     """Publish a new version that supersedes the latest one. Partners dropped from the
-    recipients receive a tombstone, so the old content is purged there too."""
+    recipients receive a tombstone, so the old content is purged there too. With
+    ``keep_photo``, a version that gives no photo keeps the previous version's."""
     old = _own_latest(work, notice_id)
     if expected_version is not None and expected_version != old.version:
         raise Conflict(f"notice {notice_id} is at version {old.version}, not {expected_version}")
+    if keep_photo:
+        data = _keep_photo(work, old, data)
     row = _seal_version(work, data=data, actor=actor, notice_id=notice_id,
                         version=old.version + 1, supersedes=old.version)
     dropped = sorted(set(old.recipients) - set(row.recipients))
@@ -219,9 +234,11 @@ def _version(work: Work, notice_id: str, version: int | None) -> Notice:
 
 
 def open_notice(work: Work, *, notice_id: str, actor: Actor, purpose: str,
-                legal_basis: Sequence[str], version: int | None = None) -> dict[str, Any]:
-    """The decrypted view of a notice, for a stated purpose; the opening is logged,
-    and so is a refusal."""
+                legal_basis: Sequence[str], version: int | None = None,
+                part: str | None = None) -> dict[str, Any]:
+    """The decrypted view of a notice, for a stated purpose; the opening is logged
+    (with ``part``, e.g. ``"photo"``, when only that part is shown), and so is a
+    refusal."""
     row = _version(work, notice_id, version)
 
     def refuse(exc: FtsError) -> FtsError:
@@ -243,7 +260,8 @@ def open_notice(work: Work, *, notice_id: str, actor: Actor, purpose: str,
         raise refuse(Forbidden(f"the source allows opening only for: {', '.join(purposes)}"))
     record(work.audit, now=work.now, actor=actor.audit_name, action="open",
            object_type="notice", object_id=notice_id, object_version=row.version,
-           partner=row.origin, purpose=purpose, legal_basis=legal_basis)
+           partner=row.origin, purpose=purpose, legal_basis=legal_basis,
+           detail={"part": part} if part else None)
     return {"notice": notice, "status": row.status, "origin": row.origin,
             "version": row.version, "authored": row.authored,
             "verified_author": content.get("signer")}

@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 
-from fts_share.notices.vocab import MAX_DOCUMENTS, MAX_NAMES, MAX_NATIONALITIES
+from fts_share.notices.vocab import MAX_AFFILIATIONS, MAX_DOCUMENTS, MAX_NAMES, MAX_NATIONALITIES
+from fts_share.web import details_form
 from fts_share.web.labels import message
 
 ALIAS_ROWS, NATIONALITY_ROWS, DOCUMENT_ROWS = 3, 3, 2
@@ -34,7 +35,7 @@ SIMPLE = {
     "handling.tlp": "tlp", "handling.caveats": "caveats", "handling.purposes": "purposes",
     "handling.review_date": "review_date", "handling.named_users": "recipients",
 }
-LISTS = ("legal_basis", "recipients", "caveats", "purposes")
+LISTS = ("legal_basis", "recipients", "caveats", "purposes", *details_form.LISTS)
 DOC_FIELDS = ("type", "number", "issuer", "expires")
 
 
@@ -157,9 +158,10 @@ def _handling(values: Mapping[str, Any]) -> dict[str, Any]:
     return handling
 
 
-def read_form(form: MultiDict[str, str]) -> NoticeForm:
-    """Turn the posted form into a notice document; empty fields are left out, so the
-    schema's defaults and its "missing" messages apply."""
+def read_form(form: MultiDict[str, str], photo: FileStorage | None = None) -> NoticeForm:
+    """Turn the posted form (and the uploaded photo, if any) into a notice document;
+    empty fields are left out, so the schema's defaults and its "missing" messages
+    apply."""
     values: dict[str, Any] = {k: (form.getlist(k) if k in LISTS else form.get(k, "").strip())
                               for k in form if k != "csrf_token"}
     nf = NoticeForm(values=values, paths=dict(GROUPS) | dict(SIMPLE))
@@ -172,6 +174,10 @@ def read_form(form: MultiDict[str, str]) -> NoticeForm:
         basis["un_reference"] = v("un_reference")
     nf.data = {"subject": subject, "movement": movement, "basis": basis,
                "handling": _handling(values)}
+    nf.rows["aff"] = _rows(form, "aff", details_form.AFFILIATION_ROWS, MAX_AFFILIATIONS)
+    ext = details_form.read_details(values, photo, rows=nf.rows["aff"], paths=nf.paths)
+    if ext:
+        nf.data["ext"] = ext
     return nf
 
 
@@ -220,7 +226,8 @@ def notice_values(notice: Mapping[str, Any]) -> NoticeForm:
     values["caveats"] = list(handling.get("caveats", []))
     values["purposes"] = list(handling.get("purposes", []))
     values["review_date"] = handling.get("review_date") or ""
-    rows = {"alias": max(ALIAS_ROWS, len(aliases) + 1),
+    aff_rows = details_form.details_values(notice.get("ext"), values)
+    rows = {"aff": aff_rows, "alias": max(ALIAS_ROWS, len(aliases) + 1),
             "nationality": max(NATIONALITY_ROWS, len(subject.get("nationalities", []))),
             "doc": max(DOCUMENT_ROWS, len(subject.get("documents", [])) + 1)}
     return NoticeForm(values=values, rows=rows)
@@ -230,4 +237,4 @@ def blank() -> NoticeForm:
     """An empty form with the usual defaults."""
     return NoticeForm(values={"audience": "named", "caveats": ["ct-only"], "sex": "unknown"},
                       rows={"alias": ALIAS_ROWS, "nationality": NATIONALITY_ROWS,
-                            "doc": DOCUMENT_ROWS})
+                            "doc": DOCUMENT_ROWS, "aff": details_form.AFFILIATION_ROWS})

@@ -19,6 +19,8 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
                  "return": _l("Return or repatriation"), "relocation": _l("Relocation"),
                  "death_reported": _l("Death reported")},
     "sex": {"male": _l("Male"), "female": _l("Female"), "unknown": _l("Unknown")},
+    "build": {"slim": _l("Slim"), "medium": _l("Medium"), "heavy": _l("Heavy"),
+              "muscular": _l("Muscular")},
     "doc": {"passport": _l("Passport"), "id_card": _l("Identity card"),
             "travel_document": _l("Travel document"), "visa": _l("Visa"),
             "other": _l("Other")},

@@ -43,6 +43,10 @@ EXACT = frozenset({
     _l("Input is nested too deeply."), _l("Named users only apply to TLP:RED notices."),
     _l("Give a name or at least one other criterion."),
     _l("Must not come before the first date."),
+    _l("Photos are off at this node ([handling] photos = false)."), _l("Not valid base64."),
+    _l("Not a JPEG or PNG image."), _l("Give a phone number or an e-mail address."),
+    _l("Not a phone number: digits, spaces and + ( ) . - only."),
+    _l("Not a valid email address."),
 })
 #: Messages of the services and the audit filters, and what the pages say instead.
 REWORDED = {
@@ -85,6 +89,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"must be an integer with 0 <= index < size \((?P<size>\d+)\)",
          _l("Enter an entry number smaller than %(size)s.")),
         (r"must be an integer >= (?P<min>\d+)", _l("Enter a whole number of at least %(min)s.")),
+        (r"The photo is larger than (?P<kib>\d+) KiB\.", _l("The photo is larger than %(kib)s KiB.")),
+        (r"The photo must be between (?P<min>\d+) and (?P<max>\d+) pixels on each side\.",
+         _l("The photo must be between %(min)s and %(max)s pixels on each side.")),
+        (r"Must be greater than or equal to (?P<min>\d+) and less than or equal to (?P<max>\d+)\.",
+         _l("Enter a whole number from %(min)s to %(max)s.")),
     ))
 
 

@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from fts_share.errors import Conflict, Forbidden, FtsError, Gone, NotFound, ValidationError
 from fts_share.http import context
 from fts_share.notices import schemas
+from fts_share.notices.details import known_details
 from fts_share.services import alerts as alert_service
-from fts_share.services import hit_reports, publishing, screening
+from fts_share.services import hit_reports, notice_photos, publishing, screening
 from fts_share.services import inbox as inbox_service
 from fts_share.web import errors, forms, security, users, views
 from fts_share.web.labels import label, message
@@ -40,9 +51,16 @@ def _render_form(nf: forms.NoticeForm, *, mode: str, notice_id: str | None = Non
                  version: int | None = None, errs: dict[str, list[str]] | None = None,
                  previews: list[dict[str, Any]] | None = None, status: int = 200
                  ) -> ResponseReturnValue:
+    photos = context.node().config.handling.photos
+    errs = dict(errs or {})
+    if not photos:  # no photo field on the form: its errors go to the summary
+        for name in ("photo", "photo_legal_basis"):
+            if name in errs:
+                errs.setdefault(forms.FORM_ERROR, []).extend(errs.pop(name))
     return render_template("officer/publish.html", form=nf.values, rows=nf.rows,
-                           errors=errs or {}, mode=mode, notice_id=notice_id, version=version,
-                           previews=previews or [], **views.notice_form_context()), status
+                           errors=errs, mode=mode, notice_id=notice_id, version=version,
+                           previews=previews or [], photos=photos,
+                           **views.notice_form_context()), status
 
 
 def _previews(nf: forms.NoticeForm) -> list[dict[str, Any]]:
@@ -56,7 +74,7 @@ def publish() -> ResponseReturnValue:
     The "preview" button shows how the engine reads the names, storing nothing."""
     if request.method == "GET":
         return _render_form(forms.blank(), mode="publish")
-    nf = forms.read_form(request.form)
+    nf = forms.read_form(request.form, request.files.get("photo"))
     if request.form.get("action") == "preview":
         return _render_form(nf, mode="publish", previews=_previews(nf))
     user = users.current_user()
@@ -167,14 +185,49 @@ def open_notice(notice_id: str) -> ResponseReturnValue:
         return _render_form(forms.notice_values(view["notice"]), mode="update",
                             notice_id=notice_id, version=view["version"])
     return render_template("officer/notice.html", view=view, notice=view["notice"],
-                           notice_id=notice_id, purpose=asked["purpose"])
+                           notice_id=notice_id, purpose=asked["purpose"],
+                           legal_basis=asked["legal_basis"],
+                           details=known_details(view["notice"].get("ext")),
+                           photos=context.node().config.handling.photos)
+
+
+@bp.get("/notices/<notice_id>/photo")
+@users.require("officer")
+def photo(notice_id: str) -> ResponseReturnValue:
+    """The photo of a notice version, for the purpose and legal basis it was opened
+    with (checked and logged again; never cached)."""
+    raw = {"purpose": request.args.get("purpose", ""),
+           "legal_basis": request.args.getlist("legal_basis")}
+    version = request.args.get("version", "")
+    try:
+        asked = publishing.read_open_request(context.node().config,
+                                             {k: v for k, v in raw.items() if v})
+    except ValidationError:
+        abort(422)
+    user = users.current_user()
+    assert user is not None
+    failure: FtsError | None = None
+    with context.work() as work:
+        try:
+            image, media_type = notice_photos.open_photo(
+                work, notice_id=notice_id, version=int(version) if version.isdigit() else None,
+                actor=user.actor, purpose=asked["purpose"], legal_basis=asked["legal_basis"])
+        except (Forbidden, Gone) as exc:
+            failure = exc  # the access_refused entry is kept
+    if failure is not None:
+        raise failure
+    resp = Response(image, mimetype=media_type)
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Disposition"] = "inline"
+    return resp
 
 
 @bp.post("/notices/<notice_id>/update")
 @users.require("officer")
 def update(notice_id: str) -> ResponseReturnValue:
     """Publish a new version that supersedes the one the form was prefilled from."""
-    nf = forms.read_form(request.form)
+    nf = forms.read_form(request.form, request.files.get("photo"))
     version = request.form.get("version", "")
     expected = int(version) if version.isdigit() else None
     if request.form.get("action") == "preview":
@@ -186,7 +239,8 @@ def update(notice_id: str) -> ResponseReturnValue:
         data = publishing.read_notice_input(context.node().config, nf.data)
         with context.work() as work:
             row = publishing.update(work, notice_id=notice_id, data=data, actor=user.actor,
-                                    expected_version=expected)
+                                    expected_version=expected,
+                                    keep_photo=bool(request.form.get("keep_photo")))
             new_version = row.version
     except ValidationError as exc:
         return _render_form(nf, mode="update", notice_id=notice_id, version=expected,

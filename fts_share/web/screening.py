@@ -245,9 +245,11 @@ def list_entry(entry_id: str) -> ResponseReturnValue:
     is read on the notice's page, behind its purpose gate: 404 here)."""
     if len(entry_id) > 80:
         abort(404)
+    user = users.current_user()
+    assert user is not None
     try:
-        with context.read() as work:
-            entry = hit_links.list_entry(work, entry_id)
+        with context.work() as work:
+            entry = hit_links.list_entry(work, entry_id, actor=user.audit_name)
     except NotFound:
         abort(404)
     return render_template("officer/list_entry.html", entry=entry)

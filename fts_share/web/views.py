@@ -49,6 +49,7 @@ def notice_form_context() -> dict[str, Any]:
         "audiences": choices("audience", vocab.AUDIENCES),
         "movements": choices("movement", vocab.MOVEMENT_KINDS),
         "sexes": choices("sex", vocab.SEXES), "doc_types": choices("doc", vocab.DOC_TYPES),
+        "builds": choices("build", vocab.BUILDS),
         "alias_kinds": choices("name_kind", [k for k in vocab.NAME_KINDS if k != "primary"]),
     }
 

@@ -93,11 +93,21 @@ def _break(notice: dict[str, Any], change: str) -> None:
         del prov["recipients"]
     elif change == "unknown-handling-member":
         notice["handling"]["retention"] = "forever"
+    elif change == "photo-of-another-type":  # a registered extension member, misshapen
+        notice["ext"] = {"photo": {"media_type": "image/gif", "data": "R0lGODlh",
+                                   "width": 20, "height": 20, "legal_basis": ["UNSCR-2396"]}}
+    elif change == "photo-without-legal-basis":
+        notice["ext"] = {"photo": {"media_type": "image/png", "data": "iVBORw0K",
+                                   "width": 20, "height": 20}}
+    elif change == "contact-with-a-person":
+        notice["ext"] = {"contact": {"unit": "Desk", "email": "desk@example.org",
+                                     "officer": "Jean Dupont"}}
 
 
 @pytest.mark.parametrize("change", ["unknown-provenance-member", "unknown-notice-member",
                                     "string-supersedes", "no-provenance-recipients",
-                                    "unknown-handling-member"])
+                                    "unknown-handling-member", "photo-of-another-type",
+                                    "photo-without-legal-basis", "contact-with-a-person"])
 def test_a_notice_that_breaks_its_schema_is_refused(coalition: Coalition,
                                                     change: str) -> None:
     fra, irq = coalition["FRA"], coalition["IRQ"]

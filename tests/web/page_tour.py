@@ -16,6 +16,7 @@ from typing import Any
 
 import coalition
 from flask.testing import FlaskClient
+from PIL import Image
 from web_helpers import add_watchlist, csrf_of, sign_in
 
 from fts_share.app import create_app
@@ -37,6 +38,20 @@ SADDAM = {"name_latin": "Saddam Hussein al-Tikriti", "name_ar": "صدام حسي
           "legal_basis": "UNSCR-2178", "audience": "named", "recipients": "IRQ",
           "caveats": "ct-only", "action": "publish"}
 PURPOSE = {"purpose": "border_screening", "legal_basis": "UNSCR-2178"}
+#: The notice details (issue 17 item 4) both tour notices carry, with a photo.
+DETAILS = {"case_summary": "Left Paris for Istanbul on 2026-11-20.\nTravelled with two others.",
+           "desc_height": "178", "desc_build": "slim", "desc_eyes": "brown",
+           "desc_hair": "black", "desc_marks": "Scar on the left hand.",
+           "aff-0-name": "ISIL", "aff-0-un": "QDe.115", "aff-1-name": "كتيبة الأنصار",
+           "contact_unit": "DGSI, FTF liaison desk", "contact_phone": "+33 1 23 45 67 89",
+           "contact_email": "ftf-desk@example.fr", "photo_legal_basis": "UNSCR-2396"}
+
+
+def photo() -> tuple[io.BytesIO, str]:
+    """A small JPEG photo, as the form uploads it."""
+    out = io.BytesIO()
+    Image.new("RGB", (60, 80), (10, 120, 200)).save(out, "JPEG")
+    return io.BytesIO(out.getvalue()), "subject.jpg"
 
 
 def post(client: FlaskClient, url: str, data: dict[str, Any], page: str, **kw: Any) -> Any:
@@ -45,13 +60,17 @@ def post(client: FlaskClient, url: str, data: dict[str, Any], page: str, **kw: A
 
 
 def prepare(c: coalition.Coalition) -> dict[str, str]:
-    """Publish two notices from FRA to IRQ, poll at IRQ, decide one alert; the ids."""
+    """Publish two notices from FRA to IRQ (with their details and a photo: photos are
+    on at both), poll at IRQ, decide one alert; the ids."""
+    for code in ("FRA", "IRQ"):
+        c[code].node.config.handling.photos = True
     add_watchlist(c["IRQ"])
     with c["IRQ"].node.store.transaction() as db:
         import_un_file(Work(db, utcnow(), c["IRQ"].node), UN_LIST, actor="system")
     fra = client_of(c["FRA"], "officer")
     for data in (NOTICE, SADDAM):
-        assert post(fra, "/officer/publish", data, "/officer/publish").status_code == 302
+        assert post(fra, "/officer/publish", {**data, **DETAILS, "photo": photo()},
+                    "/officer/publish", content_type="multipart/form-data").status_code == 302
     c["IRQ"].poll()
     irq = client_of(c["IRQ"], "officer")
     alerts = re.findall(r'id="alert-(\d+)"', irq.get("/officer/alerts").text)
@@ -161,6 +180,9 @@ def every_page(c: coalition.Coalition, ids: dict[str, str],
     yield from reviewer_pages(client_of(c["IRQ"], "reviewer", lang))
     fra = client_of(c["FRA"], "officer", lang)
     yield "published notice", fra.get(f"/officer/notices/{ids['published']}")
+    yield "update form", post(fra, f"/officer/notices/{ids['published']}/open",
+                              {"purpose": "investigation", "legal_basis": "UNSCR-2178",
+                               "intent": "edit"}, f"/officer/notices/{ids['published']}")
     yield "withdraw", fra.get(f"/officer/notices/{ids['published']}/withdraw")
     admin = client_of(c["IRQ"], "admin", lang)
     yield "admin peers", admin.get("/admin/peers")

@@ -16,12 +16,13 @@ import coalition
 import pytest
 from flask.testing import FlaskClient
 from page_tour import NOTICE, client_of, post
-from sqlalchemy import update
+from sqlalchemy import select, update
 from test_screening_jobs import SCREEN
 from web_helpers import add_watchlist, csrf_of, shown
 
 from fts_share.clock import utcnow
 from fts_share.services.unit import unit_of_work
+from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import WatchlistEntry
 from fts_share.web import screening_results
 
@@ -72,6 +73,13 @@ def test_each_hit_links_to_its_notice_or_list_entry(irq: tuple[coalition.Coaliti
     assert "Abou Souleymane al-Faransi" in entry.text and "National list" in entry.text
     w18 = officer.get("/officer/screen/entries/" + W18).text
     assert "Travel ban" in w18 and "Omar Haddad" in w18
+    # each opening of a list entry is logged: who, which entry, which list, no names
+    with c["IRQ"].node.store.read() as db:
+        opened = list(db.scalars(select(AuditEntry).where(
+            AuditEntry.action == "open", AuditEntry.object_type == "list_entry")))
+    assert [(e.object_id, e.actor) for e in opened] == [(W17, "user:irq-officer"),
+                                                        (W18, "user:irq-officer")]
+    assert all("Karim" not in str(e.detail) for e in opened)
     assert officer.get(notice_link).status_code == 200
     # a received notice's subject is read on its notice's page (purpose first), not here
     assert officer.get(f"/officer/screen/entries/notice:FRA:{notice}").status_code == 404

@@ -43,3 +43,22 @@ def sign_in(client: FlaskClient, token: str) -> Any:
     return client.post("/sign-in", data={"token": token, "csrf_token": csrf_of(page.text)})
 
 
+
+
+def catalogue(lang: str) -> Any:
+    """``t(msgid, **params)``: ``msgid`` as the ``lang`` catalogue translates it (the
+    English itself for ``en``), with its placeholders filled in."""
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    import fts_share.web
+
+    folder = Path(fts_share.web.__file__).parent / "translations"
+    translations = Translations.load(str(folder), [lang])
+
+    def t(msgid: str, **params: Any) -> str:
+        text = translations.gettext(msgid)
+        return text % params if params else text
+
+    return t
