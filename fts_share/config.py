@@ -1,8 +1,7 @@
 """Node configuration: ``HOME/config.toml``, with paths relative to the home.
 
-A node home is self-contained and relocatable: every path in the configuration is
-resolved against the home folder, so copying the folder copies the node. Environment
-variables override a few settings for deployment:
+A node home is self-contained and relocatable: every path in the configuration is resolved
+against the home, so copying the folder copies the node. Environment variables override:
 
 - ``FTS_SHARE_DATABASE_URL``: the database (e.g. a PostgreSQL URL);
 - ``FTS_SHARE_KEY_PASSPHRASE``: the passphrase of the private key files, if set at init.
@@ -183,11 +182,10 @@ class AuditSettings:
 
 @dataclass
 class OpsSettings:
-    """What the node tells its operator (``fts_share.http.operations``, the README's
-    "Operations"). ``metrics``: serve ``GET /metrics`` (Prometheus text; no personal
-    data), else 404. ``log_format``: ``json`` (one object per line, with the request
-    id) or ``text``; ``log_level``: a ``logging`` level name. ``job_stalled_seconds``:
-    a queue worker silent this long has died; its jobs are run again by another."""
+    """What the node tells its operator (``http.operations``, README "Operations"):
+    ``metrics`` serves ``GET /metrics`` (no personal data; else 404); ``log_format``: ``json``
+    (a line each, with request ids) or ``text``; ``log_level``: a ``logging`` level name.
+    A queue worker silent for ``job_stalled_seconds`` is dead: its jobs run elsewhere."""
 
     metrics: bool = True
     log_format: str = "json"

@@ -68,6 +68,7 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
                "notice": _l("received notice"), "unknown": _l("unknown source")},
     "object_type": {"alert": _l("alert"), "audit_log": _l("audit log"),
                     "endpoint": _l("endpoint"), "envelope": _l("envelope"),
+                    "list_entry": _l("list entry"),
                     "notice": _l("notice"), "notice_search": _l("search of received notices"),
                     "page": _l("page"), "peer_log": _l("partner's log"),
                     "remote_screening": _l("screening by a partner"),
