@@ -11,6 +11,7 @@ each round the poller sends the notifications of new alerts that are due
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -162,7 +163,10 @@ class ServerThread:
         """
         self._stopping.set()
         if self.thread.is_alive():
-            self.server.trigger.pull_trigger(self._close)
+            try:
+                self.server.trigger.pull_trigger(self._close)
+            except OSError:  # the loop already closed its trigger: it is ending
+                self._close()
             self.thread.join(timeout)
         else:  # never started, or already ended
             self._close()
@@ -171,4 +175,5 @@ class ServerThread:
         for channel in list(getattr(self.server, "_map", {}).values()):
             if hasattr(channel, "will_close"):
                 channel.will_close = True
-        self.server.close()
+        with contextlib.suppress(OSError):  # closed already (a second stop)
+            self.server.close()
