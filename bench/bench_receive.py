@@ -6,6 +6,7 @@ baseline tree (e.g. ``git worktree add /tmp/recv-base main``) in the same run.
                                    [--backends sqlite,postgresql] [--rounds 1]
                                    [--profile] [--write bench/RESULTS-receive.md]
                                    [--grouping both|on|off] [--no-plain] [--warm]
+                                   [--snapshot]
 
 Traffic: the subjects' names are recombined from the UN consolidated list's own tokens
 (``../shared/data``), given names and family names drawn with Zipf weights so common
@@ -199,6 +200,12 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             from fts_share.services.screening import current_index
             with b.node.store.transaction() as s:
                 current_index(Work(s, utcnow(), b.node))
+        if args.snapshot:  # as after an earlier poll, or `fts-share index snapshot HOME`
+            from fts_share.services.screening import watchlist_index
+            from fts_share.storage.watchlist import SqlWatchlist
+            with b.node.store.transaction() as s:
+                watchlist_index(b.node).write_snapshot(SqlWatchlist(s), now=utcnow())
+            b.node.caches.pop("watchlist_index", None)  # a new process maps it at its poll
         if args.screening:
             def poll() -> list[Any]:
                 return running.poll_once(b.node)
@@ -321,6 +328,7 @@ def run_one(tree: Path, backend: str, screening: bool, args: argparse.Namespace,
     cmd += ["--screening"] if screening else []
     cmd += ["--profile"] if profile else []
     cmd += ["--warm"] if args.warm else []
+    cmd += ["--snapshot"] if args.snapshot else []
     cmd += ["--pg-admin", pg_admin] if pg_admin else []
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -381,6 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm", action="store_true",
                     help="build the receiving node's name index before the timed poll, as a "
                          "serving node holds it (the default times it: a fresh fts-share poll)")
+    ap.add_argument("--snapshot", action="store_true",
+                    help="write the receiving node's mapped index snapshot (home/index) "
+                         "before the timed poll, as an earlier poll or `fts-share index "
+                         "snapshot` leaves it: the poll maps it instead of building")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="sqlite", help=argparse.SUPPRESS)
