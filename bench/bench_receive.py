@@ -20,13 +20,16 @@ feed on 127.0.0.1 (waitress, in the same process); the timed part is what ``fts-
 poll`` runs, ``running.poll_once(node)`` (fetch, verify, decrypt, store, screen, audit;
 pages of 100) or, without screening, ``Poller(node).poll_all()``. Reported: envelopes/s
 on the wall clock and per CPU-second of the process (the partner's serving included),
-and alerts per 1,000 envelopes (and matches per 1,000). With ``--grouping both``
-(the default) this tree screens the same traffic twice, grouped alerts off (one alert
-per match, as before grouping) and on (one alert per subject), side by side;
-``--no-plain`` skips the runs without screening. ``FTS_BENCH_PYINSTRUMENT=FILE`` writes
-a sampling profile (pyinstrument) of each timed poll to FILE. ``--profile`` runs the poll under cProfile in one
-thread and reports where the time goes (cumulative seconds of the functions that
-verify, decrypt, check schemas, store, screen and audit).
+alerts per 1,000 envelopes (and matches per 1,000), and a digest of every alert and
+match (``_alert_digest``: the same digest on two trees, the same alerts). With
+``--grouping both`` (the default) this tree screens the same traffic twice, grouped
+alerts off (one alert per match, as before grouping) and on (one alert per subject),
+side by side; ``--no-plain`` skips the runs without screening; ``--snapshot`` times a
+poll that maps the node's index snapshot instead of building the index.
+``FTS_BENCH_PYINSTRUMENT=FILE`` writes a sampling profile (pyinstrument) of each timed
+poll to FILE. ``--profile`` runs the poll under cProfile in one thread and reports
+where the time goes (cumulative seconds of the functions that verify, decrypt, check
+schemas, store, screen and audit).
 """
 
 from __future__ import annotations
