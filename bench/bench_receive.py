@@ -6,6 +6,7 @@ baseline tree (e.g. ``git worktree add /tmp/recv-base main``) in the same run.
                                    [--backends sqlite,postgresql] [--rounds 1]
                                    [--profile] [--write bench/RESULTS-receive.md]
                                    [--grouping both|on|off] [--no-plain] [--warm]
+                                   [--snapshot]
 
 Traffic: the subjects' names are recombined from the UN consolidated list's own tokens
 (``../shared/data``), given names and family names drawn with Zipf weights so common
@@ -19,12 +20,16 @@ feed on 127.0.0.1 (waitress, in the same process); the timed part is what ``fts-
 poll`` runs, ``running.poll_once(node)`` (fetch, verify, decrypt, store, screen, audit;
 pages of 100) or, without screening, ``Poller(node).poll_all()``. Reported: envelopes/s
 on the wall clock and per CPU-second of the process (the partner's serving included),
-and alerts per 1,000 envelopes (and matches per 1,000). With ``--grouping both``
-(the default) this tree screens the same traffic twice, grouped alerts off (one alert
-per match, as before grouping) and on (one alert per subject), side by side;
-``--no-plain`` skips the runs without screening. ``--profile`` runs the poll under cProfile in one
-thread and reports where the time goes (cumulative seconds of the functions that
-verify, decrypt, check schemas, store, screen and audit).
+alerts per 1,000 envelopes (and matches per 1,000), and a digest of every alert and
+match (``_alert_digest``: the same digest on two trees, the same alerts). With
+``--grouping both`` (the default) this tree screens the same traffic twice, grouped
+alerts off (one alert per match, as before grouping) and on (one alert per subject),
+side by side; ``--no-plain`` skips the runs without screening; ``--snapshot`` times a
+poll that maps the node's index snapshot instead of building the index.
+``FTS_BENCH_PYINSTRUMENT=FILE`` writes a sampling profile (pyinstrument) of each timed
+poll to FILE. ``--profile`` runs the poll under cProfile in one thread and reports
+where the time goes (cumulative seconds of the functions that verify, decrypt, check
+schemas, store, screen and audit).
 """
 
 from __future__ import annotations
@@ -198,6 +203,12 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             from fts_share.services.screening import current_index
             with b.node.store.transaction() as s:
                 current_index(Work(s, utcnow(), b.node))
+        if args.snapshot:  # as after an earlier poll, or `fts-share index snapshot HOME`
+            from fts_share.services.screening import watchlist_index
+            from fts_share.storage.watchlist import SqlWatchlist
+            with b.node.store.transaction() as s:
+                watchlist_index(b.node).write_snapshot(SqlWatchlist(s), now=utcnow())
+            b.node.caches.pop("watchlist_index", None)  # a new process maps it at its poll
         if args.screening:
             def poll() -> list[Any]:
                 return running.poll_once(b.node)
@@ -210,9 +221,19 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             polling.ThreadPoolExecutor = _Inline  # type: ignore[attr-defined,misc]
             profile = cProfile.Profile()
             profile.enable()
+        sampler = None
+        if os.environ.get("FTS_BENCH_PYINSTRUMENT"):  # a sampling profile (low overhead)
+            from pyinstrument import Profiler
+            polling.ThreadPoolExecutor = _Inline  # type: ignore[attr-defined,misc]
+            sampler = Profiler(interval=0.0005)
+            sampler.start()
         cpu0, t0 = time.process_time(), time.perf_counter()
         poll()
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        if sampler is not None:
+            sampler.stop()
+            Path(os.environ["FTS_BENCH_PYINSTRUMENT"]).write_text(
+                sampler.output_text(unicode=False, show_all=False))
         if profile is not None:
             profile.disable()
             if os.environ.get("FTS_BENCH_PSTATS"):
@@ -227,17 +248,55 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             except ImportError:
                 pass
             grouped = bool(getattr(getattr(b.node.config, "alerts", None), "grouping", False))
+        digest = _alert_digest(a.node, b.node)
         if got != args.envelopes:
             raise SystemExit(f"received {got} of {args.envelopes}")
         out = {"tree": str(args.tree), "backend": args.backend, "screening": args.screening,
                "envelopes": got, "wall_s": wall, "cpu_s": cpu, "rate": got / wall,
                "rate_cpu": got / cpu, "alerts": alerts, "matches": matches,
-               "grouping": grouped}
+               "grouping": grouped, "digest": digest}
         if profile is not None:
             out["profile"] = _profile_groups(profile, wall)
         return out
     finally:
         c.close()
+
+
+def _alert_digest(origin: Any, node: Any) -> str:
+    """A digest of every alert (and every match, where grouped) the node holds: notice,
+    record, kind, score, sorted. Notice ids are replaced by their order at the origin,
+    and a record that is a received notice by ``notice`` (records of equal score are
+    ranked by id, and notice ids are drawn anew in each run), so two runs on the same
+    traffic compare: the same digest, the same alerts."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from fts_share.storage.models import Alert, Notice
+
+    with origin.store.read() as s:
+        ids = list(dict.fromkeys(s.scalars(select(Notice.notice_id).order_by(Notice.id))))
+    order = {nid: str(i) for i, nid in enumerate(ids)}
+
+    def plain(text: str) -> str:
+        return "notice" if text.startswith("notice:") else text
+
+    rows: list[str] = []
+    with node.store.read() as s:
+        for a in s.scalars(select(Alert).order_by(Alert.id)):
+            rows.append(f"A|{order.get(a.notice_id)}|{plain(a.record_id)}|{a.kind}|{a.score}")
+        try:
+            from fts_share.storage.alert_tables import AlertMatch
+        except ImportError:
+            AlertMatch = None  # a tree before grouped alerts
+        if AlertMatch is not None:
+            for m in s.scalars(select(AlertMatch).order_by(AlertMatch.id)):
+                rows.append(f"M|{order.get(m.notice_id)}|{plain(m.record_id)}|{m.kind}|"
+                            f"{m.score}")
+    rows.sort()
+    if os.environ.get("FTS_BENCH_ALERTS"):
+        Path(os.environ["FTS_BENCH_ALERTS"]).write_text("\n".join(rows))
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
 
 
 def _profile_groups(profile: Any, wall: float) -> dict[str, float]:
@@ -272,6 +331,7 @@ def run_one(tree: Path, backend: str, screening: bool, args: argparse.Namespace,
     cmd += ["--screening"] if screening else []
     cmd += ["--profile"] if profile else []
     cmd += ["--warm"] if args.warm else []
+    cmd += ["--snapshot"] if args.snapshot else []
     cmd += ["--pg-admin", pg_admin] if pg_admin else []
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -289,8 +349,8 @@ def markdown(rows: list[dict[str, Any]], profiles: list[dict[str, Any]], command
            (f"Date: {now}; CPython {platform.python_version()}, {os.cpu_count()} CPUs, "
            f"load average at the end {load:.1f}."), "",
            ("| tree | store | screening | grouped alerts | envelopes | wall s | env/s "
-           "| env per CPU-s | alerts | alerts / 1,000 env | matches / 1,000 env |"),
-           "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "| env per CPU-s | alerts | alerts / 1,000 env | matches / 1,000 env | alerts digest |"),
+           "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         n = r["envelopes"]
         out.append(f"| {names[r['tree']]} | {r['backend']} | "
@@ -298,7 +358,8 @@ def markdown(rows: list[dict[str, Any]], profiles: list[dict[str, Any]], command
                    f"{('on' if r.get('grouping') else 'off') if r['screening'] else '-'} | "
                    f"{n} | {r['wall_s']:.2f} | "
                    f"{r['rate']:.0f} | {r['rate_cpu']:.0f} | {r['alerts']} | "
-                   f"{1000 * r['alerts'] / n:.0f} | {1000 * r['matches'] / n:.0f} |")
+                   f"{1000 * r['alerts'] / n:.0f} | {1000 * r['matches'] / n:.0f} | "
+                   f"{r.get('digest', '')} |")
     if profiles:
         out += ["", ("Profile (cProfile, one thread, screening on; cumulative seconds, "
                 "nested rows are included in their parents):"), "",
@@ -331,6 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm", action="store_true",
                     help="build the receiving node's name index before the timed poll, as a "
                          "serving node holds it (the default times it: a fresh fts-share poll)")
+    ap.add_argument("--snapshot", action="store_true",
+                    help="write the receiving node's mapped index snapshot (home/index) "
+                         "before the timed poll, as an earlier poll or `fts-share index "
+                         "snapshot` leaves it: the poll maps it instead of building")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="sqlite", help=argparse.SUPPRESS)

@@ -132,6 +132,9 @@ class OpenedNotice:
     signed: bytes  # JCS(statement): what the origin signed (after the context prefix)
     signature: bytes  # inner Ed25519 signature, for verify_authorship
     signer_kid: str
+    statement: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    """the statement as parsed when opened (``payload`` is its member), so that a
+    receiver checks its schema without parsing ``signed`` again"""
 
 
 @lru_cache(maxsize=1024)
@@ -368,7 +371,7 @@ def open_envelope(envelope: Mapping[str, Any], header: EnvelopeHeader, *, node: 
             [doc[f] for f in ("origin", "kind", "created", "label")]:
         raise fail("open: statement does not match the header")
     return OpenedNotice(payload=statement["payload"], signed=signed, signature=inner_sig,
-                        signer_kid=header.signer_kid)
+                        signer_kid=header.signer_kid, statement=statement)
 
 
 def verify_authorship(signed: bytes, signature: bytes, public: PublicKey) -> dict[str, Any]:

@@ -120,8 +120,11 @@ def open_item(item: PageItem, header: EnvelopeHeader, me: Receiver,
 
 
 def content_problem(opened: OpenedNotice) -> Rejected | None:
-    """:func:`statement_problem` of an opened envelope's statement."""
-    return statement_problem(strict_loads(opened.signed))
+    """:func:`statement_problem` of an opened envelope's statement (as parsed when it
+    was opened; ``signed`` is parsed again only when the statement was not kept)."""
+    statement = opened.statement
+    return statement_problem(statement if statement is not None
+                             else strict_loads(opened.signed))
 
 
 def check_chain(header: EnvelopeHeader, *, held: str | None, last_seq: int,

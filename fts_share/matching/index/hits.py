@@ -82,19 +82,36 @@ class Evidence:
         return bool(self.dob or self.nationality or self.documents)
 
     def gain(self, config: MatchConfig) -> float:
-        """The most this evidence can add to a name score."""
-        if not self:
-            return 0.0
+        """The most this evidence can add to a name score, feature by feature as
+        ``evidence_features`` adds them: one date-of-birth feature, only when the query
+        has a date (``exact`` only when one of its dates has a day), one nationality
+        feature when it has a nationality, one document feature when it has a document.
+        The tighter this bound, the fewer names a search scores (names that cannot reach
+        the threshold with it are left out before scoring)."""
         cfg = config
-        return sum(max(0.0, w) for w in (cfg.dob_exact, cfg.dob_year, cfg.dob_approx)
-                   ) + max(0.0, cfg.nationality_match) + max(0.0, cfg.document_match)
+        total = 0.0
+        if self.dob:
+            dob = [cfg.dob_year, cfg.dob_approx, cfg.dob_mismatch]
+            if any(d.day for d in self.dob):
+                dob.append(cfg.dob_exact)
+            total += max(0.0, *dob)
+        if self.nationality:
+            total += max(0.0, cfg.nationality_match, cfg.nationality_mismatch)
+        if self.documents:
+            total += max(0.0, cfg.document_match)
+        return total
 
-    def adjust(self, score: float, record: Record, config: MatchConfig) -> float:
-        """``score`` with the evidence features of ``record`` added, in [0, 1]."""
+    def delta(self, record: Record, config: MatchConfig) -> float:
+        """What the evidence features of ``record`` add to a name score (the same for
+        every name of the record)."""
         evidence = evidence_features(config, q_dob=self.dob, r_dob=record.dob,
                                      q_nat=self.nationality, r_nat=record.nationality,
                                      q_docs=self.documents, r_docs=record.documents)
-        return min(1.0, max(0.0, score + sum(f.value * f.weight for f in evidence)))
+        return sum(f.value * f.weight for f in evidence)
+
+    def adjust(self, score: float, record: Record, config: MatchConfig) -> float:
+        """``score`` with the evidence features of ``record`` added, in [0, 1]."""
+        return min(1.0, max(0.0, score + self.delta(record, config)))
 
 
 def score_hit(query: NameAnalysis, record: NameAnalysis, record_id: str, rec: Record,

@@ -59,6 +59,31 @@ class View(Protocol):
         """Ids of the live names of the records holding one of ``documents``."""
 
 
+def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: float,
+            name_record: Sequence[str | None], by_id: Mapping[str, Record],
+            cfg: MatchConfig) -> None:
+    """Add the evidence to the scores of the names that it can lift to ``cut`` (it adds
+    at most ``gain``), in place. The evidence features depend on the record alone, so
+    they are worked out once per record (and once per distinct dates, nationalities and
+    documents), not per name: common names held by many records are the usual case on
+    arrival."""
+    by_record: dict[str, float] = {}
+    by_value: dict[tuple[Any, ...], float] = {}
+    for nid, score in scored.items():
+        if score + gain < cut:  # (the same comparison as before, to the last bit)
+            continue
+        rid = name_record[nid]
+        delta = by_record.get(rid)  # type: ignore[arg-type]
+        if delta is None:
+            record = by_id[rid]  # type: ignore[index]
+            key = (record.dob, record.nationality, record.documents)
+            delta = by_value.get(key)
+            if delta is None:
+                delta = by_value[key] = evidence.delta(record, cfg)
+            by_record[rid] = delta  # type: ignore[index]
+        scored[nid] = min(1.0, max(0.0, score + delta))
+
+
 def search(view: View, name: str, *, dob: DobInput = None,
            nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
            limit: int = 10, threshold: float | None = None) -> list[Hit]:
@@ -79,9 +104,6 @@ def search(view: View, name: str, *, dob: DobInput = None,
                                view.name_slots, forced, exact, cut - gain - 1e-4, cfg)
     name_record, by_id = view.name_records, view.records_by_id
     if evidence:
-        for nid, score in scored.items():
-            if score + gain >= cut:
-                record = by_id[name_record[nid]]  # type: ignore[index]
-                scored[nid] = evidence.adjust(score, record, cfg)
+        _adjust(scored, evidence, gain, cut, name_record, by_id, cfg)
     return best_hits(analysis, scored, exact, cut, limit, evidence, view.analyses,
                      name_record, by_id, view.rarity, cfg)
