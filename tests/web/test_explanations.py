@@ -45,11 +45,11 @@ def reasons(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("lang,given,same_dob,other", [
-    ("en", "Given name: <bdi>ايمن</bdi> ≈ <bdi>ayman</bdi> (another script)",
+    ("en", "Given name: <bdi>أيمن</bdi> ≈ <bdi>Ayman</bdi> (another script)",
      "Year of birth agrees", "not in the listed name"),
-    ("fr", "Prénom : <bdi>ايمن</bdi> ≈ <bdi>ayman</bdi> (autre écriture)",
+    ("fr", "Prénom : <bdi>أيمن</bdi> ≈ <bdi>Ayman</bdi> (autre écriture)",
      "Année de naissance concordante", "absent du nom inscrit"),
-    ("ar", "<bdi>ايمن</bdi> ≈ <bdi>ayman</bdi> (بخط آخر)",
+    ("ar", "<bdi>أيمن</bdi> ≈ <bdi>Ayman</bdi> (بخط آخر)",
      "سنة الميلاد متطابقة", "غير موجود في الاسم المدرج"),
 ])
 def test_screening_page_explains_each_hit(officer: FlaskClient, listed: coalition.Coalition,

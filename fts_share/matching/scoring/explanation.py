@@ -8,11 +8,13 @@ sentences: the pages translate them into the officer's language. The codes:
 
 ``part_matched``
     ``role`` (the record part's role), ``query_role``, ``query``, ``record`` (the two
-    parts as read), ``kind``: ``exact`` (the same spelling), ``variant`` (another
+    parts as they are written in the query and in the listed name: ``Muḥammad``,
+    ``محمد``, never a folded reading or a skeleton), ``kind``: ``exact`` (the same spelling), ``variant`` (another
     spelling in the same script) or ``cross_script`` (the same name in another
     script), ``similarity`` in [0, 1].
 ``part_unmatched``
-    ``side`` (``query`` or ``record``), ``role``, ``text``: a part found on one side only.
+    ``side`` (``query`` or ``record``), ``role``, ``text`` (as written): a part found
+    on one side only.
 ``dob_agrees`` / ``dob_conflicts``
     ``precision`` (``exact``, ``year`` or ``approx``; ``conflict``), ``query``, ``record``.
 ``nationality_agrees`` / ``nationality_conflicts``
@@ -26,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from fts_share.matching.scoring.surface import surface
 
 ALGORITHM = "bridge-v1"
 
@@ -101,12 +105,17 @@ class Explanation:
     @property
     def reasons(self) -> tuple[Reason, ...]:
         """The reasons, in reading order: matched parts, unmatched parts, evidence."""
+        q, r = self.query_name, self.record_name
         out = [Reason("part_matched", {
-            "role": p.record_role, "query_role": p.query_role, "query": p.query_part,
-            "record": p.record_part, "kind": p.kind, "similarity": p.similarity})
+            "role": p.record_role, "query_role": p.query_role,
+            "query": surface(q, p.query_part, p.query_role),
+            "record": surface(r, p.record_part, p.record_role),
+            "kind": p.kind, "similarity": p.similarity})
             for p in self.parts]
-        out += [Reason("part_unmatched", {"side": u.side, "role": u.role, "text": u.text})
-                for u in self.unmatched]
+        out += [Reason("part_unmatched", {
+            "side": u.side, "role": u.role,
+            "text": surface(q if u.side == "query" else r, u.text, u.role)})
+            for u in self.unmatched]
         out += [r for f in self.features for r in _feature_reasons(f)]
         return tuple(out)
 
