@@ -68,6 +68,7 @@ def test_no_skeletons_or_debug_text(idx: NameIndex, query: str) -> None:
         for skeleton in ("mhmd", "'bkr'", "bkd", "skeleton", "rarity", "vs "):
             assert skeleton not in text
         assert not re.search(r"\[\w+=", hit.explanation.text)  # no feature dump
+        assert "text" not in doc  # no English prose on the wire: the pages translate
 
 
 def test_english_rendering_covers_every_code() -> None:

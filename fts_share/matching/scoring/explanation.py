@@ -130,17 +130,27 @@ class Explanation:
         return self.text
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready form (for the API; ``schemas/explanation.schema.json``)."""
+        """A JSON-ready form (for the API; ``schemas/explanation.schema.json``): the
+        reasons as codes with parameters, and the members of version 1 with the parts
+        as written. No English text: :attr:`text` is for the command line and logs."""
+        q, r = self.query_name, self.record_name
         return {
-            "algorithm": self.algorithm, "query_name": self.query_name,
-            "record_name": self.record_name, "score": round(self.score, 4),
-            "reasons": [r.to_dict() for r in self.reasons],
+            "algorithm": self.algorithm, "query_name": q, "record_name": r,
+            "score": round(self.score, 4),
+            "reasons": [x.to_dict() for x in self.reasons],
             "features": [{"name": f.name, "value": f.value, "weight": f.weight,
                           "params": dict(f.params)} for f in self.features],
-            "parts": [{**p.__dict__, "reason": p.kind} for p in self.parts],
-            "unmatched_query": list(self.unmatched_query),
-            "unmatched_record": list(self.unmatched_record), "text": self.text,
+            "parts": [{**p.__dict__, "query_part": surface(q, p.query_part, p.query_role),
+                       "record_part": surface(r, p.record_part, p.record_role),
+                       "reason": p.kind} for p in self.parts],
+            "unmatched_query": [u.text for u in self._written("query")],
+            "unmatched_record": [u.text for u in self._written("record")],
         }
+
+    def _written(self, side: str) -> list[UnmatchedPart]:
+        name = self.query_name if side == "query" else self.record_name
+        return [UnmatchedPart(u.side, surface(name, u.text, u.role), u.role)
+                for u in self.unmatched if u.side == side]
 
 
 def _feature_reasons(f: FeatureScore) -> list[Reason]:
