@@ -53,6 +53,7 @@ def test_single_name_in_arabic_script_finds_the_listed_person(pair: Coalition) -
     assert {p["query"] for p in matched} == {"أبو بكر", "البغدادي"}
     said = {str(v) for r in top["explanation"]["reasons"] for v in r["params"].values()}
     assert not said & {"bkr", "bkdd", "ابو بكر", "abu bakr"}
+    assert 0.5 < top["expected_precision"] == top["explanation"]["expected_precision"] <= 1
     assert {"code": "nationality_agrees", "params": {"countries": ["IRQ"]}} in \
         top["explanation"]["reasons"]
 

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fts_share.matching.scoring.calibration import expected_precision
 from fts_share.matching.scoring.surface import surface
 
 ALGORITHM = "bridge-v1"
@@ -136,7 +137,7 @@ class Explanation:
         q, r = self.query_name, self.record_name
         return {
             "algorithm": self.algorithm, "query_name": q, "record_name": r,
-            "score": round(self.score, 4),
+            "score": round(self.score, 4), "expected_precision": self.expected_precision,
             "reasons": [x.to_dict() for x in self.reasons],
             "features": [{"name": f.name, "value": f.value, "weight": f.weight,
                           "params": dict(f.params)} for f in self.features],
@@ -146,6 +147,13 @@ class Explanation:
             "unmatched_query": [u.text for u in self._written("query")],
             "unmatched_record": [u.text for u in self._written("record")],
         }
+
+    @property
+    def expected_precision(self) -> float | None:
+        """The expected precision of hits scoring this score or more
+        (:func:`~fts_share.matching.scoring.calibration.expected_precision`, at its
+        default prior)."""
+        return expected_precision(self.score)
 
     def _written(self, side: str) -> list[UnmatchedPart]:
         name = self.query_name if side == "query" else self.record_name
