@@ -12,7 +12,8 @@ individuals counted), the second ``#pairs\\t<P>``; keys follow, most frequent fi
 Only keys seen at least twice are kept (the rest weigh as unseen, the most).
 
 :func:`fts_share.matching.scoring.rarity.builtin_rarity` reads the file: a part's
-weight is ``log10(N / df) / reference_idf_scale`` clamped to [``min_rarity_weight``,
+weight is ``log10(N / df) / reference_idf_scale`` (N the people counted; the pairs,
+a vocabulary where each word occurs once, only add to the counts) clamped to [``min_rarity_weight``,
 1], so "Muhammad" (in about one listed person in five) weighs little wherever it is
 matched, also in an index too small for statistics of its own.
 """
