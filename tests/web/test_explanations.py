@@ -17,6 +17,8 @@ from fts_share.services.watchlist_import import import_un_file
 from fts_share.storage.models import Alert
 
 SCREEN = {"purpose": "border_screening", "legal_basis": "UNSCR-2178"}
+PRECISION = {"en": "are the right person", "fr": "désignent la bonne personne",
+             "ar": "تخص الشخص المطلوب"}
 SKELETONS = ("bkd", "mhmd", "skeleton", "bridge-v1", "name_coverage")
 
 
@@ -62,6 +64,8 @@ def test_screening_page_explains_each_hit(officer: FlaskClient, listed: coalitio
     assert any(r.startswith(same_dob) for r in found), found
     assert any(other in r and "<bdi>المصري</bdi>" in r for r in found), found
     assert not [s for s in SKELETONS if s in html]
+    said = re.findall(r'<p class="precision">(.*?)</p>', html)
+    assert said and all(re.search(r"\b\d{1,3}%", p) and PRECISION[lang] in p for p in said)
 
 
 def test_alert_page_uses_the_same_reasons_and_reads_old_alerts(
