@@ -363,7 +363,8 @@ def rates(tasks: dict[str, tuple[list, list, int]], run: dict[str, Any]
 
 
 def observed_precision(r: dict[str, Any], threshold: float, prior: float = 0.5) -> float:
-    """The precision of hits at ``threshold`` or more in the rates ``r``, at ``prior``."""
+    """The precision of hits at ``threshold`` or more in the rates ``r``, at ``prior``
+    (as seen: no false hit added for the unseen, unlike the calibration)."""
     i = GRID_SCORES.index(threshold)
     t, fl, fu = r["true"][i], r["false_listed"][i], r["false_unlisted"][i]
     hits = prior * t + prior * fl + (1 - prior) * fu

@@ -17,7 +17,9 @@ are about listed people, is then ::
 
     prior·true / (prior·true + prior·false_listed + (1 − prior)·false_unlisted)
 
-made non-decreasing in ``s`` (never more than at any higher score). So a threshold
+with one false hit more among the unlisted queries than was seen (a sample of about
+a thousand cannot show that none occurs: no score promises 1.0), made
+non-decreasing in ``s`` (never more than at any higher score). So a threshold
 ``t`` means: "of the hits I will see, about ``expected_precision(t)`` are the right
 person", at that prior. The default prior (0.5: one query in two is about a listed
 person) is far above what a border screening sees; pass the real one.
@@ -58,9 +60,10 @@ def precision_curve(prior: float = DEFAULT_PRIOR) -> tuple[tuple[float, ...],
     if not 0.0 < prior <= 1.0:
         raise ValueError("prior must be in (0, 1]")
     raw: list[float | None] = []
+    unseen = 1.0 / max(1, int(table["queries"]["unlisted"]))
     for t, fl, fu in zip(table["true"], table["false_listed"], table["false_unlisted"],
                          strict=True):
-        hits = prior * t + prior * fl + (1 - prior) * fu
+        hits = prior * t + prior * fl + (1 - prior) * (fu + unseen)
         raw.append(prior * t / hits if hits > 0 else None)
     out: list[float] = []
     floor = 1.0
