@@ -18,7 +18,7 @@ are about listed people, is then ::
     prior·true / (prior·true + prior·false_listed + (1 − prior)·false_unlisted)
 
 with one false hit more among the unlisted queries than was seen (a sample of about
-a thousand cannot show that none occurs: no score promises 1.0), made
+two thousand cannot show that none occurs: no score promises 1.0), made
 non-decreasing in ``s`` (never more than at any higher score). So a threshold
 ``t`` means: "of the hits I will see, about ``expected_precision(t)`` are the right
 person", at that prior. The default prior (0.5: one query in two is about a listed
