@@ -27,6 +27,8 @@ chosen options are reported on it. For a split S of people:
   "Ali" recur as in real lists), in Latin and in Arabic script, against an index of
   every individual: nobody is listed under a made-up name (a draw that spells a listed
   name's words is dropped), so any hit is a false alarm;
+* **recombined ar2en** (false alarms, report only): the same with made-up names of
+  three words of the ar2en eval split, 200 Latin and 200 Arabic-script;
 * **ar2en-words**: each Arabic word of the ar2en eval split ranked against the
   split's Latin targets (top-1).
 """
@@ -142,6 +144,23 @@ def recombined_task(people: list[dict], n: int = 200) -> tuple[list, list]:
             name = " ".join(rng.choices(words, k=3))
             if frozenset(name.lower().split()) not in listed:
                 queries.append({"name": name, "target": None})
+    return [_record(p, _all_names(p)) for p in people], queries
+
+
+def recombined_ar2en_task(people: list[dict], data: Path, n: int = 200
+                          ) -> tuple[list, list]:
+    """``n`` made-up three-word names per script from the words of the ar2en *eval*
+    split (its Arabic side, its Latin side; the reference frequencies read only the
+    train split), against an index of every individual: any hit is a false alarm."""
+    import random
+    rng = random.Random(17)
+    pairs = [line.split("\t") for line in (data / "ar2en" / "ar2en-eval.txt")
+             .read_text("utf-8").splitlines() if line.count("\t") == 1]
+    queries = []
+    for side in (1, 0):  # Latin, then Arabic
+        words = [p[side].strip() for p in pairs if len(p[side].strip()) > 2]
+        queries += [{"name": " ".join(rng.choices(words, k=3)), "target": None}
+                    for _ in range(n)]
     return [_record(p, _all_names(p)) for p in people], queries
 
 
@@ -311,6 +330,7 @@ def report(people: list[dict], data: Path, base: Path | None, options: dict
     split = {p["ref"] for p in people if fold_of(p["ref"]) == TEST_FOLD}
     tasks = split_tasks(people, split)
     tasks["recombined-left-out"] = (*recombined_task(people), 10)
+    tasks["recombined-ar2en-left-out"] = (*recombined_ar2en_task(people, data), 10)
     tasks["words"] = (*word_task(data), 1)
     runs: dict[str, tuple[dict, float]] = {"naive": (run_naive(tasks), 0.85)}
     if base is not None:
