@@ -121,3 +121,16 @@ def test_no_reason_holds_a_skeleton_or_a_folded_reading(idx: NameIndex) -> None:
     assert "ʿAwwād" in said and "al-Badrī" in said and "AL-BADRI" in said
     assert not readings & set(said), readings & set(said)
     assert "awwad" not in said and "al badri" not in said
+
+
+@pytest.mark.parametrize("query,written", [
+    ("Zawahiri, Ayman", {"Zawahiri", "Ayman"}),
+    ("الظواهري، أيمن", {"الظواهري", "أيمن"}),
+    ("«Ayman» (al-Zawahiri)", {"Ayman", "al-Zawahiri"}),
+])
+def test_punctuation_around_a_written_part_is_not_shown(query: str, written: set[str]) -> None:
+    index = NameIndex()
+    index.add("QDi.006", ["AIMAN MUHAMMED RABI AL-ZAWAHIRI", "Ayman Al-Zawahari"])
+    hit = index.search(query, threshold=0.3)[0]
+    assert {r.params["query"] for r in hit.explanation.reasons
+            if r.code == "part_matched"} == written

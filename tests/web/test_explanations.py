@@ -111,3 +111,16 @@ def test_screening_page_tells_each_hit_its_source(officer: FlaskClient,
     assert "Liste FollowTheMoney (OpenSanctions) <span class=\"hint\">(<bdi>opensanctions</bdi>)</span>" \
         in sources, sources
     assert "Liste du Conseil de sécurité des Nations unies" in sources
+
+
+@pytest.mark.parametrize("lang,note", [
+    ("en", "(given name in the name screened)"),
+    ("fr", "dans le nom recherché)"),
+    ("ar", "في الاسم المبحوث عنه)"),
+])
+def test_a_part_in_another_place_of_the_name_says_so(officer: FlaskClient,
+                                                     listed: coalition.Coalition,
+                                                     lang: str, note: str) -> None:
+    """Written family name first, as lists do: the page says where each part was."""
+    found = reasons(screen(officer, lang, name="Zawahiri, Ayman"))
+    assert any("<bdi>Zawahiri</bdi>" in r and note in r for r in found), found

@@ -22,6 +22,8 @@ from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.normalize import fold
 
 _WORD = re.compile(r"[^\s\-\u2010-\u2015]+")
+#: punctuation around a written word that is not part of the name ("Zawahiri," "(Abu")
+_EDGE = frozenset(",;:()[]{}\"«»“”„!?/|،؛")
 
 
 Word = tuple[int, int, tuple[str, ...]]
@@ -33,9 +35,14 @@ def _spans(text: str) -> list[Word]:
     knows its particles: аль, абу)."""
     out: list[Word] = []
     for m in _WORD.finditer(text):
-        folded = fold(m.group()).replace(" ", "")
+        start, end = m.start(), m.end()
+        while start < end and text[start] in _EDGE:
+            start += 1
+        while end > start and text[end - 1] in _EDGE:
+            end -= 1
+        folded = fold(text[start:end]).replace(" ", "")
         roman = romanisations(folded)[:1] if any(map(is_cyrillic_char, folded)) else []
-        out.append((m.start(), m.end(), (folded, *roman)))
+        out.append((start, end, (folded, *roman)))
     return out
 
 
@@ -74,7 +81,7 @@ def surface_forms(text: str) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     cursor = 0
     for part in analysis.parts:
-        target = part.text.replace(" ", "")
+        target = "".join(c for c in part.text if c != " " and c not in _EDGE)
         found = _run(words, target, cursor) or _run(words, target, 0)
         if found is not None:
             i, j = found
