@@ -27,6 +27,8 @@ chosen options are reported on it. For a split S of people:
   "Ali" recur as in real lists), in Latin and in Arabic script, against an index of
   every individual: nobody is listed under a made-up name (a draw that spells a listed
   name's words is dropped), so any hit is a false alarm;
+* **recombined ar2en** (false alarms, report only): the same with made-up names of
+  three words of the ar2en eval split, 200 Latin and 200 Arabic-script;
 * **ar2en-words**: each Arabic word of the ar2en eval split ranked against the
   split's Latin targets (top-1).
 """
@@ -46,11 +48,11 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDS, TEST_FOLD = 5, 4
 
 #: options tried in calibration (every combination), each with its own threshold
+#: (round 1 also tried dob_mismatch -0.15 and nationality_mismatch -0.1: not chosen)
 GRID: dict[str, list[float]] = {
     "coverage_best_side": [0.7, 0.55],
-    "given_name_conflict": [0.16, 0.24],
-    "dob_mismatch": [-0.15, -0.3],
-    "nationality_mismatch": [-0.04, -0.1],
+    "given_name_conflict": [0.16, 0.24, 0.32],
+    "reference_idf_scale": [0.0, 3.0],
 }
 THRESHOLDS = [round(0.62 + 0.01 * i, 2) for i in range(24)]
 
@@ -142,6 +144,23 @@ def recombined_task(people: list[dict], n: int = 200) -> tuple[list, list]:
             name = " ".join(rng.choices(words, k=3))
             if frozenset(name.lower().split()) not in listed:
                 queries.append({"name": name, "target": None})
+    return [_record(p, _all_names(p)) for p in people], queries
+
+
+def recombined_ar2en_task(people: list[dict], data: Path, n: int = 200
+                          ) -> tuple[list, list]:
+    """``n`` made-up three-word names per script from the words of the ar2en *eval*
+    split (its Arabic side, its Latin side; the reference frequencies read only the
+    train split), against an index of every individual: any hit is a false alarm."""
+    import random
+    rng = random.Random(17)
+    pairs = [line.split("\t") for line in (data / "ar2en" / "ar2en-eval.txt")
+             .read_text("utf-8").splitlines() if line.count("\t") == 1]
+    queries = []
+    for side in (1, 0):  # Latin, then Arabic
+        words = [p[side].strip() for p in pairs if len(p[side].strip()) > 2]
+        queries += [{"name": " ".join(rng.choices(words, k=3)), "target": None}
+                    for _ in range(n)]
     return [_record(p, _all_names(p)) for p in people], queries
 
 
@@ -311,6 +330,7 @@ def report(people: list[dict], data: Path, base: Path | None, options: dict
     split = {p["ref"] for p in people if fold_of(p["ref"]) == TEST_FOLD}
     tasks = split_tasks(people, split)
     tasks["recombined-left-out"] = (*recombined_task(people), 10)
+    tasks["recombined-ar2en-left-out"] = (*recombined_ar2en_task(people, data), 10)
     tasks["words"] = (*word_task(data), 1)
     runs: dict[str, tuple[dict, float]] = {"naive": (run_naive(tasks), 0.85)}
     if base is not None:
@@ -322,6 +342,82 @@ def report(people: list[dict], data: Path, base: Path | None, options: dict
         tuned = run_engine(ROOT, options, tasks)
         runs["this (calibrated)"] = (tuned, tuned["words"]["threshold"])
     return {name: figures(tasks, run, thr) for name, (run, thr) in runs.items()}
+
+
+GRID_SCORES = [round(0.5 + 0.01 * i, 2) for i in range(51)]
+LISTED_TASKS = ("ar->lat", "lat->ar", "alias", "alias+dob", "ar-alias", "ar-alias+dob")
+UNLISTED_TASKS = ("left-out", "left-out+dob")
+
+
+def rates(tasks: dict[str, tuple[list, list, int]], run: dict[str, Any]
+          ) -> dict[str, Any]:
+    """Per grid score: the share of listed-person queries whose right record is hit
+    at that score or more (``true``), the other records they hit (``false_listed``),
+    and the records hit by queries about people not listed (``false_unlisted``)."""
+    true = [0.0] * len(GRID_SCORES)
+    fl = [0.0] * len(GRID_SCORES)
+    fu = [0.0] * len(GRID_SCORES)
+    n_listed = n_unlisted = 0
+    for name, (_, queries, _) in tasks.items():
+        kind = name.split(":", 1)[-1]
+        if kind not in LISTED_TASKS + UNLISTED_TASKS:
+            continue
+        for q, hits in zip(queries, run[name]["results"]):
+            listed = kind in LISTED_TASKS
+            n_listed += listed
+            n_unlisted += not listed
+            for i, s in enumerate(GRID_SCORES):
+                for rid, score in hits:
+                    if score + 1e-9 < s:
+                        continue
+                    if listed and rid == q["target"]:
+                        true[i] += 1
+                    elif listed:
+                        fl[i] += 1
+                    else:
+                        fu[i] += 1
+    return {"scores": GRID_SCORES, "queries": {"listed": n_listed, "unlisted": n_unlisted},
+            "true": [round(x / max(1, n_listed), 5) for x in true],
+            "false_listed": [round(x / max(1, n_listed), 5) for x in fl],
+            "false_unlisted": [round(x / max(1, n_unlisted), 5) for x in fu]}
+
+
+def observed_precision(r: dict[str, Any], threshold: float, prior: float = 0.5) -> float:
+    """The precision of hits at ``threshold`` or more in the rates ``r``, at ``prior``
+    (as seen: no false hit added for the unseen, unlike the calibration)."""
+    i = GRID_SCORES.index(threshold)
+    t, fl, fu = r["true"][i], r["false_listed"][i], r["false_unlisted"][i]
+    hits = prior * t + prior * fl + (1 - prior) * fu
+    return prior * t / hits if hits else 1.0
+
+
+def calibration_table(people: list[dict], out: Path) -> dict[str, Any]:
+    """The rates of this engine's defaults on folds 0-3 (each fold's people against
+    the galleries of its tasks), written to ``out`` for
+    ``fts_share.matching.scoring.calibration``."""
+    merged = {f"{f}:{k}": v for f in range(TEST_FOLD) for k, v in split_tasks(
+        people, {p["ref"] for p in people if fold_of(p["ref"]) == f}).items()}
+    table = {"algorithm": "bridge-v1", "folds": list(range(TEST_FOLD)),
+             "made_by": "bench/bench_precision.py --calibrate-table",
+             **rates(merged, run_engine(ROOT, {}, merged))}
+    out.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+    return table
+
+
+def check_calibration(people: list[dict]) -> list[dict[str, float]]:
+    """Predicted (the table, folds 0-3) against observed (untouched fold 4) precision
+    at a few thresholds, at prior 0.5."""
+    from fts_share.matching.scoring.calibration import expected_precision
+    split = {p["ref"] for p in people if fold_of(p["ref"]) == TEST_FOLD}
+    tasks = split_tasks(people, split)
+    r = rates(tasks, run_engine(ROOT, {}, tasks))
+    rows = []
+    for thr in (0.6, 0.64, 0.65, 0.69, 0.72, 0.75, 0.8, 0.85, 0.9, 0.95):
+        rows.append({"threshold": thr, "predicted": expected_precision(thr),
+                     "observed": round(observed_precision(r, thr), 4),
+                     "recall": r["true"][GRID_SCORES.index(thr)]})
+        print(rows[-1], flush=True)
+    return rows
 
 
 def print_report(figs: dict[str, dict[str, dict[str, float]]]) -> None:
@@ -346,12 +442,27 @@ def main() -> int:
     ap.add_argument("--no-calibrate", action="store_true",
                     help="report this engine's defaults only (no cross-validation)")
     ap.add_argument("--json", type=Path, help="write all figures here")
+    ap.add_argument("--grid", type=json.loads, help="the calibration grid as JSON "
+                    "(option -> values), instead of GRID")
+    ap.add_argument("--calibrate-table", action="store_true",
+                    help="write fts_share/matching/refdata/calibration.json from folds 0-3, "
+                    "then check it on fold 4")
     args = ap.parse_args()
     if not (args.data / "un-sc-consolidated-2025-08-02.xml").exists():
         print(f"bench_precision: data not found in {args.data} (needs ../shared/data or "
               "--data DIR)", file=sys.stderr)
         return 2
     people = load_people(args.data)
+    if args.grid:
+        GRID.clear()
+        GRID.update(args.grid)
+    if args.calibrate_table:
+        calibration_table(people, ROOT / "fts_share" / "matching" / "refdata" /
+                          "calibration.json")
+        rows = check_calibration(people)
+        if args.json:
+            args.json.write_text(json.dumps({"calibration_check": rows}, indent=1))
+        return 0
     doc: dict[str, Any] = {}
     options: dict[str, Any] = {}
     if not args.no_calibrate:

@@ -135,6 +135,10 @@ VIEWS: dict[str, dict[str, Any]] = {
                        "hits": {"type": "array", "items": {
                            "type": "object", "properties": {
                                "explanation": ref("explanation"),
+                               "expected_precision": {
+                                   "type": ["number", "null"], "minimum": 0, "maximum": 1,
+                                   "description": "expected precision of hits at this "
+                                   "score or more (docs/matching.md)"},
                                "matched_name": {"type": "string"}}}}}},
     "Verification": _closed({
         "ok": {"type": "boolean"}, "entries": {"type": "integer"},

@@ -22,11 +22,12 @@ RETIRED_OPTIONS = frozenset({"common_key_df"})
 class MatchConfig:
     """Threshold, feature weights and index limits of the ``bridge-v1`` algorithm."""
 
-    threshold: float = 0.69
+    threshold: float = 0.64
     """hits scoring below this are not returned by :meth:`NameIndex.search`
-    (with ``coverage_best_side``, ``given_name_conflict`` and ``dob_mismatch``
-    calibrated by 4-fold cross-validation on the UN list: ``bench/bench_precision.py``,
-    docs/benchmarks.md)"""
+    (with ``coverage_best_side``, ``given_name_conflict``, ``reference_idf_scale`` and
+    ``dob_mismatch`` calibrated by 4-fold cross-validation on the UN list:
+    ``bench/bench_precision.py``, docs/benchmarks.md; what a score means:
+    ``scoring.calibration.expected_precision``)"""
 
     # name features
     skeleton_weight: float = 0.6
@@ -41,12 +42,16 @@ class MatchConfig:
     """matched rarity-weight at which the name evidence is fully trusted"""
     information_floor: float = 0.5
     """share of the name score kept when the matched parts carry no information"""
-    given_name_conflict: float = 0.24
+    given_name_conflict: float = 0.32
     """subtracted (half per side) when a name's given name is not aligned (siblings)"""
     common_name_weight: float = 0.35
     """rarity weight of a very common given name when the index has no statistics"""
     min_rarity_weight: float = 0.15
     """lowest rarity weight a part can get from index statistics"""
+    reference_idf_scale: float = 3.0
+    """the built-in rarity of a part from the reference frequencies of real lists
+    (``refdata/name_frequencies.tsv``) is ``log10(N/df)`` over this (as the index's own
+    statistics are weighed); 0 leaves only the common-name table"""
     role_weights: tuple[tuple[str, float], ...] = (
         ("given", 1.0), ("father", 0.8), ("family", 1.0), ("kunya", 1.0),
         ("nisba", 0.9), ("laqab", 0.9), ("title", 0.0),

@@ -94,6 +94,7 @@ def _hit_doc(session: Session, hit: Hit, *, disclose: bool) -> dict[str, Any]:
     if disclose:
         doc["matched_name"] = hit.name
         doc["explanation"] = explanation_of(hit)
+        doc["expected_precision"] = doc["explanation"].get("expected_precision")
         if entry is not None:
             doc["regime"] = entry.regime
     return doc

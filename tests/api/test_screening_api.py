@@ -49,6 +49,15 @@ def test_single_name_in_arabic_script_finds_the_listed_person(pair: Coalition) -
     assert wire.violation(top["explanation"], "explanation") is None
     matched = [r["params"] for r in top["explanation"]["reasons"] if r["code"] == "part_matched"]
     assert "kunya" in {p["role"] for p in matched}
+    # the parts as the officer typed them and as the list writes them, not as read
+    assert {p["query"] for p in matched} == {"أبو بكر", "البغدادي"}
+    said = {str(v) for r in top["explanation"]["reasons"] for v in r["params"].values()}
+    from fts_share.matching import analyze_name
+    readings = {x for name in (top["explanation"]["query_name"],
+                               top["explanation"]["record_name"])
+                for p in analyze_name(name).parts for f in p.forms for x in (f.skel, f.full)}
+    assert not said & (readings | {"ابو بكر", "abu bakr"}), said & readings
+    assert 0.5 < top["expected_precision"] == top["explanation"]["expected_precision"] <= 1
     assert {"code": "nationality_agrees", "params": {"countries": ["IRQ"]}} in \
         top["explanation"]["reasons"]
 

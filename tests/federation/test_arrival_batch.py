@@ -67,10 +67,13 @@ def _traffic(fra: Member) -> None:
     index's (count, latest update) stamp cannot see an entry changed twice at one
     time, so one-by-one screening misses those; see the report of issue 18.)"""
     for names in (KARIM, SADDAM, KARIM, None, SADDAM, KARIM, SADDAM):
-        # (Saddam as an Iraqi: with the default subject's French nationality and a
-        # birth year 57 years from the list's, an exact name no longer alerts)
-        extra = {"nationalities": ["IRQ"]} if names is SADDAM else {}
-        publish(fra, BOTH, **({"names": names, **extra} if names else {}))
+        # (Saddam as an Iraqi born in 1937, as listed: with the default subject's
+        # birth year, 57 years from the list's, a name of common parts no longer alerts)
+        # (Karim Benali, a name of common parts, with a full date of birth: with only an
+        # approximate year, two notices about him score under [alerts] link_score)
+        extra = ({"nationalities": ["IRQ"], "dob": {"value": "1937", "approximate": False}}
+                 if names is SADDAM else {"dob": {"value": "1994-03-02", "approximate": False}})
+        publish(fra, BOTH, **({"names": names, **extra} if names else extra))
 
 
 @pytest.mark.parametrize(("page_limit", "grouping"), [(100, True), (3, True), (100, False),

@@ -30,18 +30,19 @@ def test_cross_script_parts_say_so_with_their_roles() -> None:
     matched = [r.params for r in expl.reasons if r.code == "part_matched"]
     assert {(p["role"], p["kind"]) for p in matched} == {("kunya", "cross_script"),
                                                          ("nisba", "cross_script")}
-    assert {p["record"] for p in matched} == {"ابو بكر", "البغدادي"}
+    assert {p["record"] for p in matched} == {"أبو بكر", "البغدادي"}  # as written
+    assert {p["query"] for p in matched} == {"Abou Bakr", "el-Baghdadi"}
 
 
 def test_same_and_other_spellings_and_parts_left_over(idx: NameIndex) -> None:
     hit = idx.search("Ibrahim Awad al-Badri")[0]
     reasons = hit.explanation.reasons
     kinds = {r.params["query"]: r.params["kind"] for r in reasons if r.code == "part_matched"}
-    assert kinds == {"ibrahim": "exact", "awad": "variant", "al badri": "exact"}
+    assert kinds == {"Ibrahim": "exact", "Awad": "variant", "al-Badri": "exact"}
     left = [(r.params["side"], r.params["role"], r.params["text"]) for r in reasons
             if r.code == "part_unmatched"]
-    assert left == [("record", "father", "ibrahim"), ("record", "father", "ali"),
-                    ("record", "nisba", "al samarrai")]
+    assert left == [("record", "father", "IBRAHIM"), ("record", "father", "ALI"),
+                    ("record", "nisba", "AL-SAMARRAI")]
 
 
 def test_evidence_agrees_or_conflicts(idx: NameIndex) -> None:
@@ -67,6 +68,7 @@ def test_no_skeletons_or_debug_text(idx: NameIndex, query: str) -> None:
         for skeleton in ("mhmd", "'bkr'", "bkd", "skeleton", "rarity", "vs "):
             assert skeleton not in text
         assert not re.search(r"\[\w+=", hit.explanation.text)  # no feature dump
+        assert "text" not in doc  # no English prose on the wire: the pages translate
 
 
 def test_english_rendering_covers_every_code() -> None:
@@ -82,3 +84,53 @@ def test_english_rendering_covers_every_code() -> None:
     assert set(samples) == set(REASON_CODES)
     for code, params in samples.items():
         assert english(Reason(code, params)) != code
+
+
+@pytest.mark.parametrize("query,record,pairs", [
+    ("Muḥammad ʿAbd-ur-Raḥmān Al-Masri", "محمد عبد الرحمن المصري",
+     {("Muḥammad", "محمد"), ("ʿAbd-ur-Raḥmān", "عبد الرحمن"), ("Al-Masri", "المصري")}),
+    ("MOHAMMED SALAHALDIN ZIDANE", "محمد صلاح الدين عبدالحليم زيدان",
+     {("MOHAMMED", "محمد"), ("SALAHALDIN", "صلاح الدين"), ("ZIDANE", "زيدان")}),
+    ("Абу Бакр аль-Багдади", "Abu Bakr al-Baghdadi",
+     {("Абу Бакр", "Abu Bakr"), ("аль-Багдади", "al-Baghdadi")}),
+    ("Ramzi Binalshibh", "رمزي بن الشيبة", {("Ramzi", "رمزي"), ("Binalshibh", "الشيبة")}),
+])
+def test_parts_are_shown_as_they_were_written(query: str, record: str,
+                                              pairs: set[tuple[str, str]]) -> None:
+    index = NameIndex()
+    index.add("R1", [record])
+    hit = index.search(query, threshold=0.0)[0]
+    matched = {(r.params["query"], r.params["record"]) for r in hit.explanation.reasons
+               if r.code == "part_matched"}
+    assert matched == pairs
+    written = set(query.split()) | set(record.split()) | {a for a, _ in pairs} | {
+        b for _, b in pairs}
+    for r in hit.explanation.reasons:
+        for key in ("query", "record", "text"):
+            if key in r.params and r.code.startswith("part_"):
+                assert r.params[key] in written, r
+
+
+def test_no_reason_holds_a_skeleton_or_a_folded_reading(idx: NameIndex) -> None:
+    from fts_share.matching import analyze_name
+
+    hits = idx.search("Ibrahim ʿAwwād al-Badrī", threshold=0.1)
+    readings = {f.skel for p in analyze_name(BADRI).parts for f in p.forms} | {
+        f.skel for p in analyze_name("Ibrahim ʿAwwād al-Badrī").parts for f in p.forms}
+    said = [str(v) for r in hits[0].explanation.reasons for v in r.params.values()]
+    assert "ʿAwwād" in said and "al-Badrī" in said and "AL-BADRI" in said
+    assert not readings & set(said), readings & set(said)
+    assert "awwad" not in said and "al badri" not in said
+
+
+@pytest.mark.parametrize("query,written", [
+    ("Zawahiri, Ayman", {"Zawahiri", "Ayman"}),
+    ("الظواهري، أيمن", {"الظواهري", "أيمن"}),
+    ("«Ayman» (al-Zawahiri)", {"Ayman", "al-Zawahiri"}),
+])
+def test_punctuation_around_a_written_part_is_not_shown(query: str, written: set[str]) -> None:
+    index = NameIndex()
+    index.add("QDi.006", ["AIMAN MUHAMMED RABI AL-ZAWAHIRI", "Ayman Al-Zawahari"])
+    hit = index.search(query, threshold=0.3)[0]
+    assert {r.params["query"] for r in hit.explanation.reasons
+            if r.code == "part_matched"} == written

@@ -27,7 +27,7 @@ def test_contract_example() -> None:
             dob="1971-07-28", nationality="IRQ")
     hits = idx.search("Abou Bakr el-Baghdadi", dob=None, nationality=None, limit=10)
     assert hits[0].record_id == "QDi.299" and 0.0 <= hits[0].score <= 1.0
-    assert "nisba el baghdadi ≈ البغدادي" in hits[0].explanation.text
+    assert "nisba el-Baghdadi ≈ البغدادي" in hits[0].explanation.text
 
 
 @pytest.mark.parametrize("query,ref", [

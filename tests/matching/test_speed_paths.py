@@ -93,7 +93,7 @@ def test_evidence_that_lifts_a_name_over_the_threshold_is_not_pruned() -> None:
     threshold with the same date of birth and nationality is still found."""
     idx = _index(_names(200, 14))
     idx.add("T", "Yusuf Khalid al-Harbi Nasrallah Ali", dob="1981-02-03", nationality="IRQ")
-    query = "Khaled al-Harbi Ali"  # three of the record's five parts
+    query = "Khaled al-Harbi Nasrallah Ali"  # four of the record's five parts, not its given name
     cut = idx.config.threshold
     plain = {h.record_id: h.score for h in idx.search(query, threshold=0.0, limit=50)}
     assert plain["T"] < cut  # the name alone does not reach the default threshold

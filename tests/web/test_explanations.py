@@ -17,6 +17,8 @@ from fts_share.services.watchlist_import import import_un_file
 from fts_share.storage.models import Alert
 
 SCREEN = {"purpose": "border_screening", "legal_basis": "UNSCR-2178"}
+PRECISION = {"en": "are the right person", "fr": "désignent la bonne personne",
+             "ar": "تخص الشخص المطلوب"}
 SKELETONS = ("bkd", "mhmd", "skeleton", "bridge-v1", "name_coverage")
 
 
@@ -45,11 +47,11 @@ def reasons(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("lang,given,same_dob,other", [
-    ("en", "Given name: <bdi>ايمن</bdi> ≈ <bdi>ayman</bdi> (another script)",
+    ("en", "Given name: <bdi>أيمن</bdi> ≈ <bdi>Ayman</bdi> (another script)",
      "Year of birth agrees", "not in the listed name"),
-    ("fr", "Prénom : <bdi>ايمن</bdi> ≈ <bdi>ayman</bdi> (autre écriture)",
+    ("fr", "Prénom : <bdi>أيمن</bdi> ≈ <bdi>Ayman</bdi> (autre écriture)",
      "Année de naissance concordante", "absent du nom inscrit"),
-    ("ar", "<bdi>ايمن</bdi> ≈ <bdi>ayman</bdi> (بخط آخر)",
+    ("ar", "<bdi>أيمن</bdi> ≈ <bdi>Ayman</bdi> (بخط آخر)",
      "سنة الميلاد متطابقة", "غير موجود في الاسم المدرج"),
 ])
 def test_screening_page_explains_each_hit(officer: FlaskClient, listed: coalition.Coalition,
@@ -62,6 +64,8 @@ def test_screening_page_explains_each_hit(officer: FlaskClient, listed: coalitio
     assert any(r.startswith(same_dob) for r in found), found
     assert any(other in r and "<bdi>المصري</bdi>" in r for r in found), found
     assert not [s for s in SKELETONS if s in html]
+    said = re.findall(r'<p class="precision">(.*?)</p>', html)
+    assert said and all(re.search(r"\b\d{1,3}%", p) and PRECISION[lang] in p for p in said)
 
 
 def test_alert_page_uses_the_same_reasons_and_reads_old_alerts(
@@ -107,3 +111,16 @@ def test_screening_page_tells_each_hit_its_source(officer: FlaskClient,
     assert "Liste FollowTheMoney (OpenSanctions) <span class=\"hint\">(<bdi>opensanctions</bdi>)</span>" \
         in sources, sources
     assert "Liste du Conseil de sécurité des Nations unies" in sources
+
+
+@pytest.mark.parametrize("lang,note", [
+    ("en", "(given name in the name screened)"),
+    ("fr", "dans le nom recherché)"),
+    ("ar", "في الاسم المبحوث عنه)"),
+])
+def test_a_part_in_another_place_of_the_name_says_so(officer: FlaskClient,
+                                                     listed: coalition.Coalition,
+                                                     lang: str, note: str) -> None:
+    """Written family name first, as lists do: the page says where each part was."""
+    found = reasons(screen(officer, lang, name="Zawahiri, Ayman"))
+    assert any("<bdi>Zawahiri</bdi>" in r and note in r for r in found), found

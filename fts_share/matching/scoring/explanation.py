@@ -8,11 +8,13 @@ sentences: the pages translate them into the officer's language. The codes:
 
 ``part_matched``
     ``role`` (the record part's role), ``query_role``, ``query``, ``record`` (the two
-    parts as read), ``kind``: ``exact`` (the same spelling), ``variant`` (another
+    parts as they are written in the query and in the listed name: ``Muḥammad``,
+    ``محمد``, never a folded reading or a skeleton), ``kind``: ``exact`` (the same spelling), ``variant`` (another
     spelling in the same script) or ``cross_script`` (the same name in another
     script), ``similarity`` in [0, 1].
 ``part_unmatched``
-    ``side`` (``query`` or ``record``), ``role``, ``text``: a part found on one side only.
+    ``side`` (``query`` or ``record``), ``role``, ``text`` (as written): a part found
+    on one side only.
 ``dob_agrees`` / ``dob_conflicts``
     ``precision`` (``exact``, ``year`` or ``approx``; ``conflict``), ``query``, ``record``.
 ``nationality_agrees`` / ``nationality_conflicts``
@@ -26,6 +28,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from fts_share.matching.scoring.calibration import expected_precision
+from fts_share.matching.scoring.surface import surface
 
 ALGORITHM = "bridge-v1"
 
@@ -101,12 +106,17 @@ class Explanation:
     @property
     def reasons(self) -> tuple[Reason, ...]:
         """The reasons, in reading order: matched parts, unmatched parts, evidence."""
+        q, r = self.query_name, self.record_name
         out = [Reason("part_matched", {
-            "role": p.record_role, "query_role": p.query_role, "query": p.query_part,
-            "record": p.record_part, "kind": p.kind, "similarity": p.similarity})
+            "role": p.record_role, "query_role": p.query_role,
+            "query": surface(q, p.query_part, p.query_role),
+            "record": surface(r, p.record_part, p.record_role),
+            "kind": p.kind, "similarity": p.similarity})
             for p in self.parts]
-        out += [Reason("part_unmatched", {"side": u.side, "role": u.role, "text": u.text})
-                for u in self.unmatched]
+        out += [Reason("part_unmatched", {
+            "side": u.side, "role": u.role,
+            "text": surface(q if u.side == "query" else r, u.text, u.role)})
+            for u in self.unmatched]
         out += [r for f in self.features for r in _feature_reasons(f)]
         return tuple(out)
 
@@ -121,17 +131,34 @@ class Explanation:
         return self.text
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready form (for the API; ``schemas/explanation.schema.json``)."""
+        """A JSON-ready form (for the API; ``schemas/explanation.schema.json``): the
+        reasons as codes with parameters, and the members of version 1 with the parts
+        as written. No English text: :attr:`text` is for the command line and logs."""
+        q, r = self.query_name, self.record_name
         return {
-            "algorithm": self.algorithm, "query_name": self.query_name,
-            "record_name": self.record_name, "score": round(self.score, 4),
-            "reasons": [r.to_dict() for r in self.reasons],
+            "algorithm": self.algorithm, "query_name": q, "record_name": r,
+            "score": round(self.score, 4), "expected_precision": self.expected_precision,
+            "reasons": [x.to_dict() for x in self.reasons],
             "features": [{"name": f.name, "value": f.value, "weight": f.weight,
                           "params": dict(f.params)} for f in self.features],
-            "parts": [{**p.__dict__, "reason": p.kind} for p in self.parts],
-            "unmatched_query": list(self.unmatched_query),
-            "unmatched_record": list(self.unmatched_record), "text": self.text,
+            "parts": [{**p.__dict__, "query_part": surface(q, p.query_part, p.query_role),
+                       "record_part": surface(r, p.record_part, p.record_role),
+                       "reason": p.kind} for p in self.parts],
+            "unmatched_query": [u.text for u in self._written("query")],
+            "unmatched_record": [u.text for u in self._written("record")],
         }
+
+    @property
+    def expected_precision(self) -> float | None:
+        """The expected precision of hits scoring this score or more
+        (:func:`~fts_share.matching.scoring.calibration.expected_precision`, at its
+        default prior)."""
+        return expected_precision(self.score)
+
+    def _written(self, side: str) -> list[UnmatchedPart]:
+        name = self.query_name if side == "query" else self.record_name
+        return [UnmatchedPart(u.side, surface(name, u.text, u.role), u.role)
+                for u in self.unmatched if u.side == side]
 
 
 def _feature_reasons(f: FeatureScore) -> list[Reason]:

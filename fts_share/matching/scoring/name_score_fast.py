@@ -1,7 +1,7 @@
 """The compiled name score (numba, compiled on first use and cached): ``scores`` is
 the arithmetic of ``name_score_ref.score_names`` operation for operation (greedy
 alignment, best similarity first, ties to the earlier query part then the earlier
-record part; coverage; information; the given-name conflict), so it gives the same
+record part; coverage; information; the given-name conflict, with the nasab shift), so it gives the same
 IEEE doubles (no fast-math) for the same part similarities.
 
 The names are read off the index's CSR layout (``name_start``, ``name_len``,
@@ -36,6 +36,8 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
     for name in names:
         width = max(width, name_len[name])
     used_r = np.zeros(width, dtype=np.bool_)
+    q_to = np.full(n_parts, -1, dtype=np.int64)
+    r_to = np.full(width, -1, dtype=np.int64)
     for n in range(len(names)):
         name = names[n]
         start, length = name_start[name], name_len[name]
@@ -59,6 +61,8 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
                 break
             used_q[bi] = True
             used_r[bj] = True
+            q_to[bi] = bj
+            r_to[bj] = bi
             wq = qw[bi]
             wr = part_weight[flat_pids[start + bj]]
             got_q += wq * best
@@ -78,7 +82,13 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         information = min(1.0, info / information_scale)
         score = coverage * (information_floor + (1 - information_floor) * information)
         if q_given >= 0 and r_given >= 0 and n_parts > 1 and length > 1:
-            missing = (0 if used_q[q_given] else 1) + (0 if used_r[r_given] else 1)
+            # a given name aligned with the part after the other side's unaligned
+            # given name is the nasab shifted by a generation: not aligned either
+            q_ok = used_q[q_given] and not (not used_r[r_given]
+                                            and q_to[q_given] == r_given + 1)
+            r_ok = used_r[r_given] and not (not used_q[q_given]
+                                            and r_to[r_given] == q_given + 1)
+            missing = (0 if q_ok else 1) + (0 if r_ok else 1)
             score -= given_name_conflict * missing / 2
         out[n] = min(1.0, max(0.0, score))
     return out

@@ -64,7 +64,7 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
                for s, i, j in chosen]
     coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
                                                   config)
-    score -= _given_name_conflict(qs, rs, used_q, used_r, config)
+    score -= _given_name_conflict(qs, rs, chosen, config)
     return NameScore(
         min(1.0, max(0.0, score)), coverage, information, matched,
         [qs[i].text for i in range(len(qs)) if i not in used_q],
@@ -97,17 +97,34 @@ def _aligned_pairs(qs: Sequence[NamePart], rs: Sequence[NamePart], config: Match
     return pairs
 
 
-def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart], used_q: set[int],
-                         used_r: set[int], config: MatchConfig) -> float:
+def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart],
+                         chosen: Sequence[tuple[float, int, int]], config: MatchConfig
+                         ) -> float:
     """What is taken off when a side's given name is not aligned. Lists drop middle
     names, rarely the given name: "Tarak ben Taher" vs "Ali ben Taher" (brothers),
-    "Saddam Hussein" vs "Ali Saddam Hussein" (son)."""
-    q_given = [i for i, p in enumerate(qs) if p.role == "given"]
-    r_given = [j for j, p in enumerate(rs) if p.role == "given"]
-    if q_given and r_given and len(qs) > 1 and len(rs) > 1:
-        missing = (q_given[0] not in used_q) + (r_given[0] not in used_r)
-        return config.given_name_conflict * missing / 2
-    return 0.0
+    "Saddam Hussein" vs "Ali Saddam Hussein" (son).
+
+    A given name aligned with the part right after the other side's given name, when
+    that one is not aligned, is the nasab shifted by one generation ("Mohammad Barzan
+    Ibrahim al-Tikriti", son of "Barzan Ibrahim al-Tikriti"): it does not count as
+    aligned either, so both given names are missing."""
+    q_given = next((i for i, p in enumerate(qs) if p.role == "given"), -1)
+    r_given = next((j for j, p in enumerate(rs) if p.role == "given"), -1)
+    if q_given < 0 or r_given < 0 or len(qs) < 2 or len(rs) < 2:
+        return 0.0
+    to_r = {i: j for _, i, j in chosen}
+    to_q = {j: i for _, i, j in chosen}
+    missing = ((0 if _given_aligned(q_given, r_given, to_r, to_q) else 1)
+               + (0 if _given_aligned(r_given, q_given, to_q, to_r) else 1))
+    return config.given_name_conflict * missing / 2
+
+
+def _given_aligned(given: int, other_given: int, to_other: dict[int, int],
+                   from_other: dict[int, int]) -> bool:
+    """Whether a side's given name counts as aligned: aligned, and not with the part
+    right after the other side's given name when that one is not aligned."""
+    return given in to_other and not (other_given not in from_other
+                                      and to_other[given] == other_given + 1)
 
 
 def _match_kind(q: NamePart, r: NamePart) -> str:
