@@ -135,14 +135,16 @@ def _explain(query: NameAnalysis, record: NameAnalysis, record_id: str, rec: Rec
 
 def _best_per_record(scored: dict[int, float], name_record: Sequence[str | None],
                      low: float) -> dict[str, tuple[float, int]]:
-    """Per record, its best name's score and id (scores under ``low`` left out)."""
+    """Per record, its best name's score and id (scores under ``low`` left out). Of names
+    that score the same, the first the record lists wins (the explanation shown does not
+    depend on the order in which candidates were found)."""
     best: dict[str, tuple[float, int]] = {}
     for nid, score in scored.items():
         rid = name_record[nid]
         if rid is None or score < low:
             continue
         old = best.get(rid)
-        if old is None or score > old[0]:
+        if old is None or (score, -nid) > (old[0], -old[1]):
             best[rid] = (score, nid)
     return best
 
