@@ -10,7 +10,7 @@ one process, under the background poller, in ``--rounds`` alternating rounds:
   the whole-request deadline (without it the drip holds the round for ever).
 
     python3 bench/bench_peers.py [--rounds 5] [--notices 10] [--interval 1.0]
-                                 [--timeout 5] [--legacy]
+                                 [--timeout 5] [--backoff SECONDS] [--legacy]
 
 Real nodes (waitress) on 127.0.0.1, SQLite stores. In each round every healthy partner
 publishes ``--notices`` notices to the receiver through its API, at random moments; a
@@ -198,8 +198,10 @@ def _round(c: Coalition, rounds: Rounds, name: str, args: argparse.Namespace,
 def _report(rounds: Rounds, args: argparse.Namespace, faults_met: dict[str, int],
             elapsed: float) -> None:
     base = rounds.pooled("baseline", args.interval)
+    backoff = "node default" if args.backoff is None else f"{args.backoff:g} s"
     print(f"# bench_peers: 10 peers, {args.rounds} rounds (baseline, faults alternating), "
-          f"interval {args.interval:g} s, deadline {args.timeout:g} s, {args.notices} "
+          f"interval {args.interval:g} s, deadline {args.timeout:g} s, first back-off "
+          f"{backoff}, {args.notices} "
           f"notices x 8 healthy peers a round; {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {elapsed:.0f} s")
     print("| configuration | notices | median s | p95 s | max s | within 2 intervals "
@@ -224,6 +226,9 @@ def main() -> None:
     ap.add_argument("--notices", type=int, default=10, help="notices per healthy peer a round")
     ap.add_argument("--interval", type=float, default=1.0, help="poll interval, seconds")
     ap.add_argument("--timeout", type=float, default=5.0, help="request deadline, seconds")
+    ap.add_argument("--backoff", type=float, default=None,
+                    help="first back-off after a failure, seconds (default: the node's 5 s);"
+                         " smaller: the bad peers are asked again sooner, more often")
     ap.add_argument("--legacy", action="store_true", help="and one round polled as before")
     args = ap.parse_args()
     logging.disable(logging.WARNING)
@@ -233,6 +238,8 @@ def main() -> None:
               [(p, "member") for p in PEERS], post_quantum={p: False for p in PEERS + ["RCV"]})
     rcv = c["RCV"].node
     rcv.config.federation.request_timeout = args.timeout
+    if args.backoff is not None:
+        rcv.config.federation.backoff_base = args.backoff
     bad = BadPeer(drip(0.5)).start()
     rounds = Rounds()
     met: dict[str, int] = {}
@@ -256,6 +263,7 @@ def main() -> None:
                 met[f"{code} failures"] = met.get(f"{code} failures", 0) + _failures(c, code)
         met["drip requests"] = bad.requests  # in the faults rounds
         if args.legacy:
+            _reset_peers(c, [DRIP, DOWN])  # the drip is asked at once, as in the rounds
             _round(c, rounds, "faults, one round at a time (before issue 13)", args,
                    lambda: _started(RoundPoller(Poller(rcv), args.interval)))
     finally:
