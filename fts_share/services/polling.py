@@ -6,8 +6,9 @@ garbage does not hold up the others: :meth:`Poller.poll_all` polls them all in p
 and waits for the last (the ``poll`` command, tests); :meth:`Poller.poll_due`, which
 the background poller calls, starts every partner that is not being polled already and
 returns at once (:mod:`fts_share.services.scheduling`), so a partner that drips its
-answer holds its own slot until its request deadline and nobody else's round. A page and the partner's new cursor are committed
-in one transaction; a redelivered envelope changes nothing.
+answer holds its own slot until its request deadline and nobody else's round, and
+failing partners are polled in slots of their own. A page and the partner's new
+cursor are committed in one transaction; a redelivered envelope changes nothing.
 """
 
 from __future__ import annotations
@@ -80,12 +81,16 @@ class Poller:
             return []
         return self.node.roster.partners(exclude=self.node.code, now=now)
 
-    def poll_due(self) -> list[str]:
-        """Start a poll of every active partner not being polled now (at most
-        ``federation.poll_slots`` at once) and return without waiting; the codes
-        started. Partners in back-off skip themselves."""
+    def poll_due(self, *, slow_after: float | None = None) -> list[str]:
+        """Start a poll of every active partner not being polled now, as slots allow,
+        and return without waiting; the codes started now (the others start as slots
+        free up). ``federation.poll_slots`` answering partners are polled at once, and
+        beside them a quarter as many failing ones or polls slower than
+        ``slow_after`` seconds (:mod:`fts_share.services.scheduling`). Partners in
+        back-off skip themselves."""
         if self._scheduler is None:
-            self._scheduler = PeerScheduler(self.poll_peer, slots=self.settings.poll_slots)
+            self._scheduler = PeerScheduler(self.poll_peer, slots=self.settings.poll_slots,
+                                            slow_after=slow_after)
         return self._scheduler.tick(self.partners())
 
     def close(self) -> None:

@@ -49,7 +49,13 @@ def watchlist_index(node: Node) -> WatchlistIndex:
 
 
 def current_index(work: Work) -> WatchlistIndex:
-    """The node's watchlist index, caught up with the store's change sequence."""
+    """The node's watchlist index, caught up with the store's change sequence.
+
+    The unit's transaction begins before the index is locked: on SQLite a writing
+    transaction takes the store's one write lock when it begins, and a poll committing
+    a page holds that lock while it screens on arrival, so the write lock always comes
+    first (else each waits for the other until the busy timeout)."""
+    work.session.connection()
     index = watchlist_index(work.node)
     index.refresh(SqlWatchlist(work.session), now=work.now)
     return index

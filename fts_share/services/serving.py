@@ -84,7 +84,7 @@ class BackgroundPoller:
             if self.poll:
                 if not self.notifier.started:  # alerts from here on are told about
                     self.notifier.begin(self.clock())
-                self.poller.poll_due()  # each partner on its own; does not wait
+                self.poller.poll_due(slow_after=self.interval)  # each on its own; no wait
                 with unit_of_work(self.node, self.clock()) as work:
                     purge_expired(work)
             witnessing.sign_due_head(self.node, self.clock())  # [audit] head_interval
