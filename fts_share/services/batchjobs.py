@@ -2,12 +2,16 @@
 (:mod:`fts_share.services.jobqueue`) in chunks, resumed after a restart, removed after
 their retention time (``[api] batch_retention_hours``).
 
-Each chunk of rows is screened, logged and added to the job's results in one
-transaction: a process that dies mid-chunk leaves the job at its last whole chunk, and
-whoever resumes it (a queue worker retrying a stalled job) starts from there, so no row is screened twice
-and none is skipped. The queue only schedules and runs :func:`run`; the progress and
-results are this table's. The results hold the rows' names and hits (personal data): they are
-shown to the job's owner only and deleted when the job expires.
+A job's rows are stored one per table row (:class:`ScreeningJobRow`), inserted at
+once when the job is created. Each chunk reads only its own rows, and its results
+are written (one statement) in the transaction that logs the chunk's screening and
+moves the job's ``done`` on: a process that dies mid-chunk leaves the job at its last
+whole chunk, and whoever resumes it (a queue worker retrying a stalled job) starts
+from there, so no row is screened twice and none is skipped, and a chunk costs the
+same whether it is the first or the thousandth. The queue only schedules and runs
+:func:`run`; the progress and results are these tables'. The results hold the rows'
+names and hits (personal data): they are shown to the job's owner only and deleted
+when the job expires.
 """
 
 from __future__ import annotations
@@ -18,57 +22,92 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, update
 
 from fts_share.errors import NotFound, RateLimited
 from fts_share.services import screening
 from fts_share.services.node import Node
 from fts_share.services.unit import Work, reading, unit_of_work
-from fts_share.storage.jobs_tables import ScreeningJob
+from fts_share.storage.jobs_tables import ScreeningJob, ScreeningJobRow
 
 #: rows screened per transaction
 CHUNK = 100
 #: jobs running at once on one node
 MAX_RUNNING = 20
+#: the summary of a job with no row screened yet
+EMPTY_SUMMARY: dict[str, Any] = {"with_hits": 0, "measures": []}
 
 
 def purge_expired(work: Work) -> int:
-    """Delete the jobs whose retention time has passed; how many."""
+    """Delete the jobs whose retention time has passed, with their rows; how many."""
+    expired = select(ScreeningJob.id).where(ScreeningJob.expires <= work.now)
+    work.session.execute(delete(ScreeningJobRow).where(ScreeningJobRow.job_id.in_(expired)))
     gone = work.session.execute(delete(ScreeningJob).where(ScreeningJob.expires <= work.now))
     return int(getattr(gone, "rowcount", 0) or 0)
 
 
 def create(work: Work, *, rows: list[dict[str, Any]], purpose: str,
            legal_basis: list[str], owner: int, actor: str) -> str:
-    """Store a new job (to run: :func:`run`, or queue it with
+    """Store a new job and its rows (to run: :func:`run`, or queue it with
     :func:`fts_share.services.jobqueue.enqueue`); its id. Too many running: 429."""
     purge_expired(work)
-    running = work.session.scalar(select(func.count()).select_from(ScreeningJob)
-                                  .where(ScreeningJob.status == "running")) or 0
-    if running >= MAX_RUNNING:
+    if depth(work) >= MAX_RUNNING:
         raise RateLimited("too many batch screenings are running; try again later",
                           retry_after=30)
     hours = work.node.config.api.batch_retention_hours
     job = ScreeningJob(id=secrets.token_urlsafe(16), owner=owner, actor=actor,
                        status="running", total=len(rows), done=0, created=work.now,
                        heartbeat=work.now, expires=work.now + timedelta(hours=hours),
-                       request=json.dumps({"rows": rows, "purpose": purpose,
-                                           "legal_basis": legal_basis}, default=str),
-                       results="[]")
+                       request=json.dumps({"purpose": purpose, "legal_basis": legal_basis}),
+                       summary=json.dumps(EMPTY_SUMMARY))
     work.session.add(job)
+    work.session.flush()  # the rows' foreign key
+    if rows:
+        work.session.execute(insert(ScreeningJobRow), [
+            {"job_id": job.id, "row": i, "input": json.dumps(row, default=str)}
+            for i, row in enumerate(rows)])
     return job.id
 
 
-def get(node: Node, job_id: str, *, owner: int, now: datetime) -> dict[str, Any]:
-    """The job as the owner's pages show it (404 for anyone else, or once expired)."""
+def _owned(work: Work, job_id: str, owner: int) -> ScreeningJob:
+    job = work.session.get(ScreeningJob, job_id)
+    if job is None or job.owner != owner or job.expires <= work.now:
+        raise NotFound("no such screening job")
+    return job
+
+
+def get(node: Node, job_id: str, *, owner: int, now: datetime,
+        with_results: bool = True) -> dict[str, Any]:
+    """The job as the owner's pages show it (404 for anyone else, or once expired):
+    ``results`` every row's result once done (None before, or if not
+    ``with_results``: read a page with :func:`results`), ``summary`` the rows with
+    a hit and the measure codes seen."""
     with reading(node, now) as work:
-        job = work.session.get(ScreeningJob, job_id)
-        if job is None or job.owner != owner or job.expires <= now:
-            raise NotFound("no such screening job")
-        return {"id": job.id, "status": job.status, "total": job.total, "done": job.done,
-                "created": job.created, "finished": job.finished, "expires": job.expires,
-                "error": job.error,
-                "results": json.loads(job.results) if job.status == "done" else None}
+        job = _owned(work, job_id, owner)
+        found = {"id": job.id, "status": job.status, "total": job.total, "done": job.done,
+                 "created": job.created, "finished": job.finished, "expires": job.expires,
+                 "error": job.error, "results": None,
+                 "summary": json.loads(job.summary) if job.summary else EMPTY_SUMMARY}
+        if job.status == "done" and with_results:
+            found["results"] = _read(work, job_id, 0, None)
+        return found
+
+
+def results(node: Node, job_id: str, *, owner: int, now: datetime, offset: int = 0,
+            limit: int | None = None) -> list[dict[str, Any]]:
+    """A done job's results in row order, from row ``offset``, at most ``limit``."""
+    with reading(node, now) as work:
+        job = _owned(work, job_id, owner)
+        return _read(work, job.id, offset, limit) if job.status == "done" else []
+
+
+def _read(work: Work, job_id: str, offset: int, limit: int | None) -> list[dict[str, Any]]:
+    query = (select(ScreeningJobRow.result).where(ScreeningJobRow.job_id == job_id,
+                                                  ScreeningJobRow.row >= offset)
+             .order_by(ScreeningJobRow.row))
+    if limit is not None:
+        query = query.limit(limit)
+    return [json.loads(r) for r in work.session.scalars(query) if r is not None]
 
 
 def _why(exc: Exception) -> str:
@@ -83,6 +122,8 @@ def fail(node: Node, job_id: str, exc: Exception, now: datetime) -> None:
         if job is not None and job.status == "running":
             job.status, job.error, job.finished = "failed", _why(exc), work.now
             job.request = None
+            work.session.execute(delete(ScreeningJobRow)
+                                 .where(ScreeningJobRow.job_id == job_id))
 
 
 def unfinished(node: Node, now: datetime) -> list[str]:
@@ -109,6 +150,16 @@ def run(node: Node, job_id: str, clock: Callable[[], datetime]) -> None:
         raise
 
 
+def _summed(summary: str | None, screened: list[dict[str, Any]]) -> str:
+    """The job's summary with a chunk's results added."""
+    before = json.loads(summary) if summary else EMPTY_SUMMARY
+    measures = set(before["measures"]) | {m for r in screened for h in r.get("hits", [])
+                                          for m in h.get("measures") or []}
+    return json.dumps({"with_hits": before["with_hits"] + sum(1 for r in screened
+                                                              if r.get("hit")),
+                       "measures": sorted(measures)})
+
+
 def _chunk(node: Node, job_id: str, now: datetime) -> bool:
     """Screen the next chunk; False when there is nothing (more) to do."""
     with unit_of_work(node, now) as work:
@@ -116,14 +167,22 @@ def _chunk(node: Node, job_id: str, now: datetime) -> bool:
         if job is None or job.status != "running" or job.request is None:
             return False
         request = json.loads(job.request)
-        rows = request["rows"][job.done:job.done + CHUNK]
+        numbered = work.session.execute(
+            select(ScreeningJobRow.row, ScreeningJobRow.input)
+            .where(ScreeningJobRow.job_id == job_id, ScreeningJobRow.row >= job.done)
+            .order_by(ScreeningJobRow.row).limit(CHUNK)).all()
+        rows = [json.loads(r.input) for r in numbered]
         screened = screening.screen(work, queries=screening.iter_queries(rows),
                                     purpose=request["purpose"],
                                     legal_basis=request["legal_basis"], actor=job.actor,
                                     batch=True)
         for row, result in zip(rows, screened, strict=True):
             result["name"] = row["name"]
-        job.results = json.dumps(json.loads(job.results) + screened)
+        if numbered:
+            work.session.execute(update(ScreeningJobRow), [
+                {"job_id": job_id, "row": n.row, "result": json.dumps(result)}
+                for n, result in zip(numbered, screened, strict=True)])
+        job.summary = _summed(job.summary, screened)
         job.done += len(rows)
         job.heartbeat = now
         if job.done >= job.total:

@@ -12,12 +12,14 @@ from fts_share.storage.base import Base, UTCDateTime
 
 
 class ScreeningJob(Base):
-    """One batch screening: its rows while it runs, its results once screened.
+    """One batch screening; its rows and their results are :class:`ScreeningJobRow`.
 
-    ``request`` holds the rows, purpose and legal basis (JSON) until the job is done;
-    ``results`` the screened rows so far (JSON list), written with each chunk in the
-    transaction that logs that chunk's screening, so that a job resumed after a crash
-    neither repeats nor skips a row. ``heartbeat`` is the time of the last chunk."""
+    ``request`` holds the purpose and legal basis (JSON) until the job is done;
+    ``done`` counts the rows screened, in row order: each chunk's results are written
+    in the transaction that logs that chunk's screening and moves ``done`` on, so that
+    a job resumed after a crash neither repeats nor skips a row. ``summary`` (JSON:
+    rows with a hit, measure codes seen) grows with each chunk, so that a results page
+    need not read every row. ``heartbeat`` is the time of the last chunk."""
 
     __tablename__ = "screening_jobs"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -31,8 +33,21 @@ class ScreeningJob(Base):
     finished: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     expires: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     request: Mapped[str | None] = mapped_column(Text, nullable=True)
-    results: Mapped[str] = mapped_column(Text, default="[]")
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class ScreeningJobRow(Base):
+    """One row of a batch screening: as submitted (``input``, JSON) and, once its chunk
+    is screened, its result (``result``, JSON; null until then). Deleted with its job
+    (``ON DELETE CASCADE``, and explicitly by the retention purge)."""
+
+    __tablename__ = "screening_job_rows"
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("screening_jobs.id", ondelete="CASCADE"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    input: Mapped[str] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class WatchlistImport(Base):

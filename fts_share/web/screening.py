@@ -210,12 +210,13 @@ def _batch_errors(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def _owned_job(job_id: str) -> dict[str, Any]:
-    """The job, if it is the signed-in officer's (404 otherwise)."""
+    """The job, without its results, if it is the signed-in officer's (404 otherwise)."""
     user = users.current_user()
     if user is None or len(job_id) > 32:
         abort(404)
     try:
-        return batchjobs.get(context.node(), job_id, owner=user.id, now=context.now())
+        return batchjobs.get(context.node(), job_id, owner=user.id, now=context.now(),
+                             with_results=False)
     except NotFound:
         abort(404)
 
@@ -258,22 +259,38 @@ def list_entry(entry_id: str) -> ResponseReturnValue:
 @bp.get("/jobs/<job_id>")
 @users.require("officer")
 def job(job_id: str) -> ResponseReturnValue:
-    """The progress of a batch, then its results: filtered, paged, exportable."""
+    """The progress of a batch, then its results: filtered, paged, exportable. Without
+    a filter only the page's rows are read; a filter reads the job's rows."""
     found = _owned_job(job_id)
-    if found["results"] is None:
+    if found["status"] != "done":
         return render_template("officer/screen_job.html", job=found, job_id=job_id)
     filters = results.Filters.from_args(request.args)
-    rows = results.apply(_annotated(found["results"], external=False), filters)
     try:
         wanted = int(request.args.get("page", "1"))
     except ValueError:
         wanted = 1
-    shown, page, pages = results.page_of(rows, wanted)
+    if filters.query():
+        rows = results.apply(_annotated(_job_rows(job_id), external=False), filters)
+        shown, page, pages = results.page_of(rows, wanted)
+        matching = len(rows)
+    else:
+        page, pages = results.clamp(found["total"], wanted)
+        shown = _annotated(_job_rows(job_id, offset=(page - 1) * results.PAGE_ROWS,
+                                     limit=results.PAGE_ROWS), external=False)
+        matching = found["total"]
+    summary = found["summary"]
     return render_template("officer/screen_results.html", job=found, job_id=job_id,
-                           rows=shown, matching=len(rows), page=page, pages=pages,
-                           filters=filters, measures=results.measures_in(found["results"]),
-                           decisions=hit_links.DECISIONS,
-                           with_hits=sum(1 for r in found["results"] if r.get("hit")))
+                           rows=shown, matching=matching, page=page, pages=pages,
+                           filters=filters, measures=summary["measures"],
+                           decisions=hit_links.DECISIONS, with_hits=summary["with_hits"])
+
+
+def _job_rows(job_id: str, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    """The signed-in officer's done job's results, from ``offset``, at most ``limit``."""
+    user = users.current_user()
+    assert user is not None
+    return batchjobs.results(context.node(), job_id, owner=user.id, now=context.now(),
+                             offset=offset, limit=limit)
 
 
 @bp.get("/jobs/<job_id>/results.<fmt>")
@@ -283,10 +300,10 @@ def export(job_id: str, fmt: str) -> ResponseReturnValue:
     if fmt not in ("csv", "json"):
         abort(404)
     found = _owned_job(job_id)
-    if found["results"] is None:
+    if found["status"] != "done":
         abort(404)
     filters = results.Filters.from_args(request.args)
-    rows = results.apply(_annotated(found["results"], external=True), filters)
+    rows = results.apply(_annotated(_job_rows(job_id), external=True), filters)
     body = results.to_csv(rows) if fmt == "csv" else results.to_json(found, rows, filters)
     kind = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
     return Response(body, mimetype=kind.split(";")[0], headers={

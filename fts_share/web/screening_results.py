@@ -90,17 +90,16 @@ def apply(results: list[dict[str, Any]], f: Filters) -> list[dict[str, Any]]:
     return out
 
 
+def clamp(count: int, page: int) -> tuple[int, int]:
+    """``page`` (1-based) clamped to the pages of ``count`` rows, and how many pages."""
+    pages = max(1, -(-count // PAGE_ROWS))
+    return min(max(1, page), pages), pages
+
+
 def page_of(rows: list[dict[str, Any]], page: int) -> tuple[list[dict[str, Any]], int, int]:
     """The rows of ``page`` (1-based, clamped), the page, and the number of pages."""
-    pages = max(1, -(-len(rows) // PAGE_ROWS))
-    page = min(max(1, page), pages)
+    page, pages = clamp(len(rows), page)
     return rows[(page - 1) * PAGE_ROWS:page * PAGE_ROWS], page, pages
-
-
-def measures_in(results: list[dict[str, Any]]) -> list[str]:
-    """The measure codes that occur in the hits (the choices of the measure filter)."""
-    return sorted({m for row in results for h in row.get("hits", [])
-                   for m in h.get("measures") or []})
 
 
 def _cell(value: Any) -> str:

@@ -14,11 +14,14 @@ import coalition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from web_helpers import add_watchlist, csrf_of, shown, sign_in
 
 from fts_share.clock import utcnow
 from fts_share.services import batchjobs, jobqueue
+from fts_share.services.node import Node
 from fts_share.services.unit import unit_of_work
+from fts_share.storage.jobs_tables import ScreeningJobRow
 from fts_share.web import screening_results
 
 SCREEN = {"purpose": "border_screening", "legal_basis": "UNSCR-2178"}
@@ -107,11 +110,22 @@ def test_only_the_owner_sees_a_job(app: Flask, officer: FlaskClient,
 def test_a_job_is_removed_after_its_retention_time(officer: FlaskClient,
                                                    pair: coalition.Coalition,
                                                    screened: str) -> None:
+    """The job goes, and its rows (names and hits: personal data) with it."""
     assert officer.get(screened).status_code == 200
-    hours = pair["FRA"].node.config.api.batch_retention_hours
-    with unit_of_work(pair["FRA"].node, utcnow() + timedelta(hours=hours, seconds=1)) as work:
+    job_id = screened.rsplit("/", 1)[1]
+    node = pair["FRA"].node
+    assert _stored_rows(node, job_id) == 3
+    hours = node.config.api.batch_retention_hours
+    with unit_of_work(node, utcnow() + timedelta(hours=hours, seconds=1)) as work:
         assert batchjobs.purge_expired(work) == 1
     assert officer.get(screened).status_code == 404
+    assert _stored_rows(node, job_id) == 0
+
+
+def _stored_rows(node: Node, job_id: str) -> int:
+    with unit_of_work(node, utcnow()) as work:
+        return int(work.session.scalar(select(func.count()).select_from(ScreeningJobRow)
+                                       .where(ScreeningJobRow.job_id == job_id)) or 0)
 
 
 def test_a_job_whose_process_stopped_is_resumed(officer: FlaskClient,
