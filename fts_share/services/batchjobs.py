@@ -4,7 +4,8 @@ their retention time (``[api] batch_retention_hours``).
 
 A job's rows are stored one per table row (:class:`ScreeningJobRow`), inserted at
 once when the job is created. Each chunk reads only its own rows, and its results
-are written (one statement) in the transaction that logs the chunk's screening and
+are written (one statement, which also clears the rows' input: the result keeps the
+ref and name) in the transaction that logs the chunk's screening and
 moves the job's ``done`` on: a process that dies mid-chunk leaves the job at its last
 whole chunk, and whoever resumes it (a queue worker retrying a stalled job) starts
 from there, so no row is screened twice and none is skipped, and a chunk costs the
@@ -180,7 +181,7 @@ def _chunk(node: Node, job_id: str, now: datetime) -> bool:
             result["name"] = row["name"]
         if numbered:
             work.session.execute(update(ScreeningJobRow), [
-                {"job_id": job_id, "row": n.row, "result": json.dumps(result)}
+                {"job_id": job_id, "row": n.row, "result": json.dumps(result), "input": None}
                 for n, result in zip(numbered, screened, strict=True)])
         job.summary = _summed(job.summary, screened)
         job.done += len(rows)

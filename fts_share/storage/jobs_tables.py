@@ -38,15 +38,17 @@ class ScreeningJob(Base):
 
 
 class ScreeningJobRow(Base):
-    """One row of a batch screening: as submitted (``input``, JSON) and, once its chunk
-    is screened, its result (``result``, JSON; null until then). Deleted with its job
-    (``ON DELETE CASCADE``, and explicitly by the retention purge)."""
+    """One row of a batch screening: as submitted (``input``, JSON) until its chunk is
+    screened, then its result (``result``, JSON; the row's ref and name and its hits).
+    The chunk that writes the result clears the input (dates of birth, documents are
+    kept no longer than needed). Deleted with its job (``ON DELETE CASCADE``, and
+    explicitly by the retention purge)."""
 
     __tablename__ = "screening_job_rows"
     job_id: Mapped[str] = mapped_column(
         ForeignKey("screening_jobs.id", ondelete="CASCADE"), primary_key=True)
     row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    input: Mapped[str] = mapped_column(Text)
+    input: Mapped[str | None] = mapped_column(Text, nullable=True)
     result: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from fts_share.storage import Store
-from fts_share.storage.migrate import upgrade
+from fts_share.storage.migrate import alembic_config, upgrade
 from fts_share.storage.models import Base
 from fts_share.storage.queue_schema import apply_procrastinate_schema, include_name
 
@@ -116,10 +117,11 @@ def test_0015_moves_the_jobs_rows_and_results_into_their_table(empty_url: str) -
     by_job: dict[str, list[Any]] = {}
     for job_id, row, given, result in stored:
         by_job.setdefault(job_id, []).append(
-            (row, json.loads(given), json.loads(result) if result else None))
-    assert by_job["run"] == [(0, rows[0], jobs[0][3][0]), (1, rows[1], None), (2, rows[2], None)]
-    assert [(r, g["ref"], res["name"]) for r, g, res in by_job["done"]] == [
-        (0, "R0", "A"), (1, "R1", "B")]
+            (row, json.loads(given) if given else None, json.loads(result) if result else None))
+    # a screened row keeps its result only; the others their input, to be screened
+    assert by_job["run"] == [(0, None, jobs[0][3][0]), (1, rows[1], None), (2, rows[2], None)]
+    assert [(r, g, res["name"]) for r, g, res in by_job["done"]] == [
+        (0, None, "A"), (1, None, "B")]
     assert "fail" not in by_job
     assert json.loads(left["run"]) == {"purpose": "p", "legal_basis": ["b"]}
     assert left["done"] is None
@@ -129,4 +131,13 @@ def test_0015_moves_the_jobs_rows_and_results_into_their_table(empty_url: str) -
         conn.execute(text("DELETE FROM screening_jobs WHERE id = 'done'"))
         assert conn.execute(text("SELECT count(*) FROM screening_job_rows "
                                  "WHERE job_id = 'done'")).scalar() == 0
+    with store.engine.begin() as conn:  # and back: the job rows as they were
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0014_jobqueue")
+    with store.engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT id, request FROM screening_jobs")).all())
+        results = conn.execute(text("SELECT results FROM screening_jobs WHERE id = 'run'"))
+        assert json.loads(results.scalar_one()) == jobs[0][3]
+    assert json.loads(back["run"])["rows"][1:] == rows[1:]
     store.dispose()

@@ -5,8 +5,9 @@ Revises: 0014_jobqueue
 
 Each chunk used to rewrite the job's whole result list (JSON in the job row), so a
 batch cost more per row as it grew. Existing jobs are moved over: a running job's
-rows (from ``request``) with the results it has so far; a done job's results (with
-the ref and name they carry as input); a failed job keeps none (its page shows none).
+rows (from ``request``) with the results it has so far; a done job's results; a
+failed job keeps none (its page shows none). A screened row keeps its result only (the
+ref and name are in it): its input is cleared, as each chunk now does.
 """
 import json
 from typing import Any
@@ -38,9 +39,9 @@ def _move(conn: sa.Connection, job: Any) -> None:
     """One job's rows and results into the new table; its request keeps the rest."""
     results = json.loads(job.results or '[]') if job.status != 'failed' else []
     request = json.loads(job.request) if job.request else None
-    inputs = request.pop('rows', []) if request else [
-        {'ref': r.get('ref'), 'name': r.get('name')} for r in results]
-    values = [{'job_id': job.id, 'row': i, 'input': json.dumps(row, default=str),
+    inputs = request.pop('rows', []) if request else [None] * len(results)
+    values = [{'job_id': job.id, 'row': i,  # a screened row keeps its result only
+               'input': json.dumps(row, default=str) if i >= len(results) else None,
                'result': json.dumps(results[i]) if i < len(results) else None}
               for i, row in enumerate(inputs)]
     if values:
@@ -62,7 +63,7 @@ def upgrade() -> None:
     op.create_table('screening_job_rows',
     sa.Column('job_id', sa.String(length=32), nullable=False),
     sa.Column('row', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('input', sa.Text(), nullable=False),
+    sa.Column('input', sa.Text(), nullable=True),
     sa.Column('result', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['job_id'], ['screening_jobs.id'],
                             name=op.f('fk_screening_job_rows_job_id_screening_jobs'),
@@ -81,7 +82,9 @@ def downgrade() -> None:
                             .where(_rows.c.job_id == job.id).order_by(_rows.c.row)).all()
         request = json.loads(job.request) if job.request else None
         if request is not None:
-            request['rows'] = [json.loads(r.input) for r in rows]
+            request['rows'] = [json.loads(r.input) if r.input else
+                               {'ref': json.loads(r.result).get('ref'),
+                                'name': json.loads(r.result).get('name')} for r in rows]
         saved.append((job.id, [json.loads(r.result) for r in rows if r.result is not None],
                       request))
     op.drop_table('screening_job_rows')
