@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 from datetime import timedelta
 
@@ -97,6 +98,35 @@ def test_paging(officer: FlaskClient, pair: coalition.Coalition,
     second = officer.get(url + "?page=2").text
     assert "Page 2 of 2" in shown(second) and "<bdi>R3</bdi>" in second and "<bdi>R1</bdi>" not in second
     assert "Page 2 of 2" in shown(officer.get(url + "?page=99").text)
+
+
+def test_a_batch_screened_a_row_per_chunk_reads_as_one(officer: FlaskClient,
+                                                       pair: coalition.Coalition,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts, measure choices, pages and export hold every chunk's rows, in order; a
+    screened row keeps no input (its date of birth) beside its result."""
+    from fts_share.web import screening
+
+    add_watchlist(pair["FRA"])
+    monkeypatch.setattr(batchjobs, "CHUNK", 1)
+    monkeypatch.setattr(screening, "SYNC_ROWS", 1)  # queued: screened by the queue
+    monkeypatch.setattr(screening_results, "PAGE_ROWS", 2)
+    url = upload(officer, ROWS)
+    if jobqueue.on_postgresql(pair["FRA"].node):
+        jobqueue.work(pair["FRA"].node, burst=True)
+    page = finished(officer, url)
+    assert "3 rows screened, 2 with hits." in shown(page) and "Page 1 of 2" in shown(page)
+    doc = json.loads(officer.get(url + "/results.json").text)
+    assert [r["ref"] for r in doc["results"]] == ["R1", "R2", "R3"]
+    measures = {m for r in doc["results"] for h in r["hits"] for m in h.get("measures") or []}
+    assert set(re.findall(r'<option value="([^"]+)"', page.split('id="f-measure"')[1]
+                          .split("</select>")[0])) == measures
+    assert "<bdi>R3</bdi>" in officer.get(url + "?page=2").text
+    with unit_of_work(pair["FRA"].node, utcnow()) as work:
+        stored = work.session.execute(select(ScreeningJobRow.input, ScreeningJobRow.result)
+                                      .where(ScreeningJobRow.job_id == url.rsplit("/", 1)[1])
+                                      ).all()
+    assert len(stored) == 3 and all(i is None and r for i, r in stored)
 
 
 def test_only_the_owner_sees_a_job(app: Flask, officer: FlaskClient,
