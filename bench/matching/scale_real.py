@@ -25,10 +25,12 @@ builds its index (wall clock and CPU seconds of the process) and then answers ti
 passes on request; the passes alternate between the engines, round after round, each
 on one pinned core (``os.sched_setaffinity``, as ``taskset -c``), every query's name
 analysed afresh (as ``scale.timed_pass``: CPU time of the querying thread, default
-threshold of that engine), after one uncounted warm-up pass per engine. Reported per engine: the median over rounds of the
-per-round median and mean q/s, build time, peak RSS. ``--mapped`` then writes the
-engine's mapped snapshot, opens it, runs one pass on it and reports the process's
-RSS split into anonymous and file-mapped memory (``/proc/self/smaps_rollup``).
+threshold of that engine), after one uncounted warm-up pass per engine. Reported per
+engine: the median over rounds of the per-round median and mean q/s, build time
+(wall clock and CPU), peak RSS. ``--mapped`` then writes each engine's mapped
+snapshot; a fresh process (as a serving worker) opens it, answers a warm-up pass and
+a timed pass, and reports its RSS split into anonymous and file-mapped memory
+(``/proc/self/smaps_rollup``) and the snapshot's own resident pages.
 """
 
 from __future__ import annotations
@@ -161,12 +163,48 @@ def _mapped_rss(path: Path) -> int:
     return round(kb / 1024)
 
 
-def worker(args: argparse.Namespace) -> None:
-    """One engine: build, then answer ``pass`` / ``mapped`` / ``quit`` lines on stdin."""
-    sys.path.insert(0, str(args.engine))
-    sys.path.insert(1, str(HERE))
+def timed(index, queries: list, core: int) -> dict:
+    """One timed pass over ``queries`` on core ``core`` (CPU time of this thread, every
+    query's name analysed afresh, as ``scale.timed_pass``)."""
     import scale  # the scale bench's helpers (analysis memo, speed figures)
 
+    from fts_share.errors import ValidationError
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {core})
+    try:
+        lat = []
+        recent = scale._analysis_memo()
+        for name, year, nat in queries:
+            recent.clear()
+            t = time.thread_time()
+            try:
+                index.search(name, dob=year, nationality=nat)
+            except ValidationError:
+                pass
+            lat.append(time.thread_time() - t)
+        return scale._speed(lat)
+    finally:
+        os.sched_setaffinity(0, cpus)
+
+
+def snapshot_worker(args: argparse.Namespace) -> None:
+    """A fresh process (as a serving worker): open the mapped snapshot, a warm-up pass,
+    a timed pass, then the process's memory."""
+    sys.path[:0] = [str(args.engine), str(HERE)]
+    from fts_share.matching import MappedIndex
+    queries = real_queries(list_people(args.data), args.queries)
+    t0 = time.perf_counter()
+    idx = MappedIndex.open(str(args.snapshot))
+    open_s = time.perf_counter() - t0
+    timed(idx, queries, args.core)  # warm-up (first use of the compiled loops)
+    speed = timed(idx, queries, args.core)
+    print(json.dumps({"open_ms": round(open_s * 1000, 1), **speed, "memory_mb": _smaps(),
+                      "snapshot_resident_mb": _mapped_rss(args.snapshot)}), flush=True)
+
+
+def worker(args: argparse.Namespace) -> None:
+    """One engine: build, then answer ``pass`` / ``mapped`` / ``quit`` lines on stdin."""
+    sys.path[:0] = [str(args.engine), str(HERE)]
     from fts_share.errors import ValidationError
     from fts_share.matching import NameIndex
     people = list_people(args.data)
@@ -188,44 +226,23 @@ def worker(args: argparse.Namespace) -> None:
              "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
              "threshold": idx.config.threshold}
     print(json.dumps(build), flush=True)
-    cpus = os.sched_getaffinity(0)
-
-    def one_pass(index) -> dict:
-        os.sched_setaffinity(0, {args.core})
-        try:
-            lat = []
-            recent = scale._analysis_memo()
-            for name, year, nat in queries:
-                recent.clear()  # every query's name analysed afresh, as in scale.py
-                t = time.thread_time()
-                try:
-                    index.search(name, dob=year, nationality=nat)
-                except ValidationError:
-                    pass
-                lat.append(time.thread_time() - t)
-            return scale._speed(lat)
-        finally:
-            os.sched_setaffinity(0, cpus)
-
     for line in sys.stdin:
         cmd = line.strip()
         if cmd == "pass":
-            print(json.dumps(one_pass(idx)), flush=True)
+            print(json.dumps(timed(idx, queries, args.core)), flush=True)
         elif cmd == "mapped":
-            from fts_share.matching import MappedIndex, write_mapped
+            from fts_share.matching import write_mapped
             path = args.tmp / f"scale-real-{os.getpid()}.snap"
             t0 = time.perf_counter()
             write_mapped(idx, str(path), sequence=1)
             write_s = round(time.perf_counter() - t0, 1)
-            del idx
-            import gc
-            gc.collect()
-            idx = MappedIndex.open(str(path))
-            one_pass(idx)  # warm-up (first use of the mapped code paths)
-            speed = one_pass(idx)
+            child = subprocess.run(
+                [sys.executable, __file__, "--snapshot", str(path), "--engine",
+                 str(args.engine), "--queries", str(args.queries), "--data", str(args.data),
+                 "--core", str(args.core)], capture_output=True, text=True, check=True,
+                env={**os.environ, "PYTHONPATH": str(args.engine)})
             print(json.dumps({"write_s": write_s, "file_mb": round(path.stat().st_size / 2**20),
-                              **speed, "after_pass": _smaps(),
-                              "snapshot_resident_mb": _mapped_rss(path)}), flush=True)
+                              **json.loads(child.stdout.splitlines()[-1])}), flush=True)
             path.unlink()
         else:
             return
@@ -305,11 +322,12 @@ def main() -> int:
     ap.add_argument("--mapped", action="store_true")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--snapshot", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.engine = [e.resolve() for e in (args.engine or [ROOT])]
-    if args.worker:
+    if args.worker or args.snapshot:
         args.engine = args.engine[0]
-        worker(args)
+        (snapshot_worker if args.snapshot else worker)(args)
         return 0
     out = driver(args)
     print(json.dumps(out, indent=1))
