@@ -17,7 +17,7 @@ drawn from the list's own (same frequencies; none when the drawn person has none
 
 Queries are the list's real people: their Latin name, their Arabic-script original or
 a Good alias (deterministic sample), with their listed year of birth and nationality
-when the list gives them; they are never in the index (the index holds only
+when the list gives them (``--name-only``: the name alone); they are never in the index (the index holds only
 recombined names), so every query meets the candidate sets of its common words.
 
 Each ``--engine DIR`` runs in its own process (``fts_share`` imported from DIR), which
@@ -129,14 +129,16 @@ def recombined(people: list[dict], n: int, seed: int = 1) -> list[tuple[str, str
     return out
 
 
-def real_queries(people: list[dict], n: int, seed: int = 2) -> list[tuple[str, str | None,
-                                                                         str | None]]:
-    """``n`` queries ``(name, year, nationality)``: the list's people as listed."""
+def real_queries(people: list[dict], n: int, seed: int = 2, evidence: bool = True
+                 ) -> list[tuple[str, str | None, str | None]]:
+    """``n`` queries ``(name, year, nationality)``: the list's people as listed (without
+    year and nationality when ``evidence`` is false)."""
     rng = random.Random(seed)
     pool = []
     for p in people:
         names = [p["latin"]] + ([p["arabic"]] if p["arabic"] else []) + p["aliases"]
-        pool.extend((name, p["year"], p["nationality"]) for name in names if name)
+        pool.extend((name, p["year"] if evidence else None,
+                     p["nationality"] if evidence else None) for name in names if name)
     return [rng.choice(pool) for _ in range(n)]
 
 
@@ -192,7 +194,7 @@ def snapshot_worker(args: argparse.Namespace) -> None:
     a timed pass, then the process's memory."""
     sys.path[:0] = [str(args.engine), str(HERE)]
     from fts_share.matching import MappedIndex
-    queries = real_queries(list_people(args.data), args.queries)
+    queries = real_queries(list_people(args.data), args.queries, evidence=not args.name_only)
     t0 = time.perf_counter()
     idx = MappedIndex.open(str(args.snapshot))
     open_s = time.perf_counter() - t0
@@ -209,7 +211,7 @@ def worker(args: argparse.Namespace) -> None:
     from fts_share.matching import NameIndex
     people = list_people(args.data)
     records = recombined(people, args.names)
-    queries = real_queries(people, args.queries)
+    queries = real_queries(people, args.queries, evidence=not args.name_only)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     idx = NameIndex()
     t0, c0 = time.perf_counter(), time.process_time()
@@ -239,7 +241,7 @@ def worker(args: argparse.Namespace) -> None:
             child = subprocess.run(
                 [sys.executable, __file__, "--snapshot", str(path), "--engine",
                  str(args.engine), "--queries", str(args.queries), "--data", str(args.data),
-                 "--core", str(args.core)], capture_output=True, text=True, check=True,
+                 "--core", str(args.core)] + ["--name-only"] * args.name_only, capture_output=True, text=True, check=True,
                 env={**os.environ, "PYTHONPATH": str(args.engine)})
             print(json.dumps({"write_s": write_s, "file_mb": round(path.stat().st_size / 2**20),
                               **json.loads(child.stdout.splitlines()[-1])}), flush=True)
@@ -259,7 +261,7 @@ def driver(args: argparse.Namespace) -> dict:
     for eng in args.engine:
         cmd = [sys.executable, __file__, "--worker", "--names", str(args.names), "--queries",
                str(args.queries), "--data", str(args.data), "--tmp", str(args.tmp),
-               "--core", str(args.core), "--engine", str(eng)]
+               "--core", str(args.core), "--engine", str(eng)] + ["--name-only"] * args.name_only
         procs.append(subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       text=True, env={**os.environ, "PYTHONPATH": str(eng)}))
     out: dict = {"names": args.names, "queries": args.queries, "engines": {}}
@@ -320,6 +322,8 @@ def main() -> int:
     ap.add_argument("--core", type=int, default=0, help="the core timed passes are pinned to")
     ap.add_argument("--tmp", type=Path, default=Path("/tmp"))
     ap.add_argument("--mapped", action="store_true")
+    ap.add_argument("--name-only", action="store_true",
+                    help="queries without the listed year of birth and nationality")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--snapshot", type=Path, help=argparse.SUPPRESS)
