@@ -27,7 +27,7 @@ on one pinned core (``os.sched_setaffinity``, as ``taskset -c``), every query's 
 analysed afresh (as ``scale.timed_pass``: CPU time of the querying thread, default
 threshold of that engine), after one uncounted warm-up pass per engine. Reported per
 engine: the median over rounds of the per-round median and mean q/s, build time
-(wall clock and CPU), peak RSS. ``--mapped`` then writes each engine's mapped
+(wall clock and CPU), peak RSS; each pass also split by the query's script. ``--mapped`` then writes each engine's mapped
 snapshot; a fresh process (as a serving worker) opens it, answers a warm-up pass and
 a timed pass, and reports its RSS split into anonymous and file-mapped memory
 (``/proc/self/smaps_rollup``) and the snapshot's own resident pages.
@@ -184,7 +184,10 @@ def timed(index, queries: list, core: int) -> dict:
             except ValidationError:
                 pass
             lat.append(time.thread_time() - t)
-        return scale._speed(lat)
+        ar = [x for x, q in zip(lat, queries) if _ar(q[0])]
+        latin = [x for x, q in zip(lat, queries) if not _ar(q[0])]
+        return {**scale._speed(lat), "arabic_queries": {"n": len(ar), **scale._speed(ar)},
+                "latin_queries": {"n": len(latin), **scale._speed(latin)}}
     finally:
         os.sched_setaffinity(0, cpus)
 
