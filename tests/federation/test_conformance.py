@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from coalition import Coalition, build, notice
+from coalition import Coalition, build, notice, sqlite_databases
 
 from fts_share.cli import cli
 from fts_share.services import conformance as kit
@@ -36,17 +36,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Coalition]:
     """FRA and IRQ on SQLite (the kit only speaks HTTP), FRA having published one
     notice to IRQ and withdrawn another (a notice and a tombstone on IRQ's link)."""
     directory = tmp_path_factory.mktemp("conformance")
-    counter = iter(range(100))
-
-    def urls() -> str:
-        from fts_share.storage import Store
-
-        url = f"sqlite:///{directory / f'db{next(counter)}.db'}"
-        store = Store(url)
-        store.create_schema()
-        store.dispose()
-        return url
-
+    urls = sqlite_databases(directory)
     c = build(directory, urls, [("FRA", "member"), ("IRQ", "member")],
               post_quantum={"FRA": True, "IRQ": True})
     for _ in range(2):

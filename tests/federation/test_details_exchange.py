@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from coalition import Coalition, Member, build, notice
+from coalition import Coalition, Member, build, notice, sqlite_databases
 from helpers import PURPOSE, audit, notice_ids
 from PIL import Image
 from sqlalchemy import select
@@ -44,17 +44,7 @@ def photo(seed: int = 0, side: int = 200) -> dict[str, Any]:
 
 @pytest.fixture
 def federation(tmp_path: Path) -> Iterator[Coalition]:
-    counter = iter(range(100))
-
-    def urls() -> str:
-        from fts_share.storage import Store
-
-        url = f"sqlite:///{tmp_path / f'db{next(counter)}.db'}"
-        store = Store(url)
-        store.create_schema()
-        store.dispose()
-        return url
-
+    urls = sqlite_databases(tmp_path)
     c = build(tmp_path, urls, [("FRA", "member"), ("IRQ", "member"), ("JOR", "member")],
               post_quantum={"FRA": False, "IRQ": False, "JOR": False})
     for member in c.members.values():

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from coalition import Coalition, Member, build, notice
+from coalition import Coalition, Member, build, notice, sqlite_databases
 from helpers import PURPOSE, audit, new_roster, notice_ids, publish, received_seqs
 from sqlalchemy import select
 
@@ -43,17 +43,7 @@ EXTENSION = {"travel_companions": 2}
 
 @pytest.fixture
 def federation(tmp_path: Path) -> Iterator[Coalition]:
-    counter = iter(range(100))
-
-    def urls() -> str:
-        from fts_share.storage import Store
-
-        url = f"sqlite:///{tmp_path / f'db{next(counter)}.db'}"
-        store = Store(url)
-        store.create_schema()
-        store.dispose()
-        return url
-
+    urls = sqlite_databases(tmp_path)
     c = build(tmp_path, urls, [("FRA", "member"), ("IRQ", "member"), ("JOR", "member")])
     yield c
     c.close()

@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from page_tour import prepare
-from web_helpers import sign_in
+from playwright.sync_api import Browser, sync_playwright
+from web_helpers import CHROMIUM, sign_in
 
 from fts_share.app import create_app
 
@@ -65,3 +66,15 @@ def tour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[coalition.C
     ids = prepare(c)
     yield c, ids
     c.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, one per test module (the browser tests skip their module where
+    it is missing outside CI)."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is required in CI"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import coalition
 import pytest
 from page_tour import every_page
+from web_helpers import CHROMIUM
 
 import fts_share.web
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
@@ -30,7 +29,7 @@ if not CHROMIUM.exists() and not os.environ.get("CI"):
                 allow_module_level=True)
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 #: The rules of WCAG 2.0 and 2.1, levels A and AA.
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -44,16 +43,6 @@ CHART_TEXT = re.compile(r'<text [^>]*class="chart-(label|value)"')
 STYLE = Path(fts_share.web.__file__).parent / "static" / "style.css"
 #: Headers of the node's answer that are kept (the CSP among them: scripts run as served).
 KEPT = ("content-type", "content-security-policy")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is required in CI"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def violations(page: Page) -> list[dict[str, Any]]:

@@ -18,9 +18,8 @@ from typing import Any
 
 import coalition
 import pytest
-from web_helpers import add_watchlist
+from web_helpers import CHROMIUM, add_watchlist
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 pytestmark = pytest.mark.browser
 
@@ -28,17 +27,7 @@ if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip(f"{CHROMIUM} is missing (install the Debian chromium package)",
                 allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is required in CI"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
+from playwright.sync_api import Browser, Page, expect
 
 
 @pytest.fixture

@@ -27,9 +27,8 @@ from typing import Any
 import coalition
 import pytest
 from PIL import Image
-from web_helpers import add_watchlist, catalogue
+from web_helpers import CHROMIUM, add_watchlist, catalogue
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 LANGS = ("en", "fr", "ar")
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -38,19 +37,9 @@ if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip(f"{CHROMIUM} is missing (install the Debian chromium package)",
                 allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 T = Callable[..., str]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is required in CI"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module", params=LANGS)

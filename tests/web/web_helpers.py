@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import coalition
@@ -11,6 +12,9 @@ from flask.testing import FlaskClient
 from fts_share.clock import utcnow
 from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_csv
+
+#: The Debian chromium package's browser, which the browser tests drive (required in CI).
+CHROMIUM = Path("/usr/bin/chromium")
 
 #: The national watchlist at B that the test notice (Karim Benali) matches.
 WATCHLIST = ("id,name,aliases,dob,nationality\n"
