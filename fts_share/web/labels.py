@@ -68,13 +68,15 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
                "notice": _l("received notice"), "unknown": _l("unknown source")},
     "object_type": {"alert": _l("alert"), "audit_log": _l("audit log"),
                     "endpoint": _l("endpoint"), "envelope": _l("envelope"),
-                    "list_entry": _l("list entry"),
+                    "feed-page": _l("feed page"), "hit": _l("hit report"),
+                    "key": _l("key"), "list_entry": _l("list entry"), "node": _l("node"),
                     "notice": _l("notice"), "notice_search": _l("search of received notices"),
                     "page": _l("page"), "peer_log": _l("partner's log"),
                     "remote_screening": _l("screening by a partner"),
                     "reported_finding": _l("reported finding"), "roster": _l("roster"),
                     "screening": _l("screening"), "session": _l("session"),
-                    "shared_copy": _l("shared copy"), "tree_head": _l("tree head"),
+                    "shared_copy": _l("shared copy"), "source": _l("request source"),
+                    "tree_head": _l("tree head"),
                     "user": _l("user"), "watchlist": _l("watchlist")},
 }
 # The UN list writes its measures as words, the API as codes: both are labelled.

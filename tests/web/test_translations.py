@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+import fts_share.services
 import fts_share.web
+from fts_share.web.labels import VOCABULARIES
 
 TRANSLATIONS = Path(fts_share.web.__file__).parent / "translations"
 
@@ -71,3 +74,14 @@ def test_every_template_string_is_extracted() -> None:
     found = {m if isinstance(m, str) else m[0] for m in found}
     ids = {m if isinstance(m, str) else m[0] for m in template_ids()}
     assert found - ids == set()
+
+
+def test_every_object_type_the_services_log_has_a_label() -> None:
+    """The reviewer's log page names each entry's object by its translated label, not its
+    code. Some entries are written only now and then (the refusals of a minute, logged
+    once the minute has closed), so a page visit cannot be relied on to meet them all."""
+    services = Path(fts_share.services.__file__).parent
+    logged = set(re.findall(r'object_type="([a-z_-]+)"',
+                            "".join(p.read_text() for p in services.glob("*.py"))))
+    assert {"notice", "source", "list_entry"} <= logged
+    assert logged <= set(VOCABULARIES["object_type"]), logged - set(VOCABULARIES["object_type"])
