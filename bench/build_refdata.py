@@ -4,7 +4,9 @@
 
 writes ``fts_share/matching/refdata/name_frequencies.tsv``: for each name-part key of
 the engine (``kind:skeleton``, the key the index counts its own statistics under), in
-how many of the UN list's individuals it occurs (any of their names, any script),
+how many of the UN list's individuals it occurs (any of their names, any script; the
+individuals of ``bench_precision.py``'s untouched fold 4 are left out, so the figures
+reported on that fold come from frequencies that never saw its people),
 plus the number of ar2en *train* pairs whose Arabic or Latin word has that key (the
 pairs are a vocabulary of name words, each counted once; the eval split is not read,
 so the word benchmark stays untouched). The first line is ``#people\\t<N>`` (the
@@ -39,12 +41,15 @@ def _keys(name: str) -> set[str]:
 
 
 def count(data: Path) -> tuple[int, int, Counter[str]]:
-    """(individuals, ar2en train pairs, key -> document frequency)."""
+    """(individuals, ar2en train pairs, key -> document frequency); the individuals of
+    the benchmark's untouched fold are not counted."""
+    from bench_precision import TEST_FOLD, fold_of
+
     from fts_share.watchlist import load_un_xml
     df: Counter[str] = Counter()
     people = 0
     for e in load_un_xml(str(data / "un-sc-consolidated-2025-08-02.xml")).entries:
-        if e.kind != "individual":
+        if e.kind != "individual" or fold_of(e.reference) == TEST_FOLD:
             continue
         people += 1
         df.update(set().union(*(_keys(n) for n in e.all_names() if n)))
@@ -59,6 +64,7 @@ def count(data: Path) -> tuple[int, int, Counter[str]]:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=OUT)

@@ -16,6 +16,10 @@ from fts_share.matching import MatchConfig, analyze_name, explain_similarity, na
     ("Sayf-Al Adl", "Saif Al-'Adil"), ("Seif al Adel", "Sayf-Al Adl"),
     ("MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE", "محمد صلاح الدين عبدالحليم زيدان"),
     ("Abd al-Rahman", "Abderrahmane"), ("Abu Bakr", "Abubakar"),
+    # West African and Somali forms of Abdullah, a kunya with its article attached
+    ("Abdoulaye Miskine", "Abdoullaye Miskine"), ("Abdullahi Osman", "عبد الله عثمان"),
+    ("Abdoulaye Diallo", "Abdallah Diallo"), ("Abul Hassan Ahmad", "Abu al-Hasan Ahmad"),
+    ("Aboul Walid al-Sahraoui", "أبو الوليد الصحراوي"),
 ])
 def test_same_person_spellings_are_similar(a: str, b: str) -> None:
     # over the default threshold with a margin (a name that drops parts, such as
@@ -30,6 +34,15 @@ def test_same_person_spellings_are_similar(a: str, b: str) -> None:
 ])
 def test_different_names_are_not(a: str, b: str) -> None:
     assert name_similarity(a, b) < MatchConfig().threshold
+
+
+def test_abd_compounds_and_kunyas_with_the_article_are_read_as_such() -> None:
+    def parts(name: str) -> list[tuple[str, str]]:
+        return [(p.kind, p.core) for p in analyze_name(name).name_parts]
+    assert parts("Abdoulaye") == parts("Abdullahi") == [("abd", "allah")]
+    assert parts("Abdelali") == [("abd", "ali")]  # not Allah
+    assert parts("Abul Hassan") == [("kunya", "hassan")]
+    assert parts("Abul") == [("plain", "abul")]  # nothing follows: a name
 
 
 def test_explanation_names_aligned_parts() -> None:

@@ -61,6 +61,11 @@ _DIN_SUFFIXES = ("ouddine", "oudine", "oudin", "uddine", "uddeen", "uddin", "udi
                  "aldin", "eldine", "eldin", "edine", "udin", "oddin", "iddin")
 _ALLAH_SUFFIXES = ("ullah", "allah", "ollah", "illah", "ulla", "alla")
 _ALLAH_RE = re.compile(r"[aeiou]?ll?ah?")
+#: Allah at the end of a one-word Abd compound, also in its West African and Somali
+#: forms: Abdullahi, Abdallahi, Abdoulaye, Abdoullaye (all "Abdullah")
+_ABD_ALLAH_RE = re.compile(r"[aeiou]?ll?a(?:hi?|ye|y|yi)?")
+#: a kunya with its article attached: Abul Hassan, Aboul Walid (Abu al-X)
+_KUNYA_ARTICLE = frozenset({"abul", "aboul", "abil", "abal"})
 _VOWELS = frozenset("aeiou")
 
 
@@ -86,6 +91,8 @@ def classify_token(tok: str, nxt: str) -> list[tuple[str, str]]:
         return [("nasab", tok)]
     if tok in _KUNYA:
         return [("kunya", tok)]
+    if tok in _KUNYA_ARTICLE and nxt:
+        return [("kunya", tok[:-1]), ("article", "l")]
     if tok in _ABD:
         if not nxt and tok in ABD_STANDALONE:
             return [("word", tok)]
@@ -154,6 +161,8 @@ def split_abd(tok: str) -> str | None:
     for _ in range(2):
         if rest[:1] in _VOWELS:
             rest = rest[1:]
+    if _ABD_ALLAH_RE.fullmatch(rest):
+        return "allah"  # abdullahi, abdoulaye
     if rest.startswith("l") and len(rest) > 2:
         rest = rest[1:]  # the article: abdel-aziz, abdul-lah, abdul-rahman
     return rest if len(rest) >= 2 else None
