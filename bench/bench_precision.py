@@ -48,11 +48,12 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDS, TEST_FOLD = 5, 4
 
 #: options tried in calibration (every combination), each with its own threshold
-#: (round 1 also tried dob_mismatch -0.15 and nationality_mismatch -0.1: not chosen)
+#: (round 1 also tried dob_mismatch -0.15 and nationality_mismatch -0.1, round 2
+#: coverage_best_side 0.7, given_name_conflict 0.16 / 0.24 and reference_idf_scale 0:
+#: not chosen; round 3 the part-substitution penalty, docs/benchmarks.md)
 GRID: dict[str, list[float]] = {
-    "coverage_best_side": [0.7, 0.55],
-    "given_name_conflict": [0.16, 0.24, 0.32],
-    "reference_idf_scale": [0.0, 3.0],
+    "part_conflict": [0.0, 0.1],
+    "conflict_similarity": [0.0, 0.8],
 }
 THRESHOLDS = [round(0.62 + 0.01 * i, 2) for i in range(24)]
 

@@ -51,7 +51,10 @@ class MatchConfig:
     more than its coverage"""
     conflict_similarity: float = 0.0
     """aligned parts less similar than this count as standing for another part in
-    ``part_conflict`` (Tong / Yong); 0: only unaligned parts count"""
+    ``part_conflict`` (Tong / Yong) when both are names the lists know (weight under
+    ``conflict_known_weight``); 0: only unaligned parts count"""
+    conflict_known_weight: float = 0.8
+    """a part weighing less than this (role weight x rarity) is a name the lists know"""
     common_name_weight: float = 0.35
     """rarity weight of a very common given name when the index has no statistics"""
     min_rarity_weight: float = 0.15

@@ -55,7 +55,8 @@ def test_part_similarity_fast_equals_ref(texts: list[str], floor: float) -> None
 
 
 #: the defaults, and the part-substitution penalty on (with weak alignments counted)
-CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.8)]
+CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.8),
+           MatchConfig(part_conflict=0.1, conflict_similarity=0.9, conflict_known_weight=2.0)]
 
 
 @settings(max_examples=100, deadline=None)

@@ -28,7 +28,7 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            part_given: np.ndarray, floor: float, best_side: float,
            information_scale: float, information_floor: float,
            given_name_conflict: float, part_conflict: float,
-           conflict_similarity: float) -> np.ndarray:
+           conflict_similarity: float, known_weight: float) -> np.ndarray:
     """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
     has no given name)."""
     out = np.empty(len(names))
@@ -65,9 +65,9 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
             used_r[bj] = True
             q_to[bi] = bj
             r_to[bj] = bi
-            q_sim[bi] = best
             wq = qw[bi]
             wr = part_weight[flat_pids[start + bj]]
+            q_sim[bi] = best if wq < known_weight and wr < known_weight else 2.0
             got_q += wq * best
             got_r += wr * best
             info += min(wq, wr) * best
@@ -104,7 +104,8 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
 def _substitutions(used_q: np.ndarray, q_to: np.ndarray, q_sim: np.ndarray,
                    n_parts: int, length: int, below: float) -> int:
     """``name_score_ref.substitutions`` of one alignment (``q_to[i]``: the record part
-    of aligned query part i, ``q_sim[i]`` their similarity)."""
+    of aligned query part i, ``q_sim[i]`` their similarity, 2 when either part is not
+    known to the lists)."""
     weak, count, last_i, last_j = 0, 0, -1, -1
     for i in range(n_parts):
         if used_q[i] and q_sim[i] < below:
