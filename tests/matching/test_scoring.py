@@ -20,6 +20,7 @@ from fts_share.matching import MatchConfig, analyze_name, explain_similarity, na
     ("Abdoulaye Miskine", "Abdoullaye Miskine"), ("Abdullahi Osman", "عبد الله عثمان"),
     ("Abdoulaye Diallo", "Abdallah Diallo"), ("Abul Hassan Ahmad", "Abu al-Hasan Ahmad"),
     ("Aboul Walid al-Sahraoui", "أبو الوليد الصحراوي"),
+    ("حاجی مالك نورزى", "MALIK NOORZAI"),  # حاجی (Haji, Persian spelling): a title
 ])
 def test_same_person_spellings_are_similar(a: str, b: str) -> None:
     # over the default threshold with a margin (a name that drops parts, such as
