@@ -443,6 +443,8 @@ def main() -> int:
     ap.add_argument("--no-calibrate", action="store_true",
                     help="report this engine's defaults only (no cross-validation)")
     ap.add_argument("--json", type=Path, help="write all figures here")
+    ap.add_argument("--options", type=json.loads, help="options chosen by an earlier "
+                    "calibration (JSON), reported beside the defaults without calibrating")
     ap.add_argument("--grid", type=json.loads, help="the calibration grid as JSON "
                     "(option -> values), instead of GRID")
     ap.add_argument("--calibrate-table", action="store_true",
@@ -466,7 +468,9 @@ def main() -> int:
         return 0
     doc: dict[str, Any] = {}
     options: dict[str, Any] = {}
-    if not args.no_calibrate:
+    if args.options:
+        options = dict(args.options)
+    elif not args.no_calibrate:
         doc["calibration"] = calibrate(people, args.base)
         chosen = doc["calibration"]["chosen"]
         options = {k: v for k, v in chosen.items() if k not in ("recall10", "fa")}
