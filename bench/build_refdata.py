@@ -40,16 +40,18 @@ def _keys(name: str) -> set[str]:
         return set()
 
 
-def count(data: Path) -> tuple[int, int, Counter[str]]:
+def count(data: Path, leave_out: frozenset[int] | None = None
+          ) -> tuple[int, int, Counter[str]]:
     """(individuals, ar2en train pairs, key -> document frequency); the individuals of
-    the benchmark's untouched fold are not counted."""
+    the benchmark's folds ``leave_out`` (default: the untouched fold) are not counted."""
     from bench_precision import TEST_FOLD, fold_of
 
     from fts_share.watchlist import load_un_xml
+    skip = frozenset({TEST_FOLD}) if leave_out is None else leave_out
     df: Counter[str] = Counter()
     people = 0
     for e in load_un_xml(str(data / "un-sc-consolidated-2025-08-02.xml")).entries:
-        if e.kind != "individual" or fold_of(e.reference) == TEST_FOLD:
+        if e.kind != "individual" or fold_of(e.reference) in skip:
             continue
         people += 1
         df.update(set().union(*(_keys(n) for n in e.all_names() if n)))
@@ -60,6 +62,14 @@ def count(data: Path) -> tuple[int, int, Counter[str]]:
             pairs += 1
             df.update(_keys(words[0]) | _keys(words[1]))
     return people, pairs, df
+
+
+def write(out: Path, people: int, pairs: int, df: Counter[str]) -> list[tuple[str, int]]:
+    """Write the reference file (keys seen at least twice, most frequent first)."""
+    kept = sorted(((k, n) for k, n in df.items() if n >= 2), key=lambda t: (-t[1], t[0]))
+    lines = [f"#people\t{people}", f"#pairs\t{pairs}", *(f"{k}\t{n}" for k, n in kept)]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return kept
 
 
 def main() -> int:
@@ -73,9 +83,7 @@ def main() -> int:
         print(f"build_refdata: data not found in {args.data}", file=sys.stderr)
         return 2
     people, pairs, df = count(args.data)
-    kept = sorted(((k, n) for k, n in df.items() if n >= 2), key=lambda t: (-t[1], t[0]))
-    lines = [f"#people\t{people}", f"#pairs\t{pairs}", *(f"{k}\t{n}" for k, n in kept)]
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kept = write(args.out, people, pairs, df)
     print(f"{args.out}: {len(kept)} keys (of {len(df)}), {people} people, {pairs} pairs; "
           "top: " + ", ".join(f"{k} {n}" for k, n in kept[:12]))
     return 0
