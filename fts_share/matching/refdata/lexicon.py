@@ -91,8 +91,6 @@ def classify_token(tok: str, nxt: str) -> list[tuple[str, str]]:
         return [("nasab", tok)]
     if tok in _KUNYA:
         return [("kunya", tok)]
-    if tok in _KUNYA_ARTICLE and nxt:
-        return [("kunya", tok[:-1]), ("article", "l")]
     if tok in _ABD:
         if not nxt and tok in ABD_STANDALONE:
             return [("word", tok)]
@@ -107,7 +105,7 @@ def classify_token(tok: str, nxt: str) -> list[tuple[str, str]]:
         return [("article", tok)]
     if tok in _SUN_ARTICLES and nxt and nxt.startswith(tok[1:]):
         return [("article", tok)]
-    return _classify_latin(tok)
+    return _classify_latin(tok, nxt)
 
 
 def _classify_arabic(tok: str) -> list[tuple[str, str]]:
@@ -133,7 +131,15 @@ def _arabic_word(tok: str) -> list[tuple[str, str]]:
 _NASAB_ARTICLE = re.compile(r"(bin|ben|ibn)(al|el)([^aeiou].{2,})")
 
 
-def _classify_latin(tok: str) -> list[tuple[str, str]]:
+def _kunya_article(tok: str, nxt: str) -> list[tuple[str, str]]:
+    """Abul Hassan: the kunya and its article (nothing when no name follows)."""
+    return [("kunya", tok[:-1]), ("article", "l")] if tok in _KUNYA_ARTICLE and nxt else []
+
+
+def _classify_latin(tok: str, nxt: str = "") -> list[tuple[str, str]]:
+    kunya = _kunya_article(tok, nxt)
+    if kunya:
+        return kunya
     m = _NASAB_ARTICLE.fullmatch(tok)  # Binalshibh
     if m:
         return [("nasab", m.group(1)), ("article", m.group(2)), ("word", m.group(3))]

@@ -9,7 +9,7 @@ The names are read off the index's CSR layout (``name_start``, ``name_len``,
 ``rows[g, i]`` is the similarity of query part i to group g when it is at least the
 alignment floor, else 0.
 
-Complexity over 15, kept (a compiled kernel): ``scores`` (24): the greedy alignment
+Complexity over 15, kept (a compiled kernel): ``scores`` (31): the greedy alignment
 and the coverage of ``score_names`` in one loop over preallocated arrays; split into
 calls it would allocate and call per candidate name, and the reference it must
 equal is ``score_names`` itself.
