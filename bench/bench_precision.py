@@ -48,11 +48,12 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDS, TEST_FOLD = 5, 4
 
 #: options tried in calibration (every combination), each with its own threshold
-#: (round 1 also tried dob_mismatch -0.15 and nationality_mismatch -0.1: not chosen)
+#: (round 1 also tried dob_mismatch -0.15 and nationality_mismatch -0.1, round 2
+#: coverage_best_side 0.7, given_name_conflict 0.16 / 0.24 and reference_idf_scale 0:
+#: not chosen; round 3 the part-substitution penalty, docs/benchmarks.md)
 GRID: dict[str, list[float]] = {
-    "coverage_best_side": [0.7, 0.55],
-    "given_name_conflict": [0.16, 0.24, 0.32],
-    "reference_idf_scale": [0.0, 3.0],
+    "part_conflict": [0.0, 0.1],
+    "conflict_similarity": [0.0, 0.8],
 }
 THRESHOLDS = [round(0.62 + 0.01 * i, 2) for i in range(24)]
 
@@ -185,6 +186,10 @@ def worker() -> None:
     sys.path.insert(0, job["engine"])
     from fts_share.errors import ValidationError
     from fts_share.matching import MatchConfig, NameIndex
+    if job.get("reference"):  # reference frequencies that did not count these people
+        from fts_share.matching.scoring import rarity
+        rarity.FREQUENCIES = Path(job["reference"])  # type: ignore[misc]
+        rarity.reference_frequencies.cache_clear()
     cfg = MatchConfig().with_options(**job["options"])
     out: dict[str, Any] = {}
     for name, (records, queries, limit) in job["tasks"].items():
@@ -209,10 +214,12 @@ def worker() -> None:
     json.dump(out, sys.stdout)
 
 
-def run_engine(engine: Path, options: dict, tasks: dict[str, tuple[list, list, int]]
-               ) -> dict[str, Any]:
-    """The engine at ``engine`` (a source tree) on ``tasks``, in its own process."""
-    job = {"engine": str(engine), "options": options, "tasks": tasks}
+def run_engine(engine: Path, options: dict, tasks: dict[str, tuple[list, list, int]],
+               reference: Path | None = None) -> dict[str, Any]:
+    """The engine at ``engine`` (a source tree) on ``tasks``, in its own process (with
+    the reference frequencies ``reference`` instead of its own, if given)."""
+    job = {"engine": str(engine), "options": options, "tasks": tasks,
+           "reference": str(reference) if reference else None}
     proc = subprocess.run([sys.executable, __file__, "--worker"], input=json.dumps(job),
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -391,15 +398,46 @@ def observed_precision(r: dict[str, Any], threshold: float, prior: float = 0.5) 
     return prior * t / hits if hits else 1.0
 
 
-def calibration_table(people: list[dict], out: Path) -> dict[str, Any]:
+def fold_references(data: Path, tmp: Path) -> list[Path]:
+    """For each fold f of 0-3, reference frequencies that count neither fold f's people
+    nor the untouched fold's (``build_refdata.count``), so that a fold's people are
+    scored as people the reference never saw, as fold 4's are."""
+    import build_refdata
+    out = []
+    for f in range(TEST_FOLD):
+        path = tmp / f"name_frequencies-without-{f}.tsv"
+        build_refdata.write(path, *build_refdata.count(data, frozenset({f, TEST_FOLD})))
+        out.append(path)
+    return out
+
+
+def run_folds(engine: Path, options: dict, merged: dict[str, tuple[list, list, int]],
+              references: list[Path]) -> dict[str, Any]:
+    """``run_engine`` fold by fold (tasks named ``f:task``), each fold with its own
+    reference."""
+    out: dict[str, Any] = {}
+    for f, ref in enumerate(references):
+        part = {k: v for k, v in merged.items() if k.startswith(f"{f}:")}
+        out.update(run_engine(engine, options, part, ref))
+    return out
+
+
+def calibration_table(people: list[dict], out: Path, data: Path,
+                      per_fold_reference: bool = False) -> dict[str, Any]:
     """The rates of this engine's defaults on folds 0-3 (each fold's people against
-    the galleries of its tasks), written to ``out`` for
+    the galleries of its tasks; with ``per_fold_reference``, each fold scored with
+    reference frequencies that did not count its people), written to ``out`` for
     ``fts_share.matching.scoring.calibration``."""
+    import tempfile
     merged = {f"{f}:{k}": v for f in range(TEST_FOLD) for k, v in split_tasks(
         people, {p["ref"] for p in people if fold_of(p["ref"]) == f}).items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        run = (run_folds(ROOT, {}, merged, fold_references(data, Path(tmp)))
+               if per_fold_reference else run_engine(ROOT, {}, merged))
     table = {"algorithm": "bridge-v1", "folds": list(range(TEST_FOLD)),
-             "made_by": "bench/bench_precision.py --calibrate-table",
-             **rates(merged, run_engine(ROOT, {}, merged))}
+             "made_by": "bench/bench_precision.py --calibrate-table"
+                        + (" --per-fold-reference" if per_fold_reference else ""),
+             **rates(merged, run)}
     out.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
     return table
 
@@ -442,6 +480,11 @@ def main() -> int:
     ap.add_argument("--no-calibrate", action="store_true",
                     help="report this engine's defaults only (no cross-validation)")
     ap.add_argument("--json", type=Path, help="write all figures here")
+    ap.add_argument("--per-fold-reference", action="store_true",
+                    help="with --calibrate-table: score each fold of 0-3 with reference "
+                    "frequencies that did not count its people")
+    ap.add_argument("--options", type=json.loads, help="options chosen by an earlier "
+                    "calibration (JSON), reported beside the defaults without calibrating")
     ap.add_argument("--grid", type=json.loads, help="the calibration grid as JSON "
                     "(option -> values), instead of GRID")
     ap.add_argument("--calibrate-table", action="store_true",
@@ -458,14 +501,16 @@ def main() -> int:
         GRID.update(args.grid)
     if args.calibrate_table:
         calibration_table(people, ROOT / "fts_share" / "matching" / "refdata" /
-                          "calibration.json")
+                          "calibration.json", args.data, args.per_fold_reference)
         rows = check_calibration(people)
         if args.json:
             args.json.write_text(json.dumps({"calibration_check": rows}, indent=1))
         return 0
     doc: dict[str, Any] = {}
     options: dict[str, Any] = {}
-    if not args.no_calibrate:
+    if args.options:
+        options = dict(args.options)
+    elif not args.no_calibrate:
         doc["calibration"] = calibrate(people, args.base)
         chosen = doc["calibration"]["chosen"]
         options = {k: v for k, v in chosen.items() if k not in ("recall10", "fa")}

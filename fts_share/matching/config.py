@@ -44,6 +44,17 @@ class MatchConfig:
     """share of the name score kept when the matched parts carry no information"""
     given_name_conflict: float = 0.32
     """subtracted (half per side) when a name's given name is not aligned (siblings)"""
+    part_conflict: float = 0.0
+    """subtracted for each part of one name that stands where the other name has
+    another part, between or after aligned parts (``name_score_ref.substitutions``):
+    "Kim Tong Chol" is not "Kim Yong Chol"; a part only one side has costs nothing
+    more than its coverage"""
+    conflict_similarity: float = 0.0
+    """aligned parts less similar than this count as standing for another part in
+    ``part_conflict`` (Tong / Yong) when both are names the lists know (weight under
+    ``conflict_known_weight``); 0: only unaligned parts count"""
+    conflict_known_weight: float = 0.8
+    """a part weighing less than this (role weight x rarity) is a name the lists know"""
     common_name_weight: float = 0.35
     """rarity weight of a very common given name when the index has no statistics"""
     min_rarity_weight: float = 0.15

@@ -14,7 +14,8 @@ def weight(name: str, config: MatchConfig | None = None) -> float:
 
 def test_common_parts_of_real_lists_weigh_less_than_rare_ones() -> None:
     people, df = reference_frequencies()
-    assert people > 600 and len(df) > 1000
+    # the UN list's individuals less the benchmark's untouched fold (565 of 684)
+    assert people > 500 and len(df) > 1000
     assert weight("Muhammad") < weight("Hassan") < weight("al-Tikriti") < 1.0
     assert weight("Zawahiri") == weight("Wakeford") == 1.0  # rare, or never seen
     # the common-name table alone, without the reference

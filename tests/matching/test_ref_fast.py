@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from fts_share.errors import ValidationError
-from fts_share.matching import NameIndex, analyze_name
+from fts_share.matching import MatchConfig, NameIndex, analyze_name
 from fts_share.matching.index.groups import GroupTable
 from fts_share.matching.scoring.analysis import NameAnalysis
 from fts_share.matching.scoring.name_score_ref import score_names
@@ -54,13 +54,19 @@ def test_part_similarity_fast_equals_ref(texts: list[str], floor: float) -> None
             assert fast[i, g] == (ref if ref >= floor else 0.0), (p.text, sig)
 
 
+#: the defaults, and the part-substitution penalty on (with weak alignments counted)
+CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.8),
+           MatchConfig(part_conflict=0.1, conflict_similarity=0.9, conflict_known_weight=2.0)]
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.lists(name_text, min_size=1, max_size=8), name_text)
-def test_name_score_fast_equals_ref(records: list[str], query_text: str) -> None:
+@given(st.lists(name_text, min_size=1, max_size=8), name_text, st.sampled_from(CONFIGS))
+def test_name_score_fast_equals_ref(records: list[str], query_text: str,
+                                    config: MatchConfig) -> None:
     query = _analysed(query_text)
     assume(query is not None)
     assert query is not None
-    idx = NameIndex()
+    idx = NameIndex(config=config)
     for i, text in enumerate(records):
         if _analysed(text) is not None:
             idx.add(f"R{i}", text)

@@ -16,6 +16,11 @@ from fts_share.matching import MatchConfig, analyze_name, explain_similarity, na
     ("Sayf-Al Adl", "Saif Al-'Adil"), ("Seif al Adel", "Sayf-Al Adl"),
     ("MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE", "محمد صلاح الدين عبدالحليم زيدان"),
     ("Abd al-Rahman", "Abderrahmane"), ("Abu Bakr", "Abubakar"),
+    # West African and Somali forms of Abdullah, a kunya with its article attached
+    ("Abdoulaye Miskine", "Abdoullaye Miskine"), ("Abdullahi Osman", "عبد الله عثمان"),
+    ("Abdoulaye Diallo", "Abdallah Diallo"), ("Abul Hassan Ahmad", "Abu al-Hasan Ahmad"),
+    ("Aboul Walid al-Sahraoui", "أبو الوليد الصحراوي"),
+    ("حاجی مالك نورزى", "MALIK NOORZAI"),  # حاجی (Haji, Persian spelling): a title
 ])
 def test_same_person_spellings_are_similar(a: str, b: str) -> None:
     # over the default threshold with a margin (a name that drops parts, such as
@@ -30,6 +35,15 @@ def test_same_person_spellings_are_similar(a: str, b: str) -> None:
 ])
 def test_different_names_are_not(a: str, b: str) -> None:
     assert name_similarity(a, b) < MatchConfig().threshold
+
+
+def test_abd_compounds_and_kunyas_with_the_article_are_read_as_such() -> None:
+    def parts(name: str) -> list[tuple[str, str]]:
+        return [(p.kind, p.core) for p in analyze_name(name).name_parts]
+    assert parts("Abdoulaye") == parts("Abdullahi") == [("abd", "allah")]
+    assert parts("Abdelali") == [("abd", "ali")]  # not Allah
+    assert parts("Abul Hassan") == [("kunya", "hassan")]
+    assert parts("Abul") == [("plain", "abul")]  # nothing follows: a name
 
 
 def test_explanation_names_aligned_parts() -> None:
@@ -105,3 +119,30 @@ def test_date_of_birth_and_nationality_conflicts_are_strong_evidence() -> None:
     plain = idx.search("Saddam al-Tikriti", threshold=0.0)[0].score
     agreeing = idx.search("Saddam al-Tikriti", dob="1937", nationality="Iraq")[0].score
     assert agreeing > plain
+
+
+def test_part_substitutions_are_counted_where_parts_face_each_other() -> None:
+    from fts_share.matching.scoring.name_score_ref import substitutions
+    # Kim Tong Chol / Kim Yong Chol with Tong and Yong unaligned: one substitution
+    assert substitutions(3, 3, [(1.0, 0, 0), (1.0, 2, 2)]) == 1
+    # Abdul Samad / Abdul Samad Achekzai: a part only one side has is none
+    assert substitutions(1, 2, [(1.0, 0, 0)]) == 0
+    # Muhammad Ali Hasan / Muhammad Ali Tikriti: the family names face each other
+    assert substitutions(3, 3, [(1.0, 0, 0), (1.0, 1, 1)]) == 1
+    # a family name written first (crossing pairs): only weak alignments count
+    assert substitutions(2, 2, [(1.0, 0, 1), (0.7, 1, 0)]) == 0
+    assert substitutions(2, 2, [(1.0, 0, 1), (0.7, 1, 0)], below=0.8) == 1
+
+
+def test_the_substitution_penalty_lowers_a_namesake_not_a_partial_name() -> None:
+    from fts_share.matching import NameIndex
+    scores = {}
+    for penalty in (0.0, 0.1):
+        index = NameIndex(config=MatchConfig(part_conflict=penalty))
+        index.add("A", ["MUHAMMAD ALI AL-TIKRITI"])
+        index.add("B", ["ABDUL SAMAD ACHEKZAI"])
+        scores[penalty] = {q: index.search(q, threshold=0.0)[0].score
+                           for q in ("Muhammad Ali Hasan", "Abdul Samad")}
+    assert scores[0.1]["Muhammad Ali Hasan"] == round(
+        scores[0.0]["Muhammad Ali Hasan"] - 0.1, 4)
+    assert scores[0.1]["Abdul Samad"] == scores[0.0]["Abdul Samad"]

@@ -158,7 +158,8 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | 
                           arrays.part_weight, arrays.part_given,
                           config.min_part_similarity, config.coverage_best_side,
                           config.information_scale, config.information_floor,
-                          config.given_name_conflict)
+                          config.given_name_conflict, config.part_conflict,
+                          config.conflict_similarity, config.conflict_known_weight)
 
 
 def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, arrays: Arrays,

@@ -34,7 +34,7 @@ _TITLES = frozenset({
     "hadji", "alhaj", "alhajj", "elhadj", "maulana", "mawlana", "moulana", "molana",
     "maulvi", "mawlawi", "moulvi", "maulavi", "mawlavi", "molvi", "mufti", "imam", "qari",
     "ustad", "ustadh", "ustaz", "engineer", "eng",
-    "الشيخ", "شيخ", "الدكتور", "دكتور", "د", "الحاج", "حاج", "ملا", "مولانا", "مولوي",
+    "الشيخ", "شيخ", "الدكتور", "دكتور", "د", "الحاج", "حاج", "حاجي", "ملا", "مولانا", "مولوي",
     "المولوي", "المفتي", "مفتي", "الامام", "امام", "القاري", "قاري", "الاستاذ", "استاذ",
     "السيد", "المهندس", "مهندس",
 })
@@ -61,6 +61,11 @@ _DIN_SUFFIXES = ("ouddine", "oudine", "oudin", "uddine", "uddeen", "uddin", "udi
                  "aldin", "eldine", "eldin", "edine", "udin", "oddin", "iddin")
 _ALLAH_SUFFIXES = ("ullah", "allah", "ollah", "illah", "ulla", "alla")
 _ALLAH_RE = re.compile(r"[aeiou]?ll?ah?")
+#: Allah at the end of a one-word Abd compound, also in its West African and Somali
+#: forms: Abdullahi, Abdallahi, Abdoulaye, Abdoullaye (all "Abdullah")
+_ABD_ALLAH_RE = re.compile(r"[aeiou]?ll?a(?:hi?|ye|y|yi)?")
+#: a kunya with its article attached: Abul Hassan, Aboul Walid (Abu al-X)
+_KUNYA_ARTICLE = frozenset({"abul", "aboul", "abil", "abal"})
 _VOWELS = frozenset("aeiou")
 
 
@@ -100,7 +105,7 @@ def classify_token(tok: str, nxt: str) -> list[tuple[str, str]]:
         return [("article", tok)]
     if tok in _SUN_ARTICLES and nxt and nxt.startswith(tok[1:]):
         return [("article", tok)]
-    return _classify_latin(tok)
+    return _classify_latin(tok, nxt)
 
 
 def _classify_arabic(tok: str) -> list[tuple[str, str]]:
@@ -126,7 +131,15 @@ def _arabic_word(tok: str) -> list[tuple[str, str]]:
 _NASAB_ARTICLE = re.compile(r"(bin|ben|ibn)(al|el)([^aeiou].{2,})")
 
 
-def _classify_latin(tok: str) -> list[tuple[str, str]]:
+def _kunya_article(tok: str, nxt: str) -> list[tuple[str, str]]:
+    """Abul Hassan: the kunya and its article (nothing when no name follows)."""
+    return [("kunya", tok[:-1]), ("article", "l")] if tok in _KUNYA_ARTICLE and nxt else []
+
+
+def _classify_latin(tok: str, nxt: str = "") -> list[tuple[str, str]]:
+    kunya = _kunya_article(tok, nxt)
+    if kunya:
+        return kunya
     m = _NASAB_ARTICLE.fullmatch(tok)  # Binalshibh
     if m:
         return [("nasab", m.group(1)), ("article", m.group(2)), ("word", m.group(3))]
@@ -154,6 +167,8 @@ def split_abd(tok: str) -> str | None:
     for _ in range(2):
         if rest[:1] in _VOWELS:
             rest = rest[1:]
+    if _ABD_ALLAH_RE.fullmatch(rest):
+        return "allah"  # abdullahi, abdoulaye
     if rest.startswith("l") and len(rest) > 2:
         rest = rest[1:]  # the article: abdel-aziz, abdul-lah, abdul-rahman
     return rest if len(rest) >= 2 else None

@@ -1,7 +1,7 @@
 """The compiled name score (numba, compiled on first use and cached): ``scores`` is
 the arithmetic of ``name_score_ref.score_names`` operation for operation (greedy
 alignment, best similarity first, ties to the earlier query part then the earlier
-record part; coverage; information; the given-name conflict, with the nasab shift), so it gives the same
+record part; coverage; information; the given-name conflict, with the nasab shift; the part substitutions), so it gives the same
 IEEE doubles (no fast-math) for the same part similarities.
 
 The names are read off the index's CSR layout (``name_start``, ``name_len``,
@@ -9,7 +9,7 @@ The names are read off the index's CSR layout (``name_start``, ``name_len``,
 ``rows[g, i]`` is the similarity of query part i to group g when it is at least the
 alignment floor, else 0.
 
-Complexity over 15, kept (a compiled kernel): ``scores`` (24): the greedy alignment
+Complexity over 15, kept (a compiled kernel): ``scores`` (31): the greedy alignment
 and the coverage of ``score_names`` in one loop over preallocated arrays; split into
 calls it would allocate and call per candidate name, and the reference it must
 equal is ``score_names`` itself.
@@ -27,7 +27,8 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            flat_pids: np.ndarray, part_group: np.ndarray, part_weight: np.ndarray,
            part_given: np.ndarray, floor: float, best_side: float,
            information_scale: float, information_floor: float,
-           given_name_conflict: float) -> np.ndarray:
+           given_name_conflict: float, part_conflict: float,
+           conflict_similarity: float, known_weight: float) -> np.ndarray:
     """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
     has no given name)."""
     out = np.empty(len(names))
@@ -38,6 +39,7 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
     used_r = np.zeros(width, dtype=np.bool_)
     q_to = np.full(n_parts, -1, dtype=np.int64)
     r_to = np.full(width, -1, dtype=np.int64)
+    q_sim = np.zeros(n_parts)
     for n in range(len(names)):
         name = names[n]
         start, length = name_start[name], name_len[name]
@@ -65,6 +67,7 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
             r_to[bj] = bi
             wq = qw[bi]
             wr = part_weight[flat_pids[start + bj]]
+            q_sim[bi] = best if wq < known_weight and wr < known_weight else 2.0
             got_q += wq * best
             got_r += wr * best
             info += min(wq, wr) * best
@@ -90,5 +93,32 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
                                             and r_to[r_given] == q_given + 1)
             missing = (0 if q_ok else 1) + (0 if r_ok else 1)
             score -= given_name_conflict * missing / 2
+        if part_conflict > 0:
+            score -= part_conflict * _substitutions(used_q, q_to, q_sim, n_parts, length,
+                                                    conflict_similarity)
         out[n] = min(1.0, max(0.0, score))
     return out
+
+
+@njit(cache=True, nogil=True)
+def _substitutions(used_q: np.ndarray, q_to: np.ndarray, q_sim: np.ndarray,
+                   n_parts: int, length: int, below: float) -> int:
+    """``name_score_ref.substitutions`` of one alignment (``q_to[i]``: the record part
+    of aligned query part i, ``q_sim[i]`` their similarity, 2 when either part is not
+    known to the lists)."""
+    weak, count, last_i, last_j = 0, 0, -1, -1
+    for i in range(n_parts):
+        if used_q[i] and q_sim[i] < below:
+            weak += 1
+    for i in range(n_parts):
+        if not used_q[i]:
+            continue
+        j = q_to[i]
+        if last_i >= 0:
+            if j <= last_j:
+                return weak
+            count += min(i - last_i - 1, j - last_j - 1)
+        last_i, last_j = i, j
+    if last_i < 0:
+        return 0
+    return weak + count + min(n_parts - 1 - last_i, length - 1 - last_j)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
@@ -65,6 +66,10 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
                                                   config)
     score -= _given_name_conflict(qs, rs, chosen, config)
+    known = config.conflict_known_weight
+    weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known]
+    score -= config.part_conflict * substitutions(len(qs), len(rs), chosen,
+                                                  config.conflict_similarity, weak)
     return NameScore(
         min(1.0, max(0.0, score)), coverage, information, matched,
         [qs[i].text for i in range(len(qs)) if i not in used_q],
@@ -125,6 +130,33 @@ def _given_aligned(given: int, other_given: int, to_other: dict[int, int],
     right after the other side's given name when that one is not aligned."""
     return given in to_other and not (other_given not in from_other
                                       and to_other[given] == other_given + 1)
+
+
+def substitutions(n_q: int, n_r: int, chosen: Sequence[tuple[float, int, int]],
+                  below: float = 0.0,
+                  known: Sequence[tuple[float, int, int]] | None = None) -> int:
+    """How many parts of one name stand where the other name has another part: with
+    the aligned pairs in the same order on both sides, the unaligned parts between two
+    aligned pairs (and after the last) that face unaligned parts of the other side, as
+    in "Kim Tong Chol" / "Kim Yong Chol" or "Muhammad Ali Hasan" / "Muhammad Ali
+    Tikriti". A part that only one side has (a name that keeps some of the other's
+    parts: "Abdul Samad" / "Abdul Samad Achekzai") is not one; before the first
+    aligned pair the given-name conflict counts instead. Names whose aligned parts
+    come in another order (a family name written first) have none of these. An aligned
+    pair of ``known`` (default: all of ``chosen``) less similar than ``below`` counts
+    as one too: two names that the lists know apart, a letter or two from each other
+    (Tong / Yong, Fadil / Fazl), are two names, where a rare spelling is more likely
+    the same name written otherwise (Rugerero / Lugerero)."""
+    pairs = sorted((i, j) for _, i, j in chosen)
+    if not pairs:
+        return 0
+    weak = sum(1 for s, _, _ in (chosen if known is None else known) if s < below)
+    count = 0
+    for (i0, j0), (i1, j1) in pairwise(pairs):
+        if j1 <= j0:
+            return weak
+        count += min(i1 - i0 - 1, j1 - j0 - 1)
+    return weak + count + min(n_q - 1 - pairs[-1][0], n_r - 1 - pairs[-1][1])
 
 
 def _match_kind(q: NamePart, r: NamePart) -> str:
