@@ -171,7 +171,7 @@ class Poller:
         with self._commit_lock, self.node.store.transaction() as session:
             work = Work(session=session, now=now, node=self.node)
             result = ingest_page(work, page=page, on_notice=self.on_notice,
-                                 on_page=self.on_page, opener=self.receive_pool.open_page)
+                                 on_page=self.on_page, opener=self.receive_pool.open_chunks)
             logcheck.check_page(work, page)
             tree_size = logcheck.held_size(session, member.code)
             peer = session.get(Peer, member.code)

@@ -26,7 +26,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 
@@ -73,22 +73,35 @@ class ReceivePool:
     def open_page(self, items: Sequence[PageItem], *, roster: Roster, origin: str,
                   me: Receiver, now: datetime) -> list[Opened]:
         """:func:`~fts_share.federation.opening.open_item` of each item, in order."""
+        return [o for chunk in self.open_chunks(items, roster=roster, origin=origin, me=me,
+                                                 now=now) for o in chunk]
+
+    def open_chunks(self, items: Sequence[PageItem], *, roster: Roster, origin: str,
+                    me: Receiver, now: datetime) -> Iterator[list[Opened]]:
+        """:meth:`open_page` a chunk at a time, in order, each as soon as it is opened
+        (the receiver stores one chunk while the workers open the next)."""
         if self.workers <= 1 or len(items) < self.min_items:
-            return open_items(items, roster=roster, origin=origin, me=me, now=now)
+            yield open_items(items, roster=roster, origin=origin, me=me, now=now)
+            return
         size = -(-len(items) // (self.workers * CHUNKS_PER_WORKER))
-        chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
+        starts = range(0, len(items), size)
+        done = 0
         try:
             executor = self._start(me)
             futures: list[Future[list[Opened]]] = [
-                executor.submit(open_chunk, chunk, roster, origin, now) for chunk in chunks]
-            opened = [o for future in futures for o in future.result()]
-            self.pooled_pages += 1
-            return opened
+                executor.submit(open_chunk, list(items[i:i + size]), roster, origin, now)
+                for i in starts]
+            for future in futures:
+                opened = future.result()
+                done += len(opened)
+                yield opened
         except RuntimeError as exc:  # BrokenProcessPool, or the pool closed meanwhile
             log.warning("receiving pool unavailable (%s); opening the page in-process",
                         type(exc).__name__)
             self.close()
-            return open_items(items, roster=roster, origin=origin, me=me, now=now)
+            yield open_items(items[done:], roster=roster, origin=origin, me=me, now=now)
+            return
+        self.pooled_pages += 1
 
     def _start(self, me: Receiver) -> ProcessPoolExecutor:
         identity = (me.code, frozenset(me.keys))

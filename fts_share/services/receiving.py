@@ -13,7 +13,7 @@ and recorded as federation events.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,7 +24,13 @@ from fts_share.audit.log import record
 from fts_share.crypto.canonical import b64u
 from fts_share.crypto.envelope import EnvelopeHeader
 from fts_share.errors import FtsError
-from fts_share.federation.envelopes import Receiver, Rejected, check_chain, check_forwarded
+from fts_share.federation.envelopes import (
+    Receiver,
+    Rejected,
+    check_chain,
+    check_forwarded,
+    notice_id_of,
+)
 from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.ingest import IngestResult, PageContext
 from fts_share.federation.opening import Opened, open_items
@@ -82,10 +88,16 @@ class Prepared:
     opened: Opened
 
 
-Opener = Callable[..., list[Opened]]
-"""How a page's items are opened: :func:`~fts_share.federation.opening.open_items`
-(in this process, the default) or :meth:`ReceivePool.open_page
-<fts_share.services.receive_pool.ReceivePool.open_page>`; the same keyword arguments."""
+Opener = Callable[..., Iterable[Sequence[Opened]]]
+"""How a page's items are opened, a chunk at a time in page order: :func:`in_process`
+(the default) or :meth:`ReceivePool.open_chunks
+<fts_share.services.receive_pool.ReceivePool.open_chunks>`; keyword arguments as
+:func:`~fts_share.federation.opening.open_items` takes them."""
+
+
+def in_process(items: Sequence[PageItem], **kwargs: Any) -> Iterator[list[Opened]]:
+    """Open every item of a page in this process (one chunk)."""
+    yield open_items(items, **kwargs)
 
 
 @dataclass
@@ -113,7 +125,7 @@ class PageState:
 
 
 def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None = None,
-                on_page: PageHook | None = None, opener: Opener = open_items) -> IngestResult:
+                on_page: PageHook | None = None, opener: Opener = in_process) -> IngestResult:
     """Process every item of ``page`` and move the peer's cursor past it.
 
     1. Cryptography first, without the database: each envelope's signatures are checked
@@ -121,7 +133,8 @@ def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None 
        checked against its schema and a notice's subject read; by ``opener``, in this
        process or in worker processes (:mod:`fts_share.services.receive_pool`).
     2. One query finds which of the page's sequence numbers this node already holds,
-       one more which versions of the page's notices.
+       one more which versions of the page's notices (per chunk, when worker
+       processes open the page: a chunk is stored while the next one is opened).
     3. In link order: redeliveries are skipped, forks and breaks in the chain refused,
        and each accepted envelope is checked whole before anything of it is written
        (nothing half-stored); every refusal is recorded. A new notice version that
@@ -137,23 +150,35 @@ def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None 
     """
     node, roster = work.node, work.node.roster
     me = Receiver(code=node.code, keys=node.encryption)
-    opened = opener(page.items, roster=roster, origin=page.origin, me=me, now=work.now)
-    prepared = [Prepared(item, o) for item, o in zip(page.items, opened, strict=True)]
     inbox = SqlInbox(work.session)
     state = PageState(
         work=work, inbox=inbox, origin=page.origin, peer=inbox.peer(page.origin),
-        context=PageContext.load(inbox, [o.opened.payload for o in opened if o.opened]),
-        held=inbox.held_digests(page.origin, [o.header.seq for o in opened if o.header]),
-        on_notice=on_notice, rows=PageRows(), result=IngestResult(), on_page=on_page)
-    for p in prepared:
-        try:
-            _accept(state, p)
-        except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
-            _refuse(state, p.item, exc)
+        context=PageContext(), held={}, on_notice=on_notice, rows=PageRows(),
+        result=IngestResult(), on_page=on_page)
+    items = iter(page.items)
+    for chunk in opener(page.items, roster=roster, origin=page.origin, me=me, now=work.now):
+        _learn(state, chunk)
+        for o, item in zip(chunk, items):  # (chunk first: no item is drawn past its end)
+            try:
+                _accept(state, Prepared(item, o))
+            except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
+                _refuse(state, item, exc)
+    if next(items, None) is not None:
+        raise RuntimeError("the page was not opened whole")
     state.flush()
     state.peer.cursor = max(state.peer.cursor, page.next)
     work.session.flush()
     return state.result
+
+
+def _learn(state: PageState, chunk: Sequence[Opened]) -> None:
+    """Load what this node holds of a chunk's notices and sequence numbers (what the
+    page stored before it is known already)."""
+    state.context.learn(state.inbox, {i for o in chunk if o.opened
+                                      if (i := notice_id_of(o.opened.payload))})
+    held = state.inbox.held_digests(state.origin, [o.header.seq for o in chunk if o.header])
+    for seq, digest in held.items():
+        state.held.setdefault(seq, digest)
 
 
 def _refuse(state: PageState, item: PageItem, exc: Exception) -> None:
