@@ -14,6 +14,9 @@ decryption keys reach a worker once, as raw bytes, when the pool starts
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,10 +97,20 @@ def key_material(keys: Sequence[PrivateKey]) -> list[tuple[str, bytes]]:
 
 
 def init_worker(code: str, keys: list[tuple[str, bytes]]) -> None:
-    """The pool's initializer: load this node's decryption keys in the worker."""
+    """The pool's initializer: load this node's decryption keys in the worker, and end
+    the worker when the process that started it ends (killed, it cannot close the
+    pool; the worker would wait for work forever, holding the keys)."""
     global _receiver
     loaded = [PrivateKey.from_raw(KeyKind(kind), raw) for kind, raw in keys]
     _receiver = Receiver(code=code, keys={k.kid: k for k in loaded})
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True,
+                     name="fts-share receive worker: parent watch").start()
+
+
+def _end_with(parent: int, every: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
 
 def open_chunk(items: Sequence[PageItem], roster: Roster, origin: str,

@@ -167,3 +167,51 @@ def test_small_pages_and_zero_workers_stay_in_process() -> None:
     assert 1 <= ReceivePool().workers <= 2
     with pytest.raises(ConfigError, match="receive_workers"):
         ReceivePool(workers=-1)
+
+
+_ORPHAN_SCRIPT = """
+import sys, time
+from fts_share.crypto.keys import KeyKind, generate
+from fts_share.federation.envelopes import Receiver
+from fts_share.services.receive_pool import ReceivePool
+if __name__ == "__main__":
+    key = generate(KeyKind.X25519)
+    executor = ReceivePool(workers=2, min_items=1)._start(Receiver("AAA", {key.kid: key}))
+    [f.result() for f in [executor.submit(time.sleep, 0.2) for _ in range(4)]]
+    print(" ".join(str(p.pid) for p in executor._processes.values()), flush=True)
+    time.sleep(300)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_workers_end_when_the_polling_process_is_killed(tmp_path: Any) -> None:
+    """A killed poller cannot close its pool: its workers notice and end (no orphans
+    holding the decryption keys)."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "poller.py"
+    script.write_text(_ORPHAN_SCRIPT)
+    with subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}) as proc:
+        assert proc.stdout is not None
+        workers = [int(p) for p in proc.stdout.readline().split()]
+        assert len(workers) == 2 and all(_alive(w) for w in workers)
+        proc.kill()
+    waited = 0.0
+    while any(_alive(w) for w in workers) and waited < 60:
+        time.sleep(0.2)
+        waited += 0.2
+    left = [w for w in workers if _alive(w)]
+    for w in left:  # do not leave them behind even when the test fails
+        os.kill(w, signal.SIGKILL)
+    assert left == []
