@@ -19,7 +19,8 @@ on ``sys.path``: the partner (AAA) publishes N notices to the node (BBB) and ser
 feed on 127.0.0.1 (waitress, in the same process); the timed part is what ``fts-share
 poll`` runs, ``running.poll_once(node)`` (fetch, verify, decrypt, store, screen, audit;
 pages of 100) or, without screening, ``Poller(node).poll_all()``. Reported: envelopes/s
-on the wall clock and per CPU-second of the process (the partner's serving included),
+on the wall clock and per CPU-second of the process and its receiving pool's worker
+processes (the partner's serving included; ``--workers`` sets the pool's size),
 alerts per 1,000 envelopes (and matches per 1,000), and a digest of every alert and
 match (``_alert_digest``: the same digest on two trees, the same alerts). With
 ``--grouping both`` (the default) this tree screens the same traffic twice, grouped
@@ -227,9 +228,13 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             polling.ThreadPoolExecutor = _Inline  # type: ignore[attr-defined,misc]
             sampler = Profiler(interval=0.0005)
             sampler.start()
-        cpu0, t0 = time.process_time(), time.perf_counter()
-        poll()
+        if args.workers is not None and hasattr(b.node.config.federation, "receive_workers"):
+            b.node.config.federation.receive_workers = args.workers
+        cpu0, kids0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
+        poll()  # the receiving pool is closed (its processes joined) when the round ends
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        kids = _children_cpu() - kids0
+        cpu += kids
         if sampler is not None:
             sampler.stop()
             Path(os.environ["FTS_BENCH_PYINSTRUMENT"]).write_text(
@@ -253,13 +258,19 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             raise SystemExit(f"received {got} of {args.envelopes}")
         out = {"tree": str(args.tree), "backend": args.backend, "screening": args.screening,
                "envelopes": got, "wall_s": wall, "cpu_s": cpu, "rate": got / wall,
-               "rate_cpu": got / cpu, "alerts": alerts, "matches": matches,
+               "rate_cpu": got / cpu, "pool_cpu_s": kids, "alerts": alerts, "matches": matches,
                "grouping": grouped, "digest": digest}
         if profile is not None:
             out["profile"] = _profile_groups(profile, wall)
         return out
     finally:
         c.close()
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the ended child processes (the receiving pool's workers)."""
+    t = os.times()
+    return t.children_user + t.children_system
 
 
 def _alert_digest(origin: Any, node: Any) -> str:
@@ -333,6 +344,7 @@ def run_one(tree: Path, backend: str, screening: bool, args: argparse.Namespace,
     cmd += ["--warm"] if args.warm else []
     cmd += ["--snapshot"] if args.snapshot else []
     cmd += ["--pg-admin", pg_admin] if pg_admin else []
+    cmd += ["--workers", str(args.workers)] if args.workers is not None else []
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd}: {proc.stderr[-3000:]}")
@@ -349,15 +361,17 @@ def markdown(rows: list[dict[str, Any]], profiles: list[dict[str, Any]], command
            (f"Date: {now}; CPython {platform.python_version()}, {os.cpu_count()} CPUs, "
            f"load average at the end {load:.1f}."), "",
            ("| tree | store | screening | grouped alerts | envelopes | wall s | env/s "
-           "| env per CPU-s | alerts | alerts / 1,000 env | matches / 1,000 env | alerts digest |"),
-           "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+           "| CPU s (of which pool) | env per CPU-s | alerts | alerts / 1,000 env "
+           "| matches / 1,000 env | alerts digest |"),
+           "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         n = r["envelopes"]
         out.append(f"| {names[r['tree']]} | {r['backend']} | "
                    f"{'on' if r['screening'] else 'off'} | "
                    f"{('on' if r.get('grouping') else 'off') if r['screening'] else '-'} | "
-                   f"{n} | {r['wall_s']:.2f} | "
-                   f"{r['rate']:.0f} | {r['rate_cpu']:.0f} | {r['alerts']} | "
+                   f"{n} | {r['wall_s']:.2f} | {r['rate']:.0f} | "
+                   f"{r['cpu_s']:.2f} ({r.get('pool_cpu_s', 0.0):.2f}) | "
+                   f"{r['rate_cpu']:.0f} | {r['alerts']} | "
                    f"{1000 * r['alerts'] / n:.0f} | {1000 * r['matches'] / n:.0f} | "
                    f"{r.get('digest', '')} |")
     if profiles:
@@ -396,6 +410,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="write the receiving node's mapped index snapshot (home/index) "
                          "before the timed poll, as an earlier poll or `fts-share index "
                          "snapshot` leaves it: the poll maps it instead of building")
+    ap.add_argument("--workers", type=int,
+                    help="[federation] receive_workers of the receiving node (this tree; "
+                         "default: the node's default, min(2, CPUs))")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="sqlite", help=argparse.SUPPRESS)

@@ -29,8 +29,8 @@ DEFAULT_PURPOSES = ("investigation", "border_screening", "sanctions_implementati
 
 @dataclass
 class FederationSettings:
-    """How this node polls its partners."""
-
+    """How this node polls its partners. ``receive_workers``: processes that verify and
+    decrypt large received pages, with the node's decryption keys (unset: min(2, CPUs))."""
     poll_interval: float = 30.0
     page_limit: int = 100
     request_timeout: float = 10.0
@@ -38,18 +38,18 @@ class FederationSettings:
     backoff_max: float = 600.0
     signature_ttl: int = 60
     max_clock_skew: int = 30
-    # --- peers (issue 13) ---
+    # --- peers and roster freshness (issue 13) ---
     poll_slots: int = 8
     """How many partners are polled at once; each partner has its own schedule."""
     max_page_bytes: int = 64 * 1024 * 1024
     """The largest feed page accepted, in bytes (refused before it is parsed)."""
-    # --- roster freshness (issue 13) ---
     roster_warn_days: int = 30
     """Days after its ``issued`` time from which the roster in force is reported as
     aging (node info, admin pages, one logged warning a day); 0: never."""
     roster_max_days: int = 90
     """Days after its ``issued`` time from which the roster in force is stale: the node
     neither polls nor serves partners until a fresher one is imported; 0: never."""
+    receive_workers: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("roster_warn_days", "roster_max_days"):

@@ -74,6 +74,30 @@ def _int(text: str) -> int:
     return int(text)
 
 
+#: A ``\\uD800``-``\\uDFFF`` escape (or a text that looks like one, ``\\\\uD8..``).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_surrogates(text: str) -> bool:
+    """False when no string of ``text``'s value can hold a surrogate: none is in the
+    text, and no escape of one (decoded UTF-8 never holds one)."""
+    return bool(_SURROGATE.search(text) or _SURROGATE_ESCAPE.search(text))
+
+
+def _check_depth(value: Any, max_depth: int) -> None:
+    """Depth only (objects and arrays), as :func:`_check_tree` counts it."""
+    if not isinstance(value, (dict, list)):
+        return
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth >= max_depth:
+            raise _Refused("nested too deeply")
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+
+
 def _check_tree(value: Any, max_depth: int) -> None:
     """Depth, and lone surrogates in strings and member names."""
     stack: list[tuple[Any, int]] = [(value, 0)]
@@ -105,7 +129,10 @@ def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedReq
         text = bytes(data).decode("utf-8") if not isinstance(data, str) else data
         value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant,
                            parse_float=_float, parse_int=parse_int or _int)
-        _check_tree(value, max_depth)
+        if _may_hold_surrogates(text):
+            _check_tree(value, max_depth)
+        else:
+            _check_depth(value, max_depth)
     except FtsError:
         raise
     except _Refused as exc:

@@ -49,6 +49,10 @@ class Rejected(Exception):
         super().__init__(reason)
         self.reason, self.kind = reason, kind
 
+    def __reduce__(self) -> tuple[type[Rejected], tuple[str, str]]:
+        """Pickled with its kind (a refusal made in a pool's worker process)."""
+        return (Rejected, (self.reason, self.kind))
+
 
 @dataclass(frozen=True)
 class Receiver:

@@ -30,6 +30,7 @@ from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_
 from fts_share.federation.roster import Member
 from fts_share.services import logcheck, metrics
 from fts_share.services.node import Node
+from fts_share.services.receive_pool import ReceivePool
 from fts_share.services.receiving import NoticeHook, PageHook, ingest_page, purge_version
 from fts_share.services.roster import freshness, import_roster
 from fts_share.services.scheduling import PeerScheduler
@@ -65,6 +66,8 @@ class Poller:
         self.client = PartnerClient(key=node.signing, timeout=settings.request_timeout,
                                     ttl=settings.signature_ttl)
         self.after_page = after_page
+        # Large pages are verified and decrypted in worker processes (closed with us).
+        self.receive_pool = ReceivePool(workers=settings.receive_workers)
         # Partners are fetched in parallel; on SQLite (one writer at a time) their pages
         # are committed one after the other rather than contending for the lock.
         self._commit_lock: Any = (threading.Lock() if node.store.dialect == "sqlite"
@@ -94,17 +97,25 @@ class Poller:
         return self._scheduler.tick(self.partners())
 
     def close(self) -> None:
-        """Wait for the polls that :meth:`poll_due` started (each ends by its deadline)."""
-        if self._scheduler is not None:
-            self._scheduler.close()
+        """Wait for the polls that :meth:`poll_due` started (each ends by its deadline),
+        then stop the receiving worker processes."""
+        try:
+            if self._scheduler is not None:
+                self._scheduler.close()
+        finally:
+            self.receive_pool.close()
 
     def poll_all(self, *, force: bool = False) -> list[PeerReport]:
-        """Poll every active partner once (in parallel); ``force`` ignores back-off."""
+        """Poll every active partner once (in parallel); ``force`` ignores back-off.
+        The receiving worker processes are stopped when the round ends."""
         partners = self.partners()
         if not partners:
             return []
-        with ThreadPoolExecutor(max_workers=min(16, len(partners))) as pool:
-            return list(pool.map(lambda m: self.poll_peer(m, force=force), partners))
+        try:
+            with ThreadPoolExecutor(max_workers=min(16, len(partners))) as pool:
+                return list(pool.map(lambda m: self.poll_peer(m, force=force), partners))
+        finally:
+            self.receive_pool.close()
 
     def poll_peer(self, member: Member, *, force: bool = False) -> PeerReport:
         """Fetch and ingest ``member``'s feed until caught up (bounded per call)."""
@@ -160,7 +171,7 @@ class Poller:
         with self._commit_lock, self.node.store.transaction() as session:
             work = Work(session=session, now=now, node=self.node)
             result = ingest_page(work, page=page, on_notice=self.on_notice,
-                                 on_page=self.on_page)
+                                 on_page=self.on_page, opener=self.receive_pool.open_chunks)
             logcheck.check_page(work, page)
             tree_size = logcheck.held_size(session, member.code)
             peer = session.get(Peer, member.code)

@@ -13,7 +13,7 @@ and recorded as federation events.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,20 +22,18 @@ from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
 from fts_share.crypto.canonical import b64u
-from fts_share.crypto.envelope import EnvelopeHeader, OpenedNotice
+from fts_share.crypto.envelope import EnvelopeHeader
 from fts_share.errors import FtsError
 from fts_share.federation.envelopes import (
     Receiver,
     Rejected,
     check_chain,
     check_forwarded,
-    content_problem,
-    open_item,
-    verify_item,
+    notice_id_of,
 )
 from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.ingest import IngestResult, PageContext
-from fts_share.federation.roster import Roster
+from fts_share.federation.opening import Opened, open_items
 from fts_share.notices.schemas import load_received
 from fts_share.services import purgelog
 from fts_share.services.dissemination import recall_shares
@@ -83,13 +81,23 @@ class Receipt:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A page item after the cryptography: its header and contents, or the refusal."""
+    """A page item after the cryptography (:class:`Opened`: its header and contents,
+    or the refusal)."""
 
     item: PageItem
-    header: EnvelopeHeader | None = None
-    opened: OpenedNotice | None = None
-    error: Rejected | None = None
-    invalid: Rejected | None = None  # the contents do not follow their schema
+    opened: Opened
+
+
+Opener = Callable[..., Iterable[Sequence[Opened]]]
+"""How a page's items are opened, a chunk at a time in page order: :func:`in_process`
+(the default) or :meth:`ReceivePool.open_chunks
+<fts_share.services.receive_pool.ReceivePool.open_chunks>`; keyword arguments as
+:func:`~fts_share.federation.opening.open_items` takes them."""
+
+
+def in_process(items: Sequence[PageItem], **kwargs: Any) -> Iterator[list[Opened]]:
+    """Open every item of a page in this process (one chunk)."""
+    yield open_items(items, **kwargs)
 
 
 @dataclass
@@ -116,24 +124,17 @@ class PageState:
             self.on_page(self.work, arrivals)
 
 
-def _prepare(item: PageItem, *, roster: Roster, origin: str, me: Receiver,
-             now: datetime) -> Prepared:
-    try:
-        header = verify_item(item, roster=roster, origin=origin, me=me.code, now=now)
-        opened = open_item(item, header, me, roster)
-        return Prepared(item, header, opened, invalid=content_problem(opened))
-    except Rejected as exc:
-        return Prepared(item, error=exc)
-
-
 def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None = None,
-                on_page: PageHook | None = None) -> IngestResult:
+                on_page: PageHook | None = None, opener: Opener = in_process) -> IngestResult:
     """Process every item of ``page`` and move the peer's cursor past it.
 
     1. Cryptography first, without the database: each envelope's signatures are checked
-       and it is decrypted (signatures before anything else, as always).
+       and it is decrypted (signatures before anything else, as always), its statement
+       checked against its schema and a notice's subject read; by ``opener``, in this
+       process or in worker processes (:mod:`fts_share.services.receive_pool`).
     2. One query finds which of the page's sequence numbers this node already holds,
-       one more which versions of the page's notices.
+       one more which versions of the page's notices (per chunk, when worker
+       processes open the page: a chunk is stored while the next one is opened).
     3. In link order: redeliveries are skipped, forks and breaks in the chain refused,
        and each accepted envelope is checked whole before anything of it is written
        (nothing half-stored); every refusal is recorded. A new notice version that
@@ -149,23 +150,35 @@ def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None 
     """
     node, roster = work.node, work.node.roster
     me = Receiver(code=node.code, keys=node.encryption)
-    prepared = [_prepare(item, roster=roster, origin=page.origin, me=me, now=work.now)
-                for item in page.items]
     inbox = SqlInbox(work.session)
     state = PageState(
         work=work, inbox=inbox, origin=page.origin, peer=inbox.peer(page.origin),
-        context=PageContext.load(inbox, [p.opened.payload for p in prepared if p.opened]),
-        held=inbox.held_digests(page.origin, [p.header.seq for p in prepared if p.header]),
-        on_notice=on_notice, rows=PageRows(), result=IngestResult(), on_page=on_page)
-    for p in prepared:
-        try:
-            _accept(state, p)
-        except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
-            _refuse(state, p.item, exc)
+        context=PageContext(), held={}, on_notice=on_notice, rows=PageRows(),
+        result=IngestResult(), on_page=on_page)
+    items = iter(page.items)
+    for chunk in opener(page.items, roster=roster, origin=page.origin, me=me, now=work.now):
+        _learn(state, chunk)
+        for o, item in zip(chunk, items):  # (chunk first: no item is drawn past its end)
+            try:
+                _accept(state, Prepared(item, o))
+            except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
+                _refuse(state, item, exc)
+    if next(items, None) is not None:
+        raise RuntimeError("the page was not opened whole")
     state.flush()
     state.peer.cursor = max(state.peer.cursor, page.next)
     work.session.flush()
     return state.result
+
+
+def _learn(state: PageState, chunk: Sequence[Opened]) -> None:
+    """Load what this node holds of a chunk's notices and sequence numbers (what the
+    page stored before it is known already)."""
+    state.context.learn(state.inbox, {i for o in chunk if o.opened
+                                      if (i := notice_id_of(o.opened.payload))})
+    held = state.inbox.held_digests(state.origin, [o.header.seq for o in chunk if o.header])
+    for seq, digest in held.items():
+        state.held.setdefault(seq, digest)
 
 
 def _refuse(state: PageState, item: PageItem, exc: Exception) -> None:
@@ -181,17 +194,18 @@ def _refuse(state: PageState, item: PageItem, exc: Exception) -> None:
 
 def _accept(state: PageState, p: Prepared) -> None:
     """Store one checked envelope (or skip a redelivery; or raise why not)."""
-    if p.error is not None:
-        raise p.error
-    header, opened = p.header, p.opened
+    o = p.opened
+    if o.error is not None:
+        raise o.error
+    header, opened = o.header, o.opened
     assert header is not None and opened is not None
     peer = state.peer
     if not check_chain(header, held=state.held.get(header.seq), last_seq=peer.last_seq,
                        last_digest=peer.last_digest):
         state.result.duplicates += 1
         return
-    if p.invalid is not None:  # checked against its schema before anything is stored
-        raise p.invalid
+    if o.invalid is not None:  # checked against its schema before anything is stored
+        raise o.invalid
     work = state.work
     received = {"origin": state.origin, "seq": header.seq, "link_n": p.item.n,
                 "digest": header.digest, "prev": header.prev, "kind": header.kind,
@@ -199,7 +213,7 @@ def _accept(state: PageState, p: Prepared) -> None:
                 "decrypted": True, "envelope": None}
     content = {"signed": b64u(opened.signed), "signature": b64u(opened.signature),
                "signer": opened.signer_kid}
-    receipt = (_receipt(state, header=header, payload=opened.payload, content=content)
+    receipt = (_receipt(state, header=header, opened=o, content=content)
                if header.kind == "notice" else None)
     if receipt is not None and _only_inserts(receipt, state.context, state.on_notice):
         _stage(state, header=header, receipt=receipt)
@@ -215,10 +229,12 @@ def _accept(state: PageState, p: Prepared) -> None:
     state.result.decrypted += 1
 
 
-def _receipt(state: PageState, *, header: EnvelopeHeader, payload: dict[str, Any],
+def _receipt(state: PageState, *, header: EnvelopeHeader, opened: Opened,
              content: dict[str, Any]) -> Receipt:
     """Check a received notice (a re-shared one: its origin's signature and
     restrictions) and seal it for storage; nothing is written."""
+    assert opened.opened is not None
+    payload = opened.opened.payload
     origin, via = header.origin, None
     forwarded = payload.get("forwarded")
     if isinstance(forwarded, dict):
@@ -226,7 +242,10 @@ def _receipt(state: PageState, *, header: EnvelopeHeader, payload: dict[str, Any
         via = header.origin
     else:
         notice = payload["notice"]
-    read = load_received(notice)  # what this node will read of it has the notice's shapes
+    if opened.unread is not None:
+        raise opened.unread
+    # what this node will read of it has the notice's shapes (read when it was opened)
+    read = opened.read if opened.read is not None else load_received(notice)
     prov = notice["provenance"]
     if prov["origin"] != origin:
         raise Rejected("notice provenance names another origin")

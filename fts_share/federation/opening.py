@@ -1,0 +1,121 @@
+"""The cryptography of a received page's envelopes, without the database: verify the
+outer signature and the header, decrypt (HPKE, AES-GCM), verify the inner signature,
+check the statement against its schema and read the notice's subject.
+
+:func:`open_item` is what receiving does to each envelope before anything is looked
+up or stored; it runs in the receiving process or, for large pages, in the worker
+processes of a pool (:func:`open_chunk`). It is the same function in both places, so
+every refusal (a bad signature, a replayed or reordered envelope found later by the
+chain check, another recipient, a revoked key) reads the same. Only page items, the
+roster in force, the time and the results cross the process boundary; the node's
+decryption keys reach a worker once, as raw bytes, when the pool starts
+(:func:`init_worker`), and stay in that process until it ends (``docs/security.md``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fts_share.crypto.envelope import EnvelopeHeader, OpenedNotice
+from fts_share.crypto.keys import KeyKind, PrivateKey
+from fts_share.errors import FtsError
+from fts_share.federation.envelopes import (
+    Receiver,
+    Rejected,
+    content_problem,
+    verify_item,
+)
+from fts_share.federation.envelopes import (
+    open_item as decrypt_item,
+)
+from fts_share.federation.feed import PageItem
+from fts_share.federation.roster import Roster
+from fts_share.notices.schemas import load_received
+
+Read = tuple[dict[str, Any], dict[str, Any] | None]
+"""A received notice's subject and movement, as :func:`load_received` reads them."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A page item after the cryptography: its header and contents, or the refusal."""
+
+    header: EnvelopeHeader | None = None
+    opened: OpenedNotice | None = None
+    error: Rejected | None = None
+    invalid: Rejected | None = None  # the contents do not follow their schema
+    read: Read | None = None  # the subject and movement of a notice sent directly
+    unread: Rejected | None = None  # why they could not be read
+
+
+def _read(opened: OpenedNotice) -> tuple[Read | None, Rejected | None]:
+    """Read the subject of a notice its origin sent (a re-shared one is read after
+    its origin's signature is checked, by the receiver)."""
+    payload = opened.payload
+    if isinstance(payload.get("forwarded"), dict) or "notice" not in payload:
+        return None, None
+    try:
+        return load_received(payload["notice"]), None
+    except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
+        return None, Rejected(f"bad content: {exc}")  # what the receiver would record
+
+
+def open_item(item: PageItem, *, roster: Roster, origin: str, me: Receiver,
+              now: datetime) -> Opened:
+    """Verify and decrypt one envelope of ``origin``'s page for ``me``; never raises
+    :class:`Rejected` (it is returned)."""
+    try:
+        header = verify_item(item, roster=roster, origin=origin, me=me.code, now=now)
+        opened = decrypt_item(item, header, me, roster)
+    except Rejected as exc:
+        return Opened(error=exc)
+    invalid = content_problem(opened)
+    read, unread = _read(opened) if header.kind == "notice" and invalid is None \
+        else (None, None)
+    return Opened(header, opened, invalid=invalid, read=read, unread=unread)
+
+
+def open_items(items: Sequence[PageItem], *, roster: Roster, origin: str, me: Receiver,
+               now: datetime) -> list[Opened]:
+    """:func:`open_item` of each item, in order."""
+    return [open_item(item, roster=roster, origin=origin, me=me, now=now) for item in items]
+
+
+# -- in a worker process of the pool ---------------------------------------------------
+_receiver: Receiver | None = None
+
+
+def key_material(keys: Sequence[PrivateKey]) -> list[tuple[str, bytes]]:
+    """The decryption keys as the pool's initializer takes them: (kind, raw bytes)."""
+    return [(k.kind.value, k.private_raw()) for k in keys]
+
+
+def init_worker(code: str, keys: list[tuple[str, bytes]]) -> None:
+    """The pool's initializer: load this node's decryption keys in the worker, and end
+    the worker when the process that started it ends (killed, it cannot close the
+    pool; the worker would wait for work forever, holding the keys)."""
+    global _receiver
+    loaded = [PrivateKey.from_raw(KeyKind(kind), raw) for kind, raw in keys]
+    _receiver = Receiver(code=code, keys={k.kid: k for k in loaded})
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True,
+                     name="fts-share receive worker: parent watch").start()
+
+
+def _end_with(parent: int, every: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
+
+
+def open_chunk(items: Sequence[PageItem], roster: Roster, origin: str,
+               now: datetime) -> list[Opened]:
+    """In a worker: :func:`open_items` with the keys :func:`init_worker` loaded."""
+    if _receiver is None:
+        raise RuntimeError("open_chunk runs in a pool started with init_worker")
+    return open_items(items, roster=roster, origin=origin, me=_receiver, now=now)
