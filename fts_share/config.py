@@ -30,7 +30,7 @@ DEFAULT_PURPOSES = ("investigation", "border_screening", "sanctions_implementati
 @dataclass
 class FederationSettings:
     """How this node polls its partners. ``receive_workers``: processes that verify and
-    decrypt large received pages, with the node's decryption keys (unset: min(2, CPUs))."""
+    decrypt large received pages, with the node's decryption keys (unset or 0/1: none)."""
     poll_interval: float = 30.0
     page_limit: int = 100
     request_timeout: float = 10.0
