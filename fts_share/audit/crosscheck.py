@@ -120,6 +120,18 @@ def observe_peer_head(store: AuditStore, *, peer: str, head: SignedTreeHead,
     return finding or noted
 
 
+def already_held(head: SignedTreeHead, same: Sequence[HeadRecord],
+                 epochs: Sequence[PeerEpochRecord]) -> bool:
+    """Whether :func:`observe_peer_head` of ``head`` (without a restore announcement)
+    would find nothing and store nothing: every stored head of its size is this very
+    head, byte for byte (root, time, key id, signature: its signature was verified
+    with that key when it was stored), and no restore epoch of the partner awaits its
+    check. The caller still checks that the head's key is valid now (a revoked key
+    takes effect at once); then the signature need not be verified again."""
+    return (bool(same) and all(head_from_record(r) == head for r in same)
+            and all(e.checked_at is not None for e in epochs))
+
+
 def in_history(row: PeerHeadRecord, epochs: Sequence[PeerEpochRecord]) -> bool:
     """Whether ``row`` is a head of an earlier epoch beyond that restore's snapshot."""
     return any(row.id <= e.before_head and row.size > e.snapshot_size for e in epochs)
