@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, event, func, or_, select, text, union_all
+from sqlalchemy import and_, bindparam, event, func, select, text, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     ORMExecuteState,
@@ -272,10 +272,13 @@ class SqlAuditStore(AuditReads):
         out: dict[tuple[str, int], list[PeerHeadRecord]] = {}
         if not wanted:
             return out
-        match = or_(*(and_(PeerTreeHead.peer == p, PeerTreeHead.size == n) for p, n in wanted))
-        for row in self.session.scalars(select(PeerTreeHead).where(match)
-                                        .order_by(PeerTreeHead.id)):
-            out.setdefault((row.peer, row.size), []).append(row)
+        # Two IN lists (one cached statement) read a few rows more than asked for.
+        rows = self.session.scalars(select(PeerTreeHead).where(
+            PeerTreeHead.peer.in_({p for p, _ in wanted}),
+            PeerTreeHead.size.in_({n for _, n in wanted})).order_by(PeerTreeHead.id))
+        for row in rows:
+            if (row.peer, row.size) in wanted:
+                out.setdefault((row.peer, row.size), []).append(row)
         return out
 
     def latest_peer_heads(self, peers: Collection[str]) -> dict[str, PeerHeadRecord]:
