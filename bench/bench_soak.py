@@ -344,7 +344,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         target_down: dict[str, tuple[int, int]] = {}
         last_round = args.rounds  # cut short when the time budget runs out
         while True:
-            r0 = time.perf_counter()
+            r0, c0 = time.perf_counter(), time.process_time()
             if (args.budget_minutes and i < last_round
                     and r0 - t_start > 60 * args.budget_minutes):
                 last_round = i
@@ -375,7 +375,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             rss.append(rss_mb())
             got.update(round=i + 1, down=is_down, publish_s=round(p0 - r0, 2),
                        requests=transport.requests - requests,
-                       seconds=round(time.perf_counter() - r0, 2), rss_mb=round(rss[-1], 1),
+                       seconds=round(time.perf_counter() - r0, 2),
+                       cpu_s=round(time.process_time() - c0, 2), rss_mb=round(rss[-1], 1),
                        notices=start)
             rounds.append(got)
             print(f"  {got}", file=sys.stderr)
@@ -485,7 +486,13 @@ def markdown(r: dict[str, Any], command: str) -> str:
          f"{r['setup_s']:.0f} s ({r['index_warm_s']:.0f} s the indexes) |"),
         f"| rounds (publish + poll) | {r['run_s']:.0f} s |",
         f"| wall time, checks included | {r['wall_s']:.0f} s |", "",
-        f"Checks: {ok}.", ""])
+        f"Checks: {ok}.", "",
+        ("| round | node down | notices published (total) | envelopes received | partner "
+         "requests | failed polls | seconds | CPU s (this process) |"),
+        "|---:|:---:|---:|---:|---:|---:|---:|---:|",
+        *(f"| {x['round']} | {'yes' if x['down'] else ''} | {x['notices']:,} | "
+          f"{x['received']:,} | {x['requests']:,} | {x['failed']} | {x['seconds']:.0f} | "
+          f"{x.get('cpu_s', float('nan')):.0f} |" for x in r["rounds"]), ""])
 
 
 def main(argv: list[str] | None = None) -> int:
