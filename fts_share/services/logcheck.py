@@ -108,20 +108,26 @@ class HeldHeads:
 
     same: dict[tuple[str, int], list[PeerHeadRecord]]
     epochs: dict[str, list[PeerEpochRecord]]
+    peers: frozenset[str]
 
     @classmethod
     def read(cls, session: Session, docs: Mapping[str, Any]) -> HeldHeads:
         """For the heads ``docs`` (partner -> head document as received)."""
         wanted = {(peer, doc["size"]) for peer, doc in docs.items()
                   if isinstance(doc, Mapping) and type(doc.get("size")) is int}
-        store = audit_store(session)
-        return cls(same=store.peer_heads_sized(wanted),
-                   epochs=store.peers_epochs({peer for peer, _ in wanted}))
+        store, peers = audit_store(session), frozenset(peer for peer, _ in wanted)
+        return cls(same=store.peer_heads_sized(wanted), epochs=store.peers_epochs(peers),
+                   peers=peers)
+
+    def epochs_of(self, peer: str) -> list[PeerEpochRecord] | None:
+        """``peer``'s epochs, or None if they were not read."""
+        return self.epochs.get(peer, []) if peer in self.peers else None
 
     def holds(self, peer: str, head: SignedTreeHead) -> bool:
         """See :func:`~fts_share.audit.crosscheck.already_held`."""
-        return already_held(head, self.same.get((peer, head.size), ()),
-                            self.epochs.get(peer, ()))
+        epochs = self.epochs_of(peer)
+        return epochs is not None and already_held(head, self.same.get((peer, head.size), ()),
+                                                   epochs)
 
 
 def check_page_head(session: Session, *, roster: Roster, peer: str,
@@ -162,7 +168,8 @@ def check_page_head(session: Session, *, roster: Roster, peer: str,
         finding = observe_peer_head(audit_store(session), peer=peer, head=head,
                                     proof_fetcher=None if relayed_by else fetch,
                                     verify_sig=lambda sig, data: verify_signature(key, sig, data),
-                                    now=now, announcement=announcement)
+                                    now=now, announcement=announcement,
+                                    epochs=held.epochs_of(peer) if held else None)
     except (VerificationError, FtsError) as exc:
         record(audit_store(session), now=now, actor=f"node:{relayed_by or peer}", action="reject",
                object_type="tree_head", object_id=peer, partner=peer, outcome="refused",
