@@ -67,7 +67,7 @@ from werkzeug.test import Client
 
 from fts_share.app import create_app
 from fts_share.clock import utcnow
-from fts_share.errors import ProtocolError
+from fts_share.errors import ProtocolError, ValidationError
 from fts_share.federation import http as fed_http
 from fts_share.notices.rules import Actor
 from fts_share.services import index_snapshots, publishing, running, witnessing
@@ -166,6 +166,19 @@ class Traffic:
             body["handling"]["review_date"] = (date.today() + timedelta(days=1)).isoformat()
         self.counts[audience if audience != "named" else f"named {lo}-{hi}"] += 1
         return body
+
+
+def readable(config: Any, pool: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The subjects an officer could publish: a recombined name can be a particle or a
+    title alone, which publishing refuses (no name the engine can read)."""
+    out = []
+    for subject in pool:
+        try:
+            publishing.read_notice_input(config, notice(recipients=["AAA"], **subject))
+        except ValidationError:
+            continue
+        out.append(subject)
+    return out
 
 
 def publish_batch(c: Coalition, t: Traffic, *, start: int, count: int, down: str | None,
@@ -325,7 +338,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     down_until = down_from + (args.down_for or max(2, args.rounds // 4))  # back up then
     transport = Transport(c, slow=slow, delay=args.slow)
     traffic = Traffic(rng=random.Random(args.seed + 1), codes=codes, members=members,
-                      subjects=subjects(min(args.notices, 4000), seed=args.seed))
+                      subjects=readable(c[codes[0]].node.config,
+                                        subjects(min(args.notices, 4000), seed=args.seed)))
     setup_s = time.perf_counter() - t_start
     print(f"setup {setup_s:.0f} s ({args.nodes} nodes; UN list imported in {import_s:.0f} s, "
           f"indexes built in {warm_s:.0f} s)", file=sys.stderr)
