@@ -92,7 +92,8 @@ def check_heads(peer: str, older: SignedTreeHead, newer: SignedTreeHead,
 
 def observe_peer_head(store: AuditStore, *, peer: str, head: SignedTreeHead,
                       proof_fetcher: ProofFetcher | None, verify_sig: SignatureVerifier,
-                      now: datetime, announcement: Announcement | None = None) -> Finding | None:
+                      now: datetime, announcement: Announcement | None = None,
+                      epochs: Sequence[PeerEpochRecord] | None = None) -> Finding | None:
     """Store a partner's new signed head and cross-check it with the ones we hold.
 
     Raises :class:`VerificationError` if the head's signature does not verify (nothing
@@ -100,11 +101,13 @@ def observe_peer_head(store: AuditStore, *, peer: str, head: SignedTreeHead,
     head is stored and checked against later heads. ``announcement`` is the partner's
     (verified) restore announcement sent with the head. A finding is stored, recorded
     in the audit log (in the caller's transaction) and returned; None means no
-    conflict and no new epoch.
+    conflict and no new epoch. ``epochs``: the partner's epochs if the caller read them
+    already (ignored with an announcement, which may add one).
     """
     verify_tree_head(head, verify_sig)
     noted = _note_announcement(store, peer, head, announcement, now) if announcement else None
-    epochs = store.peer_epochs(peer)
+    if epochs is None or announcement is not None:
+        epochs = store.peer_epochs(peer)
     rows = current_heads(store.peer_heads(peer), epochs)
     same = [r for r in rows if r.size == head.size]
     finding = _same_size_finding(peer, head, same)
@@ -118,6 +121,18 @@ def observe_peer_head(store: AuditStore, *, peer: str, head: SignedTreeHead,
     if finding is not None:
         _store_finding(store, finding, now)
     return finding or noted
+
+
+def already_held(head: SignedTreeHead, same: Sequence[HeadRecord],
+                 epochs: Sequence[PeerEpochRecord]) -> bool:
+    """Whether :func:`observe_peer_head` of ``head`` (without a restore announcement)
+    would find nothing and store nothing: every stored head of its size is this very
+    head, byte for byte (root, time, key id, signature: its signature was verified
+    with that key when it was stored), and no restore epoch of the partner awaits its
+    check. The caller still checks that the head's key is valid now (a revoked key
+    takes effect at once); then the signature need not be verified again."""
+    return (bool(same) and all(head_from_record(r) == head for r in same)
+            and all(e.checked_at is not None for e in epochs))
 
 
 def in_history(row: PeerHeadRecord, epochs: Sequence[PeerEpochRecord]) -> bool:

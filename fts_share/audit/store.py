@@ -16,7 +16,7 @@ covers entries ``idx * 2**level`` to ``(idx + 1) * 2**level - 1``; level 0 is a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -254,6 +254,21 @@ class AuditStore(Protocol):
 
     def add_peer_head(self, peer: str, head: SignedTreeHead, *, received_at: datetime) -> None:
         """Store a head received from ``peer``."""
+        ...
+
+    def peer_heads_sized(self, wanted: Collection[tuple[str, int]]
+                         ) -> dict[tuple[str, int], list[PeerHeadRecord]]:
+        """The stored heads of each (peer, size) of ``wanted``, by id (one read)."""
+        ...
+
+    def latest_peer_heads(self, peers: Collection[str]) -> dict[str, PeerHeadRecord]:
+        """For each of ``peers`` with a stored head, its largest (the last stored among
+        equals), as :meth:`latest_peer_head` gives one by one (one read)."""
+        ...
+
+    def peers_epochs(self, peers: Collection[str]) -> dict[str, list[PeerEpochRecord]]:
+        """The restore epochs of each of ``peers`` that announced one, by epoch (one
+        read)."""
         ...
 
     def peer_epochs(self, peer: str) -> Sequence[PeerEpochRecord]:

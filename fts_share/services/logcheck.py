@@ -17,6 +17,7 @@ import hashlib
 import json
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from fts_share.audit.crosscheck import (
     RESTORE,
+    already_held,
     latest_peer_head,
     list_findings,
     observe_peer_head,
@@ -33,7 +35,8 @@ from fts_share.audit.crosscheck import (
 from fts_share.audit.epochs import Announcement, verify_announcement
 from fts_share.audit.errors import VerificationError
 from fts_share.audit.heads import SignedTreeHead
-from fts_share.audit.log import consistency_proof, record
+from fts_share.audit.log import consistency_proof, head_from_record, record
+from fts_share.audit.store import PeerEpochRecord, PeerHeadRecord
 from fts_share.clock import to_rfc3339
 from fts_share.crypto.keys import verify_signature
 from fts_share.errors import FtsError
@@ -71,15 +74,21 @@ def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str,
     """Newest heads this node holds of other partners, to pass on (at most
     ``MAX_RELAYED_HEADS``, chosen at random, so that in a large coalition every head
     still travels within a few rounds): partners compare them with the heads they
-    received themselves (split-view detection)."""
+    received themselves (split-view detection). Read in a few queries, not a few per
+    head: a partner that restored (has epochs) is read as
+    :func:`~fts_share.audit.crosscheck.latest_peer_head` reads it."""
     from fts_share.storage.audit_tables import PeerTreeHead
 
     peers = sorted(set(session.scalars(select(PeerTreeHead.peer).distinct()).all()) - exclude)
     if len(peers) > MAX_RELAYED_HEADS:  # gossip: a random few each time, all over time
         peers = random.sample(peers, MAX_RELAYED_HEADS)
+    store = audit_store(session)
+    restored = store.peers_epochs(peers)
+    latest = store.latest_peer_heads([p for p in peers if p not in restored])
     out: dict[str, dict[str, Any]] = {}
     for peer in peers:
-        head = latest_peer_head(audit_store(session), peer)
+        head = (latest_peer_head(store, peer) if peer in restored
+                else head_from_record(latest[peer]) if peer in latest else None)
         if head is not None:
             out[peer] = head.to_json()
     return out
@@ -92,13 +101,45 @@ def held_size(session: Session, peer: str) -> int | None:
     return proof_base(audit_store(session), peer)
 
 
+@dataclass(frozen=True)
+class HeldHeads:
+    """What this node holds about the heads on one page, read in two queries: the
+    stored heads of each (partner, size) on the page, and the partners' epochs."""
+
+    same: dict[tuple[str, int], list[PeerHeadRecord]]
+    epochs: dict[str, list[PeerEpochRecord]]
+    peers: frozenset[str]
+
+    @classmethod
+    def read(cls, session: Session, docs: Mapping[str, Any]) -> HeldHeads:
+        """For the heads ``docs`` (partner -> head document as received)."""
+        wanted = {(peer, doc["size"]) for peer, doc in docs.items()
+                  if isinstance(doc, Mapping) and type(doc.get("size")) is int}
+        store, peers = audit_store(session), frozenset(peer for peer, _ in wanted)
+        return cls(same=store.peer_heads_sized(wanted), epochs=store.peers_epochs(peers),
+                   peers=peers)
+
+    def epochs_of(self, peer: str) -> list[PeerEpochRecord] | None:
+        """``peer``'s epochs, or None if they were not read."""
+        return self.epochs.get(peer, []) if peer in self.peers else None
+
+    def holds(self, peer: str, head: SignedTreeHead) -> bool:
+        """See :func:`~fts_share.audit.crosscheck.already_held`."""
+        epochs = self.epochs_of(peer)
+        return epochs is not None and already_held(head, self.same.get((peer, head.size), ()),
+                                                   epochs)
+
+
 def check_page_head(session: Session, *, roster: Roster, peer: str,
                     head_doc: Mapping[str, Any] | None, proof_doc: Any,
                     now: datetime, relayed_by: str | None = None,
-                    restore_doc: Any = None) -> str | None:
+                    restore_doc: Any = None, held: HeldHeads | None = None) -> str | None:
     """Verify and store a tree head of ``peer`` (from its own page, or relayed by
     another partner, without a proof), with the restore announcement of its page if
-    any; return a finding's kind, if any."""
+    any; return a finding's kind, if any. With ``held`` (read before the page's heads
+    are checked), a head this node already holds byte for byte, signed by a key the
+    roster lists as valid now, is not verified or compared again: that would find and
+    store nothing."""
     if not head_doc:
         return None
     try:
@@ -110,6 +151,8 @@ def check_page_head(session: Session, *, roster: Roster, peer: str,
                object_type="tree_head", object_id=peer, partner=peer, outcome="refused",
                detail={"reason": str(exc)[:300]})
         return "rejected"
+    if announcement is None and held is not None and held.holds(peer, head):
+        return None
 
     def fetch(first: int, second: int) -> list[bytes]:
         if (isinstance(proof_doc, Mapping) and proof_doc.get("first") == first
@@ -125,7 +168,8 @@ def check_page_head(session: Session, *, roster: Roster, peer: str,
         finding = observe_peer_head(audit_store(session), peer=peer, head=head,
                                     proof_fetcher=None if relayed_by else fetch,
                                     verify_sig=lambda sig, data: verify_signature(key, sig, data),
-                                    now=now, announcement=announcement)
+                                    now=now, announcement=announcement,
+                                    epochs=held.epochs_of(peer) if held else None)
     except (VerificationError, FtsError) as exc:
         record(audit_store(session), now=now, actor=f"node:{relayed_by or peer}", action="reject",
                object_type="tree_head", object_id=peer, partner=peer, outcome="refused",
@@ -145,17 +189,22 @@ def _announcement(roster: Roster, peer: str, doc: Any, now: datetime) -> Announc
     return verify_announcement(doc, node=peer, key_for=key_for)
 
 
-def check_relayed_heads(session: Session, *, roster: Roster, relayed_by: str, me: str,
-                        heads: Any, now: datetime) -> list[str]:
-    """Check the heads of third partners that ``relayed_by`` passed on."""
+def _relayed(heads: Any, *, roster: Roster, relayed_by: str, me: str) -> dict[str, Any]:
+    """The relayed heads a page's checks look at (third partners of the roster)."""
     if not isinstance(heads, Mapping):
-        return []
+        return {}
+    return {str(peer): doc for peer, doc in list(heads.items())[:MAX_RELAYED_HEADS]
+            if peer not in (me, relayed_by) and isinstance(doc, Mapping)
+            and peer in roster.members}
+
+
+def check_relayed_heads(session: Session, *, roster: Roster, relayed_by: str, me: str,
+                        heads: Any, now: datetime, held: HeldHeads | None = None) -> list[str]:
+    """Check the heads of third partners that ``relayed_by`` passed on."""
     kinds = []
-    for peer, doc in list(heads.items())[:MAX_RELAYED_HEADS]:
-        if peer in (me, relayed_by) or not isinstance(doc, Mapping) or peer not in roster.members:
-            continue
-        kind = check_page_head(session, roster=roster, peer=str(peer), head_doc=doc,
-                               proof_doc=None, now=now, relayed_by=relayed_by)
+    for peer, doc in _relayed(heads, roster=roster, relayed_by=relayed_by, me=me).items():
+        kind = check_page_head(session, roster=roster, peer=peer, head_doc=doc,
+                               proof_doc=None, now=now, relayed_by=relayed_by, held=held)
         if kind:
             kinds.append(kind)
     return kinds
@@ -187,9 +236,12 @@ def check_page(work: Work, page: VerifiedPage) -> None:
     """Check what a page of ``page.origin`` says about the logs: its own tree head
     (with the consistency proof), the heads it relays of third partners, and the
     findings it reports about this node."""
-    session, roster, origin = work.session, work.node.roster, page.origin
+    session, roster, origin, me = work.session, work.node.roster, page.origin, work.node.code
+    relayed = _relayed(page.peer_heads, roster=roster, relayed_by=origin, me=me)
+    held = HeldHeads.read(session, {**relayed, origin: page.tree_head})
     check_page_head(session, roster=roster, peer=origin, head_doc=page.tree_head,
-                    proof_doc=page.tree_consistency, now=work.now, restore_doc=page.restore)
-    check_relayed_heads(session, roster=roster, relayed_by=origin, me=work.node.code,
-                        heads=page.peer_heads, now=work.now)
+                    proof_doc=page.tree_consistency, now=work.now, restore_doc=page.restore,
+                    held=held)
+    check_relayed_heads(session, roster=roster, relayed_by=origin, me=me, heads=relayed,
+                        now=work.now, held=held)
     record_reported_findings(session, peer=origin, findings=page.findings, now=work.now)

@@ -30,12 +30,12 @@ one of those points, exactly like pending ORM objects (:func:`flushed_connection
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, select, text, union_all
+from sqlalchemy import and_, bindparam, event, func, select, text, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     ORMExecuteState,
@@ -265,6 +265,46 @@ class SqlAuditStore(AuditReads):
         self.session.add(PeerTreeHead(peer=peer, size=head.size, root=head.root.hex(),
                                       time=head.time, key_id=head.key_id,
                                       signature=b64u(head.signature), received_at=received_at))
+
+    def peer_heads_sized(self, wanted: Collection[tuple[str, int]]
+                         ) -> dict[tuple[str, int], list[PeerHeadRecord]]:
+        """The stored heads of each (peer, size) of ``wanted``, by id (one read)."""
+        out: dict[tuple[str, int], list[PeerHeadRecord]] = {}
+        if not wanted:
+            return out
+        # Two IN lists (one cached statement) read a few rows more than asked for.
+        rows = self.session.scalars(select(PeerTreeHead).where(
+            PeerTreeHead.peer.in_({p for p, _ in wanted}),
+            PeerTreeHead.size.in_({n for _, n in wanted})).order_by(PeerTreeHead.id))
+        for row in rows:
+            if (row.peer, row.size) in wanted:
+                out.setdefault((row.peer, row.size), []).append(row)
+        return out
+
+    def latest_peer_heads(self, peers: Collection[str]) -> dict[str, PeerHeadRecord]:
+        """For each of ``peers`` with a stored head, its largest (the last stored among
+        equals), as :meth:`latest_peer_head` gives one by one (one read)."""
+        if not peers:
+            return {}
+        top = (select(PeerTreeHead.peer, func.max(PeerTreeHead.size).label("size"))
+               .where(PeerTreeHead.peer.in_(list(peers))).group_by(PeerTreeHead.peer)
+               .subquery())
+        rows = self.session.scalars(
+            select(PeerTreeHead).join(top, and_(PeerTreeHead.peer == top.c.peer,
+                                                PeerTreeHead.size == top.c.size))
+            .order_by(PeerTreeHead.id))
+        return {row.peer: row for row in rows}  # the last stored among equals wins
+
+    def peers_epochs(self, peers: Collection[str]) -> dict[str, list[PeerEpochRecord]]:
+        """The restore epochs of each of ``peers`` that announced one, by epoch (one
+        read)."""
+        out: dict[str, list[PeerEpochRecord]] = {}
+        if not peers:
+            return out
+        for row in self.session.scalars(select(PeerEpoch).where(PeerEpoch.peer.in_(list(peers)))
+                                        .order_by(PeerEpoch.peer, PeerEpoch.epoch)):
+            out.setdefault(row.peer, []).append(row)
+        return out
 
     def peer_epochs(self, peer: str) -> Sequence[PeerEpochRecord]:
         """The restore epochs ``peer`` announced, by epoch."""
