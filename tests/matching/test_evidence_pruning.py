@@ -47,3 +47,27 @@ def test_the_hits_of_a_search_that_adjusts_every_candidate(common_names: NameInd
         compared += 1
         pruned += len(every) > limit
     assert compared == 40 and pruned >= 3  # queries with more hits than the limit
+
+
+def test_evidence_worked_out_kind_by_kind_adds_up_to_the_same_bits() -> None:
+    from fts_share.matching import MatchConfig
+    from fts_share.matching.index.hits import Evidence
+    from fts_share.matching.index.store import Record
+    from fts_share.matching.scoring.evidence import parse_countries, parse_dob
+
+    rng = random.Random(3)
+    dobs = [None, "1971", "1971-07-28", "1972", "1960", "approximately 1970", "1969-1973",
+            "1971-08-01;1975"]
+    nats = [None, "IRQ", "SYR", "IRQ;SYR", "EGY"]
+    docs = [(), ("A1234567",), ("B7654321", "A1234567")]
+    config, memo = MatchConfig(), {}
+    seen = set()
+    for _ in range(400):
+        query = Evidence(parse_dob(rng.choice(dobs)), parse_countries(rng.choice(nats)),
+                         rng.choice(docs))
+        record = Record(parse_dob(rng.choice(dobs)), None, parse_countries(rng.choice(nats)),
+                        rng.choice(docs))
+        reference = query.delta(record, config)
+        assert query.delta(record, config, memo) == reference  # (floats, compared exactly)
+        seen.add(reference)
+    assert len(seen) >= 6  # matches, conflicts and absences of each kind were met

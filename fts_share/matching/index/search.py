@@ -66,7 +66,7 @@ PRUNE_MARGIN = 1e-3
 
 def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: float,
             limit: int, name_record: Sequence[str | None], by_id: Mapping[str, Record],
-            cfg: MatchConfig) -> None:
+            cfg: MatchConfig, memo: dict[tuple[Any, ...], float]) -> None:
     """Add the evidence to the scores of the names that it can lift to ``cut`` (it adds
     at most ``gain``), in place, best name score first, and drop the names that can no
     longer be among the ``limit`` best records: once ``limit`` records are adjusted,
@@ -76,10 +76,10 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
     candidates above the threshold end there: their evidence is never worked out.
 
     The evidence features depend on the record alone, so they are worked out once
-    per record (and once per distinct dates, nationalities and documents), not per
-    name: common names held by many records are the usual case on arrival."""
+    per record, not per name (common names held by many records are the usual case
+    on arrival), and each kind once per pair of values (``memo``, kept between
+    searches: ``Evidence.delta``)."""
     by_record: dict[str, float] = {}
-    by_value: dict[tuple[Any, ...], float] = {}
     eligible = sorted(((score, nid) for nid, score in scored.items()
                        if not score + gain < cut),  # (the same comparison as before)
                       reverse=True)
@@ -93,12 +93,8 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
         rid = name_record[nid]
         delta = by_record.get(rid)  # type: ignore[arg-type]
         if delta is None:
-            record = by_id[rid]  # type: ignore[index]
-            key = (record.dob, record.nationality, record.documents)
-            delta = by_value.get(key)
-            if delta is None:
-                delta = by_value[key] = evidence.delta(record, cfg)
-            by_record[rid] = delta  # type: ignore[index]
+            delta = by_record[rid] = evidence.delta(  # type: ignore[index]
+                by_id[rid], cfg, memo)  # type: ignore[index]
         adjusted = scored[nid] = min(1.0, max(0.0, score + delta))
         kth = _keep_best(top, rid, adjusted, limit, kth)  # type: ignore[arg-type]
 
@@ -142,6 +138,7 @@ def search(view: View, name: str, *, dob: DobInput = None,
                                view.name_slots, forced, exact, cut - gain - 1e-4, cfg)
     name_record, by_id = view.name_records, view.records_by_id
     if evidence:
-        _adjust(scored, evidence, gain, cut, limit, name_record, by_id, cfg)
+        _adjust(scored, evidence, gain, cut, limit, name_record, by_id, cfg,
+                view.cache.evidence)
     return best_hits(analysis, scored, exact, cut, limit, evidence, view.analyses,
                      name_record, by_id, view.rarity, cfg)
