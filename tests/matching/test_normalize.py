@@ -32,3 +32,33 @@ def test_bidi_marks_are_stripped_not_refused() -> None:
 def test_fold_is_idempotent(text: str) -> None:
     once = fold(text)
     assert fold(once) == once
+
+
+def _fold_latin_whole(text: str) -> str:
+    """``fold_latin`` as it was, over the whole text at once (the reference)."""
+    import unicodedata
+
+    from fts_share.matching.text.normalize import _LATIN_TABLE, _is_cyrillic
+    text = text.lower().translate(_LATIN_TABLE)
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text)
+    kept: list[str] = []
+    for ch in text:
+        if not unicodedata.combining(ch) or (kept and _is_cyrillic(kept[-1])):
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)).translate(_LATIN_TABLE)
+
+
+def test_fold_latin_word_by_word_is_fold_latin_of_the_whole_text() -> None:
+    import random
+
+    from fts_share.matching.text.normalize import fold_latin
+    alphabet = ("abcXYZ -'’ʿéÈüñçøßæİıйёЙЁщ\u0301\u0308\u0327¨\u00a0\u2002ﬁ"
+                "محمدأإآةى\u064b\u0651")
+    rng = random.Random(5)
+    samples = ["Şükrü  Ñúñez", "Йо́сиф ё", "Zoë ¨ ´Abd", " \u0301a", "ﬁrst\u00a0Name", ""]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 18)))
+                for _ in range(3000)]
+    for text in samples:
+        assert fold_latin(text) == _fold_latin_whole(text), repr(text)

@@ -22,6 +22,9 @@ from fts_share.matching.scoring.name_score_ref import (
 
 ProgressFn = Callable[[int, int], None]
 
+#: pairs of query and record values whose evidence features ``Evidence.delta`` keeps
+EVIDENCE_MEMO = 100_000
+
 
 class Hit:
     """One record found by a search: best first, ``score`` in [0, 1].
@@ -101,13 +104,42 @@ class Evidence:
             total += max(0.0, cfg.document_match)
         return total
 
-    def delta(self, record: Record, config: MatchConfig) -> float:
+    def delta(self, record: Record, config: MatchConfig,
+              memo: dict[tuple[Any, ...], float] | None = None) -> float:
         """What the evidence features of ``record`` add to a name score (the same for
-        every name of the record)."""
-        evidence = evidence_features(config, q_dob=self.dob, r_dob=record.dob,
-                                     q_nat=self.nationality, r_nat=record.nationality,
-                                     q_docs=self.documents, r_docs=record.documents)
-        return sum(f.value * f.weight for f in evidence)
+        every name of the record).
+
+        With ``memo`` (kept by the index between searches: ``SearchCache.evidence``,
+        one configuration per index), the date-of-birth, nationality and document
+        features are worked out one at a time, each once per pair of the query's and
+        the record's values, and added in the order ``evidence_features`` gives them:
+        the same sum, to the last bit (tests/matching/test_evidence_pruning.py)."""
+        if memo is None:
+            evidence = evidence_features(config, q_dob=self.dob, r_dob=record.dob,
+                                         q_nat=self.nationality, r_nat=record.nationality,
+                                         q_docs=self.documents, r_docs=record.documents)
+            return sum(f.value * f.weight for f in evidence)
+        if len(memo) > EVIDENCE_MEMO:
+            memo.clear()
+        return (self._one(memo, config, "dob", self.dob, record.dob)
+                + self._one(memo, config, "nationality", self.nationality,
+                            record.nationality)
+                + self._one(memo, config, "documents", self.documents, record.documents))
+
+    @staticmethod
+    def _one(memo: dict[tuple[Any, ...], float], config: MatchConfig, kind: str,
+             query: tuple[Any, ...], record: tuple[Any, ...]) -> float:
+        """What the features of one kind of evidence add (memoised)."""
+        key = (kind, query, record)
+        value = memo.get(key)
+        if value is None:
+            given: dict[str, Any] = {"q_dob": (), "r_dob": (), "q_nat": (), "r_nat": (),
+                                     "q_docs": (), "r_docs": ()}
+            prefix = {"dob": "dob", "nationality": "nat", "documents": "docs"}[kind]
+            given[f"q_{prefix}"], given[f"r_{prefix}"] = query, record
+            value = memo[key] = sum(f.value * f.weight
+                                    for f in evidence_features(config, **given))
+        return value
 
     def adjust(self, score: float, record: Record, config: MatchConfig) -> float:
         """``score`` with the evidence features of ``record`` added, in [0, 1]."""

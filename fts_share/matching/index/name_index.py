@@ -111,7 +111,7 @@ class NameIndex:
                         parse_documents(documents), skipped=tuple(skipped))
         if record_id in self.records.by_id:
             self.remove(record_id)
-        for analysis in dict.fromkeys(analyses):
+        for analysis in (analyses if len(analyses) == 1 else dict.fromkeys(analyses)):
             record.names.append(self._add_name(record_id, analysis))
             record.texts.append(analysis.text)
         self.records.file(record_id, record)

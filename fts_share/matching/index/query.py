@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -33,12 +34,15 @@ QUERY_PART_CACHE = 20_000
 @dataclass
 class SearchCache:
     """What searching keeps between queries: the neighbours of query parts spelt like
-    no indexed part (LRU), the numpy snapshot of the index and per-thread work
-    arrays."""
+    no indexed part (LRU), the numpy snapshot of the index, per-thread work arrays and
+    the evidence features of pairs of values."""
 
     unindexed: dict[Group, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     snapshot: Arrays | None = None
     scratch: candidates.Scratch = field(default_factory=candidates.Scratch)
+    evidence: dict[tuple[Any, ...], float] = field(default_factory=dict)
+    """what each kind of evidence adds, by the query's and a record's values
+    (``hits.Evidence.delta``)"""
 
 
 class QueryPart:

@@ -59,29 +59,63 @@ class View(Protocol):
         """Ids of the live names of the records holding one of ``documents``."""
 
 
+#: how far below the ``limit``-th best record's score a name's upper bound must be for
+#: ``_adjust`` to leave it out (scores are compared after rounding to 4 places)
+PRUNE_MARGIN = 1e-3
+
+
 def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: float,
-            name_record: Sequence[str | None], by_id: Mapping[str, Record],
-            cfg: MatchConfig) -> None:
+            limit: int, name_record: Sequence[str | None], by_id: Mapping[str, Record],
+            cfg: MatchConfig, memo: dict[tuple[Any, ...], float]) -> None:
     """Add the evidence to the scores of the names that it can lift to ``cut`` (it adds
-    at most ``gain``), in place. The evidence features depend on the record alone, so
-    they are worked out once per record (and once per distinct dates, nationalities and
-    documents), not per name: common names held by many records are the usual case on
-    arrival."""
+    at most ``gain``), in place, best name score first, and drop the names that can no
+    longer be among the ``limit`` best records: once ``limit`` records are adjusted,
+    a name whose score plus ``gain`` stays ``PRUNE_MARGIN`` under the ``limit``-th best
+    record's adjusted score can neither be a hit nor change one (``best_hits`` keeps
+    the same hits, in the same order, with the same scores). On common names most
+    candidates above the threshold end there: their evidence is never worked out.
+
+    The evidence features depend on the record alone, so they are worked out once
+    per record, not per name (common names held by many records are the usual case
+    on arrival), and each kind once per pair of values (``memo``, kept between
+    searches: ``Evidence.delta``)."""
     by_record: dict[str, float] = {}
-    by_value: dict[tuple[Any, ...], float] = {}
-    for nid, score in scored.items():
-        if score + gain < cut:  # (the same comparison as before, to the last bit)
-            continue
+    eligible = sorted(((score, nid) for nid, score in scored.items()
+                       if not score + gain < cut),  # (the same comparison as before)
+                      reverse=True)
+    top: dict[str, float] = {}  # the ``limit`` records best adjusted so far
+    kth = -1.0  # the least of them, once there are ``limit``
+    for pos, (score, nid) in enumerate(eligible):
+        if score + gain < kth - PRUNE_MARGIN:
+            for _, out in eligible[pos:]:
+                del scored[out]
+            return
         rid = name_record[nid]
         delta = by_record.get(rid)  # type: ignore[arg-type]
         if delta is None:
-            record = by_id[rid]  # type: ignore[index]
-            key = (record.dob, record.nationality, record.documents)
-            delta = by_value.get(key)
-            if delta is None:
-                delta = by_value[key] = evidence.delta(record, cfg)
-            by_record[rid] = delta  # type: ignore[index]
-        scored[nid] = min(1.0, max(0.0, score + delta))
+            delta = by_record[rid] = evidence.delta(  # type: ignore[index]
+                by_id[rid], cfg, memo)  # type: ignore[index]
+        adjusted = scored[nid] = min(1.0, max(0.0, score + delta))
+        kth = _keep_best(top, rid, adjusted, limit, kth)  # type: ignore[arg-type]
+
+
+def _keep_best(top: dict[str, float], rid: str, score: float, limit: int, kth: float
+               ) -> float:
+    """File ``rid``'s ``score`` in ``top`` (the ``limit`` best records by their best
+    score); returns the least score in ``top`` once it holds ``limit`` (else -1)."""
+    old = top.get(rid)
+    if old is not None:
+        if score <= old:
+            return kth
+        top[rid] = score
+    elif len(top) < limit:
+        top[rid] = score
+    elif score > kth:
+        del top[min(top, key=top.__getitem__)]
+        top[rid] = score
+    else:
+        return kth
+    return min(top.values()) if len(top) >= limit else -1.0
 
 
 def search(view: View, name: str, *, dob: DobInput = None,
@@ -104,6 +138,7 @@ def search(view: View, name: str, *, dob: DobInput = None,
                                view.name_slots, forced, exact, cut - gain - 1e-4, cfg)
     name_record, by_id = view.name_records, view.records_by_id
     if evidence:
-        _adjust(scored, evidence, gain, cut, name_record, by_id, cfg)
+        _adjust(scored, evidence, gain, cut, limit, name_record, by_id, cfg,
+                view.cache.evidence)
     return best_hits(analysis, scored, exact, cut, limit, evidence, view.analyses,
                      name_record, by_id, view.rarity, cfg)

@@ -149,6 +149,7 @@ def _unreadable(cleaned: str, tokens: list[str]) -> str:
     return "contains no name: only particles or titles"
 
 
+@lru_cache(maxsize=100_000)
 def _script(word: str) -> str:
     """``arabic``, or ``latin`` (Cyrillic words read as their Latin romanisations)."""
     return "arabic" if any("\u0600" <= c <= "\u06ff" for c in word) else "latin"

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeGuard
 
 from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
@@ -56,6 +58,23 @@ def parse_dob(value: DobInput, *, field: str = "dob") -> tuple[DateSpec, ...]:
     """Parse one or several date-of-birth variants (see the module docstring)."""
     if value is None:
         return ()
+    if _texts(value):  # a list repeats its few years: parsed once each (issue 16)
+        return _parse_dob_texts(value if isinstance(value, str) else tuple(value), field)
+    return _parse_dob(value, field)
+
+
+def _texts(value: object) -> TypeGuard[str | list[str] | tuple[str, ...]]:
+    """A string, or a list or tuple of strings (inputs the parsers memoise)."""
+    return type(value) is str or (isinstance(value, (list, tuple))
+                                  and all(type(v) is str for v in value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_dob_texts(value: str | tuple[str, ...], field: str) -> tuple[DateSpec, ...]:
+    return _parse_dob(value, field)
+
+
+def _parse_dob(value: DobInput, field: str) -> tuple[DateSpec, ...]:
     if isinstance(value, (str, dt.date)):
         items: Iterable[str | dt.date] = [value] if not isinstance(value, str) \
             else [v for v in value.split(";") if v.strip()]
@@ -133,6 +152,19 @@ def parse_countries(value: CountryInput, *, field: str = "nationality",
     out so that it counts neither for nor against a match."""
     if value is None:
         return ()
+    if _texts(value):  # a list repeats its few countries: resolved once each
+        return _parse_countries_texts(value if isinstance(value, str) else tuple(value), field,
+                                      lenient)
+    return _parse_countries(value, field, lenient)
+
+
+@lru_cache(maxsize=4096)
+def _parse_countries_texts(value: str | tuple[str, ...], field: str, lenient: bool
+                           ) -> tuple[str, ...]:
+    return _parse_countries(value, field, lenient)
+
+
+def _parse_countries(value: CountryInput, field: str, lenient: bool) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [v for v in value.split(";") if v.strip()]
     if not isinstance(value, (list, tuple)):

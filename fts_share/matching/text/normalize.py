@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from fts_share.errors import ValidationError
 from fts_share.matching.text.han import han_to_pinyin
@@ -138,6 +139,16 @@ _NON_WORD = re.compile(r"[^a-z0-9\u0400-\u052f\u0600-\u06ff\s-]+")
 def fold_latin(text: str) -> str:
     """Lower-case, strip diacritics and ʿayn/hamza apostrophes; keep hyphens."""
     text = text.lower().translate(_LATIN_TABLE)
+    if text.isascii():
+        return text
+    # word by word (nothing below crosses a space), each word folded once: names
+    # repeat their words
+    return " ".join([_fold_word(w) for w in text.split(" ")])
+
+
+@lru_cache(maxsize=100_000)
+def _fold_word(text: str) -> str:
+    """``fold_latin`` of a lower-cased, translated word that is not all ASCII."""
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKD", text)
