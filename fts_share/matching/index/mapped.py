@@ -286,13 +286,17 @@ class MappedIndex:
         return [n for n in found if self._arrays.name_len[n] > 0]
 
     # ------------------------------------------------------------ searching
+    def key_df(self, key: str) -> int:
+        """How many of the snapshot's live names hold a part of rarity key ``key``."""
+        d = self._df.get(key)
+        return 0 if d is None else int(self._df_count[d])
+
     def rarity(self, part: NamePart) -> float:
         """Rarity weight of a part, from the snapshot's statistics."""
         key = f"{part.kind}:{part.key}"
         value = self._rarity.get(key)
         if value is None:
-            d = self._df.get(key)
-            df = 0 if d is None else int(self._df_count[d])
+            df = self.key_df(key)
             value = self._rarity[key] = rarity_weight(part, df, self._live, self.config)
         return value
 

@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from fts_share.errors import ValidationError
 from fts_share.matching.index import batch
 from fts_share.matching.index.hits import Hit, ProgressFn
 from fts_share.matching.index.mapped import MappedIndex
 from fts_share.matching.index.name_index import NameIndex
+from fts_share.matching.index.snapshot import Layout, Statistics
 from fts_share.matching.index.store import SkippedName
 from fts_share.matching.scoring.analysis import NamePart
 from fts_share.matching.scoring.evidence import CountryInput, DobInput
@@ -36,6 +39,12 @@ class _Overlay(NameIndex):
     def rarity(self, part: NamePart) -> float:
         """The snapshot's rarity weight of ``part``."""
         return self._base.rarity(part)
+
+    def statistics(self, layout: Layout) -> Statistics:
+        """The snapshot's statistics, for the overlay's rarity keys."""
+        base = self._base
+        key_df = np.array([base.key_df(k) for k in self.columns.key_ids], dtype=np.int64)
+        return Statistics(key_df, base.name_count)
 
 
 class OverlaidIndex:
