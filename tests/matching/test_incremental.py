@@ -3,6 +3,7 @@ at once over the same records: the snapshot's weights follow the rarity statisti
 of every name added or removed, and its postings the names, to the last bit."""
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fts_share.errors import ValidationError
-from fts_share.matching import MatchConfig, NameIndex
+from fts_share.matching import MappedIndex, MatchConfig, NameIndex, OverlaidIndex, write_mapped
 
 #: statistics from 30 names on: every page moves every part's rarity
 CONFIG = MatchConfig(stats_min_names=30)
@@ -45,7 +46,7 @@ def _queries(seed: int) -> list[tuple[str, dict]]:
     return qs + [("Muhammad", {"threshold": 0.0, "limit": 60}), ("Omar Othman", {})]
 
 
-def _hits(idx: NameIndex, queries: list[tuple[str, dict]]) -> list:
+def _hits(idx: NameIndex | OverlaidIndex, queries: list[tuple[str, dict]]) -> list:
     out = []
     for q, kw in queries:
         try:
@@ -140,3 +141,46 @@ def test_empty_and_statistics_free_indexes(stats_min_names: int) -> None:
     assert [h.record_id for h in idx.search("Omar Othman", threshold=0.0)] == ["a"]
     idx.remove("a")
     assert idx.search("Omar Othman") == []
+
+
+def _grow_over(snapshot_of: int, records: list, pages: list[int], removals: set[int],
+               queries: list, path: Path) -> tuple[OverlaidIndex, dict]:
+    """A snapshot of the first ``snapshot_of`` records, mapped, then the rest added a
+    page at a time into its overlay (as ``_grow``), searching after each page."""
+    snap = NameIndex(config=CONFIG)
+    held: dict[str, tuple[list[str], dict]] = {}
+    for rid, names, evidence in records[:snapshot_of]:
+        snap.add(rid, names, **evidence)
+        held[rid] = (names, evidence)
+    write_mapped(snap, str(path), sequence=1)
+    over = OverlaidIndex(MappedIndex.open(str(path), config=CONFIG))
+    at = snapshot_of
+    for k, size in enumerate(pages):
+        for rid, names, evidence in records[at:at + size]:
+            over.add(rid, names, **evidence)
+            held[rid] = (names, evidence)
+        at += size
+        _hits(over, queries[k::len(pages)])
+        if k in removals and len(held) > 2:
+            gone, moved = list(held)[(7 * k) % len(held)], list(held)[k]
+            over.remove(gone)
+            del held[gone]
+            names = [f"Omar {FAMILY[k % len(FAMILY)]}"]
+            over.add(moved, names)
+            held[moved] = (names, {})
+    return over, held
+
+
+def test_mapped_snapshot_and_overlay_give_the_hits_of_a_fresh_build(tmp_path: Path
+                                                                    ) -> None:
+    """The overlay's records and the snapshot's masked ones move the statistics
+    both parts weigh with: the hits are those of one index built over the names."""
+    records, queries = _records(300, seed=5), _queries(seed=6)
+    over, held = _grow_over(150, records, [30] * 5, {1, 3}, queries, tmp_path / "s")
+    assert over.masked
+    fresh = NameIndex(config=CONFIG)
+    for rid in sorted(held):
+        fresh.add(rid, *held[rid][:1], **held[rid][1])
+    got, want = _hits(over, queries), _hits(fresh, queries)
+    assert got == want
+    assert sum(len(h) for h in want if h) > 150

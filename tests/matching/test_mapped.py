@@ -12,7 +12,6 @@ from fts_share.matching import (
     MappedIndex,
     MatchConfig,
     NameIndex,
-    NamePart,
     OverlaidIndex,
     write_mapped,
 )
@@ -91,27 +90,22 @@ def test_round_trip_gives_the_same_hits(built: tuple[NameIndex, Path, list]) -> 
     assert mapped.records_by_id[rid].documents == idx.records.by_id[rid].documents
 
 
-class _SnapshotRarity(NameIndex):
-    """An in-memory index weighing parts with a snapshot's statistics."""
-
-    def __init__(self, base: MappedIndex) -> None:
-        super().__init__()
-        self._base = base
-
-    def rarity(self, part: NamePart) -> float:
-        return self._base.rarity(part)
+#: statistics from 5 names on: the excerpt's records move every part's rarity
+STATS = MatchConfig(stats_min_names=5)
 
 
 def test_overlay_add_remove_update(built: tuple[NameIndex, Path, list],
                                    tmp_path: Path) -> None:
+    """The snapshot plus its overlay search as one index built over the same names:
+    the overlay's records and the masked ones move the rarity statistics of both."""
     _, _, entries = built
-    snap = NameIndex()
+    snap = NameIndex(config=STATS)
     for e in entries[:-6]:
         _add(snap, e)
     write_mapped(snap, str(tmp_path / "s"), sequence=1)
-    base = MappedIndex.open(str(tmp_path / "s"))
+    base = MappedIndex.open(str(tmp_path / "s"), config=STATS)
     over = OverlaidIndex(base)
-    want = _SnapshotRarity(base)
+    want = NameIndex(config=STATS)
     for e in entries[:-6]:
         _add(want, e)
     for e in entries[-6:]:  # added after the snapshot

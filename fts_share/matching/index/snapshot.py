@@ -15,11 +15,13 @@ arrays. No Python loop over the index's names or parts runs per change.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import postings_fast
@@ -200,3 +202,40 @@ def snapshot(stamp: int, columns: PartColumns, layout: Layout, groups: Groups,
         name_start=layout.name_start, name_len=layout.name_len, flat_pids=flat_pids,
         flat_groups=flat_groups, flat_weights=flat_weights,
         post_len=post_len, fat_start=fat_start, fat=fat)
+
+
+@njit(cache=True)
+def fat_weight_slots(fat_start: np.ndarray, fat: np.ndarray, name_start: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Where the fat postings hold weights: per weight slot its position in ``fat``
+    and the entry of ``flat_weights`` it copies (so that new weights are written in
+    with one numpy assignment)."""
+    total = 0
+    at = 0
+    end = fat_start[len(fat_start) - 1]
+    while at < end:
+        total += fat[at + 1]
+        at += 2 + 2 * fat[at + 1]
+    slots = np.empty(total, dtype=np.int64)
+    source = np.empty(total, dtype=np.int64)
+    k = 0
+    at = 0
+    while at < end:
+        name, n = fat[at], fat[at + 1]
+        for t in range(n):
+            slots[k] = at + 2 + n + t
+            source[k] = name_start[name] + t
+            k += 1
+        at += 2 + 2 * n
+    return slots, source
+
+
+def reweighed(arrays: Arrays, part_weight: np.ndarray,
+              slots: tuple[np.ndarray, np.ndarray]) -> Arrays:
+    """``arrays`` with other part weights (``part_weight``): the weights copied into
+    ``flat_weights`` and the fat postings (``slots``: ``fat_weight_slots``) follow."""
+    flat_weights = part_weight[arrays.flat_pids].astype(np.float32)
+    fat = arrays.fat.copy()
+    fat.view(np.float32)[slots[0]] = flat_weights[slots[1]]
+    return dataclasses.replace(arrays, part_weight=part_weight, flat_weights=flat_weights,
+                               fat=fat)
