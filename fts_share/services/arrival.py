@@ -99,13 +99,17 @@ def _page_hits(work: Work, page: Sequence[Screened]) -> list[dict[str, Hit]]:
     position = {s.own_id: k for k, s in enumerate(page)}
     rows: list[tuple[int, dict[str, Any]]] = [(k, q) for k, s in enumerate(page)
                                               for q in _queries(s)]
+    def kept(row: int, hits: list[Hit]) -> list[Hit]:  # (only these are explained)
+        k = rows[row][0]
+        return [h for h in hits if position.get(h.record_id, -1) < k][:LIMIT]
+
     index = current_index(work)
-    results = index.search_many([q for _, q in rows], limit=LIMIT + 1 + len(page))
+    results = index.search_many([q for _, q in rows], limit=LIMIT + 1 + len(page),
+                                keep=kept)
     best: list[dict[str, Hit]] = [{} for _ in page]
     for (k, _q), hits in zip(rows, results, strict=True):
-        kept = [h for h in hits if position.get(h.record_id, -1) < k][:LIMIT]
         mine = best[k]
-        for h in kept:
+        for h in hits:
             if h.record_id not in mine or h.score > mine[h.record_id].score:
                 mine[h.record_id] = h
     return best

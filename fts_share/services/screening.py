@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from fts_share.audit.log import record
 from fts_share.errors import FtsError, ProtocolError
@@ -48,6 +50,25 @@ def watchlist_index(node: Node) -> WatchlistIndex:
     return idx
 
 
+class _SessionWatchlist(SqlWatchlist):
+    """The watchlist as the unit's session sees it, taking the entries the session
+    holds loaded (a received page's subjects, just flushed by the catch-up's first
+    query) from its identity map instead of reading them again; as the query would
+    return those very objects, unchanged, the index reads the same entries."""
+
+    def entries(self, ids: Sequence[str]) -> list[WatchlistEntry]:
+        """The entries of ``ids`` that exist (see the class docstring)."""
+        session, found, rest = self.session, [], []
+        for rid in ids:
+            held = session.identity_map.get(identity_key(WatchlistEntry, rid))
+            if isinstance(held, WatchlistEntry) and not inspect(held).expired_attributes \
+                    and held not in session.deleted:
+                found.append(held)
+            else:
+                rest.append(rid)
+        return found + (super().entries(rest) if rest else [])
+
+
 def current_index(work: Work) -> WatchlistIndex:
     """The node's watchlist index, caught up with the store's change sequence.
 
@@ -57,7 +78,7 @@ def current_index(work: Work) -> WatchlistIndex:
     first (else each waits for the other until the busy timeout)."""
     work.session.connection()
     index = watchlist_index(work.node)
-    index.refresh(SqlWatchlist(work.session), now=work.now)
+    index.refresh(_SessionWatchlist(work.session), now=work.now)
     return index
 
 
