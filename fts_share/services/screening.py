@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from fts_share.audit.log import record
 from fts_share.errors import FtsError, ProtocolError
@@ -50,27 +49,37 @@ def watchlist_index(node: Node) -> WatchlistIndex:
     return idx
 
 
+#: the attributes of an entry the index reads (``screening.index.IndexedEntry``)
+_INDEXED = frozenset({"id", "names", "dobs", "nationalities", "documents", "active",
+                      "updated"})
+
+
 class _SessionWatchlist(SqlWatchlist):
-    """The watchlist as the unit's session sees it, taking the entries the session
-    holds loaded (a received page's subjects, just flushed by the catch-up's first
-    query) from its identity map instead of reading them again; as the query would
-    return those very objects, unchanged, the index reads the same entries."""
+    """The watchlist as the unit's session sees it, with entries the caller holds
+    (a received page's subjects, just added to the session and flushed by the
+    catch-up's first query) taken as they are instead of selected again: the query
+    would return those very objects, unchanged."""
+
+    def __init__(self, session: Session, held: Sequence[WatchlistEntry]) -> None:
+        super().__init__(session)
+        self.held = {e.id: e for e in held}
 
     def entries(self, ids: Sequence[str]) -> list[WatchlistEntry]:
         """The entries of ``ids`` that exist (see the class docstring)."""
         session, found, rest = self.session, [], []
         for rid in ids:
-            held = session.identity_map.get(identity_key(WatchlistEntry, rid))
-            if isinstance(held, WatchlistEntry) and not inspect(held).expired_attributes \
-                    and held not in session.deleted:
-                found.append(held)
+            entry = self.held.get(rid)
+            if entry is not None and entry in session and entry not in session.deleted \
+                    and not inspect(entry).expired_attributes & _INDEXED:
+                found.append(entry)
             else:
                 rest.append(rid)
         return found + (super().entries(rest) if rest else [])
 
 
-def current_index(work: Work) -> WatchlistIndex:
-    """The node's watchlist index, caught up with the store's change sequence.
+def current_index(work: Work, *, held: Sequence[WatchlistEntry] = ()) -> WatchlistIndex:
+    """The node's watchlist index, caught up with the store's change sequence
+    (``held``: entries the caller just added to the session, read as they are).
 
     The unit's transaction begins before the index is locked: on SQLite a writing
     transaction takes the store's one write lock when it begins, and a poll committing
@@ -78,7 +87,7 @@ def current_index(work: Work) -> WatchlistIndex:
     first (else each waits for the other until the busy timeout)."""
     work.session.connection()
     index = watchlist_index(work.node)
-    index.refresh(_SessionWatchlist(work.session), now=work.now)
+    index.refresh(_SessionWatchlist(work.session, held), now=work.now)
     return index
 
 
