@@ -48,8 +48,9 @@ def worker(tree: Path, n: int) -> dict[str, Any]:
     cpu = 0.0
     for p in range(0, len(subs), 100):
         for i, s in enumerate(subs[p:p + 100]):
-            idx.add(f"s{p + i}", [x["full"] for x in s["names"]], dob=s["dob"]["value"],
-                    nationality=s["nationalities"])
+            with contextlib.suppress(FtsError):  # (a name the engine cannot read)
+                idx.add(f"s{p + i}", [x["full"] for x in s["names"]],
+                        dob=s["dob"]["value"], nationality=s["nationalities"])
         c = time.process_time()
         idx.arrays()
         cpu += time.process_time() - c
