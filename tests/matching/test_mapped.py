@@ -3,6 +3,7 @@ made after it, and refused files."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -170,3 +171,20 @@ def test_any_index_round_trips_to_the_same_hits(tmp_path: Path, keep: list[int],
     probes = data.draw(st.lists(st.sampled_from(chosen), min_size=1, max_size=4))
     queries = [(e.all_names()[0], {"threshold": t}) for e in probes for t in (None, 0.2)]
     _same(idx, mapped, queries)
+
+
+@pytest.mark.parametrize("section", ["parts.dfkey", "df.builtin"])
+def test_a_snapshot_without_what_reweighing_needs_is_refused(
+        built: tuple[NameIndex, Path, list], tmp_path: Path, section: str) -> None:
+    """A file written before the overlay could move the statistics is refused (its
+    node rebuilds it), not searched with the snapshot's statistics."""
+    from fts_share.matching.index import mapfile
+
+    _, path, _ = built
+    s = mapfile.open_sections(str(path))
+    old = tmp_path / "old.snap"
+    mapfile.write_sections(str(old), s.meta,
+                           [(k, np.array(v)) for k, v in s.arrays.items() if k != section])
+    with pytest.raises(ValidationError) as caught:
+        MappedIndex.open(str(old))
+    assert section in caught.value.errors["path"][0]
