@@ -3,6 +3,7 @@ at once over the same records: the snapshot's weights follow the rarity statisti
 of every name added or removed, and its postings the names, to the last bit."""
 
 import random
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -184,3 +185,20 @@ def test_mapped_snapshot_and_overlay_give_the_hits_of_a_fresh_build(tmp_path: Pa
     got, want = _hits(over, queries), _hits(fresh, queries)
     assert got == want
     assert sum(len(h) for h in want if h) > 150
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(40, 160), seed=st.integers(0, 10_000), data=st.data())
+def test_any_overlay_gives_the_hits_of_a_fresh_build(n: int, seed: int,
+                                                    data: st.DataObject) -> None:
+    snapshot_of = data.draw(st.integers(1, n - 1), label="snapshot_of")
+    pages = data.draw(st.lists(st.integers(1, 40), min_size=1, max_size=6), label="pages")
+    removals = data.draw(st.sets(st.integers(0, 5), max_size=3), label="removals")
+    records, queries = _records(n, seed), _queries(seed + 1)[::3]
+    with tempfile.TemporaryDirectory() as folder:
+        over, held = _grow_over(snapshot_of, records, pages, removals, queries,
+                                Path(folder) / "s")
+        fresh = NameIndex(config=CONFIG)
+        for rid in sorted(held):
+            fresh.add(rid, *held[rid][:1], **held[rid][1])
+        assert _hits(over, queries) == _hits(fresh, queries)
