@@ -175,6 +175,7 @@ class MappedIndex:
         self._mapped = self._arrays
         self._slots: tuple[np.ndarray, np.ndarray] | None = None
         self._parts: dict[int, NamePart] = {}
+        self._record_memo: dict[int, Record] = {}
         self._records = mapfile.HashIndex(s.arrays, "records")
         self._docs = mapfile.HashIndex(s.arrays, "docs")
         self._strings = {n: mapfile.StringTable(s.arrays, n) for n in (
@@ -233,7 +234,16 @@ class MappedIndex:
         return 0 if pos is None else int(start[pos + 1] - start[pos])
 
     def record_at(self, pos: int) -> Record:
-        """The record at position ``pos``."""
+        """The record at position ``pos`` (memoised: a common name's records come back
+        query after query; treat it as read only)."""
+        record = self._record_memo.get(pos)
+        if record is None:
+            if len(self._record_memo) >= mapfile.MEMO:
+                self._record_memo.clear()
+            record = self._record_memo[pos] = self._decode_record(pos)
+        return record
+
+    def _decode_record(self, pos: int) -> Record:
         st = self._strings
         start = self._s["records.names_start"]
         names = self._s["records.names"][int(start[pos]):int(start[pos + 1])].tolist()
