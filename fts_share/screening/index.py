@@ -30,7 +30,7 @@ Domain code: no SQLAlchemy. The index reads the watchlist through the
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -192,15 +192,20 @@ class WatchlistIndex:
                 hit.explanation  # noqa: B018 - worked out while the index cannot change
             return hits
 
-    def search_many(self, queries: Sequence[Mapping[str, Any]], **kwargs: Any
-                    ) -> list[list[Hit]]:
+    def search_many(self, queries: Sequence[Mapping[str, Any]], *,
+                    keep: Callable[[int, list[Hit]], list[Hit]] | None = None,
+                    **kwargs: Any) -> list[list[Hit]]:
         """``NameIndex.search_many`` (one batch, in this process) on the index as last
-        refreshed; a row whose name cannot be read gives no hits. Explanations are
-        worked out while the index cannot change."""
+        refreshed; a row whose name cannot be read gives no hits. ``keep(row, hits)``
+        (optional) chooses the hits of each row the caller keeps: only those are
+        returned and explained. Explanations are worked out while the index cannot
+        change."""
         with self._lock:
             if self._index is None:
                 raise RuntimeError("refresh() the watchlist index before searching it")
             results = self._index.search_many(queries, skip_invalid=True, **kwargs)
+            if keep is not None:
+                results = [keep(row, hits) for row, hits in enumerate(results)]
             for hits in results:
                 for hit in hits:
                     hit.explanation  # noqa: B018

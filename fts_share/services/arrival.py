@@ -37,6 +37,7 @@ from fts_share.services.screening import (
 )
 from fts_share.services.unit import Work
 from fts_share.storage.alerts import entries_by_id
+from fts_share.storage.models import WatchlistEntry
 
 #: hits kept per subject (as one-by-one screening keeps them)
 LIMIT = 10
@@ -64,8 +65,8 @@ def screen_arrivals(work: Work, arrivals: list[Arrival]) -> list[int]:
     if not page:
         return []
     started = time.perf_counter()
-    _index_subjects(work, page)
-    best = _page_hits(work, page)
+    entries = _index_subjects(work, page)
+    best = _page_hits(work, page, entries)
     metrics.observe_screening(work.code, "arrival", time.perf_counter() - started)
     return _raise_alerts(work, page, best)
 
@@ -76,13 +77,19 @@ def _read(arrival: Arrival) -> Screened:
                     notice_record_id(arrival.origin, arrival.notice_id))
 
 
-def _index_subjects(work: Work, page: Sequence[Screened]) -> None:
+def _index_subjects(work: Work, page: Sequence[Screened]) -> list[WatchlistEntry]:
+    """The page's subjects as watchlist entries, added to the session (and returned:
+    the index's catch-up reads them from here, not from the store again)."""
     held = entries_by_id(work.session, (s.own_id for s in page))
+    out = []
     for s in page:
         a = s.arrival
-        work.session.add(subject_entry(held.get(s.own_id), rid=s.own_id,
-                                       notice_id=a.notice_id, version=a.version,
-                                       origin=a.origin, subject=s.subject, now=work.now))
+        entry = subject_entry(held.get(s.own_id), rid=s.own_id, notice_id=a.notice_id,
+                              version=a.version, origin=a.origin, subject=s.subject,
+                              now=work.now)
+        work.session.add(entry)
+        out.append(entry)
+    return out
 
 
 def _queries(s: Screened) -> list[dict[str, Any]]:
@@ -94,18 +101,23 @@ def _queries(s: Screened) -> list[dict[str, Any]]:
             for n in subject_names(subject)]
 
 
-def _page_hits(work: Work, page: Sequence[Screened]) -> list[dict[str, Hit]]:
+def _page_hits(work: Work, page: Sequence[Screened], entries: Sequence[WatchlistEntry]
+               ) -> list[dict[str, Hit]]:
     """The best hit per record of each subject, from one batch search."""
     position = {s.own_id: k for k, s in enumerate(page)}
     rows: list[tuple[int, dict[str, Any]]] = [(k, q) for k, s in enumerate(page)
                                               for q in _queries(s)]
-    index = current_index(work)
-    results = index.search_many([q for _, q in rows], limit=LIMIT + 1 + len(page))
+    def kept(row: int, hits: list[Hit]) -> list[Hit]:  # (only these are explained)
+        k = rows[row][0]
+        return [h for h in hits if position.get(h.record_id, -1) < k][:LIMIT]
+
+    index = current_index(work, held=entries)
+    results = index.search_many([q for _, q in rows], limit=LIMIT + 1 + len(page),
+                                keep=kept)
     best: list[dict[str, Hit]] = [{} for _ in page]
     for (k, _q), hits in zip(rows, results, strict=True):
-        kept = [h for h in hits if position.get(h.record_id, -1) < k][:LIMIT]
         mine = best[k]
-        for h in kept:
+        for h in hits:
             if h.record_id not in mine or h.score > mine[h.record_id].score:
                 mine[h.record_id] = h
     return best

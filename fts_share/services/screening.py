@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from fts_share.audit.log import record
@@ -48,8 +49,37 @@ def watchlist_index(node: Node) -> WatchlistIndex:
     return idx
 
 
-def current_index(work: Work) -> WatchlistIndex:
-    """The node's watchlist index, caught up with the store's change sequence.
+#: the attributes of an entry the index reads (``screening.index.IndexedEntry``)
+_INDEXED = frozenset({"id", "names", "dobs", "nationalities", "documents", "active",
+                      "updated"})
+
+
+class _SessionWatchlist(SqlWatchlist):
+    """The watchlist as the unit's session sees it, with entries the caller holds
+    (a received page's subjects, just added to the session and flushed by the
+    catch-up's first query) taken as they are instead of selected again: the query
+    would return those very objects, unchanged."""
+
+    def __init__(self, session: Session, held: Sequence[WatchlistEntry]) -> None:
+        super().__init__(session)
+        self.held = {e.id: e for e in held}
+
+    def entries(self, ids: Sequence[str]) -> list[WatchlistEntry]:
+        """The entries of ``ids`` that exist (see the class docstring)."""
+        session, found, rest = self.session, [], []
+        for rid in ids:
+            entry = self.held.get(rid)
+            if entry is not None and entry in session and entry not in session.deleted \
+                    and not inspect(entry).expired_attributes & _INDEXED:
+                found.append(entry)
+            else:
+                rest.append(rid)
+        return found + (super().entries(rest) if rest else [])
+
+
+def current_index(work: Work, *, held: Sequence[WatchlistEntry] = ()) -> WatchlistIndex:
+    """The node's watchlist index, caught up with the store's change sequence
+    (``held``: entries the caller just added to the session, read as they are).
 
     The unit's transaction begins before the index is locked: on SQLite a writing
     transaction takes the store's one write lock when it begins, and a poll committing
@@ -57,7 +87,7 @@ def current_index(work: Work) -> WatchlistIndex:
     first (else each waits for the other until the busy timeout)."""
     work.session.connection()
     index = watchlist_index(work.node)
-    index.refresh(SqlWatchlist(work.session), now=work.now)
+    index.refresh(_SessionWatchlist(work.session, held), now=work.now)
     return index
 
 

@@ -3,6 +3,7 @@ made after it, and refused files."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,6 @@ from fts_share.matching import (
     MappedIndex,
     MatchConfig,
     NameIndex,
-    NamePart,
     OverlaidIndex,
     write_mapped,
 )
@@ -91,27 +91,22 @@ def test_round_trip_gives_the_same_hits(built: tuple[NameIndex, Path, list]) -> 
     assert mapped.records_by_id[rid].documents == idx.records.by_id[rid].documents
 
 
-class _SnapshotRarity(NameIndex):
-    """An in-memory index weighing parts with a snapshot's statistics."""
-
-    def __init__(self, base: MappedIndex) -> None:
-        super().__init__()
-        self._base = base
-
-    def rarity(self, part: NamePart) -> float:
-        return self._base.rarity(part)
+#: statistics from 5 names on: the excerpt's records move every part's rarity
+STATS = MatchConfig(stats_min_names=5)
 
 
 def test_overlay_add_remove_update(built: tuple[NameIndex, Path, list],
                                    tmp_path: Path) -> None:
+    """The snapshot plus its overlay search as one index built over the same names:
+    the overlay's records and the masked ones move the rarity statistics of both."""
     _, _, entries = built
-    snap = NameIndex()
+    snap = NameIndex(config=STATS)
     for e in entries[:-6]:
         _add(snap, e)
     write_mapped(snap, str(tmp_path / "s"), sequence=1)
-    base = MappedIndex.open(str(tmp_path / "s"))
+    base = MappedIndex.open(str(tmp_path / "s"), config=STATS)
     over = OverlaidIndex(base)
-    want = _SnapshotRarity(base)
+    want = NameIndex(config=STATS)
     for e in entries[:-6]:
         _add(want, e)
     for e in entries[-6:]:  # added after the snapshot
@@ -176,3 +171,20 @@ def test_any_index_round_trips_to_the_same_hits(tmp_path: Path, keep: list[int],
     probes = data.draw(st.lists(st.sampled_from(chosen), min_size=1, max_size=4))
     queries = [(e.all_names()[0], {"threshold": t}) for e in probes for t in (None, 0.2)]
     _same(idx, mapped, queries)
+
+
+@pytest.mark.parametrize("section", ["parts.dfkey", "df.builtin"])
+def test_a_snapshot_without_what_reweighing_needs_is_refused(
+        built: tuple[NameIndex, Path, list], tmp_path: Path, section: str) -> None:
+    """A file written before the overlay could move the statistics is refused (its
+    node rebuilds it), not searched with the snapshot's statistics."""
+    from fts_share.matching.index import mapfile
+
+    _, path, _ = built
+    s = mapfile.open_sections(str(path))
+    old = tmp_path / "old.snap"
+    mapfile.write_sections(str(old), s.meta,
+                           [(k, np.array(v)) for k, v in s.arrays.items() if k != section])
+    with pytest.raises(ValidationError) as caught:
+        MappedIndex.open(str(old))
+    assert section in caught.value.errors["path"][0]

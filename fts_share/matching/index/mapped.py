@@ -33,7 +33,7 @@ from fts_share.matching.index.mapped_write import (
     config_hash,
     group_text,
 )
-from fts_share.matching.index.snapshot import Arrays
+from fts_share.matching.index.snapshot import Arrays, fat_weight_slots, part_weights, reweighed
 from fts_share.matching.index.store import Record, rarity_weight
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyzer_fingerprint
 from fts_share.matching.scoring.evidence import CountryInput, DobInput, parse_dob
@@ -166,8 +166,16 @@ class MappedIndex:
         self._live = int(s.meta.get("live_names", 0))
         self._df = mapfile.HashIndex(s.arrays, "df")
         self._df_count = s["df.count"]
+        self._part_key, self._key_builtin = s["parts.dfkey"], s["df.builtin"]
         self._rarity: dict[str, float] = {}
+        self._delta: dict[str, int] = {}
+        """added to the snapshot's count of each key (``set_statistics``)"""
+        self._stat_live = self._live
+        """the live names the rarity statistics count"""
+        self._mapped = self._arrays
+        self._slots: tuple[np.ndarray, np.ndarray] | None = None
         self._parts: dict[int, NamePart] = {}
+        self._record_memo: dict[int, Record] = {}
         self._records = mapfile.HashIndex(s.arrays, "records")
         self._docs = mapfile.HashIndex(s.arrays, "docs")
         self._strings = {n: mapfile.StringTable(s.arrays, n) for n in (
@@ -226,7 +234,16 @@ class MappedIndex:
         return 0 if pos is None else int(start[pos + 1] - start[pos])
 
     def record_at(self, pos: int) -> Record:
-        """The record at position ``pos``."""
+        """The record at position ``pos`` (memoised: a common name's records come back
+        query after query; treat it as read only)."""
+        record = self._record_memo.get(pos)
+        if record is None:
+            if len(self._record_memo) >= mapfile.MEMO:
+                self._record_memo.clear()
+            record = self._record_memo[pos] = self._decode_record(pos)
+        return record
+
+    def _decode_record(self, pos: int) -> Record:
         st = self._strings
         start = self._s["records.names_start"]
         names = self._s["records.names"][int(start[pos]):int(start[pos + 1])].tolist()
@@ -286,14 +303,60 @@ class MappedIndex:
         return [n for n in found if self._arrays.name_len[n] > 0]
 
     # ------------------------------------------------------------ searching
+    def key_df(self, key: str) -> int:
+        """How many live names hold a part of rarity key ``key`` (the snapshot's,
+        changed by ``set_statistics``)."""
+        d = self._df.get(key)
+        return (0 if d is None else int(self._df_count[d])) + self._delta.get(key, 0)
+
+    @property
+    def statistics_live(self) -> int:
+        """The live names the rarity statistics count (``set_statistics``)."""
+        return self._stat_live
+
+    @property
+    def mapped_arrays(self) -> Arrays:
+        """The snapshot's arrays as mapped (its own weights)."""
+        return self._mapped
+
+    def set_statistics(self, delta: Mapping[str, int], live_names: int) -> None:
+        """Weigh parts with the statistics of the snapshot changed since: ``delta``
+        added to each key's count of names, ``live_names`` names in all (an overlay's
+        records added, the snapshot's masked). Every part's weight in the arrays and
+        every rarity then is what a fresh build over those names gives; the arrays'
+        weights are copied out of the mapping (the rest stays shared)."""
+        delta = {k: d for k, d in delta.items() if d}
+        if delta == self._delta and live_names == self._stat_live:
+            return
+        self._delta, self._stat_live = delta, live_names
+        self._rarity.clear()
+        self._arrays = self._mapped if not delta and live_names == self._live else \
+            self._reweighed()
+
+    def _reweighed(self) -> Arrays:
+        mapped = self._mapped
+        df = np.array(self._df_count, dtype=np.int64)
+        for key, d in self._delta.items():
+            row = self._df.get(key)
+            if row is not None:
+                df[row] += d
+        role_weight = np.array([self.config.role_weight(r) for r in ROLES])[
+            self._s["parts.role"]]
+        held = np.flatnonzero(self._part_key >= 0)
+        weights = np.array(mapped.part_weight, dtype=np.float64)
+        weights[held] = part_weights(role_weight[held], self._part_key[held],
+                                     self._key_builtin, df, self._stat_live, self.config)
+        if self._slots is None:
+            self._slots = fat_weight_slots(mapped.fat_start, mapped.fat, mapped.name_start)
+        return reweighed(mapped, weights, self._slots)
+
     def rarity(self, part: NamePart) -> float:
         """Rarity weight of a part, from the snapshot's statistics."""
         key = f"{part.kind}:{part.key}"
         value = self._rarity.get(key)
         if value is None:
-            d = self._df.get(key)
-            df = 0 if d is None else int(self._df_count[d])
-            value = self._rarity[key] = rarity_weight(part, df, self._live, self.config)
+            df = self.key_df(key)
+            value = self._rarity[key] = rarity_weight(part, df, self._stat_live, self.config)
         return value
 
     def arrays(self) -> Arrays:

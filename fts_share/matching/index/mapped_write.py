@@ -99,6 +99,13 @@ def _parts(index: NameIndex, out: dict[str, np.ndarray]) -> None:
     df = [(k, n) for k, n in index.frequencies.df.items() if n > 0]
     out.update(mapfile.string_sections("df", [k for k, _ in df], indexed=True))
     out["df.count"] = np.array([n for _, n in df], dtype=np.int64)
+    # what weighing a part again under other statistics needs (an overlay's changes):
+    # its key's row of ``df`` (-1: only removed names hold it), each key's built-in rarity
+    columns = index.columns  # up to date: ``index.arrays()`` took the parts in
+    row = {k: i for i, (k, _) in enumerate(df)}
+    out["parts.dfkey"] = np.array([row.get(k, -1) for k in index.parts.dfkey], dtype=np.int32)
+    out["df.builtin"] = np.array([columns.key_base[columns.key_ids[k]] for k, _ in df],
+                                 dtype=np.float64)
 
 
 def _names(index: NameIndex, out: dict[str, np.ndarray]) -> None:

@@ -21,7 +21,14 @@ from fts_share.matching.index import batch, persist, query, search
 from fts_share.matching.index.groups import GroupTable
 from fts_share.matching.index.hits import Hit, ProgressFn
 from fts_share.matching.index.neighbours import Neighbourhoods
-from fts_share.matching.index.snapshot import Arrays, snapshot
+from fts_share.matching.index.snapshot import (
+    Arrays,
+    Layout,
+    PartColumns,
+    Statistics,
+    own_statistics,
+    snapshot,
+)
 from fts_share.matching.index.store import (
     Contents,
     Frequencies,
@@ -57,6 +64,8 @@ class NameIndex:
                              Neighbourhoods(cfg.min_part_similarity))
         self.frequencies = Frequencies()
         self.cache = query.SearchCache()
+        self.columns = PartColumns()
+        """what weighing each part needs, taken in as parts are filed"""
         self._stamp = 0
         """bumped by every change; the numpy snapshot is rebuilt when it is stale"""
 
@@ -231,12 +240,22 @@ class NameIndex:
                 if self.names.pids[n] is not None]
 
     def arrays(self) -> Arrays:
-        """The numpy snapshot of the index, rebuilt if the index changed since."""
+        """The numpy snapshot of the index, brought up to date if the index changed
+        since (``snapshot``: the parts filed since are taken in, the weights and
+        postings derived in numpy)."""
         snap = self.cache.snapshot
         if snap is None or snap.stamp != self._stamp:
-            snap = self.cache.snapshot = snapshot(self._stamp, self.parts, self.names,
-                                                  self.groups, self.rarity, self.config)
+            self.columns.extend(self.parts, self.config)
+            layout = Layout.of(self.names)
+            snap = self.cache.snapshot = snapshot(self._stamp, self.columns, layout,
+                                                  self.groups, self.statistics(layout),
+                                                  self.config)
         return snap
+
+    def statistics(self, layout: Layout) -> Statistics:
+        """The rarity statistics the snapshot weighs parts with (its own; ``layout``:
+        its names as ``arrays`` reads them). Must agree with :meth:`rarity`."""
+        return own_statistics(self.columns, layout, self.names.live)
 
     def exhaustive_scores(self, analysis: NameAnalysis) -> dict[int, float]:
         """Name scores of every live name aligned with ``analysis`` (by name id), no

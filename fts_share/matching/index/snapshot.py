@@ -1,19 +1,32 @@
 """``Arrays``: a numpy snapshot of a ``NameIndex`` (part -> group, part weights, the
 matchable parts of every name in CSR layout, and the names of every group as *fat
-postings* that carry each name's parts), rebuilt lazily after the index changes
-(``snapshot``)."""
+postings* that carry each name's parts), brought up to date lazily after the index
+changes (``snapshot``).
+
+What a part is never changes once it is filed, so what weighing it needs (its group,
+role weight, rarity key and that key's built-in rarity) is kept in append-only
+columns (:class:`PartColumns`) that take in only the parts filed since. What does
+change with every name added or removed, the rarity statistics (every part's IDF
+moves with the number of live names), is worked out from counts, in numpy, with the
+arithmetic of ``store.rarity_weight`` (so the weights are those of a fresh build to
+the last bit: ``part_weights``); the postings are derived from the names' CSR
+arrays. No Python loop over the index's names or parts runs per change.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import dataclasses
+import math
+from array import array
+from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import postings_fast
 from fts_share.matching.index.store import Groups, Names, Parts
-from fts_share.matching.scoring.analysis import NamePart
+from fts_share.matching.scoring.rarity import builtin_rarity
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,105 @@ class Arrays:
         return len(self.post_len)
 
 
+def _np(values: array, dtype: type) -> np.ndarray:  # type: ignore[type-arg]
+    """A numpy copy of an ``array.array`` (a memory copy; the array stays growable)."""
+    if not len(values):
+        return np.zeros(0, dtype=dtype)
+    view: np.ndarray = np.frombuffer(values, dtype=dtype)
+    out = view.copy()
+    del view  # (a live view would keep the array from growing)
+    return out
+
+
+@dataclass
+class PartColumns:
+    """Per part id what weighing it needs, filled in for the parts filed since the
+    last call (``extend``): append only, as parts are never changed or dropped."""
+
+    group: array = field(default_factory=lambda: array("i"))  # type: ignore[type-arg]
+    role_weight: array = field(default_factory=lambda: array("d"))  # type: ignore[type-arg]
+    key: array = field(default_factory=lambda: array("i"))  # type: ignore[type-arg]
+    """per part: the id of its rarity key (``Parts.dfkey``)"""
+    given: array = field(default_factory=lambda: array("b"))  # type: ignore[type-arg]
+    key_ids: dict[str, int] = field(default_factory=dict)
+    key_base: array = field(default_factory=lambda: array("d"))  # type: ignore[type-arg]
+    """per rarity key: its built-in rarity (``scoring.rarity.builtin_rarity``)"""
+
+    def extend(self, parts: Parts, config: MatchConfig) -> None:
+        """Take in the parts filed since the last call."""
+        key_ids = self.key_ids
+        for pid in range(len(self.group), len(parts.items)):
+            part, key = parts.items[pid], parts.dfkey[pid]
+            kid = key_ids.get(key)
+            if kid is None:
+                kid = key_ids[key] = len(self.key_base)
+                self.key_base.append(builtin_rarity(part, config))
+            self.group.append(parts.group[pid])
+            self.role_weight.append(config.role_weight(part.role))
+            self.key.append(kid)
+            self.given.append(part.role == "given")
+
+
+def part_weights(role_weight: np.ndarray, part_key: np.ndarray, key_base: np.ndarray,
+                 key_df: np.ndarray, live_names: int, config: MatchConfig) -> np.ndarray:
+    """Per part: role weight x rarity, the rarity of its key held by ``key_df`` of
+    ``live_names`` names worked out as ``store.rarity_weight`` does (the IDF with
+    ``math.log10``, once per distinct count; then the same min and max), so every
+    weight is bit for bit the one ``NameIndex.rarity`` gives."""
+    value = key_base.copy()
+    if live_names >= config.stats_min_names and key_df.any():
+        held = np.flatnonzero(key_df > 0)
+        counts = key_df[held]
+        distinct = np.sort(counts)
+        distinct = distinct[np.concatenate(([True], distinct[1:] != distinct[:-1]))]
+        idf = np.array([math.log10(live_names / d) / 3.0 for d in distinct.tolist()])
+        idf = idf[np.searchsorted(distinct, counts)]
+        value[held] = np.maximum(config.min_rarity_weight,
+                                 np.minimum(np.minimum(key_base[held], 1.0), idf))
+    weights: np.ndarray = role_weight * value[part_key]
+    return weights
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The names' matchable parts as the snapshot reads them: per name its start,
+    length (0: removed) and the live entries (name, part id) end to end."""
+
+    name_start: np.ndarray
+    name_len: np.ndarray
+    flat_pids: np.ndarray
+    owner: np.ndarray
+    """per live entry: its name"""
+    live_pids: np.ndarray
+    """per live entry: its part"""
+
+    @classmethod
+    def of(cls, names: Names) -> Layout:
+        """The layout of ``names``' CSR arrays."""
+        flat_pids = _np(names.flat_pids, np.int32)
+        start64 = _np(names.start, np.int64)
+        name_len = _np(names.length, np.int32)
+        offset_type = np.int32 if len(flat_pids) < 2**31 else np.int64
+        lengths = name_len.astype(np.int64)
+        owner = np.repeat(np.arange(len(name_len), dtype=np.int64), lengths)
+        first = np.cumsum(lengths) - lengths
+        at = start64[owner] + (np.arange(len(owner), dtype=np.int64) - first[owner])
+        return cls(start64.astype(offset_type), name_len, flat_pids, owner, flat_pids[at])
+
+
+def postings(layout: Layout, part_group: np.ndarray, n_groups: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (plus the sentinel) how many live names hold it, and those names in
+    CSR layout, each group's in id order (as ``Groups.names`` files them)."""
+    n_names = max(1, len(layout.name_len))
+    pairs = np.sort(part_group[layout.live_pids].astype(np.int64) * n_names + layout.owner)
+    if len(pairs) > 1:  # a name holding two parts of one group is one posting
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+    post_len = np.zeros(n_groups + 1, dtype=np.int64)
+    post_len[:-1] = np.bincount(pairs // n_names, minlength=n_groups)[:n_groups]
+    return post_len, (pairs % n_names).astype(np.int32)
+
+
 def fat_postings(post_len: np.ndarray, post_flat: np.ndarray, name_start: np.ndarray,
                  name_len: np.ndarray, flat_groups: np.ndarray, flat_weights: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
@@ -51,34 +163,79 @@ def fat_postings(post_len: np.ndarray, post_flat: np.ndarray, name_start: np.nda
     per group)."""
     post_start = np.cumsum(post_len) - post_len
     return postings_fast.fat_postings(post_start, post_len, post_flat, name_start, name_len,
-                                flat_groups, flat_weights)
+                                      flat_groups, flat_weights)
 
 
-def snapshot(stamp: int, parts: Parts, names: Names, groups: Groups,
-             rarity: Callable[[NamePart], float], config: MatchConfig) -> Arrays:
-    """The snapshot of an index's bundles (``stamp``: the index's change count)."""
-    rarity_of: dict[str, float] = {}
-    weights = np.empty(len(parts.items))
-    for pid, (part, key) in enumerate(zip(parts.items, parts.dfkey)):
-        r = rarity_of.get(key)
-        if r is None:
-            r = rarity_of[key] = rarity(part)
-        weights[pid] = config.role_weight(part.role) * r
-    post_len = np.zeros(len(groups.table.groups) + 1, dtype=np.int64)
-    post_len[:-1] = [len(a) for a in groups.names]
-    post_flat = np.frombuffer(b"".join(a.tobytes() for a in groups.names), dtype=np.int32)
-    part_group = np.array(parts.group, dtype=np.int32)
-    flat_pids = np.array(names.flat_pids, dtype=np.int32)
-    offset_type = np.int32 if len(flat_pids) < 2**31 else np.int64
-    name_start = np.array(names.start, dtype=offset_type)
-    name_len = np.array(names.length, dtype=np.int32)
+@dataclass(frozen=True)
+class Statistics:
+    """The rarity statistics to weigh parts with: per rarity key (``PartColumns``
+    ids) how many live names hold it, and how many names are live."""
+
+    key_df: np.ndarray
+    live_names: int
+
+
+def own_statistics(columns: PartColumns, layout: Layout, live_names: int) -> Statistics:
+    """The statistics of the index itself: its live names' parts, counted by key."""
+    part_key = _np(columns.key, np.int32)
+    key_df = np.bincount(part_key[layout.live_pids], minlength=len(columns.key_base))
+    return Statistics(key_df.astype(np.int64), live_names)
+
+
+def snapshot(stamp: int, columns: PartColumns, layout: Layout, groups: Groups,
+             statistics: Statistics, config: MatchConfig) -> Arrays:
+    """The snapshot of an index (``stamp``: its change count) from its part columns
+    (up to date), its names' layout and the statistics to weigh with."""
+    part_group = _np(columns.group, np.int32)
+    weights = part_weights(_np(columns.role_weight, np.float64), _np(columns.key, np.int32),
+                           _np(columns.key_base, np.float64), statistics.key_df,
+                           statistics.live_names, config)
+    post_len, post_flat = postings(layout, part_group, len(groups.table.groups))
+    flat_pids = layout.flat_pids
     flat_groups = part_group[flat_pids]
     flat_weights = weights[flat_pids].astype(np.float32)
-    fat_start, fat = fat_postings(post_len, post_flat, name_start, name_len, flat_groups,
-                                  flat_weights)
+    fat_start, fat = fat_postings(post_len, post_flat, layout.name_start, layout.name_len,
+                                  flat_groups, flat_weights)
     return Arrays(
         stamp=stamp, part_group=part_group, part_weight=weights,
-        part_given=np.array([p.role == "given" for p in parts.items], dtype=bool),
-        name_start=name_start, name_len=name_len, flat_pids=flat_pids,
+        part_given=_np(columns.given, np.int8).astype(bool),
+        name_start=layout.name_start, name_len=layout.name_len, flat_pids=flat_pids,
         flat_groups=flat_groups, flat_weights=flat_weights,
         post_len=post_len, fat_start=fat_start, fat=fat)
+
+
+@njit(cache=True)
+def fat_weight_slots(fat_start: np.ndarray, fat: np.ndarray, name_start: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Where the fat postings hold weights: per weight slot its position in ``fat``
+    and the entry of ``flat_weights`` it copies (so that new weights are written in
+    with one numpy assignment)."""
+    total = 0
+    at = 0
+    end = fat_start[len(fat_start) - 1]
+    while at < end:
+        total += fat[at + 1]
+        at += 2 + 2 * fat[at + 1]
+    slots = np.empty(total, dtype=np.int64)
+    source = np.empty(total, dtype=np.int64)
+    k = 0
+    at = 0
+    while at < end:
+        name, n = fat[at], fat[at + 1]
+        for t in range(n):
+            slots[k] = at + 2 + n + t
+            source[k] = name_start[name] + t
+            k += 1
+        at += 2 + 2 * n
+    return slots, source
+
+
+def reweighed(arrays: Arrays, part_weight: np.ndarray,
+              slots: tuple[np.ndarray, np.ndarray]) -> Arrays:
+    """``arrays`` with other part weights (``part_weight``): the weights copied into
+    ``flat_weights`` and the fat postings (``slots``: ``fat_weight_slots``) follow."""
+    flat_weights = part_weight[arrays.flat_pids].astype(np.float32)
+    fat = arrays.fat.copy()
+    fat.view(np.float32)[slots[0]] = flat_weights[slots[1]]
+    return dataclasses.replace(arrays, part_weight=part_weight, flat_weights=flat_weights,
+                               fat=fat)

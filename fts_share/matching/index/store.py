@@ -194,6 +194,8 @@ class Frequencies:
 
     df: Counter[str] = field(default_factory=Counter)
     cache: dict[str, float] = field(default_factory=dict)
+    builtin: dict[str, float] = field(default_factory=dict)
+    """per key: its built-in rarity (it depends on the key alone; never dropped)"""
 
     def rarity(self, part: NamePart, live_names: int, config: MatchConfig) -> float:
         """Rarity weight of a part in [min_rarity_weight, 1]: IDF over the live names,
@@ -202,15 +204,20 @@ class Frequencies:
         cached = self.cache.get(key)
         if cached is not None:
             return cached
+        base = self.builtin.get(key)
+        if base is None:
+            base = self.builtin[key] = builtin_rarity(part, config)
         value = self.cache[key] = rarity_weight(part, self.df.get(key, 0), live_names,
-                                                config)
+                                                config, base=base)
         return value
 
 
-def rarity_weight(part: NamePart, df: int, live_names: int, config: MatchConfig) -> float:
+def rarity_weight(part: NamePart, df: int, live_names: int, config: MatchConfig, *,
+                  base: float | None = None) -> float:
     """Rarity weight of a part held by ``df`` of ``live_names`` names: IDF, capped by
-    the built-in common-name table, in [min_rarity_weight, 1]."""
-    value = base = builtin_rarity(part, config)
+    the built-in common-name table (``base``: its built-in rarity, when known), in
+    [min_rarity_weight, 1]."""
+    value = base = builtin_rarity(part, config) if base is None else base
     if live_names >= config.stats_min_names and df > 0:
         idf = math.log10(live_names / df) / 3.0
         value = max(config.min_rarity_weight, min(base, 1.0, idf))
