@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
                          "snapshot` leaves it: the poll maps it instead of building")
     ap.add_argument("--workers", type=int,
                     help="[federation] receive_workers of the receiving node (this tree; "
-                         "default: the node's default, min(2, CPUs))")
+                         "default: the node's default, none)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="sqlite", help=argparse.SUPPRESS)
