@@ -29,6 +29,7 @@ BOTH = ["IRQ", "MLI"]
 SADDAM = [{"full": "Saddam Hussein al-Tikriti", "kind": "primary"},
           {"full": "صدام حسين التكريتي", "kind": "spelling"}]
 KARIM = [{"full": "Karim Benali", "kind": "primary"}]
+KARIM_PASSPORT = [{"type": "passport", "number": "P1234567", "issuer": "FRA"}]
 
 
 def _watchlist(member: Member) -> None:
@@ -69,10 +70,12 @@ def _traffic(fra: Member) -> None:
     for names in (KARIM, SADDAM, KARIM, None, SADDAM, KARIM, SADDAM):
         # (Saddam as an Iraqi born in 1937, as listed: with the default subject's
         # birth year, 57 years from the list's, a name of common parts no longer alerts)
-        # (Karim Benali, a name of common parts, with a full date of birth: with only an
-        # approximate year, two notices about him score under [alerts] link_score)
+        # (Karim Benali, a name of common parts: his notices are one subject through
+        # their passport; his name and full date of birth alone score just under
+        # [alerts] link_score, 0.948 with reference rarity that leaves out fold 4)
         extra = ({"nationalities": ["IRQ"], "dob": {"value": "1937", "approximate": False}}
-                 if names is SADDAM else {"dob": {"value": "1994-03-02", "approximate": False}})
+                 if names is SADDAM else {"dob": {"value": "1994-03-02", "approximate": False},
+                                          "documents": KARIM_PASSPORT})
         publish(fra, BOTH, **({"names": names, **extra} if names else extra))
 
 
