@@ -170,6 +170,11 @@ class ServerThread:
             self.thread.join(timeout)
         else:  # never started, or already ended
             self._close()
+        # waitress ends its worker threads only when its loop is interrupted; a server
+        # on one socket closed this way would leave them waiting for tasks for good
+        dispatcher = getattr(self.server, "task_dispatcher", None)
+        if dispatcher is not None:
+            dispatcher.shutdown(timeout=timeout)
 
     def _close(self) -> None:
         for channel in list(getattr(self.server, "_map", {}).values()):
