@@ -100,7 +100,7 @@ def test_no_page_has_an_axe_violation(browser: Browser,
                                       lang: str) -> None:
     c, ids = tour
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     context.add_init_script(Axe().axe_script)  # axe-core, injected into every page
     page = context.new_page()
     shown: dict[str, Any] = {}

@@ -46,7 +46,7 @@ def shot(page: Page, name: str) -> None:
 
 def signed_in(browser: Browser, member: coalition.Member, role: str, **options: Any) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     page.goto(member.url + "/")
     page.locator("#f-token").fill(member.tokens[role])

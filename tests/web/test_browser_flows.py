@@ -77,7 +77,7 @@ def signed_in(browser: Browser, member: coalition.Member, role: str, lang: str,
               **options: Any) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=lang,
                                   **options)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     page.goto(member.url + "/")
     page.locator("#f-token").fill(member.tokens[role])
