@@ -22,6 +22,7 @@ from fts_share.matching.refdata import lexicon as lx
 from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form
+from fts_share.matching.text.korean import korean_name
 from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
 
 #: Most parts a name may have.
@@ -127,12 +128,27 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         items.extend(_classify(tok, nxt))
-    parts, particles = _assemble(items)
+    korean = _korean(tokens, items)
+    parts, particles = (korean, []) if korean else _assemble(items)
     if not any(p.role != "title" for p in parts):
         raise ValidationError({field: [_unreadable(cleaned, tokens)]})
     if len(parts) > MAX_PARTS:
         raise ValidationError({field: [f"has more than {MAX_PARTS} name parts"]})
     return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles))
+
+
+def _korean(tokens: list[str], items: list[tuple[str, str]]) -> list[NamePart]:
+    """The parts of a Korean name (family name, then the given name as one part of
+    folded syllables: ``text.korean``), or [] for any other name (one with a title,
+    a kunya or a nasab particle is not read as Korean; *il* may be a syllable)."""
+    if len(items) != len(tokens) or any(tag not in ("word", "article") for tag, _w in items):
+        return []
+    found = korean_name(tokens)
+    if found is None:
+        return []
+    (family, fblock), (given, gblocks) = found
+    return [NamePart(family, fblock, "plain", "family", "latin", _forms(fblock)),
+            NamePart(given, gblocks, "plain", "given", "latin", _forms(gblocks))]
 
 
 def _unreadable(cleaned: str, tokens: list[str]) -> str:
@@ -276,6 +292,7 @@ _PROBES = (
     "Dr. Ayman al-Zawahiri", "الشيخ أيمن الظواهري", "Khalid Sheikh Mohammed",
     "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
+    "Kim Jong-un", "Ch'oe Ch'un-yo'ng",
 )
 
 
