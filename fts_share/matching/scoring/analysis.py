@@ -271,7 +271,7 @@ def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
             role = "title"
         elif tag == "kunya":
             role = "kunya"
-        elif tag == "din":
+        elif tag == "din" and p is not first:
             role = "laqab"
         elif p["article"] and forms[0].full.endswith("i"):
             role = "nisba"

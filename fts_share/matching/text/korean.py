@@ -11,7 +11,8 @@ letter, so *Kim Tong Chol* and *Kim Yong Chol* (two people) looked alike while
 
 A name is read as Korean (``korean_name``) when its first word (or, written in the
 Western order, its last) is a Korean family name and every other word is made of
-romanised Korean syllables, one to three of them in all. Each syllable is then
+romanised Korean syllables, one or two of them in all (a word is cut where it was
+split: *Il U* and *Il Woo* are 일우; a joined word by the rule of ``syllables``). Each syllable is then
 *folded* to its class: the onsets that the romanisations write differently are one
 (``ch``/``j``/``tch``/``jj``, ``k``/``g``/``kk``, ``t``/``d``, ``p``/``b``,
 ``s``/``ss``/``sh``, ``r``/``l``); the vowels that the breves or the Revised
@@ -19,8 +20,8 @@ Romanization tell apart and a typed name does not (``o``/``eo``, ``u``/``eu``/``
 ``yo``/``yeo``/``you``, ``ae``/``e``/``ai``, ``oe``/``oi``/``wae``/``we``); the codas
 likewise (``k``/``g``, ``l``/``r``, ``p``/``b``, ``t``/``d``). A folded syllable is
 written as one Hangul syllable block (the class's representative: *jong*, *chong*,
-*jeong*, *cheong* -> 정), so the whole given name, however it was split, becomes one
-name part of two blocks (*Jong-un*, *Jong Un*, *Jongun* -> 정운) compared block by
+*jeong*, *cheong* -> 종), so the whole given name, however it was split, becomes one
+name part of two blocks (*Jong-un*, *Jong Un*, *Jongun* -> 종운) compared block by
 block: one syllable different is half the part (*Tong-chol* / *Yong-chol* 0.5, under
 the alignment threshold), and the rarity of a given name is that of the two syllables
 together. Family names the two Koreas write differently are one: *Ri*, *Li*, *Lee*,
@@ -154,10 +155,10 @@ def korean_name(words: list[str]) -> tuple[tuple[str, str], tuple[str, str]] | N
         cuts = [syllables(w) for w in given]
         if any(c is None for c in cuts):
             continue
-        joined = syllables("".join(given))  # however the given name was split
-        if joined is None or not 1 <= len(joined) <= MAX_GIVEN_SYLLABLES:
+        blocks = "".join(b for c in cuts if c for b in c)
+        if not 1 <= len(blocks) <= MAX_GIVEN_SYLLABLES:
             continue
-        return (family, block), (" ".join(given), "".join(joined))
+        return (family, block), (" ".join(given), blocks)
     return None
 
 
