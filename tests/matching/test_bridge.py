@@ -53,3 +53,11 @@ def test_analysis_preview_is_json_ready() -> None:
     doc = analyze_name("أبو بكر البغدادي").to_dict()
     assert [p["role"] for p in doc["parts"]] == ["kunya", "nisba"]
     assert all(p["keys"] and p["romanisations"] for p in doc["parts"])
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [
+    ("Mohammad Ishak", "محمد اسحاق"),     # s+h after a vowel: Is-haq
+    ("Mohamed Lakhal", "محمد لكحل"),      # k+h after a vowel: La-khal
+])
+def test_sh_and_kh_after_a_vowel_may_be_two_letters(latin: str, arabic: str) -> None:
+    assert name_similarity(latin, arabic) == 1.0

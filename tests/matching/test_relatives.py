@@ -35,3 +35,11 @@ def test_a_son_named_after_his_grandfather_is_not_his_father() -> None:
 
 def test_a_name_in_another_order_still_matches() -> None:
     assert [h.record_id for h in _index().search("Noureddine Drissi")] == ["X.1"]
+
+
+def test_din_alone_first_is_a_name() -> None:
+    # "DIN MOHAMMAD HANIF" and دین محمد حنیف: Din is his given name in both scripts
+    idx = NameIndex()
+    idx.add("TAi.1", ["دین محمد حنیف"])
+    assert [h.record_id for h in idx.search("DIN MOHAMMAD HANIF")] == ["TAi.1"]
+    assert analyze_name("Din Mohammad Hanif").name_parts[0].text == "din"

@@ -254,6 +254,8 @@ def _compound_tail(tag: str, word: str, parts: list[dict[str, str]],
         prev["text"] = f"{prev['text']} {word}"
     elif tag == "allah":
         parts.append({"tag": "word", "text": word, "core": "allah", "article": ""})
+    elif not parts:  # Din Mohammad (دین محمد): a name of its own
+        parts.append({"tag": "word", "text": word, "core": word, "article": ""})
     else:
         particles.append(word)
 
