@@ -61,3 +61,12 @@ def test_analysis_preview_is_json_ready() -> None:
 ])
 def test_sh_and_kh_after_a_vowel_may_be_two_letters(latin: str, arabic: str) -> None:
     assert name_similarity(latin, arabic) == 1.0
+
+
+@pytest.mark.parametrize(("joined", "other"), [
+    ("Ziaurrahman Madani", "ZIA-UR-RAHMAN MADANI"),
+    ("AZIZIRAHMAN ABDUL AHAD", "عزیز الرحمان عبد الاحد"),
+    ("Shamsurrahman", "شمس الرحمن"),
+])
+def test_x_ur_rahman_written_as_one_word(joined: str, other: str) -> None:
+    assert name_similarity(joined, other) == 1.0
