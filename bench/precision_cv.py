@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import bench_precision as bp
 
-THRESHOLDS = [round(0.56 + 0.02 * i, 2) for i in range(12)]
+THRESHOLDS = [round(0.56 + 0.01 * i, 2) for i in range(23)]
 
 
 def curve(merged: dict[str, Any], run: dict[str, Any]) -> list[dict[str, float]]:
