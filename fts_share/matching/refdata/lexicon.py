@@ -153,6 +153,11 @@ def _classify_latin(tok: str, nxt: str = "") -> list[tuple[str, str]]:
     m = _RAHMAN.fullmatch(tok)  # Ziaurrahman, Azizirahman: Zia ur-Rahman
     if m:
         return [("word", m.group(1)), ("article", m.group(2) or "ur"), ("word", m.group(3))]
+    return _split_suffix(tok)
+
+
+def _split_suffix(tok: str) -> list[tuple[str, str]]:
+    """A one-word *X al-Din* or *X Allah* split in two, else the word."""
     for suffix in _DIN_SUFFIXES:
         if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
             return [("word", tok[: -len(suffix)]), ("din", suffix)]

@@ -269,22 +269,24 @@ def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
         forms = _forms(p["core"])
         tag = p["tag"]
         kind = "plain" if tag == "word" else tag
-        if tag == "title":
-            role = "title"
-        elif tag == "kunya":
-            role = "kunya"
-        elif tag == "din" and p is not first:
-            role = "laqab"
-        elif p["article"] and forms[0].full.endswith("i"):
-            role = "nisba"
-        elif p is first:
-            role = "given"
-        elif p is last or p["article"]:
-            role = "family"
-        else:
-            role = "father"
+        role = _role(p, forms, p is first, p is last)
         out.append(NamePart(p["text"], p["core"], kind, role, _script(p["core"]), forms))
     return out
+
+
+def _role(p: dict[str, str], forms: tuple[Form, ...], first: bool, last: bool) -> str:
+    """The role of an assembled part (``first``/``last``: of the parts that are not
+    titles); a din compound first in the name is its given name (Jalaluddin)."""
+    tag = p["tag"]
+    if tag in ("title", "kunya"):
+        return tag
+    if tag == "din" and not first:
+        return "laqab"
+    if p["article"] and forms[0].full.endswith("i"):
+        return "nisba"
+    if first:
+        return "given"
+    return "family" if last or p["article"] else "father"
 
 
 #: probe names whose analysis fingerprints the analyser version
