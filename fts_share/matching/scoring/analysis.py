@@ -6,7 +6,9 @@ parts are ``title: dr``, ``kunya: abu bakr`` and ``nisba: al baghdadi``. Particl
 however they are written: *Abd al-Rahman*, *Abdulrahman*, *Abdel Rahman* and
 *Abderrahmane* all give one part of kind ``abd`` whose core is *rahman*; the same for
 *Abu X* (kind ``kunya``), *X al-Din / Eddine / -uddin* (``din``) and *X Allah /
--ullah* (``allah``). Part order is kept but the scorer does not rely on it.
+-ullah* (``allah``). Part order is kept but the scorer does not rely on it. A Korean
+name (``text.korean``) is two parts: its family name and its given name, each as
+folded syllables.
 """
 
 from __future__ import annotations
