@@ -33,7 +33,8 @@ def test_abd_compounds_written_as_one_two_or_three_words(spelling: str) -> None:
                                       "صلاح الدين", "Salah ad-Din"])
 def test_din_compounds(spelling: str) -> None:
     parts = analyze_name(spelling).name_parts
-    assert [(p.kind, p.role, p.key) for p in parts] == [("din", "laqab", "slh")]
+    # first (here alone), a din compound is the given name (Jalaluddin, Sirajuddin)
+    assert [(p.kind, p.role, p.key) for p in parts] == [("din", "given", "slh")]
 
 
 def test_roles_title_kunya_nisba() -> None:
@@ -52,3 +53,20 @@ def test_analysis_preview_is_json_ready() -> None:
     doc = analyze_name("أبو بكر البغدادي").to_dict()
     assert [p["role"] for p in doc["parts"]] == ["kunya", "nisba"]
     assert all(p["keys"] and p["romanisations"] for p in doc["parts"])
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [
+    ("Mohammad Ishak", "محمد اسحاق"),     # s+h after a vowel: Is-haq
+    ("Mohamed Lakhal", "محمد لكحل"),      # k+h after a vowel: La-khal
+])
+def test_sh_and_kh_after_a_vowel_may_be_two_letters(latin: str, arabic: str) -> None:
+    assert name_similarity(latin, arabic) == 1.0
+
+
+@pytest.mark.parametrize(("joined", "other"), [
+    ("Ziaurrahman Madani", "ZIA-UR-RAHMAN MADANI"),
+    ("AZIZIRAHMAN ABDUL AHAD", "عزیز الرحمان عبد الاحد"),
+    ("Shamsurrahman", "شمس الرحمن"),
+])
+def test_x_ur_rahman_written_as_one_word(joined: str, other: str) -> None:
+    assert name_similarity(joined, other) == 1.0

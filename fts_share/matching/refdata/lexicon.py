@@ -150,6 +150,14 @@ def _classify_latin(tok: str, nxt: str = "") -> list[tuple[str, str]]:
         if tok.startswith(prefix) and len(tok) - len(prefix) >= 3 \
                 and tok[len(prefix)] not in _VOWELS:
             return [("kunya", prefix), ("word", tok[len(prefix):])]
+    m = _RAHMAN.fullmatch(tok)  # Ziaurrahman, Azizirahman: Zia ur-Rahman
+    if m:
+        return [("word", m.group(1)), ("article", m.group(2) or "ur"), ("word", m.group(3))]
+    return _split_suffix(tok)
+
+
+def _split_suffix(tok: str) -> list[tuple[str, str]]:
+    """A one-word *X al-Din* or *X Allah* split in two, else the word."""
     for suffix in _DIN_SUFFIXES:
         if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
             return [("word", tok[: -len(suffix)]), ("din", suffix)]
@@ -157,6 +165,10 @@ def _classify_latin(tok: str, nxt: str = "") -> list[tuple[str, str]]:
         if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
             return [("word", tok[: -len(suffix)]), ("allah", suffix)]
     return [("word", tok)]
+
+
+#: X ur-Rahman written as one word (the izafa or the article joined: -ur-, -u-, -i-)
+_RAHMAN = re.compile(r"([a-z]{3,}?)(u[rl]?|i|e)?(r[ae]hma+n)")
 
 
 def split_abd(tok: str) -> str | None:

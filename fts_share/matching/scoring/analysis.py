@@ -6,7 +6,9 @@ parts are ``title: dr``, ``kunya: abu bakr`` and ``nisba: al baghdadi``. Particl
 however they are written: *Abd al-Rahman*, *Abdulrahman*, *Abdel Rahman* and
 *Abderrahmane* all give one part of kind ``abd`` whose core is *rahman*; the same for
 *Abu X* (kind ``kunya``), *X al-Din / Eddine / -uddin* (``din``) and *X Allah /
--ullah* (``allah``). Part order is kept but the scorer does not rely on it.
+-ullah* (``allah``). Part order is kept but the scorer does not rely on it. A Korean
+name (``text.korean``) is two parts: its family name and its given name, each as
+folded syllables.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from fts_share.matching.refdata import lexicon as lx
 from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form
+from fts_share.matching.text.korean import korean_name
 from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
 
 #: Most parts a name may have.
@@ -127,12 +130,27 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         items.extend(_classify(tok, nxt))
-    parts, particles = _assemble(items)
+    korean = _korean(tokens, items)
+    parts, particles = (korean, []) if korean else _assemble(items)
     if not any(p.role != "title" for p in parts):
         raise ValidationError({field: [_unreadable(cleaned, tokens)]})
     if len(parts) > MAX_PARTS:
         raise ValidationError({field: [f"has more than {MAX_PARTS} name parts"]})
     return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles))
+
+
+def _korean(tokens: list[str], items: list[tuple[str, str]]) -> list[NamePart]:
+    """The parts of a Korean name (family name, then the given name as one part of
+    folded syllables: ``text.korean``), or [] for any other name (one with a title,
+    a kunya or a nasab particle is not read as Korean; *il* may be a syllable)."""
+    if len(items) != len(tokens) or any(tag not in ("word", "article") for tag, _w in items):
+        return []
+    found = korean_name(tokens)
+    if found is None:
+        return []
+    (family, fblock), (given, gblocks) = found
+    return [NamePart(family, fblock, "plain", "family", "latin", _forms(fblock)),
+            NamePart(given, gblocks, "plain", "given", "latin", _forms(gblocks))]
 
 
 def _unreadable(cleaned: str, tokens: list[str]) -> str:
@@ -238,6 +256,8 @@ def _compound_tail(tag: str, word: str, parts: list[dict[str, str]],
         prev["text"] = f"{prev['text']} {word}"
     elif tag == "allah":
         parts.append({"tag": "word", "text": word, "core": "allah", "article": ""})
+    elif not parts:  # Din Mohammad (دین محمد): a name of its own
+        parts.append({"tag": "word", "text": word, "core": word, "article": ""})
     else:
         particles.append(word)
 
@@ -251,22 +271,24 @@ def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
         forms = _forms(p["core"])
         tag = p["tag"]
         kind = "plain" if tag == "word" else tag
-        if tag == "title":
-            role = "title"
-        elif tag == "kunya":
-            role = "kunya"
-        elif tag == "din":
-            role = "laqab"
-        elif p["article"] and forms[0].full.endswith("i"):
-            role = "nisba"
-        elif p is first:
-            role = "given"
-        elif p is last or p["article"]:
-            role = "family"
-        else:
-            role = "father"
+        role = _role(p, forms, p is first, p is last)
         out.append(NamePart(p["text"], p["core"], kind, role, _script(p["core"]), forms))
     return out
+
+
+def _role(p: dict[str, str], forms: tuple[Form, ...], first: bool, last: bool) -> str:
+    """The role of an assembled part (``first``/``last``: of the parts that are not
+    titles); a din compound first in the name is its given name (Jalaluddin)."""
+    tag = p["tag"]
+    if tag in ("title", "kunya"):
+        return tag
+    if tag == "din" and not first:
+        return "laqab"
+    if p["article"] and forms[0].full.endswith("i"):
+        return "nisba"
+    if first:
+        return "given"
+    return "family" if last or p["article"] else "father"
 
 
 #: probe names whose analysis fingerprints the analyser version
@@ -276,6 +298,7 @@ _PROBES = (
     "Dr. Ayman al-Zawahiri", "الشيخ أيمن الظواهري", "Khalid Sheikh Mohammed",
     "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
+    "Kim Jong-un", "Ch'oe Ch'un-yo'ng",
 )
 
 

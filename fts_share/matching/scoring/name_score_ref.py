@@ -111,8 +111,10 @@ def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart],
 
     A given name aligned with the part right after the other side's given name, when
     that one is not aligned, is the nasab shifted by one generation ("Mohammad Barzan
-    Ibrahim al-Tikriti", son of "Barzan Ibrahim al-Tikriti"): it does not count as
-    aligned either, so both given names are missing."""
+    Ibrahim al-Tikriti", son of "Barzan Ibrahim al-Tikriti"), or aligned with the
+    part after the given name as the other's given name is with its own next part
+    (the two crossed: "Ibrahim Sabawi Ibrahim", son of "Sabawi Ibrahim"): it does not
+    count as aligned either, so both given names are missing."""
     q_given = next((i for i, p in enumerate(qs) if p.role == "given"), -1)
     r_given = next((j for j, p in enumerate(rs) if p.role == "given"), -1)
     if q_given < 0 or r_given < 0 or len(qs) < 2 or len(rs) < 2:
@@ -127,9 +129,11 @@ def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart],
 def _given_aligned(given: int, other_given: int, to_other: dict[int, int],
                    from_other: dict[int, int]) -> bool:
     """Whether a side's given name counts as aligned: aligned, and not with the part
-    right after the other side's given name when that one is not aligned."""
-    return given in to_other and not (other_given not in from_other
-                                      and to_other[given] == other_given + 1)
+    right after the other side's given name when that one is not aligned or is
+    aligned with the part right after this given name."""
+    return given in to_other and not (
+        to_other[given] == other_given + 1
+        and from_other.get(other_given, given + 1) == given + 1)
 
 
 def substitutions(n_q: int, n_r: int, chosen: Sequence[tuple[float, int, int]],

@@ -16,7 +16,9 @@ same small alphabet:
     Arabic form the Latin form covers (see ``scoring.part_similarity_ref``).
 
 Cyrillic words are read through their standard romanisations (``cyrillic``), so a
-Cyrillic name meets its Latin spellings in the same keys.
+Cyrillic name meets its Latin spellings in the same keys. Korean names written in
+Latin letters are read syllable by syllable (``korean``): each part is a string of
+Hangul blocks, one per folded syllable, both its skeleton and its full form.
 
 The rules were written from the domain notes and checked on the ar2en train split;
 ``bench/bench_matching.py`` reports top-1 on the held-out eval split.
@@ -27,6 +29,7 @@ from __future__ import annotations
 from fts_share.matching.text.arabic import arabic_forms
 from fts_share.matching.text.cyrillic import cyrillic_forms, is_cyrillic_char
 from fts_share.matching.text.forms import Form
+from fts_share.matching.text.korean import is_hangul
 from fts_share.matching.text.latin import latin_forms
 
 
@@ -36,4 +39,6 @@ def word_forms(word: str) -> list[Form]:
         return arabic_forms(word)
     if any(is_cyrillic_char(ch) for ch in word):
         return cyrillic_forms(word)
+    if is_hangul(word):  # a Korean name part, folded syllable by syllable (``korean``)
+        return [Form(word, word)]
     return latin_forms(word)

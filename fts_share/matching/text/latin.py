@@ -23,6 +23,8 @@ _LAT_SINGLE = {
     "z": "z", "f": "f", "v": "f", "h": "h", "l": "l", "m": "m", "n": "n", "r": "r",
 }
 _LAT_VOWEL_LETTERS = frozenset("aeiouy")
+#: after a vowel these may also be two letters (s+h, k+h: Ishaq, Lakhal)
+_SPLIT_AFTER_VOWEL = frozenset({"sh", "kh"})
 
 
 def latin_forms(word: str) -> list[Form]:
@@ -44,7 +46,10 @@ def _letter(word: str, i: int) -> tuple[list[str] | None, int]:
         return special
     multi = _LAT_MULTI_RE.match(word, i)
     if multi is not None:
-        return _LAT_MULTI_READINGS[multi.group()], multi.end()
+        readings = _LAT_MULTI_READINGS[multi.group()]
+        if multi.group() in _SPLIT_AFTER_VOWEL and i and word[i - 1] in _LAT_VOWEL_LETTERS:
+            readings = [*readings, multi.group()]  # Is-haq اسحاق, La-khal لكحل
+        return readings, multi.end()
     ch = word[i]
     return ([ch] if ch.isdigit() else [_LAT_SINGLE.get(ch, "")]), i + 1
 

@@ -1,0 +1,167 @@
+"""Korean personal names written in Latin letters, read syllable by syllable.
+
+Korean names on the lists (the DPRK entries of the UN list) come in several
+romanisations: McCune-Reischauer with its breves and apostrophes (*Ch'oe Ch'un-yŏng*),
+the Revised Romanization (*Choe Chun-yeong*) and ad hoc spellings (*Choi*, *Young*,
+*Cheol*), with the given name's two syllables joined, hyphenated or spaced
+(*Kim Jong Un*, *Kim Jong-un*, *Kim Jongun*). The Latin bridge reads *ch* and *j*,
+*k* and *g*, *t* and *d* as different consonants, and compares syllables letter by
+letter, so *Kim Tong Chol* and *Kim Yong Chol* (two people) looked alike while
+*Jang Myong-Jin* and *Chang Myong-Chin* (one person) did not.
+
+A name is read as Korean (``korean_name``) when its first word (or, written in the
+Western order, its last) is a Korean family name and every other word is made of
+romanised Korean syllables, one or two of them in all (a word is cut where it was
+split: *Il U* and *Il Woo* are 일우; a joined word by the rule of ``syllables``). Each syllable is then
+*folded* to its class: the onsets that the romanisations write differently are one
+(``ch``/``j``/``tch``/``jj``, ``k``/``g``/``kk``, ``t``/``d``, ``p``/``b``,
+``s``/``ss``/``sh``, ``r``/``l``); the vowels that the breves or the Revised
+Romanization tell apart and a typed name does not (``o``/``eo``, ``u``/``eu``/``oo``,
+``yo``/``yeo``/``you``, ``ae``/``e``/``ai``, ``oe``/``oi``/``wae``/``we``); the codas
+likewise (``k``/``g``, ``l``/``r``, ``p``/``b``, ``t``/``d``). A folded syllable is
+written as one Hangul syllable block (the class's representative: *jong*, *chong*,
+*jeong*, *cheong* -> 종), so the whole given name, however it was split, becomes one
+name part of two blocks (*Jong-un*, *Jong Un*, *Jongun* -> 종운) compared block by
+block: one syllable different is half the part (*Tong-chol* / *Yong-chol* 0.5, under
+the alignment threshold), and the rarity of a given name is that of the two syllables
+together. Family names the two Koreas write differently are one: *Ri*, *Li*, *Lee*,
+*Yi*, *I*, *Rhee*; *Pak*, *Park*, *Bak*; *Rim*, *Lim*, *Im*; *Ryu*, *Yu*, *Yoo* ...
+
+The blocks are a key, not a transcription: the folded classes merge sounds Korean
+keeps apart.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# onset spellings -> jamo index (ㄱ0 ㄴ2 ㄷ3 ㄹ5 ㅁ6 ㅂ7 ㅅ9 ㅇ11 ㅈ12 ㅎ18)
+_ONSETS = {
+    "tch": 12, "jj": 12, "ch": 12, "j": 12, "ts": 12,
+    "kk": 0, "k": 0, "g": 0, "tt": 3, "t": 3, "d": 3, "pp": 7, "p": 7, "b": 7,
+    "ss": 9, "sh": 9, "s": 9, "r": 5, "l": 5, "m": 6, "n": 2, "h": 18, "": 11,
+}
+# vowel spellings -> jamo index (ㅏ0 ㅐ1 ㅑ2 ㅖ7 ㅗ8 ㅘ9 ㅚ11 ㅛ12 ㅜ13 ㅝ14 ㅟ16 ㅠ17 ㅢ19 ㅣ20)
+_VOWELS = {
+    "yeo": 12, "eui": 19, "woo": 13, "yae": 7, "wae": 11, "weo": 14, "you": 12, "yoo": 17, "yo": 12, "ya": 2,
+    "ye": 7, "yu": 17, "wa": 9, "wo": 14, "we": 11, "wi": 16, "eo": 8, "eu": 13,
+    "ae": 1, "ai": 1, "oe": 11, "oi": 11, "ui": 19, "oo": 13, "ee": 20,
+    "a": 0, "e": 1, "i": 20, "o": 8, "u": 13,
+}
+# coda spellings -> jamo index (ㄱ1 ㄴ4 ㄷ7 ㄹ8 ㅁ16 ㅂ17 ㅇ21)
+_CODAS = {"ng": 21, "n": 4, "m": 16, "l": 8, "r": 8, "k": 1, "g": 1, "t": 7, "d": 7,
+          "p": 17, "b": 17, "": 0}
+
+_SYLLABLE = re.compile(
+    "(?P<onset>" + "|".join(sorted(_ONSETS, key=len, reverse=True)) + ")"
+    "(?P<vowel>" + "|".join(sorted(_VOWELS, key=len, reverse=True)) + ")")
+
+#: family names whose spellings the syllable folding does not bring together
+#: (initial r / n / nothing, Park, Oh ...), each with the spelling it is read as
+_FAMILY_SPECIAL = {
+    "ri": "ri", "li": "ri", "lee": "ri", "yi": "ri", "i": "ri", "rhee": "ri", "rhie": "ri",
+    "rim": "rim", "lim": "rim", "im": "rim", "yim": "rim",
+    "ryu": "ryu", "yu": "ryu", "yoo": "ryu", "ryoo": "ryu", "yoon": "yun",
+    "ra": "ra", "na": "ra", "ro": "ro", "no": "ro", "roh": "ro",
+    "ryang": "ryang", "yang": "ryang", "ryom": "ryom", "yom": "ryom", "yeom": "ryom",
+    "park": "pak", "bark": "pak", "oh": "o", "ahn": "an", "suh": "so", "hur": "ho",
+    "choy": "choe",
+}
+#: the common Korean family names, as they are written in Latin letters
+_FAMILY_NAMES = frozenset(_FAMILY_SPECIAL) | frozenset((
+    "kim", "gim", "pak", "bak", "choe", "choi", "chwe", "jong", "chong", "jeong",
+    "cheong", "chung", "jung", "kang", "gang", "cho", "jo", "joe", "yun", "jang",
+    "chang", "han", "o", "so", "seo", "sin", "shin", "kwon", "gwon", "hwang", "an",
+    "song", "jon", "chon", "jeon", "cheon", "chun", "hong", "ko", "go", "mun", "moon",
+    "son", "sohn", "pae", "bae", "paek", "baek", "paik", "baik", "ho", "heo", "nam",
+    "ha", "kwak", "sung", "cha", "ju", "chu", "joo", "u", "woo", "ku", "koo", "gu",
+    "min", "ra", "jin", "chin", "ji", "chi", "om", "eom", "chae", "won", "pang", "bang",
+    "kong", "hyon", "hyun", "ham", "pyon", "byon", "byun", "yo", "yeo", "to", "do",
+    "sok", "seok", "sun", "sol", "kil", "yon", "yeon", "wi", "pyo", "myong", "ki",
+    "pan", "wang", "kum", "keum", "ok", "yuk", "in", "maeng", "je", "che", "mo", "tak",
+    "kuk", "un", "eun", "yong", "ye", "kyong", "pong", "pu", "kye", "tae", "hyong",
+    "pi", "tu", "kam", "ryo", "rye",
+))
+
+#: most syllables a Korean given name has
+MAX_GIVEN_SYLLABLES = 2
+
+
+#: before these codas typed names write *u* for ŏ (*Chul*, *Sung*, *Kyung*): u is o there
+_U_IS_O = {13: 8, 17: 12}
+
+
+def _block(onset: str, vowel: str, coda: str) -> str:
+    """The Hangul syllable block of a folded syllable."""
+    v = _VOWELS[vowel]
+    if coda in ("ng", "l", "r"):
+        v = _U_IS_O.get(v, v)
+    return chr(0xAC00 + (_ONSETS[onset] * 21 + v) * 28 + _CODAS[coda])
+
+
+@lru_cache(maxsize=20_000)
+def syllables(word: str) -> tuple[str, ...] | None:
+    """``word`` (folded, ASCII letters) cut into romanised Korean syllables, each as
+    its block; ``None`` when it cannot be cut. Of several cuts the one with the fewest
+    syllables wins, then the one that does not take a vowel-initial syllable after a
+    coda (*mi-na*, not *min-a*) unless that coda is *ng* (*jong-un*)."""
+    best = _cuts(word, 0)
+    return best[1] if best is not None else None
+
+
+def _cuts(word: str, i: int) -> tuple[tuple[int, int], tuple[str, ...]] | None:
+    """The best cut of ``word[i:]``: ((syllables, penalty), blocks)."""
+    if i == len(word):
+        return (0, 0), ()
+    m = _SYLLABLE.match(word, i)
+    if m is None:
+        return None
+    best: tuple[tuple[int, int], tuple[str, ...]] | None = None
+    onset, vowel = m.group("onset"), m.group("vowel")
+    for coda in _CODAS:
+        j = m.end() + len(coda)
+        if not word.startswith(coda, m.end()):
+            continue
+        rest = _cuts(word, j)
+        if rest is None:
+            continue
+        split_bad = j < len(word) and (
+            (coda and coda != "ng" and word[j] in "aeiou")  # min-a: mi-na
+            or (coda == "n" and word[j] == "g"))             # jon-gun: jong-un
+        cost = (rest[0][0] + 1, rest[0][1] + split_bad)
+        if best is None or cost < best[0]:
+            best = (cost, (_block(onset, vowel, coda), *rest[1]))
+    return best
+
+
+def family_block(word: str) -> str | None:
+    """The block of a Korean family name spelt ``word``, or ``None``."""
+    if word not in _FAMILY_NAMES:
+        return None
+    cut = syllables(_FAMILY_SPECIAL.get(word, word))
+    return cut[0] if cut is not None and len(cut) == 1 else None
+
+
+def korean_name(words: list[str]) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """``((family text, family block), (given text, given blocks))`` when the folded
+    words ``words`` read as a Korean name (see the module docstring), else ``None``."""
+    if not 2 <= len(words) <= 4 or not all(w.isascii() and w.isalpha() for w in words):
+        return None
+    for family, given in ((words[0], words[1:]), (words[-1], words[:-1])):
+        block = family_block(family)
+        if block is None:
+            continue
+        cuts = [syllables(w) for w in given]
+        if any(c is None for c in cuts):
+            continue
+        blocks = "".join(b for c in cuts if c for b in c)
+        if not 1 <= len(blocks) <= MAX_GIVEN_SYLLABLES:
+            continue
+        return (family, block), (" ".join(given), blocks)
+    return None
+
+
+def is_hangul(word: str) -> bool:
+    """True for a word of Hangul syllable blocks (a folded Korean name part)."""
+    return bool(word) and all("\uac00" <= ch <= "\ud7a3" for ch in word)

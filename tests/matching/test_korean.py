@@ -1,0 +1,83 @@
+"""Korean names in their several romanisations (issue 16, item 3): the spellings of one
+person meet, and two people who share a family name and one syllable do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fts_share.matching import MappedIndex, MatchConfig, NameIndex, analyze_name, write_mapped
+
+#: listed people (names as the UN list writes them)
+LISTED = {
+    "KPi.024": ["KIM YONG CHOL"],
+    "KPi.007": ["CHANG MYONG-CHIN"],
+    "KPi.043": ["JO YONG-WON"],
+    "KPi.078": ["RI U'N SO'NG"],
+    "KPi.054": ["CHOE CHUN YONG"],
+    "KPi.045": ["KIM KYONG OK"],
+    "KPi.047": ["MIN BYONG CHOL"],
+    "KPi.006": ["PAEK CHANG-HO", "PAK CHANG HO"],
+    "QDi.1": ["Ahmad Zia Agha"],
+}
+
+
+@pytest.fixture(scope="module")
+def index() -> NameIndex:
+    idx = NameIndex()
+    for ref, names in LISTED.items():
+        idx.add(ref, names)
+    return idx
+
+
+@pytest.mark.parametrize(("query", "person"), [
+    ("Jang Myong-Jin", "KPi.007"),         # McCune-Reischauer ch / Revised j
+    ("Cho Yongwon", "KPi.043"),            # given name joined
+    ("Ri Eun Song", "KPi.078"),            # eu / u (MR ŭ)
+    ("Ch'oe Ch'un-yo'ng", "KPi.054"),      # MR apostrophes
+    ("Choi Chun Yong", "KPi.054"),         # ad hoc Choi
+    ("Min Pyo'ng-ch'o'l", "KPi.047"),      # p / b
+    ("Park Chang-Ho", "KPi.006"),          # Park / Pak
+    ("Kim Young-Cheol", "KPi.024"),        # ad hoc Young, Revised eo
+    ("Kim Yong-chul", "KPi.024"),          # typed u for ŏ before l
+])
+def test_romanisations_of_one_person_meet(index: NameIndex, query: str, person: str) -> None:
+    hits = index.search(query, limit=3)
+    assert hits and hits[0].record_id == person
+    assert hits[0].score >= 0.95
+
+
+@pytest.mark.parametrize("query", [
+    "Kim Tong Chol",      # another person: Kim + a given name that differs in a syllable
+    "Kim Myong Ok",
+    "Kim Kyong Il",
+    "Kim Jong Un",
+])
+def test_a_shared_family_name_and_syllable_is_not_a_match(index: NameIndex, query: str) -> None:
+    assert index.search(query, limit=3) == []
+
+
+def test_given_name_split_any_way_is_one_part() -> None:
+    forms = {analyze_name(n).name_parts[1].forms for n in
+             ("Kim Jong Un", "Kim Jong-un", "KIM JONGUN", "Kim Chong-un")}
+    assert len(forms) == 1
+    parts = analyze_name("Kim Jong-un").name_parts
+    assert [(p.role, p.text) for p in parts] == [("family", "kim"), ("given", "jong un")]
+
+
+def test_family_name_last_and_other_names_untouched() -> None:
+    assert [p.role for p in analyze_name("Chang-Su Han").name_parts] == ["family", "given"]
+    assert analyze_name("Ahmad Zia Agha").name_parts[0].text == "ahmad"
+    assert analyze_name("Han Al-Masri").name_parts[-1].role == "nisba"
+
+
+def test_korean_names_survive_save_and_mapping(index: NameIndex, tmp_path: Path) -> None:
+    index.save(str(tmp_path / "k.idx"))
+    loaded = NameIndex.load(str(tmp_path / "k.idx"))
+    write_mapped(index, str(tmp_path / "k.map"))
+    mapped = MappedIndex.open(str(tmp_path / "k.map"), config=MatchConfig())
+    for idx in (loaded, mapped):
+        hits = idx.search("Jang Myong-Jin", limit=3)
+        assert [h.record_id for h in hits] == ["KPi.007"]
+        assert idx.search("Kim Tong Chol", limit=3) == []
