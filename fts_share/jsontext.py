@@ -47,11 +47,13 @@ class _Refused(Exception):
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _Refused(f"duplicate member name {key[:40]!r}")
-        obj[key] = value
+    obj = dict(pairs)
+    if len(obj) < len(pairs):  # a member name repeats: name the first one that does
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate member name {key[:40]!r}")
+            seen.add(key)
     return obj
 
 
@@ -131,7 +133,7 @@ def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedReq
                            parse_float=_float, parse_int=parse_int or _int)
         if _may_hold_surrogates(text):
             _check_tree(value, max_depth)
-        else:
+        elif text.count("{") + text.count("[") > max_depth:  # fewer: cannot be too deep
             _check_depth(value, max_depth)
     except FtsError:
         raise
