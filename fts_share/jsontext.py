@@ -70,6 +70,13 @@ def _float(text: str) -> float:
     return value
 
 
+def _noting(on_float: Callable[[], object]) -> Callable[[str], float]:
+    def parse_float(text: str) -> float:
+        on_float()
+        return _float(text)
+    return parse_float
+
+
 def _int(text: str) -> int:
     if len(text) > MAX_NUMBER_CHARS:
         raise _Refused("number literal too long")
@@ -122,15 +129,18 @@ def _check_tree(value: Any, max_depth: int) -> None:
 
 def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedRequest,
           max_depth: int = MAX_DEPTH, max_bytes: int | None = None,
-          parse_int: Callable[[str], Any] | None = None) -> Any:
+          parse_int: Callable[[str], Any] | None = None,
+          on_float: Callable[[], object] | None = None) -> Any:
     """Parse one JSON text strictly (see the module docstring); every refusal raises
-    ``error`` with a short reason (never the text itself)."""
+    ``error`` with a short reason (never the text itself). ``on_float`` is called for
+    each number literal read as a float (with a fraction or an exponent)."""
     try:
         if max_bytes is not None and len(data) > max_bytes:
             raise _Refused(f"longer than {max_bytes} bytes")
         text = bytes(data).decode("utf-8") if not isinstance(data, str) else data
         value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant,
-                           parse_float=_float, parse_int=parse_int or _int)
+                           parse_float=_float if on_float is None else _noting(on_float),
+                           parse_int=parse_int or _int)
         if _may_hold_surrogates(text):
             _check_tree(value, max_depth)
         elif text.count("{") + text.count("[") > max_depth:  # fewer: cannot be too deep
