@@ -328,6 +328,8 @@ def country_code(text: Any) -> str:
     Names are accepted in English, French or Arabic, regardless of case, diacritics
     and punctuation. Raises :class:`ValueError` for anything else.
     """
+    if isinstance(text, str) and text in BY_ALPHA3:  # a code is its own key: codes win
+        return text
     if not isinstance(text, str) or not text.strip() or len(text) > _MAX_INPUT:
         raise ValueError(f"unknown country: {str(text)[:40]!r}")
     code = _index().get(_key(text))

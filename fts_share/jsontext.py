@@ -47,11 +47,13 @@ class _Refused(Exception):
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _Refused(f"duplicate member name {key[:40]!r}")
-        obj[key] = value
+    obj = dict(pairs)
+    if len(obj) < len(pairs):  # a member name repeats: name the first one that does
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate member name {key[:40]!r}")
+            seen.add(key)
     return obj
 
 
@@ -66,6 +68,13 @@ def _float(text: str) -> float:
     if not math.isfinite(value):
         raise _Refused("number out of range")
     return value
+
+
+def _noting(on_float: Callable[[], object]) -> Callable[[str], float]:
+    def parse_float(text: str) -> float:
+        on_float()
+        return _float(text)
+    return parse_float
 
 
 def _int(text: str) -> int:
@@ -120,18 +129,21 @@ def _check_tree(value: Any, max_depth: int) -> None:
 
 def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedRequest,
           max_depth: int = MAX_DEPTH, max_bytes: int | None = None,
-          parse_int: Callable[[str], Any] | None = None) -> Any:
+          parse_int: Callable[[str], Any] | None = None,
+          on_float: Callable[[], object] | None = None) -> Any:
     """Parse one JSON text strictly (see the module docstring); every refusal raises
-    ``error`` with a short reason (never the text itself)."""
+    ``error`` with a short reason (never the text itself). ``on_float`` is called for
+    each number literal read as a float (with a fraction or an exponent)."""
     try:
         if max_bytes is not None and len(data) > max_bytes:
             raise _Refused(f"longer than {max_bytes} bytes")
         text = bytes(data).decode("utf-8") if not isinstance(data, str) else data
         value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant,
-                           parse_float=_float, parse_int=parse_int or _int)
+                           parse_float=_float if on_float is None else _noting(on_float),
+                           parse_int=parse_int or _int)
         if _may_hold_surrogates(text):
             _check_tree(value, max_depth)
-        else:
+        elif text.count("{") + text.count("[") > max_depth:  # fewer: cannot be too deep
             _check_depth(value, max_depth)
     except FtsError:
         raise

@@ -91,3 +91,10 @@ def test_country_object_and_names() -> None:
     assert (iraq.alpha3, iraq.en, iraq.fr, iraq.ar) == ("IRQ", "Iraq", "Irak", "العراق")
     assert iraq.name("fr") == "Irak"
     assert is_alpha3("IRQ") and not is_alpha3("irq") and not is_alpha3("IQ")
+
+
+def test_an_alpha3_code_is_looked_up_as_its_own_key() -> None:
+    from fts_share.countries import _index, _key
+
+    for code in BY_ALPHA3:  # what the shortcut returns is what the index gives
+        assert _index()[_key(code)] == code == country_code(code)

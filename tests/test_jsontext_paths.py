@@ -54,3 +54,18 @@ def test_a_text_without_escapes_is_checked_for_depth_only_and_still_refused_deep
     assert not jsontext._may_hold_surrogates('{"a": ["b", "é", "😀"]}')
     with pytest.raises(MalformedRequest, match="nested too deeply"):
         jsontext.loads("[" * 65 + "]" * 65)
+
+
+@pytest.mark.parametrize("text,name", [('{"a": 1, "b": 2, "b": 3, "a": 4}', "b"),
+                                       ('[{"x": {"k": 1, "k": 2}}]', "k"),
+                                       ('{"a": 1, "a": 1}', "a")])
+def test_a_repeated_member_name_is_refused_naming_the_first_that_repeats(
+        text: str, name: str) -> None:
+    with pytest.raises(MalformedRequest, match=f"duplicate member name '{name}'"):
+        jsontext.loads(text)
+
+
+def test_depth_is_still_checked_when_brackets_sit_inside_strings() -> None:
+    with pytest.raises(MalformedRequest, match="nested too deeply"):
+        jsontext.loads("[" * 65 + '"{{"' + "]" * 65)
+    assert jsontext.loads("[" * 64 + '"[[[{"' + "]" * 64)  # 64 levels are allowed

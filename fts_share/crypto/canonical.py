@@ -25,6 +25,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from typing import Any
 
 import rfc8785
@@ -75,16 +76,18 @@ def _fast_path_ok(obj: Any) -> bool:
     return True
 
 
-def canonical_json(obj: Any) -> bytes:
+def canonical_json(obj: Any, *, plain: bool = False) -> bytes:
     """Serialise ``obj`` as RFC 8785 canonical JSON (UTF-8 bytes).
 
     Raises :class:`CryptoError` for values JCS cannot represent (see the module
     docstring). Values without floats take a fast path through the standard
     library's C encoder, which is byte-for-byte identical there (a property test
     compares it with ``rfc8785``); everything else goes through ``rfc8785``.
+    ``plain``: :func:`strict_loads_plain` found that ``obj`` may take the fast path
+    (it is not walked to find out).
     """
     try:
-        if _fast_path_ok(obj):
+        if plain or _fast_path_ok(obj):
             try:
                 return _fast_encoder.encode(obj).encode("utf-8")
             except (UnicodeEncodeError, RecursionError):
@@ -151,3 +154,31 @@ def strict_loads(data: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """
     return jsontext.loads(data, error=CryptoError, max_depth=max_depth,
                           parse_int=_parse_int)
+
+
+#: A character beyond the Basic Multilingual Plane.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def strict_loads_plain(data: bytes) -> tuple[Any, bool]:
+    """:func:`strict_loads`, and whether the value may take :func:`canonical_json`'s
+    fast path without being walked: no number was read as a float (a fraction, an
+    exponent, or an integer beyond the safe range), and no member name can hold a
+    character beyond the Basic Multilingual Plane (the text holds none, and no
+    ``\\u`` escape). False only means "walk it"."""
+    floats: list[None] = []
+
+    def parse_int(text: str) -> int | float:
+        value = _parse_int(text)
+        if type(value) is float:
+            floats.append(None)
+        return value
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return strict_loads(data), False  # refused, as strict_loads words it
+    value = jsontext.loads(text, error=CryptoError, max_depth=MAX_JSON_DEPTH,
+                           parse_int=parse_int, on_float=lambda: floats.append(None))
+    plain = not floats and "\\u" not in text and (text.isascii() or not _ASTRAL.search(text))
+    return value, plain

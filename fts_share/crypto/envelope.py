@@ -65,27 +65,17 @@ from fts_share.crypto.canonical import (
     sha256,
     sha256_hex,
     strict_loads,
+    strict_loads_plain,
     unb64u,
 )
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, verify_signature
 from fts_share.errors import CryptoError
 
 __all__ = [
-    "ENVELOPE_KINDS",
-    "ENVELOPE_VERSION",
-    "MAX_ENVELOPE_BYTES",
-    "MAX_RECIPIENTS",
-    "SUITE_MLKEM768_X25519",
-    "SUITE_X25519",
-    "TLP_LABELS",
-    "EnvelopeHeader",
-    "OpenedNotice",
-    "Recipient",
-    "envelope_digest",
-    "open_envelope",
-    "seal",
-    "verify_authorship",
-    "verify_envelope",
+    "ENVELOPE_KINDS", "ENVELOPE_VERSION", "MAX_ENVELOPE_BYTES", "MAX_RECIPIENTS",
+    "SUITE_MLKEM768_X25519", "SUITE_X25519", "TLP_LABELS", "EnvelopeHeader",
+    "OpenedNotice", "Recipient", "digest_and_members", "envelope_digest", "open_envelope",
+    "seal", "verify_authorship", "verify_envelope",
 ]
 
 KeyFor = Callable[[str, str], PublicKey]
@@ -266,8 +256,21 @@ def envelope_digest(envelope: Mapping[str, Any]) -> str:
     return sha256_hex(canonical_json(dict(envelope)))
 
 
+def digest_and_members(envelope: Mapping[str, Any]) -> tuple[str, dict[str, bytes] | None]:
+    """:func:`envelope_digest`, and the JCS of each member when ``envelope`` has exactly
+    an envelope's members (else None), for :func:`verify_envelope` to take."""
+    if isinstance(envelope, Mapping) and set(envelope) == ENVELOPE_FIELDS:
+        try:
+            members = {name: canonical_json(envelope[name]) for name in ENVELOPE_FIELDS}
+            return sha256_hex(_join(members, sorted(ENVELOPE_FIELDS))), members
+        except CryptoError:
+            pass  # refused below as the whole envelope is
+    return envelope_digest(envelope), None
+
+
 def verify_envelope(envelope: Mapping[str, Any], *, key_for: KeyFor,
-                    max_bytes: int = MAX_ENVELOPE_BYTES) -> EnvelopeHeader:
+                    max_bytes: int = MAX_ENVELOPE_BYTES,
+                    members: Mapping[str, bytes] | None = None) -> EnvelopeHeader:
     """Verify an envelope's shape and outer signature, then parse its header.
 
     Steps: (1) shape, types and sizes, trusting nothing; (2) the origin's Ed25519
@@ -275,10 +278,11 @@ def verify_envelope(envelope: Mapping[str, Any], *, key_for: KeyFor,
     with the key ``key_for(origin, signer)`` returns; (3) only then the header's
     values, the wrapped keys, nonce and ciphertext lengths. Raises
     :class:`CryptoError` (or what ``key_for`` raises, see the module docstring).
+    ``members``: what :func:`digest_and_members` gave for this same envelope object.
     """
     # Step 1: shape only.
     env = check_structure(envelope, max_bytes=max_bytes)
-    members = {name: canonical_json(env[name]) for name in ENVELOPE_FIELDS}
+    members = members or {name: canonical_json(env[name]) for name in ENVELOPE_FIELDS}
     unsigned = _join(members, sorted(ENVELOPE_FIELDS - {"signature"}))
     if len(unsigned) > max_bytes:
         raise fail(f"{len(unsigned)} bytes exceed {max_bytes}")
@@ -320,14 +324,14 @@ def _decrypt(env: dict[str, Any], header: EnvelopeHeader, node: str,
     raise fail("open: cannot unwrap or decrypt")
 
 
-def _parse_plaintext(plaintext: bytes) -> tuple[dict[str, Any], bytes]:
-    doc = strict_loads(plaintext)
+def _parse_plaintext(plaintext: bytes) -> tuple[dict[str, Any], bytes, bool]:
+    doc, plain = strict_loads_plain(plaintext)
     if not isinstance(doc, dict) or set(doc) != {"statement", "sig"}:
         raise fail("open: content is not {statement, sig}")
     statement, sig = doc["statement"], doc["sig"]
     if not isinstance(statement, dict) or not isinstance(sig, str):
         raise fail("open: content has wrong types")
-    return statement, unb64u(sig)
+    return statement, unb64u(sig), plain
 
 
 def _check_statement(statement: Any) -> dict[str, Any]:
@@ -358,9 +362,9 @@ def open_envelope(envelope: Mapping[str, Any], header: EnvelopeHeader, *, node: 
         raise fail("open: header must be an EnvelopeHeader")
     if canonical_json(env["header"]) != header.canonical:
         raise fail("open: header does not belong to this envelope")
-    statement, inner_sig = _parse_plaintext(_decrypt(env, header, node, private_keys))
+    statement, inner_sig, plain = _parse_plaintext(_decrypt(env, header, node, private_keys))
     try:
-        signed = canonical_json(statement)
+        signed = canonical_json(statement, plain=plain)
     except CryptoError:
         raise fail("open: statement cannot be canonicalised") from None
     public = _lookup(key_for, header.origin, header.signer_kid)

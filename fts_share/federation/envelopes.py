@@ -69,7 +69,7 @@ def verify_item(item: PageItem, *, roster: Roster, origin: str, me: str,
         return roster.key(who, kid, use="sign").key
 
     try:
-        header = verify_envelope(item.envelope, key_for=key_for)
+        header = verify_envelope(item.envelope, key_for=key_for, members=item.members)
     except (CryptoError, RosterError) as exc:
         raise Rejected(f"envelope signature: {exc}") from exc
     if header.origin != origin:

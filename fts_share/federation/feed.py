@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from fts_share.clock import parse_rfc3339, to_rfc3339
 from fts_share.crypto.canonical import b64u, canonical_json, unb64u
-from fts_share.crypto.envelope import envelope_digest
+from fts_share.crypto.envelope import digest_and_members
 from fts_share.crypto.keys import verify_signature
 from fts_share.errors import CryptoError, ProtocolError, RosterError
 from fts_share.federation.outbox import Sender
@@ -61,6 +61,19 @@ class PageItem:
     seq: int
     digest: str
     envelope: dict[str, Any]
+    #: the JCS of each member of ``envelope``, as the page's check computed them for its
+    #: digest (:meth:`checked`), so verifying the envelope does not compute them again;
+    #: not an argument, so a copy with another envelope (``dataclasses.replace``) has none
+    members: Mapping[str, bytes] | None = field(default=None, init=False, compare=False,
+                                                repr=False)
+
+    @classmethod
+    def checked(cls, *, n: int, seq: int, digest: str, envelope: dict[str, Any],
+                members: Mapping[str, bytes] | None) -> PageItem:
+        """An item whose ``members`` were computed from ``envelope`` itself."""
+        item = cls(n=n, seq=seq, digest=digest, envelope=envelope)
+        object.__setattr__(item, "members", members)
+        return item
 
 
 @dataclass(frozen=True)
@@ -176,10 +189,11 @@ def _check_items(items: Any, envelopes: list[Any], *, after: int,
         if n != expected:
             raise ProtocolError(f"feed page: expected link position {expected}, got {n}")
         digest = item.get("digest")
-        if envelope_digest(env) != digest:
+        computed, members = digest_and_members(env)
+        if computed != digest:
             raise ProtocolError(f"feed page: envelope {n} does not match its index digest")
-        out.append(PageItem(n=n, seq=_int(item.get("seq"), f"items.{i}.seq"),
-                            digest=str(digest), envelope=env))
+        out.append(PageItem.checked(n=n, seq=_int(item.get("seq"), f"items.{i}.seq"),
+                                    digest=str(digest), envelope=env, members=members))
         expected += 1
     return out
 

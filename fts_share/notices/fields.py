@@ -22,6 +22,10 @@ from fts_share.notices.vocab import DOC_NUMBER, ICAO_SPECIAL_ISSUERS, PARTNER_CO
 BIDI_MARKS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 _FULL_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+#: Unicode categories Cc (U+0000-U+001F, U+007F-U+009F) and Cs (the surrogates); with
+#: ``multiline``, newlines and tabs are allowed (tests/notices: every code point).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 MIN_YEAR = 1800
 MAX_YEAR = 2200
 
@@ -29,13 +33,10 @@ MAX_YEAR = 2200
 def clean_text(value: str, *, multiline: bool = False) -> str:
     """NFC-normalise, drop bidi marks and strip; raise ValueError on control or
     surrogate characters (newlines and tabs allowed when ``multiline``)."""
-    allowed = "\n\t" if multiline else ""
     if multiline:  # a browser's textarea sends CR LF line breaks (HTML's form encoding)
         value = value.replace("\r\n", "\n")
-    for ch in value:
-        cat = unicodedata.category(ch)
-        if (cat == "Cc" and ch not in allowed) or cat == "Cs":
-            raise ValueError("control characters are not allowed")
+    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
+        raise ValueError("control characters are not allowed")
     value = value.translate(BIDI_MARKS)
     return unicodedata.normalize("NFC", value).strip()
 

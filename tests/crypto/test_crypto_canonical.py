@@ -9,7 +9,14 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fts_share.crypto.canonical import b64u, canonical_json, strict_loads, unb64u
+from fts_share.crypto.canonical import (
+    _fast_path_ok,
+    b64u,
+    canonical_json,
+    strict_loads,
+    strict_loads_plain,
+    unb64u,
+)
 from fts_share.errors import CryptoError
 
 SAFE_INTS = st.integers(-(2**53) + 1, 2**53 - 1)
@@ -83,3 +90,42 @@ def test_strict_loads_big_integers_are_doubles():
     assert strict_loads("1000000000000000000") == 1e18
     assert strict_loads("9007199254740991") == 2**53 - 1
     assert json.loads("[1]") == strict_loads(b"[1]")
+
+
+BIG_INTS = st.integers(2**53, 2**60) | st.integers(-(2**60), -(2**53))
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANY_JSON | BIG_INTS | st.lists(BIG_INTS, max_size=2), st.booleans())
+def test_strict_loads_plain_reads_the_same_and_is_plain_only_when_the_fast_path_holds(
+        value, ascii_only):
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return  # lone surrogates: not a UTF-8 text
+    read, plain = strict_loads_plain(data)
+    assert json.dumps(read) == json.dumps(strict_loads(data))
+    if plain:
+        assert _fast_path_ok(read)
+        assert canonical_json(read, plain=True) == canonical_json(read)
+
+
+@pytest.mark.parametrize("text,plain", [
+    ('{"a": [1, "x", null, true]}', True), ('{"a": 1.5}', False), ('{"a": 1e3}', False),
+    ('{"a": 9007199254740993}', False), ('{"\U0001F600": 1}', False),
+    ('{"\\ud83d\\ude00": 1}', False), ('{"é": "\U0001F600"}', False),
+    ('{"é": "ü"}', True)])
+def test_strict_loads_plain_flags(text, plain):
+    value, got = strict_loads_plain(text.encode("utf-8"))
+    assert got is plain
+    assert value == strict_loads(text.encode("utf-8"))
+
+
+def test_strict_loads_plain_refuses_as_strict_loads_does():
+    for bad in (b"\xff", b'{"a": 1, "a": 2}', b"[NaN]", b"[" * 70 + b"]" * 70):
+        with pytest.raises(CryptoError) as plain_error:
+            strict_loads_plain(bad)
+        with pytest.raises(CryptoError) as strict_error:
+            strict_loads(bad)
+        assert str(plain_error.value) == str(strict_error.value)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from fts_share.crypto.envelope import (
+    digest_and_members,
     envelope_digest,
     open_envelope,
     seal,
@@ -70,3 +71,27 @@ def test_chain_prev(coalition, now):
     second = _seal(coalition, now, [coalition["IRQ"].recipient()], seq=2,
                    prev=envelope_digest(first))
     assert verify_envelope(second, key_for=coalition.key_for).prev == envelope_digest(first)
+
+
+def test_a_page_checks_members_once_and_verifying_gives_the_same_header(coalition, now):
+    env = json.loads(json.dumps(_seal(coalition, now, [coalition["IRQ"].recipient()])))
+    digest, members = digest_and_members(env)
+    assert digest == envelope_digest(env) and members is not None
+    assert verify_envelope(env, key_for=coalition.key_for, members=members) == \
+        verify_envelope(env, key_for=coalition.key_for)
+    odd = {**env, "extra": 1}  # not an envelope's members: the digest only
+    assert digest_and_members(odd) == (envelope_digest(odd), None)
+    with pytest.raises(CryptoError):
+        digest_and_members({**env, "nonce": float("nan")})  # what envelope_digest refuses
+
+
+def test_a_page_item_copied_with_another_envelope_carries_no_members(coalition, now):
+    from dataclasses import replace
+
+    from fts_share.federation.feed import PageItem
+
+    env = json.loads(json.dumps(_seal(coalition, now, [coalition["IRQ"].recipient()])))
+    digest, members = digest_and_members(env)
+    item = PageItem.checked(n=1, seq=1, digest=digest, envelope=env, members=members)
+    tampered = replace(item, envelope={**env, "nonce": env["ciphertext"][:16]})
+    assert item.members is members and tampered.members is None

@@ -1,0 +1,154 @@
+"""A received notice's subject and movement read without marshmallow
+(``fts_share.notices.received``) give what the marshmallow schemas give: the same
+dicts (key order included) for what they accept, and marshmallow's own refusal for
+anything else (the fast path gives up and the schemas read it)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fts_share.errors import ValidationError
+from fts_share.notices import schemas
+from fts_share.notices.fields import clean_text
+from fts_share.notices.received import fast_received
+
+
+def _marshmallow(notice: Any) -> Any:
+    """What ``load_received`` gives with the marshmallow schemas alone (or its refusal)."""
+    with mock.patch.object(schemas, "fast_received", lambda _notice: None):
+        try:
+            return schemas.load_received(notice)
+        except ValidationError as exc:
+            return exc
+
+
+def _same(notice: Any) -> None:
+    slow = _marshmallow(notice)
+    fast = fast_received(notice) if isinstance(notice, dict) else None
+    if isinstance(slow, ValidationError):
+        assert fast is None, (notice, slow.errors)
+        with pytest.raises(ValidationError) as refused:
+            schemas.load_received(notice)
+        assert refused.value.errors == slow.errors  # the message names the field as before
+        return
+    if fast is not None:
+        assert json.dumps(fast) == json.dumps(slow)  # same values, same key order
+    assert json.dumps(schemas.load_received(notice)) == json.dumps(slow)
+
+
+def test_clean_text_refuses_exactly_the_control_and_surrogate_code_points() -> None:
+    for multiline in (False, True):
+        allowed = "\n\t" if multiline else ""
+        for cp in range(sys.maxunicode + 1):
+            ch = chr(cp)
+            refused = unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed
+            try:
+                clean_text(f"a{ch}b", multiline=multiline)
+            except ValueError:
+                assert refused, (hex(cp), multiline)
+            else:
+                assert not refused, (hex(cp), multiline)
+
+
+PLAIN = {"subject": {
+    "names": [{"full": " Karim\u200f Benali ", "kind": "alias"}, {"full": "Karim Benali"},
+              {"full": "كريم بن علي", "kind": "spelling"}, {"full": "Karim Benali",
+                                                            "kind": "former"}],
+    "dob": "1990-02", "sex": "male", "place_of_birth": "Cafe\u0301 Tunis",
+    "nationalities": ["fr", "France", "FRA", "tun"],
+    "documents": [{"type": "passport", "number": "ab-12 34", "issuer": "uno"},
+                  {"type": "id_card", "number": "X1", "issuer": "France",
+                   "expires": "2030-02-28"}],
+    "minor": False},
+    "movement": {"kind": "transit", "place": "  Tunis ", "country": "Tunisia",
+                 "date": "2026-11", "carrier": "TU 721", "route": None}}
+
+
+def test_a_plain_subject_is_read_fast_and_as_marshmallow_reads_it() -> None:
+    fast = fast_received(PLAIN)
+    assert fast is not None  # the fast path is taken for ordinary traffic
+    assert json.dumps(fast) == json.dumps(_marshmallow(PLAIN))
+    subject, movement = fast
+    assert [n["full"] for n in subject["names"]] == ["Karim Benali", "كريم بن علي"]
+    assert subject["names"][0]["kind"] == "alias"  # the first of a repeated name is kept
+    assert subject["nationalities"] == ["FRA", "TUN"]
+    assert subject["documents"][0] == {"type": "passport", "number": "AB1234",
+                                       "issuer": "UNO", "expires": None}
+    assert movement is not None and movement["country"] == "TUN"
+    assert fast_received({"subject": PLAIN["subject"]}) == (subject, None)
+
+
+ODD = st.sampled_from([None, "", " ", "x", "\x07a", "a\u200e", 42, 1.5, True, [], {}, ["FRA"],
+                       {"value": "1994"}, "1994", "1994-02-30", "2024-02-29", "1799",
+                       "2201-01", "1994-13", "1994-1-1", "١٩٩٤", "1994\n", "FRA", "fr",
+                       "Atlantis", "UNO", "passport", "departure", "male", "spelling",
+                       "A" * 201, "A" * 865, "a\ud800", "Ab<12", "ab 12-34", "\u212b",
+                       "--", "12345678901234567890X"])
+
+
+def _mutations() -> st.SearchStrategy[list[tuple[tuple[Any, ...], Any]]]:
+    paths = st.sampled_from([
+        ("subject",), ("subject", "names"), ("subject", "names", 0),
+        ("subject", "names", 0, "full"), ("subject", "names", 0, "kind"),
+        ("subject", "names", 1, "full"), ("subject", "dob"), ("subject", "sex"),
+        ("subject", "place_of_birth"), ("subject", "nationalities"),
+        ("subject", "nationalities", 0), ("subject", "documents"),
+        ("subject", "documents", 0), ("subject", "documents", 0, "type"),
+        ("subject", "documents", 0, "number"), ("subject", "documents", 0, "issuer"),
+        ("subject", "documents", 1, "expires"), ("subject", "minor"),
+        ("subject", "extra"), ("subject", "names", 0, "extra"),
+        ("subject", "documents", 0, "extra"), ("movement",), ("movement", "kind"),
+        ("movement", "place"), ("movement", "country"), ("movement", "date"),
+        ("movement", "carrier"), ("movement", "route"), ("movement", "extra")])
+    return st.lists(st.tuples(paths, ODD | st.just(_DELETE) | st.text(max_size=12)),
+                    max_size=3)
+
+
+_DELETE = object()
+
+
+def _mutate(notice: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    parent: Any = notice
+    for key in path[:-1]:
+        try:
+            parent = parent[key]
+        except (KeyError, IndexError, TypeError):
+            return
+    if not isinstance(parent, (dict, list)):
+        return
+    last = path[-1]
+    if isinstance(parent, list) and not (isinstance(last, int) and last < len(parent)):
+        return
+    if value is _DELETE:
+        if isinstance(parent, dict):
+            parent.pop(last, None)
+        else:
+            del parent[last]
+    else:
+        parent[last] = json.loads(json.dumps(value)) if value is not None else None
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutations())
+def test_mutated_subjects_read_the_same_or_are_refused_the_same(
+        mutations: list[tuple[tuple[Any, ...], Any]]) -> None:
+    notice = json.loads(json.dumps(PLAIN))
+    for path, value in mutations:
+        _mutate(notice, path, value)
+    _same(notice)
+
+
+@pytest.mark.parametrize("notice", [None, [], "x", {}, {"subject": None},
+                                    {"subject": {"names": []}},
+                                    {"subject": {"names": [{"full": "12"}]}},
+                                    {"subject": {"names": [{"full": "A"}]}, "movement": {}}])
+def test_odd_notices(notice: Any) -> None:
+    _same(notice)
