@@ -119,7 +119,8 @@ def name_scores(qparts: list[QueryPart], arrays: Arrays, cache: SearchCache,
     need = candidates.needed_weight(floor, qw, config)
     q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
     with candidates.QueryTable(qparts, arrays, cache.scratch) as table:
-        names, pre = candidates.gather(table, qw, need, arrays, cache.scratch, n_names, config)
+        names, pre = candidates.gather(table, qw, need, arrays, cache.scratch, n_names, config,
+                                       floor)
         pinned = np.zeros(0, dtype=np.bool_)
         if forced:
             extra = np.setdiff1d(np.array(forced, dtype=np.int64), names)
