@@ -164,17 +164,19 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
             if chosen[name >> 6] & bit:
                 at += 2 + 2 * n
                 continue
-            held, bound = _sums(fat, at + 2, n, slot, hits, reach)
-            if (ci < 0 or held > own) and not (prune and bound < below):
-                chosen[name >> 6] |= bit
-                names[n_out] = name
-                pres[n_out] = _prescore(fat, fat_f, at + 2, n, slot, near_rows, n_parts, qw,
-                                        sq, best_q, best_side, information_scale,
-                                        information_floor)
-                if floor > 0.0 and pres[n_out] >= floor:
-                    above += 1
-                    prune = above >= min_above
-                n_out += 1
+            if ci >= 0 or prune:  # (else every name is taken: nothing to add up)
+                held, bound = _sums(fat, at + 2, n, slot, hits, reach)
+                if (ci >= 0 and held <= own) or (prune and bound < below):
+                    at += 2 + 2 * n
+                    continue
+            chosen[name >> 6] |= bit
+            names[n_out] = name
+            pres[n_out] = _prescore(fat, fat_f, at + 2, n, slot, near_rows, n_parts, qw, sq,
+                                    best_q, best_side, information_scale, information_floor)
+            if floor > 0.0 and pres[n_out] >= floor:
+                above += 1
+                prune = above >= min_above
+            n_out += 1
             at += 2 + 2 * n
     for t in range(n_out):
         chosen[names[t] >> 6] = 0
