@@ -40,9 +40,10 @@ class SearchCache:
     unindexed: dict[Group, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     snapshot: Arrays | None = None
     scratch: candidates.Scratch = field(default_factory=candidates.Scratch)
-    evidence: dict[tuple[Any, ...], float] = field(default_factory=dict)
-    """what each kind of evidence adds, by the query's and a record's values
-    (``hits.Evidence.delta``)"""
+    evidence: dict[tuple[Any, ...], dict[tuple[Any, ...], float]] = field(
+        default_factory=dict)
+    """what each kind of evidence adds, by kind and the query's value, then by a
+    record's value (``hits.Evidence.delta``)"""
 
 
 class QueryPart:
