@@ -24,9 +24,9 @@ MAX_COMPLEXITY = 15
 # Compiled (numba) kernels, each with the reason it stays one function (the reasons are in
 # their module docstrings too): a compiled call per step costs more than the step.
 COMPILED_KERNELS: dict[str, str] = {
-    "fts_share/matching/index/candidates_fast.py:gather":
-        "one pass over the postings that plans, reads and pairs; its steps share a dozen "
-        "arrays, and a compiled call per step costs more than the step",
+    "fts_share/matching/index/candidates_fast.py:plan":
+        "plans the reading of the postings (essential or budgeted parts, pairing); its "
+        "steps share a dozen arrays, and a compiled call per step costs more than the step",
     "fts_share/matching/scoring/name_score_fast.py:scores":
         "greedy alignment and coverage in one loop over preallocated arrays; splitting "
         "it would allocate and call per candidate name",

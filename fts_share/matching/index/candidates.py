@@ -26,7 +26,12 @@ from typing import Any, Self
 import numpy as np
 
 from fts_share.matching.config import MatchConfig
-from fts_share.matching.index import candidates_fast, postings_fast, selection_fast
+from fts_share.matching.index import (
+    candidates_fast,
+    postings_fast,
+    scan_fast,
+    selection_fast,
+)
 from fts_share.matching.index.groups import GroupTable
 from fts_share.matching.index.snapshot import Arrays
 from fts_share.matching.scoring import name_score_fast
@@ -39,6 +44,7 @@ class Scratch(threading.local):
         self.rows = np.zeros((0, 0))
         self.chosen = np.zeros(0, dtype=np.uint64)
         self.groups = np.zeros(0, dtype=np.uint64)
+        self.slots = np.zeros(0, dtype=np.int32)
 
     def sim_rows(self, n_parts: int, n_groups: int) -> np.ndarray:
         """A zeroed group x query part table of similarities, with at least
@@ -56,8 +62,15 @@ class Scratch(threading.local):
             self.groups = np.zeros(max(words, int(words * 1.25)), dtype=np.uint64)
         return self.groups
 
+    def group_slots(self, n_groups: int) -> np.ndarray:
+        """A zeroed int32 array of one entry per group (``scan_fast.scan`` zeroes it
+        again)."""
+        if len(self.slots) < n_groups + 1:
+            self.slots = np.zeros(max(n_groups + 1, int(n_groups * 1.25)), dtype=np.int32)
+        return self.slots
+
     def name_bits(self, n_names: int) -> np.ndarray:
-        """A zeroed bitset of the names (``candidates_fast.gather`` zeroes it again)."""
+        """A zeroed bitset of the names (``scan_fast.scan`` zeroes it again)."""
         words = (n_names >> 6) + 1
         if len(self.chosen) < words:
             self.chosen = np.zeros(max(words, int(words * 1.25)), dtype=np.uint64)
@@ -112,20 +125,26 @@ class QueryTable:
 
 
 def gather(table: QueryTable, qw: np.ndarray, need: float, arrays: Arrays,
-           scratch: Scratch, n_names: int, config: MatchConfig
+           scratch: Scratch, n_names: int, config: MatchConfig, floor: float = 0.0
            ) -> tuple[np.ndarray, np.ndarray]:
-    """Names worth scoring and their pre-scores (``candidates_fast.gather``), brought by the
+    """Names worth scoring and their pre-scores (planned by ``candidates_fast.plan``,
+    read by ``scan_fast.scan``), brought by the
     query parts' neighbour groups at least ``candidate_similarity`` similar; ``qw``
     the parts' weights; ``need`` the weight a name must match (``needed_weight``; 0:
-    no threshold)."""
+    no threshold). With ``floor``, the score ``need`` is worked out for (> 0), names
+    whose pre-score is under it may be left out once ``exact_candidates`` names
+    pre-score at least ``floor``: ``select`` then chooses the same names."""
     if not table.n_parts or need == math.inf:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return candidates_fast.gather(table.gids, table.sims, table.off,
-                             config.candidate_similarity, qw, need, arrays.post_len,
-                             arrays.fat_start, arrays.fat, table.rows, table.bits,
-                             config.candidate_budget, config.pair_similarity,
-                             config.coverage_best_side, config.information_scale,
-                             config.information_floor, scratch.name_bits(n_names))
+    order, pair_round, common, size = candidates_fast.plan(
+        table.gids, table.sims, table.off, config.candidate_similarity, qw, need,
+        arrays.post_len, config.candidate_budget, config.pair_similarity)
+    return scan_fast.scan(order, pair_round, table.gids, table.rows, arrays.fat_start,
+                          arrays.fat, scratch.group_slots(arrays.n_groups), common, qw,
+                          scratch.name_bits(n_names), size, need, floor,
+                          min(config.exact_candidates, config.max_candidates),
+                          config.pair_similarity, config.coverage_best_side,
+                          config.information_scale, config.information_floor)
 
 
 def prescore(names: np.ndarray, table: QueryTable, qw: np.ndarray, arrays: Arrays,

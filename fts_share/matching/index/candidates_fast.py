@@ -3,20 +3,20 @@ names a query reads, and their pre-scores.
 
 * ``needed_weight``, ``caps``, ``admissible``, ``essential``: what the threshold
   lets a search skip (docs/matching.md, section 5);
-* ``gather``: the fat postings (``postings_fast.fat_postings``) of the query parts'
-  neighbour groups -> candidate names with their pre-score, a cheap optimistic name
-  score (never below the exact one) to choose whom to score exactly;
+* ``plan``: which fat postings (``postings_fast.fat_postings``) of the query parts'
+  neighbour groups are read for candidate names (``scan_fast.scan`` reads them and
+  gives each name its pre-score, a cheap optimistic name score, never below the
+  exact one, to choose whom to score exactly);
 * ``prescores``: the same pre-score for names given by id.
 
 Which of them are scored is chosen in ``selection_fast``. The reference these loops
 are measured against is scoring every name (``NameIndex.exhaustive_scores``): on an
 index whose candidate budget is never reached the two give the same hits (tests).
 
-Complexity over 15, kept (a compiled kernel): ``gather`` (37): one pass over the fat
-postings that plans the scan, reads the essential or budgeted parts and pairs the
-common ones, with preallocated outputs and the name bitset; its steps share a dozen
-arrays, and a compiled call per step costs more than the step (see ``_plan`` and
-``essential`` for the parts that split off cheaply).
+Complexity over 15, kept (a compiled kernel): ``plan``: it plans the scan (the
+essential or budgeted parts, and the pairing of the common ones); its steps share a
+dozen arrays, and a compiled call per step costs more than the step (see ``_plan``
+and ``essential`` for the parts that split off cheaply).
 
 The query side is given as flat arrays: ``near_g``/``near_s`` hold every query part's
 neighbour groups (most similar first) and ``near_off`` where each part's run starts.
@@ -210,35 +210,11 @@ def _plan(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, end: np.
     return left, scanned, used
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _holds_later(fat: np.ndarray, at: int, n: int, g: int, rows: np.ndarray,
-                 near_bits: np.ndarray, common: np.ndarray, ci: int,
-                 pair_similarity: float) -> bool:
-    """Whether the name of the entry at ``at``, reached through group ``g``, holds
-    among its *other* parts one at least ``pair_similarity`` similar to a common part
-    read after ``common[ci]`` (one "Muhammad" does not hold two parts both near
-    "Muhammad")."""
-    one = np.uint64(1)
-    reached = False
-    for t in range(at + 2, at + 2 + n):
-        h = fat[t]
-        if h == g and not reached:
-            reached = True  # the part this posting is for
-            continue
-        if (near_bits[h >> 6] >> np.uint64(h & 63)) & one:
-            for cj in range(ci + 1, len(common)):
-                if rows[h, common[cj]] >= pair_similarity:
-                    return True
-    return False
-
-
 @njit(cache=True, nogil=True)
-def gather(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.ndarray,
-           need: float, post_len: np.ndarray, fat_start: np.ndarray, fat: np.ndarray,
-           rows: np.ndarray, near_bits: np.ndarray, budget: int, pair_similarity: float,
-           best_side: float, information_scale: float, information_floor: float,
-           chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate names and their pre-scores, read off the fat postings.
+def plan(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.ndarray,
+         need: float, post_len: np.ndarray, budget: int, pair_similarity: float
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Which fat postings a query reads for its candidate names, in order.
 
     The query parts' neighbour groups are ``gids[off[i]:off[i + 1]]`` for part i
     (similarities ``sims``, most similar first); those at least ``lo`` similar bring
@@ -255,14 +231,14 @@ def gather(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: n
     too common to scan, and a name missed so far could still match ``need``, the
     names holding two of them (through spellings at least ``pair_similarity``
     similar) are added: the common parts' postings are read in order of size, all
-    but the largest, keeping the names that ``_holds_later`` (seen in the entry, not
-    in another posting list).
+    but the largest, keeping the names that hold a later one (seen in the entry,
+    not in another posting list: ``scan_fast.scan``).
 
-    ``rows``/``near_bits``: the query's similarity table and the bitset of the groups
-    near a query part. ``chosen`` is a zeroed bitset of the names (uint64 words; a
-    name's bit is ``1 << (name & 63)`` in word ``name >> 6``), small enough to stay
-    in the processor's cache; it is zeroed again on return."""
-    fat_f = fat.view(np.float32)
+    Returns the groups whose postings are read, in order (first those of the parts
+    read, every name; then the pairing rounds), each group's pairing round (-1 for
+    the parts read; ci for ``common[ci]``), ``common``, and the most names the
+    reading can bring (one per posting read). ``scan_fast.scan`` reads them.
+    """
     n_parts = len(off) - 1
     near_off = np.zeros(n_parts + 1, dtype=np.int64)
     for i in range(n_parts):
@@ -276,7 +252,6 @@ def gather(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: n
         for t in range(near_off[i + 1] - near_off[i]):
             near_g[near_off[i] + t] = gids[off[i] + t]
             near_s[near_off[i] + t] = sims[off[i] + t]
-    sq = qw.sum()
     cap = caps(near_s, near_off, qw)
     end = admissible(near_s, near_off, qw, cap, need)
     vols = np.zeros(n_parts, dtype=np.int64)
@@ -319,38 +294,26 @@ def gather(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: n
             read[i] = True
         stop = end
     size = exact_cost if exact else used + (paired if pairing else 0)
-    names = np.empty(size, dtype=np.int64)  # at most one per posting read
-    pres = np.empty(size)
-    best_q = np.empty(n_parts)
-    n_out = 0
-    one = np.uint64(1)
-    # first the parts read (every name), then the pairs (names holding a later part)
+    # the groups to read, in order: first the parts read (every name), then the
+    # pairing rounds (names holding a later common part)
+    n_read = 0
+    for i in range(n_parts):
+        if read[i]:
+            n_read += stop[i] - near_off[i]
+    for ci in range(rest - 1 if pairing else 0):
+        n_read += end[common[ci]] - near_off[common[ci]]
+    order = np.empty(n_read, dtype=np.int64)
+    pair_round = np.empty(n_read, dtype=np.int64)
+    n_read = 0
     for x in range(n_parts + (rest - 1 if pairing else 0)):
-        if x < n_parts:
-            if not read[x]:
-                continue
-            i, ci, last = x, -1, stop[x]
-        else:
-            ci = x - n_parts
-            i = common[ci]
-            last = end[i]
+        i, ci, last = (x, -1, stop[x]) if x < n_parts else (
+            common[x - n_parts], x - n_parts, end[common[x - n_parts]])
+        if ci < 0 and not read[i]:
+            continue
         for k in range(near_off[i], last):
             if ci >= 0 and near_s[k] < pair_similarity:
                 break
-            g = near_g[k]
-            at = fat_start[g]
-            while at < fat_start[g + 1]:
-                name, n = fat[at], fat[at + 1]
-                bit = one << np.uint64(name & 63)
-                if not chosen[name >> 6] & bit and (ci < 0 or _holds_later(
-                        fat, at, n, g, rows, near_bits, common, ci, pair_similarity)):
-                    chosen[name >> 6] |= bit
-                    names[n_out] = name
-                    pres[n_out] = _prescore(fat, fat_f, at + 2, at + 2 + n, n, rows, n_parts,
-                                            qw, sq, near_bits, best_q, best_side,
-                                            information_scale, information_floor)
-                    n_out += 1
-                at += 2 + 2 * n
-    for t in range(n_out):
-        chosen[names[t] >> 6] = 0
-    return names[:n_out], pres[:n_out]
+            order[n_read] = near_g[k]
+            pair_round[n_read] = ci
+            n_read += 1
+    return order[:n_read], pair_round[:n_read], common, size

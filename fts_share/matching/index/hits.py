@@ -22,8 +22,14 @@ from fts_share.matching.scoring.name_score_ref import (
 
 ProgressFn = Callable[[int, int], None]
 
-#: pairs of query and record values whose evidence features ``Evidence.delta`` keeps
+#: query values, and record values per query value and kind, whose evidence features
+#: ``Evidence.delta`` keeps
 EVIDENCE_MEMO = 100_000
+
+Memo = dict[tuple[Any, ...], float]
+"""what one kind of evidence adds, by the record's value (one query value)"""
+EvidenceMemo = dict[tuple[Any, ...], Memo]
+"""``Memo`` by kind and query value (``SearchCache.evidence``)"""
 
 
 class Hit:
@@ -73,13 +79,15 @@ class Hit:
 class Evidence:
     """A query's evidence other than the name, parsed."""
 
-    __slots__ = ("dob", "documents", "nationality")
+    __slots__ = ("_memos", "dob", "documents", "nationality")
 
     def __init__(self, dob: tuple[DateSpec, ...], nationality: tuple[str, ...],
                  documents: tuple[str, ...]) -> None:
         self.dob = dob
         self.nationality = nationality
         self.documents = documents
+        self._memos: tuple[EvidenceMemo, Memo, Memo, Memo] | None = None
+        """the memo last used, and in it this query's value of each kind"""
 
     def __bool__(self) -> bool:
         return bool(self.dob or self.nationality or self.documents)
@@ -105,7 +113,7 @@ class Evidence:
         return total
 
     def delta(self, record: Record, config: MatchConfig,
-              memo: dict[tuple[Any, ...], float] | None = None) -> float:
+              memo: EvidenceMemo | None = None) -> float:
         """What the evidence features of ``record`` add to a name score (the same for
         every name of the record).
 
@@ -113,32 +121,42 @@ class Evidence:
         one configuration per index), the date-of-birth, nationality and document
         features are worked out one at a time, each once per pair of the query's and
         the record's values, and added in the order ``evidence_features`` gives them:
-        the same sum, to the last bit (tests/matching/test_evidence_pruning.py)."""
+        the same sum, to the last bit (tests/matching/test_evidence_pruning.py). The
+        memo holds, per kind and query value, the values of the records met; this
+        query's three are looked up once, so a record's values alone are hashed."""
         if memo is None:
             evidence = evidence_features(config, q_dob=self.dob, r_dob=record.dob,
                                          q_nat=self.nationality, r_nat=record.nationality,
                                          q_docs=self.documents, r_docs=record.documents)
             return sum(f.value * f.weight for f in evidence)
-        if len(memo) > EVIDENCE_MEMO:
-            memo.clear()
-        return (self._one(memo, config, "dob", self.dob, record.dob)
-                + self._one(memo, config, "nationality", self.nationality,
+        memos = self._memos
+        if memos is None or memos[0] is not memo:
+            if len(memo) > EVIDENCE_MEMO:
+                memo.clear()
+            memos = self._memos = (memo, memo.setdefault(("dob", self.dob), {}),
+                                   memo.setdefault(("nationality", self.nationality), {}),
+                                   memo.setdefault(("documents", self.documents), {}))
+        return (self._one(memos[1], config, "dob", self.dob, record.dob)
+                + self._one(memos[2], config, "nationality", self.nationality,
                             record.nationality)
-                + self._one(memo, config, "documents", self.documents, record.documents))
+                + self._one(memos[3], config, "documents", self.documents,
+                            record.documents))
 
     @staticmethod
-    def _one(memo: dict[tuple[Any, ...], float], config: MatchConfig, kind: str,
-             query: tuple[Any, ...], record: tuple[Any, ...]) -> float:
-        """What the features of one kind of evidence add (memoised)."""
-        key = (kind, query, record)
-        value = memo.get(key)
+    def _one(memo: Memo, config: MatchConfig, kind: str, query: tuple[Any, ...],
+             record: tuple[Any, ...]) -> float:
+        """What the features of one kind of evidence add (``memo``: by the record's
+        value, for this kind and the query's value)."""
+        value = memo.get(record)
         if value is None:
             given: dict[str, Any] = {"q_dob": (), "r_dob": (), "q_nat": (), "r_nat": (),
                                      "q_docs": (), "r_docs": ()}
             prefix = {"dob": "dob", "nationality": "nat", "documents": "docs"}[kind]
             given[f"q_{prefix}"], given[f"r_{prefix}"] = query, record
-            value = memo[key] = sum(f.value * f.weight
-                                    for f in evidence_features(config, **given))
+            if len(memo) > EVIDENCE_MEMO:
+                memo.clear()
+            value = memo[record] = sum(f.value * f.weight
+                                       for f in evidence_features(config, **given))
         return value
 
     def adjust(self, score: float, record: Record, config: MatchConfig) -> float:

@@ -40,9 +40,10 @@ class SearchCache:
     unindexed: dict[Group, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     snapshot: Arrays | None = None
     scratch: candidates.Scratch = field(default_factory=candidates.Scratch)
-    evidence: dict[tuple[Any, ...], float] = field(default_factory=dict)
-    """what each kind of evidence adds, by the query's and a record's values
-    (``hits.Evidence.delta``)"""
+    evidence: dict[tuple[Any, ...], dict[tuple[Any, ...], float]] = field(
+        default_factory=dict)
+    """what each kind of evidence adds, by kind and the query's value, then by a
+    record's value (``hits.Evidence.delta``)"""
 
 
 class QueryPart:
@@ -119,7 +120,8 @@ def name_scores(qparts: list[QueryPart], arrays: Arrays, cache: SearchCache,
     need = candidates.needed_weight(floor, qw, config)
     q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
     with candidates.QueryTable(qparts, arrays, cache.scratch) as table:
-        names, pre = candidates.gather(table, qw, need, arrays, cache.scratch, n_names, config)
+        names, pre = candidates.gather(table, qw, need, arrays, cache.scratch, n_names, config,
+                                       floor)
         pinned = np.zeros(0, dtype=np.bool_)
         if forced:
             extra = np.setdiff1d(np.array(forced, dtype=np.int64), names)

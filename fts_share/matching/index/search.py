@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import query
-from fts_share.matching.index.hits import Evidence, Hit, best_hits
+from fts_share.matching.index.hits import Evidence, EvidenceMemo, Hit, best_hits
 from fts_share.matching.index.snapshot import Arrays
 from fts_share.matching.index.store import Record
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
@@ -66,7 +66,7 @@ PRUNE_MARGIN = 1e-3
 
 def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: float,
             limit: int, name_record: Sequence[str | None], by_id: Mapping[str, Record],
-            cfg: MatchConfig, memo: dict[tuple[Any, ...], float]) -> None:
+            cfg: MatchConfig, memo: EvidenceMemo) -> None:
     """Add the evidence to the scores of the names that it can lift to ``cut`` (it adds
     at most ``gain``), in place, best name score first, and drop the names that can no
     longer be among the ``limit`` best records: once ``limit`` records are adjusted,

@@ -1,0 +1,184 @@
+"""Compiled reading of the fat postings that ``candidates_fast.plan`` has planned
+(numba, compiled on first use and cached): the candidate names and their pre-scores.
+
+The query's similarity table ``rows`` has a row per group of the index; a scan
+looks at every part of every name it reads, and most of those parts are near no
+query part. Asking the group bitset first (as ``candidates_fast._prescore`` does for
+names given by id) costs a mispredicted branch per such part. Here the groups of the
+query's table are numbered 1..m in ``slot`` (one int32 per group, 0 for every other
+group), and their rows copied into a small table ``near_rows`` whose row 0 is zeros:
+a part's row is then read without a branch, from a table that stays in the first
+level cache. The arithmetic is that of ``_prescore``, in the same order (a part near
+no query part adds 0.0), so the pre-scores are the same to the last bit.
+
+No function here is over complexity 15.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: how far under ``need`` a name's weight bound must be for ``scan`` to pass it over
+#: (``needed_weight`` stops 1e-12 under the exact point; the bound adds in another order)
+BOUND_MARGIN = 1e-9
+
+
+@njit(cache=True, nogil=True)
+def number(gids: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
+           slot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Number the groups of ``gids`` 1..m in ``slot`` (zeroed; ``forget`` zeroes it
+    again) and return their rows of ``rows`` (row 0: zeros) and, per row, the query
+    weight a part of that group can match summed over the query parts (``reach``)."""
+    m = 0
+    for g in gids:
+        if slot[g] == 0:
+            m += 1
+            slot[g] = m
+    near_rows = np.zeros((m + 1, n_parts))
+    reach = np.zeros(m + 1)
+    for g in gids:
+        r = slot[g]
+        for i in range(n_parts):
+            near_rows[r, i] = rows[g, i]
+    for r in range(1, m + 1):
+        for i in range(n_parts):
+            reach[r] += qw[i] * near_rows[r, i]
+    return near_rows, reach
+
+
+@njit(cache=True, nogil=True)
+def forget(gids: np.ndarray, slot: np.ndarray) -> None:
+    """Zero the ``slot`` entries that ``number`` set."""
+    for g in gids:
+        slot[g] = 0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _prescore(fat: np.ndarray, fat_f: np.ndarray, first: int, n: int, slot: np.ndarray,
+              near_rows: np.ndarray, n_parts: int, qw: np.ndarray, sq: float,
+              best_q: np.ndarray, best_side: float, information_scale: float,
+              information_floor: float) -> float:
+    """``candidates_fast._prescore`` of the entry whose ``n`` groups start at ``first``
+    (weights at ``first + n``), read through ``slot``/``near_rows``."""
+    for i in range(n_parts):
+        best_q[i] = 0.0
+    got_r = 0.0
+    sr = 0.0
+    for j in range(n):
+        r = slot[fat[first + j]]
+        rw = fat_f[first + n + j]
+        sr += rw
+        best = 0.0
+        for i in range(n_parts):
+            s = near_rows[r, i]
+            best = max(best, s)
+            best_q[i] = max(best_q[i], s)
+        got_r += best * rw
+    got_q = 0.0
+    for i in range(n_parts):
+        got_q += qw[i] * best_q[i]
+    cov_q = got_q / sq if sq else 0.0
+    cov_r = got_r / sr if sr else 0.0
+    hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
+    return (best_side * hi + (1 - best_side) * lo) * (
+        information_floor + (1 - information_floor)
+        * min(1.0, min(got_q, got_r) / information_scale))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sums(fat: np.ndarray, first: int, n: int, slot: np.ndarray, hits: np.ndarray,
+          reach: np.ndarray) -> tuple[float, float]:
+    """The sums over the entry's ``n`` groups (from ``first``) of ``hits`` and of
+    ``reach`` of their rows: how many of its parts are near a later common part (see
+    ``_later``), and an upper bound of the query weight the name matches (each query
+    part at its best partner, as ``got_q`` of ``_prescore``)."""
+    held = 0.0
+    total = 0.0
+    for t in range(first, first + n):
+        r = slot[fat[t]]
+        held += hits[r]
+        total += reach[r]
+    return held, total
+
+
+@njit(cache=True, nogil=True)
+def _later(near_rows: np.ndarray, common: np.ndarray, ci: int, pair_similarity: float
+           ) -> np.ndarray:
+    """Per row: 1.0 if its group is at least ``pair_similarity`` similar to a common
+    part read after ``common[ci]``, else 0.0 (row 0: 0.0)."""
+    out = np.zeros(len(near_rows))
+    for r in range(1, len(near_rows)):
+        for cj in range(ci + 1, len(common)):
+            if near_rows[r, common[cj]] >= pair_similarity:
+                out[r] = 1.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.ndarray,
+         fat_start: np.ndarray, fat: np.ndarray, slot: np.ndarray, common: np.ndarray,
+         qw: np.ndarray, chosen: np.ndarray, size: int, need: float, floor: float,
+         min_above: int, pair_similarity: float, best_side: float,
+         information_scale: float, information_floor: float
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Read the postings of ``groups`` in order: of a group whose ``pair_round`` is
+    -1 every name not chosen yet; of one in pairing round ci >= 0 the names that also
+    hold, among their *other* parts, one at least ``pair_similarity`` similar to a
+    common part read after ``common[ci]`` (one "Muhammad" does not hold two parts
+    both near "Muhammad": the entry's own group counts once less). Returns the names
+    (at most ``size``) and their pre-scores.
+
+    With ``floor`` > 0, once ``min_above`` names pre-score at least ``floor``, a name
+    whose weight bound is under ``need`` is passed over: its pre-score is under
+    ``floor`` (``candidates_fast.needed_weight``).
+
+    ``gids``/``rows``: the groups of the query's table and its rows (``number``);
+    ``slot`` a zeroed int32 array of one entry per group; ``chosen`` a zeroed bitset
+    of the names (uint64 words; a name's bit is ``1 << (name & 63)`` in word
+    ``name >> 6``). Both are zeroed again on return."""
+    fat_f = fat.view(np.float32)
+    n_parts = len(qw)
+    near_rows, reach = number(gids, rows, n_parts, qw, slot)
+    sq = qw.sum()
+    names = np.empty(size, dtype=np.int64)  # at most one per posting read
+    pres = np.empty(size)
+    best_q = np.empty(n_parts)
+    hits = np.zeros(len(near_rows))
+    n_out = 0
+    above = 0  # names held whose pre-score is at least ``floor``
+    prune = floor > 0.0 and min_above <= 0
+    below = need - BOUND_MARGIN
+    one = np.uint64(1)
+    ci = -1
+    for x in range(len(groups)):
+        g = groups[x]
+        if pair_round[x] != ci:
+            ci = pair_round[x]
+            hits = _later(near_rows, common, ci, pair_similarity)
+        own = hits[slot[g]]  # the entry's own group, held at least once
+        at = fat_start[g]
+        while at < fat_start[g + 1]:
+            name, n = fat[at], fat[at + 1]
+            bit = one << np.uint64(name & 63)
+            if chosen[name >> 6] & bit:
+                at += 2 + 2 * n
+                continue
+            if ci >= 0 or prune:  # (else every name is taken: nothing to add up)
+                held, bound = _sums(fat, at + 2, n, slot, hits, reach)
+                if (ci >= 0 and held <= own) or (prune and bound < below):
+                    at += 2 + 2 * n
+                    continue
+            chosen[name >> 6] |= bit
+            names[n_out] = name
+            pres[n_out] = _prescore(fat, fat_f, at + 2, n, slot, near_rows, n_parts, qw, sq,
+                                    best_q, best_side, information_scale, information_floor)
+            if floor > 0.0 and pres[n_out] >= floor:
+                above += 1
+                prune = above >= min_above
+            n_out += 1
+            at += 2 + 2 * n
+    for t in range(n_out):
+        chosen[names[t] >> 6] = 0
+    forget(gids, slot)
+    return names[:n_out], pres[:n_out]

@@ -1,0 +1,83 @@
+"""Candidate generation passes over names that cannot pre-score the floor a search
+looks for, once enough names do (``scan_fast.scan``): the names scored, and so the
+hits, must be those of a search that keeps every candidate."""
+
+import random
+
+import numpy as np
+import pytest
+
+from fts_share.matching import NameIndex, analyze_name
+from fts_share.matching.config import MatchConfig
+from fts_share.matching.index import candidates
+from fts_share.matching.index import query as index_query
+
+GIVEN = ["Muhammad", "Mohammed", "Ahmad", "Ali", "Omar", "محمد", "أحمد", "علي"]
+FATHER = ["Abdullah", "Hassan", "Hussein", "Ibrahim", "Khalid", "حسن", "إبراهيم"]
+FAMILY = ["al-Tikriti", "al-Masri", "Khan", "al-Baghdadi", "التكريتي", "المصري", "Salim"]
+QUERIES = ["Muhammad Hassan Ibrahim al-Tikriti", "محمد حسن إبراهيم التكريتي",
+           "Ahmad bin Muhammad bin Muhammad al-Masri", "Omar Hussein Khan",
+           "علي عبدالله البغدادي", "Mohammed Ali Salim", "Ali Khalid"]
+
+
+@pytest.fixture(scope="module")
+def common_names() -> NameIndex:
+    """Names of common parts only, with a candidate budget small enough that the
+    common parts are paired (as at 1M names)."""
+    rng = random.Random(16)
+    idx = NameIndex(config=MatchConfig(candidate_budget=40, stats_min_names=10**9))
+    for k in range(3000):
+        parts = [rng.choice(GIVEN)] + [rng.choice(FATHER)
+                                       for _ in range(rng.randint(0, 2))] + [rng.choice(FAMILY)]
+        idx.add(f"R{k:04d}", " ".join(parts), dob=str(rng.randint(1960, 1990)),
+                nationality=rng.choice(["IRQ", "EGY", "SYR", None]))
+    return idx
+
+
+def _gather(idx: NameIndex, text: str, floor: float) -> tuple[list[int], list[float], float]:
+    qparts = index_query.query_parts(analyze_name(text), idx.groups, idx.cache, idx.rarity,
+                                     idx.config)
+    qw = np.array([qp.weight for qp in qparts])
+    arrays = idx.arrays()
+    need = candidates.needed_weight(0.55, qw, idx.config)
+    with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
+        names, pre = candidates.gather(table, qw, need, arrays, idx.cache.scratch,
+                                       idx.name_slots, idx.config, floor)
+    return names.tolist(), pre.tolist(), need
+
+
+def test_names_left_out_pre_score_under_the_floor(common_names: NameIndex) -> None:
+    """The names that pre-score the floor are found, in the same order, with the same
+    pre-scores; every name left out pre-scores under it; enough are above it."""
+    left_out = 0
+    for text in QUERIES:
+        every, every_pre, _need = _gather(common_names, text, 0.0)
+        kept, kept_pre, _ = _gather(common_names, text, 0.55)
+        assert set(kept) <= set(every)
+        above = [(n, p) for n, p in zip(every, every_pre) if p >= 0.55]
+        assert [(n, p) for n, p in zip(kept, kept_pre) if p >= 0.55] == above
+        pre_of = dict(zip(every, every_pre))
+        assert all(pre_of[n] < 0.55 for n in set(every) - set(kept))
+        if len(kept) < len(every):
+            assert len(above) >= common_names.config.exact_candidates
+        left_out += len(every) - len(kept)
+    assert left_out > 0  # the pruning happened on these names
+
+
+def test_same_hits_as_keeping_every_candidate(common_names: NameIndex,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    queries = [(q, dob, nat) for q in QUERIES for dob, nat in
+               ((None, None), ("1975", "IRQ"), ("1962", "EGY"))]
+
+    def hits() -> list[list[tuple[str, float, str, object]]]:
+        return [[(h.record_id, h.score, h.name, h.explanation)
+                 for h in common_names.search(q, dob=dob, nationality=nat, limit=limit)]
+                for q, dob, nat in queries for limit in (3, 10)]
+
+    pruned = hits()
+    gather = candidates.gather
+    monkeypatch.setattr(candidates, "gather",
+                        lambda *args, **kwargs: gather(*args[:7]))  # floor 0: keep all
+    kept = hits()
+    assert pruned == kept
+    assert sum(len(h) for h in kept) > 50
