@@ -108,7 +108,7 @@ def observe_peer_head(store: AuditStore, *, peer: str, head: SignedTreeHead,
     noted = _note_announcement(store, peer, head, announcement, now) if announcement else None
     if epochs is None or announcement is not None:
         epochs = store.peer_epochs(peer)
-    rows = current_heads(store.peer_heads(peer), epochs)
+    rows = _compared_heads(store, peer, head.size, epochs)
     same = [r for r in rows if r.size == head.size]
     finding = _same_size_finding(peer, head, same)
     if finding is None:
@@ -121,6 +121,16 @@ def observe_peer_head(store: AuditStore, *, peer: str, head: SignedTreeHead,
     if finding is not None:
         _store_finding(store, finding, now)
     return finding or noted
+
+
+def _compared_heads(store: AuditStore, peer: str, size: int,
+                    epochs: Sequence[PeerEpochRecord]) -> Sequence[PeerHeadRecord]:
+    """The stored heads a head of ``size`` is compared with. Without a restore epoch
+    only those beside its size count (``AuditStore.peer_heads_near``): they are read
+    alone, so that the cost of a head does not grow with the partner's history."""
+    if epochs:
+        return current_heads(store.peer_heads(peer), epochs)
+    return store.peer_heads_near(peer, size)
 
 
 def already_held(head: SignedTreeHead, same: Sequence[HeadRecord],

@@ -248,6 +248,13 @@ class AuditStore(Protocol):
         """The stored heads of ``peer``, by size then id."""
         ...
 
+    def peer_heads_near(self, peer: str, size: int) -> Sequence[PeerHeadRecord]:
+        """The stored heads of ``peer`` that a head of ``size`` is compared with, by size
+        then id: the last of the nearest size below, every one of ``size``, the first
+        of the nearest size above (the rows of :meth:`peer_heads` that
+        ``crosscheck.observe_peer_head`` looks at, read without the history)."""
+        ...
+
     def latest_peer_head(self, peer: str) -> PeerHeadRecord | None:
         """The largest stored head of ``peer`` (the last stored among equals)."""
         ...

@@ -254,6 +254,20 @@ class SqlAuditStore(AuditReads):
         return self.session.scalars(select(PeerTreeHead).where(PeerTreeHead.peer == peer)
                                     .order_by(PeerTreeHead.size, PeerTreeHead.id)).all()
 
+    def peer_heads_near(self, peer: str, size: int) -> Sequence[PeerHeadRecord]:
+        """The last stored head of ``peer`` of the nearest size below ``size``, those of
+        ``size`` and the first of the nearest size above, by size then id (three reads
+        on the (peer, size) index, however many heads are stored)."""
+        mine = select(PeerTreeHead).where(PeerTreeHead.peer == peer)
+        below = self.session.scalar(mine.where(PeerTreeHead.size < size).order_by(
+            PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1))
+        same = self.session.scalars(mine.where(PeerTreeHead.size == size)
+                                    .order_by(PeerTreeHead.id)).all()
+        above = self.session.scalar(mine.where(PeerTreeHead.size > size).order_by(
+            PeerTreeHead.size, PeerTreeHead.id).limit(1))
+        return [*([below] if below is not None else []), *same,
+                *([above] if above is not None else [])]
+
     def latest_peer_head(self, peer: str) -> PeerHeadRecord | None:
         """The largest stored head of ``peer``."""
         return self.session.scalar(

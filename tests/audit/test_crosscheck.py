@@ -112,3 +112,26 @@ def test_a_missing_proof_is_no_finding_and_later_heads_are_still_checked(
                                                now=clock(52))
         assert finding is not None and finding.kind == crosscheck.INCONSISTENT
         assert "does not extend the head of size 12" in finding.detail
+
+
+def test_a_head_in_the_middle_of_a_long_history_is_checked_against_its_nearest_neighbours(
+        store, key, verifier, clock):
+    """A partner that rewrote its log after entry 10 is caught by the stored head just
+    below the new one (size 20 here, not an early head that the fork still extends),
+    and a head that rewrote everything by the nearest stored head above it."""
+    rewrite_all = [merkle.leaf_hash(b"other")] + LEAVES[1:]
+    with store.transaction() as s:
+        for size in range(4, 40, 4):
+            assert crosscheck.observe_peer_head(
+                audit_store(s), peer="IRQ", head=head(key, clock, size), proof_fetcher=fetcher(),
+                verify_sig=verifier, now=clock(50)) is None
+        forked = crosscheck.observe_peer_head(
+            audit_store(s), peer="IRQ", head=head(key, clock, 22, FORK),
+            proof_fetcher=fetcher(FORK), verify_sig=verifier, now=clock(51))
+        assert forked is not None and forked.kind == crosscheck.INCONSISTENT
+        assert "the head of size 22 does not extend the head of size 20" in forked.detail
+        early = crosscheck.observe_peer_head(
+            audit_store(s), peer="IRQ", head=head(key, clock, 2, rewrite_all),
+            proof_fetcher=fetcher(rewrite_all), verify_sig=verifier, now=clock(52))
+        assert early is not None and early.kind == crosscheck.INCONSISTENT
+        assert "the head of size 4 does not extend the head of size 2" in early.detail
