@@ -194,6 +194,11 @@ class StoreUnavailable(Unavailable):
     """The node's database does not answer (down, restarting, unreachable)."""
 
 
+class StoreBusy(Unavailable):
+    """A statement gave up waiting for a lock another transaction held; it was
+    rolled back, and the same request may succeed a moment later."""
+
+
 class RosterStale(Unavailable):
     """The roster in force is older than ``federation.roster_max_days``: the node
     neither polls nor serves partners until a fresher roster is imported. The problem

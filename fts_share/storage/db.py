@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fts_share.errors import FtsError
 from fts_share.storage.engine import make_engine
-from fts_share.storage.outage import is_outage, unavailable
+from fts_share.storage.outage import busy, is_busy, is_outage, unavailable
 
 WRITER_POOL_SQLITE = 1
 """Idle connections the writing engine keeps on SQLite. Every write starts with
@@ -19,6 +19,16 @@ WRITER_POOL_SQLITE = 1
 page caches and prepared statements (SQLite's heap at the end of an 8-node soak:
 44 -> 24 MB, the same CPU; docs/benchmarks.md, soak); a second writer still gets a
 connection of its own (the pool's overflow) and waits for the lock as before."""
+
+
+def _refused(exc: DBAPIError) -> FtsError | None:
+    """The product's error for a failed statement: 503 for an outage or a lock not
+    taken in time (:mod:`fts_share.storage.outage`); None for any other failure."""
+    if is_outage(exc):
+        return unavailable(exc)
+    if is_busy(exc):
+        return busy(exc)
+    return None
 
 
 def _writer_pool(url: str, engine_kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -65,9 +75,10 @@ class Store:
             with session.begin():
                 yield session
         except DBAPIError as exc:
-            if is_outage(exc):
-                raise unavailable(exc) from exc
-            raise
+            refused = _refused(exc)
+            if refused is None:
+                raise
+            raise refused from exc
         except FtsError as exc:
             if exc.audit:
                 from fts_share.audit.log import record
@@ -87,9 +98,10 @@ class Store:
         try:
             yield session
         except DBAPIError as exc:
-            if is_outage(exc):
-                raise unavailable(exc) from exc
-            raise
+            refused = _refused(exc)
+            if refused is None:
+                raise
+            raise refused from exc
         finally:
             session.close()  # ends the transaction; loaded objects stay readable
 
