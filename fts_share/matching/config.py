@@ -22,7 +22,7 @@ RETIRED_OPTIONS = frozenset({"common_key_df"})
 class MatchConfig:
     """Threshold, feature weights and index limits of the ``bridge-v1`` algorithm."""
 
-    threshold: float = 0.67
+    threshold: float = 0.64
     """hits scoring below this are not returned by :meth:`NameIndex.search`
     (with ``coverage_best_side``, ``given_name_conflict``, ``reference_idf_scale`` and
     ``dob_mismatch`` calibrated by 4-fold cross-validation on the UN list:

