@@ -79,3 +79,34 @@ def test_parsed_evidence_is_shared_and_errors_still_name_the_field() -> None:
     with pytest.raises(ValidationError) as exc:
         parse_countries(["Atlantis"], field="nat.0")
     assert "nat.0" in exc.value.errors
+
+
+def test_shared_parts_build_the_index_fresh_parts_build() -> None:
+    """Analyses share one object per distinct part, and the index reuses such an
+    analysis as is; an analysis whose parts are equal but not the index's own (the
+    part cache emptied between records) builds the very same arrays and hits."""
+    import dataclasses
+
+    import numpy as np
+
+    from fts_share.matching.scoring import analysis
+
+    shared, fresh = NameIndex(), NameIndex()
+    add_many(shared, _rows())
+    for row in _rows():
+        analysis._name_part.cache_clear()
+        analysis._RECENT.clear()
+        try:
+            fresh.add(row.record_id, row.names, dob=row.dob, nationality=row.nationality,
+                      documents=row.documents)
+        except ValidationError:
+            pass
+    a, b = shared.arrays(), fresh.arrays()
+    for f in dataclasses.fields(a):
+        if f.name != "stamp":
+            assert np.array_equal(getattr(a, f.name), getattr(b, f.name)), f.name
+    assert shared.analyses == fresh.analyses
+    assert all(p is shared.parts.items[shared.parts.ids[p]]
+               for n in shared.analyses if n is not None for p in n.parts)
+    for query in ("Abou Bakr el-Baghdadi", "أبو بكر البغدادي", "Ahmed Salim"):
+        assert _hits(shared, query) == _hits(fresh, query)

@@ -151,9 +151,11 @@ class NameIndex:
 
     def _add_name(self, record_id: str, analysis: NameAnalysis) -> int:
         items = self.parts.items
-        pids = tuple(self._part(p) for p in analysis.parts)
-        analysis = NameAnalysis(analysis.text, analysis.folded,
-                                tuple(items[i] for i in pids), analysis.particles)
+        parts = analysis.parts
+        pids = tuple(self._part(p) for p in parts)
+        if any(items[i] is not p for i, p in zip(pids, parts)):  # (parts are shared)
+            analysis = NameAnalysis(analysis.text, analysis.folded,
+                                    tuple(items[i] for i in pids), analysis.particles)
         return self._file_name(record_id, analysis, pids)
 
     def _file_name(self, record_id: str, analysis: NameAnalysis, pids: tuple[int, ...]

@@ -272,8 +272,15 @@ def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
         tag = p["tag"]
         kind = "plain" if tag == "word" else tag
         role = _role(p, forms, p is first, p is last)
-        out.append(NamePart(p["text"], p["core"], kind, role, _script(p["core"]), forms))
+        out.append(_name_part(p["text"], p["core"], kind, role))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _name_part(text: str, core: str, kind: str, role: str) -> NamePart:
+    """The part (one shared object per distinct part: names repeat their parts, and an
+    index then finds its own interned part by identity)."""
+    return NamePart(text, core, kind, role, _script(core), _forms(core))
 
 
 def _role(p: dict[str, str], forms: tuple[Form, ...], first: bool, last: bool) -> str:
