@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -108,6 +108,16 @@ class EnvelopeHeader:
     #: JCS(header) as signed: the content key's AAD, and how open_envelope tells that
     #: an envelope is the one this header was verified from.
     canonical: bytes = field(repr=False)
+    #: the body's base64url texts (wrapped keys, nonce, ciphertext) as the check
+    #: decoded them: text -> bytes, for :func:`open_envelope` (which decodes a text
+    #: not found here). Not an argument: a copy (``dataclasses.replace``) has none,
+    #: which :meth:`without_body` uses to send a header between processes lightly.
+    decoded: Mapping[str, bytes] | None = field(default=None, init=False, repr=False,
+                                                compare=False)
+
+    def without_body(self) -> EnvelopeHeader:
+        """This header without the decoded body (:attr:`decoded`)."""
+        return replace(self) if self.decoded is not None else self
 
     def addressed_to(self, node: str) -> bool:
         """True if ``node`` is among the recipients."""
@@ -292,12 +302,14 @@ def verify_envelope(envelope: Mapping[str, Any], *, key_for: KeyFor,
     verify_signature(public, unb64u(env["signature"]), ENVELOPE_SIGNATURE_CONTEXT + unsigned)
     # Step 3: the header and the body's sizes.
     created, recipients = parse_header(header)
-    check_body(env, recipients)
-    return EnvelopeHeader(
+    decoded = check_body(env, recipients)
+    out = EnvelopeHeader(
         version=header["v"], origin=header["origin"], seq=header["seq"],
         prev=header["prev"], created=created, label=header["label"], kind=header["kind"],
         signer_kid=header["signer"], recipients=recipients,
         digest=sha256_hex(_join(members, sorted(ENVELOPE_FIELDS))), canonical=members["header"])
+    object.__setattr__(out, "decoded", decoded)
+    return out
 
 
 def _decrypt(env: dict[str, Any], header: EnvelopeHeader, node: str,
@@ -308,16 +320,22 @@ def _decrypt(env: dict[str, Any], header: EnvelopeHeader, node: str,
             if n == node and kid in private_keys]
     if not mine:
         raise fail(f"open: not addressed to {node} under any of its keys")
+    decoded = header.decoded or {}
+
+    def unb64(text: str) -> bytes:  # the bytes of a text as verify_envelope decoded it
+        known = decoded.get(text)
+        return known if known is not None else unb64u(text)
+
     for kid, suite in mine:
         key = private_keys[kid]
         if not isinstance(key, PrivateKey) or key.kid != kid or KIND_SUITE.get(key.kind) != suite:
             continue
         try:
-            cek = HPKE_SUITES[suite].decrypt(unb64u(env["keys"][kid]), key.hpke_key(),
+            cek = HPKE_SUITES[suite].decrypt(unb64(env["keys"][kid]), key.hpke_key(),
                                              info=info)
             if len(cek) != CEK_LENGTH:
                 continue
-            return AESGCM(cek).decrypt(unb64u(env["nonce"]), unb64u(env["ciphertext"]),
+            return AESGCM(cek).decrypt(unb64(env["nonce"]), unb64(env["ciphertext"]),
                                        header_bytes)
         except (InvalidTag, ValueError, TypeError, KeyError, CryptoError):
             continue

@@ -78,7 +78,8 @@ def open_item(item: PageItem, *, roster: Roster, origin: str, me: Receiver,
     invalid = content_problem(opened)
     read, unread = _read(opened) if header.kind == "notice" and invalid is None \
         else (None, None)
-    return Opened(header, opened, invalid=invalid, read=read, unread=unread)
+    # the decoded body is not kept (nor sent back from a receiving pool's worker)
+    return Opened(header.without_body(), opened, invalid=invalid, read=read, unread=unread)
 
 
 def open_items(items: Sequence[PageItem], *, roster: Roster, origin: str, me: Receiver,
