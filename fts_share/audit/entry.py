@@ -93,11 +93,6 @@ _FIELD_MESSAGES = {
 }
 
 
-def object_id_ok(value: object) -> bool:
-    """Whether ``value`` is an ``object_id`` :func:`validate_fields` accepts."""
-    return _optional_text(value, _TEXT_LIMITS["object_id"])
-
-
 def _optional_text(value: object, limit: int) -> bool:
     return value is None or (isinstance(value, str) and 0 < len(value) <= limit
                              and value.isprintable())

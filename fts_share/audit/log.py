@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fts_share.audit import merkle
-from fts_share.audit.entry import leaf_data, leaf_data_of, object_id_ok, validate_fields
+from fts_share.audit.entry import leaf_data, leaf_data_of, validate_fields
 from fts_share.audit.frontier import Frontier, cover
 from fts_share.audit.heads import SignedTreeHead, Signer, decode_signature, make_tree_head
 from fts_share.audit.store import AuditStore, HeadRecord, Subtree
@@ -74,18 +74,6 @@ def record(store: AuditStore, *, now: datetime, actor: str, action: str,
         time=now, actor=actor, action=action, object_type=object_type, object_id=object_id,
         object_version=object_version, partner=partner, purpose=purpose,
         legal_basis=legal_basis, outcome=outcome, detail=detail)
-    return _append(store, detail_json, now=now, actor=actor, action=action,
-                   object_type=object_type, object_id=object_id,
-                   object_version=object_version, partner=partner, purpose=purpose,
-                   legal_basis=legal_basis, outcome=outcome, detail=detail)
-
-
-def _append(store: AuditStore, detail_json: str, *, now: datetime, actor: str, action: str,
-            object_type: str | None = None, object_id: str | None = None,
-            object_version: int | None = None, partner: str | None = None,
-            purpose: str | None = None, legal_basis: Sequence[str] = (),
-            outcome: str = "ok", detail: Mapping[str, Any] | None = None) -> RecordedEntry:
-    """Append one entry whose fields were validated (``detail_json``: its detail's JCS)."""
     legal = list(legal_basis)
     details = dict(detail or {})
     state = _frontier(store)
@@ -121,44 +109,8 @@ def record_many(store: AuditStore, entries: Sequence[Mapping[str, Any]]
     arguments): the append lock and the frontier are taken once, and the store writes
     the entries and the subtree nodes they complete with one statement per table when
     they are next observed. An invalid entry raises ``ValidationError``; the caller's
-    transaction then holds none of them once it rolls back.
-
-    Entries without ``detail`` that differ only in ``object_id`` (a page's deliveries)
-    have their shared fields validated once, and each ``object_id`` on its own."""
-    checked: dict[tuple[Any, ...], str] = {}
-    out = []
-    for fields in entries:
-        key = _shared_fields(fields)
-        detail_json = checked.get(key) if key is not None else None
-        if detail_json is None or not object_id_ok(fields.get("object_id")):
-            detail_json = validate_fields(time=fields["now"], **{
-                k: fields.get(k, v) for k, v in _DEFAULTS.items()})
-            if key is not None:
-                checked[key] = detail_json
-        out.append(_append(store, detail_json, **fields))
-    return out
-
-
-#: :func:`record`'s optional fields and their defaults, ``now`` aside
-_DEFAULTS: dict[str, Any] = {
-    "actor": None, "action": None, "object_type": None, "object_id": None,
-    "object_version": None, "partner": None, "purpose": None, "legal_basis": (),
-    "outcome": "ok", "detail": None}
-
-
-def _shared_fields(fields: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """What an entry shares with its page's other deliveries (None: has a detail, or
-    a field that is not hashable; it is validated on its own)."""
-    if fields.get("detail"):
-        return None
-    try:
-        key = tuple((k, fields.get(k, v)) for k, v in _DEFAULTS.items()
-                    if k not in ("object_id", "detail", "legal_basis"))
-        key += (fields["now"], tuple(fields.get("legal_basis", ())))
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    transaction then holds none of them once it rolls back."""
+    return [record(store, **fields) for fields in entries]
 
 
 def log_size(store: AuditStore) -> int:
