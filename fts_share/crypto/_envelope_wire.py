@@ -195,3 +195,10 @@ def check_body(env: dict[str, Any], recipients: tuple[tuple[str, str, str], ...]
     if len(decoded[env["ciphertext"]]) < TAG_LENGTH:
         raise fail("ciphertext: too short")
     return decoded
+
+
+def body_bytes(decoded: Mapping[str, bytes] | None, text: str) -> bytes:
+    """``text`` (a wrapped key, nonce or ciphertext) as :func:`check_body` decoded it,
+    or decoded now when it is not that very text."""
+    known = decoded.get(text) if decoded else None
+    return known if known is not None else unb64u(text)

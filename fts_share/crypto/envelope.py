@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -54,6 +54,7 @@ from fts_share.crypto._envelope_wire import (
     SUITE_MLKEM768_X25519,
     SUITE_X25519,
     TLP_LABELS,
+    body_bytes,
     check_body,
     check_structure,
     fail,
@@ -108,16 +109,10 @@ class EnvelopeHeader:
     #: JCS(header) as signed: the content key's AAD, and how open_envelope tells that
     #: an envelope is the one this header was verified from.
     canonical: bytes = field(repr=False)
-    #: the body's base64url texts (wrapped keys, nonce, ciphertext) as the check
-    #: decoded them: text -> bytes, for :func:`open_envelope` (which decodes a text
-    #: not found here). Not an argument: a copy (``dataclasses.replace``) has none,
-    #: which :meth:`without_body` uses to send a header between processes lightly.
+    #: base64url text -> bytes of the body as the check decoded it, for open_envelope
+    #: (which decodes a text not found here); not an argument: a copy has none
     decoded: Mapping[str, bytes] | None = field(default=None, init=False, repr=False,
                                                 compare=False)
-
-    def without_body(self) -> EnvelopeHeader:
-        """This header without the decoded body (:attr:`decoded`)."""
-        return replace(self) if self.decoded is not None else self
 
     def addressed_to(self, node: str) -> bool:
         """True if ``node`` is among the recipients."""
@@ -320,22 +315,17 @@ def _decrypt(env: dict[str, Any], header: EnvelopeHeader, node: str,
             if n == node and kid in private_keys]
     if not mine:
         raise fail(f"open: not addressed to {node} under any of its keys")
-    decoded = header.decoded or {}
-
-    def unb64(text: str) -> bytes:  # the bytes of a text as verify_envelope decoded it
-        known = decoded.get(text)
-        return known if known is not None else unb64u(text)
-
     for kid, suite in mine:
         key = private_keys[kid]
         if not isinstance(key, PrivateKey) or key.kid != kid or KIND_SUITE.get(key.kind) != suite:
             continue
         try:
-            cek = HPKE_SUITES[suite].decrypt(unb64(env["keys"][kid]), key.hpke_key(),
+            cek = HPKE_SUITES[suite].decrypt(body_bytes(header.decoded, env["keys"][kid]), key.hpke_key(),
                                              info=info)
             if len(cek) != CEK_LENGTH:
                 continue
-            return AESGCM(cek).decrypt(unb64(env["nonce"]), unb64(env["ciphertext"]),
+            return AESGCM(cek).decrypt(body_bytes(header.decoded, env["nonce"]),
+                                       body_bytes(header.decoded, env["ciphertext"]),
                                        header_bytes)
         except (InvalidTag, ValueError, TypeError, KeyError, CryptoError):
             continue

@@ -3,15 +3,14 @@ answers to replayed, expired, foreign, altered and unsigned requests, and what i
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
-import json
-
 import pytest
 from coalition import Coalition, Member
-from sqlalchemy import select
 from helpers import audit, publish
+from sqlalchemy import select
 
 from fts_share.app import create_app
 from fts_share.clock import utcnow
