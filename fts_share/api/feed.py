@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint
+from flask import Blueprint, Response
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fts_share.api.auth import caller, require
@@ -32,11 +30,13 @@ class FeedQuery(Schema):
 
 @bp.get("/feed")
 @require("node")
-def feed() -> dict[str, Any]:
-    """A signed page of the caller's link after ``after`` (see docs/protocol.md)."""
+def feed() -> Response:
+    """A signed page of the caller's link after ``after`` (see docs/protocol.md); the
+    stored envelopes are served as they are, not parsed and written again."""
     args = context.load_args(FeedQuery())
     partner = caller().name
     with context.work() as work:
-        return dissemination.feed_page(work, partner=partner, after=args["after"],
+        page = dissemination.feed_page(work, partner=partner, after=args["after"],
                                        limit=args["limit"], tree_size=args["tree_size"],
-                                       held_seq=args["held_seq"])
+                                       held_seq=args["held_seq"], raw=True)
+    return Response(dissemination.page_json(page), mimetype="application/json")

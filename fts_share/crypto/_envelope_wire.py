@@ -175,15 +175,30 @@ def _parse_recipients(entries: list[dict[str, str]]) -> tuple[tuple[str, str, st
     return recipients
 
 
-def check_body(env: dict[str, Any], recipients: tuple[tuple[str, str, str], ...]) -> None:
-    """Step 3, continued: wrapped keys, nonce and ciphertext fit the header."""
+def check_body(env: dict[str, Any], recipients: tuple[tuple[str, str, str], ...]
+               ) -> dict[str, bytes]:
+    """Step 3, continued: wrapped keys, nonce and ciphertext fit the header. Returns
+    what it decoded: each base64url text (wrapped keys, nonce, ciphertext) -> its bytes,
+    so that opening the envelope does not decode them again."""
     suites = {kid: suite for _, kid, suite in recipients}
     if set(env["keys"]) != set(suites):
         raise fail("keys: not exactly one wrapped key per recipient kid")
+    decoded: dict[str, bytes] = {}
     for kid, wrapped in env["keys"].items():
-        if len(unb64u(wrapped)) != WRAPPED_KEY_LENGTHS[suites[kid]]:
+        decoded[wrapped] = unb64u(wrapped)
+        if len(decoded[wrapped]) != WRAPPED_KEY_LENGTHS[suites[kid]]:
             raise fail("keys: wrapped key of the wrong length")
-    if len(unb64u(env["nonce"])) != NONCE_LENGTH:
+    decoded[env["nonce"]] = unb64u(env["nonce"])
+    if len(decoded[env["nonce"]]) != NONCE_LENGTH:
         raise fail("nonce: wrong length")
-    if len(unb64u(env["ciphertext"])) < TAG_LENGTH:
+    decoded[env["ciphertext"]] = unb64u(env["ciphertext"])
+    if len(decoded[env["ciphertext"]]) < TAG_LENGTH:
         raise fail("ciphertext: too short")
+    return decoded
+
+
+def body_bytes(decoded: Mapping[str, bytes] | None, text: str) -> bytes:
+    """``text`` (a wrapped key, nonce or ciphertext) as :func:`check_body` decoded it,
+    or decoded now when it is not that very text."""
+    known = decoded.get(text) if decoded else None
+    return known if known is not None else unb64u(text)

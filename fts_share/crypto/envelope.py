@@ -54,6 +54,7 @@ from fts_share.crypto._envelope_wire import (
     SUITE_MLKEM768_X25519,
     SUITE_X25519,
     TLP_LABELS,
+    body_bytes,
     check_body,
     check_structure,
     fail,
@@ -108,6 +109,10 @@ class EnvelopeHeader:
     #: JCS(header) as signed: the content key's AAD, and how open_envelope tells that
     #: an envelope is the one this header was verified from.
     canonical: bytes = field(repr=False)
+    #: base64url text -> bytes of the body as the check decoded it, for open_envelope
+    #: (which decodes a text not found here); not an argument: a copy has none
+    decoded: Mapping[str, bytes] | None = field(default=None, init=False, repr=False,
+                                                compare=False)
 
     def addressed_to(self, node: str) -> bool:
         """True if ``node`` is among the recipients."""
@@ -292,12 +297,14 @@ def verify_envelope(envelope: Mapping[str, Any], *, key_for: KeyFor,
     verify_signature(public, unb64u(env["signature"]), ENVELOPE_SIGNATURE_CONTEXT + unsigned)
     # Step 3: the header and the body's sizes.
     created, recipients = parse_header(header)
-    check_body(env, recipients)
-    return EnvelopeHeader(
+    decoded = check_body(env, recipients)
+    out = EnvelopeHeader(
         version=header["v"], origin=header["origin"], seq=header["seq"],
         prev=header["prev"], created=created, label=header["label"], kind=header["kind"],
         signer_kid=header["signer"], recipients=recipients,
         digest=sha256_hex(_join(members, sorted(ENVELOPE_FIELDS))), canonical=members["header"])
+    object.__setattr__(out, "decoded", decoded)
+    return out
 
 
 def _decrypt(env: dict[str, Any], header: EnvelopeHeader, node: str,
@@ -313,11 +320,12 @@ def _decrypt(env: dict[str, Any], header: EnvelopeHeader, node: str,
         if not isinstance(key, PrivateKey) or key.kid != kid or KIND_SUITE.get(key.kind) != suite:
             continue
         try:
-            cek = HPKE_SUITES[suite].decrypt(unb64u(env["keys"][kid]), key.hpke_key(),
+            cek = HPKE_SUITES[suite].decrypt(body_bytes(header.decoded, env["keys"][kid]), key.hpke_key(),
                                              info=info)
             if len(cek) != CEK_LENGTH:
                 continue
-            return AESGCM(cek).decrypt(unb64u(env["nonce"]), unb64u(env["ciphertext"]),
+            return AESGCM(cek).decrypt(body_bytes(header.decoded, env["nonce"]),
+                                       body_bytes(header.decoded, env["ciphertext"]),
                                        header_bytes)
         except (InvalidTag, ValueError, TypeError, KeyError, CryptoError):
             continue

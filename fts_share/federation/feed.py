@@ -95,11 +95,13 @@ class VerifiedPage:
 
 def build_page(links: FeedLinks, sender: Sender, *, partner: str, after: int, limit: int,
                now: datetime, tree_head: Mapping[str, Any] | None = None,
-               roster_version: int | None = None,
-               max_bytes: int | None = None) -> tuple[dict[str, Any], list[int]]:
+               roster_version: int | None = None, max_bytes: int | None = None,
+               raw: bool = False) -> tuple[dict[str, Any], list[int]]:
     """The signed page for ``partner`` after cursor ``after``, and the sequence numbers
     it delivers (for the audit log): at most ``limit`` envelopes, and no more than
-    ``max_bytes`` (default :data:`PAGE_BYTES`) of them, but at least one."""
+    ``max_bytes`` (default :data:`PAGE_BYTES`) of them, but at least one. With ``raw``
+    the page's ``envelopes`` are the stored JSON texts, not parsed, for
+    :func:`page_json` to serve as they are."""
     rows, head = links.link_page(partner, after=after, limit=limit)
     rows = _within(rows, PAGE_BYTES if max_bytes is None else max_bytes)
     items = [{"n": r.n, "seq": r.seq, "digest": r.digest} for r in rows]
@@ -108,10 +110,24 @@ def build_page(links: FeedLinks, sender: Sender, *, partner: str, after: int, li
              "issued": to_rfc3339(now), "items": items}
     signature = sender.signer.sign(FEED_SIGNING_PREFIX + canonical_json(index))
     page = {"index": index, "signer": sender.signer.kid, "signature": b64u(signature),
-            "envelopes": [json.loads(r.envelope) for r in rows],
+            "envelopes": [r.envelope if raw else json.loads(r.envelope) for r in rows],
             "tree_head": dict(tree_head) if tree_head else None,
             "roster_version": roster_version}
     return page, [r.seq for r in rows]
+
+
+def page_json(page: Mapping[str, Any]) -> bytes:
+    """The JSON text of a page built with ``raw`` envelopes: its members as compact JSON
+    with sorted names (as the API writes any answer), the envelopes' stored texts
+    spliced in as they are. Each stored text is the JSON of its envelope (written by
+    the outbox), so the page means what the parsed page means: the index digests are
+    over each envelope's members (JCS), not over these bytes."""
+    texts = page["envelopes"]
+    rest = {k: v for k, v in page.items() if k != "envelopes"}
+    head = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    # "envelopes" sorts before every other member of a page: it goes first
+    body = '{"envelopes":[' + ",".join(texts) + "]" + ("," + head[1:] if rest else "}")
+    return body.encode()
 
 
 def _within(rows: list[LinkedEnvelope], max_bytes: int) -> list[LinkedEnvelope]:

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -78,7 +78,8 @@ def open_item(item: PageItem, *, roster: Roster, origin: str, me: Receiver,
     invalid = content_problem(opened)
     read, unread = _read(opened) if header.kind == "notice" and invalid is None \
         else (None, None)
-    return Opened(header, opened, invalid=invalid, read=read, unread=unread)
+    # a copy without the body decoded by the check (not sent back from a pool's worker)
+    return Opened(replace(header), opened, invalid=invalid, read=read, unread=unread)
 
 
 def open_items(items: Sequence[PageItem], *, roster: Roster, origin: str, me: Receiver,

@@ -8,16 +8,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fts_share.audit.log import latest_tree_head, log_size, record, sign_tree_head
+from fts_share.audit.log import latest_tree_head, log_size, record, record_many, sign_tree_head
 from fts_share.clock import to_rfc3339
 from fts_share.federation import outbox
-from fts_share.federation.feed import MAX_PAGE_LIMIT, build_page
+from fts_share.federation.feed import MAX_PAGE_LIMIT, build_page, page_json
 from fts_share.federation.outbox import OutboxEntry, Sender
 from fts_share.services import logcheck, recovery
 from fts_share.services.unit import Work
 from fts_share.storage.outbox import SqlOutbox
 
-__all__ = ["MAX_PAGE_LIMIT", "append", "feed_page", "recall_shares", "sender", "tombstone"]
+__all__ = ["MAX_PAGE_LIMIT", "append", "feed_page", "page_json", "recall_shares", "sender",
+           "tombstone"]
 
 
 def sender(work: Work) -> Sender:
@@ -72,20 +73,23 @@ def current_tree_head(work: Work) -> dict[str, Any]:
 
 
 def feed_page(work: Work, *, partner: str, after: int, limit: int,
-              tree_size: int | None, held_seq: int | None = None) -> dict[str, Any]:
+              tree_size: int | None, held_seq: int | None = None,
+              raw: bool = False) -> dict[str, Any]:
     """The signed page of ``partner``'s link after ``after`` (each delivery logged), with
     this node's tree head, a consistency proof from ``tree_size``, the findings about
     ``partner`` and the heads of other partners (see docs/protocol.md). ``after`` and
     ``held_seq`` (the highest sequence of this node the partner holds) tell a restored
-    node where its link and sequence go on ("Recovery after a restore")."""
+    node where its link and sequence go on ("Recovery after a restore"). With ``raw``
+    the envelopes are their stored JSON texts (:func:`~fts_share.federation.feed.page_json`
+    writes the page)."""
     session: Session = work.session
     SqlOutbox(session).learn(partner, after=after, held_seq=held_seq)
     page, seqs = build_page(SqlOutbox(session), sender(work), partner=partner, after=after,
                             limit=limit, now=work.now, tree_head=None,
-                            roster_version=work.node.roster.version)
-    for seq in seqs:
-        record(work.audit, now=work.now, actor=f"node:{partner}", action="deliver",
-               object_type="envelope", object_id=str(seq), partner=partner)
+                            roster_version=work.node.roster.version, raw=raw)
+    record_many(work.audit, [{"now": work.now, "actor": f"node:{partner}", "action": "deliver",
+                              "object_type": "envelope", "object_id": str(seq),
+                              "partner": partner} for seq in seqs])
     head = current_tree_head(work)
     page["tree_head"] = head
     page["tree_consistency"] = logcheck.consistency_for(session, have=tree_size,

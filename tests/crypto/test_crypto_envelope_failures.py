@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from datetime import datetime
 
@@ -169,6 +170,26 @@ def test_header_of_another_envelope(sealed, coalition, now):
     with pytest.raises(CryptoError):
         open_envelope(sealed, other_header, node="IRQ",
                       private_keys=coalition["IRQ"].private_keys, key_for=coalition.key_for)
+
+
+def test_body_changed_after_verification_is_not_opened(sealed, coalition):
+    """Opening reuses the body as verification decoded it only for the very same texts:
+    a ciphertext or wrapped key changed between verifying and opening is refused."""
+    header = verify_envelope(sealed, key_for=coalition.key_for)
+    kid = coalition["IRQ"].recipient().key.kid
+    for field, change in [("ciphertext", lambda e: _flip(e["ciphertext"], 3)),
+                          ("keys", lambda e: {**e["keys"], kid: _flip(e["keys"][kid], 40)})]:
+        env = copy.deepcopy(sealed)
+        env[field] = change(env)
+        with pytest.raises(CryptoError):
+            open_envelope(env, header, node="IRQ", private_keys=coalition["IRQ"].private_keys,
+                          key_for=coalition.key_for)
+    opened = open_envelope(copy.deepcopy(sealed), header, node="IRQ",
+                           private_keys=coalition["IRQ"].private_keys, key_for=coalition.key_for)
+    assert opened.payload == PAYLOAD
+    assert open_envelope(sealed, dataclasses.replace(header), node="IRQ",
+                         private_keys=coalition["IRQ"].private_keys,
+                         key_for=coalition.key_for).payload == PAYLOAD
 
 
 def test_unknown_and_revoked_signer(sealed, coalition):

@@ -3,20 +3,25 @@ answers to replayed, expired, foreign, altered and unsigned requests, and what i
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from coalition import Coalition, Member
 from helpers import audit, publish
+from sqlalchemy import select
 
 from fts_share.app import create_app
 from fts_share.clock import utcnow
 from fts_share.crypto.httpsig import sign_request
 from fts_share.crypto.keys import KeyKind, PrivateKey, generate
-from fts_share.services import refusals
+from fts_share.federation.feed import verify_page
+from fts_share.federation.wire import violation
+from fts_share.services import refusals, reviewing
 from fts_share.services.node import Node
 from fts_share.services.unit import unit_of_work
+from fts_share.storage.models import OutboxEnvelope
 
 FEED = "/api/v1/feed?after=0&limit=10"
 PROBLEM = "application/problem+json"
@@ -77,6 +82,29 @@ def test_signed_request_is_served_once_and_a_replay_is_refused(coalition: Coalit
     finally:
         node.close()
     assert len(audit(fra, "deliver")) == 1
+
+
+def test_a_served_page_is_the_stored_envelopes_each_delivery_logged(coalition: Coalition,
+                                                                     fra: Member) -> None:
+    """The page is served from the stored envelope texts: it follows its schema, its
+    envelopes are those the outbox holds, it verifies at the partner, and every
+    delivered envelope has its own ``deliver`` entry in a log that verifies."""
+    irq = coalition["IRQ"]
+    publish(fra, ["IRQ"], nationalities=["FRA", "DZA"])
+    publish(fra, ["IRQ"])
+    status, page, rh = fra.api("GET", FEED, headers=signed(fra, FEED, key=irq.node.signing))
+    assert status == 200 and rh["Content-Type"] == "application/json"
+    assert violation(page, "feed-page") is None
+    with fra.node.store.read() as s:
+        stored = [json.loads(t) for t in s.scalars(select(OutboxEnvelope.envelope)
+                                                   .order_by(OutboxEnvelope.seq))]
+    assert page["envelopes"] == stored and len(stored) == 3
+    verified = verify_page(page, roster=irq.node.roster, origin="FRA", recipient="IRQ",
+                           after=0, limit=10, now=utcnow())
+    delivered = audit(fra, "deliver", "envelope")
+    assert [e.object_id for e in delivered] == [str(i.seq) for i in verified.items]
+    assert {(e.actor, e.partner) for e in delivered} == {("node:IRQ", "IRQ")}
+    assert reviewing.verify_node_log(fra.node).ok
 
 
 def test_expired_or_future_signature_is_refused(coalition: Coalition, fra: Member) -> None:
