@@ -135,6 +135,26 @@ class _Inline:
         return [fn(x) for x in items]
 
 
+def publish_for_bbb(member: Any, n: int) -> None:
+    """``member`` publishes ``n`` notices of :func:`subjects` to BBB, 100 per transaction."""
+    from coalition import notice
+
+    from fts_share.clock import utcnow
+    from fts_share.notices.rules import Actor
+    from fts_share.services import publishing
+    from fts_share.services.unit import Work
+
+    actor = Actor(name=f"{member.code.lower()}-officer", role="officer")
+    subs = subjects(n)
+    for start in range(0, len(subs), 100):
+        with member.node.store.transaction() as s:
+            for subj in subs[start:start + 100]:
+                data = publishing.read_notice_input(
+                    member.node.config, notice(recipients=["BBB"], **subj))
+                publishing.publish(Work(session=s, now=utcnow(), node=member.node),
+                                   data=data, actor=actor)
+
+
 def _urls(backend: str, folder: Path, pg_admin: str | None) -> Any:
     import itertools
 
@@ -167,13 +187,12 @@ def _urls(backend: str, folder: Path, pg_admin: str | None) -> Any:
 def worker(args: argparse.Namespace) -> dict[str, Any]:
     """Publish, then time one poll; print the figures as JSON."""
     sys.path[:0] = [str(args.tree), str(args.tree / "tests")]
-    from coalition import build, notice
+    from coalition import build
     from sqlalchemy import func, select
 
     import fts_share
     from fts_share.clock import utcnow
-    from fts_share.notices.rules import Actor
-    from fts_share.services import polling, publishing, running
+    from fts_share.services import polling, running
     from fts_share.services.polling import Poller
     from fts_share.services.unit import Work
     from fts_share.services.watchlist_import import import_un_file
@@ -187,15 +206,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     try:
         with b.node.store.transaction() as s:
             import_un_file(Work(s, utcnow(), b.node), UN_XML, actor="system")
-        actor = Actor(name="aaa-officer", role="officer")
-        subs = subjects(args.envelopes)
-        for start in range(0, len(subs), 100):
-            with a.node.store.transaction() as s:
-                for subj in subs[start:start + 100]:
-                    data = publishing.read_notice_input(
-                        a.node.config, notice(recipients=["BBB"], **subj))
-                    publishing.publish(Work(session=s, now=utcnow(), node=a.node), data=data,
-                                       actor=actor)
+        publish_for_bbb(a, args.envelopes)
         a.start()
         b.node.config.federation.page_limit = 100
         if hasattr(b.node.config, "alerts"):  # grouped alerts (absent from older trees)

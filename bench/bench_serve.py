@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def worker(args: argparse.Namespace) -> dict[str, Any]:
     """Publish, then fetch the link three times; print the serving CPU as JSON."""
     sys.path[:0] = [str(args.tree), str(args.tree / "tests"), str(ROOT / "bench")]
-    from bench_receive import _urls, subjects
-    from coalition import build, notice
+    from bench_receive import _urls, publish_for_bbb
+    from coalition import build
     from werkzeug.test import Client
 
     import fts_share
@@ -45,9 +45,6 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     from fts_share.federation import http as fed_http
     from fts_share.federation.http import PartnerClient
     from fts_share.federation.poller import fetch_page
-    from fts_share.notices.rules import Actor
-    from fts_share.services import publishing
-    from fts_share.services.unit import Work
 
     assert Path(fts_share.__file__).resolve().is_relative_to(args.tree.resolve())
     folder = Path(tempfile.mkdtemp(prefix=f"fts-bench-serve-{args.backend}-"))
@@ -60,15 +57,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         import cProfile
         profile = cProfile.Profile()
     try:
-        actor = Actor(name="aaa-officer", role="officer")
-        subs = subjects(args.envelopes)
-        for start in range(0, len(subs), 100):
-            with a.node.store.transaction() as s:
-                for subj in subs[start:start + 100]:
-                    data = publishing.read_notice_input(
-                        a.node.config, notice(recipients=["BBB"], **subj))
-                    publishing.publish(Work(session=s, now=utcnow(), node=a.node), data=data,
-                                       actor=actor)
+        publish_for_bbb(a, args.envelopes)
         app = Client(create_app(node=a.node), use_cookies=False)
 
         def send(method: str, url: str, *, headers: Any = None, body: bytes | None = None,
