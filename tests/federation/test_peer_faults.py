@@ -19,16 +19,16 @@ PAGE_CAP = 256 * 1024
 
 def test_dripping_peer_is_cut_at_the_deadline(coalition: Coalition) -> None:
     """FRA answers its headers, then one byte every 0.5 s of a 100 kB body: a timeout
-    per read would never fire. The whole-request deadline (2 s) ends the request, the
+    per read would never fire. The whole-request deadline (5 s) ends the request, the
     failure is recorded, and MLI's notice arrives in the same poll."""
     fra, irq, _mli, ids, mine = _setup(coalition)
     bad = BadPeer(drip(0.5)).start()
-    irq.node.config.federation.request_timeout = 2.0
+    irq.node.config.federation.request_timeout = 5.0  # room for MLI on a loaded machine
     try:
         route_through(coalition, "FRA", bad.url)
         reports = irq.poll()
         error = report_of(reports, "FRA").error or ""
-        assert "timed out: no complete answer within 2 s" in error, error
+        assert "timed out: no complete answer within 5 s" in error, error
         _failed_and_others_served(irq, reports, mine)
         assert "timed out" in (peer(irq, "FRA").last_error or "")  # type: ignore[union-attr]
         # The client hung up on the drip (the server saw its send fail).
