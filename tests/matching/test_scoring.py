@@ -148,3 +148,20 @@ def test_the_substitution_penalty_lowers_a_namesake_not_a_partial_name() -> None
     assert scores[0.1]["Muhammad Ali Hasan"] == round(
         scores[0.0]["Muhammad Ali Hasan"] - 0.1, 4)
     assert scores[0.1]["Abdul Samad"] == scores[0.0]["Abdul Samad"]
+
+
+def test_a_nasab_read_in_other_generations_is_not_the_same_person() -> None:
+    """Each given name aligned with a later part of the other name: "Abdullahi son of
+    Osman son of Mohamed" is not "Mohamed son of Abdullahi" (Somali names, a nasab
+    with no family name: the false alarms of round 5). A family name written first
+    moves the last part to the front, and stays a match."""
+    from fts_share.matching import NameIndex
+    idx = NameIndex()
+    idx.add("SO.1", ["Maxamed Cabdullaahi Ciise", "Maxammed Cabdullaahi"])
+    idx.add("CD.1", ["Laurent Nkunda Mihigo"])
+    idx.add("IQ.1", ["Sab'awi Ibrahim Hassan al-Tikriti"])
+    assert idx.search("Cabdullahi Cusman Maxamed Caddow") == []
+    assert idx.search("Cabdullahi Cusman Maxamed Caddow", threshold=0.0)[0].score < 0.5
+    assert [h.record_id for h in idx.search("Nkunda Mihigo Laurent")] == ["CD.1"]
+    assert [h.record_id for h in idx.search("Maxamed Cabdullaahi Ciise")] == ["SO.1"]
+    assert idx.search("Ibrahim Sabawi Ibrahim Hasan al-Tikriti") == []  # his son
