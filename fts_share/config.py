@@ -126,37 +126,10 @@ class WebSettings:
 
 @dataclass
 class MatchingSettings:
-    """Overrides of the matching engine's configuration (``fts_share.matching``;
-    unset: the engine's defaults, docs/matching.md). ``threshold``: the score from
-    which a name is a match for alerts, screenings on arrival and screenings of names
-    and lists. ``search_threshold``: the (lower) score from which an officer's search
-    of received notices shows a notice. ``options``: other ``MatchConfig`` options by
-    name (an unknown name is refused when the node opens)."""
-
+    """Matching ``threshold``, ``search_threshold``, ``options`` (docs/matching.md)."""
     threshold: float | None = None
     search_threshold: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for name in ("threshold", "search_threshold"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, (int, float))
-                                      or isinstance(value, bool) or not 0 <= value <= 1):
-                raise ConfigError(f"matching.{name}: expected a score from 0 to 1, "
-                                  f"got {value!r}")
-        if not isinstance(self.options, dict):
-            raise ConfigError(f"matching.options: expected a table of engine options, "
-                              f"got {self.options!r}")
-        if {"threshold", "search_threshold"} & set(self.options):
-            raise ConfigError("matching.options: set threshold and search_threshold "
-                              "in [matching] itself")
-
-    def overrides(self) -> dict[str, Any]:
-        """The engine options this section sets (``MatchConfig.from_dict``)."""
-        out = dict(self.options)
-        out.update({name: float(value) for name in ("threshold", "search_threshold")
-                    if (value := getattr(self, name)) is not None})
-        return out
 
 
 @dataclass

@@ -91,13 +91,17 @@ def init_home(home: Path, *, code: str, url: str, passphrase: bytes | None = Non
 def _match_config(config: NodeConfig) -> MatchConfig:
     """The engine's configuration under the node's ``[matching]`` settings; an option
     the engine does not know, or a bad value, is a ``ConfigError`` naming it."""
+    m = config.matching
+    thresholds = {"threshold": m.threshold, "search_threshold": m.search_threshold}
+    if not isinstance(m.options, dict) or set(thresholds) & set(m.options):
+        raise ConfigError("matching.options: a table of engine options other than the "
+                          "thresholds (set those in [matching] itself)")
     try:
-        return MatchConfig.from_dict(config.matching.overrides())
+        return MatchConfig.from_dict({**m.options, **{k: v for k, v in thresholds.items()
+                                                      if v is not None}})
     except ValidationError as exc:
-        raise ConfigError("matching: " + "; ".join(
-            f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items())) from exc
-    except TypeError as exc:
-        raise ConfigError(f"matching.options: {exc}") from exc
+        raise ConfigError("; ".join(f"matching.{k}: {', '.join(map(str, v))}"
+                                    for k, v in exc.errors.items())) from exc
 
 
 @dataclass
