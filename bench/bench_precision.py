@@ -331,9 +331,11 @@ def calibrate(people: list[dict], base: Path | None) -> dict[str, Any]:
             "chosen": best, "table": table}
 
 
-def report(people: list[dict], data: Path, base: Path | None, options: dict
-           ) -> dict[str, Any]:
-    """The untouched fold: naive, base and this engine with ``options``, one run."""
+def report(people: list[dict], data: Path, base: Path | None, options: dict,
+           also_at: tuple[float, ...] = ()) -> dict[str, Any]:
+    """The untouched fold: naive, base and this engine with ``options``, one run; the
+    base engine and this one also cut at each threshold of ``also_at`` (the same
+    results: each engine searches at threshold 0 and is cut afterwards)."""
     split = {p["ref"] for p in people if fold_of(p["ref"]) == TEST_FOLD}
     tasks = split_tasks(people, split)
     tasks["recombined-left-out"] = (*recombined_task(people), 10)
@@ -348,6 +350,9 @@ def report(people: list[dict], data: Path, base: Path | None, options: dict
     if options:
         tuned = run_engine(ROOT, options, tasks)
         runs["this (calibrated)"] = (tuned, tuned["words"]["threshold"])
+    for name in [n for n in runs if n != "naive"]:
+        for thr in also_at:
+            runs[f"{name} at {thr}"] = (runs[name][0], thr)
     return {name: figures(tasks, run, thr) for name, (run, thr) in runs.items()}
 
 
@@ -485,6 +490,9 @@ def main() -> int:
                     "frequencies that did not count its people")
     ap.add_argument("--options", type=json.loads, help="options chosen by an earlier "
                     "calibration (JSON), reported beside the defaults without calibrating")
+    ap.add_argument("--also-at", type=lambda v: tuple(float(x) for x in v.split(",")),
+                    default=(), help="also cut base and this engine at these thresholds "
+                    "(comma-separated), from the same run")
     ap.add_argument("--grid", type=json.loads, help="the calibration grid as JSON "
                     "(option -> values), instead of GRID")
     ap.add_argument("--calibrate-table", action="store_true",
@@ -515,7 +523,7 @@ def main() -> int:
         chosen = doc["calibration"]["chosen"]
         options = {k: v for k, v in chosen.items() if k not in ("recall10", "fa")}
         print("chosen on folds 0-3:", chosen, flush=True)
-    doc["untouched"] = report(people, args.data, args.base, options)
+    doc["untouched"] = report(people, args.data, args.base, options, args.also_at)
     print_report(doc["untouched"])
     if args.json:
         args.json.write_text(json.dumps(doc, indent=1))

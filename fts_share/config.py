@@ -126,9 +126,9 @@ class WebSettings:
 
 @dataclass
 class MatchingSettings:
-    """Overrides of the matching engine's configuration (``fts_share.matching``)."""
-
+    """Matching ``threshold``, ``search_threshold``, ``options`` (docs/matching.md)."""
     threshold: float | None = None
+    search_threshold: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from fts_share.clock import utcnow
 from fts_share.config import load_config
 from fts_share.errors import ConfigError, Unauthenticated, ValidationError
+from fts_share.matching import MatchConfig
 from fts_share.services import accounts
 from fts_share.services.node import Node, init_home
 from fts_share.services.unit import Work
@@ -85,6 +86,38 @@ def test_token_days_is_validated(tmp_path: Path, value: str) -> None:
     path.write_text(path.read_text().replace("token_days = 0", f"token_days = {value}"))
     with pytest.raises(ConfigError, match="api.token_days"):
         load_config(tmp_path / "n")
+
+
+def test_matching_settings_set_the_engine_thresholds(tmp_path: Path) -> None:
+    """``[matching]``: the alerting threshold, the officer's search threshold and other
+    engine options reach the node's match configuration; unset, the engine's own."""
+    init_home(tmp_path / "n", code="FRA", url="http://127.0.0.1:9", post_quantum=False)
+    default = Node.open(tmp_path / "n")
+    assert default.match_config == MatchConfig()
+    assert default.match_config.search_threshold < default.match_config.threshold
+    default.close()
+    path = tmp_path / "n" / "config.toml"
+    path.write_text(path.read_text().replace(
+        "[matching]", "[matching]\nthreshold = 0.7\nsearch_threshold = 0.5\n"
+        "options = {dob_mismatch = -0.2}"))
+    node = Node.open(tmp_path / "n")
+    cfg = node.match_config
+    assert (cfg.threshold, cfg.search_threshold, cfg.dob_mismatch) == (0.7, 0.5, -0.2)
+    node.close()
+
+
+@pytest.mark.parametrize("setting,error", [
+    ("threshold = 1.5", "matching.threshold"), ("search_threshold = true", "matching.search_threshold"),
+    ('threshold = "0.7"', "matching.threshold"), ("options = {thresold = 0.7}", "thresold"),
+    ("options = {threshold = 0.7}", "matching.options"),
+    ("options = {min_part_similarity = \"x\"}", "matching")])
+def test_bad_matching_settings_are_refused_naming_them(tmp_path: Path, setting: str,
+                                                       error: str) -> None:
+    init_home(tmp_path / "n", code="FRA", url="http://127.0.0.1:9", post_quantum=False)
+    path = tmp_path / "n" / "config.toml"
+    path.write_text(path.read_text().replace("[matching]", f"[matching]\n{setting}"))
+    with pytest.raises(ConfigError, match=error):
+        Node.open(tmp_path / "n").close()
 
 
 def test_tokens_are_stored_hashed_and_checked(store) -> None:  # type: ignore[no-untyped-def]

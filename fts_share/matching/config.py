@@ -18,16 +18,35 @@ from fts_share.errors import ValidationError
 RETIRED_OPTIONS = frozenset({"common_key_df"})
 
 
+def _type_errors(config: Any) -> dict[str, list[str]]:
+    """The options whose value is not of their kind: a number for a ``float`` option
+    (an ``int`` too), an integer for an ``int`` one (never ``true`` / ``false``)."""
+    errors: dict[str, list[str]] = {}
+    for f in fields(config):
+        value = getattr(config, f.name)
+        kinds = {"float": (int, float), "int": (int,)}.get(str(f.type))
+        if kinds and (isinstance(value, bool) or not isinstance(value, kinds)):
+            errors[f.name] = [f"must be {'an integer' if f.type == 'int' else 'a number'}"]
+    return errors
+
+
 @dataclass(frozen=True)
 class MatchConfig:
     """Threshold, feature weights and index limits of the ``bridge-v1`` algorithm."""
 
-    threshold: float = 0.64
-    """hits scoring below this are not returned by :meth:`NameIndex.search`
-    (with ``coverage_best_side``, ``given_name_conflict``, ``reference_idf_scale`` and
-    ``dob_mismatch`` calibrated by 4-fold cross-validation on the UN list:
-    ``bench/bench_precision.py``, docs/benchmarks.md; what a score means:
+    threshold: float = 0.67
+    """the engine's default match threshold: hits scoring below it are not returned by
+    :meth:`NameIndex.search` unless the caller passes another ``threshold``; the one
+    alerts, screenings and list screenings use (chosen by 4-fold cross-validation on
+    the UN list: the fewest false alarms at recall@10 no lower than before,
+    ``bench/precision_cv.py``, docs/benchmarks.md; what a score means:
     ``scoring.calibration.expected_precision``)"""
+    search_threshold: float = 0.64
+    """the threshold of an officer's interactive search of received notices (a name
+    typed to find a notice, not a screening): lower than ``threshold``, so that a
+    partial name of common parts ("Saddam Hussein" for *Saddam Hussein al-Tikriti*)
+    still finds its notice; the engine itself never applies it (callers pass it as
+    ``threshold`` to :meth:`NameIndex.search`)"""
 
     # name features
     skeleton_weight: float = 0.6
@@ -96,9 +115,13 @@ class MatchConfig:
     """below this many indexed names, rarity comes from the built-in common-name table"""
 
     def __post_init__(self) -> None:
-        errors: dict[str, list[str]] = {}
+        errors = _type_errors(self)
+        if errors:
+            raise ValidationError(errors)
         if not 0.0 <= self.threshold <= 1.0:
             errors["threshold"] = ["must be between 0 and 1"]
+        if not 0.0 <= self.search_threshold <= 1.0:
+            errors["search_threshold"] = ["must be between 0 and 1"]
         if not 0.0 <= self.skeleton_weight <= 1.0:
             errors["skeleton_weight"] = ["must be between 0 and 1"]
         if self.max_candidates < 1:

@@ -16,8 +16,15 @@ from typing import Any
 
 from fts_share.config import NodeConfig, load_config, write_config
 from fts_share.crypto import keys
-from fts_share.errors import ConfigError, CryptoError, RosterError, StoreUnavailable
+from fts_share.errors import (
+    ConfigError,
+    CryptoError,
+    RosterError,
+    StoreUnavailable,
+    ValidationError,
+)
 from fts_share.federation.roster import Roster
+from fts_share.matching import MatchConfig
 from fts_share.services import purgelog
 from fts_share.storage import Store
 from fts_share.storage.rosters import SqlRosterVersions
@@ -81,6 +88,22 @@ def init_home(home: Path, *, code: str, url: str, passphrase: bytes | None = Non
     return config
 
 
+def _match_config(config: NodeConfig) -> MatchConfig:
+    """The engine's configuration under the node's ``[matching]`` settings; an option
+    the engine does not know, or a bad value, is a ``ConfigError`` naming it."""
+    m = config.matching
+    thresholds = {"threshold": m.threshold, "search_threshold": m.search_threshold}
+    if not isinstance(m.options, dict) or set(thresholds) & set(m.options):
+        raise ConfigError("matching.options: a table of engine options other than the "
+                          "thresholds (set those in [matching] itself)")
+    try:
+        return MatchConfig.from_dict({**m.options, **{k: v for k, v in thresholds.items()
+                                                      if v is not None}})
+    except ValidationError as exc:
+        raise ConfigError("; ".join(f"matching.{k}: {', '.join(map(str, v))}"
+                                    for k, v in exc.errors.items())) from exc
+
+
 @dataclass
 class Node:
     """An opened node home."""
@@ -103,6 +126,10 @@ class Node:
     current_kids: frozenset[str] = frozenset()
     """The kids of the configured key files (the newest keys): what :meth:`public_keys`
     gives the secretariat."""
+    match_config: MatchConfig = field(default_factory=MatchConfig)
+    """The matching engine's configuration: its defaults with the ``[matching]``
+    settings (``threshold`` for alerts and screenings, ``search_threshold`` for an
+    officer's search of received notices, other options)."""
 
     @classmethod
     def open(cls, home: Path, *, passphrase: bytes | None = None) -> Node:
@@ -122,6 +149,7 @@ class Node:
         except CryptoError as exc:
             raise ConfigError("cannot read the private keys (wrong passphrase?)") from exc
         storage_key = config.path(config.storage_key).read_bytes()
+        match_config = _match_config(config)
         store = Store(config.resolved_database_url)
         purgelog.install(store.sessions, config.home / purgelog.LEDGER_FILE)
         signers = {k.kid: k for k in previous if k.kind == keys.KeyKind.ED25519}
@@ -129,7 +157,7 @@ class Node:
         enc += [k for k in previous if k.kind != keys.KeyKind.ED25519]
         node = cls(config=config, signing=signing, encryption={k.kid: k for k in enc},
                    storage_key=storage_key, store=store, signing_keys=signers,
-                   current_kids=current)
+                   current_kids=current, match_config=match_config)
         # Appends never sign heads: the poller-lock holder signs the every-N heads
         # (services/witnessing.sign_scheduled_heads), so one process of several does.
         return node

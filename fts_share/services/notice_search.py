@@ -62,9 +62,13 @@ class Criteria:
 
 
 def _name_hits(work: Work, name: str) -> dict[str, Hit]:
-    """The received notices' subjects whose names match ``name``, by entry id."""
+    """The received notices' subjects whose names match ``name``, by entry id, at the
+    node's search threshold (``MatchConfig.search_threshold``: an officer looking for a
+    notice types part of a name, and reads the list)."""
     index = current_index(work)
-    hits = search_typed(lambda n: index.search(n, limit=NAME_HITS), name, limit=NAME_HITS)
+    cut = work.node.match_config.search_threshold
+    hits = search_typed(lambda n: index.search(n, limit=NAME_HITS, threshold=cut), name,
+                        limit=NAME_HITS)
     return {h.record_id: h for h in hits if h.record_id.startswith(PREFIX)}
 
 

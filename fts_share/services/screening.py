@@ -40,11 +40,14 @@ SNAPSHOT_FOLDER = "index"
 
 def watchlist_index(node: Node) -> WatchlistIndex:
     """The node's watchlist index (one per process), started from the newest snapshot
-    in the home's ``index/`` folder when there is a valid one."""
+    in the home's ``index/`` folder when there is a valid one, under the node's match
+    configuration (``Node.match_config``: its default threshold is the alerts' and
+    screenings')."""
     idx = node.caches.get("watchlist_index")
     if idx is None:
         idx = node.caches["watchlist_index"] = WatchlistIndex(
-            snapshots=SnapshotDir(node.config.home / SNAPSHOT_FOLDER))
+            snapshots=SnapshotDir(node.config.home / SNAPSHOT_FOLDER),
+            config=node.match_config)
         on_rollback(node.store.engine, idx.read_again)  # what it saw was not committed
     return idx
 

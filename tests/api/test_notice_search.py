@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +171,25 @@ def test_every_search_is_logged_with_its_purpose_but_not_its_values(
                             "page": 1}
     assert "كريم" not in json.dumps(entry.detail, ensure_ascii=False)
     assert "1990" not in json.dumps(entry.detail)
+
+
+def test_searches_and_screenings_take_the_node_thresholds(
+        pair: tuple[Coalition, dict[str, str]]) -> None:
+    """An officer's search of received notices shows what scores at least the node's
+    ``search_threshold``; a screening, ``threshold`` (``[matching]``, docs/matching.md)."""
+    c, ids = pair
+    irq = c["IRQ"]
+    client, auth = officer(irq)
+    name = "Kareem Ben Ali"
+    score = max(i["score"] for i in search(client, auth, name=name)["items"])
+    screened = irq.api("POST", "/api/v1/screen", token="officer",
+                       body={**BASE, "name": name})[1]
+    assert screened["hit"] and max(h["score"] for h in screened["hits"]) == score
+    default = irq.node.match_config
+    irq.node.match_config = replace(default, search_threshold=min(1.0, score + 0.01))
+    assert search(client, auth, name=name)["total"] == 0
+    irq.node.match_config = replace(default, threshold=min(1.0, score + 0.01))
+    irq.node.caches.pop("watchlist_index")  # the node's index is made under its config
+    assert set(found(search(client, auth, name=name))) == {ids["karim"], ids["karim_mli"]}
+    assert irq.api("POST", "/api/v1/screen", token="officer",
+                   body={**BASE, "name": name})[1]["hit"] is False

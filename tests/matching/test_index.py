@@ -127,3 +127,18 @@ def test_evidence_lifts_a_name_just_under_the_threshold_over_it() -> None:
     hits = idx.search("Khalid al-Harbi", dob="1980-02-03", nationality="SAU", threshold=cut)
     assert [h.record_id for h in hits] == ["A"]
     assert hits[0].score == hits[0].explanation.score >= cut
+
+
+def test_a_partial_name_of_common_parts_is_found_at_the_search_threshold_only() -> None:
+    """The two thresholds (docs/matching.md): "Saddam Hussein" alone is not a match for
+    alerts and screenings (the default threshold: two common parts of three), but an
+    officer searching for the notice about Saddam Hussein al-Tikriti finds it."""
+    idx = NameIndex()
+    idx.add("IQi.001", ["SADDAM HUSSEIN AL-TIKRITI", "صدام حسين التكريتي"],
+            dob="1937-04-28", nationality="IRQ")
+    cfg = idx.config
+    assert cfg.search_threshold < cfg.threshold
+    for name in ("Saddam Hussein", "صدام حسين"):
+        assert idx.search(name) == []
+        assert [h.record_id for h in idx.search(name, threshold=cfg.search_threshold)] == [
+            "IQi.001"]

@@ -147,8 +147,10 @@ def test_corrupt_truncated_and_foreign_files_are_refused(
             MappedIndex.open(str(bad))
         assert caught.value.errors["path"], name
     with pytest.raises(ValidationError) as caught:
-        MappedIndex.open(str(path), config=MatchConfig(threshold=0.5))
+        MappedIndex.open(str(path), config=MatchConfig(coverage_best_side=0.5))
     assert "configuration" in caught.value.errors["path"][0]
+    # the thresholds are applied when searching: a file opens under any of them
+    assert MappedIndex.open(str(path), config=MatchConfig(threshold=0.5)).config.threshold == 0.5
 
 
 @settings(max_examples=8, deadline=None,

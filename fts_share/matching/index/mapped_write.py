@@ -34,8 +34,11 @@ FORM_SEP, FIELD_SEP, LIST_SEP = "\x1e", "\x1d", "\x1f"
 
 def config_hash(config: MatchConfig) -> str:
     """A fingerprint of a match configuration (a snapshot made under another is
-    refused)."""
-    doc = json.dumps(config.to_dict(), sort_keys=True, default=str)
+    refused). The thresholds are left out: they are applied when searching, so a node
+    whose operator moves one keeps its snapshots."""
+    options = {k: v for k, v in config.to_dict().items()
+               if k not in ("threshold", "search_threshold")}
+    doc = json.dumps(options, sort_keys=True, default=str)
     return hashlib.sha256(doc.encode()).hexdigest()[:32]
 
 

@@ -87,13 +87,19 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         if q_given >= 0 and r_given >= 0 and n_parts > 1 and length > 1:
             # a given name aligned with the part after the other side's unaligned
             # given name is the nasab shifted by a generation: not aligned either
-            # (or crossed: each given name aligned with the part after the other's)
-            q_ok = used_q[q_given] and not (
-                q_to[q_given] == r_given + 1
-                and (not used_r[r_given] or r_to[r_given] == q_given + 1))
-            r_ok = used_r[r_given] and not (
-                r_to[r_given] == q_given + 1
-                and (not used_q[q_given] or q_to[q_given] == r_given + 1))
+            # (or crossed: each given name aligned with the part after the other's,
+            # or with any later part but the other name's last: a family name first)
+            crossed = False
+            if used_q[q_given] and used_r[r_given]:
+                there, back = q_to[q_given], r_to[r_given]
+                moved = (there == length - 1 and there != r_given + 1) or (
+                    back == n_parts - 1 and back != q_given + 1)
+                crossed = (there == r_given + 1 and back == q_given + 1) or (
+                    there > r_given and back > q_given and not moved)
+            q_ok = used_q[q_given] and not crossed and not (
+                q_to[q_given] == r_given + 1 and not used_r[r_given])
+            r_ok = used_r[r_given] and not crossed and not (
+                r_to[r_given] == q_given + 1 and not used_q[q_given])
             missing = (0 if q_ok else 1) + (0 if r_ok else 1)
             score -= given_name_conflict * missing / 2
         if part_conflict > 0:

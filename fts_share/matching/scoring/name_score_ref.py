@@ -114,26 +114,49 @@ def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart],
     Ibrahim al-Tikriti", son of "Barzan Ibrahim al-Tikriti"), or aligned with the
     part after the given name as the other's given name is with its own next part
     (the two crossed: "Ibrahim Sabawi Ibrahim", son of "Sabawi Ibrahim"): it does not
-    count as aligned either, so both given names are missing."""
+    count as aligned either, so both given names are missing. So for any crossing of
+    the two given names, each aligned with a later part of the other name: a nasab
+    read in other generations ("Cabdullahi Cusman Maxamed", Abdullahi son of Osman son
+    of Mohamed, against "Maxamed Cabdullaahi Ciise", Mohamed son of Abdullahi), unless
+    a given name is aligned with the other name's last part (not the part right after
+    its given name): that is a family name written first ("Nkunda Mihigo Laurent" /
+    "Laurent Nkunda Mihigo"), and the given names count as aligned."""
     q_given = next((i for i, p in enumerate(qs) if p.role == "given"), -1)
     r_given = next((j for j, p in enumerate(rs) if p.role == "given"), -1)
     if q_given < 0 or r_given < 0 or len(qs) < 2 or len(rs) < 2:
         return 0.0
     to_r = {i: j for _, i, j in chosen}
     to_q = {j: i for _, i, j in chosen}
-    missing = ((0 if _given_aligned(q_given, r_given, to_r, to_q) else 1)
-               + (0 if _given_aligned(r_given, q_given, to_q, to_r) else 1))
+    nasab = not (_moved_last(to_r.get(q_given), r_given, len(rs))
+                 or _moved_last(to_q.get(r_given), q_given, len(qs)))
+    missing = ((0 if _given_aligned(q_given, r_given, to_r, to_q, nasab) else 1)
+               + (0 if _given_aligned(r_given, q_given, to_q, to_r, nasab) else 1))
     return config.given_name_conflict * missing / 2
 
 
+def _moved_last(there: int | None, other_given: int, length: int) -> bool:
+    """Whether a given name aligned with part ``there`` of the other name (of
+    ``length`` parts, given name at ``other_given``) stands at its end, past the part
+    after its given name: a name read from a family name written first."""
+    return there == length - 1 and there != other_given + 1
+
+
 def _given_aligned(given: int, other_given: int, to_other: dict[int, int],
-                   from_other: dict[int, int]) -> bool:
-    """Whether a side's given name counts as aligned: aligned, and not with the part
-    right after the other side's given name when that one is not aligned or is
-    aligned with the part right after this given name."""
-    return given in to_other and not (
-        to_other[given] == other_given + 1
-        and from_other.get(other_given, given + 1) == given + 1)
+                   from_other: dict[int, int], nasab: bool) -> bool:
+    """Whether a side's given name counts as aligned: aligned, and neither with the
+    part right after the other side's given name when that one is not aligned (the
+    nasab shifted), nor with a later part of the other name when the other's given
+    name is aligned with a later part of this one (crossed): with the part right
+    after it, always; further, when neither is aligned with the other name's last part
+    (``nasab``)."""
+    if given not in to_other:
+        return False
+    there, back = to_other[given], from_other.get(other_given)
+    if back is None:
+        return there != other_given + 1
+    if there == other_given + 1 and back == given + 1:
+        return False
+    return not (nasab and there > other_given and back > given)
 
 
 def substitutions(n_q: int, n_r: int, chosen: Sequence[tuple[float, int, int]],
