@@ -134,7 +134,10 @@ class NameIndex:
 
     def _part(self, part: NamePart) -> int:
         """The id of an (interned) part, filing a new part (and group) as needed."""
-        pid = self.parts.ids.get(part)
+        parts = self.parts
+        pid = parts.by_identity.get(id(part))  # the analyses share their parts
+        if pid is None or parts.items[pid] is not part:  # (a copied index: not its own)
+            pid = parts.ids.get(part)
         if pid is None:
             sig = (part.forms, part.script, part.kind)
             gid = self.groups.table.ids.get(sig)

@@ -189,6 +189,15 @@ def fold(text: str) -> str:
     Punctuation other than hyphens becomes a space; the result is lower-case with
     single spaces. Idempotent.
     """
+    # word by word, each word folded once (names repeat their words): nothing in the
+    # fold crosses a white space (a Han run, a combining sequence, a lower-cased
+    # final sigma end there), so the words' folds joined are the whole text's fold
+    return " ".join([f for f in map(_fold_text_word, text.split()) if f])
+
+
+@lru_cache(maxsize=200_000)
+def _fold_text_word(text: str) -> str:
+    """``fold`` of one word (no white space in it)."""
     text = fold_latin(fold_arabic(han_to_pinyin(text)))
     text = _NON_WORD.sub(" ", text.replace("_", " "))
     return " ".join(text.split())
