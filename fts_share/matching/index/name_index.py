@@ -165,10 +165,10 @@ class NameIndex:
                    ) -> int:
         """File an analysed name whose parts are already filed (ids ``pids``)."""
         items = self.parts.items
-        matchable = tuple(i for i in pids if items[i].role != "title")
+        matchable = tuple([i for i in pids if items[i].role != "title"])
         name_id = self.names.file(record_id, analysis, matchable)
         group, postings = self.parts.group, self.groups.names
-        for gid in dict.fromkeys(group[i] for i in matchable):
+        for gid in dict.fromkeys([group[i] for i in matchable]):
             postings[gid].append(name_id)
         df, dfkey = self.frequencies.df, self.parts.dfkey
         for pid in matchable:

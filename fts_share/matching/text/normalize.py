@@ -70,7 +70,8 @@ def clean_text(text: object, *, field: str = "name", max_length: int = MAX_NAME_
         raise ValidationError({field: ["must be a string"]})
     if len(text) > max_length * 4:
         raise ValidationError({field: [f"longer than {max_length} characters"]})
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if not text.isascii():  # (ASCII is NFC and has no invisible mark)
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     if not text.isprintable():  # (every control, unassigned or private character is not)
         for ch in text:
             problem = _char_problem(ch)
