@@ -100,7 +100,7 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
         adjusted = scored[nid] = (adjusted if 0.0 < adjusted < 1.0
                                   else 1.0 if adjusted >= 1.0 else 0.0)
         if len(top) < limit and rid not in top:  # (``_keep_best``'s first case)
-            top[rid] = adjusted
+            top[rid] = adjusted  # type: ignore[index]
             if len(top) == limit:
                 kth = min(top.values())
                 stop = kth - PRUNE_MARGIN
