@@ -62,3 +62,27 @@ def test_fold_latin_word_by_word_is_fold_latin_of_the_whole_text() -> None:
                 for _ in range(3000)]
     for text in samples:
         assert fold_latin(text) == _fold_latin_whole(text), repr(text)
+
+
+def _fold_whole(text: str) -> str:
+    """``fold`` as it was, over the whole text at once (the reference)."""
+    from fts_share.matching.text.han import han_to_pinyin
+    from fts_share.matching.text.normalize import _NON_WORD, fold_arabic, fold_latin
+    text = fold_latin(fold_arabic(han_to_pinyin(text)))
+    text = _NON_WORD.sub(" ", text.replace("_", " "))
+    return " ".join(text.split())
+
+
+def test_fold_word_by_word_is_fold_of_the_whole_text() -> None:
+    import random
+
+    from fts_share.matching.text.normalize import fold
+    spaces = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+    alphabet = ("abcXYZ -_'’ʿéÈüñçßİıΣσςйёЙщ\u0301\u0308\u0327¨ﬁǅ①²"
+                "محمدأإآةىـ\u064b\u0651ﷲﷺﻻ张伟李" + spaces)
+    rng = random.Random(7)
+    samples = ["ΟΔΥΣΣΕΥΣ Σ", "ﷺ محمد", "张伟 李", "a\u2002\u0301b", "x_y-z", "\u00a0", ""]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 18)))
+                for _ in range(3000)]
+    for text in samples:
+        assert fold(text) == _fold_whole(text), repr(text)

@@ -136,11 +136,19 @@ class Evidence:
             memos = self._memos = (memo, memo.setdefault(("dob", self.dob), {}),
                                    memo.setdefault(("nationality", self.nationality), {}),
                                    memo.setdefault(("documents", self.documents), {}))
-        return (self._one(memos[1], config, "dob", self.dob, record.dob)
-                + self._one(memos[2], config, "nationality", self.nationality,
+        # (the memos looked up here, worked out by ``_one`` only when missing)
+        dob = memos[1].get(record.dob)
+        if dob is None:
+            dob = self._one(memos[1], config, "dob", self.dob, record.dob)
+        nat = memos[2].get(record.nationality)
+        if nat is None:
+            nat = self._one(memos[2], config, "nationality", self.nationality,
                             record.nationality)
-                + self._one(memos[3], config, "documents", self.documents,
-                            record.documents))
+        docs = memos[3].get(record.documents)
+        if docs is None:
+            docs = self._one(memos[3], config, "documents", self.documents,
+                             record.documents)
+        return dob + nat + docs
 
     @staticmethod
     def _one(memo: Memo, config: MatchConfig, kind: str, query: tuple[Any, ...],

@@ -134,7 +134,10 @@ class NameIndex:
 
     def _part(self, part: NamePart) -> int:
         """The id of an (interned) part, filing a new part (and group) as needed."""
-        pid = self.parts.ids.get(part)
+        parts = self.parts
+        pid = parts.by_identity.get(id(part))  # the analyses share their parts
+        if pid is None or parts.items[pid] is not part:  # (a copied index: not its own)
+            pid = parts.ids.get(part)
         if pid is None:
             sig = (part.forms, part.script, part.kind)
             gid = self.groups.table.ids.get(sig)
@@ -162,10 +165,10 @@ class NameIndex:
                    ) -> int:
         """File an analysed name whose parts are already filed (ids ``pids``)."""
         items = self.parts.items
-        matchable = tuple(i for i in pids if items[i].role != "title")
+        matchable = tuple([i for i in pids if items[i].role != "title"])
         name_id = self.names.file(record_id, analysis, matchable)
         group, postings = self.parts.group, self.groups.names
-        for gid in dict.fromkeys(group[i] for i in matchable):
+        for gid in dict.fromkeys([group[i] for i in matchable]):
             postings[gid].append(name_id)
         df, dfkey = self.frequencies.df, self.parts.dfkey
         for pid in matchable:

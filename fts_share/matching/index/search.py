@@ -85,8 +85,9 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
                       reverse=True)
     top: dict[str, float] = {}  # the ``limit`` records best adjusted so far
     kth = -1.0  # the least of them, once there are ``limit``
+    stop = kth - PRUNE_MARGIN
     for pos, (score, nid) in enumerate(eligible):
-        if score + gain < kth - PRUNE_MARGIN:
+        if score + gain < stop:
             for _, out in eligible[pos:]:
                 del scored[out]
             return
@@ -95,8 +96,17 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
         if delta is None:
             delta = by_record[rid] = evidence.delta(  # type: ignore[index]
                 by_id[rid], cfg, memo)  # type: ignore[index]
-        adjusted = scored[nid] = min(1.0, max(0.0, score + delta))
-        kth = _keep_best(top, rid, adjusted, limit, kth)  # type: ignore[arg-type]
+        adjusted = score + delta  # in [0, 1], as min(1.0, max(0.0, ...)) gives it
+        adjusted = scored[nid] = (adjusted if 0.0 < adjusted < 1.0
+                                  else 1.0 if adjusted >= 1.0 else 0.0)
+        if len(top) < limit and rid not in top:  # (``_keep_best``'s first case)
+            top[rid] = adjusted  # type: ignore[index]
+            if len(top) == limit:
+                kth = min(top.values())
+                stop = kth - PRUNE_MARGIN
+        else:
+            kth = _keep_best(top, rid, adjusted, limit, kth)  # type: ignore[arg-type]
+            stop = kth - PRUNE_MARGIN
 
 
 def _keep_best(top: dict[str, float], rid: str, score: float, limit: int, kth: float

@@ -94,11 +94,15 @@ class Parts:
     group: list[int] = field(default_factory=list)
     """per part: its group, the parts that read the same (forms, script, kind)"""
     dfkey: list[str] = field(default_factory=list)
+    by_identity: dict[int, int] = field(default_factory=dict)
+    """per interned part's ``id()``: its id (``items`` keeps the part alive, so the
+    ``id()`` stays its own); finds a shared part without hashing it"""
 
     def file(self, part: NamePart, gid: int) -> int:
         """File a new part of group ``gid``; returns its id."""
         pid = len(self.items)
         self.ids[part] = pid
+        self.by_identity[id(part)] = pid
         self.items.append(part)
         self.group.append(gid)
         self.dfkey.append(f"{part.kind}:{part.key}")

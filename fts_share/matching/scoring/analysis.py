@@ -143,6 +143,8 @@ def _korean(tokens: list[str], items: list[tuple[str, str]]) -> list[NamePart]:
     """The parts of a Korean name (family name, then the given name as one part of
     folded syllables: ``text.korean``), or [] for any other name (one with a title,
     a kunya or a nasab particle is not read as Korean; *il* may be a syllable)."""
+    if not 2 <= len(tokens) <= 4 or not tokens[0].isascii():  # (cheap: not Korean)
+        return []
     if len(items) != len(tokens) or any(tag not in ("word", "article") for tag, _w in items):
         return []
     found = korean_name(tokens)

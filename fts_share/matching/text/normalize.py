@@ -70,7 +70,8 @@ def clean_text(text: object, *, field: str = "name", max_length: int = MAX_NAME_
         raise ValidationError({field: ["must be a string"]})
     if len(text) > max_length * 4:
         raise ValidationError({field: [f"longer than {max_length} characters"]})
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if not text.isascii():  # (ASCII is NFC and has no invisible mark)
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     if not text.isprintable():  # (every control, unassigned or private character is not)
         for ch in text:
             problem = _char_problem(ch)
@@ -189,6 +190,15 @@ def fold(text: str) -> str:
     Punctuation other than hyphens becomes a space; the result is lower-case with
     single spaces. Idempotent.
     """
+    # word by word, each word folded once (names repeat their words): nothing in the
+    # fold crosses a white space (a Han run, a combining sequence, a lower-cased
+    # final sigma end there), so the words' folds joined are the whole text's fold
+    return " ".join([f for f in map(_fold_text_word, text.split()) if f])
+
+
+@lru_cache(maxsize=200_000)
+def _fold_text_word(text: str) -> str:
+    """``fold`` of one word (no white space in it)."""
     text = fold_latin(fold_arabic(han_to_pinyin(text)))
     text = _NON_WORD.sub(" ", text.replace("_", " "))
     return " ".join(text.split())
