@@ -24,7 +24,7 @@ from fts_share.matching.refdata import lexicon as lx
 from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form
-from fts_share.matching.text.korean import korean_name
+from fts_share.matching.text.korean import korean_readings
 from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
 
 #: Most parts a name may have.
@@ -130,7 +130,7 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         items.extend(_classify(tok, nxt))
-    korean = _korean(tokens, items)
+    korean = _korean(tokens, items, folded)
     parts, particles = (korean, []) if korean else _assemble(items)
     if not any(p.role != "title" for p in parts):
         raise ValidationError({field: [_unreadable(cleaned, tokens)]})
@@ -139,18 +139,33 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles))
 
 
-def _korean(tokens: list[str], items: list[tuple[str, str]]) -> list[NamePart]:
+def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str) -> list[NamePart]:
     """The parts of a Korean name (family name, then the given name as one part of
     folded syllables: ``text.korean``), or [] for any other name (one with a title,
     a kunya or a nasab particle is not read as Korean; *il* may be a syllable)."""
     if len(items) != len(tokens) or any(tag not in ("word", "article") for tag, _w in items):
         return []
-    found = korean_name(tokens)
-    if found is None:
+    readings = korean_readings(tokens, _hyphens(folded))
+    if not readings:
         return []
-    (family, fblock), (given, gblocks) = found
-    return [NamePart(family, fblock, "plain", "family", "latin", _forms(fblock)),
-            NamePart(given, gblocks, "plain", "given", "latin", _forms(gblocks))]
+    # a name that reads as Korean in both orders is read both ways: each part has the
+    # blocks of both readings as its forms (the family-first reading first)
+    (family, _fb), (given, _gb) = readings[0]
+    fforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[0][1])))
+    gforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[1][1])))
+    return [NamePart(family, readings[0][0][1], "plain", "family", "latin", fforms),
+            NamePart(given, readings[0][1][1], "plain", "given", "latin", gforms)]
+
+
+def _hyphens(folded: str) -> frozenset[int]:
+    """The ``i`` whose word ``i`` is joined to word ``i + 1`` by a hyphen in ``folded``
+    (words as ``_analyze`` splits them)."""
+    out, i = set(), 0
+    for chunk in folded.split():
+        words = [w for w in chunk.split("-") if w]
+        out.update(range(i, i + len(words) - 1))
+        i += len(words)
+    return frozenset(out)
 
 
 def _unreadable(cleaned: str, tokens: list[str]) -> str:
