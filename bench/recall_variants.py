@@ -13,7 +13,8 @@ Fold 4 is never read; the ar2en *eval* split is never read.
   do not have is left out), written as people type it (hamza seats dropped or kept,
   ى for final ي, ه for final ة, Persian ی and ک, by a hash of the alias). Queried
   against everyone's names with that Latin alias removed from its person (``-kept``:
-  with it kept, which measures the reading alone).
+  with it kept, which measures the reading alone; ``-as-latin``: the same aliases
+  queried in Latin, alias removed, which is what the names alone allow).
 * **old-spelling:RULE**: each Latin name of a person of folds 0-3 rewritten by one
   convention the list has used over time (``RULES``) and by all of them at once
   (``all``), queried against everyone's names (the current spelling kept: the
@@ -69,10 +70,12 @@ _PARTICLES = {"abu": "أبو", "abou": "أبو", "abo": "أبو", "umm": "أم",
               "mulla": "ملا", "sheikh": "الشيخ", "shaikh": "الشيخ", "maulavi": "مولوي",
               "mawlawi": "مولوي", "maulvi": "مولوي", "qari": "قاري", "mohammad": "محمد",
               "muhammad": "محمد", "mohammed": "محمد", "mohamed": "محمد",
-              "muhammed": "محمد", "ahmad": "أحمد", "ahmed": "أحمد"}
+              "muhammed": "محمد", "ahmad": "أحمد", "ahmed": "أحمد", "abdullah": "عبدالله",
+              "abdallah": "عبدالله", "abdulla": "عبدالله", "abdu": "عبده", "abdou": "عبده",
+              "jan": "جان"}
 _ARTICLES = ("al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ul", "ur", "ud",
              "ed", "er", "es")
-_ABD_WORDS = {"abdul": "", "abdel": "", "abdal": "", "abdur": "", "abdu": ""}
+_ABD_WORDS = {"abdul": "", "abdel": "", "abdal": "", "abdur": ""}
 
 
 def _ar_word(word: str, rev: dict[str, str]) -> str | None:
@@ -147,8 +150,10 @@ def ar_alias_tasks(people: list[dict], split: set[str], rev: dict[str, str]
     cut = [bp._record(p, [n for n in bp._all_names(p) if n not in removed.get(p["ref"], ())])
            for p in people]
     queries = [{"name": ar, "target": ref, "latin": a} for ref, a, ar in held]
-    return {"ar-alias-synth": ([r for r in cut if r["names"]], queries),
-            "ar-alias-synth-kept": (full, queries)}
+    latin = [{"name": a, "target": ref} for ref, a, _ in held]
+    cut = [r for r in cut if r["names"]]
+    return {"ar-alias-synth": (cut, queries), "ar-alias-synth-kept": (full, queries),
+            "ar-alias-synth-as-latin": (cut, latin)}
 
 
 # ------------------------------------------------------------ older spellings
@@ -193,11 +198,11 @@ RULES: dict[str, Callable[[str], str]] = {
                                            "AL": "EL", "EL": "AL"}.get(m.group(1), "el")
                                 + m.group(2), n),
     "double dropped": lambda n: re.sub(r"([A-Za-z])\1", r"\1", n),
-    "j->dj": lambda n: _words(n, lambda w: re.sub(r"(?<!d)j", "dj", w)),
-    "h->kh": lambda n: _words(n, lambda w: re.sub(r"(?<![kscgtdpw])h", "kh", w)),
-    "kh->h": lambda n: _words(n, lambda w: w.replace("kh", "h")),
+    "j->dj": lambda n: _words(n, lambda w: re.sub(r"(?<![dj])j", "dj", w)),
+    "h->kh": lambda n: _words(n, lambda w: re.sub(r"(?<![kscgtdpwz])h", "kh", w)),
     "sh->ch": lambda n: _words(n, lambda w: w.replace("sh", "ch")),
-    "final a->ah/eh": lambda n: _words(n, lambda w: w + ("h" if _h(w) % 2 else "")
+    "final a->ah/eh": lambda n: _words(n, lambda w: w if w.endswith("llah") else
+                                       w + ("h" if _h(w) % 2 else "")
                                        if w.endswith("a") and len(w) > 3 else
                                        (w[:-2] + "eh" if w.endswith("ah") else w)),
     "abd": _abd,
@@ -221,8 +226,8 @@ def old_spelling_tasks(people: list[dict], split: set[str]) -> dict[str, tuple[l
     for rule, fn in [*RULES.items(), ("all", all_rules)]:
         queries = []
         for p in people:
-            if p["ref"] not in split:
-                continue
+            if p["ref"] not in split or not p["arabic"]:
+                continue  # (conventions of Arabic-script names: people with one)
             for name in p["latin"][:3]:
                 variant = fn(name)
                 if variant != name:

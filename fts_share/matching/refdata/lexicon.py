@@ -59,7 +59,7 @@ _ABU_PREFIXES = ("abou", "abu", "abo")
 _DIN_SUFFIXES = ("ouddine", "oudine", "oudin", "uddine", "uddeen", "uddin", "udine",
                  "eddine", "eddin", "addin", "aldeen",
                  "aldin", "eldine", "eldin", "edine", "udin", "oddin", "iddin")
-_ALLAH_SUFFIXES = ("ullah", "allah", "ollah", "illah", "ulla", "alla")
+_ALLAH_SUFFIXES = ("ullah", "allah", "ollah", "illah", "ulah", "ulla", "alla")
 _ALLAH_RE = re.compile(r"[aeiou]?ll?ah?")
 #: Allah at the end of a one-word Abd compound, also in its West African and Somali
 #: forms: Abdullahi, Abdallahi, Abdoulaye, Abdoullaye (all "Abdullah")
@@ -101,6 +101,8 @@ def classify_token(tok: str, nxt: str) -> list[tuple[str, str]]:
         return [("allah", tok)]
     if _is_arabic(tok):
         return _classify_arabic(tok)
+    if tok.startswith("cabd") and len(tok) > 4:
+        return classify_token(tok[1:], nxt)  # Somali c for ʿayn: Cabdullahi, Cabdi
     if tok in _ARTICLES:
         return [("article", tok)]
     if tok in _SUN_ARTICLES and nxt and nxt.startswith(tok[1:]):

@@ -25,6 +25,7 @@ from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form
 from fts_share.matching.text.korean import korean_readings
+from fts_share.matching.text.latin import is_somali
 from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
 
 #: Most parts a name may have.
@@ -131,7 +132,8 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         items.extend(_classify(tok, nxt))
     korean = _korean(tokens, items, folded)
-    parts, particles = (korean, []) if korean else _assemble(items)
+    somali = any(is_somali(t) for t in tokens if t.isascii())
+    parts, particles = (korean, []) if korean else _assemble(items, somali)
     if not any(p.role != "title" for p in parts):
         raise ValidationError({field: [_unreadable(cleaned, tokens)]})
     if len(parts) > MAX_PARTS:
@@ -160,7 +162,8 @@ def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str) -> lis
 def _hyphens(folded: str) -> frozenset[int]:
     """The ``i`` whose word ``i`` is joined to word ``i + 1`` by a hyphen in ``folded``
     (words as ``_analyze`` splits them)."""
-    out, i = set(), 0
+    out: set[int] = set()
+    i = 0
     for chunk in folded.split():
         words = [w for w in chunk.split("-") if w]
         out.update(range(i, i + len(words) - 1))
@@ -201,17 +204,19 @@ def _classify(tok: str, nxt: str) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=200_000)
-def _forms(word: str) -> tuple[Form, ...]:
+def _forms(word: str, somali: bool = False) -> tuple[Form, ...]:
     if lx.is_allah(word):
         return ALLAH_FORMS
-    forms = word_forms(word)
+    forms = word_forms(word, somali)
     alt = lx.article_variant(word)
     if alt:
-        forms = word_forms(alt) + [f for f in forms if f not in word_forms(alt)]
+        forms = word_forms(alt, somali) + [f for f in forms
+                                           if f not in word_forms(alt, somali)]
     return tuple(forms) or (Form("", word),)
 
 
-def _assemble(items: list[tuple[str, str]]) -> tuple[list[NamePart], list[str]]:
+def _assemble(items: list[tuple[str, str]], somali: bool = False
+              ) -> tuple[list[NamePart], list[str]]:
     parts: list[dict[str, str]] = []
     particles: list[str] = []
     i, article = 0, ""
@@ -235,7 +240,7 @@ def _assemble(items: list[tuple[str, str]]) -> tuple[list[NamePart], list[str]]:
             text = article + word if article == "ال" else f"{article} {word}".strip()
             parts.append({"tag": "word", "text": text, "core": word, "article": article})
         article = ""
-    return _with_roles(parts), particles
+    return _with_roles(parts, somali), particles
 
 
 def _compound_head(items: list[tuple[str, str]], i: int, tag: str, word: str,
@@ -277,7 +282,7 @@ def _compound_tail(tag: str, word: str, parts: list[dict[str, str]],
         particles.append(word)
 
 
-def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
+def _with_roles(raw: list[dict[str, str]], somali: bool = False) -> list[NamePart]:
     named = [p for p in raw if p["tag"] != "title"]
     first = named[0] if named else None
     last = named[-1] if len(named) > 1 else None
@@ -287,15 +292,16 @@ def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
         tag = p["tag"]
         kind = "plain" if tag == "word" else tag
         role = _role(p, forms, p is first, p is last)
-        out.append(_name_part(p["text"], p["core"], kind, role))
+        out.append(_name_part(p["text"], p["core"], kind, role, somali))
     return out
 
 
 @lru_cache(maxsize=200_000)
-def _name_part(text: str, core: str, kind: str, role: str) -> NamePart:
+def _name_part(text: str, core: str, kind: str, role: str, somali: bool = False
+               ) -> NamePart:
     """The part (one shared object per distinct part: names repeat their parts, and an
     index then finds its own interned part by identity)."""
-    return NamePart(text, core, kind, role, _script(core), _forms(core))
+    return NamePart(text, core, kind, role, _script(core), _forms(core, somali))
 
 
 def _role(p: dict[str, str], forms: tuple[Form, ...], first: bool, last: bool) -> str:
@@ -321,6 +327,7 @@ _PROBES = (
     "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng",
+    "Chang Su Han",
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fts_share.matching.text.forms import Form, expand
+from fts_share.matching.text.forms import MAX_FORMS, Form, expand
 
 _AR_CONS = {
     "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "s", "ج": "j", "چ": "S", "ژ": "j",
@@ -15,8 +15,16 @@ _AR_SILENT = frozenset("عء")
 
 
 def arabic_forms(word: str) -> list[Form]:
-    """Candidate readings of one folded Arabic-script word (no article)."""
-    return expand([_letter(word, i) for i in range(len(word))])
+    """Candidate readings of one folded Arabic-script word (no article).
+
+    A final ي after a consonant is also read as an alef maqsura (folded to ي, and
+    typed for it: مصطفى Mustafa, موسى Musa; and على is typed for علي Ali): each
+    reading ending in that ي gets a twin ending in ``a``, after the others, so the
+    twins take no room from the other letters' alternatives (same skeleton)."""
+    forms = expand([_letter(word, i) for i in range(len(word))])
+    if len(word) > 2 and word[-1] == "ي" and word[-2] not in "اويء":
+        forms += [Form(f.skel, f.full[:-1] + "a") for f in forms if f.full.endswith("i")]
+    return list(dict.fromkeys(forms))[:MAX_FORMS]
 
 
 def _letter(word: str, i: int) -> list[str]:
@@ -46,6 +54,8 @@ def _weak(word: str, i: int) -> list[str]:
     prev = word[i - 1] if i else ""
     nxt = word[i + 1] if i + 1 < len(word) else ""
     cons, vow = ("w", "u") if ch == "و" else ("y", "i")
+    if i == 1 and prev in "اعء" and ch == "و" and nxt and nxt not in "اوي":
+        return [cons, vow]  # عوض Awad / Odeh, العولقي Awlaki / Aulaqi, اولاد Ouled
     if i == 0 or (i == 1 and prev in "اعء" and ch == "و"):
         return [cons]
     if i == len(word) - 1:
