@@ -54,12 +54,20 @@ def _weak(word: str, i: int) -> list[str]:
     prev = word[i - 1] if i else ""
     nxt = word[i + 1] if i + 1 < len(word) else ""
     cons, vow = ("w", "u") if ch == "و" else ("y", "i")
-    if i == 1 and prev in "اعء" and ch == "و" and nxt and nxt not in "اوي":
-        return [cons, vow]  # عوض Awad / Odeh, العولقي Awlaki / Aulaqi, اولاد Ouled
-    if i == 0 or (i == 1 and prev in "اعء" and ch == "و"):
+    if i == 1 and prev in "اعء" and ch == "و":
+        # عوض Awad / Odeh, العولقي Awlaki / Aulaqi, اولاد Ouled: before a consonant
+        # also a vowel
+        return [cons, vow] if nxt and nxt not in "اوي" else [cons]
+    if i == 0:
         return [cons]
     if i == len(word) - 1:
         return [vow]
+    return _weak_inside(ch, prev, nxt)
+
+
+def _weak_inside(ch: str, prev: str, nxt: str) -> list[str]:
+    """Waw or ya between the letters ``prev`` and ``nxt``."""
+    cons, vow = ("w", "u") if ch == "و" else ("y", "i")
     if nxt == "ا" or prev == "ا":
         return [cons, vow] if ch == "ي" else [cons]
     if nxt in "وي" or prev in "وي":

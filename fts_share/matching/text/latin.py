@@ -65,6 +65,9 @@ def _letter(word: str, i: int, somali: bool = False) -> tuple[list[str] | None, 
         readings = _LAT_MULTI_READINGS[multi.group()]
         if multi.group() in _SPLIT_AFTER_VOWEL and i and word[i - 1] in _LAT_VOWEL_LETTERS:
             readings = [*readings, multi.group()]  # Is-haq اسحاق, La-khal لكحل
+        elif multi.group() in ("ay", "ey") and word[multi.end():multi.end() + 1] in "aeiou" \
+                and multi.end() < len(word):
+            readings = [*readings, "ay"]  # a + consonant y: Ayub = Ayyub, Ayad = Ayyad
         return readings, multi.end()
     ch = word[i]
     return ([ch] if ch.isdigit() else [_LAT_SINGLE.get(ch, "")]), i + 1
