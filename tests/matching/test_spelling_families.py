@@ -59,3 +59,15 @@ def test_two_somali_namesakes_stay_apart() -> None:
     # the same common given names, a different father and family
     assert name_similarity("Cabdullahi Cusman Maxamed Caddow",
                            "Maxamed Cabdullaahi Ciise") < 0.64
+
+
+@pytest.mark.parametrize(("arabic", "latin"), [
+    ("أبومحمد", "Abu Muhammad"),                 # kunya joined to its name
+    ("ابوعبدالرحمن", "Abou Abderrahmane"),      # kunya joined to an Abd compound
+    ("أبو محمد التونسى", "Abu Mohamed al-Tunisi"),  # ى for a final ي
+    ("أسامه بن لادن", "Usama bin Laden"),        # ه for ة
+    ("کریم", "Karim"),                           # Persian letters
+    ("يوسف القرضاوى", "Youssef el-Qaradawi"),
+])
+def test_arabic_script_aliases_as_people_type_them(arabic: str, latin: str) -> None:
+    assert name_similarity(arabic, latin) >= 0.95

@@ -146,8 +146,8 @@ def _closed_tag(tok: str, nxt: str) -> str | None:
 def _classify_arabic(tok: str) -> list[tuple[str, str]]:
     if tok.startswith("عبد") and len(tok) >= 5:
         return [("abd", "عبد")] + _arabic_word(tok[3:])
-    if tok.startswith("ابو") and len(tok) >= 6:
-        return [("kunya", "ابو")] + _arabic_word(tok[3:])
+    if tok.startswith("ابو") and len(tok) >= 6:  # (ابوعبدالرحمن: Abu + Abd al-Rahman)
+        return [("kunya", "ابو")] + _classify_arabic(tok[3:])
     if tok.endswith("الدين") and len(tok) >= 7:
         return _arabic_word(tok[:-5]) + [("din", "الدين")]
     if tok.endswith("الله") and len(tok) >= 6:
