@@ -71,3 +71,10 @@ def test_two_somali_namesakes_stay_apart() -> None:
 ])
 def test_arabic_script_aliases_as_people_type_them(arabic: str, latin: str) -> None:
     assert name_similarity(arabic, latin) >= 0.95
+
+
+def test_the_alef_maqsura_reading_does_not_make_a_sister_her_brother() -> None:
+    # علي (Ali) is not read "Ala": Khawla (kh also h) would meet it
+    assert name_similarity("Khawla", "علي") < 0.62
+    sister = "KHAWLA BARZAN IBRAHIM HASAN AL-TIKRITI"
+    assert name_similarity(sister, "علي برزان إبراهيم حسن التكريتي") < 0.8

@@ -20,9 +20,10 @@ def arabic_forms(word: str) -> list[Form]:
     A final ي after a consonant is also read as an alef maqsura (folded to ي, and
     typed for it: مصطفى Mustafa, موسى Musa; and على is typed for علي Ali): each
     reading ending in that ي gets a twin ending in ``a``, after the others, so the
-    twins take no room from the other letters' alternatives (same skeleton)."""
+    twins take no room from the other letters' alternatives (same skeleton). Not in a
+    word of three letters or fewer: علي would read *Ala* and meet *Khawla*."""
     forms = expand([_letter(word, i) for i in range(len(word))])
-    if len(word) > 2 and word[-1] == "ي" and word[-2] not in "اويء":
+    if len(word) > 3 and word[-1] == "ي" and word[-2] not in "اويء":
         forms += [Form(f.skel, f.full[:-1] + "a") for f in forms if f.full.endswith("i")]
     return list(dict.fromkeys(forms))[:MAX_FORMS]
 
