@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from fts_share.matching import MappedIndex, MatchConfig, NameIndex, analyze_name, write_mapped
+from fts_share.matching import (
+    MappedIndex,
+    MatchConfig,
+    NameIndex,
+    analyze_name,
+    name_similarity,
+    write_mapped,
+)
 
 #: listed people (names as the UN list writes them)
 LISTED = {
@@ -59,7 +66,8 @@ def test_a_shared_family_name_and_syllable_is_not_a_match(index: NameIndex, quer
 
 
 def test_given_name_split_any_way_is_one_part() -> None:
-    forms = {analyze_name(n).name_parts[1].forms for n in
+    # (the first form: "Kim Jong Un" also reads as Un Kim-jong, its second form)
+    forms = {analyze_name(n).name_parts[1].forms[0] for n in
              ("Kim Jong Un", "Kim Jong-un", "KIM JONGUN", "Kim Chong-un")}
     assert len(forms) == 1
     parts = analyze_name("Kim Jong-un").name_parts
@@ -68,6 +76,7 @@ def test_given_name_split_any_way_is_one_part() -> None:
 
 def test_family_name_last_and_other_names_untouched() -> None:
     assert [p.role for p in analyze_name("Chang-Su Han").name_parts] == ["family", "given"]
+    assert [p.text for p in analyze_name("Chang-Su Han").name_parts] == ["han", "chang su"]
     assert analyze_name("Ahmad Zia Agha").name_parts[0].text == "ahmad"
     assert analyze_name("Han Al-Masri").name_parts[-1].role == "nisba"
 
@@ -81,3 +90,20 @@ def test_korean_names_survive_save_and_mapping(index: NameIndex, tmp_path: Path)
         hits = idx.search("Jang Myong-Jin", limit=3)
         assert [h.record_id for h in hits] == ["KPi.007"]
         assert idx.search("Kim Tong Chol", limit=3) == []
+
+
+@pytest.mark.parametrize(("western", "listed"), [
+    ("Chang-Su Han", "HAN JANG SU"),   # the hyphen joins the given name: Han is the family
+    ("Chang Su Han", "Han Chang Su"),  # no hyphen: Chang and Han are both family names
+    ("Jong Un Kim", "Kim Jong Un"),
+    ("Han Chang-Su", "HAN JANG SU"),
+])
+def test_a_name_that_reads_as_korean_both_ways_is_read_both_ways(western: str,
+                                                                 listed: str) -> None:
+    assert name_similarity(western, listed) == 1.0
+
+
+def test_the_other_order_does_not_make_a_namesake() -> None:
+    # both orders read, but the given name must still be the same two syllables
+    assert name_similarity("Chang Su Han", "Han Su Chol") < 0.62
+    assert name_similarity("Chang Su Han", "Chang Chol Su") < 0.62

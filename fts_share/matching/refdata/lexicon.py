@@ -10,6 +10,9 @@ index statistics are available.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from fts_share.matching.text.latin import latin_forms
 
 _ARTICLES = frozenset({"al", "el", "ul", "il", "l", "ol"})
 # Assimilated article before a sun letter: ad-Din, ar-Rahman, ash-Shami, Eddine.
@@ -25,13 +28,14 @@ _ABD = frozenset({"abd", "abdel", "abdul", "abdal", "abdil", "abdur", "abdar", "
                   "abdus", "abdes", "abdas", "abdoul", "abdou", "abdu", "abdo",
                   "abdol", "abdoel", "abdi", "عبد"})
 _DIN = frozenset({"din", "deen", "dine", "eddine", "eddin", "uddin", "uddine", "uddeen",
-                  "addin", "aldin", "eldin", "eldine", "الدين"})
+                  "addin", "aldin", "eldin", "eldine", "edine", "edin", "udin", "الدين"})
 _ALLAH = frozenset({"allah", "ullah", "illah", "alla", "ulla", "llah", "الله", "لله"})
 _TITLES = frozenset({
     "dr", "doctor", "doc", "prof", "professor", "mr", "mrs", "ms", "mme", "mlle", "sir",
     "sheikh", "shaikh", "shaykh", "sheik", "shaik", "sheykh", "cheikh", "cheik", "chaikh",
     "cheick", "mullah", "mulla", "molla", "mollah", "hajji", "haji", "hajj", "hadj",
-    "hadji", "alhaj", "alhajj", "elhadj", "maulana", "mawlana", "moulana", "molana",
+    "hadji", "alhaj", "alhajj", "elhadj", "alhadj", "elhaj", "alhaji", "alhadji",
+    "maulana", "mawlana", "moulana", "molana",
     "maulvi", "mawlawi", "moulvi", "maulavi", "mawlavi", "molvi", "mufti", "imam", "qari",
     "ustad", "ustadh", "ustaz", "engineer", "eng",
     "الشيخ", "شيخ", "الدكتور", "دكتور", "د", "الحاج", "حاج", "حاجي", "ملا", "مولانا", "مولوي",
@@ -59,14 +63,38 @@ _ABU_PREFIXES = ("abou", "abu", "abo")
 _DIN_SUFFIXES = ("ouddine", "oudine", "oudin", "uddine", "uddeen", "uddin", "udine",
                  "eddine", "eddin", "addin", "aldeen",
                  "aldin", "eldine", "eldin", "edine", "udin", "oddin", "iddin")
-_ALLAH_SUFFIXES = ("ullah", "allah", "ollah", "illah", "ulla", "alla")
-_ALLAH_RE = re.compile(r"[aeiou]?ll?ah?")
+#: (longest first: Asadoullah is Asad + oullah)
+_ALLAH_SUFFIXES = ("oullah", "ullakh", "allakh", "ollakh", "ullah", "allah", "ollah",
+                   "illah", "oulah", "ulakh", "ulah", "ulla", "alla")
+#: Allah as a word: Allah, Ullah, Ulah, Oullah, Ullakh (kh for h, from Cyrillic)
+_ALLAH_RE = re.compile(r"(?:ou|[aeiou])?ll?a(?:k?h)?")
 #: Allah at the end of a one-word Abd compound, also in its West African and Somali
 #: forms: Abdullahi, Abdallahi, Abdoulaye, Abdoullaye (all "Abdullah")
-_ABD_ALLAH_RE = re.compile(r"[aeiou]?ll?a(?:hi?|ye|y|yi)?")
+_ABD_ALLAH_RE = re.compile(r"(?:ou|[aeiou])?ll?a(?:k?hi?|ye|y|yi)?")
 #: a kunya with its article attached: Abul Hassan, Aboul Walid (Abu al-X)
 _KUNYA_ARTICLE = frozenset({"abul", "aboul", "abil", "abal"})
 _VOWELS = frozenset("aeiou")
+
+
+#: titles of the religious and honorific register, whose other spellings are known by
+#: their reading in the bridge (Moullah, Mulah, Hadjji, Hajy, Maulavy, Chaykh); not
+#: the short or English ones (Dr, Mr, Doctor), nor Qari (its reading is Gary's)
+_TITLES_BY_READING = ("sheikh", "shaykh", "mullah", "hajji", "haji", "maulana",
+                      "mawlawi", "maulavi", "maulvi", "mufti", "ustadh")
+
+
+@lru_cache(maxsize=1)
+def _title_readings() -> frozenset[str]:
+    return frozenset(f.full for t in _TITLES_BY_READING for f in latin_forms(t))
+
+
+def _is_title_spelling(tok: str) -> bool:
+    """True for a Latin spelling of a title of ``_TITLES_BY_READING`` (same reading),
+    or of Qari written with its q (Qary, Qaari)."""
+    if len(tok) < 4 or not tok.isascii() or not tok.isalpha():
+        return False
+    readings = {f.full for f in latin_forms(tok)}
+    return bool(readings & _title_readings()) or (tok[0] == "q" and "kari" in readings)
 
 
 def is_allah(word: str) -> bool:
@@ -85,34 +113,41 @@ def classify_token(tok: str, nxt: str) -> list[tuple[str, str]]:
     and ``word``. A one-word compound (Abdulrahman, Abubakar, Salahuddin,
     Nasrallah, عبدالرحمن) yields two items.
     """
-    if tok in _TITLES:
-        return [("title", tok)]
-    if tok in _NASAB:
-        return [("nasab", tok)]
-    if tok in _KUNYA:
-        return [("kunya", tok)]
-    if tok in _ABD:
-        if not nxt and tok in ABD_STANDALONE:
-            return [("word", tok)]
-        return [("abd", tok)]
-    if tok in _DIN:
-        return [("din", tok)]
-    if tok in _ALLAH:
-        return [("allah", tok)]
+    tag = _closed_tag(tok, nxt)
+    if tag is not None:
+        return [(tag, tok)]
     if _is_arabic(tok):
         return _classify_arabic(tok)
-    if tok in _ARTICLES:
-        return [("article", tok)]
-    if tok in _SUN_ARTICLES and nxt and nxt.startswith(tok[1:]):
+    if tok.startswith("cabd") and len(tok) > 4:
+        return classify_token(tok[1:], nxt)  # Somali c for ʿayn: Cabdullahi, Cabdi
+    if tok in _ARTICLES or (tok in _SUN_ARTICLES and nxt and nxt.startswith(tok[1:])):
         return [("article", tok)]
     return _classify_latin(tok, nxt)
+
+
+def _closed_tag(tok: str, nxt: str) -> str | None:
+    """The tag of ``tok`` if it is a word of a closed class (title, nasab particle,
+    kunya, abd, din, Allah), else ``None``."""
+    if tok in _TITLES or _is_title_spelling(tok):
+        return "title"
+    if tok in _NASAB:
+        return "nasab"
+    if tok in _KUNYA:
+        return "kunya"
+    if tok in _ABD:
+        return "word" if not nxt and tok in ABD_STANDALONE else "abd"
+    if tok in _DIN:
+        return "din"
+    if tok in _ALLAH or (len(tok) >= 4 and tok.isascii() and _ALLAH_RE.fullmatch(tok)):
+        return "allah"
+    return None
 
 
 def _classify_arabic(tok: str) -> list[tuple[str, str]]:
     if tok.startswith("عبد") and len(tok) >= 5:
         return [("abd", "عبد")] + _arabic_word(tok[3:])
-    if tok.startswith("ابو") and len(tok) >= 6:
-        return [("kunya", "ابو")] + _arabic_word(tok[3:])
+    if tok.startswith("ابو") and len(tok) >= 6:  # (ابوعبدالرحمن: Abu + Abd al-Rahman)
+        return [("kunya", "ابو")] + _classify_arabic(tok[3:])
     if tok.endswith("الدين") and len(tok) >= 7:
         return _arabic_word(tok[:-5]) + [("din", "الدين")]
     if tok.endswith("الله") and len(tok) >= 6:
@@ -168,7 +203,7 @@ def _split_suffix(tok: str) -> list[tuple[str, str]]:
 
 
 #: X ur-Rahman written as one word (the izafa or the article joined: -ur-, -u-, -i-)
-_RAHMAN = re.compile(r"([a-z]{3,}?)(u[rl]?|i|e)?(r[ae]hma+n)")
+_RAHMAN = re.compile(r"([a-z]{3,}?)(u[rl]?|i|e)?(r[ae]k?hma+n)")
 
 
 def split_abd(tok: str) -> str | None:

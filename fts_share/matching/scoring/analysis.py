@@ -24,7 +24,8 @@ from fts_share.matching.refdata import lexicon as lx
 from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form
-from fts_share.matching.text.korean import korean_name
+from fts_share.matching.text.korean import korean_readings
+from fts_share.matching.text.latin import is_somali
 from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
 
 #: Most parts a name may have.
@@ -130,8 +131,9 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         items.extend(_classify(tok, nxt))
-    korean = _korean(tokens, items)
-    parts, particles = (korean, []) if korean else _assemble(items)
+    korean = _korean(tokens, items, folded)
+    somali = any(is_somali(t) for t in tokens if t.isascii())
+    parts, particles = (korean, []) if korean else _assemble(items, somali)
     if not any(p.role != "title" for p in parts):
         raise ValidationError({field: [_unreadable(cleaned, tokens)]})
     if len(parts) > MAX_PARTS:
@@ -139,7 +141,7 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles))
 
 
-def _korean(tokens: list[str], items: list[tuple[str, str]]) -> list[NamePart]:
+def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str) -> list[NamePart]:
     """The parts of a Korean name (family name, then the given name as one part of
     folded syllables: ``text.korean``), or [] for any other name (one with a title,
     a kunya or a nasab particle is not read as Korean; *il* may be a syllable)."""
@@ -147,12 +149,28 @@ def _korean(tokens: list[str], items: list[tuple[str, str]]) -> list[NamePart]:
         return []
     if len(items) != len(tokens) or any(tag not in ("word", "article") for tag, _w in items):
         return []
-    found = korean_name(tokens)
-    if found is None:
+    readings = korean_readings(tokens, _hyphens(folded))
+    if not readings:
         return []
-    (family, fblock), (given, gblocks) = found
-    return [NamePart(family, fblock, "plain", "family", "latin", _forms(fblock)),
-            NamePart(given, gblocks, "plain", "given", "latin", _forms(gblocks))]
+    # a name that reads as Korean in both orders is read both ways: each part has the
+    # blocks of both readings as its forms (the family-first reading first)
+    (family, _fb), (given, _gb) = readings[0]
+    fforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[0][1])))
+    gforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[1][1])))
+    return [NamePart(family, readings[0][0][1], "plain", "family", "latin", fforms),
+            NamePart(given, readings[0][1][1], "plain", "given", "latin", gforms)]
+
+
+def _hyphens(folded: str) -> frozenset[int]:
+    """The ``i`` whose word ``i`` is joined to word ``i + 1`` by a hyphen in ``folded``
+    (words as ``_analyze`` splits them)."""
+    out: set[int] = set()
+    i = 0
+    for chunk in folded.split():
+        words = [w for w in chunk.split("-") if w]
+        out.update(range(i, i + len(words) - 1))
+        i += len(words)
+    return frozenset(out)
 
 
 def _unreadable(cleaned: str, tokens: list[str]) -> str:
@@ -188,17 +206,19 @@ def _classify(tok: str, nxt: str) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=200_000)
-def _forms(word: str) -> tuple[Form, ...]:
+def _forms(word: str, somali: bool = False) -> tuple[Form, ...]:
     if lx.is_allah(word):
         return ALLAH_FORMS
-    forms = word_forms(word)
+    forms = word_forms(word, somali)
     alt = lx.article_variant(word)
     if alt:
-        forms = word_forms(alt) + [f for f in forms if f not in word_forms(alt)]
+        forms = word_forms(alt, somali) + [f for f in forms
+                                           if f not in word_forms(alt, somali)]
     return tuple(forms) or (Form("", word),)
 
 
-def _assemble(items: list[tuple[str, str]]) -> tuple[list[NamePart], list[str]]:
+def _assemble(items: list[tuple[str, str]], somali: bool = False
+              ) -> tuple[list[NamePart], list[str]]:
     parts: list[dict[str, str]] = []
     particles: list[str] = []
     i, article = 0, ""
@@ -222,7 +242,7 @@ def _assemble(items: list[tuple[str, str]]) -> tuple[list[NamePart], list[str]]:
             text = article + word if article == "ال" else f"{article} {word}".strip()
             parts.append({"tag": "word", "text": text, "core": word, "article": article})
         article = ""
-    return _with_roles(parts), particles
+    return _with_roles(parts, somali), particles
 
 
 def _compound_head(items: list[tuple[str, str]], i: int, tag: str, word: str,
@@ -264,7 +284,7 @@ def _compound_tail(tag: str, word: str, parts: list[dict[str, str]],
         particles.append(word)
 
 
-def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
+def _with_roles(raw: list[dict[str, str]], somali: bool = False) -> list[NamePart]:
     named = [p for p in raw if p["tag"] != "title"]
     first = named[0] if named else None
     last = named[-1] if len(named) > 1 else None
@@ -274,15 +294,16 @@ def _with_roles(raw: list[dict[str, str]]) -> list[NamePart]:
         tag = p["tag"]
         kind = "plain" if tag == "word" else tag
         role = _role(p, forms, p is first, p is last)
-        out.append(_name_part(p["text"], p["core"], kind, role))
+        out.append(_name_part(p["text"], p["core"], kind, role, somali))
     return out
 
 
 @lru_cache(maxsize=200_000)
-def _name_part(text: str, core: str, kind: str, role: str) -> NamePart:
+def _name_part(text: str, core: str, kind: str, role: str, somali: bool = False
+               ) -> NamePart:
     """The part (one shared object per distinct part: names repeat their parts, and an
     index then finds its own interned part by identity)."""
-    return NamePart(text, core, kind, role, _script(core), _forms(core))
+    return NamePart(text, core, kind, role, _script(core), _forms(core, somali))
 
 
 def _role(p: dict[str, str], forms: tuple[Form, ...], first: bool, last: bool) -> str:
@@ -308,6 +329,7 @@ _PROBES = (
     "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng",
+    "Chang Su Han",
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fts_share.matching.text.forms import Form, expand
+from fts_share.matching.text.forms import MAX_FORMS, Form, expand
 
 _AR_CONS = {
     "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "s", "ج": "j", "چ": "S", "ژ": "j",
@@ -15,8 +15,17 @@ _AR_SILENT = frozenset("عء")
 
 
 def arabic_forms(word: str) -> list[Form]:
-    """Candidate readings of one folded Arabic-script word (no article)."""
-    return expand([_letter(word, i) for i in range(len(word))])
+    """Candidate readings of one folded Arabic-script word (no article).
+
+    A final ي after a consonant is also read as an alef maqsura (folded to ي, and
+    typed for it: مصطفى Mustafa, موسى Musa; and على is typed for علي Ali): each
+    reading ending in that ي gets a twin ending in ``a``, after the others, so the
+    twins take no room from the other letters' alternatives (same skeleton). Not in a
+    word of three letters or fewer: علي would read *Ala* and meet *Khawla*."""
+    forms = expand([_letter(word, i) for i in range(len(word))])
+    if len(word) > 3 and word[-1] == "ي" and word[-2] not in "اويء":
+        forms += [Form(f.skel, f.full[:-1] + "a") for f in forms if f.full.endswith("i")]
+    return list(dict.fromkeys(forms))[:MAX_FORMS]
 
 
 def _letter(word: str, i: int) -> list[str]:
@@ -46,10 +55,20 @@ def _weak(word: str, i: int) -> list[str]:
     prev = word[i - 1] if i else ""
     nxt = word[i + 1] if i + 1 < len(word) else ""
     cons, vow = ("w", "u") if ch == "و" else ("y", "i")
-    if i == 0 or (i == 1 and prev in "اعء" and ch == "و"):
+    if i == 1 and prev in "اعء" and ch == "و":
+        # عوض Awad / Odeh, العولقي Awlaki / Aulaqi, اولاد Ouled: before a consonant
+        # also a vowel
+        return [cons, vow] if nxt and nxt not in "اوي" else [cons]
+    if i == 0:
         return [cons]
     if i == len(word) - 1:
         return [vow]
+    return _weak_inside(ch, prev, nxt)
+
+
+def _weak_inside(ch: str, prev: str, nxt: str) -> list[str]:
+    """Waw or ya between the letters ``prev`` and ``nxt``."""
+    cons, vow = ("w", "u") if ch == "و" else ("y", "i")
     if nxt == "ا" or prev == "ا":
         return [cons, vow] if ch == "ي" else [cons]
     if nxt in "وي" or prev in "وي":

@@ -33,12 +33,13 @@ from fts_share.matching.text.korean import is_hangul
 from fts_share.matching.text.latin import latin_forms
 
 
-def word_forms(word: str) -> list[Form]:
-    """Forms of one folded word in any script read (Arabic, Cyrillic, Latin)."""
+def word_forms(word: str, somali: bool = False) -> list[Form]:
+    """Forms of one folded word in any script read (Arabic, Cyrillic, Latin); ``somali``:
+    a Latin word of a name spelt as Somali writes (``latin.is_somali``)."""
     if any("\u0600" <= ch <= "\u06ff" for ch in word):
         return arabic_forms(word)
     if any(is_cyrillic_char(ch) for ch in word):
         return cyrillic_forms(word)
     if is_hangul(word):  # a Korean name part, folded syllable by syllable (``korean``)
         return [Form(word, word)]
-    return latin_forms(word)
+    return latin_forms(word, somali)

@@ -143,23 +143,52 @@ def family_block(word: str) -> str | None:
     return cut[0] if cut is not None and len(cut) == 1 else None
 
 
-def korean_name(words: list[str]) -> tuple[tuple[str, str], tuple[str, str]] | None:
+Reading = tuple[tuple[str, str], tuple[str, str]]
+
+
+def korean_name(words: list[str], hyphens: frozenset[int] = frozenset()
+                ) -> Reading | None:
     """``((family text, family block), (given text, given blocks))`` when the folded
-    words ``words`` read as a Korean name (see the module docstring), else ``None``."""
+    words ``words`` read as a Korean name (see the module docstring), else ``None``:
+    the first of :func:`korean_readings`."""
+    readings = korean_readings(words, hyphens)
+    return readings[0] if readings else None
+
+
+def korean_readings(words: list[str], hyphens: frozenset[int] = frozenset()
+                    ) -> list[Reading]:
+    """The readings of the folded words ``words`` as a Korean name: none, one, or two
+    when the name reads as Korean in both orders (*Chang Su Han*: *Chang* and *Han*
+    are both family names), family name first then last.
+
+    ``hyphens`` holds each ``i`` whose word ``i`` was joined to word ``i + 1`` by a
+    hyphen: a hyphen joins the syllables of a given name, never a family name to one,
+    so a hyphen between two words settles the order (*Chang-Su Han* is Han Chang-su,
+    *Han Chang-Su* too)."""
     if not 2 <= len(words) <= 4 or not all(w.isascii() and w.isalpha() for w in words):
+        return []
+    first, western = _reading(words[0], words[1:]), _reading(words[-1], words[:-1])
+    if first is not None and western is not None and hyphens:
+        if 0 in hyphens and len(words) - 2 not in hyphens:
+            return [western]
+        if len(words) - 2 in hyphens and 0 not in hyphens:
+            return [first]
+    return [r for r in (first, western) if r is not None]
+
+
+def _reading(family: str, given: list[str]) -> Reading | None:
+    """The reading of ``family`` as the family name and ``given`` as the given name,
+    or ``None``."""
+    block = family_block(family)
+    if block is None:
         return None
-    for family, given in ((words[0], words[1:]), (words[-1], words[:-1])):
-        block = family_block(family)
-        if block is None:
-            continue
-        cuts = [syllables(w) for w in given]
-        if any(c is None for c in cuts):
-            continue
-        blocks = "".join(b for c in cuts if c for b in c)
-        if not 1 <= len(blocks) <= MAX_GIVEN_SYLLABLES:
-            continue
-        return (family, block), (" ".join(given), blocks)
-    return None
+    cuts = [syllables(w) for w in given]
+    if any(c is None for c in cuts):
+        return None
+    blocks = "".join(b for c in cuts if c for b in c)
+    if not 1 <= len(blocks) <= MAX_GIVEN_SYLLABLES:
+        return None
+    return (family, block), (" ".join(given), blocks)
 
 
 def is_hangul(word: str) -> bool:

@@ -9,7 +9,7 @@ from fts_share.matching.text.forms import Form, expand
 # Multi-letter spellings first; each maps to a list of alternative readings.
 _LAT_MULTI: list[tuple[str, list[str]]] = [
     ("sch", ["S"]), ("tch", ["S"]), ("tsh", ["S"]),
-    ("sh", ["S"]), ("ch", ["S"]), ("kh", ["x"]), ("gh", ["k"]), ("ph", ["f"]),
+    ("sh", ["S"]), ("ch", ["S"]), ("kh", ["x", "h"]), ("gh", ["k"]), ("ph", ["f"]),
     ("dj", ["j"]), ("zh", ["j", "zh"]), ("ck", ["k"]), ("th", ["s", "th"]), ("dh", ["z", "dh"]),
     ("ee", ["i"]), ("ii", ["i"]), ("oo", ["u"]), ("ou", ["u"]), ("ei", ["i"]),
     ("ie", ["i"]), ("ey", ["i"]), ("ay", ["ai"]), ("aa", ["a"]), ("uu", ["u"]),
@@ -27,20 +27,36 @@ _LAT_VOWEL_LETTERS = frozenset("aeiouy")
 _SPLIT_AFTER_VOWEL = frozenset({"sh", "kh"})
 
 
-def latin_forms(word: str) -> list[Form]:
-    """Candidate readings of one folded Latin-script word (no article)."""
+_SOMALI_MARK = re.compile(r"^x[aeu]|[aeiou]x|aa|ii|uu|^cabd")
+
+
+def is_somali(word: str) -> bool:
+    """True for a folded word spelt as Somali writes Arabic names: an x after a vowel
+    or first before a, e, u (*Maxamed*, *Xasan*: x for ḥ; not the pinyin *Xi*,
+    *Xiang*), a doubled long vowel (*Cusmaan*, *Ciise*), or *Cabd-* (ʿAbd). A name with one such word is read with the Somali readings of
+    c and x (``latin_forms(..., somali=True)``)."""
+    return bool(_SOMALI_MARK.search(word))
+
+
+def latin_forms(word: str, somali: bool = False) -> list[Form]:
+    """Candidate readings of one folded Latin-script word (no article); ``somali``:
+    also read c as ʿayn and x as ḥ where Somali writes them (``_somali``)."""
     options: list[list[str]] = []
     i = 0
     while i < len(word):
-        option, i = _letter(word, i)
+        option, i = _letter(word, i, somali)
         if option is not None:
             options.append(option)
     return expand(options)
 
 
-def _letter(word: str, i: int) -> tuple[list[str] | None, int]:
+def _letter(word: str, i: int, somali: bool = False) -> tuple[list[str] | None, int]:
     """The alternative readings of the spelling at ``i`` (``None``: silent) and where
     the next spelling starts."""
+    if somali and word[i] in "cx":
+        readings = _somali(word, i)
+        if readings is not None:
+            return readings, i + 1
     special = _opening(word, i) or _word_end(word, i)
     if special is not None:
         return special
@@ -49,9 +65,30 @@ def _letter(word: str, i: int) -> tuple[list[str] | None, int]:
         readings = _LAT_MULTI_READINGS[multi.group()]
         if multi.group() in _SPLIT_AFTER_VOWEL and i and word[i - 1] in _LAT_VOWEL_LETTERS:
             readings = [*readings, multi.group()]  # Is-haq اسحاق, La-khal لكحل
+        elif multi.group() in ("ay", "ey") and word[multi.end():multi.end() + 1] in "aeiou" \
+                and multi.end() < len(word):
+            readings = [*readings, "ay"]  # a + consonant y: Ayub = Ayyub, Ayad = Ayyad
         return readings, multi.end()
     ch = word[i]
     return ([ch] if ch.isdigit() else [_LAT_SINGLE.get(ch, "")]), i + 1
+
+
+def _somali(word: str, i: int) -> list[str] | None:
+    """The Somali readings of c (ʿayn: *Cabdi*, *Cali*, *Cusman*, *Ciise*) or x (ḥ:
+    *Maxamed*, *Xasan*, *Axmed*) at ``i`` beside the usual ones (k, s; ks), where Somali
+    writes them: c before a vowel or after one, x anywhere but at the end; ``None``
+    elsewhere (ch, ck, cc ...)."""
+    nxt = word[i + 1] if i + 1 < len(word) else ""
+    prev = word[i - 1] if i else ""
+    if word[i] == "x":
+        return ["ks", "h"] if nxt else None
+    if nxt in "chk" and nxt or prev == "c":
+        return None
+    if word.startswith(("ii", "ee"), i + 1):
+        return ["s", ""]  # Ciise (Isa), Ciid
+    if (nxt in "aou" and nxt) or (prev in _LAT_VOWEL_LETTERS and prev and nxt != "k"):
+        return ["k", ""]
+    return None
 
 
 def _opening(word: str, i: int) -> tuple[list[str], int] | None:
