@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, event, func, select, text, union_all
+from sqlalchemy import bindparam, event, func, select, text, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     ORMExecuteState,
@@ -300,14 +300,13 @@ class SqlAuditStore(AuditReads):
         equals), as :meth:`latest_peer_head` gives one by one (one read)."""
         if not peers:
             return {}
-        top = (select(PeerTreeHead.peer, func.max(PeerTreeHead.size).label("size"))
-               .where(PeerTreeHead.peer.in_(list(peers))).group_by(PeerTreeHead.peer)
-               .subquery())
-        rows = self.session.scalars(
-            select(PeerTreeHead).join(top, and_(PeerTreeHead.peer == top.c.peer,
-                                                PeerTreeHead.size == top.c.size))
-            .order_by(PeerTreeHead.id))
-        return {row.peer: row for row in rows}  # the last stored among equals wins
+        # One seek on the (peer, size) index for each peer, as latest_peer_head does:
+        # a GROUP BY with max(size) would read every head stored of them.
+        newest = [select(PeerTreeHead.id).where(PeerTreeHead.peer == peer)
+                  .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1)
+                  .scalar_subquery() for peer in sorted(set(peers))]
+        rows = self.session.scalars(select(PeerTreeHead).where(PeerTreeHead.id.in_(newest)))
+        return {row.peer: row for row in rows}
 
     def peers_epochs(self, peers: Collection[str]) -> dict[str, list[PeerEpochRecord]]:
         """The restore epochs of each of ``peers`` that announced one, by epoch (one

@@ -24,6 +24,9 @@ class SqlOutbox:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        #: the link heads (floors included) that :meth:`learn` read, for
+        #: :meth:`link_page` in the same transaction not to read them again
+        self._heads: dict[str, int] = {}
 
     def lock(self) -> None:
         """Serialise sequence allocation (PostgreSQL advisory lock; SQLite already holds
@@ -70,6 +73,7 @@ class SqlOutbox:
         floors = self._floors([partner, GLOBAL])
         row = floors.get(partner)
         if row is None and after <= head:
+            self._heads[partner] = head
             return
         self.lock()
         if row is None:
@@ -84,6 +88,7 @@ class SqlOutbox:
             row.pending = False
         row.floor = max(row.floor or 0, after)
         self.session.flush()
+        self._heads[partner] = max(head, row.floor)
 
     def add(self, entry: OutboxEntry, recipients: Sequence[str]) -> None:
         """Store ``entry`` and append it to the links of ``recipients``."""
@@ -110,20 +115,28 @@ class SqlOutbox:
     def link_page(self, partner: str, *, after: int,
                   limit: int) -> tuple[list[LinkedEnvelope], int]:
         """The envelopes of ``partner``'s link after ``after`` (at most ``limit``), and
-        the link's head (its highest ``n``)."""
+        the link's head (its highest ``n``; after :meth:`learn` of ``partner``, the head
+        it read, or the last row's if a link grew since)."""
         rows = self.session.execute(
             select(OutboxLink.n, OutboxEnvelope.seq, OutboxEnvelope.digest,
                    OutboxEnvelope.envelope)
             .join(OutboxEnvelope, OutboxEnvelope.seq == OutboxLink.seq)
             .where(OutboxLink.recipient == partner, OutboxLink.n > after)
             .order_by(OutboxLink.n).limit(limit)).all()
-        head = self.session.scalar(select(func.coalesce(func.max(OutboxLink.n), 0))
-                                   .where(OutboxLink.recipient == partner)) or 0
-        floor = self.session.get(OutboxFloor, partner)
-        if floor is not None:
-            head = max(int(head), floor.floor)
+        head = self._heads.get(partner)
+        if head is None:
+            head = self._head(partner)
+        elif rows:
+            head = max(head, int(rows[-1][0]))
         return [LinkedEnvelope(n=int(n), seq=int(seq), digest=str(digest), envelope=str(env))
                 for n, seq, digest, env in rows], int(head)
+
+    def _head(self, partner: str) -> int:
+        """The head of ``partner``'s link: its highest ``n``, or its floor if higher."""
+        head = int(self.session.scalar(select(func.coalesce(func.max(OutboxLink.n), 0))
+                                       .where(OutboxLink.recipient == partner)) or 0)
+        floor = self.session.get(OutboxFloor, partner)
+        return max(head, floor.floor) if floor is not None else head
 
     def shares_of(self, notice_id: str) -> list[tuple[str, str]]:
         """``(label, recipient)`` of every notice envelope about ``notice_id`` this node

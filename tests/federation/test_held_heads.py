@@ -123,7 +123,7 @@ def test_relayed_heads_are_the_newest_held_of_each_partner(coalition: Coalition)
     coalition["FRA"].poll()
     mli.poll()
     with mli.node.store.read() as s:
-        relayed = logcheck.relayed_heads(s, exclude=set())
+        relayed = logcheck.relayed_heads(s, members=mli.node.roster.members, exclude=set())
         one_by_one = {p: latest_peer_head(audit_store(s), p) for p in ("FRA", "IRQ")}
     assert relayed == {p: h.to_json() for p, h in one_by_one.items() if h is not None}
     assert set(relayed) == {"FRA", "IRQ"}
