@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from fts_share.errors import Unavailable
@@ -17,6 +17,18 @@ from fts_share.storage.models import OutboxEnvelope, OutboxFloor, OutboxLink
 OUTBOX_LOCK_ID = 0x0F75_0001
 GLOBAL = "*"
 """The :class:`OutboxFloor` row of the global sequence."""
+
+#: Read for every feed page, so built once (with their cache keys): a link's highest
+#: ``n``, some floors, a page of a link.
+_LINK_TOP = (select(func.coalesce(func.max(OutboxLink.n), 0))
+             .where(OutboxLink.recipient == bindparam("partner")))
+_FLOORS = select(OutboxFloor).where(OutboxFloor.recipient.in_(bindparam("codes", expanding=True)))
+_LINK_PAGE = (select(OutboxLink.n, OutboxEnvelope.seq, OutboxEnvelope.digest,
+                     OutboxEnvelope.envelope)
+              .join(OutboxEnvelope, OutboxEnvelope.seq == OutboxLink.seq)
+              .where(OutboxLink.recipient == bindparam("partner"),
+                     OutboxLink.n > bindparam("after"))
+              .order_by(OutboxLink.n).limit(bindparam("limit")))
 
 
 class SqlOutbox:
@@ -48,7 +60,7 @@ class SqlOutbox:
 
     def _floors(self, recipients: Sequence[str]) -> dict[str, OutboxFloor]:
         return {f.recipient: f for f in self.session.scalars(
-            select(OutboxFloor).where(OutboxFloor.recipient.in_(list(recipients))))}
+            _FLOORS, {"codes": list(recipients)})}
 
     def start_recovery(self, partners: Sequence[str], *, seq_floor: int) -> None:
         """After a restore: no partner's link takes an envelope until that partner has
@@ -68,8 +80,7 @@ class SqlOutbox:
         """What a partner's feed request tells a restored node: the partner holds its
         link up to ``after`` and this node's sequence up to ``held_seq``. Link
         positions and sequence numbers continue after them, never reusing one."""
-        head = int(self.session.scalar(select(func.coalesce(func.max(OutboxLink.n), 0))
-                                       .where(OutboxLink.recipient == partner)) or 0)
+        head = int(self.session.scalar(_LINK_TOP, {"partner": partner}) or 0)
         floors = self._floors([partner, GLOBAL])
         row = floors.get(partner)
         if row is None and after <= head:
@@ -117,12 +128,8 @@ class SqlOutbox:
         """The envelopes of ``partner``'s link after ``after`` (at most ``limit``), and
         the link's head (its highest ``n``; after :meth:`learn` of ``partner``, the head
         it read, or the last row's if a link grew since)."""
-        rows = self.session.execute(
-            select(OutboxLink.n, OutboxEnvelope.seq, OutboxEnvelope.digest,
-                   OutboxEnvelope.envelope)
-            .join(OutboxEnvelope, OutboxEnvelope.seq == OutboxLink.seq)
-            .where(OutboxLink.recipient == partner, OutboxLink.n > after)
-            .order_by(OutboxLink.n).limit(limit)).all()
+        rows = self.session.execute(_LINK_PAGE, {"partner": partner, "after": after,
+                                                  "limit": limit}).all()
         head = self._heads.get(partner)
         if head is None:
             head = self._head(partner)
@@ -133,8 +140,7 @@ class SqlOutbox:
 
     def _head(self, partner: str) -> int:
         """The head of ``partner``'s link: its highest ``n``, or its floor if higher."""
-        head = int(self.session.scalar(select(func.coalesce(func.max(OutboxLink.n), 0))
-                                       .where(OutboxLink.recipient == partner)) or 0)
+        head = int(self.session.scalar(_LINK_TOP, {"partner": partner}) or 0)
         floor = self.session.get(OutboxFloor, partner)
         return max(head, floor.floor) if floor is not None else head
 
