@@ -6,9 +6,10 @@
 ``TREE`` is a checkout whose ``bench/bench_soak.py`` builds the coalition (run it once
 with this tree and once with a baseline worktree, side by side). After one round of
 small pages, node ``AAA`` is given more stored heads of its partners, up to ``HEADS``
-in all (of sizes below the newest it holds, so that the newest stay the real ones and
-every page relays real, signed heads; a node polling every minute stores ~1,440 heads
-of each partner a day). Then every other node polls ``AAA`` (whose pages relay heads)
+in all, one of each size below the newest it holds (then of sizes below 0: the index
+reads them all the same), so that the newest stay the real ones and every page relays
+real, signed heads; a node polling every minute stores ~1,440 heads of each partner a
+day. Then every other node polls ``AAA`` (whose pages relay heads)
 and ``AAA`` polls every partner (its commits compare heads), five times; the median
 CPU milliseconds per poll of each kind is reported for each number of heads.
 """
@@ -36,17 +37,20 @@ from fts_share.storage.audit_tables import PeerTreeHead
 
 
 def add_heads(node: Any, upto: int) -> int:
-    """Copies of the newest head of each partner, at random smaller sizes, until
+    """Copies of the newest head of each partner, one at each smaller size, until
     ``node`` holds ``upto`` partner heads in all; how many it holds."""
     with node.store.transaction() as s:
         held = int(s.scalar(select(func.count()).select_from(PeerTreeHead)) or 0)
         newest = [s.scalars(select(PeerTreeHead).where(PeerTreeHead.peer == peer)
                             .order_by(PeerTreeHead.size.desc()).limit(1)).one()
                   for peer in s.scalars(select(PeerTreeHead.peer).distinct())]
-        rng, rows = random.Random(upto), []
+        rows = []
         for i in range(max(0, upto - held)):
             top = newest[i % len(newest)]
-            rows.append({"peer": top.peer, "size": rng.randrange(1, top.size), "root": top.root,
+            # sizes below the newest, one head of each (as stored heads are), then
+            # below 0: only the count of heads matters to the index, not their sizes
+            rows.append({"peer": top.peer, "size": top.size - 1 - i // len(newest) - held,
+                         "root": top.root,
                          "time": top.time, "key_id": top.key_id, "signature": top.signature,
                          "received_at": top.received_at})
         if rows:
