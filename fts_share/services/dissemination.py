@@ -83,8 +83,9 @@ def feed_page(work: Work, *, partner: str, after: int, limit: int,
     the envelopes are their stored JSON texts (:func:`~fts_share.federation.feed.page_json`
     writes the page)."""
     session: Session = work.session
-    SqlOutbox(session).learn(partner, after=after, held_seq=held_seq)
-    page, seqs = build_page(SqlOutbox(session), sender(work), partner=partner, after=after,
+    links = SqlOutbox(session)
+    links.learn(partner, after=after, held_seq=held_seq)  # and link_page reuses its head
+    page, seqs = build_page(links, sender(work), partner=partner, after=after,
                             limit=limit, now=work.now, tree_head=None,
                             roster_version=work.node.roster.version, raw=raw)
     record_many(work.audit, [{"now": work.now, "actor": f"node:{partner}", "action": "deliver",
@@ -95,7 +96,8 @@ def feed_page(work: Work, *, partner: str, after: int, limit: int,
     page["tree_consistency"] = logcheck.consistency_for(session, have=tree_size,
                                                         head_size=head["size"])
     page["findings"] = logcheck.findings_about(session, partner)
-    page["peer_heads"] = logcheck.relayed_heads(session, exclude={partner, work.node.code})
+    page["peer_heads"] = logcheck.relayed_heads(session, members=work.node.roster.members,
+                                                exclude={partner, work.node.code})
     restored = recovery.announcement(session, node=work.node.code, key=work.node.signer())
     if restored is not None:  # only once restored: epoch 0 sends nothing new
         page["restore"] = restored

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,7 +43,7 @@ from fts_share.errors import FtsError
 from fts_share.federation.feed import VerifiedPage
 from fts_share.federation.roster import Roster
 from fts_share.services.unit import Work
-from fts_share.storage.audit_store import audit_store
+from fts_share.storage.audit_store import SqlAuditStore, audit_store
 from fts_share.storage.audit_tables import AuditEntry
 from fts_share.storage.models import FederationEvent
 
@@ -70,19 +70,32 @@ def findings_about(session: Session, partner: str) -> list[dict[str, Any]]:
             if f.kind != RESTORE]  # a restore is the partner's own news, not a finding about it
 
 
-def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str, Any]]:
+def relayed_heads(session: Session, *, members: Collection[str],
+                  exclude: set[str]) -> dict[str, dict[str, Any]]:
     """Newest heads this node holds of other partners, to pass on (at most
-    ``MAX_RELAYED_HEADS``, chosen at random, so that in a large coalition every head
-    still travels within a few rounds): partners compare them with the heads they
-    received themselves (split-view detection). Read in a few queries, not a few per
-    head: a partner that restored (has epochs) is read as
-    :func:`~fts_share.audit.crosscheck.latest_peer_head` reads it."""
-    from fts_share.storage.audit_tables import PeerTreeHead
+    ``MAX_RELAYED_HEADS``, chosen at random among the roster's ``members`` of whom a
+    head is held, so that in a large coalition every head still travels within a few
+    rounds): partners compare them with the heads they received themselves
+    (split-view detection; a partner looks only at heads of roster members). Read in
+    a few queries, not a few per head, and none that grows with the heads stored: the
+    candidates come from the roster, in random order, a few more than are sent, and
+    those without a stored head make way for the next ones. A partner that restored
+    (has epochs) is read as :func:`~fts_share.audit.crosscheck.latest_peer_head`
+    reads it."""
+    candidates = sorted(set(members) - exclude)
+    random.shuffle(candidates)  # gossip: a random few each time, all over time
+    store, out = audit_store(session), dict[str, dict[str, Any]]()
+    for start in range(0, len(candidates), 2 * MAX_RELAYED_HEADS):
+        out.update(_latest_heads(store, candidates[start:start + 2 * MAX_RELAYED_HEADS],
+                                 MAX_RELAYED_HEADS - len(out)))
+        if len(out) >= MAX_RELAYED_HEADS:
+            break
+    return out
 
-    peers = sorted(set(session.scalars(select(PeerTreeHead.peer).distinct()).all()) - exclude)
-    if len(peers) > MAX_RELAYED_HEADS:  # gossip: a random few each time, all over time
-        peers = random.sample(peers, MAX_RELAYED_HEADS)
-    store = audit_store(session)
+
+def _latest_heads(store: SqlAuditStore, peers: list[str],
+                  wanted: int) -> dict[str, dict[str, Any]]:
+    """The newest held heads of the first ``wanted`` of ``peers`` with one."""
     restored = store.peers_epochs(peers)
     latest = store.latest_peer_heads([p for p in peers if p not in restored])
     out: dict[str, dict[str, Any]] = {}
@@ -91,6 +104,8 @@ def relayed_heads(session: Session, *, exclude: set[str]) -> dict[str, dict[str,
                 else head_from_record(latest[peer]) if peer in latest else None)
         if head is not None:
             out[peer] = head.to_json()
+            if len(out) >= wanted:
+                break
     return out
 
 

@@ -156,26 +156,30 @@ class Poller:
                               max_bytes=self.settings.max_page_bytes, held_seq=held_seq)
             if page.roster_version and page.roster_version > self.node.roster.version:
                 self._update_roster(member, now=now)
-            tree_size = self._commit_page(member, page, report, now=now)
+            more = bool(page.items) and page.next < page.head
+            tree_size = self._commit_page(member, page, report, now=now, more=more)
             report.pages += 1
             cursor = page.next
             if self.after_page is not None:
                 self.after_page(member.code, cursor)
-            if not page.items or page.next >= page.head:
+            if not more:
                 break
 
     def _commit_page(self, member: Member, page: VerifiedPage, report: PeerReport, *,
-                     now: datetime) -> int | None:
+                     now: datetime, more: bool = True) -> int | None:
         """Ingest a page with the partner's tree heads and findings, in one transaction;
-        return the size of the partner's largest head now held."""
+        with ``more`` (another page follows) return the size of the partner's largest
+        head now held, for the next page's consistency proof (None otherwise: the poll
+        ends, and the next one reads it again)."""
         with self._commit_lock, self.node.store.transaction() as session:
             work = Work(session=session, now=now, node=self.node)
+            # Held here from the start: the session keeps only weak references to rows
+            # it has flushed, and the page's ingest would otherwise read it once more.
+            peer = SqlInbox(session).peer(member.code)
             result = ingest_page(work, page=page, on_notice=self.on_notice,
                                  on_page=self.on_page, opener=self.receive_pool.open_chunks)
             logcheck.check_page(work, page)
-            tree_size = logcheck.held_size(session, member.code)
-            peer = session.get(Peer, member.code)
-            assert peer is not None
+            tree_size = logcheck.held_size(session, member.code) if more else None
             peer.failures, peer.next_attempt = 0, None
             peer.last_success, peer.last_error = now, None
         report.result.add(result)

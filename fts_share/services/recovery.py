@@ -17,13 +17,15 @@ from fts_share.audit.epochs import RestoreMark, announcement_of, restore_marks, 
 from fts_share.crypto import keys
 from fts_share.storage.audit_tables import AuditEntry
 
+#: Read for every feed page (built once, with its cache key).
+_RESTORES = (select(AuditEntry.seq, AuditEntry.time, AuditEntry.detail)
+             .where(AuditEntry.action == "restore", AuditEntry.object_type == "node")
+             .order_by(AuditEntry.seq))
+
 
 def marks(session: Session) -> list[RestoreMark]:
     """The ``restore`` entries of this node's log, as restore marks (epoch 1 first)."""
-    rows = session.execute(select(AuditEntry.seq, AuditEntry.time, AuditEntry.detail)
-                           .where(AuditEntry.action == "restore",
-                                  AuditEntry.object_type == "node")
-                           .order_by(AuditEntry.seq)).all()
+    rows = session.execute(_RESTORES).all()
     return restore_marks((int(seq), time, detail or {}) for seq, time, detail in rows)
 
 

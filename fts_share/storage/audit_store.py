@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, event, func, select, text, union_all
+from sqlalchemy import bindparam, event, func, select, text, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     ORMExecuteState,
@@ -87,6 +87,32 @@ _FETCH_HASHES = union_all(
     .where(AuditEntry.seq.in_(bindparam("leaves", expanding=True))),
     select(AuditNode.id, AuditNode.hash)
     .where(AuditNode.id.in_(bindparam("inner", expanding=True))))
+
+#: The newest stored head of each of ``_NEWEST_SLOTS`` partners (``peer0``, ``peer1``,
+#: ...): one seek on the (peer, size) index each, as ``latest_peer_head``. Every feed
+#: page reads it; built once, its cache key is too (building it costs 10 times more
+#: than running it).
+_NEWEST_SLOTS = 16
+_NEWEST_HEADS = select(PeerTreeHead).where(PeerTreeHead.id.in_([
+    select(PeerTreeHead.id).where(PeerTreeHead.peer == bindparam(f"peer{i}"))
+    .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1).scalar_subquery()
+    for i in range(_NEWEST_SLOTS)]))
+#: Read for every page, on one side or both, so built once (with their cache keys): the
+#: restore epochs of some partners, of one, a partner's newest head, the stored heads of
+#: some sizes, the log's size, the newest findings about a partner.
+_EPOCHS_OF = (select(PeerEpoch).where(PeerEpoch.peer.in_(bindparam("peers", expanding=True)))
+              .order_by(PeerEpoch.peer, PeerEpoch.epoch))
+_EPOCHS_OF_ONE = (select(PeerEpoch).where(PeerEpoch.peer == bindparam("peer"))
+                  .order_by(PeerEpoch.epoch))
+_NEWEST_HEAD = (select(PeerTreeHead).where(PeerTreeHead.peer == bindparam("peer"))
+                .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1))
+_HEADS_SIZED = (select(PeerTreeHead)
+                .where(PeerTreeHead.peer.in_(bindparam("peers", expanding=True)),
+                       PeerTreeHead.size.in_(bindparam("sizes", expanding=True)))
+                .order_by(PeerTreeHead.id))
+_LAST_SEQ = select(func.max(AuditEntry.seq))
+_FINDINGS_OF = (select(AuditFinding).where(AuditFinding.peer == bindparam("peer"))
+                .order_by(AuditFinding.id.desc()).limit(bindparam("limit")))
 
 
 @dataclass
@@ -217,7 +243,7 @@ class SqlAuditStore(AuditReads):
         return state.frontier.size if state is not None else self._stored_size()
 
     def _stored_size(self) -> int:
-        last = self.session.scalar(select(func.max(AuditEntry.seq)))
+        last = self.session.scalar(_LAST_SEQ)
         return 0 if last is None else int(last) + 1
 
     def subtree_hashes(self, keys: Iterable[Subtree]) -> dict[Subtree, bytes]:
@@ -270,9 +296,7 @@ class SqlAuditStore(AuditReads):
 
     def latest_peer_head(self, peer: str) -> PeerHeadRecord | None:
         """The largest stored head of ``peer``."""
-        return self.session.scalar(
-            select(PeerTreeHead).where(PeerTreeHead.peer == peer)
-            .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1))
+        return self.session.scalar(_NEWEST_HEAD, {"peer": peer})
 
     def add_peer_head(self, peer: str, head: SignedTreeHead, *, received_at: datetime) -> None:
         """Store a head received from ``peer``."""
@@ -287,9 +311,8 @@ class SqlAuditStore(AuditReads):
         if not wanted:
             return out
         # Two IN lists (one cached statement) read a few rows more than asked for.
-        rows = self.session.scalars(select(PeerTreeHead).where(
-            PeerTreeHead.peer.in_({p for p, _ in wanted}),
-            PeerTreeHead.size.in_({n for _, n in wanted})).order_by(PeerTreeHead.id))
+        rows = self.session.scalars(_HEADS_SIZED, {"peers": list({p for p, _ in wanted}),
+                                                   "sizes": list({n for _, n in wanted})})
         for row in rows:
             if (row.peer, row.size) in wanted:
                 out.setdefault((row.peer, row.size), []).append(row)
@@ -297,17 +320,14 @@ class SqlAuditStore(AuditReads):
 
     def latest_peer_heads(self, peers: Collection[str]) -> dict[str, PeerHeadRecord]:
         """For each of ``peers`` with a stored head, its largest (the last stored among
-        equals), as :meth:`latest_peer_head` gives one by one (one read)."""
-        if not peers:
-            return {}
-        top = (select(PeerTreeHead.peer, func.max(PeerTreeHead.size).label("size"))
-               .where(PeerTreeHead.peer.in_(list(peers))).group_by(PeerTreeHead.peer)
-               .subquery())
-        rows = self.session.scalars(
-            select(PeerTreeHead).join(top, and_(PeerTreeHead.peer == top.c.peer,
-                                                PeerTreeHead.size == top.c.size))
-            .order_by(PeerTreeHead.id))
-        return {row.peer: row for row in rows}  # the last stored among equals wins
+        equals), as :meth:`latest_peer_head` gives one by one (one read per 16)."""
+        wanted, out = sorted(set(peers)), dict[str, PeerHeadRecord]()
+        for start in range(0, len(wanted), _NEWEST_SLOTS):
+            chunk = wanted[start:start + _NEWEST_SLOTS]
+            chunk += chunk[-1:] * (_NEWEST_SLOTS - len(chunk))  # a peer twice: read once
+            out.update({row.peer: row for row in self.session.scalars(
+                _NEWEST_HEADS, {f"peer{i}": peer for i, peer in enumerate(chunk)})})
+        return out
 
     def peers_epochs(self, peers: Collection[str]) -> dict[str, list[PeerEpochRecord]]:
         """The restore epochs of each of ``peers`` that announced one, by epoch (one
@@ -315,15 +335,13 @@ class SqlAuditStore(AuditReads):
         out: dict[str, list[PeerEpochRecord]] = {}
         if not peers:
             return out
-        for row in self.session.scalars(select(PeerEpoch).where(PeerEpoch.peer.in_(list(peers)))
-                                        .order_by(PeerEpoch.peer, PeerEpoch.epoch)):
+        for row in self.session.scalars(_EPOCHS_OF, {"peers": list(peers)}):
             out.setdefault(row.peer, []).append(row)
         return out
 
     def peer_epochs(self, peer: str) -> Sequence[PeerEpochRecord]:
         """The restore epochs ``peer`` announced, by epoch."""
-        return self.session.scalars(select(PeerEpoch).where(PeerEpoch.peer == peer)
-                                    .order_by(PeerEpoch.epoch)).all()
+        return self.session.scalars(_EPOCHS_OF_ONE, {"peer": peer}).all()
 
     def add_peer_epoch(self, peer: str, *, epoch: int, audit_seq: int, snapshot_size: int,
                        recorded_at: datetime) -> None:
@@ -352,9 +370,9 @@ class SqlAuditStore(AuditReads):
 
     def findings(self, *, peer: str | None, limit: int) -> list[FindingRecord]:
         """Stored findings, newest first (optionally of one partner)."""
-        stmt = select(AuditFinding).order_by(AuditFinding.id.desc()).limit(limit)
         if peer is not None:
-            stmt = stmt.where(AuditFinding.peer == peer)
+            return list(self.session.scalars(_FINDINGS_OF, {"peer": peer, "limit": limit}))
+        stmt = select(AuditFinding).order_by(AuditFinding.id.desc()).limit(limit)
         return list(self.session.scalars(stmt))
 
 

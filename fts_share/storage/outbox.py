@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from fts_share.errors import Unavailable
@@ -18,12 +18,27 @@ OUTBOX_LOCK_ID = 0x0F75_0001
 GLOBAL = "*"
 """The :class:`OutboxFloor` row of the global sequence."""
 
+#: Read for every feed page, so built once (with their cache keys): a link's highest
+#: ``n``, some floors, a page of a link.
+_LINK_TOP = (select(func.coalesce(func.max(OutboxLink.n), 0))
+             .where(OutboxLink.recipient == bindparam("partner")))
+_FLOORS = select(OutboxFloor).where(OutboxFloor.recipient.in_(bindparam("codes", expanding=True)))
+_LINK_PAGE = (select(OutboxLink.n, OutboxEnvelope.seq, OutboxEnvelope.digest,
+                     OutboxEnvelope.envelope)
+              .join(OutboxEnvelope, OutboxEnvelope.seq == OutboxLink.seq)
+              .where(OutboxLink.recipient == bindparam("partner"),
+                     OutboxLink.n > bindparam("after"))
+              .order_by(OutboxLink.n).limit(bindparam("limit")))
+
 
 class SqlOutbox:
     """The outbox of the node, in the session's transaction."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        #: the link heads (floors included) that :meth:`learn` read, for
+        #: :meth:`link_page` in the same transaction not to read them again
+        self._heads: dict[str, int] = {}
 
     def lock(self) -> None:
         """Serialise sequence allocation (PostgreSQL advisory lock; SQLite already holds
@@ -45,7 +60,7 @@ class SqlOutbox:
 
     def _floors(self, recipients: Sequence[str]) -> dict[str, OutboxFloor]:
         return {f.recipient: f for f in self.session.scalars(
-            select(OutboxFloor).where(OutboxFloor.recipient.in_(list(recipients))))}
+            _FLOORS, {"codes": list(recipients)})}
 
     def start_recovery(self, partners: Sequence[str], *, seq_floor: int) -> None:
         """After a restore: no partner's link takes an envelope until that partner has
@@ -65,11 +80,11 @@ class SqlOutbox:
         """What a partner's feed request tells a restored node: the partner holds its
         link up to ``after`` and this node's sequence up to ``held_seq``. Link
         positions and sequence numbers continue after them, never reusing one."""
-        head = int(self.session.scalar(select(func.coalesce(func.max(OutboxLink.n), 0))
-                                       .where(OutboxLink.recipient == partner)) or 0)
+        head = int(self.session.scalar(_LINK_TOP, {"partner": partner}) or 0)
         floors = self._floors([partner, GLOBAL])
         row = floors.get(partner)
         if row is None and after <= head:
+            self._heads[partner] = head
             return
         self.lock()
         if row is None:
@@ -84,6 +99,7 @@ class SqlOutbox:
             row.pending = False
         row.floor = max(row.floor or 0, after)
         self.session.flush()
+        self._heads[partner] = max(head, row.floor)
 
     def add(self, entry: OutboxEntry, recipients: Sequence[str]) -> None:
         """Store ``entry`` and append it to the links of ``recipients``."""
@@ -110,20 +126,23 @@ class SqlOutbox:
     def link_page(self, partner: str, *, after: int,
                   limit: int) -> tuple[list[LinkedEnvelope], int]:
         """The envelopes of ``partner``'s link after ``after`` (at most ``limit``), and
-        the link's head (its highest ``n``)."""
-        rows = self.session.execute(
-            select(OutboxLink.n, OutboxEnvelope.seq, OutboxEnvelope.digest,
-                   OutboxEnvelope.envelope)
-            .join(OutboxEnvelope, OutboxEnvelope.seq == OutboxLink.seq)
-            .where(OutboxLink.recipient == partner, OutboxLink.n > after)
-            .order_by(OutboxLink.n).limit(limit)).all()
-        head = self.session.scalar(select(func.coalesce(func.max(OutboxLink.n), 0))
-                                   .where(OutboxLink.recipient == partner)) or 0
-        floor = self.session.get(OutboxFloor, partner)
-        if floor is not None:
-            head = max(int(head), floor.floor)
+        the link's head (its highest ``n``; after :meth:`learn` of ``partner``, the head
+        it read, or the last row's if a link grew since)."""
+        rows = self.session.execute(_LINK_PAGE, {"partner": partner, "after": after,
+                                                  "limit": limit}).all()
+        head = self._heads.get(partner)
+        if head is None:
+            head = self._head(partner)
+        elif rows:
+            head = max(head, int(rows[-1][0]))
         return [LinkedEnvelope(n=int(n), seq=int(seq), digest=str(digest), envelope=str(env))
                 for n, seq, digest, env in rows], int(head)
+
+    def _head(self, partner: str) -> int:
+        """The head of ``partner``'s link: its highest ``n``, or its floor if higher."""
+        head = int(self.session.scalar(_LINK_TOP, {"partner": partner}) or 0)
+        floor = self.session.get(OutboxFloor, partner)
+        return max(head, floor.floor) if floor is not None else head
 
     def shares_of(self, notice_id: str) -> list[tuple[str, str]]:
         """``(label, recipient)`` of every notice envelope about ``notice_id`` this node

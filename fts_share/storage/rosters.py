@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from fts_share.federation.roster import Roster
 from fts_share.storage.models import RosterVersion
 
+#: Asked at every request that uses the roster (built once, with its cache key).
+_NEWEST_VERSION = select(func.max(RosterVersion.version))
+
 
 class SqlRosterVersions:
     """The ``roster_versions`` table, in the session's transaction."""
@@ -30,7 +33,7 @@ class SqlRosterVersions:
 
     def newest_version(self) -> int | None:
         """The version number of the newest installed roster (a cheap query)."""
-        value = self.session.scalar(select(func.max(RosterVersion.version)))
+        value = self.session.scalar(_NEWEST_VERSION)
         return None if value is None else int(value)
 
     def add(self, roster: Roster, *, installed: datetime) -> None:

@@ -123,7 +123,47 @@ def test_relayed_heads_are_the_newest_held_of_each_partner(coalition: Coalition)
     coalition["FRA"].poll()
     mli.poll()
     with mli.node.store.read() as s:
-        relayed = logcheck.relayed_heads(s, exclude=set())
+        relayed = logcheck.relayed_heads(s, members=mli.node.roster.members, exclude=set())
         one_by_one = {p: latest_peer_head(audit_store(s), p) for p in ("FRA", "IRQ")}
     assert relayed == {p: h.to_json() for p, h in one_by_one.items() if h is not None}
     assert set(relayed) == {"FRA", "IRQ"}
+
+
+def test_relayed_heads_are_those_of_roster_members_held_here(coalition: Coalition) -> None:
+    """The heads a page relays are drawn from the roster's members (not from every
+    head ever stored): members of whom nothing is held make way for those who are,
+    however many there are, and a code that is not a member is never relayed."""
+    mli = coalition["MLI"]
+    coalition["IRQ"].poll()
+    coalition["FRA"].poll()
+    mli.poll()
+    many = [f"Z{i:03d}" for i in range(100)] + ["FRA", "IRQ"]
+    with mli.node.store.read() as s:
+        assert set(logcheck.relayed_heads(s, members=many, exclude=set())) == {"FRA", "IRQ"}
+        assert set(logcheck.relayed_heads(s, members=["FRA", "MLI"],
+                                          exclude={"MLI"})) == {"FRA"}
+
+
+def test_the_newest_heads_of_many_partners_are_those_read_one_by_one(
+        coalition: Coalition) -> None:
+    """Read together (16 partners a statement), each partner's newest head is its
+    largest, the last stored of equal ones, as :func:`latest_peer_head` reads it."""
+    session = coalition["MLI"].node.store.sessions()
+    try:
+        store = audit_store(session)
+        peers = [f"P{i:02d}" for i in range(21)]
+        for i, peer in enumerate(peers):
+            for size in (3, 7 + i % 3, 7 + i % 3, 5):
+                head = make_tree_head(size=size, root=bytes([i]) * 32, time=utcnow(),
+                                      key_id=f"k{size}", sign=lambda data: b"s")
+                store.add_peer_head(peer, head, received_at=utcnow())
+        session.flush()
+        newest = store.latest_peer_heads([*peers, "NOBODY"])
+        assert set(newest) == set(peers)
+        for peer in peers:
+            one = store.latest_peer_head(peer)
+            assert one is not None and newest[peer].id == one.id
+            assert newest[peer].size == max(7 + peers.index(peer) % 3, 5)
+    finally:
+        session.rollback()
+        session.close()
