@@ -49,8 +49,8 @@ CATCH_UP_LIMIT = 50_000
 RESET = "reset"
 #: records changed since the mapped snapshot beyond which a new one is due
 SNAPSHOT_AFTER = 5000
-#: an index of at least this many names is moved out of the collector's reach once
-#: built or mapped (``_settle``)
+#: the first index of at least this many names built or mapped in a process moves the
+#: heap out of the collector's reach (``_settle``)
 FREEZE_NAMES = 1000
 
 AnyIndex = NameIndex | OverlaidIndex
@@ -130,10 +130,14 @@ def _index_entry(index: AnyIndex, entry: IndexedEntry) -> bool:
     return False
 
 
+_frozen = threading.Event()
+"""set once ``_settle`` has frozen the heap: at most once per process"""
+
+
 def _settle(index: AnyIndex) -> None:
-    """Once an index of at least ``FREEZE_NAMES`` names is built or mapped: move every
-    object alive now (the index, the process's long-lived state) out of the cyclic
-    collector's reach (``gc.freeze``).
+    """The first time in the process that an index of at least ``FREEZE_NAMES`` names
+    is built or mapped: move every object alive now (the index, the process's
+    long-lived state) out of the cyclic collector's reach (``gc.freeze``).
 
     A build leaves tens of thousands of small long-lived objects (analyses, parts,
     per-group arrays: ~80,000 for the UN list) that the collector would otherwise walk
@@ -142,10 +146,12 @@ def _settle(index: AnyIndex) -> None:
     screening poll that built the UN list's index, two full collections of the whole
     heap took 0.4 s of 4.7 s of CPU (docs/benchmarks.md, "sixth round"). Frozen
     objects are still freed by reference counting when dropped (nothing an index
-    builds is cyclic); cyclic garbage frozen here (alive, or not yet collected, at
-    this moment) is never collected: a bounded amount once per build or newer
-    snapshot mapped, which is why small indexes (tests, small nodes) are left alone."""
-    if index.name_count >= FREEZE_NAMES:
+    builds is cyclic); cyclic garbage among them (garbage not yet collected at this
+    moment, or objects alive now that become cyclic garbage later) is never
+    collected. Hence once per process, and not for small indexes (tests, small
+    nodes): what stays is bounded by what one moment holds."""
+    if not _frozen.is_set() and index.name_count >= FREEZE_NAMES:
+        _frozen.set()
         gc.freeze()
 
 
