@@ -154,3 +154,36 @@ def test_the_real_un_list_is_imported_and_indexed_whole(store: Store, shared_dat
     with store.read() as s:
         index.refresh(SqlWatchlist(s), now=utcnow())
     assert index.skipped == [] and "QDi.396" in _found(index, "Амир Хазмат")
+
+
+def test_the_heap_is_frozen_once_per_process_and_only_for_a_large_index(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first index of FREEZE_NAMES names or more built in a process moves the heap
+    out of the cyclic collector's reach; a small one does not, nor does a second large
+    one (what a freeze keeps is bounded by one moment's garbage)."""
+    import gc
+    import threading
+
+    monkeypatch.setattr(wl, "_frozen", threading.Event())
+    t0 = utcnow()
+    with store.transaction() as s:
+        import_un_file(_work(s, t0), FIXTURE, actor="system")
+    gc.unfreeze()
+    try:
+        with store.read() as s:
+            small = wl.WatchlistIndex()
+            small.refresh(SqlWatchlist(s), now=utcnow())
+        assert small.rebuilds == 1 and gc.get_freeze_count() == 0
+        monkeypatch.setattr(wl, "FREEZE_NAMES", 1)  # the excerpt stands for a large list
+        with store.read() as s:
+            large = wl.WatchlistIndex()
+            large.refresh(SqlWatchlist(s), now=utcnow())
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        assert "QDi.299" in _found(large, "Abu Bakr al-Baghdadi")
+        with store.read() as s:
+            again = wl.WatchlistIndex()
+            again.refresh(SqlWatchlist(s), now=utcnow())
+        assert gc.get_freeze_count() <= frozen  # (frozen objects dropped since are freed)
+    finally:
+        gc.unfreeze()
