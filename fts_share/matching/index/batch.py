@@ -77,6 +77,7 @@ def run_batch(index: Searcher, queries: list[Any], *, workers: int, limit: int,
             progress(total, total)
         return out
     _WORKER_INDEX = index
+    frozen_before = gc.get_freeze_count() > 0  # the screening index froze the heap once
     gc.freeze()  # keep the collector from touching (and so copying) the shared index
     try:
         jobs = [(s, queries[s:s + CHUNK], limit, threshold, skip_invalid)
@@ -90,5 +91,6 @@ def run_batch(index: Searcher, queries: list[Any], *, workers: int, limit: int,
                     progress(len(out), total)
     finally:
         _WORKER_INDEX = None
-        gc.unfreeze()
+        if not frozen_before:  # leave a freeze that was there before as it was
+            gc.unfreeze()
     return out
