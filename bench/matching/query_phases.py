@@ -13,8 +13,22 @@ import pickle
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
+
+
+def timed(spent: collections.Counter[str], mod: Any, name: str, label: str) -> None:
+    """Replace ``mod.name`` by a wrapper that adds its thread CPU time to ``spent[label]``."""
+    f = getattr(mod, name)
+
+    def wrapper(*a: Any, **k: Any) -> Any:
+        t = time.thread_time()
+        try:
+            return f(*a, **k)
+        finally:
+            spent[label] += time.thread_time() - t
+    setattr(mod, name, wrapper)
 
 
 def main() -> None:
@@ -41,16 +55,6 @@ def main() -> None:
     add_many(idx, records)
     spent: collections.Counter[str] = collections.Counter()
 
-    def timed(mod, name, label):
-        f = getattr(mod, name)
-
-        def wrapper(*a, **k):
-            t = time.thread_time()
-            try:
-                return f(*a, **k)
-            finally:
-                spent[label] += time.thread_time() - t
-        setattr(mod, name, wrapper)
     for mod, name, label in (
             (search, "analyze_name", "analyze_name"), (search.query, "query_parts", "query_parts"),
             (search.query, "name_scores", "name_scores"), (search, "_adjust", "_adjust (evidence)"),
@@ -59,7 +63,7 @@ def main() -> None:
             (candidates, "score_candidates", "  score_candidates"),
             (candidates, "QueryTable", "  QueryTable"),
             (search.query.candidates.postings_fast, "name_groups", "    name_groups")):
-        timed(mod, name, label)
+        timed(spent, mod, name, label)
 
     def one_pass() -> float:
         recent = scale._analysis_memo()

@@ -61,18 +61,10 @@ def _run(idx: Any, queries: list[dict[str, Any]], limit: int, explained: int
 
 
 def _phases(spent: collections.Counter[str]) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from query_phases import timed  # this checkout's, whatever tree is measured
+
     from fts_share.matching.index import candidates, groups, search
-
-    def timed(mod: Any, name: str, label: str) -> None:
-        f = getattr(mod, name)
-
-        def wrapper(*a: Any, **k: Any) -> Any:
-            t = time.thread_time()
-            try:
-                return f(*a, **k)
-            finally:
-                spent[label] += time.thread_time() - t
-        setattr(mod, name, wrapper)
     for mod, name, label in (
             (search, "analyze_name", "analyze_name"), (search, "parse_dob", "parse_dob"),
             (search, "parse_countries", "parse_countries"),
@@ -85,7 +77,7 @@ def _phases(spent: collections.Counter[str]) -> None:
             (groups.GroupTable, "encode", "    encode (query groups)"),
             (candidates, "score_candidates", "  score_candidates"),
             (search, "_adjust", "_adjust (evidence)"), (search, "best_hits", "best_hits")):
-        timed(mod, name, label)
+        timed(spent, mod, name, label)
 
 
 def main() -> None:
