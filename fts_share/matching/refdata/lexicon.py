@@ -125,6 +125,14 @@ def classify_token(tok: str, nxt: str) -> list[tuple[str, str]]:
     return _classify_latin(tok, nxt)
 
 
+def reads_next(tok: str) -> bool:
+    """True if ``classify_token(tok, nxt)`` may depend on ``nxt`` (an Abd word, a sun
+    article, a kunya with its article, a Somali Cabd-), False if it is the same for
+    every ``nxt``."""
+    return tok in _ABD or tok in _SUN_ARTICLES or tok in _KUNYA_ARTICLE \
+        or tok.startswith("cabd")
+
+
 def _closed_tag(tok: str, nxt: str) -> str | None:
     """The tag of ``tok`` if it is a word of a closed class (title, nasab particle,
     kunya, abd, din, Allah), else ``None``."""

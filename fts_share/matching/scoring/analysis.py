@@ -128,9 +128,14 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     folded = fold(cleaned)
     tokens = [t for t in re.split(r"[\s\-]+", folded) if t]
     items: list[tuple[str, str]] = []
+    alone = _ALONE
     for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        items.extend(_classify(tok, nxt))
+        tagged = alone.get(tok)
+        if tagged is None:
+            tagged = _classify_alone(tok)
+        if not tagged:  # (a word whose items depend on the next one)
+            tagged = _classify(tok, tokens[i + 1] if i + 1 < len(tokens) else "")
+        items.extend(tagged)
     korean = _korean(tokens, items, folded)
     somali = any(is_somali(t) for t in tokens if t.isascii())
     parts, particles = (korean, []) if korean else _assemble(items, somali)
@@ -191,6 +196,25 @@ def _unreadable(cleaned: str, tokens: list[str]) -> str:
 def _script(word: str) -> str:
     """``arabic``, or ``latin`` (Cyrillic words read as their Latin romanisations)."""
     return "arabic" if any("\u0600" <= c <= "\u06ff" for c in word) else "latin"
+
+
+#: the items of a word that are the same whatever word follows it (every word but a
+#: few particles and every Cyrillic word), by word; () for the others
+_ALONE: dict[str, tuple[tuple[str, str], ...]] = {}
+_ALONE_MAX = 200_000
+
+
+def _classify_alone(tok: str) -> tuple[tuple[str, str], ...]:
+    """``_classify(tok, nxt)`` for any ``nxt``, or () if it depends on ``nxt`` (filed
+    in ``_ALONE``)."""
+    if lx.reads_next(tok) or any(is_cyrillic_char(c) for c in tok):
+        tagged: tuple[tuple[str, str], ...] = ()
+    else:
+        tagged = tuple(lx.classify_token(tok, ""))
+    if len(_ALONE) >= _ALONE_MAX:
+        _ALONE.clear()
+    _ALONE[tok] = tagged
+    return tagged
 
 
 @lru_cache(maxsize=100_000)
