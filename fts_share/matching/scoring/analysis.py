@@ -24,7 +24,7 @@ from fts_share.matching.refdata import lexicon as lx
 from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form
-from fts_share.matching.text.korean import korean_readings
+from fts_share.matching.text.korean import korean_readings, may_be_korean
 from fts_share.matching.text.latin import is_somali
 from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
 
@@ -128,16 +128,17 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     folded = fold(cleaned)
     tokens = [t for t in re.split(r"[\s\-]+", folded) if t]
     items: list[tuple[str, str]] = []
-    alone = _ALONE
+    alone, somali = _ALONE, False
     for i, tok in enumerate(tokens):
-        tagged = alone.get(tok)
-        if tagged is None:
-            tagged = _classify_alone(tok)
+        entry = alone.get(tok)
+        if entry is None:
+            entry = _classify_alone(tok)
+        tagged = entry[0]
         if not tagged:  # (a word whose items depend on the next one)
             tagged = _classify(tok, tokens[i + 1] if i + 1 < len(tokens) else "")
         items.extend(tagged)
+        somali = somali or entry[1]
     korean = _korean(tokens, items, folded)
-    somali = any(is_somali(t) for t in tokens if t.isascii())
     parts, particles = (korean, []) if korean else _assemble(items, somali)
     if not any(p.role != "title" for p in parts):
         raise ValidationError({field: [_unreadable(cleaned, tokens)]})
@@ -150,7 +151,8 @@ def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str) -> lis
     """The parts of a Korean name (family name, then the given name as one part of
     folded syllables: ``text.korean``), or [] for any other name (one with a title,
     a kunya or a nasab particle is not read as Korean; *il* may be a syllable)."""
-    if not 2 <= len(tokens) <= 4 or not tokens[0].isascii():  # (cheap: not Korean)
+    if not 2 <= len(tokens) <= 4 or not tokens[0].isascii() \
+            or not may_be_korean(tokens):  # (cheap: not Korean)
         return []
     if len(items) != len(tokens) or any(tag not in ("word", "article") for tag, _w in items):
         return []
@@ -198,23 +200,24 @@ def _script(word: str) -> str:
     return "arabic" if any("\u0600" <= c <= "\u06ff" for c in word) else "latin"
 
 
-#: the items of a word that are the same whatever word follows it (every word but a
-#: few particles and every Cyrillic word), by word; () for the others
-_ALONE: dict[str, tuple[tuple[str, str], ...]] = {}
+#: by word: its items when they are the same whatever word follows it (every word but
+#: a few particles and every Cyrillic word; () for the others), and whether it is
+#: spelt as Somali writes Arabic names
+_ALONE: dict[str, tuple[tuple[tuple[str, str], ...], bool]] = {}
 _ALONE_MAX = 200_000
 
 
-def _classify_alone(tok: str) -> tuple[tuple[str, str], ...]:
-    """``_classify(tok, nxt)`` for any ``nxt``, or () if it depends on ``nxt`` (filed
-    in ``_ALONE``)."""
+def _classify_alone(tok: str) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """``(_classify(tok, nxt) for any nxt, or () if it depends on nxt; Somali
+    spelling)`` (filed in ``_ALONE``)."""
     if lx.reads_next(tok) or any(is_cyrillic_char(c) for c in tok):
         tagged: tuple[tuple[str, str], ...] = ()
     else:
         tagged = tuple(lx.classify_token(tok, ""))
     if len(_ALONE) >= _ALONE_MAX:
         _ALONE.clear()
-    _ALONE[tok] = tagged
-    return tagged
+    entry = _ALONE[tok] = (tagged, tok.isascii() and is_somali(tok))
+    return entry
 
 
 @lru_cache(maxsize=100_000)

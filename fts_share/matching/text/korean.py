@@ -155,6 +155,12 @@ def korean_name(words: list[str], hyphens: frozenset[int] = frozenset()
     return readings[0] if readings else None
 
 
+def may_be_korean(words: list[str]) -> bool:
+    """False when :func:`korean_readings` of ``words`` is surely empty: neither the
+    first nor the last word is a Korean family name (a cheap test)."""
+    return bool(words) and (words[0] in _FAMILY_NAMES or words[-1] in _FAMILY_NAMES)
+
+
 def korean_readings(words: list[str], hyphens: frozenset[int] = frozenset()
                     ) -> list[Reading]:
     """The readings of the folded words ``words`` as a Korean name: none, one, or two
