@@ -123,10 +123,13 @@ def analyze_name(text: object, *, field: str = "name",
     return _analyze(text, field, max_length)
 
 
+_WORD_SPLIT = re.compile(r"[\s\-]+")
+
+
 def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     cleaned = clean_text(text, field=field, max_length=max_length)
     folded = fold(cleaned)
-    tokens = [t for t in re.split(r"[\s\-]+", folded) if t]
+    tokens = [t for t in _WORD_SPLIT.split(folded) if t]
     items: list[tuple[str, str]] = []
     alone, somali = _ALONE, False
     for i, tok in enumerate(tokens):
@@ -144,7 +147,8 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
         raise ValidationError({field: [_unreadable(cleaned, tokens)]})
     if len(parts) > MAX_PARTS:
         raise ValidationError({field: [f"has more than {MAX_PARTS} name parts"]})
-    return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles))
+    return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles),
+                        tuple([p for p in parts if p.role != "title"]))
 
 
 def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str) -> list[NamePart]:
@@ -317,10 +321,9 @@ def _with_roles(raw: list[dict[str, str]], somali: bool = False) -> list[NamePar
     last = named[-1] if len(named) > 1 else None
     out: list[NamePart] = []
     for p in raw:
-        forms = _forms(p["core"])
         tag = p["tag"]
         kind = "plain" if tag == "word" else tag
-        role = _role(p, forms, p is first, p is last)
+        role = _role(p, p is first, p is last)
         out.append(_name_part(p["text"], p["core"], kind, role, somali))
     return out
 
@@ -333,7 +336,7 @@ def _name_part(text: str, core: str, kind: str, role: str, somali: bool = False
     return NamePart(text, core, kind, role, _script(core), _forms(core, somali))
 
 
-def _role(p: dict[str, str], forms: tuple[Form, ...], first: bool, last: bool) -> str:
+def _role(p: dict[str, str], first: bool, last: bool) -> str:
     """The role of an assembled part (``first``/``last``: of the parts that are not
     titles); a din compound first in the name is its given name (Jalaluddin)."""
     tag = p["tag"]
@@ -341,7 +344,7 @@ def _role(p: dict[str, str], forms: tuple[Form, ...], first: bool, last: bool) -
         return tag
     if tag == "din" and not first:
         return "laqab"
-    if p["article"] and forms[0].full.endswith("i"):
+    if p["article"] and _forms(p["core"])[0].full.endswith("i"):
         return "nisba"
     if first:
         return "given"
