@@ -106,6 +106,12 @@ _EPOCHS_OF_ONE = (select(PeerEpoch).where(PeerEpoch.peer == bindparam("peer"))
                   .order_by(PeerEpoch.epoch))
 _NEWEST_HEAD = (select(PeerTreeHead).where(PeerTreeHead.peer == bindparam("peer"))
                 .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1))
+_OF_PEER = select(PeerTreeHead).where(PeerTreeHead.peer == bindparam("peer"))
+_HEAD_BELOW = (_OF_PEER.where(PeerTreeHead.size < bindparam("size"))
+               .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1))
+_HEADS_AT = _OF_PEER.where(PeerTreeHead.size == bindparam("size")).order_by(PeerTreeHead.id)
+_HEAD_ABOVE = (_OF_PEER.where(PeerTreeHead.size > bindparam("size"))
+               .order_by(PeerTreeHead.size, PeerTreeHead.id).limit(1))
 _HEADS_SIZED = (select(PeerTreeHead)
                 .where(PeerTreeHead.peer.in_(bindparam("peers", expanding=True)),
                        PeerTreeHead.size.in_(bindparam("sizes", expanding=True)))
@@ -284,13 +290,10 @@ class SqlAuditStore(AuditReads):
         """The last stored head of ``peer`` of the nearest size below ``size``, those of
         ``size`` and the first of the nearest size above, by size then id (three reads
         on the (peer, size) index, however many heads are stored)."""
-        mine = select(PeerTreeHead).where(PeerTreeHead.peer == peer)
-        below = self.session.scalar(mine.where(PeerTreeHead.size < size).order_by(
-            PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1))
-        same = self.session.scalars(mine.where(PeerTreeHead.size == size)
-                                    .order_by(PeerTreeHead.id)).all()
-        above = self.session.scalar(mine.where(PeerTreeHead.size > size).order_by(
-            PeerTreeHead.size, PeerTreeHead.id).limit(1))
+        at = {"peer": peer, "size": size}
+        below = self.session.scalar(_HEAD_BELOW, at)
+        same = self.session.scalars(_HEADS_AT, at).all()
+        above = self.session.scalar(_HEAD_ABOVE, at)
         return [*([below] if below is not None else []), *same,
                 *([above] if above is not None else [])]
 
