@@ -54,9 +54,12 @@ def test_part_similarity_fast_equals_ref(texts: list[str], floor: float) -> None
             assert fast[i, g] == (ref if ref >= floor else 0.0), (p.text, sig)
 
 
-#: the defaults, and the part-substitution penalty on (with weak alignments counted)
+#: the defaults, the part-substitution penalty on (with weak alignments counted), and
+#: common names kept apart never, or for every pair under 0.9
 CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.8),
-           MatchConfig(part_conflict=0.1, conflict_similarity=0.9, conflict_known_weight=2.0)]
+           MatchConfig(part_conflict=0.1, conflict_similarity=0.9, conflict_known_weight=2.0),
+           MatchConfig(known_pair_similarity=0.0),
+           MatchConfig(known_pair_similarity=0.9, known_pair_weight=2.0)]
 
 
 @settings(max_examples=100, deadline=None)

@@ -28,9 +28,11 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            part_given: np.ndarray, floor: float, best_side: float,
            information_scale: float, information_floor: float,
            given_name_conflict: float, part_conflict: float,
-           conflict_similarity: float, known_weight: float) -> np.ndarray:
+           conflict_similarity: float, known_weight: float,
+           known_floor: float, known_pair_weight: float) -> np.ndarray:
     """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
-    has no given name)."""
+    has no given name; ``known_floor``, ``known_pair_weight``: the options of that
+    name)."""
     out = np.empty(len(names))
     used_q = np.zeros(n_parts, dtype=np.bool_)
     width = 1
@@ -56,8 +58,11 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
                 for j in range(length):
                     if used_r[j]:
                         continue
-                    s = rows[part_group[flat_pids[start + j]], i]
-                    if s >= floor and s > best:
+                    pid = flat_pids[start + j]
+                    s = rows[part_group[pid], i]
+                    if s >= floor and s > best and (
+                            s >= known_floor or qw[i] >= known_pair_weight
+                            or part_weight[pid] >= known_pair_weight):
                         best, bi, bj = s, i, j
             if bi < 0:
                 break

@@ -58,7 +58,7 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     qs, rs = query.name_parts, record.name_parts
     qw = [config.role_weight(p.role) * rarity(p) for p in qs]
     rw = [config.role_weight(p.role) * rarity(p) for p in rs]
-    pairs = _aligned_pairs(qs, rs, config, cache)
+    pairs = _known_apart(_aligned_pairs(qs, rs, config, cache), qw, rw, config)
     chosen, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw)
     matched = [PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role, round(s, 4),
                          round(min(qw[i], rw[j]), 4), _match_kind(qs[i], rs[j]))
@@ -100,6 +100,18 @@ def _aligned_pairs(qs: Sequence[NamePart], rs: Sequence[NamePart], config: Match
                 pairs.append((s, i, j))
     pairs.sort(key=lambda t: -t[0])
     return pairs
+
+
+def _known_apart(pairs: list[tuple[float, int, int]], qw: Sequence[float],
+                 rw: Sequence[float], config: MatchConfig) -> list[tuple[float, int, int]]:
+    """``pairs`` without those of two common names (both weights under
+    ``known_pair_weight``) less similar than ``known_pair_similarity``: Ahmad /
+    Mohammad, Ahmadi / Mohammadi are two names, not one written otherwise."""
+    floor, known = config.known_pair_similarity, config.known_pair_weight
+    if floor <= config.min_part_similarity:
+        return pairs
+    return [(s, i, j) for s, i, j in pairs
+            if s >= floor or qw[i] >= known or rw[j] >= known]
 
 
 def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart],
