@@ -57,6 +57,13 @@ class MatchConfig:
     """factor on the similarity of a compound part (Abu X, Abd X) with a plain part"""
     coverage_best_side: float = 0.55
     """weight of the better-covered side (query or record); the rest on the other side"""
+    lone_part_best_side: float = 0.55
+    """``coverage_best_side`` when the better-covered side is a name of one part: a lone
+    name is wholly covered by any name holding it, so its coverage may be made to say
+    less than a longer name's ("Sanaullah" / "Sanaullah Ghafari"); at most
+    ``coverage_best_side``, so the index's pre-scores stay upper bounds. Off (equal to
+    ``coverage_best_side``): 0.5 took 5 of folds 0-3's 13 false alarms at 0.67 but lost
+    a lone alias found before (*Abdul Habib*; docs/benchmarks.md, round 6)"""
     information_scale: float = 1.6
     """matched rarity-weight at which the name evidence is fully trusted"""
     information_floor: float = 0.5
@@ -134,6 +141,8 @@ class MatchConfig:
             errors["search_threshold"] = ["must be between 0 and 1"]
         if not 0.0 <= self.skeleton_weight <= 1.0:
             errors["skeleton_weight"] = ["must be between 0 and 1"]
+        if not 0.0 <= self.lone_part_best_side <= self.coverage_best_side:
+            errors["lone_part_best_side"] = ["must be between 0 and coverage_best_side"]
         if self.max_candidates < 1:
             errors["max_candidates"] = ["must be at least 1"]
         if self.candidate_budget < 1:

@@ -183,3 +183,24 @@ def test_two_common_names_a_letter_apart_are_two_names() -> None:
     assert name_similarity("Mohammadi", "Ahmadi") == 0.0
     assert name_similarity("Mohammadi", "Ahmadi",
                            config=MatchConfig(known_pair_similarity=0.0)) > 0.6
+
+
+def test_a_lone_name_held_by_a_longer_name_weighs_less() -> None:
+    """With ``lone_part_best_side`` under ``coverage_best_side``, a listed alias of one
+    part ("Sanaullah"), wholly covered by any name holding it, counts less against
+    "Sanaullah Ghafari" than a longer name's coverage would, where the same lone name
+    typed alone, or two full names, score as before."""
+    from fts_share.matching import NameIndex
+    scores = {}
+    for lone in (0.55, 0.5):
+        idx = NameIndex(config=MatchConfig(lone_part_best_side=lone))
+        idx.add("AF.1", ["Sanaullah"])
+        idx.add("AF.2", ["Hambali Bin Ending"])
+        scores[lone] = [idx.search(q, threshold=0.0)[0].score for q in (
+            "SANAULLAH GHAFARI", "Sanaullah", "Hambali Bin Ending", "Hambali")]
+    before, now = scores.values()
+    assert now[0] < before[0]
+    assert now[3] < before[3]
+    assert now[1:3] == before[1:3]
+    with pytest.raises(ValidationError):
+        MatchConfig(lone_part_best_side=0.6)  # above coverage_best_side

@@ -64,7 +64,7 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
                          round(min(qw[i], rw[j]), 4), _match_kind(qs[i], rs[j]))
                for s, i, j in chosen]
     coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
-                                                  config)
+                                                  config, (len(qs), len(rs)))
     score -= _given_name_conflict(qs, rs, chosen, config)
     known = config.conflict_known_weight
     weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known]
@@ -262,12 +262,18 @@ def greedy_align(pairs: Sequence[tuple[float, int, int]], qw: Sequence[float],
 
 
 def coverage_score(got_q: float, got_r: float, sq: float, sr: float, info: float,
-                   config: MatchConfig) -> tuple[float, float, float]:
-    """Coverage (the better side weighted more), information and the name score."""
+                   config: MatchConfig, lengths: tuple[int, int] = (2, 2)
+                   ) -> tuple[float, float, float]:
+    """Coverage (the better side weighted more: ``coverage_best_side``, or
+    ``lone_part_best_side`` when that side has one part of ``lengths``), information
+    and the name score."""
     cov_q = got_q / sq if sq else 0.0
     cov_r = got_r / sr if sr else 0.0
     hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
-    coverage = config.coverage_best_side * hi + (1 - config.coverage_best_side) * lo
+    best = config.coverage_best_side
+    if lengths[0 if cov_q >= cov_r else 1] == 1:
+        best = config.lone_part_best_side
+    coverage = best * hi + (1 - best) * lo
     information = min(1.0, info / config.information_scale)
     floor = config.information_floor
     return coverage, information, coverage * (floor + (1 - floor) * information)
