@@ -61,7 +61,8 @@ CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.
            MatchConfig(part_conflict=0.1, conflict_similarity=0.9, conflict_known_weight=2.0),
            MatchConfig(known_pair_similarity=0.0),
            MatchConfig(known_pair_similarity=0.9, known_pair_weight=2.0),
-           MatchConfig(lone_part_best_side=0.55), MatchConfig(lone_part_best_side=0.3)]
+           MatchConfig(lone_part_best_side=0.55), MatchConfig(lone_part_best_side=0.3),
+           MatchConfig(lone_part_best_side=0.9, coverage_best_side=0.5)]
 
 
 @settings(max_examples=100, deadline=None)

@@ -203,4 +203,4 @@ def test_a_lone_name_held_by_a_longer_name_weighs_less() -> None:
     assert now[3] < before[3]
     assert now[1:3] == before[1:3]
     with pytest.raises(ValidationError):
-        MatchConfig(lone_part_best_side=0.6)  # above coverage_best_side
+        MatchConfig(lone_part_best_side=1.5)

@@ -265,14 +265,14 @@ def coverage_score(got_q: float, got_r: float, sq: float, sr: float, info: float
                    config: MatchConfig, lengths: tuple[int, int] = (2, 2)
                    ) -> tuple[float, float, float]:
     """Coverage (the better side weighted more: ``coverage_best_side``, or
-    ``lone_part_best_side`` when that side has one part of ``lengths``), information
-    and the name score."""
+    ``lone_part_best_side`` if lower when that side has one part of ``lengths``),
+    information and the name score."""
     cov_q = got_q / sq if sq else 0.0
     cov_r = got_r / sr if sr else 0.0
     hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
     best = config.coverage_best_side
     if lengths[0 if cov_q >= cov_r else 1] == 1:
-        best = config.lone_part_best_side
+        best = min(best, config.lone_part_best_side)
     coverage = best * hi + (1 - best) * lo
     information = min(1.0, info / config.information_scale)
     floor = config.information_floor
