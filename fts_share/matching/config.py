@@ -57,6 +57,13 @@ class MatchConfig:
     """factor on the similarity of a compound part (Abu X, Abd X) with a plain part"""
     coverage_best_side: float = 0.55
     """weight of the better-covered side (query or record); the rest on the other side"""
+    lone_part_best_side: float = 0.55
+    """``coverage_best_side`` when the better-covered side is a name of one part: a lone
+    name is wholly covered by any name holding it, so its coverage may be made to say
+    less than a longer name's ("Sanaullah" / "Sanaullah Ghafari"); the lower of the
+    two applies, so the index's pre-scores stay upper bounds. Off (equal to
+    ``coverage_best_side``): 0.5 took 5 of folds 0-3's 13 false alarms at 0.67 but lost
+    a lone alias found before (*Abdul Habib*; docs/benchmarks.md, round 6)"""
     information_scale: float = 1.6
     """matched rarity-weight at which the name evidence is fully trusted"""
     information_floor: float = 0.5
@@ -74,6 +81,16 @@ class MatchConfig:
     ``conflict_known_weight``); 0: only unaligned parts count"""
     conflict_known_weight: float = 0.8
     """a part weighing less than this (role weight x rarity) is a name the lists know"""
+    known_pair_similarity: float = 0.8
+    """two parts that are both common names (weight under ``known_pair_weight``) are
+    aligned only when at least this similar: two common names a letter or two apart
+    are two names the lists know apart (Ahmad / Mohammad, Ahmadi / Mohammadi, Mansour
+    / Nur), where a rarer spelling is more likely the same name written otherwise (0:
+    ``min_part_similarity`` for every pair; chosen on folds 0-3, issue 16 round 6)"""
+    known_pair_weight: float = 0.5
+    """a part weighing less than this (role weight x rarity: with the reference
+    frequencies, a given name held by more than about 3 % of listed people) is a
+    common name for ``known_pair_similarity``"""
     common_name_weight: float = 0.35
     """rarity weight of a very common given name when the index has no statistics"""
     min_rarity_weight: float = 0.15
@@ -124,6 +141,8 @@ class MatchConfig:
             errors["search_threshold"] = ["must be between 0 and 1"]
         if not 0.0 <= self.skeleton_weight <= 1.0:
             errors["skeleton_weight"] = ["must be between 0 and 1"]
+        if not 0.0 <= self.lone_part_best_side <= 1.0:
+            errors["lone_part_best_side"] = ["must be between 0 and 1"]
         if self.max_candidates < 1:
             errors["max_candidates"] = ["must be at least 1"]
         if self.candidate_budget < 1:

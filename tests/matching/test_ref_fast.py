@@ -54,9 +54,15 @@ def test_part_similarity_fast_equals_ref(texts: list[str], floor: float) -> None
             assert fast[i, g] == (ref if ref >= floor else 0.0), (p.text, sig)
 
 
-#: the defaults, and the part-substitution penalty on (with weak alignments counted)
+#: the defaults, the part-substitution penalty on (with weak alignments counted), and
+#: common names kept apart never, or for every pair under 0.9; a lone part's coverage
+#: weighed as any other side's, or much less
 CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.8),
-           MatchConfig(part_conflict=0.1, conflict_similarity=0.9, conflict_known_weight=2.0)]
+           MatchConfig(part_conflict=0.1, conflict_similarity=0.9, conflict_known_weight=2.0),
+           MatchConfig(known_pair_similarity=0.0),
+           MatchConfig(known_pair_similarity=0.9, known_pair_weight=2.0),
+           MatchConfig(lone_part_best_side=0.55), MatchConfig(lone_part_best_side=0.3),
+           MatchConfig(lone_part_best_side=0.9, coverage_best_side=0.5)]
 
 
 @settings(max_examples=100, deadline=None)

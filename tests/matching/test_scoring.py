@@ -165,3 +165,42 @@ def test_a_nasab_read_in_other_generations_is_not_the_same_person() -> None:
     assert [h.record_id for h in idx.search("Nkunda Mihigo Laurent")] == ["CD.1"]
     assert [h.record_id for h in idx.search("Maxamed Cabdullaahi Ciise")] == ["SO.1"]
     assert idx.search("Ibrahim Sabawi Ibrahim Hasan al-Tikriti") == []  # his son
+
+
+def test_two_common_names_a_letter_apart_are_two_names() -> None:
+    """Mohammadi is not Ahmadi, Mohammad not Ahmad: two names the lists hold often,
+    a letter or two apart, are not aligned (the weak alignments among round 5's false
+    alarms), where a spelling of the same name still is (احمدی = Ahmadi, Ahmed = Ahmad)."""
+    from fts_share.matching import NameIndex
+    idx = NameIndex()
+    idx.add("AF.1", ["Mohammad Shafiq Ahmadi"])
+    idx.add("AF.2", ["Ahmad Jan Akhunzada"])
+    assert idx.search("MOHAMMAD SHAFIQ MOHAMMADI") == []
+    assert idx.search("محمد شفیق محمدی") == []
+    assert idx.search("Mohammad Eshaq Akhunzada") == []
+    assert [h.record_id for h in idx.search("محمد شفیق احمدی")] == ["AF.1"]
+    assert [h.record_id for h in idx.search("Ahmed Jan Akhunzada")] == ["AF.2"]
+    assert name_similarity("Mohammadi", "Ahmadi") == 0.0
+    assert name_similarity("Mohammadi", "Ahmadi",
+                           config=MatchConfig(known_pair_similarity=0.0)) > 0.6
+
+
+def test_a_lone_name_held_by_a_longer_name_weighs_less() -> None:
+    """With ``lone_part_best_side`` under ``coverage_best_side``, a listed alias of one
+    part ("Sanaullah"), wholly covered by any name holding it, counts less against
+    "Sanaullah Ghafari" than a longer name's coverage would, where the same lone name
+    typed alone, or two full names, score as before."""
+    from fts_share.matching import NameIndex
+    scores = {}
+    for lone in (0.55, 0.5):
+        idx = NameIndex(config=MatchConfig(lone_part_best_side=lone))
+        idx.add("AF.1", ["Sanaullah"])
+        idx.add("AF.2", ["Hambali Bin Ending"])
+        scores[lone] = [idx.search(q, threshold=0.0)[0].score for q in (
+            "SANAULLAH GHAFARI", "Sanaullah", "Hambali Bin Ending", "Hambali")]
+    before, now = scores.values()
+    assert now[0] < before[0]
+    assert now[3] < before[3]
+    assert now[1:3] == before[1:3]
+    with pytest.raises(ValidationError):
+        MatchConfig(lone_part_best_side=1.5)

@@ -178,7 +178,9 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | 
                           config.min_part_similarity, config.coverage_best_side,
                           config.information_scale, config.information_floor,
                           config.given_name_conflict, config.part_conflict,
-                          config.conflict_similarity, config.conflict_known_weight)
+                          config.conflict_similarity, config.conflict_known_weight,
+                          config.known_pair_similarity, config.known_pair_weight,
+                          min(config.lone_part_best_side, config.coverage_best_side))
 
 
 def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, arrays: Arrays,

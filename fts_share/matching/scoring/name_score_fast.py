@@ -28,9 +28,12 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            part_given: np.ndarray, floor: float, best_side: float,
            information_scale: float, information_floor: float,
            given_name_conflict: float, part_conflict: float,
-           conflict_similarity: float, known_weight: float) -> np.ndarray:
+           conflict_similarity: float, known_weight: float,
+           known_floor: float, known_pair_weight: float,
+           lone_best_side: float) -> np.ndarray:
     """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
-    has no given name)."""
+    has no given name; ``known_floor``, ``known_pair_weight``: the options of that
+    name)."""
     out = np.empty(len(names))
     used_q = np.zeros(n_parts, dtype=np.bool_)
     width = 1
@@ -56,8 +59,11 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
                 for j in range(length):
                     if used_r[j]:
                         continue
-                    s = rows[part_group[flat_pids[start + j]], i]
-                    if s >= floor and s > best:
+                    pid = flat_pids[start + j]
+                    s = rows[part_group[pid], i]
+                    if s >= floor and s > best and (
+                            s >= known_floor or qw[i] >= known_pair_weight
+                            or part_weight[pid] >= known_pair_weight):
                         best, bi, bj = s, i, j
             if bi < 0:
                 break
@@ -81,7 +87,10 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         cov_q = got_q / sq if sq else 0.0
         cov_r = got_r / sr if sr else 0.0
         hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
-        coverage = best_side * hi + (1 - best_side) * lo
+        side = best_side
+        if (n_parts if cov_q >= cov_r else length) == 1:
+            side = lone_best_side
+        coverage = side * hi + (1 - side) * lo
         information = min(1.0, info / information_scale)
         score = coverage * (information_floor + (1 - information_floor) * information)
         if q_given >= 0 and r_given >= 0 and n_parts > 1 and length > 1:

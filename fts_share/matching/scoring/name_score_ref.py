@@ -58,13 +58,13 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     qs, rs = query.name_parts, record.name_parts
     qw = [config.role_weight(p.role) * rarity(p) for p in qs]
     rw = [config.role_weight(p.role) * rarity(p) for p in rs]
-    pairs = _aligned_pairs(qs, rs, config, cache)
+    pairs = _known_apart(_aligned_pairs(qs, rs, config, cache), qw, rw, config)
     chosen, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw)
     matched = [PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role, round(s, 4),
                          round(min(qw[i], rw[j]), 4), _match_kind(qs[i], rs[j]))
                for s, i, j in chosen]
     coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
-                                                  config)
+                                                  config, (len(qs), len(rs)))
     score -= _given_name_conflict(qs, rs, chosen, config)
     known = config.conflict_known_weight
     weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known]
@@ -100,6 +100,18 @@ def _aligned_pairs(qs: Sequence[NamePart], rs: Sequence[NamePart], config: Match
                 pairs.append((s, i, j))
     pairs.sort(key=lambda t: -t[0])
     return pairs
+
+
+def _known_apart(pairs: list[tuple[float, int, int]], qw: Sequence[float],
+                 rw: Sequence[float], config: MatchConfig) -> list[tuple[float, int, int]]:
+    """``pairs`` without those of two common names (both weights under
+    ``known_pair_weight``) less similar than ``known_pair_similarity``: Ahmad /
+    Mohammad, Ahmadi / Mohammadi are two names, not one written otherwise."""
+    floor, known = config.known_pair_similarity, config.known_pair_weight
+    if floor <= config.min_part_similarity:
+        return pairs
+    return [(s, i, j) for s, i, j in pairs
+            if s >= floor or qw[i] >= known or rw[j] >= known]
 
 
 def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart],
@@ -250,12 +262,18 @@ def greedy_align(pairs: Sequence[tuple[float, int, int]], qw: Sequence[float],
 
 
 def coverage_score(got_q: float, got_r: float, sq: float, sr: float, info: float,
-                   config: MatchConfig) -> tuple[float, float, float]:
-    """Coverage (the better side weighted more), information and the name score."""
+                   config: MatchConfig, lengths: tuple[int, int] = (2, 2)
+                   ) -> tuple[float, float, float]:
+    """Coverage (the better side weighted more: ``coverage_best_side``, or
+    ``lone_part_best_side`` if lower when that side has one part of ``lengths``),
+    information and the name score."""
     cov_q = got_q / sq if sq else 0.0
     cov_r = got_r / sr if sr else 0.0
     hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
-    coverage = config.coverage_best_side * hi + (1 - config.coverage_best_side) * lo
+    best = config.coverage_best_side
+    if lengths[0 if cov_q >= cov_r else 1] == 1:
+        best = min(best, config.lone_part_best_side)
+    coverage = best * hi + (1 - best) * lo
     information = min(1.0, info / config.information_scale)
     floor = config.information_floor
     return coverage, information, coverage * (floor + (1 - floor) * information)
