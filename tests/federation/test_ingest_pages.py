@@ -145,3 +145,30 @@ def test_reshared_notices_without_screening(coalition: Coalition) -> None:
         [entry] = s.scalars(select(AuditEntry).where(AuditEntry.action == "receive",
                                                      AuditEntry.object_id == new)).all()
     assert entry.partner == "FRA" and entry.detail["shared_by"] == "IRQ"
+
+
+def test_the_heap_is_frozen_once_per_process_at_the_first_poll(
+        coalition: Coalition, monkeypatch: Any) -> None:
+    """The first poll of a process moves what is alive then out of the cyclic
+    collector's reach; a later poll freezes nothing more (what a freeze keeps is
+    bounded by one moment's garbage), and what is received is the same."""
+    import gc
+    import threading
+
+    from fts_share.services import polling
+
+    fra, irq = coalition["FRA"], coalition["IRQ"]
+    monkeypatch.setattr(polling, "_settled", threading.Event())
+    gc.unfreeze()
+    try:
+        first = publish(fra, ["IRQ"])
+        report = report_of(Poller(irq.node).poll_all(force=True), "FRA")
+        assert report.ok and report.result.notices == [(first, 1)]
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        second = publish(fra, ["IRQ"])
+        report = report_of(Poller(irq.node).poll_all(force=True), "FRA")
+        assert report.ok and report.result.notices == [(second, 1)]
+        assert gc.get_freeze_count() <= frozen  # (frozen objects dropped since are freed)
+    finally:
+        gc.unfreeze()
