@@ -246,9 +246,10 @@ class WatchlistIndex:
         at the next refresh, which is harmless (a replay applies the entry as it is)."""
         mark = source.last_change()
         present = source.change_numbers(above=max(0, mark - WINDOW))
-        index, skipped = self._fresh(source)
+        with collector_paused():  # settled before the collector runs again: see ``_settle``
+            index, skipped = self._fresh(source)
+            _settle(index)
         self._index, self._skipped = index, skipped
-        _settle(index)
         self._cursor = ChangeCursor.starting_at(mark, present=present, now=now)
         self._origin, self.mapped_from = mark, None
         self.rebuilds += 1

@@ -77,6 +77,11 @@ class Scratch(threading.local):
         return self.chosen
 
 
+def _total(qw: Sequence[float] | np.ndarray) -> float:
+    """``sum(qw)``, in order from 0 (the same double), over Python floats."""
+    return float(sum(qw.tolist() if isinstance(qw, np.ndarray) else qw))
+
+
 def needed_weight(floor: float, qw: Sequence[float] | np.ndarray, config: MatchConfig
                   ) -> float:
     """The least query weight a name must match (the sum over query parts of weight x
@@ -91,7 +96,7 @@ def needed_weight(floor: float, qw: Sequence[float] | np.ndarray, config: MatchC
     ``floor`` (bisection, from below)."""
     if floor <= 0.0:
         return 0.0
-    return candidates_fast.needed_weight(floor, float(sum(qw)), config.coverage_best_side,
+    return candidates_fast.needed_weight(floor, _total(qw), config.coverage_best_side,
                                     config.information_floor, config.information_scale)
 
 
@@ -172,7 +177,7 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | 
     ``name_score_fast``) of ``names``, with the query
     parts' similarities to every group in ``rows[group, part]`` (0 under the floor)."""
     return name_score_fast.scores(names, rows, len(qw), np.asarray(qw, dtype=np.float64),
-                          sum(qw), -1 if q_given is None else q_given, arrays.name_start,
+                          _total(qw), -1 if q_given is None else q_given, arrays.name_start,
                           arrays.name_len, arrays.flat_pids, arrays.part_group,
                           arrays.part_weight, arrays.part_given,
                           config.min_part_similarity, config.coverage_best_side,

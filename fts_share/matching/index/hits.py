@@ -129,13 +129,7 @@ class Evidence:
                                          q_nat=self.nationality, r_nat=record.nationality,
                                          q_docs=self.documents, r_docs=record.documents)
             return sum(f.value * f.weight for f in evidence)
-        memos = self._memos
-        if memos is None or memos[0] is not memo:
-            if len(memo) > EVIDENCE_MEMO:
-                memo.clear()
-            memos = self._memos = (memo, memo.setdefault(("dob", self.dob), {}),
-                                   memo.setdefault(("nationality", self.nationality), {}),
-                                   memo.setdefault(("documents", self.documents), {}))
+        memos = self.memos(memo)
         # (the memos looked up here, worked out by ``_one`` only when missing)
         dob = memos[1].get(record.dob)
         if dob is None:
@@ -149,6 +143,18 @@ class Evidence:
             docs = self._one(memos[3], config, "documents", self.documents,
                              record.documents)
         return dob + nat + docs
+
+    def memos(self, memo: EvidenceMemo) -> tuple[EvidenceMemo, Memo, Memo, Memo]:
+        """``memo`` and in it this query's memo of each kind (date of birth,
+        nationality, documents: by the record's value), looked up once per query."""
+        memos = self._memos
+        if memos is None or memos[0] is not memo:
+            if len(memo) > EVIDENCE_MEMO:
+                memo.clear()
+            memos = self._memos = (memo, memo.setdefault(("dob", self.dob), {}),
+                                   memo.setdefault(("nationality", self.nationality), {}),
+                                   memo.setdefault(("documents", self.documents), {}))
+        return memos
 
     @staticmethod
     def _one(memo: Memo, config: MatchConfig, kind: str, query: tuple[Any, ...],

@@ -80,6 +80,7 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
     on arrival), and each kind once per pair of values (``memo``, kept between
     searches: ``Evidence.delta``)."""
     by_record: dict[str, float] = {}
+    _, m_dob, m_nat, m_docs = evidence.memos(memo)  # (``Evidence.delta``'s, inlined)
     eligible = sorted(((score, nid) for nid, score in scored.items()
                        if not score + gain < cut),  # (the same comparison as before)
                       reverse=True)
@@ -94,8 +95,12 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
         rid = name_record[nid]
         delta = by_record.get(rid)  # type: ignore[arg-type]
         if delta is None:
-            delta = by_record[rid] = evidence.delta(  # type: ignore[index]
-                by_id[rid], cfg, memo)  # type: ignore[index]
+            rec = by_id[rid]  # type: ignore[index]
+            dob, nat = m_dob.get(rec.dob), m_nat.get(rec.nationality)
+            docs = m_docs.get(rec.documents)
+            delta = by_record[rid] = (  # type: ignore[index]
+                evidence.delta(rec, cfg, memo) if dob is None or nat is None or docs is None
+                else dob + nat + docs)
         adjusted = score + delta  # in [0, 1], as min(1.0, max(0.0, ...)) gives it
         adjusted = scored[nid] = (adjusted if 0.0 < adjusted < 1.0
                                   else 1.0 if adjusted >= 1.0 else 0.0)
