@@ -29,12 +29,12 @@ Domain code: no SQLAlchemy. The index reads the watchlist through the
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from fts_share import heap
 from fts_share.errors import FtsError
 from fts_share.matching import Hit, NameIndex, OverlaidIndex, analyze_name
 from fts_share.matching.index.bulk import collector_paused
@@ -130,29 +130,15 @@ def _index_entry(index: AnyIndex, entry: IndexedEntry) -> bool:
     return False
 
 
-_frozen = threading.Event()
-"""set once ``_settle`` has frozen the heap: at most once per process"""
-
-
 def _settle(index: AnyIndex) -> None:
     """The first time in the process that an index of at least ``FREEZE_NAMES`` names
-    is built or mapped: move every object alive now (the index, the process's
-    long-lived state) out of the cyclic collector's reach (``gc.freeze``).
-
-    A build leaves tens of thousands of small long-lived objects (analyses, parts,
-    per-group arrays: ~80,000 for the UN list) that the collector would otherwise walk
-    in every full collection, and they bring the next full collection on (it comes
-    when the objects kept since the last one pass a quarter of the heap): in a
-    screening poll that built the UN list's index, two full collections of the whole
-    heap took 0.4 s of 4.7 s of CPU (docs/benchmarks.md, "sixth round"). Frozen
-    objects are still freed by reference counting when dropped (nothing an index
-    builds is cyclic); cyclic garbage among them (garbage not yet collected at this
-    moment, or objects alive now that become cyclic garbage later) is never
-    collected. Hence once per process, and not for small indexes (tests, small
-    nodes): what stays is bounded by what one moment holds."""
-    if not _frozen.is_set() and index.name_count >= FREEZE_NAMES:
-        _frozen.set()
-        gc.freeze()
+    is built or mapped, freeze the heap (:mod:`fts_share.heap`): a build leaves tens of
+    thousands of small long-lived objects (analyses, parts, per-group arrays: ~80,000
+    for the UN list) that every full collection would walk, and that bring the next
+    one on. Nothing an index builds is cyclic. Not for small indexes (tests, small
+    nodes)."""
+    if index.name_count >= FREEZE_NAMES:
+        heap.settle_once("first large index")
 
 
 class WatchlistIndex:

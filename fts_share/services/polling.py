@@ -14,7 +14,6 @@ cursor are committed in one transaction; a redelivered envelope changes nothing.
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
+from fts_share import heap
 from fts_share.audit.log import record
 from fts_share.clock import Clock, utcnow
 from fts_share.errors import FtsError
@@ -44,29 +44,6 @@ from fts_share.storage.notices import due_for_purge
 log = logging.getLogger(__name__)
 
 __all__ = ["PeerReport", "Poller", "purge_expired"]
-
-
-_settled = threading.Event()
-"""set once :func:`settle_heap` has frozen the heap: at most once per process"""
-
-
-def settle_heap() -> None:
-    """The first time in the process that a partner is polled: move every object alive
-    now (modules, the node, its roster and keys, the mappers: the process's long-lived
-    state) out of the cyclic collector's reach (``gc.freeze``).
-
-    Receiving allocates many short-lived containers per envelope (parsed JSON, rows,
-    audit entries); they bring full collections on, and each walked the whole
-    long-lived heap: in a poll of 2,000 envelopes without screening, the collector
-    took about 4 % of the CPU, most of it one full collection of ~140,000 objects
-    (docs/benchmarks.md, "Receiving throughput, eighth round"). Frozen objects are
-    still freed by reference counting when dropped; cyclic garbage among them
-    (garbage not collected yet, or objects alive now that become cyclic garbage later)
-    is never collected. Hence once per process: what stays is bounded by what one
-    moment holds (as the screening index's freeze, ``fts_share.screening.index``)."""
-    if not _settled.is_set():
-        _settled.set()
-        gc.freeze()
 
 
 def purge_expired(work: Work) -> int:
@@ -143,7 +120,7 @@ class Poller:
 
     def poll_peer(self, member: Member, *, force: bool = False) -> PeerReport:
         """Fetch and ingest ``member``'s feed until caught up (bounded per call)."""
-        settle_heap()
+        heap.settle_once("first poll")  # the long-lived heap, out of the collector's reach
         report = PeerReport(peer=member.code)
         with self.node.store.read() as session:
             peer = session.get(Peer, member.code)

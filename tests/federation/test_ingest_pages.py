@@ -153,12 +153,11 @@ def test_the_heap_is_frozen_once_per_process_at_the_first_poll(
     collector's reach; a later poll freezes nothing more (what a freeze keeps is
     bounded by one moment's garbage), and what is received is the same."""
     import gc
-    import threading
 
-    from fts_share.services import polling
+    from fts_share import heap
 
     fra, irq = coalition["FRA"], coalition["IRQ"]
-    monkeypatch.setattr(polling, "_settled", threading.Event())
+    monkeypatch.setattr(heap, "_settled", set())  # a process that has not settled yet
     gc.unfreeze()
     try:
         first = publish(fra, ["IRQ"])

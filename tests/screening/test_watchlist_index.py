@@ -162,9 +162,10 @@ def test_the_heap_is_frozen_once_per_process_and_only_for_a_large_index(
     out of the cyclic collector's reach; a small one does not, nor does a second large
     one (what a freeze keeps is bounded by one moment's garbage)."""
     import gc
-    import threading
 
-    monkeypatch.setattr(wl, "_frozen", threading.Event())
+    from fts_share import heap
+
+    monkeypatch.setattr(heap, "_settled", set())  # a process that has not settled yet
     t0 = utcnow()
     with store.transaction() as s:
         import_un_file(_work(s, t0), FIXTURE, actor="system")
