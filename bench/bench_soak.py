@@ -3,8 +3,9 @@ one node down for a stretch and one slow peer; checks that nothing is lost, doub
 leaked and that memory stays flat.
 
     python3 bench/bench_soak.py [--nodes 80] [--notices 10000] [--rounds 20] [--seed 18]
-                                [--quick] [--budget-minutes M] [--down-from R --down-for N]
-                                [--json FILE] [--progress FILE] [--append-docs]
+                                [--processes 2] [--workers 4] [--quick] [--budget-minutes M]
+                                [--down-from R --down-for N] [--json FILE] [--progress FILE]
+                                [--append-docs]
 
 Every node is real (its own home, keys and SQLite file, the signed roster, screening on
 arrival against the whole UN list, imported once per node from one parse of the file).
@@ -19,9 +20,21 @@ Rounds: a batch of new notices from random members (named 1-3 recipients, 4-10, 
 all members, members and observers), corrections (a new version) and withdrawals of
 earlier ones; then every node that is up polls every partner once
 (``running.poll_once``, as ``fts-share poll`` does), in shuffled order, ``--workers``
-nodes at a time; every ``--purge-every`` rounds each node runs the retention purge
-(``running.purge``) two days ahead, which purges the notices published with a review
-date of tomorrow. After the last batch, rounds go on until one brings nothing new.
+nodes at a time in each polling process; every ``--purge-every`` rounds each node runs
+the retention purge (``running.purge``) two days ahead, which purges the notices
+published with a review date of tomorrow. After the last batch, rounds go on until one
+brings nothing new.
+
+Processes (``bench/soak_workers.py``): with ``--processes 1`` the parent polls (its
+threads share one interpreter lock: the rounds used 1.1 of 2 cores at 80 nodes). With
+``--processes P`` (default 2, the machine's cores) the parent builds the coalition and
+imports the UN list, closes its database connections and forks P persistent workers;
+each holds a transport to every node (any node's app can answer in any process: every
+node is a SQLite file, whose locks and busy timeout work across processes), builds
+the screening indexes of a fixed share of the nodes (node ``i`` in worker ``i % P``)
+and polls and purges that share each round, told the round's down node by the parent.
+Publishing, the down node's catch-up check and the final checks stay in the parent;
+request, refusal and byte counts are each worker's, summed.
 With ``--budget-minutes``, publishing stops at the first round that starts after the
 budget is spent (the report says how many notices were published of those asked).
 
@@ -29,14 +42,18 @@ Checks (exit status 1 if one fails): every envelope an origin addressed to a par
 (its outbox links) is held by that partner once (received rows per origin and
 sequence), none is missing and none is held by a node it was not addressed to; the
 audit log verifies on every node (``witnessing.verify_witnessed(offline=True)``, what
-``fts-share audit verify --offline`` runs); memory is flat after warm-up: the process's
-RSS (``VmRSS``, sampled at the end of each round after ``gc.collect()``) grows under
-10 % from the end of the middle publishing round (round ``rounds // 2``) to the end of
-the last one, so the first half of the run is the warm-up; use ``--rounds`` of 6 or
-more for the second half to be several rounds. Beside it the report gives the growth
-per delivery received in the second half and SQLite's own heap
-(``sqlite3_memory_used``: page caches and prepared statements of every connection),
-so that what grows can be told apart.
+``fts-share audit verify --offline`` runs); memory is flat after warm-up: the RSS
+(``VmRSS``, sampled at the end of each round after ``gc.collect()``) of the parent and
+of every worker, summed, grows under 10 % from the end of the middle publishing round
+(round ``rounds // 2``) to the end of the last one, and so does the sum of their PSS
+(``Pss`` of ``/proc/self/smaps_rollup``: a page shared since the fork counted once
+over its sharers, where RSS counts it in each; the pages a worker copies from the
+parent as it writes to them show in the PSS sum, not in the RSS sum); the first half
+of the run is the warm-up; use ``--rounds`` of 6 or more for the second half to be
+several rounds. Beside it the report gives each process's growth, the growth per
+delivery received in the second half and SQLite's own heap (``sqlite3_memory_used``:
+page caches and prepared statements of every connection), so that what grows can be
+told apart.
 """
 
 from __future__ import annotations
