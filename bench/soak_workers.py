@@ -97,12 +97,17 @@ def sqlite_mb() -> float:
 
 
 def memory() -> dict[str, float]:
-    """This process's memory after a garbage collection: resident set (``VmRSS``),
-    proportional set (``Pss``: shared pages divided among the processes sharing them,
-    so that the processes' sum is the memory they hold together) and SQLite's heap."""
+    """This process's memory after a garbage collection: resident set (``VmRSS``: pages
+    shared with other processes counted whole), proportional set (``Pss``: each shared
+    page divided among its sharers, the machine's other processes that map the same
+    libraries included), the anonymous part of it (``Pss_Anon``: the heap; anonymous
+    pages are shared only with processes forked from a common parent, so its sum over
+    the soak's processes is the heap they hold together, each page once, whatever else
+    runs on the machine) and SQLite's heap."""
     gc.collect()
+    rollup = "/proc/self/smaps_rollup"
     return {"rss_mb": _status_mb("/proc/self/status", "VmRSS:"),
-            "pss_mb": _status_mb("/proc/self/smaps_rollup", "Pss:"),
+            "pss_mb": _status_mb(rollup, "Pss:"), "heap_mb": _status_mb(rollup, "Pss_Anon:"),
             "sqlite_mb": sqlite_mb()}
 
 
