@@ -3,8 +3,9 @@ one node down for a stretch and one slow peer; checks that nothing is lost, doub
 leaked and that memory stays flat.
 
     python3 bench/bench_soak.py [--nodes 80] [--notices 10000] [--rounds 20] [--seed 18]
-                                [--quick] [--budget-minutes M] [--down-from R --down-for N]
-                                [--json FILE] [--progress FILE] [--append-docs]
+                                [--processes 2] [--workers 4] [--quick] [--budget-minutes M]
+                                [--down-from R --down-for N] [--json FILE] [--progress FILE]
+                                [--append-docs]
 
 Every node is real (its own home, keys and SQLite file, the signed roster, screening on
 arrival against the whole UN list, imported once per node from one parse of the file).
@@ -19,9 +20,21 @@ Rounds: a batch of new notices from random members (named 1-3 recipients, 4-10, 
 all members, members and observers), corrections (a new version) and withdrawals of
 earlier ones; then every node that is up polls every partner once
 (``running.poll_once``, as ``fts-share poll`` does), in shuffled order, ``--workers``
-nodes at a time; every ``--purge-every`` rounds each node runs the retention purge
-(``running.purge``) two days ahead, which purges the notices published with a review
-date of tomorrow. After the last batch, rounds go on until one brings nothing new.
+nodes at a time in each polling process; every ``--purge-every`` rounds each node runs
+the retention purge (``running.purge``) two days ahead, which purges the notices
+published with a review date of tomorrow. After the last batch, rounds go on until one
+brings nothing new.
+
+Processes (``bench/soak_workers.py``): with ``--processes 1`` the parent polls (its
+threads share one interpreter lock: the rounds used 1.1 of 2 cores at 80 nodes). With
+``--processes P`` (default 2, the machine's cores) the parent builds the coalition and
+imports the UN list, closes its database connections and forks P persistent workers;
+each holds a transport to every node (any node's app can answer in any process: every
+node is a SQLite file, whose locks and busy timeout work across processes), builds
+the screening indexes of a fixed share of the nodes (node ``i`` in worker ``i % P``)
+and polls and purges that share each round, told the round's down node by the parent.
+Publishing, the down node's catch-up check and the final checks stay in the parent;
+request, refusal and byte counts are each worker's, summed.
 With ``--budget-minutes``, publishing stops at the first round that starts after the
 budget is spent (the report says how many notices were published of those asked).
 
@@ -29,22 +42,25 @@ Checks (exit status 1 if one fails): every envelope an origin addressed to a par
 (its outbox links) is held by that partner once (received rows per origin and
 sequence), none is missing and none is held by a node it was not addressed to; the
 audit log verifies on every node (``witnessing.verify_witnessed(offline=True)``, what
-``fts-share audit verify --offline`` runs); memory is flat after warm-up: the process's
-RSS (``VmRSS``, sampled at the end of each round after ``gc.collect()``) grows under
-10 % from the end of the middle publishing round (round ``rounds // 2``) to the end of
-the last one, so the first half of the run is the warm-up; use ``--rounds`` of 6 or
-more for the second half to be several rounds. Beside it the report gives the growth
-per delivery received in the second half and SQLite's own heap
-(``sqlite3_memory_used``: page caches and prepared statements of every connection),
-so that what grows can be told apart.
+``fts-share audit verify --offline`` runs); memory is flat after warm-up: the RSS
+(``VmRSS``, sampled at the end of each round after ``gc.collect()``) of the parent and
+of every worker, summed, grows under 10 % from the end of the middle publishing round
+(round ``rounds // 2``) to the end of the last one, and so does the sum of their
+heaps' proportional sets (``Pss_Anon`` of ``/proc/self/smaps_rollup``: a page shared
+since the fork counted once over its sharers, where RSS counts it in each, so that the
+pages a worker copies from the parent as it writes to them show in this sum and not in
+the RSS sum; the anonymous part only, as the PSS of the libraries' pages changes with
+the other processes of the machine that map them); the first half
+of the run is the warm-up; use ``--rounds`` of 6 or more for the second half to be
+several rounds. Beside it the report gives each process's growth, the growth per
+delivery received in the second half and SQLite's own heap (``sqlite3_memory_used``:
+page caches and prepared statements of every connection), so that what grows can be
+told apart.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
-import ctypes.util
-import gc
 import json
 import logging
 import os
@@ -56,7 +72,6 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -70,6 +85,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_receive import UN_XML, subjects
 from coalition import Coalition, build, notice, sqlite_databases
+from soak_workers import ProcessPolling, ThreadPolling, memory, poll_nodes
 from sqlalchemy import func, select
 from werkzeug.test import Client
 
@@ -78,7 +94,7 @@ from fts_share.clock import utcnow
 from fts_share.errors import ProtocolError, ValidationError
 from fts_share.federation import http as fed_http
 from fts_share.notices.rules import Actor
-from fts_share.services import index_snapshots, publishing, running, witnessing
+from fts_share.services import index_snapshots, publishing, witnessing
 from fts_share.services.unit import Work
 from fts_share.services.watchlist_import import import_un
 from fts_share.storage.models import Alert, OutboxLink, ReceivedEnvelope
@@ -95,33 +111,7 @@ def _codes(n: int) -> list[str]:
 
 def rss_mb() -> float:
     """This process's resident set size in MB (Linux)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _sqlite_memory() -> Any:
-    """``sqlite3_memory_used`` of the SQLite library the ``sqlite3`` module uses, if
-    it is a shared library this process can reach (None otherwise)."""
-    name = ctypes.util.find_library("sqlite3")
-    if name is None:
-        return None
-    try:
-        fn = ctypes.CDLL(name).sqlite3_memory_used
-    except (OSError, AttributeError):
-        return None
-    fn.restype = ctypes.c_int64
-    return fn
-
-
-_SQLITE_MEMORY = _sqlite_memory()
-
-
-def sqlite_mb() -> float:
-    """The heap SQLite holds in this process (page caches, statements), in MB."""
-    return _SQLITE_MEMORY() / 1e6 if _SQLITE_MEMORY is not None else float("nan")
+    return memory()["rss_mb"]
 
 
 # -- the transport -------------------------------------------------------------------
@@ -257,18 +247,9 @@ def poll_round(c: Coalition, codes: list[str], rng: random.Random, *, down: str 
     """Every node that is up polls all its partners once, in shuffled order."""
     order = [x for x in codes if x != down]
     rng.shuffle(order)
-
-    def one(code: str) -> list[dict[str, Any]]:
-        return running.poll_once(c[code].node)
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        rows = [r for rs in pool.map(one, order) for r in rs]
-    errors = Counter(str(r["error"])[:120] for r in rows if not r["ok"])
-    return {"received": sum(r["received"] for r in rows),
-            "duplicates": sum(r["duplicates"] for r in rows),
-            "rejected": sum(r["rejected"] for r in rows),
-            "failed": sum(not r["ok"] for r in rows),
-            "errors": dict(errors.most_common(3))}
+    got = poll_nodes(c, order, workers=workers)
+    got["errors"] = dict(got["errors"].most_common(3))
+    return got
 
 
 def links_to(c: Coalition, codes: list[str], recipient: str) -> dict[str, tuple[int, int]]:
@@ -331,12 +312,14 @@ def alerts_per_node(c: Coalition, codes: list[str]) -> list[int]:
 
 
 # -- the run ------------------------------------------------------------------------------
-def setup(folder: Path, n: int, seed: int) -> tuple[Coalition, dict[str, str], float, float]:
+def setup(folder: Path, n: int, seed: int, *, indexes: bool = True
+          ) -> tuple[Coalition, dict[str, str], float, float]:
     """``n`` nodes (a tenth observers, half with hybrid post-quantum keys), the roster,
     and the UN list on every node (parsed once); then each node's screening index is
     built and its snapshot written, as the first round of ``fts-share serve`` does
     (``index_snapshots.write_if_due``), so that the first poll round is not every
-    node's start-up. Returns the import's and the index warm-up's seconds too."""
+    node's start-up (not with ``indexes`` false: the worker processes build them).
+    Returns the import's and the index warm-up's seconds too."""
     codes = _codes(n)
     observers = set(codes[-max(1, n // 10):])
     roles = {code: "observer" if code in observers else "member" for code in codes}
@@ -352,36 +335,84 @@ def setup(folder: Path, n: int, seed: int) -> tuple[Coalition, dict[str, str], f
         with m.node.store.transaction() as s:
             import_un(Work(s, utcnow(), m.node), parsed, actor="system")
     t1 = time.perf_counter()
-    for m in c.members.values():
+    for m in c.members.values() if indexes else ():
         index_snapshots.write_if_due(m.node, utcnow())
     return c, roles, t1 - t0, time.perf_counter() - t1
+
+
+def start_polling(c: Coalition, codes: list[str], args: argparse.Namespace, *, slow: str
+                  ) -> ThreadPolling | ProcessPolling:
+    """The rounds' polling: in this process (``--processes 1``) or in worker processes."""
+    def make_transport() -> Transport:
+        return Transport(c, slow=slow, delay=args.slow)
+
+    if args.processes == 1:
+        return ThreadPolling(c, codes, make_transport(), seed=args.seed, workers=args.workers)
+    return ProcessPolling(c, codes, make_transport, processes=args.processes,
+                          seed=args.seed, workers=args.workers)
+
+
+def memory_summary(rounds: list[dict[str, Any]], mid: int, last: int) -> dict[str, Any]:
+    """Memory at the end of the middle publishing round (index ``mid``) against the end
+    of the last one (index ``last``), summed over the processes (RSS, PSS, the heap's
+    PSS, SQLite's heap), and each process's growth."""
+    def total(i: int, key: str) -> float:
+        return float(sum(p[key] for p in rounds[i]["procs"]))
+
+    rss = [total(i, "rss_mb") for i in range(len(rounds))]
+    half, end = rss[mid], rss[last]
+    second = rounds[mid + 1:last + 1]
+    received_second = sum(r["received"] for r in second)
+    sqlite_growth = total(last, "sqlite_mb") - total(mid, "sqlite_mb") if second else 0.0
+    # The same growth without SQLite's heap: page caches (2 MB a connection by default)
+    # and prepared statements (128 a connection) fill up to their bounds with the data,
+    # 80 nodes' worth of connections.
+    rest = half - total(mid, "sqlite_mb")
+    heap_half, heap_end = total(mid, "heap_mb"), total(last, "heap_mb")
+    return {"first": rss[0], "mid": half, "end_of_publishing": end, "last": rss[-1],
+            "max": max(rss), "growth_second_half": (end - half) / half,
+            "second_half_rounds": [mid + 2, last + 1],
+            "received_second_half": received_second,
+            "kb_per_delivery_second_half": 1024 * (end - half) / max(1, received_second),
+            "sqlite_growth_second_half_mb": sqlite_growth,
+            "growth_second_half_without_sqlite":
+                (end - total(last, "sqlite_mb") - rest) / rest,
+            "pss_mid": total(mid, "pss_mb"), "pss_end_of_publishing": total(last, "pss_mb"),
+            "heap_mid": heap_half, "heap_end_of_publishing": heap_end,
+            "heap_growth_second_half": (heap_end - heap_half) / heap_half,
+            "per_process": [{"rss_mid": a["rss_mb"], "rss_end": b["rss_mb"],
+                             "heap_mid": a["heap_mb"], "heap_end": b["heap_mb"],
+                             "growth": (b["rss_mb"] - a["rss_mb"]) / a["rss_mb"],
+                             "heap_growth": (b["heap_mb"] - a["heap_mb"]) / a["heap_mb"]}
+                            for a, b in zip(rounds[mid]["procs"], rounds[last]["procs"],
+                                            strict=True)]}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """The whole soak; returns the figures and the checks."""
     t_start = time.perf_counter()
     folder = Path(tempfile.mkdtemp(prefix="fts-bench-soak-"))
-    c, roles, import_s, warm_s = setup(folder, args.nodes, args.seed)
+    c, roles, import_s, warm_s = setup(folder, args.nodes, args.seed,
+                                       indexes=args.processes == 1)
     codes = list(roles)
     members = [x for x in codes if roles[x] == "member"]
-    rng = random.Random(args.seed)
     slow = members[1]
     down = members[2]
     down_from = args.down_from - 1 if args.down_from else max(1, args.rounds // 4)
     down_until = down_from + (args.down_for or max(2, args.rounds // 4))  # back up then
-    transport = Transport(c, slow=slow, delay=args.slow)
     traffic = Traffic(rng=random.Random(args.seed + 1), codes=codes, members=members,
                       subjects=readable(c[codes[0]].node.config,
                                         subjects(min(args.notices, 4000), seed=args.seed)))
+    polling = start_polling(c, codes, args, slow=slow)
+    warm_s += polling.warm_s  # the worker processes' start (their indexes), if any
     setup_s = time.perf_counter() - t_start
     print(f"setup {setup_s:.0f} s ({args.nodes} nodes; UN list imported in {import_s:.0f} s, "
-          f"indexes built in {warm_s:.0f} s)", file=sys.stderr)
+          f"indexes built in {warm_s:.0f} s; {polling.processes} polling process(es))",
+          file=sys.stderr)
     rounds: list[dict[str, Any]] = []
-    rss: list[float] = []
+    totals: Counter[str] = Counter()
     return_s: float | None = None
-    purged = 0
     progress = args.progress.open("w") if args.progress else None
-    transport.install()
     try:
         t_run = time.perf_counter()
         per_round = [args.notices // args.rounds + (i < args.notices % args.rounds)
@@ -399,34 +430,38 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 print(f"  time budget spent: publishing stops after {start} notices",
                       file=sys.stderr)
             is_down = down_from <= i < down_until
-            transport.down = down if is_down else None
+            down_now = down if is_down else None
             if i == down_until:
                 t_return, target_down = r0, links_to(c, codes, down)
             if i < last_round:
-                publish_batch(c, traffic, start=start, count=per_round[i],
-                              down=transport.down, correct=args.correct,
-                              withdraw=args.withdraw, review_soon=args.review_soon)
+                publish_batch(c, traffic, start=start, count=per_round[i], down=down_now,
+                              correct=args.correct, withdraw=args.withdraw,
+                              review_soon=args.review_soon)
                 start += per_round[i]
             p0 = time.perf_counter()
-            requests = transport.requests
-            got = poll_round(c, codes, rng, down=transport.down, workers=args.workers)
-            if args.purge_every and (i + 1) % args.purge_every == 0:
-                ahead = utcnow() + timedelta(days=2)
-                for code in codes:
-                    if code != transport.down:
-                        purged += running.purge(c[code].node, now=ahead)
+            purge_at = (utcnow() + timedelta(days=2)
+                        if args.purge_every and (i + 1) % args.purge_every == 0 else None)
+            got = polling.round(down=down_now, purge_at=purge_at)
+            counts = {k: got.pop(k) for k in ("requests", "refused", "bytes", "purged")}
+            totals.update(counts)
             if (t_return is not None and return_s is None
                     and caught_up(c, down, target_down)):
                 return_s = time.perf_counter() - t_return
-            gc.collect()
-            rss.append(rss_mb())
+            procs = [{"pid": os.getpid(), "cpu_s": time.process_time() - c0, **memory()},
+                     *got.pop("procs")]
             got.update(round=i + 1, down=is_down, publish_s=round(p0 - r0, 2),
-                       requests=transport.requests - requests,
+                       requests=counts["requests"],
+                       errors=dict(got["errors"].most_common(3)),
                        seconds=round(time.perf_counter() - r0, 2),
-                       cpu_s=round(time.process_time() - c0, 2), rss_mb=round(rss[-1], 1),
-                       sqlite_mb=round(sqlite_mb(), 1), notices=start)
+                       cpu_s=round(sum(p["cpu_s"] for p in procs), 2),
+                       rss_mb=round(sum(p["rss_mb"] for p in procs), 1),
+                       pss_mb=round(sum(p["pss_mb"] for p in procs), 1),
+                       heap_mb=round(sum(p["heap_mb"] for p in procs), 1),
+                       sqlite_mb=round(sum(p["sqlite_mb"] for p in procs), 1), notices=start,
+                       procs=[{k: round(v, 2) if isinstance(v, float) else v
+                               for k, v in p.items()} for p in procs])
             rounds.append(got)
-            print(f"  {got}", file=sys.stderr)
+            print(f"  { {k: v for k, v in got.items() if k != 'procs'} }", file=sys.stderr)
             if progress is not None:
                 progress.write(json.dumps(got) + "\n")
                 progress.flush()
@@ -436,7 +471,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         converge_s = sum(r["seconds"] for r in rounds[last_round:] if r["received"])
         run_s = time.perf_counter() - t_run
     finally:
-        transport.uninstall()
+        polling.close()
         if progress is not None:
             progress.close()
     deliveries = check_deliveries(c, codes)
@@ -445,53 +480,49 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     c.close()
     # The memory check: RSS (after a garbage collection) at the end of the middle
     # publishing round against the end of the last one; the rounds before are warm-up.
+    # With worker processes, the sum over the parent and every worker, as resident
+    # (RSS: pages shared since the fork counted in each process, so that a page a worker
+    # copies from the parent when it writes to it does not show) and as the heap's
+    # proportional set (Pss_Anon: each page once, copies included); both under 10 %.
     mid = last_round // 2 - 1 if last_round >= 2 else 0
-    half, end = rss[mid], rss[last_round - 1]
-    growth = (end - half) / half
-    second = rounds[mid + 1:last_round]
-    received_second = sum(r["received"] for r in second)
-    sqlite_growth = (rounds[last_round - 1]["sqlite_mb"] - rounds[mid]["sqlite_mb"]
-                     if second else 0.0)
-    # The same growth without SQLite's heap: page caches (2 MB a connection by default)
-    # and prepared statements (128 a connection) fill up to their bounds with the data,
-    # 80 nodes' worth of connections in this one process.
-    rest = half - rounds[mid]["sqlite_mb"]
-    growth_rest = (end - rounds[last_round - 1]["sqlite_mb"] - rest) / rest
+    mem = memory_summary(rounds, mid, last_round - 1)
     checks = {"delivered exactly once": deliveries["missing"] == 0 == deliveries["extra"]
               == deliveries["twice"],
               "audit verifies on every node": not audit["bad"],
-              "RSS growth over the second half under 10 %": growth < 0.10,
+              "RSS growth over the second half under 10 %":
+                  mem["growth_second_half"] < 0.10 and mem["heap_growth_second_half"] < 0.10,
               "down node caught up": return_s is not None or down_until <= down_from}
     return {"nodes": args.nodes, "observers": sum(r == "observer" for r in roles.values()),
             "notices": start, "notices_asked": args.notices, "rounds_publishing": last_round,
             "rounds_asked": args.rounds, "budget_minutes": args.budget_minutes,
-            "seed": args.seed,
+            "seed": args.seed, "processes": polling.processes,
             "workers": args.workers, "slow_peer": slow, "slow_delay_s": args.slow,
             "down_node": down, "down_rounds": [down_from + 1, down_until],
-            "traffic": dict(traffic.counts), "purged_versions": purged,
-            "setup_s": setup_s, "import_s": import_s, "index_warm_s": warm_s, "run_s": run_s, "wall_s": time.perf_counter() - t_start,
+            "traffic": dict(traffic.counts), "purged_versions": totals["purged"],
+            "setup_s": setup_s, "import_s": import_s, "index_warm_s": warm_s,
+            "run_s": run_s, "wall_s": time.perf_counter() - t_start,
+            "run_cpu_s": sum(r["cpu_s"] for r in rounds),
             "converge_after_last_publish_s": converge_s,
             "catch_up_after_return_s": return_s,
-            "requests": transport.requests, "refused": transport.refused,
-            "answer_bytes": transport.bytes,
-            "bytes_per_delivery": transport.bytes / max(1, deliveries["held"]),
+            "requests": totals["requests"], "refused": totals["refused"],
+            "answer_bytes": totals["bytes"],
+            "bytes_per_delivery": totals["bytes"] / max(1, deliveries["held"]),
             "envelopes_per_s": deliveries["held"] / run_s,
             "deliveries": deliveries, "audit": audit,
             "alerts_per_node": {"min": min(alerts), "median": statistics.median(alerts),
                                 "max": max(alerts), "total": sum(alerts)},
             "duplicates_reported": sum(r["duplicates"] for r in rounds),
-            "rss_mb": {"first": rss[0], "mid": half, "end_of_publishing": rss[last_round - 1],
-                       "last": rss[-1], "max": max(rss),
-                       "growth_second_half": growth,
-                       "second_half_rounds": [mid + 2, last_round],
-                       "received_second_half": received_second,
-                       "kb_per_delivery_second_half":
-                           1024 * (end - half) / max(1, received_second),
-                       "sqlite_growth_second_half_mb": sqlite_growth,
-                       "growth_second_half_without_sqlite": growth_rest},
-            "rounds": rounds, "checks": checks,
+            "rss_mb": mem, "rounds": rounds, "checks": checks,
             "load_average": os.getloadavg(), "python": platform.python_version(),
             "cpus": os.cpu_count(), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def _polling(r: dict[str, Any]) -> str:
+    """How the rounds polled, in words."""
+    if r.get("processes", 1) == 1:
+        return f"{r['workers']} nodes at a time"
+    return (f"{r['processes']} worker processes, each polling a fixed share of the nodes "
+            f"{r['workers']} at a time")
 
 
 def markdown(r: dict[str, Any], command: str) -> str:
@@ -518,7 +549,7 @@ def markdown(r: dict[str, Any], command: str) -> str:
          f"observers) on SQLite, screening on arrival against the whole UN list, partner "
          f"requests through the in-process transport (each node's Flask app called as "
          f"WSGI); {r['rounds_publishing']} rounds of publishing, each followed by a poll "
-         f"of every partner by every node that is up ({r['workers']} nodes at a time); "
+         f"of every partner by every node that is up ({_polling(r)}); "
          f"{down}, peer {r['slow_peer']} answering {r['slow_delay_s']:g} s "
          f"late. Traffic: {mix}; {r['purged_versions']} versions purged by the retention "
          f"purge (all nodes)."), "",
@@ -547,6 +578,12 @@ def markdown(r: dict[str, Any], command: str) -> str:
         (f"| RSS growth over the second half (end of round {m['second_half_rounds'][0] - 1} "
          f"-> end of round {m['second_half_rounds'][1]}) | "
          f"{100 * m['growth_second_half']:.1f} % |"),
+        (f"| heap (anonymous PSS: each page once over the processes) MB at mid / end of "
+         f"publishing; growth over the second half | {m['heap_mid']:.0f} / "
+         f"{m['heap_end_of_publishing']:.0f}; {100 * m['heap_growth_second_half']:.1f} % |"),
+        ("| RSS; heap growth over the second half, each process (parent first) | "
+         + " / ".join(f"{100 * p['growth']:.1f} %; {100 * p['heap_growth']:.1f} %"
+                      for p in m["per_process"]) + " |"),
         (f"| RSS growth per delivery over the second half ({m['received_second_half']:,} "
          f"deliveries); SQLite's heap growth | {m['kb_per_delivery_second_half']:.1f} KB; "
          f"{m['sqlite_growth_second_half_mb']:+.0f} MB |"),
@@ -556,11 +593,12 @@ def markdown(r: dict[str, Any], command: str) -> str:
         f"{last['seconds']:.0f} s |"),
         (f"| setup (homes, keys, roster, UN list x {r['nodes']}, screening indexes built) | "
          f"{r['setup_s']:.0f} s ({r['index_warm_s']:.0f} s the indexes) |"),
-        f"| rounds (publish + poll) | {r['run_s']:.0f} s |",
+        (f"| rounds (publish + poll): wall; CPU of every process | {r['run_s']:.0f} s; "
+         f"{r['run_cpu_s']:.0f} s |"),
         f"| wall time, checks included | {r['wall_s']:.0f} s |", "",
         f"Checks: {ok}.", "",
         ("| round | node down | notices published (total) | envelopes received | partner "
-         "requests | failed polls | seconds | CPU s (this process) | RSS MB | SQLite MB |"),
+         "requests | failed polls | seconds | CPU s (all processes) | RSS MB (all) | SQLite MB |"),
         "|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(f"| {x['round']} | {'yes' if x['down'] else ''} | {x['notices']:,} | "
           f"{x['received']:,} | {x['requests']:,} | {x['failed']} | {x['seconds']:.0f} | "
@@ -574,7 +612,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--notices", type=int, default=10000)
     ap.add_argument("--rounds", type=int, default=20, help="rounds that publish")
     ap.add_argument("--seed", type=int, default=18)
-    ap.add_argument("--workers", type=int, default=4, help="nodes polling at a time")
+    ap.add_argument("--workers", type=int, default=4,
+                    help="nodes polling at a time (threads) in each polling process")
+    ap.add_argument("--processes", type=int, default=2,
+                    help="polling processes (1: the parent polls, as before; P > 1: P "
+                         "worker processes forked after setup, each polling a fixed share)")
     ap.add_argument("--slow", type=float, default=0.2, help="the slow peer's delay, s")
     ap.add_argument("--correct", type=float, default=0.08, help="corrections per notice")
     ap.add_argument("--withdraw", type=float, default=0.03, help="withdrawals per notice")
