@@ -14,31 +14,21 @@ worker's figures (``cpu_s``, ``rate_cpu``, ``digest``) and ``parts``.
 
 from __future__ import annotations
 
+import collections
 import contextlib
-import functools
 import gc
 import io
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
-ACC: dict[str, float] = {}
+sys.path.insert(0, str(Path(__file__).resolve().parent / "matching"))
+from query_phases import timed
+
+ACC: collections.Counter[str] = collections.Counter()
 GC: dict[str, Any] = {"t": {}, "n": {}, "start": 0.0, "polling": False}
-
-
-def _wrap(owner: Any, name: str, label: str) -> None:
-    fn = getattr(owner, name)
-
-    @functools.wraps(fn)
-    def timed(*a: Any, **k: Any) -> Any:
-        t = time.thread_time()
-        try:
-            return fn(*a, **k)
-        finally:
-            ACC[label] = ACC.get(label, 0.0) + time.thread_time() - t
-
-    setattr(owner, name, timed)
 
 
 def _collections(phase: str, info: dict[str, int]) -> None:
@@ -81,7 +71,7 @@ def instrument() -> None:
             (alert_groups, "record_many", "    audit entries"),
             (polling.Poller, "_poll_pages", "poll (polling thread)"),
             (caching.Cache, "load_overload", "numba: compiled code loaded (process)")]:
-        _wrap(owner, name, label)
+        timed(ACC, owner, name, label)
     inner = polling.Poller._poll_pages
 
     def flagged(*a: Any, **k: Any) -> Any:
