@@ -107,3 +107,65 @@ def test_the_other_order_does_not_make_a_namesake() -> None:
     # both orders read, but the given name must still be the same two syllables
     assert name_similarity("Chang Su Han", "Han Su Chol") < 0.62
     assert name_similarity("Chang Su Han", "Chang Chol Su") < 0.62
+
+
+# ------------------------------------------------ the three systems, syllable by syllable
+# each system's spelling of the initial consonants (ㄱ ㄲ ㄴ ㄷ ㄸ ㄹ ㅁ ㅂ ㅃ ㅅ ㅆ ㅇ ㅈ ㅉ ㅊ ㅋ ㅌ ㅍ ㅎ),
+# the vowels (ㅏ ㅐ ㅑ ㅒ ㅓ ㅔ ㅕ ㅖ ㅗ ㅘ ㅙ ㅚ ㅛ ㅜ ㅝ ㅞ ㅟ ㅠ ㅡ ㅢ ㅣ) and the final sounds
+_INITIALS = {
+    "revised": "g kk n d tt r m b pp s ss - j jj ch k t p h",
+    "mccune-reischauer": "k kk n t tt r m p pp s ss - ch tch ch' k' t' p' h",
+    "dprk": "k kk n t tt r m p pp s ss - ch tch chh kh th ph h",
+}
+_VOWELS = {
+    "revised": "a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu ui i",
+    "mccune-reischauer": "a ae ya yae ŏ e yŏ ye o wa wae oe yo u wŏ we wi yu ŭ ŭi i",
+    "dprk": "a ae ya yae ŏ e yŏ ye o wa wae oe yo u wŏ we wi yu ŭ ŭi i",
+}
+_FINALS = ("", "k", "n", "l", "m", "p", "ng")  # the same in the three systems
+
+
+def _spellings(initial: int, vowel: int, final: int) -> dict[str, str]:
+    """One Hangul syllable as each system writes it (the MR *sh* before *i*, *wi*)."""
+    out = {}
+    for system in _INITIALS:
+        onset = _INITIALS[system].split()[initial].strip("-")
+        nucleus = _VOWELS[system].split()[vowel]
+        if system == "mccune-reischauer" and onset == "s" and nucleus in ("i", "wi"):
+            onset = "sh"
+        out[system] = onset + nucleus + _FINALS[final]
+    return out
+
+
+def test_every_syllable_reads_alike_in_the_three_systems() -> None:
+    from fts_share.matching.text.korean import syllables
+    from fts_share.matching.text.normalize import fold
+    differ = []
+    for initial in range(19):
+        for vowel in range(21):
+            for final in range(len(_FINALS)):
+                spelt = _spellings(initial, vowel, final)
+                blocks = {s: syllables(fold(w)) for s, w in spelt.items()}
+                if len(set(blocks.values())) != 1 or None in blocks.values():
+                    differ.append((spelt, blocks))
+    assert differ == []
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ("Thae Yong Ho", "T'ae Yŏng-ho"),          # the DPRK's own th for MR t'
+    ("Phyo Il Sok", "P'YO IL SOK"),            # ph
+    ("Chhoe Ryong Hae", "Choe Ryong-hae"),     # chh
+    ("Jang Song Thaek", "Chang Sŏng-t'aek"),
+    ("Hyeon Yeong-cheol", "HYON YONG CHOL"),   # a family name known by its syllable
+    ("Gong Seong-il", "KONG SONG IL"),
+    ("Kim Kyung-hee", "KIM KYONG HUI"),        # ŭi typed ee
+    ("Son Jong Hyuk", "SON JONG HYOK"),        # yŏ typed yu before k
+])
+def test_the_dprk_system_and_revised_family_names_meet_the_list(query: str,
+                                                                listed: str) -> None:
+    assert name_similarity(query, listed) == 1.0
+
+
+def test_a_syllable_apart_is_still_two_people_in_the_dprk_system() -> None:
+    assert name_similarity("Thae Yong Ho", "Thae Yong Chol") < 0.62
+    assert name_similarity("Hyeon Yeong-cheol", "Hyon Tong Chol") < 0.62

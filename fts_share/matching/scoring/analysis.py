@@ -359,7 +359,7 @@ _PROBES = (
     "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng",
-    "Chang Su Han",
+    "Chang Su Han", "Thae Hyeon-hui",
 )
 
 

@@ -2,8 +2,9 @@
 
 Korean names on the lists (the DPRK entries of the UN list) come in several
 romanisations: McCune-Reischauer with its breves and apostrophes (*Ch'oe Ch'un-yŏng*),
-the Revised Romanization (*Choe Chun-yeong*) and ad hoc spellings (*Choi*, *Young*,
-*Cheol*), with the given name's two syllables joined, hyphenated or spaced
+the Revised Romanization (*Choe Chun-yeong*), the DPRK's own system with its *kh*,
+*th*, *ph*, *chh* for the aspirates (*Thae Yong Ho*, *Jang Song Thaek*) and ad hoc
+spellings (*Choi*, *Young*, *Cheol*, *Hyuk*, *Hee*), with the given name's two syllables joined, hyphenated or spaced
 (*Kim Jong Un*, *Kim Jong-un*, *Kim Jongun*). The Latin bridge reads *ch* and *j*,
 *k* and *g*, *t* and *d* as different consonants, and compares syllables letter by
 letter, so *Kim Tong Chol* and *Kim Yong Chol* (two people) looked alike while
@@ -14,10 +15,11 @@ Western order, its last) is a Korean family name and every other word is made of
 romanised Korean syllables, one or two of them in all (a word is cut where it was
 split: *Il U* and *Il Woo* are 일우; a joined word by the rule of ``syllables``). Each syllable is then
 *folded* to its class: the onsets that the romanisations write differently are one
-(``ch``/``j``/``tch``/``jj``, ``k``/``g``/``kk``, ``t``/``d``, ``p``/``b``,
-``s``/``ss``/``sh``, ``r``/``l``); the vowels that the breves or the Revised
-Romanization tell apart and a typed name does not (``o``/``eo``, ``u``/``eu``/``oo``,
-``yo``/``yeo``/``you``, ``ae``/``e``/``ai``, ``oe``/``oi``/``wae``/``we``); the codas
+(``ch``/``chh``/``j``/``tch``/``jj``, ``k``/``kh``/``g``/``kk``, ``t``/``th``/``d``,
+``p``/``ph``/``b``, ``s``/``ss``/``sh``, ``r``/``l``); the vowels that the breves or
+the Revised Romanization tell apart and a typed name does not (``o``/``eo``,
+``u``/``eu``/``oo``, ``yo``/``yeo``/``you``, ``ae``/``e``/``ai``,
+``oe``/``oi``/``wae``/``we``, ``ui``/``i``/``ee``); the codas
 likewise (``k``/``g``, ``l``/``r``, ``p``/``b``, ``t``/``d``). A folded syllable is
 written as one Hangul syllable block (the class's representative: *jong*, *chong*,
 *jeong*, *cheong* -> 종), so the whole given name, however it was split, becomes one
@@ -25,7 +27,9 @@ name part of two blocks (*Jong-un*, *Jong Un*, *Jongun* -> 종운) compared bloc
 block: one syllable different is half the part (*Tong-chol* / *Yong-chol* 0.5, under
 the alignment threshold), and the rarity of a given name is that of the two syllables
 together. Family names the two Koreas write differently are one: *Ri*, *Li*, *Lee*,
-*Yi*, *I*, *Rhee*; *Pak*, *Park*, *Bak*; *Rim*, *Lim*, *Im*; *Ryu*, *Yu*, *Yoo* ...
+*Yi*, *I*, *Rhee*; *Pak*, *Park*, *Bak*; *Rim*, *Lim*, *Im*; *Ryu*, *Yu*, *Yoo* ...;
+any other family name is known by its syllable however a system spells it
+(*Hyon*, *Hyeon*, *Hyun*; *Kong*, *Gong*; *T'ae*, *Thae*, *Tae*).
 
 The blocks are a key, not a transcription: the folded classes merge sounds Korean
 keeps apart.
@@ -36,17 +40,23 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# onset spellings -> jamo index (ㄱ0 ㄴ2 ㄷ3 ㄹ5 ㅁ6 ㅂ7 ㅅ9 ㅇ11 ㅈ12 ㅎ18)
+# onset spellings -> jamo index (ㄱ0 ㄴ2 ㄷ3 ㄹ5 ㅁ6 ㅂ7 ㅅ9 ㅇ11 ㅈ12 ㅎ18); the aspirates
+# as the DPRK's own system writes them (ㅋ kh, ㅌ th, ㅍ ph, ㅊ chh: *Thae*, *Phyo*)
+# beside McCune-Reischauer's k', t', p', ch' (apostrophes folded away) and the
+# Revised Romanization's k, t, p, ch
 _ONSETS = {
-    "tch": 12, "jj": 12, "ch": 12, "j": 12, "ts": 12,
-    "kk": 0, "k": 0, "g": 0, "tt": 3, "t": 3, "d": 3, "pp": 7, "p": 7, "b": 7,
+    "tch": 12, "chh": 12, "jj": 12, "ch": 12, "j": 12, "ts": 12,
+    "kk": 0, "kh": 0, "k": 0, "g": 0, "tt": 3, "th": 3, "t": 3, "d": 3,
+    "pp": 7, "ph": 7, "p": 7, "b": 7,
     "ss": 9, "sh": 9, "s": 9, "r": 5, "l": 5, "m": 6, "n": 2, "h": 18, "": 11,
 }
-# vowel spellings -> jamo index (ㅏ0 ㅐ1 ㅑ2 ㅖ7 ㅗ8 ㅘ9 ㅚ11 ㅛ12 ㅜ13 ㅝ14 ㅟ16 ㅠ17 ㅢ19 ㅣ20)
+# vowel spellings -> jamo index (ㅏ0 ㅐ1 ㅑ2 ㅖ7 ㅗ8 ㅘ9 ㅚ11 ㅛ12 ㅜ13 ㅝ14 ㅟ16 ㅠ17 ㅣ20);
+# ㅢ (Revised *ui*, McCune-Reischauer and DPRK *ŭi*) is ㅣ, as typed names write it
+# (*Hui*, *Hee*, *Hi*)
 _VOWELS = {
-    "yeo": 12, "eui": 19, "woo": 13, "yae": 7, "wae": 11, "weo": 14, "you": 12, "yoo": 17, "yo": 12, "ya": 2,
+    "yeo": 12, "eui": 20, "woo": 13, "yae": 7, "wae": 11, "weo": 14, "you": 12, "yoo": 17, "yo": 12, "ya": 2,
     "ye": 7, "yu": 17, "wa": 9, "wo": 14, "we": 11, "wi": 16, "eo": 8, "eu": 13,
-    "ae": 1, "ai": 1, "oe": 11, "oi": 11, "ui": 19, "oo": 13, "ee": 20,
+    "ae": 1, "ai": 1, "oe": 11, "oi": 11, "ui": 20, "oo": 13, "ee": 20,
     "a": 0, "e": 1, "i": 20, "o": 8, "u": 13,
 }
 # coda spellings -> jamo index (ㄱ1 ㄴ4 ㄷ7 ㄹ8 ㅁ16 ㅂ17 ㅇ21)
@@ -90,6 +100,8 @@ MAX_GIVEN_SYLLABLES = 2
 
 #: before these codas typed names write *u* for ŏ (*Chul*, *Sung*, *Kyung*): u is o there
 _U_IS_O = {13: 8, 17: 12}
+#: ... and *yu* for yŏ before k (*Hyuk* for hyŏk, 혁)
+_YU_IS_YO = {17: 12}
 
 
 def _block(onset: str, vowel: str, coda: str) -> str:
@@ -97,6 +109,8 @@ def _block(onset: str, vowel: str, coda: str) -> str:
     v = _VOWELS[vowel]
     if coda in ("ng", "l", "r"):
         v = _U_IS_O.get(v, v)
+    elif coda in ("k", "g"):
+        v = _YU_IS_YO.get(v, v)
     return chr(0xAC00 + (_ONSETS[onset] * 21 + v) * 28 + _CODAS[coda])
 
 
@@ -135,12 +149,38 @@ def _cuts(word: str, i: int) -> tuple[tuple[int, int], tuple[str, ...]] | None:
     return best
 
 
+def _one_block(word: str) -> str | None:
+    """The block of ``word`` when it is one romanised syllable, else ``None``."""
+    cut = syllables(word)
+    return cut[0] if cut is not None and len(cut) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _family_spellings() -> dict[str, str]:
+    """Every spelling of a Korean family name -> its block. A family name is known by
+    its syllable, however a system spells it (*Hyon*, *Hyeon*, *Hyun*; *Kong*, *Gong*;
+    *Thae*, *Tae*): every one-syllable spelling whose block is that of a name of
+    ``_FAMILY_NAMES``, and the spellings of ``_FAMILY_SPECIAL``."""
+    blocks = {_one_block(w) for w in _FAMILY_NAMES - set(_FAMILY_SPECIAL)}
+    out: dict[str, str] = {}
+    # (a syllable's spelling cuts one way only: its block; no system writes a family
+    # name's ㅈ as *ts*, which is Cantonese: *Tsang*)
+    for onset in (o for o in _ONSETS if o != "ts"):
+        for vowel in _VOWELS:
+            for coda in _CODAS:
+                block = _block(onset, vowel, coda)
+                if block in blocks:
+                    out[onset + vowel + coda] = block
+    for word, spelt in _FAMILY_SPECIAL.items():
+        special = _one_block(spelt)
+        if special is not None:
+            out[word] = special
+    return out
+
+
 def family_block(word: str) -> str | None:
     """The block of a Korean family name spelt ``word``, or ``None``."""
-    if word not in _FAMILY_NAMES:
-        return None
-    cut = syllables(_FAMILY_SPECIAL.get(word, word))
-    return cut[0] if cut is not None and len(cut) == 1 else None
+    return _family_spellings().get(word)
 
 
 Reading = tuple[tuple[str, str], tuple[str, str]]
@@ -158,7 +198,8 @@ def korean_name(words: list[str], hyphens: frozenset[int] = frozenset()
 def may_be_korean(words: list[str]) -> bool:
     """False when :func:`korean_readings` of ``words`` is surely empty: neither the
     first nor the last word is a Korean family name (a cheap test)."""
-    return bool(words) and (words[0] in _FAMILY_NAMES or words[-1] in _FAMILY_NAMES)
+    return bool(words) and (family_block(words[0]) is not None
+                            or family_block(words[-1]) is not None)
 
 
 def korean_readings(words: list[str], hyphens: frozenset[int] = frozenset()
