@@ -169,3 +169,14 @@ def test_the_dprk_system_and_revised_family_names_meet_the_list(query: str,
 def test_a_syllable_apart_is_still_two_people_in_the_dprk_system() -> None:
     assert name_similarity("Thae Yong Ho", "Thae Yong Chol") < 0.62
     assert name_similarity("Hyeon Yeong-cheol", "Hyon Tong Chol") < 0.62
+
+
+@pytest.mark.parametrize(("joined", "split"), [
+    ("Kim Namung", "KIM NAM UNG"),   # read as Na-mung first: Nam-ung is the other cut
+    ("Pae Wonuk", "PAE WON UK"),
+    ("Ri Mangon", "RI MAN GON"),     # read as Mang-on first
+    ("Pak Chunil", "PAK CHUN IL"),
+])
+def test_a_given_name_in_one_word_is_read_at_every_cut(joined: str, split: str) -> None:
+    assert name_similarity(joined, split) == 1.0
+    assert name_similarity(joined, split.replace(" ", "-", 2).replace("-", " ", 1)) == 1.0

@@ -206,7 +206,8 @@ def korean_readings(words: list[str], hyphens: frozenset[int] = frozenset()
                     ) -> list[Reading]:
     """The readings of the folded words ``words`` as a Korean name: none, one, or two
     when the name reads as Korean in both orders (*Chang Su Han*: *Chang* and *Han*
-    are both family names), family name first then last.
+    are both family names), family name first then last; then the other cuts of a
+    given name written in one word (*Namung*: 남웅 first, 나뭉 after).
 
     ``hyphens`` holds each ``i`` whose word ``i`` was joined to word ``i + 1`` by a
     hyphen: a hyphen joins the syllables of a given name, never a family name to one,
@@ -214,28 +215,42 @@ def korean_readings(words: list[str], hyphens: frozenset[int] = frozenset()
     *Han Chang-Su* too)."""
     if not 2 <= len(words) <= 4 or not all(w.isascii() and w.isalpha() for w in words):
         return []
-    first, western = _reading(words[0], words[1:]), _reading(words[-1], words[:-1])
-    if first is not None and western is not None and hyphens:
+    first, western = _readings(words[0], words[1:]), _readings(words[-1], words[:-1])
+    if first and western and hyphens:
         if 0 in hyphens and len(words) - 2 not in hyphens:
-            return [western]
+            return western
         if len(words) - 2 in hyphens and 0 not in hyphens:
-            return [first]
-    return [r for r in (first, western) if r is not None]
+            return first
+    return first[:1] + western[:1] + first[1:] + western[1:]
 
 
-def _reading(family: str, given: list[str]) -> Reading | None:
-    """The reading of ``family`` as the family name and ``given`` as the given name,
-    or ``None``."""
+def _readings(family: str, given: list[str]) -> list[Reading]:
+    """The readings of ``family`` as the family name and ``given`` as the given name
+    (none, or the best cut of the given name first, then its other cuts)."""
     block = family_block(family)
     if block is None:
-        return None
+        return []
     cuts = [syllables(w) for w in given]
     if any(c is None for c in cuts):
-        return None
+        return []
     blocks = "".join(b for c in cuts if c for b in c)
     if not 1 <= len(blocks) <= MAX_GIVEN_SYLLABLES:
-        return None
-    return (family, block), (" ".join(given), blocks)
+        return []
+    text = " ".join(given)
+    others = _other_cuts(given[0], blocks) if len(given) == 1 and len(blocks) == 2 else []
+    return [((family, block), (text, b)) for b in (blocks, *others)]
+
+
+def _other_cuts(word: str, best: str) -> list[str]:
+    """The other ways to cut ``word`` into two syllables (a given name written in one
+    word: *Namung* is Nam-ung or Na-mung, *Mangon* Man-gon or Mang-on), each as
+    blocks, ``best`` left out: where the word was cut is not written."""
+    out = []
+    for i in range(1, len(word)):
+        head, tail = _one_block(word[:i]), _one_block(word[i:])
+        if head is not None and tail is not None and head + tail != best:
+            out.append(head + tail)
+    return out
 
 
 def is_hangul(word: str) -> bool:
