@@ -15,6 +15,7 @@ from fts_share.matching import (
     name_similarity,
     write_mapped,
 )
+from fts_share.matching.text.korean import is_hangul
 
 #: listed people (names as the UN list writes them)
 LISTED = {
@@ -180,3 +181,9 @@ def test_a_syllable_apart_is_still_two_people_in_the_dprk_system() -> None:
 def test_a_given_name_in_one_word_is_read_at_every_cut(joined: str, split: str) -> None:
     assert name_similarity(joined, split) == 1.0
     assert name_similarity(joined, split.replace(" ", "-", 2).replace("-", " ", 1)) == 1.0
+
+
+def test_words_all_joined_by_hyphens_are_a_given_name_not_a_korean_name() -> None:
+    # (Young is a spelling of the family name 용, but a hyphen never joins one)
+    assert all(not is_hangul(p.key) for p in analyze_name("Young-Chul").name_parts)
+    assert [p.role for p in analyze_name("Young Chul-su").name_parts] == ["family", "given"]

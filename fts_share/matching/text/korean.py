@@ -212,8 +212,10 @@ def korean_readings(words: list[str], hyphens: frozenset[int] = frozenset()
     ``hyphens`` holds each ``i`` whose word ``i`` was joined to word ``i + 1`` by a
     hyphen: a hyphen joins the syllables of a given name, never a family name to one,
     so a hyphen between two words settles the order (*Chang-Su Han* is Han Chang-su,
-    *Han Chang-Su* too)."""
-    if not 2 <= len(words) <= 4 or not all(w.isascii() and w.isalpha() for w in words):
+    *Han Chang-Su* too), and words all joined by hyphens are a given name alone
+    (*Young-Chul*), not a Korean name in full."""
+    if not 2 <= len(words) <= 4 or not all(w.isascii() and w.isalpha() for w in words) \
+            or len(hyphens) == len(words) - 1:
         return []
     first, western = _readings(words[0], words[1:]), _readings(words[-1], words[:-1])
     if first and western and hyphens:
