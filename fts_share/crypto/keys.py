@@ -58,7 +58,7 @@ from typing import Any
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hpke, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, mlkem, x25519
-from nacl.bindings import crypto_sign_open
+from nacl.bindings import crypto_core_ed25519_is_valid_point, crypto_sign_open
 from nacl.exceptions import BadSignatureError
 
 from fts_share.crypto.canonical import b64u, sha256, unb64u
@@ -269,6 +269,21 @@ def verify_signature(public: PublicKey, signature: bytes, data: bytes) -> None:
         crypto_sign_open(signature + data, public.raw)
     except BadSignatureError:
         raise CryptoError(f"bad signature ({public.kid})") from None
+
+
+def check_signing_key(public: PublicKey) -> None:
+    """Refuse an Ed25519 public key that no honest signer has: a non-canonical
+    encoding, a point of small order, or one outside the prime-order subgroup.
+
+    :func:`verify_signature` refuses every signature under such a key anyway; this
+    check names the key as the cause where keys are imported (the roster). Raises
+    :class:`CryptoError`.
+    """
+    if not isinstance(public, PublicKey) or public.kind is not KeyKind.ED25519:
+        raise CryptoError("not an ed25519 public key")
+    if not crypto_core_ed25519_is_valid_point(public.raw):
+        raise CryptoError(f"weak ed25519 public key {public.kid}: small order, "
+                          "outside the prime-order subgroup, or not canonical")
 
 
 # --- files --------------------------------------------------------------------------

@@ -15,7 +15,13 @@ from typing import Any, Protocol
 
 from fts_share.clock import parse_rfc3339, to_rfc3339
 from fts_share.crypto.canonical import b64u, canonical_json, unb64u
-from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, verify_signature
+from fts_share.crypto.keys import (
+    KeyKind,
+    PrivateKey,
+    PublicKey,
+    check_signing_key,
+    verify_signature,
+)
 from fts_share.errors import CryptoError, RosterError
 from fts_share.jsontext import MAX_ROW_ID
 
@@ -140,6 +146,11 @@ class Roster:
             want = KeyKind.ED25519 if k["use"] == "sign" else None
             if (want and pub.kind != want) or (not want and pub.kind == KeyKind.ED25519):
                 raise RosterError(f"roster: {kw} kind {pub.kind} does not fit use {k['use']}")
+            if want:
+                try:
+                    check_signing_key(pub)
+                except CryptoError as exc:
+                    raise RosterError(f"roster: {kw}: {exc}") from None
             keys.append(RosterKey(key=pub, use=k["use"],
                                   valid_from=_time(k["valid_from"], f"{kw}.valid_from"),
                                   valid_until=_opt_time(k.get("valid_until"), f"{kw}.valid_until"),

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from coalition import Coalition, Member, notice
 from helpers import audit, holdings, new_roster, publish, received_seqs, report_of
+from nacl.bindings import crypto_core_ed25519_add
 from sqlalchemy import func, select
 from test_requests import FEED, assert_refused, signed
 
 from fts_share.clock import utcnow
-from fts_share.crypto.keys import KeyKind, generate
+from fts_share.crypto.keys import KeyKind, PublicKey, generate
 from fts_share.errors import RosterError
 from fts_share.federation.roster import sign_roster
 from fts_share.services.roster import import_roster
@@ -134,3 +135,25 @@ def test_partner_dropped_from_the_roster_is_refused(coalition: Coalition) -> Non
     _install(fra, doc)
     headers = signed(fra, FEED, key=irq.node.signing)
     assert_refused(fra, *fra.api("GET", FEED, headers=headers), reason="not on the roster")
+
+
+# An Ed25519 point of order 8 (the torsion subgroup): as a public key, or added to an
+# honest key (a mixed-order key), no honest signer has it.
+_ORDER_8 = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+
+
+@pytest.mark.parametrize("weak", ["identity", "order 8", "mixed order"])
+def test_roster_listing_a_weak_signing_key_is_refused_naming_the_key(
+        coalition: Coalition, weak: str) -> None:
+    fra = coalition["FRA"]
+    honest = generate(KeyKind.ED25519).public().raw
+    raw = {"identity": bytes([1]) + bytes(31), "order 8": _ORDER_8,
+           "mixed order": crypto_core_ed25519_add(honest, _ORDER_8)}[weak]
+    key = PublicKey(kind=KeyKind.ED25519, raw=raw)
+
+    def edit(entries: list[dict[str, Any]]) -> None:
+        entries[1]["keys"][0].update(key.to_json())
+
+    doc = coalition.roster_document(version=7, now=utcnow(), edit=edit)
+    assert doc["members"][1]["keys"][0]["use"] == "sign"
+    _refused(fra, doc, rf"members\.1\.keys\.0: weak ed25519 public key {key.kid}")
