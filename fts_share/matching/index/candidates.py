@@ -205,12 +205,6 @@ def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, segments:
               config: MatchConfig) -> None:
     """Compare the query's parts with the groups of ``names`` where the query's table
     has no similarity for them yet (``GroupTable.fill_missing``)."""
-    groups = np.asarray(segments.groups_of(names, _name_groups))
+    groups = segments.name_groups(names)
     query.far.append(groups)
     table.fill_missing(query.groups, query.rows, groups, config.min_part_similarity)
-
-
-def _name_groups(arrays: Arrays, names: np.ndarray) -> np.ndarray:
-    groups: np.ndarray = postings_fast.name_groups(names, arrays.name_start, arrays.name_len,
-                                                   arrays.flat_groups)
-    return groups

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from fts_share.matching.index.groups import Group, GroupTable
+from fts_share.matching.index.groups import Encoded, Group, GroupTable
 from fts_share.matching.index.neighbours import Neighbourhoods
 from fts_share.matching.index.store import Groups
 
@@ -33,18 +33,53 @@ class BaseGroups(Protocol):
     def blocked(self, keys: Iterable[str]) -> np.ndarray: ...
 
 
+#: groups of the snapshot whose id is memoised (the same spellings come back)
+MEMO = 100_000
+
+
 class _Ids:
     """Group -> id over the snapshot's groups, then the overlay's."""
 
     def __init__(self, base: GroupTable, own: GroupTable, offset: int) -> None:
         self._base, self._own, self._offset = base.ids, own.ids, offset
+        self._memo: dict[Group, int] = {}
 
     def get(self, group: Group, default: int | None = None) -> int | None:
+        gid = self._memo.get(group)
+        if gid is not None:
+            return gid
         gid = self._base.get(group)
         if gid is not None:
+            if len(self._memo) >= MEMO:
+                self._memo.clear()
+            self._memo[group] = gid
             return gid
         own = self._own.get(group)
         return default if own is None else own + self._offset
+
+
+class _Fulls:
+    """Reading -> id over the snapshot's readings, then the overlay's (numbered after
+    them): one numbering for both tables, so a query is encoded once for both."""
+
+    def __init__(self, base: Any) -> None:
+        self._base, self._n = base, len(base)
+        self._own: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return self._n + len(self._own)
+
+    def get(self, full: str, default: int | None = None) -> int | None:
+        found = self._base.get(full)
+        if found is None:
+            found = self._own.get(full)
+        return default if found is None else int(found)
+
+    def setdefault(self, full: str, _next: int) -> int:
+        found = self.get(full)
+        if found is None:
+            found = self._own[full] = len(self)
+        return found
 
 
 class _Listed(Sequence[Group]):
@@ -72,6 +107,10 @@ class JointTable(GroupTable):
     def __init__(self, base: GroupTable, own: GroupTable) -> None:
         self.skeleton_weight, self.compound_mismatch = own.skeleton_weight, own.compound_mismatch
         self.base, self.own, self.offset = base, own, len(base)
+        if len(own):
+            raise ValueError("the overlay's table must start empty")
+        own._kinds = dict(base._kinds)  # (numbered as the snapshot's, new ones after)
+        own._full_ids = _Fulls(base._full_ids)  # type: ignore[assignment]
         self.groups = _Listed(base, own, self.offset)  # type: ignore[assignment]
         self.ids = _Ids(base, own, self.offset)  # type: ignore[assignment]
 
@@ -93,14 +132,18 @@ class JointTable(GroupTable):
         return out
 
     def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
-                     floor: float) -> None:
-        """``GroupTable.fill_missing`` over both tables (``rows`` by joint id)."""
+                     floor: float, *, encoded: Encoded | None = None) -> None:
+        """``GroupTable.fill_missing`` over both tables (``rows`` by joint id; the
+        queries encoded once, both tables numbering kinds and readings alike)."""
         low = gids < self.offset
-        if low.any():
-            self.base.fill_missing(queries, rows, gids[low], floor)
-        if not low.all():
+        n_low = int(np.count_nonzero(low))
+        q = self.own.encode(queries) if encoded is None else encoded
+        if n_low:
+            self.base.fill_missing(queries, rows, gids if n_low == len(gids) else gids[low],
+                                   floor, encoded=q)
+        if n_low < len(gids):
             self.own.fill_missing(queries, rows[self.offset:], gids[~low] - self.offset,
-                                  floor)
+                                  floor, encoded=q)
 
 
 class JointNear(Neighbourhoods):

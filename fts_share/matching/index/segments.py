@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from fts_share.matching.index import postings_fast
 from fts_share.matching.index.snapshot import Arrays
 
 _NO_START = np.zeros(0, dtype=np.int64)
@@ -85,12 +86,14 @@ class Segments:
         out[low], out[~low] = a, b
         return out
 
-    def groups_of(self, names: np.ndarray,
-                  each: Callable[[Arrays, np.ndarray], np.ndarray]) -> np.ndarray:
-        """The distinct groups ``each(arrays, names)`` gives over both segments."""
-        second = self.second
+    def name_groups(self, names: np.ndarray) -> np.ndarray:
+        """The distinct groups of the matchable parts of ``names``, in order."""
+        first, second = self.first, self.second
         if second is None:
-            return each(self.first, names)
-        low = names < self.offset
-        return np.union1d(each(self.first, names[low]),
-                          each(second, names[~low] - self.offset))
+            out: np.ndarray = postings_fast.name_groups(names, first.name_start,
+                                                        first.name_len, first.flat_groups)
+        else:
+            out = postings_fast.name_groups_pair(
+                names, self.offset, first.name_start, first.name_len, first.flat_groups,
+                second.name_start, second.name_len, second.flat_groups)
+        return out
