@@ -41,8 +41,8 @@ def _gather(idx: NameIndex, text: str, floor: float) -> tuple[list[int], list[fl
     arrays = idx.arrays()
     need = candidates.needed_weight(0.55, qw, idx.config)
     with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
-        names, pre = candidates.gather(table, qw, need, arrays, idx.cache.scratch,
-                                       idx.name_slots, idx.config, floor)
+        names, pre = candidates.gather(table, qw, need, idx.segments(), idx.cache.scratch,
+                                       idx.config, floor)
     return names.tolist(), pre.tolist(), need
 
 
@@ -77,7 +77,7 @@ def test_same_hits_as_keeping_every_candidate(common_names: NameIndex,
     pruned = hits()
     gather = candidates.gather
     monkeypatch.setattr(candidates, "gather",
-                        lambda *args, **kwargs: gather(*args[:7]))  # floor 0: keep all
+                        lambda *args, **kwargs: gather(*args[:6]))  # floor 0: keep all
     kept = hits()
     assert pruned == kept
     assert sum(len(h) for h in kept) > 50

@@ -202,3 +202,29 @@ def test_any_overlay_gives_the_hits_of_a_fresh_build(n: int, seed: int,
         for rid in sorted(held):
             fresh.add(rid, *held[rid][:1], **held[rid][1])
         assert _hits(over, queries) == _hits(fresh, queries)
+
+
+def test_snapshot_and_overlay_search_as_one_index_past_the_candidate_budgets(
+        tmp_path: Path) -> None:
+    """With budgets so tight that most queries' candidates exceed them, a snapshot and
+    its overlay still give the hits of one index built over the snapshot's records and
+    then the overlay's: the candidates are planned, read and chosen over both at once,
+    and the masked records' names are passed over."""
+    tight = MatchConfig(stats_min_names=30, candidate_budget=12, max_candidates=6,
+                        exact_candidates=2)
+    records, queries = _records(240, seed=11), _queries(seed=12)
+    snap, fresh = NameIndex(config=tight), NameIndex(config=tight)
+    for rid, names, evidence in records[:120]:
+        snap.add(rid, names, **evidence)
+        fresh.add(rid, names, **evidence)
+    write_mapped(snap, str(tmp_path / "s"), sequence=1)
+    over = OverlaidIndex(MappedIndex.open(str(tmp_path / "s"), config=tight))
+    for rid, names, evidence in records[120:]:
+        over.add(rid, names, **evidence)
+        fresh.add(rid, names, **evidence)
+    for idx in (over, fresh):  # one of the snapshot's records removed, one replaced
+        idx.remove("r3")
+        idx.add("r5", ["Omar Zawahiri"], dob="1971")
+    got, want = _hits(over, queries), _hits(fresh, queries)
+    assert got == want
+    assert sum(len(h) for h in want if h) > 40

@@ -187,8 +187,8 @@ def test_candidates_rarest_part_then_names_holding_two_common_parts() -> None:
     def found(need: float) -> set[str]:
         with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
             assert table.rows[qparts[0].gids[0], 0] == qparts[0].sims[0] > 0
-            names, pre = candidates.gather(table, qw, need, arrays, idx.cache.scratch,
-                                         len(idx.names.analysis), idx.config)
+            names, pre = candidates.gather(table, qw, need, idx.segments(),
+                                           idx.cache.scratch, idx.config)
             # the pre-score is the one of names given by id
             assert pre.tolist() == candidates.prescore(names, table, qw, arrays,
                                                      idx.config).tolist()
@@ -234,7 +234,7 @@ def test_candidates_hold_two_distinct_common_parts() -> None:
         qparts = _query_parts(idx, analyze_name(text))
         with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
             names, _pre = candidates.gather(table, np.array([qp.weight for qp in qparts]), 0.0,
-                                          arrays, idx.cache.scratch, len(idx.names.analysis), idx.config)
+                                            idx.segments(), idx.cache.scratch, idx.config)
         return {idx.names.record[n].split("-")[0] for n in names.tolist()}
 
     assert found("Zawahiri Khalid Yusuf Nasrallah") == {"rare", "ab", "ac", "bc"}
@@ -263,8 +263,8 @@ def test_candidates_read_the_least_common_part_when_every_name_needs_it() -> Non
 
     def found(need: float) -> set[str]:
         with candidates.QueryTable(qparts, arrays, idx.cache.scratch) as table:
-            names, _pre = candidates.gather(table, qw, need, arrays, idx.cache.scratch,
-                                          len(idx.names.analysis), idx.config)
+            names, _pre = candidates.gather(table, qw, need, idx.segments(),
+                                            idx.cache.scratch, idx.config)
         return {idx.names.record[n].split("-")[0] for n in names.tolist()}
 
     commons = qw[1:]

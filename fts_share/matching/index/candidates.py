@@ -33,6 +33,7 @@ from fts_share.matching.index import (
     selection_fast,
 )
 from fts_share.matching.index.groups import GroupTable
+from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Arrays
 from fts_share.matching.scoring import name_score_fast
 
@@ -107,7 +108,8 @@ class QueryTable:
     neighbour groups on entry (``gids``/``sims``/``off``: part i's are
     ``gids[off[i]:off[i + 1]]``), extended by ``far_pairs``, and zeroed on exit."""
 
-    def __init__(self, qparts: Sequence[Any], arrays: Arrays, scratch: Scratch) -> None:
+    def __init__(self, qparts: Sequence[Any], arrays: Arrays | Segments, scratch: Scratch
+                 ) -> None:
         self.n_parts = len(qparts)
         self.groups = [(qp.part.forms, qp.part.script, qp.part.kind) for qp in qparts]
         """the query parts as groups (``groups.Group``)"""
@@ -129,27 +131,38 @@ class QueryTable:
             postings_fast.unmark(self.rows, self.bits, gids, self.n_parts)
 
 
-def gather(table: QueryTable, qw: np.ndarray, need: float, arrays: Arrays,
-           scratch: Scratch, n_names: int, config: MatchConfig, floor: float = 0.0
+def gather(table: QueryTable, qw: np.ndarray, need: float, segments: Segments,
+           scratch: Scratch, config: MatchConfig, floor: float = 0.0
            ) -> tuple[np.ndarray, np.ndarray]:
     """Names worth scoring and their pre-scores (planned by ``candidates_fast.plan``,
-    read by ``scan_fast.scan``), brought by the
+    read by ``scan_fast.scan`` in every segment), brought by the
     query parts' neighbour groups at least ``candidate_similarity`` similar; ``qw``
     the parts' weights; ``need`` the weight a name must match (``needed_weight``; 0:
     no threshold). With ``floor``, the score ``need`` is worked out for (> 0), names
     whose pre-score is under it may be left out once ``exact_candidates`` names
-    pre-score at least ``floor``: ``select`` then chooses the same names."""
+    pre-score at least ``floor``: ``select`` then chooses the same names. The
+    segments' dead names are never found."""
     if not table.n_parts or need == math.inf:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     order, pair_round, common, size = candidates_fast.plan(
         table.gids, table.sims, table.off, config.candidate_similarity, qw, need,
-        arrays.post_len, config.candidate_budget, config.pair_similarity)
-    return scan_fast.scan(order, pair_round, table.gids, table.rows, arrays.fat_start,
-                          arrays.fat, scratch.group_slots(arrays.n_groups), common, qw,
-                          scratch.name_bits(n_names), size, need, floor,
-                          min(config.exact_candidates, config.max_candidates),
-                          config.pair_similarity, config.coverage_best_side,
-                          config.information_scale, config.information_floor)
+        segments.post_len, config.candidate_budget, config.pair_similarity)
+    chosen = scratch.name_bits(segments.n_names)
+    slot = scratch.group_slots(segments.n_groups)
+    rest = (min(config.exact_candidates, config.max_candidates), config.pair_similarity,
+            config.coverage_best_side, config.information_scale, config.information_floor)
+    first, second = segments.first, segments.second
+    if second is None:
+        return scan_fast.scan(order, pair_round, table.gids, table.rows, first.fat_start,
+                              first.fat, slot, common, qw, chosen, size, need, floor, *rest)
+    segments.pass_over(chosen)
+    try:
+        return scan_fast.scan_pair(order, pair_round, table.gids, table.rows,
+                                   first.fat_start, first.fat, second.fat_start, second.fat,
+                                   segments.offset, slot, common, qw, chosen, size, need,
+                                   floor, *rest)
+    finally:
+        segments.clear(chosen)
 
 
 def prescore(names: np.ndarray, table: QueryTable, qw: np.ndarray, arrays: Arrays,
@@ -188,11 +201,10 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | 
                           min(config.lone_part_best_side, config.coverage_best_side))
 
 
-def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, arrays: Arrays,
+def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, segments: Segments,
               config: MatchConfig) -> None:
     """Compare the query's parts with the groups of ``names`` where the query's table
     has no similarity for them yet (``GroupTable.fill_missing``)."""
-    groups = np.asarray(postings_fast.name_groups(names, arrays.name_start, arrays.name_len,
-                                            arrays.flat_groups))
+    groups = segments.name_groups(names)
     query.far.append(groups)
     table.fill_missing(query.groups, query.rows, groups, config.min_part_similarity)

@@ -156,11 +156,12 @@ class GroupTable:
         return np.asarray(values).reshape(n_q, n)
 
     def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
-                     floor: float) -> None:
+                     floor: float, *, encoded: Encoded | None = None) -> None:
         """Where ``rows[g, i]`` is 0 for a group g of ``gids``, set it to the
         ``part_similarity`` of ``queries[i]`` and g (0 under ``floor``), in one
-        compiled call (``part_similarity_fast.fill_missing``)."""
-        q = self.encode(queries)
+        compiled call (``part_similarity_fast.fill_missing``); ``encoded``: the
+        queries as ``encode`` gives them, if already at hand."""
+        q = self.encode(queries) if encoded is None else encoded
         codes, start, first, count, arabic, kind, full_id = self._table()
         part_similarity_fast.fill_missing(rows, gids, len(queries), q.codes, q.start, q.first, q.arabic,
                              q.kind, q.full_id, codes, start, first, count, arabic, kind,

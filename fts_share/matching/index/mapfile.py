@@ -129,6 +129,9 @@ class HashIndex:
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None
 
+    def __len__(self) -> int:
+        return len(self.table)
+
 
 def write_sections(path: str, meta: dict[str, Any],
                    sections: Iterable[tuple[str, np.ndarray]]) -> None:

@@ -33,6 +33,7 @@ from fts_share.matching.index.mapped_write import (
     config_hash,
     group_text,
 )
+from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Arrays, fat_weight_slots, part_weights, reweighed
 from fts_share.matching.index.store import Record, rarity_weight
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyzer_fingerprint
@@ -173,6 +174,7 @@ class MappedIndex:
         self._stat_live = self._live
         """the live names the rarity statistics count"""
         self._mapped = self._arrays
+        self._segments: Segments | None = None
         self._slots: tuple[np.ndarray, np.ndarray] | None = None
         self._parts: dict[int, NamePart] = {}
         self._record_memo: dict[int, Record] = {}
@@ -362,6 +364,11 @@ class MappedIndex:
     def arrays(self) -> Arrays:
         """The numpy snapshot, mapped."""
         return self._arrays
+
+    def segments(self) -> Segments:
+        """The arrays a search reads: the snapshot's, one segment."""
+        held = self._segments = Segments.of(self._arrays, self._segments)
+        return held
 
     def search(self, name: str, *, dob: DobInput = None, nationality: CountryInput = None,
                documents: str | Sequence[str] | None = None, limit: int = 10,

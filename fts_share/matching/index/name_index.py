@@ -21,6 +21,7 @@ from fts_share.matching.index import batch, persist, query, search
 from fts_share.matching.index.groups import GroupTable
 from fts_share.matching.index.hits import Hit, ProgressFn
 from fts_share.matching.index.neighbours import Neighbourhoods
+from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import (
     Arrays,
     Layout,
@@ -68,6 +69,7 @@ class NameIndex:
         """what weighing each part needs, taken in as parts are filed"""
         self._stamp = 0
         """bumped by every change; the numpy snapshot is rebuilt when it is stale"""
+        self._segments: Segments | None = None
 
     # ------------------------------------------------------------ building
     def __len__(self) -> int:
@@ -243,6 +245,11 @@ class NameIndex:
         """Ids of the live names of the records holding one of ``documents``."""
         return [n for n in self.records.names_holding(documents)
                 if self.names.pids[n] is not None]
+
+    def segments(self) -> Segments:
+        """The arrays a search reads: the numpy snapshot, one segment."""
+        held = self._segments = Segments.of(self.arrays(), self._segments)
+        return held
 
     def arrays(self) -> Arrays:
         """The numpy snapshot of the index, brought up to date if the index changed

@@ -1,48 +1,56 @@
 """``OverlaidIndex``: a mapped snapshot (``mapped.MappedIndex``, read only, shared by
-every process mapping it) with the changes made since in a small in-memory overlay.
+every process mapping it) with the changes made since in a small in-memory overlay,
+searched as one index.
 
 A record added (or replaced) after the snapshot goes into the overlay, a
-``NameIndex``; a snapshot record removed or replaced is *masked*. A search asks both
-and merges: the snapshot's hits without the masked records (asking it for as many
-more hits as there are masked records), and the overlay's, best first, ties by record
-id, as ``NameIndex.search`` orders them.
+``NameIndex`` whose groups are numbered in the snapshot's group space
+(``joint_groups``: a spelling the snapshot holds keeps its id) and whose names come
+after the snapshot's; a snapshot record removed or replaced is *masked*. A search
+reads both in one pass (``segments.Segments``: one query table, one candidate scan
+over both postings, one choice of candidates, one set of hits), passing over the
+masked records' names, so it gives the hits and scores of one index built over the
+snapshot's live records and then the overlay's.
 
 Both weigh parts with the rarity statistics of the names the two hold together: the
 snapshot's counts, plus the overlay's names, less the masked records' names
-(``MappedIndex.set_statistics``, brought up to date before a search). So every
-record scores as it would in one index built over the same names, and the snapshot's
+(``MappedIndex.set_statistics``, brought up to date before a search); the snapshot's
 weights are copied out of the mapping once its statistics moved (the other arrays
-stay shared). The candidate budgets are applied to each part alone, so on a query
-whose candidates exceed them the two can still differ (see docs/matching.md, section
-5.5); ``overlay_size`` tells the owner when a new snapshot is due.
+stay shared). ``overlay_size`` tells the owner when a new snapshot is due.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from fts_share.errors import ValidationError
-from fts_share.matching.index import batch
+from fts_share.matching.index import batch, search
+from fts_share.matching.index.groups import GroupTable
 from fts_share.matching.index.hits import Hit, ProgressFn
+from fts_share.matching.index.joint_groups import JointGroups
 from fts_share.matching.index.mapped import MappedIndex
 from fts_share.matching.index.name_index import NameIndex
+from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Layout, Statistics
-from fts_share.matching.index.store import SkippedName
+from fts_share.matching.index.store import Record, SkippedName
 from fts_share.matching.scoring.analysis import NamePart
 from fts_share.matching.scoring.evidence import CountryInput, DobInput
 
 
 class _Overlay(NameIndex):
-    """The overlay: a ``NameIndex`` weighing parts with the statistics the snapshot
-    holds (``MappedIndex.set_statistics``: the snapshot and overlay together)."""
+    """The overlay: a ``NameIndex`` in the snapshot's group space (``JointGroups``)
+    weighing parts with the statistics the snapshot holds
+    (``MappedIndex.set_statistics``: the snapshot and overlay together)."""
 
     def __init__(self, base: MappedIndex) -> None:
         super().__init__(config=base.config)
+        cfg = self.config
         self._base = base
+        self.groups = JointGroups(base.groups, GroupTable(
+            skeleton_weight=cfg.skeleton_weight, compound_mismatch=cfg.compound_mismatch),
+            cfg.min_part_similarity)
 
     def rarity(self, part: NamePart) -> float:
         """The rarity weight of ``part`` over the snapshot and the overlay."""
@@ -72,7 +80,28 @@ class OverlaidIndex:
         self._masked_df: Counter[str] = Counter()
         self._masked_live = 0
         """the masked records' names: how many, and how many hold each rarity key"""
+        self._masked_names: set[int] = set()
+        self._masked_post: Counter[int] = Counter()
+        """the masked records' names by id, and how many of them each group holds"""
         self._synced = True
+        self._segments: Segments | None = None
+        self.cache = self.overlay.cache
+        """what searching keeps between queries (in the joint group space)"""
+        self.groups = self.overlay.groups
+        self.name_records: Sequence[str | None] = _Joined(
+            self.base.name_records, self.overlay.names.record, self._offset)
+        self.analyses: Sequence[Any] = _Joined(self.base.analyses,
+                                               self.overlay.names.analysis, self._offset)
+        self.records_by_id: Mapping[str, Record] = _Records(self)
+
+    @property
+    def _offset(self) -> int:
+        return self.base.name_slots
+
+    @property
+    def name_slots(self) -> int:
+        """Name ids handed out over both (the overlay's after the snapshot's)."""
+        return self._offset + self.overlay.name_slots
 
     @property
     def sequence(self) -> int:
@@ -142,7 +171,10 @@ class OverlaidIndex:
             for pid in arrays.flat_pids[start:start + length].tolist():
                 part = base.part(pid)
                 self._masked_df[f"{part.kind}:{part.key}"] += 1
+            self._masked_post.update(set(arrays.flat_groups[start:start + length].tolist()))
         self._masked_live += len(names)
+        self._masked_names.update(names)
+        self._segments = None
 
     def _sync(self) -> None:
         """Bring the statistics both parts weigh with up to date (before a search)."""
@@ -156,21 +188,36 @@ class OverlaidIndex:
         self.overlay.statistics_moved()
         self._synced = True
 
+    def rarity(self, part: NamePart) -> float:
+        """Rarity weight of a part over the snapshot and the overlay."""
+        return self.base.rarity(part)
+
+    def forced_names(self, documents: Sequence[str]) -> list[int]:
+        """Ids of the live names of the records holding one of ``documents``."""
+        dead = self._masked_names
+        return [n for n in self.base.forced_names(documents) if n not in dead] + \
+            [n + self._offset for n in self.overlay.forced_names(documents)]
+
+    def segments(self) -> Segments:
+        """The snapshot's arrays and the overlay's, read as one index."""
+        first, second = self.base.arrays(), self.overlay.arrays()
+        held = self._segments
+        if held is None or held.first is not first or held.second is not second:
+            post_len = second.post_len.copy()
+            post_len[:len(first.post_len)] += first.post_len
+            for g, n in self._masked_post.items():
+                post_len[g] -= n
+            dead = np.array(sorted(self._masked_names), dtype=np.int64)
+            held = self._segments = Segments(first, second, post_len=post_len, dead=dead)
+        return held
+
     def search(self, name: str, *, dob: DobInput = None, nationality: CountryInput = None,
                documents: str | Sequence[str] | None = None, limit: int = 10,
                threshold: float | None = None) -> list[Hit]:
-        """``NameIndex.search`` over the snapshot and the overlay (merged)."""
-        if not isinstance(limit, int) or limit < 1:
-            raise ValidationError({"limit": ["must be a positive integer"]})
+        """``NameIndex.search`` over the snapshot and the overlay, in one pass."""
         self._sync()
-        args: dict[str, Any] = {"dob": dob, "nationality": nationality,
-                                "documents": documents, "threshold": threshold}
-        hits = [h for h in self.base.search(name, limit=limit + len(self.masked), **args)
-                if h.record_id not in self.masked]
-        if len(self.overlay):
-            hits += self.overlay.search(name, limit=limit, **args)
-        hits.sort(key=lambda h: (-h.score, h.record_id))
-        return hits[:limit]
+        return search.search(self, name, dob=dob, nationality=nationality,
+                             documents=documents, limit=limit, threshold=threshold)
 
     def search_many(self, queries: Iterable[str | Mapping[str, Any]], *, workers: int = 1,
                     limit: int = 10, threshold: float | None = None,
@@ -180,3 +227,40 @@ class OverlaidIndex:
         return batch.run_batch(self, list(queries), workers=workers, limit=limit,
                                threshold=threshold, progress=progress,
                                skip_invalid=skip_invalid)
+
+
+class _Joined(Sequence[Any]):
+    """Per name id over both: the snapshot's column, then the overlay's."""
+
+    def __init__(self, first: Sequence[Any], second: Sequence[Any], offset: int) -> None:
+        self._first, self._second, self._offset = first, second, offset
+
+    def __len__(self) -> int:
+        return self._offset + len(self._second)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self._first[i] if i < self._offset else self._second[i - self._offset]
+
+
+class _Records(Mapping[str, Record]):
+    """The records by id: the overlay's, then the snapshot's that are not masked."""
+
+    def __init__(self, owner: OverlaidIndex) -> None:
+        self._owner = owner
+
+    def __getitem__(self, rid: str) -> Record:
+        owner = self._owner
+        record = owner.overlay.records.by_id.get(rid)
+        if record is not None:
+            return record
+        if rid in owner.masked:
+            raise KeyError(rid)
+        return owner.base.records_by_id[rid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._owner.record_ids())
+
+    def __len__(self) -> int:
+        return len(self._owner)

@@ -84,3 +84,26 @@ def name_groups(names: np.ndarray, name_start: np.ndarray, name_len: np.ndarray,
             held[at] = flat_groups[t]
             at += 1
     return np.unique(held)
+
+
+@njit(cache=True, nogil=True)
+def name_groups_pair(names: np.ndarray, offset: int, name_start: np.ndarray,
+                     name_len: np.ndarray, flat_groups: np.ndarray, name_start2: np.ndarray,
+                     name_len2: np.ndarray, flat_groups2: np.ndarray) -> np.ndarray:
+    """``name_groups`` of names in two segments: those under ``offset`` read in the
+    first's arrays, the others (less ``offset``) in the second's."""
+    total = 0
+    for name in names:
+        total += name_len[name] if name < offset else name_len2[name - offset]
+    held = np.empty(total, dtype=np.int64)
+    at = 0
+    for name in names:
+        if name < offset:
+            first, n, groups = name_start[name], name_len[name], flat_groups
+        else:
+            first, n, groups = name_start2[name - offset], name_len2[name - offset], \
+                flat_groups2
+        for t in range(first, first + n):
+            held[at] = groups[t]
+            at += 1
+    return np.unique(held)

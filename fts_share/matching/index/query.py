@@ -23,6 +23,7 @@ import numpy as np
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import candidates
 from fts_share.matching.index.groups import Group
+from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Arrays
 from fts_share.matching.index.store import Groups, part_keys
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
@@ -101,9 +102,9 @@ def _unindexed_neighbours(part: NamePart, sig: Group, groups: Groups, cache: Sea
     return entry
 
 
-def name_scores(qparts: list[QueryPart], arrays: Arrays, cache: SearchCache,
-                groups: Groups, n_names: int, forced: Sequence[int], exact: set[int],
-                floor: float, config: MatchConfig) -> dict[int, float]:
+def name_scores(qparts: list[QueryPart], segments: Segments, cache: SearchCache,
+                groups: Groups, forced: Sequence[int], exact: set[int], floor: float,
+                config: MatchConfig) -> dict[int, float]:
     """Name scores (without other evidence) of the candidate names, and of the
     ``forced`` ones (live names only): candidates and their pre-scores by
     ``candidates.gather``, the best ``max_candidates`` of them by pre-score, scored
@@ -113,20 +114,21 @@ def name_scores(qparts: list[QueryPart], arrays: Arrays, cache: SearchCache,
     With ``floor`` > 0 only names whose name score can reach ``floor`` are looked
     for and scored (the pre-score is never below the score), and only those that
     do are returned; the best ``exact_candidates`` by pre-score still get their far
-    part pairs compared."""
+    part pairs compared. Name ids run over both ``segments``."""
     if not qparts:
         return {}
     qw = np.array([qp.weight for qp in qparts])
     need = candidates.needed_weight(floor, qw, config)
     q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
-    with candidates.QueryTable(qparts, arrays, cache.scratch) as table:
-        names, pre = candidates.gather(table, qw, need, arrays, cache.scratch, n_names, config,
+    with candidates.QueryTable(qparts, segments, cache.scratch) as table:
+        names, pre = candidates.gather(table, qw, need, segments, cache.scratch, config,
                                        floor)
         pinned = np.zeros(0, dtype=np.bool_)
         if forced:
             extra = np.setdiff1d(np.array(forced, dtype=np.int64), names)
             names = np.concatenate((names, extra))
-            pre = np.concatenate((pre, candidates.prescore(extra, table, qw, arrays, config)))
+            pre = np.concatenate((pre, segments.per_segment(
+                extra, lambda a, n: candidates.prescore(n, table, qw, a, config))))
             pinned = np.isin(names, forced)
         if not names.size:
             return {}
@@ -136,8 +138,10 @@ def name_scores(qparts: list[QueryPart], arrays: Arrays, cache: SearchCache,
         if best.size:
             # the most promising: also the part pairs that share no index key
             # (spellings more than one letter apart in the skeleton), compared
-            candidates.far_pairs(best, table, groups.table, arrays, config)
-        scores = candidates.score_candidates(names, table.rows, qw, q_given, arrays, config)
+            candidates.far_pairs(best, table, groups.table, segments, config)
+        rows = table.rows
+        scores = segments.per_segment(names, lambda a, n: candidates.score_candidates(
+            n, rows, qw, q_given, a, config))
     exact.update(best.tolist())
     if floor > 0.0:
         above = scores >= floor

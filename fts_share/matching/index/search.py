@@ -1,6 +1,7 @@
-"""One search over an index, whatever holds its arrays: the in-memory ``NameIndex``
-or a memory-mapped snapshot (``mapped.MappedIndex``) give the same :class:`View`,
-so both run exactly the same steps and give exactly the same hits."""
+"""One search over an index, whatever holds its arrays: the in-memory ``NameIndex``,
+a memory-mapped snapshot (``mapped.MappedIndex``) or a snapshot and its overlay read
+as one (``overlay.OverlaidIndex``, two ``segments.Segments``) give the same
+:class:`View`, so all run exactly the same steps and give exactly the same hits."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import query
 from fts_share.matching.index.hits import Evidence, EvidenceMemo, Hit, best_hits
-from fts_share.matching.index.snapshot import Arrays
+from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.store import Record
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
 from fts_share.matching.scoring.evidence import (
@@ -34,10 +35,6 @@ class View(Protocol):
         """The groups: ``table`` (ids, similarities), ``near`` and ``blocked``."""
 
     @property
-    def name_slots(self) -> int:
-        """Name ids handed out (removed names included)."""
-
-    @property
     def name_records(self) -> Sequence[str | None]:
         """Per name id: its record's id (``None``: removed)."""
 
@@ -52,8 +49,8 @@ class View(Protocol):
     def rarity(self, part: NamePart) -> float:
         """Rarity weight of a part."""
 
-    def arrays(self) -> Arrays:
-        """The numpy snapshot of the index."""
+    def segments(self) -> Segments:
+        """The arrays a search reads (one segment, or a snapshot and its overlay)."""
 
     def forced_names(self, documents: Sequence[str]) -> list[int]:
         """Ids of the live names of the records holding one of ``documents``."""
@@ -149,8 +146,8 @@ def search(view: View, name: str, *, dob: DobInput = None,
     exact: set[int] = set()
     gain = evidence.gain(cfg)  # a name further below the threshold stays below
     # hits are compared with the threshold after rounding to 4 places
-    scored = query.name_scores(qparts, view.arrays(), view.cache, view.groups,
-                               view.name_slots, forced, exact, cut - gain - 1e-4, cfg)
+    scored = query.name_scores(qparts, view.segments(), view.cache, view.groups, forced,
+                               exact, cut - gain - 1e-4, cfg)
     name_record, by_id = view.name_records, view.records_by_id
     if evidence:
         _adjust(scored, evidence, gain, cut, limit, name_record, by_id, cfg,
