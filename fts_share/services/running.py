@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from fts_share.clock import utcnow
 from fts_share.config import NodeConfig, load_config
-from fts_share.services import refusals
+from fts_share.services import index_snapshots, refusals
 from fts_share.services.arrival import arrival_screening
 from fts_share.services.node import Node, init_home
 from fts_share.services.notifying import Notifier
 from fts_share.services.polling import Poller, purge_expired
+from fts_share.services.screening import watchlist_index
 from fts_share.services.unit import unit_of_work
 
 if TYPE_CHECKING:
@@ -93,11 +94,17 @@ def serve_workers(home: Path, *, host: str, port: int, workers: int, poll: bool,
 
 def poll_once(node: Node) -> list[dict[str, Any]]:
     """Poll every partner once (screening what arrives), then notify the new alerts
-    (``[notify]``); one row per partner."""
+    (``[notify]``); one row per partner. Then, as the serving loop does each round, a
+    new index snapshot is written if the index this poll screened with has gathered
+    more than ``snapshot_after`` changes over the one it mapped: the next poll maps it
+    instead of replaying those changes again (a poll that screened nothing loaded no
+    index and writes nothing)."""
     notifier = Notifier.of(node)
     notifier.begin(utcnow())
     reports = Poller(node, on_page=arrival_screening(node)).poll_all(force=True)
     notifier.after_round(utcnow())
+    if watchlist_index(node).snapshot_due:
+        index_snapshots.write_if_due(node, utcnow())
     return [{"peer": r.peer, "ok": r.ok, "pages": r.pages, "received": r.result.received,
              "decrypted": r.result.decrypted, "duplicates": r.result.duplicates,
              "rejected": r.result.rejected, "error": r.error} for r in reports]
