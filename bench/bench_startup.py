@@ -104,15 +104,22 @@ class Homes:
         self.index = self.bbb / "index"
 
     def save(self, name: str) -> None:
-        shutil.copyfile(self.db, f"{self.db}.{name}")
+        """Keep the database (with its write-ahead log: a process that does not close
+        the node leaves its last commits there) and the index folder as ``name``."""
+        for suffix in ("", "-wal"):
+            Path(f"{self.db}{suffix}.{name}").unlink(missing_ok=True)
+            if Path(f"{self.db}{suffix}").exists():
+                shutil.copyfile(f"{self.db}{suffix}", f"{self.db}{suffix}.{name}")
         shutil.rmtree(f"{self.index}.{name}", ignore_errors=True)
         if self.index.exists():
             shutil.copytree(self.index, f"{self.index}.{name}")
 
     def restore(self, name: str) -> None:
-        shutil.copyfile(f"{self.db}.{name}", self.db)
-        for suffix in ("-wal", "-shm"):
+        """Back to the state saved as ``name``."""
+        for suffix in ("", "-wal", "-shm"):
             Path(f"{self.db}{suffix}").unlink(missing_ok=True)
+            if Path(f"{self.db}{suffix}.{name}").exists():
+                shutil.copyfile(f"{self.db}{suffix}.{name}", f"{self.db}{suffix}")
         shutil.rmtree(self.index, ignore_errors=True)
         if Path(f"{self.index}.{name}").exists():
             shutil.copytree(f"{self.index}.{name}", self.index)
