@@ -158,10 +158,11 @@ def run_one(tree: Path, backend: str, screening: bool, args: argparse.Namespace,
                    + (["--pg-admin", pg_admin] if pg_admin else []))
     if args.snapshot:
         subprocess.run([sys.executable, "-m", "fts_share", "index", "snapshot", homes["bbb"]],
-                       env=_env(tree), check=True, capture_output=True)
+                       env=_env(tree), cwd=tree, check=True, capture_output=True)
+    # (in the tree: ``python -m`` puts the working folder before PYTHONPATH)
     server = subprocess.Popen([sys.executable, "-m", "fts_share", "serve", homes["aaa"],
                                "--no-poll", "--port", str(homes["port"])],
-                              env=_env(tree), stdout=subprocess.DEVNULL,
+                              env=_env(tree), cwd=tree, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
         _wait_ready(f"http://127.0.0.1:{homes['port']}", server)

@@ -83,8 +83,9 @@ def parts(home: Path) -> list[float]:
 
 
 def _whole(tree: Path, argv: list[str]) -> tuple[float, str]:
-    """CPU seconds of a fresh process (``wait4``) and its standard output."""
-    child = subprocess.Popen([PY, *argv], env=_env(tree), stdout=subprocess.PIPE,
+    """CPU seconds of a fresh process (``wait4``) and its standard output. It runs in
+    ``tree`` (``python -m`` puts the working folder before ``PYTHONPATH``)."""
+    child = subprocess.Popen([PY, *argv], env=_env(tree), cwd=tree, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     _pid, status, usage = os.wait4(child.pid, 0)
     out, err = child.stdout.read(), child.stderr.read()  # type: ignore[union-attr]
@@ -135,7 +136,7 @@ def prepare(args: argparse.Namespace) -> Homes:
     shutil.rmtree(homes.index, ignore_errors=True)
     homes.save("pending")
     subprocess.run([PY, "-m", "fts_share", "index", "snapshot", str(homes.bbb)],
-                   env=_env(ROOT), check=True, capture_output=True)
+                   env=_env(ROOT), cwd=ROOT, check=True, capture_output=True)
     homes.save("snapshot")
     return homes
 
@@ -143,7 +144,7 @@ def prepare(args: argparse.Namespace) -> Homes:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     homes = prepare(args)
     server = subprocess.Popen([PY, "-m", "fts_share", "serve", str(homes.aaa), "--no-poll",
-                               "--port", str(homes.port)], env=_env(ROOT),
+                               "--port", str(homes.port)], env=_env(ROOT), cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     trees = [args.baseline.resolve(), ROOT]
     me = str(Path(__file__).resolve())
