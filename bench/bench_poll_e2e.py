@@ -25,7 +25,7 @@ Here each side has its own process, as two states' machines would:
    build or map included) from ``wait4``, and the serving process's CPU over the poll.
 
 Child processes cache their bytecode as a deployment does (``_env``; before
-session 16 they compiled every module from source at each start, ~0.25 CPU-s).
+session 16 they compiled every module from source at each start, ~0.3 CPU-s).
 Every run must receive all N envelopes. Baseline and this tree alternate; medians.
 Before the timed runs, each tree polls 20 envelopes once, untimed: numba compiles a
 fresh checkout's kernels into its cache at their first use.
@@ -58,7 +58,7 @@ def _env(tree: Path) -> dict[str, str]:
     """The environment of a child process running ``tree``, with its bytecode cached as
     in a deployment (pip compiles it when it installs; Python writes it at the first
     import): with ``PYTHONDONTWRITEBYTECODE`` set, as in this sandbox, every process
-    would compile ~150 modules from source (~0.25 CPU-s of each start). The bytecode
+    would compile ~150 modules from source (~0.3 CPU-s of each start). The bytecode
     is kept under ``PYCACHE``, apart from the trees; the untimed first poll of each
     tree writes it."""
     env = dict(os.environ)
