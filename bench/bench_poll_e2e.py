@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -181,6 +182,7 @@ def run_one(tree: Path, backend: str, screening: bool, args: argparse.Namespace,
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(Path(homes["aaa"]).parent, ignore_errors=True)  # the homes (setup)
     if result["received"] != n:
         raise RuntimeError(f"received {result['received']} of {n}")
     result.update(tree=str(tree), backend=backend, screening=screening,
