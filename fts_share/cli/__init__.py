@@ -1,6 +1,13 @@
 """The ``fts-share`` command: one module per command group. Errors of the product
 (``FtsError``) are caught once, in :class:`~fts_share.cli.common.FtsGroup`, and printed
-without a traceback."""
+without a traceback.
+
+A command's module is imported when the command runs (or its help is shown), not
+before: each module imports the services it calls, and together they are most of the
+package (the matching engine, SQLAlchemy, alembic, the HTTP servers). So ``fts-share
+poll`` loads what a poll needs and no more (start-up cost: docs/benchmarks.md, "The
+start-up cost of fts-share poll").
+"""
 
 from __future__ import annotations
 
@@ -8,36 +15,25 @@ import sys
 
 import click
 
-from fts_share.cli import (
-    audit,
-    backup,
-    conformance,
-    demo,
-    index,
-    jobs,
-    keys,
-    node,
-    roster,
-    screening,
-    users,
-    watchlist,
-)
-from fts_share.cli import ops as ops_commands
 from fts_share.cli.common import FtsGroup
 
+#: every command: its name -> ``(module in fts_share.cli, attribute)``
+COMMANDS = {
+    "init": ("node", "init"), "serve": ("node", "serve"), "poll": ("node", "poll"),
+    "purge": ("node", "purge"), "user": ("users", "user"), "roster": ("roster", "roster"),
+    "secretariat": ("roster", "secretariat"), "demo": ("demo", "demo_command"),
+    "screen": ("screening", "screen"), "watchlist": ("watchlist", "watchlist"),
+    "audit": ("audit", "audit"), "conformance": ("conformance", "conformance"),
+    "migrate": ("ops", "migrate"), "backup": ("backup", "backup"),
+    "restore": ("backup", "restore"), "keys": ("keys", "keys_group"),
+    "index": ("index", "index_group"), "jobs": ("jobs", "jobs_group"),
+}
 
-@click.group(cls=FtsGroup)
+
+@click.group(cls=FtsGroup, commands_from=COMMANDS)
 @click.version_option(package_name="fts-share")
 def cli() -> None:
     """fts-share: a federated exchange of notices about foreign terrorist fighters."""
-
-
-for _command in (node.init, node.serve, node.poll, node.purge, users.user, roster.roster,
-                 roster.secretariat, demo.demo_command, screening.screen, watchlist.watchlist,
-                 audit.audit, conformance.conformance, ops_commands.migrate,
-                 backup.backup, backup.restore, keys.keys_group, index.index_group,
-                 jobs.jobs_group):
-    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,12 +1,15 @@
-"""What every command group shares: the group class that prints product errors, the
-HOME argument type, the key passphrase and the actor a command is logged as."""
+"""What every command group shares: the group class that prints product errors and
+imports its commands on use, the HOME argument type, the key passphrase and the actor a
+command is logged as."""
 
 from __future__ import annotations
 
 import getpass
+import importlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,31 @@ FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 
 class FtsGroup(click.Group):
-    """A click group that turns ``FtsError`` into a message and exit status 2."""
+    """A click group that turns ``FtsError`` into a message and exit status 2.
+
+    ``commands_from`` names commands by ``(module in fts_share.cli, attribute)``; a
+    command's module is imported the first time the command is asked for (click's
+    "lazily loading subcommands"), so running one command does not import the others.
+    """
+
+    def __init__(self, *args: Any, commands_from: Mapping[str, tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands_from = dict(commands_from or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, the lazy ones included."""
+        return sorted({*super().list_commands(ctx), *self.commands_from})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, its module imported first if it is a lazy one."""
+        if cmd_name not in self.commands and cmd_name in self.commands_from:
+            module, attribute = self.commands_from[cmd_name]
+            command = getattr(importlib.import_module(f"fts_share.cli.{module}"), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"fts_share.cli.{module}.{attribute} is not a command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from fts_share.clock import to_rfc3339, utcnow
-from fts_share.services import accounts, alerts, reviewing, running, watchlist_import
+from fts_share.services import accounts, alerts, reviewing, running, serving, watchlist_import
 from fts_share.services import roster as roster_service
 from fts_share.services.unit import reading, unit_of_work
 
@@ -77,7 +77,7 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
             if not (home / MARKER).exists():
                 raise click.ClickException(f"{home} exists and is not a demo node")
             shutil.rmtree(home)
-        sock = running.reserve_port()
+        sock = serving.reserve_port()
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         running.create_home(home, code=code, url=url)
         (home / MARKER).write_text("created by fts-share demo\n")
@@ -107,7 +107,7 @@ def setup(directory: Path, n: int) -> list[DemoNode]:
         with unit_of_work(node, now) as work:
             watchlist_import.import_un_file(work, un_excerpt, actor="system")
         app = create_app(node=node)
-        server = running.ServerThread(running.make_server(app, host="127.0.0.1", port=0,
+        server = serving.ServerThread(serving.make_server(app, host="127.0.0.1", port=0,
                                                           threads=4, sock=sock),
                                       name=f"demo-{code}").start()
         nodes.append(DemoNode(code=code, url=url, home=home, node=node, server=server,

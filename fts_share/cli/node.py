@@ -46,7 +46,8 @@ def serve(home: Path, host: str, port: int, no_poll: bool, workers: int,
           no_jobs: bool) -> None:
     """Run the node: API, web pages, the poller and a job queue worker (waitress;
     gunicorn workers with --workers N on PostgreSQL, one of which polls)."""
-    from fts_share.app import create_app
+    from fts_share.app import create_app  # (imported here: only serve needs Flask)
+    from fts_share.services import serving
 
     if workers != 1:
         click.echo(f"serving {home} on http://{host}:{port} with {workers} workers")
@@ -55,7 +56,7 @@ def serve(home: Path, host: str, port: int, no_poll: bool, workers: int,
         return
     node = running.open_node(home)
     logs.configure(node.config.ops)  # JSON lines with request ids ([ops] log_format)
-    server = running.make_server(create_app(node=node), host=host, port=port,
+    server = serving.make_server(create_app(node=node), host=host, port=port,
                                  trust_forwarded=bool(node.config.limits.trusted_proxies))
     # Without polling the loop still runs: it signs the audit heads.
     poller = running.background_poller(node, interval=node.config.federation.poll_interval,

@@ -12,7 +12,8 @@ wrong when it is not (:func:`violation`), with the path and message the problem
 documents and refusals carry. The compiled one always checks formats (``date``,
 ``date-time``, ``uri``) and reads patterns as ECMA-262 does (``$`` does not match
 before a final newline); where the two differ it is the stricter, and its verdict
-holds.
+holds. ``jsonschema`` is imported when an object is found invalid (a valid one never
+needs it, and importing it is a tenth of a second of every process's start).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
-from jsonschema.exceptions import best_match
-from referencing import Registry, Resource
+
+if TYPE_CHECKING:
+    import jsonschema
+    from referencing import Registry
 
 BASE = "https://fts-share.example/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -58,6 +60,8 @@ def document(name: str) -> dict[str, Any]:
 
 @cache
 def _registry() -> Registry[Any]:
+    from referencing import Registry, Resource
+
     return Registry().with_resources(
         (f"{BASE}{n}{SUFFIX}", Resource.from_contents(document(n))) for n in names())
 
@@ -65,6 +69,8 @@ def _registry() -> Registry[Any]:
 @cache
 def validator(name: str, pointer: str = "") -> jsonschema.Draft202012Validator:
     """The validator of schema ``name``, or of its part ``pointer`` (``/$defs/wire``)."""
+    import jsonschema
+
     schema = {"$ref": f"{BASE}{name}{SUFFIX}#{pointer}"}
     return jsonschema.Draft202012Validator(
         schema, registry=_registry(),
@@ -94,6 +100,8 @@ def _valid(obj: Any, name: str, pointer: str) -> bool:
 
 def _error(obj: Any, name: str, pointer: str) -> tuple[list[str], str]:
     """The path and message of the most relevant error in ``obj`` (an invalid one)."""
+    from jsonschema.exceptions import best_match
+
     error = best_match(validator(name, pointer).iter_errors(obj))
     if error is not None:
         return [str(p) for p in error.absolute_path], error.message

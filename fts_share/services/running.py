@@ -1,8 +1,12 @@
 """Running a node from the command line: open or create its home, serve it, poll the
 partners, purge expired content.
 
-The one place where the command line reaches the node's home, the HTTP server and the
-polling loop (:mod:`fts_share.services.polling`).
+The one place where the command line reaches the node's home, the polling loop
+(:mod:`fts_share.services.polling`) and the serving process's parts (the poller loop,
+the job queue, gunicorn's workers: :mod:`~fts_share.services.serving`,
+:mod:`~fts_share.services.jobqueue`, :mod:`~fts_share.services.workers`). Those three
+are imported by the functions that serve, not here: ``fts-share poll`` and ``purge``
+do not load them (start-up cost, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -11,23 +15,24 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fts_share.clock import utcnow
 from fts_share.config import NodeConfig, load_config
-from fts_share.services import jobqueue, refusals
+from fts_share.services import index_snapshots, refusals
 from fts_share.services.arrival import arrival_screening
 from fts_share.services.node import Node, init_home
 from fts_share.services.notifying import Notifier
 from fts_share.services.polling import Poller, purge_expired
-from fts_share.services.serving import BackgroundPoller, ServerThread, make_server, reserve_port
+from fts_share.services.screening import watchlist_index
 from fts_share.services.unit import unit_of_work
-from fts_share.services.workers import NodeWorkers, check_workers
-from fts_share.storage.leader import poller_lease
 
-__all__ = ["ServerThread", "background_poller", "create_home", "flush_refusals",
-           "make_server", "open_node", "poll_once", "purge", "reserve_port", "serve_workers",
-           "start_jobs"]
+if TYPE_CHECKING:
+    from fts_share.services.jobqueue import WorkerThread
+    from fts_share.services.serving import BackgroundPoller
+
+__all__ = ["background_poller", "create_home", "flush_refusals", "open_node", "poll_once",
+           "purge", "serve_workers", "start_jobs"]
 
 
 def open_node(home: Path, *, passphrase: bytes | None = None) -> Node:
@@ -47,15 +52,20 @@ def background_poller(node: Node, *, interval: float, poll: bool = True) -> Back
     """A poller loop (not started) that screens every received notice; it polls only
     while this process holds the poller's lease (on PostgreSQL an advisory lock, so
     one process of those that serve the node polls)."""
+    from fts_share.services.serving import BackgroundPoller
+    from fts_share.storage.leader import poller_lease
+
     lease = poller_lease(node.store, name=f"fts-share poller {node.code} pid={os.getpid()}")
     return BackgroundPoller(node, interval=interval, on_page=arrival_screening(node),
                             lease=lease, poll=poll)
 
 
-def start_jobs(node: Node, *, worker: bool = True) -> jobqueue.WorkerThread | None:
+def start_jobs(node: Node, *, worker: bool = True) -> WorkerThread | None:
     """The jobs of a serving process: on PostgreSQL a queue worker thread (started;
     none without ``worker``); on SQLite the jobs a stopped process left unfinished
     are resumed here (jobs run in-process)."""
+    from fts_share.services import jobqueue
+
     if not jobqueue.on_postgresql(node):
         jobqueue.resume_local(node)
         return None
@@ -69,6 +79,8 @@ def serve_workers(home: Path, *, host: str, port: int, workers: int, poll: bool,
     the node and builds its app with ``make_app`` after the fork, and, with ``poll``,
     runs a poller loop that polls while it holds the poller's lock, and with ``jobs``
     a queue worker thread. Returns when the arbiter stops (SIGTERM, SIGINT)."""
+    from fts_share.services.workers import NodeWorkers, check_workers
+
     check_workers(home, workers)
     trusted = load_config(home).limits.trusted_proxies
     # Without polling the loop still runs: its lease holder signs the audit heads.
@@ -82,11 +94,17 @@ def serve_workers(home: Path, *, host: str, port: int, workers: int, poll: bool,
 
 def poll_once(node: Node) -> list[dict[str, Any]]:
     """Poll every partner once (screening what arrives), then notify the new alerts
-    (``[notify]``); one row per partner."""
+    (``[notify]``); one row per partner. Then, as the serving loop does each round, a
+    new index snapshot is written if the index this poll screened with has gathered
+    more than ``snapshot_after`` changes over the one it mapped: the next poll maps it
+    instead of replaying those changes again (a poll that screened nothing loaded no
+    index and writes nothing)."""
     notifier = Notifier.of(node)
     notifier.begin(utcnow())
     reports = Poller(node, on_page=arrival_screening(node)).poll_all(force=True)
     notifier.after_round(utcnow())
+    if watchlist_index(node).snapshot_due:
+        index_snapshots.write_if_due(node, utcnow())
     return [{"peer": r.peer, "ok": r.ok, "pages": r.pages, "received": r.result.received,
              "decrypted": r.result.decrypted, "duplicates": r.result.duplicates,
              "rejected": r.result.rejected, "error": r.error} for r in reports]
