@@ -1,21 +1,24 @@
-"""Wire-format constants and the checks of the envelope's shape and header.
+"""Wire-format constants, the checks of the envelope's shape and header, and the byte
+derivations both sides share (the content key's HPKE ``info``, JCS of an envelope from
+its members' JCS).
 
-Private to :mod:`fts_share.crypto.envelope`; see ``docs/protocol.md`` ("Envelope")
-for the format these functions enforce. Every check raises
+Private to :mod:`fts_share.crypto.envelope` (verifying, opening) and
+:mod:`fts_share.crypto._envelope_seal` (sealing); see ``docs/protocol.md``
+("Envelope") for the format these functions enforce. Every check raises
 :class:`~fts_share.errors.CryptoError`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives import hpke
 
 from fts_share.clock import parse_rfc3339
-from fts_share.crypto.canonical import unb64u
+from fts_share.crypto.canonical import canonical_json, sha256, unb64u
 from fts_share.crypto.keys import MAX_KID_LENGTH, KeyKind, is_kid, kid_kind
 from fts_share.errors import CryptoError
 
@@ -75,6 +78,20 @@ _MAX_WRAPPED_B64 = 4 * max(WRAPPED_KEY_LENGTHS.values()) // 3 + 4
 def fail(detail: str) -> CryptoError:
     """The one error of this module, with a local detail for the logs."""
     return CryptoError(f"envelope: {detail}")
+
+
+#: The envelope's member names as JCS strings.
+_FIELD_JSON = {name: canonical_json(name) for name in ENVELOPE_FIELDS}
+
+
+def cek_info(header_bytes: bytes) -> bytes:
+    """HPKE ``info`` of the content key: ``CEK_INFO_CONTEXT || SHA-256(JCS(header))``."""
+    return CEK_INFO_CONTEXT + sha256(header_bytes)
+
+
+def join_members(members: Mapping[str, bytes], names: Sequence[str]) -> bytes:
+    """JCS of an envelope (or of its members ``names``) from each member's JCS."""
+    return b"{" + b",".join(_FIELD_JSON[n] + b":" + members[n] for n in sorted(names)) + b"}"
 
 
 def _is_int(value: Any) -> bool:

@@ -170,6 +170,14 @@ def test_header_of_another_envelope(sealed, coalition, now):
     with pytest.raises(CryptoError):
         open_envelope(sealed, other_header, node="IRQ",
                       private_keys=coalition["IRQ"].private_keys, key_for=coalition.key_for)
+    # a copy whose header differs where nothing else would notice (seq is not in the
+    # statement; the verified header is what decrypts) is refused all the same
+    header = verify_envelope(sealed, key_for=coalition.key_for)
+    changed = copy.deepcopy(sealed)
+    changed["header"]["seq"] += 1
+    with pytest.raises(CryptoError):
+        open_envelope(changed, header, node="IRQ",
+                      private_keys=coalition["IRQ"].private_keys, key_for=coalition.key_for)
 
 
 def test_body_changed_after_verification_is_not_opened(sealed, coalition):
@@ -190,6 +198,23 @@ def test_body_changed_after_verification_is_not_opened(sealed, coalition):
     assert open_envelope(sealed, dataclasses.replace(header), node="IRQ",
                          private_keys=coalition["IRQ"].private_keys,
                          key_for=coalition.key_for).payload == PAYLOAD
+
+
+def test_envelope_changed_in_place_after_verification(sealed, coalition):
+    """Opening the very object that was verified opens what was verified: its
+    ciphertext, wrapped keys or header changed in place afterwards are never opened,
+    and an equal copy of the changed object is refused."""
+    header = verify_envelope(sealed, key_for=coalition.key_for)
+    kid = coalition["IRQ"].recipient().key.kid
+    sealed["ciphertext"] = _flip(sealed["ciphertext"], 3)
+    sealed["keys"][kid] = _flip(sealed["keys"][kid], 40)
+    sealed["header"]["label"] = "CLEAR"
+    opened = open_envelope(sealed, header, node="IRQ",
+                           private_keys=coalition["IRQ"].private_keys, key_for=coalition.key_for)
+    assert opened.payload == PAYLOAD and opened.statement["label"] == header.label
+    with pytest.raises(CryptoError):
+        open_envelope(copy.deepcopy(sealed), header, node="IRQ",
+                      private_keys=coalition["IRQ"].private_keys, key_for=coalition.key_for)
 
 
 def test_unknown_and_revoked_signer(sealed, coalition):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import copy
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +14,12 @@ import pytest
 from fts_share.clock import parse_rfc3339
 from fts_share.crypto import _sfv
 from fts_share.crypto.canonical import canonical_json, sha256_hex, unb64u
-from fts_share.crypto.envelope import envelope_digest, open_envelope, verify_envelope
+from fts_share.crypto.envelope import (
+    digest_and_members,
+    envelope_digest,
+    open_envelope,
+    verify_envelope,
+)
 from fts_share.crypto.httpsig import NonceCache, content_digest, signature_base, verify_request
 from fts_share.crypto.keys import KeyKind, PrivateKey, PublicKey, make_kid, verify_signature
 from fts_share.errors import CryptoError
@@ -68,17 +75,26 @@ def test_fixture_keys_are_consistent():
                 k: entry[k] for k in ("kid", "kind", "public")}
 
 
+def _opening_ways(env, header):
+    """The envelope and header to open: the very object verified with its header, and
+    an equal copy of the envelope with a copy of the header (each checked anew)."""
+    return [(env, header), (copy.deepcopy(env), dataclasses.replace(header))]
+
+
 @pytest.mark.parametrize("index", [0, 1])
-def test_valid_envelopes_verify_and_open(index):
+@pytest.mark.parametrize("with_members", [False, True])
+def test_valid_envelopes_verify_and_open(index, with_members):
     case = load("envelope.json")["valid"][index]
     env = case["envelope"]
-    header = verify_envelope(env, key_for=key_for)
-    assert header.digest == case["digest"] == envelope_digest(env)
+    digest, members = digest_and_members(env)
+    header = verify_envelope(env, key_for=key_for, members=members if with_members else None)
+    assert header.digest == case["digest"] == envelope_digest(env) == digest
     assert canonical_json(env["header"]).decode() == case["canonical_header"]
     for node, kid in case["open_as"].items():
-        opened = open_envelope(env, header, node=node, private_keys=node_keys(node),
-                               key_for=key_for)
-        assert opened.payload == case["payload"]
+        for target, verified in _opening_ways(env, header):
+            opened = open_envelope(target, verified, node=node, private_keys=node_keys(node),
+                                   key_for=key_for)
+            assert opened.payload == case["payload"]
         assert kid in header.recipients[0] + header.recipients[1]
 
 
@@ -96,9 +112,10 @@ def test_invalid_envelopes_refused(case):
         return
     header = verify_envelope(env, key_for=key_for)
     for node in case["refused_for"]:
-        with pytest.raises(CryptoError):
-            open_envelope(env, header, node=node, private_keys=node_keys(node),
-                          key_for=key_for)
+        for target, verified in _opening_ways(env, header):
+            with pytest.raises(CryptoError):
+                open_envelope(target, verified, node=node, private_keys=node_keys(node),
+                              key_for=key_for)
 
 
 def test_rfc9421_b26_ed25519():
