@@ -140,8 +140,8 @@ def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedReq
     try:
         if max_bytes is not None and len(data) > max_bytes:
             raise _Refused(f"longer than {max_bytes} bytes")
-        decoded = not isinstance(data, str)
-        text = bytes(data).decode("utf-8") if decoded else data
+        decoded = not isinstance(data, str)  # then from UTF-8: it holds no surrogate
+        text = data if isinstance(data, str) else bytes(data).decode("utf-8")
         value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant,
                            parse_float=_float if on_float is None else _noting(on_float),
                            parse_int=parse_int or _int)
