@@ -2,6 +2,7 @@
 
     python3 bench/poll_parts.py --trees /work/wt/open-base,/work/wt/open [--rounds 2]
                                 [--backend sqlite|postgresql] [--envelopes 2000]
+                                [--profile DIR]
 
 The setting of ``bench/bench_poll_e2e.py`` (the partner AAA serves from a process of
 its own, ``fts-share serve``; the node BBB polls it in a fresh process, pages of 100,
@@ -17,6 +18,10 @@ what BBB stored (received envelopes, notice rows and their decrypted content, au
 entries; times, nonces, ciphertexts and data keys left out, they are fresh per run)
 must be the same for every tree. With PostgreSQL each poll is set up afresh (the
 digest then differs between runs: notice ids are random).
+
+With ``--profile DIR`` the parts are not timed: the poll runs under cProfile with
+``time.process_time`` as its clock, and each poll leaves ``DIR/TREE-ROUND.prof`` (for
+``pstats``).
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ PARTS = [
     ("fts_share.services.polling.Poller", "_commit_page", "commit a page (all of it below)"),
     ("fts_share.services.polling", "ingest_page", "  ingest the page"),
     ("fts_share.federation.opening", "verify_item", "    verify (outer Ed25519, structure, header, schema)"),
+    ("fts_share.federation.opening", "signed_header", "    verify (outer Ed25519, structure, header)"),
+    ("fts_share.federation.opening", "envelope_problem", "    envelope schema (compiled)"),
     ("fts_share.federation.opening", "decrypt_item", "    open (HPKE, AES-GCM, parse, JCS, inner Ed25519)"),
     ("fts_share.crypto.envelope", "verify_signature", "      Ed25519 checks (both)"),
     ("fts_share.crypto.envelope", "_decrypt", "      HPKE + AES-GCM"),
@@ -77,14 +84,18 @@ def _resolve(dotted: str) -> Any:
     raise ImportError(dotted)
 
 
-def child(home: str, envelopes: int) -> dict[str, Any]:
-    """In the polling process: poll once with every part timed; the figures."""
+def child(home: str, envelopes: int, profile: str | None = None) -> dict[str, Any]:
+    """In the polling process: poll once with every part timed (or, with ``profile``,
+    under cProfile, saved there); the figures."""
     sys.path.insert(0, str(ROOT / "bench" / "matching"))
     from query_phases import timed  # this checkout's, whatever tree is measured
 
     cpu: collections.Counter[str] = collections.Counter()
-    for dotted, name, label in PARTS:
-        timed(cpu, _resolve(dotted), name, label)
+    if profile is None:
+        for dotted, name, label in PARTS:
+            owner = _resolve(dotted)
+            if hasattr(owner, name):  # a part another tree has not: not timed there
+                timed(cpu, owner, name, label)
     import gc
 
     gc_cpu: dict[str, float] = collections.defaultdict(float)
@@ -103,12 +114,21 @@ def child(home: str, envelopes: int) -> dict[str, Any]:
     node = running.open_node(Path(home))
     node.config.federation.page_limit = 100
     poller = Poller(node)
+    import cProfile
+
+    profiler = cProfile.Profile(time.process_time) if profile else None
     t0 = time.thread_time()
     for member in poller.partners():
+        if profiler is not None:
+            profiler.enable()
         report = poller.poll_peer(member, force=True)
+        if profiler is not None:
+            profiler.disable()
         if not report.ok or report.result.received != envelopes:
             raise RuntimeError(f"poll: {report}")
     total = time.thread_time() - t0
+    if profiler is not None and profile is not None:
+        profiler.dump_stats(profile)
     gc.callbacks.remove(on_gc)
     poller.receive_pool.close()
     out = {"total": total, **cpu, **gc_cpu}
@@ -179,7 +199,8 @@ def _restore(homes: dict[str, Any], saved: Path) -> None:
     shutil.copy(saved / "db", db)
 
 
-def _poll(tree: Path, homes: dict[str, Any], envelopes: int) -> dict[str, Any]:
+def _poll(tree: Path, homes: dict[str, Any], envelopes: int,
+          profile: str | None = None) -> dict[str, Any]:
     server = subprocess.Popen([PY, "-m", "fts_share", "serve", homes["aaa"], "--no-poll",
                                "--port", str(homes["port"])], env=_env(tree),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -192,7 +213,8 @@ def _poll(tree: Path, homes: dict[str, Any], envelopes: int) -> dict[str, Any]:
             except OSError:
                 time.sleep(0.2)
         proc = subprocess.run([PY, __file__, "--child", homes["bbb"],
-                               "--envelopes", str(envelopes)],
+                               "--envelopes", str(envelopes)]
+                              + (["--profile", profile] if profile else []),
                               env=_env(tree), capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise RuntimeError(proc.stderr[-3000:])
@@ -208,10 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
     ap.add_argument("--envelopes", type=int, default=2000)
+    ap.add_argument("--profile", help="a directory: profile each poll instead (cProfile)")
     ap.add_argument("--child")
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.envelopes)))
+        print(json.dumps(child(args.child, args.envelopes, args.profile)))
         return 0
     trees = [Path(t).resolve() for t in args.trees.split(",")]
     runs: dict[Path, list[dict[str, Any]]] = {t: [] for t in trees}
@@ -229,14 +252,16 @@ def main(argv: list[str] | None = None) -> int:
             saved = Path(tempfile.mkdtemp(prefix="fts-poll-parts-"))
             shutil.copytree(homes["bbb"], saved / "home")
             shutil.copy(_sqlite_db(homes["bbb"]), saved / "db")
-        for _ in range(args.rounds):
+        for n in range(args.rounds):
             for tree in trees:
+                prof = (str(Path(args.profile).resolve() / f"{tree.name}-{n}.prof")
+                        if args.profile else None)
                 if homes is not None and saved is not None:
                     _restore(homes, saved)
-                    got = _poll(tree, homes, args.envelopes)
+                    got = _poll(tree, homes, args.envelopes, prof)
                 else:
                     got = _poll(tree, _setup(tree, "postgresql", args.envelopes, admin),
-                                args.envelopes)
+                                args.envelopes, prof)
                 print(json.dumps({"tree": str(tree), **got}), file=sys.stderr)
                 runs[tree].append(got)
     finally:

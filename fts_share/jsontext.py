@@ -87,10 +87,13 @@ def _int(text: str) -> int:
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def _may_hold_surrogates(text: str) -> bool:
+def _may_hold_surrogates(text: str, decoded: bool = False) -> bool:
     """False when no string of ``text``'s value can hold a surrogate: none is in the
-    text, and no escape of one (decoded UTF-8 never holds one)."""
-    return bool(_SURROGATE.search(text) or _SURROGATE_ESCAPE.search(text))
+    text, and no escape of one. The text is not searched for surrogates themselves
+    when it cannot hold any: ``decoded`` from UTF-8 (which never yields one) or ASCII
+    (``str.isascii`` reads a flag; a page of envelopes is ASCII)."""
+    return bool((not (decoded or text.isascii()) and _SURROGATE.search(text))
+                or _SURROGATE_ESCAPE.search(text))
 
 
 def _check_depth(value: Any, max_depth: int) -> None:
@@ -137,11 +140,12 @@ def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedReq
     try:
         if max_bytes is not None and len(data) > max_bytes:
             raise _Refused(f"longer than {max_bytes} bytes")
-        text = bytes(data).decode("utf-8") if not isinstance(data, str) else data
+        decoded = not isinstance(data, str)  # then from UTF-8: it holds no surrogate
+        text = data if isinstance(data, str) else bytes(data).decode("utf-8")
         value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant,
                            parse_float=_float if on_float is None else _noting(on_float),
                            parse_int=parse_int or _int)
-        if _may_hold_surrogates(text):
+        if _may_hold_surrogates(text, decoded):
             _check_tree(value, max_depth)
         elif text.count("{") + text.count("[") > max_depth:  # fewer: cannot be too deep
             _check_depth(value, max_depth)

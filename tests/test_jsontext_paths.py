@@ -24,7 +24,7 @@ _VALUES = st.recursive(st.none() | st.booleans() | st.integers(-10**6, 10**6) | 
 
 def _verdict(text: str, *, full: bool) -> object:
     saved = jsontext._may_hold_surrogates
-    jsontext._may_hold_surrogates = (lambda _t: True) if full else saved  # type: ignore[assignment]
+    jsontext._may_hold_surrogates = (lambda _t, _d=False: True) if full else saved  # type: ignore[assignment]
     try:
         return jsontext.loads(text.encode("utf-8", "surrogatepass"))
     except MalformedRequest as exc:
@@ -69,3 +69,16 @@ def test_depth_is_still_checked_when_brackets_sit_inside_strings() -> None:
     with pytest.raises(MalformedRequest, match="nested too deeply"):
         jsontext.loads("[" * 65 + '"{{"' + "]" * 65)
     assert jsontext.loads("[" * 64 + '"[[[{"' + "]" * 64)  # 64 levels are allowed
+
+
+@pytest.mark.parametrize("text", ['["a", "\ud800"]', '{"\udfff": 1}', '["é", {"k": "x\udc00"}]'])
+def test_a_text_given_as_str_is_still_searched_for_lone_surrogates(text: str) -> None:
+    """Only a text decoded from UTF-8 (or ASCII) skips the search for surrogates."""
+    with pytest.raises(MalformedRequest, match="lone surrogate"):
+        jsontext.loads(text)
+
+
+def test_a_text_given_as_bytes_cannot_smuggle_a_surrogate() -> None:
+    with pytest.raises(MalformedRequest, match="not UTF-8"):
+        jsontext.loads('["\ud800"]'.encode("utf-8", "surrogatepass"))
+    assert jsontext.loads('["é", "😀"]'.encode()) == ["é", "😀"]

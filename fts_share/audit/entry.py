@@ -222,11 +222,17 @@ def _canonical(value: Any) -> bytes:
         raise ValueError(str(exc)) from None
 
 
+#: Values that hold no member names: skipped without the (slower) ``Mapping`` check.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _forbidden_keys(detail: Mapping[str, Any]) -> list[str]:
     found: list[str] = []
     stack: list[Any] = [detail]
     while stack:
         item = stack.pop()
+        if type(item) in _SCALARS:
+            continue
         if isinstance(item, Mapping):
             for key, value in item.items():
                 if isinstance(key, str) and key.lower() in FORBIDDEN_DETAIL_KEYS:

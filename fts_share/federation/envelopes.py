@@ -64,7 +64,19 @@ class Receiver:
 
 def verify_item(item: PageItem, *, roster: Roster, origin: str, me: str,
                 now: datetime) -> EnvelopeHeader:
-    """The checked header of a page's envelope, or :class:`Rejected`."""
+    """The checked header of a page's envelope, or :class:`Rejected`:
+    :func:`signed_header`, then :func:`envelope_problem`."""
+    header = signed_header(item, roster=roster, origin=origin, me=me, now=now)
+    problem = envelope_problem(item)
+    if problem is not None:
+        raise problem
+    return header
+
+
+def signed_header(item: PageItem, *, roster: Roster, origin: str, me: str,
+                  now: datetime) -> EnvelopeHeader:
+    """The header of a page's envelope whose signature, signer, time, sequence and
+    addressee were checked (not yet its schema), or :class:`Rejected`."""
     def key_for(who: str, kid: str) -> PublicKey:
         return roster.key(who, kid, use="sign").key
 
@@ -84,10 +96,13 @@ def verify_item(item: PageItem, *, roster: Roster, origin: str, me: str,
         raise Rejected("envelope sequence differs from the page index")
     if not header.addressed_to(me):
         raise Rejected(f"envelope not addressed to {me}")
-    why = violation(item.envelope, "envelope")
-    if why is not None:
-        raise Rejected(f"envelope does not follow its schema: {why}")
     return header
+
+
+def envelope_problem(item: PageItem) -> Rejected | None:
+    """Whether an envelope follows ``envelope.schema.json``: None, or the refusal."""
+    why = violation(item.envelope, "envelope")
+    return None if why is None else Rejected(f"envelope does not follow its schema: {why}")
 
 
 def statement_problem(statement: Any) -> Rejected | None:

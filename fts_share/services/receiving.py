@@ -41,7 +41,7 @@ from fts_share.services.hit_reports import apply_hit
 from fts_share.services.unit import Work
 from fts_share.storage import notices as notice_store
 from fts_share.storage.inbox import PageRows, SqlInbox
-from fts_share.storage.models import Notice, Peer
+from fts_share.storage.models import Notice
 from fts_share.storage.notices import SealedVersion
 
 NoticeHook = Callable[[Session, Notice, dict[str, Any], datetime], None]
@@ -107,7 +107,6 @@ class PageState:
     work: Work
     inbox: SqlInbox
     origin: str
-    peer: Peer
     context: PageContext
     held: dict[int, str]
     on_notice: NoticeHook | None
@@ -115,6 +114,9 @@ class PageState:
     result: IngestResult
     on_page: PageHook | None = None
     arrivals: list[Arrival] = field(default_factory=list)
+    #: the origin's chain as accepted so far (written to its ``Peer`` row at the end)
+    last_seq: int = 0
+    last_digest: str | None = None
 
     def flush(self) -> None:
         """Write the staged rows, then hand the stored arrivals to the page hook."""
@@ -151,10 +153,11 @@ def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None 
     node, roster = work.node, work.node.roster
     me = Receiver(code=node.code, keys=node.encryption)
     inbox = SqlInbox(work.session)
+    peer = inbox.peer(page.origin)
     state = PageState(
-        work=work, inbox=inbox, origin=page.origin, peer=inbox.peer(page.origin),
-        context=PageContext(), held={}, on_notice=on_notice, rows=PageRows(),
-        result=IngestResult(), on_page=on_page)
+        work=work, inbox=inbox, origin=page.origin, context=PageContext(),
+        held={}, on_notice=on_notice, rows=PageRows(), result=IngestResult(),
+        on_page=on_page, last_seq=peer.last_seq, last_digest=peer.last_digest)
     items = iter(page.items)
     for chunk in opener(page.items, roster=roster, origin=page.origin, me=me, now=work.now):
         _learn(state, chunk)
@@ -166,7 +169,8 @@ def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None 
     if next(items, None) is not None:
         raise RuntimeError("the page was not opened whole")
     state.flush()
-    state.peer.cursor = max(state.peer.cursor, page.next)
+    peer.last_seq, peer.last_digest = state.last_seq, state.last_digest
+    peer.cursor = max(peer.cursor, page.next)
     work.session.flush()
     return state.result
 
@@ -199,9 +203,8 @@ def _accept(state: PageState, p: Prepared) -> None:
         raise o.error
     header, opened = o.header, o.opened
     assert header is not None and opened is not None
-    peer = state.peer
-    if not check_chain(header, held=state.held.get(header.seq), last_seq=peer.last_seq,
-                       last_digest=peer.last_digest):
+    if not check_chain(header, held=state.held.get(header.seq), last_seq=state.last_seq,
+                       last_digest=state.last_digest):
         state.result.duplicates += 1
         return
     if o.invalid is not None:  # checked against its schema before anything is stored
@@ -224,7 +227,7 @@ def _accept(state: PageState, p: Prepared) -> None:
             state.inbox.insert_received([received])
             _apply(state, header=header, payload=opened.payload, receipt=receipt)
     state.held[header.seq] = header.digest
-    peer.last_seq, peer.last_digest = header.seq, header.digest
+    state.last_seq, state.last_digest = header.seq, header.digest
     state.result.received += 1
     state.result.decrypted += 1
 
