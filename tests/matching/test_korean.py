@@ -187,3 +187,23 @@ def test_words_all_joined_by_hyphens_are_a_given_name_not_a_korean_name() -> Non
     # (Young is a spelling of the family name 용, but a hyphen never joins one)
     assert all(not is_hangul(p.key) for p in analyze_name("Young-Chul").name_parts)
     assert [p.role for p in analyze_name("Young Chul-su").name_parts] == ["family", "given"]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("JANG YONG", "MUN YONG"), ("KIM YONG", "PAK YONG"), ("JANG YONG", "JANG NAM"),
+    ("KO BONG", "KO YONG"), ("BI YONG", "JANG YONG"),
+])
+def test_two_word_korean_names_sharing_one_syllable_are_not_the_same_name(
+        a: str, b: str) -> None:
+    # Each reads as Korean in both orders; reading both orders once gave each part
+    # the other's syllable as a form, so any two such names sharing a syllable scored
+    # 1.0 (Jang Yong = Mun Yong) and raised an alert.
+    assert name_similarity(a, b) < 0.67
+    index = NameIndex()
+    index.add("other", [b])
+    assert index.search(a, limit=5) == []
+
+
+@pytest.mark.parametrize(("a", "b"), [("JANG YONG", "YONG JANG"), ("Pak Chol", "Chol Pak")])
+def test_a_two_word_korean_name_in_either_order_is_the_same_name(a: str, b: str) -> None:
+    assert name_similarity(a, b) == pytest.approx(1.0)

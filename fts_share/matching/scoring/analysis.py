@@ -164,8 +164,13 @@ def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str) -> lis
     if not readings:
         return []
     # a name that reads as Korean in both orders is read both ways: each part has the
-    # blocks of both readings as its forms (the family-first reading first)
+    # blocks of both readings as its forms (the family-first reading first). Not a
+    # name of two words: its other order only swaps the two parts, which the scorer
+    # aligns in any order anyway, and each part taking the other's syllable as a form
+    # made any two such names sharing one syllable alike (Jang Yong = Mun Yong, 1.0)
     (family, _fb), (given, _gb) = readings[0]
+    if len(tokens) == 2:
+        readings = [r for r in readings if r[0][0] == family]
     fforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[0][1])))
     gforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[1][1])))
     return [NamePart(family, readings[0][0][1], "plain", "family", "latin", fforms),
@@ -359,7 +364,7 @@ _PROBES = (
     "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng",
-    "Chang Su Han", "Thae Hyeon-hui",
+    "Chang Su Han", "Thae Hyeon-hui", "Jang Yong",
 )
 
 
