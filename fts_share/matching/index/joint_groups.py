@@ -185,14 +185,7 @@ class JointNear(Neighbourhoods):
             assert added is not None
             g = np.asarray(added[0], dtype=np.int64)
             s = np.asarray(added[1], dtype=np.float64)
-        order = np.argsort(-s, kind="stable")
-        found = (g[order], s[order])
-        found[0].flags.writeable = False
-        found[1].flags.writeable = False
-        if len(self._sorted) >= self.SORTED_KEPT:
-            self._sorted.clear()
-        self._sorted[gid] = found
-        return found
+        return self._keep_sorted(gid, g, s)
 
 
 class JointGroups(Groups):

@@ -72,6 +72,12 @@ class Neighbourhoods:
         g[0], s[0] = gid, 1.0
         g[1:] = self._gids[gid]
         s[1:] = self._sims[gid]
+        return self._keep_sorted(gid, g, s)
+
+    def _keep_sorted(self, gid: int, g: np.ndarray, s: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """``gid``'s neighbours ``g`` with similarities ``s``, most similar first,
+        read-only, kept in the bounded cache of sorted neighbourhoods."""
         order = np.argsort(-s, kind="stable")
         found = (g[order], s[order])
         found[0].flags.writeable = False
