@@ -108,7 +108,7 @@ class NameIndex:
         problems: dict[str, list[str]] = {}
         for i, n in enumerate(names):
             try:
-                analyses.append(analyze_name(n, field=f"names.{i}"))
+                analyses.extend(analyze_name(n, field=f"names.{i}").readings)
             except ValidationError as exc:
                 if not skip_invalid_names:
                     raise

@@ -133,14 +133,29 @@ def _keep_best(top: dict[str, float], rid: str, score: float, limit: int, kth: f
 def search(view: View, name: str, *, dob: DobInput = None,
            nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
            limit: int = 10, threshold: float | None = None) -> list[Hit]:
-    """``NameIndex.search`` on ``view`` (see there)."""
+    """``NameIndex.search`` on ``view`` (see there). A name read two ways (a Korean
+    name in either order: ``NameAnalysis.others``) is searched by each reading, and
+    each record keeps its better hit."""
     analysis = analyze_name(name, field="name")
     evidence = Evidence(parse_dob(dob), parse_countries(nationality),
                         parse_documents(documents))
     if not isinstance(limit, int) or limit < 1:
         raise ValidationError({"limit": ["must be a positive integer"]})
+    cut = view.config.threshold if threshold is None else threshold
+    hits = _search_reading(view, analysis, evidence, limit, cut)
+    for other in analysis.others:
+        best = {h.record_id: h for h in hits}
+        for h in _search_reading(view, other, evidence, limit, cut):
+            if h.record_id not in best or h.score > best[h.record_id].score:
+                best[h.record_id] = h
+        hits = sorted(best.values(), key=lambda h: (-h.score, h.record_id))[:limit]
+    return hits
+
+
+def _search_reading(view: View, analysis: NameAnalysis, evidence: Evidence, limit: int,
+                    cut: float) -> list[Hit]:
+    """The hits of one reading of the query."""
     cfg = view.config
-    cut = cfg.threshold if threshold is None else threshold
     qparts = query.query_parts(analysis, view.groups, view.cache, view.rarity, cfg)
     forced = view.forced_names(evidence.documents)
     exact: set[int] = set()
