@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 
 Processor = Callable[[Any], Any] | None
@@ -68,6 +69,7 @@ class _Compiled:
     get: Callable[[Mapping[str, Any]], tuple[Any, ...]]
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, processor)
     names: tuple[str, ...] | None  # None: positional, else the names of the values
+    copy: str | None = None  # PostgreSQL, a plain INSERT: the COPY statement instead
 
 
 def _processor(type_: Any, dialect: Dialect) -> Processor:
@@ -100,8 +102,13 @@ class BulkInsert:
             names = tuple(c.positiontup or ()) if c.positional else self.names
             processors = [(i, _processor(c.binds[n].type, dialect)) for i, n in enumerate(names)]
             get = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+            copy = None
+            if dialect.name == "postgresql" and self.statement.select is None:
+                quote = dialect.identifier_preparer.quote
+                copy = (f"COPY {dialect.identifier_preparer.format_table(self.statement.table)}"
+                        f" ({', '.join(quote(n) for n in names)}) FROM STDIN")
             compiled = self._compiled[dialect.name] = _Compiled(
-                sql=c.string, get=get, names=None if c.positional else names,
+                sql=c.string, get=get, names=None if c.positional else names, copy=copy,
                 processors=tuple((i, p) for i, p in processors if p is not None))
         return compiled
 
@@ -117,7 +124,31 @@ class BulkInsert:
             for i, process in processors:
                 values[i] = process(values[i])
             bound.append(values)
+        if c.copy is not None:
+            _copy(connection, c.copy, bound)
+            return
         names = c.names
         params = ([tuple(b) for b in bound] if names is None
                   else [dict(zip(names, b)) for b in bound])
         connection.exec_driver_sql(c.sql, params)
+
+
+def _copy(connection: Connection, sql: str, rows: list[list[Any]]) -> None:
+    """PostgreSQL: ``COPY ... FROM STDIN`` of ``rows`` (text format: each value as the
+    driver writes it, read by the column's input function, as a bound parameter is); a
+    failure raises the ``DBAPIError`` that SQLAlchemy would raise."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    dialect = connection.dialect
+    cursor = raw.cursor()
+    try:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            sql, None, exc, dialect.loaded_dbapi.Error, hide_parameters=True,
+            dialect=dialect, connection_invalidated=dialect.is_disconnect(exc, raw, cursor),
+        ) from exc
+    finally:
+        cursor.close()
