@@ -134,10 +134,16 @@ def _flat_detail_json(detail: object) -> str | None:
     none of which is forbidden, and texts, safe integers, booleans or None as values
     (what most entries hold). None for any other detail, which the general path then
     checks and serialises."""
-    if type(detail) is not dict or not all(type(k) is str and k.isascii() for k in detail):
+    if type(detail) is not dict:
+        return None
+    try:
+        keys = sorted(detail)
+    except TypeError:  # keys of several types
         return None
     parts = []
-    for key in sorted(detail):
+    for key in keys:
+        if type(key) is not str or not key.isascii():
+            return None
         value = detail[key]
         kind = type(value)
         if kind is str:
