@@ -7,7 +7,9 @@ more than the driver's own ``executemany``. A :class:`BulkInsert` compiles its
 statement once per dialect, keeps the bind processor of each parameter (the very ones
 SQLAlchemy would apply) and hands the driver ready rows through
 ``Connection.exec_driver_sql``: the values stored are the same, and a failure is the
-same wrapped ``DBAPIError``.
+same wrapped ``DBAPIError``. With psycopg (PostgreSQL) a plain INSERT is a ``COPY ...
+FROM STDIN`` instead: psycopg's ``executemany`` runs a Python loop per row, ``COPY``
+writes the rows in C.
 
 JSON parameters are serialised as SQLAlchemy serialises them (``json.dumps``), as
 text; a list of texts (caveats, legal bases, recipients) is serialised once per
@@ -69,7 +71,7 @@ class _Compiled:
     get: Callable[[Mapping[str, Any]], tuple[Any, ...]]
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, processor)
     names: tuple[str, ...] | None  # None: positional, else the names of the values
-    copy: str | None = None  # PostgreSQL, a plain INSERT: the COPY statement instead
+    copy: str | None = None  # psycopg (PostgreSQL), a plain INSERT: the COPY statement instead
 
 
 def _processor(type_: Any, dialect: Dialect) -> Processor:
@@ -94,7 +96,8 @@ class BulkInsert:
     _compiled: dict[str, _Compiled] = field(default_factory=dict, repr=False)
 
     def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self._compiled.get(dialect.name)
+        key = f"{dialect.name}+{dialect.driver}"
+        compiled = self._compiled.get(key)
         if compiled is None:
             c = self.statement.compile(dialect=dialect, column_keys=list(self.names))
             if set(c.binds) != set(self.names):  # e.g. a column default not given
@@ -103,11 +106,11 @@ class BulkInsert:
             processors = [(i, _processor(c.binds[n].type, dialect)) for i, n in enumerate(names)]
             get = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
             copy = None
-            if dialect.name == "postgresql" and self.statement.select is None:
+            if dialect.driver == "psycopg" and self.statement.select is None:
                 quote = dialect.identifier_preparer.quote
                 copy = (f"COPY {dialect.identifier_preparer.format_table(self.statement.table)}"
                         f" ({', '.join(quote(n) for n in names)}) FROM STDIN")
-            compiled = self._compiled[dialect.name] = _Compiled(
+            compiled = self._compiled[key] = _Compiled(
                 sql=c.string, get=get, names=None if c.positional else names, copy=copy,
                 processors=tuple((i, p) for i, p in processors if p is not None))
         return compiled
