@@ -110,6 +110,16 @@ def _check_depth(value: Any, max_depth: int) -> None:
                 stack.append((child, depth + 1))
 
 
+def nested_deeper(value: Any, max_depth: int) -> bool:
+    """Whether ``value`` nests objects and arrays ``max_depth`` deep or more (what
+    :func:`loads` refuses as "nested too deeply")."""
+    try:
+        _check_depth(value, max_depth)
+    except _Refused:
+        return True
+    return False
+
+
 def _check_tree(value: Any, max_depth: int) -> None:
     """Depth, and lone surrogates in strings and member names."""
     stack: list[tuple[Any, int]] = [(value, 0)]

@@ -61,6 +61,8 @@ from fts_share.crypto._envelope_wire import (
 )
 from fts_share.crypto.canonical import (
     canonical_json,
+    canonical_members,
+    loads_canonical,
     sha256_hex,
     strict_loads,
     strict_loads_plain,
@@ -170,7 +172,7 @@ def digest_and_members(envelope: Mapping[str, Any]) -> tuple[str, Members | None
     an envelope's members (else None), for :func:`verify_envelope` to take."""
     if isinstance(envelope, Mapping) and set(envelope) == ENVELOPE_FIELDS:
         try:
-            jcs = {name: canonical_json(envelope[name]) for name in ENVELOPE_FIELDS}
+            jcs = canonical_members(envelope, ENVELOPE_FIELDS)
         except CryptoError:
             pass  # refused below as the whole envelope is
         else:
@@ -262,14 +264,24 @@ def _decrypt(body: _Body, header: EnvelopeHeader, node: str,
     raise fail("open: cannot unwrap or decrypt")
 
 
-def _parse_plaintext(plaintext: bytes) -> tuple[dict[str, Any], bytes, bool]:
-    doc, plain = strict_loads_plain(plaintext)
+def _parse_plaintext(plaintext: bytes) -> tuple[dict[str, Any], bytes, bool, bytes | None]:
+    """The statement, the inner signature, whether the statement may take
+    :func:`canonical_json`'s fast path, and ``JCS(statement)`` when the plaintext is
+    canonical JSON (as a sealer writes it): then the statement's text within it."""
+    canonical, doc = loads_canonical(plaintext)
+    plain = canonical
+    if not canonical:
+        doc, plain = strict_loads_plain(plaintext)
     if not isinstance(doc, dict) or set(doc) != {"statement", "sig"}:
         raise fail("open: content is not {statement, sig}")
     statement, sig = doc["statement"], doc["sig"]
     if not isinstance(statement, dict) or not isinstance(sig, str):
         raise fail("open: content has wrong types")
-    return statement, unb64u(sig), plain
+    signed = None
+    if canonical:  # {"sig":JCS(sig),"statement":JCS(statement)}
+        start = len(b'{"sig":') + len(canonical_json(sig)) + len(b',"statement":')
+        signed = plaintext[start:-1]
+    return statement, unb64u(sig), plain, signed
 
 
 def _check_statement(statement: Any) -> dict[str, Any]:
@@ -300,9 +312,11 @@ def open_envelope(envelope: Mapping[str, Any], header: EnvelopeHeader, *, node: 
     if not isinstance(header, EnvelopeHeader):
         raise fail("open: header must be an EnvelopeHeader")
     body = _body_to_open(envelope, header)
-    statement, inner_sig, plain = _parse_plaintext(_decrypt(body, header, node, private_keys))
+    statement, inner_sig, plain, signed = _parse_plaintext(
+        _decrypt(body, header, node, private_keys))
     try:
-        signed = canonical_json(statement, plain=plain)
+        if signed is None:
+            signed = canonical_json(statement, plain=plain)
     except CryptoError:
         raise fail("open: statement cannot be canonicalised") from None
     public = _lookup(key_for, header.origin, header.signer_kid)
