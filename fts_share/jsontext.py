@@ -93,7 +93,14 @@ def _may_hold_surrogates(text: str, decoded: bool = False) -> bool:
     when it cannot hold any: ``decoded`` from UTF-8 (which never yields one) or ASCII
     (``str.isascii`` reads a flag; a page of envelopes is ASCII)."""
     return bool((not (decoded or text.isascii()) and _SURROGATE.search(text))
-                or _SURROGATE_ESCAPE.search(text))
+                or ("\\u" in text and _SURROGATE_ESCAPE.search(text)))
+
+
+def _openers_over(text: str, most: int) -> bool:
+    """Whether ``text`` holds more than ``most`` ``{`` and ``[`` (the second is not
+    counted when the first are more already: a page holds hundreds)."""
+    braces = text.count("{")
+    return braces > most or braces + text.count("[") > most
 
 
 def _check_depth(value: Any, max_depth: int) -> None:
@@ -157,7 +164,7 @@ def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedReq
                            parse_int=parse_int or _int)
         if _may_hold_surrogates(text, decoded):
             _check_tree(value, max_depth)
-        elif text.count("{") + text.count("[") > max_depth:  # fewer: cannot be too deep
+        elif _openers_over(text, max_depth):  # fewer: cannot be too deep
             _check_depth(value, max_depth)
     except FtsError:
         raise

@@ -46,6 +46,7 @@ from fts_share.crypto._envelope_wire import (
     KIND_SUITE,
     MAX_ENVELOPE_BYTES,
     MAX_RECIPIENTS,
+    SIGNED_FIELDS,
     STATEMENT_FIELDS,
     STATEMENT_SIGNATURE_CONTEXT,
     SUITE_MLKEM768_X25519,
@@ -58,6 +59,7 @@ from fts_share.crypto._envelope_wire import (
     fail,
     join_members,
     parse_header,
+    unsigned_and_digest,
 )
 from fts_share.crypto.canonical import (
     canonical_json,
@@ -83,7 +85,6 @@ KeyFor = Callable[[str, str], PublicKey]
 #: The header's members that the inner statement repeats and must equal.
 _STATED = ("origin", "kind", "created", "label")
 _ALL_FIELDS = sorted(ENVELOPE_FIELDS)
-_SIGNED_FIELDS = sorted(ENVELOPE_FIELDS - {"signature"})
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,13 @@ class OpenedNotice:
 
 class Members(dict[str, bytes]):
     """The JCS of each member of one envelope (name -> bytes), as
-    :func:`digest_and_members` computed them, and ``digest``, the envelope's
-    :func:`envelope_digest` computed from them."""
+    :func:`digest_and_members` computed them, ``digest``, the envelope's
+    :func:`envelope_digest` computed from them, and ``unsigned``, JCS of the
+    envelope without its signature."""
 
-    def __init__(self, jcs: Mapping[str, bytes], digest: str) -> None:
+    def __init__(self, jcs: Mapping[str, bytes], digest: str, unsigned: bytes) -> None:
         super().__init__(jcs)
-        self.digest = digest
+        self.digest, self.unsigned = digest, unsigned
 
 
 def _lookup(key_for: KeyFor, origin: str, kid: str) -> PublicKey:
@@ -176,8 +178,8 @@ def digest_and_members(envelope: Mapping[str, Any]) -> tuple[str, Members | None
         except CryptoError:
             pass  # refused below as the whole envelope is
         else:
-            digest = sha256_hex(join_members(jcs, _ALL_FIELDS))
-            return digest, Members(jcs, digest)
+            unsigned, digest = unsigned_and_digest(jcs)
+            return digest, Members(jcs, digest, unsigned)
     return envelope_digest(envelope), None
 
 
@@ -197,7 +199,8 @@ def verify_envelope(envelope: Mapping[str, Any], *, key_for: KeyFor,
     # Step 1: shape only.
     env = check_structure(envelope, max_bytes=max_bytes)
     members = members or {name: canonical_json(env[name]) for name in ENVELOPE_FIELDS}
-    unsigned = join_members(members, _SIGNED_FIELDS)
+    unsigned = members.unsigned if isinstance(members, Members) \
+        else join_members(members, SIGNED_FIELDS)
     if len(unsigned) > max_bytes:
         raise fail(f"{len(unsigned)} bytes exceed {max_bytes}")
     # Step 2: the outer signature, before any value is interpreted.
