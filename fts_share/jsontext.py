@@ -91,9 +91,10 @@ def _may_hold_surrogates(text: str, decoded: bool = False) -> bool:
     """False when no string of ``text``'s value can hold a surrogate: none is in the
     text, and no escape of one. The text is not searched for surrogates themselves
     when it cannot hold any: ``decoded`` from UTF-8 (which never yields one) or ASCII
-    (``str.isascii`` reads a flag; a page of envelopes is ASCII)."""
+    (``str.isascii`` reads a flag; a page of envelopes is ASCII); nor for escapes when
+    it holds no backslash (found as fast as a byte: a page holds none)."""
     return bool((not (decoded or text.isascii()) and _SURROGATE.search(text))
-                or ("\\u" in text and _SURROGATE_ESCAPE.search(text)))
+                or ("\\" in text and _SURROGATE_ESCAPE.search(text)))
 
 
 def _openers_over(text: str, most: int) -> bool:

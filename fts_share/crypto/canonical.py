@@ -234,8 +234,8 @@ def loads_canonical(data: bytes) -> tuple[bool, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return False, None
-    if "\\u" in text or (not text.isascii() and _ASTRAL.search(text)):
-        return False, None
+    if ("\\" in text and "\\u" in text) or (not text.isascii() and _ASTRAL.search(text)):
+        return False, None  # (a backslash is found as fast as a byte, "\\u" is not)
     try:
         value = json.loads(text, parse_int=_canonical_int, parse_float=_not_canonical,
                            parse_constant=_not_canonical)
