@@ -91,9 +91,17 @@ def _may_hold_surrogates(text: str, decoded: bool = False) -> bool:
     """False when no string of ``text``'s value can hold a surrogate: none is in the
     text, and no escape of one. The text is not searched for surrogates themselves
     when it cannot hold any: ``decoded`` from UTF-8 (which never yields one) or ASCII
-    (``str.isascii`` reads a flag; a page of envelopes is ASCII)."""
+    (``str.isascii`` reads a flag; a page of envelopes is ASCII); nor for escapes when
+    it holds no backslash (found as fast as a byte: a page holds none)."""
     return bool((not (decoded or text.isascii()) and _SURROGATE.search(text))
-                or _SURROGATE_ESCAPE.search(text))
+                or ("\\" in text and _SURROGATE_ESCAPE.search(text)))
+
+
+def _openers_over(text: str, most: int) -> bool:
+    """Whether ``text`` holds more than ``most`` ``{`` and ``[`` (the second is not
+    counted when the first are more already: a page holds hundreds)."""
+    braces = text.count("{")
+    return braces > most or braces + text.count("[") > most
 
 
 def _check_depth(value: Any, max_depth: int) -> None:
@@ -108,6 +116,16 @@ def _check_depth(value: Any, max_depth: int) -> None:
         for child in item.values() if isinstance(item, dict) else item:
             if isinstance(child, (dict, list)):
                 stack.append((child, depth + 1))
+
+
+def nested_deeper(value: Any, max_depth: int) -> bool:
+    """Whether ``value`` nests objects and arrays ``max_depth`` deep or more (what
+    :func:`loads` refuses as "nested too deeply")."""
+    try:
+        _check_depth(value, max_depth)
+    except _Refused:
+        return True
+    return False
 
 
 def _check_tree(value: Any, max_depth: int) -> None:
@@ -147,7 +165,7 @@ def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedReq
                            parse_int=parse_int or _int)
         if _may_hold_surrogates(text, decoded):
             _check_tree(value, max_depth)
-        elif text.count("{") + text.count("[") > max_depth:  # fewer: cannot be too deep
+        elif _openers_over(text, max_depth):  # fewer: cannot be too deep
             _check_depth(value, max_depth)
     except FtsError:
         raise

@@ -10,6 +10,7 @@ Private to :mod:`fts_share.crypto.envelope` (verifying, opening) and
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -92,6 +93,24 @@ def cek_info(header_bytes: bytes) -> bytes:
 def join_members(members: Mapping[str, bytes], names: Sequence[str]) -> bytes:
     """JCS of an envelope (or of its members ``names``) from each member's JCS."""
     return b"{" + b",".join(_FIELD_JSON[n] + b":" + members[n] for n in sorted(names)) + b"}"
+
+
+#: The envelope's members in JCS order without "signature", and what follows "nonce"
+#: in JCS of the whole envelope: "signature", then "v", the last member.
+SIGNED_FIELDS = sorted(ENVELOPE_FIELDS - {"signature"})
+assert sorted(ENVELOPE_FIELDS)[-2:] == ["signature", "v"]
+
+
+def unsigned_and_digest(members: Mapping[str, bytes]) -> tuple[bytes, str]:
+    """From each member's JCS: JCS of the envelope without its signature (what the
+    signature covers), and the hex SHA-256 of JCS of the whole envelope, hashed as the
+    first with the signature member spliced in before the last member, ``v`` (the
+    whole is not joined)."""
+    unsigned = join_members(members, SIGNED_FIELDS)
+    tail = b"," + _FIELD_JSON["v"] + b":" + members["v"] + b"}"
+    digest = hashlib.sha256(memoryview(unsigned)[:len(unsigned) - len(tail)])
+    digest.update(b"," + _FIELD_JSON["signature"] + b":" + members["signature"] + tail)
+    return unsigned, digest.hexdigest()
 
 
 def _is_int(value: Any) -> bool:

@@ -26,6 +26,7 @@ import binascii
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import rfc8785
@@ -36,7 +37,14 @@ from fts_share.errors import CryptoError
 #: Nesting depth accepted by :func:`strict_loads` (objects and arrays together).
 MAX_JSON_DEPTH = 64
 
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+_FROM_URLSAFE = bytes.maketrans(b"-_+/=", b"+/!!!")
+_PADDING = {2: b"==", 3: b"="}
+#: Each base64url character's value (by code point), and the unused low bits of the
+#: last character of a partial group of 2 or 3 characters.
+_B64U_VALUE = bytes(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".find(chr(c)) & 63
+    for c in range(128))
+_UNUSED_BITS = {2: 0b1111, 3: 0b11}
 
 
 #: Integers JCS accepts (I-JSON, RFC 7493 section 2.2).
@@ -97,6 +105,13 @@ def canonical_json(obj: Any, *, plain: bool = False) -> bytes:
         raise CryptoError(f"cannot canonicalise value: {exc}") from None
 
 
+def canonical_members(obj: Mapping[str, Any], names: Iterable[str]) -> dict[str, bytes]:
+    """:func:`canonical_json` of each member ``names`` of ``obj``, the object walked once
+    to find whether all of them take the fast path."""
+    plain = _fast_path_ok(obj)
+    return {name: canonical_json(obj[name], plain=plain) for name in names}
+
+
 def b64u(data: bytes) -> str:
     """Base64url (RFC 4648 section 5) without padding."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
@@ -109,19 +124,21 @@ def unb64u(text: str) -> bytes:
     and non-canonical encodings (unused trailing bits set), so that every byte
     string has exactly one textual form. Raises :class:`CryptoError`.
     """
-    if not isinstance(text, str) or not text.isascii() or len(text) % 4 == 1:
+    if not isinstance(text, str) or not text.isascii():
         raise CryptoError("not unpadded base64url")
-    raw = text.encode("ascii")
-    if b"+" in raw or b"/" in raw or b"=" in raw:
+    tail = len(text) % 4
+    if tail == 1:
         raise CryptoError("not unpadded base64url")
-    try:  # strict mode refuses anything outside the (translated) alphabet
-        data = binascii.a2b_base64(raw.translate(_FROM_URLSAFE) + b"=" * (-len(raw) % 4),
-                                   strict_mode=True)
+    # "+", "/" and "=" become "!", which strict mode refuses as it refuses anything
+    # outside the (translated) alphabet: one pass over the text
+    raw = text.encode("ascii").translate(_FROM_URLSAFE)
+    try:
+        data = binascii.a2b_base64(raw + _PADDING[tail] if tail else raw, strict_mode=True)
     except binascii.Error:
         raise CryptoError("not unpadded base64url") from None
-    # Only a partial last group (2 or 3 characters) can carry unused bits.
-    tail = len(text) % 4
-    if tail and b64u(data[len(data) - tail + 1:]) != text[-tail:]:
+    # Only a partial last group (2 or 3 characters) can carry unused bits: the low 4
+    # (2 characters) or 2 (3 characters) bits of its last character's value.
+    if tail and _B64U_VALUE[ord(text[-1])] & _UNUSED_BITS[tail]:
         raise CryptoError("non-canonical base64url")
     return data
 
@@ -182,3 +199,50 @@ def strict_loads_plain(data: bytes) -> tuple[Any, bool]:
                            parse_int=parse_int, on_float=lambda: floats.append(None))
     plain = not floats and "\\u" not in text and (text.isascii() or not _ASTRAL.search(text))
     return value, plain
+
+
+class _NotCanonical(Exception):
+    """Raised by :func:`loads_canonical`'s parser hooks: the fast path does not hold."""
+
+
+def _canonical_int(text: str) -> int:
+    value = int(text) if len(text) <= 17 else MAX_SAFE_INTEGER + 1
+    if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return value
+    raise _NotCanonical
+
+
+def _not_canonical(text: str) -> Any:
+    raise _NotCanonical
+
+
+def loads_canonical(data: bytes) -> tuple[bool, Any]:
+    """``(True, value)`` when ``data`` is exactly ``canonical_json(value)`` for a value
+    that takes :func:`canonical_json`'s fast path; then ``value`` is also what
+    :func:`strict_loads` reads. ``(False, None)`` otherwise (then read it with
+    :func:`strict_loads_plain`, which says why it is refused, if it is).
+
+    Read without the strict reader's check for duplicate member names, which
+    ``data`` being the serialisation of the value read proves: a serialisation writes
+    each member of each object once, and one text has one parse. Everything else the
+    strict reader refuses cannot be there either: no number but integers in the safe
+    range (floats and other integers send it the other way), no ``NaN``, no ``\\u``
+    escape (so no lone surrogate, and UTF-8 holds none), nesting checked by the same
+    bound.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False, None
+    if ("\\" in text and "\\u" in text) or (not text.isascii() and _ASTRAL.search(text)):
+        return False, None  # (a backslash is found as fast as a byte, "\\u" is not)
+    try:
+        value = json.loads(text, parse_int=_canonical_int, parse_float=_not_canonical,
+                           parse_constant=_not_canonical)
+        if _fast_encoder.encode(value) == text and not (
+                text.count("{") + text.count("[") > MAX_JSON_DEPTH
+                and jsontext.nested_deeper(value, MAX_JSON_DEPTH)):
+            return True, value
+    except (_NotCanonical, ValueError, RecursionError):
+        pass
+    return False, None

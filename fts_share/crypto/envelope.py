@@ -46,6 +46,7 @@ from fts_share.crypto._envelope_wire import (
     KIND_SUITE,
     MAX_ENVELOPE_BYTES,
     MAX_RECIPIENTS,
+    SIGNED_FIELDS,
     STATEMENT_FIELDS,
     STATEMENT_SIGNATURE_CONTEXT,
     SUITE_MLKEM768_X25519,
@@ -58,9 +59,12 @@ from fts_share.crypto._envelope_wire import (
     fail,
     join_members,
     parse_header,
+    unsigned_and_digest,
 )
 from fts_share.crypto.canonical import (
     canonical_json,
+    canonical_members,
+    loads_canonical,
     sha256_hex,
     strict_loads,
     strict_loads_plain,
@@ -81,7 +85,6 @@ KeyFor = Callable[[str, str], PublicKey]
 #: The header's members that the inner statement repeats and must equal.
 _STATED = ("origin", "kind", "created", "label")
 _ALL_FIELDS = sorted(ENVELOPE_FIELDS)
-_SIGNED_FIELDS = sorted(ENVELOPE_FIELDS - {"signature"})
 
 
 @dataclass(frozen=True)
@@ -138,12 +141,13 @@ class OpenedNotice:
 
 class Members(dict[str, bytes]):
     """The JCS of each member of one envelope (name -> bytes), as
-    :func:`digest_and_members` computed them, and ``digest``, the envelope's
-    :func:`envelope_digest` computed from them."""
+    :func:`digest_and_members` computed them, ``digest``, the envelope's
+    :func:`envelope_digest` computed from them, and ``unsigned``, JCS of the
+    envelope without its signature."""
 
-    def __init__(self, jcs: Mapping[str, bytes], digest: str) -> None:
+    def __init__(self, jcs: Mapping[str, bytes], digest: str, unsigned: bytes) -> None:
         super().__init__(jcs)
-        self.digest = digest
+        self.digest, self.unsigned = digest, unsigned
 
 
 def _lookup(key_for: KeyFor, origin: str, kid: str) -> PublicKey:
@@ -170,12 +174,12 @@ def digest_and_members(envelope: Mapping[str, Any]) -> tuple[str, Members | None
     an envelope's members (else None), for :func:`verify_envelope` to take."""
     if isinstance(envelope, Mapping) and set(envelope) == ENVELOPE_FIELDS:
         try:
-            jcs = {name: canonical_json(envelope[name]) for name in ENVELOPE_FIELDS}
+            jcs = canonical_members(envelope, ENVELOPE_FIELDS)
         except CryptoError:
             pass  # refused below as the whole envelope is
         else:
-            digest = sha256_hex(join_members(jcs, _ALL_FIELDS))
-            return digest, Members(jcs, digest)
+            unsigned, digest = unsigned_and_digest(jcs)
+            return digest, Members(jcs, digest, unsigned)
     return envelope_digest(envelope), None
 
 
@@ -195,7 +199,8 @@ def verify_envelope(envelope: Mapping[str, Any], *, key_for: KeyFor,
     # Step 1: shape only.
     env = check_structure(envelope, max_bytes=max_bytes)
     members = members or {name: canonical_json(env[name]) for name in ENVELOPE_FIELDS}
-    unsigned = join_members(members, _SIGNED_FIELDS)
+    unsigned = members.unsigned if isinstance(members, Members) \
+        else join_members(members, SIGNED_FIELDS)
     if len(unsigned) > max_bytes:
         raise fail(f"{len(unsigned)} bytes exceed {max_bytes}")
     # Step 2: the outer signature, before any value is interpreted.
@@ -262,14 +267,24 @@ def _decrypt(body: _Body, header: EnvelopeHeader, node: str,
     raise fail("open: cannot unwrap or decrypt")
 
 
-def _parse_plaintext(plaintext: bytes) -> tuple[dict[str, Any], bytes, bool]:
-    doc, plain = strict_loads_plain(plaintext)
+def _parse_plaintext(plaintext: bytes) -> tuple[dict[str, Any], bytes, bool, bytes | None]:
+    """The statement, the inner signature, whether the statement may take
+    :func:`canonical_json`'s fast path, and ``JCS(statement)`` when the plaintext is
+    canonical JSON (as a sealer writes it): then the statement's text within it."""
+    canonical, doc = loads_canonical(plaintext)
+    plain = canonical
+    if not canonical:
+        doc, plain = strict_loads_plain(plaintext)
     if not isinstance(doc, dict) or set(doc) != {"statement", "sig"}:
         raise fail("open: content is not {statement, sig}")
     statement, sig = doc["statement"], doc["sig"]
     if not isinstance(statement, dict) or not isinstance(sig, str):
         raise fail("open: content has wrong types")
-    return statement, unb64u(sig), plain
+    signed = None
+    if canonical:  # {"sig":JCS(sig),"statement":JCS(statement)}
+        start = len(b'{"sig":') + len(canonical_json(sig)) + len(b',"statement":')
+        signed = plaintext[start:-1]
+    return statement, unb64u(sig), plain, signed
 
 
 def _check_statement(statement: Any) -> dict[str, Any]:
@@ -300,9 +315,11 @@ def open_envelope(envelope: Mapping[str, Any], header: EnvelopeHeader, *, node: 
     if not isinstance(header, EnvelopeHeader):
         raise fail("open: header must be an EnvelopeHeader")
     body = _body_to_open(envelope, header)
-    statement, inner_sig, plain = _parse_plaintext(_decrypt(body, header, node, private_keys))
+    statement, inner_sig, plain, signed = _parse_plaintext(
+        _decrypt(body, header, node, private_keys))
     try:
-        signed = canonical_json(statement, plain=plain)
+        if signed is None:
+            signed = canonical_json(statement, plain=plain)
     except CryptoError:
         raise fail("open: statement cannot be canonicalised") from None
     public = _lookup(key_for, header.origin, header.signer_kid)

@@ -13,6 +13,8 @@ from fts_share.crypto.canonical import (
     _fast_path_ok,
     b64u,
     canonical_json,
+    canonical_members,
+    loads_canonical,
     strict_loads,
     strict_loads_plain,
     unb64u,
@@ -129,3 +131,49 @@ def test_strict_loads_plain_refuses_as_strict_loads_does():
         with pytest.raises(CryptoError) as strict_error:
             strict_loads(bad)
         assert str(plain_error.value) == str(strict_error.value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANY_JSON | BIG_INTS, st.booleans(), st.booleans())
+def test_loads_canonical_reads_only_canonical_texts_and_as_strict_loads_does(
+        value, canonical, sort_keys):
+    try:
+        text = canonical_json(value) if canonical else json.dumps(
+            value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False).encode()
+    except (CryptoError, UnicodeEncodeError):
+        return  # lone surrogates, integers beyond the safe range
+    ok, read = loads_canonical(text)
+    if ok:
+        assert canonical_json(read) == text
+        assert json.dumps(read) == json.dumps(strict_loads(text))
+    if canonical and _fast_path_ok(value) and "\\u" not in text.decode() \
+            and not any(ord(c) > 0xFFFF for c in text.decode()):
+        assert ok  # what a sealer writes takes it
+
+
+@pytest.mark.parametrize("text", [
+    '{"a":1,"a":1}', '{"a":{"b":1,"b":1}}', '[{"a":1,"a":2}]', '{"b":1,"a":2}', '{"a": 1}',
+    '{"a":1.5}', '{"a":1}\n', "[9007199254740993]", "[NaN]", '["\\u00e9"]', '["\\ud800"]',
+    '{"\U0001F600":1}', "[" * 65 + "]" * 65, "1e3", "-0", '"\x1f"', b"\xff"])
+def test_loads_canonical_declines(text):
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    assert loads_canonical(data) == (False, None)
+
+
+@pytest.mark.parametrize("text", ['{"a":[1,"x",null,true],"b":{}}', "[" * 64 + "]" * 64,
+                                  '{"é":"ü","ü":"\\n\\""}', "[-9007199254740991]"])
+def test_loads_canonical_reads(text):
+    assert loads_canonical(text.encode("utf-8")) == (True, strict_loads(text.encode("utf-8")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["v", "header", "keys", "nonce"]), ANY_JSON,
+                       min_size=1))
+def test_canonical_members_are_each_members_canonical_json(obj):
+    try:
+        expected = {name: canonical_json(obj[name]) for name in obj}
+    except CryptoError:
+        with pytest.raises(CryptoError):
+            canonical_members(obj, list(obj))
+        return
+    assert canonical_members(obj, list(obj)) == expected

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from fts_share.crypto.canonical import canonical_json
 from fts_share.crypto.envelope import (
     digest_and_members,
     envelope_digest,
@@ -79,10 +82,26 @@ def test_a_page_checks_members_once_and_verifying_gives_the_same_header(coalitio
     assert digest == envelope_digest(env) and members is not None
     assert verify_envelope(env, key_for=coalition.key_for, members=members) == \
         verify_envelope(env, key_for=coalition.key_for)
+    assert members.unsigned == canonical_json({k: v for k, v in env.items() if k != "signature"})
     odd = {**env, "extra": 1}  # not an envelope's members: the digest only
     assert digest_and_members(odd) == (envelope_digest(odd), None)
     with pytest.raises(CryptoError):
         digest_and_members({**env, "nonce": float("nan")})  # what envelope_digest refuses
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.fixed_dictionaries({name: st.recursive(
+    st.none() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text() | st.floats(allow_nan=False),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(), c, max_size=3),
+    max_leaves=8) for name in ("v", "header", "keys", "nonce", "ciphertext", "signature")}))
+def test_members_give_the_digest_and_signed_bytes_of_any_envelope_shaped_object(obj):
+    try:
+        expected = envelope_digest(obj)
+    except CryptoError:
+        return  # lone surrogates
+    digest, members = digest_and_members(obj)
+    assert digest == expected and members is not None and members.digest == expected
+    assert members.unsigned == canonical_json({k: v for k, v in obj.items() if k != "signature"})
 
 
 def test_a_page_item_copied_with_another_envelope_carries_no_members(coalition, now):

@@ -151,6 +151,46 @@ def test_inner_garbage(coalition, now, plaintext):
         _verify_and_open(env, coalition)
 
 
+def _sealed_text(coalition, now, text: bytes):
+    header = _inner(coalition, now)["header"]
+    return seal_plaintext(text, header=header, signer=coalition["FRA"].signing,
+                          recipients=[coalition["IRQ"].recipient()])
+
+
+def test_plaintext_not_canonical_opens_as_its_statement_canonicalised(coalition, now):
+    """The inner signature is over JCS(statement), whatever the plaintext's spelling:
+    a plaintext with spaces, its members in another order or an escaped character
+    opens, and what is kept as signed is the statement's JCS."""
+    sig, statement = _plaintext_of(coalition, now)
+    for text in [json.dumps({"statement": statement, "sig": sig}),
+                 json.dumps({"sig": sig, "statement": statement}, indent=1),
+                 json.dumps({"sig": sig, "statement": statement}, separators=(",", ":"),
+                            ensure_ascii=True).replace('"origin"', '"\\u006frigin"')]:
+        opened = _verify_and_open(_sealed_text(coalition, now, text.encode()), coalition)
+        assert opened.signed == canonical_json(statement)
+        assert opened.statement == statement
+
+
+def _plaintext_of(coalition, now):
+    env = _inner(coalition, now)
+    opened = _verify_and_open(env, coalition)
+    return b64u(opened.signature), json.loads(opened.signed)
+
+
+def test_plaintext_canonical_but_for_a_repeated_member_is_refused(coalition, now):
+    """A plaintext that repeats a member is refused (its last statement is the signed
+    one, so a reader that keeps the last member would accept it)."""
+    sig, statement = _plaintext_of(coalition, now)
+    other = canonical_json({**statement, "label": "CLEAR"}).decode()
+    good = canonical_json({"sig": sig, "statement": statement}).decode()
+    assert _verify_and_open(_sealed_text(coalition, now, good.encode()), coalition)
+    repeated = good[:-1].replace('"statement":', f'"statement":{other},"statement":', 1) + "}"
+    nested = good.replace('"label":', '"label":"RED","label":', 1)
+    for text in (repeated, nested):
+        with pytest.raises(CryptoError, match="duplicate member name"):
+            _verify_and_open(_sealed_text(coalition, now, text.encode()), coalition)
+
+
 def test_wrong_recipient_and_wrong_keys(sealed, coalition):
     header = verify_envelope(sealed, key_for=coalition.key_for)
     for node, keys in [("USA", coalition["USA"].private_keys),
