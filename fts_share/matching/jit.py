@@ -10,6 +10,11 @@ names are rebound to numba's dispatchers, so that a kernel calling another kerne
 module (or inlining it) finds a dispatcher, as numba requires, and later calls through
 the module go to numba directly. The compiled code and numba's cache (``cache=True``,
 keyed by the function's file and name) are the same as with ``numba.njit`` itself.
+
+After the first kernel call of the process (numba imported, its typing and target
+registries loaded with the first kernels: tens of thousands of long-lived objects) the
+heap is settled (:func:`fts_share.heap.settle_once`), as it was when numba came in
+with the imports, before the first poll.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import functools
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
+
+from fts_share import heap
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,9 +42,11 @@ class Kernel:
 
     def __call__(self, *args: Any) -> Any:
         dispatcher = self.dispatcher
-        if dispatcher is None:
-            dispatcher = self.compiled()
-        return dispatcher(*args)
+        if dispatcher is not None:
+            return dispatcher(*args)
+        result = self.compiled()(*args)
+        heap.settle_once("numba loaded")
+        return result
 
     def compiled(self) -> Any:
         """numba's dispatcher of this kernel (the module's kernels jitted first)."""
