@@ -3,6 +3,7 @@ kind, word top-1, with the scoring calibrated by cross-validation and reported o
 split it was not tuned on.
 
     python3 bench/bench_precision.py --base /tmp/match-base --json /tmp/precision.json
+    python3 bench/bench_precision.py --base /tmp/match-base --negatives --pairs /tmp/fa.json
 
 ``--base`` is a copy of the engine to compare with (``git archive main | tar -x -C
 /tmp/match-base``); each engine runs in its own process on the same tasks (JSON on
@@ -29,6 +30,12 @@ chosen options are reported on it. For a split S of people:
   name's words is dropped), so any hit is a false alarm;
 * **recombined ar2en** (false alarms, report only): the same with made-up names of
   three words of the ar2en eval split, 200 Latin and 200 Arabic-script;
+* **recombined by length and origin** (false alarms, report only; ``--negatives``
+  runs these alone, with the three-word set, beside ``--base`` and the naive
+  baseline): two- and four-word names, and names recombined by position within the
+  people of one origin (Korean, Cyrillic-script, European, Arabic, Asian, African),
+  in each script the group holds (``bench/matching/negatives.py``); ``--pairs FILE``
+  writes every false alarm at the engines' threshold with its explanation;
 * **ar2en-words**: each Arabic word of the ar2en eval split ranked against the
   split's Latin targets (top-1).
 """
@@ -165,6 +172,42 @@ def recombined_ar2en_task(people: list[dict], data: Path, n: int = 200
     return [_record(p, _all_names(p)) for p in people], queries
 
 
+def negative_tasks(people: list[dict]) -> dict[str, tuple[list, list, int]]:
+    """The recombined negatives: three words (``recombined_task``), two and four
+    words, and by origin (``bench/matching/negatives.py``), each against an index of
+    every individual."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from matching import negatives
+    records, three = recombined_task(people)
+    tasks = {"recombined-left-out": (records, three, 10)}
+    for words in (2, 4):
+        tasks[f"recombined-{words}w-left-out"] = (
+            records, negatives.by_length(people, words), 10)
+    for group, queries in negatives.by_origin(people).items():
+        tasks[f"recombined-{group.replace(' ', '-')}-left-out"] = (records, queries, 10)
+    return tasks
+
+
+def negatives_report(people: list[dict], base: Path | None, pairs: Path | None
+                     ) -> dict[str, Any]:
+    """False alarms of the recombined negatives: naive, base and this engine in one
+    run, each at its own threshold; with ``pairs``, every false alarm of the two
+    engines written there with its explanation."""
+    tasks = negative_tasks(people)
+    runs: dict[str, tuple[dict, float]] = {"naive": (run_naive(tasks), 0.85)}
+    engines = {"base": base, "this": ROOT} if base is not None else {"this": ROOT}
+    for label, tree in engines.items():
+        run = run_engine(tree, {}, tasks, explain=pairs is not None)
+        runs[label] = (run, run["recombined-left-out"]["threshold"])
+    figs = {name: figures(tasks, run, thr) for name, (run, thr) in runs.items()}
+    if pairs is not None:
+        pairs.write_text(json.dumps({label: {
+            task: [{"query": q["name"], "hits": said} for q, said in
+                   zip(tasks[task][1], runs[label][0][task]["explained"]) if said]
+            for task in tasks} for label in engines}, indent=1, ensure_ascii=False))
+    return figs
+
+
 def load_people(data: Path) -> list[dict]:
     """``datasets.un_people`` with each person's dates of birth and nationalities."""
     sys.path.insert(0, str(ROOT / "bench"))
@@ -200,7 +243,7 @@ def worker() -> None:
                         nationality=r.get("nationality"))
             except ValidationError:
                 pass
-        t0, res = time.perf_counter(), []
+        t0, res, said = time.perf_counter(), [], []
         for q in queries:
             try:
                 hits = idx.search(q["name"], dob=q.get("dob"),
@@ -209,17 +252,20 @@ def worker() -> None:
             except ValidationError:
                 hits = []
             res.append([(h.record_id, h.score) for h in hits])
+            if job.get("explain"):
+                said.append([h.explanation.text for h in hits if h.score >= cfg.threshold])
         out[name] = {"results": res, "seconds": time.perf_counter() - t0,
-                     "threshold": cfg.threshold}
+                     "threshold": cfg.threshold, "explained": said}
     json.dump(out, sys.stdout)
 
 
 def run_engine(engine: Path, options: dict, tasks: dict[str, tuple[list, list, int]],
-               reference: Path | None = None) -> dict[str, Any]:
+               reference: Path | None = None, explain: bool = False) -> dict[str, Any]:
     """The engine at ``engine`` (a source tree) on ``tasks``, in its own process (with
-    the reference frequencies ``reference`` instead of its own, if given)."""
+    the reference frequencies ``reference`` instead of its own, if given; with
+    ``explain``, the explanation of each hit at the engine's threshold)."""
     job = {"engine": str(engine), "options": options, "tasks": tasks,
-           "reference": str(reference) if reference else None}
+           "reference": str(reference) if reference else None, "explain": explain}
     proc = subprocess.run([sys.executable, __file__, "--worker"], input=json.dumps(job),
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -495,6 +541,10 @@ def main() -> int:
                     "(comma-separated), from the same run")
     ap.add_argument("--grid", type=json.loads, help="the calibration grid as JSON "
                     "(option -> values), instead of GRID")
+    ap.add_argument("--negatives", action="store_true", help="report the recombined "
+                    "negatives only (by length and origin), naive, --base and this")
+    ap.add_argument("--pairs", type=Path, help="with --negatives: write every false "
+                    "alarm of base and this engine, with its explanation, here")
     ap.add_argument("--calibrate-table", action="store_true",
                     help="write fts_share/matching/refdata/calibration.json from folds 0-3, "
                     "then check it on fold 4")
@@ -507,6 +557,12 @@ def main() -> int:
     if args.grid:
         GRID.clear()
         GRID.update(args.grid)
+    if args.negatives:
+        figs = negatives_report(people, args.base, args.pairs)
+        print_report(figs)
+        if args.json:
+            args.json.write_text(json.dumps({"negatives": figs}, indent=1))
+        return 0
     if args.calibrate_table:
         calibration_table(people, ROOT / "fts_share" / "matching" / "refdata" /
                           "calibration.json", args.data, args.per_fold_reference)

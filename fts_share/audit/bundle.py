@@ -46,7 +46,7 @@ from fts_share.audit.frontier import Frontier
 from fts_share.audit.heads import SignedTreeHead, verify_tree_head
 from fts_share.clock import parse_rfc3339
 from fts_share.crypto.canonical import canonical_json, unb64u
-from fts_share.crypto.keys import PublicKey, verify_signature
+from fts_share.crypto.keys import PublicKey, check_signing_key, verify_signature
 from fts_share.errors import FtsError
 from fts_share.jsontext import loads
 
@@ -153,15 +153,27 @@ def _node_keys(manifest: Mapping[str, Any], pinned: PublicKey | None,
     except FtsError:
         raise VerificationError(f"roster: expected a valid signature by {anchor.kid}, "
                                 f"got an invalid one") from None
-    found: dict[str, PublicKey] = {}
-    for member in roster.get("members", []):
-        if member.get("code") == manifest["node"]:
-            for k in member.get("keys", []):
-                if k.get("use") == "sign":
-                    key = PublicKey.from_json({f: k.get(f) for f in ("kid", "kind", "public")})
-                    found[key.kid] = key
+    found = _signing_keys(roster, str(manifest["node"]))
     if not found:
         raise VerificationError(f"roster: expected signing keys of {manifest['node']}, got none")
+    return found
+
+
+def _signing_keys(roster: Mapping[str, Any], node: str) -> dict[str, PublicKey]:
+    """The roster's signing keys of ``node``; a key no honest signer has (small order,
+    outside the prime-order subgroup, not canonical) is refused, naming its entry."""
+    found: dict[str, PublicKey] = {}
+    for i, member in enumerate(roster.get("members", [])):
+        if member.get("code") != node:
+            continue
+        for j, k in enumerate(member.get("keys", [])):
+            if k.get("use") == "sign":
+                key = PublicKey.from_json({f: k.get(f) for f in ("kid", "kind", "public")})
+                try:
+                    check_signing_key(key)
+                except FtsError as exc:
+                    raise VerificationError(f"roster: members.{i}.keys.{j}: {exc}") from None
+                found[key.kid] = key
     return found
 
 

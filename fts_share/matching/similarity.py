@@ -30,11 +30,24 @@ def name_similarity(a: str, b: str, *, config: MatchConfig | None = None) -> flo
 
 def explain_similarity(a: str, b: str, *, config: MatchConfig | None = None) -> Explanation:
     """Like :func:`name_similarity`, with the explanation (score 0.0 and no part
-    aligned when a side holds no readable name)."""
+    aligned when a side holds no readable name). A name read two ways (a Korean name
+    in either order: ``NameAnalysis.others``) is scored by its better reading."""
     cfg = config or MatchConfig()
     qa, qb = _readable(a, "a"), _readable(b, "b")
     if qa is None or qb is None:
         return Explanation(ALGORITHM, str(a), str(b), 0.0, (), ())
+    best: Explanation | None = None
+    for ra in qa.readings:
+        for rb in qb.readings:
+            said = _explained(ra, rb, cfg)
+            best = said if best is None or said.score > best.score else best
+    assert best is not None
+    return best
+
+
+def _explained(qa: NameAnalysis, qb: NameAnalysis, cfg: MatchConfig) -> Explanation:
+    """The explanation of one reading of each side (in an order that does not
+    depend on the arguments')."""
     first, second = sorted((qa, qb), key=lambda x: x.folded)
     result = score_names(first, second, lambda p: builtin_rarity(p, cfg), cfg)
     score = round(min(1.0, max(0.0, result.coverage)), 4)

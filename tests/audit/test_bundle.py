@@ -164,3 +164,38 @@ def test_keys_must_come_from_the_pinned_secretariat(exported: tuple[Path, Path],
     code, report = standalone(bundle)
     assert code == 1 and any("roster: expected a valid signature" in p
                              for p in report["problems"]), report["problems"]
+
+
+# A point of order 8: as a public key, or added to an honest key (a mixed-order key),
+# no honest signer has it (the same points as tests/federation/test_roster_rules.py).
+_ORDER_8 = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+
+
+@pytest.mark.parametrize("weak", ["identity", "order 8", "mixed order"])
+def test_a_roster_in_the_bundle_with_a_weak_signing_key_is_refused_naming_it(
+        exported: tuple[Path, Path], coalition: Coalition, weak: str) -> None:
+    """Even a roster the secretariat signed is refused when it gives the node a signing
+    key no honest signer has: the reviewer is told which entry, not only that the heads
+    do not verify."""
+    from nacl.bindings import crypto_core_ed25519_add
+
+    from fts_share.crypto.keys import KeyKind, PublicKey, generate
+    from fts_share.federation.roster import sign_roster
+
+    bundle, anchor = exported
+    honest = generate(KeyKind.ED25519).public().raw
+    raw = {"identity": bytes([1]) + bytes(31), "order 8": _ORDER_8,
+           "mixed order": crypto_core_ed25519_add(honest, _ORDER_8)}[weak]
+    key = PublicKey(kind=KeyKind.ED25519, raw=raw)
+    doc = manifest(bundle)
+    roster = doc["keys"]["roster"]
+    i = next(n for n, m in enumerate(roster["members"]) if m["code"] == doc["node"])
+    j = next(n for n, k in enumerate(roster["members"][i]["keys"]) if k["use"] == "sign")
+    roster["members"][i]["keys"][j].update(key.to_json())
+    doc["keys"]["roster"] = sign_roster(roster, coalition.secretariat)
+    (bundle / "manifest.json").write_text(json.dumps(doc))
+
+    code, report = standalone(bundle, "--anchor", str(anchor))
+    assert code == 1
+    assert any(f"members.{i}.keys.{j}: weak ed25519 public key {key.kid}" in p
+               for p in report["problems"]), report["problems"]

@@ -20,6 +20,7 @@ import numpy as np
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import mapfile, query, search
+from fts_share.matching.index.evidence_classes import EvidenceClasses
 from fts_share.matching.index.groups import Group, GroupTable
 from fts_share.matching.index.hits import Hit
 from fts_share.matching.index.mapped_write import (
@@ -154,6 +155,8 @@ class MappedIndex:
     def __init__(self, s: mapfile.Sections, config: MatchConfig) -> None:
         self.config = config
         self.cache = query.SearchCache()
+        self.evidence_classes = EvidenceClasses()
+        """per name id its record's evidence class (``search._adjust``)"""
         self.sequence = int(s.meta.get("sequence", 0))
         """the last change of the store the snapshot covers"""
         self.gaps = [int(n) for n in s.meta.get("gaps", [])]

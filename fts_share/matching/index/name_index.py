@@ -18,6 +18,7 @@ from typing import Any
 from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import batch, persist, query, search
+from fts_share.matching.index.evidence_classes import EvidenceClasses
 from fts_share.matching.index.groups import GroupTable
 from fts_share.matching.index.hits import Hit, ProgressFn
 from fts_share.matching.index.neighbours import Neighbourhoods
@@ -65,6 +66,8 @@ class NameIndex:
                              Neighbourhoods(cfg.min_part_similarity))
         self.frequencies = Frequencies()
         self.cache = query.SearchCache()
+        self.evidence_classes = EvidenceClasses()
+        """per name id its record's evidence class (``search._adjust``)"""
         self.columns = PartColumns()
         """what weighing each part needs, taken in as parts are filed"""
         self._stamp = 0
@@ -108,7 +111,7 @@ class NameIndex:
         problems: dict[str, list[str]] = {}
         for i, n in enumerate(names):
             try:
-                analyses.append(analyze_name(n, field=f"names.{i}"))
+                analyses.extend(analyze_name(n, field=f"names.{i}").readings)
             except ValidationError as exc:
                 if not skip_invalid_names:
                     raise

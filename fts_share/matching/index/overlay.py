@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from fts_share.matching.index import batch, search
+from fts_share.matching.index.evidence_classes import EvidenceClasses
 from fts_share.matching.index.groups import GroupTable
 from fts_share.matching.index.hits import Hit, ProgressFn
 from fts_share.matching.index.joint_groups import JointGroups
@@ -87,6 +88,9 @@ class OverlaidIndex:
         self._segments: Segments | None = None
         self.cache = self.overlay.cache
         """what searching keeps between queries (in the joint group space)"""
+        self.evidence_classes = EvidenceClasses()
+        """per joint name id its record's evidence class (not the overlay's own: its
+        name ids are not the joint ones)"""
         self.groups = self.overlay.groups
         self.name_records: Sequence[str | None] = _Joined(
             self.base.name_records, self.overlay.names.record, self._offset)

@@ -88,31 +88,37 @@ def _prescore(fat: np.ndarray, fat_f: np.ndarray, first: int, n: int, slot: np.n
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _sums(fat: np.ndarray, first: int, n: int, slot: np.ndarray, hits: np.ndarray,
-          reach: np.ndarray) -> tuple[float, float]:
-    """The sums over the entry's ``n`` groups (from ``first``) of ``hits`` and of
-    ``reach`` of their rows: how many of its parts are near a later common part (see
-    ``_later``), and an upper bound of the query weight the name matches (each query
-    part at its best partner, as ``got_q`` of ``_prescore``)."""
-    held = 0.0
+def _held(fat: np.ndarray, first: int, n: int, slot: np.ndarray, hits: np.ndarray) -> int:
+    """How many of the entry's ``n`` groups (from ``first``) are near a later common
+    part (``hits`` of their rows: 0 or 1, see ``_later``)."""
+    held = 0
+    for t in range(first, first + n):
+        held += hits[slot[fat[t]]]
+    return held
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bound(fat: np.ndarray, first: int, n: int, slot: np.ndarray, reach: np.ndarray
+           ) -> float:
+    """An upper bound of the query weight the entry's name matches: the sum over its
+    ``n`` groups (from ``first``) of ``reach`` of their rows (each query part at its
+    best partner, as ``got_q`` of ``_prescore``)."""
     total = 0.0
     for t in range(first, first + n):
-        r = slot[fat[t]]
-        held += hits[r]
-        total += reach[r]
-    return held, total
+        total += reach[slot[fat[t]]]
+    return total
 
 
 @njit(cache=True, nogil=True)
 def _later(near_rows: np.ndarray, common: np.ndarray, ci: int, pair_similarity: float
            ) -> np.ndarray:
-    """Per row: 1.0 if its group is at least ``pair_similarity`` similar to a common
-    part read after ``common[ci]``, else 0.0 (row 0: 0.0)."""
-    out = np.zeros(len(near_rows))
+    """Per row: 1 if its group is at least ``pair_similarity`` similar to a common
+    part read after ``common[ci]``, else 0 (row 0: 0)."""
+    out = np.zeros(len(near_rows), dtype=np.int32)
     for r in range(1, len(near_rows)):
         for cj in range(ci + 1, len(common)):
             if near_rows[r, common[cj]] >= pair_similarity:
-                out[r] = 1.0
+                out[r] = 1
     return out
 
 
@@ -120,7 +126,7 @@ def _later(near_rows: np.ndarray, common: np.ndarray, ci: int, pair_similarity: 
 def _read(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarray, offset: int,
           chosen: np.ndarray,
           names: np.ndarray, pres: np.ndarray, n_out: int, above: int, prune: bool,
-          ci: int, own: float, hits: np.ndarray, reach: np.ndarray, slot: np.ndarray,
+          ci: int, own: int, hits: np.ndarray, reach: np.ndarray, slot: np.ndarray,
           near_rows: np.ndarray, qw: np.ndarray, sq: float, best_q: np.ndarray,
           below: float, floor: float, min_above: int, best_side: float,
           information_scale: float, information_floor: float) -> tuple[int, int, bool]:
@@ -139,11 +145,10 @@ def _read(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarray, off
         if chosen[name >> 6] & bit:
             at += 2 + 2 * n
             continue
-        if ci >= 0 or prune:  # (else every name is taken: nothing to add up)
-            held, bound = _sums(fat, at + 2, n, slot, hits, reach)
-            if (ci >= 0 and held <= own) or (prune and bound < below):
-                at += 2 + 2 * n
-                continue
+        if (ci >= 0 and _held(fat, at + 2, n, slot, hits) <= own) or (
+                prune and _bound(fat, at + 2, n, slot, reach) < below):
+            at += 2 + 2 * n  # (the bound added up only for a name held)
+            continue
         chosen[name >> 6] |= bit
         names[n_out] = name
         pres[n_out] = _prescore(fat, fat_f, at + 2, n, slot, near_rows, n_parts, qw, sq,
@@ -186,7 +191,7 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
     names = np.empty(size, dtype=np.int64)  # at most one per posting read
     pres = np.empty(size)
     best_q = np.empty(n_parts)
-    hits = np.zeros(len(near_rows))
+    hits = np.zeros(len(near_rows), dtype=np.int32)
     n_out = 0
     above = 0  # names held whose pre-score is at least ``floor``
     prune = floor > 0.0 and min_above <= 0
@@ -206,11 +211,10 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
             if chosen[name >> 6] & bit:
                 at += 2 + 2 * n
                 continue
-            if ci >= 0 or prune:  # (else every name is taken: nothing to add up)
-                held, bound = _sums(fat, at + 2, n, slot, hits, reach)
-                if (ci >= 0 and held <= own) or (prune and bound < below):
-                    at += 2 + 2 * n
-                    continue
+            if (ci >= 0 and _held(fat, at + 2, n, slot, hits) <= own) or (
+                    prune and _bound(fat, at + 2, n, slot, reach) < below):
+                at += 2 + 2 * n  # (the bound added up only for a name held)
+                continue
             chosen[name >> 6] |= bit
             names[n_out] = name
             pres[n_out] = _prescore(fat, fat_f, at + 2, n, slot, near_rows, n_parts, qw, sq,
@@ -247,7 +251,7 @@ def scan_pair(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray,
     names = np.empty(size, dtype=np.int64)  # at most one per posting read
     pres = np.empty(size)
     best_q = np.empty(n_parts)
-    hits = np.zeros(len(near_rows))
+    hits = np.zeros(len(near_rows), dtype=np.int32)
     n_out = 0
     above = 0  # names held whose pre-score is at least ``floor``
     prune = floor > 0.0 and min_above <= 0

@@ -11,7 +11,8 @@ from typing import Any, Protocol
 from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import query
-from fts_share.matching.index.hits import Evidence, EvidenceMemo, Hit, best_hits
+from fts_share.matching.index.evidence_classes import NO_CLASS, EvidenceClasses
+from fts_share.matching.index.hits import Evidence, EvidenceMemo, Hit, Memo, best_hits
 from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.store import Record
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
@@ -29,6 +30,8 @@ class View(Protocol):
 
     config: MatchConfig
     cache: query.SearchCache
+    evidence_classes: EvidenceClasses
+    """per name id its record's evidence class (its own, over its own name ids)"""
 
     @property
     def groups(self) -> Any:
@@ -63,7 +66,7 @@ PRUNE_MARGIN = 1e-3
 
 def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: float,
             limit: int, name_record: Sequence[str | None], by_id: Mapping[str, Record],
-            cfg: MatchConfig, memo: EvidenceMemo) -> None:
+            cfg: MatchConfig, memo: EvidenceMemo, classes: EvidenceClasses) -> None:
     """Add the evidence to the scores of the names that it can lift to ``cut`` (it adds
     at most ``gain``), in place, best name score first, and drop the names that can no
     longer be among the ``limit`` best records: once ``limit`` records are adjusted,
@@ -72,12 +75,14 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
     the same hits, in the same order, with the same scores). On common names most
     candidates above the threshold end there: their evidence is never worked out.
 
-    The evidence features depend on the record alone, so they are worked out once
-    per record, not per name (common names held by many records are the usual case
-    on arrival), and each kind once per pair of values (``memo``, kept between
+    The evidence features depend on the record's values alone, so they are worked
+    out once per class of records with the same values (``classes``: a name's class
+    is read by its id; common names held by many records are the usual case on
+    arrival), and each kind once per pair of values (``memo``, kept between
     searches: ``Evidence.delta``)."""
-    by_record: dict[str, float] = {}
-    _, m_dob, m_nat, m_docs = evidence.memos(memo)  # (``Evidence.delta``'s, inlined)
+    memos = evidence.memos(memo)
+    of_name = classes.names(len(name_record))
+    by_class = classes.memo((evidence.dob, evidence.nationality, evidence.documents))
     eligible = sorted(((score, nid) for nid, score in scored.items()
                        if not score + gain < cut),  # (the same comparison as before)
                       reverse=True)
@@ -90,14 +95,15 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
                 del scored[out]
             return
         rid = name_record[nid]
-        delta = by_record.get(rid)  # type: ignore[arg-type]
+        cls = of_name[nid]
+        if cls == -1:
+            cls = classes.classify(nid, by_id[rid])  # type: ignore[index]
+        delta = by_class.get(cls)
         if delta is None:
-            rec = by_id[rid]  # type: ignore[index]
-            dob, nat = m_dob.get(rec.dob), m_nat.get(rec.nationality)
-            docs = m_docs.get(rec.documents)
-            delta = by_record[rid] = (  # type: ignore[index]
-                evidence.delta(rec, cfg, memo) if dob is None or nat is None or docs is None
-                else dob + nat + docs)
+            delta = _record_delta(by_id[rid] if cls == NO_CLASS  # type: ignore[index]
+                                  else classes.record(cls), evidence, memos, cfg)
+            if cls != NO_CLASS:
+                classes.remember(by_class, cls, delta)
         adjusted = score + delta  # in [0, 1], as min(1.0, max(0.0, ...)) gives it
         adjusted = scored[nid] = (adjusted if 0.0 < adjusted < 1.0
                                   else 1.0 if adjusted >= 1.0 else 0.0)
@@ -109,6 +115,17 @@ def _adjust(scored: dict[int, float], evidence: Evidence, gain: float, cut: floa
         else:
             kth = _keep_best(top, rid, adjusted, limit, kth)  # type: ignore[arg-type]
             stop = kth - PRUNE_MARGIN
+
+
+def _record_delta(rec: Record, evidence: Evidence,
+                  memos: tuple[EvidenceMemo, Memo, Memo, Memo], cfg: MatchConfig) -> float:
+    """What ``evidence`` adds to the names of ``rec`` (and of its evidence class):
+    ``Evidence.delta`` with its memos (``memos``) looked up here."""
+    dob, nat = memos[1].get(rec.dob), memos[2].get(rec.nationality)
+    docs = memos[3].get(rec.documents)
+    if dob is None or nat is None or docs is None:
+        return evidence.delta(rec, cfg, memos[0])
+    return dob + nat + docs
 
 
 def _keep_best(top: dict[str, float], rid: str, score: float, limit: int, kth: float
@@ -133,14 +150,29 @@ def _keep_best(top: dict[str, float], rid: str, score: float, limit: int, kth: f
 def search(view: View, name: str, *, dob: DobInput = None,
            nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
            limit: int = 10, threshold: float | None = None) -> list[Hit]:
-    """``NameIndex.search`` on ``view`` (see there)."""
+    """``NameIndex.search`` on ``view`` (see there). A name read two ways (a Korean
+    name in either order: ``NameAnalysis.others``) is searched by each reading, and
+    each record keeps its better hit."""
     analysis = analyze_name(name, field="name")
     evidence = Evidence(parse_dob(dob), parse_countries(nationality),
                         parse_documents(documents))
     if not isinstance(limit, int) or limit < 1:
         raise ValidationError({"limit": ["must be a positive integer"]})
+    cut = view.config.threshold if threshold is None else threshold
+    hits = _search_reading(view, analysis, evidence, limit, cut)
+    for other in analysis.others:
+        best = {h.record_id: h for h in hits}
+        for h in _search_reading(view, other, evidence, limit, cut):
+            if h.record_id not in best or h.score > best[h.record_id].score:
+                best[h.record_id] = h
+        hits = sorted(best.values(), key=lambda h: (-h.score, h.record_id))[:limit]
+    return hits
+
+
+def _search_reading(view: View, analysis: NameAnalysis, evidence: Evidence, limit: int,
+                    cut: float) -> list[Hit]:
+    """The hits of one reading of the query."""
     cfg = view.config
-    cut = cfg.threshold if threshold is None else threshold
     qparts = query.query_parts(analysis, view.groups, view.cache, view.rarity, cfg)
     forced = view.forced_names(evidence.documents)
     exact: set[int] = set()
@@ -151,6 +183,6 @@ def search(view: View, name: str, *, dob: DobInput = None,
     name_record, by_id = view.name_records, view.records_by_id
     if evidence:
         _adjust(scored, evidence, gain, cut, limit, name_record, by_id, cfg,
-                view.cache.evidence)
+                view.cache.evidence, view.evidence_classes)
     return best_hits(analysis, scored, exact, cut, limit, evidence, view.analyses,
                      name_record, by_id, view.rarity, cfg)

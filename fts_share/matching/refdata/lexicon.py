@@ -41,6 +41,13 @@ _TITLES = frozenset({
     "الشيخ", "شيخ", "الدكتور", "دكتور", "د", "الحاج", "حاج", "حاجي", "ملا", "مولانا", "مولوي",
     "المولوي", "المفتي", "مفتي", "الامام", "امام", "القاري", "قاري", "الاستاذ", "استاذ",
     "السيد", "المهندس", "مهندس",
+    # ranks and offices in English and French, and their Arabic (titles only before
+    # the name: General Nkunda, Colonel Rambo, العقيد); not Major (an alias of its own
+    # on the UN list) nor Amir / Emir (given names)
+    "general", "colonel", "captain", "capitaine", "commandant", "commander",
+    "lieutenant", "brigadier", "sergeant", "sergent", "admiral", "amiral", "marshal",
+    "marechal", "president", "minister", "ministre", "judge", "juge", "monsieur",
+    "madame", "mister", "docteur", "العقيد", "اللواء", "العميد", "الرءيس", "الوزير",
 })
 #: Abd-words that are also given names on their own (Abdou, Abdi): kept as a name
 #: when nothing follows them.

@@ -8,7 +8,9 @@ however they are written: *Abd al-Rahman*, *Abdulrahman*, *Abdel Rahman* and
 *Abu X* (kind ``kunya``), *X al-Din / Eddine / -uddin* (``din``) and *X Allah /
 -ullah* (``allah``). Part order is kept but the scorer does not rely on it. A Korean
 name (``text.korean``) is two parts: its family name and its given name, each as
-folded syllables.
+folded syllables; a name of three or four words that reads as Korean in both orders
+(*Han Jang Su*) also carries its other whole reading in ``others``, and the scorers
+take the better one.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from fts_share.matching.refdata import lexicon as lx
 from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form
-from fts_share.matching.text.korean import korean_readings, may_be_korean
+from fts_share.matching.text.korean import Reading, korean_readings, may_be_korean
 from fts_share.matching.text.latin import is_somali
 from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
 
@@ -71,11 +73,19 @@ class NameAnalysis:
     particles: tuple[str, ...]
     name_parts: tuple[NamePart, ...] = field(default=(), compare=False, repr=False)
     """parts that count for matching (titles excluded)"""
+    others: tuple[NameAnalysis, ...] = field(default=(), compare=False, repr=False)
+    """the other whole readings of the same text (a Korean name that reads in both
+    orders: *Han Jang Su* is Han Jang-su or Su Han-jang), each scored on its own"""
 
     def __post_init__(self) -> None:
         if not self.name_parts:
             object.__setattr__(self, "name_parts",
                                tuple(p for p in self.parts if p.role != "title"))
+
+    @property
+    def readings(self) -> tuple[NameAnalysis, ...]:
+        """This reading, then the others (``others``)."""
+        return (self, *self.others)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -142,7 +152,12 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
         items.extend(tagged)
         somali = somali or entry[1]
     korean = _korean(tokens, items, folded)
-    parts, particles = (korean, []) if korean else _assemble(items, somali)
+    if korean:
+        others = tuple(NameAnalysis(cleaned, folded, tuple(r), (), tuple(r))
+                       for r in korean[1:])
+        return NameAnalysis(cleaned, folded, tuple(korean[0]), (), tuple(korean[0]),
+                            others)
+    parts, particles = _assemble(items, somali)
     if not any(p.role != "title" for p in parts):
         raise ValidationError({field: [_unreadable(cleaned, tokens)]})
     if len(parts) > MAX_PARTS:
@@ -151,10 +166,12 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
                         tuple([p for p in parts if p.role != "title"]))
 
 
-def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str) -> list[NamePart]:
-    """The parts of a Korean name (family name, then the given name as one part of
-    folded syllables: ``text.korean``), or [] for any other name (one with a title,
-    a kunya or a nasab particle is not read as Korean; *il* may be a syllable)."""
+def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str
+            ) -> list[list[NamePart]]:
+    """The readings of a Korean name, each as its parts (family name, then the given
+    name as one part of folded syllables: ``text.korean``), the family-first reading
+    first; [] for any other name (one with a title, a kunya or a nasab particle is
+    not read as Korean; *il* may be a syllable)."""
     if not 2 <= len(tokens) <= 4 or not tokens[0].isascii() \
             or not may_be_korean(tokens):  # (cheap: not Korean)
         return []
@@ -163,18 +180,25 @@ def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str) -> lis
     readings = korean_readings(tokens, _hyphens(folded))
     if not readings:
         return []
-    # a name that reads as Korean in both orders is read both ways: each part has the
-    # blocks of both readings as its forms (the family-first reading first). Not a
-    # name of two words: its other order only swaps the two parts, which the scorer
-    # aligns in any order anyway, and each part taking the other's syllable as a form
-    # made any two such names sharing one syllable alike (Jang Yong = Mun Yong, 1.0)
-    (family, _fb), (given, _gb) = readings[0]
-    if len(tokens) == 2:
-        readings = [r for r in readings if r[0][0] == family]
-    fforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[0][1])))
+    # a name that reads as Korean in both orders is read both ways, as two whole
+    # readings (each part taking the blocks of both made any two such names sharing
+    # one syllable alike: Kim Kyong Ok = Kim Kyong Guk, 1.0). Not a name of two words:
+    # its other order only swaps the two parts, which the scorer aligns in any order
+    # anyway. The other cuts of a given name written in one word are forms of its part
+    by_family: dict[str, list[Reading]] = {}
+    for r in readings:
+        by_family.setdefault(r[0][0], []).append(r)
+    groups = list(by_family.values())[:1 if len(tokens) == 2 else None]
+    return [_korean_parts(group) for group in groups]
+
+
+def _korean_parts(readings: list[Reading]) -> list[NamePart]:
+    """The two parts of readings that share their family name (the given name's
+    blocks of every cut as its forms, the first cut first)."""
+    (family, fblock), (given, gblocks) = readings[0]
     gforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[1][1])))
-    return [NamePart(family, readings[0][0][1], "plain", "family", "latin", fforms),
-            NamePart(given, readings[0][1][1], "plain", "given", "latin", gforms)]
+    return [NamePart(family, fblock, "plain", "family", "latin", _forms(fblock)),
+            NamePart(given, gblocks, "plain", "given", "latin", gforms)]
 
 
 def _hyphens(folded: str) -> frozenset[int]:
@@ -364,13 +388,13 @@ _PROBES = (
     "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng",
-    "Chang Su Han", "Thae Hyeon-hui", "Jang Yong",
+    "Chang Su Han", "Thae Hyeon-hui", "Jang Yong", "Kim Kyong Ok", "Colonel Omega",
 )
 
 
 @lru_cache(maxsize=1)
 def analyzer_fingerprint() -> str:
     """A hash of what the current name analysis makes of a fixed set of names."""
-    doc = [analyze_name(n).to_dict() for n in _PROBES]
+    doc = [[r.to_dict() for r in analyze_name(n).readings] for n in _PROBES]
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True)
                           .encode()).hexdigest()[:32]

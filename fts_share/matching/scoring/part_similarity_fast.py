@@ -191,6 +191,9 @@ def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarr
                 bs0, bsn = start[2 * r], start[2 * r + 1] - start[2 * r]
                 bf0, bfn = start[2 * r + 1], start[2 * r + 2] - start[2 * r + 1]
                 arabic_len = afn if q_arabic[q] else bfn
+                if cross and not (asn > 0 and bsn > 0 and q_codes[as0] == codes[bs0]):
+                    # (skeletons that start apart: the Latin consonants count too)
+                    arabic_len = max(arabic_len, bsn if q_arabic[q] else asn)
                 if cross:
                     most = min(afn, bfn) / max(1, arabic_len)
                 else:

@@ -8,7 +8,11 @@ parts. For one pair of readings it mixes:
 * the agreement of the vowel hints: within one script, the normalised Levenshtein
   similarity of the ``full`` strings; across scripts, the share of the Arabic reading
   (consonants and long vowels) found in order in the Latin one (an LCS coverage),
-  because Latin spells short vowels that Arabic does not write.
+  because Latin spells short vowels that Arabic does not write. When the two
+  skeletons start with different consonants, the share is of the longer of the
+  Arabic reading and the Latin consonants: a Latin name that starts with a consonant
+  the Arabic lacks is not covered in full (أحمد *hmd* in *Mohammed*: 3 of 4), while a
+  compound that Arabic script splits still is (آخوند in *Akhundzada*).
 
 A compound part (Abu X, Abd X) compared with a part of another kind is scaled by
 ``MatchConfig.compound_mismatch``.
@@ -38,7 +42,10 @@ def form_similarity(a: Form, a_script: str, b: Form, b_script: str,
         vowels = Levenshtein.normalized_similarity(a.full, b.full)
     else:
         arabic, latin = (a, b) if a_script == "arabic" else (b, a)
-        vowels = LCSseq.similarity(arabic.full, latin.full) / max(1, len(arabic.full))
+        most = len(arabic.full)
+        if arabic.skel[:1] != latin.skel[:1]:
+            most = max(most, len(latin.skel))
+        vowels = LCSseq.similarity(arabic.full, latin.full) / max(1, most)
     return skeleton_weight * skel + (1.0 - skeleton_weight) * vowels
 
 
