@@ -112,6 +112,9 @@ def _detail_json(detail: object) -> tuple[str, str | None]:
     """(canonical JSON text of ``detail``, None), or ("{}", what is wrong with it)."""
     if detail is None:
         return "{}", None
+    flat = _flat_detail_json(detail)
+    if flat is not None:
+        return flat, None
     if not isinstance(detail, Mapping):
         return "{}", "must be an object"
     bad = _forbidden_keys(detail)
@@ -121,6 +124,45 @@ def _detail_json(detail: object) -> tuple[str, str | None]:
         return canonical_json(dict(detail)).decode("utf-8"), None
     except CryptoError as exc:
         return "{}", f"must be canonical-JSON serialisable: {exc}"
+
+
+_FLAT_CONSTANTS = {True: "true", False: "false", None: "null"}
+
+
+def _flat_detail_json(detail: object) -> str | None:
+    """The canonical JSON text of a flat ``dict`` detail, written directly: ASCII keys
+    none of which is forbidden, and texts, safe integers, booleans or None as values
+    (what most entries hold). None for any other detail, which the general path then
+    checks and serialises."""
+    if type(detail) is not dict:
+        return None
+    try:
+        keys = sorted(detail)
+    except TypeError:  # keys of several types
+        return None
+    parts = []
+    for key in keys:
+        if type(key) is not str or not key.isascii():
+            return None
+        value = detail[key]
+        kind = type(value)
+        if kind is str:
+            text = _encode_str(value)
+        elif kind is int and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
+            text = str(value)
+        elif value is None or kind is bool:
+            text = _FLAT_CONSTANTS[value]
+        else:
+            return None
+        if key.lower() in FORBIDDEN_DETAIL_KEYS:
+            return None
+        parts.append(f"{_encode_str(key)}:{text}")
+    out = "{" + ",".join(parts) + "}"
+    try:
+        out.encode("utf-8")  # a lone surrogate: the general path refuses it
+    except UnicodeEncodeError:
+        return None
+    return out
 
 
 def leaf_document(*, seq: int, time: datetime, actor: str, action: str,

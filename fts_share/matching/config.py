@@ -57,13 +57,13 @@ class MatchConfig:
     """factor on the similarity of a compound part (Abu X, Abd X) with a plain part"""
     coverage_best_side: float = 0.55
     """weight of the better-covered side (query or record); the rest on the other side"""
-    lone_part_best_side: float = 0.55
+    lone_part_best_side: float = 0.5
     """``coverage_best_side`` when the better-covered side is a name of one part: a lone
-    name is wholly covered by any name holding it, so its coverage may be made to say
-    less than a longer name's ("Sanaullah" / "Sanaullah Ghafari"); the lower of the
-    two applies, so the index's pre-scores stay upper bounds. Off (equal to
-    ``coverage_best_side``): 0.5 took 5 of folds 0-3's 13 false alarms at 0.67 but lost
-    a lone alias found before (*Abdul Habib*; docs/benchmarks.md, round 6)"""
+    name is wholly covered by any name holding it, so its coverage says less than a
+    longer name's ("Sanaullah" / "Sanaullah Ghafari"); the lower of the two applies, so
+    the index's pre-scores stay upper bounds. 0.5 chosen on folds 0-3 (false alarms at
+    0.67 0.010 -> 0.006, recall kept on every kind there; fold 4 lost one alias with date
+    of birth of 81; docs/benchmarks.md, session 17, "lone part")"""
     information_scale: float = 1.6
     """matched rarity-weight at which the name evidence is fully trusted"""
     information_floor: float = 0.5

@@ -70,6 +70,7 @@ from fts_share.storage.audit_tables import (
     node_id,
     node_position,
 )
+from fts_share.storage.bulk import BulkInsert
 
 #: pg_advisory_xact_lock key serialising appends ("fts-audit" as a 63-bit integer).
 PG_APPEND_LOCK = 0x667473_617564_6974
@@ -78,8 +79,10 @@ _SCHEDULE_KEY = "fts_share.audit.head_schedule"
 #: Buffered rows are written once this many entries are pending (bounds the memory).
 MAX_PENDING = 5000
 
-_INSERT_ENTRIES = AuditEntry.__table__.insert()  # type: ignore[attr-defined]
-_INSERT_NODES = AuditNode.__table__.insert()  # type: ignore[attr-defined]
+_INSERT_ENTRIES = BulkInsert(AuditEntry.__table__.insert(), (  # type: ignore[attr-defined]
+    "seq", "time", "actor", "action", "object_type", "object_id", "object_version",
+    "partner", "purpose", "legal_basis", "outcome", "detail", "leaf_hash"))
+_INSERT_NODES = BulkInsert(AuditNode.__table__.insert(), ("id", "hash"))  # type: ignore[attr-defined]
 #: Every hash a proof needs, in one statement: leaves (``id`` = seq = ``node_id(0, seq)``)
 #: from the entries, inner nodes from audit_nodes; both are primary-key IN lists.
 _FETCH_HASHES = union_all(
@@ -133,10 +136,10 @@ class _AppendState:
         """Insert the buffered rows with one executemany per table."""
         if self.pending_entries:
             entries, self.pending_entries = self.pending_entries, []
-            connection.execute(_INSERT_ENTRIES, entries)
+            _INSERT_ENTRIES.run(connection, entries)
         if self.pending_nodes:
             nodes, self.pending_nodes = self.pending_nodes, []
-            connection.execute(_INSERT_NODES, nodes)
+            _INSERT_NODES.run(connection, nodes)
 
 
 def _pending(session: Session) -> _AppendState | None:

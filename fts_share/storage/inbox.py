@@ -9,24 +9,53 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
+from fts_share.storage.audit_store import flushed_connection
+from fts_share.storage.bulk import BulkInsert
 from fts_share.storage.models import FederationEvent, Notice, OutboxEnvelope, Peer, ReceivedEnvelope
 from fts_share.storage.notices import SealedVersion, insert_versions
 
-_INSERT_RECEIVED = insert(cast(Table, ReceivedEnvelope.__table__))
-#: What a page's ingest reads of what is held, once per page (or chunk): built once,
-#: with their cache keys, and run as Core statements (through the session's ORM
-#: machinery they cost 3 times as much for the same rows).
-_VERSIONS_OF = select(Notice.notice_id, Notice.version).where(
-    Notice.notice_id.in_(bindparam("ids", expanding=True)))
-_SHARED_AMONG = select(OutboxEnvelope.notice_id).distinct().where(
-    OutboxEnvelope.notice_id.in_(bindparam("ids", expanding=True)))
-_HELD_DIGESTS = select(ReceivedEnvelope.seq, ReceivedEnvelope.digest).where(
-    ReceivedEnvelope.origin == bindparam("origin"),
-    ReceivedEnvelope.seq.in_(bindparam("seqs", expanding=True)))
+_INSERT_RECEIVED = BulkInsert(insert(cast(Table, ReceivedEnvelope.__table__)), tuple(
+    c.key for c in cast(Table, ReceivedEnvelope.__table__).columns if c.key != "id"))
+
+
+def _one_of(column: QueryableAttribute[Any], name: str,
+            postgresql: bool) -> ColumnElement[bool]:
+    """``column IN (...)`` of the list parameter ``name``: on PostgreSQL one array
+    parameter (``= ANY``; the driver adapts the whole list at once), elsewhere an
+    expanding IN."""
+    if postgresql:
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+@dataclass(frozen=True)
+class _HeldQueries:
+    """What a page's ingest reads of what is held, once per page (or chunk): built once
+    per dialect, with their cache keys, and run as Core statements (through the
+    session's ORM machinery they cost 3 times as much for the same rows)."""
+
+    versions_of: Select[str, int]
+    shared_among: Select[str]
+    held_digests: Select[int, str]
+
+    @classmethod
+    def build(cls, postgresql: bool) -> _HeldQueries:
+        return cls(
+            versions_of=select(Notice.notice_id, Notice.version).where(
+                _one_of(Notice.notice_id, "ids", postgresql)),
+            shared_among=select(OutboxEnvelope.notice_id).distinct().where(
+                _one_of(OutboxEnvelope.notice_id, "ids", postgresql)),
+            held_digests=select(ReceivedEnvelope.seq, ReceivedEnvelope.digest).where(
+                ReceivedEnvelope.origin == bindparam("origin"),
+                _one_of(ReceivedEnvelope.seq, "seqs", postgresql)))
+
+
+_HELD = {False: _HeldQueries.build(False), True: _HeldQueries.build(True)}
 
 
 class SqlInbox:
@@ -34,6 +63,7 @@ class SqlInbox:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._held = _HELD[session.get_bind().dialect.name == "postgresql"]
 
     def _reading(self) -> Connection:
         """The session's connection, its pending changes flushed first (as a query
@@ -44,11 +74,11 @@ class SqlInbox:
     def versions_of(self, notice_ids: set[str]) -> Iterable[tuple[str, int]]:
         """``(notice_id, version)`` of every version held of ``notice_ids``."""
         return [(str(i), int(v)) for i, v in self._reading().execute(
-            _VERSIONS_OF, {"ids": list(notice_ids)})]
+            self._held.versions_of, {"ids": list(notice_ids)})]
 
     def shared_among(self, notice_ids: set[str]) -> set[str]:
         """Which of ``notice_ids`` this node has sent envelopes about."""
-        return set(self._reading().scalars(_SHARED_AMONG, {"ids": list(notice_ids)}))
+        return set(self._reading().scalars(self._held.shared_among, {"ids": list(notice_ids)}))
 
     def peer(self, code: str) -> Peer:
         """The polling state of partner ``code`` (a new one, added, if none)."""
@@ -62,7 +92,7 @@ class SqlInbox:
         if not seqs:
             return {}
         return {int(q): str(d) for q, d in self._reading().execute(
-            _HELD_DIGESTS, {"origin": origin, "seqs": seqs})}
+            self._held.held_digests, {"origin": origin, "seqs": seqs})}
 
     def event(self, *, peer: str, kind: str, seq: int | None, detail: str,
               now: datetime) -> None:
@@ -73,7 +103,7 @@ class SqlInbox:
     def insert_received(self, rows: list[dict[str, Any]]) -> None:
         """Insert accepted envelopes (``received`` columns)."""
         if rows:
-            self.session.execute(_INSERT_RECEIVED, rows)
+            _INSERT_RECEIVED.run(flushed_connection(self.session), rows)
 
     def versions_from(self, notice_id: str, origin: str) -> list[Notice]:
         """Every version of ``notice_id`` that ``origin`` wrote."""

@@ -14,14 +14,18 @@ from sqlalchemy.orm import Session
 from fts_share.errors import Gone, NotFound
 from fts_share.notices.vault import open_content, seal_content
 from fts_share.storage.alert_tables import AlertMatch
+from fts_share.storage.audit_store import flushed_connection
+from fts_share.storage.bulk import BulkInsert
 from fts_share.storage.models import Alert, Notice, NoticeKey, WatchlistEntry
 
-_INSERT_NOTICES = insert(cast(Table, Notice.__table__))
+_NOTICE_COLUMNS = tuple(c.key for c in cast(Table, Notice.__table__).columns if c.key != "id")
+_INSERT_NOTICES = BulkInsert(insert(cast(Table, Notice.__table__)), _NOTICE_COLUMNS)
 #: A version's data key, by the version's natural key (no round trip for the row id).
-_INSERT_KEY_OF_VERSION = insert(cast(Table, NoticeKey.__table__)).from_select(
+_INSERT_KEY_OF_VERSION = BulkInsert(insert(cast(Table, NoticeKey.__table__)).from_select(
     ["notice_row", "wrapped"],
     select(Notice.id, bindparam("wrapped", type_=LargeBinary))
-    .where(Notice.notice_id == bindparam("notice_id"), Notice.version == bindparam("version")))
+    .where(Notice.notice_id == bindparam("notice_id"), Notice.version == bindparam("version"))),
+    ("wrapped", "notice_id", "version"))
 
 
 def _context(notice_id: str, version: int, origin: str) -> bytes:
@@ -104,8 +108,9 @@ def insert_versions(session: Session, versions: Sequence[SealedVersion]) -> None
     """
     if not versions:
         return
-    session.execute(_INSERT_NOTICES, [v.values for v in versions])
-    session.execute(_INSERT_KEY_OF_VERSION, [
+    connection = flushed_connection(session)
+    _INSERT_NOTICES.run(connection, [v.values for v in versions])
+    _INSERT_KEY_OF_VERSION.run(connection, [
         {"notice_id": v.values["notice_id"], "version": v.values["version"],
          "wrapped": v.wrapped} for v in versions])
 
