@@ -78,7 +78,11 @@ def serve(home: Path, host: str, port: int, no_poll: bool, workers: int,
 @click.option("--json", "as_json", is_flag=True)
 def poll(home: Path, as_json: bool) -> None:
     """Poll every partner once."""
-    rows = [{k: r[k] for k in POLL_COLUMNS} for r in running.poll_once(running.open_node(home))]
+    node = running.open_node(home)
+    try:
+        rows = [{k: r[k] for k in POLL_COLUMNS} for r in running.poll_once(node)]
+    finally:
+        node.close()  # on SQLite, the last commits checkpointed from the write-ahead log
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -92,5 +96,9 @@ def poll(home: Path, as_json: bool) -> None:
 @click.argument("home", type=HOME)
 def purge(home: Path) -> None:
     """Purge the content of every notice past its review date."""
-    count = running.purge(running.open_node(home), now=utcnow())
+    node = running.open_node(home)
+    try:
+        count = running.purge(node, now=utcnow())
+    finally:
+        node.close()
     click.echo(f"purged {count} notice version(s)")

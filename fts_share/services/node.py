@@ -104,6 +104,10 @@ def _match_config(config: NodeConfig) -> MatchConfig:
                                     for k, v in exc.errors.items())) from exc
 
 
+#: the key of the node's watchlist index in ``Node.caches`` (``services.screening``)
+WATCHLIST_INDEX = "watchlist_index"
+
+
 @dataclass
 class Node:
     """An opened node home."""

@@ -6,7 +6,8 @@ The one place where the command line reaches the node's home, the polling loop
 the job queue, gunicorn's workers: :mod:`~fts_share.services.serving`,
 :mod:`~fts_share.services.jobqueue`, :mod:`~fts_share.services.workers`). Those three
 are imported by the functions that serve, not here: ``fts-share poll`` and ``purge``
-do not load them (start-up cost, docs/benchmarks.md).
+do not load them (start-up cost, docs/benchmarks.md). Nor does a poll load the
+screening engine (the matching index, numpy, numba) before a page arrives to screen.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fts_share import heap
 from fts_share.clock import utcnow
 from fts_share.config import NodeConfig, load_config
 from fts_share.services import index_snapshots, refusals
-from fts_share.services.arrival import arrival_screening
 from fts_share.services.node import Node, init_home
 from fts_share.services.notifying import Notifier
 from fts_share.services.polling import Poller, purge_expired
-from fts_share.services.screening import watchlist_index
-from fts_share.services.unit import unit_of_work
+from fts_share.services.unit import Work, unit_of_work
 
 if TYPE_CHECKING:
     from fts_share.services.jobqueue import WorkerThread
+    from fts_share.services.receiving import Arrival, PageHook
     from fts_share.services.serving import BackgroundPoller
 
 __all__ = ["background_poller", "create_home", "flush_refusals", "open_node", "poll_once",
@@ -52,6 +53,7 @@ def background_poller(node: Node, *, interval: float, poll: bool = True) -> Back
     """A poller loop (not started) that screens every received notice; it polls only
     while this process holds the poller's lease (on PostgreSQL an advisory lock, so
     one process of those that serve the node polls)."""
+    from fts_share.services.arrival import arrival_screening
     from fts_share.services.serving import BackgroundPoller
     from fts_share.storage.leader import poller_lease
 
@@ -98,16 +100,29 @@ def poll_once(node: Node) -> list[dict[str, Any]]:
     new index snapshot is written if the index this poll screened with has gathered
     more than ``snapshot_after`` changes over the one it mapped: the next poll maps it
     instead of replaying those changes again (a poll that screened nothing loaded no
-    index and writes nothing)."""
-    notifier = Notifier.of(node)
-    notifier.begin(utcnow())
-    reports = Poller(node, on_page=arrival_screening(node)).poll_all(force=True)
-    notifier.after_round(utcnow())
-    if watchlist_index(node).snapshot_due:
-        index_snapshots.write_if_due(node, utcnow())
+    index and writes nothing). The round collects garbage less often
+    (:func:`fts_share.heap.fewer_collections`)."""
+    with heap.fewer_collections():
+        notifier = Notifier.of(node)
+        notifier.begin(utcnow())
+        reports = Poller(node, on_page=_screening_on_arrival(node)).poll_all(force=True)
+        notifier.after_round(utcnow())
+        if index_snapshots.snapshot_due(node):
+            index_snapshots.write_if_due(node, utcnow())
     return [{"peer": r.peer, "ok": r.ok, "pages": r.pages, "received": r.result.received,
              "decrypted": r.result.decrypted, "duplicates": r.result.duplicates,
              "rejected": r.result.rejected, "error": r.error} for r in reports]
+
+
+def _screening_on_arrival(node: Node) -> PageHook:
+    """``arrival.arrival_screening``, imported at the first page that arrives."""
+
+    def on_page(work: Work, arrivals: list[Arrival]) -> object:
+        from fts_share.services.arrival import arrival_screening
+
+        return arrival_screening(node)(work, arrivals)
+
+    return on_page
 
 
 def purge(node: Node, *, now: datetime) -> int:

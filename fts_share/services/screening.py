@@ -27,7 +27,7 @@ from fts_share.screening.index import WatchlistIndex
 from fts_share.screening.snapshots import SnapshotDir
 from fts_share.services import metrics
 from fts_share.services.alert_groups import Sighting, explanation_of, raise_alerts
-from fts_share.services.node import Node
+from fts_share.services.node import WATCHLIST_INDEX, Node
 from fts_share.services.receiving import NoticeHook
 from fts_share.services.unit import Work, unit_of_work
 from fts_share.storage.models import Notice, WatchlistEntry
@@ -43,9 +43,9 @@ def watchlist_index(node: Node) -> WatchlistIndex:
     in the home's ``index/`` folder when there is a valid one, under the node's match
     configuration (``Node.match_config``: its default threshold is the alerts' and
     screenings')."""
-    idx = node.caches.get("watchlist_index")
+    idx = node.caches.get(WATCHLIST_INDEX)
     if idx is None:
-        idx = node.caches["watchlist_index"] = WatchlistIndex(
+        idx = node.caches[WATCHLIST_INDEX] = WatchlistIndex(
             snapshots=SnapshotDir(node.config.home / SNAPSHOT_FOLDER),
             config=node.match_config)
         on_rollback(node.store.engine, idx.read_again)  # what it saw was not committed

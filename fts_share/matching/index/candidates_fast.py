@@ -28,7 +28,8 @@ part.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from fts_share.matching.jit import njit
 
 #: what reading and pre-scoring a name costs, in postings checked for a pair (at 1M
 #: names: about 50 ns against 35, plus choosing among more candidates afterwards)

@@ -11,7 +11,8 @@ alignment floor, else 0 (the last group is a sentinel with no names).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from fts_share.matching.jit import njit
 
 
 @njit(cache=True, nogil=True)

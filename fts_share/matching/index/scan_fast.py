@@ -17,7 +17,8 @@ No function here is over complexity 15.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from fts_share.matching.jit import njit
 
 #: how far under ``need`` a name's weight bound must be for ``scan`` to pass it over
 #: (``needed_weight`` stops 1e-12 under the exact point; the bound adds in another order)

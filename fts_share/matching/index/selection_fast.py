@@ -5,7 +5,8 @@ cached): ``select`` takes the best by pre-score, in linear time (``_top``,
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from fts_share.matching.jit import njit
 
 
 @njit(cache=True, nogil=True)

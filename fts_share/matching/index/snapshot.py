@@ -21,11 +21,11 @@ from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import postings_fast
 from fts_share.matching.index.store import Groups, Names, Parts
+from fts_share.matching.jit import njit
 from fts_share.matching.scoring.rarity import builtin_rarity
 
 

@@ -18,7 +18,8 @@ equal is ``score_names`` itself.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from fts_share.matching.jit import njit
 
 
 @njit(cache=True, nogil=True)

@@ -26,7 +26,8 @@ from __future__ import annotations
 from itertools import accumulate
 
 import numpy as np
-from numba import njit
+
+from fts_share.matching.jit import njit
 
 #: pattern letters below this code point get a match mask (see ``masks``)
 ALPHABET = 128

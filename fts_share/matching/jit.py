@@ -1,0 +1,80 @@
+"""numba's ``njit``, applied when a module's kernels are first called.
+
+Importing numba (with llvmlite) costs about 0.3 CPU-s, and every command that opens a
+node imports the matching engine; most of them (a poll with nothing to screen, screening
+off, ``fts-share user``) never run a kernel. A kernel module imports ``njit`` from here
+instead of from numba: each kernel stays its Python function, wrapped in a
+:class:`Kernel`, until one kernel of its module is called. Then numba is imported, every
+kernel of that module is handed to ``numba.njit`` with its options, and the module's
+names are rebound to numba's dispatchers, so that a kernel calling another kernel of its
+module (or inlining it) finds a dispatcher, as numba requires, and later calls through
+the module go to numba directly. The compiled code and numba's cache (``cache=True``,
+keyed by the function's file and name) are the same as with ``numba.njit`` itself.
+
+After the first kernel call of the process (numba imported, its typing and target
+registries loaded with the first kernels: tens of thousands of long-lived objects) the
+heap is settled (:func:`fts_share.heap.settle_once`), as it was when numba came in
+with the imports, before the first poll.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from fts_share import heap
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_compiling = threading.Lock()
+
+
+class Kernel:
+    """A function that numba compiles on its module's first kernel call."""
+
+    def __init__(self, py_func: Callable[..., Any], options: dict[str, Any]) -> None:
+        self.py_func = py_func
+        self.options = options
+        self.dispatcher: Any = None
+        functools.update_wrapper(self, py_func)
+
+    def __call__(self, *args: Any) -> Any:
+        dispatcher = self.dispatcher
+        if dispatcher is not None:
+            return dispatcher(*args)
+        result = self.compiled()(*args)
+        heap.settle_once("numba loaded")
+        return result
+
+    def compiled(self) -> Any:
+        """numba's dispatcher of this kernel (the module's kernels jitted first)."""
+        with _compiling:
+            if self.dispatcher is None:
+                _jit_module(self.py_func.__globals__)
+            if self.dispatcher is None:  # not a name of its module
+                import numba
+
+                self.dispatcher = numba.njit(**self.options)(self.py_func)
+        return self.dispatcher
+
+
+def _jit_module(names: dict[str, Any]) -> None:
+    """Hand every kernel of the module whose globals are ``names`` to numba; rebind."""
+    import numba
+
+    for name, value in list(names.items()):
+        if isinstance(value, Kernel) and value.py_func.__globals__ is names:
+            value.dispatcher = numba.njit(**value.options)(value.py_func)
+            names[name] = value.dispatcher
+
+
+def njit(**options: Any) -> Callable[[F], F]:
+    """``numba.njit(**options)``, deferred until a kernel of the module is called (the
+    kernel keeps its function's type)."""
+
+    def wrap(py_func: F) -> F:
+        return cast(F, Kernel(py_func, options))
+
+    return wrap
