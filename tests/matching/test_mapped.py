@@ -175,11 +175,32 @@ def test_any_index_round_trips_to_the_same_hits(tmp_path: Path, keep: list[int],
     _same(idx, mapped, queries)
 
 
-@pytest.mark.parametrize("section", ["parts.dfkey", "df.builtin"])
+def test_a_snapshot_of_the_first_layout_is_refused(
+        built: tuple[NameIndex, Path, list], tmp_path: Path) -> None:
+    """A version 1 file (before the masks of the fat postings' entries) is refused
+    with its version named, not searched."""
+    import hashlib
+    import struct
+
+    _, path, _ = built
+    raw = path.read_bytes()
+    (length,) = struct.unpack("<Q", raw[16:24])
+    header = raw[24:24 + length].replace(b'"version":2', b'"version":1')
+    assert len(header) == length
+    old = tmp_path / "v1.snap"
+    old.write_bytes(raw[:24] + header + hashlib.sha256(header).digest()
+                    + raw[24 + length + 32:])
+    with pytest.raises(ValidationError) as caught:
+        MappedIndex.open(str(old))
+    assert "version 1" in caught.value.errors["path"][0]
+
+
+@pytest.mark.parametrize("section", ["parts.dfkey", "df.builtin", "arrays.post_mask"])
 def test_a_snapshot_without_what_reweighing_needs_is_refused(
         built: tuple[NameIndex, Path, list], tmp_path: Path, section: str) -> None:
     """A file written before the overlay could move the statistics is refused (its
-    node rebuilds it), not searched with the snapshot's statistics."""
+    node rebuilds it), not searched with the snapshot's statistics; so is one
+    without the masks the pairing rounds read."""
     from fts_share.matching.index import mapfile
 
     _, path, _ = built

@@ -28,6 +28,7 @@ import numpy as np
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import (
     candidates_fast,
+    pair_masks,
     postings_fast,
     scan_fast,
     selection_fast,
@@ -153,16 +154,30 @@ def gather(table: QueryTable, qw: np.ndarray, need: float, segments: Segments,
             config.coverage_best_side, config.information_scale, config.information_floor)
     first, second = segments.first, segments.second
     if second is None:
-        return scan_fast.scan(order, pair_round, table.gids, table.rows, first.fat_start,
-                              first.fat, slot, common, qw, chosen, size, need, floor, *rest)
+        return scan_fast.scan(order, pair_round, table.gids, table.rows,
+                              *_postings(first, table, pair_round, common, config), slot, common, qw,
+                              chosen, size, need, floor, *rest)
     segments.pass_over(chosen)
     try:
         return scan_fast.scan_pair(order, pair_round, table.gids, table.rows,
-                                   first.fat_start, first.fat, second.fat_start, second.fat,
+                                   _postings(first, table, pair_round, common, config),
+                                   _postings(second, table, pair_round, common, config),
                                    segments.offset, slot, common, qw, chosen, size, need,
                                    floor, *rest)
     finally:
         segments.clear(chosen)
+
+
+def _postings(arrays: Arrays, table: QueryTable, pair_round: np.ndarray,
+              common: np.ndarray, config: MatchConfig) -> tuple[np.ndarray, ...]:
+    """What a scan reads of one segment: ``fat_start``, ``fat``, ``post_start``,
+    ``post_mask``, ``post_at`` and the masks its pairing rounds look for
+    (``pair_masks.wanted``, with the segment's heads; the rounds come last)."""
+    rounds = int(pair_round[-1]) + 1 if len(pair_round) else 0
+    wants = pair_masks.wanted(table.gids, table.rows, common, rounds,
+                              config.pair_similarity, arrays.group_head)
+    return (arrays.fat_start, arrays.fat, arrays.post_start, arrays.post_mask,
+            arrays.post_at, wants)
 
 
 def prescore(names: np.ndarray, table: QueryTable, qw: np.ndarray, arrays: Arrays,

@@ -36,6 +36,9 @@ import numpy as np
 from fts_share.errors import ValidationError
 
 MAGIC = b"FTS-MAPPED-INDEX"
+#: the layout's version: 2 added the masks of the fat postings' entries
+#: (``arrays.post_start``, ``post_mask``, ``post_at``); a file of another is refused
+VERSION = 2
 ALIGN = 64
 MAX_HEADER = 1 << 22
 #: lookups a :class:`HashIndex` remembers
@@ -148,7 +151,7 @@ def write_sections(path: str, meta: dict[str, Any],
         table.append({"name": name, "dtype": dtype, "shape": list(arr.shape),
                       "offset": pos})
         pos += -(-arr.nbytes // ALIGN) * ALIGN
-    header = json.dumps({"format": "fts-share-mapped-index", "version": 1, "meta": meta,
+    header = json.dumps({"format": "fts-share-mapped-index", "version": VERSION, "meta": meta,
                          "sections": table}, ensure_ascii=False, separators=(",", ":"),
                         sort_keys=True).encode()
     lead = len(MAGIC) + 8 + len(header) + 32
@@ -202,7 +205,7 @@ def open_sections(path: str) -> Sections:
         raise bad(f"not a mapped index file: {exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != "fts-share-mapped-index":
         raise bad("not a mapped index file")
-    if doc.get("version") != 1:
+    if doc.get("version") != VERSION:
         raise bad(f"unsupported mapped index version {doc.get('version')!r}")
     meta = doc.get("meta")
     if not isinstance(meta, dict):

@@ -27,7 +27,8 @@ KINDS = ("plain", "kunya", "abd", "din", "allah", "title")
 ROLES = ("given", "father", "family", "kunya", "nisba", "laqab", "title")
 SCRIPTS = ("arabic", "latin")
 ARRAYS = ("part_group", "part_weight", "part_given", "name_start", "name_len", "flat_pids",
-          "flat_groups", "flat_weights", "post_len", "fat_start", "fat")
+          "flat_groups", "flat_weights", "post_len", "fat_start", "fat", "group_head",
+          "post_start", "post_mask", "post_at")
 #: separators of the flat string forms (never in a folded name)
 FORM_SEP, FIELD_SEP, LIST_SEP = "\x1e", "\x1d", "\x1f"
 

@@ -63,7 +63,8 @@ class NameIndex:
         self.names = Names()
         self.groups = Groups(GroupTable(skeleton_weight=cfg.skeleton_weight,
                                         compound_mismatch=cfg.compound_mismatch),
-                             Neighbourhoods(cfg.min_part_similarity))
+                             Neighbourhoods(cfg.min_part_similarity),
+                             head_similarity=cfg.pair_similarity)
         self.frequencies = Frequencies()
         self.cache = query.SearchCache()
         self.evidence_classes = EvidenceClasses()

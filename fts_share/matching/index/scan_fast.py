@@ -11,6 +11,14 @@ a part's row is then read without a branch, from a table that stays in the first
 level cache. The arithmetic is that of ``_prescore``, in the same order (a part near
 no query part adds 0.0), so the pre-scores are the same to the last bit.
 
+A pairing round keeps only the entries whose name holds a later common part among
+its other parts: most entries of a common part's postings do not. Each entry has a
+64-bit mask of its name's other groups (``pair_masks``, built with the snapshot:
+``Arrays.post_mask``), and the round steps through those masks, contiguous, and
+reads an entry only when its mask meets the groups it looks for (``wants``); the
+entry is then checked exactly, as before. The same entries are kept, in the same
+order, for a fraction of the memory read.
+
 No function here is over complexity 15.
 """
 
@@ -123,10 +131,47 @@ def _later(near_rows: np.ndarray, common: np.ndarray, ci: int, pair_similarity: 
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _pairs(g: int, post_start: np.ndarray, post_mask: np.ndarray, post_at: np.ndarray,
+           want: np.uint64, fat: np.ndarray, fat_f: np.ndarray, offset: int,
+           chosen: np.ndarray, names: np.ndarray, pres: np.ndarray, n_out: int,
+           above: int, prune: bool, own: int, hits: np.ndarray, reach: np.ndarray,
+           slot: np.ndarray, near_rows: np.ndarray, qw: np.ndarray, sq: float,
+           best_q: np.ndarray, below: float, floor: float, min_above: int,
+           best_side: float, information_scale: float, information_floor: float
+           ) -> tuple[int, int, bool]:
+    """``_read`` of group ``g`` in a pairing round, stepping through the entries'
+    masks (``want``: ``pair_masks.wanted``) and reading only the entries whose mask meets it
+    (the others hold no later common part among their other parts)."""
+    if g + 1 >= len(post_start):
+        return n_out, above, prune
+    n_parts = len(qw)
+    one = np.uint64(1)
+    zero = np.uint64(0)
+    for p in range(post_start[g], post_start[g + 1]):
+        if post_mask[p] & want == zero:
+            continue
+        at = post_at[p]
+        name, n = fat[at] + offset, fat[at + 1]
+        bit = one << np.uint64(name & 63)
+        if chosen[name >> 6] & bit or _held(fat, at + 2, n, slot, hits) <= own or (
+                prune and _bound(fat, at + 2, n, slot, reach) < below):
+            continue
+        chosen[name >> 6] |= bit
+        names[n_out] = name
+        pres[n_out] = _prescore(fat, fat_f, at + 2, n, slot, near_rows, n_parts, qw, sq,
+                                best_q, best_side, information_scale, information_floor)
+        if floor > 0.0 and pres[n_out] >= floor:
+            above += 1
+            prune = above >= min_above
+        n_out += 1
+    return n_out, above, prune
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _read(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarray, offset: int,
           chosen: np.ndarray,
           names: np.ndarray, pres: np.ndarray, n_out: int, above: int, prune: bool,
-          ci: int, own: int, hits: np.ndarray, reach: np.ndarray, slot: np.ndarray,
+          reach: np.ndarray, slot: np.ndarray,
           near_rows: np.ndarray, qw: np.ndarray, sq: float, best_q: np.ndarray,
           below: float, floor: float, min_above: int, best_side: float,
           information_scale: float, information_floor: float) -> tuple[int, int, bool]:
@@ -145,9 +190,8 @@ def _read(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarray, off
         if chosen[name >> 6] & bit:
             at += 2 + 2 * n
             continue
-        if (ci >= 0 and _held(fat, at + 2, n, slot, hits) <= own) or (
-                prune and _bound(fat, at + 2, n, slot, reach) < below):
-            at += 2 + 2 * n  # (the bound added up only for a name held)
+        if prune and _bound(fat, at + 2, n, slot, reach) < below:
+            at += 2 + 2 * n
             continue
         chosen[name >> 6] |= bit
         names[n_out] = name
@@ -161,9 +205,32 @@ def _read(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarray, off
     return n_out, above, prune
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _segment(g: int, ci: int, seg: tuple, offset: int,  # type: ignore[type-arg]
+             chosen: np.ndarray, names: np.ndarray, pres: np.ndarray, n_out: int,
+             above: int, prune: bool, hits: np.ndarray, reach: np.ndarray,
+             slot: np.ndarray, near_rows: np.ndarray, qw: np.ndarray, sq: float,
+             best_q: np.ndarray, below: float, floor: float, min_above: int,
+             best_side: float, information_scale: float, information_floor: float
+             ) -> tuple[int, int, bool]:
+    """Group ``g``'s entries of one segment ``seg`` (``scan_pair``): ``_pairs`` in
+    pairing round ``ci`` >= 0, else ``_read``."""
+    fat_start, fat, post_start, post_mask, post_at, wants = seg
+    if ci >= 0:
+        return _pairs(g, post_start, post_mask, post_at, wants[ci], fat, fat.view(np.float32),
+                      offset, chosen, names, pres, n_out, above, prune, hits[slot[g]],
+                      hits, reach, slot, near_rows, qw, sq, best_q, below, floor,
+                      min_above, best_side, information_scale, information_floor)
+    return _read(g, fat_start, fat, fat.view(np.float32), offset, chosen, names, pres,
+                 n_out, above, prune, reach, slot, near_rows, qw, sq, best_q, below,
+                 floor, min_above, best_side, information_scale, information_floor)
+
+
 @njit(cache=True, nogil=True)
 def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.ndarray,
-         fat_start: np.ndarray, fat: np.ndarray, slot: np.ndarray, common: np.ndarray,
+         fat_start: np.ndarray, fat: np.ndarray, post_start: np.ndarray,
+         post_mask: np.ndarray, post_at: np.ndarray, wants: np.ndarray, slot: np.ndarray,
+         common: np.ndarray,
          qw: np.ndarray, chosen: np.ndarray, size: int, need: float, floor: float,
          min_above: int, pair_similarity: float, best_side: float,
          information_scale: float, information_floor: float
@@ -179,6 +246,9 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
     whose weight bound is under ``need`` is passed over: its pre-score is under
     ``floor`` (``candidates_fast.needed_weight``).
 
+    ``fat_start``/``fat``: the fat postings, ``post_start``/``post_mask``/``post_at``
+    their entries' masks (``pair_masks.masks``), ``wants`` per pairing round the
+    mask of the groups it looks for (``pair_masks.wanted``);
     ``gids``/``rows``: the groups of the query's table and its rows (``number``);
     ``slot`` a zeroed int32 array of one entry per group; ``chosen`` a bitset of the
     names (uint64 words; a name's bit is ``1 << (name & 63)`` in word ``name >> 6``)
@@ -203,7 +273,13 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
         if pair_round[x] != ci:
             ci = pair_round[x]
             hits = _later(near_rows, common, ci, pair_similarity)
-        own = hits[slot[g]]  # the entry's own group, held at least once
+        if ci >= 0:
+            n_out, above, prune = _pairs(
+                g, post_start, post_mask, post_at, wants[ci], fat, fat_f, 0, chosen, names,
+                pres, n_out, above, prune, hits[slot[g]], hits, reach, slot, near_rows,
+                qw, sq, best_q, below, floor, min_above, best_side, information_scale,
+                information_floor)
+            continue
         at = fat_start[g]
         while at < fat_start[g + 1]:
             name, n = fat[at], fat[at + 1]
@@ -211,9 +287,8 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
             if chosen[name >> 6] & bit:
                 at += 2 + 2 * n
                 continue
-            if (ci >= 0 and _held(fat, at + 2, n, slot, hits) <= own) or (
-                    prune and _bound(fat, at + 2, n, slot, reach) < below):
-                at += 2 + 2 * n  # (the bound added up only for a name held)
+            if prune and _bound(fat, at + 2, n, slot, reach) < below:
+                at += 2 + 2 * n
                 continue
             chosen[name >> 6] |= bit
             names[n_out] = name
@@ -232,20 +307,20 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
 
 @njit(cache=True, nogil=True)
 def scan_pair(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray,
-              rows: np.ndarray, fat_start: np.ndarray, fat: np.ndarray,
-              fat_start2: np.ndarray, fat2: np.ndarray, offset2: int, slot: np.ndarray,
-              common: np.ndarray, qw: np.ndarray, chosen: np.ndarray, size: int,
-              need: float, floor: float, min_above: int, pair_similarity: float,
-              best_side: float, information_scale: float, information_floor: float
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """``scan`` over postings in two segments: a group's entries in
-    ``fat_start``/``fat`` are read first, then its entries in ``fat_start2``/``fat2``,
-    whose names are numbered from ``offset2`` (a mapped snapshot and its overlay,
-    read as one index; the second may hold fewer groups). (``scan``'s loop, reading each
-    group's entries in each segment through ``_read``; one segment alone is read by
-    ``scan``, whose compiled loop is ~10 % faster written out.)"""
+              rows: np.ndarray, first: tuple, second: tuple, offset2: int,  # type: ignore[type-arg]
+              slot: np.ndarray, common: np.ndarray, qw: np.ndarray, chosen: np.ndarray,
+              size: int, need: float, floor: float, min_above: int,
+              pair_similarity: float, best_side: float, information_scale: float,
+              information_floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """``scan`` over postings in two segments, ``first`` and ``second`` (each
+    ``(fat_start, fat, post_start, post_mask, post_at)`` of its ``Arrays`` and
+    ``wants`` of that segment: ``scan``): a group's
+    entries in ``first`` are read first, then its entries in ``second``, whose names
+    are numbered from ``offset2`` (a mapped snapshot and its overlay, read as one
+    index; the second may hold fewer groups). (``scan``'s loop, reading each group's
+    entries in each segment through ``_read`` or ``_pairs``; one segment alone is read
+    by ``scan``, whose compiled loop is ~10 % faster written out.)"""
     n_parts = len(qw)
-    fat_f, fat2_f = fat.view(np.float32), fat2.view(np.float32)
     near_rows, reach = number(gids, rows, n_parts, qw, slot)
     sq = qw.sum()
     names = np.empty(size, dtype=np.int64)  # at most one per posting read
@@ -262,15 +337,14 @@ def scan_pair(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray,
         if pair_round[x] != ci:
             ci = pair_round[x]
             hits = _later(near_rows, common, ci, pair_similarity)
-        own = hits[slot[g]]  # the entry's own group, held at least once
-        n_out, above, prune = _read(g, fat_start, fat, fat_f, 0, chosen, names, pres, n_out,
-                                    above, prune, ci, own, hits, reach, slot, near_rows,
-                                    qw, sq, best_q, below, floor, min_above, best_side,
-                                    information_scale, information_floor)
-        n_out, above, prune = _read(g, fat_start2, fat2, fat2_f, offset2, chosen, names,
-                                    pres, n_out, above, prune, ci, own, hits, reach, slot,
-                                    near_rows, qw, sq, best_q, below, floor, min_above,
-                                    best_side, information_scale, information_floor)
+        n_out, above, prune = _segment(
+            g, ci, first, 0, chosen, names, pres, n_out, above, prune, hits, reach,
+            slot, near_rows, qw, sq, best_q, below, floor, min_above, best_side,
+            information_scale, information_floor)
+        n_out, above, prune = _segment(
+            g, ci, second, offset2, chosen, names, pres, n_out, above, prune, hits,
+            reach, slot, near_rows, qw, sq, best_q, below, floor, min_above, best_side,
+            information_scale, information_floor)
     for t in range(n_out):
         chosen[names[t] >> 6] = 0
     forget(gids, slot)

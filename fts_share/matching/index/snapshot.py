@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fts_share.matching.config import MatchConfig
-from fts_share.matching.index import postings_fast
+from fts_share.matching.index import pair_masks, postings_fast
 from fts_share.matching.index.store import Groups, Names, Parts
 from fts_share.matching.jit import njit
 from fts_share.matching.scoring.rarity import builtin_rarity
@@ -50,6 +50,15 @@ class Arrays:
     fat_start: np.ndarray
     fat: np.ndarray
     """the names of each group with their parts (``postings_fast.fat_postings``)"""
+    group_head: np.ndarray
+    """per group (the sentinel included): the group whose bit stands for it in
+    ``post_mask`` (``Groups.heads``; itself where the index keeps no head)"""
+    post_start: np.ndarray
+    """per group (and the sentinel, plus the end): its first entry of ``post_mask``"""
+    post_mask: np.ndarray
+    post_at: np.ndarray
+    """per entry of ``fat``, in order: the mask of its name's other groups and where it
+    starts (``pair_masks.masks``, read by the scan's pairing rounds)"""
 
     @property
     def n_groups(self) -> int:
@@ -196,12 +205,20 @@ def snapshot(stamp: int, columns: PartColumns, layout: Layout, groups: Groups,
     flat_weights = weights[flat_pids].astype(np.float32)
     fat_start, fat = fat_postings(post_len, post_flat, layout.name_start, layout.name_len,
                                   flat_groups, flat_weights)
+    group_head = np.arange(len(post_len), dtype=np.int32)
+    heads = np.frombuffer(groups.heads, dtype=np.int32) if len(groups.heads) else group_head[:0]
+    group_head[:len(heads)] = heads
+    post_start = np.zeros(len(post_len) + 1, dtype=np.int64)
+    np.cumsum(post_len, out=post_start[1:])
+    post_mask, post_at = pair_masks.masks(fat_start, fat, group_head, int(post_start[-1]))
     return Arrays(
         stamp=stamp, part_group=part_group, part_weight=weights,
         part_given=_np(columns.given, np.int8).astype(bool),
         name_start=layout.name_start, name_len=layout.name_len, flat_pids=flat_pids,
         flat_groups=flat_groups, flat_weights=flat_weights,
-        post_len=post_len, fat_start=fat_start, fat=fat)
+        post_len=post_len, fat_start=fat_start, fat=fat, group_head=group_head,
+        post_start=post_start,
+        post_mask=post_mask, post_at=post_at)
 
 
 @njit(cache=True)

@@ -162,6 +162,11 @@ class Groups:
     """per group: ids of the names holding one of its parts"""
     by_key: dict[str, array[int]] = field(default_factory=dict)
     """index key (skeleton or one-letter deletion) -> ids of the groups filed under it"""
+    head_similarity: float = math.inf
+    heads: array[int] = field(default_factory=lambda: array("i"))
+    """per group filed here: the lowest id among it and its neighbours at least
+    ``head_similarity`` similar (never changes: a group filed later has a higher id).
+    Spellings of one name mostly share a head (``scan_fast.pair_masks``)."""
 
     def blocked(self, keys: Iterable[str]) -> np.ndarray:
         """Ids of the groups filed under any of ``keys``."""
@@ -180,6 +185,8 @@ class Groups:
         found = self.blocked(keys)
         sims = self.table.similarities(group, found, self.near.floor)
         self.near.add_group(gid, found.tolist(), sims)
+        heads = found[sims >= self.head_similarity]
+        self.heads.append(min(gid, int(heads.min())) if len(heads) else gid)
         self.table.add(group)
         self.names.append(array("i"))
         by_key = self.by_key
