@@ -38,6 +38,8 @@ from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Arrays
 from fts_share.matching.scoring import name_score_fast
 
+_Postings = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
 
 class Scratch(threading.local):
     """Per-thread work arrays: similarity rows (group x query part), bitsets."""
@@ -154,8 +156,10 @@ def gather(table: QueryTable, qw: np.ndarray, need: float, segments: Segments,
             config.coverage_best_side, config.information_scale, config.information_floor)
     first, second = segments.first, segments.second
     if second is None:
-        return scan_fast.scan(order, pair_round, table.gids, table.rows,
-                              *_postings(first, table, pair_round, common, config), slot, common, qw,
+        fat_start, fat, post_start, post_mask, post_at, wants = _postings(
+            first, table, pair_round, common, config)
+        return scan_fast.scan(order, pair_round, table.gids, table.rows, fat_start, fat,
+                              post_start, post_mask, post_at, wants, slot, common, qw,
                               chosen, size, need, floor, *rest)
     segments.pass_over(chosen)
     try:
@@ -169,7 +173,7 @@ def gather(table: QueryTable, qw: np.ndarray, need: float, segments: Segments,
 
 
 def _postings(arrays: Arrays, table: QueryTable, pair_round: np.ndarray,
-              common: np.ndarray, config: MatchConfig) -> tuple[np.ndarray, ...]:
+              common: np.ndarray, config: MatchConfig) -> _Postings:
     """What a scan reads of one segment: ``fat_start``, ``fat``, ``post_start``,
     ``post_mask``, ``post_at`` and the masks its pairing rounds look for
     (``pair_masks.wanted``, with the segment's heads; the rounds come last)."""
