@@ -3,9 +3,11 @@
 names of ``scale_real``, the UN list's names and aliases, and 100,000 random strings
 of their words (with particles and Cyrillic words); ``search`` hashes the record ids,
 scores (``float.hex``), names and explanations of the bench's 2,000 queries, with and
-without year and nationality, at limits 3 and 10, on an index of the first N names::
+without year and nationality, at limits 3 and 10, on an index of the first N names
+(``mapped``: the same over a mapped snapshot of the first 99 % of them, the rest in its
+overlay)::
 
-    PYTHONPATH=ENGINE python3 bench/matching/same_answers.py ENGINE 200000 analysis|search
+    PYTHONPATH=ENGINE python3 bench/matching/same_answers.py ENGINE 200000 analysis|search|mapped
 
 (the records are read from ``/tmp/build-cpu-recsN.pkl``, written by ``build_cpu.py``).
 """
@@ -44,14 +46,36 @@ def _analyses(records: list, people: list[dict]) -> str:
     return f"{len(texts)} texts, {refused} refused, sha256 {h.hexdigest()}"
 
 
-def _searches(records: list, people: list[dict]) -> str:
+def _mapped(records: list, people: list[dict]) -> str:
+    """``_searches`` over a mapped snapshot of the first 99 % of the records with
+    the rest added in its overlay (both segments read as one)."""
+    import tempfile
+
+    from fts_share.matching import NameIndex
+    from fts_share.matching.index.bulk import add_many
+    from fts_share.matching.index.mapped import MappedIndex
+    from fts_share.matching.index.mapped_write import write_mapped
+    from fts_share.matching.index.overlay import OverlaidIndex
+    cut = len(records) * 99 // 100
+    idx = NameIndex()
+    add_many(idx, records[:cut])
+    with tempfile.TemporaryDirectory() as tmp:
+        write_mapped(idx, f"{tmp}/snap")
+        del idx
+        over = OverlaidIndex(MappedIndex.open(f"{tmp}/snap"))
+        add_many(over, records[cut:])
+        return _searches(records, people, over)
+
+
+def _searches(records: list, people: list[dict], idx: object = None) -> str:
     import scale_real
 
     from fts_share.errors import ValidationError
     from fts_share.matching import NameIndex
     from fts_share.matching.index.bulk import add_many
-    idx = NameIndex()
-    add_many(idx, records)
+    if idx is None:
+        idx = NameIndex()
+        add_many(idx, records)
     h, hits, n = hashlib.sha256(), 0, 0
     for name, year, nat in scale_real.real_queries(people, 2000):
         for ev in (True, False):
@@ -76,7 +100,8 @@ def main() -> None:
     import scale_real
     records = pickle.loads(Path(f"/tmp/build-cpu-recs{n}.pkl").read_bytes())
     people = scale_real.list_people(scale_real.DATA)
-    print(mode, (_analyses if mode == "analysis" else _searches)(records, people))
+    run = {"analysis": _analyses, "search": _searches, "mapped": _mapped}[mode]
+    print(mode, run(records, people))
 
 
 if __name__ == "__main__":
