@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_FOR_POLL = ("flask", "waitress", "gunicorn", "alembic", "fts_share.app",
                 "fts_share.services.serving", "fts_share.services.jobqueue",
                 "fts_share.services.workers", "fts_share.cli.audit")
+#: what a poll of plainly valid notices on SQLite never needs: marshmallow (a received
+#: notice is read without it unless it is refused or odd), PostgreSQL's dialect
+NOT_FOR_A_SQLITE_POLL = ("marshmallow", "sqlalchemy.dialects.postgresql")
 #: what a poll loads only when a page arrives to screen (the screening engine)
 NOT_BEFORE_A_PAGE = ("numba", "numpy", "fts_share.matching.index",
                      "fts_share.services.screening", "fts_share.services.arrival")
@@ -52,4 +55,5 @@ def test_poll_loads_only_what_a_poll_needs(tmp_path: Path) -> None:
     loaded = set(result["modules"])
     assert "fts_share.services.polling" in loaded
     assert [m for m in NOT_FOR_POLL if m in loaded] == []
+    assert [m for m in NOT_FOR_A_SQLITE_POLL if m in loaded] == []
     assert [m for m in NOT_BEFORE_A_PAGE if m in loaded] == []

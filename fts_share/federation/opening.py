@@ -37,7 +37,7 @@ from fts_share.federation.envelopes import (
 )
 from fts_share.federation.feed import PageItem
 from fts_share.federation.roster import Roster
-from fts_share.notices.schemas import load_received
+from fts_share.notices.received import load_received
 
 Read = tuple[dict[str, Any], dict[str, Any] | None]
 """A received notice's subject and movement, as :func:`load_received` reads them."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime
@@ -16,29 +15,11 @@ from marshmallow.validate import Regexp
 
 from fts_share.clock import to_rfc3339
 from fts_share.countries import country_code
+from fts_share.notices.text import MAX_YEAR, MIN_YEAR, clean_text, normalize_doc_number
 from fts_share.notices.vocab import DOC_NUMBER, ICAO_SPECIAL_ISSUERS, PARTNER_CODE
 
-#: Directional marks and embeddings that only change how text is displayed.
-BIDI_MARKS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 _FULL_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
-#: Unicode categories Cc (U+0000-U+001F, U+007F-U+009F) and Cs (the surrogates); with
-#: ``multiline``, newlines and tabs are allowed (tests/notices: every code point).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-MIN_YEAR = 1800
-MAX_YEAR = 2200
-
-
-def clean_text(value: str, *, multiline: bool = False) -> str:
-    """NFC-normalise, drop bidi marks and strip; raise ValueError on control or
-    surrogate characters (newlines and tabs allowed when ``multiline``)."""
-    if multiline:  # a browser's textarea sends CR LF line breaks (HTML's form encoding)
-        value = value.replace("\r\n", "\n")
-    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
-        raise ValueError("control characters are not allowed")
-    value = value.translate(BIDI_MARKS)
-    return unicodedata.normalize("NFC", value).strip()
 
 
 class Text(fields.String):
@@ -150,11 +131,6 @@ class PartnerCode(fields.String):
         if not PARTNER_CODE.fullmatch(code):
             raise self.make_error("code")
         return code
-
-
-def normalize_doc_number(value: str) -> str:
-    """ICAO style: spaces and hyphens removed, upper-case."""
-    return re.sub(r"[\s\-\u2010-\u2015]", "", value).upper()
 
 
 class DocumentNumber(fields.String):

@@ -1,15 +1,15 @@
 """A received notice's subject and movement read without marshmallow, when they are
 plainly valid.
 
-:func:`~fts_share.notices.schemas.load_received` reads every notice a partner sends
-(the subject and the movement screening and indexing use). Loading them with the
-marshmallow schemas was about a tenth of a poll's CPU. :func:`fast_received` does
+:func:`load_received` reads every notice a partner sends (the subject and the
+movement screening and indexing use). Loading them with the marshmallow schemas was
+about a tenth of a poll's CPU. :func:`fast_received` does
 what those schemas do to a valid subject and movement (the same checks, the same
 normalisation: clean text, alpha-3 countries, ICAO document numbers, defaults, repeats
 dropped) and gives the same dicts, key order included; at the first thing it does not
 accept plainly (a wrong type, an unknown member, a bad value: anything marshmallow
-would refuse or that it does not handle) it gives up, and the caller loads with
-marshmallow, so every refusal and its message stay marshmallow's.
+would refuse or that it does not handle) it gives up, and :func:`load_received` loads
+with marshmallow, so every refusal and its message stay marshmallow's.
 ``tests/notices/test_received_fast.py`` compares both on valid and mutated subjects.
 """
 
@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from fts_share.countries import country_code
-from fts_share.notices.fields import MAX_YEAR, MIN_YEAR, clean_text, normalize_doc_number
+from fts_share.notices.text import MAX_YEAR, MIN_YEAR, clean_text, normalize_doc_number
 from fts_share.notices.vocab import (
     DOC_NUMBER,
     DOC_TYPES,
@@ -48,6 +48,22 @@ _FULL_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 class _Slow(Exception):
     """The value is not plainly valid: load it with marshmallow."""
+
+
+def load_received(notice: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The subject and the movement of a notice received from a partner, as the
+    notice's own schemas load them (shapes checked, shorthands expanded), so that
+    screening and indexing read checked values: read plainly (:func:`fast_received`)
+    when they are plainly valid, else loaded with marshmallow
+    (:func:`~fts_share.notices.schemas.load_received_with_schemas`, imported then: a
+    poll of valid notices does not load marshmallow). Raises
+    :class:`fts_share.errors.ValidationError` naming ``notice.subject...``."""
+    fast = fast_received(notice) if isinstance(notice, dict) else None
+    if fast is not None:
+        return fast
+    from fts_share.notices.schemas import load_received_with_schemas
+
+    return load_received_with_schemas(notice)
 
 
 def fast_received(notice: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None] | None:

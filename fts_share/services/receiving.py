@@ -34,7 +34,7 @@ from fts_share.federation.envelopes import (
 from fts_share.federation.feed import PageItem, VerifiedPage
 from fts_share.federation.ingest import IngestResult, PageContext
 from fts_share.federation.opening import Opened, open_items
-from fts_share.notices.schemas import load_received
+from fts_share.notices.received import load_received
 from fts_share.services import purgelog
 from fts_share.services.dissemination import recall_shares
 from fts_share.services.hit_reports import apply_hit
@@ -58,7 +58,7 @@ class Arrival:
     legal_basis: list[str]
     notice: dict[str, Any]
     subject: dict[str, Any]
-    """the notice's subject as :func:`~fts_share.notices.schemas.load_received` read it"""
+    """the notice's subject as :func:`~fts_share.notices.received.load_received` read it"""
     movement: dict[str, Any] | None
 
 

@@ -22,7 +22,7 @@ from fts_share.errors import FtsError, ProtocolError
 from fts_share.federation.http import PartnerClient
 from fts_share.matching import Hit, NameAnalysis, analyze_name
 from fts_share.matching.query import search_typed
-from fts_share.notices.schemas import load_received
+from fts_share.notices.received import load_received
 from fts_share.screening.index import WatchlistIndex
 from fts_share.screening.snapshots import SnapshotDir
 from fts_share.services import metrics

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, insert, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import QueryableAttribute, Session
 
@@ -29,6 +29,8 @@ def _one_of(column: QueryableAttribute[Any], name: str,
     parameter (``= ANY``; the driver adapts the whole list at once), elsewhere an
     expanding IN."""
     if postgresql:
+        from sqlalchemy.dialects.postgresql import ARRAY
+
         return column == any_(bindparam(name, type_=ARRAY(column.type)))
     return column.in_(bindparam(name, expanding=True))
 
@@ -55,7 +57,11 @@ class _HeldQueries:
                 _one_of(ReceivedEnvelope.seq, "seqs", postgresql)))
 
 
-_HELD = {False: _HeldQueries.build(False), True: _HeldQueries.build(True)}
+@cache
+def _held(postgresql: bool) -> _HeldQueries:
+    """The queries of one dialect, built at its first use (not at import: a poll on
+    SQLite does not load PostgreSQL's dialect)."""
+    return _HeldQueries.build(postgresql)
 
 
 class SqlInbox:
@@ -63,7 +69,7 @@ class SqlInbox:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._held = _HELD[session.get_bind().dialect.name == "postgresql"]
+        self._held = _held(session.get_bind().dialect.name == "postgresql")
 
     def _reading(self) -> Connection:
         """The session's connection, its pending changes flushed first (as a query

@@ -6,10 +6,10 @@ anything else (the fast path gives up and the schemas read it)."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import unicodedata
 from typing import Any
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,17 +17,16 @@ from hypothesis import strategies as st
 
 from fts_share.errors import ValidationError
 from fts_share.notices import schemas
-from fts_share.notices.fields import clean_text
-from fts_share.notices.received import fast_received
+from fts_share.notices.received import fast_received, load_received
+from fts_share.notices.text import clean_text
 
 
 def _marshmallow(notice: Any) -> Any:
     """What ``load_received`` gives with the marshmallow schemas alone (or its refusal)."""
-    with mock.patch.object(schemas, "fast_received", lambda _notice: None):
-        try:
-            return schemas.load_received(notice)
-        except ValidationError as exc:
-            return exc
+    try:
+        return schemas.load_received_with_schemas(notice)
+    except ValidationError as exc:
+        return exc
 
 
 def _same(notice: Any) -> None:
@@ -36,12 +35,12 @@ def _same(notice: Any) -> None:
     if isinstance(slow, ValidationError):
         assert fast is None, (notice, slow.errors)
         with pytest.raises(ValidationError) as refused:
-            schemas.load_received(notice)
+            load_received(notice)
         assert refused.value.errors == slow.errors  # the message names the field as before
         return
     if fast is not None:
         assert json.dumps(fast) == json.dumps(slow)  # same values, same key order
-    assert json.dumps(schemas.load_received(notice)) == json.dumps(slow)
+    assert json.dumps(load_received(notice)) == json.dumps(slow)
 
 
 def test_clean_text_refuses_exactly_the_control_and_surrogate_code_points() -> None:
@@ -84,6 +83,37 @@ def test_a_plain_subject_is_read_fast_and_as_marshmallow_reads_it() -> None:
                                        "issuer": "UNO", "expires": None}
     assert movement is not None and movement["country"] == "TUN"
     assert fast_received({"subject": PLAIN["subject"]}) == (subject, None)
+
+
+READ_IN_A_FRESH_PROCESS = """
+import json, sys
+from fts_share.errors import ValidationError
+from fts_share.notices.received import load_received
+notice = json.loads(sys.argv[1])
+before = "marshmallow" in sys.modules
+try:
+    load_received(notice)
+    refused = None
+except ValidationError as exc:
+    refused = exc.errors
+print(json.dumps([before, "marshmallow" in sys.modules, refused]))
+"""
+
+
+def _read_in_a_fresh_process(notice: Any) -> list[Any]:
+    out = subprocess.run([sys.executable, "-c", READ_IN_A_FRESH_PROCESS, json.dumps(notice)],
+                         capture_output=True, text=True, timeout=120, check=True)
+    return list(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_a_plain_notice_is_read_without_loading_marshmallow() -> None:
+    """A poll of valid notices does not pay for marshmallow's import; a notice it must
+    refuse loads marshmallow and is refused with marshmallow's message."""
+    assert _read_in_a_fresh_process(PLAIN) == [False, False, None]
+    bad = {"subject": {**PLAIN["subject"], "sex": "unknown-value"}}
+    before, loaded, refused = _read_in_a_fresh_process(bad)
+    assert (before, loaded) == (False, True)
+    assert refused == _marshmallow(bad).errors
 
 
 ODD = st.sampled_from([None, "", " ", "x", "\x07a", "a\u200e", 42, 1.5, True, [], {}, ["FRA"],
