@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from fts_share import heap
 from fts_share.errors import FtsError
 
 HOME = click.Path(file_okay=False, path_type=Path)
@@ -27,6 +28,11 @@ class FtsGroup(click.Group):
     ``commands_from`` names commands by ``(module in fts_share.cli, attribute)``; a
     command's module is imported the first time the command is asked for (click's
     "lazily loading subcommands"), so running one command does not import the others.
+    That import (SQLAlchemy, the storage models, the services: ~100,000 long-lived
+    objects) runs with fewer young collections (:func:`fts_share.heap.fewer_collections`):
+    at CPython's default (every 700 new containers) the collector walked the growing
+    heap ~170 times, 0.08 of the 0.6 CPU-s of those imports; now 5 times, 0.03
+    (docs/benchmarks.md, session 18, r18-startup).
     """
 
     def __init__(self, *args: Any, commands_from: Mapping[str, tuple[str, str]] | None = None,
@@ -42,7 +48,9 @@ class FtsGroup(click.Group):
         """The command, its module imported first if it is a lazy one."""
         if cmd_name not in self.commands and cmd_name in self.commands_from:
             module, attribute = self.commands_from[cmd_name]
-            command = getattr(importlib.import_module(f"fts_share.cli.{module}"), attribute)
+            with heap.fewer_collections():
+                loaded = importlib.import_module(f"fts_share.cli.{module}")
+            command = getattr(loaded, attribute)
             if not isinstance(command, click.Command):
                 raise TypeError(f"fts_share.cli.{module}.{attribute} is not a command")
             self.add_command(command, cmd_name)
