@@ -75,6 +75,13 @@ class MatchConfig:
     another part, between or after aligned parts (``name_score_ref.substitutions``):
     "Kim Tong Chol" is not "Kim Yong Chol"; a part only one side has costs nothing
     more than its coverage"""
+    patronymic_conflict: float = 0.15
+    """subtracted for each part substitution (as ``part_conflict`` counts them) when
+    both names hold a patronymic (*Isaevich*, *Исаевич*: ``rarity.patronymic_root``):
+    an East Slavic name has its given name, patronymic and family name in fixed places,
+    so another part in one of them is another father or another family (*Khusan
+    Isaevich Aliev* / *Khusan Isaevich Gaziev*), where lists of other names drop and
+    substitute parts (issue 16, session 18)"""
     conflict_similarity: float = 0.0
     """aligned parts less similar than this count as standing for another part in
     ``part_conflict`` (Tong / Yong) when both are names the lists know (weight under

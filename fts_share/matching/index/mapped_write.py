@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from fts_share.matching.index.name_index import NameIndex
 
 #: the vocabularies of small-integer columns
-KINDS = ("plain", "kunya", "abd", "din", "allah", "title")
+KINDS = ("plain", "kunya", "abd", "din", "allah", "title", "umm")
 ROLES = ("given", "father", "family", "kunya", "nisba", "laqab", "title")
 SCRIPTS = ("arabic", "latin")
 ARRAYS = ("part_group", "part_weight", "part_given", "name_start", "name_len", "flat_pids",

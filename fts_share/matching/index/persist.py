@@ -62,7 +62,7 @@ from fts_share.matching.text.forms import Form
 FORMAT = "fts-share-name-index"
 VERSION = 2
 MAGIC = b"FTS-NAME-INDEX\n"
-KINDS = frozenset({"plain", "kunya", "abd", "din", "allah", "title"})
+KINDS = frozenset({"plain", "kunya", "abd", "din", "allah", "title", "umm"})
 ROLES = frozenset({"given", "father", "family", "kunya", "nisba", "laqab", "title"})
 SCRIPTS = frozenset({"arabic", "latin"})
 MAX_HEADER = 1 << 20

@@ -26,7 +26,7 @@ from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import pair_masks, postings_fast
 from fts_share.matching.index.store import Groups, Names, Parts
 from fts_share.matching.jit import njit
-from fts_share.matching.scoring.rarity import builtin_rarity
+from fts_share.matching.scoring.rarity import builtin_rarity, is_patronymic
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class PartColumns:
             self.group.append(parts.group[pid])
             self.role_weight.append(config.role_weight(part.role))
             self.key.append(kid)
-            self.given.append(part.role == "given")
+            self.given.append(1 if part.role == "given" else 2 if is_patronymic(part) else 0)
 
 
 def part_weights(role_weight: np.ndarray, part_key: np.ndarray, key_base: np.ndarray,
@@ -213,7 +213,7 @@ def snapshot(stamp: int, columns: PartColumns, layout: Layout, groups: Groups,
     post_mask, post_at = pair_masks.masks(fat_start, fat, group_head, int(post_start[-1]))
     return Arrays(
         stamp=stamp, part_group=part_group, part_weight=weights,
-        part_given=_np(columns.given, np.int8).astype(bool),
+        part_given=_np(columns.given, np.int8),
         name_start=layout.name_start, name_len=layout.name_len, flat_pids=flat_pids,
         flat_groups=flat_groups, flat_weights=flat_weights,
         post_len=post_len, fat_start=fat_start, fat=fat, group_head=group_head,

@@ -22,8 +22,9 @@ _SUN_ARTICLES = frozenset({
 })
 _NASAB = frozenset({"ibn", "bin", "ben", "bint", "binti", "ibnu", "ould", "wuld", "b", "bn",
                     "ابن", "بن", "بنت", "ولد"})  # ould / ولد: "son of" in Mauritanian names
-_KUNYA = frozenset({"abu", "abou", "abo", "abi", "aba", "umm", "um", "oum", "omm", "ummu",
-                    "ابو", "ابي", "ابا", "ام"})
+_KUNYA = frozenset({"abu", "abou", "abo", "abi", "aba", "ابو", "ابي", "ابا"})
+#: "mother of": a kunya of its own kind, so that Umm X is not Abu X ("father of")
+_UMM = frozenset({"umm", "um", "oum", "omm", "ummu", "ام"})
 _ABD = frozenset({"abd", "abdel", "abdul", "abdal", "abdil", "abdur", "abdar", "abder",
                   "abdus", "abdes", "abdas", "abdoul", "abdou", "abdu", "abdo",
                   "abdol", "abdoel", "abdi", "عبد"})
@@ -116,8 +117,8 @@ def _is_arabic(tok: str) -> bool:
 def classify_token(tok: str, nxt: str) -> list[tuple[str, str]]:
     """Split one folded token into tagged items.
 
-    Tags: ``article``, ``nasab``, ``kunya``, ``abd``, ``din``, ``allah``, ``title``
-    and ``word``. A one-word compound (Abdulrahman, Abubakar, Salahuddin,
+    Tags: ``article``, ``nasab``, ``kunya`` (Abu), ``umm``, ``abd``, ``din``,
+    ``allah``, ``title`` and ``word``. A one-word compound (Abdulrahman, Abubakar, Salahuddin,
     Nasrallah, عبدالرحمن) yields two items.
     """
     tag = _closed_tag(tok, nxt)
@@ -149,6 +150,8 @@ def _closed_tag(tok: str, nxt: str) -> str | None:
         return "nasab"
     if tok in _KUNYA:
         return "kunya"
+    if tok in _UMM:
+        return "umm"
     if tok in _ABD:
         return "word" if not nxt and tok in ABD_STANDALONE else "abd"
     if tok in _DIN:

@@ -45,7 +45,7 @@ class NamePart:
     core: str
     """the word that carries the part, e.g. ``"rahman"``"""
     kind: str
-    """``plain``, ``kunya`` (Abu/Umm X), ``abd`` (Abd + divine name), ``din`` or ``allah``"""
+    """``plain``, ``kunya`` (Abu X), ``umm`` (Umm X), ``abd`` (Abd X), ``din`` or ``allah``"""
     role: str
     """``given``, ``father``, ``family``, ``kunya``, ``nisba``, ``laqab`` or ``title``"""
     script: str
@@ -294,7 +294,7 @@ def _assemble(items: list[tuple[str, str]], somali: bool = False
         elif tag == "title":
             parts.append({"tag": "title", "text": word, "core": word, "article": ""})
             continue
-        if tag in ("kunya", "abd"):
+        if tag in ("kunya", "umm", "abd"):
             i = _compound_head(items, i, tag, word, parts, particles)
         elif tag in ("din", "allah"):
             _compound_tail(tag, word, parts, particles)
@@ -369,8 +369,8 @@ def _role(p: dict[str, str], first: bool, last: bool) -> str:
     """The role of an assembled part (``first``/``last``: of the parts that are not
     titles); a din compound first in the name is its given name (Jalaluddin)."""
     tag = p["tag"]
-    if tag in ("title", "kunya"):
-        return tag
+    if tag in ("title", "kunya", "umm"):
+        return "kunya" if tag == "umm" else tag
     if tag == "din" and not first:
         return "laqab"
     if p["article"] and _forms(p["core"])[0].full.endswith("i"):
@@ -387,7 +387,7 @@ _PROBES = (
     "Dr. Ayman al-Zawahiri", "الشيخ أيمن الظواهري", "Khalid Sheikh Mohammed",
     "Binalshibh Ramzi", "Abdelkader Zidane", "ضياء الدين", "Thamer Dhiyab", "Oussama",
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
-    "Kim Jong-un", "Ch'oe Ch'un-yo'ng",
+    "Kim Jong-un", "Ch'oe Ch'un-yo'ng", "Umm Kulthum",
     "Chang Su Han", "Thae Hyeon-hui", "Jang Yong", "Kim Kyong Ok", "Colonel Omega",
 )
 

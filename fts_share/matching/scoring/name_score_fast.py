@@ -1,7 +1,8 @@
 """The compiled name score (numba, compiled on first use and cached): ``scores`` is
 the arithmetic of ``name_score_ref.score_names`` operation for operation (greedy
 alignment, best similarity first, ties to the earlier query part then the earlier
-record part; coverage; information; the given-name conflict, with the nasab shift; the part substitutions), so it gives the same
+record part; coverage; information; the given-name conflict, with the nasab shift; the part substitutions;
+the patronymic conflict), so it gives the same
 IEEE doubles (no fast-math) for the same part similarities.
 
 The names are read off the index's CSR layout (``name_start``, ``name_len``,
@@ -31,10 +32,12 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            given_name_conflict: float, part_conflict: float,
            conflict_similarity: float, known_weight: float,
            known_floor: float, known_pair_weight: float,
-           lone_best_side: float) -> np.ndarray:
+           lone_best_side: float, q_patronymic: bool,
+           patronymic_conflict: float) -> np.ndarray:
     """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
     has no given name; ``known_floor``, ``known_pair_weight``: the options of that
-    name)."""
+    name; ``part_given``: 1 for a given name, 2 for a patronymic, else 0;
+    ``q_patronymic``: the query holds a patronymic)."""
     out = np.empty(len(names))
     used_q = np.zeros(n_parts, dtype=np.bool_)
     width = 1
@@ -80,11 +83,13 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
             info += min(wq, wr) * best
         sr = 0.0
         r_given = -1
+        r_patronymic = False
         for j in range(length):
             pid = flat_pids[start + j]
             sr += part_weight[pid]
-            if r_given < 0 and part_given[pid]:
+            if r_given < 0 and part_given[pid] == 1:
                 r_given = j
+            r_patronymic = r_patronymic or part_given[pid] == 2
         cov_q = got_q / sq if sq else 0.0
         cov_r = got_r / sr if sr else 0.0
         hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
@@ -115,6 +120,9 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         if part_conflict > 0:
             score -= part_conflict * _substitutions(used_q, q_to, q_sim, n_parts, length,
                                                     conflict_similarity)
+        if q_patronymic and r_patronymic:
+            score -= patronymic_conflict * _substitutions(used_q, q_to, q_sim, n_parts,
+                                                          length, 0.0)
         out[n] = min(1.0, max(0.0, score))
     return out
 

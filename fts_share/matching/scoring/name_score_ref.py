@@ -13,6 +13,9 @@ Features (all weights in :class:`~fts_share.matching.config.MatchConfig`):
     How much rarity-weight the aligned parts carry, saturating at
     ``information_scale``. A name score is scaled to
     ``floor + (1 - floor) x information``: one shared common name is not enough.
+``patronymic_conflict``
+    When both names hold a patronymic, each part that stands where the other name has
+    another part (``substitutions``) is taken off: another father or another family.
 ``dob``, ``nationality``, ``document``
     Added to the name score with their weights (positive on agreement, negative on
     a clear disagreement; nothing when either side is silent), then clamped to
@@ -33,6 +36,7 @@ from fts_share.matching.scoring.explanation import (
     UnmatchedPart,
 )
 from fts_share.matching.scoring.part_similarity_ref import part_similarity
+from fts_share.matching.scoring.rarity import is_patronymic
 
 RarityFn = Callable[[NamePart], float]
 
@@ -70,6 +74,8 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known]
     score -= config.part_conflict * substitutions(len(qs), len(rs), chosen,
                                                   config.conflict_similarity, weak)
+    if any(map(is_patronymic, qs)) and any(map(is_patronymic, rs)):
+        score -= config.patronymic_conflict * substitutions(len(qs), len(rs), chosen)
     return NameScore(
         min(1.0, max(0.0, score)), coverage, information, matched,
         [qs[i].text for i in range(len(qs)) if i not in used_q],
