@@ -20,8 +20,12 @@ LATIN = "abcdefghijklmnopqrstuvwxyzé'"
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةىءأإآؤئ"
 PARTICLES = ["al-", "el ", "bin ", "Abu ", "Abd al-", "ibn ", "Dr. "]
 
+#: patronymics (``patronymic_conflict``) and Umm (a kunya of its own kind)
+PATRONYMICS = ["Isaevich", "Исаевич", "Ismailovich", "Umm Kulthum", "Abu Kulthum"]
+
 word = st.one_of(st.text(alphabet=LATIN, min_size=2, max_size=9),
-                 st.text(alphabet=ARABIC, min_size=2, max_size=7))
+                 st.text(alphabet=ARABIC, min_size=2, max_size=7),
+                 st.sampled_from(PATRONYMICS))
 name_text = st.builds(
     lambda words, lead: lead + " ".join(words),
     st.lists(word, min_size=1, max_size=4), st.sampled_from(["", *PARTICLES]))
@@ -62,7 +66,8 @@ CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.
            MatchConfig(known_pair_similarity=0.0),
            MatchConfig(known_pair_similarity=0.9, known_pair_weight=2.0),
            MatchConfig(lone_part_best_side=0.55), MatchConfig(lone_part_best_side=0.3),
-           MatchConfig(lone_part_best_side=0.9, coverage_best_side=0.5)]
+           MatchConfig(lone_part_best_side=0.9, coverage_best_side=0.5),
+           MatchConfig(patronymic_conflict=0.3, part_conflict=0.1)]
 
 
 @settings(max_examples=100, deadline=None)
