@@ -75,13 +75,14 @@ class MatchConfig:
     another part, between or after aligned parts (``name_score_ref.substitutions``):
     "Kim Tong Chol" is not "Kim Yong Chol"; a part only one side has costs nothing
     more than its coverage"""
-    patronymic_conflict: float = 0.15
+    patronymic_conflict: float = 0.0
     """subtracted for each part substitution (as ``part_conflict`` counts them) when
-    both names hold a patronymic (*Isaevich*, *Исаевич*: ``rarity.patronymic_root``):
-    an East Slavic name has its given name, patronymic and family name in fixed places,
-    so another part in one of them is another father or another family (*Khusan
-    Isaevich Aliev* / *Khusan Isaevich Gaziev*), where lists of other names drop and
-    substitute parts (issue 16, session 18)"""
+    both names hold a patronymic (*Isaevich*, *Исаевич*: ``rarity.is_patronymic``):
+    another part in the place of an East Slavic name's given name, patronymic or family
+    name is often another father or family (*Shamil Isaevich Ismailov* / *Shamil
+    Magomedovich Ismailov*). Off: the UN list itself gives one man as *Tarkhan
+    Ismailovich Gaziev* and *Tarkhan Isaevich Gaziev*, which 0.15 misses (0.76 -> 0.61),
+    and the folds hold too few patronymics to calibrate it (issue 16, session 18)"""
     conflict_similarity: float = 0.0
     """aligned parts less similar than this count as standing for another part in
     ``part_conflict`` (Tong / Yong) when both are names the lists know (weight under
