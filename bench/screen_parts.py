@@ -45,9 +45,11 @@ def _collections(phase: str, info: dict[str, int]) -> None:
 def instrument() -> None:
     """Wrap the parts of screening on arrival (this tree's names)."""
     from numba.core import caching
+    from sqlalchemy.orm import Session
 
+    from fts_share.matching import NameIndex, OverlaidIndex
     from fts_share.screening import index as sidx
-    from fts_share.services import alert_groups, arrival, polling
+    from fts_share.services import alert_groups, arrival, polling, screening
     from fts_share.storage import watchlist
 
     for owner, name, label in [
@@ -61,6 +63,12 @@ def instrument() -> None:
             (watchlist.SqlWatchlist, "changes", "      changes query (autoflush)"),
             (sidx.WatchlistIndex, "_apply", "      NameIndex.add of the subjects"),
             (sidx.WatchlistIndex, "search_many", "  batch search (with explanations)"),
+            (OverlaidIndex, "search_many", "    engine's batch search, mapped (no explanations)"),
+            (NameIndex, "search_many", "    engine's batch search, built (no explanations)"),
+            (screening, "subject_entry", "    subject_entry"),
+            (arrival, "entries_by_id", "    held entries (query)"),
+            (alert_groups, "_plan", "    plan (grouping and linking)"),
+            (Session, "flush", "ORM flushes (all, polling thread)"),
             (arrival, "_raise_alerts", "  alerts, matches, sightings, audit (all)"),
             (alert_groups, "explanation_of", "    explanations as dicts"),
             (alert_groups, "entries_by_id", "    entries of the hits (query)"),

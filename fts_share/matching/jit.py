@@ -11,10 +11,17 @@ module (or inlining it) finds a dispatcher, as numba requires, and later calls t
 the module go to numba directly. The compiled code and numba's cache (``cache=True``,
 keyed by the function's file and name) are the same as with ``numba.njit`` itself.
 
-After the first kernel call of the process (numba imported, its typing and target
-registries loaded with the first kernels: tens of thousands of long-lived objects) the
-heap is settled (:func:`fts_share.heap.settle_once`), as it was when numba came in
-with the imports, before the first poll.
+A kernel found in numba's cache is loaded without numba's typing and lowering
+registries (:func:`_loading_cache`): numba's own cache loads them all before each load
+(``Cache.load_overload`` calls ``target_context.refresh()``: ~90 modules, ~0.15 CPU-s
+once per process), though machine code read from the cache needs only numba's runtime
+(the NRT's symbols). A kernel not in the cache is compiled as before, and numba's
+compiler loads the registries itself.
+
+After the first kernel call of the process (numba imported, its runtime and first
+kernels loaded: many long-lived objects) the heap is settled
+(:func:`fts_share.heap.settle_once`), as it was when numba came in with the imports,
+before the first poll.
 """
 
 from __future__ import annotations
@@ -54,20 +61,47 @@ class Kernel:
             if self.dispatcher is None:
                 _jit_module(self.py_func.__globals__)
             if self.dispatcher is None:  # not a name of its module
-                import numba
-
-                self.dispatcher = numba.njit(**self.options)(self.py_func)
+                self.dispatcher = _dispatcher(self.py_func, self.options)
         return self.dispatcher
 
 
 def _jit_module(names: dict[str, Any]) -> None:
     """Hand every kernel of the module whose globals are ``names`` to numba; rebind."""
-    import numba
-
     for name, value in list(names.items()):
         if isinstance(value, Kernel) and value.py_func.__globals__ is names:
-            value.dispatcher = numba.njit(**value.options)(value.py_func)
+            value.dispatcher = _dispatcher(value.py_func, value.options)
             names[name] = value.dispatcher
+
+
+def _dispatcher(py_func: Callable[..., Any], options: dict[str, Any]) -> Any:
+    """``numba.njit(**options)(py_func)``; with ``cache=True`` its cache is numba's
+    own, loading as :func:`_loading_cache` does (same files, same keys)."""
+    import numba
+
+    options = dict(options)
+    cache = options.pop("cache", False)
+    dispatcher = numba.njit(**options)(py_func)
+    if cache:
+        dispatcher._cache = _loading_cache()(py_func)
+    return dispatcher
+
+
+@functools.cache
+def _loading_cache() -> type:
+    """numba's ``FunctionCache``, whose loads initialise numba's runtime (the NRT, which
+    compiled code that allocates arrays calls) instead of refreshing every typing and
+    lowering registry of the target: code read from the cache is machine code, linked
+    against the runtime's symbols, and is never typed or lowered again."""
+    from numba.core.caching import FunctionCache
+    from numba.core.runtime import rtsys
+
+    class LoadingCache(FunctionCache):
+        def load_overload(self, sig: Any, target_context: Any) -> Any:
+            rtsys.initialize(target_context)
+            with self._guard_against_spurious_io_errors():
+                return self._load_overload(sig, target_context)  # type: ignore[no-untyped-call]
+
+    return LoadingCache
 
 
 def njit(**options: Any) -> Callable[[F], F]:

@@ -24,20 +24,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from fts_share.matching import Hit
+from fts_share.screening.index import IndexedEntry
 from fts_share.services import metrics
 from fts_share.services.alert_groups import Sighting, raise_alerts
 from fts_share.services.node import Node
 from fts_share.services.receiving import Arrival, PageHook
 from fts_share.services.screening import (
     current_index,
+    new_entry,
     notice_record_id,
     subject_documents,
     subject_entry,
+    subject_fields,
     subject_names,
 )
 from fts_share.services.unit import Work
 from fts_share.storage.alerts import entries_by_id
-from fts_share.storage.models import WatchlistEntry
+from fts_share.storage.watchlist import insert_entries
 
 #: hits kept per subject (as one-by-one screening keeps them)
 LIMIT = 10
@@ -77,19 +80,30 @@ def _read(arrival: Arrival) -> Screened:
                     notice_record_id(arrival.origin, arrival.notice_id))
 
 
-def _index_subjects(work: Work, page: Sequence[Screened]) -> list[WatchlistEntry]:
-    """The page's subjects as watchlist entries, added to the session (and returned:
-    the index's catch-up reads them from here, not from the store again)."""
+def _index_subjects(work: Work, page: Sequence[Screened]) -> list[IndexedEntry]:
+    """The page's subjects as watchlist entries (returned: the index's catch-up reads
+    them from here, not from the store again). New ones are inserted with one
+    statement, in page order (a later version in the same page replaces an earlier
+    one's columns); then the entries held already are changed in the session, so that
+    their changes follow, as a flush of them all would number them."""
     held = entries_by_id(work.session, (s.own_id for s in page))
-    out = []
+    new: dict[str, dict[str, Any]] = {}
     for s in page:
-        a = s.arrival
-        entry = subject_entry(held.get(s.own_id), rid=s.own_id, notice_id=a.notice_id,
-                              version=a.version, origin=a.origin, subject=s.subject,
-                              now=work.now)
-        work.session.add(entry)
-        out.append(entry)
-    return out
+        if s.own_id not in held:
+            new[s.own_id] = subject_fields(**_subject_args(work, s))
+    insert_entries(work.session, list(new.values()))
+    out: dict[str, IndexedEntry] = {rid: new_entry(fields) for rid, fields in new.items()}
+    for s in page:
+        if s.own_id in held:
+            entry = out[s.own_id] = subject_entry(held[s.own_id], **_subject_args(work, s))
+            work.session.add(entry)
+    return list(out.values())
+
+
+def _subject_args(work: Work, s: Screened) -> dict[str, Any]:
+    a = s.arrival
+    return {"rid": s.own_id, "notice_id": a.notice_id, "version": a.version,
+            "origin": a.origin, "subject": s.subject, "now": work.now}
 
 
 def _queries(s: Screened) -> list[dict[str, Any]]:
@@ -101,7 +115,7 @@ def _queries(s: Screened) -> list[dict[str, Any]]:
             for n in subject_names(subject)]
 
 
-def _page_hits(work: Work, page: Sequence[Screened], entries: Sequence[WatchlistEntry]
+def _page_hits(work: Work, page: Sequence[Screened], entries: Sequence[IndexedEntry]
                ) -> list[dict[str, Hit]]:
     """The best hit per record of each subject, from one batch search."""
     position = {s.own_id: k for k, s in enumerate(page)}

@@ -23,7 +23,7 @@ from fts_share.federation.http import PartnerClient
 from fts_share.matching import Hit, NameAnalysis, analyze_name
 from fts_share.matching.query import search_typed
 from fts_share.notices.received import load_received
-from fts_share.screening.index import WatchlistIndex
+from fts_share.screening.index import IndexedEntry, WatchlistIndex
 from fts_share.screening.snapshots import SnapshotDir
 from fts_share.services import metrics
 from fts_share.services.alert_groups import Sighting, explanation_of, raise_alerts
@@ -57,32 +57,51 @@ _INDEXED = frozenset({"id", "names", "dobs", "nationalities", "documents", "acti
                       "updated"})
 
 
+@dataclass(frozen=True)
+class NewEntry:
+    """A watchlist entry inserted in this transaction by a statement, as the index
+    reads it (:class:`~fts_share.screening.index.IndexedEntry`)."""
+
+    id: str
+    names: Sequence[str]
+    dobs: Sequence[str]
+    nationalities: Sequence[str]
+    documents: Sequence[str]
+    active: bool
+    updated: datetime
+
+
 class _SessionWatchlist(SqlWatchlist):
     """The watchlist as the unit's session sees it, with entries the caller holds
-    (a received page's subjects, just added to the session and flushed by the
-    catch-up's first query) taken as they are instead of selected again: the query
-    would return those very objects, unchanged."""
+    taken as they are instead of selected again: a received page's subjects, inserted
+    in this transaction (:class:`NewEntry`) or just added to the session and flushed
+    by the catch-up's first query (the query would return those very objects)."""
 
-    def __init__(self, session: Session, held: Sequence[WatchlistEntry]) -> None:
+    def __init__(self, session: Session, held: Sequence[IndexedEntry]) -> None:
         super().__init__(session)
         self.held = {e.id: e for e in held}
 
-    def entries(self, ids: Sequence[str]) -> list[WatchlistEntry]:
+    def entries(self, ids: Sequence[str]) -> list[IndexedEntry]:  # type: ignore[override]
         """The entries of ``ids`` that exist (see the class docstring)."""
-        session, found, rest = self.session, [], []
+        session = self.session
+        found: list[IndexedEntry] = []
+        rest: list[str] = []
         for rid in ids:
             entry = self.held.get(rid)
-            if entry is not None and entry in session and entry not in session.deleted \
-                    and not inspect(entry).expired_attributes & _INDEXED:
+            if isinstance(entry, NewEntry) or (
+                    isinstance(entry, WatchlistEntry) and entry in session
+                    and entry not in session.deleted
+                    and not inspect(entry).expired_attributes & _INDEXED):
                 found.append(entry)
             else:
                 rest.append(rid)
         return found + (super().entries(rest) if rest else [])
 
 
-def current_index(work: Work, *, held: Sequence[WatchlistEntry] = ()) -> WatchlistIndex:
+def current_index(work: Work, *, held: Sequence[IndexedEntry] = ()) -> WatchlistIndex:
     """The node's watchlist index, caught up with the store's change sequence
-    (``held``: entries the caller just added to the session, read as they are).
+    (``held``: entries the caller just inserted or added to the session, read as they
+    are).
 
     The unit's transaction begins before the index is locked: on SQLite a writing
     transaction takes the store's one write lock when it begins, and a poll committing
@@ -270,18 +289,35 @@ def _index_subject(work: Work, row: Notice, subject: Mapping[str, Any], rid: str
                                    subject=subject, now=work.now))
 
 
+def subject_fields(*, rid: str, notice_id: str, version: int, origin: str,
+                   subject: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The columns of the watchlist entry ``rid`` that holds a received notice's
+    subject, so that later notices are screened against it."""
+    return {"id": rid, "source": "notice", "kind": "individual",
+            "names": subject_names(subject),
+            "dobs": [subject["dob"]["value"]] if subject.get("dob") else [],
+            "nationalities": list(subject.get("nationalities") or []),
+            "documents": subject_documents(subject), "measures": [], "active": True,
+            "updated": now, "data": {"notice": notice_id, "version": version,
+                                     "origin": origin}}
+
+
+def new_entry(fields: Mapping[str, Any]) -> NewEntry:
+    """An entry inserted with ``fields`` (:func:`subject_fields`), as the index reads it."""
+    return NewEntry(id=fields["id"], names=fields["names"], dobs=fields["dobs"],
+                    nationalities=fields["nationalities"], documents=fields["documents"],
+                    active=fields["active"], updated=fields["updated"])
+
+
 def subject_entry(entry: WatchlistEntry | None, *, rid: str, notice_id: str, version: int,
                   origin: str, subject: Mapping[str, Any], now: datetime) -> WatchlistEntry:
     """The watchlist entry ``rid`` (``entry``, or a new one) holding a received notice's
-    subject, so that later notices are screened against it."""
+    subject (:func:`subject_fields`)."""
     entry = entry or WatchlistEntry(id=rid, source="notice")
-    entry.kind = "individual"
-    entry.names = subject_names(subject)
-    entry.dobs = [subject["dob"]["value"]] if subject.get("dob") else []
-    entry.nationalities = list(subject.get("nationalities") or [])
-    entry.documents = subject_documents(subject)
-    entry.measures, entry.active, entry.updated = [], True, now
-    entry.data = {"notice": notice_id, "version": version, "origin": origin}
+    for key, value in subject_fields(rid=rid, notice_id=notice_id, version=version,
+                                     origin=origin, subject=subject, now=now).items():
+        if key != "id":
+            setattr(entry, key, value)
     return entry
 
 

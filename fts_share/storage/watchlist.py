@@ -16,11 +16,11 @@ index reads them again as committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, func, or_, select
+from sqlalchemy import event, func, insert, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -75,6 +75,20 @@ class SqlWatchlist:
         """The entries (active or not) of ``ids`` that exist."""
         return list(self.session.scalars(select(WatchlistEntry)
                                          .where(WatchlistEntry.id.in_(list(ids)))))
+
+
+def insert_entries(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert new watchlist entries (``watchlist`` columns, ids not held yet) with one
+    statement, and their ``upsert`` changes, in the order given, with another: what a
+    flush of the same entries added to the session writes (:func:`_record_changes`),
+    without the unit of work. A rollback hands their ids to the engine's hook, as for
+    a flush."""
+    if not rows:
+        return
+    session.execute(insert(WatchlistEntry), [dict(r) for r in rows])
+    session.execute(insert(WatchlistChange),
+                    [{"entry_id": r["id"], "op": "upsert"} for r in rows])
+    session.info.setdefault(_KEY, set()).update(str(r["id"]) for r in rows)
 
 
 @event.listens_for(Session, "before_flush")
