@@ -1,6 +1,7 @@
 """Screening on arrival a page at a time (``arrival_screening``): the same alerts, in
 the same order, with the same audit entries, as screening every notice one by one;
-and a crash in the middle of a page leaves nothing of that page stored."""
+a notice corrected within one page is one watchlist entry; and a crash in the middle
+of a page leaves nothing of that page stored."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from coalition import Coalition, Member
+from coalition import Coalition, Member, notice
 from helpers import publish, report_of
 from sqlalchemy import func, select
 
@@ -28,6 +29,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 BOTH = ["IRQ", "MLI"]
 SADDAM = [{"full": "Saddam Hussein al-Tikriti", "kind": "primary"},
           {"full": "صدام حسين التكريتي", "kind": "spelling"}]
+SADDAM_DOB = {"value": "1937", "approximate": False}
 KARIM = [{"full": "Karim Benali", "kind": "primary"}]
 KARIM_PASSPORT = [{"type": "passport", "number": "P1234567", "issuer": "FRA"}]
 
@@ -137,3 +139,28 @@ def test_a_crash_in_the_middle_of_a_page_leaves_nothing_of_it(coalition: Coaliti
     assert report_of(mli.poll(), "FRA").result.received == 2  # the page, again, whole
     with mli.node.store.read() as s:
         assert s.scalar(select(func.count()).select_from(ReceivedEnvelope)) == 4
+
+
+def test_a_notice_corrected_within_a_page_is_one_entry_holding_the_correction(
+        coalition: Coalition) -> None:
+    fra, mli = coalition["FRA"], coalition["MLI"]
+    _watchlist(mli)
+    nid = publish(fra, ["MLI"], names=KARIM)
+    status, body, _ = fra.api("PUT", f"/api/v1/notices/{nid}", token="officer",
+                              body=notice(recipients=["MLI"], names=SADDAM,
+                                          nationalities=["IRQ"], dob=SADDAM_DOB))
+    assert status == 200 and body["version"] == 2
+    later = publish(fra, ["MLI"], names=SADDAM, nationalities=["IRQ"], dob=SADDAM_DOB)
+    report = report_of(mli.poll(), "FRA")
+    assert report.ok, report.error
+    assert (report.pages, report.result.received) == (1, 3)
+    with mli.node.store.read() as s:
+        entries = {e.data["notice"]: e for e in s.scalars(
+            select(WatchlistEntry).where(WatchlistEntry.source == "notice"))}
+        assert sorted(entries) == sorted([nid, later])
+        assert entries[nid].names == [n["full"] for n in SADDAM]
+        assert (entries[nid].data["version"], entries[nid].nationalities) == (2, ["IRQ"])
+        # the later notice was screened against the correction, not the first version
+        linked = set(s.scalars(select(AlertMatch.record_id)
+                               .where(AlertMatch.notice_id == later)))
+        assert f"notice:FRA:{nid}" in linked
