@@ -56,6 +56,23 @@ def _frontier(store: AuditStore) -> Frontier:
     return state
 
 
+_last_time: tuple[datetime, datetime, str] | None = None
+"""the last ``now`` :func:`_utc` was given, in UTC and as RFC 3339 text"""
+
+
+def _utc(now: datetime) -> tuple[datetime, str]:
+    """``now`` in UTC and as RFC 3339 text; the entries of one unit of work share their
+    ``now`` (the very object), which is converted once."""
+    global _last_time
+    last = _last_time
+    if last is not None and last[0] is now:
+        return last[1], last[2]
+    when = now.astimezone(UTC)
+    text = to_rfc3339(when)
+    _last_time = (now, when, text)
+    return when, text
+
+
 def record(store: AuditStore, *, now: datetime, actor: str, action: str,
            object_type: str | None = None, object_id: str | None = None,
            object_version: int | None = None, partner: str | None = None,
@@ -78,9 +95,9 @@ def record(store: AuditStore, *, now: datetime, actor: str, action: str,
     details = dict(detail or {})
     state = _frontier(store)
     seq = state.size
-    when = now.astimezone(UTC)
+    when, when_text = _utc(now)
     try:  # the validated fields have the expected types: the template path
-        data = leaf_data_of(seq, to_rfc3339(when), actor, action, object_type, object_id,
+        data = leaf_data_of(seq, when_text, actor, action, object_type, object_id,
                             object_version, partner, purpose, legal, outcome, details,
                             detail_json=detail_json)
     except (TypeError, ValueError):

@@ -28,6 +28,10 @@ _INSERT_KEY_OF_VERSION = BulkInsert(insert(cast(Table, NoticeKey.__table__)).fro
     ("wrapped", "notice_id", "version"))
 
 
+#: ``json.dumps(content, ensure_ascii=False)`` without building an encoder per call
+_CONTENT_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _context(notice_id: str, version: int, origin: str) -> bytes:
     return f"{origin}/{notice_id}/{version}".encode()
 
@@ -56,7 +60,7 @@ def seal_version(storage_key: bytes, *, notice: Mapping[str, Any], origin: str,
     handling, subject = notice["handling"], notice["subject"]
     notice_id, version = prov["id"], prov["version"]
     wrapped, nonce, ciphertext = seal_content(
-        storage_key, json.dumps(content, ensure_ascii=False).encode(),
+        storage_key, _CONTENT_JSON.encode(content).encode(),
         context=_context(notice_id, version, origin))
     values = {"notice_id": notice_id, "version": version, "origin": origin,
               "authored": authored, "status": "active", "label": handling["tlp"],

@@ -57,3 +57,27 @@ def test_a_flat_detail_is_sorted_and_escaped():
     detail = {"z": 'a"\n', "a": None, "m": True, "b": -3, "é": 1}
     assert _detail_json(detail) == '{"a":null,"b":-3,"m":true,"z":"a\\"\\n","é":1}'
     assert _detail_json(detail) == rfc8785.dumps(detail).decode()
+
+
+GOOD_FIELDS: dict[str, Any] = {
+    "time": NOW, "actor": "node:IRQ", "action": "receive", "object_type": "notice",
+    "object_id": "n-1", "object_version": 2, "partner": "IRQ", "purpose": "border",
+    "legal_basis": ["UNSCR-2178"], "outcome": "ok", "detail": {"seq": 3}}
+BAD_VALUES: list[tuple[str, Any]] = [
+    ("time", datetime(2026, 1, 2)), ("actor", "alice"), ("action", "fly"),
+    ("object_type", ""), ("object_id", "x" * 201), ("object_version", -1),
+    ("object_version", True), ("partner", "bad code!"), ("purpose", "tab\there"),
+    ("legal_basis", "UNSCR-2178"), ("legal_basis", ["x" * 65]),
+    ("legal_basis", iter([""])), ("outcome", "maybe"), ("detail", {"dob": "1970"})]
+
+
+@pytest.mark.parametrize(("field", "value"), BAD_VALUES)
+def test_each_bad_field_alone_is_named(field, value):
+    fields = {**GOOD_FIELDS, field: value}
+    with pytest.raises(ValidationError) as exc:
+        entry.validate_fields(**fields)
+    assert set(exc.value.errors) == {"now" if field == "time" else field}
+
+
+def test_good_fields_give_the_detail_text():
+    assert entry.validate_fields(**GOOD_FIELDS) == '{"seq":3}'
