@@ -62,13 +62,22 @@ class PageContext:
 
     def learn(self, store: HeldNotices, ids: set[str]) -> None:
         """Load what this node holds of notices ``ids`` (those not loaded yet)."""
-        ids = ids - self.known
-        if not ids:
-            return
+        ids = self.unknown(ids)
+        if ids:
+            self.learned(ids, versions=store.versions_of(ids), shared=store.shared_among(ids))
+
+    def unknown(self, ids: set[str]) -> set[str]:
+        """Those of notices ``ids`` not loaded yet."""
+        return ids - self.known
+
+    def learned(self, ids: set[str], *, versions: Iterable[tuple[str, int]],
+                shared: set[str]) -> None:
+        """Take what the store holds of notices ``ids`` (read by the caller, as
+        :meth:`learn` reads it): their ``versions`` and which were ``shared``."""
         self.known |= ids
-        for key in store.versions_of(ids):
+        for key in versions:
             self.hold(key)
-        self.shared |= store.shared_among(ids)
+        self.shared |= shared
 
     def holds(self, key: tuple[str, int]) -> bool:
         """True if version ``key`` = ``(notice_id, version)`` is held."""

@@ -177,11 +177,14 @@ def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None 
 
 def _learn(state: PageState, chunk: Sequence[Opened]) -> None:
     """Load what this node holds of a chunk's notices and sequence numbers (what the
-    page stored before it is known already)."""
-    state.context.learn(state.inbox, {i for o in chunk if o.opened
-                                      if (i := notice_id_of(o.opened.payload))})
-    held = state.inbox.held_digests(state.origin, [o.header.seq for o in chunk if o.header])
-    for seq, digest in held.items():
+    page stored before it is known already), in one statement."""
+    ids = state.context.unknown({i for o in chunk if o.opened
+                                 if (i := notice_id_of(o.opened.payload))})
+    held = state.inbox.held_of_page(ids, state.origin,
+                                    [o.header.seq for o in chunk if o.header])
+    if ids:
+        state.context.learned(ids, versions=held.versions, shared=held.shared)
+    for seq, digest in held.digests.items():
         state.held.setdefault(seq, digest)
 
 

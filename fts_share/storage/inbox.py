@@ -10,7 +10,21 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    insert,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import QueryableAttribute, Session
 
@@ -44,17 +58,45 @@ class _HeldQueries:
     versions_of: Select[str, int]
     shared_among: Select[str]
     held_digests: Select[int, str]
+    #: the three above in one statement (one round trip), rows tagged by ``_OF_*``
+    of_page: CompoundSelect
 
     @classmethod
     def build(cls, postgresql: bool) -> _HeldQueries:
+        of_notices = _one_of(Notice.notice_id, "ids", postgresql)
+        of_shared = _one_of(OutboxEnvelope.notice_id, "ids", postgresql)
+        of_received = and_(ReceivedEnvelope.origin == bindparam("origin"),
+                           _one_of(ReceivedEnvelope.seq, "seqs", postgresql))
+        of_page: CompoundSelect = union_all(
+            select(_tag(_OF_VERSIONS), Notice.notice_id, Notice.version).where(of_notices),
+            select(_tag(_OF_SHARED), OutboxEnvelope.notice_id, null().cast(Integer))
+            .distinct().where(of_shared),
+            select(_tag(_OF_DIGESTS), ReceivedEnvelope.digest, ReceivedEnvelope.seq)
+            .where(of_received))
         return cls(
-            versions_of=select(Notice.notice_id, Notice.version).where(
-                _one_of(Notice.notice_id, "ids", postgresql)),
-            shared_among=select(OutboxEnvelope.notice_id).distinct().where(
-                _one_of(OutboxEnvelope.notice_id, "ids", postgresql)),
-            held_digests=select(ReceivedEnvelope.seq, ReceivedEnvelope.digest).where(
-                ReceivedEnvelope.origin == bindparam("origin"),
-                _one_of(ReceivedEnvelope.seq, "seqs", postgresql)))
+            versions_of=select(Notice.notice_id, Notice.version).where(of_notices),
+            shared_among=select(OutboxEnvelope.notice_id).distinct().where(of_shared),
+            held_digests=select(ReceivedEnvelope.seq, ReceivedEnvelope.digest)
+            .where(of_received),
+            of_page=of_page)
+
+
+_OF_VERSIONS, _OF_SHARED, _OF_DIGESTS = 0, 1, 2
+
+
+def _tag(of: int) -> ColumnElement[int]:
+    """A row's tag in :attr:`_HeldQueries.of_page`, written into the statement."""
+    return literal_column(str(of), Integer)
+
+
+@dataclass(frozen=True)
+class HeldOfPage:
+    """What :meth:`SqlInbox.held_of_page` found: as :meth:`~SqlInbox.versions_of`,
+    :meth:`~SqlInbox.shared_among` and :meth:`~SqlInbox.held_digests` answer."""
+
+    versions: list[tuple[str, int]] = field(default_factory=list)
+    shared: set[str] = field(default_factory=set)
+    digests: dict[int, str] = field(default_factory=dict)
 
 
 @cache
@@ -85,6 +127,23 @@ class SqlInbox:
     def shared_among(self, notice_ids: set[str]) -> set[str]:
         """Which of ``notice_ids`` this node has sent envelopes about."""
         return set(self._reading().scalars(self._held.shared_among, {"ids": list(notice_ids)}))
+
+    def held_of_page(self, notice_ids: set[str], origin: str, seqs: list[int]) -> HeldOfPage:
+        """:meth:`versions_of` and :meth:`shared_among` of ``notice_ids`` and
+        :meth:`held_digests` of ``origin``'s ``seqs``, read in one statement."""
+        out = HeldOfPage()
+        if not notice_ids and not seqs:
+            return out
+        rows = self._reading().execute(self._held.of_page, {
+            "ids": list(notice_ids), "origin": origin, "seqs": seqs})
+        for of, text, number in rows:
+            if of == _OF_VERSIONS:
+                out.versions.append((str(text), int(number)))
+            elif of == _OF_SHARED:
+                out.shared.add(str(text))
+            else:
+                out.digests[int(number)] = str(text)
+        return out
 
     def peer(self, code: str) -> Peer:
         """The polling state of partner ``code`` (a new one, added, if none)."""
