@@ -78,22 +78,30 @@ def _dispatcher(py_func: Callable[..., Any], options: dict[str, Any]) -> Any:
     own, loading as :func:`_loading_cache` does (same files, same keys)."""
     import numba
 
-    options = dict(options)
-    cache = options.pop("cache", False)
-    dispatcher = numba.njit(**options)(py_func)
-    if cache:
-        dispatcher._cache = _loading_cache()(py_func)
+    loading = _loading_cache() if options.get("cache") else None
+    if loading is None:
+        return numba.njit(**options)(py_func)
+    dispatcher = numba.njit(**{k: v for k, v in options.items() if k != "cache"})(py_func)
+    dispatcher._cache = loading(py_func)
     return dispatcher
 
 
 @functools.cache
-def _loading_cache() -> type:
+def _loading_cache() -> type | None:
     """numba's ``FunctionCache``, whose loads initialise numba's runtime (the NRT, which
     compiled code that allocates arrays calls) instead of refreshing every typing and
     lowering registry of the target: code read from the cache is machine code, linked
-    against the runtime's symbols, and is never typed or lowered again."""
+    against the runtime's symbols, and is never typed or lowered again.
+
+    It builds on numba's internals; ``None`` (numba's own cache, which loads the
+    registries) when this numba lacks one of them."""
     from numba.core.caching import FunctionCache
     from numba.core.runtime import rtsys
+
+    needed = ("_load_overload", "_guard_against_spurious_io_errors", "load_overload")
+    if not all(hasattr(FunctionCache, name) for name in needed) or not hasattr(
+            rtsys, "initialize"):
+        return None
 
     class LoadingCache(FunctionCache):
         def load_overload(self, sig: Any, target_context: Any) -> Any:

@@ -67,3 +67,44 @@ def test_the_engine_imports_without_numba() -> None:
                          timeout=120, cwd=ROOT, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+CACHED_KERNELS = '''
+import numpy as np
+from fts_share.matching.jit import njit
+
+
+@njit(cache=True, nogil=True)
+def scaled(values, k):
+    out = np.empty_like(values)
+    for i in range(len(values)):
+        out[i] = values[i] * k
+    return out
+'''
+
+CACHED_CHECK = '''
+import json
+import numpy as np
+import kernels
+got = kernels.scaled(np.arange(4.0), 2.5)
+print(json.dumps({"values": got.tolist(), "hits": sum(kernels.scaled.stats.cache_hits.values()),
+                  "cache": type(kernels.scaled._cache).__name__}))
+'''
+
+
+def test_a_cached_kernel_gives_the_same_results_when_read_back_from_the_cache(
+        tmp_path: Path) -> None:
+    """The first process compiles the kernel and writes numba's cache; a second process
+    reads the machine code back (an allocating kernel: numba's runtime is needed) and
+    computes the same values."""
+    (tmp_path / "kernels.py").write_text(textwrap.dedent(CACHED_KERNELS))
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", CACHED_CHECK], capture_output=True,
+                             text=True, timeout=300, cwd=tmp_path, check=False,
+                             env={"PYTHONPATH": f"{tmp_path}:{ROOT}", "PATH": "/usr/bin:/bin"})
+        assert out.returncode == 0, out.stderr
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert [r["values"] for r in runs] == [[0.0, 2.5, 5.0, 7.5]] * 2
+    assert [r["hits"] for r in runs] == [0, 1]
+    assert runs[1]["cache"] in {"LoadingCache", "FunctionCache"}
