@@ -138,7 +138,8 @@ _NON_WORD = re.compile(r"[^a-z0-9\u0400-\u052f\u0600-\u06ff\s-]+")
 
 
 def fold_latin(text: str) -> str:
-    """Lower-case, strip diacritics and ʿayn/hamza apostrophes; keep hyphens."""
+    """Lower-case, strip diacritics and ʿayn/hamza apostrophes; keep hyphens; č, š, ž
+    become ch, sh, zh (``_CARON``)."""
     text = text.lower().translate(_LATIN_TABLE)
     if text.isascii():
         return text
@@ -155,9 +156,18 @@ def _fold_word(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     kept: list[str] = []
     for ch in text:  # Latin diacritics go; a Cyrillic letter keeps its marks (й, ё)
-        if not unicodedata.combining(ch) or (kept and _is_cyrillic(kept[-1])):
+        if ch == _CARON and kept and kept[-1] in "csz":
+            kept.append("h")  # č š ž: ch sh zh
+        elif not unicodedata.combining(ch) or (kept and _is_cyrillic(kept[-1])):
             kept.append(ch)
     return unicodedata.normalize("NFC", "".join(kept)).translate(_LATIN_TABLE)
+
+
+#: č, š and ž are the digraphs ch, sh and zh in every alphabet and romanisation that
+#: writes them (ISO 9 for Cyrillic: *Čataev* Чатаев; Czech, Slovak, Slovene, Croatian,
+#: the Baltic languages; the scholarly romanisations of Arabic and Persian: š ش, č چ,
+#: ž ژ): without the caron they would read as c (k), s and z, other letters
+_CARON = "\u030c"
 
 
 def _is_cyrillic(ch: str) -> bool:
