@@ -13,7 +13,11 @@ same small alphabet:
     the skeleton with vowel hints: ``a`` (a, e; ا ى), ``i`` (i, ee, y as vowel; ي)
     and ``u`` (o, u, ou, w as vowel; و). Arabic writes only long vowels, Latin
     writes all vowels, so a cross-script comparison measures how much of the
-    Arabic form the Latin form covers (see ``scoring.part_similarity_ref``).
+    Arabic form the Latin form covers (see ``scoring.part_similarity_ref``). A Latin
+    form keeps its initial vowel (*Amir* ``amir``, *Umar* / *Omar* ``umar``; an
+    initial e reads ``i`` or ``a``: *Emad* = *Imad*, *Ekrem* = *Akram*): it spells the
+    vowel of the hamza or ʿayn that the key space drops, which Arabic script does not
+    write, so it counts between two Latin spellings and costs nothing against Arabic.
 
 Cyrillic words are read through their standard romanisations (``cyrillic``), so a
 Cyrillic name meets its Latin spellings in the same keys. Korean names written in

@@ -36,12 +36,13 @@ def make_form(raw: str, *, drop_initial_vowels: bool) -> Form:
     return Form(_collapse(full.translate(_NO_VOWELS)), full)
 
 
-def expand(options: list[list[str]]) -> list[Form]:
+def expand(options: list[list[str]], *, keep_initial_vowel: bool = False) -> list[Form]:
     """The forms of a word whose letters read as ``options`` (alternatives per letter,
-    in order), first combinations first, at most ``MAX_FORMS``."""
+    in order), first combinations first, at most ``MAX_FORMS``; an initial vowel is
+    dropped unless ``keep_initial_vowel``."""
     seen: dict[Form, None] = {}
     for combo in product(*options):
-        form = make_form("".join(combo), drop_initial_vowels=True)
+        form = make_form("".join(combo), drop_initial_vowels=not keep_initial_vowel)
         if form.full:
             seen.setdefault(form)
         if len(seen) >= MAX_FORMS:

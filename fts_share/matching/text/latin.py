@@ -39,15 +39,18 @@ def is_somali(word: str) -> bool:
 
 
 def latin_forms(word: str, somali: bool = False) -> list[Form]:
-    """Candidate readings of one folded Latin-script word (no article); ``somali``:
-    also read c as ʿayn and x as ḥ where Somali writes them (``_somali``)."""
+    """Candidate readings of one folded Latin-script word (no article), with its initial
+    vowel (``bridge``); ``somali``: also read c as ʿayn and x as ḥ where Somali writes
+    them (``_somali``)."""
     options: list[list[str]] = []
     i = 0
     while i < len(word):
         option, i = _letter(word, i, somali)
         if option is not None:
             options.append(option)
-    return expand(options)
+    if word.startswith("e") and options[:1] == [["a"]]:
+        options[0] = ["i", "a"]  # an initial e: a kasra (Emad, Esmail, Elias) or a fatha
+    return expand(options, keep_initial_vowel=True)
 
 
 def _letter(word: str, i: int, somali: bool = False) -> tuple[list[str] | None, int]:
