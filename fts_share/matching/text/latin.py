@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fts_share.matching.text.forms import Form, expand
+from fts_share.matching.text.forms import MAX_FORMS, Form, expand
 
 # Multi-letter spellings first; each maps to a list of alternative readings.
 _LAT_MULTI: list[tuple[str, list[str]]] = [
@@ -50,7 +50,15 @@ def latin_forms(word: str, somali: bool = False) -> list[Form]:
             options.append(option)
     if word.startswith("e") and options[:1] == [["a"]]:
         options[0] = ["i", "a"]  # an initial e: a kasra (Emad, Esmail, Elias) or a fatha
-    return expand(options, keep_initial_vowel=True)
+    forms = expand(options, keep_initial_vowel=True)
+    if _JOINED_ARTICLE.match(word):  # the vowel may be an article's: also read without
+        forms += [f for f in expand(options) if f not in forms]
+    return forms[:MAX_FORMS]
+
+
+#: a vowel and a doubled sun letter may be an article assimilated and joined to its
+#: word (*Eddam* ad-Dam, *Essid* as-Sid, *Ettaher*): a word of five letters or more
+_JOINED_ARTICLE = re.compile(r"^[ae](dd|tt|ss|zz|rr|nn)..")
 
 
 def _letter(word: str, i: int, somali: bool = False) -> tuple[list[str] | None, int]:
