@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from fts_share.errors import ValidationError
 from fts_share.matching.refdata import lexicon as lx
+from fts_share.matching.scoring.written import as_read
 from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form
@@ -106,8 +107,7 @@ class NameAnalysis:
         }
 
 
-#: Analyses of recently seen names (the analysis is a pure function of the text).
-_RECENT: dict[tuple[str, int], NameAnalysis] = {}
+_RECENT: dict[tuple[str, int], NameAnalysis] = {}  # recent analyses (of the text alone)
 _RECENT_MAX = 50_000
 
 
@@ -138,7 +138,7 @@ _WORD_SPLIT = re.compile(r"[\s\-]+")
 
 def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     cleaned = clean_text(text, field=field, max_length=max_length)
-    folded = fold(cleaned)
+    folded = fold(as_read(cleaned))  # (as lists write names: ``written``)
     tokens = [t for t in _WORD_SPLIT.split(folded) if t]
     items: list[tuple[str, str]] = []
     alone, somali = _ALONE, False
@@ -233,9 +233,8 @@ def _script(word: str) -> str:
     return "arabic" if any("\u0600" <= c <= "\u06ff" for c in word) else "latin"
 
 
-#: by word: its items when they are the same whatever word follows it (every word but
-#: a few particles and every Cyrillic word; () for the others), and whether it is
-#: spelt as Somali writes Arabic names
+#: by word: its items when the same whatever word follows it (every word but a few
+#: particles and every Cyrillic word; () for the others), and if it is spelt as Somali
 _ALONE: dict[str, tuple[tuple[tuple[str, str], ...], bool]] = {}
 _ALONE_MAX = 200_000
 
@@ -389,6 +388,7 @@ _PROBES = (
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng", "Umm Kulthum", "Emad Šamil", "Цатаев Чатаев",
     "Chang Su Han", "Thae Hyeon-hui", "Jang Yong", "Kim Kyong Ok", "Colonel Omega",
+    "AWEYS, Sheikh Hassan (COMBAT NAME)",
 )
 
 
