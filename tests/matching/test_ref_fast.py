@@ -60,14 +60,19 @@ def test_part_similarity_fast_equals_ref(texts: list[str], floor: float) -> None
 
 #: the defaults, the part-substitution penalty on (with weak alignments counted), and
 #: common names kept apart never, or for every pair under 0.9; a lone part's coverage
-#: weighed as any other side's, or much less
+#: weighed as any other side's, or much less; a name held whole weighed as any other
+#: (off) or much more, or only when its parts are exactly alike
 CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.8),
            MatchConfig(part_conflict=0.1, conflict_similarity=0.9, conflict_known_weight=2.0),
            MatchConfig(known_pair_similarity=0.0),
            MatchConfig(known_pair_similarity=0.9, known_pair_weight=2.0),
            MatchConfig(lone_part_best_side=0.55), MatchConfig(lone_part_best_side=0.3),
            MatchConfig(lone_part_best_side=0.9, coverage_best_side=0.5),
-           MatchConfig(patronymic_conflict=0.3, part_conflict=0.1)]
+           MatchConfig(patronymic_conflict=0.3, part_conflict=0.1),
+           MatchConfig(whole_name_best_side=0.55),
+           MatchConfig(whole_name_best_side=0.9, whole_name_similarity=0.62),
+           MatchConfig(whole_name_best_side=0.8, whole_name_similarity=1.0,
+                       lone_part_best_side=0.3)]
 
 
 @settings(max_examples=100, deadline=None)

@@ -204,3 +204,30 @@ def test_a_lone_name_held_by_a_longer_name_weighs_less() -> None:
     assert now[1:3] == before[1:3]
     with pytest.raises(ValidationError):
         MatchConfig(lone_part_best_side=1.5)
+
+
+def test_a_name_held_whole_in_a_longer_one_may_weigh_more() -> None:
+    """With ``whole_name_best_side`` over ``coverage_best_side`` (off by default), a name
+    of two parts held wholly and closely in a longer listed name ("Bozize Yangouvonda"
+    in "François Yangouvonda Bozizé") is found at the default threshold; a name kept
+    only in part ("Gabriel Makuei") or two common names ("Mohammad Wali") score as
+    before."""
+    from fts_share.matching import NameIndex
+    scores = {}
+    for whole in (0.55, 0.65):
+        idx = NameIndex(config=MatchConfig(whole_name_best_side=whole))
+        idx.add("CF.1", ["FRANÇOIS YANGOUVONDA BOZIZÉ"])
+        idx.add("SS.1", ["GABRIEL JOK RIAK MAKOL"])
+        idx.add("AF.1", ["Mohammad Wali Mohammad Ewaz"])
+        scores[whole] = [idx.search(q, threshold=0.0)[0].score for q in (
+            "Bozize Yangouvonda", "Gabriel Makuei", "Mohammad Wali")]
+        found = [h.record_id for h in idx.search("Bozize Yangouvonda")]
+        assert found == ([] if whole == 0.55 else ["CF.1"])  # 0.65 -> 0.68
+    before, now = scores.values()
+    assert now[0] > before[0]
+    assert now[1:] == before[1:]
+    config = MatchConfig(whole_name_best_side=0.65)
+    assert name_similarity("Gabriel Jok", "Gabriel Jok Riak Makol", config=config) > \
+        name_similarity("Gabriel Jok", "Gabriel Jok Riak Makol")
+    with pytest.raises(ValidationError):
+        MatchConfig(whole_name_best_side=1.5)

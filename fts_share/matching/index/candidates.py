@@ -86,6 +86,12 @@ def _total(qw: Sequence[float] | np.ndarray) -> float:
     return float(sum(qw.tolist() if isinstance(qw, np.ndarray) else qw))
 
 
+def best_side(config: MatchConfig) -> float:
+    """The most the better-covered side of a name can weigh (``coverage_best_side``,
+    or ``whole_name_best_side`` if higher): what the pre-scores' bound assumes."""
+    return max(config.coverage_best_side, config.whole_name_best_side)
+
+
 def needed_weight(floor: float, qw: Sequence[float] | np.ndarray, config: MatchConfig
                   ) -> float:
     """The least query weight a name must match (the sum over query parts of weight x
@@ -93,14 +99,14 @@ def needed_weight(floor: float, qw: Sequence[float] | np.ndarray, config: MatchC
     when ``floor`` <= 0, ``inf`` when no name can reach it.
 
     A name score is at most ``(b + (1 - b) * t / sq) * (f + (1 - f) * min(1, t / S))``
-    for matched weight ``t`` (query weight ``sq``, ``b`` = coverage_best_side, ``f`` =
+    for matched weight ``t`` (query weight ``sq``, ``b`` = ``best_side``, ``f`` =
     information_floor, ``S`` = information_scale): the better-covered side is at most
     1, the other at most the query's coverage ``t / sq``, and the information matched
     is at most ``t``. That bound grows with ``t``; this finds where it reaches
     ``floor`` (bisection, from below)."""
     if floor <= 0.0:
         return 0.0
-    return candidates_fast.needed_weight(floor, _total(qw), config.coverage_best_side,
+    return candidates_fast.needed_weight(floor, _total(qw), best_side(config),
                                     config.information_floor, config.information_scale)
 
 
@@ -153,7 +159,7 @@ def gather(table: QueryTable, qw: np.ndarray, need: float, segments: Segments,
     chosen = scratch.name_bits(segments.n_names)
     slot = scratch.group_slots(segments.n_groups)
     rest = (min(config.exact_candidates, config.max_candidates), config.pair_similarity,
-            config.coverage_best_side, config.information_scale, config.information_floor)
+            best_side(config), config.information_scale, config.information_floor)
     first, second = segments.first, segments.second
     if second is None:
         fat_start, fat, post_start, post_mask, post_at, wants = _postings(
@@ -190,7 +196,7 @@ def prescore(names: np.ndarray, table: QueryTable, qw: np.ndarray, arrays: Array
     estimate of their name score."""
     return candidates_fast.prescores(names, table.rows, len(qw), qw, float(qw.sum()),
                                 arrays.name_start, arrays.name_len, arrays.flat_groups,
-                                arrays.flat_weights, table.bits, config.coverage_best_side,
+                                arrays.flat_weights, table.bits, best_side(config),
                                 config.information_scale, config.information_floor)
 
 
@@ -220,7 +226,8 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | 
                           config.conflict_similarity, config.conflict_known_weight,
                           config.known_pair_similarity, config.known_pair_weight,
                           min(config.lone_part_best_side, config.coverage_best_side),
-                          q_patronymic, config.patronymic_conflict)
+                          q_patronymic, config.patronymic_conflict,
+                          config.whole_name_best_side, config.whole_name_similarity)
 
 
 def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, segments: Segments,

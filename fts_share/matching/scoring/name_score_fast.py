@@ -1,7 +1,7 @@
 """The compiled name score (numba, compiled on first use and cached): ``scores`` is
 the arithmetic of ``name_score_ref.score_names`` operation for operation (greedy
 alignment, best similarity first, ties to the earlier query part then the earlier
-record part; coverage; information; the given-name conflict, with the nasab shift; the part substitutions;
+record part; coverage, with a name held whole weighted as ``_whole_name`` says; information; the given-name conflict, with the nasab shift; the part substitutions;
 the patronymic conflict), so it gives the same
 IEEE doubles (no fast-math) for the same part similarities.
 
@@ -33,11 +33,13 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            conflict_similarity: float, known_weight: float,
            known_floor: float, known_pair_weight: float,
            lone_best_side: float, q_patronymic: bool,
-           patronymic_conflict: float) -> np.ndarray:
+           patronymic_conflict: float, whole_best_side: float,
+           whole_similarity: float) -> np.ndarray:
     """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
     has no given name; ``known_floor``, ``known_pair_weight``: the options of that
     name; ``part_given``: 1 for a given name, 2 for a patronymic, else 0;
-    ``q_patronymic``: the query holds a patronymic)."""
+    ``q_patronymic``: the query holds a patronymic; ``whole_best_side``: the higher
+    best-side weight when a name is held whole, ``_whole_name``)."""
     out = np.empty(len(names))
     used_q = np.zeros(n_parts, dtype=np.bool_)
     width = 1
@@ -55,6 +57,7 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         for j in range(length):
             used_r[j] = False
         got_q = got_r = info = 0.0
+        n_aligned, least, uncommon = 0, 2.0, False
         while True:  # greedy: best pair first, ties to the earlier query then record part
             best, bi, bj = -1.0, -1, -1
             for i in range(n_parts):
@@ -81,6 +84,9 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
             got_q += wq * best
             got_r += wr * best
             info += min(wq, wr) * best
+            n_aligned += 1
+            least = min(least, best)
+            uncommon = uncommon or min(wq, wr) >= known_pair_weight
         sr = 0.0
         r_given = -1
         r_patronymic = False
@@ -96,6 +102,9 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         side = best_side
         if (n_parts if cov_q >= cov_r else length) == 1:
             side = lone_best_side
+        elif n_aligned >= 2 and (n_aligned == n_parts or n_aligned == length) \
+                and least >= whole_similarity and uncommon:
+            side = max(side, whole_best_side)
         coverage = side * hi + (1 - side) * lo
         information = min(1.0, info / information_scale)
         score = coverage * (information_floor + (1 - information_floor) * information)

@@ -67,8 +67,10 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     matched = [PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role, round(s, 4),
                          round(min(qw[i], rw[j]), 4), _match_kind(qs[i], rs[j]))
                for s, i, j in chosen]
+    whole = _whole_name(chosen, len(qs), len(rs), config.whole_name_similarity) and any(
+        min(qw[i], rw[j]) >= config.known_pair_weight for _, i, j in chosen)
     coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
-                                                  config, (len(qs), len(rs)))
+                                                  config, (len(qs), len(rs)), whole)
     score -= _given_name_conflict(qs, rs, chosen, config)
     known = config.conflict_known_weight
     weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known]
@@ -81,6 +83,16 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
         [qs[i].text for i in range(len(qs)) if i not in used_q],
         [rs[j].text for j in range(len(rs)) if j not in used_r],
     )
+
+
+def _whole_name(chosen: Sequence[tuple[float, int, int]], n_q: int, n_r: int,
+                least: float) -> bool:
+    """Whether a name of two parts or more is held wholly in the other: every part of
+    one side aligned, each at least ``least`` alike (``score_names`` also asks that one
+    aligned pair is not of common names: *Saddam Hussein* is held whole in *Saddam
+    Hussein al-Tikriti*, and in many other people's names)."""
+    n = len(chosen)
+    return n >= 2 and (n == n_q or n == n_r) and all(s >= least for s, _, _ in chosen)
 
 
 def _aligned_pairs(qs: Sequence[NamePart], rs: Sequence[NamePart], config: MatchConfig,
@@ -268,10 +280,11 @@ def greedy_align(pairs: Sequence[tuple[float, int, int]], qw: Sequence[float],
 
 
 def coverage_score(got_q: float, got_r: float, sq: float, sr: float, info: float,
-                   config: MatchConfig, lengths: tuple[int, int] = (2, 2)
-                   ) -> tuple[float, float, float]:
+                   config: MatchConfig, lengths: tuple[int, int] = (2, 2),
+                   whole: bool = False) -> tuple[float, float, float]:
     """Coverage (the better side weighted more: ``coverage_best_side``, or
-    ``lone_part_best_side`` if lower when that side has one part of ``lengths``),
+    ``lone_part_best_side`` if lower when that side has one part of ``lengths``, or
+    ``whole_name_best_side`` if higher when a name is held ``whole`` in the other),
     information and the name score."""
     cov_q = got_q / sq if sq else 0.0
     cov_r = got_r / sr if sr else 0.0
@@ -279,6 +292,8 @@ def coverage_score(got_q: float, got_r: float, sq: float, sr: float, info: float
     best = config.coverage_best_side
     if lengths[0 if cov_q >= cov_r else 1] == 1:
         best = min(best, config.lone_part_best_side)
+    elif whole:
+        best = max(best, config.whole_name_best_side)
     coverage = best * hi + (1 - best) * lo
     information = min(1.0, info / config.information_scale)
     floor = config.information_floor
