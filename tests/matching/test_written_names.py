@@ -55,3 +55,17 @@ def test_search_finds_an_alias_written_family_name_first() -> None:
     index.add("other", ["Yasin Ali Mohamed"])
     hits = index.search("ALI, Yasin Baynah")  # (0.57 when Ali was read as the given name)
     assert [h.record_id for h in hits] == ["SOi.008"]
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("SAID AHMED SHAHIDKHEL", "سيد أحمد شهيد خيل"),
+    ("Shahid Khel", "Shahidkhel"),
+])
+def test_a_pashto_clan_name_written_apart_is_one_name(one: str, other: str) -> None:
+    assert name_similarity(one, other) > 0.95  # (0.73 / 0.0 read as two names)
+
+
+def test_search_finds_a_clan_name_written_apart_in_the_other_script() -> None:
+    index = NameIndex()
+    index.add("TAi.028", ["سيد أحمد شهيد خيل"])
+    assert [h.record_id for h in index.search("SAID AHMED SHAHIDKHEL")] == ["TAi.028"]

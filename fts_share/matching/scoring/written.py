@@ -14,6 +14,11 @@
   about the name (a word such as *name*, *listed*, *passport*, *third*; a digit; more
   than four words) is left out, unless nothing else is left. Other brackets are name
   parts: "«Ayman» (al-Zawahiri)", "Lom-ali Butayev (Butaev)".
+* **A Pashto clan name written apart.** *Khel* (clan) ends a family name:
+  *Shahidkhel* / شهيد خيل. Written as a word of its own it is joined to the word
+  before it, as lists write the name in the other script. (*Zada*, "son of", the
+  same way, *Akhund Zada* / *Akhundzada*, found 3 more listed-person queries on the
+  folds and made two men of the list called *Ahmad Jan Akhundzada* meet: not done.)
 * **"born ..." tails.** "Mohammad Ishaq Akhund born in 1963", "Khirullah Said Wali
   Khairkhwa, born in Kandahar on 01 Jan.1967": what follows *born* / *né* / *née* is
   a date or a place.
@@ -31,6 +36,7 @@ _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _BORN = re.compile(r"[\s,;]+(?:born|née?)\s+(?:in|on|at|le|en|à|\d)\b.*$", re.IGNORECASE)
 _SUFFIXES = frozenset({"jr", "sr", "junior", "senior", "ii", "iii", "iv"})
 _ARABIC = re.compile("[\u0600-\u06ff]")
+_SUFFIX_APART = re.compile(r"(\w)[\s\-]+(khel|khail|خیل|خيل)(?!\w)", re.IGNORECASE)
 _QUOTES = " \"'“”«»‘’"
 
 
@@ -46,6 +52,8 @@ def as_read(text: str) -> str:
         cut = _BORN.sub("", text)
         if cut.strip(" ,;"):
             text = cut
+    if _SUFFIX_APART.search(text):
+        text = _SUFFIX_APART.sub(r"\1\2", text)
     if "," in text:
         text = _family_first(text)
     return text
