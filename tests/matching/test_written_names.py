@@ -41,6 +41,7 @@ def test_a_family_name_written_first_before_a_comma_is_the_family_name(
 @pytest.mark.parametrize(("written", "given"), [
     ("RUBEN PESTANO LAVILLA, JR", "ruben"),       # a suffix after the comma
     ("Hilarion Santos, III (third)", "hilarion"),
+    ("Al Taibah, Intl.", "al taibah"),           # a company's suffix
     ("Ermias Ghermay, Guro", "ermias"),           # two name parts before the comma
     ("Tufail, S.M.", "tufail"),                   # initials alone after it
     ("«Ayman» (al-Zawahiri)", "ayman"),           # a bracket that holds a name

@@ -7,8 +7,8 @@
   name with one comma, one name part before it (*Es Sayed*, *Bin Al Shibh*, *Abdul
   Rahman*, *Abu Zubeyr*: a word and the particles or the Abd / Abu that lead it; not
   "Ermias Ghermay, Guro"), and words after it that are not a suffix ("LAVILLA, JR",
-  "Santos, III"), a remark with digits, nor initials alone ("Tufail, S.M.": an
-  initial is no given name to put first).
+  "Santos, III", "Al Taibah, Intl."), a remark with digits, nor initials alone
+  ("Tufail, S.M.": an initial is no given name to put first).
 * **Remarks in brackets.** "EL PARA (COMBAT NAME)", "Encep Nurjaman (birth name)",
   "Hilarion Santos, III (third)", a note on a passport: a bracket that says something
   about the name (a word such as *name*, *listed*, *passport*, *third*; a digit; more
@@ -34,7 +34,8 @@ from fts_share.matching.text.normalize import fold
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _BORN = re.compile(r"[\s,;]+(?:born|née?)\s+(?:in|on|at|le|en|à|\d)\b.*$", re.IGNORECASE)
-_SUFFIXES = frozenset({"jr", "sr", "junior", "senior", "ii", "iii", "iv"})
+_SUFFIXES = frozenset({"jr", "sr", "junior", "senior", "ii", "iii", "iv",  # and a company's
+                       "intl", "inc", "ltd", "llc", "co", "corp", "limited", "sa", "sarl"})
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _SUFFIX_APART = re.compile(r"(\w)[\s\-]+(khel|khail|خیل|خيل)(?!\w)", re.IGNORECASE)
 _QUOTES = " \"'“”«»‘’"
