@@ -48,8 +48,10 @@ def _gather(idx: NameIndex, text: str, floor: float) -> tuple[list[int], list[fl
 
 def test_names_left_out_pre_score_under_the_floor(common_names: NameIndex) -> None:
     """The names that pre-score the floor are found, in the same order, with the same
-    pre-scores; every name left out pre-scores under it; enough are above it."""
-    left_out = 0
+    pre-scores, and so are the ``exact_candidates`` best; every name left out
+    pre-scores under the floor and under the ``exact_candidates``-th best."""
+    left_out = early = 0
+    best = common_names.config.exact_candidates
     for text in QUERIES:
         every, every_pre, _need = _gather(common_names, text, 0.0)
         kept, kept_pre, _ = _gather(common_names, text, 0.55)
@@ -57,11 +59,14 @@ def test_names_left_out_pre_score_under_the_floor(common_names: NameIndex) -> No
         above = [(n, p) for n, p in zip(every, every_pre) if p >= 0.55]
         assert [(n, p) for n, p in zip(kept, kept_pre) if p >= 0.55] == above
         pre_of = dict(zip(every, every_pre))
-        assert all(pre_of[n] < 0.55 for n in set(every) - set(kept))
-        if len(kept) < len(every):
-            assert len(above) >= common_names.config.exact_candidates
+        kth = sorted(every_pre, reverse=True)[best - 1] if len(every) >= best else -1.0
+        assert all(pre_of[n] < min(0.55, kth) for n in set(every) - set(kept))
+        assert [(n, p) for n, p in zip(kept, kept_pre) if p >= kth] == [
+            (n, p) for n, p in zip(every, every_pre) if p >= kth]
         left_out += len(every) - len(kept)
+        early += len(above) < best and len(kept) < len(every)
     assert left_out > 0  # the pruning happened on these names
+    assert early > 0  # also where fewer than ``exact_candidates`` reach the floor
 
 
 def test_same_hits_as_keeping_every_candidate(common_names: NameIndex,

@@ -148,9 +148,9 @@ def gather(table: QueryTable, qw: np.ndarray, need: float, segments: Segments,
     query parts' neighbour groups at least ``candidate_similarity`` similar; ``qw``
     the parts' weights; ``need`` the weight a name must match (``needed_weight``; 0:
     no threshold). With ``floor``, the score ``need`` is worked out for (> 0), names
-    whose pre-score is under it may be left out once ``exact_candidates`` names
-    pre-score at least ``floor``: ``select`` then chooses the same names. The
-    segments' dead names are never found."""
+    whose pre-score is under it and under the ``exact_candidates``-th best held so
+    far may be left out: ``select`` then chooses the same names. The segments' dead
+    names are never found."""
     if not table.n_parts or need == math.inf:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     order, pair_round, common, size = candidates_fast.plan(
@@ -166,14 +166,14 @@ def gather(table: QueryTable, qw: np.ndarray, need: float, segments: Segments,
             first, table, pair_round, common, config)
         return scan_fast.scan(order, pair_round, table.gids, table.rows, fat_start, fat,
                               post_start, post_mask, post_at, wants, slot, common, qw,
-                              chosen, size, need, floor, *rest)
+                              chosen, size, floor, *rest)
     segments.pass_over(chosen)
     try:
         return scan_fast.scan_pair(order, pair_round, table.gids, table.rows,
                                    _postings(first, table, pair_round, common, config),
                                    _postings(second, table, pair_round, common, config),
-                                   segments.offset, slot, common, qw, chosen, size, need,
-                                   floor, *rest)
+                                   segments.offset, slot, common, qw, chosen, size, floor,
+                                   *rest)
     finally:
         segments.clear(chosen)
 

@@ -19,8 +19,15 @@ reads an entry only when its mask meets the groups it looks for (``wants``); the
 entry is then checked exactly, as before. The same entries are kept, in the same
 order, for a fraction of the memory read.
 
-No function here is over complexity 15.
-"""
+Pre-scoring a name costs a pass over its parts for each query part; most names
+pre-score under what ``selection_fast.select`` can choose. ``select`` keeps the
+names at least ``floor`` and the ``min_above`` best (whose far part pairs are
+compared), so a name whose pre-score is under ``floor`` and under the ``min_above``-th
+best held so far (``_rank``: it only rises) is never chosen, and is passed over
+when its ``_ceiling`` (its record side exactly, its query side bounded by its
+parts' ``reach``) is under that ``cut``: the names chosen are the same.
+
+No function here is over complexity 15."""
 
 from __future__ import annotations
 
@@ -28,24 +35,25 @@ import numpy as np
 
 from fts_share.matching.jit import njit
 
-#: how far under ``need`` a name's weight bound must be for ``scan`` to pass it over
-#: (``needed_weight`` stops 1e-12 under the exact point; the bound adds in another order)
+#: how far under ``cut`` a name's ``_ceiling`` must be for ``scan`` to pass it over
+#: (the ceiling adds the query side in another order than ``_prescore``)
 BOUND_MARGIN = 1e-9
 
 
 @njit(cache=True, nogil=True)
 def number(gids: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
-           slot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+           slot: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Number the groups of ``gids`` 1..m in ``slot`` (zeroed; ``forget`` zeroes it
-    again) and return their rows of ``rows`` (row 0: zeros) and, per row, the query
-    weight a part of that group can match summed over the query parts (``reach``)."""
+    again) and return their rows of ``rows`` (row 0: zeros), per row the query
+    weight a part of that group can match summed over the query parts (``reach``)
+    and its best similarity to a query part (``top``)."""
     m = 0
     for g in gids:
         if slot[g] == 0:
             m += 1
             slot[g] = m
     near_rows = np.zeros((m + 1, n_parts))
-    reach = np.zeros(m + 1)
+    reach, top = np.zeros(m + 1), np.zeros(m + 1)
     for g in gids:
         r = slot[g]
         for i in range(n_parts):
@@ -53,7 +61,8 @@ def number(gids: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray,
     for r in range(1, m + 1):
         for i in range(n_parts):
             reach[r] += qw[i] * near_rows[r, i]
-    return near_rows, reach
+            top[r] = max(top[r], near_rows[r, i])
+    return near_rows, reach, top
 
 
 @njit(cache=True, nogil=True)
@@ -61,6 +70,19 @@ def forget(gids: np.ndarray, slot: np.ndarray) -> None:
     """Zero the ``slot`` entries that ``number`` set."""
     for g in gids:
         slot[g] = 0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mix(got_q: float, got_r: float, sq: float, sr: float, best_side: float,
+         information_scale: float, information_floor: float) -> float:
+    """The pre-score of a name matching ``got_q`` of the query's weight ``sq`` and
+    ``got_r`` of its own ``sr``."""
+    cov_q = got_q / sq if sq else 0.0
+    cov_r = got_r / sr if sr else 0.0
+    hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
+    return (best_side * hi + (1 - best_side) * lo) * (
+        information_floor + (1 - information_floor)
+        * min(1.0, min(got_q, got_r) / information_scale))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -72,8 +94,7 @@ def _prescore(fat: np.ndarray, fat_f: np.ndarray, first: int, n: int, slot: np.n
     (weights at ``first + n``), read through ``slot``/``near_rows``."""
     for i in range(n_parts):
         best_q[i] = 0.0
-    got_r = 0.0
-    sr = 0.0
+    got_r = sr = 0.0
     for j in range(n):
         r = slot[fat[first + j]]
         rw = fat_f[first + n + j]
@@ -87,12 +108,63 @@ def _prescore(fat: np.ndarray, fat_f: np.ndarray, first: int, n: int, slot: np.n
     got_q = 0.0
     for i in range(n_parts):
         got_q += qw[i] * best_q[i]
-    cov_q = got_q / sq if sq else 0.0
-    cov_r = got_r / sr if sr else 0.0
-    hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
-    return (best_side * hi + (1 - best_side) * lo) * (
-        information_floor + (1 - information_floor)
-        * min(1.0, min(got_q, got_r) / information_scale))
+    return _mix(got_q, got_r, sq, sr, best_side, information_scale, information_floor)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ceiling(fat: np.ndarray, fat_f: np.ndarray, first: int, n: int, slot: np.ndarray,
+             reach: np.ndarray, top: np.ndarray, sq: float, best_side: float,
+             information_scale: float, information_floor: float) -> float:
+    """An upper bound of ``_prescore`` (the mix grows with each of its terms): the
+    name's side as there (each part at its best, ``top`` of its row), the query side
+    at most the sum of its rows' ``reach`` and at most ``sq``."""
+    got_r = sr = got_q = 0.0
+    for j in range(n):
+        r = slot[fat[first + j]]
+        rw = fat_f[first + n + j]
+        sr += rw
+        got_r += top[r] * rw
+        got_q += reach[r]
+    return _mix(min(got_q, sq), got_r, sq, sr, best_side, information_scale,
+                information_floor)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _under(fat: np.ndarray, fat_f: np.ndarray, first: int, n: int, slot: np.ndarray,
+           reach: np.ndarray, top: np.ndarray, sq: float, cut: float, best_side: float,
+           information_scale: float, information_floor: float) -> bool:
+    """Whether the entry's name is known to pre-score under ``cut`` (0: no name is):
+    its ``_ceiling`` is."""
+    return cut > 0.0 and _ceiling(fat, fat_f, first, n, slot, reach, top, sq, best_side,
+                                  information_scale, information_floor) < cut - BOUND_MARGIN
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rank(best: np.ndarray, n_best: int, pre: float, floor: float, e: int
+          ) -> tuple[int, float]:
+    """File ``pre`` among the ``e`` best pre-scores held (``best``, a min-heap of
+    ``n_best``); return their count and the cut: the least of them (at most
+    ``floor``) once there are ``e``, else 0 (no name passed over)."""
+    if n_best < e:
+        k = n_best
+        best[k] = pre
+        while k > 0 and best[(k - 1) >> 1] > best[k]:
+            best[k], best[(k - 1) >> 1] = best[(k - 1) >> 1], best[k]
+            k = (k - 1) >> 1
+        n_best += 1
+        return n_best, min(floor, best[0]) if n_best == e else 0.0
+    if pre > best[0]:
+        best[0] = pre
+        k = 0
+        while 2 * k + 1 < e:
+            c = 2 * k + 1
+            if c + 1 < e and best[c + 1] < best[c]:
+                c += 1
+            if best[k] <= best[c]:
+                break
+            best[k], best[c] = best[c], best[k]
+            k = c
+    return n_best, min(floor, best[0])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -103,18 +175,6 @@ def _held(fat: np.ndarray, first: int, n: int, slot: np.ndarray, hits: np.ndarra
     for t in range(first, first + n):
         held += hits[slot[fat[t]]]
     return held
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _bound(fat: np.ndarray, first: int, n: int, slot: np.ndarray, reach: np.ndarray
-           ) -> float:
-    """An upper bound of the query weight the entry's name matches: the sum over its
-    ``n`` groups (from ``first``) of ``reach`` of their rows (each query part at its
-    best partner, as ``got_q`` of ``_prescore``)."""
-    total = 0.0
-    for t in range(first, first + n):
-        total += reach[slot[fat[t]]]
-    return total
 
 
 @njit(cache=True, nogil=True)
@@ -131,99 +191,104 @@ def _later(near_rows: np.ndarray, common: np.ndarray, ci: int, pair_similarity: 
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _keep(fat: np.ndarray, fat_f: np.ndarray, at: int, name: int, chosen: np.ndarray,
+          names: np.ndarray, pres: np.ndarray, n_out: int, n_best: int, cut: float,
+          slot: np.ndarray, near_rows: np.ndarray, reach: np.ndarray, top: np.ndarray,
+          qw: np.ndarray, best_q: np.ndarray, best: np.ndarray, sq: float, floor: float,
+          e: int, best_side: float, information_scale: float,
+          information_floor: float) -> tuple[int, int, float]:
+    """Hold ``name`` (entry at ``at``, not ``_under`` the cut) with its pre-score;
+    returns the names held, the count of ``_rank``'s heap ``best`` and the cut."""
+    n = fat[at + 1]
+    chosen[name >> 6] |= np.uint64(1) << np.uint64(name & 63)
+    names[n_out] = name
+    pre = _prescore(fat, fat_f, at + 2, n, slot, near_rows, len(qw), qw, sq, best_q,
+                    best_side, information_scale, information_floor)
+    pres[n_out] = pre
+    if cut < floor:
+        n_best, cut = _rank(best, n_best, pre, floor, e)
+    return n_out + 1, n_best, cut
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _pairs(g: int, post_start: np.ndarray, post_mask: np.ndarray, post_at: np.ndarray,
-           want: np.uint64, fat: np.ndarray, fat_f: np.ndarray, offset: int,
-           chosen: np.ndarray, names: np.ndarray, pres: np.ndarray, n_out: int,
-           above: int, prune: bool, own: int, hits: np.ndarray, reach: np.ndarray,
-           slot: np.ndarray, near_rows: np.ndarray, qw: np.ndarray, sq: float,
-           best_q: np.ndarray, below: float, floor: float, min_above: int,
+           want: np.uint64, fat: np.ndarray, offset: int, chosen: np.ndarray,
+           names: np.ndarray, pres: np.ndarray, n_out: int, n_best: int, cut: float,
+           own: int, hits: np.ndarray, slot: np.ndarray, near_rows: np.ndarray,
+           reach: np.ndarray, top: np.ndarray, qw: np.ndarray, best_q: np.ndarray,
+           best: np.ndarray, sq: float, floor: float, e: int,
            best_side: float, information_scale: float, information_floor: float
-           ) -> tuple[int, int, bool]:
+           ) -> tuple[int, int, float]:
     """``_read`` of group ``g`` in a pairing round, stepping through the entries'
     masks (``want``: ``pair_masks.wanted``) and reading only the entries whose mask meets it
     (the others hold no later common part among their other parts)."""
     if g + 1 >= len(post_start):
-        return n_out, above, prune
-    n_parts = len(qw)
-    one = np.uint64(1)
-    zero = np.uint64(0)
+        return n_out, n_best, cut
+    fat_f = fat.view(np.float32)
+    one, zero = np.uint64(1), np.uint64(0)
     for p in range(post_start[g], post_start[g + 1]):
         if post_mask[p] & want == zero:
             continue
         at = post_at[p]
         name, n = fat[at] + offset, fat[at + 1]
-        bit = one << np.uint64(name & 63)
-        if chosen[name >> 6] & bit or _held(fat, at + 2, n, slot, hits) <= own or (
-                prune and _bound(fat, at + 2, n, slot, reach) < below):
+        if chosen[name >> 6] & (one << np.uint64(name & 63)) or _held(
+                fat, at + 2, n, slot, hits) <= own or (
+                _under(fat, fat_f, at + 2, n, slot, reach, top, sq, cut, best_side,
+                       information_scale, information_floor)):
             continue
-        chosen[name >> 6] |= bit
-        names[n_out] = name
-        pres[n_out] = _prescore(fat, fat_f, at + 2, n, slot, near_rows, n_parts, qw, sq,
-                                best_q, best_side, information_scale, information_floor)
-        if floor > 0.0 and pres[n_out] >= floor:
-            above += 1
-            prune = above >= min_above
-        n_out += 1
-    return n_out, above, prune
+        n_out, n_best, cut = _keep(
+            fat, fat_f, at, name, chosen, names, pres, n_out, n_best, cut, slot,
+            near_rows, reach, top, qw, best_q, best, sq, floor, e, best_side,
+            information_scale, information_floor)
+    return n_out, n_best, cut
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _read(g: int, fat_start: np.ndarray, fat: np.ndarray, fat_f: np.ndarray, offset: int,
-          chosen: np.ndarray,
-          names: np.ndarray, pres: np.ndarray, n_out: int, above: int, prune: bool,
-          reach: np.ndarray, slot: np.ndarray,
-          near_rows: np.ndarray, qw: np.ndarray, sq: float, best_q: np.ndarray,
-          below: float, floor: float, min_above: int, best_side: float,
-          information_scale: float, information_floor: float) -> tuple[int, int, bool]:
+def _read(g: int, fat_start: np.ndarray, fat: np.ndarray, offset: int, chosen: np.ndarray,
+          names: np.ndarray, pres: np.ndarray, n_out: int, n_best: int, cut: float,
+          slot: np.ndarray, near_rows: np.ndarray, reach: np.ndarray, top: np.ndarray,
+          qw: np.ndarray, best_q: np.ndarray, best: np.ndarray, sq: float, floor: float,
+          e: int, best_side: float, information_scale: float,
+          information_floor: float) -> tuple[int, int, float]:
     """Read group ``g``'s entries of one segment of fat postings (none if it has no
-    such group; ``fat_f``: ``fat`` as float32), its names numbered from ``offset``,
-    as ``scan`` describes; returns
-    the names held, those at least ``floor`` and whether to prune."""
+    such group), its names numbered from ``offset``, as ``scan`` describes."""
     if g + 1 >= len(fat_start):
-        return n_out, above, prune
-    n_parts = len(qw)
+        return n_out, n_best, cut
+    fat_f = fat.view(np.float32)
     one = np.uint64(1)
     at = fat_start[g]
     while at < fat_start[g + 1]:
-        name, n = fat[at] + offset, fat[at + 1]
-        bit = one << np.uint64(name & 63)
-        if chosen[name >> 6] & bit:
-            at += 2 + 2 * n
-            continue
-        if prune and _bound(fat, at + 2, n, slot, reach) < below:
-            at += 2 + 2 * n
-            continue
-        chosen[name >> 6] |= bit
-        names[n_out] = name
-        pres[n_out] = _prescore(fat, fat_f, at + 2, n, slot, near_rows, n_parts, qw, sq,
-                                best_q, best_side, information_scale, information_floor)
-        if floor > 0.0 and pres[n_out] >= floor:
-            above += 1
-            prune = above >= min_above
-        n_out += 1
-        at += 2 + 2 * n
-    return n_out, above, prune
+        name = fat[at] + offset
+        if not (chosen[name >> 6] & (one << np.uint64(name & 63)) or _under(
+                fat, fat_f, at + 2, fat[at + 1], slot, reach, top, sq, cut, best_side,
+                information_scale, information_floor)):
+            n_out, n_best, cut = _keep(
+                fat, fat_f, at, name, chosen, names, pres, n_out, n_best, cut, slot,
+                near_rows, reach, top, qw, best_q, best, sq, floor, e, best_side,
+                information_scale, information_floor)
+        at += 2 + 2 * fat[at + 1]
+    return n_out, n_best, cut
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _segment(g: int, ci: int, seg: tuple, offset: int,  # type: ignore[type-arg]
              chosen: np.ndarray, names: np.ndarray, pres: np.ndarray, n_out: int,
-             above: int, prune: bool, hits: np.ndarray, reach: np.ndarray,
-             slot: np.ndarray, near_rows: np.ndarray, qw: np.ndarray, sq: float,
-             best_q: np.ndarray, below: float, floor: float, min_above: int,
-             best_side: float, information_scale: float, information_floor: float
-             ) -> tuple[int, int, bool]:
+             n_best: int, cut: float, hits: np.ndarray, slot: np.ndarray,
+             near_rows: np.ndarray, reach: np.ndarray, top: np.ndarray, qw: np.ndarray,
+             best_q: np.ndarray, best: np.ndarray, sq: float, floor: float,
+             e: int, best_side: float, information_scale: float,
+             information_floor: float) -> tuple[int, int, float]:
     """Group ``g``'s entries of one segment ``seg`` (``scan_pair``): ``_pairs`` in
     pairing round ``ci`` >= 0, else ``_read``."""
     fat_start, fat, post_start, post_mask, post_at, wants = seg
     if ci >= 0:
-        return _pairs(g, post_start, post_mask, post_at, wants[ci], fat, fat.view(np.float32),
-                      offset, chosen, names, pres, n_out, above, prune, hits[slot[g]],
-                      hits, reach, slot, near_rows, qw, sq, best_q, below, floor,
-                      min_above, best_side, information_scale, information_floor)
-    return _read(g, fat_start, fat, fat.view(np.float32), offset, chosen, names, pres,
-                 n_out, above, prune, reach, slot, near_rows, qw, sq, best_q, below,
-                 floor, min_above, best_side, information_scale, information_floor)
+        return _pairs(g, post_start, post_mask, post_at, wants[ci], fat, offset, chosen,
+                      names, pres, n_out, n_best, cut, hits[slot[g]], hits, slot,
+                      near_rows, reach, top, qw, best_q, best, sq, floor, e,
+                      best_side, information_scale, information_floor)
+    return _read(g, fat_start, fat, offset, chosen, names, pres, n_out, n_best, cut, slot,
+                 near_rows, reach, top, qw, best_q, best, sq, floor, e, best_side,
+                 information_scale, information_floor)
 
 
 @njit(cache=True, nogil=True)
@@ -231,7 +296,7 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
          fat_start: np.ndarray, fat: np.ndarray, post_start: np.ndarray,
          post_mask: np.ndarray, post_at: np.ndarray, wants: np.ndarray, slot: np.ndarray,
          common: np.ndarray,
-         qw: np.ndarray, chosen: np.ndarray, size: int, need: float, floor: float,
+         qw: np.ndarray, chosen: np.ndarray, size: int, floor: float,
          min_above: int, pair_similarity: float, best_side: float,
          information_scale: float, information_floor: float
          ) -> tuple[np.ndarray, np.ndarray]:
@@ -242,9 +307,10 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
     both near "Muhammad": the entry's own group counts once less). Returns the names
     (at most ``size``) and their pre-scores.
 
-    With ``floor`` > 0, once ``min_above`` names pre-score at least ``floor``, a name
-    whose weight bound is under ``need`` is passed over: its pre-score is under
-    ``floor`` (``candidates_fast.needed_weight``).
+    With ``floor`` > 0, a name is passed over once its pre-score is known to be
+    under ``floor`` and under the ``min_above``-th best pre-score held (its
+    ``_ceiling`` under the ``cut`` of ``_rank``): ``select`` would choose it neither
+    by its pre-score nor among the ``min_above`` best.
 
     ``fat_start``/``fat``: the fat postings, ``post_start``/``post_mask``/``post_at``
     their entries' masks (``pair_masks.masks``), ``wants`` per pairing round the
@@ -255,17 +321,13 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
     whose set bits are names to pass over; the words of the names returned are zeroed
     on return, and ``slot`` too."""
     fat_f = fat.view(np.float32)
-    n_parts = len(qw)
-    near_rows, reach = number(gids, rows, n_parts, qw, slot)
-    sq = qw.sum()
-    names = np.empty(size, dtype=np.int64)  # at most one per posting read
-    pres = np.empty(size)
-    best_q = np.empty(n_parts)
+    near_rows, reach, top = number(gids, rows, len(qw), qw, slot)
+    sq, e = qw.sum(), min_above
+    names, pres = np.empty(size, dtype=np.int64), np.empty(size)  # one per posting
+    best_q, best = np.empty(len(qw)), np.empty(max(e, 1))  # ``_rank``'s heap
     hits = np.zeros(len(near_rows), dtype=np.int32)
-    n_out = 0
-    above = 0  # names held whose pre-score is at least ``floor``
-    prune = floor > 0.0 and min_above <= 0
-    below = need - BOUND_MARGIN
+    n_out = n_best = 0
+    cut = floor if floor > 0.0 and e <= 0 else 0.0  # (0: no name passed over)
     one = np.uint64(1)
     ci = -1
     for x in range(len(groups)):
@@ -274,31 +336,23 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
             ci = pair_round[x]
             hits = _later(near_rows, common, ci, pair_similarity)
         if ci >= 0:
-            n_out, above, prune = _pairs(
-                g, post_start, post_mask, post_at, wants[ci], fat, fat_f, 0, chosen, names,
-                pres, n_out, above, prune, hits[slot[g]], hits, reach, slot, near_rows,
-                qw, sq, best_q, below, floor, min_above, best_side, information_scale,
+            n_out, n_best, cut = _pairs(
+                g, post_start, post_mask, post_at, wants[ci], fat, 0, chosen, names, pres,
+                n_out, n_best, cut, hits[slot[g]], hits, slot, near_rows, reach, top, qw,
+                best_q, best, sq, floor, e, best_side, information_scale,
                 information_floor)
             continue
         at = fat_start[g]
         while at < fat_start[g + 1]:
-            name, n = fat[at], fat[at + 1]
-            bit = one << np.uint64(name & 63)
-            if chosen[name >> 6] & bit:
-                at += 2 + 2 * n
-                continue
-            if prune and _bound(fat, at + 2, n, slot, reach) < below:
-                at += 2 + 2 * n
-                continue
-            chosen[name >> 6] |= bit
-            names[n_out] = name
-            pres[n_out] = _prescore(fat, fat_f, at + 2, n, slot, near_rows, n_parts, qw, sq,
-                                    best_q, best_side, information_scale, information_floor)
-            if floor > 0.0 and pres[n_out] >= floor:
-                above += 1
-                prune = above >= min_above
-            n_out += 1
-            at += 2 + 2 * n
+            name = fat[at]
+            if not (chosen[name >> 6] & (one << np.uint64(name & 63)) or _under(
+                    fat, fat_f, at + 2, fat[at + 1], slot, reach, top, sq, cut, best_side,
+                    information_scale, information_floor)):
+                n_out, n_best, cut = _keep(
+                    fat, fat_f, at, name, chosen, names, pres, n_out, n_best, cut, slot,
+                    near_rows, reach, top, qw, best_q, best, sq, floor, e,
+                    best_side, information_scale, information_floor)
+            at += 2 + 2 * fat[at + 1]
     for t in range(n_out):
         chosen[names[t] >> 6] = 0
     forget(gids, slot)
@@ -309,41 +363,35 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
 def scan_pair(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray,
               rows: np.ndarray, first: tuple, second: tuple, offset2: int,  # type: ignore[type-arg]
               slot: np.ndarray, common: np.ndarray, qw: np.ndarray, chosen: np.ndarray,
-              size: int, need: float, floor: float, min_above: int,
+              size: int, floor: float, min_above: int,
               pair_similarity: float, best_side: float, information_scale: float,
               information_floor: float) -> tuple[np.ndarray, np.ndarray]:
     """``scan`` over postings in two segments, ``first`` and ``second`` (each
-    ``(fat_start, fat, post_start, post_mask, post_at)`` of its ``Arrays`` and
-    ``wants`` of that segment: ``scan``): a group's
-    entries in ``first`` are read first, then its entries in ``second``, whose names
-    are numbered from ``offset2`` (a mapped snapshot and its overlay, read as one
-    index; the second may hold fewer groups). (``scan``'s loop, reading each group's
-    entries in each segment through ``_read`` or ``_pairs``; one segment alone is read
-    by ``scan``, whose compiled loop is ~10 % faster written out.)"""
-    n_parts = len(qw)
-    near_rows, reach = number(gids, rows, n_parts, qw, slot)
-    sq = qw.sum()
-    names = np.empty(size, dtype=np.int64)  # at most one per posting read
-    pres = np.empty(size)
-    best_q = np.empty(n_parts)
+    ``(fat_start, fat, post_start, post_mask, post_at)`` of its ``Arrays`` and its
+    ``wants``): a group's entries in ``first`` are read first, then those in
+    ``second``, whose names are numbered from ``offset2`` (a mapped snapshot and its
+    overlay, read as one index; the second may hold fewer groups), through ``_read``
+    or ``_pairs`` (``scan``'s loop is ~10 % faster written out)."""
+    near_rows, reach, top = number(gids, rows, len(qw), qw, slot)
+    sq, e = qw.sum(), min_above
+    names, pres = np.empty(size, dtype=np.int64), np.empty(size)  # one per posting
+    best_q, best = np.empty(len(qw)), np.empty(max(e, 1))
     hits = np.zeros(len(near_rows), dtype=np.int32)
-    n_out = 0
-    above = 0  # names held whose pre-score is at least ``floor``
-    prune = floor > 0.0 and min_above <= 0
-    below = need - BOUND_MARGIN
+    n_out = n_best = 0
+    cut = floor if floor > 0.0 and e <= 0 else 0.0
     ci = -1
     for x in range(len(groups)):
         g = groups[x]
         if pair_round[x] != ci:
             ci = pair_round[x]
             hits = _later(near_rows, common, ci, pair_similarity)
-        n_out, above, prune = _segment(
-            g, ci, first, 0, chosen, names, pres, n_out, above, prune, hits, reach,
-            slot, near_rows, qw, sq, best_q, below, floor, min_above, best_side,
+        n_out, n_best, cut = _segment(
+            g, ci, first, 0, chosen, names, pres, n_out, n_best, cut, hits, slot,
+            near_rows, reach, top, qw, best_q, best, sq, floor, e, best_side,
             information_scale, information_floor)
-        n_out, above, prune = _segment(
-            g, ci, second, offset2, chosen, names, pres, n_out, above, prune, hits,
-            reach, slot, near_rows, qw, sq, best_q, below, floor, min_above, best_side,
+        n_out, n_best, cut = _segment(
+            g, ci, second, offset2, chosen, names, pres, n_out, n_best, cut, hits, slot,
+            near_rows, reach, top, qw, best_q, best, sq, floor, e, best_side,
             information_scale, information_floor)
     for t in range(n_out):
         chosen[names[t] >> 6] = 0
