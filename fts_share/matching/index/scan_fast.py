@@ -13,19 +13,16 @@ no query part adds 0.0), so the pre-scores are the same to the last bit.
 
 A pairing round keeps only the entries whose name holds a later common part among
 its other parts: most entries of a common part's postings do not. Each entry has a
-64-bit mask of its name's other groups (``pair_masks``, built with the snapshot:
-``Arrays.post_mask``), and the round steps through those masks, contiguous, and
-reads an entry only when its mask meets the groups it looks for (``wants``); the
-entry is then checked exactly, as before. The same entries are kept, in the same
-order, for a fraction of the memory read.
+64-bit mask of its name's other groups (``pair_masks``: ``Arrays.post_mask``); the
+round steps through those masks, contiguous, gathers a batch of the entries whose
+mask meets the groups it looks for (``wants``) without a branch, then checks those
+exactly, as before (the same entries kept, in the same order, for a fraction of the
+memory read; the reads of a batch overlap).
 
-Pre-scoring a name costs a pass over its parts for each query part; most names
-pre-score under what ``selection_fast.select`` can choose. ``select`` keeps the
-names at least ``floor`` and the ``min_above`` best (whose far part pairs are
-compared), so a name whose pre-score is under ``floor`` and under the ``min_above``-th
-best held so far (``_rank``: it only rises) is never chosen, and is passed over
-when its ``_ceiling`` (its record side exactly, its query side bounded by its
-parts' ``reach``) is under that ``cut``: the names chosen are the same.
+Most names pre-score under what ``selection_fast.select`` chooses: the names at
+least ``floor`` and the ``min_above`` best. A name under ``floor`` and under the
+``min_above``-th best pre-score held so far (``_rank``: it only rises) is never
+chosen; it is passed over, not pre-scored, when its ``_ceiling`` is under that ``cut``.
 
 No function here is over complexity 15."""
 
@@ -146,16 +143,14 @@ def _rank(best: np.ndarray, n_best: int, pre: float, floor: float, e: int
     ``n_best``); return their count and the cut: the least of them (at most
     ``floor``) once there are ``e``, else 0 (no name passed over)."""
     if n_best < e:
-        k = n_best
-        best[k] = pre
+        k, best[n_best] = n_best, pre
         while k > 0 and best[(k - 1) >> 1] > best[k]:
             best[k], best[(k - 1) >> 1] = best[(k - 1) >> 1], best[k]
             k = (k - 1) >> 1
         n_best += 1
         return n_best, min(floor, best[0]) if n_best == e else 0.0
     if pre > best[0]:
-        best[0] = pre
-        k = 0
+        best[0], k = pre, 0
         while 2 * k + 1 < e:
             c = 2 * k + 1
             if c + 1 < e and best[c + 1] < best[c]:
@@ -219,27 +214,33 @@ def _pairs(g: int, post_start: np.ndarray, post_mask: np.ndarray, post_at: np.nd
            best: np.ndarray, sq: float, floor: float, e: int,
            best_side: float, information_scale: float, information_floor: float
            ) -> tuple[int, int, float]:
-    """``_read`` of group ``g`` in a pairing round, stepping through the entries'
-    masks (``want``: ``pair_masks.wanted``) and reading only the entries whose mask meets it
-    (the others hold no later common part among their other parts)."""
+    """``_read`` of group ``g`` in a pairing round: only the entries whose mask meets
+    ``want`` (``pair_masks.wanted``; the others hold no later common part among their
+    other parts), gathered 512 entries of the group at a time."""
     if g + 1 >= len(post_start):
         return n_out, n_best, cut
     fat_f = fat.view(np.float32)
     one, zero = np.uint64(1), np.uint64(0)
-    for p in range(post_start[g], post_start[g + 1]):
-        if post_mask[p] & want == zero:
-            continue
-        at = post_at[p]
-        name, n = fat[at] + offset, fat[at + 1]
-        if chosen[name >> 6] & (one << np.uint64(name & 63)) or _held(
-                fat, at + 2, n, slot, hits) <= own or (
-                _under(fat, fat_f, at + 2, n, slot, reach, top, sq, cut, best_side,
-                       information_scale, information_floor)):
-            continue
-        n_out, n_best, cut = _keep(
-            fat, fat_f, at, name, chosen, names, pres, n_out, n_best, cut, slot,
-            near_rows, reach, top, qw, best_q, best, sq, floor, e, best_side,
-            information_scale, information_floor)
+    buf = np.empty(512, dtype=np.int64)
+    p, end = post_start[g], post_start[g + 1]
+    while p < end:
+        k, stop = 0, min(end, p + 512)
+        while p < stop:
+            buf[k] = post_at[p]
+            k += post_mask[p] & want != zero
+            p += 1
+        for t in range(k):
+            at = buf[t]
+            name, n = fat[at] + offset, fat[at + 1]
+            if chosen[name >> 6] & (one << np.uint64(name & 63)) or _held(
+                    fat, at + 2, n, slot, hits) <= own or (
+                    _under(fat, fat_f, at + 2, n, slot, reach, top, sq, cut, best_side,
+                           information_scale, information_floor)):
+                continue
+            n_out, n_best, cut = _keep(
+                fat, fat_f, at, name, chosen, names, pres, n_out, n_best, cut, slot,
+                near_rows, reach, top, qw, best_q, best, sq, floor, e, best_side,
+                information_scale, information_floor)
     return n_out, n_best, cut
 
 
@@ -320,9 +321,8 @@ def scan(groups: np.ndarray, pair_round: np.ndarray, gids: np.ndarray, rows: np.
     names (uint64 words; a name's bit is ``1 << (name & 63)`` in word ``name >> 6``)
     whose set bits are names to pass over; the words of the names returned are zeroed
     on return, and ``slot`` too."""
-    fat_f = fat.view(np.float32)
+    fat_f, sq, e = fat.view(np.float32), qw.sum(), min_above
     near_rows, reach, top = number(gids, rows, len(qw), qw, slot)
-    sq, e = qw.sum(), min_above
     names, pres = np.empty(size, dtype=np.int64), np.empty(size)  # one per posting
     best_q, best = np.empty(len(qw)), np.empty(max(e, 1))  # ``_rank``'s heap
     hits = np.zeros(len(near_rows), dtype=np.int32)
