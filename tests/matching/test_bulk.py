@@ -110,3 +110,34 @@ def test_shared_parts_build_the_index_fresh_parts_build() -> None:
                for n in shared.analyses if n is not None for p in n.parts)
     for query in ("Abou Bakr el-Baghdadi", "أبو بكر البغدادي", "Ahmed Salim"):
         assert _hits(shared, query) == _hits(fresh, query)
+
+
+@pytest.mark.parametrize("batch", [7, 1024])
+def test_neighbourhoods_worked_out_together_build_the_index_add_builds(
+        monkeypatch: pytest.MonkeyPatch, batch: int) -> None:
+    """Inside ``adding_many`` the neighbourhoods of new spellings are worked out a
+    batch at a time when the block ends: the same neighbours, similarities, heads,
+    arrays and hits as one ``add`` at a time."""
+    import numpy as np
+
+    from fts_share.matching.index import store
+
+    monkeypatch.setattr(store, "DEFERRED_GROUPS", batch)
+    one_by_one, together = NameIndex(), NameIndex()
+    add_many(one_by_one, _rows())
+    with together.adding_many():
+        add_many(together, _rows())
+        assert together.groups.pending is not None
+    assert together.groups.pending is None
+    n = len(one_by_one.groups.table)
+    assert n > 100 and len(together.groups.table) == n
+    for gid in range(n):
+        for mine, theirs in zip(together.groups.near.of(gid), one_by_one.groups.near.of(gid),
+                                strict=True):
+            assert mine.tolist() == theirs.tolist()
+    assert together.groups.heads.tolist() == one_by_one.groups.heads.tolist()
+    a, b = together.arrays(), one_by_one.arrays()
+    for field in a.__dataclass_fields__:
+        assert np.array_equal(getattr(a, field), getattr(b, field)), field
+    for query in ("Abou Bakr el-Baghdadi", "أبو بكر البغدادي", "Ahmed Salim"):
+        assert _hits(together, query) == _hits(one_by_one, query)

@@ -155,6 +155,25 @@ class GroupTable:
                                self.skeleton_weight, self.compound_mismatch, floor)
         return np.asarray(values).reshape(n_q, n)
 
+    def similarity_rows(self, queries: list[Group], gids: list[np.ndarray],
+                        floor: float = 0.0) -> list[np.ndarray]:
+        """``part_similarity`` of each of ``queries`` (as groups) with each group of
+        its own ``gids`` (0 under ``floor``): one row per query, in one compiled call.
+        (A query's ``full`` ids are read from the table as it is: one it gained since
+        the query was filed can only be the query's own, which no earlier group has.)"""
+        lengths = np.array([len(g) for g in gids], dtype=np.int64)
+        if not lengths.sum():
+            return [np.zeros(0) for _ in gids]
+        qi = np.repeat(np.arange(len(queries), dtype=np.int64), lengths)
+        gi = np.concatenate(gids).astype(np.int64, copy=False)
+        q = self.encode(queries)
+        codes, start, first, count, arabic, kind, full_id = self._table()
+        values = part_similarity_fast.pairs(
+            qi, gi, q.codes, q.start, q.first, q.arabic, q.kind, q.full_id, codes, start,
+            first, count, arabic, kind, full_id, self.skeleton_weight,
+            self.compound_mismatch, floor)
+        return np.split(np.asarray(values), np.cumsum(lengths)[:-1])
+
     def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
                      floor: float, *, encoded: Encoded | None = None) -> None:
         """Where ``rows[g, i]`` is 0 for a group g of ``gids``, set it to the

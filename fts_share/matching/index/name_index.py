@@ -12,7 +12,8 @@ first appears). The arrays live in named bundles (``store``); a search goes thro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fts_share.errors import ValidationError
@@ -131,6 +132,14 @@ class NameIndex:
             record.texts.append(analysis.text)
         self.records.file(record_id, record)
         return record.skipped
+
+    @contextmanager
+    def adding_many(self) -> Iterator[None]:
+        """A block of many ``add`` calls (a build): the neighbourhoods of the spellings
+        they file are worked out together when it ends (``store.Groups.deferring``),
+        which gives the same index. Do not search the index inside the block."""
+        with self.groups.deferring():
+            yield
 
     def skipped_names(self, record_id: str) -> tuple[SkippedName, ...]:
         """The names of a record that were given but not indexed, with the reason
@@ -259,6 +268,7 @@ class NameIndex:
         """The numpy snapshot of the index, brought up to date if the index changed
         since (``snapshot``: the parts filed since are taken in, the weights and
         postings derived in numpy)."""
+        self.groups.settle()  # (an ``adding_many`` block still open: see there)
         snap = self.cache.snapshot
         if snap is None or snap.stamp != self._stamp:
             self.columns.extend(self.parts, self.config)

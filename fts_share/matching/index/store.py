@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -167,6 +168,9 @@ class Groups:
     """per group filed here: the lowest id among it and its neighbours at least
     ``head_similarity`` similar (never changes: a group filed later has a higher id).
     Spellings of one name mostly share a head (``scan_fast.pair_masks``)."""
+    pending: list[_Deferred] | None = None
+    """the groups filed inside ``deferring`` whose neighbourhoods are not worked out
+    yet (``None``: outside it)"""
 
     def blocked(self, keys: Iterable[str]) -> np.ndarray:
         """Ids of the groups filed under any of ``keys``."""
@@ -179,14 +183,16 @@ class Groups:
         return np.fromiter(found, dtype=np.int64, count=len(found))
 
     def file(self, group: Group, keys: Iterable[str]) -> int:
-        """File a new group under its keys, with its neighbourhood; returns its id."""
+        """File a new group under its keys, with its neighbourhood (inside
+        ``deferring``: worked out later, with other groups'); returns its id."""
         keys = list(keys)
         gid = len(self.table.groups)
         found = self.blocked(keys)
-        sims = self.table.similarities(group, found, self.near.floor)
-        self.near.add_group(gid, found.tolist(), sims)
-        heads = found[sims >= self.head_similarity]
-        self.heads.append(min(gid, int(heads.min())) if len(heads) else gid)
+        pending = self.pending
+        if pending is None:
+            self._link(gid, found, self.table.similarities(group, found, self.near.floor))
+        else:
+            pending.append(_Deferred(gid, group, found))
         self.table.add(group)
         self.names.append(array("i"))
         by_key = self.by_key
@@ -195,7 +201,57 @@ class Groups:
             if post is None:
                 by_key[key] = post = array("i")
             post.append(gid)
+        if pending is not None and len(pending) >= DEFERRED_GROUPS:
+            self.settle()
         return gid
+
+    def _link(self, gid: int, found: np.ndarray, sims: np.ndarray) -> None:
+        """File group ``gid``'s neighbourhood and head (``sims``: its similarities with
+        the groups ``found`` under its keys, filed before it)."""
+        self.near.add_group(gid, found.tolist(), sims)
+        heads = found[sims >= self.head_similarity]
+        self.heads.append(min(gid, int(heads.min())) if len(heads) else gid)
+
+    @contextmanager
+    def deferring(self) -> Iterator[None]:
+        """Inside the block, the neighbourhoods of the groups filed are worked out
+        together (``settle``: one compiled call per ``DEFERRED_GROUPS`` groups, the
+        same numbers as one call per group) when the block ends. Neighbourhoods and
+        heads are incomplete inside: nothing may search the groups there."""
+        if self.pending is not None:  # (nested: the outer block settles)
+            yield
+            return
+        self.pending = []
+        try:
+            yield
+        finally:
+            self.settle()
+            self.pending = None
+
+    def settle(self) -> None:
+        """Work out the neighbourhoods and heads of the groups filed in ``deferring``
+        so far, in id order."""
+        pending = self.pending
+        if not pending:
+            return
+        self.pending = []
+        rows = self.table.similarity_rows([p.group for p in pending],
+                                          [p.found for p in pending], self.near.floor)
+        for p, sims in zip(pending, rows, strict=True):
+            self._link(p.gid, p.found, sims)
+
+
+class _Deferred(NamedTuple):
+    """A group filed in ``Groups.deferring``: its id, itself, and the groups filed
+    under its keys before it."""
+
+    gid: int
+    group: Group
+    found: np.ndarray
+
+
+#: groups whose neighbourhoods ``Groups.deferring`` works out in one compiled call
+DEFERRED_GROUPS = 1024
 
 
 @dataclass
