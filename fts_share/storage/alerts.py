@@ -4,14 +4,25 @@ sightings; read with them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from fts_share.storage import observe
 from fts_share.storage.alert_tables import AlertMatch, AlertSighting
+from fts_share.storage.bulk import BulkInsert
 from fts_share.storage.models import Alert, WatchlistEntry
+
+
+def _columns(table: Any) -> tuple[str, ...]:
+    return tuple(c.key for c in cast(Table, table).columns if c.key != "id")
+
+
+_INSERT_MATCHES = BulkInsert(insert(cast(Table, AlertMatch.__table__)),
+                             _columns(AlertMatch.__table__))
+_INSERT_SIGHTINGS = BulkInsert(insert(cast(Table, AlertSighting.__table__)),
+                               _columns(AlertSighting.__table__))
 
 
 def entries_by_id(session: Session, ids: Iterable[str]) -> dict[str, WatchlistEntry]:
@@ -54,15 +65,19 @@ def owners_of(session: Session, record_ids: Iterable[str]) -> dict[str, int]:
 
 
 def insert_matches(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert alert matches (``alert_matches`` columns) with one statement."""
+    """Insert alert matches (each row with every ``alert_matches`` column but the id)
+    with one statement (``storage.bulk``)."""
     if rows:
-        session.execute(insert(AlertMatch), [dict(r) for r in rows])
+        session.flush()  # (what the statement's autoflush did)
+        _INSERT_MATCHES.run(session.connection(), rows)
 
 
 def insert_sightings(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert alert sightings (``alert_sightings`` columns) with one statement."""
+    """Insert alert sightings (each row with every ``alert_sightings`` column but the
+    id) with one statement (``storage.bulk``)."""
     if rows:
-        session.execute(insert(AlertSighting), [dict(r) for r in rows])
+        session.flush()  # (what the statement's autoflush did)
+        _INSERT_SIGHTINGS.run(session.connection(), rows)
 
 
 def matches_of(session: Session, alert_ids: Iterable[int]) -> dict[int, list[AlertMatch]]:

@@ -17,19 +17,26 @@ index reads them again as committed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, func, insert, or_, select
+from sqlalchemy import Table, event, func, insert, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from fts_share.storage.bulk import BulkInsert
 from fts_share.storage.models import WatchlistChange, WatchlistEntry
 
 RESET = "reset"
 """The op of a change that no single entry describes (a bulk statement): rebuild."""
 
 _KEY = "fts_share.watchlist.changed"
+#: the columns ``insert_entries`` writes: all but ``regime`` (NULL: a received notice's
+#: subject has none)
+ENTRY_COLUMNS = tuple(c.key for c in cast(Table, WatchlistEntry.__table__).columns
+                      if c.key != "regime")
+_INSERT_ENTRIES = BulkInsert(insert(cast(Table, WatchlistEntry.__table__)), ENTRY_COLUMNS)
+_INSERT_CHANGES = BulkInsert(insert(cast(Table, WatchlistChange.__table__)), ("entry_id", "op"))
 _rollback_hooks: WeakKeyDictionary[Engine, Callable[[set[str]], None]] = WeakKeyDictionary()
 
 
@@ -78,16 +85,18 @@ class SqlWatchlist:
 
 
 def insert_entries(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert new watchlist entries (``watchlist`` columns, ids not held yet) with one
-    statement, and their ``upsert`` changes, in the order given, with another: what a
-    flush of the same entries added to the session writes (:func:`_record_changes`),
-    without the unit of work. A rollback hands their ids to the engine's hook, as for
-    a flush."""
+    """Insert new watchlist entries (each row with every one of ``ENTRY_COLUMNS``, ids
+    not held yet) with one statement, and their ``upsert`` changes, in the order
+    given, with another (``storage.bulk``: through the driver, COPY on PostgreSQL):
+    what a flush of the same entries added to the session writes
+    (:func:`_record_changes`), without the unit of work. A rollback hands their ids
+    to the engine's hook, as for a flush."""
     if not rows:
         return
-    session.execute(insert(WatchlistEntry), [dict(r) for r in rows])
-    session.execute(insert(WatchlistChange),
-                    [{"entry_id": r["id"], "op": "upsert"} for r in rows])
+    session.flush()  # (what the statement's autoflush did: earlier changes first)
+    connection = session.connection()
+    _INSERT_ENTRIES.run(connection, rows)
+    _INSERT_CHANGES.run(connection, [{"entry_id": r["id"], "op": "upsert"} for r in rows])
     session.info.setdefault(_KEY, set()).update(str(r["id"]) for r in rows)
 
 
