@@ -71,7 +71,8 @@ def instrument() -> None:
             (Session, "flush", "ORM flushes (all, polling thread)"),
             (arrival, "_raise_alerts", "  alerts, matches, sightings, audit (all)"),
             (alert_groups, "explanation_of", "    explanations as dicts"),
-            (alert_groups, "entries_by_id", "    entries of the hits (query)"),
+            (alert_groups, "hit_entries" if hasattr(alert_groups, "hit_entries")
+             else "entries_by_id", "    entries of the hits (query)"),
             (alert_groups, "_owners", "    alerts of linked notices (query)"),
             (alert_groups, "insert_alerts", "    insert alerts"),
             (alert_groups, "insert_sightings", "    insert sightings"),

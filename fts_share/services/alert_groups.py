@@ -32,14 +32,15 @@ from fts_share.audit.log import record_many
 from fts_share.matching import Hit
 from fts_share.services.unit import Work
 from fts_share.storage.alerts import (
+    EntryFacts,
     alerts_by_id,
-    entries_by_id,
+    hit_entries,
     insert_alerts,
     insert_matches,
     insert_sightings,
     owners_of,
 )
-from fts_share.storage.models import Alert, AlertDecision, WatchlistEntry
+from fts_share.storage.models import Alert, AlertDecision
 from fts_share.watchlist.un_xml import TRAVEL_BAN
 
 #: how serious each kind of match is (an alert shows the most serious of its matches)
@@ -56,7 +57,7 @@ def explanation_of(hit: Hit) -> dict[str, Any]:
     return dict(hit.explanation.to_dict())
 
 
-def alert_kind(entry: WatchlistEntry | None, movement: str | None) -> str:
+def alert_kind(entry: EntryFacts | None, movement: str | None) -> str:
     """``travel_ban_hit`` (a UN travel ban and a border movement), ``sanctions_hit``
     (another UN record) or ``match`` (any other record)."""
     if entry is None or entry.source != "un":
@@ -94,7 +95,7 @@ def _doc_key(number: str) -> str:
     return re.sub(r"[\s\-./]", "", number).upper()
 
 
-def shares_document(docs: Sequence[str], entry: WatchlistEntry | None) -> bool:
+def shares_document(docs: Sequence[str], entry: EntryFacts | None) -> bool:
     """Whether a subject's document numbers and a record's have one in common."""
     if entry is None or not docs:
         return False
@@ -102,7 +103,7 @@ def shares_document(docs: Sequence[str], entry: WatchlistEntry | None) -> bool:
 
 
 def _links(s: Sighting, ranked: Sequence[tuple[str, Hit]],
-           entries: Mapping[str, WatchlistEntry], link_score: float) -> list[tuple[str, str]]:
+           entries: Mapping[str, EntryFacts], link_score: float) -> list[tuple[str, str]]:
     """The earlier received notices ``s`` is linked to, with why (its own first)."""
     found = [(s.own_id, "same_notice")]
     for rid, hit in ranked:
@@ -116,7 +117,7 @@ def _links(s: Sighting, ranked: Sequence[tuple[str, Hit]],
 
 
 def _match_row(work: Work, s: Sighting, rid: str, hit: Hit,
-               entry: WatchlistEntry | None) -> dict[str, Any]:
+               entry: EntryFacts | None) -> dict[str, Any]:
     return {"created": work.now, "notice_id": s.notice_id, "notice_version": s.version,
             "record_id": rid, "source": entry.source if entry else "unknown",
             "kind": alert_kind(entry, s.movement), "score": round(float(hit.score), 4),
@@ -149,7 +150,7 @@ def _improve(best: dict[str, Any], match: Mapping[str, Any]) -> None:
 
 def _place(plan: _Plan, work: Work, s: Sighting, rows: list[dict[str, Any]],
            links: list[tuple[str, str]], owners: dict[str, Ref],
-           entries: Mapping[str, WatchlistEntry]) -> tuple[Ref, str]:
+           entries: Mapping[str, EntryFacts]) -> tuple[Ref, str]:
     """The alert the sighting joins (or opens), and why; the earlier notices it is
     linked to that are not yet sightings of an alert join that alert too."""
     owned = [(owners[rid], why) for rid, why in links if rid in owners]
@@ -174,7 +175,7 @@ def _place(plan: _Plan, work: Work, s: Sighting, rows: list[dict[str, Any]],
 
 
 def _plan(work: Work, plan: _Plan, page: Sequence[Sighting],
-          entries: Mapping[str, WatchlistEntry], owners: dict[str, Ref]) -> _Plan:
+          entries: Mapping[str, EntryFacts], owners: dict[str, Ref]) -> _Plan:
     """Place every sighting of the page, in order (no I/O: ``plan.best`` holds the
     stored alerts the page may join, ``owners`` their sightings' records)."""
     settings = work.node.config.alerts
@@ -253,7 +254,7 @@ def raise_alerts(work: Work, page: Sequence[Sighting]) -> list[int]:
     """Raise (or add to) the alerts of a page of sightings, in order; store and audit
     every match; a decided alert that a sighting joins is reopened. The ids of the
     alerts raised or added to, in order of first use."""
-    entries = entries_by_id(work.session, (rid for s in page for rid in s.hits))
+    entries = hit_entries(work.session, (rid for s in page for rid in s.hits))
     owners = _owners(work, page)
     held = alerts_by_id(work.session, {ref[1] for ref in owners.values()})
     plan = _plan(work, _Plan(best={(0, i): {k: getattr(a, k) for k in BEST}

@@ -4,7 +4,7 @@ sightings; read with them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,28 @@ def entries_by_id(session: Session, ids: Iterable[str]) -> dict[str, WatchlistEn
         return {}
     return {e.id: e for e in session.scalars(select(WatchlistEntry)
                                              .where(WatchlistEntry.id.in_(wanted)))}
+
+
+class EntryFacts(NamedTuple):
+    """What an alert reads of a matched watchlist entry."""
+
+    id: str
+    source: str
+    measures: list[str]
+    documents: list[str]
+    data: dict[str, Any]
+
+
+def hit_entries(session: Session, ids: Iterable[str]) -> dict[str, EntryFacts]:
+    """What alerts read of the watchlist entries among ``ids``, in one query of those
+    columns (no entity loaded)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    w = WatchlistEntry
+    rows = session.execute(select(w.id, w.source, w.measures, w.documents, w.data)
+                           .where(w.id.in_(wanted)))
+    return {row[0]: EntryFacts(*row) for row in rows}
 
 
 def insert_alerts(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
