@@ -17,7 +17,8 @@ index reads them again as committed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, cast
+from datetime import datetime
+from typing import Any, NamedTuple, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, event, func, insert, or_, select
@@ -44,6 +45,19 @@ def on_rollback(engine: Engine, callback: Callable[[set[str]], None]) -> None:
     """Call ``callback`` with the ids of the watchlist entries that a transaction on
     ``engine`` had changed (and flushed) when it rolled back."""
     _rollback_hooks[engine] = callback
+
+
+class IndexedRow(NamedTuple):
+    """A watchlist entry's columns the screening index reads
+    (``screening.index.IndexedEntry``)."""
+
+    id: str
+    names: list[str]
+    dobs: list[str]
+    nationalities: list[str]
+    documents: list[str]
+    active: bool
+    updated: datetime
 
 
 class SqlWatchlist:
@@ -73,10 +87,13 @@ class SqlWatchlist:
             .where(where).order_by(WatchlistChange.id).limit(limit))
         return [(int(n), str(rid), str(op)) for n, rid, op in rows]
 
-    def active_entries(self) -> Iterator[WatchlistEntry]:
-        """Every active entry."""
-        return iter(self.session.scalars(select(WatchlistEntry)
-                                         .where(WatchlistEntry.active.is_(True))))
+    def active_entries(self) -> Iterator[IndexedRow]:
+        """Every active entry, as the index reads it (those columns only)."""
+        w = WatchlistEntry
+        rows = self.session.execute(select(w.id, w.names, w.dobs, w.nationalities,
+                                           w.documents, w.active, w.updated)
+                                    .where(w.active.is_(True)))
+        return (IndexedRow(*row) for row in rows)
 
     def entries(self, ids: Sequence[str]) -> list[WatchlistEntry]:
         """The entries (active or not) of ``ids`` that exist."""
