@@ -5,9 +5,10 @@ of their words (with particles and Cyrillic words); ``search`` hashes the record
 scores (``float.hex``), names and explanations of the bench's 2,000 queries, with and
 without year and nationality, at limits 3 and 10, on an index of the first N names
 (``mapped``: the same over a mapped snapshot of the first 99 % of them, the rest in its
-overlay)::
+overlay; ``together``: the same as ``search`` over an index built inside
+``NameIndex.adding_many``, its spellings' neighbourhoods worked out together)::
 
-    PYTHONPATH=ENGINE python3 bench/matching/same_answers.py ENGINE 200000 analysis|search|mapped
+    PYTHONPATH=ENGINE python3 bench/matching/same_answers.py ENGINE 200000 analysis|search|mapped|together
 
 (the records are read from ``/tmp/build-cpu-recsN.pkl``, written by ``build_cpu.py``).
 """
@@ -94,13 +95,24 @@ def _searches(records: list, people: list[dict], idx: object = None) -> str:
     return f"{n} searches, {hits} hits, sha256 {h.hexdigest()}"
 
 
+def _together(records: list, people: list[dict]) -> str:
+    """``_searches`` over an index built inside ``adding_many``."""
+    from fts_share.matching import NameIndex
+    from fts_share.matching.index.bulk import add_many
+    idx = NameIndex()
+    with idx.adding_many():
+        add_many(idx, records)
+    return _searches(records, people, idx)
+
+
 def main() -> None:
     eng, n, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     sys.path[:0] = [eng, str(HERE)]
     import scale_real
     records = pickle.loads(Path(f"/tmp/build-cpu-recs{n}.pkl").read_bytes())
     people = scale_real.list_people(scale_real.DATA)
-    run = {"analysis": _analyses, "search": _searches, "mapped": _mapped}[mode]
+    run = {"analysis": _analyses, "search": _searches, "mapped": _mapped,
+           "together": _together}[mode]
     print(mode, run(records, people))
 
 
