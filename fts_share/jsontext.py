@@ -10,6 +10,12 @@ refuses what Python's ``json`` lets through:
 - invalid UTF-8 and lone surrogates (``"\\ud800"``), in strings and in member names;
 - nesting deeper than ``max_depth`` and texts longer than ``max_bytes``.
 
+A compact text (no space between tokens, as servers and sealers write JSON) is read by
+orjson and proven to be its serialisation of the value read, which implies every check
+above but the nesting depth, checked then as for any text; any other text, and a text
+orjson refuses, is read by Python's ``json`` with the checks above (so a refusal
+always reads the same).
+
 Each refusal raises the error type the caller names (``error``), one of the product's
 hierarchy (:mod:`fts_share.errors`): a malformed API body is a
 :class:`~fts_share.errors.MalformedRequest`, a bad envelope a
@@ -25,6 +31,8 @@ import math
 import re
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from fts_share.errors import FtsError, MalformedRequest
 
@@ -104,28 +112,29 @@ def _openers_over(text: str, most: int) -> bool:
     return braces > most or braces + text.count("[") > most
 
 
-def _check_depth(value: Any, max_depth: int) -> None:
-    """Depth only (objects and arrays), as :func:`_check_tree` counts it."""
-    if not isinstance(value, (dict, list)):
-        return
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth >= max_depth:
-            raise _Refused("nested too deeply")
-        for child in item.values() if isinstance(item, dict) else item:
-            if isinstance(child, (dict, list)):
-                stack.append((child, depth + 1))
+_CONTAINERS = (dict, list)
 
 
 def nested_deeper(value: Any, max_depth: int) -> bool:
-    """Whether ``value`` nests objects and arrays ``max_depth`` deep or more (what
-    :func:`loads` refuses as "nested too deeply")."""
-    try:
-        _check_depth(value, max_depth)
-    except _Refused:
-        return True
-    return False
+    """Whether ``value``, read from JSON, nests objects and arrays ``max_depth`` deep or
+    more (what :func:`loads` refuses as "nested too deeply"). Walked a level at a time,
+    each level's objects and arrays gathered in one comprehension."""
+    if type(value) not in _CONTAINERS:
+        return False
+    level = [value]  # the objects and arrays at one depth, from 0
+    for _depth in range(max_depth):
+        level = [child for item in level
+                 for child in (item.values() if type(item) is dict else item)
+                 if type(child) in _CONTAINERS]
+        if not level:
+            return False
+    return True
+
+
+def _check_depth(value: Any, max_depth: int) -> None:
+    """Depth only (objects and arrays), as :func:`_check_tree` counts it."""
+    if nested_deeper(value, max_depth):
+        raise _Refused("nested too deeply")
 
 
 def _check_tree(value: Any, max_depth: int) -> None:
@@ -148,6 +157,49 @@ def _check_tree(value: Any, max_depth: int) -> None:
             stack.extend((child, depth + 1) for child in item)
 
 
+#: What :func:`_compact` returns for a text it does not vouch for.
+_UNPROVEN = object()
+
+
+def _compact(data: bytes | bytearray, max_depth: int) -> Any:
+    """The value of ``data`` when ``data`` is exactly orjson's serialisation of the value
+    orjson reads from it; else :data:`_UNPROVEN`. Raises :class:`_Refused` when the
+    value nests ``max_depth`` deep or more.
+
+    orjson refuses invalid UTF-8, lone surrogates (escaped or not), ``NaN`` and
+    ``Infinity`` and number literals beyond a double. Its serialisation being the text
+    itself proves what this reader's other checks would: no member name repeats
+    (orjson keeps the last of them, and the value's serialisation is then shorter than
+    the text), no number literal is long (orjson writes at most 20 digits of an
+    integer, beyond 64 bits it reads a float, written otherwise; a float in at most 24
+    characters). Nesting is checked as for any text."""
+    try:
+        value = orjson.loads(data)
+        if orjson.dumps(value) != data:
+            return _UNPROVEN
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return _UNPROVEN
+    if data.count(b"{") + data.count(b"[") > max_depth:  # else it cannot be too deep
+        _check_depth(value, max_depth)
+    return value
+
+
+def _read_json(data: bytes | bytearray | str, max_depth: int,
+               parse_int: Callable[[str], Any] | None,
+               on_float: Callable[[], object] | None) -> Any:
+    """Any text, by Python's ``json`` with the checks of the module docstring."""
+    decoded = not isinstance(data, str)  # then from UTF-8: it holds no surrogate
+    text = data if isinstance(data, str) else bytes(data).decode("utf-8")
+    value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant,
+                       parse_float=_float if on_float is None else _noting(on_float),
+                       parse_int=parse_int or _int)
+    if _may_hold_surrogates(text, decoded):
+        _check_tree(value, max_depth)
+    elif _openers_over(text, max_depth):  # fewer: cannot be too deep
+        _check_depth(value, max_depth)
+    return value
+
+
 def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedRequest,
           max_depth: int = MAX_DEPTH, max_bytes: int | None = None,
           parse_int: Callable[[str], Any] | None = None,
@@ -158,15 +210,11 @@ def loads(data: bytes | bytearray | str, *, error: type[FtsError] = MalformedReq
     try:
         if max_bytes is not None and len(data) > max_bytes:
             raise _Refused(f"longer than {max_bytes} bytes")
-        decoded = not isinstance(data, str)  # then from UTF-8: it holds no surrogate
-        text = data if isinstance(data, str) else bytes(data).decode("utf-8")
-        value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant,
-                           parse_float=_float if on_float is None else _noting(on_float),
-                           parse_int=parse_int or _int)
-        if _may_hold_surrogates(text, decoded):
-            _check_tree(value, max_depth)
-        elif _openers_over(text, max_depth):  # fewer: cannot be too deep
-            _check_depth(value, max_depth)
+        value = _UNPROVEN
+        if parse_int is None and on_float is None and not isinstance(data, str):
+            value = _compact(data, max_depth)
+        if value is _UNPROVEN:
+            value = _read_json(data, max_depth, parse_int, on_float)
     except FtsError:
         raise
     except _Refused as exc:

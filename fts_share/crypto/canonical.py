@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
 import rfc8785
 
 from fts_share import jsontext
@@ -52,10 +53,15 @@ MAX_SAFE_INTEGER = 2**53 - 1
 _BMP_MAX = "\uffff"
 _fast_encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True,
                                  separators=(",", ":"))
+#: orjson's options for the fast path: member names sorted (by code point, the UTF-16
+#: order for names of the Basic Multilingual Plane), integers beyond +-(2**53 - 1)
+#: refused (a value of the fast path holds none; a text read holding one is declined).
+_ORJSON_SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 
 
 def _fast_path_ok(obj: Any) -> bool:
-    """True if the standard library's encoder yields exactly the JCS form of ``obj``.
+    """True if the standard library's encoder (and orjson's, with sorted names) yields
+    exactly the JCS form of ``obj``.
 
     That holds when there are no floats (JCS formats numbers as ECMAScript does),
     every integer is in the safe range, and every object key is a string of Basic
@@ -88,14 +94,18 @@ def canonical_json(obj: Any, *, plain: bool = False) -> bytes:
     """Serialise ``obj`` as RFC 8785 canonical JSON (UTF-8 bytes).
 
     Raises :class:`CryptoError` for values JCS cannot represent (see the module
-    docstring). Values without floats take a fast path through the standard
-    library's C encoder, which is byte-for-byte identical there (a property test
-    compares it with ``rfc8785``); everything else goes through ``rfc8785``.
-    ``plain``: :func:`strict_loads_plain` found that ``obj`` may take the fast path
-    (it is not walked to find out).
+    docstring). Values without floats take a fast path through orjson (or, where
+    orjson declines, the standard library's C encoder), which is byte-for-byte
+    identical there (property tests compare both with ``rfc8785``); everything else
+    goes through ``rfc8785``. ``plain``: :func:`strict_loads_plain` found that ``obj``
+    may take the fast path (it is not walked to find out).
     """
     try:
         if plain or _fast_path_ok(obj):
+            try:
+                return orjson.dumps(obj, option=_ORJSON_SORTED)
+            except orjson.JSONEncodeError:
+                pass  # lone surrogates, or nested deeper than orjson goes
             try:
                 return _fast_encoder.encode(obj).encode("utf-8")
             except (UnicodeEncodeError, RecursionError):
@@ -201,19 +211,23 @@ def strict_loads_plain(data: bytes) -> tuple[Any, bool]:
     return value, plain
 
 
-class _NotCanonical(Exception):
-    """Raised by :func:`loads_canonical`'s parser hooks: the fast path does not hold."""
+#: A character beyond the Basic Multilingual Plane, in UTF-8: its first byte.
+_ASTRAL_UTF8 = re.compile(b"[\xf0-\xf4]")
 
 
-def _canonical_int(text: str) -> int:
-    value = int(text) if len(text) <= 17 else MAX_SAFE_INTEGER + 1
-    if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-        return value
-    raise _NotCanonical
-
-
-def _not_canonical(text: str) -> Any:
-    raise _NotCanonical
+def _holds_float(value: Any) -> bool:
+    """Whether a value read from JSON holds a float anywhere."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float:
+            return True
+    return False
 
 
 def loads_canonical(data: bytes) -> tuple[bool, Any]:
@@ -222,27 +236,26 @@ def loads_canonical(data: bytes) -> tuple[bool, Any]:
     :func:`strict_loads` reads. ``(False, None)`` otherwise (then read it with
     :func:`strict_loads_plain`, which says why it is refused, if it is).
 
-    Read without the strict reader's check for duplicate member names, which
-    ``data`` being the serialisation of the value read proves: a serialisation writes
-    each member of each object once, and one text has one parse. Everything else the
-    strict reader refuses cannot be there either: no number but integers in the safe
-    range (floats and other integers send it the other way), no ``NaN``, no ``\\u``
-    escape (so no lone surrogate, and UTF-8 holds none), nesting checked by the same
-    bound.
+    Read by orjson, which refuses invalid UTF-8, lone surrogates (escaped or not),
+    ``NaN`` and ``Infinity``, and then proven canonical by orjson's serialisation of
+    the value read (names sorted) being ``data`` itself. That also proves what the
+    strict reader's own checks would: no member name repeats (a serialisation writes
+    each member of each object once; orjson keeps the last of a repeated name, whose
+    serialisation is then shorter), every integer is in the safe range (orjson
+    refuses to write others; an integer beyond 64 bits is read as a float, written
+    otherwise), and every escape is the one JCS writes. Declined besides: a float
+    (orjson does not write numbers as ECMAScript does), a character beyond the Basic
+    Multilingual Plane (orjson sorts names by code point, JCS by UTF-16 unit), and
+    nesting beyond :data:`MAX_JSON_DEPTH`.
     """
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+        value = orjson.loads(data)
+        if orjson.dumps(value, option=_ORJSON_SORTED) != data:
+            return False, None
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return False, None
-    if ("\\" in text and "\\u" in text) or (not text.isascii() and _ASTRAL.search(text)):
-        return False, None  # (a backslash is found as fast as a byte, "\\u" is not)
-    try:
-        value = json.loads(text, parse_int=_canonical_int, parse_float=_not_canonical,
-                           parse_constant=_not_canonical)
-        if _fast_encoder.encode(value) == text and not (
-                text.count("{") + text.count("[") > MAX_JSON_DEPTH
-                and jsontext.nested_deeper(value, MAX_JSON_DEPTH)):
-            return True, value
-    except (_NotCanonical, ValueError, RecursionError):
-        pass
-    return False, None
+    if (not data.isascii() and _ASTRAL_UTF8.search(data)) or _holds_float(value) or (
+            data.count(b"{") + data.count(b"[") > MAX_JSON_DEPTH
+            and jsontext.nested_deeper(value, MAX_JSON_DEPTH)):
+        return False, None
+    return True, value
