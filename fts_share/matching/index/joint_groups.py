@@ -20,7 +20,7 @@ import numpy as np
 
 from fts_share.matching.index.groups import Encoded, Group, GroupTable
 from fts_share.matching.index.neighbours import Neighbourhoods
-from fts_share.matching.index.store import Groups
+from fts_share.matching.index.store import Groups, union_ids
 
 
 class BaseGroups(Protocol):
@@ -199,15 +199,12 @@ class JointGroups(Groups):
         self.names = defaultdict(lambda: array("i"))  # type: ignore[assignment]
 
     def blocked(self, keys: Iterable[str]) -> np.ndarray:
-        """Ids of the groups of both filed under any of ``keys``."""
+        """Ids of the groups of both filed under any of ``keys``, ascending (as
+        ``Groups.blocked``)."""
         keys = list(keys)
-        found = set(self.base.blocked(keys).tolist())
         by_key = self.by_key
-        for key in keys:
-            post = by_key.get(key)
-            if post is not None:
-                found.update(post)
-        return np.fromiter(found, dtype=np.int64, count=len(found))
+        own = [post for post in map(by_key.get, keys) if post is not None]
+        return union_ids([self.base.blocked(keys).tolist(), *own])
 
     def file(self, group: Group, keys: Iterable[str]) -> int:
         """File a new group of the overlay under its keys, with its neighbourhood;

@@ -36,7 +36,7 @@ from fts_share.matching.index.mapped_write import (
 )
 from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Arrays, fat_weight_slots, part_weights, reweighed
-from fts_share.matching.index.store import Record, rarity_weight
+from fts_share.matching.index.store import Record, rarity_weight, union_ids
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyzer_fingerprint
 from fts_share.matching.scoring.evidence import CountryInput, DobInput, parse_dob
 from fts_share.matching.text.forms import Form
@@ -110,11 +110,9 @@ class MappedGroups:
         return self._gids[int(self._start[k]):int(self._start[k + 1])]
 
     def blocked(self, keys: Iterable[str]) -> np.ndarray:
-        """Ids of the groups filed under any of ``keys`` (as ``Groups.blocked``)."""
-        found: set[int] = set()
-        for key in keys:
-            found.update(self.posting(key).tolist())
-        return np.fromiter(found, dtype=np.int64, count=len(found))
+        """Ids of the groups filed under any of ``keys``, ascending (as
+        ``Groups.blocked``)."""
+        return union_ids(self.posting(key).tolist() for key in keys)
 
 
 class _Column(Sequence[Any]):

@@ -62,8 +62,9 @@ class Neighbourhoods:
         self._sims.append(own_s)
 
     def of(self, gid: int) -> tuple[np.ndarray, np.ndarray]:
-        """Neighbours of ``gid`` (itself included, at 1.0), most similar first (read
-        only: the arrays are kept for the next query)."""
+        """Neighbours of ``gid`` (itself included, at 1.0, first), most similar first,
+        ties by id (``Groups.blocked`` gives the earlier groups by id, and the later
+        ones link in id order); read only: the arrays are kept for the next query."""
         found = self._sorted.get(gid)
         if found is not None:
             return found

@@ -173,14 +173,9 @@ class Groups:
     yet (``None``: outside it)"""
 
     def blocked(self, keys: Iterable[str]) -> np.ndarray:
-        """Ids of the groups filed under any of ``keys``."""
-        found: set[int] = set()
+        """Ids of the groups filed under any of ``keys``, ascending (``union_ids``)."""
         by_key = self.by_key
-        for key in keys:
-            post = by_key.get(key)
-            if post is not None:
-                found.update(post)
-        return np.fromiter(found, dtype=np.int64, count=len(found))
+        return union_ids(post for post in map(by_key.get, keys) if post is not None)
 
     def file(self, group: Group, keys: Iterable[str]) -> int:
         """File a new group under its keys, with its neighbourhood (inside
@@ -289,6 +284,20 @@ def rarity_weight(part: NamePart, df: int, live_names: int, config: MatchConfig,
         idf = math.log10(live_names / df) / 3.0
         value = max(config.min_rarity_weight, min(base, 1.0, idf))
     return value
+
+
+def union_ids(posts: Iterable[Iterable[int]]) -> np.ndarray:
+    """The ids found in any of ``posts``, once each, ascending (int64). Not in a set's
+    order: that depends on the order the ids were added in, and so on the order of
+    the index keys, strings, whose set order changes with the hash seed; a group's
+    neighbours of equal similarity are kept in this order (``Neighbourhoods.of``)
+    and decide ties among candidates, so the answers would change with it."""
+    found: set[int] = set()
+    for post in posts:
+        found.update(post)
+    out = np.fromiter(found, dtype=np.int64, count=len(found))
+    out.sort()
+    return out
 
 
 def part_keys(part: NamePart) -> set[str]:
