@@ -47,15 +47,20 @@ def _reference(value: object) -> bytes | None:
         return None
 
 
-@settings(max_examples=1500, deadline=None)
-@given(VALUES)
-def test_canonical_json_is_rfc8785_for_hostile_values(value: object) -> None:
+def _assert_as_rfc8785(value: object) -> None:
+    """``canonical_json`` writes what ``rfc8785`` writes, or refuses what it refuses."""
     expected = _reference(value)
     if expected is None:
         with pytest.raises(CryptoError):
             canonical_json(value)
     else:
         assert canonical_json(value) == expected
+
+
+@settings(max_examples=1500, deadline=None)
+@given(VALUES)
+def test_canonical_json_is_rfc8785_for_hostile_values(value: object) -> None:
+    _assert_as_rfc8785(value)
 
 
 @pytest.mark.parametrize("value", [
@@ -66,12 +71,7 @@ def test_canonical_json_is_rfc8785_for_hostile_values(value: object) -> None:
     {"": {"": []}}, [[[[]]]], "\ud800",
 ])
 def test_canonical_json_traps(value: object) -> None:
-    expected = _reference(value)
-    if expected is None:
-        with pytest.raises(CryptoError):
-            canonical_json(value)
-    else:
-        assert canonical_json(value) == expected
+    _assert_as_rfc8785(value)
 
 
 def test_canonical_json_of_values_nested_beyond_orjson() -> None:
