@@ -23,14 +23,6 @@ OTHERS = ["Umar Khazmat", "Amir Shishani", "Амир Сулимов", "Тарх�
           "Эльмир Шишани"]
 
 
-@pytest.fixture(scope="module")
-def index() -> NameIndex:
-    idx = NameIndex()
-    for record_id, names in LISTED.items():
-        idx.add(record_id, names)
-    return idx
-
-
 @pytest.mark.parametrize(("a", "b"), [
     ("Umar Khazmat", "Amir Khazmat"),      # 0.97 before
     ("Amir Shishani", "Omar Shishani"),    # 0.96

@@ -31,14 +31,6 @@ LISTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def index() -> NameIndex:
-    idx = NameIndex()
-    for ref, names in LISTED.items():
-        idx.add(ref, names)
-    return idx
-
-
 @pytest.mark.parametrize(("query", "person"), [
     ("Jang Myong-Jin", "KPi.007"),         # McCune-Reischauer ch / Revised j
     ("Cho Yongwon", "KPi.043"),            # given name joined

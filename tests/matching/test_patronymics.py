@@ -36,14 +36,6 @@ OTHERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def index() -> NameIndex:
-    idx = NameIndex()
-    for record_id, names in LISTED.items():
-        idx.add(record_id, names)
-    return idx
-
-
 @pytest.mark.parametrize(("patronymic", "father"), [
     (("Хусан Исаевич Алиев", "Хусан Исаевич Газиев"),
      ("Хусан Иса Алиев", "Хусан Иса Газиев")),
