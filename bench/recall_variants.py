@@ -14,7 +14,10 @@ Fold 4 is never read; the ar2en *eval* split is never read.
   ى for final ي, ه for final ة, Persian ی and ک, by a hash of the alias). Queried
   against everyone's names with that Latin alias removed from its person (``-kept``:
   with it kept, which measures the reading alone; ``-as-latin``: the same aliases
-  queried in Latin, alias removed, which is what the names alone allow).
+  queried in Latin, alias removed, which is what the names alone allow;
+  ``-latin-kept``: in Latin, alias kept, what the scoring gives a name equal to a
+  listed alias: where ``-kept`` is lower, the Arabic reading loses it). The Arabic is
+  written in reading order (a Latin "FAMILY, Given" turned round).
 * **korean:RULE**: each Latin name of a listed Korean person of folds 0-3 in another
   romanisation, syllable by syllable (``revised``: the Revised Romanization; ``dprk``:
   the DPRK's own *chh*, *kh*, *th*, *ph*; ``typed``: passport and press spellings,
@@ -96,10 +99,29 @@ def _ar_word(word: str, rev: dict[str, str]) -> str | None:
     return None
 
 
+def reading_order(name: str) -> str:
+    """``name`` as it is said: a list's "FAMILY, Given" (one comma) turned round
+    (*TURKI, Hassan* -> *Hassan TURKI*, *Bakr, Abu* -> *Abu Bakr*), quotes dropped.
+    Arabic script has no such convention, so its alias is written in this order."""
+    name = re.sub("[\"\u201c\u201d]", "", name).strip()
+    if name.count(",") == 1:
+        family, given = (part.strip() for part in name.split(","))
+        if family and given:
+            return f"{given} {family}"
+    return name
+
+
 def to_arabic(name: str, rev: dict[str, str]) -> str | None:
-    """``name`` (Latin) written in Arabic script word by word, or None."""
+    """``name`` (Latin) written in Arabic script word by word, in reading order
+    (``reading_order``), or None: a word the pairs lack, a word of one or two letters
+    in capitals that is no article (*AA*), or an *Abd* with no name after it."""
     from fts_share.matching.text.normalize import fold
-    words = [w for w in re.split(r"[\s\-]+", fold(name)) if w]
+    said = reading_order(name)
+    words = [w for w in re.split(r"[\s\-]+", fold(said)) if w]
+    if words and (words[-1] in _ABD_WORDS or words[-1] == "abd") or any(
+            re.fullmatch("[A-Z]{1,2}", w) and w.lower() not in _ARTICLES
+            for w in re.split(r"[\s\-]+", said)):
+        return None
     out: list[str] = []
     article = ""
     for w in words:
@@ -160,7 +182,8 @@ def ar_alias_tasks(people: list[dict], split: set[str], rev: dict[str, str]
     latin = [{"name": a, "target": ref} for ref, a, _ in held]
     cut = [r for r in cut if r["names"]]
     return {"ar-alias-synth": (cut, queries), "ar-alias-synth-kept": (full, queries),
-            "ar-alias-synth-as-latin": (cut, latin)}
+            "ar-alias-synth-as-latin": (cut, latin),
+            "ar-alias-synth-latin-kept": (full, latin)}
 
 
 # ------------------------------------------------------------ older spellings
