@@ -388,7 +388,7 @@ _PROBES = (
     "Mullah Omar", "ملا عمر", "Hajji Khan", "يوسف القرضاوي", "Fatimah Zahra",
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng", "Umm Kulthum", "Emad Šamil", "Цатаев Чатаев",
     "Chang Su Han", "Thae Hyeon-hui", "Jang Yong", "Kim Kyong Ok", "Colonel Omega",
-    "AWEYS, Sheikh Hassan (COMBAT NAME)", "Shahid Khel",
+    "AWEYS, Sheikh Hassan (COMBAT NAME)", "Shahid Khel", "انور سرور", "Lakhdar Lhadi",
 )
 
 

@@ -63,14 +63,19 @@ def _weak(word: str, i: int) -> list[str]:
         return [cons]
     if i == len(word) - 1:
         return [vow]
-    return _weak_inside(ch, prev, nxt)
+    return _weak_inside(ch, prev, nxt, i, word.endswith("ن", i + 1))
 
 
-def _weak_inside(ch: str, prev: str, nxt: str) -> list[str]:
-    """Waw or ya between the letters ``prev`` and ``nxt``."""
+def _weak_inside(ch: str, prev: str, nxt: str, i: int, before_last_n: bool) -> list[str]:
+    """Waw or ya at ``i`` between the letters ``prev`` and ``nxt``. A waw between two
+    consonants past the second letter is a long vowel (محمود Mahmud) or a w before an
+    unwritten vowel (انور Anwar, سرور Sarwar): both, the vowel first; not in نور Nur,
+    nor before a final nun (``before_last_n``: خلدون Khaldun, سرجون Sargon)."""
     cons, vow = ("w", "u") if ch == "و" else ("y", "i")
     if nxt == "ا" or prev == "ا":
         return [cons, vow] if ch == "ي" else [cons]
     if nxt in "وي" or prev in "وي":
         return [cons, vow]
+    if ch == "و" and i >= 2 and prev not in _AR_SILENT and not before_last_n:
+        return [vow, cons]
     return [vow]

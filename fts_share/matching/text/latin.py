@@ -53,12 +53,29 @@ def latin_forms(word: str, somali: bool = False) -> list[Form]:
     forms = expand(options, keep_initial_vowel=True)
     if _JOINED_ARTICLE.match(word):  # the vowel may be an article's: also read without
         forms += [f for f in expand(options) if f not in forms]
+    if _maghrebi_article(word):  # the l may be the article's: also read without
+        forms += [f for f in expand(options[1:]) if f not in forms]
     return forms[:MAX_FORMS]
 
 
 #: a vowel and a doubled sun letter may be an article assimilated and joined to its
 #: word (*Eddam* ad-Dam, *Essid* as-Sid, *Ettaher*): a word of five letters or more
 _JOINED_ARTICLE = re.compile(r"^[ae](dd|tt|ss|zz|rr|nn)..")
+_L_OPENING = re.compile(r"l(a?)([^aeiouy]+)[aeiouy]")
+_ONE_CONSONANT = re.compile("kh|gh|sh|ch|th|dh|ph")
+
+
+def _maghrebi_article(word: str) -> bool:
+    """Whether ``word`` may be a name with its article as the Maghreb spells it, the
+    article's l joined to the name: *l* + *a* before two consonants (*Lazhar* al-Azhar,
+    *Lakhdar* al-Akhdar, *Larbi* al-Arabi, *Lahcen* al-Hasan), or *l* before *h* and a
+    vowel (*Lhadi* al-Hadi); not before one consonant, a digraph counting as one
+    (*Latif*, *Laden*, *Lakhal*, *Latham* are names of their own). Five letters or more."""
+    m = _L_OPENING.match(word)
+    if m is None or len(word) < 5:
+        return False
+    cluster = _ONE_CONSONANT.sub("C", m.group(2))
+    return len(cluster) >= 2 if m.group(1) else cluster == "h"
 
 
 def _letter(word: str, i: int, somali: bool = False) -> tuple[list[str] | None, int]:
