@@ -173,6 +173,17 @@ def _classify_arabic(tok: str) -> list[tuple[str, str]]:
     return _arabic_word(tok)
 
 
+def title_as_name(article: str, word: str) -> tuple[str, str]:
+    """``(article, word)`` of a title read as a name (one written after the name): an
+    Arabic title's article split off as a name's is (قادر السيد: ال + سيد, as *Kader El
+    Sayed*; حسن الشيخ as *Hassan El Sheikh*)."""
+    if not article and _is_arabic(word):
+        items = _arabic_word(word)
+        if len(items) == 2 and items[0][0] == "article":
+            return items[0][1], items[1][1]
+    return article, word
+
+
 def _arabic_word(tok: str) -> list[tuple[str, str]]:
     if tok in ("الله", "لله"):
         return [("allah", tok)]

@@ -289,7 +289,7 @@ def _assemble(items: list[tuple[str, str]], somali: bool = False
             article = word if tag == "article" else ""
             continue
         if tag == "title" and (article or any(p["tag"] != "title" for p in parts)):
-            tag = "word"  # a title after the name is a name: El Sheikh, Hajji Khan
+            tag, (article, word) = "word", lx.title_as_name(article, word)  # after a name: El Sheikh
         elif tag == "title":
             parts.append({"tag": "title", "text": word, "core": word, "article": ""})
             continue
@@ -389,7 +389,7 @@ _PROBES = (
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng", "Umm Kulthum", "Emad Šamil", "Цатаев Чатаев",
     "Chang Su Han", "Thae Hyeon-hui", "Jang Yong", "Kim Kyong Ok", "Colonel Omega",
     "AWEYS, Sheikh Hassan (COMBAT NAME)", "Shahid Khel", "انور سرور", "Lakhdar Lhadi",
-)
+    "قادر السيد")
 
 
 @lru_cache(maxsize=1)
