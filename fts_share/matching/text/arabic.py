@@ -63,7 +63,7 @@ def _weak(word: str, i: int) -> list[str]:
         return [cons]
     if i == len(word) - 1:
         return [vow]
-    return _weak_inside(ch, prev, nxt, i, word.endswith("ن", i + 1))
+    return _weak_inside(ch, prev, nxt, i, word[i + 1:] == "ن")
 
 
 def _weak_inside(ch: str, prev: str, nxt: str, i: int, before_last_n: bool) -> list[str]:
