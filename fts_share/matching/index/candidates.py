@@ -211,11 +211,14 @@ def select(pre: np.ndarray, floor: float, pinned: np.ndarray, config: MatchConfi
 
 def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | np.ndarray,
                      q_given: int | None, arrays: Arrays, config: MatchConfig,
-                     q_patronymic: bool = False) -> np.ndarray:
+                     q_patronymics: Sequence[bool] = ()) -> np.ndarray:
     """Name scores (``name_score_ref.score_names`` arithmetic, compiled in
     ``name_score_fast``) of ``names``, with the query
     parts' similarities to every group in ``rows[group, part]`` (0 under the floor;
-    ``q_patronymic``: the query holds a patronymic, ``rarity.is_patronymic``)."""
+    ``q_patronymics``: per query part, whether it is a patronymic,
+    ``rarity.is_patronymic``; none when empty)."""
+    patronymics = np.zeros(len(qw), dtype=np.bool_)
+    patronymics[:len(q_patronymics)] = q_patronymics
     return name_score_fast.scores(names, rows, len(qw), np.asarray(qw, dtype=np.float64),
                           _total(qw), -1 if q_given is None else q_given, arrays.name_start,
                           arrays.name_len, arrays.flat_pids, arrays.part_group,
@@ -226,7 +229,7 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | 
                           config.conflict_similarity, config.conflict_known_weight,
                           config.known_pair_similarity, config.known_pair_weight,
                           min(config.lone_part_best_side, config.coverage_best_side),
-                          q_patronymic, config.patronymic_conflict,
+                          patronymics, config.patronymic_conflict,
                           config.whole_name_best_side, config.whole_name_similarity)
 
 

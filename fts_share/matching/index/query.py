@@ -121,7 +121,7 @@ def name_scores(qparts: list[QueryPart], segments: Segments, cache: SearchCache,
     qw = np.array([qp.weight for qp in qparts])
     need = candidates.needed_weight(floor, qw, config)
     q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
-    q_patronymic = any(is_patronymic(qp.part) for qp in qparts)
+    q_patronymics = [is_patronymic(qp.part) for qp in qparts]
     with candidates.QueryTable(qparts, segments, cache.scratch) as table:
         names, pre = candidates.gather(table, qw, need, segments, cache.scratch, config,
                                        floor)
@@ -143,7 +143,7 @@ def name_scores(qparts: list[QueryPart], segments: Segments, cache: SearchCache,
             candidates.far_pairs(best, table, groups.table, segments, config)
         rows = table.rows
         scores = segments.per_segment(names, lambda a, n: candidates.score_candidates(
-            n, rows, qw, q_given, a, config, q_patronymic))
+            n, rows, qw, q_given, a, config, q_patronymics))
     exact.update(best.tolist())
     if floor > 0.0:
         above = scores >= floor
@@ -179,5 +179,5 @@ def exhaustive_scores(query: NameAnalysis, arrays: Arrays, groups: Groups,
     for i, qp in enumerate(qparts):
         rows[qp.gids, i] = qp.sims
     scores = candidates.score_candidates(ids, rows, qw, q_given, arrays, config,
-                                         any(is_patronymic(qp.part) for qp in qparts))
+                                         [is_patronymic(qp.part) for qp in qparts])
     return dict(zip(ids.tolist(), scores.tolist()))

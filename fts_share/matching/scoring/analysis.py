@@ -26,7 +26,7 @@ from fts_share.matching.refdata import lexicon as lx
 from fts_share.matching.scoring.written import as_read
 from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
-from fts_share.matching.text.forms import Form
+from fts_share.matching.text.forms import Form, with_patronymic_roots
 from fts_share.matching.text.korean import Reading, korean_readings, may_be_korean
 from fts_share.matching.text.latin import is_somali
 from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
@@ -97,12 +97,9 @@ class NameAnalysis:
         """A JSON-ready description (for the UI preview)."""
         return {
             "text": self.text,
-            "parts": [
-                {"text": p.text, "core": p.core, "kind": p.kind, "role": p.role,
-                 "script": p.script, "keys": [f.skel for f in p.forms],
-                 "romanisations": list(p.romanisations)}
-                for p in self.parts
-            ],
+            "parts": [{"text": p.text, "core": p.core, "kind": p.kind, "role": p.role,
+                       "script": p.script, "keys": [f.skel for f in p.forms],
+                       "romanisations": list(p.romanisations)} for p in self.parts],
             "particles": list(self.particles),
         }
 
@@ -118,8 +115,7 @@ def analyze_name(text: object, *, field: str = "name",
     Raises :class:`~fts_share.errors.ValidationError` naming ``field`` for an empty
     name, a name of particles or titles only, control characters, or a name longer
     than ``max_length`` characters (bidirectional marks are stripped, not refused).
-    Results are immutable and recently seen names are answered from a small cache.
-    """
+    Results are immutable and recently seen names are answered from a small cache."""
     if type(text) is str:
         key = (text, max_length)
         hit = _RECENT.get(key)
@@ -271,8 +267,7 @@ def _forms(word: str, somali: bool = False) -> tuple[Form, ...]:
     forms = word_forms(word, somali)
     alt = lx.article_variant(word)
     if alt:
-        forms = word_forms(alt, somali) + [f for f in forms
-                                           if f not in word_forms(alt, somali)]
+        forms = word_forms(alt, somali) + [f for f in forms if f not in word_forms(alt, somali)]
     return tuple(forms) or (Form("", word),)
 
 
@@ -360,8 +355,12 @@ def _with_roles(raw: list[dict[str, str]], somali: bool = False) -> list[NamePar
 def _name_part(text: str, core: str, kind: str, role: str, somali: bool = False
                ) -> NamePart:
     """The part (one shared object per distinct part: names repeat their parts, and an
-    index then finds its own interned part by identity)."""
-    return NamePart(text, core, kind, role, _script(core), _forms(core, somali))
+    index then finds its own interned part by identity); a patronymic also reads as its
+    father's name (``forms.with_patronymic_roots``)."""
+    forms = _forms(core, somali)
+    later = kind == "plain" and role in ("father", "family")
+    return NamePart(text, core, kind, role, _script(core),
+                    with_patronymic_roots(forms) if later else forms)
 
 
 def _role(p: dict[str, str], first: bool, last: bool) -> str:
@@ -389,7 +388,7 @@ _PROBES = (
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng", "Umm Kulthum", "Emad Šamil", "Цатаев Чатаев",
     "Chang Su Han", "Thae Hyeon-hui", "Jang Yong", "Kim Kyong Ok", "Colonel Omega",
     "AWEYS, Sheikh Hassan (COMBAT NAME)", "Shahid Khel", "انور سرور", "Lakhdar Lhadi",
-    "قادر السيد")
+    "قادر السيد", "Ахмед Ражапович Чатаев")
 
 
 @lru_cache(maxsize=1)

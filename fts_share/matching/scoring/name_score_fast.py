@@ -32,13 +32,14 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            given_name_conflict: float, part_conflict: float,
            conflict_similarity: float, known_weight: float,
            known_floor: float, known_pair_weight: float,
-           lone_best_side: float, q_patronymic: bool,
+           lone_best_side: float, q_patronymics: np.ndarray,
            patronymic_conflict: float, whole_best_side: float,
            whole_similarity: float) -> np.ndarray:
     """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
     has no given name; ``known_floor``, ``known_pair_weight``: the options of that
     name; ``part_given``: 1 for a given name, 2 for a patronymic, else 0;
-    ``q_patronymic``: the query holds a patronymic; ``whole_best_side``: the higher
+    ``q_patronymics``: per query part, whether it is a patronymic (the conflict counts
+    when either name holds one; a patronymic is never aligned with a given name); ``whole_best_side``: the higher
     best-side weight when a name is held whole, ``_whole_name``)."""
     out = np.empty(len(names))
     used_q = np.zeros(n_parts, dtype=np.bool_)
@@ -49,6 +50,7 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
     q_to = np.full(n_parts, -1, dtype=np.int64)
     r_to = np.full(width, -1, dtype=np.int64)
     q_sim = np.zeros(n_parts)
+    q_patronymic = q_patronymics.any()
     for n in range(len(names)):
         name = names[n]
         start, length = name_start[name], name_len[name]
@@ -70,7 +72,9 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
                     s = rows[part_group[pid], i]
                     if s >= floor and s > best and (
                             s >= known_floor or qw[i] >= known_pair_weight
-                            or part_weight[pid] >= known_pair_weight):
+                            or part_weight[pid] >= known_pair_weight) and not (
+                            (q_patronymics[i] and part_given[pid] == 1)
+                            or (i == q_given and part_given[pid] == 2)):
                         best, bi, bj = s, i, j
             if bi < 0:
                 break
@@ -129,7 +133,7 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         if part_conflict > 0:
             score -= part_conflict * _substitutions(used_q, q_to, q_sim, n_parts, length,
                                                     conflict_similarity)
-        if q_patronymic and r_patronymic:
+        if q_patronymic or r_patronymic:
             score -= patronymic_conflict * _substitutions(used_q, q_to, q_sim, n_parts,
                                                           length, 0.0)
         out[n] = min(1.0, max(0.0, score))

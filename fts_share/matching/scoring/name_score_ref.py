@@ -14,8 +14,9 @@ Features (all weights in :class:`~fts_share.matching.config.MatchConfig`):
     ``information_scale``. A name score is scaled to
     ``floor + (1 - floor) x information``: one shared common name is not enough.
 ``patronymic_conflict``
-    When both names hold a patronymic, each part that stands where the other name has
-    another part (``substitutions``) is taken off: another father or another family.
+    When either name holds a patronymic, each part that stands where the other name has
+    another part (``substitutions``) is taken off: another father (a patronymic, or a
+    father's name written without its suffix) or another family.
 ``dob``, ``nationality``, ``document``
     Added to the name score with their weights (positive on agreement, negative on
     a clear disagreement; nothing when either side is silent), then clamped to
@@ -76,7 +77,7 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known]
     score -= config.part_conflict * substitutions(len(qs), len(rs), chosen,
                                                   config.conflict_similarity, weak)
-    if any(map(is_patronymic, qs)) and any(map(is_patronymic, rs)):
+    if any(map(is_patronymic, qs)) or any(map(is_patronymic, rs)):
         score -= config.patronymic_conflict * substitutions(len(qs), len(rs), chosen)
     return NameScore(
         min(1.0, max(0.0, score)), coverage, information, matched,
@@ -98,12 +99,15 @@ def _whole_name(chosen: Sequence[tuple[float, int, int]], n_q: int, n_r: int,
 def _aligned_pairs(qs: Sequence[NamePart], rs: Sequence[NamePart], config: MatchConfig,
                    cache: dict[tuple[int, int], float] | None
                    ) -> list[tuple[float, int, int]]:
-    """The part pairs that may be aligned (similarity at least the floor), most
-    similar first (ties in query part, then record part order)."""
+    """The part pairs that may be aligned (similarity at least the floor, not a
+    patronymic and a given name: ``_father_and_son``), most similar first (ties in
+    query part, then record part order)."""
     pairs: list[tuple[float, int, int]] = []
     floor = config.min_part_similarity
     for i, qp in enumerate(qs):
         for j, rp in enumerate(rs):
+            if _father_and_son(qp, rp):
+                continue
             if cache is None:
                 s = part_similarity(qp, rp, skeleton_weight=config.skeleton_weight,
                                     compound_mismatch=config.compound_mismatch)
@@ -118,6 +122,14 @@ def _aligned_pairs(qs: Sequence[NamePart], rs: Sequence[NamePart], config: Match
                 pairs.append((s, i, j))
     pairs.sort(key=lambda t: -t[0])
     return pairs
+
+
+def _father_and_son(a: NamePart, b: NamePart) -> bool:
+    """Whether one part is a patronymic and the other a given name: never the same
+    part, however alike (*Magomedovich* reads as *Magomed*, the father's name:
+    ``forms.with_patronymic_roots``), since one names the father, the other the man."""
+    return ((is_patronymic(a) and b.role == "given")
+            or (a.role == "given" and is_patronymic(b)))
 
 
 def _known_apart(pairs: list[tuple[float, int, int]], qw: Sequence[float],

@@ -48,3 +48,27 @@ def expand(options: list[list[str]], *, keep_initial_vowel: bool = False) -> lis
         if len(seen) >= MAX_FORMS:
             break
     return list(seen)
+
+
+#: the reading of an East Slavic patronymic's ending, -ovich / -evich (-ович, -евич):
+#: its skeleton and its vowel hints (``scoring.rarity.PATRONYMIC_END`` is the skeleton)
+PATRONYMIC_SKEL, PATRONYMIC_FULL = "fS", "fiS"
+
+
+def with_patronymic_roots(forms: tuple[Form, ...]) -> tuple[Form, ...]:
+    """``forms`` and, after them, the reading of the father's name of each form that
+    reads as a patronymic: *Rajapovich* ``rajabufiS`` is also ``rajab`` (*Rajap*),
+    *Isaevich* ``isafiS`` is also ``isa``. A list that writes the father's name without
+    its suffix (*Akhmed Rajap Chataev*) names the same father; the patronymic's own
+    reading is kept first (its key)."""
+    roots = []
+    for form in forms:
+        skel, full = form
+        if not (skel.endswith(PATRONYMIC_SKEL) and full.endswith(PATRONYMIC_FULL)
+                and len(skel) > len(PATRONYMIC_SKEL)):
+            continue
+        root = full[: -len(PATRONYMIC_FULL)]
+        if root.endswith("u") and len(root) > 1 and root[-2] not in VOWELS:
+            root = root[:-1]  # the o of -ovich
+        roots.append(Form(skel[: -len(PATRONYMIC_SKEL)], root))
+    return tuple(dict.fromkeys(forms + tuple(roots)))
