@@ -20,8 +20,10 @@ LATIN = "abcdefghijklmnopqrstuvwxyzé'"
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةىءأإآؤئ"
 PARTICLES = ["al-", "el ", "bin ", "Abu ", "Abd al-", "ibn ", "Dr. "]
 
-#: patronymics (``patronymic_conflict``) and Umm (a kunya of its own kind)
-PATRONYMICS = ["Isaevich", "Исаевич", "Ismailovich", "Umm Kulthum", "Abu Kulthum"]
+#: patronymics (``patronymic_conflict``), the father's names they read as (never
+#: aligned with a given name), and Umm (a kunya of its own kind)
+PATRONYMICS = ["Isaevich", "Исаевич", "Ismailovich", "Umm Kulthum", "Abu Kulthum",
+               "Rajapovich", "Rajap", "Магомедович", "Magomed"]
 
 word = st.one_of(st.text(alphabet=LATIN, min_size=2, max_size=9),
                  st.text(alphabet=ARABIC, min_size=2, max_size=7),
@@ -69,6 +71,7 @@ CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.
            MatchConfig(lone_part_best_side=0.55), MatchConfig(lone_part_best_side=0.3),
            MatchConfig(lone_part_best_side=0.9, coverage_best_side=0.5),
            MatchConfig(patronymic_conflict=0.3, part_conflict=0.1),
+           MatchConfig(patronymic_conflict=0.0),
            MatchConfig(whole_name_best_side=0.55),
            MatchConfig(whole_name_best_side=0.9, whole_name_similarity=0.62),
            MatchConfig(whole_name_best_side=0.8, whole_name_similarity=1.0,
