@@ -3,13 +3,15 @@ name, so a list that writes the father's name without its suffix names the same 
 (*Akhmed Rajap Chataev* / *Akhmed Rajapovich Chataev*); another part in its place is
 another father, be it a patronymic or a plain name (``patronymic_conflict``, counted
 when either name holds a patronymic); and a patronymic is never the other name's given
-name (*Magomedovich* is Magomed's son, not Magomed)."""
+name (*Magomedovich* is Magomed's son, not Magomed). Parts that face each other are
+counted in a name whose family name is written first too."""
 
 from __future__ import annotations
 
 import pytest
 
 from fts_share.matching import MatchConfig, NameIndex, name_similarity
+from fts_share.matching.scoring.name_score_ref import substitutions
 
 #: listed people (names as the UN list writes them)
 LISTED = {
@@ -26,6 +28,7 @@ OTHERS = [
     "Хусан Исмаилович Гучаев",             # another patronymic (0.69 before)
     "Tarkhan AVGAZAROVICH GAZIEV",         # the same in Latin (0.67 before)
     "Абдурахманов Магомедович Измайлов",   # Magomed's son against Maghomed himself
+    "Абдурахманов Магомед Алиев",          # family name first, another family (0.73)
 ]
 
 
@@ -67,3 +70,12 @@ def test_another_father_costs_patronymic_conflict(index: NameIndex) -> None:
     query = "Аслан Магомед Бютукаев"
     assert [h.record_id for h in off.search(query)] == ["RUi.6"]
     assert index.search(query, threshold=0.5)[0].score < off.search(query)[0].score
+
+
+def test_parts_face_each_other_with_the_family_name_first() -> None:
+    # Abdurakhmanov Magomed Aliev / Maghomed Maghomedzakirovich Abdurakhmanov: read
+    # with the family name first, Aliev stands where the other has Maghomedzakirovich
+    assert substitutions(3, 3, [(1.0, 0, 2), (1.0, 1, 0)]) == 1
+    # Umarov Doku Khamatovich / Doku Khamatovich Umarov: the same parts, none facing
+    assert substitutions(3, 3, [(1.0, 0, 2), (1.0, 1, 0), (1.0, 2, 1)]) == 0
+    assert substitutions(3, 3, [(1.0, 0, 1), (1.0, 1, 2), (1.0, 2, 0)]) == 0

@@ -1,7 +1,8 @@
 """The compiled name score (numba, compiled on first use and cached): ``scores`` is
 the arithmetic of ``name_score_ref.score_names`` operation for operation (greedy
 alignment, best similarity first, ties to the earlier query part then the earlier
-record part; coverage, with a name held whole weighted as ``_whole_name`` says; information; the given-name conflict, with the nasab shift; the part substitutions;
+record part; coverage, with a name held whole weighted as ``_whole_name`` says; information; the given-name conflict, with the nasab shift; the part substitutions (also with a
+family name written first);
 the patronymic conflict), so it gives the same
 IEEE doubles (no fast-math) for the same part similarities.
 
@@ -146,19 +147,33 @@ def _substitutions(used_q: np.ndarray, q_to: np.ndarray, q_sim: np.ndarray,
     """``name_score_ref.substitutions`` of one alignment (``q_to[i]``: the record part
     of aligned query part i, ``q_sim[i]`` their similarity, 2 when either part is not
     known to the lists)."""
-    weak, count, last_i, last_j = 0, 0, -1, -1
+    weak, aligned = 0, False
     for i in range(n_parts):
-        if used_q[i] and q_sim[i] < below:
-            weak += 1
+        if used_q[i]:
+            aligned = True
+            if q_sim[i] < below:
+                weak += 1
+    if not aligned:
+        return 0
+    for shift in (0, 1, length - 1):
+        count = _facing(used_q, q_to, n_parts, length, shift)
+        if count >= 0:
+            return weak + count
+    return weak
+
+
+@njit(cache=True, nogil=True)
+def _facing(used_q: np.ndarray, q_to: np.ndarray, n_parts: int, length: int,
+            shift: int) -> int:
+    """``name_score_ref._facing`` of one alignment."""
+    count, last_i, last_j = 0, -1, -1
     for i in range(n_parts):
         if not used_q[i]:
             continue
-        j = q_to[i]
+        j = (q_to[i] + shift) % length
         if last_i >= 0:
             if j <= last_j:
-                return weak
+                return -1
             count += min(i - last_i - 1, j - last_j - 1)
         last_i, last_j = i, j
-    if last_i < 0:
-        return 0
-    return weak + count + min(n_parts - 1 - last_i, length - 1 - last_j)
+    return count + min(n_parts - 1 - last_i, length - 1 - last_j)

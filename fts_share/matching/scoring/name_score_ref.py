@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
@@ -211,7 +210,10 @@ def substitutions(n_q: int, n_r: int, chosen: Sequence[tuple[float, int, int]],
     Tikriti". A part that only one side has (a name that keeps some of the other's
     parts: "Abdul Samad" / "Abdul Samad Achekzai") is not one; before the first
     aligned pair the given-name conflict counts instead. Names whose aligned parts
-    come in another order (a family name written first) have none of these. An aligned
+    come in another order are read with the other's family name moved first or last
+    (a family name written first: "Abdurakhmanov Magomed Aliev" / "Maghomed
+    Maghomedzakirovich Abdurakhmanov" has Aliev where the other has
+    Maghomedzakirovich); in no order, they have none of these. An aligned
     pair of ``known`` (default: all of ``chosen``) less similar than ``below`` counts
     as one too: two names that the lists know apart, a letter or two from each other
     (Tong / Yong, Fadil / Fazl), are two names, where a rare spelling is more likely
@@ -220,12 +222,26 @@ def substitutions(n_q: int, n_r: int, chosen: Sequence[tuple[float, int, int]],
     if not pairs:
         return 0
     weak = sum(1 for s, _, _ in (chosen if known is None else known) if s < below)
-    count = 0
-    for (i0, j0), (i1, j1) in pairwise(pairs):
-        if j1 <= j0:
-            return weak
-        count += min(i1 - i0 - 1, j1 - j0 - 1)
-    return weak + count + min(n_q - 1 - pairs[-1][0], n_r - 1 - pairs[-1][1])
+    for shift in (0, 1, n_r - 1):
+        count = _facing(pairs, n_q, n_r, shift)
+        if count >= 0:
+            return weak + count
+    return weak
+
+
+def _facing(pairs: Sequence[tuple[int, int]], n_q: int, n_r: int, shift: int) -> int:
+    """The substitutions of aligned ``pairs`` (sorted) with the other name's parts
+    read ``shift`` places on (its last part first for 1, its first part last for
+    ``n_r - 1``), or -1 when they are not then in the same order on both sides."""
+    count, last_i, last_j = 0, -1, -1
+    for i, j in pairs:
+        j = (j + shift) % n_r
+        if last_i >= 0:
+            if j <= last_j:
+                return -1
+            count += min(i - last_i - 1, j - last_j - 1)
+        last_i, last_j = i, j
+    return count + min(n_q - 1 - last_i, n_r - 1 - last_j)
 
 
 def _match_kind(q: NamePart, r: NamePart) -> str:
