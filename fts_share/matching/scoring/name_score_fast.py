@@ -1,9 +1,9 @@
 """The compiled name score (numba, compiled on first use and cached): ``scores`` is
 the arithmetic of ``name_score_ref.score_names`` operation for operation (greedy
 alignment, best similarity first, ties to the earlier query part then the earlier
-record part; coverage, with a name held whole weighted as ``_whole_name`` says; information; the given-name conflict, with the nasab shift; the part substitutions (also with a
-family name written first);
-the patronymic conflict), so it gives the same
+record part; coverage, with a name held whole weighted as ``_whole_name`` says;
+information; the given-name conflict, with the nasab shift; the part substitutions,
+also with a family name written first; the patronymic conflict), so it gives the same
 IEEE doubles (no fast-math) for the same part similarities.
 
 The names are read off the index's CSR layout (``name_start``, ``name_len``,
@@ -40,8 +40,9 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
     has no given name; ``known_floor``, ``known_pair_weight``: the options of that
     name; ``part_given``: 1 for a given name, 2 for a patronymic, else 0;
     ``q_patronymics``: per query part, whether it is a patronymic (the conflict counts
-    when either name holds one; a patronymic is never aligned with a given name); ``whole_best_side``: the higher
-    best-side weight when a name is held whole, ``_whole_name``)."""
+    when either name holds one; a patronymic is never aligned with a given name);
+    ``whole_best_side``: the higher best-side weight when a name is held whole,
+    ``_whole_name``)."""
     out = np.empty(len(names))
     used_q = np.zeros(n_parts, dtype=np.bool_)
     width = 1
