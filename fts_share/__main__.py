@@ -1,6 +1,6 @@
 """``python -m fts_share`` runs the command line."""
 
-from fts_share.cli import main
+from fts_share.cli import run
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

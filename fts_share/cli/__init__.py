@@ -15,6 +15,7 @@ import sys
 
 import click
 
+from fts_share import heap
 from fts_share.cli.common import FtsGroup
 
 #: every command: its name -> ``(module in fts_share.cli, attribute)``
@@ -36,8 +37,15 @@ def cli() -> None:
     """fts-share: a federated exchange of notices about foreign terrorist fighters."""
 
 
+#: commands after which the process ends without the interpreter's teardown
+#: (:func:`fts_share.heap.end_process`): they close the node they opened and hold no
+#: other open file when they return
+QUICK_EXIT = frozenset({"poll", "purge"})
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Run the command line (``argv``, default the process's arguments); its exit
+    status."""
     try:
         cli.main(args=argv, prog_name="fts-share", standalone_mode=True)
     except SystemExit as exc:
@@ -45,5 +53,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """Entry point of the console script and of ``python -m fts_share``: run the
+    command line, then end the process (at once after a command of
+    :data:`QUICK_EXIT`, once its output is written)."""
+    status = main()
+    if isinstance(cli, FtsGroup) and cli.invoked in QUICK_EXIT:
+        heap.end_process(status)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

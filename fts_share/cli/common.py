@@ -28,17 +28,20 @@ class FtsGroup(click.Group):
     ``commands_from`` names commands by ``(module in fts_share.cli, attribute)``; a
     command's module is imported the first time the command is asked for (click's
     "lazily loading subcommands"), so running one command does not import the others.
-    That import (SQLAlchemy, the storage models, the services: ~100,000 long-lived
-    objects) runs with fewer young collections (:func:`fts_share.heap.fewer_collections`):
-    at CPython's default (every 700 new containers) the collector walked the growing
-    heap ~170 times, 0.08 of the 0.6 CPU-s of those imports; now 5 times, 0.03
-    (docs/benchmarks.md, session 18, r18-startup).
+    That import (SQLAlchemy, the storage models, the services: ~120,000 long-lived
+    objects) runs with the collector paused and the heap settled after it
+    (:func:`fts_share.heap.collector_paused`): at CPython's default the collector
+    walked the growing heap ~170 times (0.08 CPU-s; session 18 collected every 20,000
+    new containers instead, 0.03), now not at all (docs/benchmarks.md, sessions 18
+    and 20, r18-startup and r20-startup). The name of the command run last is kept in
+    ``invoked``.
     """
 
     def __init__(self, *args: Any, commands_from: Mapping[str, tuple[str, str]] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands_from = dict(commands_from or {})
+        self.invoked: str | None = None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Every command's name, the lazy ones included."""
@@ -48,7 +51,7 @@ class FtsGroup(click.Group):
         """The command, its module imported first if it is a lazy one."""
         if cmd_name not in self.commands and cmd_name in self.commands_from:
             module, attribute = self.commands_from[cmd_name]
-            with heap.fewer_collections():
+            with heap.collector_paused("command imported"):
                 loaded = importlib.import_module(f"fts_share.cli.{module}")
             command = getattr(loaded, attribute)
             if not isinstance(command, click.Command):
@@ -66,6 +69,8 @@ class FtsGroup(click.Group):
                 for field, msgs in errors.items():
                     click.echo(f"  {field}: {'; '.join(msgs)}", err=True)
             ctx.exit(2)
+        finally:
+            self.invoked = ctx.invoked_subcommand
 
 
 def load_passphrase() -> bytes | None:
