@@ -23,6 +23,7 @@ Here each side has its own process, as two states' machines would:
    with screening off, ``Poller.poll_all``. It reports the wall and CPU seconds of the
    poll call; the parent reports the whole process's (start-up, imports and the index
    build or map included) from ``wait4``, and the serving process's CPU over the poll.
+   The child ends as ``fts-share poll`` ends on its tree (``end_as_the_command``).
 
 Child processes cache their bytecode as a deployment does (``_env``; before
 session 16 they compiled every module from source at each start, ~0.3 CPU-s).
@@ -118,6 +119,17 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
     node.close()
     return {"wall_s": wall, "cpu_s": cpu, "received": got, "alerts": alerts,
             "startup_s": t0 - t_start}
+
+
+def end_as_the_command() -> None:
+    """End the timed child as ``fts-share poll`` ends on the tree under test: since
+    session 20 without the interpreter's teardown (``fts_share.heap.end_process``, what
+    ``fts_share.cli.run`` calls after ``poll``); a tree without it exits as before."""
+    try:
+        from fts_share.heap import end_process
+    except ImportError:
+        return
+    end_process(0)
 
 
 def _proc_cpu(pid: int) -> float:
@@ -246,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(setup(args)))
         return 0
     if args.drive:
-        print(json.dumps(drive(args)))
+        print(json.dumps(drive(args)), flush=True)
+        end_as_the_command()
         return 0
     command = "python3 bench/bench_poll_e2e.py " + " ".join(argv if argv is not None
                                                             else sys.argv[1:])

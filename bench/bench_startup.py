@@ -19,7 +19,8 @@ Timed, each in a fresh process, CPU (user + system) from ``wait4``:
   (built from the store without a snapshot, mapped with one: the snapshot that
   ``fts-share index snapshot`` writes), the first search (numba's kernels loaded from
   its cache), the poll of the waiting envelopes, closing, and the exit (the whole
-  process's CPU less the parts'), from ``getrusage`` at each step.
+  process's CPU less the parts'; the child ends as ``fts-share poll`` ends on its
+  tree), from ``getrusage`` at each step.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 BENCH = str(ROOT / "bench")
 sys.path.insert(0, BENCH)
-from bench_poll_e2e import _env, _wait_ready
+from bench_poll_e2e import _env, _wait_ready, end_as_the_command
 
 PARTS = ["interpreter", "imports (fts_share.cli, the poll command)", "open the node",
          "index: build or map", "first search (numba cache loads)", "poll",
@@ -220,7 +221,8 @@ def main() -> int:
     ap.add_argument("--parts", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.parts:
-        print(json.dumps(parts(args.parts)))
+        print(json.dumps(parts(args.parts)), flush=True)
+        end_as_the_command()
         return 0
     if args.baseline is None:
         ap.error("--baseline is required")

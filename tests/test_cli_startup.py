@@ -25,6 +25,9 @@ NOT_FOR_A_SQLITE_POLL = ("marshmallow", "sqlalchemy.dialects.postgresql")
 #: what a poll loads only when a page arrives to screen (the screening engine)
 NOT_BEFORE_A_PAGE = ("numba", "numpy", "fts_share.matching.index",
                      "fts_share.services.screening", "fts_share.services.arrival")
+#: what a poll loads only when it needs it: the receiving worker processes
+#: (multiprocessing, for large pages) and SMTP (a node that sends its alerts by e-mail)
+NOT_UNTIL_USED = ("multiprocessing", "concurrent.futures.process", "smtplib")
 
 
 def test_every_command_is_listed_and_runs_under_its_name() -> None:
@@ -57,3 +60,38 @@ def test_poll_loads_only_what_a_poll_needs(tmp_path: Path) -> None:
     assert [m for m in NOT_FOR_POLL if m in loaded] == []
     assert [m for m in NOT_FOR_A_SQLITE_POLL if m in loaded] == []
     assert [m for m in NOT_BEFORE_A_PAGE if m in loaded] == []
+    assert [m for m in NOT_UNTIL_USED if m in loaded] == []
+
+
+def test_poll_and_purge_processes_end_with_their_output_and_status(tmp_path: Path) -> None:
+    home = tmp_path / "n"
+    assert CliRunner().invoke(cli, ["init", str(home), "--node", "BEL", "--url",
+                                    "http://127.0.0.1:1", "--no-pq"]).exit_code == 0
+    poll = subprocess.run([sys.executable, "-m", "fts_share", "poll", str(home)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    assert poll.returncode == 2 and "error: no roster installed" in poll.stderr
+    purge = subprocess.run([sys.executable, "-m", "fts_share", "purge", str(home)],
+                           capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    assert (purge.returncode, purge.stdout) == (0, "purged 0 notice version(s)\n"), purge.stderr
+    again = CliRunner().invoke(cli, ["purge", str(home)])  # the database left whole
+    assert again.exit_code == 0 and again.output == "purged 0 notice version(s)\n"
+
+
+def test_end_process_joins_threads_runs_atexit_and_flushes(tmp_path: Path) -> None:
+    code = ("import atexit, sys, threading, time\n"
+            "from pathlib import Path\n"
+            "from fts_share.heap import end_process\n"
+            "folder = Path(sys.argv[1])\n"
+            "atexit.register(lambda: (folder / 'atexit').write_text('ran'))\n"
+            "threading.Thread(target=lambda: (time.sleep(0.2),\n"
+            "                 (folder / 'thread').write_text('done'))).start()\n"
+            "sys.stdout.write('written, not flushed')\n"
+            "sys.stderr.write('and to stderr')\n"
+            "end_process(3)\n"
+            "print('never')\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                         text=True, timeout=60, cwd=ROOT, check=False)
+    assert (out.returncode, out.stdout, out.stderr) == (3, "written, not flushed",
+                                                        "and to stderr")
+    assert (tmp_path / "atexit").read_text() == "ran"
+    assert (tmp_path / "thread").read_text() == "done"

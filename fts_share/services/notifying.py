@@ -17,7 +17,6 @@ import hmac
 import json
 import logging
 import os
-import smtplib
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -125,6 +124,8 @@ class Email:
 
     def send(self, message: Message) -> None:
         """Send the message to every recipient."""
+        import smtplib  # (only a node that sends mail needs it)
+
         mail = EmailMessage()
         mail["Subject"], mail["From"] = message.subject(), self.sender
         mail["To"] = ", ".join(self.recipients)

@@ -23,17 +23,20 @@ page is opened in this process and the pool is started afresh for the next one.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fts_share.errors import ConfigError
 from fts_share.federation.envelopes import Receiver
 from fts_share.federation.feed import PageItem
 from fts_share.federation.opening import Opened, init_worker, key_material, open_chunk, open_items
 from fts_share.federation.roster import Roster
+
+if TYPE_CHECKING:  # multiprocessing is imported when a pool starts, not by every poll
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,9 @@ class ReceivePool:
         self.pooled_pages += 1
 
     def _start(self, me: Receiver) -> ProcessPoolExecutor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         identity = (me.code, frozenset(me.keys))
         with self._lock:
             if self._executor is not None and self._identity != identity:
