@@ -96,10 +96,11 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
     """In a fresh child process: BBB polls AAA once; what it received and raised."""
     t_start = time.perf_counter()
     import click
-    from sqlalchemy import func, select
 
     from fts_share.cli import cli
     cli.get_command(click.Context(cli), "poll")  # what the command loads before it runs
+
+    from sqlalchemy import func, select  # (after: the command imports SQLAlchemy)
 
     from fts_share.services import running
     from fts_share.services.polling import Poller
