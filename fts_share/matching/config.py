@@ -100,6 +100,14 @@ class MatchConfig:
     not substituted. 0.08: the most that keeps the UN list's own alias of one man with
     another father, *Tarkhan Isaevich Gaziev* / *Tarkhan Ismailovich Gaziev* (0.76 ->
     0.68), above the threshold; 0.15 misses it (issue 16, sessions 18 and 20)"""
+    other_name_conflict: float = 0.0
+    """subtracted for each part substitution (as ``part_conflict`` counts them) where the
+    parts that face each other are clearly other names: every pair of them less than
+    ``other_name_similarity`` alike (*Anwar Jordan Abdullah Aulaqi* / *Anwar Nasser
+    Abdullah Aulaqi*: Jordan / Nasser 0.07), not a spelling under the alignment floor
+    (*Hishan* / *Hashim*); 0: off"""
+    other_name_similarity: float = 0.4
+    """parts less alike than this are clearly other names for ``other_name_conflict``"""
     conflict_similarity: float = 0.0
     """aligned parts less similar than this count as standing for another part in
     ``part_conflict`` (Tong / Yong) when both are names the lists know (weight under
@@ -175,7 +183,8 @@ class MatchConfig:
             errors["search_threshold"] = ["must be between 0 and 1"]
         if not 0.0 <= self.skeleton_weight <= 1.0:
             errors["skeleton_weight"] = ["must be between 0 and 1"]
-        for name in ("lone_part_best_side", "whole_name_best_side", "whole_name_similarity"):
+        for name in ("lone_part_best_side", "whole_name_best_side", "whole_name_similarity",
+                     "other_name_similarity"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 errors[name] = ["must be between 0 and 1"]
         if self.max_candidates < 1:

@@ -63,7 +63,8 @@ def test_part_similarity_fast_equals_ref(texts: list[str], floor: float) -> None
 #: the defaults, the part-substitution penalty on (with weak alignments counted), and
 #: common names kept apart never, or for every pair under 0.9; a lone part's coverage
 #: weighed as any other side's, or much less; a name held whole weighed as any other
-#: (off) or much more, or only when its parts are exactly alike
+#: (off) or much more, or only when its parts are exactly alike; parts that are clearly
+#: other names facing each other (``other_name_conflict``)
 CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.8),
            MatchConfig(part_conflict=0.1, conflict_similarity=0.9, conflict_known_weight=2.0),
            MatchConfig(known_pair_similarity=0.0),
@@ -75,7 +76,10 @@ CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.
            MatchConfig(whole_name_best_side=0.55),
            MatchConfig(whole_name_best_side=0.9, whole_name_similarity=0.62),
            MatchConfig(whole_name_best_side=0.8, whole_name_similarity=1.0,
-                       lone_part_best_side=0.3)]
+                       lone_part_best_side=0.3),
+           MatchConfig(other_name_conflict=0.1),
+           MatchConfig(other_name_conflict=0.3, other_name_similarity=0.6,
+                       patronymic_conflict=0.0)]
 
 
 @settings(max_examples=100, deadline=None)

@@ -230,7 +230,8 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | 
                           config.known_pair_similarity, config.known_pair_weight,
                           min(config.lone_part_best_side, config.coverage_best_side),
                           patronymics, config.patronymic_conflict,
-                          config.whole_name_best_side, config.whole_name_similarity)
+                          config.whole_name_best_side, config.whole_name_similarity,
+                          config.other_name_conflict)
 
 
 def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, segments: Segments,
@@ -239,4 +240,6 @@ def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, segments:
     has no similarity for them yet (``GroupTable.fill_missing``)."""
     groups = segments.name_groups(names)
     query.far.append(groups)
-    table.fill_missing(query.groups, query.rows, groups, config.min_part_similarity)
+    table.fill_missing(query.groups, query.rows, groups, config.min_part_similarity,
+                       near=config.other_name_similarity if config.other_name_conflict
+                       else 1.0)

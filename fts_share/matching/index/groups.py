@@ -175,16 +175,19 @@ class GroupTable:
         return np.split(np.asarray(values), np.cumsum(lengths)[:-1])
 
     def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
-                     floor: float, *, encoded: Encoded | None = None) -> None:
+                     floor: float, *, encoded: Encoded | None = None,
+                     near: float = 1.0) -> None:
         """Where ``rows[g, i]`` is 0 for a group g of ``gids``, set it to the
-        ``part_similarity`` of ``queries[i]`` and g (0 under ``floor``), in one
-        compiled call (``part_similarity_fast.fill_missing``); ``encoded``: the
-        queries as ``encode`` gives them, if already at hand."""
+        ``part_similarity`` of ``queries[i]`` and g (0 under ``floor``; marks under it
+        when ``near`` is lower), in one compiled call
+        (``part_similarity_fast.fill_missing``); ``encoded``: the queries as
+        ``encode`` gives them, if already at hand."""
         q = self.encode(queries) if encoded is None else encoded
         codes, start, first, count, arabic, kind, full_id = self._table()
         part_similarity_fast.fill_missing(rows, gids, len(queries), q.codes, q.start, q.first, q.arabic,
                              q.kind, q.full_id, codes, start, first, count, arabic, kind,
-                             full_id, self.skeleton_weight, self.compound_mismatch, floor)
+                             full_id, self.skeleton_weight, self.compound_mismatch, floor,
+                             near)
 
     def _table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                               np.ndarray, np.ndarray]:

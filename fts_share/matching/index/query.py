@@ -178,6 +178,10 @@ def exhaustive_scores(query: NameAnalysis, arrays: Arrays, groups: Groups,
     rows = np.zeros((arrays.n_groups, len(qparts)))
     for i, qp in enumerate(qparts):
         rows[qp.gids, i] = qp.sims
+    if config.other_name_conflict:  # every pair under the floor too
+        groups.table.fill_missing([(p.forms, p.script, p.kind) for p in query.name_parts],
+                                  rows, every, config.min_part_similarity,
+                                  near=config.other_name_similarity)
     scores = candidates.score_candidates(ids, rows, qw, q_given, arrays, config,
                                          [is_patronymic(qp.part) for qp in qparts])
     return dict(zip(ids.tolist(), scores.tolist()))

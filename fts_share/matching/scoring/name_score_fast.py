@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from fts_share.matching.jit import njit
+from fts_share.matching.scoring.part_similarity_fast import OTHER_NAME
 
 
 @njit(cache=True, nogil=True)
@@ -35,14 +36,15 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            known_floor: float, known_pair_weight: float,
            lone_best_side: float, q_patronymics: np.ndarray,
            patronymic_conflict: float, whole_best_side: float,
-           whole_similarity: float) -> np.ndarray:
+           whole_similarity: float, other_conflict: float) -> np.ndarray:
     """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
     has no given name; ``known_floor``, ``known_pair_weight``: the options of that
     name; ``part_given``: 1 for a given name, 2 for a patronymic, else 0;
     ``q_patronymics``: per query part, whether it is a patronymic (the conflict counts
     when either name holds one; a patronymic is never aligned with a given name);
     ``whole_best_side``: the higher best-side weight when a name is held whole,
-    ``_whole_name``)."""
+    ``_whole_name``; ``other_conflict``: ``other_name_conflict``, read from ``rows``
+    as ``_other_names`` says)."""
     out = np.empty(len(names))
     used_q = np.zeros(n_parts, dtype=np.bool_)
     width = 1
@@ -138,8 +140,45 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         if q_patronymic or r_patronymic:
             score -= patronymic_conflict * _substitutions(used_q, q_to, q_sim, n_parts,
                                                           length, 0.0)
+        if other_conflict > 0:
+            score -= other_conflict * _other_names(used_q, q_to, n_parts, length, rows,
+                                                   part_group, flat_pids, start)
         out[n] = min(1.0, max(0.0, score))
     return out
+
+
+@njit(cache=True, nogil=True)
+def _other_names(used_q: np.ndarray, q_to: np.ndarray, n_parts: int, length: int,
+                 rows: np.ndarray, part_group: np.ndarray, flat_pids: np.ndarray,
+                 start: int) -> int:
+    """``name_score_ref.other_names`` of one alignment: a pair of parts is clearly
+    another name where ``rows`` holds ``OTHER_NAME`` (compared, less than
+    ``other_name_similarity`` alike: ``part_similarity_fast.fill_missing``); 0 (not
+    compared) is not."""
+    aligned = False
+    for i in range(n_parts):
+        aligned = aligned or used_q[i]
+    if not aligned:
+        return 0
+    for shift in (0, 1, length - 1):
+        if _facing(used_q, q_to, n_parts, length, shift) < 0:
+            continue
+        count, last_i, last_j = 0, -1, -1
+        for i in range(n_parts + 1):
+            if i < n_parts and not used_q[i]:
+                continue
+            j = length if i == n_parts else (q_to[i] + shift) % length
+            if last_i >= 0 or i == n_parts:
+                other = last_i + 1 < i and last_j + 1 < j
+                for a in range(last_i + 1, i):
+                    for b in range(last_j + 1, j):
+                        pid = flat_pids[start + (b - shift) % length]
+                        other = other and rows[part_group[pid], a] == OTHER_NAME
+                if other:
+                    count += min(i - last_i - 1, j - last_j - 1)
+            last_i, last_j = i, j
+        return count
+    return 0
 
 
 @njit(cache=True, nogil=True)

@@ -155,6 +155,12 @@ def _length_bound(la: int, lb: int) -> float:
     return 1.0 if longest == 0 else 1.0 - abs(la - lb) / longest
 
 
+#: ``fill_missing``'s marks in a query's similarity table for a pair under the
+#: alignment floor: at least ``other_name_similarity`` alike, or less (clearly another
+#: name); negative, so that nothing reading the table as similarities counts them
+UNDER_FLOOR, OTHER_NAME = -1.0, -2.0
+
+
 @njit(cache=True, nogil=True)
 def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarray,
           q_first: np.ndarray, q_arabic: np.ndarray, q_kind: np.ndarray,
@@ -227,9 +233,12 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
                  q_kind: np.ndarray, q_full_id: np.ndarray, codes: np.ndarray,
                  start: np.ndarray, first: np.ndarray, count: np.ndarray,
                  arabic: np.ndarray, kind: np.ndarray, full_id: np.ndarray,
-                 skeleton_weight: float, compound_mismatch: float, floor: float) -> None:
+                 skeleton_weight: float, compound_mismatch: float, floor: float,
+                 near: float) -> None:
     """Where ``rows[g, i]`` is 0 for a group g of ``groups`` and a query part i (query
-    group i), set it to their ``pairs`` similarity (0 under ``floor``)."""
+    group i), set it to their ``pairs`` similarity (0 under ``floor``; with ``near``
+    under ``floor``, ``UNDER_FLOOR`` at least ``near`` and ``OTHER_NAME`` under it,
+    for ``name_score_fast._other_names``: both negative, so never aligned)."""
     qi = np.empty(len(groups) * n_parts, dtype=np.int64)
     gi = np.empty(len(groups) * n_parts, dtype=np.int64)
     n_pairs = 0
@@ -241,6 +250,9 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
                 n_pairs += 1
     values = pairs(qi[:n_pairs], gi[:n_pairs], q_codes, q_start, q_first, q_arabic, q_kind,
                    q_full_id, codes, start, first, count, arabic, kind, full_id,
-                   skeleton_weight, compound_mismatch, floor)
+                   skeleton_weight, compound_mismatch, min(floor, near))
     for t in range(n_pairs):
-        rows[gi[t], qi[t]] = values[t]
+        v = values[t]
+        if near < floor and v < floor:
+            v = UNDER_FLOOR if v > 0.0 else OTHER_NAME
+        rows[gi[t], qi[t]] = v
