@@ -152,24 +152,19 @@ def _other_names(used_q: np.ndarray, q_to: np.ndarray, n_parts: int, length: int
                  rows: np.ndarray, part_group: np.ndarray, flat_pids: np.ndarray,
                  start: int) -> int:
     """``name_score_ref.other_names`` of one alignment: a pair of parts is clearly
-    another name where ``rows`` holds ``OTHER_NAME`` (compared, less than
-    ``other_name_similarity`` alike: ``part_similarity_fast.fill_missing``); 0 (not
-    compared) is not."""
-    aligned = False
-    for i in range(n_parts):
-        aligned = aligned or used_q[i]
-    if not aligned:
-        return 0
+    another name where ``rows`` holds ``OTHER_NAME`` (compared: less than
+    ``other_name_similarity`` alike, neither a single letter,
+    ``part_similarity_fast.fill_missing``); 0 (not compared) is not."""
     for shift in (0, 1, length - 1):
         if _facing(used_q, q_to, n_parts, length, shift) < 0:
             continue
         count, last_i, last_j = 0, -1, -1
-        for i in range(n_parts + 1):
-            if i < n_parts and not used_q[i]:
+        for i in range(n_parts):
+            if not used_q[i]:
                 continue
-            j = length if i == n_parts else (q_to[i] + shift) % length
-            if last_i >= 0 or i == n_parts:
-                other = last_i + 1 < i and last_j + 1 < j
+            j = (q_to[i] + shift) % length
+            if last_i >= 0 and last_i + 1 < i and last_j + 1 < j:
+                other = True
                 for a in range(last_i + 1, i):
                     for b in range(last_j + 1, j):
                         pid = flat_pids[start + (b - shift) % length]

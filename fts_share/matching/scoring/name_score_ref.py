@@ -248,35 +248,42 @@ def _facing(pairs: Sequence[tuple[int, int]], n_q: int, n_r: int, shift: int) ->
 
 def other_names(qs: Sequence[NamePart], rs: Sequence[NamePart],
                 chosen: Sequence[tuple[float, int, int]], config: MatchConfig) -> int:
-    """The substitutions (as ``substitutions`` counts them, with the same reading of a
-    family name written first) whose parts are clearly other names: every pair of the
-    unaligned parts that face each other less than ``other_name_similarity`` alike
-    (*Jordan* / *Nasser*, not *Hishan* / *Hashim*)."""
+    """The substitutions between two aligned pairs (as ``substitutions`` counts them,
+    with the same reading of a family name written first; not those after the last)
+    whose parts are clearly other names: every pair of the unaligned parts that face
+    each other less than ``other_name_similarity`` alike, neither a single letter
+    (*Anwar Jordan Abdullah Aulaqi* / *Anwar Nasser Abdullah Aulaqi*; not *Hishan* /
+    *Hashim*, nor *M.* / *Mohammed*)."""
     pairs = sorted((i, j) for _, i, j in chosen)
     n_q, n_r = len(qs), len(rs)
-    if not pairs:
-        return 0
     for shift in (0, 1, n_r - 1):
-        if _facing(pairs, n_q, n_r, shift) < 0:
+        if not pairs or _facing(pairs, n_q, n_r, shift) < 0:
             continue
         count = 0
-        for q_gap, r_gap in _gaps(pairs, n_q, n_r, shift):
+        for q_gap, r_gap in _gaps(pairs, n_r, shift):
             if q_gap and r_gap and all(
                     part_similarity(qs[i], rs[j], skeleton_weight=config.skeleton_weight,
                                     compound_mismatch=config.compound_mismatch)
-                    < config.other_name_similarity for i in q_gap for j in r_gap):
+                    < config.other_name_similarity
+                    and not (_letter(qs[i]) or _letter(rs[j]))
+                    for i in q_gap for j in r_gap):
                 count += min(len(q_gap), len(r_gap))
         return count
     return 0
 
 
-def _gaps(pairs: Sequence[tuple[int, int]], n_q: int, n_r: int, shift: int
+def _letter(part: NamePart) -> bool:
+    """Whether every reading of a part is one letter at most (an initial, *M.*)."""
+    return all(len(f.full) <= 1 for f in part.forms)
+
+
+def _gaps(pairs: Sequence[tuple[int, int]], n_r: int, shift: int
           ) -> list[tuple[range, list[int]]]:
     """The unaligned parts between aligned ``pairs`` (in order when the other name is
-    read ``shift`` places on, ``_facing``) and after the last: per gap, the query
-    parts and the other name's parts (their own positions)."""
+    read ``shift`` places on, ``_facing``): per gap, the query parts and the other
+    name's parts (their own positions)."""
     out, last_i, last_j = [], -1, -1
-    for i, j in [(i, (j + shift) % n_r) for i, j in pairs] + [(n_q, n_r)]:
+    for i, j in [(i, (j + shift) % n_r) for i, j in pairs]:
         if last_i >= 0:
             out.append((range(last_i + 1, i),
                         [(k - shift) % n_r for k in range(last_j + 1, j)]))

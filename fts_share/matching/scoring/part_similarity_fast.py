@@ -237,7 +237,8 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
                  near: float) -> None:
     """Where ``rows[g, i]`` is 0 for a group g of ``groups`` and a query part i (query
     group i), set it to their ``pairs`` similarity (0 under ``floor``; with ``near``
-    under ``floor``, ``UNDER_FLOOR`` at least ``near`` and ``OTHER_NAME`` under it,
+    under ``floor``, ``OTHER_NAME`` under it, neither part a single letter, else
+    ``UNDER_FLOOR``,
     for ``name_score_fast._other_names``: both negative, so never aligned)."""
     qi = np.empty(len(groups) * n_parts, dtype=np.int64)
     gi = np.empty(len(groups) * n_parts, dtype=np.int64)
@@ -254,5 +255,18 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
     for t in range(n_pairs):
         v = values[t]
         if near < floor and v < floor:
-            v = UNDER_FLOOR if v > 0.0 else OTHER_NAME
+            q, g = qi[t], gi[t]
+            letter = _letter(q_start, q_first[q], q_first[q + 1]) or _letter(
+                start, first[g], first[g] + count[g])
+            v = OTHER_NAME if v == 0.0 and not letter else UNDER_FLOOR
         rows[gi[t], qi[t]] = v
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _letter(start: np.ndarray, lo: int, hi: int) -> bool:
+    """Whether the readings ``lo`` to ``hi`` (their ``full`` strings) are one letter at
+    most each (an initial, ``name_score_ref._letter``)."""
+    for k in range(lo, hi):
+        if start[2 * k + 2] - start[2 * k + 1] > 1:
+            return False
+    return True
