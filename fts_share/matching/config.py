@@ -100,14 +100,21 @@ class MatchConfig:
     not substituted. 0.08: the most that keeps the UN list's own alias of one man with
     another father, *Tarkhan Isaevich Gaziev* / *Tarkhan Ismailovich Gaziev* (0.76 ->
     0.68), above the threshold; 0.15 misses it (issue 16, sessions 18 and 20)"""
-    other_name_conflict: float = 0.0
-    """subtracted for each part substitution (as ``part_conflict`` counts them) where the
-    parts that face each other are clearly other names: every pair of them less than
-    ``other_name_similarity`` alike (*Anwar Jordan Abdullah Aulaqi* / *Anwar Nasser
-    Abdullah Aulaqi*: Jordan / Nasser 0.07), not a spelling under the alignment floor
-    (*Hishan* / *Hashim*); 0: off"""
+    other_name_conflict: float = 0.08
+    """subtracted for each part substitution between two aligned parts (as
+    ``part_conflict`` counts them, not after the last) where the parts that face each
+    other are clearly other names: every pair of them less than ``other_name_similarity``
+    alike, neither a single letter (*Anwar Jordan Abdullah Aulaqi* / *Anwar Nasser
+    Abdullah Aulaqi*: Jordan / Nasser 0.07, another father between the same given and
+    family name), not a spelling under the alignment floor (*Hishan* / *Hashim* 0.6), an
+    initial (*M.* / *Mohammed*) or another family name at the end (a married name:
+    *Safia Farkash Mohammed Al-Hadad* / *Safia Farkash Al-Barassi*); 0: off. 0.08, as
+    ``patronymic_conflict``: on folds 0-3 recall at 0.67 unchanged on every kind (one
+    alias with date of birth, listed with two genealogies, lost at 0.60-0.66), fewer
+    false alarms at 0.56-0.59 and on five recombined sets (issue 16, session 20)"""
     other_name_similarity: float = 0.4
-    """parts less alike than this are clearly other names for ``other_name_conflict``"""
+    """parts less alike than this are clearly other names for ``other_name_conflict``
+    (at most ``min_part_similarity``: parts alike enough to be aligned are not)"""
     conflict_similarity: float = 0.0
     """aligned parts less similar than this count as standing for another part in
     ``part_conflict`` (Tong / Yong) when both are names the lists know (weight under
@@ -183,10 +190,11 @@ class MatchConfig:
             errors["search_threshold"] = ["must be between 0 and 1"]
         if not 0.0 <= self.skeleton_weight <= 1.0:
             errors["skeleton_weight"] = ["must be between 0 and 1"]
-        for name in ("lone_part_best_side", "whole_name_best_side", "whole_name_similarity",
-                     "other_name_similarity"):
+        for name in ("lone_part_best_side", "whole_name_best_side", "whole_name_similarity"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 errors[name] = ["must be between 0 and 1"]
+        if not 0.0 <= self.other_name_similarity <= self.min_part_similarity:
+            errors["other_name_similarity"] = ["must be between 0 and min_part_similarity"]
         if self.max_candidates < 1:
             errors["max_candidates"] = ["must be at least 1"]
         if self.candidate_budget < 1:

@@ -77,8 +77,8 @@ CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.
            MatchConfig(whole_name_best_side=0.9, whole_name_similarity=0.62),
            MatchConfig(whole_name_best_side=0.8, whole_name_similarity=1.0,
                        lone_part_best_side=0.3),
-           MatchConfig(other_name_conflict=0.1),
-           MatchConfig(other_name_conflict=0.3, other_name_similarity=0.6,
+           MatchConfig(other_name_conflict=0.0),
+           MatchConfig(other_name_conflict=0.3, other_name_similarity=0.62,
                        patronymic_conflict=0.0)]
 
 

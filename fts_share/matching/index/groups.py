@@ -176,10 +176,10 @@ class GroupTable:
 
     def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
                      floor: float, *, encoded: Encoded | None = None,
-                     near: float = 1.0) -> None:
+                     near: float = -1.0) -> None:
         """Where ``rows[g, i]`` is 0 for a group g of ``gids``, set it to the
         ``part_similarity`` of ``queries[i]`` and g (0 under ``floor``; marks under it
-        when ``near`` is lower), in one compiled call
+        when ``near`` is at least 0), in one compiled call
         (``part_similarity_fast.fill_missing``); ``encoded``: the queries as
         ``encode`` gives them, if already at hand."""
         q = self.encode(queries) if encoded is None else encoded

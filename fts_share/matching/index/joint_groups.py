@@ -133,7 +133,7 @@ class JointTable(GroupTable):
 
     def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
                      floor: float, *, encoded: Encoded | None = None,
-                     near: float = 1.0) -> None:
+                     near: float = -1.0) -> None:
         """``GroupTable.fill_missing`` over both tables (``rows`` by joint id; the
         queries encoded once, both tables numbering kinds and readings alike)."""
         low = gids < self.offset

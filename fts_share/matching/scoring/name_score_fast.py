@@ -3,8 +3,9 @@ the arithmetic of ``name_score_ref.score_names`` operation for operation (greedy
 alignment, best similarity first, ties to the earlier query part then the earlier
 record part; coverage, with a name held whole weighted as ``_whole_name`` says;
 information; the given-name conflict, with the nasab shift; the part substitutions,
-also with a family name written first; the patronymic conflict), so it gives the same
-IEEE doubles (no fast-math) for the same part similarities.
+also with a family name written first; the patronymic conflict; the other-name
+conflict, from the marks ``part_similarity_fast.fill_missing`` puts in ``rows``), so it
+gives the same IEEE doubles (no fast-math) for the same part similarities.
 
 The names are read off the index's CSR layout (``name_start``, ``name_len``,
 ``flat_pids``, ``part_group``), the part similarities off the query's table:

@@ -17,6 +17,10 @@ Features (all weights in :class:`~fts_share.matching.config.MatchConfig`):
     When either name holds a patronymic, each part that stands where the other name has
     another part (``substitutions``) is taken off: another father (a patronymic, or a
     father's name written without its suffix) or another family.
+``other_name_conflict``
+    Each part that stands between two aligned pairs where the other name has a clearly
+    other name (``other_names``: another father between the same given and family
+    name) is taken off, whether or not a name holds a patronymic.
 ``dob``, ``nationality``, ``document``
     Added to the name score with their weights (positive on agreement, negative on
     a clear disagreement; nothing when either side is silent), then clamped to

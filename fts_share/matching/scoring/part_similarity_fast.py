@@ -236,10 +236,10 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
                  skeleton_weight: float, compound_mismatch: float, floor: float,
                  near: float) -> None:
     """Where ``rows[g, i]`` is 0 for a group g of ``groups`` and a query part i (query
-    group i), set it to their ``pairs`` similarity (0 under ``floor``; with ``near``
-    under ``floor``, ``OTHER_NAME`` under it, neither part a single letter, else
-    ``UNDER_FLOOR``,
-    for ``name_score_fast._other_names``: both negative, so never aligned)."""
+    group i), set it to their ``pairs`` similarity (0 under ``floor``; with ``near`` at
+    least 0 (at most ``floor``), under ``floor``: ``OTHER_NAME`` under ``near``, neither
+    part a single letter, else ``UNDER_FLOOR``, for ``name_score_fast._other_names``:
+    both negative, so never aligned)."""
     qi = np.empty(len(groups) * n_parts, dtype=np.int64)
     gi = np.empty(len(groups) * n_parts, dtype=np.int64)
     n_pairs = 0
@@ -251,10 +251,10 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
                 n_pairs += 1
     values = pairs(qi[:n_pairs], gi[:n_pairs], q_codes, q_start, q_first, q_arabic, q_kind,
                    q_full_id, codes, start, first, count, arabic, kind, full_id,
-                   skeleton_weight, compound_mismatch, min(floor, near))
+                   skeleton_weight, compound_mismatch, floor if near < 0 else min(floor, near))
     for t in range(n_pairs):
         v = values[t]
-        if near < floor and v < floor:
+        if near >= 0 and v < floor:
             q, g = qi[t], gi[t]
             letter = _letter(q_start, q_first[q], q_first[q + 1]) or _letter(
                 start, first[g], first[g] + count[g])
