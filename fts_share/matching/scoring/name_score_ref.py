@@ -76,19 +76,30 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
                                                   config, (len(qs), len(rs)), whole)
     score -= _given_name_conflict(qs, rs, chosen, config)
-    known = config.conflict_known_weight
-    weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known]
-    score -= config.part_conflict * substitutions(len(qs), len(rs), chosen,
-                                                  config.conflict_similarity, weak)
-    if any(map(is_patronymic, qs)) or any(map(is_patronymic, rs)):
-        score -= config.patronymic_conflict * substitutions(len(qs), len(rs), chosen)
-    if config.other_name_conflict:
-        score -= config.other_name_conflict * other_names(qs, rs, chosen, config)
+    for cost in _conflicts(qs, rs, chosen, qw, rw, config):
+        score -= cost  # one by one, as the compiled kernel subtracts them
     return NameScore(
         min(1.0, max(0.0, score)), coverage, information, matched,
         [qs[i].text for i in range(len(qs)) if i not in used_q],
         [rs[j].text for j in range(len(rs)) if j not in used_r],
     )
+
+
+def _conflicts(qs: Sequence[NamePart], rs: Sequence[NamePart],
+               chosen: Sequence[tuple[float, int, int]], qw: Sequence[float],
+               rw: Sequence[float], config: MatchConfig) -> list[float]:
+    """What the part substitutions take off, in order: ``part_conflict``,
+    ``patronymic_conflict`` (when either name holds a patronymic) and
+    ``other_name_conflict``."""
+    known = config.conflict_known_weight
+    weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known]
+    out = [config.part_conflict * substitutions(len(qs), len(rs), chosen,
+                                                config.conflict_similarity, weak)]
+    if any(map(is_patronymic, qs)) or any(map(is_patronymic, rs)):
+        out.append(config.patronymic_conflict * substitutions(len(qs), len(rs), chosen))
+    if config.other_name_conflict:
+        out.append(config.other_name_conflict * other_names(qs, rs, chosen, config))
+    return out
 
 
 def _whole_name(chosen: Sequence[tuple[float, int, int]], n_q: int, n_r: int,
