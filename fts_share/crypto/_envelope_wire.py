@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hpke
 
 from fts_share.clock import parse_rfc3339
 from fts_share.crypto.canonical import canonical_json, sha256, unb64u
-from fts_share.crypto.keys import MAX_KID_LENGTH, KeyKind, is_kid, kid_kind
+from fts_share.crypto.keys import MAX_KID_LENGTH, KeyKind, is_kid
 from fts_share.errors import CryptoError
 
 ENVELOPE_VERSION = 1
@@ -48,6 +48,9 @@ SUITE_KEY_KIND: Mapping[str, KeyKind] = {
     SUITE_MLKEM768_X25519: KeyKind.MLKEM768_X25519,
 }
 KIND_SUITE: Mapping[KeyKind, str] = {kind: suite for suite, kind in SUITE_KEY_KIND.items()}
+#: What a key id of each kind starts with (:func:`~fts_share.crypto.keys.kid_kind` of a
+#: well-formed key id is the kind whose prefix it has).
+_KID_PREFIX: Mapping[KeyKind, str] = {kind: f"{kind.value}:" for kind in KeyKind}
 
 CEK_LENGTH = 32
 NONCE_LENGTH = 12
@@ -95,10 +98,15 @@ def join_members(members: Mapping[str, bytes], names: Sequence[str]) -> bytes:
     return b"{" + b",".join(_FIELD_JSON[n] + b":" + members[n] for n in sorted(names)) + b"}"
 
 
-#: The envelope's members in JCS order without "signature", and what follows "nonce"
-#: in JCS of the whole envelope: "signature", then "v", the last member.
+#: The envelope's members in JCS order without "signature" (what the signature covers);
+#: in JCS of the whole envelope "signature" follows "nonce" and "v" comes last.
 SIGNED_FIELDS = sorted(ENVELOPE_FIELDS - {"signature"})
-assert sorted(ENVELOPE_FIELDS)[-2:] == ["signature", "v"]
+assert sorted(ENVELOPE_FIELDS) == ["ciphertext", "header", "keys", "nonce", "signature", "v"]
+#: What comes between the members' JCS in JCS of an envelope (the order above).
+_OPENING, _AFTER_CIPHERTEXT, _AFTER_HEADER, _AFTER_KEYS, _BEFORE_SIGNATURE, _BEFORE_V = (
+    b"{" + _FIELD_JSON["ciphertext"] + b":", b"," + _FIELD_JSON["header"] + b":",
+    b"," + _FIELD_JSON["keys"] + b":", b"," + _FIELD_JSON["nonce"] + b":",
+    b"," + _FIELD_JSON["signature"] + b":", b"," + _FIELD_JSON["v"] + b":")
 
 
 def unsigned_and_digest(members: Mapping[str, bytes]) -> tuple[bytes, str]:
@@ -106,11 +114,12 @@ def unsigned_and_digest(members: Mapping[str, bytes]) -> tuple[bytes, str]:
     signature covers), and the hex SHA-256 of JCS of the whole envelope, hashed as the
     first with the signature member spliced in before the last member, ``v`` (the
     whole is not joined)."""
-    unsigned = join_members(members, SIGNED_FIELDS)
-    tail = b"," + _FIELD_JSON["v"] + b":" + members["v"] + b"}"
-    digest = hashlib.sha256(memoryview(unsigned)[:len(unsigned) - len(tail)])
-    digest.update(b"," + _FIELD_JSON["signature"] + b":" + members["signature"] + tail)
-    return unsigned, digest.hexdigest()
+    head = b"".join((_OPENING, members["ciphertext"], _AFTER_CIPHERTEXT, members["header"],
+                     _AFTER_HEADER, members["keys"], _AFTER_KEYS, members["nonce"]))
+    tail = _BEFORE_V + members["v"] + b"}"
+    digest = hashlib.sha256(head)
+    digest.update(_BEFORE_SIGNATURE + members["signature"] + tail)
+    return head + tail, digest.hexdigest()
 
 
 def _is_int(value: Any) -> bool:
@@ -126,7 +135,7 @@ def check_structure(envelope: Any, *, max_bytes: int) -> dict[str, Any]:
     if not isinstance(envelope, Mapping):
         raise fail("not an object")
     env = dict(envelope)
-    if set(env) != ENVELOPE_FIELDS:
+    if env.keys() != ENVELOPE_FIELDS:
         raise fail("expected fields " + ", ".join(sorted(ENVELOPE_FIELDS)))
     if not _is_int(env["v"]) or env["v"] != ENVELOPE_VERSION:
         raise fail(f"expected version {ENVELOPE_VERSION}, got {env['v']!r:.20}")
@@ -136,13 +145,15 @@ def check_structure(envelope: Any, *, max_bytes: int) -> dict[str, Any]:
 
 
 def _check_header_structure(header: Any) -> None:
-    if not isinstance(header, dict) or set(header) != HEADER_FIELDS:
+    if not isinstance(header, dict) or header.keys() != HEADER_FIELDS:
         raise fail("header: expected fields " + ", ".join(sorted(HEADER_FIELDS)))
+    prev, signer = header["prev"], header["signer"]
     if not (_is_int(header["v"]) and _is_int(header["seq"])
-            and (header["prev"] is None or _short_str(header["prev"]))
-            and all(_short_str(header[f]) for f in ("origin", "created", "label", "kind"))):
+            and (prev is None or _short_str(prev)) and _short_str(header["origin"])
+            and _short_str(header["created"]) and _short_str(header["label"])
+            and _short_str(header["kind"])):
         raise fail("header: wrong field types")
-    if not is_kid(header["signer"]) or kid_kind(header["signer"]) is not KeyKind.ED25519:
+    if not is_kid(signer) or not signer.startswith(_KID_PREFIX[KeyKind.ED25519]):
         raise fail("header: signer is not an ed25519 key id")
     if not NODE_RE.fullmatch(header["origin"]):
         raise fail("header: malformed origin")
@@ -153,8 +164,9 @@ def _check_recipient_structure(recipients: Any) -> None:
     if not isinstance(recipients, list) or not 1 <= len(recipients) <= MAX_RECIPIENTS:
         raise fail(f"header: recipients must be a list of 1 to {MAX_RECIPIENTS}")
     for entry in recipients:
-        if (not isinstance(entry, dict) or set(entry) != RECIPIENT_FIELDS
-                or not all(_short_str(entry[f]) for f in RECIPIENT_FIELDS)):
+        if (not isinstance(entry, dict) or entry.keys() != RECIPIENT_FIELDS
+                or not (_short_str(entry["node"]) and _short_str(entry["kid"])
+                        and _short_str(entry["suite"]))):
             raise fail("header: malformed recipient")
 
 
@@ -203,7 +215,7 @@ def _parse_recipients(entries: list[dict[str, str]]) -> tuple[tuple[str, str, st
     for node, kid, suite in recipients:
         if not NODE_RE.fullmatch(node) or suite not in SUITE_KEY_KIND:
             raise fail("header: recipient with a malformed node or unknown suite")
-        if not is_kid(kid) or kid_kind(kid) is not SUITE_KEY_KIND[suite]:
+        if not is_kid(kid) or not kid.startswith(_KID_PREFIX[SUITE_KEY_KIND[suite]]):
             raise fail("header: recipient kid does not fit its suite")
     pairs = [(node, kid) for node, kid, _ in recipients]
     if pairs != sorted(set(pairs)) or len({kid for _, kid in pairs}) != len(pairs):

@@ -211,8 +211,12 @@ def strict_loads_plain(data: bytes) -> tuple[Any, bool]:
     return value, plain
 
 
-#: A character beyond the Basic Multilingual Plane, in UTF-8: its first byte.
-_ASTRAL_UTF8 = re.compile(b"[\xf0-\xf4]")
+def _holds_astral(data: bytes) -> bool:
+    """Whether UTF-8 ``data`` holds a character beyond the Basic Multilingual Plane:
+    the first byte of one, searched for as five bytes (faster than a regular
+    expression's character class)."""
+    return (b"\xf0" in data or b"\xf1" in data or b"\xf2" in data or b"\xf3" in data
+            or b"\xf4" in data)
 
 
 def _holds_float(value: Any) -> bool:
@@ -254,7 +258,7 @@ def loads_canonical(data: bytes) -> tuple[bool, Any]:
             return False, None
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return False, None
-    if (not data.isascii() and _ASTRAL_UTF8.search(data)) or _holds_float(value) or (
+    if (not data.isascii() and _holds_astral(data)) or _holds_float(value) or (
             data.count(b"{") + data.count(b"[") > MAX_JSON_DEPTH
             and jsontext.nested_deeper(value, MAX_JSON_DEPTH)):
         return False, None

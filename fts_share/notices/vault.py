@@ -22,10 +22,9 @@ WRAP_CONTEXT = b"fts-share/v1 wrap "
 def seal_content(storage_key: bytes, content: bytes, *, context: bytes) -> tuple[bytes, bytes, bytes]:
     """Encrypt ``content`` under a fresh data key bound to ``context`` (e.g. the row id
     of the notice); return ``(wrapped_key, nonce, ciphertext)``."""
-    dek = AESGCM.generate_key(bit_length=256)
-    nonce = os.urandom(12)
+    fresh = os.urandom(32 + 12 + 12)  # the data key, its nonce, the wrapping's nonce
+    dek, nonce, wrap_nonce = fresh[:32], fresh[32:44], fresh[44:]
     ciphertext = AESGCM(dek).encrypt(nonce, content, VAULT_CONTEXT + context)
-    wrap_nonce = os.urandom(12)
     wrapped = wrap_nonce + AESGCM(storage_key).encrypt(wrap_nonce, dek, WRAP_CONTEXT + context)
     return wrapped, nonce, ciphertext
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import LargeBinary, Select, Table, bindparam, func, insert, select, update
+import orjson
+from sqlalchemy import LargeBinary, Select, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from fts_share.errors import Gone, NotFound
@@ -26,10 +27,40 @@ _INSERT_KEY_OF_VERSION = BulkInsert(insert(cast(Table, NoticeKey.__table__)).fro
     select(Notice.id, bindparam("wrapped", type_=LargeBinary))
     .where(Notice.notice_id == bindparam("notice_id"), Notice.version == bindparam("version"))),
     ("wrapped", "notice_id", "version"))
+#: PostgreSQL: the row ids of a page's versions drawn from the table's own sequence in
+#: one read, so that the versions and their data keys are both written by ``COPY``
+#: (an ``INSERT ... SELECT`` per key runs row by row in the driver).
+_NEXT_NOTICE_IDS = text("SELECT nextval(pg_get_serial_sequence('notices', 'id')) "
+                        "FROM generate_series(1, :n)")
+_INSERT_NOTICES_WITH_IDS = BulkInsert(insert(cast(Table, Notice.__table__)),
+                                      ("id", *_NOTICE_COLUMNS))
+_INSERT_KEYS = BulkInsert(insert(cast(Table, NoticeKey.__table__)), ("notice_row", "wrapped"))
 
 
 #: ``json.dumps(content, ensure_ascii=False)`` without building an encoder per call
 _CONTENT_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
+def _content_bytes(content: Mapping[str, Any]) -> bytes:
+    """``json.dumps(content, ensure_ascii=False).encode()``, the bytes sealed at rest.
+    A ``dict`` of texts (a received version's signed statement, signature and signer)
+    is written member by member by orjson, which escapes a text as ``json`` does
+    without ``ensure_ascii`` (``"``, ``\\``, the controls: ``\\b \\t \\n \\f \\r``, others
+    as ``\\u00xx``); anything else, or a text orjson refuses (a lone surrogate), is
+    written by ``json`` as before."""
+    if type(content) is dict:
+        try:
+            return b"{" + b", ".join([_text_json(k) + b": " + _text_json(v)
+                                      for k, v in content.items()]) + b"}"
+        except (TypeError, orjson.JSONEncodeError):
+            pass
+    return _CONTENT_JSON.encode(content).encode()
+
+
+def _text_json(value: Any) -> bytes:
+    if type(value) is not str:
+        raise TypeError("not a text")
+    return orjson.dumps(value)
 
 
 def _context(notice_id: str, version: int, origin: str) -> bytes:
@@ -60,7 +91,7 @@ def seal_version(storage_key: bytes, *, notice: Mapping[str, Any], origin: str,
     handling, subject = notice["handling"], notice["subject"]
     notice_id, version = prov["id"], prov["version"]
     wrapped, nonce, ciphertext = seal_content(
-        storage_key, _CONTENT_JSON.encode(content).encode(),
+        storage_key, _content_bytes(content),
         context=_context(notice_id, version, origin))
     values = {"notice_id": notice_id, "version": version, "origin": origin,
               "authored": authored, "status": "active", "label": handling["tlp"],
@@ -108,11 +139,20 @@ def insert_versions(session: Session, versions: Sequence[SealedVersion]) -> None
     """Insert many sealed versions with one statement per table (rows and data keys).
 
     Unlike :func:`add_version` nothing older is superseded: the caller inserts only
-    versions of which this node holds no older version.
+    versions of which this node holds no older version. On PostgreSQL the row ids are
+    drawn from the table's sequence first (one read), and both tables written by
+    ``COPY``; elsewhere each data key finds its row by the version's natural key.
     """
     if not versions:
         return
     connection = flushed_connection(session)
+    if connection.dialect.name == "postgresql":
+        ids = sorted(connection.execute(_NEXT_NOTICE_IDS, {"n": len(versions)}).scalars())
+        _INSERT_NOTICES_WITH_IDS.run(connection, [{**v.values, "id": row_id}
+                                                  for v, row_id in zip(versions, ids)])
+        _INSERT_KEYS.run(connection, [{"notice_row": row_id, "wrapped": v.wrapped}
+                                      for v, row_id in zip(versions, ids)])
+        return
     _INSERT_NOTICES.run(connection, [v.values for v in versions])
     _INSERT_KEY_OF_VERSION.run(connection, [
         {"notice_id": v.values["notice_id"], "version": v.values["version"],
