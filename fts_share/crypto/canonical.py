@@ -21,7 +21,6 @@ stable. Python ``int`` values beyond the safe range are refused rather than roun
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import json
@@ -30,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
+import pybase64
 import rfc8785
 
 from fts_share import jsontext
@@ -124,7 +124,7 @@ def canonical_members(obj: Mapping[str, Any], names: Iterable[str]) -> dict[str,
 
 def b64u(data: bytes) -> str:
     """Base64url (RFC 4648 section 5) without padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return pybase64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def unb64u(text: str) -> bytes:
@@ -139,12 +139,13 @@ def unb64u(text: str) -> bytes:
     tail = len(text) % 4
     if tail == 1:
         raise CryptoError("not unpadded base64url")
-    # "+", "/" and "=" become "!", which strict mode refuses as it refuses anything
-    # outside the (translated) alphabet: one pass over the text
+    # "+", "/" and "=" become "!", which a validating decoder refuses as it refuses
+    # anything outside the (translated) alphabet: one pass over the text. pybase64
+    # (SIMD) decodes what binascii's strict mode decodes, several times faster.
     raw = text.encode("ascii").translate(_FROM_URLSAFE)
     try:
-        data = binascii.a2b_base64(raw + _PADDING[tail] if tail else raw, strict_mode=True)
-    except binascii.Error:
+        data = pybase64.b64decode(raw + _PADDING[tail] if tail else raw, validate=True)
+    except (binascii.Error, ValueError):
         raise CryptoError("not unpadded base64url") from None
     # Only a partial last group (2 or 3 characters) can carry unused bits: the low 4
     # (2 characters) or 2 (3 characters) bits of its last character's value.
