@@ -122,13 +122,25 @@ def _date(value: Any, *, full: bool = False) -> str:
     m = (_FULL_DATE if full else _PARTIAL_DATE).fullmatch(value)
     if m is None:
         raise _Slow
-    year, month, day = (int(g) if g else None for g in m.groups())
-    assert year is not None
-    if not MIN_YEAR <= year <= MAX_YEAR or (month is not None and not 1 <= month <= 12):
+    y, mo, d = m.groups()
+    year = int(y)
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise _Slow
-    if month is not None and day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
-        raise _Slow
+    if mo is not None:
+        month = int(mo)
+        if not 1 <= month <= 12:
+            raise _Slow
+        if d is not None and not 1 <= int(d) <= _days_in(year, month):
+            raise _Slow
     return value
+
+
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]`` without the weekday it also works out."""
+    return 29 if month == 2 and calendar.isleap(year) else _DAYS[month - 1]
 
 
 def _optional_date(value: Any, *, full: bool = False) -> str | None:

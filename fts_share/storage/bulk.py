@@ -38,7 +38,8 @@ _LIST_TEXTS_MAX = 4096
 
 
 def json_text(value: Any) -> str:
-    """``json.dumps(value)``, remembered for a short list of texts."""
+    """``json.dumps(value)``, remembered for a short list of texts, and written member
+    by member for a flat object (an audit entry's detail)."""
     if type(value) is list and len(value) <= 8 and all(type(v) is str for v in value):
         key = tuple(value)
         text = _LIST_TEXTS.get(key)
@@ -47,7 +48,36 @@ def json_text(value: Any) -> str:
                 _LIST_TEXTS.clear()
             text = _LIST_TEXTS[key] = json.dumps(value)
         return text
+    if type(value) is dict and len(value) <= 8:
+        flat = _flat_object_text(value)
+        if flat is not None:
+            return flat
     return json.dumps(value)
+
+
+_encode_ascii = json.encoder.encode_basestring_ascii  # json.dumps's escaping of a text
+_CONSTANTS = {True: "true", False: "false", None: "null"}
+
+
+def _flat_object_text(value: dict[Any, Any]) -> str | None:
+    """``json.dumps(value)`` of an object whose names are texts and whose values are
+    texts, integers, booleans or None, written as ``json.dumps`` writes them (its C
+    escaping, ``int.__repr__``); None for any other object."""
+    parts = []
+    for name, member in value.items():
+        kind = type(member)
+        if type(name) is not str:
+            return None
+        if kind is str:
+            text = _encode_ascii(member)
+        elif kind is int:
+            text = int.__repr__(member)
+        elif member is None or kind is bool:
+            text = _CONSTANTS[member]
+        else:
+            return None
+        parts.append(f"{_encode_ascii(name)}: {text}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -27,7 +27,9 @@ _observers: WeakKeyDictionary[Engine, Callable[[Tally], None]] = WeakKeyDictiona
 def note(session: Session, what: str, label: str = "", count: int = 1) -> None:
     """Tally ``count`` rows of ``what`` (with ``label``) written in ``session``'s
     transaction."""
-    tally: Tally = session.info.setdefault(_KEY, Counter())
+    tally: Tally | None = session.info.get(_KEY)
+    if tally is None:  # (not setdefault: a Counter built for every row noted)
+        tally = session.info[_KEY] = Counter()
     tally[(what, label)] += count
 
 
