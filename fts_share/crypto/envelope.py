@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -84,6 +85,7 @@ KeyFor = Callable[[str, str], PublicKey]
 
 #: The header's members that the inner statement repeats and must equal.
 _STATED = ("origin", "kind", "created", "label")
+_stated = itemgetter(*_STATED)  # those members' values of a header or statement, a tuple
 _ALL_FIELDS = sorted(ENVELOPE_FIELDS)
 
 
@@ -219,7 +221,7 @@ def verify_envelope(envelope: Mapping[str, Any], *, key_for: KeyFor,
         canonical=members["header"])
     object.__setattr__(out, "checked", _Body(
         source=envelope, keys=dict(env["keys"]), nonce=env["nonce"],
-        ciphertext=env["ciphertext"], stated=tuple(header[f] for f in _STATED),
+        ciphertext=env["ciphertext"], stated=_stated(header),
         decoded=decoded))
     return out
 
@@ -238,7 +240,7 @@ def _body_to_open(envelope: Mapping[str, Any], header: EnvelopeHeader) -> _Body:
         raise fail("open: header does not belong to this envelope")
     return _Body(source=envelope, keys=env["keys"], nonce=env["nonce"],
                  ciphertext=env["ciphertext"],
-                 stated=tuple(env["header"][f] for f in _STATED),
+                 stated=_stated(env["header"]),
                  decoded=checked.decoded if checked is not None else None)
 
 
@@ -280,11 +282,12 @@ def _parse_plaintext(plaintext: bytes) -> tuple[dict[str, Any], bytes, bool, byt
     statement, sig = doc["statement"], doc["sig"]
     if not isinstance(statement, dict) or not isinstance(sig, str):
         raise fail("open: content has wrong types")
+    signature = unb64u(sig)
     signed = None
-    if canonical:  # {"sig":JCS(sig),"statement":JCS(statement)}
-        start = len(b'{"sig":') + len(canonical_json(sig)) + len(b',"statement":')
+    if canonical:  # {"sig":"<sig>","statement":JCS(statement)}: sig is base64url, unescaped
+        start = len(b'{"sig":"') + len(sig) + len(b'","statement":')
         signed = plaintext[start:-1]
-    return statement, unb64u(sig), plain, signed
+    return statement, signature, plain, signed
 
 
 def _check_statement(statement: Any) -> dict[str, Any]:
@@ -325,7 +328,7 @@ def open_envelope(envelope: Mapping[str, Any], header: EnvelopeHeader, *, node: 
     public = _lookup(key_for, header.origin, header.signer_kid)
     verify_signature(public, inner_sig, STATEMENT_SIGNATURE_CONTEXT + signed)
     statement = _check_statement(statement)
-    if tuple(statement[f] for f in _STATED) != body.stated:
+    if _stated(statement) != body.stated:
         raise fail("open: statement does not match the header")
     return OpenedNotice(payload=statement["payload"], signed=signed, signature=inner_sig,
                         signer_kid=header.signer_kid, statement=statement)
