@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from fts_share.errors import ValidationError
 from fts_share.notices import schemas
 from fts_share.notices.received import fast_received, load_received
-from fts_share.notices.text import clean_text
+from fts_share.notices.text import BIDI_MARKS, clean_text
 
 
 def _marshmallow(notice: Any) -> Any:
@@ -55,6 +55,21 @@ def test_clean_text_refuses_exactly_the_control_and_surrogate_code_points() -> N
                 assert refused, (hex(cp), multiline)
             else:
                 assert not refused, (hex(cp), multiline)
+
+
+@settings(max_examples=1500)
+@given(st.lists(st.sampled_from(
+    ["a", "Z", " ", "\xa0", "\u3000", "\u200e", "\u200f", "\u202b", "\u202e", "\u2066",
+     "\u2069", "e\u0301", "\u00e9", "\u0639", "\u0644\u064a", "\u1100\u1161",
+     "\U0001d400", "\n"]), max_size=8).map("".join))
+def test_clean_text_is_nfc_of_the_text_without_bidi_marks_stripped(text: str) -> None:
+    # an ASCII text skips the bidi marks and NFC (it has none and is NFC): same result
+    try:
+        got = clean_text(text)
+    except ValueError:
+        assert "\n" in text
+        return
+    assert got == unicodedata.normalize("NFC", text.translate(BIDI_MARKS)).strip()
 
 
 PLAIN = {"subject": {
