@@ -78,6 +78,15 @@ class MatchConfig:
     keep for an officer's search only (issue 16, session 19; the lead's decision)"""
     whole_name_similarity: float = 0.9
     """how alike every aligned part of a name must be for ``whole_name_best_side``"""
+    initial_similarity: float = 0.7
+    """similarity of an initial (a one-letter part: *M.*, *A*) with a part that starts
+    with a letter it can stand for (in Latin, or the Arabic letters it writes:
+    *M.* / *Muhammad* / محمد; *A.* / *Abd al-Kabir*); aligned also where two common
+    names need ``known_pair_similarity``, never the only aligned pair of a name (which
+    then scores 0). Lower than most spellings of one name, so they are aligned first"""
+    initial_weight: float = 0.15
+    """rarity weight of an initial (an initial says little: many names start with its
+    letter)"""
     information_scale: float = 1.6
     """matched rarity-weight at which the name evidence is fully trusted"""
     information_floor: float = 0.5
@@ -190,7 +199,8 @@ class MatchConfig:
             errors["search_threshold"] = ["must be between 0 and 1"]
         if not 0.0 <= self.skeleton_weight <= 1.0:
             errors["skeleton_weight"] = ["must be between 0 and 1"]
-        for name in ("lone_part_best_side", "whole_name_best_side", "whole_name_similarity"):
+        for name in ("lone_part_best_side", "whole_name_best_side", "whole_name_similarity",
+                     "initial_similarity", "initial_weight"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 errors[name] = ["must be between 0 and 1"]
         if not 0.0 <= self.other_name_similarity <= self.min_part_similarity:

@@ -86,3 +86,4 @@ def test_same_hits_as_keeping_every_candidate(common_names: NameIndex,
     kept = hits()
     assert pruned == kept
     assert sum(len(h) for h in kept) > 50
+

@@ -24,10 +24,12 @@ PARTICLES = ["al-", "el ", "bin ", "Abu ", "Abd al-", "ibn ", "Dr. "]
 #: aligned with a given name), and Umm (a kunya of its own kind)
 PATRONYMICS = ["Isaevich", "Исаевич", "Ismailovich", "Umm Kulthum", "Abu Kulthum",
                "Rajapovich", "Rajap", "Магомедович", "Magomed"]
+#: initials (kind ``initial``), with and without their dot
+INITIALS = ["M.", "A.", "S", "k.", "E.", "Y", "u", "C."]
 
 word = st.one_of(st.text(alphabet=LATIN, min_size=2, max_size=9),
                  st.text(alphabet=ARABIC, min_size=2, max_size=7),
-                 st.sampled_from(PATRONYMICS))
+                 st.sampled_from(PATRONYMICS), st.sampled_from(INITIALS))
 name_text = st.builds(
     lambda words, lead: lead + " ".join(words),
     st.lists(word, min_size=1, max_size=4), st.sampled_from(["", *PARTICLES]))
@@ -56,7 +58,7 @@ def test_part_similarity_fast_equals_ref(texts: list[str], floor: float) -> None
                                    np.arange(len(table)), floor)
     for i, p in enumerate(parts):
         for g, sig in enumerate(table.groups):
-            ref = part_similarity(p, group_part[sig])
+            ref = part_similarity(p, group_part[sig], initial=table.initial_similarity)
             assert fast[i, g] == (ref if ref >= floor else 0.0), (p.text, sig)
 
 
@@ -79,7 +81,9 @@ CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.
                        lone_part_best_side=0.3),
            MatchConfig(other_name_conflict=0.0),
            MatchConfig(other_name_conflict=0.3, other_name_similarity=0.62,
-                       patronymic_conflict=0.0)]
+                       patronymic_conflict=0.0),
+           MatchConfig(initial_similarity=0.9, initial_weight=0.6, known_pair_similarity=0.95,
+                       part_conflict=0.1, conflict_similarity=0.95)]
 
 
 @settings(max_examples=100, deadline=None)

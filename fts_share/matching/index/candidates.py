@@ -37,6 +37,7 @@ from fts_share.matching.index.groups import GroupTable
 from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Arrays
 from fts_share.matching.scoring import name_score_fast
+from fts_share.matching.scoring.analysis import INITIAL
 
 _Postings = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -86,6 +87,13 @@ def _total(qw: Sequence[float] | np.ndarray) -> float:
     return float(sum(qw.tolist() if isinstance(qw, np.ndarray) else qw))
 
 
+def initial_bound(config: MatchConfig) -> float:
+    """The most an initial can weigh (role weight x rarity: ``initial_weight``, or
+    ``min_rarity_weight`` if more, by the index's statistics)."""
+    return max(w for _, w in config.role_weights) * max(config.initial_weight,
+                                                        config.min_rarity_weight)
+
+
 def best_side(config: MatchConfig) -> float:
     """The most the better-covered side of a name can weigh (``coverage_best_side``,
     or ``whole_name_best_side`` if higher): what the pre-scores' bound assumes."""
@@ -115,9 +123,12 @@ class QueryTable:
     similarity of query part i to group g (0: not aligned, or not known), and ``bits``,
     the bitset of the groups near some query part. Filled from the query parts'
     neighbour groups on entry (``gids``/``sims``/``off``: part i's are
-    ``gids[off[i]:off[i + 1]]``), extended by ``far_pairs``, and zeroed on exit."""
+    ``gids[off[i]:off[i + 1]]``) and from ``initials`` (the same layout: the groups
+    aligned with or as an initial, ``query.initial_rows``, which bring no candidates),
+    extended by ``far_pairs``, and zeroed on exit."""
 
-    def __init__(self, qparts: Sequence[Any], arrays: Arrays | Segments, scratch: Scratch
+    def __init__(self, qparts: Sequence[Any], arrays: Arrays | Segments, scratch: Scratch,
+                 initials: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
                  ) -> None:
         self.n_parts = len(qparts)
         self.groups = [(qp.part.forms, qp.part.script, qp.part.kind) for qp in qparts]
@@ -128,15 +139,36 @@ class QueryTable:
                                dtype=np.int64, count=self.n_parts + 1)
         self.rows = scratch.sim_rows(self.n_parts, arrays.n_groups)
         self.bits = scratch.group_bits(arrays.n_groups)
+        self.initials = initials
+        self.numbered = self.gids if initials is None or not len(initials[0]) else \
+            np.concatenate((self.gids, initials[0]))
+        """the groups of the table's rows (the neighbours, then ``initials``)"""
         self.far: list[np.ndarray] = []
         """groups whose rows ``far_pairs`` filled in"""
 
+    def beyond(self, qw: np.ndarray, config: MatchConfig) -> np.ndarray:
+        """Per query part, the most a name can match of it through ``initials`` (not
+        its neighbours): all of an initial's weight; for another part, an initial's
+        weight at most (``initial_bound``) at its best similarity with one."""
+        out = np.zeros(self.n_parts)
+        if self.initials is None:
+            return out
+        _, sims, off = self.initials
+        bound = initial_bound(config)
+        for i in range(self.n_parts):
+            if off[i + 1] > off[i]:
+                best = float(sims[off[i]:off[i + 1]].max())
+                out[i] = qw[i] if self.groups[i][2] == INITIAL else min(qw[i], bound) * best
+        return out
+
     def __enter__(self) -> Self:
         postings_fast.mark(self.rows, self.bits, self.gids, self.sims, self.off)
+        if self.initials is not None:
+            postings_fast.mark(self.rows, self.bits, *self.initials)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for gids in [self.gids, *self.far]:
+        for gids in [self.numbered, *self.far]:
             postings_fast.unmark(self.rows, self.bits, gids, self.n_parts)
 
 
@@ -155,7 +187,8 @@ def gather(table: QueryTable, qw: np.ndarray, need: float, segments: Segments,
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     order, pair_round, common, size = candidates_fast.plan(
         table.gids, table.sims, table.off, config.candidate_similarity, qw, need,
-        segments.post_len, config.candidate_budget, config.pair_similarity)
+        segments.post_len, config.candidate_budget, config.pair_similarity,
+        table.beyond(qw, config))
     chosen = scratch.name_bits(segments.n_names)
     slot = scratch.group_slots(segments.n_groups)
     rest = (min(config.exact_candidates, config.max_candidates), config.pair_similarity,
@@ -164,12 +197,12 @@ def gather(table: QueryTable, qw: np.ndarray, need: float, segments: Segments,
     if second is None:
         fat_start, fat, post_start, post_mask, post_at, wants = _postings(
             first, table, pair_round, common, config)
-        return scan_fast.scan(order, pair_round, table.gids, table.rows, fat_start, fat,
+        return scan_fast.scan(order, pair_round, table.numbered, table.rows, fat_start, fat,
                               post_start, post_mask, post_at, wants, slot, common, qw,
                               chosen, size, floor, *rest)
     segments.pass_over(chosen)
     try:
-        return scan_fast.scan_pair(order, pair_round, table.gids, table.rows,
+        return scan_fast.scan_pair(order, pair_round, table.numbered, table.rows,
                                    _postings(first, table, pair_round, common, config),
                                    _postings(second, table, pair_round, common, config),
                                    segments.offset, slot, common, qw, chosen, size, floor,
@@ -211,14 +244,18 @@ def select(pre: np.ndarray, floor: float, pinned: np.ndarray, config: MatchConfi
 
 def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | np.ndarray,
                      q_given: int | None, arrays: Arrays, config: MatchConfig,
-                     q_patronymics: Sequence[bool] = ()) -> np.ndarray:
+                     q_patronymics: Sequence[bool] = (),
+                     q_initial: np.ndarray | None = None) -> np.ndarray:
     """Name scores (``name_score_ref.score_names`` arithmetic, compiled in
     ``name_score_fast``) of ``names``, with the query
     parts' similarities to every group in ``rows[group, part]`` (0 under the floor;
     ``q_patronymics``: per query part, whether it is a patronymic,
-    ``rarity.is_patronymic``; none when empty)."""
+    ``rarity.is_patronymic``; none when empty; ``q_initial``: per query part,
+    whether it is an initial; default none)."""
     patronymics = np.zeros(len(qw), dtype=np.bool_)
     patronymics[:len(q_patronymics)] = q_patronymics
+    if q_initial is None:
+        q_initial = np.zeros(len(qw), dtype=np.bool_)
     return name_score_fast.scores(names, rows, len(qw), np.asarray(qw, dtype=np.float64),
                           _total(qw), -1 if q_given is None else q_given, arrays.name_start,
                           arrays.name_len, arrays.flat_pids, arrays.part_group,
@@ -231,7 +268,7 @@ def score_candidates(names: np.ndarray, rows: np.ndarray, qw: Sequence[float] | 
                           min(config.lone_part_best_side, config.coverage_best_side),
                           patronymics, config.patronymic_conflict,
                           config.whole_name_best_side, config.whole_name_similarity,
-                          config.other_name_conflict)
+                          config.other_name_conflict, q_initial)
 
 
 def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, segments: Segments,

@@ -58,14 +58,17 @@ def needed_weight(floor: float, sq: float, best_side: float, information_floor: 
 
 
 @njit(cache=True, nogil=True)
-def caps(near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray) -> np.ndarray:
+def caps(near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray, other: np.ndarray
+         ) -> np.ndarray:
     """Per query part, the most a name can match of it: its weight times the
-    similarity of its most similar neighbour group (0 if it has none)."""
+    similarity of its most similar neighbour group (0 if it has none), or ``other``
+    if more (what it can match in groups that are not its neighbours: initials)."""
     n_parts = len(near_off) - 1
     out = np.zeros(n_parts)
     for i in range(n_parts):
         if near_off[i + 1] > near_off[i]:
             out[i] = qw[i] * near_s[near_off[i]]
+        out[i] = max(out[i], other[i])
     return out
 
 
@@ -92,11 +95,13 @@ def admissible(near_s: np.ndarray, near_off: np.ndarray, qw: np.ndarray, cap: np
 
 
 @njit(cache=True, nogil=True)
-def essential(vols: np.ndarray, cap: np.ndarray, need: float) -> np.ndarray:
+def essential(vols: np.ndarray, cap: np.ndarray, need: float, other: np.ndarray
+              ) -> np.ndarray:
     """The parts whose postings hold every name that can match ``need``, read at the
     least cost: the set D of fewest postings (``vols``) such that the other parts
-    together (at most ``cap`` each) match less than ``need``. Empty when there is
-    none (``need`` 0, or more than 12 parts)."""
+    together (at most ``cap`` each), and those of D outside their neighbours (at most
+    ``other`` each), match less than ``need``. Empty when there is none (``need`` 0,
+    or more than 12 parts)."""
     n_parts = len(vols)
     best_mask, best_cost = -1, -1
     if need <= 0.0 or n_parts > 12:
@@ -107,6 +112,7 @@ def essential(vols: np.ndarray, cap: np.ndarray, need: float) -> np.ndarray:
         for i in range(n_parts):
             if mask >> i & 1:
                 cost += vols[i]
+                rest += other[i]
             else:
                 rest += cap[i]
         if rest < need and (best_cost < 0 or cost < best_cost):
@@ -213,8 +219,8 @@ def _plan(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, end: np.
 
 @njit(cache=True, nogil=True)
 def plan(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.ndarray,
-         need: float, post_len: np.ndarray, budget: int, pair_similarity: float
-         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+         need: float, post_len: np.ndarray, budget: int, pair_similarity: float,
+         other: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Which fat postings a query reads for its candidate names, in order.
 
     The query parts' neighbour groups are ``gids[off[i]:off[i + 1]]`` for part i
@@ -235,6 +241,10 @@ def plan(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.
     but the largest, keeping the names that hold a later one (seen in the entry,
     not in another posting list: ``scan_fast.scan``).
 
+    ``other``: per part, the most a name can match of it in groups that are not
+    its neighbours (an initial, aligned with the part or the part itself: they
+    bring no candidates, ``query.initial_rows``), counted in every bound above.
+
     Returns the groups whose postings are read, in order (first those of the parts
     read, every name; then the pairing rounds), each group's pairing round (-1 for
     the parts read; ci for ``common[ci]``), ``common``, and the most names the
@@ -253,7 +263,7 @@ def plan(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.
         for t in range(near_off[i + 1] - near_off[i]):
             near_g[near_off[i] + t] = gids[off[i] + t]
             near_s[near_off[i] + t] = sims[off[i] + t]
-    cap = caps(near_s, near_off, qw)
+    cap = caps(near_s, near_off, qw, other)
     end = admissible(near_s, near_off, qw, cap, need)
     vols = np.zeros(n_parts, dtype=np.int64)
     for i in range(n_parts):
@@ -264,8 +274,7 @@ def plan(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.
     pair_vols = np.full(n_parts, -1, dtype=np.int64)
     rest = 0
     for i in range(n_parts):
-        if left[i] < end[i]:
-            missed += qw[i] * near_s[left[i]]
+        missed += max(qw[i] * near_s[left[i]] if left[i] < end[i] else 0.0, other[i])
         if not scanned[i] and end[i] > near_off[i]:
             rest += 1
             pair_vols[i] = 0
@@ -278,7 +287,7 @@ def plan(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.
     paired = 0  # postings read for pairs: all but the largest common part's
     for ci in range(rest - 1):
         paired += pair_vols[common[ci]]
-    must = essential(vols, cap, need)
+    must = essential(vols, cap, need, other)
     exact_cost = 0
     for i in must:
         exact_cost += vols[i]

@@ -16,12 +16,18 @@ from typing import NamedTuple
 
 import numpy as np
 
+from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring import part_similarity_fast
-from fts_share.matching.scoring.analysis import NamePart
+from fts_share.matching.scoring.analysis import INITIAL, NamePart
+from fts_share.matching.scoring.part_similarity_ref import KIND_LEADS
 from fts_share.matching.text.forms import Form
 
 Group = tuple[tuple[Form, ...], str, str]
 """An indexed group of part spellings: ``(forms, script, kind)``."""
+
+#: the kinds of parts, numbered in this order in every table (a table read from a
+#: file keeps its own numbering: ``kind_ids``)
+KINDS = ("plain", "kunya", "abd", "din", "allah", "title", "umm", INITIAL)
 
 
 class Encoded(NamedTuple):
@@ -74,16 +80,18 @@ class _Column:
 class GroupTable:
     """Groups by id, with flat arrays of their readings."""
 
-    def __init__(self, *, skeleton_weight: float, compound_mismatch: float) -> None:
+    def __init__(self, *, skeleton_weight: float, compound_mismatch: float,
+                 initial_similarity: float = MatchConfig.initial_similarity) -> None:
         self.skeleton_weight = skeleton_weight
         self.compound_mismatch = compound_mismatch
+        self.initial_similarity = initial_similarity
         self.groups: list[Group] = []
         self.ids: dict[Group, int] = {}
         self._first = _Column(np.int32)
         self._count = _Column(np.int32)
         self._arabic = _Column(np.bool_)
         self._kind = _Column(np.int8)
-        self._kinds: dict[str, int] = {}
+        self._kinds: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
         self._codes = _Column(np.uint32)
         self._start = _Column(np.int64, (0,))
         """per reading r: its skeleton and ``full`` as strings 2r and 2r + 1 of the
@@ -152,7 +160,8 @@ class GroupTable:
         codes, start, first, count, arabic, kind, full_id = self._table()
         values = part_similarity_fast.pairs(qi, gi, q.codes, q.start, q.first, q.arabic, q.kind,
                                q.full_id, codes, start, first, count, arabic, kind, full_id,
-                               self.skeleton_weight, self.compound_mismatch, floor)
+                               self.skeleton_weight, self.compound_mismatch, floor,
+                               *self.initial_args())
         return np.asarray(values).reshape(n_q, n)
 
     def similarity_rows(self, queries: list[Group], gids: list[np.ndarray],
@@ -171,7 +180,7 @@ class GroupTable:
         values = part_similarity_fast.pairs(
             qi, gi, q.codes, q.start, q.first, q.arabic, q.kind, q.full_id, codes, start,
             first, count, arabic, kind, full_id, self.skeleton_weight,
-            self.compound_mismatch, floor)
+            self.compound_mismatch, floor, *self.initial_args())
         return np.split(np.asarray(values), np.cumsum(lengths)[:-1])
 
     def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
@@ -187,7 +196,34 @@ class GroupTable:
         part_similarity_fast.fill_missing(rows, gids, len(queries), q.codes, q.start, q.first, q.arabic,
                              q.kind, q.full_id, codes, start, first, count, arabic, kind,
                              full_id, self.skeleton_weight, self.compound_mismatch, floor,
-                             near)
+                             near, *self.initial_args())
+
+    def initial_args(self) -> tuple[int, np.ndarray, float]:
+        """What ``part_similarity_fast.pairs`` needs to compare initials: the kind id
+        of an initial, per kind id the code point its parts start with (0: their
+        readings tell), and ``initial_similarity``."""
+        kinds = self._kinds
+        held = self.__dict__.get("_initial_args")
+        if held is None or len(held[1]) != len(kinds):
+            lead = np.zeros(max(kinds.values(), default=0) + 1, dtype=np.int64)
+            for kind, i in kinds.items():
+                lead[i] = ord(KIND_LEADS.get(kind, "\0"))
+            held = self.__dict__["_initial_args"] = (kinds.get(INITIAL, -1), lead)
+        return held[0], held[1], self.initial_similarity
+
+    def initial_groups(self) -> np.ndarray:
+        """Ids of the groups that are initials (ascending; worked out for the groups
+        filed since the last call)."""
+        held: tuple[int, np.ndarray] = self.__dict__.get(
+            "_initials", (0, np.zeros(0, dtype=np.int64)))
+        seen, found = held
+        n = len(self)
+        if seen < n:
+            kind = self._table()[5][seen:n]
+            new = np.flatnonzero(kind == self._kinds.get(INITIAL, -1)) + seen
+            found = np.concatenate((found, new.astype(np.int64)))
+            self.__dict__["_initials"] = (n, found)
+        return found
 
     def _table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                               np.ndarray, np.ndarray]:
@@ -199,11 +235,12 @@ class GroupTable:
 
 
 def similarities_to_many(part: NamePart, others: Sequence[Group], *,
-                         skeleton_weight: float = 0.6, compound_mismatch: float = 0.75
-                         ) -> list[float]:
+                         skeleton_weight: float = 0.6, compound_mismatch: float = 0.75,
+                         initial: float = MatchConfig.initial_similarity) -> list[float]:
     """``part_similarity`` of ``part`` with each of ``others`` (given as ``(forms,
     script, kind)``), batched through a :class:`GroupTable` (the same numbers)."""
-    table = GroupTable(skeleton_weight=skeleton_weight, compound_mismatch=compound_mismatch)
+    table = GroupTable(skeleton_weight=skeleton_weight, compound_mismatch=compound_mismatch,
+                       initial_similarity=initial)
     for group in others:
         table.add(group)
     values = table.similarities((part.forms, part.script, part.kind),

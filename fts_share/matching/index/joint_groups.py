@@ -106,6 +106,7 @@ class JointTable(GroupTable):
 
     def __init__(self, base: GroupTable, own: GroupTable) -> None:
         self.skeleton_weight, self.compound_mismatch = own.skeleton_weight, own.compound_mismatch
+        self.initial_similarity = own.initial_similarity
         self.base, self.own, self.offset = base, own, len(base)
         if len(own):
             raise ValueError("the overlay's table must start empty")
@@ -120,6 +121,15 @@ class JointTable(GroupTable):
     def add(self, group: Group) -> int:
         """File a new group (in the overlay); returns its id."""
         return self.own.add(group) + self.offset
+
+    def initial_args(self) -> tuple[int, np.ndarray, float]:
+        """``GroupTable.initial_args`` (both tables number kinds alike)."""
+        return self.own.initial_args()
+
+    def initial_groups(self) -> np.ndarray:
+        """``GroupTable.initial_groups`` over both tables."""
+        return np.concatenate((self.base.initial_groups(),
+                               self.own.initial_groups() + self.offset))
 
     def similarity_matrix(self, queries: list[Group], gids: np.ndarray,
                           floor: float = 0.0) -> np.ndarray:

@@ -21,13 +21,12 @@ import numpy as np
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import mapfile, query, search
 from fts_share.matching.index.evidence_classes import EvidenceClasses
-from fts_share.matching.index.groups import Group, GroupTable
+from fts_share.matching.index.groups import KINDS, Group, GroupTable
 from fts_share.matching.index.hits import Hit
 from fts_share.matching.index.mapped_write import (
     ARRAYS,
     FIELD_SEP,
     FORM_SEP,
-    KINDS,
     LIST_SEP,
     ROLES,
     SCRIPTS,
@@ -64,6 +63,7 @@ class _MappedGroupTable(GroupTable):
     def __init__(self, s: mapfile.Sections, config: MatchConfig) -> None:
         self.skeleton_weight = config.skeleton_weight
         self.compound_mismatch = config.compound_mismatch
+        self.initial_similarity = config.initial_similarity
         self.texts = mapfile.StringTable(s.arrays, "groups")
         self.groups = _Column(len(self.texts),  # type: ignore[assignment]
                               lambda g: parse_group(self.texts[g]))

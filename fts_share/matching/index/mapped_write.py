@@ -16,14 +16,13 @@ import numpy as np
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import mapfile
-from fts_share.matching.index.groups import Group
+from fts_share.matching.index.groups import KINDS, Group
 from fts_share.matching.scoring.analysis import analyzer_fingerprint
 
 if TYPE_CHECKING:
     from fts_share.matching.index.name_index import NameIndex
 
-#: the vocabularies of small-integer columns
-KINDS = ("plain", "kunya", "abd", "din", "allah", "title", "umm")
+#: the vocabularies of small-integer columns (and ``groups.KINDS``)
 ROLES = ("given", "father", "family", "kunya", "nisba", "laqab", "title")
 SCRIPTS = ("arabic", "latin")
 ARRAYS = ("part_group", "part_weight", "part_given", "name_start", "name_len", "flat_pids",

@@ -63,7 +63,8 @@ class NameIndex:
         self.parts = Parts()
         self.names = Names()
         self.groups = Groups(GroupTable(skeleton_weight=cfg.skeleton_weight,
-                                        compound_mismatch=cfg.compound_mismatch),
+                                        compound_mismatch=cfg.compound_mismatch,
+                                        initial_similarity=cfg.initial_similarity),
                              Neighbourhoods(cfg.min_part_similarity),
                              head_similarity=cfg.pair_similarity)
         self.frequencies = Frequencies()

@@ -50,7 +50,8 @@ class _Overlay(NameIndex):
         cfg = self.config
         self._base = base
         self.groups = JointGroups(base.groups, GroupTable(
-            skeleton_weight=cfg.skeleton_weight, compound_mismatch=cfg.compound_mismatch),
+            skeleton_weight=cfg.skeleton_weight, compound_mismatch=cfg.compound_mismatch,
+            initial_similarity=cfg.initial_similarity),
             cfg.min_part_similarity)
 
     def rarity(self, part: NamePart) -> float:

@@ -47,6 +47,7 @@ from typing import Any, Protocol, TypeVar
 
 from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
+from fts_share.matching.index.groups import KINDS as GROUP_KINDS
 from fts_share.matching.index.groups import Group
 from fts_share.matching.index.store import Contents, Record
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyzer_fingerprint
@@ -62,7 +63,7 @@ from fts_share.matching.text.forms import Form
 FORMAT = "fts-share-name-index"
 VERSION = 2
 MAGIC = b"FTS-NAME-INDEX\n"
-KINDS = frozenset({"plain", "kunya", "abd", "din", "allah", "title", "umm"})
+KINDS = frozenset(GROUP_KINDS)
 ROLES = frozenset({"given", "father", "family", "kunya", "nisba", "laqab", "title"})
 SCRIPTS = frozenset({"arabic", "latin"})
 MAX_HEADER = 1 << 20

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from fts_share.matching.index.groups import Group
 from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Arrays
 from fts_share.matching.index.store import Groups, part_keys
-from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
+from fts_share.matching.scoring.analysis import INITIAL, NameAnalysis, NamePart
 from fts_share.matching.scoring.rarity import is_patronymic
 
 #: distinct query parts spelt like no indexed part whose neighbours are memoised
@@ -46,6 +47,10 @@ class SearchCache:
         default_factory=dict)
     """what each kind of evidence adds, by kind and the query's value, then by a
     record's value (``hits.Evidence.delta``)"""
+    initials: dict[tuple[Group, int], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict)
+    """per query part and number of groups: the groups it aligns with as an initial
+    or with an initial (``initial_rows``)"""
 
 
 class QueryPart:
@@ -74,7 +79,9 @@ def query_parts(query: NameAnalysis, groups: Groups, cache: SearchCache,
     for part in query.name_parts:
         sig = (part.forms, part.script, part.kind)
         gid = ids.get(sig)
-        if gid is not None:
+        if part.kind == INITIAL:  # (no entry point: ``initial_rows``)
+            gids, sims = np.zeros(0, dtype=np.int64), np.zeros(0)
+        elif gid is not None:
             gids, sims = groups.near.of(gid)
         else:
             gids, sims = _unindexed_neighbours(part, sig, groups, cache, config)
@@ -103,6 +110,37 @@ def _unindexed_neighbours(part: NamePart, sig: Group, groups: Groups, cache: Sea
     return entry
 
 
+def initial_rows(qparts: list[QueryPart], groups: Groups, cache: SearchCache,
+                 config: MatchConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The similarities that involve an initial, which no index key brings (an
+    initial is no key: ``store.part_keys``): per query part, the groups it aligns
+    with, every group for an initial, the initial groups for another part; as
+    ``(gids, sims, off)`` (part i's are ``gids[off[i]:off[i + 1]]``). They are in the
+    query's table for scoring, and bring no candidates."""
+    table = groups.table
+    n, initials = len(table), table.initial_groups()
+    found = []
+    for qp in qparts:
+        part = qp.part
+        if part.kind != INITIAL and not len(initials):
+            found.append((initials, np.zeros(0)))
+            continue
+        sig = (part.forms, part.script, part.kind)
+        entry = cache.initials.get((sig, n))
+        if entry is None:
+            gids = np.arange(n, dtype=np.int64) if part.kind == INITIAL else initials
+            sims = table.similarities(sig, gids, config.min_part_similarity)
+            keep = sims >= config.min_part_similarity
+            if len(cache.initials) >= QUERY_PART_CACHE:
+                cache.initials.clear()
+            entry = cache.initials[(sig, n)] = (gids[keep], sims[keep])
+        found.append(entry)
+    off = np.fromiter(accumulate((len(g) for g, _ in found), initial=0), dtype=np.int64,
+                      count=len(found) + 1)
+    return (np.concatenate([g for g, _ in found]).astype(np.int64, copy=False),
+            np.concatenate([s for _, s in found]).astype(np.float64, copy=False), off)
+
+
 def name_scores(qparts: list[QueryPart], segments: Segments, cache: SearchCache,
                 groups: Groups, forced: Sequence[int], exact: set[int], floor: float,
                 config: MatchConfig) -> dict[int, float]:
@@ -119,10 +157,12 @@ def name_scores(qparts: list[QueryPart], segments: Segments, cache: SearchCache,
     if not qparts:
         return {}
     qw = np.array([qp.weight for qp in qparts])
+    q_initial = np.array([qp.part.kind == INITIAL for qp in qparts], dtype=np.bool_)
     need = candidates.needed_weight(floor, qw, config)
     q_given = next((i for i, qp in enumerate(qparts) if qp.part.role == "given"), None)
     q_patronymics = [is_patronymic(qp.part) for qp in qparts]
-    with candidates.QueryTable(qparts, segments, cache.scratch) as table:
+    with candidates.QueryTable(qparts, segments, cache.scratch,
+                               initial_rows(qparts, groups, cache, config)) as table:
         names, pre = candidates.gather(table, qw, need, segments, cache.scratch, config,
                                        floor)
         pinned = np.zeros(0, dtype=np.bool_)
@@ -143,7 +183,7 @@ def name_scores(qparts: list[QueryPart], segments: Segments, cache: SearchCache,
             candidates.far_pairs(best, table, groups.table, segments, config)
         rows = table.rows
         scores = segments.per_segment(names, lambda a, n: candidates.score_candidates(
-            n, rows, qw, q_given, a, config, q_patronymics))
+            n, rows, qw, q_given, a, config, q_patronymics, q_initial))
     exact.update(best.tolist())
     if floor > 0.0:
         above = scores >= floor
@@ -182,6 +222,7 @@ def exhaustive_scores(query: NameAnalysis, arrays: Arrays, groups: Groups,
         groups.table.fill_missing([(p.forms, p.script, p.kind) for p in query.name_parts],
                                   rows, every, config.min_part_similarity,
                                   near=config.other_name_similarity)
-    scores = candidates.score_candidates(ids, rows, qw, q_given, arrays, config,
-                                         [is_patronymic(qp.part) for qp in qparts])
+    scores = candidates.score_candidates(
+        ids, rows, qw, q_given, arrays, config, [is_patronymic(qp.part) for qp in qparts],
+        np.array([qp.part.kind == INITIAL for qp in qparts], dtype=np.bool_))
     return dict(zip(ids.tolist(), scores.tolist()))

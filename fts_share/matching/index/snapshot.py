@@ -26,6 +26,7 @@ from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import pair_masks, postings_fast
 from fts_share.matching.index.store import Groups, Names, Parts
 from fts_share.matching.jit import njit
+from fts_share.matching.scoring.analysis import INITIAL
 from fts_share.matching.scoring.rarity import builtin_rarity, is_patronymic
 
 
@@ -102,7 +103,8 @@ class PartColumns:
             self.group.append(parts.group[pid])
             self.role_weight.append(config.role_weight(part.role))
             self.key.append(kid)
-            self.given.append(1 if part.role == "given" else 2 if is_patronymic(part) else 0)
+            self.given.append((1 if part.role == "given" else 2 if is_patronymic(part) else 0)
+                              | (4 if part.kind == INITIAL else 0))
 
 
 def part_weights(role_weight: np.ndarray, part_key: np.ndarray, key_base: np.ndarray,

@@ -28,7 +28,7 @@ import numpy as np
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index.groups import Group, GroupTable
 from fts_share.matching.index.neighbours import Neighbourhoods
-from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
+from fts_share.matching.scoring.analysis import INITIAL, NameAnalysis, NamePart
 from fts_share.matching.scoring.evidence import DateSpec
 from fts_share.matching.scoring.rarity import builtin_rarity
 
@@ -301,8 +301,12 @@ def union_ids(posts: Iterable[Iterable[int]]) -> np.ndarray:
 
 
 def part_keys(part: NamePart) -> set[str]:
-    """Index keys of a part: each skeleton and its one-letter deletions."""
+    """Index keys of a part: each skeleton and its one-letter deletions (none for an
+    initial: it is aligned with the parts of the names found through the others,
+    ``query.initial_rows``)."""
     keys: set[str] = set()
+    if part.kind == INITIAL:
+        return keys
     for form in part.forms:
         s = form.skel or form.full
         if not s:

@@ -27,12 +27,24 @@ from fts_share.matching.scoring.written import as_read
 from fts_share.matching.text.bridge import word_forms
 from fts_share.matching.text.cyrillic import is_cyrillic_char, romanisations
 from fts_share.matching.text.forms import Form, with_patronymic_roots
-from fts_share.matching.text.korean import Reading, korean_readings, may_be_korean
-from fts_share.matching.text.latin import is_somali
-from fts_share.matching.text.normalize import MAX_NAME_LENGTH, clean_text, fold, unread_scripts
+from fts_share.matching.text.korean import (
+    Reading,
+    hyphen_joins,
+    korean_readings,
+    may_be_korean,
+)
+from fts_share.matching.text.latin import initial_forms, is_somali
+from fts_share.matching.text.normalize import (
+    MAX_NAME_LENGTH,
+    clean_text,
+    fold,
+    unreadable_reason,
+)
 
 #: Most parts a name may have.
 MAX_PARTS = 40
+#: the kind of a part that is an initial (one Latin letter: *M.*)
+INITIAL = "initial"
 
 ALLAH_FORMS: tuple[Form, ...] = (Form("lh", "lah"),)
 
@@ -46,7 +58,8 @@ class NamePart:
     core: str
     """the word that carries the part, e.g. ``"rahman"``"""
     kind: str
-    """``plain``, ``kunya`` (Abu X), ``umm`` (Umm X), ``abd`` (Abd X), ``din`` or ``allah``"""
+    """``plain``, ``kunya`` (Abu X), ``umm`` (Umm X), ``abd`` (Abd X), ``din``, ``allah``,
+    or ``initial`` (one Latin letter: *M.*, its forms the letters it may stand for)"""
     role: str
     """``given``, ``father``, ``family``, ``kunya``, ``nisba``, ``laqab`` or ``title``"""
     script: str
@@ -154,12 +167,22 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
         return NameAnalysis(cleaned, folded, tuple(korean[0]), (), tuple(korean[0]),
                             others)
     parts, particles = _assemble(items, somali)
-    if not any(p.role != "title" for p in parts):
-        raise ValidationError({field: [_unreadable(cleaned, tokens)]})
+    named = _named(parts, field, cleaned, tokens)
     if len(parts) > MAX_PARTS:
         raise ValidationError({field: [f"has more than {MAX_PARTS} name parts"]})
-    return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles),
-                        tuple([p for p in parts if p.role != "title"]))
+    return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles), named)
+
+
+def _named(parts: list[NamePart], field: str, cleaned: str, tokens: list[str]
+           ) -> tuple[NamePart, ...]:
+    """The parts that are not titles; raises ``ValidationError`` naming ``field`` when
+    there is none, or only initials (an initial stands for a name it does not spell)."""
+    named = tuple([p for p in parts if p.role != "title"])
+    if not named:
+        raise ValidationError({field: [unreadable_reason(cleaned, tokens)]})
+    if all(p.kind == INITIAL for p in named):
+        raise ValidationError({field: ["contains no name: only initials"]})
+    return named
 
 
 def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str
@@ -173,7 +196,7 @@ def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str
         return []
     if len(items) != len(tokens) or any(tag not in ("word", "article") for tag, _w in items):
         return []
-    readings = korean_readings(tokens, _hyphens(folded))
+    readings = korean_readings(tokens, hyphen_joins(folded))
     if not readings:
         return []
     # a name that reads as Korean in both orders is read both ways, as two whole
@@ -195,32 +218,6 @@ def _korean_parts(readings: list[Reading]) -> list[NamePart]:
     gforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[1][1])))
     return [NamePart(family, fblock, "plain", "family", "latin", _forms(fblock)),
             NamePart(given, gblocks, "plain", "given", "latin", gforms)]
-
-
-def _hyphens(folded: str) -> frozenset[int]:
-    """The ``i`` whose word ``i`` is joined to word ``i + 1`` by a hyphen in ``folded``
-    (words as ``_analyze`` splits them)."""
-    out: set[int] = set()
-    i = 0
-    for chunk in folded.split():
-        words = [w for w in chunk.split("-") if w]
-        out.update(range(i, i + len(words) - 1))
-        i += len(words)
-    return frozenset(out)
-
-
-def _unreadable(cleaned: str, tokens: list[str]) -> str:
-    """Why a name gave no part: letters of a script the engine does not read, or
-    only particles and titles."""
-    scripts = unread_scripts(cleaned)
-    if scripts and not tokens:
-        return f"not readable: written in {', '.join(scripts)} script, which is not read"
-    if scripts:
-        return (f"not readable: only particles or titles besides {', '.join(scripts)} "
-                "script, which is not read")
-    if not tokens:
-        return "not readable: no letters"
-    return "contains no name: only particles or titles"
 
 
 @lru_cache(maxsize=100_000)
@@ -344,8 +341,9 @@ def _with_roles(raw: list[dict[str, str]], somali: bool = False) -> list[NamePar
     last = named[-1] if len(named) > 1 else None
     out: list[NamePart] = []
     for p in raw:
-        tag = p["tag"]
-        kind = "plain" if tag == "word" else tag
+        tag, core = p["tag"], p["core"]
+        initial = len(core) == 1 and "a" <= core <= "z"  # (one Latin letter: *M.*, *A*)
+        kind = tag if tag != "word" else INITIAL if initial else "plain"
         role = _role(p, p is first, p is last)
         out.append(_name_part(p["text"], p["core"], kind, role, somali))
     return out
@@ -356,7 +354,10 @@ def _name_part(text: str, core: str, kind: str, role: str, somali: bool = False
                ) -> NamePart:
     """The part (one shared object per distinct part: names repeat their parts, and an
     index then finds its own interned part by identity); a patronymic also reads as its
-    father's name (``forms.with_patronymic_roots``)."""
+    father's name (``forms.with_patronymic_roots``); an initial, as the letters it may
+    stand for (``latin.initial_forms``)."""
+    if kind == INITIAL:
+        return NamePart(text, core, kind, role, "latin", tuple(initial_forms(core)))
     forms = _forms(core, somali)
     later = kind == "plain" and role in ("father", "family")
     return NamePart(text, core, kind, role, _script(core),
@@ -388,7 +389,7 @@ _PROBES = (
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng", "Umm Kulthum", "Emad Šamil", "Цатаев Чатаев",
     "Chang Su Han", "Thae Hyeon-hui", "Jang Yong", "Kim Kyong Ok", "Colonel Omega",
     "AWEYS, Sheikh Hassan (COMBAT NAME)", "Shahid Khel", "انور سرور", "Lakhdar Lhadi",
-    "قادر السيد", "Ахмед Ражапович Чатаев")
+    "قادر السيد", "Ахмед Ражапович Чатаев", "Haji M. Ashraf")
 
 
 @lru_cache(maxsize=1)

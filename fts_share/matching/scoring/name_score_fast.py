@@ -1,11 +1,13 @@
 """The compiled name score (numba, compiled on first use and cached): ``scores`` is
 the arithmetic of ``name_score_ref.score_names`` operation for operation (greedy
 alignment, best similarity first, ties to the earlier query part then the earlier
-record part; coverage, with a name held whole weighted as ``_whole_name`` says;
-information; the given-name conflict, with the nasab shift; the part substitutions,
-also with a family name written first; the patronymic conflict; the other-name
-conflict, from the marks ``part_similarity_fast.fill_missing`` puts in ``rows``), so it
-gives the same IEEE doubles (no fast-math) for the same part similarities.
+record part; coverage, with a name held whole weighted as ``_whole_name`` says, and
+a pair with an initial covering the smaller weight; information; the given-name
+conflict, with the nasab shift; the part substitutions, also with a family name
+written first; the patronymic conflict; the other-name conflict, from the marks
+``part_similarity_fast.fill_missing`` puts in ``rows``; a name aligned only by
+initials scores 0), so it gives the same IEEE doubles (no fast-math) for the same part
+similarities.
 
 The names are read off the index's CSR layout (``name_start``, ``name_len``,
 ``flat_pids``, ``part_group``), the part similarities off the query's table:
@@ -37,15 +39,17 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
            known_floor: float, known_pair_weight: float,
            lone_best_side: float, q_patronymics: np.ndarray,
            patronymic_conflict: float, whole_best_side: float,
-           whole_similarity: float, other_conflict: float) -> np.ndarray:
+           whole_similarity: float, other_conflict: float, q_initial: np.ndarray
+           ) -> np.ndarray:
     """The name score of ``name_score_ref.score_names`` for each name (q_given < 0: the query
     has no given name; ``known_floor``, ``known_pair_weight``: the options of that
-    name; ``part_given``: 1 for a given name, 2 for a patronymic, else 0;
-    ``q_patronymics``: per query part, whether it is a patronymic (the conflict counts
-    when either name holds one; a patronymic is never aligned with a given name);
-    ``whole_best_side``: the higher best-side weight when a name is held whole,
-    ``_whole_name``; ``other_conflict``: ``other_name_conflict``, read from ``rows``
-    as ``_other_names`` says)."""
+    name; ``part_given``: bit 1 for a given name, 2 for a patronymic, 4 for an
+    initial; ``q_patronymics``: per query part, whether it is a patronymic (the
+    conflict counts when either name holds one; a patronymic is never aligned with a
+    given name); ``whole_best_side``: the higher best-side weight when a name is held
+    whole, ``_whole_name``; ``other_conflict``: ``other_name_conflict``, read from
+    ``rows`` as ``_other_names`` says; ``q_initial``: per query part, whether it is an
+    initial)."""
     out = np.empty(len(names))
     used_q = np.zeros(n_parts, dtype=np.bool_)
     width = 1
@@ -64,7 +68,7 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         for j in range(length):
             used_r[j] = False
         got_q = got_r = info = 0.0
-        n_aligned, least, uncommon = 0, 2.0, False
+        n_aligned, n_spelt, least, uncommon = 0, 0, 2.0, False
         while True:  # greedy: best pair first, ties to the earlier query then record part
             best, bi, bj = -1.0, -1, -1
             for i in range(n_parts):
@@ -77,9 +81,10 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
                     s = rows[part_group[pid], i]
                     if s >= floor and s > best and (
                             s >= known_floor or qw[i] >= known_pair_weight
-                            or part_weight[pid] >= known_pair_weight) and not (
-                            (q_patronymics[i] and part_given[pid] == 1)
-                            or (i == q_given and part_given[pid] == 2)):
+                            or part_weight[pid] >= known_pair_weight
+                            or q_initial[i] or (part_given[pid] & 4) != 0) and not (
+                            (q_patronymics[i] and (part_given[pid] & 1) != 0)
+                            or (i == q_given and (part_given[pid] & 2) != 0)):
                         best, bi, bj = s, i, j
             if bi < 0:
                 break
@@ -87,11 +92,18 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
             used_r[bj] = True
             q_to[bi] = bj
             r_to[bj] = bi
+            pid = flat_pids[start + bj]
             wq = qw[bi]
-            wr = part_weight[flat_pids[start + bj]]
-            q_sim[bi] = best if wq < known_weight and wr < known_weight else 2.0
-            got_q += wq * best
-            got_r += wr * best
+            wr = part_weight[pid]
+            spelt = not (q_initial[bi] or (part_given[pid] & 4) != 0)
+            q_sim[bi] = best if wq < known_weight and wr < known_weight and spelt else 2.0
+            if spelt:
+                n_spelt += 1
+                got_q += wq * best
+                got_r += wr * best
+            else:  # (an initial covers only the smaller weight, on each side)
+                got_q += min(wq, wr) * best
+                got_r += min(wq, wr) * best
             info += min(wq, wr) * best
             n_aligned += 1
             least = min(least, best)
@@ -102,9 +114,9 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         for j in range(length):
             pid = flat_pids[start + j]
             sr += part_weight[pid]
-            if r_given < 0 and part_given[pid] == 1:
+            if r_given < 0 and (part_given[pid] & 1) != 0:
                 r_given = j
-            r_patronymic = r_patronymic or part_given[pid] == 2
+            r_patronymic = r_patronymic or (part_given[pid] & 2) != 0
         cov_q = got_q / sq if sq else 0.0
         cov_r = got_r / sr if sr else 0.0
         hi, lo = max(cov_q, cov_r), min(cov_q, cov_r)
@@ -144,7 +156,7 @@ def scores(names: np.ndarray, rows: np.ndarray, n_parts: int, qw: np.ndarray, sq
         if other_conflict > 0:
             score -= other_conflict * _other_names(used_q, q_to, n_parts, length, rows,
                                                    part_group, flat_pids, start)
-        out[n] = min(1.0, max(0.0, score))
+        out[n] = min(1.0, max(0.0, score)) if n_spelt else 0.0
     return out
 
 

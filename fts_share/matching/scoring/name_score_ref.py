@@ -33,12 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from fts_share.matching.config import MatchConfig
-from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
-from fts_share.matching.scoring.explanation import (
-    FeatureScore,
-    PartMatch,
-    UnmatchedPart,
-)
+from fts_share.matching.scoring.analysis import INITIAL, NameAnalysis, NamePart
+from fts_share.matching.scoring.explanation import FeatureScore, PartMatch, UnmatchedPart
 from fts_share.matching.scoring.part_similarity_ref import part_similarity
 from fts_share.matching.scoring.rarity import is_patronymic
 
@@ -66,18 +62,20 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
     qs, rs = query.name_parts, record.name_parts
     qw = [config.role_weight(p.role) * rarity(p) for p in qs]
     rw = [config.role_weight(p.role) * rarity(p) for p in rs]
-    pairs = _known_apart(_aligned_pairs(qs, rs, config, cache), qw, rw, config)
-    chosen, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw)
+    initial = [p.kind == INITIAL for p in qs], [p.kind == INITIAL for p in rs]
+    pairs = _known_apart(_aligned_pairs(qs, rs, config, cache), qw, rw, config, initial)
+    chosen, used_q, used_r, got_q, got_r, info = greedy_align(pairs, qw, rw, initial)
     matched = [PartMatch(qs[i].text, rs[j].text, qs[i].role, rs[j].role, round(s, 4),
                          round(min(qw[i], rw[j]), 4), _match_kind(qs[i], rs[j]))
                for s, i, j in chosen]
-    whole = _whole_name(chosen, len(qs), len(rs), config.whole_name_similarity) and any(
-        min(qw[i], rw[j]) >= config.known_pair_weight for _, i, j in chosen)
+    whole = _whole_name(chosen, (qw, rw), config)
     coverage, information, score = coverage_score(got_q, got_r, sum(qw), sum(rw), info,
                                                   config, (len(qs), len(rs)), whole)
     score -= _given_name_conflict(qs, rs, chosen, config)
-    for cost in _conflicts(qs, rs, chosen, qw, rw, config):
+    for cost in _conflicts(qs, rs, chosen, qw, rw, config, initial):
         score -= cost  # one by one, as the compiled kernel subtracts them
+    if all(initial[0][i] or initial[1][j] for _, i, j in chosen):
+        coverage = score = 0.0  # (an initial is never the only evidence)
     return NameScore(
         min(1.0, max(0.0, score)), coverage, information, matched,
         [qs[i].text for i in range(len(qs)) if i not in used_q],
@@ -87,12 +85,14 @@ def score_names(query: NameAnalysis, record: NameAnalysis, rarity: RarityFn,
 
 def _conflicts(qs: Sequence[NamePart], rs: Sequence[NamePart],
                chosen: Sequence[tuple[float, int, int]], qw: Sequence[float],
-               rw: Sequence[float], config: MatchConfig) -> list[float]:
-    """What the part substitutions take off, in order: ``part_conflict``,
-    ``patronymic_conflict`` (when either name holds a patronymic) and
-    ``other_name_conflict``."""
+               rw: Sequence[float], config: MatchConfig,
+               initial: tuple[list[bool], list[bool]]) -> list[float]:
+    """What the part substitutions take off, in order: ``part_conflict`` (a pair with
+    an initial is not a weak one), ``patronymic_conflict`` (when either name holds a
+    patronymic) and ``other_name_conflict``."""
     known = config.conflict_known_weight
-    weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known]
+    weak = [(s, i, j) for s, i, j in chosen if qw[i] < known and rw[j] < known
+            and not (initial[0][i] or initial[1][j])]
     out = [config.part_conflict * substitutions(len(qs), len(rs), chosen,
                                                 config.conflict_similarity, weak)]
     if any(map(is_patronymic, qs)) or any(map(is_patronymic, rs)):
@@ -102,14 +102,16 @@ def _conflicts(qs: Sequence[NamePart], rs: Sequence[NamePart],
     return out
 
 
-def _whole_name(chosen: Sequence[tuple[float, int, int]], n_q: int, n_r: int,
-                least: float) -> bool:
+def _whole_name(chosen: Sequence[tuple[float, int, int]],
+                weights: tuple[Sequence[float], Sequence[float]], config: MatchConfig) -> bool:
     """Whether a name of two parts or more is held wholly in the other: every part of
-    one side aligned, each at least ``least`` alike (``score_names`` also asks that one
-    aligned pair is not of common names: *Saddam Hussein* is held whole in *Saddam
-    Hussein al-Tikriti*, and in many other people's names)."""
-    n = len(chosen)
-    return n >= 2 and (n == n_q or n == n_r) and all(s >= least for s, _, _ in chosen)
+    one side aligned, each at least ``whole_name_similarity`` alike, one pair not of
+    common names (*Saddam Hussein* is held whole in *Saddam Hussein al-Tikriti*, and in
+    many other people's names)."""
+    (qw, rw), n, least = weights, len(chosen), config.whole_name_similarity
+    return n >= 2 and (n == len(qw) or n == len(rw)) and all(
+        s >= least for s, _, _ in chosen) and any(
+        min(qw[i], rw[j]) >= config.known_pair_weight for _, i, j in chosen)
 
 
 def _aligned_pairs(qs: Sequence[NamePart], rs: Sequence[NamePart], config: MatchConfig,
@@ -124,16 +126,14 @@ def _aligned_pairs(qs: Sequence[NamePart], rs: Sequence[NamePart], config: Match
         for j, rp in enumerate(rs):
             if _father_and_son(qp, rp):
                 continue
-            if cache is None:
+            key = (id(qp), id(rp))
+            s = -1.0 if cache is None else cache.get(key, -1.0)
+            if s < 0:
                 s = part_similarity(qp, rp, skeleton_weight=config.skeleton_weight,
-                                    compound_mismatch=config.compound_mismatch)
-            else:
-                key = (id(qp), id(rp))
-                s = cache.get(key, -1.0)
-                if s < 0:
-                    s = cache[key] = part_similarity(
-                        qp, rp, skeleton_weight=config.skeleton_weight,
-                        compound_mismatch=config.compound_mismatch)
+                                    compound_mismatch=config.compound_mismatch,
+                                    initial=config.initial_similarity)
+                if cache is not None:
+                    cache[key] = s
             if s >= floor:
                 pairs.append((s, i, j))
     pairs.sort(key=lambda t: -t[0])
@@ -149,15 +149,18 @@ def _father_and_son(a: NamePart, b: NamePart) -> bool:
 
 
 def _known_apart(pairs: list[tuple[float, int, int]], qw: Sequence[float],
-                 rw: Sequence[float], config: MatchConfig) -> list[tuple[float, int, int]]:
+                 rw: Sequence[float], config: MatchConfig,
+                 initial: tuple[list[bool], list[bool]]) -> list[tuple[float, int, int]]:
     """``pairs`` without those of two common names (both weights under
     ``known_pair_weight``) less similar than ``known_pair_similarity``: Ahmad /
-    Mohammad, Ahmadi / Mohammadi are two names, not one written otherwise."""
+    Mohammad, Ahmadi / Mohammadi are two names, not one written otherwise (an initial
+    is no name written otherwise)."""
     floor, known = config.known_pair_similarity, config.known_pair_weight
     if floor <= config.min_part_similarity:
         return pairs
     return [(s, i, j) for s, i, j in pairs
-            if s >= floor or qw[i] >= known or rw[j] >= known]
+            if s >= floor or qw[i] >= known or rw[j] >= known
+            or initial[0][i] or initial[1][j]]
 
 
 def _given_name_conflict(qs: Sequence[NamePart], rs: Sequence[NamePart],
@@ -348,11 +351,14 @@ def combine(name: NameScore, evidence: list[FeatureScore], config: MatchConfig
 
 
 def greedy_align(pairs: Sequence[tuple[float, int, int]], qw: Sequence[float],
-                 rw: Sequence[float]) -> tuple[list[tuple[float, int, int]], set[int],
-                                                set[int], float, float, float]:
+                 rw: Sequence[float],
+                 initial: tuple[Sequence[bool], Sequence[bool]] | None = None
+                 ) -> tuple[list[tuple[float, int, int]], set[int], set[int], float, float,
+                            float]:
     """Align parts greedily, best similarity first (``pairs`` sorted descending):
     the chosen pairs, the parts used on each side, the weight covered on each side and
-    the information (similarity times the smaller weight) of the alignment."""
+    the information (similarity times the smaller weight) of the alignment; a pair with
+    an initial covers only the smaller weight on each side (*M.* / *Muhammad*)."""
     used_q: set[int] = set()
     used_r: set[int] = set()
     chosen: list[tuple[float, int, int]] = []
@@ -363,8 +369,12 @@ def greedy_align(pairs: Sequence[tuple[float, int, int]], qw: Sequence[float],
         used_q.add(i)
         used_r.add(j)
         chosen.append((s, i, j))
-        got_q += qw[i] * s
-        got_r += rw[j] * s
+        if initial is not None and (initial[0][i] or initial[1][j]):
+            got_q += min(qw[i], rw[j]) * s
+            got_r += min(qw[i], rw[j]) * s
+        else:
+            got_q += qw[i] * s
+            got_r += rw[j] * s
         info += min(qw[i], rw[j]) * s
     return chosen, used_q, used_r, got_q, got_r, info
 

@@ -161,14 +161,63 @@ def _length_bound(la: int, lb: int) -> float:
 UNDER_FLOOR, OTHER_NAME = -1.0, -2.0
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _starts_with(a_codes: np.ndarray, a_start: np.ndarray, a_first: int, a_count: int,
+                 b_codes: np.ndarray, b_start: np.ndarray, b_first: int, b_count: int,
+                 lead: int) -> bool:
+    """Whether a reading of the initial (readings ``a_first`` on, one letter each) is
+    the first letter of a reading of the other part, or ``lead`` (> 0: the letter the
+    other part's kind starts with, whatever its readings)."""
+    for k in range(a_first, a_first + a_count):
+        c = a_codes[a_start[2 * k + 1]]
+        if lead > 0:
+            if c == lead:
+                return True
+            continue
+        for r in range(b_first, b_first + b_count):
+            if b_start[2 * r + 2] > b_start[2 * r + 1] and b_codes[b_start[2 * r + 1]] == c:
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _initial(q: int, g: int, q_codes: np.ndarray, q_start: np.ndarray,
+             q_first: np.ndarray, q_kind: np.ndarray, codes: np.ndarray,
+             start: np.ndarray, first: np.ndarray, count: np.ndarray, kind: np.ndarray,
+             initial_kind: int, kind_lead: np.ndarray, alike: float) -> float:
+    """``part_similarity_ref.initial_similarity`` of query group q and table group g,
+    one of which at least is an initial (kind ``initial_kind``; ``kind_lead``: per
+    kind, the code point its parts start with, or 0)."""
+    qk, gk = q_kind[q], kind[g]
+    if qk == initial_kind and gk == initial_kind:
+        a0, a1 = q_start[2 * q_first[q] + 1], q_start[2 * q_first[q] + 2]
+        b0, b1 = start[2 * first[g] + 1], start[2 * first[g] + 2]
+        if a1 - a0 != b1 - b0:
+            return 0.0
+        for k in range(a1 - a0):
+            if q_codes[a0 + k] != codes[b0 + k]:
+                return 0.0
+        return 1.0
+    if qk == initial_kind:
+        found = _starts_with(q_codes, q_start, q_first[q], q_first[q + 1] - q_first[q],
+                             codes, start, first[g], count[g], kind_lead[gk])
+    else:
+        found = _starts_with(codes, start, first[g], count[g], q_codes, q_start,
+                             q_first[q], q_first[q + 1] - q_first[q],
+                             kind_lead[qk] if qk >= 0 else 0)
+    return alike if found else 0.0
+
+
 @njit(cache=True, nogil=True)
 def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarray,
           q_first: np.ndarray, q_arabic: np.ndarray, q_kind: np.ndarray,
           q_full_id: np.ndarray, codes: np.ndarray, start: np.ndarray, first: np.ndarray,
           count: np.ndarray, arabic: np.ndarray, kind: np.ndarray, full_id: np.ndarray,
-          skeleton_weight: float, compound_mismatch: float, floor: float) -> np.ndarray:
+          skeleton_weight: float, compound_mismatch: float, floor: float,
+          initial_kind: int, kind_lead: np.ndarray, initial: float) -> np.ndarray:
     """``part_similarity`` of query group ``qi[t]`` and table group ``gi[t]`` for every
-    t, or 0 where it is under ``floor``.
+    t, or 0 where it is under ``floor`` (an initial, kind ``initial_kind``: ``_initial``
+    with ``kind_lead`` and ``initial``, ``MatchConfig.initial_similarity``).
 
     A query group ``q`` has the readings ``q_first[q]`` up to ``q_first[q + 1]``; the
     result is the best pair of readings, scaled when the kinds differ. A pair of
@@ -181,6 +230,11 @@ def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarr
     out = np.empty(len(qi))
     for t in range(len(qi)):
         q, g = qi[t], gi[t]
+        if q_kind[q] == initial_kind or kind[g] == initial_kind:
+            s = _initial(q, g, q_codes, q_start, q_first, q_kind, codes, start, first,
+                         count, kind, initial_kind, kind_lead, initial)
+            out[t] = s if s >= floor else 0.0
+            continue
         scale = 1.0 if q_kind[q] == kind[g] else compound_mismatch
         target = floor / scale - 1e-9  # a pair below this cannot make the result count
         best = 0.0
@@ -234,7 +288,8 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
                  start: np.ndarray, first: np.ndarray, count: np.ndarray,
                  arabic: np.ndarray, kind: np.ndarray, full_id: np.ndarray,
                  skeleton_weight: float, compound_mismatch: float, floor: float,
-                 near: float) -> None:
+                 near: float, initial_kind: int, kind_lead: np.ndarray,
+                 initial: float) -> None:
     """Where ``rows[g, i]`` is 0 for a group g of ``groups`` and a query part i (query
     group i), set it to their ``pairs`` similarity (0 under ``floor``; with ``near`` at
     least 0 (at most ``floor``), under ``floor``: ``OTHER_NAME`` under ``near``, neither
@@ -251,7 +306,8 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
                 n_pairs += 1
     values = pairs(qi[:n_pairs], gi[:n_pairs], q_codes, q_start, q_first, q_arabic, q_kind,
                    q_full_id, codes, start, first, count, arabic, kind, full_id,
-                   skeleton_weight, compound_mismatch, floor if near < 0 else min(floor, near))
+                   skeleton_weight, compound_mismatch, floor if near < 0 else min(floor, near),
+                   initial_kind, kind_lead, initial)
     for t in range(n_pairs):
         v = values[t]
         if near >= 0 and v < floor:

@@ -17,6 +17,12 @@ parts. For one pair of readings it mixes:
 A compound part (Abu X, Abd X) compared with a part of another kind is scaled by
 ``MatchConfig.compound_mismatch``.
 
+An initial (kind ``initial``: one Latin letter, *M.*; its forms are the letters it may
+stand for) is not spelt out: it is ``MatchConfig.initial_similarity`` alike to a part
+whose reading starts with one of its letters (a compound Abd X or Abu X starts with
+``a``, Umm X with ``u``, whatever its core), in either script (the key space writes
+both alike: *M.* / محمد), and 1 to the same initial; else 0.
+
 This is the readable reference; ``part_similarity_fast`` is its compiled twin, which
 the index calls in batches (through ``index.groups.GroupTable``): the same numbers,
 and tests (tests/matching/test_ref_fast.py) hold the two equal.
@@ -28,7 +34,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from fts_share.matching.scoring.analysis import NamePart
+from fts_share.matching.scoring.analysis import INITIAL, NamePart
 from fts_share.matching.text.forms import Form
 
 
@@ -63,9 +69,28 @@ def _forms_similarity(a: tuple[Form, ...], a_script: str, b: tuple[Form, ...],
     return best
 
 
+#: the letter a compound part starts with, whatever its core (Abd X, Abu X, Umm X)
+KIND_LEADS = {"abd": "a", "kunya": "a", "umm": "u"}
+
+
+def initial_similarity(a: NamePart, b: NamePart, alike: float) -> float:
+    """The similarity of two parts of which one at least is an initial: 1 for the
+    same initial (its first reading), ``alike`` for a part that starts with a letter
+    the initial may stand for, else 0."""
+    if a.kind == INITIAL and b.kind == INITIAL:
+        return 1.0 if a.forms[0] == b.forms[0] else 0.0
+    initial, other = (a, b) if a.kind == INITIAL else (b, a)
+    lead = KIND_LEADS.get(other.kind)
+    starts = {lead} if lead else {f.full[:1] for f in other.forms}
+    return alike if any(f.full in starts for f in initial.forms) else 0.0
+
+
 def part_similarity(a: NamePart, b: NamePart, *, skeleton_weight: float = 0.6,
-                    compound_mismatch: float = 0.75) -> float:
-    """Similarity in [0, 1] of two name parts (best pair of readings)."""
+                    compound_mismatch: float = 0.75, initial: float = 0.7) -> float:
+    """Similarity in [0, 1] of two name parts (best pair of readings; ``initial``:
+    ``MatchConfig.initial_similarity``, for an initial, ``initial_similarity``)."""
+    if a.kind == INITIAL or b.kind == INITIAL:
+        return initial_similarity(a, b, initial)
     s = _forms_similarity(a.forms, a.script, b.forms, b.script, skeleton_weight)
     if a.kind != b.kind:
         s *= compound_mismatch

@@ -11,6 +11,8 @@ own (and, in a large one, as a cap on them): the lower of
 An East Slavic patronymic (*Isaevich*, *Исаевич*, *Ismailovich*: a key that ends in the
 skeleton of -ovich / -evich) is the father's given name: it weighs no more than that
 name does (*Isa*, *Ismail*), however rare the patronymic's own spelling is.
+
+An initial (*M.*) weighs ``initial_weight``: many names start with its letter.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.refdata.lexicon import COMMON_GIVEN_NAMES
-from fts_share.matching.scoring.analysis import NamePart, analyze_name
+from fts_share.matching.scoring.analysis import INITIAL, NamePart, analyze_name
 
 FREQUENCIES = Path(__file__).resolve().parents[1] / "refdata" / "name_frequencies.tsv"
 
@@ -96,7 +98,10 @@ def is_patronymic(part: NamePart) -> bool:
 def builtin_rarity(part: NamePart, config: MatchConfig) -> float:
     """Rarity weight without index statistics: the lower of the common-name table's
     and the reference frequencies', and for a patronymic the lower of its own and its
-    root given name's (a function of the part's kind and key alone)."""
+    root given name's (a function of the part's kind and key alone); an initial's is
+    ``initial_weight``."""
+    if part.kind == INITIAL:
+        return config.initial_weight
     weight = _key_rarity(part.kind, part.key, config)
     root = patronymic_root(part.key)
     if root is not None:

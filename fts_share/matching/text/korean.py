@@ -258,3 +258,15 @@ def _other_cuts(word: str, best: str) -> list[str]:
 def is_hangul(word: str) -> bool:
     """True for a word of Hangul syllable blocks (a folded Korean name part)."""
     return bool(word) and all("\uac00" <= ch <= "\ud7a3" for ch in word)
+
+
+def hyphen_joins(folded: str) -> frozenset[int]:
+    """The ``i`` whose word ``i`` is joined to word ``i + 1`` by a hyphen in ``folded``
+    (words split at spaces and hyphens, as ``scoring.analysis`` splits them)."""
+    out: set[int] = set()
+    i = 0
+    for chunk in folded.split():
+        words = [w for w in chunk.split("-") if w]
+        out.update(range(i, i + len(words) - 1))
+        i += len(words)
+    return frozenset(out)

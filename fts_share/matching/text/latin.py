@@ -58,6 +58,19 @@ def latin_forms(word: str, somali: bool = False) -> list[Form]:
     return forms[:MAX_FORMS]
 
 
+def initial_forms(letter: str) -> list[Form]:
+    """The readings a word written with the initial ``letter`` (one folded Latin
+    letter: *M.*, *S*) may start with, one letter each: its own reading and those of
+    the spellings that start with it (*S.*: s, and sh as ``S``; *K.*: k, and kh as ``x``
+    or ``h``; *E.*: ``i`` or ``a``; *Y.*: y, or the vowel ``i``)."""
+    own = _LAT_SINGLE.get(letter, "")[:1]
+    leads = {"e": ["i", "a"], "w": ["w", "u"], "y": ["y", "i"], "c": ["k", "s"]}.get(
+        letter, [own])
+    leads += [r[:1] for multi, readings in _LAT_MULTI if multi.startswith(letter)
+              for r in readings]
+    return [Form("" if c in "aiu" else c, c) for c in dict.fromkeys(leads) if c]
+
+
 #: a vowel and a doubled sun letter may be an article assimilated and joined to its
 #: word (*Eddam* ad-Dam, *Essid* as-Sid, *Ettaher*): a word of five letters or more
 _JOINED_ARTICLE = re.compile(r"^[ae](dd|tt|ss|zz|rr|nn)..")

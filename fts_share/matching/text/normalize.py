@@ -212,3 +212,17 @@ def _fold_text_word(text: str) -> str:
     text = fold_latin(fold_arabic(han_to_pinyin(text)))
     text = _NON_WORD.sub(" ", text.replace("_", " "))
     return " ".join(text.split())
+
+
+def unreadable_reason(cleaned: str, tokens: list[str]) -> str:
+    """Why a name (``cleaned``, its words ``tokens``) gave no part: letters of a
+    script the engine does not read, or only particles and titles."""
+    scripts = unread_scripts(cleaned)
+    if scripts and not tokens:
+        return f"not readable: written in {', '.join(scripts)} script, which is not read"
+    if scripts:
+        return (f"not readable: only particles or titles besides {', '.join(scripts)} "
+                "script, which is not read")
+    if not tokens:
+        return "not readable: no letters"
+    return "contains no name: only particles or titles"
