@@ -87,3 +87,18 @@ def test_same_hits_as_keeping_every_candidate(common_names: NameIndex,
     assert pruned == kept
     assert sum(len(h) for h in kept) > 50
 
+
+def test_the_budget_reads_the_cheaper_of_two_equally_alike_spellings() -> None:
+    """A query part whose two spellings in the index are equally alike (*Dari*: *Dare*
+    and *Duri*, both 0.9) while the candidate budget affords only one reads the one
+    held by fewer names first, whichever was filed first: more spellings for the
+    postings read, and the choice does not depend on the order of the list."""
+    for first, second in (("Dare", "Duri"), ("Duri", "Dare")):
+        idx = NameIndex(config=MatchConfig(candidate_budget=30))
+        many, few = (first, second) if first == "Dare" else (second, first)
+        rows = [(f"{w}{i}", f"{w} Qwerty{w}{i}") for w in (first, second)
+                for i in range(40 if w == many else 10)]
+        for rid, name in rows:
+            idx.add(rid, name)
+        found = {h.record_id[:4] for h in idx.search("Dari", threshold=0.0, limit=100)}
+        assert found == {few}, (first, found)

@@ -218,6 +218,29 @@ def _plan(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, end: np.
 
 
 @njit(cache=True, nogil=True)
+def cheaper_first(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
+                  post_len: np.ndarray) -> None:
+    """Within each part's run of neighbour groups equally similar, put those with
+    fewer postings first (then by their order so far, a function of the records):
+    the budgeted scan, which reads a prefix of the run, then reads more spellings
+    for the postings it can afford, and which of two equally similar spellings it
+    reads does not depend on their group ids (*Dari*: *Duri*, 423 names, before
+    *Dary*, 894, both 0.9)."""
+    for i in range(len(near_off) - 1):
+        a = near_off[i]
+        while a < near_off[i + 1]:
+            b = a + 1
+            while b < near_off[i + 1] and near_s[b] == near_s[a]:
+                b += 1
+            if b - a > 1:
+                run = near_g[a:b].copy()
+                order = np.argsort(post_len[run], kind="mergesort")
+                for t in range(b - a):
+                    near_g[a + t] = run[order[t]]
+            a = b
+
+
+@njit(cache=True, nogil=True)
 def plan(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.ndarray,
          need: float, post_len: np.ndarray, budget: int, pair_similarity: float,
          other: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -234,7 +257,8 @@ def plan(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.
     admissible postings are read: then every name that can reach ``need`` is a
     candidate.
 
-    Otherwise the budgeted scan of ``_plan`` is read. When two or more parts were
+    Otherwise the budgeted scan of ``_plan`` is read (equally similar spellings
+    with fewer postings first: ``cheaper_first``). When two or more parts were
     too common to scan, and a name missed so far could still match ``need``, the
     names holding two of them (through spellings at least ``pair_similarity``
     similar) are added: the common parts' postings are read in order of size, all
@@ -263,6 +287,7 @@ def plan(gids: np.ndarray, sims: np.ndarray, off: np.ndarray, lo: float, qw: np.
         for t in range(near_off[i + 1] - near_off[i]):
             near_g[near_off[i] + t] = gids[off[i] + t]
             near_s[near_off[i] + t] = sims[off[i] + t]
+    cheaper_first(near_g, near_s, near_off, post_len)
     cap = caps(near_s, near_off, qw, other)
     end = admissible(near_s, near_off, qw, cap, need)
     vols = np.zeros(n_parts, dtype=np.int64)
