@@ -149,16 +149,13 @@ class QueryTable:
     def beyond(self, qw: np.ndarray, config: MatchConfig) -> np.ndarray:
         """Per query part, the most a name can match of it through ``initials`` (not
         its neighbours): all of an initial's weight; for another part, an initial's
-        weight at most (``initial_bound``) at its best similarity with one."""
-        out = np.zeros(self.n_parts)
+        weight at most (``initial_bound``) at ``initial_similarity``."""
         if self.initials is None:
-            return out
-        _, sims, off = self.initials
-        bound = initial_bound(config)
-        for i in range(self.n_parts):
-            if off[i + 1] > off[i]:
-                best = float(sims[off[i]:off[i + 1]].max())
-                out[i] = qw[i] if self.groups[i][2] == INITIAL else min(qw[i], bound) * best
+            return np.zeros(self.n_parts)
+        off = self.initials[2]
+        initial = np.array([g[2] == INITIAL for g in self.groups], dtype=np.bool_)
+        through = np.minimum(qw, initial_bound(config)) * config.initial_similarity
+        out: np.ndarray = np.where(off[1:] > off[:-1], np.where(initial, qw, through), 0.0)
         return out
 
     def __enter__(self) -> Self:

@@ -225,6 +225,19 @@ class GroupTable:
             self.__dict__["_initials"] = (n, found)
         return found
 
+    def initial_leads(self) -> dict[str, np.ndarray]:
+        """The initial groups by the letter they may stand for (an initial's readings
+        are one letter each), worked out again when groups were filed since."""
+        held: tuple[int, dict[str, np.ndarray]] | None = self.__dict__.get("_leads")
+        if held is None or held[0] != len(self):
+            by: dict[str, list[int]] = {}
+            for g in self.initial_groups().tolist():
+                for form in self.groups[g][0]:
+                    by.setdefault(form.full, []).append(g)
+            held = self.__dict__["_leads"] = (len(self), {
+                k: np.array(v, dtype=np.int64) for k, v in by.items()})
+        return held[1]
+
     def _table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                               np.ndarray, np.ndarray]:
         """The groups' side of ``part_similarity_fast.pairs``: code points, string starts, first

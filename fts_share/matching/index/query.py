@@ -23,11 +23,12 @@ import numpy as np
 
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import candidates
-from fts_share.matching.index.groups import Group
+from fts_share.matching.index.groups import Group, GroupTable
 from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Arrays
 from fts_share.matching.index.store import Groups, part_keys
 from fts_share.matching.scoring.analysis import INITIAL, NameAnalysis, NamePart
+from fts_share.matching.scoring.part_similarity_ref import leads
 from fts_share.matching.scoring.rarity import is_patronymic
 
 #: distinct query parts spelt like no indexed part whose neighbours are memoised
@@ -49,8 +50,8 @@ class SearchCache:
     record's value (``hits.Evidence.delta``)"""
     initials: dict[tuple[Group, int], tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict)
-    """per query part and number of groups: the groups it aligns with as an initial
-    or with an initial (``initial_rows``)"""
+    """per initial query part and number of groups: the groups it aligns with
+    (``initial_rows``)"""
 
 
 class QueryPart:
@@ -114,31 +115,47 @@ def initial_rows(qparts: list[QueryPart], groups: Groups, cache: SearchCache,
                  config: MatchConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The similarities that involve an initial, which no index key brings (an
     initial is no key: ``store.part_keys``): per query part, the groups it aligns
-    with, every group for an initial, the initial groups for another part; as
-    ``(gids, sims, off)`` (part i's are ``gids[off[i]:off[i + 1]]``). They are in the
-    query's table for scoring, and bring no candidates."""
+    with, every group for an initial (memoised), for another part the initials of
+    the letters it starts with (``part_similarity_ref.leads``: each
+    ``initial_similarity`` alike); as ``(gids, sims, off)`` (part i's are
+    ``gids[off[i]:off[i + 1]]``). They are in the query's table for scoring, and
+    bring no candidates."""
     table = groups.table
-    n, initials = len(table), table.initial_groups()
+    by_lead = table.initial_leads()
+    alike = config.initial_similarity if config.initial_similarity >= \
+        config.min_part_similarity else 0.0
     found = []
     for qp in qparts:
         part = qp.part
-        if part.kind != INITIAL and not len(initials):
-            found.append((initials, np.zeros(0)))
+        if part.kind == INITIAL:
+            found.append(_initial_neighbours(part, table, cache, config))
             continue
-        sig = (part.forms, part.script, part.kind)
-        entry = cache.initials.get((sig, n))
-        if entry is None:
-            gids = np.arange(n, dtype=np.int64) if part.kind == INITIAL else initials
-            sims = table.similarities(sig, gids, config.min_part_similarity)
-            keep = sims >= config.min_part_similarity
-            if len(cache.initials) >= QUERY_PART_CACHE:
-                cache.initials.clear()
-            entry = cache.initials[(sig, n)] = (gids[keep], sims[keep])
-        found.append(entry)
+        near = [by_lead[c] for c in leads(part.forms, part.kind) if c in by_lead] \
+            if by_lead and alike else []
+        gids = near[0] if len(near) == 1 else np.unique(np.concatenate(near)) if near \
+            else np.zeros(0, dtype=np.int64)
+        found.append((gids, np.full(len(gids), alike)))
     off = np.fromiter(accumulate((len(g) for g, _ in found), initial=0), dtype=np.int64,
                       count=len(found) + 1)
     return (np.concatenate([g for g, _ in found]).astype(np.int64, copy=False),
             np.concatenate([s for _, s in found]).astype(np.float64, copy=False), off)
+
+
+def _initial_neighbours(part: NamePart, table: GroupTable, cache: SearchCache,
+                        config: MatchConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The groups an initial query part aligns with and their similarities: every
+    group compared (memoised by the part and the number of groups)."""
+    sig = (part.forms, part.script, part.kind)
+    n = len(table)
+    entry = cache.initials.get((sig, n))
+    if entry is None:
+        gids = np.arange(n, dtype=np.int64)
+        sims = table.similarities(sig, gids, config.min_part_similarity)
+        keep = sims >= config.min_part_similarity
+        if len(cache.initials) >= QUERY_PART_CACHE:
+            cache.initials.clear()
+        entry = cache.initials[(sig, n)] = (gids[keep], sims[keep])
+    return entry
 
 
 def name_scores(qparts: list[QueryPart], segments: Segments, cache: SearchCache,

@@ -80,9 +80,15 @@ def initial_similarity(a: NamePart, b: NamePart, alike: float) -> float:
     if a.kind == INITIAL and b.kind == INITIAL:
         return 1.0 if a.forms[0] == b.forms[0] else 0.0
     initial, other = (a, b) if a.kind == INITIAL else (b, a)
-    lead = KIND_LEADS.get(other.kind)
-    starts = {lead} if lead else {f.full[:1] for f in other.forms}
+    starts = leads(other.forms, other.kind)
     return alike if any(f.full in starts for f in initial.forms) else 0.0
+
+
+def leads(forms: tuple[Form, ...], kind: str) -> set[str]:
+    """The letters a part (not an initial) of these readings and kind starts with,
+    which an initial of one of them may stand for."""
+    lead = KIND_LEADS.get(kind)
+    return {lead} if lead else {f.full[:1] for f in forms}
 
 
 def part_similarity(a: NamePart, b: NamePart, *, skeleton_weight: float = 0.6,
