@@ -232,11 +232,12 @@ def cheaper_first(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
             b = a + 1
             while b < near_off[i + 1] and near_s[b] == near_s[a]:
                 b += 1
-            if b - a > 1:
-                run = near_g[a:b].copy()
-                order = np.argsort(post_len[run], kind="mergesort")
-                for t in range(b - a):
-                    near_g[a + t] = run[order[t]]
+            for t in range(a + 1, b):  # (insertion sort, stable: runs are short)
+                g, k = near_g[t], t
+                while k > a and post_len[near_g[k - 1]] > post_len[g]:
+                    near_g[k] = near_g[k - 1]
+                    k -= 1
+                near_g[k] = g
             a = b
 
 
