@@ -220,8 +220,9 @@ def _plan(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray, end: np.
 @njit(cache=True, nogil=True)
 def cheaper_first(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
                   post_len: np.ndarray) -> None:
-    """Within each part's run of neighbour groups equally similar, put those with
-    fewer postings first (then by their order so far, a function of the records):
+    """Within each part's run of neighbour groups equally similar (under 1: the part's
+    own spelling and those that read the same stay first, in their order), put those
+    with fewer postings first (then by their order so far, a function of the records):
     the budgeted scan, which reads a prefix of the run, then reads more spellings
     for the postings it can afford, and which of two equally similar spellings it
     reads does not depend on their group ids (*Dari*: *Duri*, 423 names, before
@@ -232,7 +233,7 @@ def cheaper_first(near_g: np.ndarray, near_s: np.ndarray, near_off: np.ndarray,
             b = a + 1
             while b < near_off[i + 1] and near_s[b] == near_s[a]:
                 b += 1
-            for t in range(a + 1, b):  # (insertion sort, stable: runs are short)
+            for t in range(a + 1, b if near_s[a] < 1.0 else a):  # (stable insertion sort)
                 g, k = near_g[t], t
                 while k > a and post_len[near_g[k - 1]] > post_len[g]:
                     near_g[k] = near_g[k - 1]
