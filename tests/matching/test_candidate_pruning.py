@@ -102,3 +102,16 @@ def test_the_budget_reads_the_cheaper_of_two_equally_alike_spellings() -> None:
             idx.add(rid, name)
         found = {h.record_id[:4] for h in idx.search("Dari", threshold=0.0, limit=100)}
         assert found == {few}, (first, found)
+
+
+def test_the_budget_reads_the_query_spelling_first_among_those_that_read_the_same() -> None:
+    """Spellings that read the same as the query part (*Fatimah* / *Fatima*, 1.0) keep
+    the query's own first, however many names hold it: the names spelt as the query
+    is are read before any other spelling."""
+    idx = NameIndex(config=MatchConfig(candidate_budget=30))
+    for w, n in (("Fatimah", 100), ("Fatima", 30)):
+        for i in range(n):
+            idx.add(f"{w}{i}", f"{w} Qwerty{w}{i}")
+    found = {h.record_id.rstrip("0123456789")
+             for h in idx.search("Fatimah", threshold=0.0, limit=200)}
+    assert "Fatimah" in found
