@@ -7,6 +7,7 @@ other parts and aligns the initials when it scores them."""
 import random
 
 import pytest
+from search_helpers import ranked_by_every_name
 
 from fts_share.errors import ValidationError
 from fts_share.matching import NameIndex, analyze_name, name_similarity
@@ -85,10 +86,6 @@ def test_the_index_finds_names_with_initials_as_comparing_every_name_does(
             query = analyze_name(q)
         except ValidationError:
             continue
-        best: dict[str, float] = {}
-        for nid, score in idx.exhaustive_scores(query).items():
-            rid = idx.names.record[nid]
-            best[rid] = max(best.get(rid, 0.0), round(score, 4))
-        expected = sorted((s, r) for r, s in best.items() if s >= threshold and s > 0)
-        expected = [r for s, r in sorted(expected, key=lambda t: (-t[0], t[1]))][:5]
+        expected = [r for r, s in ranked_by_every_name(idx, query)
+                    if s >= threshold and s > 0][:5]
         assert [h.record_id for h in hits] == expected, q

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from search_helpers import ranked_by_every_name
 
 from fts_share.errors import ValidationError
 from fts_share.matching import NameIndex, analyze_name, resolve_country
@@ -79,12 +80,7 @@ def test_index_finds_what_comparing_every_name_finds(threshold: float) -> None:
             query = analyze_name(q)
         except ValidationError:
             continue
-        best: dict[str, float] = {}
-        for nid, score in idx.exhaustive_scores(query).items():
-            rid = idx.names.record[nid]
-            best[rid] = max(best.get(rid, 0.0), round(score, 4))
-        expected = sorted((s, r) for r, s in best.items() if s >= threshold)
-        expected = [r for s, r in sorted(expected, key=lambda t: (-t[0], t[1]))][:5]
+        expected = [r for r, s in ranked_by_every_name(idx, query) if s >= threshold][:5]
         assert [h.record_id for h in hits] == expected, q
 
 
