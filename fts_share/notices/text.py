@@ -11,7 +11,7 @@ import unicodedata
 
 #: Directional marks and embeddings that only change how text is displayed.
 BIDI_MARKS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile("[" + "".join(map(chr, BIDI_MARKS)) + "]")
 #: Unicode categories Cc (U+0000-U+001F, U+007F-U+009F) and Cs (the surrogates); with
 #: ``multiline``, newlines and tabs are allowed (tests/notices: every code point).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
