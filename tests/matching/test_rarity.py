@@ -3,6 +3,10 @@ generation (sons and fathers share all but one part of their names)."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
+
 from fts_share.matching import MatchConfig, NameIndex, analyze_name
 from fts_share.matching.scoring.rarity import builtin_rarity, reference_frequencies
 
@@ -41,3 +45,23 @@ def test_a_son_or_father_is_not_raised_where_an_alias_is() -> None:
     son = index.search("Mohammad Barzan Ibrahim Hasan al-Tikriti", threshold=0.0)[0]
     assert [r.params["role"] for r in son.explanation.reasons
             if r.code == "part_unmatched"] == ["given"]  # Mohammad, only in the query
+
+
+def test_the_shipped_frequencies_are_those_of_todays_readings(shared_data: Path) -> None:
+    """A change to the analyser that changes a part's key must rebuild the table
+    (``python3 bench/build_refdata.py``): a stale table weighs parts by keys no name has."""
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    sys.path[:0] = [str(bench)]
+    try:
+        spec = importlib.util.spec_from_file_location("build_refdata", bench / "build_refdata.py")
+        assert spec and spec.loader
+        builder = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(builder)
+        people, pairs, df = builder.count(shared_data)
+    finally:
+        del sys.path[0]
+    rebuilt = {k: n for k, n in df.items() if n >= 2}
+    shipped_people, shipped = reference_frequencies()
+    assert shipped_people == people
+    stale = sorted(set(rebuilt.items()) ^ set(shipped.items()))
+    assert not stale, f"rebuild refdata/name_frequencies.tsv: {stale[:10]}"
