@@ -79,15 +79,6 @@ class Receipt:
     read: tuple[dict[str, Any], dict[str, Any] | None]  # subject and movement, loaded
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A page item after the cryptography (:class:`Opened`: its header and contents,
-    or the refusal)."""
-
-    item: PageItem
-    opened: Opened
-
-
 Opener = Callable[..., Iterable[Sequence[Opened]]]
 """How a page's items are opened, a chunk at a time in page order: :func:`in_process`
 (the default) or :meth:`ReceivePool.open_chunks
@@ -163,7 +154,7 @@ def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None 
         _learn(state, chunk)
         for o, item in zip(chunk, items):  # (chunk first: no item is drawn past its end)
             try:
-                _accept(state, Prepared(item, o))
+                _accept(state, item, o)
             except (Rejected, FtsError, KeyError, TypeError, ValueError) as exc:
                 _refuse(state, item, exc)
     if next(items, None) is not None:
@@ -199,9 +190,9 @@ def _refuse(state: PageState, item: PageItem, exc: Exception) -> None:
            outcome="refused", detail={"reason": reason, "seq": item.seq, "n": item.n})
 
 
-def _accept(state: PageState, p: Prepared) -> None:
-    """Store one checked envelope (or skip a redelivery; or raise why not)."""
-    o = p.opened
+def _accept(state: PageState, item: PageItem, o: Opened) -> None:
+    """Store one checked envelope, ``item`` after the cryptography (``o``: its header and
+    contents, or the refusal), or skip a redelivery; or raise why not."""
     if o.error is not None:
         raise o.error
     header, opened = o.header, o.opened
@@ -213,7 +204,7 @@ def _accept(state: PageState, p: Prepared) -> None:
     if o.invalid is not None:  # checked against its schema before anything is stored
         raise o.invalid
     work = state.work
-    received = {"origin": state.origin, "seq": header.seq, "link_n": p.item.n,
+    received = {"origin": state.origin, "seq": header.seq, "link_n": item.n,
                 "digest": header.digest, "prev": header.prev, "kind": header.kind,
                 "label": header.label, "created": header.created, "received_at": work.now,
                 "decrypted": True, "envelope": None}
