@@ -28,6 +28,11 @@ NOT_BEFORE_A_PAGE = ("numba", "numpy", "fts_share.matching.index",
 #: what a poll loads only when it needs it: the receiving worker processes
 #: (multiprocessing, for large pages) and SMTP (a node that sends its alerts by e-mail)
 NOT_UNTIL_USED = ("multiprocessing", "concurrent.futures.process", "smtplib")
+#: tables a poll never reads or writes (users, tokens, web sessions, request nonces, batch
+#: jobs): it neither declares nor maps them (each table costs its declaration and its
+#: mapper's configuration at the first query)
+NOT_DECLARED_BY_A_POLL = ("users", "tokens", "web_sessions", "seen_nonces", "screening_jobs",
+                          "screening_job_rows", "watchlist_imports")
 
 
 def test_every_command_is_listed_and_runs_under_its_name() -> None:
@@ -49,7 +54,9 @@ def test_poll_loads_only_what_a_poll_needs(tmp_path: Path) -> None:
                                     "http://127.0.0.1:1", "--no-pq"]).exit_code == 0
     code = ("import json, sys\nfrom fts_share.cli import main\n"
             "status = main(['poll', sys.argv[1]])\n"
-            "print(json.dumps({'status': status, 'modules': sorted(sys.modules)}))\n")
+            "from fts_share.storage.base import Base\n"
+            "print(json.dumps({'status': status, 'modules': sorted(sys.modules),\n"
+            "                  'tables': sorted(Base.metadata.tables)}))\n")
     out = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True,
                          text=True, timeout=120, cwd=ROOT, check=False)
     assert out.returncode == 0, out.stderr
@@ -61,6 +68,18 @@ def test_poll_loads_only_what_a_poll_needs(tmp_path: Path) -> None:
     assert [m for m in NOT_FOR_A_SQLITE_POLL if m in loaded] == []
     assert [m for m in NOT_BEFORE_A_PAGE if m in loaded] == []
     assert [m for m in NOT_UNTIL_USED if m in loaded] == []
+    declared = set(result["tables"])
+    assert {"peers", "received", "notices", "audit_entries"} <= declared
+    assert [t for t in NOT_DECLARED_BY_A_POLL if t in declared] == []
+
+
+def test_the_schema_module_declares_every_table() -> None:
+    code = ("import json\nfrom fts_share.storage.schema import METADATA\n"
+            "print(json.dumps(sorted(METADATA.tables)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT, check=False)
+    assert out.returncode == 0, out.stderr
+    assert set(NOT_DECLARED_BY_A_POLL) <= set(json.loads(out.stdout))
 
 
 def test_poll_and_purge_processes_end_with_their_output_and_status(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from fts_share.matching import MatchConfig
 from fts_share.services import accounts
 from fts_share.services.node import Node, init_home
 from fts_share.services.unit import Work
-from fts_share.storage.models import Token
+from fts_share.storage.account_tables import Token
 
 
 def test_init_writes_config_keys_and_database(tmp_path: Path, store_url: str) -> None:

@@ -38,7 +38,7 @@ from fts_share.errors import (
 from fts_share.services.node import Node
 from fts_share.services.roster import require_fresh
 from fts_share.services.unit import Work, unit_of_work
-from fts_share.storage.models import SeenNonce, Token, User
+from fts_share.storage.account_tables import SeenNonce, Token, User
 
 ROLES = ("officer", "reviewer", "admin")
 TOKEN_PREFIX = "fts_"

@@ -19,7 +19,7 @@ from fts_share.clock import to_rfc3339
 from fts_share.errors import NotFound
 from fts_share.services.accounts import Account, find_user
 from fts_share.services.unit import Work
-from fts_share.storage.models import Token, WebSession
+from fts_share.storage.account_tables import Token, WebSession
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sqlalchemy import delete
 from fts_share.services import accounts
 from fts_share.services.accounts import Account
 from fts_share.services.unit import Work
-from fts_share.storage.models import WebSession
+from fts_share.storage.account_tables import WebSession
 
 
 def _digest(secret: str) -> str:

@@ -1,7 +1,11 @@
-"""The node database: every table of fts-share.
+"""The node database: the tables of exchanging, receiving and screening notices.
 
-Audit tables live in :mod:`fts_share.storage.audit_tables` and are imported here so that
-one metadata (and one alembic history) covers the whole node.
+The alert, audit and hit-report tables live in their own modules and are imported here
+(every process that uses these tables uses them too); the tables of users, tokens and
+web sessions (:mod:`fts_share.storage.account_tables`) and of batch jobs
+(:mod:`fts_share.storage.jobs_tables`) are declared only by a process that imports
+them: a poll does not. :mod:`fts_share.storage.schema` has every table, on the one
+metadata (and one alembic history) of the whole node.
 
 Content at rest: a notice's content (authored or received) is stored encrypted under a
 per-notice data key (:class:`NoticeKey`); purging a notice deletes that key and the
@@ -31,7 +35,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fts_share.storage import alert_tables as _alert_tables  # noqa: F401  (same metadata)
 from fts_share.storage import audit_tables as _audit_tables  # noqa: F401  (same metadata)
 from fts_share.storage import hit_tables as _hit_tables  # noqa: F401  (same metadata)
-from fts_share.storage import jobs_tables as _jobs_tables  # noqa: F401  (same metadata)
 from fts_share.storage.base import Base, UTCDateTime
 
 __all__ = [
@@ -46,39 +49,11 @@ __all__ = [
     "ReceivedEnvelope",
     "RefusalCount",
     "RosterVersion",
-    "SeenNonce",
-    "Token",
-    "User",
     "WatchlistChange",
     "WatchlistEntry",
-    "WebSession",
 ]
 
 JSONType = JSON().with_variant(JSON(), "postgresql")
-
-
-class User(Base):
-    """A person who uses this node: officer, reviewer or admin."""
-
-    __tablename__ = "users"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
-    created: Mapped[datetime] = mapped_column(UTCDateTime())
-    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class Token(Base):
-    """A bearer token of a user, stored as the SHA-256 of the secret only."""
-
-    __tablename__ = "tokens"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(120), default="")
-    created: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class RosterVersion(Base):
@@ -280,15 +255,6 @@ class WatchlistChange(Base):
     op: Mapped[str] = mapped_column(String(8))
 
 
-class SeenNonce(Base):
-    """Nonces of signed partner requests, kept until they expire: replay protection."""
-
-    __tablename__ = "seen_nonces"
-    keyid: Mapped[str] = mapped_column(String(80), primary_key=True)
-    nonce: Mapped[str] = mapped_column(String(120), primary_key=True)
-    expires: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-
-
 class RefusalCount(Base):
     """Refused unauthenticated requests of one source in one UTC minute, by reason: the
     counters that :mod:`fts_share.services.refusals` turns into one audit entry per source
@@ -299,16 +265,3 @@ class RefusalCount(Base):
     minute: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True, index=True)
     reason: Mapped[str] = mapped_column(String(120), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class WebSession(Base):
-    """A signed-in web session, checked by the server at every request: the cookie holds
-    a random secret, this table its SHA-256. Signing out sets ``ended``."""
-
-    __tablename__ = "web_sessions"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id"))
-    created: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
-    ended: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -22,7 +22,8 @@ from fts_share.services import backup as backups
 from fts_share.services import purgelog
 from fts_share.services.node import Node
 from fts_share.services.restore import restore
-from fts_share.storage.models import Notice, NoticeKey, ReceivedEnvelope, User
+from fts_share.storage.account_tables import User
+from fts_share.storage.models import Notice, NoticeKey, ReceivedEnvelope
 from fts_share.storage.notices import read_content
 
 PURPOSE = "?purpose=investigation&legal_basis=UNSCR-2178"

@@ -17,18 +17,18 @@ from sqlalchemy import create_engine, inspect, text
 
 from fts_share.storage import Store
 from fts_share.storage.migrate import alembic_config, upgrade
-from fts_share.storage.models import Base
 from fts_share.storage.queue_schema import apply_procrastinate_schema, include_name
+from fts_share.storage.schema import METADATA
 
 
 def test_migrated_schema_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         # procrastinate's tables (PostgreSQL, the job queue) are procrastinate's
         context = MigrationContext.configure(conn, opts={"include_name": include_name})
-        diff = compare_metadata(context, Base.metadata)
+        diff = compare_metadata(context, METADATA)
     assert diff == []
     tables = set(inspect(store.engine).get_table_names())
-    assert set(Base.metadata.tables) <= tables and "alembic_version" in tables
+    assert set(METADATA.tables) <= tables and "alembic_version" in tables
 
 
 def test_upgrading_twice_is_a_no_op(store: Store) -> None:

@@ -15,8 +15,8 @@ from fts_share.app import create_app
 from fts_share.clock import utcnow
 from fts_share.services import accounts, refusals, tokens
 from fts_share.services.unit import unit_of_work
+from fts_share.storage.account_tables import WebSession
 from fts_share.storage.audit_tables import AuditEntry
-from fts_share.storage.models import WebSession
 
 
 class Clock:

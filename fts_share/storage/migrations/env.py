@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from fts_share.storage.models import Base
 from fts_share.storage.queue_schema import include_name
+from fts_share.storage.schema import METADATA
 
-target_metadata = Base.metadata
+target_metadata = METADATA
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only when alembic is run by hand
