@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fts_share.storage import account_tables as _account_tables  # noqa: F401  (owner -> users)
 from fts_share.storage.base import Base, UTCDateTime
 
 
