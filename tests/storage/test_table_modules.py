@@ -28,8 +28,9 @@ UNRESOLVED = ("import json, sys, importlib\n"
               "print(json.dumps(missing))\n")
 
 
-@pytest.mark.parametrize("module", ["fts_share.storage.models", "fts_share.storage.account_tables",
-                                    "fts_share.storage.jobs_tables", "fts_share.storage.schema"])
+@pytest.mark.parametrize("module", [f"fts_share.storage.{name}" for name in (
+    "models", "account_tables", "alert_tables", "audit_tables", "hit_tables", "jobs_tables",
+    "schema")])
 def test_a_table_module_alone_declares_the_tables_its_foreign_keys_name(module: str) -> None:
     out = subprocess.run([sys.executable, "-c", UNRESOLVED, module], capture_output=True,
                          text=True, timeout=120, cwd=ROOT, check=False)
