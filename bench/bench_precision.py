@@ -200,12 +200,30 @@ def negatives_report(people: list[dict], base: Path | None, pairs: Path | None
         run = run_engine(tree, {}, tasks, explain=pairs is not None)
         runs[label] = (run, run["recombined-left-out"]["threshold"])
     figs = {name: figures(tasks, run, thr) for name, (run, thr) in runs.items()}
+    for name, (run, thr) in runs.items():
+        count_whole(tasks, run, thr, figs[name])
     if pairs is not None:
         pairs.write_text(json.dumps({label: {
             task: [{"query": q["name"], "hits": said} for q, said in
                    zip(tasks[task][1], runs[label][0][task]["explained"]) if said]
             for task in tasks} for label in engines}, indent=1, ensure_ascii=False))
     return figs
+
+
+def count_whole(tasks: dict[str, tuple[list, list, int]], run: dict[str, Any],
+                threshold: float, figs: dict[str, dict[str, float]]) -> None:
+    """Beside each set's false alarms (``fa``), the share of its queries that are
+    false alarms holding a hit's listed name whole (``fa-whole``, by the plain string
+    rule of ``negatives.holds_listed_name``, titles aside): a count, not a filter."""
+    from matching import negatives
+
+    from fts_share.matching.refdata.lexicon import _TITLES
+    for name, (records, queries, _) in tasks.items():
+        names = {r["id"]: r["names"] for r in records}
+        whole = sum(any(s >= threshold and negatives.holds_listed_name(
+            q["name"], names[rid], _TITLES) for rid, s in hits)
+            for q, hits in zip(queries, run[name]["results"]))
+        figs[name]["fa-whole"] = whole / len(queries)
 
 
 def load_people(data: Path) -> list[dict]:

@@ -132,3 +132,28 @@ def by_origin(people: list[dict], n: int = 200, seed: int = 19
                                 for i in range(len(shape)))
             out[f"{group} {script}"] = _draw(make, listed, n)
     return out
+
+
+def _plain_words(name: str, titles: frozenset[str]) -> list[str]:
+    """The words of a name by a plain string rule (no engine): case folded, accents
+    and apostrophes dropped, split at anything not a letter, titles left out."""
+    import re
+    import unicodedata
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"['’‘`ʿʾ]", "", text)
+    return [w for w in re.split(r"[\W\d_]+", text) if w and w not in titles]
+
+
+def holds_listed_name(query: str, listed: list[str], titles: frozenset[str]) -> bool:
+    """Whether ``query`` holds one of ``listed`` (a hit's names) whole by a plain string
+    rule: every word of that name, titles aside, among the query's words (as often as
+    it occurs), in the same script; *Colonel Mudacumura* / *General Mudacumura*,
+    *Simon Talengelanimiro* / *Talengelanimiro*. A count for readers of the false
+    alarms (such a hit is what a screening should raise), never a filter."""
+    words = _plain_words(query, titles)
+    for name in listed:
+        need = _plain_words(name, titles)
+        if need and all(words.count(w) >= need.count(w) for w in set(need)):
+            return True
+    return False
