@@ -124,6 +124,12 @@ class MatchConfig:
     other_name_similarity: float = 0.4
     """parts less alike than this are clearly other names for ``other_name_conflict``
     (at most ``min_part_similarity``: parts alike enough to be aligned are not)"""
+    other_father_similarity: float = 0.4
+    """two patronymics under the alignment floor are clearly other names for
+    ``other_name_conflict`` when their fathers' names (the readings without -ovich,
+    ``forms.with_patronymic_roots``) are less than this alike, however alike the shared
+    suffix makes them (*Akhmed Magomedovich Chataev* / *Akhmed Rajapovich Chataev*:
+    0.42, fathers 0.11); 0: off"""
     conflict_similarity: float = 0.0
     """aligned parts less similar than this count as standing for another part in
     ``part_conflict`` (Tong / Yong) when both are names the lists know (weight under
@@ -199,7 +205,7 @@ class MatchConfig:
             errors["search_threshold"] = ["must be between 0 and 1"]
         if not 0.0 <= self.skeleton_weight <= 1.0:
             errors["skeleton_weight"] = ["must be between 0 and 1"]
-        for name in ("lone_part_best_side", "whole_name_best_side", "whole_name_similarity",
+        for name in ("other_father_similarity", "lone_part_best_side", "whole_name_best_side", "whole_name_similarity",
                      "initial_similarity", "initial_weight"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 errors[name] = ["must be between 0 and 1"]

@@ -23,7 +23,8 @@ PARTICLES = ["al-", "el ", "bin ", "Abu ", "Abd al-", "ibn ", "Dr. "]
 #: patronymics (``patronymic_conflict``), the father's names they read as (never
 #: aligned with a given name), and Umm (a kunya of its own kind)
 PATRONYMICS = ["Isaevich", "Исаевич", "Ismailovich", "Umm Kulthum", "Abu Kulthum",
-               "Rajapovich", "Rajap", "Магомедович", "Magomed"]
+               "Rajapovich", "Rajap", "Магомедович", "Magomed", "Magomedovich",
+               "Khamatovich", "Ивановна"]
 #: initials (kind ``initial``), with and without their dot
 INITIALS = ["M.", "A.", "S", "k.", "E.", "Y", "u", "C."]
 
@@ -83,7 +84,9 @@ CONFIGS = [MatchConfig(), MatchConfig(part_conflict=0.12, conflict_similarity=0.
            MatchConfig(other_name_conflict=0.3, other_name_similarity=0.62,
                        patronymic_conflict=0.0),
            MatchConfig(initial_similarity=0.9, initial_weight=0.6, known_pair_similarity=0.95,
-                       part_conflict=0.1, conflict_similarity=0.95)]
+                       part_conflict=0.1, conflict_similarity=0.95),
+           MatchConfig(other_father_similarity=0.4),
+           MatchConfig(other_father_similarity=0.7, other_name_similarity=0.2)]
 
 
 @settings(max_examples=100, deadline=None)

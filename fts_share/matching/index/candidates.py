@@ -276,4 +276,4 @@ def far_pairs(names: np.ndarray, query: QueryTable, table: GroupTable, segments:
     query.far.append(groups)
     table.fill_missing(query.groups, query.rows, groups, config.min_part_similarity,
                        near=config.other_name_similarity if config.other_name_conflict
-                       else -1.0)
+                       else -1.0, fathers=config.other_father_similarity)

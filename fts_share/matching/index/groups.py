@@ -185,18 +185,18 @@ class GroupTable:
 
     def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
                      floor: float, *, encoded: Encoded | None = None,
-                     near: float = -1.0) -> None:
+                     near: float = -1.0, fathers: float = 0.0) -> None:
         """Where ``rows[g, i]`` is 0 for a group g of ``gids``, set it to the
         ``part_similarity`` of ``queries[i]`` and g (0 under ``floor``; marks under it
-        when ``near`` is at least 0), in one compiled call
-        (``part_similarity_fast.fill_missing``); ``encoded``: the queries as
-        ``encode`` gives them, if already at hand."""
+        when ``near`` is at least 0, two patronymics by their roots with ``fathers``),
+        in one compiled call (``part_similarity_fast.fill_missing``); ``encoded``: the
+        queries as ``encode`` gives them, if already at hand."""
         q = self.encode(queries) if encoded is None else encoded
         codes, start, first, count, arabic, kind, full_id = self._table()
         part_similarity_fast.fill_missing(rows, gids, len(queries), q.codes, q.start, q.first, q.arabic,
                              q.kind, q.full_id, codes, start, first, count, arabic, kind,
                              full_id, self.skeleton_weight, self.compound_mismatch, floor,
-                             near, *self.initial_args())
+                             near, *self.initial_args(), fathers)
 
     def initial_args(self) -> tuple[int, np.ndarray, float]:
         """What ``part_similarity_fast.pairs`` needs to compare initials: the kind id

@@ -143,7 +143,7 @@ class JointTable(GroupTable):
 
     def fill_missing(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
                      floor: float, *, encoded: Encoded | None = None,
-                     near: float = -1.0) -> None:
+                     near: float = -1.0, fathers: float = 0.0) -> None:
         """``GroupTable.fill_missing`` over both tables (``rows`` by joint id; the
         queries encoded once, both tables numbering kinds and readings alike)."""
         low = gids < self.offset
@@ -151,10 +151,10 @@ class JointTable(GroupTable):
         q = self.own.encode(queries) if encoded is None else encoded
         if n_low:
             self.base.fill_missing(queries, rows, gids if n_low == len(gids) else gids[low],
-                                   floor, encoded=q, near=near)
+                                   floor, encoded=q, near=near, fathers=fathers)
         if n_low < len(gids):
             self.own.fill_missing(queries, rows[self.offset:], gids[~low] - self.offset,
-                                  floor, encoded=q, near=near)
+                                  floor, encoded=q, near=near, fathers=fathers)
 
 
 class JointNear(Neighbourhoods):

@@ -238,7 +238,8 @@ def exhaustive_scores(query: NameAnalysis, arrays: Arrays, groups: Groups,
     if config.other_name_conflict:  # every pair under the floor too
         groups.table.fill_missing([(p.forms, p.script, p.kind) for p in query.name_parts],
                                   rows, every, config.min_part_similarity,
-                                  near=config.other_name_similarity)
+                                  near=config.other_name_similarity,
+                                  fathers=config.other_father_similarity)
     scores = candidates.score_candidates(
         ids, rows, qw, q_given, arrays, config, [is_patronymic(qp.part) for qp in qparts],
         np.array([qp.part.kind == INITIAL for qp in qparts], dtype=np.bool_))

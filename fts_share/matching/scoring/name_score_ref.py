@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring.analysis import INITIAL, NameAnalysis, NamePart
 from fts_share.matching.scoring.explanation import FeatureScore, PartMatch, UnmatchedPart
-from fts_share.matching.scoring.part_similarity_ref import part_similarity
+from fts_share.matching.scoring.part_similarity_ref import clearly_other, part_similarity
 from fts_share.matching.scoring.rarity import is_patronymic
 
 RarityFn = Callable[[NamePart], float]
@@ -269,9 +269,11 @@ def other_names(qs: Sequence[NamePart], rs: Sequence[NamePart],
     """The substitutions between two aligned pairs (as ``substitutions`` counts them,
     with the same reading of a family name written first; not those after the last)
     whose parts are clearly other names: every pair of the unaligned parts that face
-    each other less than ``other_name_similarity`` alike, neither a single letter
-    (*Anwar Jordan Abdullah Aulaqi* / *Anwar Nasser Abdullah Aulaqi*; not *Hishan* /
-    *Hashim*, nor *M.* / *Mohammed*)."""
+    each other less than ``other_name_similarity`` alike, or two patronymics of other
+    fathers, neither a single letter (``part_similarity_ref.clearly_other``; *Anwar
+    Jordan Abdullah Aulaqi* / *Anwar Nasser Abdullah Aulaqi*, *Akhmed Magomedovich
+    Chataev* / *Akhmed Rajapovich Chataev*; not *Hishan* / *Hashim*, nor *M.* /
+    *Mohammed*)."""
     pairs = sorted((i, j) for _, i, j in chosen)
     n_q, n_r = len(qs), len(rs)
     for shift in (0, 1, n_r - 1):
@@ -279,20 +281,11 @@ def other_names(qs: Sequence[NamePart], rs: Sequence[NamePart],
             continue
         count = 0
         for q_gap, r_gap in _gaps(pairs, n_r, shift):
-            if q_gap and r_gap and all(
-                    part_similarity(qs[i], rs[j], skeleton_weight=config.skeleton_weight,
-                                    compound_mismatch=config.compound_mismatch)
-                    < config.other_name_similarity
-                    and not (_letter(qs[i]) or _letter(rs[j]))
-                    for i in q_gap for j in r_gap):
+            if q_gap and r_gap and all(clearly_other(qs[i], rs[j], config)
+                                       for i in q_gap for j in r_gap):
                 count += min(len(q_gap), len(r_gap))
         return count
     return 0
-
-
-def _letter(part: NamePart) -> bool:
-    """Whether every reading of a part is one letter at most (an initial, *M.*)."""
-    return all(len(f.full) <= 1 for f in part.forms)
 
 
 def _gaps(pairs: Sequence[tuple[int, int]], n_r: int, shift: int

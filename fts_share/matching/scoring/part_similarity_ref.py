@@ -34,8 +34,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
+from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring.analysis import INITIAL, NamePart
-from fts_share.matching.text.forms import Form
+from fts_share.matching.text.forms import PATRONYMIC_SKEL, Form
 
 
 def form_similarity(a: Form, a_script: str, b: Form, b_script: str,
@@ -91,6 +92,30 @@ def leads(forms: tuple[Form, ...], kind: str) -> set[str]:
     return {lead} if lead else {f.full[:1] for f in forms}
 
 
+def patronymic_roots(part: NamePart) -> tuple[Form, ...] | None:
+    """The readings of a patronymic's father's name (``forms.with_patronymic_roots``:
+    those whose skeleton does not end in -ovich's, ``PATRONYMIC_SKEL``) when its first
+    reading is a patronymic's and it has such readings, else ``None``."""
+    roots = tuple(f for f in part.forms if not _suffixed(f))
+    return roots if roots and _suffixed(part.forms[0]) else None
+
+
+def _suffixed(form: Form) -> bool:
+    return len(form.skel) > len(PATRONYMIC_SKEL) and form.skel.endswith(PATRONYMIC_SKEL)
+
+
+def father_similarity(a: NamePart, b: NamePart, skeleton_weight: float,
+                      compound_mismatch: float) -> float | None:
+    """How alike the fathers two patronymics name are: ``part_similarity`` of their
+    roots alone (*Magomedovich* / *Rajapovich* as *Magomed* / *Rajap*, 0.11, where the
+    shared suffix makes the patronymics 0.42 alike); ``None`` unless both are."""
+    ra, rb = patronymic_roots(a), patronymic_roots(b)
+    if ra is None or rb is None:
+        return None
+    s = _forms_similarity(ra, a.script, rb, b.script, skeleton_weight)
+    return s * compound_mismatch if a.kind != b.kind else s
+
+
 def part_similarity(a: NamePart, b: NamePart, *, skeleton_weight: float = 0.6,
                     compound_mismatch: float = 0.75, initial: float = 0.7) -> float:
     """Similarity in [0, 1] of two name parts (best pair of readings; ``initial``:
@@ -101,3 +126,24 @@ def part_similarity(a: NamePart, b: NamePart, *, skeleton_weight: float = 0.6,
     if a.kind != b.kind:
         s *= compound_mismatch
     return s
+
+
+def clearly_other(a: NamePart, b: NamePart, config: MatchConfig) -> bool:
+    """Whether two parts are clearly other names (``name_score_ref.other_names``):
+    neither a single letter, and less than ``other_name_similarity`` alike, or two
+    patronymics under the alignment floor whose fathers are less than
+    ``other_father_similarity`` alike (``father_similarity``)."""
+    if _letter(a) or _letter(b):
+        return False
+    w, scale = config.skeleton_weight, config.compound_mismatch
+    s = part_similarity(a, b, skeleton_weight=w, compound_mismatch=scale)
+    if s < config.other_name_similarity:
+        return True
+    fathers = father_similarity(a, b, w, scale) if config.other_father_similarity else None
+    return (fathers is not None and s < config.min_part_similarity
+            and fathers < config.other_father_similarity)
+
+
+def _letter(part: NamePart) -> bool:
+    """Whether every reading of a part is one letter at most (an initial, *M.*)."""
+    return all(len(f.full) <= 1 for f in part.forms)
