@@ -20,7 +20,7 @@ from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring import part_similarity_fast
 from fts_share.matching.scoring.analysis import INITIAL, NamePart
 from fts_share.matching.scoring.part_similarity_ref import KIND_LEADS
-from fts_share.matching.text.forms import Form
+from fts_share.matching.text.forms import PATRONYMIC_SKEL, Form
 
 Group = tuple[tuple[Form, ...], str, str]
 """An indexed group of part spellings: ``(forms, script, kind)``."""
@@ -192,6 +192,9 @@ class GroupTable:
         in one compiled call (``part_similarity_fast.fill_missing``); ``encoded``: the
         queries as ``encode`` gives them, if already at hand."""
         q = self.encode(queries) if encoded is None else encoded
+        if fathers and not any(forms[0].skel.endswith(PATRONYMIC_SKEL)
+                               for forms, _, _ in queries):
+            fathers = 0.0  # (no patronymic in the query: nothing to compare)
         codes, start, first, count, arabic, kind, full_id = self._table()
         part_similarity_fast.fill_missing(rows, gids, len(queries), q.codes, q.start, q.first, q.arabic,
                              q.kind, q.full_id, codes, start, first, count, arabic, kind,

@@ -16,7 +16,7 @@ programme. Both give the same integers, so the same doubles.
 This is the compiled twin of ``part_similarity_ref`` (the readable reference,
 rapidfuzz); tests hold the two equal (tests/matching/test_ref_fast.py).
 
-Complexity over 15, kept (a compiled kernel): ``pairs`` (31, radon): the pruned loop
+Complexity over 15, kept (a compiled kernel): ``pairs`` (28, radon): the pruned loop
 over pairs of readings, with its two bounds, and the roots of two patronymics alone
 when asked; a compiled call per pair, with its many array arguments, cost several
 times a pruned pair.
@@ -240,10 +240,6 @@ def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarr
                          count, kind, initial_kind, kind_lead, initial)
             out[t] = s if s >= floor else 0.0
             continue
-        if roots and not (_patronymic(q_codes, q_start, q_first[q], q_first[q + 1])
-                          and _patronymic(codes, start, first[g], first[g] + count[g])):
-            out[t] = 1.0  # (not two patronymics: no fathers to compare)
-            continue
         scale = 1.0 if q_kind[q] == kind[g] else compound_mismatch
         target = floor / scale - 1e-9  # a pair below this cannot make the result count
         best = 0.0
@@ -329,13 +325,33 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
             letter = _letter(q_start, q_first[q], q_first[q + 1]) or _letter(
                 start, first[g], first[g] + count[g])
             v = OTHER_NAME if v == 0.0 and not letter else UNDER_FLOOR
-            if v == UNDER_FLOOR and fathers > 0 and not letter and pairs(
+            if v == UNDER_FLOOR and fathers > 0 and not letter and _other_fathers(
                     qi[t:t + 1], gi[t:t + 1], q_codes, q_start, q_first, q_arabic, q_kind,
                     q_full_id, codes, start, first, count, arabic, kind, full_id,
                     skeleton_weight, compound_mismatch, fathers, initial_kind, kind_lead,
-                    initial, True)[0] == 0.0:
-                v = OTHER_NAME  # (another father: ``part_similarity_ref.father_similarity``)
+                    initial):
+                v = OTHER_NAME
         rows[gi[t], qi[t]] = v
+
+
+@njit(cache=True, nogil=True)
+def _other_fathers(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarray,
+                   q_first: np.ndarray, q_arabic: np.ndarray, q_kind: np.ndarray,
+                   q_full_id: np.ndarray, codes: np.ndarray, start: np.ndarray,
+                   first: np.ndarray, count: np.ndarray, arabic: np.ndarray, kind: np.ndarray,
+                   full_id: np.ndarray, skeleton_weight: float, compound_mismatch: float,
+                   fathers: float, initial_kind: int, kind_lead: np.ndarray,
+                   initial: float) -> bool:
+    """Whether query group ``qi[0]`` and table group ``gi[0]`` are two patronymics whose
+    fathers' names are less than ``fathers`` alike
+    (``part_similarity_ref.father_similarity``: ``pairs`` of their roots)."""
+    q, g = qi[0], gi[0]
+    return bool(_patronymic(q_codes, q_start, q_first[q], q_first[q + 1])
+                and _patronymic(codes, start, first[g], first[g] + count[g])
+                and pairs(qi, gi, q_codes, q_start, q_first, q_arabic, q_kind, q_full_id,
+                          codes, start, first, count, arabic, kind, full_id,
+                          skeleton_weight, compound_mismatch, fathers, initial_kind,
+                          kind_lead, initial, True)[0] == 0.0)
 
 
 #: the code points of a patronymic's skeleton ending (``forms.PATRONYMIC_SKEL``)

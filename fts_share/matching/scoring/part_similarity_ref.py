@@ -92,12 +92,12 @@ def leads(forms: tuple[Form, ...], kind: str) -> set[str]:
     return {lead} if lead else {f.full[:1] for f in forms}
 
 
-def patronymic_roots(part: NamePart) -> tuple[Form, ...] | None:
+def patronymic_roots(forms: tuple[Form, ...]) -> tuple[Form, ...] | None:
     """The readings of a patronymic's father's name (``forms.with_patronymic_roots``:
-    those whose skeleton does not end in -ovich's, ``PATRONYMIC_SKEL``) when its first
-    reading is a patronymic's and it has such readings, else ``None``."""
-    roots = tuple(f for f in part.forms if not _suffixed(f))
-    return roots if roots and _suffixed(part.forms[0]) else None
+    those whose skeleton does not end in -ovich's, ``PATRONYMIC_SKEL``) when the first
+    of ``forms`` is a patronymic's and it has such readings, else ``None``."""
+    roots = tuple(f for f in forms if not _suffixed(f))
+    return roots if roots and forms and _suffixed(forms[0]) else None
 
 
 def _suffixed(form: Form) -> bool:
@@ -109,7 +109,7 @@ def father_similarity(a: NamePart, b: NamePart, skeleton_weight: float,
     """How alike the fathers two patronymics name are: ``part_similarity`` of their
     roots alone (*Magomedovich* / *Rajapovich* as *Magomed* / *Rajap*, 0.11, where the
     shared suffix makes the patronymics 0.42 alike); ``None`` unless both are."""
-    ra, rb = patronymic_roots(a), patronymic_roots(b)
+    ra, rb = patronymic_roots(a.forms), patronymic_roots(b.forms)
     if ra is None or rb is None:
         return None
     s = _forms_similarity(ra, a.script, rb, b.script, skeleton_weight)
