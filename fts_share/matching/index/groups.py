@@ -19,7 +19,11 @@ import numpy as np
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring import part_similarity_fast
 from fts_share.matching.scoring.analysis import INITIAL, NamePart
-from fts_share.matching.scoring.part_similarity_ref import KIND_LEADS
+from fts_share.matching.scoring.part_similarity_ref import (
+    KIND_LEADS,
+    father_similarity,
+    patronymic_roots,
+)
 from fts_share.matching.text.forms import PATRONYMIC_SKEL, Form
 
 Group = tuple[tuple[Form, ...], str, str]
@@ -192,14 +196,32 @@ class GroupTable:
         in one compiled call (``part_similarity_fast.fill_missing``); ``encoded``: the
         queries as ``encode`` gives them, if already at hand."""
         q = self.encode(queries) if encoded is None else encoded
-        if fathers and not any(forms[0].skel.endswith(PATRONYMIC_SKEL)
-                               for forms, _, _ in queries):
-            fathers = 0.0  # (no patronymic in the query: nothing to compare)
         codes, start, first, count, arabic, kind, full_id = self._table()
         part_similarity_fast.fill_missing(rows, gids, len(queries), q.codes, q.start, q.first, q.arabic,
                              q.kind, q.full_id, codes, start, first, count, arabic, kind,
                              full_id, self.skeleton_weight, self.compound_mismatch, floor,
-                             near, *self.initial_args(), fathers)
+                             near, *self.initial_args())
+        if fathers and near >= 0 and any(forms[0].skel.endswith(PATRONYMIC_SKEL)
+                                         for forms, _, _ in queries):
+            self._other_fathers(queries, rows, gids, fathers)
+
+    def _other_fathers(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
+                       fathers: float) -> None:
+        """Mark ``OTHER_NAME`` where a patronymic of ``queries`` and one of ``gids`` are
+        marked under the floor and their fathers' names are less than ``fathers``
+        alike (``part_similarity_ref.father_similarity``, the reference's numbers: a
+        query holds a patronymic seldom)."""
+        for i, query in enumerate(queries):
+            if patronymic_roots(query[0]) is None:
+                continue
+            for g in gids[rows[gids, i] == part_similarity_fast.UNDER_FLOOR].tolist():
+                group = self.groups[g]
+                if not group[0][0].skel.endswith(PATRONYMIC_SKEL):
+                    continue  # (no patronymic: no father to compare)
+                alike = father_similarity(query, group, self.skeleton_weight,
+                                          self.compound_mismatch)
+                if alike is not None and alike < fathers:
+                    rows[g, i] = part_similarity_fast.OTHER_NAME
 
     def initial_args(self) -> tuple[int, np.ndarray, float]:
         """What ``part_similarity_fast.pairs`` needs to compare initials: the kind id

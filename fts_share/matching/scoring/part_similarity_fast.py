@@ -16,10 +16,9 @@ programme. Both give the same integers, so the same doubles.
 This is the compiled twin of ``part_similarity_ref`` (the readable reference,
 rapidfuzz); tests hold the two equal (tests/matching/test_ref_fast.py).
 
-Complexity over 15, kept (a compiled kernel): ``pairs`` (28, radon): the pruned loop
-over pairs of readings, with its two bounds, and the roots of two patronymics alone
-when asked; a compiled call per pair, with its many array arguments, cost several
-times a pruned pair.
+Complexity over 15, kept (a compiled kernel): ``pairs`` (16): the pruned loop over
+pairs of readings, with its two bounds; a compiled call per pair, with its many
+array arguments, cost several times a pruned pair.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from itertools import accumulate
 import numpy as np
 
 from fts_share.matching.jit import njit
-from fts_share.matching.text.forms import PATRONYMIC_SKEL
 
 #: pattern letters below this code point get a match mask (see ``masks``)
 ALPHABET = 128
@@ -216,13 +214,10 @@ def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarr
           q_full_id: np.ndarray, codes: np.ndarray, start: np.ndarray, first: np.ndarray,
           count: np.ndarray, arabic: np.ndarray, kind: np.ndarray, full_id: np.ndarray,
           skeleton_weight: float, compound_mismatch: float, floor: float,
-          initial_kind: int, kind_lead: np.ndarray, initial: float,
-          roots: bool = False) -> np.ndarray:
+          initial_kind: int, kind_lead: np.ndarray, initial: float) -> np.ndarray:
     """``part_similarity`` of query group ``qi[t]`` and table group ``gi[t]`` for every
     t, or 0 where it is under ``floor`` (an initial, kind ``initial_kind``: ``_initial``
-    with ``kind_lead`` and ``initial``, ``MatchConfig.initial_similarity``); with
-    ``roots``, of their readings without a patronymic's suffix only
-    (``part_similarity_ref.father_similarity``).
+    with ``kind_lead`` and ``initial``, ``MatchConfig.initial_similarity``).
 
     A query group ``q`` has the readings ``q_first[q]`` up to ``q_first[q + 1]``; the
     result is the best pair of readings, scaled when the kinds differ. A pair of
@@ -245,14 +240,10 @@ def pairs(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarr
         best = 0.0
         cross = q_arabic[q] != arabic[g]
         for k in range(q_first[q], q_first[q + 1]):
-            if roots and _suffixed(q_codes, q_start, k):
-                continue
             qs, qf = 2 * k, 2 * k + 1
             as0, asn = q_start[qs], q_start[qs + 1] - q_start[qs]
             af0, afn = q_start[qf], q_start[qf + 1] - q_start[qf]
             for r in range(first[g], first[g] + count[g]):
-                if roots and _suffixed(codes, start, r):
-                    continue
                 if q_full_id[k] >= 0 and q_full_id[k] == full_id[r]:
                     best = 1.0
                     break
@@ -298,13 +289,12 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
                  arabic: np.ndarray, kind: np.ndarray, full_id: np.ndarray,
                  skeleton_weight: float, compound_mismatch: float, floor: float,
                  near: float, initial_kind: int, kind_lead: np.ndarray,
-                 initial: float, fathers: float = 0.0) -> None:
+                 initial: float) -> None:
     """Where ``rows[g, i]`` is 0 for a group g of ``groups`` and a query part i (query
     group i), set it to their ``pairs`` similarity (0 under ``floor``; with ``near`` at
     least 0 (at most ``floor``), under ``floor``: ``OTHER_NAME`` under ``near``, neither
-    part a single letter, or two patronymics whose roots are under ``fathers`` alike
-    (when above 0), else ``UNDER_FLOOR``, for ``name_score_fast._other_names``: both
-    negative, so never aligned)."""
+    part a single letter, else ``UNDER_FLOOR``, for ``name_score_fast._other_names``:
+    both negative, so never aligned)."""
     qi = np.empty(len(groups) * n_parts, dtype=np.int64)
     gi = np.empty(len(groups) * n_parts, dtype=np.int64)
     n_pairs = 0
@@ -325,56 +315,7 @@ def fill_missing(rows: np.ndarray, groups: np.ndarray, n_parts: int, q_codes: np
             letter = _letter(q_start, q_first[q], q_first[q + 1]) or _letter(
                 start, first[g], first[g] + count[g])
             v = OTHER_NAME if v == 0.0 and not letter else UNDER_FLOOR
-            if v == UNDER_FLOOR and fathers > 0 and not letter and _other_fathers(
-                    qi[t:t + 1], gi[t:t + 1], q_codes, q_start, q_first, q_arabic, q_kind,
-                    q_full_id, codes, start, first, count, arabic, kind, full_id,
-                    skeleton_weight, compound_mismatch, fathers, initial_kind, kind_lead,
-                    initial):
-                v = OTHER_NAME
         rows[gi[t], qi[t]] = v
-
-
-@njit(cache=True, nogil=True)
-def _other_fathers(qi: np.ndarray, gi: np.ndarray, q_codes: np.ndarray, q_start: np.ndarray,
-                   q_first: np.ndarray, q_arabic: np.ndarray, q_kind: np.ndarray,
-                   q_full_id: np.ndarray, codes: np.ndarray, start: np.ndarray,
-                   first: np.ndarray, count: np.ndarray, arabic: np.ndarray, kind: np.ndarray,
-                   full_id: np.ndarray, skeleton_weight: float, compound_mismatch: float,
-                   fathers: float, initial_kind: int, kind_lead: np.ndarray,
-                   initial: float) -> bool:
-    """Whether query group ``qi[0]`` and table group ``gi[0]`` are two patronymics whose
-    fathers' names are less than ``fathers`` alike
-    (``part_similarity_ref.father_similarity``: ``pairs`` of their roots)."""
-    q, g = qi[0], gi[0]
-    return bool(_patronymic(q_codes, q_start, q_first[q], q_first[q + 1])
-                and _patronymic(codes, start, first[g], first[g] + count[g])
-                and pairs(qi, gi, q_codes, q_start, q_first, q_arabic, q_kind, q_full_id,
-                          codes, start, first, count, arabic, kind, full_id,
-                          skeleton_weight, compound_mismatch, fathers, initial_kind,
-                          kind_lead, initial, True)[0] == 0.0)
-
-
-#: the code points of a patronymic's skeleton ending (``forms.PATRONYMIC_SKEL``)
-_SUFFIX_1, _SUFFIX_2 = ord(PATRONYMIC_SKEL[0]), ord(PATRONYMIC_SKEL[1])
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _suffixed(codes: np.ndarray, start: np.ndarray, k: int) -> bool:
-    """Whether reading k's skeleton ends in a patronymic's, after a root."""
-    a, b = start[2 * k], start[2 * k + 1]
-    return bool(b - a > 2 and codes[b - 2] == _SUFFIX_1 and codes[b - 1] == _SUFFIX_2)
-
-
-@njit(cache=True, nogil=True)
-def _patronymic(codes: np.ndarray, start: np.ndarray, lo: int, hi: int) -> bool:
-    """Whether the readings ``lo`` to ``hi`` are a patronymic's with its roots
-    (``part_similarity_ref.patronymic_roots`` is not ``None``)."""
-    if hi <= lo or not _suffixed(codes, start, lo):
-        return False
-    for k in range(lo + 1, hi):
-        if not _suffixed(codes, start, k):
-            return True
-    return False
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -96,24 +96,28 @@ def patronymic_roots(forms: tuple[Form, ...]) -> tuple[Form, ...] | None:
     """The readings of a patronymic's father's name (``forms.with_patronymic_roots``:
     those whose skeleton does not end in -ovich's, ``PATRONYMIC_SKEL``) when the first
     of ``forms`` is a patronymic's and it has such readings, else ``None``."""
+    if not (forms and _suffixed(forms[0])):
+        return None
     roots = tuple(f for f in forms if not _suffixed(f))
-    return roots if roots and forms and _suffixed(forms[0]) else None
+    return roots or None
 
 
 def _suffixed(form: Form) -> bool:
     return len(form.skel) > len(PATRONYMIC_SKEL) and form.skel.endswith(PATRONYMIC_SKEL)
 
 
-def father_similarity(a: NamePart, b: NamePart, skeleton_weight: float,
+def father_similarity(a: tuple[tuple[Form, ...], str, str],
+                      b: tuple[tuple[Form, ...], str, str], skeleton_weight: float,
                       compound_mismatch: float) -> float | None:
-    """How alike the fathers two patronymics name are: ``part_similarity`` of their
-    roots alone (*Magomedovich* / *Rajapovich* as *Magomed* / *Rajap*, 0.11, where the
-    shared suffix makes the patronymics 0.42 alike); ``None`` unless both are."""
-    ra, rb = patronymic_roots(a.forms), patronymic_roots(b.forms)
+    """How alike the fathers two patronymics (readings, script, kind) name are:
+    ``part_similarity`` of their roots alone (*Magomedovich* / *Rajapovich* as *Magomed*
+    / *Rajap*, 0.11, where the shared suffix makes the patronymics 0.42 alike); ``None``
+    unless both are."""
+    ra, rb = patronymic_roots(a[0]), patronymic_roots(b[0])
     if ra is None or rb is None:
         return None
-    s = _forms_similarity(ra, a.script, rb, b.script, skeleton_weight)
-    return s * compound_mismatch if a.kind != b.kind else s
+    s = _forms_similarity(ra, a[1], rb, b[1], skeleton_weight)
+    return s * compound_mismatch if a[2] != b[2] else s
 
 
 def part_similarity(a: NamePart, b: NamePart, *, skeleton_weight: float = 0.6,
@@ -139,7 +143,8 @@ def clearly_other(a: NamePart, b: NamePart, config: MatchConfig) -> bool:
     s = part_similarity(a, b, skeleton_weight=w, compound_mismatch=scale)
     if s < config.other_name_similarity:
         return True
-    fathers = father_similarity(a, b, w, scale) if config.other_father_similarity else None
+    fathers = father_similarity((a.forms, a.script, a.kind), (b.forms, b.script, b.kind),
+                                w, scale) if config.other_father_similarity else None
     return (fathers is not None and s < config.min_part_similarity
             and fathers < config.other_father_similarity)
 
