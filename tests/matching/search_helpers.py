@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fts_share.matching import NameIndex
+from fts_share.matching import MatchConfig, NameIndex
 from fts_share.matching.scoring.analysis import NameAnalysis
 
 
@@ -12,5 +12,15 @@ def ranked_by_every_name(idx: NameIndex, query: NameAnalysis) -> list[tuple[str,
     best: dict[str, float] = {}
     for nid, score in idx.exhaustive_scores(query).items():
         rid = idx.names.record[nid]
+        assert rid is not None  # a name that scores is a live record's
         best[rid] = max(best.get(rid, 0.0), round(score, 4))
     return sorted(best.items(), key=lambda t: (-t[1], t[0]))
+
+
+def score_against(query: str, listed: str, config: MatchConfig) -> float:
+    """The score a search gives the one listed name ``listed`` (threshold 0; 0 if not
+    found): what an officer would see for that pair under ``config``."""
+    idx = NameIndex(config=config)
+    idx.add("R1", listed)
+    hits = idx.search(query, threshold=0.0)
+    return hits[0].score if hits else 0.0

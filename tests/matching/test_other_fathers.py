@@ -10,6 +10,7 @@ and *Ismail* (the UN list's own alias of QDi.366), keeps its score. The compiled
 from __future__ import annotations
 
 import pytest
+from search_helpers import score_against
 
 from fts_share.matching import MatchConfig, NameIndex
 from fts_share.matching.scoring.analysis import analyze_name
@@ -36,13 +37,6 @@ SAME_FATHER = [
 ]
 
 
-def _score(query: str, listed: str, config: MatchConfig) -> float:
-    """The score of the one listed name (threshold 0)."""
-    idx = NameIndex(config=config)
-    idx.add("R1", listed)
-    hits = idx.search(query, threshold=0.0)
-    return hits[0].score if hits else 0.0
-
 
 @pytest.mark.parametrize(("query", "listed"), OTHER_FATHER)
 def test_another_fathers_patronymic_is_no_alert(query: str, listed: str) -> None:
@@ -50,19 +44,19 @@ def test_another_fathers_patronymic_is_no_alert(query: str, listed: str) -> None
     idx.add("R1", listed)
     idx.add("R2", "Doku Khamatovich Umarov")
     assert idx.search(query) == []
-    assert _score(query, listed, OFF) >= ON.threshold  # an alert without the rule
+    assert score_against(query, listed, OFF) >= ON.threshold  # an alert without the rule
 
 
 @pytest.mark.parametrize(("query", "listed"), OTHER_FATHER)
 def test_another_fathers_patronymic_is_taken_off(query: str, listed: str) -> None:
-    assert _score(query, listed, ON) == pytest.approx(
-        _score(query, listed, OFF) - ON.other_name_conflict, abs=1e-4)
+    assert score_against(query, listed, ON) == pytest.approx(
+        score_against(query, listed, OFF) - ON.other_name_conflict, abs=1e-4)
 
 
 @pytest.mark.parametrize(("query", "listed"), SAME_FATHER)
-def test_the_same_father_keeps_its_score(query: str, listed: str) -> None:
-    assert _score(query, listed, ON) == _score(query, listed, OFF)
-    assert _score(query, listed, ON) >= ON.threshold
+def test_the_same_father_keeps_itsscore_against(query: str, listed: str) -> None:
+    assert score_against(query, listed, ON) == score_against(query, listed, OFF)
+    assert score_against(query, listed, ON) >= ON.threshold
 
 
 def _group(name: str) -> tuple[tuple[Form, ...], str, str]:

@@ -8,6 +8,7 @@ The compiled scorer (through ``NameIndex``) gives the reference scorer's doubles
 from __future__ import annotations
 
 import pytest
+from search_helpers import score_against
 
 from fts_share.matching import MatchConfig, NameIndex
 from fts_share.matching.scoring.analysis import analyze_name
@@ -31,17 +32,10 @@ SAME_PERSON = [
 ]
 
 
-def _score(query: str, listed: str, config: MatchConfig) -> float:
-    """The score of the one listed name (threshold 0)."""
-    idx = NameIndex(config=config)
-    idx.add("R1", listed)
-    hits = idx.search(query, threshold=0.0)
-    return hits[0].score if hits else 0.0
-
 
 @pytest.mark.parametrize(("query", "listed"), OTHER_FATHER)
 def test_another_fathers_name_is_taken_off(query: str, listed: str) -> None:
-    off, on = _score(query, listed, OFF), _score(query, listed, ON)
+    off, on = score_against(query, listed, OFF), score_against(query, listed, ON)
     assert on == pytest.approx(off - 0.08, abs=1e-4)
     assert ON.threshold <= off < ON.threshold + 0.08  # found without the conflict
 
@@ -55,8 +49,8 @@ def test_another_father_is_no_alert(query: str, listed: str) -> None:
 
 
 @pytest.mark.parametrize(("query", "listed"), SAME_PERSON)
-def test_no_other_name_keeps_its_score(query: str, listed: str) -> None:
-    assert _score(query, listed, ON) == _score(query, listed, OFF)
+def test_no_other_name_keeps_itsscore_against(query: str, listed: str) -> None:
+    assert score_against(query, listed, ON) == score_against(query, listed, OFF)
 
 
 @pytest.mark.parametrize(("query", "listed"), OTHER_FATHER + SAME_PERSON)
