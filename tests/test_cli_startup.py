@@ -15,6 +15,20 @@ from click.testing import CliRunner
 from fts_share.cli import COMMANDS, cli
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _python(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter run with ``args`` in the checkout, as an operator's shell would."""
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT, check=False)
+
+
+def _new_home(tmp_path: Path) -> Path:
+    """A node home made by ``fts-share init`` (no roster: a poll ends at once)."""
+    home = tmp_path / "n"
+    assert CliRunner().invoke(cli, ["init", str(home), "--node", "BEL", "--url",
+                                    "http://127.0.0.1:1", "--no-pq"]).exit_code == 0
+    return home
 #: what a poll never needs (the serving process's parts, the web app, migrations)
 NOT_FOR_POLL = ("flask", "waitress", "gunicorn", "alembic", "fts_share.app",
                 "fts_share.services.serving", "fts_share.services.jobqueue",
@@ -49,16 +63,13 @@ def test_every_command_is_listed_and_runs_under_its_name() -> None:
 
 
 def test_poll_loads_only_what_a_poll_needs(tmp_path: Path) -> None:
-    home = tmp_path / "n"
-    assert CliRunner().invoke(cli, ["init", str(home), "--node", "BEL", "--url",
-                                    "http://127.0.0.1:1", "--no-pq"]).exit_code == 0
+    home = _new_home(tmp_path)
     code = ("import json, sys\nfrom fts_share.cli import main\n"
             "status = main(['poll', sys.argv[1]])\n"
             "from fts_share.storage.base import Base\n"
             "print(json.dumps({'status': status, 'modules': sorted(sys.modules),\n"
             "                  'tables': sorted(Base.metadata.tables)}))\n")
-    out = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True,
-                         text=True, timeout=120, cwd=ROOT, check=False)
+    out = _python("-c", code, str(home))
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == 2 and "no roster installed" in out.stderr  # it did run
@@ -76,21 +87,16 @@ def test_poll_loads_only_what_a_poll_needs(tmp_path: Path) -> None:
 def test_the_schema_module_declares_every_table() -> None:
     code = ("import json\nfrom fts_share.storage.schema import METADATA\n"
             "print(json.dumps(sorted(METADATA.tables)))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, cwd=ROOT, check=False)
+    out = _python("-c", code)
     assert out.returncode == 0, out.stderr
     assert set(NOT_DECLARED_BY_A_POLL) <= set(json.loads(out.stdout))
 
 
 def test_poll_and_purge_processes_end_with_their_output_and_status(tmp_path: Path) -> None:
-    home = tmp_path / "n"
-    assert CliRunner().invoke(cli, ["init", str(home), "--node", "BEL", "--url",
-                                    "http://127.0.0.1:1", "--no-pq"]).exit_code == 0
-    poll = subprocess.run([sys.executable, "-m", "fts_share", "poll", str(home)],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    home = _new_home(tmp_path)
+    poll = _python("-m", "fts_share", "poll", str(home))
     assert poll.returncode == 2 and "error: no roster installed" in poll.stderr
-    purge = subprocess.run([sys.executable, "-m", "fts_share", "purge", str(home)],
-                           capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    purge = _python("-m", "fts_share", "purge", str(home))
     assert (purge.returncode, purge.stdout) == (0, "purged 0 notice version(s)\n"), purge.stderr
     again = CliRunner().invoke(cli, ["purge", str(home)])  # the database left whole
     assert again.exit_code == 0 and again.output == "purged 0 notice version(s)\n"
@@ -108,8 +114,7 @@ def test_end_process_joins_threads_runs_atexit_and_flushes(tmp_path: Path) -> No
             "sys.stderr.write('and to stderr')\n"
             "end_process(3)\n"
             "print('never')\n")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
-                         text=True, timeout=60, cwd=ROOT, check=False)
+    out = _python("-c", code, str(tmp_path), timeout=60)
     assert (out.returncode, out.stdout, out.stderr) == (3, "written, not flushed",
                                                         "and to stderr")
     assert (tmp_path / "atexit").read_text() == "ran"
