@@ -24,7 +24,7 @@ from fts_share.matching.scoring.part_similarity_ref import (
     father_similarity,
     patronymic_roots,
 )
-from fts_share.matching.text.forms import PATRONYMIC_SKEL, Form
+from fts_share.matching.text.forms import Form
 
 Group = tuple[tuple[Form, ...], str, str]
 """An indexed group of part spellings: ``(forms, script, kind)``."""
@@ -201,8 +201,7 @@ class GroupTable:
                              q.kind, q.full_id, codes, start, first, count, arabic, kind,
                              full_id, self.skeleton_weight, self.compound_mismatch, floor,
                              near, *self.initial_args())
-        if fathers and near >= 0 and any(forms[0].skel.endswith(PATRONYMIC_SKEL)
-                                         for forms, _, _ in queries):
+        if fathers and near >= 0:
             self._other_fathers(queries, rows, gids, fathers)
 
     def _other_fathers(self, queries: list[Group], rows: np.ndarray, gids: np.ndarray,
@@ -215,10 +214,7 @@ class GroupTable:
             if patronymic_roots(query[0]) is None:
                 continue
             for g in gids[rows[gids, i] == part_similarity_fast.UNDER_FLOOR].tolist():
-                group = self.groups[g]
-                if not group[0][0].skel.endswith(PATRONYMIC_SKEL):
-                    continue  # (no patronymic: no father to compare)
-                alike = father_similarity(query, group, self.skeleton_weight,
+                alike = father_similarity(query, self.groups[g], self.skeleton_weight,
                                           self.compound_mismatch)
                 if alike is not None and alike < fathers:
                     rows[g, i] = part_similarity_fast.OTHER_NAME
