@@ -30,6 +30,12 @@ def test_a_caron_is_the_digraph_it_stands_for() -> None:
     assert fold("C\u030cataev") == fold("Čataev")  # decomposed as well
 
 
+def test_c_and_s_with_a_cedilla_are_kept() -> None:
+    # ç: ch (Turkish, Albanian) or s (French, Portuguese); ş, ș: sh (``latin`` reads them)
+    assert fold("Çakır Şahin Ștefan François Ţara") == "çakir şahin ştefan françois tara"
+    assert fold("c\u0327s\u0327") == fold("çş")
+
+
 def test_bidi_marks_are_stripped_not_refused() -> None:
     assert clean_text("\u202bمحمد\u202c\u200f") == "محمد"
 
@@ -45,7 +51,7 @@ def _fold_latin_whole(text: str) -> str:
     """``fold_latin`` as it was, over the whole text at once (the reference)."""
     import unicodedata
 
-    from fts_share.matching.text.normalize import _CARON, _LATIN_TABLE, _is_cyrillic
+    from fts_share.matching.text.normalize import _CARON, _CEDILLA, _LATIN_TABLE, _is_cyrillic
     text = text.lower().translate(_LATIN_TABLE)
     if text.isascii():
         return text
@@ -54,6 +60,8 @@ def _fold_latin_whole(text: str) -> str:
     for ch in text:
         if ch == _CARON and kept and kept[-1] in "csz":
             kept.append("h")
+        elif ch in _CEDILLA and kept and kept[-1] in _CEDILLA[ch]:
+            kept[-1] = _CEDILLA[ch][kept[-1]]
         elif not unicodedata.combining(ch) or (kept and _is_cyrillic(kept[-1])):
             kept.append(ch)
     return unicodedata.normalize("NFC", "".join(kept)).translate(_LATIN_TABLE)
@@ -63,7 +71,7 @@ def test_fold_latin_word_by_word_is_fold_latin_of_the_whole_text() -> None:
     import random
 
     from fts_share.matching.text.normalize import fold_latin
-    alphabet = ("abcXYZ -'’ʿéÈüñçøßæİıйёЙЁщšČ\u030c\u0301\u0308\u0327¨\u00a0\u2002ﬁ"
+    alphabet = ("abcstXYZ -'’ʿéÈüñçşȘøßæİıйёЙЁщšČ\u030c\u0301\u0308\u0327\u0326¨\u00a0\u2002ﬁ"
                 "محمدأإآةى\u064b\u0651")
     rng = random.Random(5)
     samples = ["Şükrü  Ñúñez", "Йо́сиф ё", "Zoë ¨ ´Abd", " \u0301a", "ﬁrst\u00a0Name", ""]

@@ -40,7 +40,9 @@ _ALIASES = {
 
 
 def _key(name: str) -> str:
-    return " ".join(fold(name).replace("-", " ").split())
+    # (the name fold keeps ç for the names' readings: a country's name is typed
+    # with or without its cedilla, Curaçao / Curacao)
+    return " ".join(fold(name).replace("-", " ").replace("ç", "c").split())
 
 
 def _name_variants(name: str) -> list[str]:

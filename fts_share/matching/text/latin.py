@@ -22,6 +22,12 @@ _LAT_SINGLE = {
     "d": "d", "j": "j", "k": "k", "q": "k", "g": "k", "c": "k", "x": "ks", "s": "s",
     "z": "z", "f": "f", "v": "f", "h": "h", "l": "l", "m": "m", "n": "n", "r": "r",
 }
+#: ç and ş (kept by ``normalize.fold_latin``) read as the sounds they stand for, then
+#: as their base letters, which lists write for them (*Sahin* for *Şahin*, *Francois*):
+#: ş is sh; ç is ch (``S``) in Turkish, Albanian, Azerbaijani and Kurdish (*Çelik*,
+#: *Koç*), s in French, Portuguese and Catalan (*François*, *Idriça* Idrissa), and c is
+#: k before a, o, u (``_cedilla``)
+_CEDILLA_READINGS = {"ş": ["S", "s"], "ç": ["S", "s"]}
 _LAT_VOWEL_LETTERS = frozenset("aeiouy")
 #: after a vowel these may also be two letters (s+h, k+h: Ishaq, Lakhal)
 _SPLIT_AFTER_VOWEL = frozenset({"sh", "kh"})
@@ -64,8 +70,8 @@ def initial_forms(letter: str) -> list[Form]:
     the spellings that start with it (*S.*: s, and sh as ``S``; *K.*: k, and kh as ``x``
     or ``h``; *E.*: ``i`` or ``a``; *Y.*: y, or the vowel ``i``)."""
     own = _LAT_SINGLE.get(letter, "")[:1]
-    leads = {"e": ["i", "a"], "w": ["w", "u"], "y": ["y", "i"], "c": ["k", "s"]}.get(
-        letter, [own])
+    leads = {"e": ["i", "a"], "w": ["w", "u"], "y": ["y", "i"], "c": ["k", "s"],
+             "ç": ["S", "s", "k"], "ş": ["S", "s"]}.get(letter, [own])
     leads += [r[:1] for multi, readings in _LAT_MULTI if multi.startswith(letter)
               for r in readings]
     return [Form("" if c in "aiu" else c, c) for c in dict.fromkeys(leads) if c]
@@ -111,7 +117,18 @@ def _letter(word: str, i: int, somali: bool = False) -> tuple[list[str] | None, 
             readings = [*readings, "ay"]  # a + consonant y: Ayub = Ayyub, Ayad = Ayyad
         return readings, multi.end()
     ch = word[i]
+    if ch in _CEDILLA_READINGS:
+        return _cedilla(word, i), i + 1
     return ([ch] if ch.isdigit() else [_LAT_SINGLE.get(ch, "")]), i + 1
+
+
+def _cedilla(word: str, i: int) -> list[str]:
+    """The readings of ç or ş at ``i``: its sounds, then its base letter's (c is k
+    but before e, i, y)."""
+    readings = _CEDILLA_READINGS[word[i]]
+    if word[i] == "ç" and word[i + 1:i + 2] not in ("e", "i", "y"):
+        return [*readings, "k"]
+    return readings
 
 
 def _somali(word: str, i: int) -> list[str] | None:

@@ -134,12 +134,12 @@ def _is_arabic_mark(ch: str) -> bool:
         or 0x0610 <= o <= 0x061A or 0x08D3 <= o <= 0x08FF
 
 
-_NON_WORD = re.compile(r"[^a-z0-9\u0400-\u052f\u0600-\u06ff\s-]+")
+_NON_WORD = re.compile(r"[^a-z0-9\u00e7\u015f\u0400-\u052f\u0600-\u06ff\s-]+")
 
 
 def fold_latin(text: str) -> str:
     """Lower-case, strip diacritics and ʿayn/hamza apostrophes; keep hyphens; č, š, ž
-    become ch, sh, zh (``_CARON``)."""
+    become ch, sh, zh (``_CARON``); ç and ş (ș) are kept (``_CEDILLA``)."""
     text = text.lower().translate(_LATIN_TABLE)
     if text.isascii():
         return text
@@ -158,6 +158,8 @@ def _fold_word(text: str) -> str:
     for ch in text:  # Latin diacritics go; a Cyrillic letter keeps its marks (й, ё)
         if ch == _CARON and kept and kept[-1] in "csz":
             kept.append("h")  # č š ž: ch sh zh
+        elif ch in _CEDILLA and kept and kept[-1] in _CEDILLA[ch]:
+            kept[-1] = _CEDILLA[ch][kept[-1]]  # ç, ş (and ș) kept
         elif not unicodedata.combining(ch) or (kept and _is_cyrillic(kept[-1])):
             kept.append(ch)
     return unicodedata.normalize("NFC", "".join(kept)).translate(_LATIN_TABLE)
@@ -168,6 +170,13 @@ def _fold_word(text: str) -> str:
 #: the Baltic languages; the scholarly romanisations of Arabic and Persian: š ش, č چ,
 #: ž ژ): without the caron they would read as c (k), s and z, other letters
 _CARON = "\u030c"
+
+#: ç and ş (ș: Romanian's comma below) are kept, composed, for ``latin`` to read as
+#: the sounds they stand for and as their base letters (lists drop the marks: *Sahin*
+#: for *Şahin*, *Francois*): ş is sh in every alphabet that writes it (Turkish,
+#: Azerbaijani, Turkmen, Kurdish, Tatar, Romanian), ç is ch in Turkish, Albanian,
+#: Azerbaijani and Kurdish but s in French, Portuguese and Catalan
+_CEDILLA = {"\u0327": {"c": "\u00e7", "s": "\u015f"}, "\u0326": {"s": "\u015f"}}
 
 
 def _is_cyrillic(ch: str) -> bool:
