@@ -22,12 +22,12 @@ _LAT_SINGLE = {
     "d": "d", "j": "j", "k": "k", "q": "k", "g": "k", "c": "k", "x": "ks", "s": "s",
     "z": "z", "f": "f", "v": "f", "h": "h", "l": "l", "m": "m", "n": "n", "r": "r",
 }
-#: ç and ş (kept by ``normalize.fold_latin``) read as the sounds they stand for, then
-#: as their base letters, which lists write for them (*Sahin* for *Şahin*, *Francois*):
-#: ş is sh; ç is ch (``S``) in Turkish, Albanian, Azerbaijani and Kurdish (*Çelik*,
-#: *Koç*), s in French, Portuguese and Catalan (*François*, *Idriça* Idrissa), and c is
-#: k before a, o, u (``_cedilla``)
-_CEDILLA_READINGS = {"ş": ["S", "s"], "ç": ["S", "s"]}
+#: ç and ş (kept by ``normalize.fold_latin``) read as their base letters, which lists
+#: write for them (*Sahin* for *Şahin*, *Francois*), first (the part's key stays
+#: that of the name typed without the marks), then as the sounds they stand for: ş is
+#: sh; ç is ch (``S``) in Turkish, Albanian, Azerbaijani and Kurdish (*Çelik*, *Koç*)
+#: and s in French, Portuguese and Catalan (*François*, *Idriça* Idrissa) (``_cedilla``)
+_CEDILLA_READINGS = {"ş": ["s", "S"], "ç": ["s", "S"]}
 _LAT_VOWEL_LETTERS = frozenset("aeiouy")
 #: after a vowel these may also be two letters (s+h, k+h: Ishaq, Lakhal)
 _SPLIT_AFTER_VOWEL = frozenset({"sh", "kh"})
@@ -71,7 +71,7 @@ def initial_forms(letter: str) -> list[Form]:
     or ``h``; *E.*: ``i`` or ``a``; *Y.*: y, or the vowel ``i``)."""
     own = _LAT_SINGLE.get(letter, "")[:1]
     leads = {"e": ["i", "a"], "w": ["w", "u"], "y": ["y", "i"], "c": ["k", "s"],
-             "ç": ["S", "s", "k"], "ş": ["S", "s"]}.get(letter, [own])
+             "ç": ["k", "s", "S"], "ş": ["s", "S"]}.get(letter, [own])
     leads += [r[:1] for multi, readings in _LAT_MULTI if multi.startswith(letter)
               for r in readings]
     return [Form("" if c in "aiu" else c, c) for c in dict.fromkeys(leads) if c]
@@ -123,11 +123,11 @@ def _letter(word: str, i: int, somali: bool = False) -> tuple[list[str] | None, 
 
 
 def _cedilla(word: str, i: int) -> list[str]:
-    """The readings of ç or ş at ``i``: its sounds, then its base letter's (c is k
-    but before e, i, y)."""
+    """The readings of ç or ş at ``i``: its base letter's first (c is k but before e,
+    i, y), then its sounds."""
     readings = _CEDILLA_READINGS[word[i]]
     if word[i] == "ç" and word[i + 1:i + 2] not in ("e", "i", "y"):
-        return [*readings, "k"]
+        return ["k", *readings]
     return readings
 
 
