@@ -389,7 +389,7 @@ _PROBES = (
     "Kim Jong-un", "Ch'oe Ch'un-yo'ng", "Umm Kulthum", "Emad Šamil", "Цатаев Чатаев",
     "Chang Su Han", "Thae Hyeon-hui", "Jang Yong", "Kim Kyong Ok", "Colonel Omega",
     "AWEYS, Sheikh Hassan (COMBAT NAME)", "Shahid Khel", "انور سرور", "Lakhdar Lhadi",
-    "قادر السيد", "Ахмед Ражапович Чатаев", "Haji M. Ashraf", "Idriça Beşir")
+    "قادر السيد", "Ахмед Ражапович Чатаев", "Haji M. Ashraf", "Idriça Beşir ځدران")
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,14 @@ _AR_CONS = {
     "ح": "h", "خ": "x", "د": "d", "ذ": "z", "ز": "z", "ظ": "z", "ر": "r",
     "س": "s", "ص": "s", "ش": "S", "غ": "k", "ف": "f", "ق": "k", "ك": "k", "گ": "k",
     "ل": "l", "م": "m", "ن": "n", "ه": "h",
+    # Urdu and Pashto letters, read as Latin spells them (Urdu ٹ ڈ ڑ, Pashto ټ ډ ړ:
+    # retroflex t, d, r; ں, ڼ: n; Pashto ځ dz, څ ts: *Zadran* ځدران, written z, s)
+    "ٹ": "t", "ټ": "t", "ڈ": "d", "ډ": "d", "ڑ": "r", "ړ": "r", "ں": "n", "ڼ": "n",
+    "ځ": "z", "څ": "s",
 }
+#: Pashto letters read two ways by dialect and by the lists that write them: ښ sh or
+#: kh (پښتون *Pashtun* / *Pakhtun*), ږ zh or g
+_AR_TWO_WAYS = {"ښ": ["S", "x"], "ږ": ["j", "k"]}
 # Letters that vanish from both strings (ʿayn, hamza).
 _AR_SILENT = frozenset("عء")
 
@@ -46,6 +53,8 @@ def _letter(word: str, i: int) -> list[str]:
         return ["d", "z"]  # dad: d in Arabic, z in Persian and Urdu names
     if ch in _AR_CONS:
         return [_AR_CONS[ch]]
+    if ch in _AR_TWO_WAYS:
+        return _AR_TWO_WAYS[ch]
     return [ch] if ch.isdigit() else [""]
 
 

@@ -1,9 +1,15 @@
-"""The cedilla letters read as the sounds they stand for (issue 16, item 3, session 22):
+"""Letters read as the sounds they stand for (issue 16, item 3, session 22).
+
+The cedilla letters:
 ş (and Romanian ș) is sh in every alphabet that writes it; ç is ch in Turkish,
 Albanian, Azerbaijani and Kurdish and s in French, Portuguese and Catalan. Both also
 keep the reading of their base letter, which lists write for them (*Sahin*,
 *Francois*), first: a name typed without its marks is found as before, and a part's
-key (its index key, its rarity) is the one it had."""
+key (its index key, its rarity) is the one it had.
+
+The letters of Urdu and Pashto that Arabic does not have were read as nothing: Urdu
+ٹ ڈ ڑ and Pashto ټ ډ ړ (retroflex t, d, r), ں ڼ (n), Pashto ځ (dz, written z) and څ
+(ts, written s), ښ (sh or kh) and ږ (zh or g)."""
 
 from __future__ import annotations
 
@@ -98,3 +104,29 @@ def index() -> NameIndex:
 def test_search_finds_the_name_spelt_with_cedillas(index: NameIndex, query: str,
                                                    record_id: str) -> None:
     assert [h.record_id for h in index.search(query)][:1] == [record_id]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Muhammad Omar Zadran", "محمد عمر ځدران"),  # TAi.171 as the list writes him
+    ("Tariq Gidar", "طارق گیدڑ"),               # QDe.160's Urdu name
+    ("Bhutto", "بھٹو"),
+    ("Dhillon", "ڈھلوں"),
+    ("Khan", "خاں"),
+    ("Pashtun", "پښتون"),
+    ("Pakhtun", "پښتون"),
+])
+def test_urdu_and_pashto_letters_are_read(a: str, b: str) -> None:
+    assert name_similarity(a, b) >= 0.95
+
+
+@pytest.mark.parametrize(("word", "skeleton"), [
+    ("ٹانڈو", "tnd"), ("ټانډو", "tnd"), ("گیدڑ", "kdr"), ("ځدران", "zdrn"), ("څمکنی", "smkn"),
+])
+def test_urdu_and_pashto_letters_keep_their_place(word: str, skeleton: str) -> None:
+    assert word_forms(fold(word))[0].skel == skeleton
+
+
+def test_urdu_and_pashto_letters_stay_apart_from_others() -> None:
+    # (each letter was read as nothing: 1.0 before)
+    assert name_similarity("ځدران", "Darran") < 0.8
+    assert name_similarity("گیدڑ", "Gid") < 0.8
