@@ -88,7 +88,7 @@ def test_a_cedilla_letter_does_not_read_as_other_letters(a: str, b: str) -> None
 @pytest.fixture(scope="module")
 def index() -> NameIndex:
     idx = NameIndex()
-    idx.add("GBi.009", "IDRISSA DJALÓ")
+    idx.add("GBi.004", "IDRISSA DJALÓ")
     idx.add("X.1", "Hussein Shaheen")
     idx.add("X.2", "Idris Dialo")
     idx.add("X.3", "Ahmed Celik")
@@ -96,10 +96,10 @@ def index() -> NameIndex:
 
 
 @pytest.mark.parametrize(("query", "record_id"), [
-    ("Idriça Djaló", "GBi.009"),      # the list's own alias of IDRISSA DJALÓ
+    ("Idriça Djaló", "GBi.004"),      # the list's own alias of IDRISSA DJALÓ
     ("Hüseyin Şahin", "X.1"),
     ("Ahmet Çelik", "X.3"),           # and as before, typed without the marks
-    ("Idrissa Djalo", "GBi.009"),
+    ("Idrissa Djalo", "GBi.004"),
 ])
 def test_search_finds_the_name_spelt_with_cedillas(index: NameIndex, query: str,
                                                    record_id: str) -> None:
