@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from click.testing import CliRunner
+from coalition import build, sqlite_databases
 
 from fts_share.cli import COMMANDS, cli
 
@@ -42,6 +43,10 @@ NOT_BEFORE_A_PAGE = ("numba", "numpy", "fts_share.matching.index",
 #: what a poll loads only when it needs it: the receiving worker processes
 #: (multiprocessing, for large pages) and SMTP (a node that sends its alerts by e-mail)
 NOT_UNTIL_USED = ("multiprocessing", "concurrent.futures.process", "smtplib")
+#: what a poll process neither serves nor sends: prometheus-client (it serves no /metrics:
+#: its counters would end with it unread) and its exposition's servers, urllib's client
+#: (a webhook's, for a node that has one)
+NOT_IN_A_POLL_PROCESS = ("prometheus_client", "http.server", "wsgiref", "urllib.request")
 #: tables a poll never reads or writes (users, tokens, web sessions, request nonces, batch
 #: jobs): it neither declares nor maps them (each table costs its declaration and its
 #: mapper's configuration at the first query)
@@ -79,9 +84,28 @@ def test_poll_loads_only_what_a_poll_needs(tmp_path: Path) -> None:
     assert [m for m in NOT_FOR_A_SQLITE_POLL if m in loaded] == []
     assert [m for m in NOT_BEFORE_A_PAGE if m in loaded] == []
     assert [m for m in NOT_UNTIL_USED if m in loaded] == []
+    assert [m for m in NOT_IN_A_POLL_PROCESS if m in loaded] == []
     declared = set(result["tables"])
     assert {"peers", "received", "notices", "audit_entries"} <= declared
     assert [t for t in NOT_DECLARED_BY_A_POLL if t in declared] == []
+
+
+def test_a_poll_that_polled_counted_into_no_registry(tmp_path: Path) -> None:
+    """A poll of a partner that is down (a failed poll: counted) reports the failure and
+    loads none of what a poll process neither serves nor sends."""
+    c = build(tmp_path, sqlite_databases(tmp_path), [("FRA", "member"), ("IRQ", "member")],
+              post_quantum={"FRA": False, "IRQ": False}, start=False)
+    home = c["FRA"].home
+    c.close()  # IRQ's port closed: its poll fails at once
+    code = ("import json, sys\nfrom fts_share.cli import main\n"
+            "status = main(['poll', sys.argv[1]])\n"
+            "print(json.dumps(sorted(sys.modules)))\n")
+    out = _python("-c", code, str(home))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("IRQ: failed"), out.stdout
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "fts_share.services.metrics" in loaded
+    assert [m for m in NOT_IN_A_POLL_PROCESS if m in loaded] == []
 
 
 def test_the_schema_module_declares_every_table() -> None:

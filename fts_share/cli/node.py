@@ -9,7 +9,7 @@ import click
 
 from fts_share.cli.common import HOME, load_passphrase
 from fts_share.clock import utcnow
-from fts_share.services import logs, running
+from fts_share.services import logs, metrics, running
 
 POLL_COLUMNS = ("peer", "ok", "pages", "received", "duplicates", "rejected", "error")
 
@@ -80,7 +80,8 @@ def poll(home: Path, as_json: bool) -> None:
     """Poll every partner once."""
     node = running.open_node(home)
     try:
-        rows = [{k: r[k] for k in POLL_COLUMNS} for r in running.poll_once(node)]
+        with metrics.dropped_unless_shared():  # a process that serves no /metrics
+            rows = [{k: r[k] for k in POLL_COLUMNS} for r in running.poll_once(node)]
     finally:
         node.close()  # on SQLite, the last commits checkpointed from the write-ahead log
     if as_json:

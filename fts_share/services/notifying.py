@@ -12,18 +12,18 @@ alert not yet told about; it never stops the poller.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
 import logging
 import os
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from http.client import HTTPException
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select
 
@@ -32,6 +32,9 @@ from fts_share.config import NotifySettings
 from fts_share.services.node import Node
 from fts_share.services.unit import reading
 from fts_share.storage.models import Alert
+
+if TYPE_CHECKING:
+    import urllib.request
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +78,18 @@ class Channel(Protocol):
         """Send ``message`` or raise."""
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a delivery: it fails (urllib would re-send a POST
-    redirected by 301-303 as a bodiless GET)."""
+@functools.cache
+def _opener() -> urllib.request.OpenerDirector:
+    """urllib's opener for webhooks, made for the first one sent. A redirect is an
+    answer, not a delivery: it fails (urllib would re-send a POST redirected by 301-303
+    as a bodiless GET)."""
+    import urllib.request
 
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
 
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
+    return urllib.request.build_opener(NoRedirect)
 
 
 @dataclass
@@ -97,13 +103,15 @@ class Webhook:
 
     def send(self, message: Message) -> None:
         """POST the message; anything but a 2xx answer raises."""
+        import urllib.request  # (only a node that sends webhooks needs it)
+
         body = message.body()
         headers = {"Content-Type": "application/json", "User-Agent": "fts-share notifier"}
         if self.secret:
             digest = hmac.new(self.secret, body, hashlib.sha256).hexdigest()
             headers[SIGNATURE_HEADER] = f"sha256={digest}"
         req = urllib.request.Request(self.url, data=body, method="POST", headers=headers)
-        with _OPENER.open(req, timeout=self.timeout) as resp:
+        with _opener().open(req, timeout=self.timeout) as resp:
             if not 200 <= resp.status < 300:
                 raise OSError(f"webhook answered HTTP {resp.status}")
 

@@ -144,6 +144,36 @@ def test_multiprocess_mode_sums_the_workers(tmp_path: Path,
     assert value(samples, "fts_screening_jobs", node="FRA") == 1
 
 
+POLL_PROCESS = """
+import sys
+from fts_share.federation.poller import PeerReport
+from fts_share.services import metrics
+with metrics.dropped_unless_shared():  # as `fts-share poll` polls
+    metrics.observe_poll("FRA", PeerReport(peer="IRQ"))
+print("prometheus_client" in sys.modules)
+"""
+
+
+def test_a_poll_process_counts_only_into_the_shared_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``fts-share poll`` serves no /metrics: what it counts is dropped (prometheus-client
+    is not even loaded), unless multiprocess mode writes it to the folder that the serving
+    processes sum."""
+    alone = subprocess.run([sys.executable, "-c", POLL_PROCESS], check=True,
+                           capture_output=True, text=True, timeout=120)
+    assert alone.stdout == "False\n"
+    monkeypatch.setenv(metrics.MULTIPROC_ENV, str(tmp_path))
+    shared = subprocess.run([sys.executable, "-c", POLL_PROCESS], env={**os.environ},
+                            check=True, capture_output=True, text=True, timeout=120)
+    assert shared.stdout == "True\n"
+    out = subprocess.run([sys.executable, "-c", WORKER, "report"], env={**os.environ},
+                         check=True, capture_output=True, text=True, timeout=120).stdout
+    samples = {(s.name, frozenset(s.labels.items())): s.value
+               for family in text_string_to_metric_families(out) for s in family.samples}
+    # the poll process's poll and the reporting worker's own
+    assert value(samples, "fts_polls_total", node="FRA", peer="IRQ", outcome="ok") == 2
+
+
 def test_refused_envelopes_are_counted(coalition: Coalition) -> None:
     """An envelope the receiver refuses (a notice version sent twice: a fork) moves
     ``fts_envelopes_rejected_total`` of its origin."""
