@@ -78,8 +78,11 @@ def validator(name: str, pointer: str = "") -> jsonschema.Draft202012Validator:
 
 
 @cache
-def _compiled_registry() -> jsonschema_rs.Registry:
-    return jsonschema_rs.Registry([(f"{BASE}{n}{SUFFIX}", document(n)) for n in names()])
+def _compiled_registry(name: str) -> jsonschema_rs.Registry:
+    """The schema file ``name`` alone: each file embeds a copy of every schema it needs
+    (``tests/protocol/bundle_schemas.py``), so its validators need no other (reading and
+    registering the other files was ~4 ms of a poll's first page)."""
+    return jsonschema_rs.Registry([(f"{BASE}{name}{SUFFIX}", document(name))])
 
 
 @cache
@@ -87,7 +90,7 @@ def compiled(name: str, pointer: str = "") -> jsonschema_rs.Validator:
     """The compiled validator of schema ``name`` or its part ``pointer``: the one whose
     verdict holds (see the module docstring)."""
     schema = {"$schema": DRAFT, "$ref": f"{BASE}{name}{SUFFIX}#{pointer}"}
-    return jsonschema_rs.validator_for(schema, registry=_compiled_registry(),
+    return jsonschema_rs.validator_for(schema, registry=_compiled_registry(name),
                                        validate_formats=True)
 
 
