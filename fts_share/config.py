@@ -29,8 +29,8 @@ DEFAULT_PURPOSES = ("investigation", "border_screening", "sanctions_implementati
 
 @dataclass
 class FederationSettings:
-    """How this node polls its partners. ``receive_workers``: processes that verify and
-    decrypt large received pages, with the node's decryption keys (unset or 0/1: none)."""
+    """How this node polls its partners. ``receive_workers`` (processes given the keys;
+    unset: none) or ``receive_threads``: what opens large pages (services.receive_pool)."""
     poll_interval: float = 30.0
     page_limit: int = 100
     request_timeout: float = 10.0
@@ -50,6 +50,7 @@ class FederationSettings:
     """Days after its ``issued`` time from which the roster in force is stale: the node
     neither polls nor serves partners until a fresher one is imported; 0: never."""
     receive_workers: int | None = None
+    receive_threads: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("roster_warn_days", "roster_max_days"):
@@ -57,6 +58,9 @@ class FederationSettings:
             if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_TOKEN_DAYS:
                 raise ConfigError(f"federation.{name}: expected an integer from 0 to "
                                   f"{MAX_TOKEN_DAYS} (0: never), got {days!r}")
+        for name in ("receive_workers", "receive_threads"):
+            if (n := getattr(self, name)) is not None and not (type(n) is int and 0 <= n <= 64):
+                raise ConfigError(f"federation.{name}: expected an integer from 0 to 64, got {n!r}")
         warn, most = self.roster_warn_days, self.roster_max_days
         if warn and most and warn > most:
             raise ConfigError(f"federation.roster_warn_days ({warn}) must not exceed "
@@ -170,8 +174,7 @@ class AuditSettings:
     """How often (seconds) the poller-lock holder looks for heads due."""
 
     def __post_init__(self) -> None:
-        every, interval = self.head_every, self.head_interval
-        tick = self.head_tick
+        every, interval, tick = self.head_every, self.head_interval, self.head_tick
         if not isinstance(tick, (int, float)) or isinstance(tick, bool) or not tick > 0:
             raise ConfigError(f"audit.head_tick: expected seconds > 0, got {tick!r}")
         if not isinstance(every, int) or isinstance(every, bool) or every < 0:
@@ -353,10 +356,8 @@ def load_config(home: Path) -> NodeConfig:
         unknown = set(section) - known
         if unknown:
             raise ConfigError(f"{path}: unknown setting(s) {', '.join(f'{name}.{u}' for u in sorted(unknown))}")
-        for key, value in section.items():
-            if isinstance(value, list):
-                section[key] = tuple(value)
-        kwargs[name] = cls(**section)
+        kwargs[name] = cls(**{k: tuple(v) if isinstance(v, list) else v
+                              for k, v in section.items()})
     if raw:
         raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(raw))}")
     for required in ("code", "url"):
@@ -388,8 +389,7 @@ def write_config(config: NodeConfig) -> Path:
         lines.append(f"{f.name} = {_toml_value('' if value is None else value)}")
     for name in _SECTIONS:
         section = getattr(config, name)
-        lines.append("")
-        lines.append(f"[{name}]")
+        lines += ["", f"[{name}]"]
         for f in fields(section):
             value = getattr(section, f.name)
             if value is None or value == {}:

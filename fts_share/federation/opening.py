@@ -3,8 +3,8 @@ outer signature and the header, decrypt (HPKE, AES-GCM), verify the inner signat
 check the statement against its schema and read the notice's subject.
 
 :func:`open_items` is what receiving does to a page's envelopes before anything is
-looked up or stored; it runs in the receiving process or, for large pages, in the
-worker processes of a pool (:func:`open_chunk`). It is the same function in both places, so
+looked up or stored; it runs in the polling thread, or for large pages in opening
+threads of the same process or in the worker processes of a pool (:func:`open_chunk`). It is the same function in both places, so
 every refusal (a bad signature, a replayed or reordered envelope found later by the
 chain check, another recipient, a revoked key) reads the same. Only page items, the
 roster in force, the time and the results cross the process boundary; the node's

@@ -17,21 +17,24 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from fts_share import heap
 from fts_share.audit.log import record
 from fts_share.clock import Clock, utcnow
 from fts_share.errors import FtsError
+from fts_share.federation.envelopes import Receiver
 from fts_share.federation.feed import VerifiedPage
 from fts_share.federation.http import PartnerClient
 from fts_share.federation.poller import MAX_PAGES_PER_POLL, PeerReport, backoff_seconds, fetch_page
-from fts_share.federation.roster import Member
+from fts_share.federation.roster import Member, Roster
 from fts_share.services import logcheck, metrics
 from fts_share.services.node import Node
-from fts_share.services.receive_pool import ReceivePool
+from fts_share.services.receive_pool import Opening, ReceivePool
 from fts_share.services.receiving import NoticeHook, PageHook, ingest_page, purge_version
 from fts_share.services.roster import freshness, import_roster
 from fts_share.services.scheduling import PeerScheduler
@@ -67,8 +70,10 @@ class Poller:
         self.client = PartnerClient(key=node.signing, timeout=settings.request_timeout,
                                     ttl=settings.signature_ttl)
         self.after_page = after_page
-        # Large pages are verified and decrypted in worker processes (closed with us).
-        self.receive_pool = ReceivePool(workers=settings.receive_workers)
+        # Large pages are verified and decrypted in opening threads or worker processes
+        # (closed with us).
+        self.receive_pool = ReceivePool(workers=settings.receive_workers,
+                                        threads=settings.receive_threads)
         # Partners are fetched in parallel; on SQLite (one writer at a time) their pages
         # are committed one after the other rather than contending for the lock.
         self._commit_lock: Any = (threading.Lock() if node.store.dialect == "sqlite"
@@ -150,28 +155,67 @@ class Poller:
 
     def _poll_pages(self, member: Member, report: PeerReport, *, cursor: int,
                     tree_size: int | None, held_seq: int = 0) -> None:
-        """Fetch, verify and commit pages until caught up (or the bound per poll)."""
-        for _ in range(MAX_PAGES_PER_POLL):
+        """Fetch, verify and commit pages until caught up (or the bound per poll). With
+        opening threads (``receive_threads``), the next page is fetched, verified and
+        handed to them while this one is stored (:class:`_Ahead`)."""
+        fetch = partial(self._fetch, member, held_seq=held_seq)
+        with self._fetcher() as fetcher:
             now = self.clock()
-            # The signing key the roster in force lists (a rotation takes over at once).
-            self.client.key = self.node.signer()
-            page = fetch_page(self.client, member, roster=self.node.roster, me=self.node.code,
-                              cursor=cursor, limit=self.settings.page_limit,
-                              tree_size=tree_size, now=now,
-                              max_bytes=self.settings.max_page_bytes, held_seq=held_seq)
-            if page.roster_version and page.roster_version > self.node.roster.version:
-                self._update_roster(member, now=now)
-            more = bool(page.items) and page.next < page.head
-            tree_size = self._commit_page(member, page, report, now=now, more=more)
-            report.pages += 1
-            cursor = page.next
-            if self.after_page is not None:
-                self.after_page(member.code, cursor)
-            if not more:
-                break
+            got = fetch(cursor=cursor, tree_size=tree_size, now=now, roster=self.node.roster), now
+            for n in range(1, MAX_PAGES_PER_POLL + 1):
+                (page, opening), now = got
+                if page.roster_version and page.roster_version > self.node.roster.version:
+                    self._update_roster(member, now=now)
+                more = bool(page.items) and page.next < page.head and n < MAX_PAGES_PER_POLL
+                ahead = (_Ahead.start(fetcher, fetch, page, tree_size=tree_size,
+                                      roster=self.node.roster, now=self.clock())
+                         if fetcher is not None and more else None)
+                try:
+                    tree_size = self._commit_page(member, page, report, now=now, more=more,
+                                                  opening=opening)
+                    report.pages += 1
+                    if self.after_page is not None:
+                        self.after_page(member.code, page.next)
+                except BaseException:
+                    if ahead is not None:  # the next page is given up, unread
+                        ahead.drop()
+                    raise
+                if not more:
+                    break
+                taken = ahead.take(tree_size, self.node.roster) if ahead else None
+                if taken is None:  # not fetched ahead, or not as it must be asked for now
+                    now = self.clock()
+                    taken = fetch(cursor=page.next, tree_size=tree_size, now=now,
+                                  roster=self.node.roster), now
+                got = taken
+
+    def _fetch(self, member: Member, *, cursor: int, tree_size: int | None, now: datetime,
+               roster: Roster, held_seq: int,
+               early: bool = False) -> tuple[VerifiedPage, Opening | None]:
+        """Fetch and verify a page; ``early`` (the next page, while this one is stored):
+        and start opening it in the opening threads (if it would be opened there)."""
+        # The signing key the roster in force lists (a rotation takes over at once).
+        self.client.key = self.node.signer()
+        page = fetch_page(self.client, member, roster=roster, me=self.node.code,
+                          cursor=cursor, limit=self.settings.page_limit,
+                          tree_size=tree_size, now=now,
+                          max_bytes=self.settings.max_page_bytes, held_seq=held_seq)
+        if not early:
+            return page, None
+        me = Receiver(code=self.node.code, keys=self.node.encryption)
+        return page, self.receive_pool.ahead(page.items, roster=roster, origin=page.origin,
+                                             me=me, now=now)
+
+    def _fetcher(self) -> contextlib.AbstractContextManager[ThreadPoolExecutor | None]:
+        """The thread that fetches the next page of one poll (none without opening
+        threads); leaving it waits for a fetch under way (at most ``request_timeout``)."""
+        if self.receive_pool.threads < 1:
+            return contextlib.nullcontext()
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="fts-share prefetch")
 
     def _commit_page(self, member: Member, page: VerifiedPage, report: PeerReport, *,
-                     now: datetime, more: bool = True) -> int | None:
+                     now: datetime, more: bool = True,
+                     opening: Opening | None = None) -> int | None:
         """Ingest a page with the partner's tree heads and findings, in one transaction;
         with ``more`` (another page follows) return the size of the partner's largest
         head now held, for the next page's consistency proof (None otherwise: the poll
@@ -182,7 +226,9 @@ class Poller:
             # it has flushed, and the page's ingest would otherwise read it once more.
             peer = SqlInbox(session).peer(member.code)
             result = ingest_page(work, page=page, on_notice=self.on_notice,
-                                 on_page=self.on_page, opener=self.receive_pool.open_chunks)
+                                 on_page=self.on_page,
+                                 opener=opening.chunks if opening
+                                 else self.receive_pool.open_chunks)
             logcheck.check_page(work, page)
             tree_size = logcheck.held_size(session, member.code) if more else None
             peer.failures, peer.next_attempt = 0, None
@@ -222,3 +268,48 @@ class Poller:
                    object_type="feed-page", object_id=code, partner=code,
                    outcome="refused", detail={"reason": error[:500]})
         log.warning("poll of %s failed: %s", code, error)
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """The next page of a poll, fetched, verified and handed to the opening threads
+    while this one is stored.
+
+    It is asked for after this page (``page.next``), from the tree size this node will
+    hold once this page's head is stored; it is used only if that is the size held
+    after the commit, under the same roster, else it is dropped and asked for again
+    (and dropped, unread, when this page's commit fails). Its time (``now``) is taken
+    when its fetch starts, as for a page fetched after the commit."""
+
+    future: Future[tuple[VerifiedPage, Opening | None]]
+    tree_size: int | None
+    roster: Roster
+    now: datetime
+
+    @classmethod
+    def start(cls, fetcher: ThreadPoolExecutor,
+              fetch: Callable[..., tuple[VerifiedPage, Opening | None]], page: VerifiedPage, *,
+              tree_size: int | None, roster: Roster, now: datetime) -> _Ahead:
+        """Fetch the page after ``page`` in ``fetcher``'s thread."""
+        size = (page.tree_head or {}).get("size")
+        expected = size if type(size) is int and size > (tree_size or 0) else tree_size
+        return cls(fetcher.submit(fetch, cursor=page.next, tree_size=expected, now=now,
+                                  roster=roster, early=True), expected, roster, now)
+
+    def take(self, tree_size: int | None,
+             roster: Roster) -> tuple[tuple[VerifiedPage, Opening | None], datetime] | None:
+        """The page, its opening and its time if it was asked for as it would be now (its
+        fetch's error, if it failed), else None (dropped)."""
+        if tree_size != self.tree_size or roster is not self.roster:
+            self.drop()
+            return None
+        return self.future.result(), self.now
+
+    def drop(self) -> None:
+        """Give the page up: its chunks not yet opened are not opened (when it arrives)."""
+        def cancel(done: Future[tuple[VerifiedPage, Opening | None]]) -> None:
+            opening = None if done.cancelled() or done.exception() else done.result()[1]
+            if opening is not None:
+                opening.cancel()
+
+        self.future.add_done_callback(cancel)

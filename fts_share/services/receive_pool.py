@@ -1,14 +1,24 @@
-"""The worker processes that verify and decrypt large received pages.
+"""The threads, or worker processes, that verify and decrypt large received pages.
 
 Verifying two Ed25519 signatures, an HPKE open, an AES-GCM decryption and parsing the
 statement is most of the work of receiving an envelope, and it needs nothing from the
 database: :func:`fts_share.federation.opening.open_item` does it. A page of at least
-:data:`MIN_ITEMS` envelopes is split into chunks opened in ``[federation]
-receive_workers`` processes (``concurrent.futures``, ``spawn``: a
-worker inherits no connection, thread or lock of this process); smaller pages, and
-every page when the setting is 0 or 1, are opened in this process. Either way the
-same function runs and the results come back in page order, so what is stored,
-refused and recorded does not depend on where an envelope was opened.
+:data:`MIN_ITEMS` envelopes is split into chunks opened, in order of preference:
+
+- in ``[federation] receive_workers`` processes when it is 2 or more
+  (``concurrent.futures``, ``spawn``: a worker inherits no connection, thread or lock
+  of this process);
+- else in ``[federation] receive_threads`` threads of this process (default
+  :func:`default_threads`): the signature checks and decryptions (libsodium, OpenSSL)
+  release the GIL, so one thread opens the next chunk while the polling thread stores
+  this one; the keys stay where they are, nothing is copied or pickled;
+- else (smaller pages, or both settings 0) in the polling thread.
+
+Wherever it runs, the same function runs and the chunks come back in page order, so
+what is stored, refused and recorded does not depend on where an envelope was opened.
+The threads share only immutable things: the page's items, the roster in force, the
+node's keys (``cryptography`` and PyNaCl objects, safe to use from several threads);
+the database session stays on the polling thread.
 
 The node's decryption keys are given to the workers once, as raw bytes, when the
 pool starts, and live in those processes until the pool is closed
@@ -23,9 +33,10 @@ page is opened in this process and the pool is started afresh for the next one.
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -43,8 +54,18 @@ log = logging.getLogger(__name__)
 #: pages with fewer envelopes are opened in this process (starting and feeding the
 #: workers costs more than it saves)
 MIN_ITEMS = 32
-#: chunks per worker and page (smaller chunks even out the workers' shares)
+#: chunks per worker (or thread) and page (smaller chunks even out their shares)
 CHUNKS_PER_WORKER = 2
+#: the most worker processes or opening threads that can be configured
+MAX_PARALLEL = 64
+#: the fewest envelopes in a chunk given to an opening thread
+MIN_CHUNK = 8
+
+
+def default_threads() -> int:
+    """Opening threads when ``receive_threads`` is not set: one on a machine of two
+    CPUs or more (measured in ``docs/benchmarks.md``, session 22), else none."""
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
 
 
 def default_workers() -> int:
@@ -59,19 +80,22 @@ def default_workers() -> int:
 
 
 class ReceivePool:
-    """Opens a page's envelopes in this process or in a pool of worker processes."""
+    """Opens a page's envelopes in the polling thread, in opening threads or in a pool
+    of worker processes."""
 
-    def __init__(self, *, workers: int | None = None, min_items: int | None = None) -> None:
-        if workers is not None and (type(workers) is not int or workers < 0):
-            raise ConfigError(f"federation.receive_workers: expected an integer >= 0, "
-                              f"got {workers!r}")
-        self.workers = default_workers() if workers is None else workers
+    def __init__(self, *, workers: int | None = None, threads: int | None = None,
+                 min_items: int | None = None) -> None:
+        self.workers = _count("receive_workers", workers, default_workers)
+        self.threads = _count("receive_threads", threads, default_threads)
         self.min_items = max(1, MIN_ITEMS if min_items is None else min_items)
         self.pooled_pages = 0
         """pages opened by the worker processes (not in this process)"""
+        self.threaded_pages = 0
+        """pages handed to the opening threads"""
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._identity: tuple[str, frozenset[str]] | None = None
+        self._threads: ThreadPoolExecutor | None = None
 
     @property
     def running(self) -> bool:
@@ -88,6 +112,10 @@ class ReceivePool:
                     me: Receiver, now: datetime) -> Iterator[list[Opened]]:
         """:meth:`open_page` a chunk at a time, in order, each as soon as it is opened
         (the receiver stores one chunk while the workers open the next)."""
+        if len(items) >= self.min_items and self.workers <= 1 and self.threads >= 1:
+            yield from self._open_in_threads(items, roster=roster, origin=origin, me=me,
+                                             now=now)
+            return
         if self.workers <= 1 or len(items) < self.min_items:
             yield open_items(items, roster=roster, origin=origin, me=me, now=now)
             return
@@ -111,6 +139,34 @@ class ReceivePool:
             return
         self.pooled_pages += 1
 
+    def ahead(self, items: Sequence[PageItem], *, roster: Roster, origin: str,
+              me: Receiver, now: datetime) -> Opening | None:
+        """Start opening a page in the opening threads before it is ingested (the next
+        page, while this one is stored); None if it would not be opened in threads."""
+        if len(items) < self.min_items or self.workers > 1 or self.threads < 1:
+            return None
+        self.threaded_pages += 1
+        return Opening(self._start_threads(), items, roster=roster, origin=origin, me=me,
+                       now=now, size=self._chunk_size(len(items)))
+
+    def _open_in_threads(self, items: Sequence[PageItem], *, roster: Roster, origin: str,
+                         me: Receiver, now: datetime) -> Iterator[list[Opened]]:
+        """The chunks of a page opened by the opening threads and this one, in order."""
+        opening = Opening(self._start_threads(), items, roster=roster, origin=origin, me=me,
+                          now=now, size=self._chunk_size(len(items)), here=1)
+        self.threaded_pages += 1
+        yield from opening.chunks(items, roster=roster, origin=origin, me=me, now=now)
+
+    def _chunk_size(self, n: int) -> int:
+        return max(MIN_CHUNK, -(-n // ((self.threads + 1) * CHUNKS_PER_WORKER)))
+
+    def _start_threads(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(
+                    max_workers=self.threads, thread_name_prefix="fts-share opening")
+            return self._threads
+
     def _start(self, me: Receiver) -> ProcessPoolExecutor:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -129,8 +185,71 @@ class ReceivePool:
             return self._executor
 
     def close(self) -> None:
-        """Stop the worker processes (waiting for them to end); opened again on demand."""
+        """Stop the worker processes and the opening threads (waiting for them to end);
+        started again on demand."""
         with self._lock:
             executor, self._executor, self._identity = self._executor, None, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+            threads, self._threads = self._threads, None
+        for pool in (executor, threads):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _count(setting: str, value: object, default: Callable[[], int]) -> int:
+    """A count of processes or threads as configured (None: ``default()``), or
+    :class:`ConfigError` naming the setting."""
+    if value is None:
+        return default()
+    if type(value) is not int or not 0 <= value <= MAX_PARALLEL:
+        raise ConfigError(f"federation.{setting}: expected an integer from 0 to "
+                          f"{MAX_PARALLEL}, got {value!r}")
+    return value
+
+
+class Opening:
+    """A page's chunks handed to the opening threads; :meth:`chunks` takes them in page
+    order, opening in the calling thread each chunk no thread has started (rather than
+    wait), and the first ``here`` chunks. Chunks not taken are cancelled when the taker
+    stops (a failed page)."""
+
+    def __init__(self, executor: ThreadPoolExecutor, items: Sequence[PageItem], *,
+                 roster: Roster, origin: str, me: Receiver, now: datetime, size: int,
+                 here: int = 0) -> None:
+        self._items, self._roster, self._origin, self._now = items, roster, origin, now
+        self._me, self._keys = me.code, dict(me.keys)
+        self._parts = [items[i:i + size] for i in range(0, len(items), size)]
+        self._futures = [None if n < here else
+                         executor.submit(open_items, part, roster=roster, origin=origin,
+                                         me=me, now=now)
+                         for n, part in enumerate(self._parts)]
+
+    def chunks(self, items: Sequence[PageItem], *, roster: Roster, origin: str,
+               me: Receiver, now: datetime) -> Iterator[list[Opened]]:
+        """An ``Opener``: the opened chunks of ``items``, in order; the page is opened
+        afresh, here, if it is not the page (or roster, keys, time) handed over."""
+        if not self._handed(items, roster, origin, me, now):
+            self.cancel()
+            yield open_items(items, roster=roster, origin=origin, me=me, now=now)
+            return
+        try:
+            for part, future in zip(self._parts, self._futures):
+                if future is None or future.cancel():
+                    yield open_items(part, roster=roster, origin=origin, me=me, now=now)
+                else:
+                    yield future.result()
+        finally:
+            self.cancel()
+
+    def _handed(self, items: Sequence[PageItem], roster: Roster, origin: str, me: Receiver,
+                now: datetime) -> bool:
+        """True if these are the very page, roster, origin, keys and time handed over."""
+        return (items is self._items and roster is self._roster and origin == self._origin
+                and now == self._now and me.code == self._me
+                and me.keys.keys() == self._keys.keys()
+                and all(me.keys[kid] is key for kid, key in self._keys.items()))
+
+    def cancel(self) -> None:
+        """Cancel the chunks no thread has started (a started one runs to its end)."""
+        for future in self._futures:
+            if future is not None:
+                future.cancel()

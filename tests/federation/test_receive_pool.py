@@ -50,8 +50,9 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Pools]:
     made = _Pools()
 
     class Recorded(ReceivePool):
-        def __init__(self, *, workers: int | None = None, min_items: int | None = None) -> None:
-            super().__init__(workers=2, min_items=1)
+        def __init__(self, *, workers: int | None = None, threads: int | None = None,
+                     min_items: int | None = None) -> None:
+            super().__init__(workers=2, threads=threads, min_items=1)
             made.made.append(self)
 
     monkeypatch.setattr(polling, "ReceivePool", Recorded)
