@@ -29,8 +29,8 @@ DEFAULT_PURPOSES = ("investigation", "border_screening", "sanctions_implementati
 
 @dataclass
 class FederationSettings:
-    """How this node polls its partners. ``receive_workers`` (processes given the keys;
-    unset: none) or ``receive_threads``: what opens large pages (services.receive_pool)."""
+    """How this node polls its partners. ``receive_workers`` (processes given the keys),
+    ``receive_threads`` (fetch ahead, then open): see services.receive_pool."""
     poll_interval: float = 30.0
     page_limit: int = 100
     request_timeout: float = 10.0

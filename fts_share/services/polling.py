@@ -70,8 +70,8 @@ class Poller:
         self.client = PartnerClient(key=node.signing, timeout=settings.request_timeout,
                                     ttl=settings.signature_ttl)
         self.after_page = after_page
-        # Large pages are verified and decrypted in opening threads or worker processes
-        # (closed with us).
+        # The next page is fetched ahead; large pages are verified and decrypted in
+        # opening threads or worker processes (closed with us).
         self.receive_pool = ReceivePool(workers=settings.receive_workers,
                                         threads=settings.receive_threads)
         # Partners are fetched in parallel; on SQLite (one writer at a time) their pages
@@ -156,8 +156,8 @@ class Poller:
     def _poll_pages(self, member: Member, report: PeerReport, *, cursor: int,
                     tree_size: int | None, held_seq: int = 0) -> None:
         """Fetch, verify and commit pages until caught up (or the bound per poll). With
-        opening threads (``receive_threads``), the next page is fetched, verified and
-        handed to them while this one is stored (:class:`_Ahead`)."""
+        ``receive_threads`` (1 or more), the next page is fetched, verified and handed
+        to the opening threads, if any, while this one is stored (:class:`_Ahead`)."""
         fetch = partial(self._fetch, member, held_seq=held_seq)
         with self._fetcher() as fetcher:
             now = self.clock()
@@ -207,8 +207,8 @@ class Poller:
                                              me=me, now=now)
 
     def _fetcher(self) -> contextlib.AbstractContextManager[ThreadPoolExecutor | None]:
-        """The thread that fetches the next page of one poll (none without opening
-        threads); leaving it waits for a fetch under way (at most ``request_timeout``)."""
+        """The thread that fetches the next page of one poll (none if ``receive_threads``
+        is 0); leaving it waits for a fetch under way (at most ``request_timeout``)."""
         if self.receive_pool.threads < 1:
             return contextlib.nullcontext()
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="fts-share prefetch")

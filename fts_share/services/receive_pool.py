@@ -8,10 +8,11 @@ database: :func:`fts_share.federation.opening.open_item` does it. A page of at l
 - in ``[federation] receive_workers`` processes when it is 2 or more
   (``concurrent.futures``, ``spawn``: a worker inherits no connection, thread or lock
   of this process);
-- else in ``[federation] receive_threads`` threads of this process (default
-  :func:`default_threads`): the signature checks and decryptions (libsodium, OpenSSL)
-  release the GIL, so one thread opens the next chunk while the polling thread stores
-  this one; the keys stay where they are, nothing is copied or pickled;
+- else, when ``[federation] receive_threads`` is 2 or more, in that many threads of
+  this process but one (the first fetches the next page, :mod:`~fts_share.services.polling`;
+  default :func:`default_threads`): the signature checks and decryptions (libsodium,
+  OpenSSL) release the GIL, so a thread opens the next chunk while the polling thread
+  stores this one; the keys stay where they are, nothing is copied or pickled;
 - else (smaller pages, or both settings 0) in the polling thread.
 
 Wherever it runs, the same function runs and the chunks come back in page order, so
@@ -33,7 +34,6 @@ page is opened in this process and the pool is started afresh for the next one.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -63,9 +63,12 @@ MIN_CHUNK = 8
 
 
 def default_threads() -> int:
-    """Opening threads when ``receive_threads`` is not set: one on a machine of two
-    CPUs or more (measured in ``docs/benchmarks.md``, session 22), else none."""
-    return 1 if (os.cpu_count() or 1) >= 2 else 0
+    """``receive_threads`` when it is not set: 1, a thread that fetches and verifies
+    the next page while one is stored, and no opening threads. Measured on 2 shared
+    CPUs (``docs/benchmarks.md``, session 22), fetching ahead costs no CPU, while each
+    opening thread cost 5-18 % more CPU per envelope for no steady wall-clock gain.
+    An operator of a machine with idle cores opts in with 2 or more."""
+    return 1
 
 
 def default_workers() -> int:
@@ -87,6 +90,8 @@ class ReceivePool:
                  min_items: int | None = None) -> None:
         self.workers = _count("receive_workers", workers, default_workers)
         self.threads = _count("receive_threads", threads, default_threads)
+        """threads beside the polling thread: one fetches ahead, the others open"""
+        self.openers = max(0, self.threads - 1)
         self.min_items = max(1, MIN_ITEMS if min_items is None else min_items)
         self.pooled_pages = 0
         """pages opened by the worker processes (not in this process)"""
@@ -112,7 +117,7 @@ class ReceivePool:
                     me: Receiver, now: datetime) -> Iterator[list[Opened]]:
         """:meth:`open_page` a chunk at a time, in order, each as soon as it is opened
         (the receiver stores one chunk while the workers open the next)."""
-        if len(items) >= self.min_items and self.workers <= 1 and self.threads >= 1:
+        if len(items) >= self.min_items and self.workers <= 1 and self.openers >= 1:
             yield from self._open_in_threads(items, roster=roster, origin=origin, me=me,
                                              now=now)
             return
@@ -143,7 +148,7 @@ class ReceivePool:
               me: Receiver, now: datetime) -> Opening | None:
         """Start opening a page in the opening threads before it is ingested (the next
         page, while this one is stored); None if it would not be opened in threads."""
-        if len(items) < self.min_items or self.workers > 1 or self.threads < 1:
+        if len(items) < self.min_items or self.workers > 1 or self.openers < 1:
             return None
         self.threaded_pages += 1
         return Opening(self._start_threads(), items, roster=roster, origin=origin, me=me,
@@ -158,13 +163,13 @@ class ReceivePool:
         yield from opening.chunks(items, roster=roster, origin=origin, me=me, now=now)
 
     def _chunk_size(self, n: int) -> int:
-        return max(MIN_CHUNK, -(-n // ((self.threads + 1) * CHUNKS_PER_WORKER)))
+        return max(MIN_CHUNK, -(-n // ((self.openers + 1) * CHUNKS_PER_WORKER)))
 
     def _start_threads(self) -> ThreadPoolExecutor:
         with self._lock:
             if self._threads is None:
                 self._threads = ThreadPoolExecutor(
-                    max_workers=self.threads, thread_name_prefix="fts-share opening")
+                    max_workers=self.openers, thread_name_prefix="fts-share opening")
             return self._threads
 
     def _start(self, me: Receiver) -> ProcessPoolExecutor:

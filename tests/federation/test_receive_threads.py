@@ -1,6 +1,6 @@
-"""Receiving with opening threads (``[federation] receive_threads``): the next page is
-fetched, verified and opened while this one is stored, and a page's chunks are opened
-in threads beside the polling thread. What is stored, refused, audited and alerted is
+"""Receiving with threads (``[federation] receive_threads``): the next page is fetched,
+verified (and with 2 or more, opened) while this one is stored, and a page's chunks are
+opened in threads beside the polling thread. What is stored, refused, audited and alerted is
 the same as with the threads off; a page whose commit fails takes the page fetched
 ahead of it with it; a partner that dies or drips its answer mid-prefetch fails the
 poll after the pages already stored, as it does without threads."""
@@ -47,10 +47,11 @@ def pages_in_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(receive_pool, "MIN_CHUNK", 1)
 
 
-@pytest.fixture(params=[0, 2], ids=["threads-off", "threads-on"])
+@pytest.fixture(params=[0, 1, 2], ids=["threads-off", "fetch-ahead", "open-in-threads"])
 def threads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
             pages_in_threads: None) -> Iterator[int]:
-    """Pollers with ``n`` opening threads (0: none, no page fetched ahead)."""
+    """Pollers with ``n`` threads (0: none; 1: the next page fetched ahead; 2: and a
+    thread that opens envelopes)."""
     n: int = request.param
     made: list[ReceivePool] = []
 
@@ -62,7 +63,7 @@ def threads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setattr(polling, "ReceivePool", Counted)
     yield n
-    assert (sum(p.threaded_pages for p in made) > 0) == (n > 0)
+    assert (sum(p.threaded_pages for p in made) > 0) == (n > 1)
 
 
 @pytest.fixture
@@ -228,12 +229,11 @@ def test_a_bad_thread_count_is_refused_naming_the_setting(tmp_path: Path, value:
         load_config(tmp_path)
 
 
-def test_the_default_opens_in_one_thread_on_two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert ReceivePool(threads=0).threads == 0
-    monkeypatch.setattr(receive_pool.os, "cpu_count", lambda: 2)
-    assert ReceivePool().threads == 1 and FederationSettings().receive_threads is None
-    monkeypatch.setattr(receive_pool.os, "cpu_count", lambda: 1)
-    assert ReceivePool().threads == 0
+def test_the_default_fetches_ahead_and_opens_in_the_polling_thread() -> None:
+    assert (ReceivePool(threads=0).threads, ReceivePool(threads=0).openers) == (0, 0)
+    assert FederationSettings().receive_threads is None
+    assert (ReceivePool().threads, ReceivePool().openers) == (1, 0)
+    assert ReceivePool(threads=3).openers == 2
     # worker processes, when set, open the pages instead (the threads stay idle)
     assert ReceivePool(workers=2, threads=1, min_items=1).ahead(
         (object(),), roster=None, origin="FRA", me=None, now=None) is None  # type: ignore
