@@ -4,9 +4,10 @@ check the statement against its schema and read the notice's subject.
 
 :func:`open_items` is what receiving does to a page's envelopes before anything is
 looked up or stored; it runs in the polling thread, or for large pages in opening
-threads of the same process or in the worker processes of a pool (:func:`open_chunk`). It is the same function in both places, so
-every refusal (a bad signature, a replayed or reordered envelope found later by the
-chain check, another recipient, a revoked key) reads the same. Only page items, the
+threads of the same process or in the worker processes of a pool (:func:`open_chunk`).
+It is the same function in every place, so every refusal (a bad signature, a replayed
+or reordered envelope found later by the chain check, another recipient, a revoked key)
+reads the same. Only page items, the
 roster in force, the time and the results cross the process boundary; the node's
 decryption keys reach a worker once, as raw bytes, when the pool starts
 (:func:`init_worker`), and stay in that process until it ends (``docs/security.md``).

@@ -150,7 +150,6 @@ class ReceivePool:
         page, while this one is stored); None if it would not be opened in threads."""
         if len(items) < self.min_items or self.workers > 1 or self.openers < 1:
             return None
-        self.threaded_pages += 1
         return Opening(self._start_threads(), items, roster=roster, origin=origin, me=me,
                        now=now, size=self._chunk_size(len(items)))
 
@@ -159,14 +158,15 @@ class ReceivePool:
         """The chunks of a page opened by the opening threads and this one, in order."""
         opening = Opening(self._start_threads(), items, roster=roster, origin=origin, me=me,
                           now=now, size=self._chunk_size(len(items)), here=1)
-        self.threaded_pages += 1
         yield from opening.chunks(items, roster=roster, origin=origin, me=me, now=now)
 
     def _chunk_size(self, n: int) -> int:
         return max(MIN_CHUNK, -(-n // ((self.openers + 1) * CHUNKS_PER_WORKER)))
 
     def _start_threads(self) -> ThreadPoolExecutor:
+        """The opening threads (started on first use), counting a page handed to them."""
         with self._lock:
+            self.threaded_pages += 1
             if self._threads is None:
                 self._threads = ThreadPoolExecutor(
                     max_workers=self.openers, thread_name_prefix="fts-share opening")
