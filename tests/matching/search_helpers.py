@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from fts_share.matching import MatchConfig, NameIndex
 from fts_share.matching.scoring.analysis import NameAnalysis
+from fts_share.matching.scoring.join_guard import meets
 
 
 def ranked_by_every_name(idx: NameIndex, query: NameAnalysis) -> list[tuple[str, float]]:
-    """Each record's best score over all its names (rounded as hits are), highest first,
-    ties by record id: the order a search without a candidate budget must give."""
+    """Each record's best score over all its names and all the query's readings (a
+    joined reading meeting a name only as ``join_guard.meets`` says; rounded as hits
+    are), highest first, ties by record id: the order a search without a candidate
+    budget must give."""
     best: dict[str, float] = {}
-    for nid, score in idx.exhaustive_scores(query).items():
-        rid = idx.names.record[nid]
-        assert rid is not None  # a name that scores is a live record's
-        best[rid] = max(best.get(rid, 0.0), round(score, 4))
+    for reading in query.readings:
+        for nid, score in idx.exhaustive_scores(reading).items():
+            rid, name = idx.names.record[nid], idx.names.analysis[nid]
+            assert rid is not None and name is not None  # (a live record's name)
+            if meets(reading, name, idx.config):
+                best[rid] = max(best.get(rid, 0.0), round(score, 4))
     return sorted(best.items(), key=lambda t: (-t[1], t[0]))
 
 

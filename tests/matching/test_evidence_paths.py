@@ -10,6 +10,7 @@ from fts_share.errors import ValidationError
 from fts_share.matching import NameIndex, analyze_name
 from fts_share.matching.index.hits import Evidence, score_hit
 from fts_share.matching.scoring.evidence import parse_countries, parse_dob, parse_documents
+from fts_share.matching.scoring.join_guard import meets
 
 GIVEN = ["Muhammad", "Mohamed", "محمد", "Ahmad", "أحمد", "Ali", "علي", "Khalid", "خالد",
          "Yusuf", "يوسف", "Abd al-Rahman", "عبدالرحمن"]
@@ -47,8 +48,11 @@ def _reference(idx: NameIndex, name: str, dob: str | None, nat: list[str] | None
         for nid in rec.names:
             analysis = idx.names.analysis[nid]
             assert analysis is not None
-            hit = score_hit(query, analysis, rid, rec, evidence, idx.rarity, idx.config)
-            best[rid] = max(best.get(rid, 0.0), hit.score)
+            for reading in query.readings:  # (a joined reading: only as ``meets`` says)
+                if meets(reading, analysis, idx.config):
+                    hit = score_hit(reading, analysis, rid, rec, evidence, idx.rarity,
+                                    idx.config)
+                    best[rid] = max(best.get(rid, 0.0), hit.score)
     ranked = sorted(((r, s) for r, s in best.items() if s >= threshold),
                     key=lambda t: (-t[1], t[0]))
     return ranked[:limit]

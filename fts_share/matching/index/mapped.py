@@ -36,8 +36,9 @@ from fts_share.matching.index.mapped_write import (
 from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import Arrays, fat_weight_slots, part_weights, reweighed
 from fts_share.matching.index.store import Record, rarity_weight, union_ids
-from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyzer_fingerprint
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
 from fts_share.matching.scoring.evidence import CountryInput, DobInput, parse_dob
+from fts_share.matching.scoring.fingerprint import analyzer_fingerprint
 from fts_share.matching.text.forms import Form
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import mapfile
 from fts_share.matching.index.groups import KINDS, Group
-from fts_share.matching.scoring.analysis import analyzer_fingerprint
+from fts_share.matching.scoring.fingerprint import analyzer_fingerprint
 
 if TYPE_CHECKING:
     from fts_share.matching.index.name_index import NameIndex

@@ -187,7 +187,7 @@ class NameIndex:
         for gid in dict.fromkeys([group[i] for i in matchable]):
             postings[gid].append(name_id)
         df, dfkey = self.frequencies.df, self.parts.dfkey
-        for pid in matchable:
+        for pid in () if analysis.joined else matchable:  # (``Names.live``)
             df[dfkey[pid]] += 1
         self.frequencies.cache.clear()
         self._stamp += 1
@@ -202,9 +202,10 @@ class NameIndex:
         self._stamp += 1
         df, dfkey, group = self.frequencies.df, self.parts.dfkey, self.parts.group
         for name_id in record.names:
+            analysis = self.names.analysis[name_id]
             pids = self.names.drop(name_id)
             if pids is not None:
-                for pid in pids:
+                for pid in () if analysis is None or analysis.joined else pids:
                     df[dfkey[pid]] -= 1
                 for gid in dict.fromkeys(group[i] for i in pids):
                     self.groups.names[gid].remove(name_id)
@@ -282,7 +283,8 @@ class NameIndex:
     def statistics(self, layout: Layout) -> Statistics:
         """The rarity statistics the snapshot weighs parts with (its own; ``layout``:
         its names as ``arrays`` reads them). Must agree with :meth:`rarity`."""
-        return own_statistics(self.columns, layout, self.names.live)
+        joined = [a is not None and a.joined for a in self.names.analysis]
+        return own_statistics(self.columns, layout, self.names.live, joined)
 
     def exhaustive_scores(self, analysis: NameAnalysis) -> dict[int, float]:
         """Name scores of every live name aligned with ``analysis`` (by name id), no

@@ -50,7 +50,7 @@ from fts_share.matching.config import MatchConfig
 from fts_share.matching.index.groups import KINDS as GROUP_KINDS
 from fts_share.matching.index.groups import Group
 from fts_share.matching.index.store import Contents, Record
-from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyzer_fingerprint
+from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
 from fts_share.matching.scoring.evidence import (
     CountryInput,
     DobInput,
@@ -58,6 +58,7 @@ from fts_share.matching.scoring.evidence import (
     parse_dob,
     parse_documents,
 )
+from fts_share.matching.scoring.fingerprint import analyzer_fingerprint
 from fts_share.matching.text.forms import Form
 
 FORMAT = "fts-share-name-index"

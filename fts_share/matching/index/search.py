@@ -23,6 +23,7 @@ from fts_share.matching.scoring.evidence import (
     parse_dob,
     parse_documents,
 )
+from fts_share.matching.scoring.join_guard import Guard
 
 
 class View(Protocol):
@@ -151,8 +152,9 @@ def search(view: View, name: str, *, dob: DobInput = None,
            nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
            limit: int = 10, threshold: float | None = None) -> list[Hit]:
     """``NameIndex.search`` on ``view`` (see there). A name read two ways (a Korean
-    name in either order: ``NameAnalysis.others``) is searched by each reading, and
-    each record keeps its better hit."""
+    name in either order, or with two words written as one: ``NameAnalysis.others``)
+    is searched by each reading, and each record keeps its better hit; a joined reading
+    meets a listed name only as ``scoring.join_guard`` says."""
     analysis = analyze_name(name, field="name")
     evidence = Evidence(parse_dob(dob), parse_countries(nationality),
                         parse_documents(documents))
@@ -167,6 +169,32 @@ def search(view: View, name: str, *, dob: DobInput = None,
                 best[h.record_id] = h
         hits = sorted(best.values(), key=lambda h: (-h.score, h.record_id))[:limit]
     return hits
+
+
+def _guarded(scored: dict[int, float], analysis: NameAnalysis, view: View, limit: int
+             ) -> dict[int, float]:
+    """Of ``scored``, per record the name ``hits.best_hits`` would take (the best, the
+    first of equals), leaving out names whose reading may not meet ``analysis``
+    (``join_guard``: a joined reading of either), as far as the best ``limit``
+    records need (the others cannot be hits)."""
+    names, name_record, guard = view.analyses, view.name_records, Guard(analysis, view.config)
+    out: dict[int, float] = {}
+    records: set[str | None] = set()
+    kth = -1.0  # (the score of the limit-th record, once found)
+    for nid, score in sorted(scored.items(), key=lambda t: (-t[1], t[0])):
+        if score < kth - 1e-4:
+            break
+        rid = name_record[nid]
+        if rid in records:
+            continue  # (its record's name that ``best_hits`` shows came first)
+        name = names[nid]
+        if name is None or not guard.meets(name):
+            continue
+        out[nid] = score
+        records.add(rid)
+        if kth < 0 and len(records) >= limit:
+            kth = score
+    return out
 
 
 def _search_reading(view: View, analysis: NameAnalysis, evidence: Evidence, limit: int,
@@ -184,5 +212,6 @@ def _search_reading(view: View, analysis: NameAnalysis, evidence: Evidence, limi
     if evidence:
         _adjust(scored, evidence, gain, cut, limit, name_record, by_id, cfg,
                 view.cache.evidence, view.evidence_classes)
+    scored = _guarded(scored, analysis, view, limit)
     return best_hits(analysis, scored, exact, cut, limit, evidence, view.analyses,
                      name_record, by_id, view.rarity, cfg)
