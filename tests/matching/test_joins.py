@@ -84,8 +84,9 @@ def test_a_word_is_never_split(word: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["Ahmad bin Ali", "Salah al-Din", "Abd al-Rahman",
-                                  "Dr. Omar", "M. Ashraf"])
+                                  "Dr. Omar", "M. Ashraf", "AHMED ABDI AW-MOHAMED"])
 def test_no_join_crosses_a_particle_a_title_or_an_initial(name: str) -> None:
+    """Nor makes the core of an Abd X (*Abdi Awmohamed* read as عبد محمد)."""
     assert not analyze_name(name).others
 
 

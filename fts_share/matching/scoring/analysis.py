@@ -165,7 +165,7 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     named = _named(parts, field, cleaned, tokens)
     if len(parts) > MAX_PARTS:
         raise ValidationError({field: [f"has more than {MAX_PARTS} name parts"]})
-    others = tuple(_joined(cleaned, tokens, k) for k in joins.points(tokens, tags))
+    others = tuple(j for k in joins.points(tokens, tags) if (j := _joined(cleaned, tokens, k)))
     return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles), named, others)
 
 
@@ -185,11 +185,13 @@ def _tagged(tokens: list[str]) -> tuple[list[tuple[tuple[str, str], ...]], bool]
     return out, somali
 
 
-def _joined(cleaned: str, tokens: list[str], k: int) -> NameAnalysis:
-    """The reading with words ``k`` and ``k + 1`` written as one (``joins``)."""
+def _joined(cleaned: str, tokens: list[str], k: int) -> NameAnalysis | None:
+    """The reading with words k, k + 1 as one (``joins``), if they make a plain part."""
     words = joins.joined(tokens, k)
     tags, somali = _tagged(words)
     parts, particles = _assemble([item for tagged in tags for item in tagged], somali)
+    if not any(p.kind == "plain" and p.text == words[k] for p in parts):
+        return None
     return NameAnalysis(cleaned, joins.marked(tokens, k), tuple(parts), tuple(particles))
 
 
@@ -232,8 +234,7 @@ def _korean(tokens: list[str], items: list[tuple[str, str]], folded: str
 
 
 def _korean_parts(readings: list[Reading]) -> list[NamePart]:
-    """The two parts of readings that share their family name (the given name's
-    blocks of every cut as its forms, the first cut first)."""
+    """The two parts of readings sharing their family name (given: every cut's blocks)."""
     (family, fblock), (given, gblocks) = readings[0]
     gforms = tuple(dict.fromkeys(f for r in readings for f in _forms(r[1][1])))
     return [NamePart(family, fblock, "plain", "family", "latin", _forms(fblock)),
@@ -253,8 +254,7 @@ _ALONE_MAX = 200_000
 
 
 def _classify_alone(tok: str) -> tuple[tuple[tuple[str, str], ...], bool]:
-    """``(_classify(tok, nxt) for any nxt, or () if it depends on nxt; Somali
-    spelling)`` (filed in ``_ALONE``)."""
+    """(``_classify(tok, any nxt)`` or () if it depends on nxt, Somali?), in ``_ALONE``."""
     if lx.reads_next(tok) or any(is_cyrillic_char(c) for c in tok):
         tagged: tuple[tuple[str, str], ...] = ()
     else:
