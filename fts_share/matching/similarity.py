@@ -8,6 +8,7 @@ from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring.analysis import NameAnalysis, analyze_name
 from fts_share.matching.scoring.explanation import ALGORITHM, Explanation
 from fts_share.matching.scoring.join_guard import meets
+from fts_share.matching.scoring.join_readings import all_readings
 from fts_share.matching.scoring.name_score_ref import leftover_parts, score_names
 from fts_share.matching.scoring.rarity import builtin_rarity
 
@@ -32,15 +33,16 @@ def name_similarity(a: str, b: str, *, config: MatchConfig | None = None) -> flo
 def explain_similarity(a: str, b: str, *, config: MatchConfig | None = None) -> Explanation:
     """Like :func:`name_similarity`, with the explanation (score 0.0 and no part
     aligned when a side holds no readable name). A name read two ways (a Korean name
-    in either order, or with two words written as one: ``NameAnalysis.others``) is
-    scored by its better reading; a joined reading only as ``scoring.join_guard`` says."""
+    in either order: ``NameAnalysis.others``; with two words written as one:
+    ``join_readings``, on either side) is scored by its best reading; a joined reading
+    only as ``scoring.join_guard`` says."""
     cfg = config or MatchConfig()
     qa, qb = _readable(a, "a"), _readable(b, "b")
     if qa is None or qb is None:
         return Explanation(ALGORITHM, str(a), str(b), 0.0, (), ())
     best: Explanation | None = None
-    for ra in qa.readings:
-        for rb in qb.readings:
+    for ra in all_readings(qa):
+        for rb in all_readings(qb):
             if not meets(ra, rb, cfg):
                 continue  # (a join meets the other name as written: ``join_guard``)
             said = _explained(ra, rb, cfg)

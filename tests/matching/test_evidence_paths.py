@@ -9,6 +9,7 @@ import pytest
 from fts_share.errors import ValidationError
 from fts_share.matching import NameIndex, analyze_name
 from fts_share.matching.index.hits import Evidence, score_hit
+from fts_share.matching.index.join_search import query_readings
 from fts_share.matching.scoring.evidence import parse_countries, parse_dob, parse_documents
 from fts_share.matching.scoring.join_guard import meets
 
@@ -48,7 +49,7 @@ def _reference(idx: NameIndex, name: str, dob: str | None, nat: list[str] | None
         for nid in rec.names:
             analysis = idx.names.analysis[nid]
             assert analysis is not None
-            for reading in query.readings:  # (a joined reading: only as ``meets`` says)
+            for reading in query_readings(query, idx.groups, idx.adjacent):  # (``meets``)
                 if meets(reading, analysis, idx.config):
                     hit = score_hit(reading, analysis, rid, rec, evidence, idx.rarity,
                                     idx.config)

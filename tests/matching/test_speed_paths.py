@@ -13,6 +13,7 @@ from fts_share.errors import ValidationError
 from fts_share.matching import NameIndex, analyze_name, resolve_country
 from fts_share.matching.index import query as index_query
 from fts_share.matching.index.groups import similarities_to_many
+from fts_share.matching.index.join_search import query_readings
 from fts_share.matching.refdata.countries import country_code, country_names
 from fts_share.matching.scoring.join_guard import meets
 from fts_share.matching.scoring.name_score_ref import score_names
@@ -109,7 +110,8 @@ def test_search_scores_are_the_reference_scores() -> None:
         for h in hits:
             rec = idx.records.by_id[h.record_id]
             best = max(score_names(r, idx.names.analysis[i], idx.rarity, idx.config).score
-                       for i in rec.names for r in analyze_name(q).readings
+                       for i in rec.names
+                       for r in query_readings(analyze_name(q), idx.groups, idx.adjacent)
                        if meets(r, idx.names.analysis[i], idx.config))
             assert h.score == round(best, 4) == h.explanation.score
             assert pickle.loads(pickle.dumps(h)) == h  # a pickled hit carries its explanation

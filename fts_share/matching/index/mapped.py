@@ -23,6 +23,7 @@ from fts_share.matching.index import mapfile, query, search
 from fts_share.matching.index.evidence_classes import EvidenceClasses
 from fts_share.matching.index.groups import KINDS, Group, GroupTable
 from fts_share.matching.index.hits import Hit
+from fts_share.matching.index.join_search import adjacent_pairs
 from fts_share.matching.index.mapped_write import (
     ARRAYS,
     FIELD_SEP,
@@ -177,6 +178,7 @@ class MappedIndex:
         """the live names the rarity statistics count"""
         self._mapped = self._arrays
         self._segments: Segments | None = None
+        self._adjacent: set[str] | None = None
         self._slots: tuple[np.ndarray, np.ndarray] | None = None
         self._parts: dict[int, NamePart] = {}
         self._record_memo: dict[int, Record] = {}
@@ -292,6 +294,14 @@ class MappedIndex:
         return NameAnalysis(st["names.text"][name_id], st["names.folded"][name_id],
                             tuple(self.part(p) for p in s["names.parts"][a:b].tolist()),
                             tuple(particles.split(LIST_SEP)) if particles else ())
+
+    def adjacent(self, pair: str) -> bool:
+        """Whether two parts of these keys stand side by side in a listed name (the
+        set is made from the names at the first call)."""
+        if self._adjacent is None:
+            self._adjacent = {p for a in self.analyses if a is not None
+                              for p in adjacent_pairs(a)}
+        return pair in self._adjacent
 
     def forced_names(self, documents: Sequence[str]) -> list[int]:
         """Ids of the live names of the records holding one of ``documents``."""

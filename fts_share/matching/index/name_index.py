@@ -22,6 +22,7 @@ from fts_share.matching.index import batch, persist, query, search
 from fts_share.matching.index.evidence_classes import EvidenceClasses
 from fts_share.matching.index.groups import GroupTable
 from fts_share.matching.index.hits import Hit, ProgressFn
+from fts_share.matching.index.join_search import adjacent_pairs
 from fts_share.matching.index.neighbours import Neighbourhoods
 from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.snapshot import (
@@ -73,6 +74,9 @@ class NameIndex:
         """per name id its record's evidence class (``search._adjust``)"""
         self.columns = PartColumns()
         """what weighing each part needs, taken in as parts are filed"""
+        self.adjacent_keys: set[str] = set()
+        """the keys of each two plain words side by side in a listed name, as one
+        string (``join_search.adjacent_pairs``; kept when a name is removed)"""
         self._stamp = 0
         """bumped by every change; the numpy snapshot is rebuilt when it is stale"""
         self._segments: Segments | None = None
@@ -187,8 +191,9 @@ class NameIndex:
         for gid in dict.fromkeys([group[i] for i in matchable]):
             postings[gid].append(name_id)
         df, dfkey = self.frequencies.df, self.parts.dfkey
-        for pid in () if analysis.joined else matchable:  # (``Names.live``)
+        for pid in matchable:
             df[dfkey[pid]] += 1
+        self.adjacent_keys.update(adjacent_pairs(analysis))
         self.frequencies.cache.clear()
         self._stamp += 1
         return name_id
@@ -202,10 +207,9 @@ class NameIndex:
         self._stamp += 1
         df, dfkey, group = self.frequencies.df, self.parts.dfkey, self.parts.group
         for name_id in record.names:
-            analysis = self.names.analysis[name_id]
             pids = self.names.drop(name_id)
             if pids is not None:
-                for pid in () if analysis is None or analysis.joined else pids:
+                for pid in pids:
                     df[dfkey[pid]] -= 1
                 for gid in dict.fromkeys(group[i] for i in pids):
                     self.groups.names[gid].remove(name_id)
@@ -256,6 +260,11 @@ class NameIndex:
         """The records by id."""
         return self.records.by_id
 
+    def adjacent(self, pair: str) -> bool:
+        """Whether two parts of these keys stand side by side in a listed name (or
+        did: ``join_guard`` meets only the names that hold them)."""
+        return pair in self.adjacent_keys
+
     def forced_names(self, documents: Sequence[str]) -> list[int]:
         """Ids of the live names of the records holding one of ``documents``."""
         return [n for n in self.records.names_holding(documents)
@@ -283,8 +292,7 @@ class NameIndex:
     def statistics(self, layout: Layout) -> Statistics:
         """The rarity statistics the snapshot weighs parts with (its own; ``layout``:
         its names as ``arrays`` reads them). Must agree with :meth:`rarity`."""
-        joined = [a is not None and a.joined for a in self.names.analysis]
-        return own_statistics(self.columns, layout, self.names.live, joined)
+        return own_statistics(self.columns, layout, self.names.live)
 
     def exhaustive_scores(self, analysis: NameAnalysis) -> dict[int, float]:
         """Name scores of every live name aligned with ``analysis`` (by name id), no

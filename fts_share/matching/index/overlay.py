@@ -128,7 +128,8 @@ class OverlaidIndex:
     @property
     def name_count(self) -> int:
         """Number of indexed names."""
-        return self.base.name_count - self._masked_live + self.overlay.name_count
+        masked = sum(self.base.record_names(r) for r in self.masked)
+        return self.base.name_count - masked + self.overlay.name_count
 
     def record_ids(self) -> list[str]:
         """Ids of all records: the snapshot's (in its order), then the overlay's."""
@@ -170,16 +171,13 @@ class OverlaidIndex:
         self.masked.add(record_id)
         names = base.records_by_id[record_id].names
         arrays = base.mapped_arrays
-        counted = [n for n in names if not _joined(base, n)]  # (``Names.live``)
-        for n in counted:
+        for n in names:
             start, length = int(arrays.name_start[n]), int(arrays.name_len[n])
             for pid in arrays.flat_pids[start:start + length].tolist():
                 part = base.part(pid)
                 self._masked_df[f"{part.kind}:{part.key}"] += 1
-        for n in names:
-            start, length = int(arrays.name_start[n]), int(arrays.name_len[n])
             self._masked_post.update(set(arrays.flat_groups[start:start + length].tolist()))
-        self._masked_live += len(counted)
+        self._masked_live += len(names)
         self._masked_names.update(names)
         self._segments = None
 
@@ -198,6 +196,10 @@ class OverlaidIndex:
     def rarity(self, part: NamePart) -> float:
         """Rarity weight of a part over the snapshot and the overlay."""
         return self.base.rarity(part)
+
+    def adjacent(self, pair: str) -> bool:
+        """Whether two parts of these keys stand side by side in a listed name."""
+        return self.base.adjacent(pair) or self.overlay.adjacent(pair)
 
     def forced_names(self, documents: Sequence[str]) -> list[int]:
         """Ids of the live names of the records holding one of ``documents``."""
@@ -271,9 +273,3 @@ class _Records(Mapping[str, Record]):
 
     def __len__(self) -> int:
         return len(self._owner)
-
-
-def _joined(base: MappedIndex, name_id: int) -> bool:
-    """Whether a snapshot's name is a reading with two words joined (``Names.live``)."""
-    analysis = base.analysis(name_id)
-    return analysis is not None and analysis.joined

@@ -13,6 +13,7 @@ from fts_share.matching.config import MatchConfig
 from fts_share.matching.index import query
 from fts_share.matching.index.evidence_classes import NO_CLASS, EvidenceClasses
 from fts_share.matching.index.hits import Evidence, EvidenceMemo, Hit, Memo, best_hits
+from fts_share.matching.index.join_search import query_readings
 from fts_share.matching.index.segments import Segments
 from fts_share.matching.index.store import Record
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
@@ -24,6 +25,7 @@ from fts_share.matching.scoring.evidence import (
     parse_documents,
 )
 from fts_share.matching.scoring.join_guard import Guard
+from fts_share.matching.scoring.join_readings import is_split
 
 
 class View(Protocol):
@@ -58,6 +60,10 @@ class View(Protocol):
 
     def forced_names(self, documents: Sequence[str]) -> list[int]:
         """Ids of the live names of the records holding one of ``documents``."""
+
+    def adjacent(self, pair: str) -> bool:
+        """Whether two parts of these keys (``"wl jn"``) stand side by side in a listed
+        name (``join_search.adjacent_pairs``)."""
 
 
 #: how far below the ``limit``-th best record's score a name's upper bound must be for
@@ -152,9 +158,10 @@ def search(view: View, name: str, *, dob: DobInput = None,
            nationality: CountryInput = None, documents: str | Sequence[str] | None = None,
            limit: int = 10, threshold: float | None = None) -> list[Hit]:
     """``NameIndex.search`` on ``view`` (see there). A name read two ways (a Korean
-    name in either order, or with two words written as one: ``NameAnalysis.others``)
-    is searched by each reading, and each record keeps its better hit; a joined reading
-    meets a listed name only as ``scoring.join_guard`` says."""
+    name in either order: ``NameAnalysis.others``; with two words written as one, or
+    one as two, where the index can meet it: ``join_search``) is searched by each
+    reading, and each record keeps its better hit; a joined or split reading meets a
+    listed name only as ``scoring.join_guard`` says."""
     analysis = analyze_name(name, field="name")
     evidence = Evidence(parse_dob(dob), parse_countries(nationality),
                         parse_documents(documents))
@@ -162,7 +169,7 @@ def search(view: View, name: str, *, dob: DobInput = None,
         raise ValidationError({"limit": ["must be a positive integer"]})
     cut = view.config.threshold if threshold is None else threshold
     hits = _search_reading(view, analysis, evidence, limit, cut)
-    for other in analysis.others:
+    for other in query_readings(analysis, view.groups, view.adjacent)[1:]:
         best = {h.record_id: h for h in hits}
         for h in _search_reading(view, other, evidence, limit, cut):
             if h.record_id not in best or h.score > best[h.record_id].score:
@@ -212,6 +219,7 @@ def _search_reading(view: View, analysis: NameAnalysis, evidence: Evidence, limi
     if evidence:
         _adjust(scored, evidence, gain, cut, limit, name_record, by_id, cfg,
                 view.cache.evidence, view.evidence_classes)
-    scored = _guarded(scored, analysis, view, limit)
+    if analysis.joined or is_split(analysis):  # (the index files names as written)
+        scored = _guarded(scored, analysis, view, limit)
     return best_hits(analysis, scored, exact, cut, limit, evidence, view.analyses,
                      name_record, by_id, view.rarity, cfg)

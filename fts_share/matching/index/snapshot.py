@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from array import array
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -187,15 +186,10 @@ class Statistics:
     live_names: int
 
 
-def own_statistics(columns: PartColumns, layout: Layout, live_names: int,
-                   joined: Sequence[bool] = ()) -> Statistics:
-    """The statistics of the index itself: its live names' parts, counted by key (not
-    those of the names ``joined`` marks: readings with two words joined)."""
+def own_statistics(columns: PartColumns, layout: Layout, live_names: int) -> Statistics:
+    """The statistics of the index itself: its live names' parts, counted by key."""
     part_key = _np(columns.key, np.int32)
-    pids = layout.live_pids
-    if any(joined):
-        pids = pids[~np.asarray(joined, dtype=np.bool_)[layout.owner]]
-    key_df = np.bincount(part_key[pids], minlength=len(columns.key_base))
+    key_df = np.bincount(part_key[layout.live_pids], minlength=len(columns.key_base))
     return Statistics(key_df.astype(np.int64), live_names)
 
 

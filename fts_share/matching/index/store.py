@@ -124,8 +124,6 @@ class Names:
     length: array[int] = field(default_factory=lambda: array("i"))
     """per name: where its parts start in ``flat_pids``, and how many (0: removed)"""
     live: int = 0
-    """names filed and not removed, the readings with two words joined aside (they
-    count in no statistics: ``scoring.joins``)"""
 
     def __len__(self) -> int:
         return len(self.analysis)
@@ -140,17 +138,17 @@ class Names:
         self.start.append(len(self.flat_pids))
         self.length.append(len(matchable))
         self.flat_pids.extend(matchable)
-        self.live += not analysis.joined
+        self.live += 1
         return name_id
 
     def drop(self, name_id: int) -> tuple[int, ...] | None:
         """Remove a name; returns its matchable parts."""
-        pids, analysis = self.pids[name_id], self.analysis[name_id]
-        self.live -= analysis is not None and not analysis.joined
+        pids = self.pids[name_id]
         self.analysis[name_id] = None
         self.pids[name_id] = None
         self.record[name_id] = None
         self.length[name_id] = 0
+        self.live -= 1
         return pids
 
 

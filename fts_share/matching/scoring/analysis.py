@@ -9,8 +9,9 @@ however they are written: *Abd al-Rahman*, *Abdulrahman*, *Abdel Rahman* and
 -ullah* (``allah``). Part order is kept but the scorer does not rely on it. A Korean
 name (``text.korean``) is two parts: its family name and its given name, each as
 folded syllables; a name of three or four words that reads as Korean in both orders
-(*Han Jang Su*) also carries its other whole reading in ``others``, and any other name
-its readings with two words written as one (``joins``); the scorers take the best.
+(*Han Jang Su*) also carries its other whole reading in ``others``, and the scorers
+take the better one (a name's readings with two words written as one, or one word as
+two, are made on demand: ``join_readings``).
 """
 
 from __future__ import annotations
@@ -165,8 +166,7 @@ def _analyze(text: object, field: str, max_length: int) -> NameAnalysis:
     named = _named(parts, field, cleaned, tokens)
     if len(parts) > MAX_PARTS:
         raise ValidationError({field: [f"has more than {MAX_PARTS} name parts"]})
-    others = tuple(j for k in joins.points(tokens, tags) if (j := _joined(cleaned, tokens, k)))
-    return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles), named, others)
+    return NameAnalysis(cleaned, folded, tuple(parts), tuple(particles), named)
 
 
 def _tagged(tokens: list[str]) -> tuple[list[tuple[tuple[str, str], ...]], bool]:
@@ -183,16 +183,6 @@ def _tagged(tokens: list[str]) -> tuple[list[tuple[tuple[str, str], ...]], bool]
         out.append(tagged)
         somali = somali or entry[1]
     return out, somali
-
-
-def _joined(cleaned: str, tokens: list[str], k: int) -> NameAnalysis | None:
-    """The reading with words k, k + 1 as one (``joins``), if they make a plain part."""
-    words = joins.joined(tokens, k)
-    tags, somali = _tagged(words)
-    parts, particles = _assemble([item for tagged in tags for item in tagged], somali)
-    if not any(p.kind == "plain" and p.text == words[k] for p in parts):
-        return None
-    return NameAnalysis(cleaned, joins.marked(tokens, k), tuple(parts), tuple(particles))
 
 
 def _named(parts: list[NamePart], field: str, cleaned: str, tokens: list[str]

@@ -6,14 +6,16 @@ does as well on its own: *Allah Dad*
 meets *Allahdad* (1.0 joined; *Allah*, *Dad* alone under the alignment floor), while
 *Uday Saddam* never meets *Saddam Hussein* as *Udaysaddam* / *Saddam* (0.85), since
 *Saddam* alone is *Saddam* (1.0): a son's given name written before his father's is
-two names, not one. Two joined readings never meet (``joins``).
+two names, not one. Two joined readings never meet (``joins``). A split reading (one
+word of the name read as two: ``join_readings.split_reading``) meets a name only where
+that name, with two of its words joined, meets the unsplit name so.
 """
 
 from __future__ import annotations
 
-from fts_share.errors import ValidationError
 from fts_share.matching.config import MatchConfig
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart, analyze_name
+from fts_share.matching.scoring.join_readings import alone, is_split, joined_readings
 from fts_share.matching.scoring.joins import MARK
 from fts_share.matching.scoring.part_similarity_ref import part_similarity
 
@@ -35,11 +37,15 @@ class Guard:
     def __init__(self, reading: NameAnalysis, config: MatchConfig) -> None:
         self.reading, self.config = reading, config
         self._join = _join(reading) if reading.joined else None
+        self._unsplit = Guard(analyze_name(reading.text), config) if is_split(reading) \
+            else None
         self._by_part: dict[int, float] = {}
         self._by_name: dict[str, bool] = {}
 
     def meets(self, other: NameAnalysis) -> bool:
         """Whether this reading may be scored against ``other``."""
+        if self._unsplit is not None:
+            return not other.joined and self._joined_meets(other)
         if not other.joined:
             return self._join is None or self._read_in(other)
         if self._join is not None:
@@ -51,6 +57,15 @@ class Guard:
             known = self._by_name[other.folded] = join is not None and _read_as_one(
                 join[1], [_similarity(join[0], p, self.config) for p in parts], parts,
                 self.config)
+        return known
+
+    def _joined_meets(self, other: NameAnalysis) -> bool:
+        """Whether a joined reading of ``other`` meets this split reading's own name."""
+        known = self._by_name.get(other.folded)
+        if known is None:
+            unsplit = self._unsplit
+            known = self._by_name[other.folded] = unsplit is not None and any(
+                unsplit.meets(j) for j in joined_readings(other.text))
         return known
 
     def _read_in(self, other: NameAnalysis) -> bool:
@@ -73,7 +88,7 @@ def _join(joined: NameAnalysis) -> tuple[NamePart, list[NamePart]] | None:
     word = next(w for w in joined.folded.split() if MARK in w)
     first, second = word.split(MARK)
     whole = next((p for p in joined.name_parts if p.core == first + second), None)
-    halves = [_alone(first), _alone(second)]
+    halves = [alone(first), alone(second)]
     if whole is None or halves[0] is None or halves[1] is None:
         return None
     return whole, [h for h in halves if h is not None]
@@ -87,15 +102,6 @@ def _read_as_one(halves: list[NamePart], whole: list[float], parts: tuple[NamePa
     best = max(whole, default=0.0)
     return best >= max(JOIN_SIMILARITY, config.min_part_similarity) and all(
         _similarity(h, p, config) < best for h in halves for p in parts)
-
-
-def _alone(word: str) -> NamePart | None:
-    """The part one word of a join makes on its own (``None``: none)."""
-    try:
-        parts = analyze_name(word).name_parts
-    except ValidationError:
-        return None
-    return parts[0] if len(parts) == 1 else None
 
 
 def _similarity(a: NamePart, b: NamePart, config: MatchConfig) -> float:
