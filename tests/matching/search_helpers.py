@@ -14,7 +14,7 @@ def ranked_by_every_name(idx: NameIndex, query: NameAnalysis) -> list[tuple[str,
     name only as ``join_guard.meets`` says; rounded as hits are), highest first, ties
     by record id: the order a search without a candidate budget must give."""
     best: dict[str, float] = {}
-    for reading in query_readings(query, idx.groups, idx.adjacent):
+    for reading in query_readings(query, idx.holds, idx.adjacent):
         for nid, score in idx.exhaustive_scores(reading).items():
             rid, name = idx.names.record[nid], idx.names.analysis[nid]
             assert rid is not None and name is not None  # (a live record's name)

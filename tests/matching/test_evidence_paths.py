@@ -49,7 +49,7 @@ def _reference(idx: NameIndex, name: str, dob: str | None, nat: list[str] | None
         for nid in rec.names:
             analysis = idx.names.analysis[nid]
             assert analysis is not None
-            for reading in query_readings(query, idx.groups, idx.adjacent):  # (``meets``)
+            for reading in query_readings(query, idx.holds, idx.adjacent):  # (``meets``)
                 if meets(reading, analysis, idx.config):
                     hit = score_hit(reading, analysis, rid, rec, evidence, idx.rarity,
                                     idx.config)

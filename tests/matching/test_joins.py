@@ -39,7 +39,7 @@ def test_a_name_written_as_one_word_reads_as_it_written_as_two(one: str, two: st
 
 
 @pytest.mark.parametrize(("query", "listed"), [
-    ("ولی جان", "W"), ("Wali Jan", "W"), ("MOHAMMED QASIM MIR WALI KHUDAI RAHIM", "K"),
+    ("ولی جان", "W"), ("Wali Jan", "W"),
     ("Allahdad Matin", "M"), ("Akhundzada Sher Mohammad", "Z"), ("آخوندزاده شیر محمد", "Z")])
 def test_a_search_finds_the_name_written_the_other_way(query: str, listed: str) -> None:
     """Joined where the list writes the word whole, read as two where it writes them
@@ -61,7 +61,7 @@ def test_a_query_is_joined_or_split_only_where_the_index_can_meet_it() -> None:
                                  ("Sher Ali Zada", 0, 0)):
         analysis = analyze_name(query)
         for index, held in ((idx, True), (other, False)):
-            readings = query_readings(analysis, index.groups, index.adjacent)[1:]
+            readings = query_readings(analysis, index.holds, index.adjacent)[1:]
             assert sum(r.joined for r in readings) == joined * held
             assert sum(is_split(r) for r in readings) == split * held
 

@@ -111,7 +111,7 @@ def test_search_scores_are_the_reference_scores() -> None:
             rec = idx.records.by_id[h.record_id]
             best = max(score_names(r, idx.names.analysis[i], idx.rarity, idx.config).score
                        for i in rec.names
-                       for r in query_readings(analyze_name(q), idx.groups, idx.adjacent)
+                       for r in query_readings(analyze_name(q), idx.holds, idx.adjacent)
                        if meets(r, idx.names.analysis[i], idx.config))
             assert h.score == round(best, 4) == h.explanation.score
             assert pickle.loads(pickle.dumps(h)) == h  # a pickled hit carries its explanation

@@ -3,18 +3,17 @@ two (``scoring.join_readings``), a search reads: only those the index can meet.
 
 The index files every listed name as written, nothing joined. A query's joined
 reading (*Wali Jan* as *Walijan*) is searched only when the joined word's skeleton is
-an index key (some listed part is spelt so, or one letter longer: *WALIJAN*); a query
-word is read as two (*Walijan* as *Wali Jan*) only when its skeleton cuts into the
-keys of two parts that stand side by side in a listed name (``adjacent_pairs``, a set
-of strings the index keeps: *WALI JAN*). ``scoring.join_guard`` then says which listed
-names each such reading may meet.
+the key of a listed part (*WALIJAN*); a query word is read as two (*Walijan* as *Wali
+Jan*) only when no listed part has its key (a word the list writes whole is met as
+written) and its skeleton cuts into the keys of two parts that stand side by side in a
+listed name (``adjacent_pairs``, a set of strings the index keeps: *WALI JAN*).
+``scoring.join_guard`` then says which listed names each such reading may meet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import pairwise
-from typing import Any
 
 from fts_share.matching.scoring.analysis import NameAnalysis, NamePart
 from fts_share.matching.scoring.join_readings import (
@@ -24,6 +23,9 @@ from fts_share.matching.scoring.join_readings import (
     joined_readings,
     split_reading,
 )
+
+#: the rarity keys of plain parts begin so (``kind:skeleton``)
+_PLAIN = "plain:"
 
 
 def adjacent_pairs(analysis: NameAnalysis) -> Iterator[str]:
@@ -40,28 +42,25 @@ def _side_by_side(analysis: NameAnalysis) -> Iterator[tuple[NamePart, NamePart]]
             yield first, second
 
 
-def _held(groups: Any, skel: str) -> bool:
-    """Whether ``groups`` files a group under the key ``skel``."""
-    return len(groups.blocked((skel,))) > 0
-
-
-def query_readings(analysis: NameAnalysis, groups: Any,
+def query_readings(analysis: NameAnalysis, holds: Callable[[str], bool],
                    adjacent: Callable[[str], bool]) -> tuple[NameAnalysis, ...]:
     """The readings of a query a search reads: its own, then the joined readings whose
-    joined word's skeleton ``groups`` (``blocked``) files (tried only where two words'
-    skeletons put together are such a key), then the split readings whose two keys
-    are ``adjacent`` in a listed name. A Korean name has neither."""
+    joined word has the key of a listed part (``holds``; tried only where two words'
+    skeletons put together are one), then the split readings of words no listed part
+    has the key of whose two halves' keys are ``adjacent`` in a listed name. A Korean
+    name has neither."""
     if analysis.others:
         return analysis.readings
     out = [analysis]
-    if any(_held(groups, a + b) for first, second in _side_by_side(analysis)
+    if any(holds(_PLAIN + a + b) for first, second in _side_by_side(analysis)
            for a in _skeletons(first) for b in _skeletons(second)):  # (cheap, first)
         for reading in joined_readings(analysis.text):
             part = joined_part(reading)
-            if part is not None and any(_held(groups, skel) for skel in _skeletons(part)):
+            if part is not None and any(holds(_PLAIN + skel) for skel in _skeletons(part)):
                 out.append(reading)
     for part in analysis.name_parts:
-        if _plain_word(part) and len(part.core) >= MIN_SPLIT:
+        if _plain_word(part) and len(part.core) >= MIN_SPLIT \
+                and not holds(f"{part.kind}:{part.key}"):
             out.extend(_splits(analysis, part, adjacent))
     return tuple(out)
 

@@ -295,6 +295,10 @@ class MappedIndex:
                             tuple(self.part(p) for p in s["names.parts"][a:b].tolist()),
                             tuple(particles.split(LIST_SEP)) if particles else ())
 
+    def holds(self, key: str) -> bool:
+        """Whether some live name holds a part of rarity key ``key``."""
+        return self.key_df(key) > 0
+
     def adjacent(self, pair: str) -> bool:
         """Whether two parts of these keys stand side by side in a listed name (the
         set is made from the names at the first call)."""

@@ -260,6 +260,10 @@ class NameIndex:
         """The records by id."""
         return self.records.by_id
 
+    def holds(self, key: str) -> bool:
+        """Whether some live name holds a part of rarity key ``key``."""
+        return self.frequencies.df.get(key, 0) > 0
+
     def adjacent(self, pair: str) -> bool:
         """Whether two parts of these keys stand side by side in a listed name (or
         did: ``join_guard`` meets only the names that hold them)."""

@@ -197,6 +197,11 @@ class OverlaidIndex:
         """Rarity weight of a part over the snapshot and the overlay."""
         return self.base.rarity(part)
 
+    def holds(self, key: str) -> bool:
+        """Whether some live name holds a part of rarity key ``key``."""
+        self._sync()
+        return self.base.key_df(key) > 0
+
     def adjacent(self, pair: str) -> bool:
         """Whether two parts of these keys stand side by side in a listed name."""
         return self.base.adjacent(pair) or self.overlay.adjacent(pair)

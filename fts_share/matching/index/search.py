@@ -61,6 +61,9 @@ class View(Protocol):
     def forced_names(self, documents: Sequence[str]) -> list[int]:
         """Ids of the live names of the records holding one of ``documents``."""
 
+    def holds(self, key: str) -> bool:
+        """Whether some live name holds a part of rarity key ``key`` (``kind:skeleton``)."""
+
     def adjacent(self, pair: str) -> bool:
         """Whether two parts of these keys (``"wl jn"``) stand side by side in a listed
         name (``join_search.adjacent_pairs``)."""
@@ -169,7 +172,7 @@ def search(view: View, name: str, *, dob: DobInput = None,
         raise ValidationError({"limit": ["must be a positive integer"]})
     cut = view.config.threshold if threshold is None else threshold
     hits = _search_reading(view, analysis, evidence, limit, cut)
-    for other in query_readings(analysis, view.groups, view.adjacent)[1:]:
+    for other in query_readings(analysis, view.holds, view.adjacent)[1:]:
         best = {h.record_id: h for h in hits}
         for h in _search_reading(view, other, evidence, limit, cut):
             if h.record_id not in best or h.score > best[h.record_id].score:
