@@ -28,11 +28,16 @@ from fts_share.matching.scoring.join_readings import (
 _PLAIN = "plain:"
 
 
-def adjacent_pairs(analysis: NameAnalysis) -> Iterator[str]:
+def adjacent_pairs(analysis: NameAnalysis) -> list[str]:
     """The keys of each two plain words side by side in a listed name, as one string
     (``"wl jn"`` for *Wali Jan*): what a query word may be read as two of."""
-    for first, second in _side_by_side(analysis):
-        yield f"{first.key} {second.key}"
+    parts = analysis.name_parts
+    if len(parts) < 2:  # (one loop, no call a pair: every listed name comes here)
+        return []
+    return [f"{a.key} {b.key}" for a, b in pairwise(parts)
+            if a.kind == "plain" == b.kind and a.script == b.script and a.text == a.core
+            and b.text == b.core and len(a.core) > 1 < len(b.core)
+            and " " not in a.core and " " not in b.core]
 
 
 def _side_by_side(analysis: NameAnalysis) -> Iterator[tuple[NamePart, NamePart]]:
