@@ -108,6 +108,9 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
 
     node = running.open_node(Path(args.drive))
     node.config.federation.page_limit = 100
+    threads = os.environ.get("FTS_BENCH_RECEIVE_THREADS")
+    if threads is not None and hasattr(node.config.federation, "receive_threads"):
+        node.config.federation.receive_threads = int(threads)  # --receive-threads
     cpu0, t0 = time.process_time(), time.perf_counter()
     with counted_as_the_command():
         if args.screen:
@@ -261,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--screening", choices=["both", "on", "off"], default="both")
     ap.add_argument("--snapshot", action="store_true")
     ap.add_argument("--write", type=Path)
+    ap.add_argument("--receive-threads", type=int,
+                    help="[federation] receive_threads of the polling node, on a tree that has it "
+                         "(default: the tree's own default)")
     ap.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--drive", help=argparse.SUPPRESS)
     ap.add_argument("--screen", action="store_true", help=argparse.SUPPRESS)
@@ -268,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backend", default="sqlite", help=argparse.SUPPRESS)
     ap.add_argument("--pg-admin", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.receive_threads is not None:  # read by every timed child
+        os.environ["FTS_BENCH_RECEIVE_THREADS"] = str(args.receive_threads)
     if args.setup:
         print(json.dumps(setup(args)))
         return 0
