@@ -71,11 +71,20 @@ from fts_share.storage.audit_tables import (
     node_position,
 )
 from fts_share.storage.bulk import BulkInsert
+from fts_share.storage.peer_head_queries import (
+    EPOCHS_OF,
+    HEADS_NEAR,
+    HEADS_SIZED,
+    NEWEST_HEAD,
+    NEWEST_HEADS,
+    NEWEST_SLOTS,
+)
 
 #: pg_advisory_xact_lock key serialising appends ("fts-audit" as a 63-bit integer).
 PG_APPEND_LOCK = 0x667473_617564_6974
 _STATE_KEY = "fts_share.audit.frontier"
 _SCHEDULE_KEY = "fts_share.audit.head_schedule"
+_EPOCHS_KEY = "fts_share.audit.peer_epochs"  # partners' epochs read in this transaction
 #: Buffered rows are written once this many entries are pending (bounds the memory).
 MAX_PENDING = 5000
 
@@ -91,34 +100,8 @@ _FETCH_HASHES = union_all(
     select(AuditNode.id, AuditNode.hash)
     .where(AuditNode.id.in_(bindparam("inner", expanding=True))))
 
-#: The newest stored head of each of ``_NEWEST_SLOTS`` partners (``peer0``, ``peer1``,
-#: ...): one seek on the (peer, size) index each, as ``latest_peer_head``. Every feed
-#: page reads it; built once, its cache key is too (building it costs 10 times more
-#: than running it).
-_NEWEST_SLOTS = 16
-_NEWEST_HEADS = select(PeerTreeHead).where(PeerTreeHead.id.in_([
-    select(PeerTreeHead.id).where(PeerTreeHead.peer == bindparam(f"peer{i}"))
-    .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1).scalar_subquery()
-    for i in range(_NEWEST_SLOTS)]))
 #: Read for every page, on one side or both, so built once (with their cache keys): the
-#: restore epochs of some partners, of one, a partner's newest head, the stored heads of
-#: some sizes, the log's size, the newest findings about a partner.
-_EPOCHS_OF = (select(PeerEpoch).where(PeerEpoch.peer.in_(bindparam("peers", expanding=True)))
-              .order_by(PeerEpoch.peer, PeerEpoch.epoch))
-_EPOCHS_OF_ONE = (select(PeerEpoch).where(PeerEpoch.peer == bindparam("peer"))
-                  .order_by(PeerEpoch.epoch))
-_NEWEST_HEAD = (select(PeerTreeHead).where(PeerTreeHead.peer == bindparam("peer"))
-                .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1))
-_OF_PEER = select(PeerTreeHead).where(PeerTreeHead.peer == bindparam("peer"))
-_HEAD_BELOW = (_OF_PEER.where(PeerTreeHead.size < bindparam("size"))
-               .order_by(PeerTreeHead.size.desc(), PeerTreeHead.id.desc()).limit(1))
-_HEADS_AT = _OF_PEER.where(PeerTreeHead.size == bindparam("size")).order_by(PeerTreeHead.id)
-_HEAD_ABOVE = (_OF_PEER.where(PeerTreeHead.size > bindparam("size"))
-               .order_by(PeerTreeHead.size, PeerTreeHead.id).limit(1))
-_HEADS_SIZED = (select(PeerTreeHead)
-                .where(PeerTreeHead.peer.in_(bindparam("peers", expanding=True)),
-                       PeerTreeHead.size.in_(bindparam("sizes", expanding=True)))
-                .order_by(PeerTreeHead.id))
+#: log's size, the newest findings about a partner.
 _LAST_SEQ = select(func.max(AuditEntry.seq))
 _FINDINGS_OF = (select(AuditFinding).where(AuditFinding.peer == bindparam("peer"))
                 .order_by(AuditFinding.id.desc()).limit(bindparam("limit")))
@@ -184,6 +167,7 @@ def _forget_frontier(session: Session, transaction: SessionTransaction) -> None:
     # savepoint keeps it (its appends stand); a rolled-back one drops it below.
     if transaction.parent is None:
         session.info.pop(_STATE_KEY, None)
+        session.info.pop(_EPOCHS_KEY, None)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -191,6 +175,7 @@ def _forget_frontier_on_rollback(session: Session) -> None:
     # Any rollback, a savepoint's included: what was appended since may be gone, so the
     # frontier (and any rows still buffered) is reloaded from the database.
     session.info.pop(_STATE_KEY, None)
+    session.info.pop(_EPOCHS_KEY, None)
 
 
 def flushed_connection(session: Session) -> Connection:
@@ -291,18 +276,13 @@ class SqlAuditStore(AuditReads):
 
     def peer_heads_near(self, peer: str, size: int) -> Sequence[PeerHeadRecord]:
         """The last stored head of ``peer`` of the nearest size below ``size``, those of
-        ``size`` and the first of the nearest size above, by size then id (three reads
-        on the (peer, size) index, however many heads are stored)."""
-        at = {"peer": peer, "size": size}
-        below = self.session.scalar(_HEAD_BELOW, at)
-        same = self.session.scalars(_HEADS_AT, at).all()
-        above = self.session.scalar(_HEAD_ABOVE, at)
-        return [*([below] if below is not None else []), *same,
-                *([above] if above is not None else [])]
+        ``size`` and the first of the nearest size above, by size then id (one statement
+        of three seeks on the (peer, size) index, however many heads are stored)."""
+        return self.session.scalars(HEADS_NEAR, {"peer": peer, "size": size}).all()
 
     def latest_peer_head(self, peer: str) -> PeerHeadRecord | None:
         """The largest stored head of ``peer``."""
-        return self.session.scalar(_NEWEST_HEAD, {"peer": peer})
+        return self.session.scalar(NEWEST_HEAD, {"peer": peer})
 
     def add_peer_head(self, peer: str, head: SignedTreeHead, *, received_at: datetime) -> None:
         """Store a head received from ``peer``."""
@@ -317,7 +297,7 @@ class SqlAuditStore(AuditReads):
         if not wanted:
             return out
         # Two IN lists (one cached statement) read a few rows more than asked for.
-        rows = self.session.scalars(_HEADS_SIZED, {"peers": list({p for p, _ in wanted}),
+        rows = self.session.scalars(HEADS_SIZED, {"peers": list({p for p, _ in wanted}),
                                                    "sizes": list({n for _, n in wanted})})
         for row in rows:
             if (row.peer, row.size) in wanted:
@@ -328,32 +308,36 @@ class SqlAuditStore(AuditReads):
         """For each of ``peers`` with a stored head, its largest (the last stored among
         equals), as :meth:`latest_peer_head` gives one by one (one read per 16)."""
         wanted, out = sorted(set(peers)), dict[str, PeerHeadRecord]()
-        for start in range(0, len(wanted), _NEWEST_SLOTS):
-            chunk = wanted[start:start + _NEWEST_SLOTS]
-            chunk += chunk[-1:] * (_NEWEST_SLOTS - len(chunk))  # a peer twice: read once
+        for start in range(0, len(wanted), NEWEST_SLOTS):
+            chunk = wanted[start:start + NEWEST_SLOTS]
+            chunk += chunk[-1:] * (NEWEST_SLOTS - len(chunk))  # a peer twice: read once
             out.update({row.peer: row for row in self.session.scalars(
-                _NEWEST_HEADS, {f"peer{i}": peer for i, peer in enumerate(chunk)})})
+                NEWEST_HEADS, {f"peer{i}": peer for i, peer in enumerate(chunk)})})
         return out
 
     def peers_epochs(self, peers: Collection[str]) -> dict[str, list[PeerEpochRecord]]:
         """The restore epochs of each of ``peers`` that announced one, by epoch (one
-        read)."""
-        out: dict[str, list[PeerEpochRecord]] = {}
-        if not peers:
-            return out
-        for row in self.session.scalars(_EPOCHS_OF, {"peers": list(peers)}):
-            out.setdefault(row.peer, []).append(row)
-        return out
+        read of those not read before in this transaction: a feed page asks for the
+        same partner's epochs several times; :meth:`add_peer_epoch` and any rollback
+        forget what was read)."""
+        known: dict[str, list[PeerEpochRecord]] = self.session.info.setdefault(_EPOCHS_KEY, {})
+        missing = [peer for peer in peers if peer not in known]
+        if missing:
+            known.update({peer: [] for peer in missing})
+            for row in self.session.scalars(EPOCHS_OF, {"peers": missing}):
+                known[row.peer].append(row)
+        return {peer: list(known[peer]) for peer in peers if known[peer]}
 
     def peer_epochs(self, peer: str) -> Sequence[PeerEpochRecord]:
         """The restore epochs ``peer`` announced, by epoch."""
-        return self.session.scalars(_EPOCHS_OF_ONE, {"peer": peer}).all()
+        return self.peers_epochs((peer,)).get(peer, [])
 
     def add_peer_epoch(self, peer: str, *, epoch: int, audit_seq: int, snapshot_size: int,
                        recorded_at: datetime) -> None:
         """Record an epoch of ``peer``: the heads stored so far are from before it."""
         before = self.session.scalar(select(func.max(PeerTreeHead.id))
                                      .where(PeerTreeHead.peer == peer))
+        self.session.info.pop(_EPOCHS_KEY, None)
         self.session.add(PeerEpoch(peer=peer, epoch=epoch, audit_seq=audit_seq,
                                    snapshot_size=snapshot_size, before_head=before or 0,
                                    recorded_at=recorded_at))
