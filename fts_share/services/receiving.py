@@ -125,9 +125,10 @@ def ingest_page(work: Work, *, page: VerifiedPage, on_notice: NoticeHook | None 
        and it is decrypted (signatures before anything else, as always), its statement
        checked against its schema and a notice's subject read; by ``opener``, in this
        process or in worker processes (:mod:`fts_share.services.receive_pool`).
-    2. One query finds which of the page's sequence numbers this node already holds,
-       one more which versions of the page's notices (per chunk, when worker
-       processes open the page: a chunk is stored while the next one is opened).
+    2. One statement finds which of the page's sequence numbers this node already
+       holds and which versions of the page's notices, and on PostgreSQL draws the
+       row ids of its new versions (per chunk, when worker processes open the page: a
+       chunk is stored while the next one is opened).
     3. In link order: redeliveries are skipped, forks and breaks in the chain refused,
        and each accepted envelope is checked whole before anything of it is written
        (nothing half-stored); every refusal is recorded. A new notice version that
@@ -171,8 +172,10 @@ def _learn(state: PageState, chunk: Sequence[Opened]) -> None:
     page stored before it is known already), in one statement."""
     ids = state.context.unknown({i for o in chunk if o.opened
                                  if (i := notice_id_of(o.opened.payload))})
-    held = state.inbox.held_of_page(ids, state.origin,
-                                    [o.header.seq for o in chunk if o.header])
+    held = state.inbox.held_of_page(
+        ids, state.origin, [o.header.seq for o in chunk if o.header],
+        reserve=sum(1 for o in chunk if o.opened and o.header and o.header.kind == "notice"))
+    state.rows.row_ids += held.row_ids  # (PostgreSQL: the row ids of its new versions)
     if ids:
         state.context.learned(ids, versions=held.versions, shared=held.shared)
     for seq, digest in held.digests.items():

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, select, text, union_all
+from sqlalchemy import bindparam, event, func, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     ORMExecuteState,
@@ -79,6 +79,7 @@ from fts_share.storage.peer_head_queries import (
     NEWEST_HEADS,
     NEWEST_SLOTS,
 )
+from fts_share.storage.pipeline import first_values
 
 #: pg_advisory_xact_lock key serialising appends ("fts-audit" as a 63-bit integer).
 PG_APPEND_LOCK = 0x667473_617564_6974
@@ -103,6 +104,10 @@ _FETCH_HASHES = union_all(
 #: Read for every page, on one side or both, so built once (with their cache keys): the
 #: log's size, the newest findings about a partner.
 _LAST_SEQ = select(func.max(AuditEntry.seq))
+#: PostgreSQL: take the append lock and read the log's size (after it), in one round trip
+_LOCK_THEN_LAST_SEQ: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("SELECT pg_advisory_xact_lock(%(k)s)", {"k": PG_APPEND_LOCK}),
+    ("SELECT max(seq) FROM audit_entries", {}))
 _FINDINGS_OF = (select(AuditFinding).where(AuditFinding.peer == bindparam("peer"))
                 .order_by(AuditFinding.id.desc()).limit(bindparam("limit")))
 
@@ -209,8 +214,9 @@ class SqlAuditStore(AuditReads):
         """Take the append lock (PostgreSQL: an advisory lock); return the log's size."""
         session = self.session
         session.flush()
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_APPEND_LOCK})
+        if session.get_bind().dialect.name == "postgresql":  # the lock, then the size
+            _, last = first_values(session.connection(), _LOCK_THEN_LAST_SEQ)
+            return 0 if last is None else int(last) + 1
         return self._stored_size()
 
     def cached_frontier(self) -> Frontier | None:

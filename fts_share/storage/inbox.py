@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     CompoundSelect,
     Integer,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    func,
     insert,
     literal_column,
     null,
@@ -58,7 +60,8 @@ class _HeldQueries:
     versions_of: Select[str, int]
     shared_among: Select[str]
     held_digests: Select[int, str]
-    #: the three above in one statement (one round trip), rows tagged by ``_OF_*``
+    #: the three above in one statement (one round trip), rows tagged by ``_OF_*``; on
+    #: PostgreSQL with ``n`` row ids drawn from the notices' sequence (``_OF_ROW_IDS``)
     of_page: CompoundSelect
 
     @classmethod
@@ -67,12 +70,17 @@ class _HeldQueries:
         of_shared = _one_of(OutboxEnvelope.notice_id, "ids", postgresql)
         of_received = and_(ReceivedEnvelope.origin == bindparam("origin"),
                            _one_of(ReceivedEnvelope.seq, "seqs", postgresql))
-        of_page: CompoundSelect = union_all(
-            select(_tag(_OF_VERSIONS), Notice.notice_id, Notice.version).where(of_notices),
-            select(_tag(_OF_SHARED), OutboxEnvelope.notice_id, null().cast(Integer))
+        parts = [
+            select(_tag(_OF_VERSIONS), Notice.notice_id, Notice.version.cast(BigInteger))
+            .where(of_notices),
+            select(_tag(_OF_SHARED), OutboxEnvelope.notice_id, null().cast(BigInteger))
             .distinct().where(of_shared),
-            select(_tag(_OF_DIGESTS), ReceivedEnvelope.digest, ReceivedEnvelope.seq)
-            .where(of_received))
+            select(_tag(_OF_DIGESTS), ReceivedEnvelope.digest,
+                   ReceivedEnvelope.seq.cast(BigInteger)).where(of_received)]
+        if postgresql:
+            parts.append(select(_tag(_OF_ROW_IDS), null(), _NEXT_NOTICE_ID)
+                         .select_from(func.generate_series(1, bindparam("n", type_=Integer))))
+        of_page: CompoundSelect = union_all(*parts)
         return cls(
             versions_of=select(Notice.notice_id, Notice.version).where(of_notices),
             shared_among=select(OutboxEnvelope.notice_id).distinct().where(of_shared),
@@ -81,7 +89,11 @@ class _HeldQueries:
             of_page=of_page)
 
 
-_OF_VERSIONS, _OF_SHARED, _OF_DIGESTS = 0, 1, 2
+_OF_VERSIONS, _OF_SHARED, _OF_DIGESTS, _OF_ROW_IDS = 0, 1, 2, 3
+#: PostgreSQL: the next row id of ``notices``, from the table's own sequence (its name
+#: looked up once per statement, not once per row)
+_NEXT_NOTICE_ID = func.nextval(select(func.pg_get_serial_sequence("notices", "id"))
+                               .scalar_subquery(), type_=BigInteger)
 
 
 def _tag(of: int) -> ColumnElement[int]:
@@ -97,6 +109,8 @@ class HeldOfPage:
     versions: list[tuple[str, int]] = field(default_factory=list)
     shared: set[str] = field(default_factory=set)
     digests: dict[int, str] = field(default_factory=dict)
+    #: PostgreSQL: row ids drawn for the page's new notice versions (``reserve``)
+    row_ids: list[int] = field(default_factory=list)
 
 
 @cache
@@ -111,7 +125,8 @@ class SqlInbox:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._held = _held(session.get_bind().dialect.name == "postgresql")
+        self._postgresql = session.get_bind().dialect.name == "postgresql"
+        self._held = _held(self._postgresql)
 
     def _reading(self) -> Connection:
         """The session's connection, its pending changes flushed first (as a query
@@ -128,21 +143,29 @@ class SqlInbox:
         """Which of ``notice_ids`` this node has sent envelopes about."""
         return set(self._reading().scalars(self._held.shared_among, {"ids": list(notice_ids)}))
 
-    def held_of_page(self, notice_ids: set[str], origin: str, seqs: list[int]) -> HeldOfPage:
+    def held_of_page(self, notice_ids: set[str], origin: str, seqs: list[int], *,
+                     reserve: int = 0) -> HeldOfPage:
         """:meth:`versions_of` and :meth:`shared_among` of ``notice_ids`` and
-        :meth:`held_digests` of ``origin``'s ``seqs``, read in one statement."""
+        :meth:`held_digests` of ``origin``'s ``seqs``, read in one statement; on
+        PostgreSQL with ``reserve`` row ids for new notice versions drawn in it too
+        (for :meth:`PageRows.write`; ids not used are gaps in the sequence, as a
+        rolled-back insert leaves)."""
         out = HeldOfPage()
-        if not notice_ids and not seqs:
+        reserve = reserve if self._postgresql else 0
+        if not notice_ids and not seqs and not reserve:
             return out
         rows = self._reading().execute(self._held.of_page, {
-            "ids": list(notice_ids), "origin": origin, "seqs": seqs})
+            "ids": list(notice_ids), "origin": origin, "seqs": seqs, "n": reserve})
         for of, text, number in rows:
             if of == _OF_VERSIONS:
                 out.versions.append((str(text), int(number)))
             elif of == _OF_SHARED:
                 out.shared.add(str(text))
-            else:
+            elif of == _OF_DIGESTS:
                 out.digests[int(number)] = str(text)
+            else:
+                out.row_ids.append(int(number))
+        out.row_ids.sort()
         return out
 
     def peer(self, code: str) -> Peer:
@@ -188,10 +211,13 @@ class PageRows:
 
     received: list[dict[str, Any]] = field(default_factory=list)
     versions: list[SealedVersion] = field(default_factory=list)
+    #: row ids drawn for the versions ahead (:meth:`SqlInbox.held_of_page`), in order
+    row_ids: list[int] = field(default_factory=list)
 
     def write(self, inbox: SqlInbox) -> None:
         """Insert what is staged: notice versions with their data keys, then the
         received envelopes."""
-        insert_versions(inbox.session, self.versions)
+        used = min(len(self.versions), len(self.row_ids))
+        insert_versions(inbox.session, self.versions, row_ids=self.row_ids[:used])
         inbox.insert_received(self.received)
-        self.versions, self.received = [], []
+        self.versions, self.received, self.row_ids = [], [], self.row_ids[used:]

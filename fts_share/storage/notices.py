@@ -135,19 +135,24 @@ def add_version(session: Session, sealed: SealedVersion) -> tuple[Notice, list[N
     return row, older
 
 
-def insert_versions(session: Session, versions: Sequence[SealedVersion]) -> None:
+def insert_versions(session: Session, versions: Sequence[SealedVersion], *,
+                    row_ids: Sequence[int] = ()) -> None:
     """Insert many sealed versions with one statement per table (rows and data keys).
 
     Unlike :func:`add_version` nothing older is superseded: the caller inserts only
     versions of which this node holds no older version. On PostgreSQL the row ids are
-    drawn from the table's sequence first (one read), and both tables written by
-    ``COPY``; elsewhere each data key finds its row by the version's natural key.
+    ``row_ids`` (drawn from the table's sequence already), the missing ones drawn first
+    (one read), and both tables written by ``COPY``; elsewhere each data key finds its
+    row by the version's natural key.
     """
     if not versions:
         return
     connection = flushed_connection(session)
     if connection.dialect.name == "postgresql":
-        ids = sorted(connection.execute(_NEXT_NOTICE_IDS, {"n": len(versions)}).scalars())
+        ids = list(row_ids[:len(versions)])
+        if len(ids) < len(versions):
+            ids += sorted(connection.execute(_NEXT_NOTICE_IDS,
+                                             {"n": len(versions) - len(ids)}).scalars())
         _INSERT_NOTICES_WITH_IDS.run(connection, [{**v.values, "id": row_id}
                                                   for v, row_id in zip(versions, ids)])
         _INSERT_KEYS.run(connection, [{"notice_row": row_id, "wrapped": v.wrapped}

@@ -56,3 +56,32 @@ def test_one_read_gives_the_three_reads(store: Any, ids: set[str], seqs: list[in
             assert sorted(held.versions) == [("a", 1), ("a", 2), ("b", 1)]
             assert held.shared == {"a", "c"}
             assert held.digests == {1: f"FRA{1:061d}", 2: f"FRA{2:061d}"}
+
+
+def test_row_ids_drawn_with_the_read_are_the_new_versions_ids(store: Any, backend: str) -> None:
+    """On PostgreSQL the read draws the row ids of the page's new versions from the
+    notices' sequence; the versions staged are stored under them (fewer drawn than
+    staged: the rest drawn when written), each with its data key; what is left over
+    is kept for the next write. Elsewhere nothing is drawn."""
+    from fts_share.storage.inbox import PageRows
+    from fts_share.storage.models import NoticeKey
+    from fts_share.storage.notices import SealedVersion
+
+    with store.transaction() as session:
+        inbox = SqlInbox(session)
+        held = inbox.held_of_page(set(), "FRA", [], reserve=3)
+        assert len(held.row_ids) == (3 if backend == "postgresql" else 0)
+        assert held.row_ids == sorted(held.row_ids)
+        rows = PageRows(row_ids=list(held.row_ids))
+        rows.versions = [SealedVersion(values=_notice(f"n{i}", 1), wrapped=b"k%d" % i)
+                         for i in range(2)]
+        rows.write(inbox)
+        rows.versions = [SealedVersion(values=_notice(f"n{i}", 1), wrapped=b"k%d" % i)
+                         for i in range(2, 4)]
+        rows.write(inbox)
+        stored = {n.notice_id: n.id for n in session.query(Notice)}
+        keys = {k.notice_row: bytes(k.wrapped) for k in session.query(NoticeKey)}
+    assert {keys[stored[f"n{i}"]] for i in range(4)} == {b"k0", b"k1", b"k2", b"k3"}
+    if backend == "postgresql":
+        assert [stored[f"n{i}"] for i in range(3)] == held.row_ids
+        assert stored["n3"] > held.row_ids[-1]
