@@ -1,17 +1,21 @@
 """What a poll asks of PostgreSQL: statements, round trips, the backend's CPU, commits.
 
     python3 bench/poll_pg_trips.py --trees /work/wt/pgwall-base,/work/wt/pgwall
-                                   [--envelopes 2000] [--rounds 3] [--screen]
+                                   [--envelopes 2000] [--rounds 3] [--screen] [--durable]
 
 The setting of ``bench/bench_poll_e2e.py`` on PostgreSQL (the partner serves from a
 process of its own; the node BBB polls it in a fresh process, pages of 100; screening
 off unless ``--screen``). In the polling process psycopg's cursor and connection methods
 are wrapped to count what reaches the server (``execute``, ``executemany``, ``COPY``,
-``commit``; psycopg sends ``BEGIN`` on its own before a transaction's first statement)
+``commit``; psycopg sends ``BEGIN`` on its own before a transaction's first statement;
+statements sent together in pipeline mode are counted one by one, and a ``COPY`` waits
+for two answers)
 and the wall time spent in them; the CPU of BBB's database backends (``postgres:``
 processes of its database, from /proc) is read before and after the poll. Printed per
 tree: medians over the rounds, trees alternating; then the statements of the last
-round by kind, per page.
+round by kind, per page. ``--durable``: the server runs with ``fsync=on`` and
+``synchronous_commit=on``, as a production server does by default (the tests' server,
+``tests/pg_server.py``, runs with both off): what a commit waits for the WAL flush.
 """
 
 from __future__ import annotations
@@ -147,6 +151,9 @@ def main() -> int:
     ap.add_argument("--envelopes", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--screen", action="store_true")
+    ap.add_argument("--durable", action="store_true",
+                    help="the server with fsync=on, synchronous_commit=on (a production "
+                         "server's defaults; the tests' server runs with both off)")
     ap.add_argument("--drive")
     args = ap.parse_args()
     if args.drive:
@@ -157,6 +164,12 @@ def main() -> int:
     import pg_server
 
     pg = pg_server.start()
+    if args.durable:
+        pg.options = (pg.options.replace("fsync=off", "fsync=on")
+                      .replace("synchronous_commit=off", "synchronous_commit=on")
+                      .replace("full_page_writes=off", "full_page_writes=on"))
+        pg.halt()
+        pg.resume()
     rows: dict[Path, list[dict[str, Any]]] = {t: [] for t in trees}
     try:
         for _ in range(args.rounds):

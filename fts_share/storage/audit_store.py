@@ -12,8 +12,8 @@ entries land together or not at all::
     record(audit_store(session), now=now, actor="system", action="open")
 
 Appends are serialised. On PostgreSQL the first append of a transaction takes a
-transaction-level advisory lock (:data:`PG_APPEND_LOCK`), held until commit or
-rollback; on SQLite the node's ``Store`` starts every writing transaction with
+transaction-level advisory lock (:mod:`fts_share.storage.audit_lock`: with the log's size
+and frontier, in one round trip), held until commit or rollback; on SQLite the node's ``Store`` starts every writing transaction with
 ``BEGIN IMMEDIATE``. The log's frontier is kept in ``session.info`` for the rest of the
 transaction; it is dropped whenever a transaction ends or any savepoint rolls back.
 
@@ -58,6 +58,7 @@ from fts_share.audit.store import (
 )
 from fts_share.crypto.canonical import b64u
 from fts_share.storage import observe
+from fts_share.storage.audit_lock import lock_appends as pg_lock_appends
 from fts_share.storage.audit_reads import AuditReads
 from fts_share.storage.audit_tables import (
     NODE_INDEX_BITS,
@@ -79,12 +80,10 @@ from fts_share.storage.peer_head_queries import (
     NEWEST_HEADS,
     NEWEST_SLOTS,
 )
-from fts_share.storage.pipeline import first_values
 
-#: pg_advisory_xact_lock key serialising appends ("fts-audit" as a 63-bit integer).
-PG_APPEND_LOCK = 0x667473_617564_6974
 _STATE_KEY = "fts_share.audit.frontier"
 _SCHEDULE_KEY = "fts_share.audit.head_schedule"
+_FRONTIER_KEY = "fts_share.audit.frontier_hashes"  # read with the append lock
 _EPOCHS_KEY = "fts_share.audit.peer_epochs"  # partners' epochs read in this transaction
 #: Buffered rows are written once this many entries are pending (bounds the memory).
 MAX_PENDING = 5000
@@ -104,10 +103,6 @@ _FETCH_HASHES = union_all(
 #: Read for every page, on one side or both, so built once (with their cache keys): the
 #: log's size, the newest findings about a partner.
 _LAST_SEQ = select(func.max(AuditEntry.seq))
-#: PostgreSQL: take the append lock and read the log's size (after it), in one round trip
-_LOCK_THEN_LAST_SEQ: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("SELECT pg_advisory_xact_lock(%(k)s)", {"k": PG_APPEND_LOCK}),
-    ("SELECT max(seq) FROM audit_entries", {}))
 _FINDINGS_OF = (select(AuditFinding).where(AuditFinding.peer == bindparam("peer"))
                 .order_by(AuditFinding.id.desc()).limit(bindparam("limit")))
 
@@ -171,16 +166,16 @@ def _forget_frontier(session: Session, transaction: SessionTransaction) -> None:
     # The outermost transaction ended: the next one reloads the frontier. A released
     # savepoint keeps it (its appends stand); a rolled-back one drops it below.
     if transaction.parent is None:
-        session.info.pop(_STATE_KEY, None)
-        session.info.pop(_EPOCHS_KEY, None)
+        for key in (_STATE_KEY, _EPOCHS_KEY, _FRONTIER_KEY):
+            session.info.pop(key, None)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_frontier_on_rollback(session: Session) -> None:
     # Any rollback, a savepoint's included: what was appended since may be gone, so the
     # frontier (and any rows still buffered) is reloaded from the database.
-    session.info.pop(_STATE_KEY, None)
-    session.info.pop(_EPOCHS_KEY, None)
+    for key in (_STATE_KEY, _EPOCHS_KEY, _FRONTIER_KEY):
+        session.info.pop(key, None)
 
 
 def flushed_connection(session: Session) -> Connection:
@@ -214,9 +209,9 @@ class SqlAuditStore(AuditReads):
         """Take the append lock (PostgreSQL: an advisory lock); return the log's size."""
         session = self.session
         session.flush()
-        if session.get_bind().dialect.name == "postgresql":  # the lock, then the size
-            _, last = first_values(session.connection(), _LOCK_THEN_LAST_SEQ)
-            return 0 if last is None else int(last) + 1
+        if session.get_bind().dialect.name == "postgresql":  # with the frontier, read after it
+            size, session.info[_FRONTIER_KEY] = pg_lock_appends(session.connection())
+            return size
         return self._stored_size()
 
     def cached_frontier(self) -> Frontier | None:
@@ -248,6 +243,10 @@ class SqlAuditStore(AuditReads):
 
     def subtree_hashes(self, keys: Iterable[Subtree]) -> dict[Subtree, bytes]:
         """Stored hashes of complete subtrees, in one query (leaves from the entries)."""
+        keys = set(keys)
+        read: dict[Subtree, bytes] = self.session.info.pop(_FRONTIER_KEY, {})
+        if keys and keys <= read.keys():  # the frontier, read with the append lock
+            return {key: read[key] for key in keys}
         wanted = {node_id(lvl, idx) for lvl, idx in keys}
         leaves = [k for k in wanted if not k >> NODE_INDEX_BITS]
         inner = [k for k in wanted if k >> NODE_INDEX_BITS]

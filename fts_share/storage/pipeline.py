@@ -16,12 +16,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 
-def first_values(connection: Connection,
-                 queries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Any]:
+def pipelined(connection: Connection,
+              queries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[list[tuple[Any, ...]]]:
     """Run ``queries`` (SQL in the driver's ``%(name)s`` style, parameters) in order, in
-    the connection's transaction, in one round trip; the first column of each one's
-    first row (None without a row). A failure raises the ``DBAPIError`` that SQLAlchemy
-    would raise."""
+    the connection's transaction, in one round trip; the rows of each. A failure raises
+    the ``DBAPIError`` that SQLAlchemy would raise."""
     raw = connection.connection.dbapi_connection
     assert raw is not None
     dialect = connection.dialect
@@ -30,7 +29,8 @@ def first_values(connection: Connection,
         with raw.pipeline():
             for cursor, (sql, params) in zip(cursors, queries):
                 cursor.execute(sql, params)
-        rows = [cursor.fetchone() for cursor in cursors]
+        return [[tuple(row) for row in cursor.fetchall()] if cursor.description else []
+                for cursor in cursors]
     except dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(
             queries[0][0], None, exc, dialect.loaded_dbapi.Error, hide_parameters=True,
@@ -39,4 +39,3 @@ def first_values(connection: Connection,
     finally:
         for cursor in cursors:
             cursor.close()
-    return [row[0] if row else None for row in rows]
