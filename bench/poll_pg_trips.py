@@ -9,8 +9,7 @@ off unless ``--screen``). In the polling process psycopg's cursor and connection
 are wrapped to count what reaches the server (``execute``, ``executemany``, ``COPY``,
 ``commit``; psycopg sends ``BEGIN`` on its own before a transaction's first statement;
 statements sent together in pipeline mode are counted one by one, and a ``COPY`` waits
-for two answers)
-and the wall time spent in them; the CPU of BBB's database backends (``postgres:``
+for two answers) and the wall time spent in them; the CPU of BBB's database backends (``postgres:``
 processes of its database, from /proc) is read before and after the poll. Printed per
 tree: medians over the rounds, trees alternating; then the statements of the last
 round by kind, per page. ``--durable``: the server runs with ``fsync=on`` and
@@ -22,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import statistics
@@ -33,7 +33,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import bench_poll_e2e as e2e  # noqa: E402
+import bench_poll_e2e as e2e
 
 
 def _backends_cpu(database: str) -> float:
@@ -60,7 +60,7 @@ def _instrument() -> dict[str, Any]:
     import psycopg
 
     stats: dict[str, Any] = {"kinds": collections.Counter(), "wait": 0.0, "n": 0,
-                             "waits": collections.Counter()}
+                             "waits": collections.Counter(), "piped": 0}
 
     def wrap(cls: Any, name: str, kind_of: Any) -> None:
         orig = getattr(cls, name)
@@ -92,7 +92,25 @@ def _instrument() -> dict[str, Any]:
         stats["n"] += 1
         return orig_copy(self, statement, *a, **kw)
     psycopg.Cursor.copy = copy  # type: ignore[method-assign]
+    orig_pipeline = psycopg.Connection.pipeline
+
+    @contextlib.contextmanager
+    def pipeline(self: Any) -> Any:
+        n0 = stats["n"]
+        with orig_pipeline(self) as p:
+            yield p
+        stats["piped"] += stats["n"] - n0 - 1  # the statements sent with the first one
+    psycopg.Connection.pipeline = pipeline  # type: ignore[method-assign,assignment]
     return stats
+
+
+def _round_trips(stats: dict[str, Any]) -> int:
+    """Answers waited for: every call, a COPY twice, a pipeline's statements once, and
+    the BEGIN psycopg sends before each transaction's first statement (one per commit
+    or rollback of a transaction; a rollback outside one costs nothing, not counted)."""
+    kinds = stats["kinds"]
+    copies = sum(n for kind, n in kinds.items() if kind.startswith("copy"))
+    return int(stats["n"] + copies - stats["piped"] + kinds.get("commit", 0))
 
 
 def drive(args: argparse.Namespace) -> dict[str, Any]:
@@ -110,7 +128,7 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
     database = node.store.url.rsplit("/", 1)[1]
     stats["kinds"].clear()
     stats["waits"].clear()
-    stats["n"], stats["wait"] = 0, 0.0
+    stats["n"], stats["wait"], stats["piped"] = 0, 0.0, 0
     server0 = _backends_cpu(database)
     cpu0, t0 = time.process_time(), time.perf_counter()
     thread0 = time.thread_time()
@@ -121,6 +139,7 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     out = {"wall_s": wall, "cpu_s": cpu, "main_thread_cpu_s": time.thread_time() - thread0,
            "server_cpu_s": _backends_cpu(database) - server0, "calls": stats["n"],
+           "round_trips": _round_trips(stats),
            "db_wait_s": stats["wait"], "kinds": dict(stats["kinds"]),
            "waits": dict(stats["waits"])}
     node.close()
@@ -182,7 +201,8 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.2f}")
     for tree, rs in rows.items():
         med = {k: statistics.median(r[k] for r in rs) for k in
-               ("wall_s", "cpu_s", "main_thread_cpu_s", "server_cpu_s", "calls", "db_wait_s")}
+               ("wall_s", "cpu_s", "main_thread_cpu_s", "server_cpu_s", "calls",
+                "round_trips", "db_wait_s")}
         print(tree, " ".join(f"{k}={v:.3f}" for k, v in med.items()))
         for kind, n in sorted(rs[-1]["kinds"].items(), key=lambda kv: -kv[1]):
             ms = rs[-1]["waits"].get(kind, 0.0) * 1000
