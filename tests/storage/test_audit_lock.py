@@ -16,9 +16,9 @@ from fts_share.storage.audit_store import audit_store
 T0 = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 
+@pytest.mark.postgresql
+@pytest.mark.parametrize("backend", ["postgresql"])  # the pipelined read is PostgreSQL's
 def test_frontier_read_with_the_lock_is_the_stored_one(store: Any, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("the pipelined read is PostgreSQL's")
     from fts_share.storage.audit_lock import lock_appends
 
     roots = []
